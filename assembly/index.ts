@@ -1,0 +1,21 @@
+// The wasm interface: every kernel of src/backends/kernels.ts (KERNEL_NAMES), with the same names and parameter
+// order. Pointers are usize byte offsets, sizes i32, scalars f32; losses return f64, counts i32.
+
+export { matmul, matmulTransB, matmulTransA } from './matmul';
+export { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise';
+export {
+  relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,
+  softmax, softmaxBackward,
+} from './activations';
+export {
+  mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
+  sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
+} from './losses';
+export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
+export { dropout } from './dropout';
+export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
+
+/** the first byte after the module's static data: the arena starts here */
+export function heapBase(): usize {
+  return __heap_base;
+}

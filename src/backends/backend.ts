@@ -1,0 +1,82 @@
+import { Allocator } from './allocator.js';
+import type { Kernels, Ptr } from './kernels.js';
+
+export type BackendName = 'wasm' | 'js';
+
+/** A typed view of arena memory. Float64 only on the JS backend's float64 variant (used for gradient checks). */
+export type FloatView = Float32Array | Float64Array;
+
+/** wasm32 addresses stop at 4 GiB; the arena refuses to grow past this and says how much it needed. */
+export const MAX_ARENA_BYTES = 4 * 1024 * 1024 * 1024;
+
+/**
+ * Owner of one block of memory that grows. Views it hands out are valid until the next `alloc` (growth may move
+ * or detach the underlying buffer); anything given to users is copied.
+ */
+export abstract class Arena {
+  protected readonly allocator: Allocator;
+
+  constructor(base: number) {
+    this.allocator = new Allocator(base);
+  }
+
+  /** Reserve room for `count` 4-byte elements, zero-filled. */
+  alloc(count: number): Ptr {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`scratchnet: cannot allocate ${count} elements`);
+    const bytes = count * 4;
+    const ptr = this.allocator.alloc(bytes);
+    const end = this.allocator.top;
+    if (end > this.capacity) {
+      try {
+        this.growTo(end);
+      } catch (e) {
+        this.allocator.release(ptr);
+        throw e;
+      }
+    }
+    this.f32(ptr, count).fill(0);
+    return ptr;
+  }
+
+  free(ptr: Ptr): void {
+    this.allocator.release(ptr);
+  }
+
+  /** bytes held by live blocks */
+  get bytesInUse(): number {
+    return this.allocator.bytesInUse;
+  }
+
+  /** bytes the arena's memory spans now (including the part below the first block) */
+  abstract get capacity(): number;
+  /** Grow the memory to span at least `bytes`. Throws a scratchnet error past MAX_ARENA_BYTES. */
+  protected abstract growTo(bytes: number): void;
+  /** float view of `len` elements at `ptr`, valid until the next alloc */
+  abstract f32(ptr: Ptr, len: number): FloatView;
+  /** int32 view of `len` elements at `ptr`, valid until the next alloc */
+  abstract i32(ptr: Ptr, len: number): Int32Array;
+
+  /** a copy, as float32, of `len` elements at `ptr` */
+  read(ptr: Ptr, len: number): Float32Array {
+    return Float32Array.from(this.f32(ptr, len));
+  }
+
+  /** copy `data` into the arena at `ptr` */
+  write(ptr: Ptr, data: ArrayLike<number>): void {
+    this.f32(ptr, data.length).set(data);
+  }
+}
+
+export function outOfMemoryError(neededBytes: number, limit: number): Error {
+  const gib = (b: number) => (b / 2 ** 30).toFixed(2);
+  return new Error(
+    `scratchnet: the model needs ${neededBytes} bytes (${gib(neededBytes)} GiB) of arena memory, ` +
+      `but WebAssembly memory stops at ${limit} bytes (${gib(limit)} GiB). Use smaller layers or a smaller batch size.`,
+  );
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  readonly kernels: Kernels;
+  readonly arena: Arena;
+}

@@ -1,0 +1,44 @@
+import type { Backend, BackendName } from './backend.js';
+import { createJsBackend } from './js/index.js';
+import { createWasmBackend, wasmSimdSupported } from './wasm/index.js';
+import { fail } from '../util/errors.js';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'js'];
+
+/** One shared instance per backend name: models on the same backend share its arena. */
+const instances = new Map<BackendName, Backend>();
+let chosen: BackendName | undefined;
+let simd: boolean | undefined;
+
+function simdAvailable(): boolean {
+  return (simd ??= wasmSimdSupported());
+}
+
+function checkName(name: unknown): BackendName {
+  if (name !== 'wasm' && name !== 'js') fail(`unknown backend '${String(name)}'; expected 'wasm' or 'js'`);
+  if (name === 'wasm' && !simdAvailable()) {
+    fail(`the 'wasm' backend needs WebAssembly SIMD, which this engine does not support; use 'js'`);
+  }
+  return name;
+}
+
+/** Choose the backend for every model created without a `backend` option. */
+export function setBackend(name: BackendName): void {
+  chosen = checkName(name);
+}
+
+/** The name of the active default backend: 'wasm' wherever the SIMD module validates, else 'js', unless set. */
+export function getBackend(): BackendName {
+  return (chosen ??= simdAvailable() ? 'wasm' : 'js');
+}
+
+/** The shared backend instance for `name` (default: the active one). */
+export function resolveBackend(name?: BackendName): Backend {
+  const key = name === undefined ? getBackend() : checkName(name);
+  let backend = instances.get(key);
+  if (!backend) {
+    backend = key === 'wasm' ? createWasmBackend() : createJsBackend();
+    instances.set(key, backend);
+  }
+  return backend;
+}

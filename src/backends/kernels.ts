@@ -1,0 +1,137 @@
+/**
+ * The one contract both backends implement: `assembly/` (WebAssembly SIMD) and `src/backends/js/` (plain loops).
+ *
+ * Every argument is a number. A `Ptr` is a byte offset into the backend's arena (the wasm linear memory, or the JS
+ * backend's ArrayBuffer); every array is contiguous, row-major float32 (int32 where stated), 16-byte aligned by the
+ * arena. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
+ * a kernel runs. Kernels never allocate.
+ *
+ * Elementwise kernels (activations and their backward, scale, mul, dropout) and softmax/softmaxBackward may run in
+ * place (y == x, dx == dy): the layers rely on it. Other outputs must not overlap their inputs.
+ */
+export type Ptr = number;
+
+export interface Kernels {
+  // ---- linear algebra -------------------------------------------------------------------------------------------
+  /** y[m,n] = x[m,k] · w[k,n] */
+  matmul(x: Ptr, w: Ptr, y: Ptr, m: number, k: number, n: number): void;
+  /** dx[m,k] = dy[m,n] · w[k,n]ᵀ  (the input gradient of a dense layer) */
+  matmulTransB(dy: Ptr, w: Ptr, dx: Ptr, m: number, n: number, k: number): void;
+  /** dw[k,n] = x[m,k]ᵀ · dy[m,n]  (the weight gradient of a dense layer) */
+  matmulTransA(x: Ptr, dy: Ptr, dw: Ptr, m: number, k: number, n: number): void;
+  /** y[i,j] += b[j] for every row i (in place) */
+  addRowVector(y: Ptr, b: Ptr, rows: number, cols: number): void;
+  /** db[j] = Σ_i dy[i,j] */
+  sumRows(dy: Ptr, db: Ptr, rows: number, cols: number): void;
+
+  // ---- elementwise ------------------------------------------------------------------------------------------------
+  /** x[i] = value */
+  fill(x: Ptr, n: number, value: number): void;
+  /** dst[i] = src[i] */
+  copy(src: Ptr, dst: Ptr, n: number): void;
+  /** x[i] *= alpha (in place) */
+  scale(x: Ptr, n: number, alpha: number): void;
+  /** out[i] = a[i] * b[i]  (out may be a or b) */
+  mul(a: Ptr, b: Ptr, out: Ptr, n: number): void;
+  /** dst[r,:] = src[idx[r],:] for r < rows; idx is int32; copies rows of `cols` floats */
+  gatherRows(src: Ptr, idx: Ptr, dst: Ptr, rows: number, cols: number): void;
+  /** 1 if every x[i] is finite, else 0 */
+  allFinite(x: Ptr, n: number): number;
+
+  // ---- activations: forward y = f(x); backward dx = dy · f'(x) written from the forward OUTPUT y ------------------
+  /** y = max(x, 0) */
+  relu(x: Ptr, y: Ptr, n: number): void;
+  /** dx = y > 0 ? dy : 0   (NOTE: the gradient at exactly x = 0 is 0) */
+  reluBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number): void;
+  /** y = x > 0 ? x : alpha·x   (alpha ≥ 0) */
+  leakyRelu(x: Ptr, y: Ptr, n: number, alpha: number): void;
+  /** dx = y > 0 ? dy : alpha·dy */
+  leakyReluBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number, alpha: number): void;
+  /** y = 1 / (1 + e^(−x)) */
+  sigmoid(x: Ptr, y: Ptr, n: number): void;
+  /** dx = dy · y · (1 − y) */
+  sigmoidBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number): void;
+  /** y = tanh(x) */
+  tanh(x: Ptr, y: Ptr, n: number): void;
+  /** dx = dy · (1 − y²) */
+  tanhBackward(y: Ptr, dy: Ptr, dx: Ptr, n: number): void;
+  /** per row: y[i,j] = e^(x[i,j] − max_j x[i,:]) / Σ_j e^(x[i,j] − max_j x[i,:]) */
+  softmax(x: Ptr, y: Ptr, rows: number, cols: number): void;
+  /** per row: dx[i,j] = y[i,j] · (dy[i,j] − Σ_l y[i,l]·dy[i,l]) */
+  softmaxBackward(y: Ptr, dy: Ptr, dx: Ptr, rows: number, cols: number): void;
+
+  // ---- losses: return the loss, and write dy = ∂loss/∂(first argument) -------------------------------------------
+  /** loss = Σ (p − t)² / n ; dy = 2 (p − t) / n */
+  mse(p: Ptr, t: Ptr, dy: Ptr, n: number): number;
+  /** loss = Σ |p − t| / n ; dy = sign(p − t) / n  (sign(0) = 0) */
+  mae(p: Ptr, t: Ptr, dy: Ptr, n: number): number;
+  /** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ; dy = (pc − t) / (pc (1 − pc)) / n */
+  binaryCrossentropy(p: Ptr, t: Ptr, dy: Ptr, n: number, eps: number): number;
+  /** on logits z: loss = Σ [max(z,0) − z·t + ln(1 + e^(−|z|))] / n ; dy = (σ(z) − t) / n */
+  binaryCrossentropyFromLogits(z: Ptr, t: Ptr, dy: Ptr, n: number): number;
+  /** probabilities p, targets t [rows,cols]: pc = max(p, eps); loss = −Σ t·ln pc / rows ; dy = −t / pc / rows */
+  categoricalCrossentropy(p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number;
+  /** labels (float32 class indices) [rows]: pc = max(p[i,label_i], eps); loss = −Σ ln pc / rows ;
+   *  dy[i,j] = j == label_i ? −1 / pc / rows : 0 */
+  sparseCategoricalCrossentropy(p: Ptr, labels: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number;
+  /** fused softmax + categorical cross-entropy on logits z: probs = softmax(z) (written);
+   *  loss = Σ_i Σ_j t[i,j]·(lse_i − z[i,j]) / rows ; dz[i,j] = (probs[i,j]·Σ_l t[i,l] − t[i,j]) / rows */
+  softmaxCrossentropy(z: Ptr, t: Ptr, probs: Ptr, dz: Ptr, rows: number, cols: number): number;
+  /** fused softmax + sparse categorical cross-entropy on logits z with float32 labels:
+   *  probs = softmax(z) (written); loss = Σ_i (lse_i − z[i,label_i]) / rows ; dz = (probs − onehot(label)) / rows */
+  sparseSoftmaxCrossentropy(z: Ptr, labels: Ptr, probs: Ptr, dz: Ptr, rows: number, cols: number): number;
+
+  // ---- metrics: counts of correct rows ---------------------------------------------------------------------------
+  /** number of rows i with argmax_j p[i,j] == labels[i] (labels float32; ties: the first maximum wins) */
+  sparseAccuracyCount(p: Ptr, labels: Ptr, rows: number, cols: number): number;
+  /** number of rows i with argmax_j p[i,j] == argmax_j t[i,j] (ties: the first maximum wins) */
+  categoricalAccuracyCount(p: Ptr, t: Ptr, rows: number, cols: number): number;
+  /** number of elements with (p[i] > threshold) == (t[i] > 0.5) */
+  binaryAccuracyCount(p: Ptr, t: Ptr, n: number, threshold: number): number;
+
+  // ---- regularisation ---------------------------------------------------------------------------------------------
+  /** inverted dropout: u_i = uniform(seed, i) (see `uniformHash`); mask[i] = u_i >= rate ? 1/(1 − rate) : 0;
+   *  y[i] = x[i] · mask[i]   (0 ≤ rate < 1; seed is a uint32) */
+  dropout(x: Ptr, y: Ptr, mask: Ptr, n: number, rate: number, seed: number): void;
+
+  // ---- optimizers: update param in place from grad ---------------------------------------------------------------
+  /** param −= lr · grad */
+  sgdStep(param: Ptr, grad: Ptr, n: number, lr: number): void;
+  /** Keras SGD with momentum: v = momentum·v − lr·grad; param += nesterov ? momentum·v − lr·grad : v */
+  momentumStep(param: Ptr, grad: Ptr, velocity: Ptr, n: number, lr: number, momentum: number, nesterov: number): void;
+  /** Keras Adam with the bias correction folded into lrT = lr·√(1−β2^t)/(1−β1^t):
+   *  m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; param −= lrT · m / (√v + eps) */
+  adamStep(param: Ptr, grad: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number, eps: number): void;
+  /** Keras RMSprop: ms = rho·ms + (1−rho)·g²; param −= lr · g / (√ms + eps) */
+  rmspropStep(param: Ptr, grad: Ptr, ms: Ptr, n: number, lr: number, rho: number, eps: number): void;
+}
+
+/** The names of every kernel, in one list, so that a backend can be checked for completeness. */
+export const KERNEL_NAMES = [
+  'matmul', 'matmulTransB', 'matmulTransA', 'addRowVector', 'sumRows',
+  'fill', 'copy', 'scale', 'mul', 'gatherRows', 'allFinite',
+  'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'sigmoid', 'sigmoidBackward', 'tanh', 'tanhBackward',
+  'softmax', 'softmaxBackward',
+  'mse', 'mae', 'binaryCrossentropy', 'binaryCrossentropyFromLogits', 'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy', 'softmaxCrossentropy', 'sparseSoftmaxCrossentropy',
+  'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount',
+  'dropout',
+  'sgdStep', 'momentumStep', 'adamStep', 'rmspropStep',
+] as const satisfies readonly (keyof Kernels)[];
+
+/**
+ * The dropout generator, shared by both backends so that their masks are identical: a counter-based hash of
+ * (seed, i) mapped to [0, 1) with 24 bits. Both implementations compute it with 32-bit integer arithmetic:
+ *   h = (seed ^ (i · 0x9E3779B9)) >>> 0
+ *   h ^= h >>> 16; h = h · 0x85EBCA6B; h ^= h >>> 13; h = h · 0xC2B2AE35; h ^= h >>> 16   (all mod 2³²)
+ *   u = (h >>> 8) / 2²⁴
+ */
+export function uniformHash(seed: number, i: number): number {
+  let h = (seed ^ Math.imul(i, 0x9e3779b9)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 8) / 16777216;
+}

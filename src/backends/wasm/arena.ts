@@ -1,0 +1,46 @@
+import { Arena, MAX_ARENA_BYTES, outOfMemoryError } from '../backend.js';
+import type { Ptr } from '../kernels.js';
+
+const PAGE = 65536;
+
+/**
+ * The only owner of the wasm `WebAssembly.Memory`. Every `memory.grow` detaches the old ArrayBuffer, so views are
+ * built from `memory.buffer` at the moment of use and never kept.
+ */
+export class WasmArena extends Arena {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    /** the first byte the module's own data does not use (its `__heap_base`) */
+    heapBase: number,
+  ) {
+    super(heapBase);
+  }
+
+  get capacity(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  protected growTo(bytes: number): void {
+    if (bytes > MAX_ARENA_BYTES) throw outOfMemoryError(bytes, MAX_ARENA_BYTES);
+    const have = this.memory.buffer.byteLength / PAGE;
+    // Grow geometrically (at least double) so that a run of allocations costs few detaches.
+    const want = Math.min(MAX_ARENA_BYTES / PAGE, Math.max(Math.ceil(bytes / PAGE), have * 2));
+    try {
+      this.memory.grow(want - have);
+    } catch {
+      try {
+        this.memory.grow(Math.ceil(bytes / PAGE) - have);
+      } catch {
+        throw outOfMemoryError(bytes, this.capacity);
+      }
+    }
+  }
+
+  f32(ptr: Ptr, len: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, len);
+  }
+
+  i32(ptr: Ptr, len: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, len);
+  }
+}

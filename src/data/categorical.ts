@@ -1,0 +1,29 @@
+import { fail } from '../util/errors.js';
+import { matrix, type Matrix } from './matrix.js';
+
+/**
+ * One-hot encode integer class labels, like Keras's `to_categorical`: row i is all zeros except a 1 in column
+ * `labels[i]`. `numClasses` defaults to the largest label + 1 (0 for no labels). Every label is checked first.
+ */
+export function toCategorical(labels: ArrayLike<number>, numClasses?: number): Matrix {
+  if (numClasses !== undefined && !(Number.isInteger(numClasses) && numClasses > 0)) {
+    fail(`toCategorical: numClasses must be a positive integer, got ${numClasses}`);
+  }
+  const n = labels.length;
+  let max = -1;
+  for (let i = 0; i < n; i++) {
+    const label = labels[i]!;
+    const ok = Number.isInteger(label) && label >= 0 && (numClasses === undefined || label < numClasses);
+    if (!ok) {
+      const expected =
+        numClasses === undefined ? 'a non-negative integer' : `an integer in [0, ${numClasses}) (numClasses)`;
+      fail(`toCategorical: labels[${i}] is ${label}, expected ${expected}`);
+    }
+    if (label > max) max = label;
+  }
+  const classes = numClasses ?? max + 1;
+
+  const out = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) out[i * classes + labels[i]!] = 1;
+  return matrix(out, n, classes);
+}

@@ -1,0 +1,83 @@
+import { fail } from '../util/errors.js';
+import type { Matrix } from './matrix.js';
+
+/** Every form of samples the models accept. */
+export type DataInput = number[][] | number[][][] | Matrix | { data: ArrayLike<number>; shape: readonly number[] };
+
+/** How the caller gave its data, so that answers come back in the same form. */
+export type DataForm = 'rows' | 'nested' | 'matrix';
+
+export interface ParsedInput {
+  matrix: Matrix;
+  form: DataForm;
+}
+
+/**
+ * Turn any accepted input into a float32 matrix, checking it on the way: not empty, rectangular, all finite.
+ * `what` names the argument in errors ("x", "y").
+ */
+export function toMatrix(input: unknown, what: string): ParsedInput {
+  if (input === null || input === undefined) fail(`${what} is ${input}; expected samples as number[][], [samples][1][features] or { data, shape }`);
+  if (Array.isArray(input)) return fromArrays(input, what);
+  if (typeof input === 'object' && 'data' in input && 'shape' in input) {
+    const { data, shape } = input as { data: ArrayLike<number>; shape: readonly number[] };
+    if (!Array.isArray(shape) || shape.length < 1 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      fail(`${what}.shape must be [samples, features] of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    const rows = shape[0];
+    const cols = shape.slice(1).reduce((a, b) => a * b, 1);
+    if (rows === 0 || cols === 0) fail(`${what} is empty (shape ${JSON.stringify(shape)}); expected at least one sample with at least one feature`);
+    if (!data || typeof data.length !== 'number') fail(`${what}.data must be a Float32Array or an array of numbers`);
+    if (data.length !== rows * cols) {
+      fail(`${what}.data has ${data.length} values but its shape ${JSON.stringify(shape)} needs ${rows * cols}`);
+    }
+    const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
+    checkFinite(f32, cols, what);
+    return { matrix: { data: f32, shape: [rows, cols] }, form: 'matrix' };
+  }
+  fail(`${what} must be number[][], [samples][1][features] or { data, shape }; got ${typeof input}`);
+}
+
+function fromArrays(samples: unknown[], what: string): ParsedInput {
+  if (samples.length === 0) fail(`${what} is empty; expected at least one sample`);
+  // The tutorial nests each sample one level deeper: [samples][1][features].
+  const nested = Array.isArray(samples[0]) && Array.isArray((samples[0] as unknown[])[0]);
+  const rowOf = (i: number): unknown[] => {
+    const s = samples[i];
+    if (!Array.isArray(s)) fail(`${what}[${i}] is not an array; expected every sample to be a list of numbers`);
+    if (!nested) return s;
+    if (s.length !== 1 || !Array.isArray(s[0])) fail(`${what}[${i}] should be [[...features]] like the other samples ([samples][1][features])`);
+    return s[0] as unknown[];
+  };
+  const cols = rowOf(0).length;
+  if (cols === 0) fail(`${what}[0] has no features; expected at least one`);
+  const data = new Float32Array(samples.length * cols);
+  for (let i = 0; i < samples.length; i++) {
+    const row = rowOf(i);
+    if (row.length !== cols) fail(`${what}[${i}] has ${row.length} features but ${what}[0] has ${cols}; every sample must have the same width`);
+    for (let j = 0; j < cols; j++) {
+      const v = row[j];
+      if (typeof v !== 'number') fail(`${what}[${i}][${j}] is ${typeof v} (${String(v)}); expected a number`);
+      data[i * cols + j] = v;
+    }
+  }
+  checkFinite(data, cols, what);
+  return { matrix: { data, shape: [samples.length, cols] }, form: nested ? 'nested' : 'rows' };
+}
+
+function checkFinite(data: Float32Array, cols: number, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      fail(`${what} has ${data[i]} at sample ${Math.floor(i / cols)}, feature ${i % cols}; every value must be a finite number`);
+    }
+  }
+}
+
+/** Render model outputs in the form the inputs came in. */
+export function fromMatrix(m: Matrix, form: DataForm): number[][] | number[][][] | Matrix {
+  if (form === 'matrix') return m;
+  const [rows, cols] = m.shape;
+  const out: number[][] = [];
+  for (let i = 0; i < rows; i++) out.push(Array.from(m.data.subarray(i * cols, (i + 1) * cols)));
+  return form === 'nested' ? out.map((r) => [r]) : out;
+}

@@ -1,0 +1,136 @@
+import type { Backend } from '../backends/backend.js';
+import type { Ptr } from '../backends/kernels.js';
+import { KernelLayer, type ForwardMode, type Param } from '../layers/kernel-layer.js';
+import { fail } from '../util/errors.js';
+import type { Random } from '../util/random.js';
+
+/**
+ * A stack of built-in layers on one backend: builds them with chained sizes, sizes their activation buffers,
+ * and runs forward and backward passes as kernel calls on arena pointers. Both model APIs sit on this.
+ */
+export class Engine {
+  readonly layers: KernelLayer[] = [];
+  inputSize = 0;
+  outputSize = 0;
+  built = false;
+  private capacity = 0;
+
+  constructor(readonly backend: Backend, readonly rng: Random) {}
+
+  add(layer: KernelLayer): void {
+    if (this.built) fail('layers cannot be added after the model is built');
+    this.layers.push(layer);
+  }
+
+  /** Create every layer's weights. `inputSize` is the data's width, used when the first layer does not declare one. */
+  build(inputSize?: number): void {
+    if (this.built) return;
+    if (this.layers.length === 0) fail('the model has no layers; add() some first');
+    this.nameLayers();
+    const declared = this.layers[0].declaredInputSize;
+    let size = declared ?? inputSize;
+    if (size === undefined) {
+      fail(`the first layer '${this.layers[0].name}' needs an input size: give it inputShape: [features] (or inputDim)`);
+    }
+    this.inputSize = size;
+    for (const layer of this.layers) {
+      const expected = layer.declaredInputSize;
+      if (expected !== undefined && expected !== size) {
+        const prev = this.layers[this.layers.indexOf(layer) - 1];
+        fail(prev
+          ? `layer sizes do not chain: '${prev.name}' outputs ${size} values but '${layer.name}' expects ${expected} inputs`
+          : `the data has ${size} features but the first layer '${layer.name}' expects ${expected}`);
+      }
+      size = layer.build(this.backend, size, this.rng);
+    }
+    this.outputSize = size;
+    this.built = true;
+  }
+
+  /** Keras-style unique names for layers the user did not name: dense, dense_1, dropout, … */
+  nameLayers(): void {
+    const counts = new Map<string, number>();
+    const taken = new Set(this.layers.map((l) => l.name).filter(Boolean));
+    for (const layer of this.layers) {
+      if (layer.name) continue;
+      let name: string;
+      do {
+        const n = counts.get(layer.kind) ?? 0;
+        counts.set(layer.kind, n + 1);
+        name = n === 0 ? layer.kind : `${layer.kind}_${n}`;
+      } while (taken.has(name));
+      taken.add(name);
+      layer.name = name;
+    }
+  }
+
+  /** Make every layer's buffers hold `rows` rows (allocates only when `rows` exceeds what they hold). */
+  reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    for (const layer of this.layers) layer.reserve(rows);
+    this.capacity = rows;
+  }
+
+  forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
+    let out = x;
+    for (const layer of this.layers) out = layer.forward(out, rows, mode);
+    return out;
+  }
+
+  /** Backpropagate dE/dY from `dy`, writing every parameter gradient; the first layer's input gradient is skipped. */
+  backward(dy: Ptr, rows: number, mode: ForwardMode): void {
+    let grad = dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) grad = this.layers[i].backward(grad, rows, i > 0, mode);
+  }
+
+  params(): Param[] {
+    return this.layers.flatMap((l) => [...l.params()]);
+  }
+
+  /** The activation of the output layer, when it has a built-in one (for fusing softmax with cross-entropy). */
+  outputActivation(): string | undefined {
+    const last = this.layers[this.layers.length - 1] as KernelLayer & { activation?: { name: string } };
+    return last?.activation?.name;
+  }
+
+  getWeights(): Float32Array[] {
+    if (!this.built) fail('the model has no weights until it is built (fit it, or give the first layer an input size)');
+    return this.layers.flatMap((l) => l.getWeights());
+  }
+
+  setWeights(weights: Float32Array[]): void {
+    if (!this.built) fail('the model has no weights until it is built (fit it, or give the first layer an input size)');
+    const counts = this.layers.map((l) => l.params().length);
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (!Array.isArray(weights) || weights.length !== total) {
+      fail(`the model has ${total} weight arrays (a kernel and a bias per dense layer), but ${Array.isArray(weights) ? weights.length : 'no list'} were given`);
+    }
+    // Check all before writing any, so a bad list changes nothing.
+    let at = 0;
+    const slices = counts.map((c) => weights.slice(at, (at += c)));
+    this.layers.forEach((l, i) => l.params().forEach((p, j) => {
+      const w = slices[i][j];
+      if (!w || w.length !== p.size) fail(`layer '${l.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`);
+      for (let q = 0; q < w.length; q++) if (!Number.isFinite(w[q])) fail(`layer '${l.name}' ${p.name} has ${w[q]} at index ${q}; weights must be finite`);
+    }));
+    this.layers.forEach((l, i) => l.setWeights(slices[i]));
+  }
+
+  /** The first layer whose weights or gradients are not all finite, for error messages. */
+  firstNonFiniteLayer(): string | undefined {
+    const k = this.backend.kernels;
+    for (const layer of this.layers) {
+      for (const p of layer.params()) {
+        if (!k.allFinite(p.grad, p.size)) return `${layer.name} (${p.name} gradient)`;
+        if (!k.allFinite(p.value, p.size)) return `${layer.name} (${p.name})`;
+      }
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    for (const layer of this.layers) layer.dispose();
+    this.capacity = 0;
+    this.built = false;
+  }
+}

@@ -1,0 +1,235 @@
+import type { BackendName } from '../backends/backend.js';
+import { resolveBackend } from '../backends/index.js';
+import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import type { Matrix } from '../data/matrix.js';
+import { KernelLayer } from '../layers/kernel-layer.js';
+import { Layer } from '../layers/layer.js';
+import { getLoss, type Loss, type LossInput } from '../losses/index.js';
+import { SGD } from '../optimizers/index.js';
+import { fail } from '../util/errors.js';
+import { Random } from '../util/random.js';
+import { Engine } from './engine.js';
+import { fitLoop, nextTurn, predictLoop, silentReporter } from './train-loop.js';
+
+export interface NetworkOptions {
+  /** seed for weight initialisation and shuffling; the same seed gives the same network */
+  seed?: number;
+  /** 'wasm' or 'js'; default: the active backend (see setBackend) */
+  backend?: BackendName;
+}
+
+export interface NetworkFitOptions {
+  epochs: number;
+  learningRate: number;
+  /** 1 (default) trains sample by sample as the tutorial does; larger values average gradients over mini-batches */
+  batchSize?: number;
+  /** shuffle the samples every epoch (default false, as in the tutorial) */
+  shuffle?: boolean;
+  /** print `epoch 1/1000   error=0.264831` lines (default true) */
+  verbose?: boolean;
+  /** called after every epoch with the 1-based epoch number and the mean error over the samples */
+  onEpochEnd?: (info: { epoch: number; error: number }) => void | Promise<void>;
+}
+
+/**
+ * The tutorial's network: `add` layers, `use` a loss, `fit` with a learning rate, `predict`.
+ * Built-in layers run as kernels on a WebAssembly (or JS) arena; a network that contains a layer of your own
+ * (a `Layer` subclass) runs every layer through forwardPropagation/backwardPropagation, sample by sample, exactly
+ * as the tutorial's Python does.
+ */
+export class Network {
+  readonly layers: Layer[] = [];
+  private loss: Loss | null = null;
+  private readonly rng: Random;
+  private readonly engine: Engine;
+  private stopRequested = false;
+
+  constructor(options: NetworkOptions = {}) {
+    this.rng = new Random(options.seed);
+    this.engine = new Engine(resolveBackend(options.backend), this.rng);
+  }
+
+  /** the backend this network computes on */
+  get backend(): BackendName {
+    return this.engine.backend.name;
+  }
+
+  /** Add a layer to the end of the network. */
+  add(layer: Layer): this {
+    if (!(layer instanceof Layer)) fail(`add() takes a Layer (FCLayer, ActivationLayer, or a subclass of Layer), got ${describe(layer)}`);
+    if (this.engine.built) fail('layers cannot be added after the network has been trained or run');
+    this.layers.push(layer);
+    if (layer instanceof KernelLayer) this.engine.add(layer);
+    return this;
+  }
+
+  /** Set the loss: a name ('mse', …), an entry of `losses`, or the tutorial's (loss, lossPrime) pair of functions. */
+  use(loss: LossInput | ((yTrue: Float32Array, yPred: Float32Array) => number), lossPrime?: (yTrue: Float32Array, yPred: Float32Array) => Float32Array): this {
+    if (typeof loss === 'function' && typeof lossPrime !== 'function') fail('use(loss, lossPrime): a custom loss needs its derivative too');
+    this.loss = getLoss(loss, lossPrime);
+    if (this.loss.sparse) fail(`the tutorial Network takes targets as rows of values; for '${this.loss.name}' use Sequential`);
+    return this;
+  }
+
+  /** True when every layer is built in, so the whole network runs as kernels on the arena. */
+  private get onArena(): boolean {
+    return this.layers.every((l) => l instanceof KernelLayer);
+  }
+
+  /** Train. Also accepts the tutorial's positional form: fit(x, y, epochs, learningRate). Returns the epoch errors. */
+  async fit(x: DataInput, y: DataInput, options: NetworkFitOptions | number, learningRate?: number): Promise<number[]> {
+    const opts: NetworkFitOptions = typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
+    if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
+    const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
+    if (!Number.isInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${epochs}`);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${lr}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
+    this.requireLayers('fit');
+    if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
+    const xs = toMatrix(x, 'x').matrix;
+    const ys = toMatrix(y, 'y').matrix;
+    if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`);
+    this.stopRequested = false;
+    const errors: number[] = [];
+    const report = async (epoch: number, error: number) => {
+      errors.push(error);
+      if (verbose) console.log(`epoch ${epoch}/${epochs}   error=${error.toFixed(6)}`);
+      if (onEpochEnd) await onEpochEnd({ epoch, error });
+    };
+
+    if (!this.onArena) {
+      if (batchSize !== 1) fail('a network with a custom Layer trains sample by sample (batchSize 1), as the tutorial does');
+      await this.fitLayerByLayer(xs, ys, epochs, lr, report);
+      return errors;
+    }
+
+    this.engine.build(xs.shape[1]);
+    this.checkWidths(xs, ys);
+    const optimizer = new SGD({ learningRate: lr });
+    optimizer.build(this.engine.backend, this.engine.params());
+    try {
+      await fitLoop({
+        engine: this.engine, loss: this.loss, optimizer, x: xs, y: { data: ys.data, cols: ys.shape[1] },
+        epochs, batchSize, shuffle, rng: this.rng, accuracy: null, reporter: silentReporter,
+        onEpochEnd: (epoch, logs) => report(epoch + 1, logs.loss),
+        yieldEvery: 100,
+        shouldStop: () => this.stopRequested,
+      });
+    } finally {
+      optimizer.dispose();
+    }
+    return errors;
+  }
+
+  /** Ask a running fit to stop after the current sample or batch. */
+  stopTraining(): void {
+    this.stopRequested = true;
+  }
+
+  /** The outputs for every sample of `x`, in the form `x` was given in. */
+  predict(x: number[][]): number[][];
+  predict(x: number[][][]): number[][][];
+  predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }): Matrix;
+  predict(x: DataInput): number[][] | number[][][] | Matrix;
+  predict(x: DataInput): number[][] | number[][][] | Matrix {
+    this.requireLayers('predict');
+    const { matrix, form } = toMatrix(x, 'x');
+    if (!this.onArena) return fromMatrix(this.predictLayerByLayer(matrix), form);
+    this.engine.build(matrix.shape[1]);
+    if (matrix.shape[1] !== this.engine.inputSize) {
+      fail(`x has ${matrix.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
+    }
+    return fromMatrix(predictLoop(this.engine, matrix, 256), form);
+  }
+
+  /** Every FCLayer's kernel ([in, out], row-major) then bias ([out]), in layer order, as copies. */
+  getWeights(): Float32Array[] {
+    return this.layers.flatMap((l) => l.getWeights());
+  }
+
+  /** Replace the weights (the order and sizes of getWeights). */
+  setWeights(weights: Float32Array[]): void {
+    if (this.onArena) return this.engine.setWeights(weights);
+    let at = 0;
+    for (const layer of this.layers) {
+      const n = layer.getWeights().length;
+      layer.setWeights(weights.slice(at, (at += n)));
+    }
+    if (at !== weights.length) fail(`the network has ${at} weight arrays, but ${weights.length} were given`);
+  }
+
+  /** Free the network's memory in the arena. The network cannot be used afterwards without rebuilding. */
+  dispose(): void {
+    this.engine.dispose();
+  }
+
+  private requireLayers(what: string): void {
+    if (this.layers.length === 0) fail(`${what}() needs layers; add() some to the network first`);
+  }
+
+  private checkWidths(xs: Matrix, ys: Matrix): void {
+    if (xs.shape[1] !== this.engine.inputSize) {
+      fail(`x has ${xs.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
+    }
+    if (ys.shape[1] !== this.engine.outputSize) {
+      fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`);
+    }
+  }
+
+  /** The tutorial's loop, used when a custom Layer is present: every layer called through its adapter. */
+  private async fitLayerByLayer(xs: Matrix, ys: Matrix, epochs: number, lr: number, report: (epoch: number, error: number) => Promise<void>): Promise<void> {
+    const loss = this.loss!;
+    const [n, inCols] = xs.shape;
+    const outCols = ys.shape[1];
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      let err = 0;
+      for (let i = 0; i < n; i++) {
+        const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols));
+        const target = ys.data.subarray(i * outCols, (i + 1) * outCols);
+        if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`);
+        err += loss.fn(target, output);
+        let error = loss.fnPrime(target, output);
+        for (let l = this.layers.length - 1; l >= 0; l--) error = this.layers[l].backwardPropagation(error, lr);
+        if (this.stopRequested) break;
+      }
+      err /= n;
+      if (!Number.isFinite(err)) fail(`training diverged: the error became ${err} at epoch ${epoch}. Lower the learning rate or check the data.`);
+      await report(epoch, err);
+      if (this.stopRequested) break;
+      await nextTurn();
+    }
+  }
+
+  private forwardSample(input: Float32Array): Float32Array {
+    this.engine.nameLayers();
+    let output = input;
+    for (const layer of this.layers) {
+      if (layer instanceof KernelLayer && !layer.backend) {
+        const expected = layer.declaredInputSize;
+        if (expected !== undefined && expected !== output.length) {
+          fail(`layer '${layer.name || layer.kind}' expects ${expected} inputs but receives ${output.length}; the layer sizes do not chain`);
+        }
+        layer.build(this.engine.backend, output.length, this.rng);
+      }
+      output = layer.forwardPropagation(output);
+      if (!(output instanceof Float32Array)) output = Float32Array.from(output as ArrayLike<number>);
+    }
+    return output;
+  }
+
+  private predictLayerByLayer(xs: Matrix): Matrix {
+    const [n, cols] = xs.shape;
+    const rows: Float32Array[] = [];
+    for (let i = 0; i < n; i++) rows.push(this.forwardSample(xs.data.subarray(i * cols, (i + 1) * cols)));
+    const width = rows[0].length;
+    const data = new Float32Array(n * width);
+    rows.forEach((r, i) => data.set(r, i * width));
+    return { data, shape: [n, width] };
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return typeof v;
+}

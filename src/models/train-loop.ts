@@ -1,0 +1,265 @@
+import type { Ptr } from '../backends/kernels.js';
+import type { Matrix } from '../data/matrix.js';
+import { computeLoss, fusesSoftmax, type Loss } from '../losses/index.js';
+import type { Optimizer } from '../optimizers/index.js';
+import { fail } from '../util/errors.js';
+import type { Random } from '../util/random.js';
+import type { Engine } from './engine.js';
+
+/** Targets as the kernels take them: [rows, cols] values, or [rows] class indices (cols = 1) for sparse losses. */
+export interface Targets {
+  data: Float32Array;
+  cols: number;
+}
+
+export type AccuracyKind = 'sparse' | 'categorical' | 'binary';
+
+/** Numbers reported after a batch or an epoch (Keras's `logs`). */
+export interface Logs {
+  loss: number;
+  accuracy?: number;
+  val_loss?: number;
+  val_accuracy?: number;
+}
+
+/** What fit reports as it goes; the two model APIs print differently. */
+export interface Reporter {
+  epochStart(epoch: number, epochs: number, batches: number): void;
+  batchEnd(batch: number, logs: Logs): void;
+  epochEnd(epoch: number, epochs: number, logs: Logs, seconds: number): void;
+}
+
+/** A reporter that prints nothing (callbacks still run). */
+export const silentReporter: Reporter = { epochStart() {}, batchEnd() {}, epochEnd() {} };
+
+export interface FitConfig {
+  engine: Engine;
+  loss: Loss;
+  optimizer: Optimizer;
+  x: Matrix;
+  y: Targets;
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  rng: Random;
+  accuracy: AccuracyKind | null;
+  validation?: { x: Matrix; y: Targets };
+  reporter: Reporter;
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+  /** give the event loop a turn at least this often (ms), so pages and progress stay live */
+  yieldEvery: number;
+  /** polled between batches; true stops training after the current batch */
+  shouldStop: () => boolean;
+}
+
+export interface History {
+  epoch: number[];
+  history: { [K in keyof Logs]-?: number[] };
+}
+
+/** Let other work run: setImmediate where it exists (Node), since setTimeout(0) costs at least a millisecond. */
+export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  if (immediate) immediate(resolve);
+  else setTimeout(resolve, 0);
+});
+
+/** Data copied into the arena for the length of a fit or an evaluate, freed afterwards. */
+class Staged {
+  readonly x: Ptr;
+  readonly y: Ptr;
+  constructor(private readonly engine: Engine, readonly xm: Matrix, readonly ym: Targets) {
+    const arena = engine.backend.arena;
+    this.x = arena.alloc(xm.data.length);
+    try {
+      this.y = arena.alloc(ym.data.length);
+    } catch (e) {
+      arena.free(this.x);
+      throw e;
+    }
+    arena.write(this.x, xm.data);
+    arena.write(this.y, ym.data);
+  }
+  free(): void {
+    this.engine.backend.arena.free(this.x);
+    this.engine.backend.arena.free(this.y);
+  }
+}
+
+/** Buffers one batch needs beyond the layers' own: shuffled rows, the output gradient, softmax probabilities. */
+class BatchBuffers {
+  readonly ptrs: Ptr[] = [];
+  constructor(private readonly engine: Engine, rows: number, inCols: number, tCols: number, outCols: number, total: number) {
+    const a = engine.backend.arena;
+    const alloc = (n: number) => { const p = a.alloc(n); this.ptrs.push(p); return p; };
+    try {
+      this.x = alloc(rows * inCols);
+      this.y = alloc(rows * tCols);
+      this.dOut = alloc(rows * outCols);
+      this.probs = alloc(rows * outCols);
+      this.order = alloc(total);
+    } catch (e) {
+      this.free();
+      throw e;
+    }
+  }
+  x!: Ptr; y!: Ptr; dOut!: Ptr; probs!: Ptr; order!: Ptr;
+  free(): void {
+    for (const p of this.ptrs) this.engine.backend.arena.free(p);
+    this.ptrs.length = 0;
+  }
+}
+
+function countCorrect(engine: Engine, kind: AccuracyKind, out: Ptr, t: Ptr, rows: number, cols: number, logits: boolean): number {
+  const k = engine.backend.kernels;
+  if (kind === 'sparse') return k.sparseAccuracyCount(out, t, rows, cols);
+  if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
+  return k.binaryAccuracyCount(out, t, rows * cols, logits ? 0 : 0.5);
+}
+
+/** Train `engine` on staged data; returns the Keras-style history. */
+export async function fitLoop(c: FitConfig): Promise<History> {
+  const { engine, loss, optimizer, x, y } = c;
+  const { kernels: k, arena } = engine.backend;
+  const n = x.shape[0];
+  const inCols = x.shape[1];
+  const outCols = engine.outputSize;
+  const batch = Math.min(c.batchSize, n);
+  const logits = fusesSoftmax(loss, engine.outputActivation());
+  const mode = { training: true, logits };
+  const history: History = { epoch: [], history: { loss: [], accuracy: [], val_loss: [], val_accuracy: [] } };
+
+  engine.reserve(batch);
+  const staged = new Staged(engine, x, y);
+  let buffers: BatchBuffers | undefined;
+  try {
+    buffers = new BatchBuffers(engine, batch, inCols, y.cols, outCols, n);
+    const order = new Int32Array(n).map((_, i) => i);
+    const batches = Math.ceil(n / batch);
+    let lastYield = Date.now();
+    for (let epoch = 0; epoch < c.epochs; epoch++) {
+      const started = Date.now();
+      if (c.shuffle) c.rng.shuffle(order);
+      arena.i32(buffers.order, n).set(order);
+      c.reporter.epochStart(epoch, c.epochs, batches);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        const start = b * batch;
+        const rows = Math.min(batch, n - start);
+        let xb: Ptr, yb: Ptr;
+        if (c.shuffle) {
+          k.gatherRows(staged.x, buffers.order + start * 4, buffers.x, rows, inCols);
+          k.gatherRows(staged.y, buffers.order + start * 4, buffers.y, rows, y.cols);
+          xb = buffers.x;
+          yb = buffers.y;
+        } else {
+          // In order, a batch is a slice of the staged data: no copy.
+          xb = staged.x + start * inCols * 4;
+          yb = staged.y + start * y.cols * 4;
+        }
+        const out = engine.forward(xb, rows, mode);
+        const value = computeLoss(k, arena, loss, out, yb, buffers.dOut, rows, outCols, logits, buffers.probs);
+        if (!Number.isFinite(value)) {
+          const where = engine.firstNonFiniteLayer();
+          fail(`training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
+            `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
+        }
+        if (c.accuracy) correct += countCorrect(engine, c.accuracy, out, yb, rows, outCols, logits || loss.fromLogits);
+        engine.backward(buffers.dOut, rows, mode);
+        optimizer.step();
+        lossSum += value * rows;
+        seen += rows;
+        const batchLogs: Logs = { loss: lossSum / seen };
+        if (c.accuracy) batchLogs.accuracy = correct / seen;
+        c.reporter.batchEnd(b, batchLogs);
+        if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
+        if (c.shouldStop()) break;
+        if (Date.now() - lastYield >= c.yieldEvery) {
+          await nextTurn();
+          lastYield = Date.now();
+        }
+      }
+      const logs: Logs = { loss: lossSum / seen };
+      if (c.accuracy) logs.accuracy = correct / seen;
+      if (c.validation) {
+        const v = evaluateLoop(engine, loss, c.validation.x, c.validation.y, c.accuracy, batch);
+        logs.val_loss = v.loss;
+        if (c.accuracy) logs.val_accuracy = v.accuracy;
+      }
+      history.epoch.push(epoch);
+      for (const key of Object.keys(logs) as (keyof Logs)[]) history.history[key].push(logs[key]!);
+      c.reporter.epochEnd(epoch, c.epochs, logs, (Date.now() - started) / 1000);
+      if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
+      if (c.shouldStop()) break;
+      if (Date.now() - lastYield >= c.yieldEvery) {
+        await nextTurn();
+        lastYield = Date.now();
+      }
+    }
+  } finally {
+    buffers?.free();
+    staged.free();
+  }
+  for (const key of Object.keys(history.history) as (keyof Logs)[]) {
+    if (history.history[key].length === 0) delete (history.history as Partial<History['history']>)[key];
+  }
+  return history;
+}
+
+/** Mean loss (and accuracy) over a data set, in inference mode, `chunk` rows at a time. */
+export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number): { loss: number; accuracy?: number } {
+  const { kernels: k, arena } = engine.backend;
+  const n = x.shape[0];
+  const rows = Math.min(chunk, n);
+  const outCols = engine.outputSize;
+  const logits = fusesSoftmax(loss, engine.outputActivation());
+  const mode = { training: false, logits };
+  engine.reserve(rows);
+  const staged = new Staged(engine, x, y);
+  const dOut = arena.alloc(rows * outCols);
+  const probs = arena.alloc(rows * outCols);
+  try {
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < n; start += rows) {
+      const r = Math.min(rows, n - start);
+      const xb = staged.x + start * x.shape[1] * 4;
+      const yb = staged.y + start * y.cols * 4;
+      const out = engine.forward(xb, r, mode);
+      lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
+      if (accuracy) correct += countCorrect(engine, accuracy, out, yb, r, outCols, logits || loss.fromLogits);
+    }
+    const result: { loss: number; accuracy?: number } = { loss: lossSum / n };
+    if (accuracy) result.accuracy = correct / n;
+    return result;
+  } finally {
+    arena.free(dOut);
+    arena.free(probs);
+    staged.free();
+  }
+}
+
+/** Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs]. */
+export function predictLoop(engine: Engine, x: Matrix, chunk: number): Matrix {
+  const { arena } = engine.backend;
+  const [n, cols] = x.shape;
+  const rows = Math.min(chunk, n);
+  const outCols = engine.outputSize;
+  engine.reserve(rows);
+  const input = arena.alloc(rows * cols);
+  const result = new Float32Array(n * outCols);
+  try {
+    for (let start = 0; start < n; start += rows) {
+      const r = Math.min(rows, n - start);
+      arena.write(input, x.data.subarray(start * cols, (start + r) * cols));
+      const out = engine.forward(input, r, { training: false, logits: false });
+      result.set(arena.f32(out, r * outCols), start * outCols);
+    }
+  } finally {
+    arena.free(input);
+  }
+  return { data: result, shape: [n, outCols] };
+}

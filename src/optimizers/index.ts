@@ -1,0 +1,156 @@
+import type { Backend } from '../backends/backend.js';
+import type { Ptr } from '../backends/kernels.js';
+import type { Param } from '../layers/kernel-layer.js';
+import { fail, resolveName } from '../util/errors.js';
+
+/**
+ * Applies gradients to parameters. `build` allocates the optimizer's slots (velocity, moments) once, next to the
+ * parameters in the arena; `step` is one kernel call per parameter array and allocates nothing.
+ */
+export interface Optimizer {
+  readonly name: string;
+  learningRate: number;
+  /** the number of steps taken so far */
+  readonly iterations: number;
+  build(backend: Backend, params: readonly Param[]): void;
+  step(): void;
+  dispose(): void;
+  /** the settings, for summaries and saving */
+  getConfig(): Record<string, number | boolean | string>;
+}
+
+function checkRate(name: string, value: number, lo: number, hi: number, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
+    fail(`${name} ${what} must be a number in [${lo}, ${hi}], got ${value}`);
+  }
+  return value;
+}
+
+/** Shared bookkeeping: the parameters and `slotsPerParam` zeroed arrays for each. */
+abstract class SlotOptimizer implements Optimizer {
+  abstract readonly name: string;
+  iterations = 0;
+  protected backend: Backend | null = null;
+  protected params: readonly Param[] = [];
+  protected slots: Ptr[][] = [];
+
+  constructor(public learningRate: number, private readonly slotsPerParam: number) {}
+
+  build(backend: Backend, params: readonly Param[]): void {
+    this.dispose();
+    this.backend = backend;
+    this.params = params;
+    this.slots = params.map((p) => Array.from({ length: this.slotsPerParam }, () => backend.arena.alloc(p.size)));
+    this.iterations = 0;
+  }
+
+  step(): void {
+    if (!this.backend) fail(`optimizer '${this.name}' is not built; compile the model first`);
+    this.iterations++;
+    this.apply(this.backend);
+  }
+
+  protected abstract apply(backend: Backend): void;
+
+  dispose(): void {
+    if (this.backend) for (const ptrs of this.slots) for (const ptr of ptrs) this.backend.arena.free(ptr);
+    this.slots = [];
+    this.backend = null;
+  }
+
+  abstract getConfig(): Record<string, number | boolean | string>;
+}
+
+export interface SgdOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
+
+/** Stochastic gradient descent: param −= lr·grad; with momentum, Keras's velocity form (optionally Nesterov). */
+export class SGD extends SlotOptimizer {
+  readonly name = 'sgd';
+  readonly momentum: number;
+  readonly nesterov: boolean;
+
+  constructor({ learningRate = 0.01, momentum = 0, nesterov = false }: SgdOptions = {}) {
+    super(checkRate('sgd', learningRate, 0, Infinity, 'learningRate'), momentum > 0 ? 1 : 0);
+    this.momentum = checkRate('sgd', momentum, 0, 1, 'momentum');
+    this.nesterov = nesterov;
+  }
+
+  protected apply({ kernels: k }: Backend): void {
+    this.params.forEach((p, i) => {
+      if (this.momentum > 0) k.momentumStep(p.value, p.grad, this.slots[i][0], p.size, this.learningRate, this.momentum, this.nesterov ? 1 : 0);
+      else k.sgdStep(p.value, p.grad, p.size, this.learningRate);
+    });
+  }
+
+  getConfig() {
+    return { name: this.name, learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
+  }
+}
+
+export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
+
+/** Adam (Keras defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7), bias correction folded into the step size. */
+export class Adam extends SlotOptimizer {
+  readonly name = 'adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+
+  constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}) {
+    super(checkRate('adam', learningRate, 0, Infinity, 'learningRate'), 2);
+    this.beta1 = checkRate('adam', beta1, 0, 0.999999, 'beta1');
+    this.beta2 = checkRate('adam', beta2, 0, 0.999999999, 'beta2');
+    this.epsilon = checkRate('adam', epsilon, 0, 1, 'epsilon');
+  }
+
+  protected apply({ kernels: k }: Backend): void {
+    const t = this.iterations;
+    const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    this.params.forEach((p, i) => {
+      const [m, v] = this.slots[i];
+      k.adamStep(p.value, p.grad, m, v, p.size, lrT, this.beta1, this.beta2, this.epsilon);
+    });
+  }
+
+  getConfig() {
+    return { name: this.name, learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+export interface RmspropOptions { learningRate?: number; rho?: number; epsilon?: number }
+
+/** RMSprop (Keras defaults: lr 0.001, ρ 0.9, ε 1e-7). */
+export class RMSprop extends SlotOptimizer {
+  readonly name = 'rmsprop';
+  readonly rho: number;
+  readonly epsilon: number;
+
+  constructor({ learningRate = 0.001, rho = 0.9, epsilon = 1e-7 }: RmspropOptions = {}) {
+    super(checkRate('rmsprop', learningRate, 0, Infinity, 'learningRate'), 1);
+    this.rho = checkRate('rmsprop', rho, 0, 1, 'rho');
+    this.epsilon = checkRate('rmsprop', epsilon, 0, 1, 'epsilon');
+  }
+
+  protected apply({ kernels: k }: Backend): void {
+    this.params.forEach((p, i) => k.rmspropStep(p.value, p.grad, this.slots[i][0], p.size, this.learningRate, this.rho, this.epsilon));
+  }
+
+  getConfig() {
+    return { name: this.name, learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };
+  }
+}
+
+/** `optimizers.adam({ learningRate })`, `optimizers.sgd({ momentum, nesterov })`, `optimizers.rmsprop()`. */
+export const optimizers = Object.freeze({
+  sgd: (options?: SgdOptions): Optimizer => new SGD(options),
+  adam: (options?: AdamOptions): Optimizer => new Adam(options),
+  rmsprop: (options?: RmspropOptions): Optimizer => new RMSprop(options),
+});
+
+export type OptimizerInput = string | Optimizer;
+
+export function getOptimizer(optimizer: OptimizerInput): Optimizer {
+  if (typeof optimizer === 'string') return resolveName('optimizer', optimizer, optimizers)();
+  if (optimizer && typeof optimizer === 'object' && typeof optimizer.step === 'function' && typeof optimizer.build === 'function') return optimizer;
+  fail(`an optimizer must be a name (${Object.keys(optimizers).join(', ')}) or an object from \`optimizers\``);
+}

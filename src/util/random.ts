@@ -1,0 +1,54 @@
+/**
+ * A seeded pseudo-random generator (mulberry32): every random choice in scratchnet — weight initialisation,
+ * shuffling, dropout seeds — comes from one of these, so the same seed gives the same run. Never Math.random.
+ */
+export class Random {
+  private state: number;
+
+  constructor(seed: number = Date.now()) {
+    if (!Number.isFinite(seed)) throw new Error(`scratchnet: a seed must be a finite number, got ${seed}`);
+    this.state = (Math.trunc(seed) ^ 0x6d2b79f5) >>> 0;
+  }
+
+  /** a uniform uint32 */
+  nextUint32(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** uniform in [0, 1) */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** uniform in [lo, hi) */
+  uniform(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** standard normal (Box–Muller) */
+  normal(): number {
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** an integer in [0, n) */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Fisher–Yates shuffle in place */
+  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Backend } from '../../src/backends/backend.js';
+import { Mem, type Precision, type Tolerance } from './helpers.js';
+
+export interface KernelSuiteOptions {
+  /** the precision the backend stores numbers in; 'float64' tightens every tolerance (default 'float32') */
+  precision?: Precision;
+}
+
+/** What every case file receives: a fresh backend per test, and tolerances chosen for its precision. */
+export interface SuiteContext {
+  precision: Precision;
+  /** a fresh backend wrapped for tests */
+  mem(): Mem;
+  /** the heap's rounding: what a correct kernel stores for the float64 reference value */
+  round(v: number): number;
+  tol: {
+    /** single IEEE operations (add, mul, max, copies): identical to the rounded reference */
+    exact: Tolerance;
+    /** exp/tanh-based: differs by the math library (TESTING.md: about 1e-6 relative) */
+    transcendental: Tolerance;
+    /** a few operations in a row (backward passes, loss gradients, optimizer steps), with cancellation */
+    compound: Tolerance;
+    /** sums, matmul, loss values: summation order differs (SIMD keeps four partial sums) */
+    reduction: Tolerance;
+    /** hand-computed expectations, written with 10 significant digits */
+    hand: Tolerance;
+  };
+}
+
+const FLOAT32_TOL = {
+  exact: { atol: 0, rtol: 0 },
+  transcendental: { atol: 1e-7, rtol: 1e-6 },
+  compound: { atol: 1e-6, rtol: 1e-5 },
+  reduction: { atol: 1e-4, rtol: 1e-4 },
+  hand: { atol: 1e-6, rtol: 1e-6 },
+};
+
+/** Double precision everywhere: the same formulas as the reference, so only last-bit differences remain. */
+const FLOAT64_TOL = {
+  exact: { atol: 0, rtol: 0 },
+  transcendental: { atol: 1e-15, rtol: 1e-13 },
+  compound: { atol: 1e-15, rtol: 1e-12 },
+  reduction: { atol: 1e-12, rtol: 1e-12 },
+  hand: { atol: 1e-9, rtol: 1e-9 },
+};
+
+export function makeContext(makeBackend: () => Backend, options: KernelSuiteOptions = {}): SuiteContext {
+  const precision = options.precision ?? 'float32';
+  return {
+    precision,
+    mem: () => new Mem(makeBackend()),
+    round: precision === 'float64' ? (v) => v : Math.fround,
+    tol: precision === 'float64' ? FLOAT64_TOL : FLOAT32_TOL,
+  };
+}
+
+export const roundAll = (ctx: SuiteContext, values: ArrayLike<number>) => Array.from(values, ctx.round);
+
+/** Sizes that are 1, not divisible by 4, and large. */
+export const SIZES = [1, 3, 5, 7, 17, 33, 1000];
+/** [rows, cols] */
+export const MATRICES: [number, number][] = [[1, 1], [1, 5], [3, 7], [5, 17], [7, 33], [64, 130]];
+/** [m, k, n] */
+export const MATMUL_SHAPES: [number, number, number][] = [
+  [1, 1, 1], [1, 3, 5], [3, 5, 7], [5, 17, 3], [7, 33, 17], [17, 7, 33], [64, 130, 70],
+];

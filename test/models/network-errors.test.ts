@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ActivationLayer, FCLayer, Network } from '../../src/index.js';
+
+function net(): Network {
+  const n = new Network({ seed: 1, backend: 'js' });
+  n.add(new FCLayer(2, 3));
+  n.add(new ActivationLayer('tanh'));
+  n.add(new FCLayer(3, 1));
+  n.use('mse');
+  return n;
+}
+const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const y = [[0], [1], [1], [0]];
+const quiet = { epochs: 1, learningRate: 0.1, verbose: false };
+
+describe('Network reports bad input before any kernel runs', () => {
+  it('layer sizes that do not chain name both sizes', async () => {
+    const n = new Network({ backend: 'js' });
+    n.add(new FCLayer(2, 3));
+    n.add(new FCLayer(4, 1));
+    n.use('mse');
+    await expect(n.fit(x, y, quiet)).rejects.toThrow(/'fc_layer' outputs 3 values but 'fc_layer_1' expects 4 inputs/);
+  });
+
+  it('data whose width does not match the first layer', async () => {
+    await expect(net().fit([[1, 2, 3]], [[1]], quiet)).rejects.toThrow(/x has 3 features per sample but the first layer expects 2/);
+    const n = net();
+    await n.fit(x, y, quiet);
+    expect(() => n.predict([[1, 2, 3]])).toThrow(/x has 3 features per sample but the first layer expects 2/);
+  });
+
+  it('targets whose width does not match the output', async () => {
+    await expect(net().fit(x, [[0, 1], [1, 0], [1, 0], [0, 1]], quiet)).rejects.toThrow(/y has 2 values per sample but the last layer outputs 1/);
+  });
+
+  it('x and y with different sample counts', async () => {
+    await expect(net().fit(x, y.slice(0, 3), quiet)).rejects.toThrow(/x has 4 samples but y has 3/);
+  });
+
+  it('empty data', async () => {
+    await expect(net().fit([], [], quiet)).rejects.toThrow(/x is empty/);
+    expect(() => net().predict({ data: new Float32Array(0), shape: [0, 2] })).toThrow(/x is empty/);
+  });
+
+  it('NaN or Infinity in data, with the sample', async () => {
+    await expect(net().fit([[0, 0], [0, NaN]], [[0], [1]], quiet)).rejects.toThrow(/x has NaN at sample 1, feature 1/);
+    await expect(net().fit([[0, 0], [0, 1]], [[Infinity], [1]], quiet)).rejects.toThrow(/y has Infinity at sample 0, feature 0/);
+  });
+
+  it('ragged rows and non-numbers', async () => {
+    await expect(net().fit([[0, 0], [1]], [[0], [1]], quiet)).rejects.toThrow(/x\[1\] has 1 features but x\[0\] has 2/);
+    await expect(net().fit([[0, '1']] as unknown as number[][], [[0]], quiet)).rejects.toThrow(/x\[0\]\[1\] is string/);
+  });
+
+  it('unknown activation names list the valid ones', () => {
+    expect(() => new ActivationLayer('rellu')).toThrow(/unknown activation 'rellu'. Did you mean 'relu'\? Valid activations: 'linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'/);
+  });
+
+  it('unknown loss names list the valid ones', () => {
+    expect(() => net().use('mser')).toThrow(/unknown loss 'mser'. Did you mean 'mse'\? Valid losses: 'mse'/);
+  });
+
+  it('predict or fit before any layer or loss is set', async () => {
+    const empty = new Network({ backend: 'js' });
+    expect(() => empty.predict(x)).toThrow(/predict\(\) needs layers/);
+    await expect(empty.fit(x, y, quiet)).rejects.toThrow(/fit\(\) needs layers/);
+    const noLoss = new Network({ backend: 'js' });
+    noLoss.add(new FCLayer(2, 1));
+    await expect(noLoss.fit(x, y, quiet)).rejects.toThrow(/no loss is set; call use\('mse'\)/);
+  });
+
+  it('bad fit options', async () => {
+    await expect(net().fit(x, y, { epochs: 0, learningRate: 0.1 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
+    await expect(net().fit(x, y, { epochs: 1, learningRate: NaN })).rejects.toThrow(/learningRate must be a finite number/);
+  });
+
+  it('unknown backend names', () => {
+    expect(() => new Network({ backend: 'gpu' as 'js' })).toThrow(/unknown backend 'gpu'; expected 'wasm' or 'js'/);
+  });
+
+  it('a divergent learning rate stops training with an error naming the epoch', async () => {
+    const n = net();
+    const big = x.map(([a, b]) => [a * 1e18, b * 1e18]);
+    await expect(n.fit(big, y, { epochs: 50, learningRate: 1e10, verbose: false })).rejects.toThrow(/training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
+  });
+});
