@@ -154,60 +154,58 @@ export function matmulTransA(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: 
 }
 
 // matmulTransB: dx[i, p] = Σ_j dy[i, j] · w[p, j]. Rows of dy and of w are both contiguous, so each output is a
-// dot product of two contiguous rows. A 4×4 block of outputs keeps sixteen v128 partial sums over j; hsum4 folds
-// the four partial sums of one dy row into the four adjacent outputs dx[i, p..p+3] with a single store.
+// dot product of two contiguous rows. A 2×4 block of outputs keeps eight v128 partial sums over j (a 4×4 block
+// needs 16 accumulators plus operands, more than the 16 xmm registers, and measured 15% slower); hsum4 folds the
+// four partial sums of one dy row into the adjacent outputs dx[i, p..p+3] with a single store.
 
-/** rows of dy/w reduced per block: four dy rows and four w rows of NB floats stay in L1 */
+/** columns of dy/w reduced per block: two dy rows and four w rows of NB floats stay in L1 */
 const NB: i32 = 1024;
 
-/** dx[i..i+4, p..p+4] (+)= dy[i..i+4, j0..j0+len] · w[p..p+4, j0..j0+len]ᵀ */
-function dot4x4(d: usize, w: usize, dx: usize, dRow: usize, wRow: usize, dxRow: usize, len: i32, accumulate: bool): void {
-  let s00 = splat0(), s01 = splat0(), s02 = splat0(), s03 = splat0();
-  let s10 = splat0(), s11 = splat0(), s12 = splat0(), s13 = splat0();
-  let s20 = splat0(), s21 = splat0(), s22 = splat0(), s23 = splat0();
-  let s30 = splat0(), s31 = splat0(), s32 = splat0(), s33 = splat0();
-  const d1 = d + dRow, d2 = d1 + dRow, d3 = d2 + dRow;
-  const w1 = w + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
-  const len4 = len & ~3;
-  for (let j = 0; j < len4; j += 4) {
-    const o = <usize>j << 2;
-    const b0 = v128.load(w + o), b1 = v128.load(w1 + o), b2 = v128.load(w2 + o), b3 = v128.load(w3 + o);
-    let a = v128.load(d + o);
-    s00 = f32x4.add(s00, f32x4.mul(a, b0)); s01 = f32x4.add(s01, f32x4.mul(a, b1));
-    s02 = f32x4.add(s02, f32x4.mul(a, b2)); s03 = f32x4.add(s03, f32x4.mul(a, b3));
-    a = v128.load(d1 + o);
-    s10 = f32x4.add(s10, f32x4.mul(a, b0)); s11 = f32x4.add(s11, f32x4.mul(a, b1));
-    s12 = f32x4.add(s12, f32x4.mul(a, b2)); s13 = f32x4.add(s13, f32x4.mul(a, b3));
-    a = v128.load(d2 + o);
-    s20 = f32x4.add(s20, f32x4.mul(a, b0)); s21 = f32x4.add(s21, f32x4.mul(a, b1));
-    s22 = f32x4.add(s22, f32x4.mul(a, b2)); s23 = f32x4.add(s23, f32x4.mul(a, b3));
-    a = v128.load(d3 + o);
-    s30 = f32x4.add(s30, f32x4.mul(a, b0)); s31 = f32x4.add(s31, f32x4.mul(a, b1));
-    s32 = f32x4.add(s32, f32x4.mul(a, b2)); s33 = f32x4.add(s33, f32x4.mul(a, b3));
-  }
-  let r0 = hsum4(s00, s01, s02, s03), r1 = hsum4(s10, s11, s12, s13);
-  let r2 = hsum4(s20, s21, s22, s23), r3 = hsum4(s30, s31, s32, s33);
-  // The len % 4 tail: column j of the four w rows as one vector, times each dy element.
+/** the len % 4 tail of one dy row against four w rows: r += dy[j] · [w0[j], w1[j], w2[j], w3[j]] */
+@inline
+function tail1x4(r: v128, d: usize, w: usize, w1: usize, w2: usize, w3: usize, len4: i32, len: i32): v128 {
   for (let j = len4; j < len; j++) {
     const o = <usize>j << 2;
     let wv = f32x4.splat(load<f32>(w + o));
     wv = f32x4.replace_lane(wv, 1, load<f32>(w1 + o));
     wv = f32x4.replace_lane(wv, 2, load<f32>(w2 + o));
     wv = f32x4.replace_lane(wv, 3, load<f32>(w3 + o));
-    r0 = f32x4.add(r0, f32x4.mul(v128.load32_splat(d + o), wv));
-    r1 = f32x4.add(r1, f32x4.mul(v128.load32_splat(d1 + o), wv));
-    r2 = f32x4.add(r2, f32x4.mul(v128.load32_splat(d2 + o), wv));
-    r3 = f32x4.add(r3, f32x4.mul(v128.load32_splat(d3 + o), wv));
+    r = f32x4.add(r, f32x4.mul(v128.load32_splat(d + o), wv));
   }
-  const dx1 = dx + dxRow, dx2 = dx1 + dxRow, dx3 = dx2 + dxRow;
-  if (accumulate) {
-    r0 = f32x4.add(v128.load(dx), r0); r1 = f32x4.add(v128.load(dx1), r1);
-    r2 = f32x4.add(v128.load(dx2), r2); r3 = f32x4.add(v128.load(dx3), r3);
-  }
-  v128.store(dx, r0); v128.store(dx1, r1); v128.store(dx2, r2); v128.store(dx3, r3);
+  return r;
 }
 
-/** dx[i, p..p+4] (+)= dy[i, j0..j0+len] · w[p..p+4, j0..j0+len]ᵀ  (the m % 4 row tail) */
+/** dx[i..i+2, p..p+4] (+)= dy[i..i+2, j0..j0+len] · w[p..p+4, j0..j0+len]ᵀ */
+function dot2x4(d: usize, w: usize, dx: usize, row: usize, dxRow: usize, len: i32, accumulate: bool): void {
+  let s00 = splat0(), s01 = splat0(), s02 = splat0(), s03 = splat0();
+  let s10 = splat0(), s11 = splat0(), s12 = splat0(), s13 = splat0();
+  const d1 = d + row;
+  const w1 = w + row, w2 = w1 + row, w3 = w2 + row;
+  const len4 = len & ~3;
+  for (let j = 0; j < len4; j += 4) {
+    const o = <usize>j << 2;
+    const a0 = v128.load(d + o), a1 = v128.load(d1 + o);
+    let b = v128.load(w + o);
+    s00 = f32x4.add(s00, f32x4.mul(a0, b)); s10 = f32x4.add(s10, f32x4.mul(a1, b));
+    b = v128.load(w1 + o);
+    s01 = f32x4.add(s01, f32x4.mul(a0, b)); s11 = f32x4.add(s11, f32x4.mul(a1, b));
+    b = v128.load(w2 + o);
+    s02 = f32x4.add(s02, f32x4.mul(a0, b)); s12 = f32x4.add(s12, f32x4.mul(a1, b));
+    b = v128.load(w3 + o);
+    s03 = f32x4.add(s03, f32x4.mul(a0, b)); s13 = f32x4.add(s13, f32x4.mul(a1, b));
+  }
+  let r0 = tail1x4(hsum4(s00, s01, s02, s03), d, w, w1, w2, w3, len4, len);
+  let r1 = tail1x4(hsum4(s10, s11, s12, s13), d1, w, w1, w2, w3, len4, len);
+  const dx1 = dx + dxRow;
+  if (accumulate) {
+    r0 = f32x4.add(v128.load(dx), r0);
+    r1 = f32x4.add(v128.load(dx1), r1);
+  }
+  v128.store(dx, r0);
+  v128.store(dx1, r1);
+}
+
+/** dx[i, p..p+4] (+)= dy[i, j0..j0+len] · w[p..p+4, j0..j0+len]ᵀ  (the m % 2 row tail) */
 function dot1x4(d: usize, w: usize, dx: usize, wRow: usize, len: i32, accumulate: bool): void {
   let s0 = splat0(), s1 = splat0(), s2 = splat0(), s3 = splat0();
   const w1 = w + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
@@ -218,15 +216,7 @@ function dot1x4(d: usize, w: usize, dx: usize, wRow: usize, len: i32, accumulate
     s0 = f32x4.add(s0, f32x4.mul(a, v128.load(w + o))); s1 = f32x4.add(s1, f32x4.mul(a, v128.load(w1 + o)));
     s2 = f32x4.add(s2, f32x4.mul(a, v128.load(w2 + o))); s3 = f32x4.add(s3, f32x4.mul(a, v128.load(w3 + o)));
   }
-  let r = hsum4(s0, s1, s2, s3);
-  for (let j = len4; j < len; j++) {
-    const o = <usize>j << 2;
-    let wv = f32x4.splat(load<f32>(w + o));
-    wv = f32x4.replace_lane(wv, 1, load<f32>(w1 + o));
-    wv = f32x4.replace_lane(wv, 2, load<f32>(w2 + o));
-    wv = f32x4.replace_lane(wv, 3, load<f32>(w3 + o));
-    r = f32x4.add(r, f32x4.mul(v128.load32_splat(d + o), wv));
-  }
+  let r = tail1x4(hsum4(s0, s1, s2, s3), d, w, w1, w2, w3, len4, len);
   if (accumulate) r = f32x4.add(v128.load(dx), r);
   v128.store(dx, r);
 }
@@ -257,17 +247,17 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
     const accumulate = j0 > 0;
     const d0 = dy + (<usize>j0 << 2), w0 = w + (<usize>j0 << 2);
     let i = 0;
-    for (; i + 4 <= m; i += 4) {
+    for (; i + 2 <= m; i += 2) {
       const di = d0 + <usize>i * row, dxi = dx + <usize>i * dxRow;
       let p = 0;
-      for (; p + 4 <= k; p += 4) dot4x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, row, dxRow, len, accumulate);
+      for (; p + 4 <= k; p += 4) dot2x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, dxRow, len, accumulate);
       for (; p < k; p++) {
-        for (let r = 0; r < 4; r++) {
-          dot1x1(di + <usize>r * row, w0 + <usize>p * row, dxi + <usize>r * dxRow + (<usize>p << 2), len, accumulate);
-        }
+        const wp = w0 + <usize>p * row, dxp = dxi + (<usize>p << 2);
+        dot1x1(di, wp, dxp, len, accumulate);
+        dot1x1(di + row, wp, dxp + dxRow, len, accumulate);
       }
     }
-    for (; i < m; i++) {
+    if (i < m) {
       const di = d0 + <usize>i * row, dxi = dx + <usize>i * dxRow;
       let p = 0;
       for (; p + 4 <= k; p += 4) dot1x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, len, accumulate);

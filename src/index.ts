@@ -1,6 +1,9 @@
 // The public surface of scratchnet: every export is named here.
 export { Network } from './models/network.js';
 export type { NetworkOptions, NetworkFitOptions } from './models/network.js';
+export { Sequential } from './models/sequential.js';
+export type { SequentialOptions, CompileOptions, FitOptions, Callbacks } from './models/sequential.js';
+export type { History, Logs } from './models/train-loop.js';
 export { Layer } from './layers/layer.js';
 export { KernelLayer } from './layers/kernel-layer.js';
 export type { Param, ForwardMode } from './layers/kernel-layer.js';
@@ -29,3 +32,4 @@ export { toCategorical } from './data/categorical.js';
 export { matrix } from './data/matrix.js';
 export type { Matrix } from './data/matrix.js';
 export type { DataInput } from './data/inputs.js';
+export type { LabelInput } from './data/targets.js';

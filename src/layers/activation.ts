@@ -27,6 +27,10 @@ export class Activation extends KernelLayer {
     }
   }
 
+  outputSizeFor(inputSize: number): number {
+    return inputSize;
+  }
+
   protected buildParams(_rng: Random): number {
     return this.inputSize;
   }

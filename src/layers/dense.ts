@@ -61,6 +61,14 @@ export class Dense extends KernelLayer {
     return this.fixedInput;
   }
 
+  outputSizeFor(): number {
+    return this.units;
+  }
+
+  override paramCountFor(inputSize: number): number {
+    return inputSize * this.units + (this.useBias ? this.units : 0);
+  }
+
   protected buildParams(rng: Random): number {
     this.w = this.addParam('kernel', [this.inputSize, this.units], this.kernelInitializer, rng);
     this.b = this.useBias ? this.addParam('bias', [this.units], this.biasInitializer, rng) : undefined;

@@ -22,6 +22,10 @@ export class Dropout extends KernelLayer {
     this.rate = rate;
   }
 
+  outputSizeFor(inputSize: number): number {
+    return inputSize;
+  }
+
   protected buildParams(rng: Random): number {
     this.rng = rng;
     return this.inputSize;

@@ -69,6 +69,14 @@ export abstract class KernelLayer extends Layer {
     return this.outputSize;
   }
 
+  /** The output size for `inputSize` inputs (before building: for planning memory and summaries). */
+  abstract outputSizeFor(inputSize: number): number;
+
+  /** The number of trainable values for `inputSize` inputs. */
+  paramCountFor(_inputSize: number): number {
+    return 0;
+  }
+
   /** Allocate the weights (through `addParam`) and return the output size. */
   protected abstract buildParams(rng: Random): number;
 

@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import { KernelLayer, type ForwardMode, type Param } from '../layers/kernel-layer.js';
 import { fail } from '../util/errors.js';
+import { MAX_ARENA_BYTES, outOfMemoryError } from '../backends/backend.js';
 import type { Random } from '../util/random.js';
 
 /**
@@ -22,29 +23,54 @@ export class Engine {
     this.layers.push(layer);
   }
 
-  /** Create every layer's weights. `inputSize` is the data's width, used when the first layer does not declare one. */
-  build(inputSize?: number): void {
+  /**
+   * Create every layer's weights. `inputSize` is the data's width, used when the first layer does not declare one;
+   * `slotsPerParam` counts the optimizer's arrays per weight, so that a model too large for the arena fails here,
+   * before anything is allocated, with the size it needs.
+   */
+  build(inputSize?: number, slotsPerParam = 0): void {
     if (this.built) return;
+    const plan = this.plan(inputSize);
+    // weights + gradients + optimizer slots, 4 bytes each
+    const needed = this.backend.arena.bytesInUse + plan.params * 4 * (2 + slotsPerParam);
+    if (needed > MAX_ARENA_BYTES) throw outOfMemoryError(needed, MAX_ARENA_BYTES);
+    this.inputSize = plan.inputSize;
+    try {
+      let size = plan.inputSize;
+      for (const layer of this.layers) size = layer.build(this.backend, size, this.rng);
+    } catch (e) {
+      for (const layer of this.layers) layer.dispose();
+      throw e;
+    }
+    this.outputSize = plan.outputSize;
+    this.built = true;
+  }
+
+  /** Check that the sizes chain and count the parameters, without allocating anything. */
+  plan(inputSize?: number): { inputSize: number; outputSize: number; params: number; shapes: { output: number; params: number }[] } {
     if (this.layers.length === 0) fail('the model has no layers; add() some first');
     this.nameLayers();
     const declared = this.layers[0].declaredInputSize;
-    let size = declared ?? inputSize;
-    if (size === undefined) {
+    const first = declared ?? inputSize;
+    if (first === undefined) {
       fail(`the first layer '${this.layers[0].name}' needs an input size: give it inputShape: [features] (or inputDim)`);
     }
-    this.inputSize = size;
-    for (const layer of this.layers) {
+    let size = first;
+    let params = 0;
+    const shapes: { output: number; params: number }[] = [];
+    this.layers.forEach((layer, i) => {
       const expected = layer.declaredInputSize;
       if (expected !== undefined && expected !== size) {
-        const prev = this.layers[this.layers.indexOf(layer) - 1];
-        fail(prev
-          ? `layer sizes do not chain: '${prev.name}' outputs ${size} values but '${layer.name}' expects ${expected} inputs`
+        fail(i > 0
+          ? `layer sizes do not chain: '${this.layers[i - 1].name}' outputs ${size} values but '${layer.name}' expects ${expected} inputs`
           : `the data has ${size} features but the first layer '${layer.name}' expects ${expected}`);
       }
-      size = layer.build(this.backend, size, this.rng);
-    }
-    this.outputSize = size;
-    this.built = true;
+      const p = layer.paramCountFor(size);
+      size = layer.outputSizeFor(size);
+      params += p;
+      shapes.push({ output: size, params: p });
+    });
+    return { inputSize: first, outputSize: size, params, shapes };
   }
 
   /** Keras-style unique names for layers the user did not name: dense, dense_1, dropout, … */

@@ -12,6 +12,8 @@ export interface Optimizer {
   learningRate: number;
   /** the number of steps taken so far */
   readonly iterations: number;
+  /** how many arrays of the parameters' size the optimizer keeps (Adam: 2), for memory estimates */
+  readonly slotsPerParam: number;
   build(backend: Backend, params: readonly Param[]): void;
   step(): void;
   dispose(): void;
@@ -34,7 +36,7 @@ abstract class SlotOptimizer implements Optimizer {
   protected params: readonly Param[] = [];
   protected slots: Ptr[][] = [];
 
-  constructor(public learningRate: number, private readonly slotsPerParam: number) {}
+  constructor(public learningRate: number, readonly slotsPerParam: number) {}
 
   build(backend: Backend, params: readonly Param[]): void {
     this.dispose();

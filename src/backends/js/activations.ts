@@ -5,7 +5,7 @@ import type { JsHeap } from './arena.js';
 export function relu(h: JsHeap, x: Ptr, y: Ptr, n: number): void {
   const f = h.f, xi = x >>> 2, yi = y >>> 2;
   // Math.max keeps NaN (as wasm's f32.max does); `x > 0 ? x : 0` would turn NaN into 0.
-  for (let i = 0; i < n; i++) f[yi + i] = (f[xi + i] > 0 ? f[xi + i] : 0);
+  for (let i = 0; i < n; i++) f[yi + i] = Math.max(f[xi + i], 0);
 }
 
 /** dx = y > 0 ? dy : 0   (NOTE: the gradient at exactly x = 0 is 0) */

@@ -88,6 +88,21 @@ export function activationCases(ctx: SuiteContext): void {
       mem.expectUntouchedAfter(dx, rows * cols, 'softmaxBackward');
     });
 
+    it('sigmoid, tanh and softmax keep their relative accuracy deep into the tails', () => {
+      const x = uniform(seededRandom(85), 1001, -85, 85);
+      for (const act of ACTIVATIONS.filter((a) => a.tol.forward === 'transcendental')) {
+        const mem = ctx.mem(), y = mem.zeros(x.length);
+        act.forward(mem.k, mem.put(x), y, x.length);
+        expectClose(mem.get(y, x.length), roundAll(ctx, act.refForward(x)), ctx.tol.transcendental, act.name);
+      }
+      // Multiples of 1/8 make x − max exact in float32, whose rounding would otherwise cost |x − max|·2⁻²⁴ relative;
+      // what remains is e^x itself, down to e^−87 (the smallest normal float).
+      const mem = ctx.mem(), cols = 7, rows = 143, y = mem.zeros(rows * cols);
+      const z = uniform(seededRandom(86), rows * cols, -100, 10).map((v) => Math.round(v * 8) / 8);
+      mem.k.softmax(mem.put(z), y, rows, cols);
+      expectClose(mem.get(y, rows * cols), roundAll(ctx, ref.softmax(z, cols)), ctx.tol.transcendental, 'softmax');
+    });
+
     it('saturates at ±100 without NaN: sigmoid, tanh, softmax', () => {
       const mem = ctx.mem();
       const x = mem.put([-1000, -100, 100, 1000]);

@@ -23,6 +23,15 @@ export function dropoutCases(ctx: SuiteContext): void {
       expectClose(y, x.map((v, i) => ctx.round(v * mask[i])), ctx.tol.exact, 'y = x · mask');
     });
 
+    it('keeps an element whose u equals the rate exactly (u >= rate, not u > rate)', () => {
+      const seed = 0xdeadbeef, n = 33;
+      for (const at of [0, 5, 30]) {
+        const rate = uniformHash(seed, at); // a multiple of 2⁻²⁴, exact in float32 and float64
+        const { mask } = dropout(n, rate, seed);
+        expect(mask[at], `u_${at} = rate = ${rate}`).toBeGreaterThan(0);
+      }
+    });
+
     it('keeps 1 − rate of 100k elements and their mean within 1%', () => {
       const n = 100_000;
       for (const rate of [0.1, 0.5, 0.9]) {

@@ -1,0 +1,56 @@
+import { fail } from '../util/errors.js';
+import { toMatrix } from './inputs.js';
+import type { Targets } from '../models/train-loop.js';
+
+/** Class labels as users give them: a typed array or list of integers, [[label], …], or { data, shape: [n] | [n, 1] }. */
+export type LabelInput = ArrayLike<number> | number[][] | { data: ArrayLike<number>; shape: readonly number[] };
+
+function isLabelList(y: unknown): y is ArrayLike<number> {
+  if (ArrayBuffer.isView(y)) return true;
+  return Array.isArray(y) && (y.length === 0 || typeof y[0] === 'number');
+}
+
+/**
+ * Class indices for sparse losses, checked: integers in [0, classes). Stored as float32 (exact below 2²⁴), the
+ * layout the sparse kernels read.
+ */
+export function toLabels(y: unknown, classes: number, what = 'y'): Targets {
+  let values: ArrayLike<number>;
+  if (isLabelList(y)) {
+    values = y;
+  } else {
+    const { matrix } = toMatrix(y, what);
+    if (matrix.shape[1] !== 1) {
+      fail(`${what} has ${matrix.shape[1]} values per sample; sparse_categorical_crossentropy expects one class index per sample (use categorical_crossentropy for one-hot targets)`);
+    }
+    values = matrix.data;
+  }
+  if (values.length === 0) fail(`${what} is empty; expected one class index per sample`);
+  const data = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      fail(`${what}[${i}] is ${v}, but labels must be integers in [0, ${classes}) for a model with ${classes} outputs`);
+    }
+    data[i] = v;
+  }
+  return { data, cols: 1 };
+}
+
+/** Targets with one row of values per sample, checked against the model's output width. */
+export function toTargetRows(y: unknown, outputs: number, lossName: string, what = 'y'): Targets {
+  if (isLabelList(y) && outputs > 1) {
+    fail(`${what} is a list of ${y.length} numbers, but '${lossName}' needs ${outputs} values per sample. ` +
+      `For class labels use loss 'sparse_categorical_crossentropy', or one-hot encode them with toCategorical(labels, ${outputs}).`);
+  }
+  const { matrix } = isLabelList(y) ? toMatrix({ data: y, shape: [y.length, 1] }, what) : toMatrix(y, what);
+  if (matrix.shape[1] !== outputs) {
+    fail(`${what} has ${matrix.shape[1]} values per sample but the model outputs ${outputs}`);
+  }
+  return { data: matrix.data, cols: outputs };
+}
+
+/** The number of samples in a label input, for matching against x before it is parsed. */
+export function sampleCount(t: Targets): number {
+  return t.data.length / t.cols;
+}

@@ -1,0 +1,69 @@
+import type { Logs, Reporter } from './train-loop.js';
+
+type Write = (text: string) => void;
+
+/** Where progress goes: a terminal that can redraw a line, or a plain line-by-line log (browsers, pipes, CI). */
+function terminal(): { write: Write; tty: boolean } | null {
+  const proc = (globalThis as { process?: { stdout?: { isTTY?: boolean; write(s: string): boolean } } }).process;
+  const out = proc?.stdout;
+  if (!out || typeof out.write !== 'function') return null;
+  return { write: (s) => void out.write(s), tty: out.isTTY === true };
+}
+
+function formatLogs(logs: Logs): string {
+  return Object.entries(logs).map(([k, v]) => ` - ${k}: ${(v as number).toFixed(4)}`).join('');
+}
+
+function formatSeconds(s: number): string {
+  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  if (s >= 60) return `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  return `${Math.round(s)}s`;
+}
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = Math.floor((done / total) * width);
+  if (done >= total) return `[${'='.repeat(width)}]`;
+  return `[${'='.repeat(filled)}>${'.'.repeat(width - filled - 1)}]`;
+}
+
+/**
+ * Keras-style progress. verbose 1: a live bar per epoch (batches done, ETA, loss, accuracy) on a terminal, one
+ * line per epoch elsewhere; verbose 2: one line per epoch; verbose 0: nothing.
+ */
+export function kerasReporter(verbose: 0 | 1 | 2, log: (line: string) => void = console.log): Reporter {
+  const term = verbose === 1 ? terminal() : null;
+  const live = term?.tty === true;
+  let batches = 0;
+  let started = 0;
+  let lastDraw = 0;
+  let width = 0;
+  return {
+    epochStart(epoch, epochs, n) {
+      batches = n;
+      started = Date.now();
+      lastDraw = 0;
+      if (verbose > 0) log(`Epoch ${epoch + 1}/${epochs}`);
+    },
+    batchEnd(batch, logs) {
+      if (!live) return;
+      const now = Date.now();
+      if (now - lastDraw < 100 && batch + 1 < batches) return; // redraw at most ten times a second
+      lastDraw = now;
+      const done = batch + 1;
+      const elapsed = (now - started) / 1000;
+      const eta = (elapsed / done) * (batches - done);
+      const count = `${String(done).padStart(String(batches).length)}/${batches}`;
+      const line = `${count} ${bar(done, batches)} - ETA: ${formatSeconds(eta)}${formatLogs(logs)}`;
+      width = Math.max(width, line.length);
+      term!.write(`\r${line.padEnd(width)}`);
+    },
+    epochEnd(_epoch, _epochs, logs, seconds) {
+      if (verbose === 0) return;
+      const perStep = batches > 0 ? (seconds * 1000) / batches : 0;
+      const line = `${batches}/${batches} ${bar(1, 1)} - ${formatSeconds(seconds)} ${perStep.toFixed(0)}ms/step${formatLogs(logs)}`;
+      if (live) term!.write(`\r${line.padEnd(width)}\n`);
+      else log(line);
+      width = 0;
+    },
+  };
+}

@@ -1,0 +1,268 @@
+import type { BackendName } from '../backends/backend.js';
+import { resolveBackend } from '../backends/index.js';
+import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import type { Matrix } from '../data/matrix.js';
+import { toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
+import { KernelLayer } from '../layers/kernel-layer.js';
+import { getLoss, type Loss, type LossInput } from '../losses/index.js';
+import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
+import { fail, resolveName } from '../util/errors.js';
+import { Random } from '../util/random.js';
+import { Engine } from './engine.js';
+import { kerasReporter } from './progress.js';
+import { summarize } from './summary.js';
+import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type History, type Logs, type Targets } from './train-loop.js';
+
+export interface SequentialOptions {
+  /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights */
+  seed?: number;
+  /** 'wasm' or 'js'; default: the active backend (see setBackend) */
+  backend?: BackendName;
+  name?: string;
+}
+
+export interface CompileOptions {
+  /** a name ('adam', 'sgd', 'rmsprop') or an object from `optimizers` */
+  optimizer: OptimizerInput;
+  /** a name ('sparse_categorical_crossentropy', 'mse', …; camelCase too) or an entry of `losses` */
+  loss: LossInput;
+  /** 'accuracy' (or 'acc'), as a string or a list */
+  metrics?: string | string[];
+}
+
+export interface Callbacks {
+  /** after every epoch, with Keras's logs: loss, accuracy, val_loss, val_accuracy */
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** after every batch, with the running means of the epoch so far */
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** the fraction of samples, taken from the end before shuffling (as Keras does), held out for validation */
+  validationSplit?: number;
+  validationData?: [DataInput, LabelInput | DataInput];
+  shuffle?: boolean;
+  /** 0 silent, 1 progress bar (default), 2 one line per epoch */
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callbacks | Callbacks[];
+  /** give the event loop a turn at least this often, in ms (default 50) */
+  yieldEvery?: number;
+}
+
+const METRICS: Record<string, AccuracyKind | 'auto'> = {
+  accuracy: 'auto',
+  acc: 'auto',
+  sparse_categorical_accuracy: 'sparse',
+  categorical_accuracy: 'categorical',
+  binary_accuracy: 'binary',
+};
+
+interface Compiled {
+  loss: Loss;
+  optimizer: Optimizer;
+  metric: AccuracyKind | 'auto' | null;
+}
+
+/**
+ * The Keras-style model: a linear stack of layers, `compile`, `fit`, `evaluate`, `predict`, `summary`.
+ * Mini-batch training runs as kernel calls over the arena: forward, loss, backward and the optimizer update,
+ * with no allocation in the step and no per-sample trips to JavaScript.
+ */
+export class Sequential {
+  readonly name: string;
+  private readonly rng: Random;
+  private readonly engine: Engine;
+  private compiled: Compiled | null = null;
+  private warned = false;
+  /** set to true (e.g. from a callback) to stop fit after the current batch, as in Keras */
+  stopTraining = false;
+
+  constructor(layers: KernelLayer[] = [], options: SequentialOptions = {}) {
+    this.name = options.name ?? 'sequential';
+    this.rng = new Random(options.seed);
+    this.engine = new Engine(resolveBackend(options.backend), this.rng);
+    if (!Array.isArray(layers)) fail('new Sequential(layers, options): layers must be a list of layers');
+    for (const layer of layers) this.add(layer);
+  }
+
+  get layers(): readonly KernelLayer[] {
+    return this.engine.layers;
+  }
+
+  /** the backend this model computes on */
+  get backend(): BackendName {
+    return this.engine.backend.name;
+  }
+
+  add(layer: KernelLayer): this {
+    if (!(layer instanceof KernelLayer)) {
+      fail(`Sequential takes built-in layers (Dense, Dropout, Activation); got ${(layer as object)?.constructor?.name ?? typeof layer}. Custom Layer subclasses run in a Network.`);
+    }
+    this.engine.add(layer);
+    return this;
+  }
+
+  compile(options: CompileOptions): this {
+    if (!options || typeof options !== 'object') fail("compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })");
+    if (options.loss === undefined) fail("compile() needs a loss, e.g. loss: 'sparse_categorical_crossentropy'");
+    const loss = getLoss(options.loss);
+    const optimizer = getOptimizer(options.optimizer ?? 'rmsprop');
+    const names = options.metrics === undefined ? [] : Array.isArray(options.metrics) ? options.metrics : [options.metrics];
+    let metric: Compiled['metric'] = null;
+    for (const name of names) {
+      if (typeof name !== 'string') fail(`metrics must be names like 'accuracy', got ${typeof name}`);
+      if (name === 'loss') continue;
+      metric = resolveName('metric', name, METRICS);
+    }
+    this.compiled?.optimizer.dispose();
+    this.compiled = { loss, optimizer, metric };
+    this.warned = false;
+    if (this.engine.layers[0]?.declaredInputSize !== undefined) this.build();
+    return this;
+  }
+
+  /** Build the weights now (needs the first layer's inputShape, or the input width). */
+  build(inputSize?: number): void {
+    const { engine } = this;
+    const fresh = !engine.built;
+    engine.build(inputSize, this.compiled?.optimizer.slotsPerParam ?? 0);
+    if (fresh && this.compiled) this.compiled.optimizer.build(engine.backend, engine.params());
+    if (this.compiled) this.warnOnce(this.compiled.loss);
+  }
+
+  async fit(x: DataInput, y: LabelInput | DataInput, options: FitOptions = {}): Promise<History> {
+    const c = this.requireCompiled('fit');
+    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
+    if (!Number.isInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
+    if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
+    if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${verbose}`);
+    let xs = toMatrix(x, 'x').matrix;
+    this.build(xs.shape[1]);
+    this.checkInputWidth(xs, 'x');
+    let ys = this.targets(y, 'y');
+    if (ys.data.length / ys.cols !== xs.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.data.length / ys.cols}; they must match`);
+
+    let validation: { x: Matrix; y: Targets } | undefined;
+    if (options.validationData) {
+      const [vx, vy] = options.validationData;
+      const vxs = toMatrix(vx, 'validationData x').matrix;
+      this.checkInputWidth(vxs, 'validationData x');
+      validation = { x: vxs, y: this.targets(vy, 'validationData y') };
+    } else if (validationSplit > 0) {
+      const n = xs.shape[0];
+      const keep = Math.floor(n * (1 - validationSplit));
+      if (keep < 1 || keep >= n) fail(`validationSplit ${validationSplit} of ${n} samples leaves no training or no validation samples`);
+      const cols = xs.shape[1];
+      validation = {
+        x: { data: xs.data.subarray(keep * cols), shape: [n - keep, cols] },
+        y: { data: ys.data.subarray(keep * ys.cols), cols: ys.cols },
+      };
+      xs = { data: xs.data.subarray(0, keep * cols), shape: [keep, cols] };
+      ys = { data: ys.data.subarray(0, keep * ys.cols), cols: ys.cols };
+    }
+
+    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    this.stopTraining = false;
+    return fitLoop({
+      engine: this.engine, loss: c.loss, optimizer: c.optimizer, x: xs, y: ys, epochs, batchSize, shuffle,
+      rng: this.rng, accuracy: this.accuracyKind(c), validation, reporter: kerasReporter(verbose), yieldEvery,
+      onEpochEnd: async (epoch, logs) => { for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs); },
+      onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
+        ? async (batch, logs) => { for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs); }
+        : undefined,
+      shouldStop: () => this.stopTraining,
+    });
+  }
+
+  /** The mean loss (and accuracy, if compiled with it) over a data set, in inference mode. */
+  evaluate(x: DataInput, y: LabelInput | DataInput, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+    const c = this.requireCompiled('evaluate');
+    const xs = toMatrix(x, 'x').matrix;
+    this.build(xs.shape[1]);
+    this.checkInputWidth(xs, 'x');
+    const ys = this.targets(y, 'y');
+    if (ys.data.length / ys.cols !== xs.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.data.length / ys.cols}; they must match`);
+    return evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), options.batchSize ?? 256);
+  }
+
+  /** The model's outputs for every sample, in the form x was given in ([samples, outputs]). */
+  predict(x: number[][], options?: { batchSize?: number }): number[][];
+  predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }, options?: { batchSize?: number }): Matrix;
+  predict(x: DataInput, options?: { batchSize?: number }): number[][] | number[][][] | Matrix;
+  predict(x: DataInput, options: { batchSize?: number } = {}): number[][] | number[][][] | Matrix {
+    if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
+    const { matrix, form } = toMatrix(x, 'x');
+    this.build(matrix.shape[1]);
+    this.checkInputWidth(matrix, 'x');
+    return fromMatrix(predictLoop(this.engine, matrix, options.batchSize ?? 256), form);
+  }
+
+  /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
+  summary(print: (line: string) => void = console.log): string {
+    const text = summarize(this.name, this.engine);
+    print(text);
+    return text;
+  }
+
+  /** The number of trainable parameters. */
+  countParams(): number {
+    return this.engine.params().reduce((s, p) => s + p.size, 0);
+  }
+
+  /** Every Dense layer's kernel ([in, out], row-major) then bias, in layer order, as copies. */
+  getWeights(): Float32Array[] {
+    return this.engine.getWeights();
+  }
+
+  setWeights(weights: Float32Array[]): void {
+    this.engine.setWeights(weights);
+  }
+
+  /** Free the model's arena memory (weights, optimizer state, buffers). */
+  dispose(): void {
+    this.compiled?.optimizer.dispose();
+    this.engine.dispose();
+  }
+
+  private requireCompiled(what: string): Compiled {
+    if (this.engine.layers.length === 0) fail(`${what}() needs layers; add() some to the model first`);
+    if (!this.compiled) fail(`${what}() needs a compiled model: call compile({ optimizer, loss, metrics }) first`);
+    return this.compiled;
+  }
+
+  private checkInputWidth(m: Matrix, what: string): void {
+    if (m.shape[1] !== this.engine.inputSize) {
+      fail(`${what} has ${m.shape[1]} features per sample but the model's input size is ${this.engine.inputSize}`);
+    }
+  }
+
+  private targets(y: unknown, what: string): Targets {
+    const loss = this.compiled!.loss;
+    return loss.sparse ? toLabels(y, this.engine.outputSize, what) : toTargetRows(y, this.engine.outputSize, loss.name, what);
+  }
+
+  private accuracyKind(c: Compiled): AccuracyKind | null {
+    if (c.metric !== 'auto') return c.metric;
+    // Keras picks the accuracy that fits the loss and the output width.
+    if (c.loss.sparse) return 'sparse';
+    if (c.loss.name === 'binary_crossentropy' || this.engine.outputSize === 1) return 'binary';
+    return 'categorical';
+  }
+
+  private warnOnce(loss: Loss): void {
+    if (this.warned) return;
+    this.warned = true;
+    const act = this.engine.outputActivation();
+    if ((loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy') && !loss.fromLogits && act === 'sigmoid') {
+      console.warn(
+        `scratchnet: warning: the output layer uses 'sigmoid' with '${loss.name}'. This trains, but it computes ` +
+        `−log σ(z) of the true class only: the other classes' outputs are never pushed down and the outputs do not sum to 1. ` +
+        `For one label per sample use activation: 'softmax' on the output layer; for several labels per sample use ` +
+        `'binary_crossentropy' with one-hot targets.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backends/backend.js';
+import { createJsBackend } from '../../src/backends/js/index.js';
+import { ACTIVATIONS } from './cases/activations.js';
+import { LOSSES } from './cases/losses.js';
+import { OPTIMIZERS } from './cases/optimizers.js';
+import { expectClose, Mem, seededRandom, uniform, type Tolerance } from './helpers.js';
+
+// wasm against JS (float32) on the same seeded inputs, with TESTING.md's tolerances; NaN, +Inf and −Inf must sit in
+// the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
+let createWasm: (() => Backend) | undefined;
+let skipReason = '';
+try {
+  const wasm = await import('../../src/backends/wasm/index.js');
+  wasm.createWasmBackend();
+  createWasm = wasm.createWasmBackend;
+} catch (e) {
+  skipReason = ` (SKIPPED: the wasm backend failed to load: ${(e as Error).message})`;
+}
+
+const EXACT: Tolerance = { atol: 0, rtol: 0 };
+const TRANSCENDENTAL: Tolerance = { atol: 1e-7, rtol: 1e-6 };
+const COMPOUND: Tolerance = { atol: 1e-6, rtol: 1e-5 };
+const REDUCTION: Tolerance = { atol: 1e-4, rtol: 1e-4 };
+
+type Outputs = Record<string, { values: number[]; tol: Tolerance }>;
+
+/** Runs a scenario on both backends and compares every named output. */
+function expectParity(scenario: (mem: Mem) => Outputs): void {
+  const js = scenario(new Mem(createJsBackend()));
+  const wasm = scenario(new Mem(createWasm!()));
+  for (const [name, { values, tol }] of Object.entries(js)) expectClose(wasm[name].values, values, tol, name);
+}
+
+const SPECIALS = [NaN, Infinity, -Infinity, 0, 1.5, -2, 0.25, NaN, -0.5, Infinity, 3];
+
+describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
+  const [m, k, n] = [33, 70, 17];
+
+  it('forward: a dense layer, then every activation', () => {
+    expectParity((mem) => {
+      const rand = seededRandom(1);
+      const x = mem.put(uniform(rand, m * k)), w = mem.put(uniform(rand, k * n)), b = mem.put(uniform(rand, n));
+      const z = mem.zeros(m * n), y = mem.zeros(m * n);
+      mem.k.matmul(x, w, z, m, k, n);
+      const out: Outputs = { matmul: { values: mem.get(z, m * n), tol: REDUCTION } };
+      mem.k.addRowVector(z, b, m, n);
+      out.addRowVector = { values: mem.get(z, m * n), tol: REDUCTION };
+      for (const act of ACTIVATIONS) {
+        act.forward(mem.k, z, y, m * n);
+        out[act.name] = { values: mem.get(y, m * n), tol: REDUCTION };
+      }
+      mem.k.softmax(z, y, m, n);
+      out.softmax = { values: mem.get(y, m * n), tol: REDUCTION };
+      return out;
+    });
+  });
+
+  it('backward: every activation, then the dense layer', () => {
+    expectParity((mem) => {
+      const rand = seededRandom(2);
+      const x = mem.put(uniform(rand, m * k)), w = mem.put(uniform(rand, k * n));
+      const z = mem.put(uniform(rand, m * n, -3, 3)), dy = mem.put(uniform(rand, m * n));
+      const y = mem.zeros(m * n), dz = mem.zeros(m * n);
+      const out: Outputs = {};
+      for (const act of ACTIVATIONS) {
+        act.forward(mem.k, z, y, m * n);
+        act.backward(mem.k, y, dy, dz, m * n);
+        out[`${act.name}Backward`] = { values: mem.get(dz, m * n), tol: COMPOUND };
+      }
+      mem.k.softmax(z, y, m, n);
+      mem.k.softmaxBackward(y, dy, dz, m, n);
+      out.softmaxBackward = { values: mem.get(dz, m * n), tol: COMPOUND };
+      const dx = mem.zeros(m * k), dw = mem.zeros(k * n), db = mem.zeros(n);
+      mem.k.matmulTransB(dz, w, dx, m, n, k);
+      mem.k.matmulTransA(x, dz, dw, m, k, n);
+      mem.k.sumRows(dz, db, m, n);
+      out.matmulTransB = { values: mem.get(dx, m * k), tol: REDUCTION };
+      out.matmulTransA = { values: mem.get(dw, k * n), tol: REDUCTION };
+      out.sumRows = { values: mem.get(db, n), tol: REDUCTION };
+      return out;
+    });
+  });
+
+  it.each(LOSSES.map((l) => [l.name, l] as const))('%s: loss, gradient and probabilities', (_name, loss) => {
+    expectParity((mem) => {
+      const { p, t } = loss.inputs(seededRandom(3), m, n);
+      const dy = mem.zeros(m * n), probs = mem.zeros(m * n);
+      const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, m, n);
+      return {
+        loss: { values: [value], tol: REDUCTION },
+        dy: { values: mem.get(dy, m * n), tol: COMPOUND },
+        probs: { values: mem.get(probs, m * n), tol: TRANSCENDENTAL },
+      };
+    });
+  });
+
+  it.each(['sgdStep', 'adamStep'])('%s: three steps', (name) => {
+    const opt = OPTIMIZERS.find((o) => o.name === name)!;
+    const size = 1003;
+    expectParity((mem) => {
+      const rand = seededRandom(4);
+      const param = mem.put(uniform(rand, size, -2, 2)), grad = mem.zeros(size);
+      const slots = Array.from({ length: opt.slots }, () => mem.zeros(size));
+      for (let t = 1; t <= 3; t++) {
+        mem.set(grad, uniform(rand, size));
+        opt.step(mem.k, param, grad, slots, size, t);
+      }
+      return Object.fromEntries([
+        ['param', { values: mem.get(param, size), tol: COMPOUND }],
+        ...slots.map((s, i) => [`slot ${i}`, { values: mem.get(s, size), tol: COMPOUND }]),
+      ]);
+    });
+  });
+
+  it('NaN, +Inf and −Inf come out in the same positions', () => {
+    const cols = SPECIALS.length;
+    expectParity((mem) => {
+      const rand = seededRandom(5);
+      const x = mem.put(SPECIALS), plain = mem.put(uniform(rand, cols)), y = mem.zeros(cols), dx = mem.zeros(cols);
+      const out: Outputs = {};
+      for (const act of ACTIVATIONS) {
+        act.forward(mem.k, x, y, cols);
+        out[act.name] = { values: mem.get(y, cols), tol: TRANSCENDENTAL };
+        act.backward(mem.k, x, plain, dx, cols);
+        out[`${act.name}Backward (specials in y)`] = { values: mem.get(dx, cols), tol: COMPOUND };
+        act.backward(mem.k, plain, x, dx, cols);
+        out[`${act.name}Backward (specials in dy)`] = { values: mem.get(dx, cols), tol: COMPOUND };
+      }
+      const rows = [...SPECIALS, ...uniform(rand, cols)];
+      const s = mem.zeros(2 * cols);
+      mem.k.softmax(mem.put(rows), s, 2, cols);
+      out.softmax = { values: mem.get(s, 2 * cols), tol: TRANSCENDENTAL };
+      const w = mem.put(uniform(rand, cols * 3)), z = mem.zeros(3);
+      mem.k.matmul(x, w, z, 1, cols, 3);
+      out.matmul = { values: mem.get(z, 3), tol: REDUCTION };
+      const dy = mem.zeros(cols);
+      out['mse loss'] = { values: [mem.k.mse(x, plain, dy, cols)], tol: REDUCTION };
+      out['mse dy'] = { values: mem.get(dy, cols), tol: COMPOUND };
+      return out;
+    });
+  });
+
+  it('dropout masks are bit-identical, and wasm repeats itself bit for bit', () => {
+    const run = (mem: Mem) => {
+      const size = 10_001, x = mem.put(uniform(seededRandom(6), size)), y = mem.zeros(size), mask = mem.zeros(size);
+      mem.k.dropout(x, y, mask, size, 0.3, 0xdeadbeef);
+      return { mask: { values: mem.get(mask, size), tol: EXACT }, y: { values: mem.get(y, size), tol: EXACT } };
+    };
+    expectParity(run);
+    const forward = (mem: Mem) => {
+      const rand = seededRandom(7);
+      const x = mem.put(uniform(rand, m * k)), w = mem.put(uniform(rand, k * n));
+      const z = mem.zeros(m * n), y = mem.zeros(m * n);
+      mem.k.matmul(x, w, z, m, k, n);
+      mem.k.tanh(z, y, m * n);
+      return mem.get(y, m * n);
+    };
+    expect(forward(new Mem(createWasm!()))).toEqual(forward(new Mem(createWasm!())));
+  });
+});

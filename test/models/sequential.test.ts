@@ -1,0 +1,228 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Activation, Dense, Dropout, Random, Sequential, optimizers, toCategorical } from '../../src/index.js';
+import { BACKENDS } from './backends.js';
+
+/** Three Gaussian blobs in 4-D: a small 3-class problem a tiny MLP must solve. */
+function blobs(n: number, seed: number) {
+  const rng = new Random(seed);
+  const centres = [[2, 0, 0, 1], [0, 2, 0, -1], [0, 0, 2, 0]];
+  const x = new Float32Array(n * 4);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    y[i] = c;
+    for (let j = 0; j < 4; j++) x[i * 4 + j] = centres[c][j] + 0.5 * rng.normal();
+  }
+  return { x: { data: x, shape: [n, 4] as [number, number] }, y };
+}
+
+function mlp(backend: 'wasm' | 'js', seed = 7) {
+  return new Sequential([
+    new Dense(16, { inputShape: [4], activation: 'relu' }),
+    new Dropout(0.1),
+    new Dense(3, { activation: 'softmax' }),
+  ], { seed, backend });
+}
+
+const quiet = { verbose: 0 as const };
+
+describe.each(BACKENDS)('Sequential on the %s backend', (backend) => {
+  it('learns a 3-class data set to at least 95% accuracy, with history and validation', async () => {
+    const { x, y } = blobs(600, 1);
+    const model = mlp(backend);
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    const history = await model.fit(x, y, { epochs: 15, batchSize: 32, validationSplit: 0.2, ...quiet });
+    expect(Object.keys(history.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(history.history.loss).toHaveLength(15);
+    expect(history.history.loss[14]).toBeLessThan(history.history.loss[0]);
+    const test = blobs(300, 2);
+    const { loss, accuracy } = model.evaluate(test.x, test.y);
+    expect(accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(loss).toBeLessThan(0.3);
+    expect(history.history.val_accuracy[14]).toBeGreaterThanOrEqual(0.9);
+    model.dispose();
+  });
+
+  it('learns with one-hot targets and categorical_crossentropy, SGD with momentum', async () => {
+    const { x, y } = blobs(300, 3);
+    const model = mlp(backend);
+    model.compile({ optimizer: optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }), loss: 'categoricalCrossentropy', metrics: 'accuracy' });
+    await model.fit(x, toCategorical(y, 3), { epochs: 10, batchSize: 16, ...quiet });
+    expect(model.evaluate(x, toCategorical(y, 3)).accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('predict and evaluate shapes: [samples, outputs]; rows of softmax sum to 1; a batch equals its rows one by one', () => {
+    const { x } = blobs(10, 4);
+    const model = mlp(backend);
+    model.compile({ optimizer: 'rmsprop', loss: 'sparse_categorical_crossentropy' });
+    const out = model.predict(x);
+    expect(out.shape).toEqual([10, 3]);
+    for (let i = 0; i < 10; i++) {
+      const row = out.data.subarray(i * 3, i * 3 + 3);
+      expect(row[0] + row[1] + row[2]).toBeCloseTo(1, 6);
+      const one = model.predict({ data: x.data.subarray(i * 4, i * 4 + 4), shape: [1, 4] });
+      expect(Array.from(one.data)).toEqual(Array.from(row));
+    }
+    const arrays = model.predict([[1, 2, 3, 4]]);
+    expect(arrays).toHaveLength(1);
+    expect(arrays[0]).toHaveLength(3);
+    const result = model.evaluate(x, new Uint8Array(10));
+    expect(Object.keys(result)).toEqual(['loss']);
+  });
+
+  it('same seed gives bit-identical weights after training; another seed does not', async () => {
+    const { x, y } = blobs(200, 5);
+    const run = async (seed: number) => {
+      const m = mlp(backend, seed);
+      m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      await m.fit(x, y, { epochs: 3, batchSize: 16, ...quiet });
+      const w = m.getWeights();
+      m.dispose();
+      return w;
+    };
+    const a = await run(11);
+    expect(await run(11)).toEqual(a);
+    expect(await run(12)).not.toEqual(a);
+  });
+
+  it('Dropout is the identity in predict and keeps the mean while training', () => {
+    const model = new Sequential([new Dense(2000, { inputShape: [1], kernelInitializer: 'ones', biasInitializer: 'zeros' }), new Dropout(0.3)], { seed: 1, backend });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const out = model.predict([[1]])[0];
+    expect(out.every((v) => v === 1)).toBe(true);
+    // Training mode: run the engine forward by hand.
+    const engine = (model as unknown as { engine: { forward(x: number, r: number, m: object): number; backend: { arena: { alloc(n: number): number; f32(p: number, n: number): Float32Array; write(p: number, d: ArrayLike<number>): void } } } }).engine;
+    const arena = engine.backend.arena;
+    const xp = arena.alloc(1);
+    arena.write(xp, [1]);
+    const y = Array.from(arena.f32(engine.forward(xp, 1, { training: true, logits: false }), 2000));
+    const kept = y.filter((v) => v !== 0);
+    expect(kept.every((v) => Math.abs(v - 1 / 0.7) < 1e-6)).toBe(true);
+    expect(kept.length / 2000).toBeGreaterThan(0.65);
+    expect(kept.length / 2000).toBeLessThan(0.75);
+    const mean = y.reduce((a, b) => a + b, 0) / 2000;
+    expect(mean).toBeGreaterThan(0.93);
+    expect(mean).toBeLessThan(1.07);
+  });
+});
+
+describe('Sequential API', () => {
+  it('summary lists layers, output shapes and parameter counts like Keras', () => {
+    const model = new Sequential([new Dense(128, { inputShape: [784], activation: 'relu' }), new Dropout(0.2), new Dense(10, { activation: 'softmax' })], { backend: 'js' });
+    const lines: string[] = [];
+    const text = model.summary((l) => lines.push(l));
+    expect(text).toContain('dense (Dense)               (None, 128)               100,480');
+    expect(text).toContain('dropout (Dropout)           (None, 128)               0');
+    expect(text).toContain('dense_1 (Dense)             (None, 10)                1,290');
+    expect(text).toContain('Total params: 101,770');
+    expect(lines).toEqual([text]);
+  });
+
+  it('add() builds the same model as the constructor list, and Activation layers work', async () => {
+    const model = new Sequential([], { seed: 3, backend: 'wasm' });
+    model.add(new Dense(8, { inputDim: 4 }));
+    model.add(new Activation('tanh'));
+    model.add(new Dense(3));
+    model.add(new Activation('softmax'));
+    model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy', metrics: ['acc'] });
+    const { x, y } = blobs(300, 6);
+    await model.fit(x, y, { epochs: 10, batchSize: 32, ...quiet });
+    expect(model.evaluate(x, y).accuracy).toBeGreaterThan(0.95);
+  });
+
+  it('callbacks: onEpochEnd and onBatchEnd with logs; stopTraining stops early', async () => {
+    const { x, y } = blobs(64, 7);
+    const model = mlp('js');
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    const epochs: number[] = [];
+    let batches = 0;
+    const history = await model.fit(x, y, {
+      epochs: 5, batchSize: 16, ...quiet,
+      callbacks: {
+        onBatchEnd: (_b, logs) => { batches++; expect(logs.loss).toBeGreaterThan(0); },
+        onEpochEnd: (e, logs) => { epochs.push(e); expect(logs.accuracy).toBeGreaterThanOrEqual(0); if (e === 1) model.stopTraining = true; },
+      },
+    });
+    expect(epochs).toEqual([0, 1]);
+    expect(batches).toBe(8);
+    expect(history.history.loss).toHaveLength(2);
+  });
+
+  it('prints Keras-like progress: epoch lines with loss and accuracy (verbose 2)', async () => {
+    const { x, y } = blobs(64, 8);
+    const model = mlp('js');
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 2 });
+      const lines = spy.mock.calls.map((c) => String(c[0]));
+      expect(lines[0]).toBe('Epoch 1/2');
+      expect(lines[1]).toMatch(/^4\/4 \[=+\] - \d+s \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/);
+      expect(lines[2]).toBe('Epoch 2/2');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('Sequential reports bad input clearly', () => {
+  const { x, y } = blobs(30, 9);
+
+  it("suggests the right name for the seed's misspelled 'sparse_categorical_crosssentropy'", () => {
+    const model = mlp('js');
+    expect(() => model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crosssentropy', metrics: ['accuracy'] }))
+      .toThrow(/unknown loss 'sparse_categorical_crosssentropy'. Did you mean 'sparse_categorical_crossentropy'\?/);
+    expect(() => model.compile({ optimizer: 'adamm', loss: 'mse' })).toThrow(/unknown optimizer 'adamm'. Did you mean 'adam'\?/);
+    expect(() => model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['acuracy'] })).toThrow(/unknown metric 'acuracy'. Did you mean 'accuracy'\?/);
+  });
+
+  it('rejects labels outside [0, classes) with the index and value', async () => {
+    const model = mlp('js');
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const bad = Uint8Array.from(y);
+    bad[17] = 3;
+    await expect(model.fit(x, bad, quiet)).rejects.toThrow(/y\[17\] is 3, but labels must be integers in \[0, 3\) for a model with 3 outputs/);
+    await expect(model.fit(x, Array.from(y, (v, i) => (i === 4 ? 1.5 : v)), quiet)).rejects.toThrow(/y\[4\] is 1.5/);
+  });
+
+  it('warns once, at compile, for a sigmoid output with sparse categorical cross-entropy, and still trains', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'sigmoid' })], { seed: 1, backend: 'wasm' });
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      const history = await model.fit(x, y, { epochs: 3, ...quiet });
+      expect(history.history.loss).toHaveLength(3);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/'sigmoid' with 'sparse_categorical_crossentropy'.*use activation: 'softmax'/s);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('fit, evaluate before compile say so', async () => {
+    const model = mlp('js');
+    await expect(model.fit(x, y, quiet)).rejects.toThrow(/fit\(\) needs a compiled model: call compile/);
+    expect(() => model.evaluate(x, y)).toThrow(/evaluate\(\) needs a compiled model/);
+  });
+
+  it('a NaN loss stops training with an error naming the epoch and batch', async () => {
+    const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'relu' }), new Dense(1)], { seed: 1, backend: 'wasm' });
+    model.compile({ optimizer: optimizers.sgd({ learningRate: 1e6 }), loss: 'mse' });
+    const big = { data: x.data.map((v) => v * 1e15), shape: x.shape };
+    await expect(model.fit(big, Array.from(y), { epochs: 5, batchSize: 8, shuffle: false, ...quiet })).rejects.toThrow(/the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
+  });
+
+  it('one-hot targets for a sparse loss, and labels for a dense loss, are explained', async () => {
+    const sparse = mlp('js');
+    sparse.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    await expect(sparse.fit(x, toCategorical(y, 3), quiet)).rejects.toThrow(/expects one class index per sample \(use categorical_crossentropy for one-hot targets\)/);
+    const dense = mlp('js');
+    dense.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    await expect(dense.fit(x, y, quiet)).rejects.toThrow(/use loss 'sparse_categorical_crossentropy', or one-hot encode them with toCategorical\(labels, 3\)/);
+  });
+
+  it('a model too large for wasm memory fails before allocating, with the size it needs', () => {
+    const model = new Sequential([new Dense(40000, { inputShape: [10000] })], { backend: 'wasm' });
+    expect(() => model.compile({ optimizer: 'adam', loss: 'mse' })).toThrow(/needs \d+ bytes \(\d+\.\d+ GiB\) of arena memory, but WebAssembly memory stops at 4294967296 bytes/);
+  });
+});
