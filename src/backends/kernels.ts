@@ -6,6 +6,9 @@
  * arena. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
  * a kernel runs. Kernels never allocate.
  *
+ * Scalars (lr, alpha, eps, thresholds) are float32 on the wasm side: pass values that float32 holds exactly where
+ * bit-identical results across backends matter. Label arrays hold integers (checked in TypeScript before any kernel).
+ *
  * Elementwise kernels (activations and their backward, scale, mul, dropout) and softmax/softmaxBackward may run in
  * place (y == x, dx == dy): the layers rely on it. Other outputs must not overlap their inputs.
  */

@@ -53,12 +53,12 @@ export class JsArena extends Arena {
   }
 
   f32(ptr: Ptr, len: number): FloatView {
-    const start = ptr >> 2;
+    const start = ptr >>> 2; // >>> so that offsets past 2 GiB stay positive
     return this.heap.f.subarray(start, start + len);
   }
 
   i32(ptr: Ptr, len: number): Int32Array {
-    const start = ptr >> 2;
+    const start = ptr >>> 2; // >>> so that offsets past 2 GiB stay positive
     return this.heap.i.subarray(start, start + len);
   }
 }
