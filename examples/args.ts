@@ -1,4 +1,4 @@
-import type { BackendName } from '../src/index.js';
+import type { BackendName } from 'scratchnet';
 
 /** Read `--name value` flags of the examples (`--backend js|wasm`, `--epochs 5`, …). */
 export function flag(name: string): string | undefined {

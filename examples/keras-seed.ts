@@ -5,8 +5,7 @@
 // The seed's sigmoid output with sparse categorical cross-entropy trains, and scratchnet warns about it once;
 // pass --output softmax for the combination that fits.
 //   npm run example:keras-seed -- --samples 2048 --epochs 1 --backend wasm
-import { Dense, Dropout, Random, Sequential, getBackend } from '../src/index.js';
-import { resolveBackend } from '../src/backends/index.js';
+import { Dense, Dropout, Random, Sequential, getBackend, memory } from 'scratchnet';
 import { backendFlag, flag, numberFlag } from './args.js';
 
 const samples = numberFlag('samples', 2048);
@@ -51,8 +50,8 @@ const started = performance.now();
 await model.fit(train.x, train.y, { epochs, batchSize: 64 });
 const seconds = (performance.now() - started) / 1000;
 const { accuracy } = model.evaluate(test.x, test.y);
-const arena = resolveBackend(backend).arena;
+const { bytesInUse, bytesReserved } = memory(backend);
 console.log(`\n${model.countParams().toLocaleString('en-US')} parameters on ${backend}`);
 console.log(`training: ${seconds.toFixed(1)} s for ${epochs * samples} samples (${((epochs * samples) / seconds).toFixed(1)} samples/s)`);
-console.log(`arena memory: ${(arena.bytesInUse / 2 ** 20).toFixed(0)} MiB in use, ${(arena.capacity / 2 ** 20).toFixed(0)} MiB reserved`);
+console.log(`wasm memory: ${(bytesInUse / 2 ** 20).toFixed(0)} MiB in use, ${(bytesReserved / 2 ** 20).toFixed(0)} MiB reserved`);
 console.log(`accuracy on 512 held-out samples: ${(accuracy! * 100).toFixed(1)}%`);

@@ -1,8 +1,8 @@
 // The tutorial's MNIST network, 784→100 relu → 50 tanh → 10 sigmoid, trained the way the "neural network from scratch"
 // tutorial trains it: the first 1000 training images, per-sample SGD, 35 epochs, learning rate 0.1, mean squared
 // error on one-hot targets. Then its three predictions against the true values, and the accuracy on all 10,000 test images.
-import { ActivationLayer, FCLayer, Network, toCategorical } from '../src/index.js';
-import { loadMnist } from '../src/node.js';
+import { ActivationLayer, FCLayer, Network, toCategorical } from 'scratchnet';
+import { loadMnist } from 'scratchnet/node';
 import { backendFlag, numberFlag } from './args.js';
 
 const epochs = numberFlag('epochs', 35);

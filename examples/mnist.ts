@@ -1,8 +1,8 @@
 // npm start: the main job. Trains a Keras-style MLP on all 60,000 MNIST training images, then reports the test
 // accuracy and the training time.
 //   npm start -- --backend js --epochs 10 --batch-size 128
-import { Dense, Dropout, Sequential, getBackend, optimizers } from '../src/index.js';
-import { loadMnist } from '../src/node.js';
+import { Dense, Dropout, Sequential, getBackend, optimizers } from 'scratchnet';
+import { loadMnist } from 'scratchnet/node';
 import { backendFlag, numberFlag } from './args.js';
 
 const epochs = numberFlag('epochs', 10);

@@ -1,6 +1,6 @@
 // The tutorial's XOR network, in TypeScript on scratchnet.
 // Run: npm run example:xor            (or: npm run example:xor -- --backend js)
-import { ActivationLayer, FCLayer, Network } from '../src/index.js';
+import { ActivationLayer, FCLayer, Network } from 'scratchnet';
 import { backendFlag } from './args.js';
 
 // training data: the tutorial's [samples][1][features] nesting

@@ -21,7 +21,7 @@ export { optimizers, SGD, Adam, RMSprop } from './optimizers/index.js';
 export type { Optimizer, OptimizerInput, SgdOptions, AdamOptions, RmspropOptions } from './optimizers/index.js';
 export { initializers } from './initializers/index.js';
 export type { Initializer, InitializerName } from './initializers/index.js';
-export { setBackend, getBackend } from './backends/index.js';
+export { setBackend, getBackend, memory } from './backends/index.js';
 export type { BackendName } from './backends/backend.js';
 export { Random } from './util/random.js';
 export { parseIdx } from './data/idx.js';

@@ -42,3 +42,9 @@ export function resolveBackend(name?: BackendName): Backend {
   }
   return backend;
 }
+
+/** Arena memory of a backend (default: the active one), like TensorFlow.js's `tf.memory()`. */
+export function memory(name?: BackendName): { backend: BackendName; bytesInUse: number; bytesReserved: number } {
+  const backend = resolveBackend(name);
+  return { backend: backend.name, bytesInUse: backend.arena.bytesInUse, bytesReserved: backend.arena.capacity };
+}

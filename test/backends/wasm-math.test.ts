@@ -97,7 +97,6 @@ describe('wasm backend: dropout', () => {
     }
   });
 });
-});
 
 describe('wasm backend: debug build', () => {
   it('turns an out-of-memory argument into a JS error naming the kernel, argument, file and line', () => {
