@@ -55,7 +55,9 @@ export function leakyRelu(x: usize, y: usize, n: i32, alpha: f32): void {
 
 /** dx = y > 0 ? dy : alpha·dy */
 export function leakyReluBackward(y: usize, dy: usize, dx: usize, n: i32, alpha: f32): void {
-  if (DEBUG) { check(y, n, 'leakyReluBackward: y'); check(dy, n, 'leakyReluBackward: dy'); check(dx, n, 'leakyReluBackward: dx'); }
+  if (DEBUG) {
+    check(y, n, 'leakyReluBackward: y'); check(dy, n, 'leakyReluBackward: dy'); check(dx, n, 'leakyReluBackward: dx');
+  }
   const zero = f32x4.splat(0), a = f32x4.splat(alpha);
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
@@ -93,7 +95,9 @@ export function sigmoid(x: usize, y: usize, n: i32): void {
 
 /** dx = dy · y · (1 − y) */
 export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32): void {
-  if (DEBUG) { check(y, n, 'sigmoidBackward: y'); check(dy, n, 'sigmoidBackward: dy'); check(dx, n, 'sigmoidBackward: dx'); }
+  if (DEBUG) {
+    check(y, n, 'sigmoidBackward: y'); check(dy, n, 'sigmoidBackward: dy'); check(dx, n, 'sigmoidBackward: dx');
+  }
   const one = f32x4.splat(1);
   const n4 = n & ~3;
   for (let i = 0; i < n4; i += 4) {
@@ -215,7 +219,10 @@ export function softmax(x: usize, y: usize, rows: i32, cols: i32): void {
 /** per row: dx[i,j] = y[i,j] · (dy[i,j] − Σ_l y[i,l]·dy[i,l]) */
 export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
   const total = <i64>rows * cols;
-  if (DEBUG) { check(y, total, 'softmaxBackward: y'); check(dy, total, 'softmaxBackward: dy'); check(dx, total, 'softmaxBackward: dx'); }
+  if (DEBUG) {
+    check(y, total, 'softmaxBackward: y'); check(dy, total, 'softmaxBackward: dy');
+    check(dx, total, 'softmaxBackward: dx');
+  }
   const n4 = cols & ~3;
   const row = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {

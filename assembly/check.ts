@@ -1,4 +1,4 @@
-/** true in the debug build; false under noAssert, where `if (DEBUG) …` is dropped at compile time (with its strings) */
+/** true in the debug build; false under noAssert, where `if (DEBUG) …` is compiled away, strings and all */
 export const DEBUG: bool = !ASC_NO_ASSERT;
 
 /** Debug builds: trap with `what` (the kernel and argument) unless `count` floats at `ptr` lie inside memory. */

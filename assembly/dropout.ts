@@ -21,8 +21,9 @@ function hash24x4(seed: v128, i: v128): v128 {
  *  y[i] = x[i] · mask[i]   (0 ≤ rate < 1; seed is a uint32) */
 export function dropout(x: usize, y: usize, mask: usize, n: i32, rate: f64, seed: u32): void {
   if (DEBUG) { check(x, n, 'dropout: x'); check(y, n, 'dropout: y'); check(mask, n, 'dropout: mask'); }
-  // rate is f64, not f32, so that masks are bit-identical to the JS backend's for every rate: u = k / 2²⁴ with
-  // integer k, hence u >= rate ⟺ k >= ⌈rate · 2²⁴⌉ (exact in f64), and keep rounds 1/(1 − rate) once, as JS does.
+  // rate is f64, not f32, so that masks are bit-identical to the JS backend's for every rate (a float32 rate
+  // rounds 0.7 down to 11744051/2²⁴, which u can equal). u = k/2²⁴ with integer k, so u >= rate ⟺
+  // k >= ⌈rate·2²⁴⌉, exact in f64; and keep rounds 1/(1 − rate) once, as a JS Float32Array store does.
   const threshold = i32x4.splat(<i32>Math.ceil(rate * 16777216.0));
   const keep = <f32>(1.0 / (1.0 - rate));
   const keepv = f32x4.splat(keep), seedv = i32x4.splat(seed);

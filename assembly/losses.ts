@@ -40,7 +40,10 @@ export function mae(p: usize, t: usize, dy: usize, n: i32): f64 {
 
 /** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ; dy = (pc − t) / (pc (1 − pc)) / n */
 export function binaryCrossentropy(p: usize, t: usize, dy: usize, n: i32, eps: f32): f64 {
-  if (DEBUG) { check(p, n, 'binaryCrossentropy: p'); check(t, n, 'binaryCrossentropy: t'); check(dy, n, 'binaryCrossentropy: dy'); }
+  if (DEBUG) {
+    check(p, n, 'binaryCrossentropy: p'); check(t, n, 'binaryCrossentropy: t');
+    check(dy, n, 'binaryCrossentropy: dy');
+  }
   const lo = <f64>eps, hi = 1 - <f64>eps;
   let loss: f64 = 0;
   for (let i = 0; i < n; i++) {
@@ -84,7 +87,10 @@ export function categoricalCrossentropy(p: usize, t: usize, dy: usize, rows: i32
 /** labels (float32 class indices) [rows]: pc = max(p[i,label_i], eps); loss = −Σ ln pc / rows ;
  *  dy[i,j] = j == label_i ? −1 / pc / rows : 0 */
 export function sparseCategoricalCrossentropy(p: usize, labels: usize, dy: usize, rows: i32, cols: i32, eps: f32): f64 {
-  if (DEBUG) { check(p, <i64>rows * cols, 'sparseCategoricalCrossentropy: p'); check(labels, rows, 'sparseCategoricalCrossentropy: labels'); }
+  if (DEBUG) {
+    check(p, <i64>rows * cols, 'sparseCategoricalCrossentropy: p');
+    check(labels, rows, 'sparseCategoricalCrossentropy: labels');
+  }
   if (DEBUG) { check(dy, <i64>rows * cols, 'sparseCategoricalCrossentropy: dy'); }
   const lo = <f64>eps;
   let loss: f64 = 0;
@@ -134,8 +140,12 @@ export function softmaxCrossentropy(z: usize, t: usize, probs: usize, dz: usize,
  *  probs = softmax(z) (written); loss = Σ_i (lse_i − z[i,label_i]) / rows ; dz = (probs − onehot(label)) / rows */
 export function sparseSoftmaxCrossentropy(z: usize, labels: usize, probs: usize, dz: usize, rows: i32, cols: i32): f64 {
   const total = <i64>rows * cols;
-  if (DEBUG) { check(z, total, 'sparseSoftmaxCrossentropy: z'); check(labels, rows, 'sparseSoftmaxCrossentropy: labels'); }
-  if (DEBUG) { check(probs, total, 'sparseSoftmaxCrossentropy: probs'); check(dz, total, 'sparseSoftmaxCrossentropy: dz'); }
+  if (DEBUG) {
+    check(z, total, 'sparseSoftmaxCrossentropy: z'); check(labels, rows, 'sparseSoftmaxCrossentropy: labels');
+  }
+  if (DEBUG) {
+    check(probs, total, 'sparseSoftmaxCrossentropy: probs'); check(dz, total, 'sparseSoftmaxCrossentropy: dz');
+  }
   let loss: f64 = 0;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;

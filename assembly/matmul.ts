@@ -15,8 +15,16 @@ function splat0(): v128 {
   return f32x4.splat(0);
 }
 
+/** the address of float j of the row at p */
+@inline
+function col(p: usize, j: i32): usize {
+  return p + (<usize>j << 2);
+}
+
 /** C[4, 8] (+)= A(4, len) · B[len, 8] */
-function kernel4x8(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool): void {
+function kernel4x8(
+  a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+): void {
   let c00 = splat0(), c01 = splat0(), c10 = splat0(), c11 = splat0();
   let c20 = splat0(), c21 = splat0(), c30 = splat0(), c31 = splat0();
   const c1 = c + cRow, c2 = c1 + cRow, c3 = c2 + cRow;
@@ -46,7 +54,9 @@ function kernel4x8(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, 
 }
 
 /** C[4, 4] (+)= A(4, len) · B[len, 4] */
-function kernel4x4(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool): void {
+function kernel4x4(
+  a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+): void {
   let c0 = splat0(), c1 = splat0(), c2 = splat0(), c3 = splat0();
   if (accumulate) {
     c0 = v128.load(c); c1 = v128.load(c + cRow); c2 = v128.load(c + 2 * cRow); c3 = v128.load(c + 3 * cRow);
@@ -64,7 +74,9 @@ function kernel4x4(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, 
 }
 
 /** C[4, 1] (+)= A(4, len) · B[len, 1]  (the n % 4 column tail) */
-function kernel4x1(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool): void {
+function kernel4x1(
+  a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+): void {
   let c0: f32 = 0, c1: f32 = 0, c2: f32 = 0, c3: f32 = 0;
   if (accumulate) {
     c0 = load<f32>(c); c1 = load<f32>(c + cRow); c2 = load<f32>(c + 2 * cRow); c3 = load<f32>(c + 3 * cRow);
@@ -126,29 +138,34 @@ function gemm(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: us
     for (; i + 4 <= M; i += 4) {
       const ai = ap + <usize>i * aRow, ci = c + <usize>i * cRow;
       let j = 0;
-      for (; j + 8 <= N; j += 8) kernel4x8(ai, aRow, aStep, bp + (<usize>j << 2), bStep, ci + (<usize>j << 2), cRow, len, accumulate);
-      for (; j + 4 <= N; j += 4) kernel4x4(ai, aRow, aStep, bp + (<usize>j << 2), bStep, ci + (<usize>j << 2), cRow, len, accumulate);
-      for (; j < N; j++) kernel4x1(ai, aRow, aStep, bp + (<usize>j << 2), bStep, ci + (<usize>j << 2), cRow, len, accumulate);
+      for (; j + 8 <= N; j += 8) kernel4x8(ai, aRow, aStep, col(bp, j), bStep, col(ci, j), cRow, len, accumulate);
+      for (; j + 4 <= N; j += 4) kernel4x4(ai, aRow, aStep, col(bp, j), bStep, col(ci, j), cRow, len, accumulate);
+      for (; j < N; j++) kernel4x1(ai, aRow, aStep, col(bp, j), bStep, col(ci, j), cRow, len, accumulate);
     }
     for (; i < M; i++) {
       const ai = ap + <usize>i * aRow, ci = c + <usize>i * cRow;
       let j = 0;
-      for (; j + 8 <= N; j += 8) kernel1x8(ai, aStep, bp + (<usize>j << 2), bStep, ci + (<usize>j << 2), len, accumulate);
-      for (; j + 4 <= N; j += 4) kernel1x4(ai, aStep, bp + (<usize>j << 2), bStep, ci + (<usize>j << 2), len, accumulate);
-      for (; j < N; j++) kernel1x1(ai, aStep, bp + (<usize>j << 2), bStep, ci + (<usize>j << 2), len, accumulate);
+      for (; j + 8 <= N; j += 8) kernel1x8(ai, aStep, col(bp, j), bStep, col(ci, j), len, accumulate);
+      for (; j + 4 <= N; j += 4) kernel1x4(ai, aStep, col(bp, j), bStep, col(ci, j), len, accumulate);
+      for (; j < N; j++) kernel1x1(ai, aStep, col(bp, j), bStep, col(ci, j), len, accumulate);
     }
   }
 }
 
 /** y[m,n] = x[m,k] · w[k,n] */
 export function matmul(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32): void {
-  if (DEBUG) { check(x, <i64>m * k, 'matmul: x'); check(w, <i64>k * n, 'matmul: w'); check(y, <i64>m * n, 'matmul: y'); }
+  if (DEBUG) {
+    check(x, <i64>m * k, 'matmul: x'); check(w, <i64>k * n, 'matmul: w'); check(y, <i64>m * n, 'matmul: y');
+  }
   gemm(x, <usize>k << 2, 4, w, <usize>n << 2, y, m, n, k);
 }
 
 /** dw[k,n] = x[m,k]ᵀ · dy[m,n]  (the weight gradient of a dense layer) */
 export function matmulTransA(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32): void {
-  if (DEBUG) { check(x, <i64>m * k, 'matmulTransA: x'); check(dy, <i64>m * n, 'matmulTransA: dy'); check(dw, <i64>k * n, 'matmulTransA: dw'); }
+  if (DEBUG) {
+    check(x, <i64>m * k, 'matmulTransA: x'); check(dy, <i64>m * n, 'matmulTransA: dy');
+    check(dw, <i64>k * n, 'matmulTransA: dw');
+  }
   // A(p, i) = x[i, p]: rows of A step by one float, the reduction over i steps by a row of x.
   gemm(x, 4, <usize>k << 2, dy, <usize>n << 2, dw, k, n, m);
 }
@@ -236,7 +253,10 @@ function dot1x1(d: usize, w: usize, dx: usize, len: i32, accumulate: bool): void
 
 /** dx[m,k] = dy[m,n] · w[k,n]ᵀ  (the input gradient of a dense layer) */
 export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: i32): void {
-  if (DEBUG) { check(dy, <i64>m * n, 'matmulTransB: dy'); check(w, <i64>k * n, 'matmulTransB: w'); check(dx, <i64>m * k, 'matmulTransB: dx'); }
+  if (DEBUG) {
+    check(dy, <i64>m * n, 'matmulTransB: dy'); check(w, <i64>k * n, 'matmulTransB: w');
+    check(dx, <i64>m * k, 'matmulTransB: dx');
+  }
   if (n == 0) {
     memory.fill(dx, 0, <usize>m * k << 2);
     return;

@@ -16,7 +16,9 @@ function argmax(x: usize, n: i32): i32 {
 
 /** number of rows i with argmax_j p[i,j] == labels[i] (labels float32; ties: the first maximum wins) */
 export function sparseAccuracyCount(p: usize, labels: usize, rows: i32, cols: i32): i32 {
-  if (DEBUG) { check(p, <i64>rows * cols, 'sparseAccuracyCount: p'); check(labels, rows, 'sparseAccuracyCount: labels'); }
+  if (DEBUG) {
+    check(p, <i64>rows * cols, 'sparseAccuracyCount: p'); check(labels, rows, 'sparseAccuracyCount: labels');
+  }
   if (cols <= 0) return 0;
   const row = <usize>cols << 2;
   let count = 0;
@@ -28,7 +30,10 @@ export function sparseAccuracyCount(p: usize, labels: usize, rows: i32, cols: i3
 
 /** number of rows i with argmax_j p[i,j] == argmax_j t[i,j] (ties: the first maximum wins) */
 export function categoricalAccuracyCount(p: usize, t: usize, rows: i32, cols: i32): i32 {
-  if (DEBUG) { check(p, <i64>rows * cols, 'categoricalAccuracyCount: p'); check(t, <i64>rows * cols, 'categoricalAccuracyCount: t'); }
+  if (DEBUG) {
+    check(p, <i64>rows * cols, 'categoricalAccuracyCount: p');
+    check(t, <i64>rows * cols, 'categoricalAccuracyCount: t');
+  }
   if (cols <= 0) return 0;
   const row = <usize>cols << 2;
   let count = 0;
@@ -50,7 +55,9 @@ export function binaryAccuracyCount(p: usize, t: usize, n: i32, threshold: f32):
     const same = v128.not(v128.xor(f32x4.gt(v128.load(p + o), th), f32x4.gt(v128.load(t + o), half)));
     hits = i32x4.add(hits, same);
   }
-  let count = -(i32x4.extract_lane(hits, 0) + i32x4.extract_lane(hits, 1) + i32x4.extract_lane(hits, 2) + i32x4.extract_lane(hits, 3));
+  let count = -(
+    i32x4.extract_lane(hits, 0) + i32x4.extract_lane(hits, 1) + i32x4.extract_lane(hits, 2) + i32x4.extract_lane(hits, 3)
+  );
   for (let i = n4; i < n; i++) {
     const o = <usize>i << 2;
     if ((load<f32>(p + o) > threshold) == (load<f32>(t + o) > 0.5)) count++;

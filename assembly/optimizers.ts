@@ -18,8 +18,13 @@ export function sgdStep(param: usize, grad: usize, n: i32, lr: f32): void {
 }
 
 /** Keras SGD with momentum: v = momentum·v − lr·grad; param += nesterov ? momentum·v − lr·grad : v */
-export function momentumStep(param: usize, grad: usize, velocity: usize, n: i32, lr: f32, momentum: f32, nesterov: i32): void {
-  if (DEBUG) { check(param, n, 'momentumStep: param'); check(grad, n, 'momentumStep: grad'); check(velocity, n, 'momentumStep: velocity'); }
+export function momentumStep(
+  param: usize, grad: usize, velocity: usize, n: i32, lr: f32, momentum: f32, nesterov: i32,
+): void {
+  if (DEBUG) {
+    check(param, n, 'momentumStep: param'); check(grad, n, 'momentumStep: grad');
+    check(velocity, n, 'momentumStep: velocity');
+  }
   const lrv = f32x4.splat(lr), mv = f32x4.splat(momentum);
   const n4 = n & ~3;
   if (nesterov) {
@@ -49,8 +54,13 @@ export function momentumStep(param: usize, grad: usize, velocity: usize, n: i32,
 
 /** Keras Adam with the bias correction folded into lrT = lr·√(1−β2^t)/(1−β1^t):
  *  m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; param −= lrT · m / (√v + eps) */
-export function adamStep(param: usize, grad: usize, m: usize, v: usize, n: i32, lrT: f32, beta1: f32, beta2: f32, eps: f32): void {
-  if (DEBUG) { check(param, n, 'adamStep: param'); check(grad, n, 'adamStep: grad'); check(m, n, 'adamStep: m'); check(v, n, 'adamStep: v'); }
+export function adamStep(
+  param: usize, grad: usize, m: usize, v: usize, n: i32, lrT: f32, beta1: f32, beta2: f32, eps: f32,
+): void {
+  if (DEBUG) {
+    check(param, n, 'adamStep: param'); check(grad, n, 'adamStep: grad'); check(m, n, 'adamStep: m');
+    check(v, n, 'adamStep: v');
+  }
   const c1: f32 = 1.0 - beta1, c2: f32 = 1.0 - beta2;
   const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2), c1v = f32x4.splat(c1), c2v = f32x4.splat(c2);
   const lrv = f32x4.splat(lrT), epsv = f32x4.splat(eps);
@@ -78,7 +88,9 @@ export function adamStep(param: usize, grad: usize, m: usize, v: usize, n: i32, 
 
 /** Keras RMSprop: ms = rho·ms + (1−rho)·g²; param −= lr · g / (√ms + eps) */
 export function rmspropStep(param: usize, grad: usize, ms: usize, n: i32, lr: f32, rho: f32, eps: f32): void {
-  if (DEBUG) { check(param, n, 'rmspropStep: param'); check(grad, n, 'rmspropStep: grad'); check(ms, n, 'rmspropStep: ms'); }
+  if (DEBUG) {
+    check(param, n, 'rmspropStep: param'); check(grad, n, 'rmspropStep: grad'); check(ms, n, 'rmspropStep: ms');
+  }
   const c: f32 = 1.0 - rho;
   const rhov = f32x4.splat(rho), cv = f32x4.splat(c), lrv = f32x4.splat(lr), epsv = f32x4.splat(eps);
   const n4 = n & ~3;

@@ -5,7 +5,10 @@ import { instantiateSync } from '@assemblyscript/loader';
  * AssemblyScript `assert`/`abort` (the debug build's argument checks) becomes a JS Error naming the message, file
  * and line, instead of an anonymous "unreachable" trap. Returns the raw exports: numbers in, numbers out.
  */
-export function instantiateKernels(source: WebAssembly.Module | Uint8Array, memory: WebAssembly.Memory): WebAssembly.Exports {
+export function instantiateKernels(
+  source: WebAssembly.Module | Uint8Array,
+  memory: WebAssembly.Memory,
+): WebAssembly.Exports {
   return instantiateSync(source as WebAssembly.Module | BufferSource, { env: { memory } }).instance.exports;
 }
 
