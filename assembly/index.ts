@@ -1,5 +1,6 @@
 // The wasm interface: every kernel of src/backends/kernels.ts (KERNEL_NAMES), with the same names and parameter
-// order. Pointers are usize byte offsets, sizes i32, scalars f32; losses return f64, counts i32.
+// order. Pointers are usize byte offsets, sizes i32, scalars f32; losses return f64, counts i32. Exceptions: the
+// dropout rate is f64 (for masks bit-identical to JS), its seed u32, and momentumStep's nesterov flag i32 (0 or 1).
 
 export { matmul, matmulTransB, matmulTransA } from './matmul';
 export { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise';
