@@ -63,6 +63,8 @@ interface Compiled {
   loss: Loss;
   optimizer: Optimizer;
   metric: AccuracyKind | 'auto' | null;
+  /** the optimizer's slots exist for this model's weights */
+  optimizerBuilt: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ export class Sequential {
       metric = resolveName('metric', name, METRICS);
     }
     this.compiled?.optimizer.dispose();
-    this.compiled = { loss, optimizer, metric };
+    this.compiled = { loss, optimizer, metric, optimizerBuilt: false };
     this.warned = false;
     if (this.engine.layers[0]?.declaredInputSize !== undefined) this.build();
     return this;
@@ -125,11 +127,14 @@ export class Sequential {
 
   /** Build the weights now (needs the first layer's inputShape, or the input width). */
   build(inputSize?: number): void {
-    const { engine } = this;
-    const fresh = !engine.built;
-    engine.build(inputSize, this.compiled?.optimizer.slotsPerParam ?? 0);
-    if (fresh && this.compiled) this.compiled.optimizer.build(engine.backend, engine.params());
-    if (this.compiled) this.warnOnce(this.compiled.loss);
+    const { engine, compiled } = this;
+    engine.build(inputSize, compiled?.optimizer.slotsPerParam ?? 0);
+    if (!compiled) return;
+    if (!compiled.optimizerBuilt) {
+      compiled.optimizer.build(engine.backend, engine.params());
+      compiled.optimizerBuilt = true;
+    }
+    this.warnOnce(compiled.loss);
   }
 
   async fit(x: DataInput, y: LabelInput | DataInput, options: FitOptions = {}): Promise<History> {

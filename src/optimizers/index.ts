@@ -39,6 +39,9 @@ abstract class SlotOptimizer implements Optimizer {
   constructor(public learningRate: number, readonly slotsPerParam: number) {}
 
   build(backend: Backend, params: readonly Param[]): void {
+    if (this.backend && this.params.length > 0 && (this.params[0] !== params[0] || this.backend !== backend)) {
+      fail(`this ${this.name} optimizer already trains another model; create one optimizer per model`);
+    }
     this.dispose();
     this.backend = backend;
     this.params = params;

@@ -226,3 +226,23 @@ describe('Sequential reports bad input clearly', () => {
     expect(() => model.compile({ optimizer: 'adam', loss: 'mse' })).toThrow(/needs \d+ bytes \(\d+\.\d+ GiB\) of arena memory, but WebAssembly memory stops at 4294967296 bytes/);
   });
 });
+
+describe('compile', () => {
+  it('can be called again on a built model, with a new optimizer that then trains', async () => {
+    const { x, y } = blobs(90, 10);
+    const model = mlp('wasm');
+    model.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
+    await model.fit(x, y, { epochs: 1, verbose: 0 });
+    model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy', metrics: 'accuracy' });
+    const history = await model.fit(x, y, { epochs: 5, verbose: 0 });
+    expect(history.history.accuracy[4]).toBeGreaterThan(0.9);
+  });
+
+  it('refuses one optimizer object shared by two models', () => {
+    const adam = optimizers.adam();
+    const a = mlp('wasm');
+    a.compile({ optimizer: adam, loss: 'mse' });
+    const b = mlp('wasm');
+    expect(() => b.compile({ optimizer: adam, loss: 'mse' })).toThrow(/this adam optimizer already trains another model; create one optimizer per model/);
+  });
+});
