@@ -2,7 +2,9 @@
 // order. Pointers are usize byte offsets, sizes i32, scalars f32; losses return f64, counts i32. Exceptions: the
 // dropout rate is f64 (for masks bit-identical to JS), its seed u32, and momentumStep's nesterov flag i32 (0 or 1).
 
-export { matmul, matmulTransB, matmulTransA } from './matmul';
+import { scratchEnd } from './scratch';
+
+export { matmul, matmulTransB, matmulTransA, matmulSkipZeros, sgdOuterStep } from './matmul';
 export { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise';
 export {
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,
@@ -16,7 +18,7 @@ export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } fr
 export { dropout } from './dropout';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 
-/** the first byte after the module's static data: the arena starts here */
+/** the first byte after the module's static data and the matmul scratch (scratch.ts): the arena starts here */
 export function heapBase(): usize {
-  return __heap_base;
+  return scratchEnd();
 }

@@ -1,32 +1,260 @@
 import { check, DEBUG } from './check';
-import { hsum, hsum4 } from './simd';
+import { hsum, hsum4, madd } from './simd';
+import { aPack, bPack, edgeTile, KC, LIST_CAPACITY, MC, MR, NC, NR } from './scratch';
 
-// matmul and matmulTransA share one register-blocked core, `gemm`:
-//   C[i, j] = Σ_p A(i, p) · B[p, j],   A(i, p) at a + i·aRow + p·aStep,   B rows contiguous (stride bStep bytes)
-// matmul reads A = x row-major (aRow = k floats, aStep = 1 float); matmulTransA reads A = xᵀ by swapping the two
-// strides, so no transpose is ever materialised. The micro-kernel keeps a 4×8 block of C in eight v128
-// accumulators: per step p it broadcasts four A values and multiplies them with two vectors of one B row.
-
-/** rows of B (the reduction) per cache block: a 4×KC strip of A and a KC×8 panel of B stay in L1 */
-const KC: i32 = 256;
+// The three matmul forms share one packed core, `gemm`:  C[M, N] = A(M, K) · B(K, N), C row-major and contiguous,
+//   A(i, p) at a + i·aRow + p·aStep,   B(p, j) at b + p·bRow + j·bCol   (strides in bytes)
+//   matmul        A = x   (aRow = k floats, aStep = 1)    B = w   (bRow = n floats, bCol = 1)
+//   matmulTransA  A = xᵀ  (aRow = 1, aStep = k floats)    B = dy  (bRow = n floats, bCol = 1)
+//   matmulTransB  A = dy  (aRow = n floats, aStep = 1)    B = wᵀ  (bRow = 1, bCol = n floats)
+// No transpose is materialised: the packing routines read either layout.
+//
+// Goto/BLIS structure: a KC×NC slab of B is packed into panels of NR columns, an MC×KC block of A into panels of MR
+// rows (both in the scratch region, see scratch.ts); the micro-kernel multiplies one A panel with one B panel,
+// keeping an MR×NR block of C in eight v128 accumulators. Packing gives every micro-kernel two contiguous streams
+// whatever the operands' strides (unpacked, a row stride of 1024 floats maps a column of B onto a few L1 sets).
+//
+// Summation order: every C[i, j] is summed over p = 0, 1, …, K−1 in that order, one rounded term at a time from +0
+// (a block of KC continues from the value stored in C). It does not depend on the shape, the blocking or the
+// position; the zero-skipping kernels at the end rely on it to be bit-identical to matmul and matmulTransA.
+// (matmulTransB with fewer than MR rows takes dot products with four partial sums instead.)
 
 @inline
-function splat0(): v128 {
+function zero(): v128 {
   return f32x4.splat(0);
 }
 
-/** the address of float j of the row at p */
+// ---- packing -----------------------------------------------------------------------------------------------------
+
+// A 4×4 transpose in four shuffles and four more: rows r0..r3 in, column q = [r0[q], r1[q], r2[q], r3[q]] out.
+@inline function lo(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 0, 4, 1, 5); }
+@inline function hi(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 2, 6, 3, 7); }
+@inline function first2(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 0, 1, 4, 5); }
+@inline function last2(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 2, 3, 6, 7); }
+
+/** store the transpose of rows v0..v3 as four vectors `step` bytes apart */
 @inline
-function col(p: usize, j: i32): usize {
-  return p + (<usize>j << 2);
+function storeTransposed(dst: usize, step: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
+  const t0 = lo(v0, v1), t1 = hi(v0, v1), t2 = lo(v2, v3), t3 = hi(v2, v3);
+  v128.store(dst, first2(t0, t2));
+  v128.store(dst + step, last2(t0, t2));
+  v128.store(dst + 2 * step, first2(t1, t3));
+  v128.store(dst + 3 * step, last2(t1, t3));
 }
 
+/** Pack A(0..mc, 0..kc) into panels of MR rows: for each p, the MR values A(r..r+MR, p); rows past mc are zeros. */
+function packA(a: usize, aRow: usize, aStep: usize, mc: i32, kc: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    const src = a + <usize>i * aRow;
+    if (i + MR <= mc && aRow == 4) {
+      // columns of A are contiguous (matmulTransA): one load per step
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src + <usize>p * aStep));
+        dst += 16;
+      }
+    } else if (i + MR <= mc && aStep == 4) {
+      // rows of A are contiguous (matmul, matmulTransB): four steps at a time through a 4×4 transpose
+      const r1 = src + aRow, r2 = r1 + aRow, r3 = r2 + aRow;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        storeTransposed(dst, 16, v128.load(src + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o));
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2;
+        store<f32>(dst, load<f32>(src + o)); store<f32>(dst, load<f32>(r1 + o), 4);
+        store<f32>(dst, load<f32>(r2 + o), 8); store<f32>(dst, load<f32>(r3 + o), 12);
+        dst += 16;
+      }
+    } else {
+      // the last, partial panel: zeros below the matrix
+      const rows = min(MR, mc - i);
+      for (let p = 0; p < kc; p++) {
+        const sp = src + <usize>p * aStep;
+        for (let r = 0; r < MR; r++) store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(sp + <usize>r * aRow) : 0);
+        dst += 16;
+      }
+    }
+  }
+}
+
+/** Pack B(0..kc, 0..nc) into panels of NR columns: for each p, B(p, j..j+NR); columns past nc are zeros. */
+function packB(b: usize, bRow: usize, bCol: usize, kc: i32, nc: i32, dst: usize): void {
+  for (let j = 0; j < nc; j += NR) {
+    const src = b + <usize>j * bCol;
+    if (j + NR <= nc && bCol == 4) {
+      // rows of B are contiguous (matmul, matmulTransA): two loads per step
+      for (let p = 0; p < kc; p++) {
+        const s = src + <usize>p * bRow;
+        v128.store(dst, v128.load(s));
+        v128.store(dst, v128.load(s, 16), 16);
+        dst += 32;
+      }
+    } else if (j + NR <= nc && bRow == 4) {
+      // columns of B are contiguous (matmulTransB: rows of w): four steps at a time through two 4×4 transposes
+      const s1 = src + bCol, s2 = s1 + bCol, s3 = s2 + bCol, s4 = s3 + bCol;
+      const s5 = s4 + bCol, s6 = s5 + bCol, s7 = s6 + bCol;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        storeTransposed(dst, 32, v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o));
+        storeTransposed(dst + 16, 32, v128.load(s4 + o), v128.load(s5 + o), v128.load(s6 + o), v128.load(s7 + o));
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        const sp = src + (<usize>p << 2);
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), load<f32>(sp + <usize>c * bCol));
+        dst += 32;
+      }
+    } else {
+      // the last, partial panel: zeros right of the matrix
+      const cols = min(NR, nc - j);
+      for (let p = 0; p < kc; p++) {
+        const sp = src + <usize>p * bRow;
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), c < cols ? load<f32>(sp + <usize>c * bCol) : 0);
+        dst += 32;
+      }
+    }
+  }
+}
+
+// ---- the packed core ---------------------------------------------------------------------------------------------
+
+/** C[MR, NR] (+)= A panel · B panel over kc steps (the panels hold MR and NR floats per step) */
+function micro(ap: usize, bp: usize, c: usize, cRow: usize, kc: i32, accumulate: bool): void {
+  let c00 = zero(), c01 = zero(), c10 = zero(), c11 = zero();
+  let c20 = zero(), c21 = zero(), c30 = zero(), c31 = zero();
+  const c1 = c + cRow, c2 = c1 + cRow, c3 = c2 + cRow;
+  if (accumulate) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c1); c11 = v128.load(c1, 16);
+    c20 = v128.load(c2); c21 = v128.load(c2, 16);
+    c30 = v128.load(c3); c31 = v128.load(c3, 16);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let s = v128.load32_splat(ap);
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
+    s = v128.load32_splat(ap, 4);
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
+    s = v128.load32_splat(ap, 8);
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
+    s = v128.load32_splat(ap, 12);
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
+    ap += 16; bp += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+/** the micro-kernel on a block at the edge of C (rows ≤ MR, cols ≤ NR), through the scratch tile */
+function microEdge(ap: usize, bp: usize, c: usize, cRow: usize, kc: i32, accumulate: bool, rows: i32, cols: i32): void {
+  const t = edgeTile(), tRow: usize = <usize>NR << 2;
+  // element by element: memory.copy of a few bytes costs a call into the engine
+  if (accumulate) {
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) store<f32>(t + <usize>r * tRow + (<usize>j << 2), load<f32>(c + <usize>r * cRow + (<usize>j << 2)));
+    }
+  }
+  micro(ap, bp, t, tRow, kc, accumulate);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) store<f32>(c + <usize>r * cRow + (<usize>j << 2), load<f32>(t + <usize>r * tRow + (<usize>j << 2)));
+  }
+}
+
+/** C[M, N] = A(M, K) · B(K, N) through packed panels; strides in bytes (see the top of this file) */
+function gemm(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: usize, c: usize, M: i32, N: i32, K: i32): void {
+  const cRow = <usize>N << 2;
+  if (K == 0) {
+    memory.fill(c, 0, <usize>M * cRow);
+    return;
+  }
+  const ap0 = aPack(), bp0 = bPack();
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const accumulate = pc > 0;
+      const panelA = <usize>kc * (MR << 2), panelB = <usize>kc * (NR << 2);
+      packB(b + <usize>pc * bRow + <usize>jc * bCol, bRow, bCol, kc, nc, bp0);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(a + <usize>ic * aRow + <usize>pc * aStep, aRow, aStep, mc, kc, ap0);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const bp = bp0 + <usize>(jr / NR) * panelB;
+          const cj = c + <usize>ic * cRow + (<usize>(jc + jr) << 2);
+          const cols = min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const ap = ap0 + <usize>(ir / MR) * panelA, ci = cj + <usize>ir * cRow;
+            if (cols == NR && ir + MR <= mc) micro(ap, bp, ci, cRow, kc, accumulate);
+            else microEdge(ap, bp, ci, cRow, kc, accumulate, min(MR, mc - ir), cols);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- few rows, or a short reduction: row by row, no packing (it would cost as much as the product) --------------
+
+/** C[0, 0..32] = A(0, 0..K) · B[0..K, 0..32]: eight accumulators, B rows contiguous */
+function row32(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): void {
+  let c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero(), c4 = zero(), c5 = zero(), c6 = zero(), c7 = zero();
+  for (let p = 0; p < K; p++) {
+    const s = v128.load32_splat(a);
+    c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
+    c2 = madd(s, v128.load(b, 32), c2); c3 = madd(s, v128.load(b, 48), c3);
+    c4 = madd(s, v128.load(b, 64), c4); c5 = madd(s, v128.load(b, 80), c5);
+    c6 = madd(s, v128.load(b, 96), c6); c7 = madd(s, v128.load(b, 112), c7);
+    a += aStep; b += bRow;
+  }
+  v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+  v128.store(c, c4, 64); v128.store(c, c5, 80); v128.store(c, c6, 96); v128.store(c, c7, 112);
+}
+
+/** C[0, 0..4] = A(0, 0..K) · B[0..K, 0..4] */
+function row4(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): void {
+  let c0 = zero();
+  for (let p = 0; p < K; p++) {
+    c0 = madd(v128.load32_splat(a), v128.load(b), c0);
+    a += aStep; b += bRow;
+  }
+  v128.store(c, c0);
+}
+
+/** C[0, 0] = A(0, 0..K) · B[0..K, 0]: the same arithmetic as one lane of row4 */
+function row1(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): void {
+  let c0 = zero();
+  for (let p = 0; p < K; p++) {
+    c0 = madd(v128.load32_splat(a), v128.load32_zero(b), c0);
+    a += aStep; b += bRow;
+  }
+  store<f32>(c, f32x4.extract_lane(c0, 0));
+}
+
+/** C[M, N] = A(M, K) · B[K, N] row by row (B rows contiguous), for M < MR or a short K */
+function gemmRows(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
+  const cRow = <usize>N << 2;
+  for (let i = 0; i < M; i++) {
+    const ai = a + <usize>i * aRow, ci = c + <usize>i * cRow;
+    let j = 0;
+    for (; j + 32 <= N; j += 32) row32(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K);
+    for (; j + 4 <= N; j += 4) row4(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K);
+    for (; j < N; j++) row1(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K);
+  }
+}
+
+// ---- a few rows, or a short reduction: 4-row blocks straight from the operands ---------------------------------
+
 /** C[4, 8] (+)= A(4, len) · B[len, 8] */
-function kernel4x8(
-  a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+function direct4x8(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
 ): void {
-  let c00 = splat0(), c01 = splat0(), c10 = splat0(), c11 = splat0();
-  let c20 = splat0(), c21 = splat0(), c30 = splat0(), c31 = splat0();
+  let c00 = zero(), c01 = zero(), c10 = zero(), c11 = zero();
+  let c20 = zero(), c21 = zero(), c30 = zero(), c31 = zero();
   const c1 = c + cRow, c2 = c1 + cRow, c3 = c2 + cRow;
   if (accumulate) {
     c00 = v128.load(c); c01 = v128.load(c, 16);
@@ -38,14 +266,14 @@ function kernel4x8(
   for (let p = 0; p < len; p++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     let s = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
     s = v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
     s = v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
     s = v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
-    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bStep;
+    c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
+    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bRow;
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c1, c10); v128.store(c1, c11, 16);
@@ -54,102 +282,84 @@ function kernel4x8(
 }
 
 /** C[4, 4] (+)= A(4, len) · B[len, 4] */
-function kernel4x4(
-  a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+function direct4x4(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
 ): void {
-  let c0 = splat0(), c1 = splat0(), c2 = splat0(), c3 = splat0();
+  let c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero();
   if (accumulate) {
     c0 = v128.load(c); c1 = v128.load(c + cRow); c2 = v128.load(c + 2 * cRow); c3 = v128.load(c + 3 * cRow);
   }
   let a0 = a, a1 = a + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
   for (let p = 0; p < len; p++) {
     const b0 = v128.load(b);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3), b0));
-    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bStep;
+    c0 = madd(v128.load32_splat(a0), b0, c0);
+    c1 = madd(v128.load32_splat(a1), b0, c1);
+    c2 = madd(v128.load32_splat(a2), b0, c2);
+    c3 = madd(v128.load32_splat(a3), b0, c3);
+    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bRow;
   }
   v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
 }
 
-/** C[4, 1] (+)= A(4, len) · B[len, 1]  (the n % 4 column tail) */
-function kernel4x1(
-  a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+/** C[4, 1] (+)= A(4, len) · B[len, 1]: four lanes, one per row, with the arithmetic of direct4x4 */
+function direct4x1(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
 ): void {
-  let c0: f32 = 0, c1: f32 = 0, c2: f32 = 0, c3: f32 = 0;
+  let acc = zero();
   if (accumulate) {
-    c0 = load<f32>(c); c1 = load<f32>(c + cRow); c2 = load<f32>(c + 2 * cRow); c3 = load<f32>(c + 3 * cRow);
+    acc = f32x4.replace_lane(acc, 0, load<f32>(c)); acc = f32x4.replace_lane(acc, 1, load<f32>(c + cRow));
+    acc = f32x4.replace_lane(acc, 2, load<f32>(c + 2 * cRow)); acc = f32x4.replace_lane(acc, 3, load<f32>(c + 3 * cRow));
   }
   let a0 = a, a1 = a + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
   for (let p = 0; p < len; p++) {
-    const bv = load<f32>(b);
-    c0 += load<f32>(a0) * bv; c1 += load<f32>(a1) * bv; c2 += load<f32>(a2) * bv; c3 += load<f32>(a3) * bv;
-    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bStep;
+    let av = v128.load32_splat(a0);
+    av = f32x4.replace_lane(av, 1, load<f32>(a1));
+    av = f32x4.replace_lane(av, 2, load<f32>(a2));
+    av = f32x4.replace_lane(av, 3, load<f32>(a3));
+    acc = madd(av, v128.load32_splat(b), acc);
+    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bRow;
   }
-  store<f32>(c, c0); store<f32>(c + cRow, c1); store<f32>(c + 2 * cRow, c2); store<f32>(c + 3 * cRow, c3);
+  store<f32>(c, f32x4.extract_lane(acc, 0)); store<f32>(c + cRow, f32x4.extract_lane(acc, 1));
+  store<f32>(c + 2 * cRow, f32x4.extract_lane(acc, 2)); store<f32>(c + 3 * cRow, f32x4.extract_lane(acc, 3));
 }
 
-/** C[1, 8] (+)= A(1, len) · B[len, 8]  (the m % 4 row tail) */
-function kernel1x8(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, len: i32, accumulate: bool): void {
-  let c0 = splat0(), c1 = splat0();
-  if (accumulate) { c0 = v128.load(c); c1 = v128.load(c, 16); }
-  for (let p = 0; p < len; p++) {
-    const s = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
-    a += aStep; b += bStep;
-  }
-  v128.store(c, c0); v128.store(c, c1, 16);
-}
-
-/** C[1, 4] (+)= A(1, len) · B[len, 4] */
-function kernel1x4(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, len: i32, accumulate: bool): void {
-  let c0 = accumulate ? v128.load(c) : splat0();
-  for (let p = 0; p < len; p++) {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), v128.load(b)));
-    a += aStep; b += bStep;
-  }
-  v128.store(c, c0);
-}
-
-/** C[1, 1] (+)= A(1, len) · B[len, 1] */
-function kernel1x1(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, len: i32, accumulate: bool): void {
-  let c0: f32 = accumulate ? load<f32>(c) : 0;
-  for (let p = 0; p < len; p++) {
-    c0 += load<f32>(a) * load<f32>(b);
-    a += aStep; b += bStep;
-  }
-  store<f32>(c, c0);
-}
-
-/** C[M, N] = A(M, K) · B[K, N] with C row-major and contiguous; strides in bytes. */
-function gemm(a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize, c: usize, M: i32, N: i32, K: i32): void {
-  if (K == 0) {
-    memory.fill(c, 0, <usize>M * N << 2);
-    return;
-  }
+/** C[M, N] = A(M, K) · B[K, N] in 4-row blocks read in place (B rows contiguous), blocked over K by KC */
+function gemmDirect(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
   const cRow = <usize>N << 2;
+  const M4 = M & ~3;
   for (let p0 = 0; p0 < K; p0 += KC) {
     const len = min(KC, K - p0);
     const accumulate = p0 > 0;
-    const ap = a + <usize>p0 * aStep, bp = b + <usize>p0 * bStep;
-    let i = 0;
-    for (; i + 4 <= M; i += 4) {
+    const ap = a + <usize>p0 * aStep, bp = b + <usize>p0 * bRow;
+    for (let i = 0; i < M4; i += 4) {
       const ai = ap + <usize>i * aRow, ci = c + <usize>i * cRow;
       let j = 0;
-      for (; j + 8 <= N; j += 8) kernel4x8(ai, aRow, aStep, col(bp, j), bStep, col(ci, j), cRow, len, accumulate);
-      for (; j + 4 <= N; j += 4) kernel4x4(ai, aRow, aStep, col(bp, j), bStep, col(ci, j), cRow, len, accumulate);
-      for (; j < N; j++) kernel4x1(ai, aRow, aStep, col(bp, j), bStep, col(ci, j), cRow, len, accumulate);
-    }
-    for (; i < M; i++) {
-      const ai = ap + <usize>i * aRow, ci = c + <usize>i * cRow;
-      let j = 0;
-      for (; j + 8 <= N; j += 8) kernel1x8(ai, aStep, col(bp, j), bStep, col(ci, j), len, accumulate);
-      for (; j + 4 <= N; j += 4) kernel1x4(ai, aStep, col(bp, j), bStep, col(ci, j), len, accumulate);
-      for (; j < N; j++) kernel1x1(ai, aStep, col(bp, j), bStep, col(ci, j), len, accumulate);
+      for (; j + 8 <= N; j += 8) direct4x8(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate);
+      for (; j + 4 <= N; j += 4) direct4x4(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate);
+      for (; j < N; j++) direct4x1(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate);
     }
   }
+  // the M % 4 rows left: whole rows
+  if (M4 < M) gemmRows(a + <usize>M4 * aRow, aRow, aStep, b, bRow, c + <usize>M4 * cRow, M - M4, N, K);
+}
+
+/**
+ * Whether the packed path pays (measured on 256…1024 squares and the MLP shapes): packing costs a pass over B per
+ * call, but it cures the cache conflicts of long strides: rows of B (w, dy) 192 floats apart or more, and A read
+ * across rows (matmulTransA, a stride of k floats per step). With few rows, a short reduction, or narrow rows of B
+ * the operands are read in place.
+ */
+@inline
+function packs(M: i32, N: i32, K: i32, aAcross: bool): bool {
+  if (M < 32 || K < 8) return false;
+  return aAcross ? N >= 256 || (K >= 48 && N >= 96) : N >= 512 || (M >= 64 && N >= 192);
+}
+
+/** C[M, N] = A(M, K) · B[K, N] with B rows contiguous (matmul, matmulTransA): row by row, in place, or packed */
+function gemmRowB(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
+  if (M < MR) gemmRows(a, aRow, aStep, b, bRow, c, M, N, K);
+  else if (packs(M, N, K, aStep != 4)) gemm(a, aRow, aStep, b, bRow, 4, c, M, N, K);
+  else gemmDirect(a, aRow, aStep, b, bRow, c, M, N, K);
 }
 
 /** y[m,n] = x[m,k] · w[k,n] */
@@ -157,7 +367,8 @@ export function matmul(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32): vo
   if (DEBUG) {
     check(x, <i64>m * k, 'matmul: x'); check(w, <i64>k * n, 'matmul: w'); check(y, <i64>m * n, 'matmul: y');
   }
-  gemm(x, <usize>k << 2, 4, w, <usize>n << 2, y, m, n, k);
+  const row = <usize>k << 2, wRow = <usize>n << 2;
+  gemmRowB(x, row, 4, w, wRow, y, m, n, k);
 }
 
 /** dw[k,n] = x[m,k]ᵀ · dy[m,n]  (the weight gradient of a dense layer) */
@@ -167,14 +378,18 @@ export function matmulTransA(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: 
     check(dw, <i64>k * n, 'matmulTransA: dw');
   }
   // A(p, i) = x[i, p]: rows of A step by one float, the reduction over i steps by a row of x.
-  gemm(x, 4, <usize>k << 2, dy, <usize>n << 2, dw, k, n, m);
+  const row = <usize>k << 2, dyRow = <usize>n << 2;
+  gemmRowB(x, 4, row, dy, dyRow, dw, k, n, m);
 }
 
-// matmulTransB: dx[i, p] = Σ_j dy[i, j] · w[p, j]. Rows of dy and of w are both contiguous, so each output is a
-// dot product of two contiguous rows. A 2×4 block of outputs keeps eight v128 partial sums over j (a 4×4 block
-// needs 16 accumulators plus operands, more than the 16 xmm registers, and measured 15% slower); hsum4 folds the
-// four partial sums of one dy row into the adjacent outputs dx[i, p..p+3] with a single store.
+// ---- matmulTransB with few rows: dot products of contiguous rows --------------------------------------------------
+// dx[i, p] = Σ_j dy[i, j] · w[p, j]. Rows of dy and of w are both contiguous, so each output is a dot product. A 2×4
+// block of outputs keeps eight v128 partial sums over j (a 4×4 block needs 16 accumulators plus operands, more
+// than the 16 xmm registers, and measured 15% slower); hsum4 folds the four partial sums of one dy row into the
+// adjacent outputs dx[i, p..p+3] with a single store. Below 16 rows this beats packing w (measured).
 
+/** rows of dy from which matmulTransB packs w */
+const TRANS_B_PACK_M: i32 = 16;
 /** columns of dy/w reduced per block: two dy rows and four w rows of NB floats stay in L1 */
 const NB: i32 = 1024;
 
@@ -187,15 +402,15 @@ function tail1x4(r: v128, d: usize, w: usize, w1: usize, w2: usize, w3: usize, l
     wv = f32x4.replace_lane(wv, 1, load<f32>(w1 + o));
     wv = f32x4.replace_lane(wv, 2, load<f32>(w2 + o));
     wv = f32x4.replace_lane(wv, 3, load<f32>(w3 + o));
-    r = f32x4.add(r, f32x4.mul(v128.load32_splat(d + o), wv));
+    r = madd(v128.load32_splat(d + o), wv, r);
   }
   return r;
 }
 
 /** dx[i..i+2, p..p+4] (+)= dy[i..i+2, j0..j0+len] · w[p..p+4, j0..j0+len]ᵀ */
 function dot2x4(d: usize, w: usize, dx: usize, row: usize, dxRow: usize, len: i32, accumulate: bool): void {
-  let s00 = splat0(), s01 = splat0(), s02 = splat0(), s03 = splat0();
-  let s10 = splat0(), s11 = splat0(), s12 = splat0(), s13 = splat0();
+  let s00 = zero(), s01 = zero(), s02 = zero(), s03 = zero();
+  let s10 = zero(), s11 = zero(), s12 = zero(), s13 = zero();
   const d1 = d + row;
   const w1 = w + row, w2 = w1 + row, w3 = w2 + row;
   const len4 = len & ~3;
@@ -203,13 +418,13 @@ function dot2x4(d: usize, w: usize, dx: usize, row: usize, dxRow: usize, len: i3
     const o = <usize>j << 2;
     const a0 = v128.load(d + o), a1 = v128.load(d1 + o);
     let b = v128.load(w + o);
-    s00 = f32x4.add(s00, f32x4.mul(a0, b)); s10 = f32x4.add(s10, f32x4.mul(a1, b));
+    s00 = madd(a0, b, s00); s10 = madd(a1, b, s10);
     b = v128.load(w1 + o);
-    s01 = f32x4.add(s01, f32x4.mul(a0, b)); s11 = f32x4.add(s11, f32x4.mul(a1, b));
+    s01 = madd(a0, b, s01); s11 = madd(a1, b, s11);
     b = v128.load(w2 + o);
-    s02 = f32x4.add(s02, f32x4.mul(a0, b)); s12 = f32x4.add(s12, f32x4.mul(a1, b));
+    s02 = madd(a0, b, s02); s12 = madd(a1, b, s12);
     b = v128.load(w3 + o);
-    s03 = f32x4.add(s03, f32x4.mul(a0, b)); s13 = f32x4.add(s13, f32x4.mul(a1, b));
+    s03 = madd(a0, b, s03); s13 = madd(a1, b, s13);
   }
   let r0 = tail1x4(hsum4(s00, s01, s02, s03), d, w, w1, w2, w3, len4, len);
   let r1 = tail1x4(hsum4(s10, s11, s12, s13), d1, w, w1, w2, w3, len4, len);
@@ -224,14 +439,14 @@ function dot2x4(d: usize, w: usize, dx: usize, row: usize, dxRow: usize, len: i3
 
 /** dx[i, p..p+4] (+)= dy[i, j0..j0+len] · w[p..p+4, j0..j0+len]ᵀ  (the m % 2 row tail) */
 function dot1x4(d: usize, w: usize, dx: usize, wRow: usize, len: i32, accumulate: bool): void {
-  let s0 = splat0(), s1 = splat0(), s2 = splat0(), s3 = splat0();
+  let s0 = zero(), s1 = zero(), s2 = zero(), s3 = zero();
   const w1 = w + wRow, w2 = w1 + wRow, w3 = w2 + wRow;
   const len4 = len & ~3;
   for (let j = 0; j < len4; j += 4) {
     const o = <usize>j << 2;
     const a = v128.load(d + o);
-    s0 = f32x4.add(s0, f32x4.mul(a, v128.load(w + o))); s1 = f32x4.add(s1, f32x4.mul(a, v128.load(w1 + o)));
-    s2 = f32x4.add(s2, f32x4.mul(a, v128.load(w2 + o))); s3 = f32x4.add(s3, f32x4.mul(a, v128.load(w3 + o)));
+    s0 = madd(a, v128.load(w + o), s0); s1 = madd(a, v128.load(w1 + o), s1);
+    s2 = madd(a, v128.load(w2 + o), s2); s3 = madd(a, v128.load(w3 + o), s3);
   }
   let r = tail1x4(hsum4(s0, s1, s2, s3), d, w, w1, w2, w3, len4, len);
   if (accumulate) r = f32x4.add(v128.load(dx), r);
@@ -240,11 +455,11 @@ function dot1x4(d: usize, w: usize, dx: usize, wRow: usize, len: i32, accumulate
 
 /** dx[i, p] (+)= dy[i, j0..j0+len] · w[p, j0..j0+len]  (one dot product: the k % 4 column tail) */
 function dot1x1(d: usize, w: usize, dx: usize, len: i32, accumulate: bool): void {
-  let s = splat0();
+  let s = zero();
   const len4 = len & ~3;
   for (let j = 0; j < len4; j += 4) {
     const o = <usize>j << 2;
-    s = f32x4.add(s, f32x4.mul(v128.load(d + o), v128.load(w + o)));
+    s = madd(v128.load(d + o), v128.load(w + o), s);
   }
   let r = hsum(s);
   for (let j = len4; j < len; j++) r += load<f32>(d + (<usize>j << 2)) * load<f32>(w + (<usize>j << 2));
@@ -257,11 +472,16 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
     check(dy, <i64>m * n, 'matmulTransB: dy'); check(w, <i64>k * n, 'matmulTransB: w');
     check(dx, <i64>m * k, 'matmulTransB: dx');
   }
-  if (n == 0) {
-    memory.fill(dx, 0, <usize>m * k << 2);
+  const row = <usize>n << 2, dxRow = <usize>k << 2;
+  if (m >= TRANS_B_PACK_M) {
+    // B(j, p) = w[p, j]: the columns of B are the contiguous rows of w
+    gemm(dy, row, 4, w, 4, row, dx, m, k, n);
     return;
   }
-  const row = <usize>n << 2, dxRow = <usize>k << 2;
+  if (n == 0) {
+    memory.fill(dx, 0, <usize>m * dxRow);
+    return;
+  }
   for (let j0 = 0; j0 < n; j0 += NB) {
     const len = min(NB, n - j0);
     const accumulate = j0 > 0;
@@ -282,6 +502,211 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
       let p = 0;
       for (; p + 4 <= k; p += 4) dot1x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, len, accumulate);
       for (; p < k; p++) dot1x1(di, w0 + <usize>p * row, dxi + (<usize>p << 2), len, accumulate);
+    }
+  }
+}
+
+// ---- zero-skipping kernels for one-sample steps -------------------------------------------------------------------
+// Inputs such as MNIST pixels are mostly exact zeros. These kernels leave out every term whose x is exactly 0 (±0)
+// and otherwise sum in matmul's order (p, or i, ascending, one rounded term at a time from +0): a left-out term
+// would have added fl(0·w) = ±0, which changes no sum that is not −0, and these sums never are (they start at +0,
+// and +0 + −0 = +0). So for finite w and dy the results are bit-identical to matmul, and to matmulTransA followed
+// by sgdStep. NOTE: a NaN or ±Inf in w (or dy) facing an exact zero of x is left out too, where matmul gives NaN.
+
+/** Write the positions p of the non-zero x[p] (0 ≤ p < len) to `list` (int32); returns their count. */
+function nonZeros(x: usize, len: i32, list: usize): i32 {
+  let count = 0;
+  const len4 = len & ~3;
+  const z = zero();
+  let p = 0;
+  for (; p < len4; p += 4) {
+    // ne is true for NaN: NaN is not zero and is kept
+    const bits = i32x4.bitmask(f32x4.ne(v128.load(x + (<usize>p << 2)), z));
+    if (bits == 0) continue; // runs of zeros (an image's background) skip in one predictable branch
+    // without branches inside a group: write every position, advance past the non-zero ones
+    let at = list + (<usize>count << 2);
+    store<i32>(at, p); at += (bits & 1) << 2;
+    store<i32>(at, p + 1); at += ((bits >> 1) & 1) << 2;
+    store<i32>(at, p + 2); at += ((bits >> 2) & 1) << 2;
+    store<i32>(at, p + 3); at += ((bits >> 3) & 1) << 2;
+    count = <i32>((at - list) >> 2);
+  }
+  for (; p < len; p++) {
+    if (load<f32>(x + (<usize>p << 2)) != 0) { store<i32>(list + (<usize>count << 2), p); count++; }
+  }
+  return count;
+}
+
+/** y[0, j..j+32] (+)= Σ over the listed p of x[p] · w[p, j..j+32] (8 accumulators) */
+function skipRow32(x: usize, w: usize, wRow: usize, y: usize, list: usize, count: i32, accumulate: bool): void {
+  let c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero(), c4 = zero(), c5 = zero(), c6 = zero(), c7 = zero();
+  if (accumulate) {
+    c0 = v128.load(y); c1 = v128.load(y, 16); c2 = v128.load(y, 32); c3 = v128.load(y, 48);
+    c4 = v128.load(y, 64); c5 = v128.load(y, 80); c6 = v128.load(y, 96); c7 = v128.load(y, 112);
+  }
+  for (let t = 0; t < count; t++) {
+    const p = <usize>load<i32>(list + (<usize>t << 2));
+    const s = v128.load32_splat(x + (p << 2));
+    const b = w + p * wRow;
+    c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
+    c2 = madd(s, v128.load(b, 32), c2); c3 = madd(s, v128.load(b, 48), c3);
+    c4 = madd(s, v128.load(b, 64), c4); c5 = madd(s, v128.load(b, 80), c5);
+    c6 = madd(s, v128.load(b, 96), c6); c7 = madd(s, v128.load(b, 112), c7);
+  }
+  v128.store(y, c0); v128.store(y, c1, 16); v128.store(y, c2, 32); v128.store(y, c3, 48);
+  v128.store(y, c4, 64); v128.store(y, c5, 80); v128.store(y, c6, 96); v128.store(y, c7, 112);
+}
+
+/** y[0, j..j+8] (+)= Σ over the listed p of x[p] · w[p, j..j+8] */
+function skipRow8(x: usize, w: usize, wRow: usize, y: usize, list: usize, count: i32, accumulate: bool): void {
+  let c0 = zero(), c1 = zero();
+  if (accumulate) { c0 = v128.load(y); c1 = v128.load(y, 16); }
+  for (let t = 0; t < count; t++) {
+    const p = <usize>load<i32>(list + (<usize>t << 2));
+    const s = v128.load32_splat(x + (p << 2));
+    const b = w + p * wRow;
+    c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
+  }
+  v128.store(y, c0); v128.store(y, c1, 16);
+}
+
+/** y[0, j..j+4] (+)= Σ over the listed p of x[p] · w[p, j..j+4] */
+function skipRow4(x: usize, w: usize, wRow: usize, y: usize, list: usize, count: i32, accumulate: bool): void {
+  let c0 = accumulate ? v128.load(y) : zero();
+  for (let t = 0; t < count; t++) {
+    const p = <usize>load<i32>(list + (<usize>t << 2));
+    c0 = madd(v128.load32_splat(x + (p << 2)), v128.load(w + p * wRow), c0);
+  }
+  v128.store(y, c0);
+}
+
+/** y[0, j] (+)= Σ over the listed p of x[p] · w[p, j]: the same arithmetic as one lane of skipRow4 */
+function skipRow1(x: usize, w: usize, wRow: usize, y: usize, list: usize, count: i32, accumulate: bool): void {
+  let c0 = accumulate ? v128.load32_zero(y) : zero();
+  for (let t = 0; t < count; t++) {
+    const p = <usize>load<i32>(list + (<usize>t << 2));
+    c0 = madd(v128.load32_splat(x + (p << 2)), v128.load32_zero(w + p * wRow), c0);
+  }
+  store<f32>(y, f32x4.extract_lane(c0, 0));
+}
+
+/** y[m,n] = x[m,k] · w[k,n], leaving out the terms where x[i,p] == 0: for finite w, bit-identical to matmul */
+export function matmulSkipZeros(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32): void {
+  if (DEBUG) {
+    check(x, <i64>m * k, 'matmulSkipZeros: x'); check(w, <i64>k * n, 'matmulSkipZeros: w');
+    check(y, <i64>m * n, 'matmulSkipZeros: y');
+  }
+  const list = bPack(), wRow = <usize>n << 2;
+  for (let i = 0; i < m; i++) {
+    const xi = x + <usize>i * k * 4, yi = y + <usize>i * wRow;
+    // k is cut in blocks that the list can hold; later blocks continue from the stored sums, as in gemm
+    let p0 = 0;
+    do {
+      const len = min(LIST_CAPACITY, k - p0);
+      const count = nonZeros(xi + (<usize>p0 << 2), len, list);
+      const x0 = xi + (<usize>p0 << 2), w0 = w + <usize>p0 * wRow;
+      const accumulate = p0 > 0;
+      let j = 0;
+      for (; j + 32 <= n; j += 32) skipRow32(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j + 8 <= n; j += 8) skipRow8(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j + 4 <= n; j += 4) skipRow4(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j < n; j++) skipRow1(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      p0 += len;
+    } while (p0 < k);
+  }
+}
+
+/** w[p, j..j+4] −= lr · g, as sgdStep computes it */
+@inline
+function step4(w: usize, lrv: v128, g: v128): void {
+  v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(lrv, g)));
+}
+
+/** sgdOuterStep for one sample: only the rows p of w with x[p] ≠ 0 change, each by lr · (x[p] · dy) */
+function sgdOuterStep1(x: usize, dy: usize, w: usize, k: i32, n: i32, lr: f32): void {
+  const row = <usize>n << 2, lrv = f32x4.splat(lr);
+  const n4 = n & ~3, n16 = n & ~15;
+  const list = bPack();
+  let p0 = 0;
+  do {
+    const len = min(LIST_CAPACITY, k - p0);
+    const count = nonZeros(x + (<usize>p0 << 2), len, list);
+    for (let t = 0; t < count; t++) {
+      const p = <usize>(p0 + load<i32>(list + (<usize>t << 2)));
+      const s = v128.load32_splat(x + (p << 2)), wp = w + p * row;
+      // each gradient element is summed from +0, as matmulTransA sums it (a product of −0 gives +0)
+      let j = 0;
+      for (; j < n16; j += 16) {
+        const o = <usize>j << 2, d = dy + o, wo = wp + o;
+        step4(wo, lrv, madd(s, v128.load(d), zero()));
+        step4(wo + 16, lrv, madd(s, v128.load(d, 16), zero()));
+        step4(wo + 32, lrv, madd(s, v128.load(d, 32), zero()));
+        step4(wo + 48, lrv, madd(s, v128.load(d, 48), zero()));
+      }
+      for (; j < n4; j += 4) step4(wp + (<usize>j << 2), lrv, madd(s, v128.load(dy + (<usize>j << 2)), zero()));
+      for (; j < n; j++) {
+        const o = <usize>j << 2;
+        const g = f32x4.extract_lane(madd(s, v128.load32_zero(dy + o), zero()), 0);
+        store<f32>(wp + o, load<f32>(wp + o) - lr * g);
+      }
+    }
+    p0 += len;
+  } while (p0 < k);
+}
+
+/** w[k,n] −= lr · x[m,k]ᵀ · dy[m,n], leaving out the terms where x[i,p] == 0, without a gradient buffer: for finite
+ *  dy, bit-identical to matmulTransA into dw followed by sgdStep(w, dw) (plain SGD fused with the outer product) */
+export function sgdOuterStep(x: usize, dy: usize, w: usize, m: i32, k: i32, n: i32, lr: f32): void {
+  if (DEBUG) {
+    check(x, <i64>m * k, 'sgdOuterStep: x'); check(dy, <i64>m * n, 'sgdOuterStep: dy');
+    check(w, <i64>k * n, 'sgdOuterStep: w');
+  }
+  const xRow = <usize>k << 2, row = <usize>n << 2;
+  const lrv = f32x4.splat(lr);
+  const n4 = n & ~3, n16 = n & ~15;
+  if (m == 1) {
+    sgdOuterStep1(x, dy, w, k, n, lr);
+    return;
+  }
+  for (let p = 0; p < k; p++) {
+    const xp = x + (<usize>p << 2), wp = w + <usize>p * row;
+    // a row of w whose every x[i, p] is zero gets no update (sgdStep would subtract lr·(+0): no change)
+    let any = false;
+    for (let i = 0; i < m; i++) {
+      if (load<f32>(xp + <usize>i * xRow) != 0) { any = true; break; }
+    }
+    if (!any) continue;
+    // The gradient of each element is summed from +0 over i, as matmulTransA sums it (so a product of −0 gives +0).
+    let j = 0;
+    for (; j < n16; j += 16) {
+      const o = <usize>j << 2;
+      let g0 = zero(), g1 = zero(), g2 = zero(), g3 = zero();
+      for (let i = 0; i < m; i++) {
+        const a = load<f32>(xp + <usize>i * xRow);
+        if (a == 0) continue;
+        const s = f32x4.splat(a), d = dy + <usize>i * row + o;
+        g0 = madd(s, v128.load(d), g0); g1 = madd(s, v128.load(d, 16), g1);
+        g2 = madd(s, v128.load(d, 32), g2); g3 = madd(s, v128.load(d, 48), g3);
+      }
+      step4(wp + o, lrv, g0); step4(wp + o + 16, lrv, g1); step4(wp + o + 32, lrv, g2); step4(wp + o + 48, lrv, g3);
+    }
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      let g = zero();
+      for (let i = 0; i < m; i++) {
+        const a = load<f32>(xp + <usize>i * xRow);
+        if (a != 0) g = madd(f32x4.splat(a), v128.load(dy + <usize>i * row + o), g);
+      }
+      step4(wp + o, lrv, g);
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      let g = zero();
+      for (let i = 0; i < m; i++) {
+        const a = load<f32>(xp + <usize>i * xRow);
+        if (a != 0) g = madd(f32x4.splat(a), v128.load32_zero(dy + <usize>i * row + o), g);
+      }
+      store<f32>(wp + o, load<f32>(wp + o) - lr * f32x4.extract_lane(g, 0));
     }
   }
 }

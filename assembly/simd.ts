@@ -1,5 +1,17 @@
 // Small SIMD helpers shared by the kernels.
 
+/**
+ * c + a·b, the step of every matmul kernel. The default build rounds twice (f32x4.mul, then f32x4.add): the same
+ * bits on every engine. The relaxed-SIMD build (asconfig target 'relaxed', ASC_FEATURE_RELAXED_SIMD) uses
+ * f32x4.relaxed_madd, which an engine may compute fused (one rounding: FMA) or not, so its results can differ from
+ * machine to machine; it is used only when the user asks for it.
+ */
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** the sum of the four lanes of v */
 @inline
 export function hsum(v: v128): f32 {

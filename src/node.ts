@@ -1,5 +1,6 @@
 /**
- * The Node-only entry, `scratchnet/node`: loading data from disk. Everything browser-safe lives in the main entry.
+ * The Node-only entry, `scratchnet/node`: loading data and models from disk, saving models atomically. Everything
+ * browser-safe lives in the main entry.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -10,6 +11,8 @@ import { fail } from './util/errors.js';
 import { mnistFromIdx, type MnistData, type MnistOptions } from './data/mnist.js';
 
 export type { MnistData, MnistOptions };
+// Model files. Importing this entry also lets model.save('file://dir') / loadModel('dir/model.json') take paths.
+export { fileHandler } from './node-io.js';
 
 /** Options for `loadMnist`. */
 export interface LoadMnistOptions extends MnistOptions {

@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from './backend.js';
 import { createJsBackend } from './js/index.js';
-import { createWasmBackend, wasmSimdSupported } from './wasm/index.js';
+import { createWasmBackend, createWasmBackendAsync, wasmSimdSupported } from './wasm/index.js';
 import { fail } from '../util/errors.js';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'js'];
@@ -27,9 +27,18 @@ export function setBackend(name: BackendName): void {
   chosen = checkName(name);
 }
 
-/** The name of the active default backend: 'wasm' wherever the SIMD module validates, else 'js', unless set. */
+/**
+ * The name of the active default backend: 'wasm' wherever the SIMD module validates, else 'js', unless set.
+ * Falling back to 'js' says so once on the console.
+ */
 export function getBackend(): BackendName {
-  return (chosen ??= simdAvailable() ? 'wasm' : 'js');
+  if (chosen === undefined) {
+    chosen = simdAvailable() ? 'wasm' : 'js';
+    if (chosen === 'js') {
+      console.info('scratchnet: WebAssembly SIMD is not available in this engine; using the JS backend (same results, slower)');
+    }
+  }
+  return chosen;
 }
 
 /** The shared backend instance for `name` (default: the active one). */
@@ -41,6 +50,25 @@ export function resolveBackend(name?: BackendName): Backend {
     instances.set(key, backend);
   }
   return backend;
+}
+
+let readying: Promise<BackendName> | undefined;
+
+/**
+ * Prepare the default backend asynchronously and say which it is. In a browser, call it once before creating
+ * models on the main thread: it compiles and instantiates the wasm kernels with `WebAssembly.compile`/`instantiate`,
+ * which every browser allows (some refuse the synchronous `new WebAssembly.Module` on the main thread).
+ * Node and workers compile synchronously on first use, so there it is optional. Calling it again is free.
+ */
+export function ready(): Promise<BackendName> {
+  return (readying ??= (async () => {
+    // The wasm instance is prepared even when 'js' was chosen, so that setBackend('wasm') works afterwards.
+    if (simdAvailable() && !instances.has('wasm')) instances.set('wasm', await createWasmBackendAsync());
+    return getBackend();
+  })().catch((e: unknown) => {
+    readying = undefined; // a later call may try again
+    throw e;
+  }));
 }
 
 /** Arena memory of a backend (default: the active one), like TensorFlow.js's `tf.memory()`. */

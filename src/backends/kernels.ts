@@ -22,6 +22,10 @@ export interface Kernels {
   matmulTransB(dy: Ptr, w: Ptr, dx: Ptr, m: number, n: number, k: number): void;
   /** dw[k,n] = x[m,k]ᵀ · dy[m,n]  (the weight gradient of a dense layer) */
   matmulTransA(x: Ptr, dy: Ptr, dw: Ptr, m: number, k: number, n: number): void;
+  /** y[m,n] = x[m,k] · w[k,n], leaving out every term whose x[i,p] is exactly 0 (±0), for inputs that are mostly
+   *  zeros (MNIST pixels, relu outputs) one sample at a time. Summed in matmul's order, so for finite w the result is
+   *  bit-identical to matmul's. NOTE: a NaN or ±Inf in w[p,:] facing x[i,p] == 0 is left out too (matmul: NaN). */
+  matmulSkipZeros(x: Ptr, w: Ptr, y: Ptr, m: number, k: number, n: number): void;
   /** y[i,j] += b[j] for every row i (in place) */
   addRowVector(y: Ptr, b: Ptr, rows: number, cols: number): void;
   /** db[j] = Σ_i dy[i,j] */
@@ -100,6 +104,10 @@ export interface Kernels {
   // ---- optimizers: update param in place from grad ---------------------------------------------------------------
   /** param −= lr · grad */
   sgdStep(param: Ptr, grad: Ptr, n: number, lr: number): void;
+  /** plain SGD fused with a dense layer's weight gradient, with no gradient buffer: w[k,n] −= lr · x[m,k]ᵀ · dy[m,n],
+   *  leaving out every term whose x[i,p] is exactly 0 (rows of w facing only zeros are not touched). For finite dy,
+   *  bit-identical to matmulTransA(x, dy, dw) followed by sgdStep(w, dw, k·n, lr). */
+  sgdOuterStep(x: Ptr, dy: Ptr, w: Ptr, m: number, k: number, n: number, lr: number): void;
   /** Keras SGD with momentum: v = momentum·v − lr·grad; param += nesterov ? momentum·v − lr·grad : v */
   momentumStep(param: Ptr, grad: Ptr, velocity: Ptr, n: number, lr: number, momentum: number, nesterov: number): void;
   /** Keras Adam with the bias correction folded into lrT = lr·√(1−β2^t)/(1−β1^t):
@@ -111,7 +119,7 @@ export interface Kernels {
 
 /** The names of every kernel, in one list, so that a backend can be checked for completeness. */
 export const KERNEL_NAMES = [
-  'matmul', 'matmulTransB', 'matmulTransA', 'addRowVector', 'sumRows',
+  'matmul', 'matmulTransB', 'matmulTransA', 'matmulSkipZeros', 'addRowVector', 'sumRows',
   'fill', 'copy', 'scale', 'mul', 'gatherRows', 'allFinite',
   'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'sigmoid', 'sigmoidBackward', 'tanh', 'tanhBackward',
   'softmax', 'softmaxBackward',
@@ -119,7 +127,7 @@ export const KERNEL_NAMES = [
   'sparseCategoricalCrossentropy', 'softmaxCrossentropy', 'sparseSoftmaxCrossentropy',
   'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount',
   'dropout',
-  'sgdStep', 'momentumStep', 'adamStep', 'rmspropStep',
+  'sgdStep', 'sgdOuterStep', 'momentumStep', 'adamStep', 'rmspropStep',
 ] as const satisfies readonly (keyof Kernels)[];
 
 /**

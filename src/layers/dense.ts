@@ -84,24 +84,32 @@ export class Dense extends KernelLayer {
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     const k = this.backend!.kernels;
     this.x = x;
-    k.matmul(x, this.w.value, this.y, rows, this.inputSize, this.units);
+    // One sample at a time (the tutorial's fit), skip the exact zeros of x (most MNIST pixels, half of relu's
+    // outputs): the same bits as matmul for finite weights, and weights that are not finite already stopped training.
+    if (rows === 1) k.matmulSkipZeros(x, this.w.value, this.y, rows, this.inputSize, this.units);
+    else k.matmul(x, this.w.value, this.y, rows, this.inputSize, this.units);
     if (this.b) k.addRowVector(this.y, this.b.value, rows, this.units);
     if (!this.skipsActivation(mode)) activationForward(k, this.activation, this.y, this.y, rows, this.units);
     return this.y;
   }
 
-  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr {
+  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr {
     const k = this.backend!.kernels;
     let dz = dy;
     if (this.dz && !this.skipsActivation(mode)) {
       activationBackward(k, this.activation, this.y, dy, this.dz, rows, this.units);
       dz = this.dz;
     }
-    k.matmulTransA(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
     if (this.b) k.sumRows(dz, this.b.grad, rows, this.units);
-    if (!needInputGrad) return 0;
-    k.matmulTransB(dz, this.w.value, this.dx, rows, this.units, this.inputSize);
-    return this.dx;
+    if (sgdRate === undefined) k.matmulTransA(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
+    if (needInputGrad) k.matmulTransB(dz, this.w.value, this.dx, rows, this.units, this.inputSize);
+    if (sgdRate !== undefined) {
+      // Plain SGD fused in, after dx (which needs the weights before the step): w −= lr·xᵀ·dz with no dW buffer,
+      // skipping the zero rows of x; the same bits as matmulTransA then sgdStep.
+      k.sgdOuterStep(this.x, dz, this.w.value, rows, this.inputSize, this.units, sgdRate);
+      if (this.b) k.sgdStep(this.b.value, this.b.grad, this.units, sgdRate);
+    }
+    return needInputGrad ? this.dx : 0;
   }
 
   private skipsActivation(mode: ForwardMode): boolean {

@@ -65,7 +65,13 @@ export abstract class KernelLayer extends Layer {
     }
     this.backend = backend;
     this.inputSize = inputSize;
-    this.outputSize = this.buildParams(rng);
+    try {
+      this.outputSize = this.buildParams(rng);
+    } catch (e) {
+      // e.g. the arena refused a weight: free what was allocated and stay unbuilt, so a later call fails the same way
+      this.dispose();
+      throw e;
+    }
     return this.outputSize;
   }
 
@@ -88,16 +94,19 @@ export abstract class KernelLayer extends Layer {
 
   /**
    * Given dE/dY at `dy` for the rows of the last forward, write the weight gradients and return where dE/dX is
-   * (0 when `needInputGrad` is false: the first layer's input gradient is never used).
+   * (0 when `needInputGrad` is false: the first layer's input gradient is never used). With `sgdRate`, apply plain
+   * SGD (param −= sgdRate·grad) to this layer's weights right here instead of writing their gradients, with the
+   * same result; the caller then does not step an optimizer.
    */
-  abstract backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr;
+  abstract backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr;
 
   protected addParam(name: string, shape: number[], init: Initializer, rng: Random): Param {
     const backend = this.requireBackend();
     const size = shape.reduce((a, b) => a * b, 1);
     const value = backend.arena.alloc(size);
+    this.paramBlocks.push(value);
     const grad = backend.arena.alloc(size);
-    this.paramBlocks.push(value, grad);
+    this.paramBlocks.push(grad);
     init(backend.arena.f32(value, size), shape, rng);
     const param = { name, shape, size, value, grad };
     this.paramList.push(param);

@@ -103,10 +103,13 @@ export class Engine {
     return out;
   }
 
-  /** Backpropagate dE/dY from `dy`, writing every parameter gradient; the first layer's input gradient is skipped. */
-  backward(dy: Ptr, rows: number, mode: ForwardMode): void {
+  /**
+   * Backpropagate dE/dY from `dy`, writing every parameter gradient; the first layer's input gradient is skipped.
+   * With `sgdRate`, every layer applies plain SGD to its weights as it goes instead (see KernelLayer.backward).
+   */
+  backward(dy: Ptr, rows: number, mode: ForwardMode, sgdRate?: number): void {
     let grad = dy;
-    for (let i = this.layers.length - 1; i >= 0; i--) grad = this.layers[i].backward(grad, rows, i > 0, mode);
+    for (let i = this.layers.length - 1; i >= 0; i--) grad = this.layers[i].backward(grad, rows, i > 0, mode, sgdRate);
   }
 
   params(): Param[] {

@@ -10,6 +10,12 @@ import { fail } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { fitLoop, nextTurn, predictLoop, silentReporter } from './train-loop.js';
+import { checkOptionsObject, checkOutputsFinite } from './checks.js';
+import { readArtifacts } from '../io/from-artifacts.js';
+import { tutorialLayers } from '../io/layers-from-plan.js';
+import { readSource, writeTarget, type ModelSource, type SaveTarget } from '../io/source.js';
+import { toArtifacts } from '../io/to-artifacts.js';
+import type { SaveOptions, SaveResult } from '../io/types.js';
 
 export interface NetworkOptions {
   /** seed for weight initialisation and shuffling; the same seed gives the same network */
@@ -45,6 +51,7 @@ export class Network {
   private stopRequested = false;
 
   constructor(options: NetworkOptions = {}) {
+    checkOptionsObject(options, 'new Network(options): options');
     this.rng = new Random(options.seed);
     this.engine = new Engine(resolveBackend(options.backend), this.rng);
   }
@@ -81,6 +88,7 @@ export class Network {
     const opts: NetworkFitOptions = typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
     if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
     const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
+    if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
     if (!Number.isInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${epochs}`);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${lr}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
@@ -111,9 +119,14 @@ export class Network {
       await fitLoop({
         engine: this.engine, loss: this.loss, optimizer, x: xs, y: { data: ys.data, cols: ys.shape[1] },
         epochs, batchSize, shuffle, rng: this.rng, accuracy: null, reporter: silentReporter,
-        onEpochEnd: (epoch, logs) => report(epoch + 1, logs.loss),
+        onEpochEnd: (epoch, logs) => {
+          const where = this.engine.firstNonFiniteLayer();
+          if (where) fail(`training diverged: after epoch ${epoch + 1} layer ${where} holds non-finite values. Lower the learning rate or check the data.`);
+          return report(epoch + 1, logs.loss);
+        },
         yieldEvery: 100,
         shouldStop: () => this.stopRequested,
+        fuseSgd: true, // plain SGD, disposed after fit: one sample at a time, the update runs inside backward
       });
     } finally {
       optimizer.dispose();
@@ -134,12 +147,18 @@ export class Network {
   predict(x: DataInput): number[][] | number[][][] | Matrix {
     this.requireLayers('predict');
     const { matrix, form } = toMatrix(x, 'x');
-    if (!this.onArena) return fromMatrix(this.predictLayerByLayer(matrix), form);
-    this.engine.build(matrix.shape[1]);
-    if (matrix.shape[1] !== this.engine.inputSize) {
-      fail(`x has ${matrix.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
+    let out: Matrix;
+    if (!this.onArena) {
+      out = this.predictLayerByLayer(matrix);
+    } else {
+      this.engine.build(matrix.shape[1]);
+      if (matrix.shape[1] !== this.engine.inputSize) {
+        fail(`x has ${matrix.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
+      }
+      out = predictLoop(this.engine, matrix, 256);
     }
-    return fromMatrix(predictLoop(this.engine, matrix, 256), form);
+    checkOutputsFinite(out);
+    return fromMatrix(out, form);
   }
 
   /** Every FCLayer's kernel ([in, out], row-major) then bias ([out]), in layer order, as copies. */
@@ -149,6 +168,7 @@ export class Network {
 
   /** Replace the weights (the order and sizes of getWeights). */
   setWeights(weights: Float32Array[]): void {
+    if (!Array.isArray(weights)) fail(`setWeights takes a list of Float32Arrays (the order of getWeights), got ${describe(weights)}`);
     if (this.onArena) return this.engine.setWeights(weights);
     let at = 0;
     for (const layer of this.layers) {
@@ -161,6 +181,48 @@ export class Network {
   /** Free the network's memory in the arena. The network cannot be used afterwards without rebuilding. */
   dispose(): void {
     this.engine.dispose();
+  }
+
+  /**
+   * Save in the TensorFlow.js layers format: each FCLayer as a Dense, each ActivationLayer as an Activation (see
+   * Sequential.save for the targets). Custom Layer subclasses cannot be saved. Load it back with `Network.load`
+   * (the same tutorial layers) or `loadModel` (a Sequential).
+   */
+  async save(target: SaveTarget, options: SaveOptions = {}): Promise<SaveResult> {
+    const builtin = this.loss?.builtin ? this.loss : undefined;
+    const artifacts = toArtifacts({
+      api: 'network', name: 'network', layers: this.layers, built: this.engine.built || (this.layers.length > 0 && this.layers.every((l) => (l as KernelLayer).backend)),
+      inputSize: this.engine.inputSize || (this.layers[0] as KernelLayer).inputSize, loss: builtin, rng: this.rng,
+    }, { ...options, includeOptimizer: false });
+    return writeTarget(artifacts, target);
+  }
+
+  /**
+   * Load a model saved by `Network.save`, `Sequential.save`, TensorFlow.js or Keras (through the tensorflowjs
+   * converter) as a tutorial Network: each Dense becomes an FCLayer (plus an ActivationLayer for its activation),
+   * and the saved loss is set with `use`. Everything is checked before anything is built.
+   */
+  static async load(source: ModelSource, options: NetworkOptions = {}): Promise<Network> {
+    checkOptionsObject(options, 'Network.load(source, options): options');
+    const plan = readArtifacts(await readSource(source));
+    const net = new Network(options);
+    for (const layer of tutorialLayers(plan.topology, plan.inputSize)) net.add(layer);
+    try {
+      net.engine.build(plan.inputSize);
+      net.engine.setWeights(plan.weights);
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+    const loss = plan.training?.loss;
+    if (loss && !loss.sparse) net.use(loss);
+    if (plan.rngState !== undefined && options.seed === undefined) net.rng.setState(plan.rngState);
+    return net;
+  }
+
+  /** @internal the parts that checkGradients reaches for */
+  get internals(): { engine: Engine; rng: Random; loss: Loss | null } {
+    return { engine: this.engine, rng: this.rng, loss: this.loss };
   }
 
   private requireLayers(what: string): void {

@@ -12,6 +12,10 @@ import { Engine } from './engine.js';
 import { kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
 import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type History, type Logs, type Targets } from './train-loop.js';
+import { toArtifacts } from '../io/to-artifacts.js';
+import { writeTarget, type SaveTarget } from '../io/source.js';
+import type { SaveOptions, SaveResult } from '../io/types.js';
+import { checkBatchSize, checkOptionsObject, checkOutputsFinite } from './checks.js';
 
 export interface SequentialOptions {
   /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights */
@@ -31,6 +35,12 @@ export interface CompileOptions {
 }
 
 export interface Callbacks {
+  /** called with the model before training starts (Keras's `set_model`), e.g. for checkpoints */
+  setModel?: (model: Sequential) => void;
+  /** once before the first epoch */
+  onTrainBegin?: () => void | Promise<void>;
+  /** once after the last epoch (also after an early stop), with the last epoch's logs */
+  onTrainEnd?: (logs: Logs | undefined) => void | Promise<void>;
   /** after every epoch, with Keras's logs: loss, accuracy, val_loss, val_accuracy */
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   /** after every batch, with the running means of the epoch so far */
@@ -65,6 +75,17 @@ interface Compiled {
   metric: AccuracyKind | 'auto' | null;
   /** the optimizer's slots exist for this model's weights */
   optimizerBuilt: boolean;
+  /** the metric names given to compile, for saving */
+  metricNames: string[];
+}
+
+/** What saving, loading and checkGradients reach inside a Sequential for. */
+export interface SequentialInternals {
+  engine: Engine;
+  rng: Random;
+  loss: Loss | undefined;
+  optimizer: Optimizer | undefined;
+  metrics: string[];
 }
 
 /**
@@ -82,6 +103,8 @@ export class Sequential {
   stopTraining = false;
 
   constructor(layers: KernelLayer[] = [], options: SequentialOptions = {}) {
+    checkOptionsObject(options, 'new Sequential(layers, options): options');
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) fail(`a model name must be a non-empty string, got ${options.name}`);
     this.name = options.name ?? 'sequential';
     this.rng = new Random(options.seed);
     this.engine = new Engine(resolveBackend(options.backend), this.rng);
@@ -113,13 +136,15 @@ export class Sequential {
     const optimizer = getOptimizer(options.optimizer ?? 'rmsprop');
     const names = options.metrics === undefined ? [] : Array.isArray(options.metrics) ? options.metrics : [options.metrics];
     let metric: Compiled['metric'] = null;
+    const metricNames: string[] = [];
     for (const name of names) {
       if (typeof name !== 'string') fail(`metrics must be names like 'accuracy', got ${typeof name}`);
       if (name === 'loss') continue;
       metric = resolveName('metric', name, METRICS);
+      metricNames.push(name);
     }
     this.compiled?.optimizer.dispose();
-    this.compiled = { loss, optimizer, metric, optimizerBuilt: false };
+    this.compiled = { loss, optimizer, metric, optimizerBuilt: false, metricNames };
     this.warned = false;
     if (this.engine.layers[0]?.declaredInputSize !== undefined) this.build();
     return this;
@@ -138,12 +163,21 @@ export class Sequential {
   }
 
   async fit(x: DataInput, y: LabelInput | DataInput, options: FitOptions = {}): Promise<History> {
+    checkOptionsObject(options, 'fit(x, y, options): options');
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
     if (!Number.isInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
     if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${verbose}`);
+    if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${yieldEvery}`);
+    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    callbacks.forEach((cb, i) => {
+      if (cb === null || typeof cb !== 'object') fail(`callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… methods, got ${cb === null ? 'null' : typeof cb}`);
+      for (const key of ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochEnd', 'onBatchEnd'] as const) {
+        if (cb[key] !== undefined && typeof cb[key] !== 'function') fail(`callbacks[${i}].${key} must be a function, got ${typeof cb[key]}`);
+      }
+    });
     let xs = toMatrix(x, 'x').matrix;
     this.build(xs.shape[1]);
     this.checkInputWidth(xs, 'x');
@@ -151,11 +185,14 @@ export class Sequential {
     if (ys.data.length / ys.cols !== xs.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.data.length / ys.cols}; they must match`);
 
     let validation: { x: Matrix; y: Targets } | undefined;
-    if (options.validationData) {
+    if (options.validationData !== undefined) {
+      if (!Array.isArray(options.validationData) || options.validationData.length !== 2) fail('validationData must be a pair [x, y]');
       const [vx, vy] = options.validationData;
       const vxs = toMatrix(vx, 'validationData x').matrix;
       this.checkInputWidth(vxs, 'validationData x');
-      validation = { x: vxs, y: this.targets(vy, 'validationData y') };
+      const vys = this.targets(vy, 'validationData y');
+      if (vys.data.length / vys.cols !== vxs.shape[0]) fail(`validationData x has ${vxs.shape[0]} samples but its y has ${vys.data.length / vys.cols}; they must match`);
+      validation = { x: vxs, y: vys };
     } else if (validationSplit > 0) {
       const n = xs.shape[0];
       const keep = Math.floor(n * (1 - validationSplit));
@@ -169,28 +206,44 @@ export class Sequential {
       ys = { data: ys.data.subarray(0, keep * ys.cols), cols: ys.cols };
     }
 
-    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
     this.stopTraining = false;
-    return fitLoop({
+    for (const cb of callbacks) cb.setModel?.(this);
+    for (const cb of callbacks) await cb.onTrainBegin?.();
+    const history = await fitLoop({
       engine: this.engine, loss: c.loss, optimizer: c.optimizer, x: xs, y: ys, epochs, batchSize, shuffle,
       rng: this.rng, accuracy: this.accuracyKind(c), validation, reporter: kerasReporter(verbose), yieldEvery,
-      onEpochEnd: async (epoch, logs) => { for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs); },
+      onEpochEnd: async (epoch, logs) => {
+        // A finite loss can still end in non-finite weights (the last step of an epoch is never followed by a loss).
+        const where = this.engine.firstNonFiniteLayer();
+        if (where) fail(`training diverged: after epoch ${epoch + 1} layer ${where} holds non-finite values. Lower the learning rate or check the data (targets of ${c.loss.name} should be of moderate size).`);
+        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      },
       onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
         ? async (batch, logs) => { for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs); }
         : undefined,
       shouldStop: () => this.stopTraining,
     });
+    const last = history.epoch.length - 1;
+    const logs = last < 0 ? undefined : Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[last]])) as unknown as Logs;
+    for (const cb of callbacks) await cb.onTrainEnd?.(logs);
+    return history;
   }
 
   /** The mean loss (and accuracy, if compiled with it) over a data set, in inference mode. */
   evaluate(x: DataInput, y: LabelInput | DataInput, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+    checkOptionsObject(options, 'evaluate(x, y, options): options');
+    const batchSize = checkBatchSize(options.batchSize, 256);
     const c = this.requireCompiled('evaluate');
     const xs = toMatrix(x, 'x').matrix;
     this.build(xs.shape[1]);
     this.checkInputWidth(xs, 'x');
     const ys = this.targets(y, 'y');
     if (ys.data.length / ys.cols !== xs.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.data.length / ys.cols}; they must match`);
-    return evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), options.batchSize ?? 256);
+    const result = evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), batchSize);
+    if (!Number.isFinite(result.loss)) {
+      fail(`evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`);
+    }
+    return result;
   }
 
   /** The model's outputs for every sample, in the form x was given in ([samples, outputs]). */
@@ -198,11 +251,35 @@ export class Sequential {
   predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }, options?: { batchSize?: number }): Matrix;
   predict(x: DataInput, options?: { batchSize?: number }): number[][] | number[][][] | Matrix;
   predict(x: DataInput, options: { batchSize?: number } = {}): number[][] | number[][][] | Matrix {
+    checkOptionsObject(options, 'predict(x, options): options');
+    const batchSize = checkBatchSize(options.batchSize, 256);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
     const { matrix, form } = toMatrix(x, 'x');
     this.build(matrix.shape[1]);
     this.checkInputWidth(matrix, 'x');
-    return fromMatrix(predictLoop(this.engine, matrix, options.batchSize ?? 256), form);
+    const out = predictLoop(this.engine, matrix, batchSize);
+    checkOutputsFinite(out);
+    return fromMatrix(out, form);
+  }
+
+  /**
+   * Save the model in the TensorFlow.js layers format (model.json + weights): to 'indexeddb://name' or
+   * 'downloads://name' in browsers, to 'file://dir' or a path in Node after importing 'scratchnet/node', or to any
+   * IOHandler (`memoryHandler()` keeps the artifacts in memory). `includeOptimizer` adds the optimizer's state.
+   */
+  async save(target: SaveTarget, options: SaveOptions = {}): Promise<SaveResult> {
+    const { engine, compiled } = this;
+    const artifacts = toArtifacts({
+      api: 'sequential', name: this.name, layers: engine.layers, built: engine.built, inputSize: engine.inputSize,
+      loss: compiled?.loss, metrics: compiled?.metricNames, optimizer: compiled?.optimizer, rng: this.rng,
+    }, options);
+    return writeTarget(artifacts, target);
+  }
+
+  /** @internal the parts that saving, loading and checkGradients reach for */
+  get internals(): SequentialInternals {
+    const c = this.compiled;
+    return { engine: this.engine, rng: this.rng, loss: c?.loss, optimizer: c?.optimizer, metrics: c?.metricNames ?? [] };
   }
 
   /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */

@@ -51,6 +51,11 @@ export interface FitConfig {
   yieldEvery: number;
   /** polled between batches; true stops training after the current batch */
   shouldStop: () => boolean;
+  /**
+   * The optimizer is plain SGD (no momentum) and nothing reads its state: one-row batches then fold the update into
+   * the backward pass (Dense: sgdOuterStep, no weight gradient written), with the same bits, and skip `step()`.
+   */
+  fuseSgd?: boolean;
 }
 
 export interface History {
@@ -168,8 +173,9 @@ export async function fitLoop(c: FitConfig): Promise<History> {
             `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
         }
         if (c.accuracy) correct += countCorrect(engine, c.accuracy, out, yb, rows, outCols, logits || loss.fromLogits);
-        engine.backward(buffers.dOut, rows, mode);
-        optimizer.step();
+        const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
+        engine.backward(buffers.dOut, rows, mode, sgdRate);
+        if (sgdRate === undefined) optimizer.step();
         lossSum += value * rows;
         seen += rows;
         const batchLogs: Logs = { loss: lossSum / seen };

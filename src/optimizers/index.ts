@@ -19,6 +19,16 @@ export interface Optimizer {
   dispose(): void;
   /** the settings, for summaries and saving */
   getConfig(): Record<string, number | boolean | string>;
+  /** Copies of the slots and the step count, for saving (built-in optimizers; absent on custom ones). */
+  getState?(): OptimizerState;
+  /** Restore what `getState` returned (same parameters, in the same order). */
+  setState?(state: OptimizerState): void;
+}
+
+/** An optimizer's training state: `slots[param][slot]` (e.g. Adam's m and v for each weight array) and its steps. */
+export interface OptimizerState {
+  iterations: number;
+  slots: Float32Array[][];
 }
 
 function checkRate(name: string, value: number, lo: number, hi: number, what: string): number {
@@ -56,6 +66,33 @@ abstract class SlotOptimizer implements Optimizer {
   }
 
   protected abstract apply(backend: Backend): void;
+
+  getState(): OptimizerState {
+    const backend = this.backend;
+    if (!backend) fail(`optimizer '${this.name}' has no state until the model is built`);
+    return { iterations: this.iterations, slots: this.slots.map((ptrs, i) => ptrs.map((p) => backend.arena.read(p, this.params[i].size))) };
+  }
+
+  setState(state: OptimizerState): void {
+    const backend = this.backend;
+    if (!backend) fail(`optimizer '${this.name}' is not built; compile and build the model first`);
+    const { iterations, slots } = state;
+    if (!Number.isInteger(iterations) || iterations < 0) fail(`optimizer '${this.name}': iterations must be a non-negative integer, got ${iterations}`);
+    if (!Array.isArray(slots) || slots.length !== this.params.length) {
+      fail(`optimizer '${this.name}' keeps slots for ${this.params.length} weight arrays, got ${Array.isArray(slots) ? slots.length : 'none'}`);
+    }
+    // Check everything before writing anything.
+    slots.forEach((list, i) => {
+      const p = this.params[i];
+      if (!Array.isArray(list) || list.length !== this.slotsPerParam) fail(`optimizer '${this.name}' keeps ${this.slotsPerParam} slots per weight array, got ${Array.isArray(list) ? list.length : 'none'} for weight ${i}`);
+      for (const s of list) {
+        if (!s || s.length !== p.size) fail(`optimizer '${this.name}': a slot of weight ${i} needs ${p.size} values, got ${s?.length}`);
+        for (let j = 0; j < s.length; j++) if (!Number.isFinite(s[j])) fail(`optimizer '${this.name}': a slot of weight ${i} has ${s[j]} at index ${j}`);
+      }
+    });
+    slots.forEach((list, i) => list.forEach((s, j) => backend.arena.write(this.slots[i][j], s)));
+    this.iterations = iterations;
+  }
 
   dispose(): void {
     if (this.backend) for (const ptrs of this.slots) for (const ptr of ptrs) this.backend.arena.free(ptr);

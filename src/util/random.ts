@@ -10,6 +10,19 @@ export class Random {
     this.state = (Math.trunc(seed) ^ 0x6d2b79f5) >>> 0;
   }
 
+  /** The generator's whole state (a uint32): saved with a model so that training resumes exactly. */
+  getState(): number {
+    return this.state;
+  }
+
+  /** Restore a state from `getState`. */
+  setState(state: number): void {
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) {
+      throw new Error(`scratchnet: a generator state must be a uint32, got ${state}`);
+    }
+    this.state = state >>> 0;
+  }
+
   /** a uniform uint32 */
   nextUint32(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

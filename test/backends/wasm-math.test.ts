@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { uniformHash } from '../../src/backends/kernels.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
+import '../../src/backends/wasm/debug.js'; // registers the debug build (kept out of the main bundle)
 
 // What is particular to the wasm kernels: the SIMD exp behind sigmoid/tanh/softmax (accuracy over the whole
 // range, saturation, NaN), f32x4.max's NaN propagation, the vectorised dropout hash, and the debug build's checks.

@@ -3,8 +3,8 @@ import type { Backend } from '../../src/backends/backend.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 
 // The three matmul forms against float64 references, on shapes that exercise every edge path of the register
-// blocking (m % 4, m % 2, n % 8, n % 4, k % 4) and the cache blocks (k > 256 for matmul, m > 256 for matmulTransA,
-// n > 1024 for matmulTransB), so that the accumulate-into-output path runs too.
+// blocking (m % 4, m % 2, n % 8, n % 4, k % 4), the cache blocks (k > 256 for matmul, m > 256 for matmulTransA,
+// n > 1024 for matmulTransB), so that the accumulate-into-output path runs too, and the packed panels.
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -50,7 +50,11 @@ function checkShape({ kernels, arena }: Backend, m: number, k: number, n: number
 const SMALL: [number, number, number][] = [];
 for (const m of [1, 2, 3, 4, 5, 9]) for (const k of [1, 3, 4, 5, 8, 17]) for (const n of [1, 3, 4, 5, 8, 12, 13, 17]) SMALL.push([m, k, n]);
 const EMPTY: [number, number, number][] = [[3, 0, 5], [0, 3, 5], [3, 5, 0]];
-const BLOCKED: [number, number, number][] = [[33, 300, 41], [9, 513, 19], [6, 257, 10], [300, 5, 9], [5, 9, 1030], [3, 6, 2051]];
+const BLOCKED: [number, number, number][] = [
+  [33, 300, 41], [9, 513, 19], [6, 257, 10], [300, 5, 9], [5, 9, 1030], [3, 6, 2051],
+  // packed panels (assembly/matmul.ts `packs`), with edges: m % 4, n % 8, k % 4 all non-zero
+  [66, 37, 203], [37, 66, 203], [17, 50, 13],
+];
 
 describe('wasm backend: matmul forms against float64', () => {
   const backend = createWasmBackend();
@@ -62,5 +66,48 @@ describe('wasm backend: matmul forms against float64', () => {
   });
   for (const [m, k, n] of BLOCKED) {
     it(`cache-blocked m=${m} k=${k} n=${n}`, () => checkShape(backend, m, k, n));
+  }
+});
+
+// The release kernels sum every output in one order whatever path the shape takes (rows, 4-row blocks in place, or
+// packed panels with edges): over the reduction index ascending, each product rounded to float32, then each sum
+// (assembly/matmul.ts). So they must equal that sum bit for bit; a packing slip or a wrong edge shows at once.
+// (matmulTransB below 16 rows takes dot products with four partial sums instead, and is checked above.)
+
+/** Σ_p a(p)·b(p) as the kernels take it: p ascending, float32 products and sums */
+function sequential(K: number, a: (p: number) => number, b: (p: number) => number): number {
+  let s = 0;
+  for (let p = 0; p < K; p++) s = Math.fround(s + Math.fround(a(p) * b(p)));
+  return s;
+}
+
+function expectExact(got: Float32Array, want: (index: number) => number, what: string): void {
+  for (let q = 0; q < got.length; q++) {
+    const w = want(q);
+    if (!Object.is(got[q], w)) expect.fail(`${what}[${q}]: got ${got[q]}, expected ${w} (the sequential float32 sum)`);
+  }
+}
+
+/** [m, k, n]: packed in every form with edges in every direction; several MC, NC and KC blocks; in-place paths */
+const ORDERED: [number, number, number][] = [[66, 37, 203], [70, 300, 530], [33, 300, 41], [300, 5, 9], [5, 9, 1030], [1, 784, 100], [16, 9, 17]];
+
+describe('wasm backend: every output is the sequential float32 sum, whatever the path', () => {
+  const { kernels, arena } = createWasmBackend();
+  for (const [m, k, n] of ORDERED) {
+    it(`m=${m} k=${k} n=${n}`, () => {
+      const x = values(m * k, m + 3 * k), w = values(k * n, k + 5 * n), dy = values(m * n, n + 7 * m);
+      const px = arena.alloc(m * k), pw = arena.alloc(k * n), pdy = arena.alloc(m * n);
+      const py = arena.alloc(m * n), pdx = arena.alloc(m * k), pdw = arena.alloc(k * n);
+      arena.write(px, x); arena.write(pw, w); arena.write(pdy, dy);
+      kernels.matmul(px, pw, py, m, k, n);
+      kernels.matmulTransA(px, pdy, pdw, m, k, n);
+      expectExact(arena.read(py, m * n), (q) => sequential(k, (p) => x[Math.floor(q / n) * k + p], (p) => w[p * n + (q % n)]), 'matmul y');
+      expectExact(arena.read(pdw, k * n), (q) => sequential(m, (i) => x[i * k + Math.floor(q / n)], (i) => dy[i * n + (q % n)]), 'matmulTransA dw');
+      if (m >= 16) {
+        kernels.matmulTransB(pdy, pw, pdx, m, n, k);
+        expectExact(arena.read(pdx, m * k), (q) => sequential(n, (j) => dy[Math.floor(q / k) * n + j], (j) => w[(q % k) * n + j]), 'matmulTransB dx');
+      }
+      for (const ptr of [px, pw, pdy, py, pdx, pdw]) arena.free(ptr);
+    });
   }
 });

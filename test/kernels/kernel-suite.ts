@@ -10,6 +10,7 @@ import { lossCases } from './cases/losses.js';
 import { metricCases } from './cases/metrics.js';
 import { nonFiniteCases } from './cases/non-finite.js';
 import { optimizerCases } from './cases/optimizers.js';
+import { zeroSkippingCases } from './cases/zero-skipping.js';
 import { makeContext, type KernelSuiteOptions } from './suite-context.js';
 
 export type { KernelSuiteOptions };
@@ -23,6 +24,7 @@ export function runKernelSuite(label: string, makeBackend: () => Backend, option
   describe(`kernels: ${label}`, () => {
     backendShapeCases(ctx);
     linearAlgebraCases(ctx);
+    zeroSkippingCases(ctx);
     elementwiseCases(ctx);
     activationCases(ctx);
     lossCases(ctx);

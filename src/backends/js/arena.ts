@@ -9,7 +9,11 @@ import type { Ptr } from '../kernels.js';
 export interface JsHeap {
   readonly f: FloatView;
   readonly i: Int32Array;
+  /** rounds a number to the heap's precision, as a store into `f` does (Math.fround, or nothing in float64) */
+  readonly round: (v: number) => number;
 }
+
+const keep = (v: number): number => v;
 
 /** The first block starts here, as in wasm, so that pointer 0 is never a valid block. */
 const BASE = 64;
@@ -47,9 +51,9 @@ export class JsArena extends Arena {
 
   private makeHeap(bytes: number): JsHeap {
     const count = Math.ceil(bytes / 4);
-    if (this.precision === 'float64') return { f: new Float64Array(count), i: new Int32Array(count) };
+    if (this.precision === 'float64') return { f: new Float64Array(count), i: new Int32Array(count), round: keep };
     const buffer = new ArrayBuffer(count * 4);
-    return { f: new Float32Array(buffer), i: new Int32Array(buffer) };
+    return { f: new Float32Array(buffer), i: new Int32Array(buffer), round: Math.fround };
   }
 
   f32(ptr: Ptr, len: number): FloatView {

@@ -1,33 +1,84 @@
 import type { Backend } from '../backend.js';
 import { KERNEL_NAMES, type Kernels } from '../kernels.js';
 import { WasmArena } from './arena.js';
-import { DEBUG_WASM_BASE64, RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
-import { createMemory, instantiateKernels } from './load.js';
+import { RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
+import { createMemory, instantiateKernels, instantiateKernelsAsync } from './load.js';
 
 export interface WasmBackendOptions {
-  /** the debug build: every kernel checks that its arguments lie inside memory and throws a named error if not */
+  /**
+   * the debug build: every kernel checks that its arguments lie inside memory and throws a named error if not.
+   * Its bytes live in a module of their own, so that browsers do not download them: import
+   * `src/backends/wasm/debug.js` once before asking for it.
+   */
   debug?: boolean;
 }
 
 type Variant = 'release' | 'debug';
 
+/** base64 of each variant's bytes; the debug variant is registered by ./debug.ts when it is imported */
+const sources: Partial<Record<Variant, string>> = { release: RELEASE_WASM_BASE64 };
 const compiled = new Map<Variant, WebAssembly.Module>();
 
-function bytes(variant: Variant): Uint8Array {
-  return decodeBase64(variant === 'debug' ? DEBUG_WASM_BASE64 : RELEASE_WASM_BASE64);
+/** Called by ./debug.ts: make the debug build available to `createWasmBackend({ debug: true })`. */
+export function registerWasmVariant(variant: Variant, base64: string): void {
+  sources[variant] = base64;
 }
 
-/** compiled once per variant (synchronously: Node allows it at any size) and instantiated per backend */
+function bytes(variant: Variant): Uint8Array {
+  const base64 = sources[variant];
+  if (base64 === undefined) {
+    throw new Error(
+      `scratchnet: the ${variant} wasm build is not loaded: import 'src/backends/wasm/debug.js' ` +
+        `(it registers the debug bytes, kept out of the main bundle) before createWasmBackend({ debug: true })`,
+    );
+  }
+  return decodeBase64(base64);
+}
+
+function cannotCompile(e: unknown): Error {
+  const message = (e as Error)?.message ?? String(e);
+  // Chrome refuses `new WebAssembly.Module` on the main thread above a size limit (8 MB in Chrome 156, 4 KB in
+  // older versions) with a RangeError; the module validated, so the cure is to compile asynchronously first.
+  if (e instanceof RangeError || /main thread|synchronous/i.test(message)) {
+    return new Error(
+      `scratchnet: this browser will not compile WebAssembly synchronously here (${message}). ` +
+        `Call \`await ready()\` (exported by scratchnet) once before creating a model, or choose the JS backend ` +
+        `with setBackend('js')`,
+    );
+  }
+  return new Error(
+    `scratchnet: this JavaScript engine cannot compile the WebAssembly SIMD kernels (${message}); ` +
+      `use the 'js' backend instead`,
+  );
+}
+
+/** Compiled once per variant (synchronously: Node and workers allow it at any size) and instantiated per backend. */
 function module(variant: Variant): WebAssembly.Module {
   let m = compiled.get(variant);
   if (!m) {
     try {
       m = new WebAssembly.Module(bytes(variant) as BufferSource);
     } catch (e) {
-      throw new Error(
-        `scratchnet: this JavaScript engine cannot compile the WebAssembly SIMD kernels (${(e as Error).message}); ` +
-          `use the 'js' backend instead`,
-      );
+      if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
+      throw cannotCompile(e);
+    }
+    compiled.set(variant, m);
+  }
+  return m;
+}
+
+/**
+ * Compile a variant with `WebAssembly.compile`, off the main thread where the engine can, so that later
+ * `createWasmBackend` calls find it compiled. Browsers may refuse synchronous compilation on the main thread.
+ */
+export async function compileWasm(variant: Variant = 'release'): Promise<WebAssembly.Module> {
+  let m = compiled.get(variant);
+  if (!m) {
+    try {
+      m = await WebAssembly.compile(bytes(variant) as BufferSource);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
+      throw cannotCompile(e);
     }
     compiled.set(variant, m);
   }
@@ -64,12 +115,22 @@ function bindKernels(exports: WebAssembly.Exports, variant: Variant): Kernels {
   return Object.freeze(kernels) as Kernels;
 }
 
+function backendOf(exports: WebAssembly.Exports, memory: WebAssembly.Memory, variant: Variant): Backend {
+  const kernels = bindKernels(exports, variant);
+  const heapBase = (exports.heapBase as () => number)() >>> 0;
+  return { name: 'wasm', kernels, arena: new WasmArena(memory, heapBase) };
+}
+
 /** A backend with its own WebAssembly.Memory and instance of the SIMD kernels. */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   const variant: Variant = options.debug ? 'debug' : 'release';
   const memory = createMemory();
-  const exports = instantiateKernels(module(variant), memory);
-  const kernels = bindKernels(exports, variant);
-  const heapBase = (exports.heapBase as () => number)() >>> 0;
-  return { name: 'wasm', kernels, arena: new WasmArena(memory, heapBase) };
+  return backendOf(instantiateKernels(module(variant), memory), memory, variant);
+}
+
+/** The same, compiled and instantiated asynchronously: what every browser allows on its main thread. */
+export async function createWasmBackendAsync(options: WasmBackendOptions = {}): Promise<Backend> {
+  const variant: Variant = options.debug ? 'debug' : 'release';
+  const memory = createMemory();
+  return backendOf(await instantiateKernelsAsync(await compileWasm(variant), memory), memory, variant);
 }

@@ -1,4 +1,4 @@
-import { instantiateSync } from '@assemblyscript/loader';
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
 
 /**
  * Instantiate the kernels module over `memory` (imported as env.memory). The loader supplies env.abort, so an
@@ -10,6 +10,14 @@ export function instantiateKernels(
   memory: WebAssembly.Memory,
 ): WebAssembly.Exports {
   return instantiateSync(source as WebAssembly.Module | BufferSource, { env: { memory } }).instance.exports;
+}
+
+/** The same, asynchronously (`WebAssembly.instantiate`): what browsers allow on the main thread at any size. */
+export async function instantiateKernelsAsync(
+  source: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+): Promise<WebAssembly.Exports> {
+  return (await instantiate(source, { env: { memory } })).instance.exports;
 }
 
 /** asconfig.json: initialMemory 1 page; maximumMemory 65536 pages, the 4 GiB of wasm32 */

@@ -1,0 +1,406 @@
+// The browser demo: XOR and MNIST trained in a Web Worker (or, for comparison, on the main thread) with live
+// charts, a drawing pad that asks the trained model, and the wasm-vs-JS benchmark. Built by scripts/build-demo.mjs,
+// served by `npm run demo`.
+import {
+  benchmark, mnistFromIdx, modelFromSpec, ready, trainInWorker,
+  type BenchmarkRow, type Logs, type MnistData, type ModelSpec, type Sequential,
+} from 'scratchnet';
+import { LineChart } from './chart.js';
+import { DrawingPad } from './draw.js';
+import { JankMonitor } from './jank.js';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} is missing from the page`);
+  return node as T;
+};
+
+const COLORS = { train: '#4f46e5', test: '#f97316' };
+
+const XOR_SPEC: ModelSpec = {
+  layers: [
+    { type: 'dense', units: 8, activation: 'tanh', inputShape: [2] },
+    { type: 'dense', units: 1, activation: 'sigmoid' },
+  ],
+  compile: { optimizer: { name: 'adam', learningRate: 0.05 }, loss: 'binary_crossentropy', metrics: ['accuracy'] },
+  seed: 3,
+};
+const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const XOR_Y = [[0], [1], [1], [0]];
+const XOR_EPOCHS = 300;
+
+const MNIST_SPEC: ModelSpec = {
+  layers: [
+    { type: 'dense', units: 128, activation: 'relu', inputShape: [784] },
+    { type: 'dropout', rate: 0.1 },
+    { type: 'dense', units: 10, activation: 'softmax' },
+  ],
+  compile: { optimizer: { name: 'adam', learningRate: 0.002 }, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] },
+  seed: 7,
+};
+const BATCH = 32;
+
+// ---------------------------------------------------------------------------------------------- shared state
+
+let worker: Worker | undefined;
+/** the page's one training worker, started on first use */
+function trainingWorker(): Worker {
+  return (worker ??= new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'scratchnet-training' }));
+}
+
+const jankBadge = $('jank');
+let training = 0;
+const jank = new JankMonitor((m) => {
+  jankBadge.textContent = `main thread: longest pause ${Math.round(m.longest)} ms${training ? '' : ' (last training)'}`;
+  jankBadge.dataset.level = m.longest < 50 ? 'good' : m.longest < 100 ? 'fair' : 'poor';
+  // for the browser tests
+  jankBadge.dataset.longestGap = String(Math.round(m.longestGap));
+  jankBadge.dataset.longTasks = m.tasks.join(',');
+});
+function trainingStarted(): void {
+  if (training++ === 0) jank.start();
+}
+function trainingEnded(): void {
+  training = Math.max(0, training - 1);
+  if (training === 0) jank.stop();
+}
+
+const fmt = {
+  loss: (v?: number) => (v === undefined ? '–' : v.toFixed(4)),
+  pct: (v?: number) => (v === undefined ? '–' : `${(v * 100).toFixed(1)}%`),
+  int: (v: number) => String(Math.round(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ','),
+};
+
+// ---------------------------------------------------------------------------------------------- XOR
+
+const xorChart = new LineChart($('xor-chart'), { title: 'loss', xLabel: 'epoch', xMax: XOR_EPOCHS }, [{ name: 'training loss', color: COLORS.train }]);
+
+$('xor-train').addEventListener('click', async () => {
+  const button = $<HTMLButtonElement>('xor-train');
+  const section = $('xor');
+  button.disabled = true;
+  section.dataset.state = 'training';
+  $('xor-status').textContent = 'training in a Web Worker…';
+  xorChart.clear(XOR_EPOCHS);
+  trainingStarted();
+  const started = performance.now();
+  try {
+    const result = await trainInWorker(trainingWorker(), {
+      model: XOR_SPEC, x: XOR_X, y: XOR_Y,
+      fitOptions: { epochs: XOR_EPOCHS, batchSize: 4 },
+      onEpochEnd: (epoch, logs) => xorChart.push(0, epoch + 1, logs.loss),
+    });
+    const model = modelFromSpec(XOR_SPEC);
+    model.setWeights(result.weights);
+    const outputs = model.predict(XOR_X).map((row) => row[0]);
+    model.dispose();
+    $('xor-table').querySelectorAll<HTMLTableCellElement>('td.out').forEach((cell, i) => {
+      cell.textContent = outputs[i].toFixed(3);
+      cell.dataset.rounded = String(Math.round(outputs[i]));
+      cell.classList.toggle('right', Math.round(outputs[i]) === XOR_Y[i][0]);
+      cell.classList.toggle('wrong', Math.round(outputs[i]) !== XOR_Y[i][0]);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    $('xor-status').textContent = `${XOR_EPOCHS} epochs in ${seconds.toFixed(2)} s on ${result.backend}; final loss ${fmt.loss(result.history.history.loss.at(-1))}`;
+    section.dataset.state = 'done';
+  } catch (e) {
+    $('xor-status').textContent = `failed: ${(e as Error).message}`;
+    section.dataset.state = 'error';
+  } finally {
+    trainingEnded();
+    button.disabled = false;
+  }
+});
+
+// ---------------------------------------------------------------------------------------------- MNIST data
+
+type IdxFiles = Record<'trainImages' | 'trainLabels' | 'testImages' | 'testLabels', ArrayBuffer>;
+let idxFiles: Promise<IdxFiles> | undefined;
+
+/**
+ * The subset prepared by scripts/prepare-demo-data.mjs: fetched once, decoded by scratchnet's mnistFromIdx into
+ * fresh arrays for every run (they are moved to the worker, so each run needs its own).
+ */
+async function mnist(): Promise<MnistData> {
+  idxFiles ??= (async () => {
+    const get = async (name: string) => {
+      const response = await fetch(`data/${name}`);
+      if (!response.ok) throw new Error(`data/${name}: ${response.status} (run \`npm run build:demo\` to prepare the data)`);
+      return response.arrayBuffer();
+    };
+    const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+      get('train-images-idx3-ubyte'), get('train-labels-idx1-ubyte'), get('t10k-images-idx3-ubyte'), get('t10k-labels-idx1-ubyte'),
+    ]);
+    return { trainImages, trainLabels, testImages, testLabels };
+  })();
+  try {
+    return mnistFromIdx(await idxFiles);
+  } catch (e) {
+    idxFiles = undefined;
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- MNIST training
+
+const lossChart = new LineChart($('mnist-loss'), { title: 'loss', xLabel: 'epoch', xMax: 5 }, [
+  { name: 'training', color: COLORS.train },
+  { name: 'test', color: COLORS.test, dashed: true },
+]);
+const accChart = new LineChart($('mnist-acc'), { title: 'accuracy', xLabel: 'epoch', xMax: 5, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` }, [
+  { name: 'training', color: COLORS.train },
+  { name: 'test', color: COLORS.test, dashed: true },
+]);
+
+/** the model the drawing pad asks: built once, given new weights after every epoch */
+let predictor: Sequential | undefined;
+function usePredictorWeights(weights: Float32Array[]): void {
+  predictor ??= modelFromSpec(MNIST_SPEC);
+  predictor.setWeights(weights);
+  $('draw').dataset.state = 'ready';
+  $('draw-hint').textContent = 'Draw with a mouse, a pen or a finger. The model updates after every epoch.';
+  predictDrawing();
+}
+
+let stopTraining: (() => void) | undefined;
+const trainButton = $<HTMLButtonElement>('mnist-train');
+
+trainButton.addEventListener('click', () => {
+  if (stopTraining) {
+    stopTraining();
+    trainButton.disabled = true;
+    trainButton.textContent = 'Stopping…';
+    return;
+  }
+  void trainMnist();
+});
+
+async function trainMnist(): Promise<void> {
+  const section = $('mnist');
+  const epochs = Number($<HTMLSelectElement>('mnist-epochs').value);
+  const where = (document.querySelector<HTMLInputElement>('input[name="where"]:checked')?.value ?? 'worker') as 'worker' | 'main';
+  const status = $('mnist-status');
+  const progress = $('mnist-progress');
+  section.dataset.state = 'loading';
+  status.textContent = 'loading MNIST…';
+  trainButton.disabled = true;
+  let data: MnistData;
+  try {
+    data = await mnist();
+  } catch (e) {
+    status.textContent = `could not load the data: ${(e as Error).message}`;
+    section.dataset.state = 'error';
+    trainButton.disabled = false;
+    return;
+  }
+  const n = data.trainX.shape[0];
+  const batches = Math.ceil(n / BATCH);
+  lossChart.clear(epochs);
+  accChart.clear(epochs);
+  for (const id of ['stat-epoch', 'stat-loss', 'stat-acc', 'stat-val', 'stat-speed']) $(id).textContent = '–';
+  progress.style.transform = 'scaleX(0)';
+
+  let seen = 0;
+  let lastBatchChart = 0;
+  // fit reports running means over the epoch so far; the charts show a moving average of the batches themselves
+  let prev = { loss: 0, correct: 0, rows: 0 };
+  let smooth: { loss: number; accuracy: number } | undefined;
+  const started = performance.now();
+  const onBatchEnd = (batch: number, logs: Logs, epoch: number) => {
+    seen++;
+    const rows = Math.min(BATCH * (batch + 1), n);
+    if (batch === 0) prev = { loss: 0, correct: 0, rows: 0 };
+    const batchRows = rows - prev.rows;
+    const batchLoss = (logs.loss * rows - prev.loss) / batchRows;
+    const batchAccuracy = ((logs.accuracy ?? 0) * rows - prev.correct) / batchRows;
+    prev = { loss: logs.loss * rows, correct: (logs.accuracy ?? 0) * rows, rows };
+    smooth = smooth
+      ? { loss: 0.9 * smooth.loss + 0.1 * batchLoss, accuracy: 0.9 * smooth.accuracy + 0.1 * batchAccuracy }
+      : { loss: batchLoss, accuracy: batchAccuracy };
+    const x = epoch + (batch + 1) / batches;
+    // a point every few batches keeps the charts light
+    if (batch === batches - 1 || seen - lastBatchChart >= 4) {
+      lastBatchChart = seen;
+      lossChart.push(0, x, smooth.loss);
+      accChart.push(0, x, smooth.accuracy);
+    }
+    latest = { epoch, logs, samples: epoch * n + rows };
+    scheduleStats();
+  };
+  // the numbers above the charts change at most ten times a second
+  let latest: { epoch: number; logs: Logs; samples: number } | undefined;
+  let statsPending = false;
+  const scheduleStats = () => {
+    if (statsPending) return;
+    statsPending = true;
+    setTimeout(() => requestAnimationFrame(() => {
+      statsPending = false;
+      if (!latest) return;
+      const { epoch, logs, samples } = latest;
+      progress.style.transform = `scaleX(${Math.min(1, samples / (n * epochs)).toFixed(4)})`; // no layout: the compositor scales it
+      $('stat-epoch').textContent = `${epoch + 1} / ${epochs}`;
+      $('stat-loss').textContent = fmt.loss(logs.loss);
+      $('stat-acc').textContent = fmt.pct(logs.accuracy);
+      $('stat-speed').textContent = fmt.int(samples / ((performance.now() - started) / 1000));
+    }), 100);
+  };
+  const onEpochEnd = (epoch: number, logs: Logs, weights?: Float32Array[]) => {
+    lossChart.push(1, epoch + 1, logs.val_loss ?? NaN);
+    accChart.push(1, epoch + 1, logs.val_accuracy ?? NaN);
+    $('stat-val').textContent = fmt.pct(logs.val_accuracy);
+    if (weights) usePredictorWeights(weights);
+  };
+
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the data is ready: training starts on a fresh turn
+  section.dataset.state = 'training';
+  section.dataset.where = where;
+  trainButton.textContent = 'Stop';
+  trainButton.disabled = false;
+  trainingStarted();
+  status.textContent = where === 'worker' ? 'training in a Web Worker — the page stays free' : 'training on the main thread — fit yields every 50 ms';
+  try {
+    let stopped: boolean;
+    let backend: string;
+    let history: { val_accuracy?: number[] };
+    if (where === 'worker') {
+      const controller = new AbortController();
+      stopTraining = () => controller.abort();
+      const result = await trainInWorker(trainingWorker(), {
+        model: MNIST_SPEC,
+        x: data.trainX, y: data.trainY,
+        fitOptions: { epochs, batchSize: BATCH, validationData: [data.testX, data.testY] },
+        // moved to the worker, not cloned: cloning 70 MB would hold up this thread for about 100 ms
+        transfer: true,
+        weightsEachEpoch: true,
+        onBatchEnd, onEpochEnd,
+        signal: controller.signal,
+      });
+      usePredictorWeights(result.weights);
+      ({ stopped, backend } = result);
+      history = result.history.history;
+    } else {
+      const model = modelFromSpec(MNIST_SPEC);
+      let epoch = 0;
+      stopTraining = () => { model.stopTraining = true; };
+      const result = await model.fit(data.trainX, data.trainY, {
+        epochs, batchSize: BATCH, validationData: [data.testX, data.testY], verbose: 0,
+        callbacks: {
+          onBatchEnd: (batch, logs) => onBatchEnd(batch, logs, epoch),
+          onEpochEnd: (e, logs) => { epoch = e + 1; onEpochEnd(e, logs, model.getWeights()); },
+        },
+      });
+      stopped = model.stopTraining;
+      backend = model.backend;
+      history = result.history;
+      model.dispose();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const accuracy = history.val_accuracy?.at(-1);
+    status.textContent = `${stopped ? 'stopped' : 'done'}: ${history.val_accuracy?.length ?? 0} epoch(s) in ${seconds.toFixed(1)} s on ${backend}` +
+      `${where === 'worker' ? ' in a Web Worker' : ' on the main thread'}; test accuracy ${fmt.pct(accuracy)}`;
+    section.dataset.state = 'done';
+    section.dataset.accuracy = String(accuracy ?? '');
+  } catch (e) {
+    status.textContent = `failed: ${(e as Error).message}`;
+    section.dataset.state = 'error';
+  } finally {
+    trainingEnded();
+    stopTraining = undefined;
+    trainButton.textContent = 'Train';
+    trainButton.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- drawing
+
+const probs = $('probs');
+for (let d = 0; d < 10; d++) {
+  const item = document.createElement('li');
+  item.innerHTML = `<span class="d">${d}</span><span class="bar"><span></span></span><span class="p">–</span>`;
+  probs.append(item);
+}
+
+const pad = new DrawingPad($<HTMLCanvasElement>('pad'), () => predictDrawing());
+$('pad-clear').addEventListener('click', () => {
+  pad.clear();
+  predictDrawing();
+});
+
+function predictDrawing(): void {
+  const image = pad.toMnist($<HTMLCanvasElement>('preview'));
+  const items = Array.from(probs.children) as HTMLElement[];
+  if (!image) $<HTMLCanvasElement>('preview').getContext('2d')!.clearRect(0, 0, 28, 28);
+  if (!image || !predictor) {
+    items.forEach((item) => {
+      (item.querySelector('.bar > span') as HTMLElement).style.width = '0';
+      item.querySelector('.p')!.textContent = '–';
+      item.classList.remove('best');
+    });
+    $('predicted').textContent = '?';
+    $('confidence').textContent = '';
+    $('draw').dataset.prediction = '';
+    return;
+  }
+  const p = predictor.predict({ data: image, shape: [1, 784] }).data;
+  let best = 0;
+  for (let d = 1; d < 10; d++) if (p[d] > p[best]) best = d;
+  items.forEach((item, d) => {
+    (item.querySelector('.bar > span') as HTMLElement).style.width = `${(p[d] * 100).toFixed(1)}%`;
+    item.querySelector('.p')!.textContent = `${(p[d] * 100).toFixed(1)}%`;
+    item.classList.toggle('best', d === best);
+  });
+  $('predicted').textContent = String(best);
+  $('confidence').textContent = `${(p[best] * 100).toFixed(0)}% sure`;
+  $('draw').dataset.prediction = String(best);
+}
+
+// ---------------------------------------------------------------------------------------------- wasm vs JS
+
+$('bench-run').addEventListener('click', async () => {
+  const button = $<HTMLButtonElement>('bench-run');
+  const section = $('bench');
+  const rows = $('bench-rows');
+  button.disabled = true;
+  section.dataset.state = 'running';
+  rows.replaceChildren();
+  $('bench-headline').textContent = '';
+  $('bench-status').textContent = 'measuring… (the page may pause briefly)';
+  const number = (v: number | null, unit: string) =>
+    v === null ? 'n/a' : unit === 'GFLOP/s' ? `${v.toFixed(2)} GFLOP/s` : `${fmt.int(v)} ${unit}`;
+  const add = (row: BenchmarkRow) => {
+    const tr = document.createElement('tr');
+    tr.innerHTML = `<td></td><td></td><td></td><td class="ratio"></td>`;
+    const cells = tr.querySelectorAll('td');
+    cells[0].textContent = row.name;
+    cells[1].textContent = number(row.wasm, row.unit);
+    cells[2].textContent = number(row.js, row.unit);
+    cells[3].textContent = row.ratio === null ? 'n/a' : `${row.ratio.toFixed(1)}×`;
+    tr.dataset.ratio = String(row.ratio ?? '');
+    rows.append(tr);
+  };
+  try {
+    await new Promise((r) => setTimeout(r, 30)); // let the status paint first
+    const result = await benchmark({ onProgress: add });
+    const train = result.find((r) => r.name.startsWith('train'));
+    const ratio = train?.ratio ?? null;
+    $('bench-headline').textContent = ratio === null
+      ? 'This browser has no WebAssembly SIMD: scratchnet runs on its JS backend here.'
+      : `Training runs ${ratio.toFixed(1)}× faster with WebAssembly SIMD than with plain JavaScript on this device.`;
+    section.dataset.ratio = String(ratio ?? '');
+    section.dataset.state = 'done';
+    $('bench-status').textContent = '';
+  } catch (e) {
+    $('bench-status').textContent = `failed: ${(e as Error).message}`;
+    section.dataset.state = 'error';
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---------------------------------------------------------------------------------------------- start
+
+const backend = await ready();
+const badge = $('backend-badge');
+badge.textContent = backend === 'wasm' ? 'WebAssembly SIMD' : 'JS backend (no SIMD here)';
+badge.dataset.backend = backend;
+document.body.dataset.ready = 'true';

@@ -1,0 +1,82 @@
+import type { Callbacks, Sequential } from '../models/sequential.js';
+import type { Logs } from '../models/train-loop.js';
+import { fail } from '../util/errors.js';
+
+export interface EarlyStoppingOptions {
+  /** the log to watch: 'val_loss' (default), 'loss', 'val_accuracy', 'accuracy' */
+  monitor?: keyof Logs;
+  /** epochs without improvement before stopping (default 0: stop at the first epoch that does not improve) */
+  patience?: number;
+  /** the smallest change that counts as an improvement (default 0) */
+  minDelta?: number;
+  /** 'min' for losses, 'max' for accuracies; 'auto' (default) picks from the name */
+  mode?: 'auto' | 'min' | 'max';
+  /** at the end of training, put back the weights of the best epoch (default false) */
+  restoreBestWeights?: boolean;
+  /** stop if the monitored value does not beat this within `patience` epochs */
+  baseline?: number;
+}
+
+/** An early-stopping callback; after fit, `bestEpoch`, `best` and `stoppedEpoch` (0-based, -1 if it never stopped) tell what happened. */
+export interface EarlyStopping extends Callbacks {
+  readonly best: number;
+  readonly bestEpoch: number;
+  readonly stoppedEpoch: number;
+}
+
+/**
+ * Keras's EarlyStopping: stop `fit` once `monitor` has not improved by more than `minDelta` for `patience` epochs,
+ * and with `restoreBestWeights` return the model to the weights of its best epoch when training ends.
+ */
+export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
+  if (options === null || typeof options !== 'object') fail('earlyStopping(options) takes an object');
+  const { monitor = 'val_loss', patience = 0, minDelta = 0, mode = 'auto', restoreBestWeights = false, baseline } = options;
+  if (typeof monitor !== 'string') fail(`earlyStopping: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
+  if (!Number.isInteger(patience) || patience < 0) fail(`earlyStopping: patience must be a non-negative integer, got ${patience}`);
+  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) fail(`earlyStopping: minDelta must be a finite number, got ${minDelta}`);
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') fail(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${mode}`);
+  if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline))) fail(`earlyStopping: baseline must be a finite number, got ${baseline}`);
+  const maximize = mode === 'max' || (mode === 'auto' && /acc/.test(monitor));
+  const delta = Math.abs(minDelta);
+  const better = (value: number, reference: number) => (maximize ? value - delta > reference : value + delta < reference);
+
+  let model: Sequential | undefined;
+  let wait = 0;
+  let bestWeights: Float32Array[] | undefined;
+  const state = { best: NaN, bestEpoch: -1, stoppedEpoch: -1 };
+  return {
+    get best() { return state.best; },
+    get bestEpoch() { return state.bestEpoch; },
+    get stoppedEpoch() { return state.stoppedEpoch; },
+    setModel(m) { model = m; },
+    onTrainBegin() {
+      wait = 0;
+      bestWeights = undefined;
+      state.best = maximize ? -Infinity : Infinity;
+      state.bestEpoch = -1;
+      state.stoppedEpoch = -1;
+    },
+    onEpochEnd(epoch, logs) {
+      const value = logs[monitor];
+      if (typeof value !== 'number') {
+        fail(`earlyStopping monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}` +
+          `${monitor.startsWith('val_') ? ' (val_ logs need validationData or validationSplit)' : ''}`);
+      }
+      if (restoreBestWeights && !bestWeights) bestWeights = model!.getWeights();
+      wait++;
+      if (better(value, state.best)) {
+        state.best = value;
+        state.bestEpoch = epoch;
+        if (restoreBestWeights) bestWeights = model!.getWeights();
+        if (baseline === undefined || better(value, baseline)) { wait = 0; return; }
+      }
+      if (wait >= patience && epoch > 0) {
+        state.stoppedEpoch = epoch;
+        model!.stopTraining = true;
+      }
+    },
+    onTrainEnd() {
+      if (restoreBestWeights && bestWeights) model!.setWeights(bestWeights);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { SaveTarget } from '../io/source.js';
+import type { Callbacks, Sequential } from '../models/sequential.js';
+import type { Logs } from '../models/train-loop.js';
+import { fail } from '../util/errors.js';
+
+export interface ModelCheckpointOptions {
+  /**
+   * Where to save: any save target ('file://ckpt', a path with scratchnet/node, 'indexeddb://ckpt', an IOHandler).
+   * In a string, `{epoch}` becomes the 1-based epoch number ('ckpt/epoch-{epoch}'); or pass a function of (epoch, logs).
+   */
+  path: SaveTarget | ((epoch: number, logs: Logs) => SaveTarget);
+  /** save every this many epochs (default 1) */
+  every?: number;
+  /** save only when `monitor` improves (default false) */
+  saveBestOnly?: boolean;
+  /** for saveBestOnly: the log to watch (default 'val_loss'; 'loss' without validation data) */
+  monitor?: keyof Logs;
+  /** with the optimizer's state, so that training resumes exactly (default true) */
+  includeOptimizer?: boolean;
+}
+
+/**
+ * Save the model during `fit`, every `every` epochs (Keras's ModelCheckpoint with `save_freq` in epochs). Saves to
+ * files are atomic, so a crash mid-save keeps the previous checkpoint. Resume with `loadModel(path)` and fit again.
+ */
+export function modelCheckpoint(options: ModelCheckpointOptions): Callbacks & { readonly saved: number } {
+  if (options === null || typeof options !== 'object') fail('modelCheckpoint({ path, every }) takes an object');
+  const { path, every = 1, saveBestOnly = false, monitor = 'val_loss', includeOptimizer = true } = options;
+  if (path === undefined || path === null || path === '') fail("modelCheckpoint needs a path, e.g. { path: 'file://checkpoints' }");
+  if (!Number.isInteger(every) || every < 1) fail(`modelCheckpoint: every must be a positive integer (epochs), got ${every}`);
+  const maximize = /acc/.test(monitor);
+  let model: Sequential | undefined;
+  let best = NaN;
+  let saved = 0;
+  return {
+    get saved() { return saved; },
+    setModel(m) { model = m; },
+    onTrainBegin() { best = maximize ? -Infinity : Infinity; },
+    async onEpochEnd(epoch, logs) {
+      if ((epoch + 1) % every !== 0) return;
+      if (saveBestOnly) {
+        const value = logs[monitor];
+        if (typeof value !== 'number') fail(`modelCheckpoint monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}`);
+        if (!(maximize ? value > best : value < best)) return;
+        best = value;
+      }
+      const target = typeof path === 'function' ? path(epoch + 1, logs) : typeof path === 'string' ? path.replaceAll('{epoch}', String(epoch + 1)) : path;
+      await model!.save(target, { includeOptimizer });
+      saved++;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * `loadModel(source)`: a TensorFlow.js layers model — saved by scratchnet, by TensorFlow.js, or converted from Keras
+ * — as a Sequential. The artifacts are read and checked in full first (see from-artifacts.ts); only then is the model
+ * built, so a bad file allocates nothing. A model saved with its training config comes back compiled, and with
+ * `includeOptimizer` and scratchnet's metadata it resumes training exactly where it stopped.
+ */
+import type { BackendName } from '../backends/backend.js';
+import { Sequential } from '../models/sequential.js';
+import { checkOptionsObject } from '../models/checks.js';
+import { readArtifacts } from './from-artifacts.js';
+import { kerasLayers } from './layers-from-plan.js';
+import { readSource, type ModelSource } from './source.js';
+
+export interface LoadModelOptions {
+  /** 'wasm' or 'js'; default: the active backend */
+  backend?: BackendName;
+  /** seed for later shuffling and dropout; default: the saved generator state, so training resumes exactly */
+  seed?: number;
+  /** compile with the saved loss, metrics and optimizer (and restore its state) when they are known; default true */
+  compile?: boolean;
+  name?: string;
+}
+
+export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Sequential> {
+  checkOptionsObject(options, 'loadModel(source, options): options');
+  const artifacts = await readSource(source);
+  const plan = readArtifacts(artifacts, { compile: options.compile !== false });
+  const model = new Sequential(kerasLayers(plan.topology, plan.inputSize), {
+    backend: options.backend, seed: options.seed, name: options.name ?? plan.topology.name,
+  });
+  try {
+    const { training } = plan;
+    if (training?.optimizer) {
+      model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics });
+    } else {
+      model.build(plan.inputSize);
+    }
+    model.setWeights(plan.weights);
+    if (plan.optimizerState) training!.optimizer!.setState!(plan.optimizerState);
+    if (plan.rngState !== undefined && options.seed === undefined) model.internals.rng.setState(plan.rngState);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}

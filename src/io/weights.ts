@@ -1,0 +1,126 @@
+/**
+ * The weights manifest against the weight bytes and the model's layers. Every size is checked before anything is
+ * decoded or allocated (the lesson of TF.js #805/#1642/#3071): each entry's dtype and shape (overflow-checked), where
+ * its bytes lie, that the bytes end exactly where the last weight ends, and that every weight the layers need is
+ * there with the right shape — errors name the weight, the expected and the actual byte counts.
+ */
+import { fail } from '../util/errors.js';
+import { describe, type WeightBytes } from './bytes.js';
+import type { TopologyPlan } from './topology.js';
+import type { WeightsManifestEntry } from './types.js';
+import { isObject, own, shapeSize, short } from './validate.js';
+
+/** A manifest entry with its place in the weight bytes. */
+export interface LocatedWeight {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  group: 'model' | 'optimizer';
+  size: number;
+  offset: number;
+}
+
+/** Check every entry and lay them out one after another; the bytes must end exactly where the last one ends. */
+export function locateWeights(specs: unknown, bytes: WeightBytes): LocatedWeight[] {
+  if (!Array.isArray(specs)) fail(`weightSpecs must be a list of { name, shape, dtype }, got ${describe(specs)}`);
+  const out: LocatedWeight[] = [];
+  let offset = 0;
+  specs.forEach((raw: WeightsManifestEntry | unknown, i) => {
+    if (!isObject(raw)) fail(`weight spec ${i} must be an object { name, shape, dtype }, got ${describe(raw)}`);
+    const name = own(raw, 'name');
+    if (typeof name !== 'string' || name === '') fail(`weight spec ${i} has no name (got ${short(name)})`);
+    const what = `weight '${name}'`;
+    const quantization = own(raw, 'quantization');
+    if (quantization !== undefined && quantization !== null) {
+      const qd = isObject(quantization) ? own(quantization, 'dtype') : quantization;
+      fail(`${what} is quantised (${short(qd)}); scratchnet loads float32 weights only: convert the model without --quantize_* flags`);
+    }
+    const group = own(raw, 'group') ?? 'model';
+    if (group !== 'model' && group !== 'optimizer') fail(`${what} is in group ${short(group)}; expected 'model' or 'optimizer'`);
+    const dtype = own(raw, 'dtype');
+    const intIter = group === 'optimizer' && dtype === 'int32';
+    if (dtype !== 'float32' && !intIter) {
+      fail(`${what} has dtype ${short(dtype)}; scratchnet loads float32 weights only`);
+    }
+    const size = shapeSize(own(raw, 'shape'), what);
+    const byteCount = size * 4;
+    if (offset + byteCount > bytes.byteLength) {
+      fail(`${what} (shape ${short(own(raw, 'shape'))}, ${dtype}) needs ${byteCount} bytes at byte ${offset}, but the weight data has ` +
+        `only ${Math.max(0, bytes.byteLength - offset)} bytes left (${bytes.byteLength} in all): the weights file is truncated or belongs to another model`);
+    }
+    out.push({ name, shape: own(raw, 'shape') as number[], dtype: dtype as 'float32' | 'int32', group, size, offset });
+    offset += byteCount;
+  });
+  if (offset !== bytes.byteLength) {
+    fail(`the weight data has ${bytes.byteLength} bytes but the manifest's weights take ${offset}: ` +
+      `${bytes.byteLength - offset} bytes are left over, so the weights file belongs to another model or is corrupted`);
+  }
+  return out;
+}
+
+/** 'sequential/dense_1/kernel:0' → { scope: ['sequential', 'dense_1'], param: 'kernel' }: Keras 2/3 and TF.js names. */
+export function splitWeightName(name: string): string[] {
+  return name.replace(/:\d+$/, '').split('/');
+}
+
+/**
+ * The model's weights in Keras order (each Dense's kernel [in, units], then its bias), matched by name
+ * (`<layer>/<kernel|bias>`, with any scope before it and any `:0` after it ignored), checked and decoded.
+ * Returns them with the model's input size (read from the first kernel when the topology does not declare it).
+ */
+export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], bytes: WeightBytes): { inputSize: number; weights: Float32Array[] } {
+  const byKey = new Map<string, LocatedWeight>();
+  for (const w of located) {
+    if (w.group !== 'model') continue;
+    const parts = splitWeightName(w.name);
+    const key = parts.slice(-2).join('/');
+    if (parts.length < 2) fail(`weight '${w.name}' is not named <layer>/<kernel|bias>, so no layer can claim it`);
+    const clash = byKey.get(key);
+    if (clash) fail(`weights '${clash.name}' and '${w.name}' both name ${key}`);
+    byKey.set(key, w);
+  }
+
+  const firstDense = plan.layers.find((l) => l.type === 'dense');
+  let inputSize = plan.inputSize;
+  if (inputSize === undefined) {
+    const kernel = firstDense && byKey.get(`${firstDense.name}/kernel`);
+    if (!kernel) fail('the topology declares no input shape and there is no first kernel to read it from');
+    if (kernel.shape.length !== 2 || kernel.shape[0] < 1) fail(`weight '${kernel.name}' has shape ${short(kernel.shape)}; a Dense kernel is [inputs, units]`);
+    inputSize = kernel.shape[0];
+  }
+
+  const weights: Float32Array[] = [];
+  const used = new Set<LocatedWeight>();
+  let size = inputSize;
+  for (const layer of plan.layers) {
+    if (layer.type !== 'dense') continue;
+    const wanted: [string, number[]][] = [['kernel', [size, layer.units]]];
+    if (layer.useBias) wanted.push(['bias', [layer.units]]);
+    for (const [param, shape] of wanted) {
+      const key = `${layer.name}/${param}`;
+      const w = byKey.get(key);
+      if (!w) fail(`weight '${key}' is missing: layer '${layer.name}' (Dense, ${layer.units} units${param === 'kernel' ? ` on ${size} inputs` : ''}) needs a ${param} of shape [${shape.join(', ')}]`);
+      if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
+        fail(`weight '${w.name}' has shape [${w.shape.join(', ')}] (${w.size * 4} bytes), but layer '${layer.name}' needs [${shape.join(', ')}] (${shape.reduce((a, b) => a * b, 1) * 4} bytes)`);
+      }
+      const values = bytes.float32(w.offset, w.size);
+      checkFinite(values, w.name, shape);
+      weights.push(values);
+      used.add(w);
+    }
+    size = layer.units;
+  }
+  for (const w of byKey.values()) {
+    if (!used.has(w)) fail(`weight '${w.name}' matches no weight of the model's layers (${plan.layers.map((l) => l.name).join(', ')})`);
+  }
+  return { inputSize, weights };
+}
+
+export function checkFinite(values: ArrayLike<number>, name: string, shape: readonly number[]): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      const at = shape.length === 2 ? `row ${Math.floor(i / shape[1])}, column ${i % shape[1]}` : `index ${i}`;
+      fail(`weight '${name}' has ${values[i]} at ${at}; weights must be finite`);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { Matrix } from '../data/matrix.js';
+import { fail } from '../util/errors.js';
+
+/** Options arguments must be objects (or left out): `null` or a number is a mistake worth naming. */
+export function checkOptionsObject(options: unknown, what: string): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail(`${what} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+}
+
+/** A batch size for predict/evaluate: a positive integer (0 would never advance). */
+export function checkBatchSize(batchSize: unknown, fallback: number): number {
+  if (batchSize === undefined) return fallback;
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
+  return batchSize;
+}
+
+/** Finite inputs and weights can still overflow float32; say so rather than hand back Infinity or NaN. */
+export function checkOutputsFinite(out: Matrix): void {
+  const { data, shape } = out;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      fail(`predict: output ${i % shape[1]} of sample ${Math.floor(i / shape[1])} is ${data[i]}: the inputs or the weights are too large ` +
+        'for float32 (values overflowed). Scale the inputs (e.g. to [0, 1]) or check the weights.');
+    }
+  }
+}

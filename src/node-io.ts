@@ -1,0 +1,147 @@
+/**
+ * Models in files (Node only): `fileHandler('dir')`, and — registered when 'scratchnet/node' is imported —
+ * `model.save('file://dir')`, `model.save('dir')`, `loadModel('file://dir/model.json')`.
+ *
+ * Saves are atomic, with model.json as the single commit point (TESTING.md): the weights go to a new, uniquely
+ * named file, which is flushed; then model.json.tmp is written and flushed and renamed over model.json; only then is
+ * the previous weights file removed. A crash at any moment leaves either the old model or the complete new one.
+ * One writer per model.json at a time (a checkpoint folder): a second concurrent writer may remove the first one's
+ * unfinished weights.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WeightBytes } from './io/bytes.js';
+import { artifactsFromModelJson, artifactsInfo, readManifest, toModelJson } from './io/model-json.js';
+import { PATH_SCHEME, registerScheme } from './io/router.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from './io/types.js';
+import { parseJson } from './io/validate.js';
+import { fail } from './util/errors.js';
+
+/** A directory (model.json inside it) or a path ending in .json; `file://` URLs (strings or URL objects) too. */
+export function fileHandler(target: string | URL): Required<IOHandler> {
+  const path = toPath(target);
+  const jsonPath = path.endsWith('.json') ? path : join(path, 'model.json');
+  const dir = dirname(jsonPath);
+  const stem = basename(jsonPath, '.json');
+  /** our weight files for this model.json: <stem>.weights.<unique id>.bin */
+  const ours = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.weights\\.[0-9a-z]+-[0-9a-f]+\\.bin$`);
+
+  return {
+    async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+      const bytes = new WeightBytes(artifacts.weightData ?? new ArrayBuffer(0));
+      const weightsName = `${stem}.weights.${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.bin`;
+      const weightsPath = join(dir, weightsName);
+      const tmpPath = `${jsonPath}.tmp`;
+      try {
+        await mkdir(dir, { recursive: true });
+        const previous = await previousWeights(jsonPath);
+        await writeDurably(weightsPath, bytes.parts, 'wx');
+        await writeDurably(tmpPath, [new TextEncoder().encode(JSON.stringify(toModelJson(artifacts, weightsName)))], 'w');
+        await rename(tmpPath, jsonPath); // the commit point
+        await syncDir(dir);
+        // The new model is complete and current; the old weights (and any left by an interrupted save) can go.
+        for (const name of previous) if (name !== weightsName) await removeQuietly(join(dir, name));
+        for (const name of await readdir(dir)) if (ours.test(name) && name !== weightsName) await removeQuietly(join(dir, name));
+      } catch (e) {
+        await removeQuietly(tmpPath);
+        if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
+        if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
+        throw new Error(`scratchnet: could not save the model to ${jsonPath}: ${(e as Error).message}`, { cause: e });
+      }
+      return { modelArtifactsInfo: artifactsInfo(artifacts, bytes.byteLength) };
+    },
+
+    async load(): Promise<ModelArtifacts> {
+      // A save that commits while we read may remove the weights we were about to read: read model.json again.
+      for (let attempt = 0; ; attempt++) {
+        let text: string;
+        try {
+          text = await readFile(jsonPath, 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') fail(`there is no model at ${jsonPath} (file not found)`);
+          fail(`could not read ${jsonPath}: ${(e as Error).message}`);
+        }
+        const json = parseJson(text, jsonPath);
+        const { specs, paths } = readManifest(json, jsonPath);
+        try {
+          const data = await Promise.all(paths.map((p) => readFile(join(dir, safeRelative(p, jsonPath)))));
+          return artifactsFromModelJson(json, specs, data);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' && attempt === 0) continue;
+          if (code === 'ENOENT') fail(`${jsonPath} names the weights file ${(e as NodeJS.ErrnoException).path ?? ''}, which does not exist`);
+          throw e;
+        }
+      }
+    },
+  };
+}
+
+function toPath(target: string | URL): string {
+  if (target instanceof URL) return fileURLToPath(target);
+  if (typeof target !== 'string' || target === '') fail(`fileHandler takes a path or a file:// URL, got ${target === '' ? 'an empty string' : typeof target}`);
+  if (target.startsWith('file:///')) return fileURLToPath(target);
+  // 'file://models/x' (as TensorFlow.js writes it): a relative path after the scheme.
+  return target.startsWith('file://') ? target.slice('file://'.length) : target;
+}
+
+/** A weight path from a manifest: relative, inside the model's folder. */
+function safeRelative(p: string, jsonPath: string): string {
+  const n = normalize(p);
+  if (isAbsolute(n) || n === '..' || n.startsWith(`..${sep}`) || n.startsWith('../')) fail(`${jsonPath} names the weights file '${p}', outside its folder; weight paths must be relative to model.json`);
+  return n;
+}
+
+/** Write `parts` to a file and flush it to the disk before closing. */
+async function writeDurably(path: string, parts: Uint8Array[], flags: 'w' | 'wx'): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    for (const part of parts) {
+      let at = 0;
+      while (at < part.byteLength) at += (await handle.write(part, at, part.byteLength - at)).bytesWritten;
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Flush a directory entry (the rename) where the platform allows it. */
+async function syncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open or flush directories; the rename is still atomic there.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The weight files the current model.json names (plain names in its folder only). */
+async function previousWeights(jsonPath: string): Promise<string[]> {
+  try {
+    const json = JSON.parse(await readFile(jsonPath, 'utf8'));
+    return readManifest(json, jsonPath).paths.map((p) => normalize(p)).filter((p) => !isAbsolute(p) && !p.includes(sep) && !p.includes('/') && p !== '..');
+  } catch {
+    return []; // no model yet, or an unreadable one: nothing of ours to remove
+  }
+}
+
+async function references(jsonPath: string, name: string): Promise<boolean> {
+  return (await previousWeights(jsonPath)).includes(name);
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch {
+    // already gone
+  }
+}
+
+registerScheme('file://', (_path, url) => fileHandler(url));
+registerScheme(PATH_SCHEME, (path) => fileHandler(path));

@@ -1,0 +1,92 @@
+/**
+ * The messages between `trainInWorker` (the page or the main Node thread) and `serveTraining` (the worker), and
+ * the small adapter that lets both sides talk to a browser Worker, a worker's global scope, a Node `Worker` or a
+ * Node `MessagePort` (worker_threads' `parentPort`) alike.
+ */
+import type { BackendName } from '../backends/backend.js';
+import type { DataInput } from '../data/inputs.js';
+import type { LabelInput } from '../data/targets.js';
+import type { History, Logs } from '../models/train-loop.js';
+import type { ModelSpec } from './spec.js';
+
+/** What `fit` takes in a worker: everything but callbacks and printing (progress comes back as messages). */
+export interface WorkerFitOptions {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  validationSplit?: number;
+  validationData?: [DataInput, LabelInput | DataInput];
+  /** how often the worker's fit yields, and so reads a stop message, in ms (default 50, as fit's) */
+  yieldEvery?: number;
+}
+
+/** Anything with postMessage and message events: a Worker, a worker's `self`, a MessagePort, Node's Worker or parentPort. */
+export interface MessageEndpoint {
+  postMessage(message: unknown, transfer?: readonly any[]): void;
+  /** browsers (and Node's MessagePort) */
+  addEventListener?(type: string, listener: (event: any) => void): void;
+  removeEventListener?(type: string, listener: (event: any) => void): void;
+  /** Node's EventEmitter style: Worker and MessagePort from node:worker_threads */
+  on?(type: string, listener: (...args: any[]) => void): unknown;
+  off?(type: string, listener: (...args: any[]) => void): unknown;
+}
+
+export const PREFIX = 'scratchnet:';
+
+export interface TrainRequest {
+  type: 'scratchnet:train';
+  id: number;
+  model: ModelSpec;
+  x: DataInput;
+  y: LabelInput | DataInput;
+  fitOptions: WorkerFitOptions;
+  weights?: Float32Array[];
+  /** post a message after every batch (only when the caller listens) */
+  batchEvents: boolean;
+  /** send the weights with every epoch event */
+  weightsEachEpoch: boolean;
+}
+
+export interface StopRequest {
+  type: 'scratchnet:stop';
+  id: number;
+}
+
+export type Request = TrainRequest | StopRequest;
+
+export type Reply =
+  | { type: 'scratchnet:epoch'; id: number; epoch: number; logs: Logs; weights?: Float32Array[] }
+  | { type: 'scratchnet:batch'; id: number; epoch: number; batch: number; logs: Logs }
+  | { type: 'scratchnet:done'; id: number; history: History; weights: Float32Array[]; stopped: boolean; backend: BackendName }
+  | { type: 'scratchnet:error'; id: number; name: string; message: string; stack?: string };
+
+/** Listen for message data on `endpoint`; returns the function that stops listening. */
+export function onMessage(endpoint: MessageEndpoint, handler: (data: unknown) => void): () => void {
+  if (typeof endpoint.on === 'function') {
+    // Node: Worker and MessagePort emit the value itself
+    endpoint.on('message', handler);
+    return () => endpoint.off?.('message', handler);
+  }
+  if (typeof endpoint.addEventListener === 'function') {
+    const listener = (event: MessageEvent) => handler(event.data);
+    endpoint.addEventListener('message', listener);
+    return () => endpoint.removeEventListener?.('message', listener);
+  }
+  throw new Error('scratchnet: expected a Worker, a MessagePort or a worker scope (something with postMessage and message events)');
+}
+
+/** Every distinct ArrayBuffer under these arrays (transferring one buffer twice is an error). */
+export function buffersOf(arrays: Iterable<unknown>): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const a of arrays) {
+    if (ArrayBuffer.isView(a) && a.buffer instanceof ArrayBuffer) seen.add(a.buffer);
+  }
+  return [...seen];
+}
+
+/** The typed arrays inside a data argument ({ data, shape }, a typed array of labels, or nested lists: none). */
+export function typedArraysIn(value: unknown): unknown[] {
+  if (ArrayBuffer.isView(value)) return [value];
+  if (value && typeof value === 'object' && 'data' in value) return typedArraysIn((value as { data: unknown }).data);
+  return [];
+}

@@ -1,0 +1,108 @@
+/**
+ * The worker side of `trainInWorker`: `serveTraining()` answers training requests on a worker's message port.
+ *
+ *   // train.worker.js (a module worker)            // Node: a worker_threads file
+ *   import { serveTraining } from 'scratchnet';      import { parentPort } from 'node:worker_threads';
+ *   serveTraining();                                 import { serveTraining } from 'scratchnet';
+ *                                                    serveTraining(parentPort);
+ */
+import { ready } from '../backends/index.js';
+import type { Sequential } from '../models/sequential.js';
+import type { Logs } from '../models/train-loop.js';
+import { buffersOf, onMessage, PREFIX, type MessageEndpoint, type Reply, type Request, type TrainRequest } from './protocol.js';
+import { modelFromSpec } from './spec.js';
+
+interface Job {
+  model?: Sequential;
+  stopRequested: boolean;
+}
+
+/**
+ * Train models for `trainInWorker` on `endpoint` (default: this worker's own scope, `self`): each request builds
+ * the model from its JSON spec, fits it while posting progress, and posts the history and the weights back,
+ * transferring the weights' buffers rather than copying them. A stop request ends a fit after its current batch.
+ * Messages that are not scratchnet's are left alone, so a worker can serve other requests too.
+ * Returns a function that stops serving.
+ */
+export function serveTraining(endpoint: MessageEndpoint = globalThis as unknown as MessageEndpoint): () => void {
+  const jobs = new Map<number, Job>();
+  const post = (reply: Reply, transfer: ArrayBuffer[] = []) => endpoint.postMessage(reply, transfer);
+
+  return onMessage(endpoint, (data) => {
+    const request = data as Request;
+    if (!request || typeof request !== 'object' || typeof request.type !== 'string' || !request.type.startsWith(PREFIX)) return;
+    if (request.type === 'scratchnet:stop') {
+      const job = jobs.get(request.id);
+      if (job) {
+        job.stopRequested = true;
+        if (job.model) job.model.stopTraining = true;
+      }
+      return;
+    }
+    if (request.type === 'scratchnet:train') {
+      const job: Job = { stopRequested: false };
+      jobs.set(request.id, job);
+      train(request, job, post)
+        .catch((e: unknown) => {
+          const error = e instanceof Error ? e : new Error(String(e));
+          post({ type: 'scratchnet:error', id: request.id, name: error.name, message: error.message, stack: error.stack });
+        })
+        .finally(() => jobs.delete(request.id));
+    }
+  });
+}
+
+async function train(request: TrainRequest, job: Job, post: (reply: Reply, transfer?: ArrayBuffer[]) => void): Promise<void> {
+  const { id, fitOptions = {} } = request;
+  await ready();
+  const model = modelFromSpec(request.model);
+  job.model = model;
+  try {
+    if (request.weights) {
+      model.build(widthOf(request.x));
+      model.setWeights(request.weights);
+    }
+    let epoch = 0;
+    const history = await model.fit(request.x, request.y, {
+      epochs: fitOptions.epochs,
+      batchSize: fitOptions.batchSize,
+      shuffle: fitOptions.shuffle,
+      validationSplit: fitOptions.validationSplit,
+      validationData: fitOptions.validationData,
+      // a stop message is read when fit yields: every 50 ms by default
+      yieldEvery: fitOptions.yieldEvery,
+      verbose: 0,
+      callbacks: {
+        onEpochEnd: (e: number, logs: Logs) => {
+          epoch = e + 1;
+          if (request.weightsEachEpoch) {
+            const weights = model.getWeights();
+            post({ type: 'scratchnet:epoch', id, epoch: e, logs, weights }, buffersOf(weights));
+          } else {
+            post({ type: 'scratchnet:epoch', id, epoch: e, logs });
+          }
+        },
+        onBatchEnd: (batch: number, logs: Logs) => {
+          // fit clears stopTraining when it starts: a stop that came while the model was being prepared counts too
+          if (job.stopRequested) model.stopTraining = true;
+          if (request.batchEvents) post({ type: 'scratchnet:batch', id, epoch, batch, logs });
+        },
+      },
+    });
+    const weights = model.getWeights();
+    post({ type: 'scratchnet:done', id, history, weights, stopped: job.stopRequested, backend: model.backend }, buffersOf(weights));
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The number of features per sample of x as the models accept it, for building before fit. */
+function widthOf(x: unknown): number | undefined {
+  if (Array.isArray(x)) {
+    const first = x[0];
+    if (Array.isArray(first)) return Array.isArray(first[0]) ? (first[0] as unknown[]).length : first.length;
+    return undefined;
+  }
+  const shape = (x as { shape?: readonly number[] })?.shape;
+  return Array.isArray(shape) ? shape.slice(1).reduce((a: number, b: number) => a * b, 1) : undefined;
+}

@@ -1,0 +1,153 @@
+// Models in files (scratchnet/node): the forms of target, the files a save leaves, the Keras converter's shards, and
+// the errors for missing or broken files.
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dense, Sequential } from '../../src/index.js';
+import { loadModel } from '../../src/io/load-model.js';
+import { memoryHandler } from '../../src/io/memory-handler.js';
+import type { ModelArtifacts } from '../../src/io/types.js';
+import { fileHandler } from '../../src/node.js';
+
+let root = '';
+let model: Sequential;
+const x = [[0.5, -1, 2], [1, 1, 1]];
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'scratchnet-files-'));
+  model = new Sequential([new Dense(4, { inputShape: [3], activation: 'tanh' }), new Dense(2)], { seed: 4, backend: 'js' });
+  model.compile({ optimizer: 'adam', loss: 'mse' });
+  await model.fit(x, [[1, 0], [0, 1]], { epochs: 2, verbose: 0 });
+});
+afterAll(async () => {
+  model.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+const weightFiles = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.bin'));
+
+describe('targets', () => {
+  let targets = 0;
+  it.each([
+    ['fileHandler(dir)', (d: string) => fileHandler(d), (d: string) => fileHandler(join(d, 'model.json'))],
+    ["'file://' + absolute path", (d: string) => `file://${d}`, (d: string) => `file://${d}/model.json`],
+    ['a file: URL object', (d: string) => fileHandler(pathToFileURL(d)), (d: string) => fileHandler(pathToFileURL(d))],
+    ['a plain path (scratchnet/node is imported)', (d: string) => d, (d: string) => d],
+  ])('%s saves and loads back bit for bit', async (_name, saveTo, loadFrom) => {
+    const dir = join(root, `target-${++targets}`);
+    await model.save(saveTo(dir) as string);
+    const back = await loadModel(loadFrom(dir) as string, { backend: 'js' });
+    expect(back.getWeights()).toEqual(model.getWeights());
+    expect(back.predict(x)).toEqual(model.predict(x));
+    back.dispose();
+  });
+
+  it("TensorFlow.js's relative form 'file://models/x' is a path relative to the working directory", async () => {
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      await model.save('file://rel/m');
+      expect(await readdir(join(root, 'rel', 'm'))).toContain('model.json');
+      (await loadModel('file://rel/m', { backend: 'js' })).dispose();
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('a path ending in .json names the model file; its weights are named after it', async () => {
+    const dir = join(root, 'named');
+    await model.save(join(dir, 'classifier.json'));
+    const files = (await readdir(dir)).sort();
+    expect(files[0]).toMatch(/^classifier\.json$/);
+    expect(files[1]).toMatch(/^classifier\.weights\.[0-9a-z]+-[0-9a-f]+\.bin$/);
+    const json = JSON.parse(await readFile(join(dir, 'classifier.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.weightsManifest[0].paths).toEqual([files[1]]);
+    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['dense/kernel', 'dense/bias', 'dense_1/kernel', 'dense_1/bias']);
+  });
+});
+
+describe('the files a save leaves', () => {
+  it('one model.json and one weights file; saving again replaces the weights file and leaves no .tmp', async () => {
+    const dir = join(root, 'again');
+    await model.save(dir);
+    const first = await weightFiles(dir);
+    await model.save(dir, { includeOptimizer: true });
+    const second = await weightFiles(dir);
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]);
+    expect((await readdir(dir)).sort()).toEqual(['model.json', second[0]]);
+  });
+
+  it('weights left by an interrupted save are removed by the next save; other files are not touched', async () => {
+    const dir = join(root, 'orphans');
+    await model.save(dir);
+    await writeFile(join(dir, 'model.weights.zzz1-00ff.bin'), 'half a save');
+    await writeFile(join(dir, 'model.json.tmp'), '{"half');
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    await writeFile(join(dir, 'other.weights.abc-12.bin'), 'another model');
+    await model.save(dir);
+    const files = await readdir(dir);
+    expect(files).not.toContain('model.weights.zzz1-00ff.bin');
+    expect(files).toContain('notes.txt');
+    expect(files).toContain('other.weights.abc-12.bin');
+    expect(await weightFiles(dir)).toHaveLength(2); // ours and other.weights…
+    (await loadModel(dir, { backend: 'js' })).dispose();
+  });
+
+  it("a folder written by tfjs-node (model.json + weights.bin) loads, and saving over it removes the old weights.bin", async () => {
+    const dir = join(root, 'tfjs-node');
+    const h = memoryHandler();
+    await model.save(h);
+    await mkdir(dir, { recursive: true });
+    const a = h.artifacts!;
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['./weights.bin'], weights: a.weightSpecs }] }));
+    await writeFile(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer));
+    const back = await loadModel(dir, { backend: 'js' });
+    expect(back.getWeights()).toEqual(model.getWeights());
+    await back.save(dir);
+    expect(await readdir(dir)).not.toContain('weights.bin');
+    back.dispose();
+  });
+});
+
+describe('loading', () => {
+  it("the Keras converter's layout: several shard files named in the manifest", async () => {
+    const dir = join(root, 'shards');
+    await mkdir(dir, { recursive: true });
+    const h = memoryHandler();
+    await model.save(h);
+    const a: ModelArtifacts = h.artifacts!;
+    const bytes = new Uint8Array(a.weightData as ArrayBuffer);
+    const cuts = [0, 10, 50, bytes.byteLength];
+    const paths = cuts.slice(1).map((_, i) => `group1-shard${i + 1}of3.bin`);
+    for (let i = 0; i < 3; i++) await writeFile(join(dir, paths[i]), bytes.slice(cuts[i], cuts[i + 1]));
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', generatedBy: 'keras v2.12.0', convertedBy: 'TensorFlow.js Converter v4.6.0',
+      modelTopology: { keras_version: '2.12.0', backend: 'tensorflow', model_config: a.modelTopology }, weightsManifest: [{ paths, weights: a.weightSpecs }] }));
+    const back = await loadModel(join(dir, 'model.json'), { backend: 'js' });
+    expect(back.predict(x)).toEqual(model.predict(x));
+    back.dispose();
+  });
+
+  it('errors name the file: no model, bad JSON, a missing weights file, a weights path outside the folder', async () => {
+    await expect(loadModel(join(root, 'nothing-here'))).rejects.toThrow(/^scratchnet: there is no model at .*nothing-here\/model\.json \(file not found\)/);
+    const dir = join(root, 'broken');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'model.json'), '{"modelTopology": {');
+    await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*broken\/model\.json is not valid JSON/);
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['gone.bin'], weights: [] }] }));
+    await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*model\.json names the weights file .*gone\.bin, which does not exist/);
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }));
+    await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*names the weights file '\.\.\/\.\.\/etc\/passwd', outside its folder/);
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: {} }));
+    await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*has no weightsManifest list/);
+  });
+
+  it('a save that cannot write says where', async () => {
+    const file = join(root, 'a-file');
+    await writeFile(file, 'not a folder');
+    await expect(model.save(join(file, 'inside'))).rejects.toThrow(/^scratchnet: could not save the model to .*a-file\/inside\/model\.json/);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { expectClose, seededRandom, uniform } from '../helpers.js';
+import * as ref from '../reference.js';
+import { MATMUL_SHAPES, type SuiteContext } from '../suite-context.js';
+
+/** uniforms in [−1, 1) of which about `zeros` are exact zeros (−0 among them), like MNIST pixels or relu outputs */
+function mostlyZeros(rand: () => number, n: number, zeros = 0.8): number[] {
+  return uniform(rand, n).map((v) => (rand() < zeros ? (rand() < 0.1 ? -0 : 0) : v));
+}
+
+/** the contract's formula with the zero terms of x left out, in float64 */
+function refSkipZeros(x: number[], w: number[], m: number, k: number, n: number): number[] {
+  const y = new Array<number>(m * n).fill(0);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const a = x[i * k + p];
+      if (a !== 0) for (let j = 0; j < n; j++) y[i * n + j] += a * w[p * n + j];
+    }
+  }
+  return y;
+}
+
+/** Same numbers, bit for bit: toEqual treats +0 and −0 as different, and NaN as equal to NaN. */
+function expectBits(actual: number[], expected: number[], what: string): void {
+  const first = actual.findIndex((v, i) => !Object.is(v, expected[i]));
+  if (first >= 0) expect.fail(`${what}: first difference at [${first}]: ${actual[first]} ≠ ${expected[first]}`);
+}
+
+/** Shapes that reach every path of the wasm kernels: one row (the per-sample path), a few rows, 4-row blocks, and
+ *  the packed panels with edges in every direction (m % 4, n % 8, k % 4), where the order of the sums must hold. */
+const SHAPES: [number, number, number][] = [...MATMUL_SHAPES, [1, 784, 100], [2, 50, 10], [66, 37, 203], [40, 70, 520]];
+
+/** matmulSkipZeros and sgdOuterStep: the one-sample path of a dense layer on inputs that are mostly zeros. */
+export function zeroSkippingCases(ctx: SuiteContext): void {
+  describe('zero-skipping kernels', () => {
+    it.each(SHAPES)('matmulSkipZeros on m=%i k=%i n=%i: the formula, and bit-identical to matmul', (m, k, n) => {
+      const mem = ctx.mem(), rand = seededRandom(m * 7919 + k * 31 + n);
+      const x = mostlyZeros(rand, m * k), w = uniform(rand, k * n);
+      const px = mem.put(x), pw = mem.put(w), y = mem.out(m * n), dense = mem.zeros(m * n);
+      mem.k.matmulSkipZeros(px, pw, y, m, k, n);
+      mem.k.matmul(px, pw, dense, m, k, n);
+      expectClose(mem.get(y, m * n), ref.matmul(x, w, m, k, n), ctx.tol.reduction, 'matmulSkipZeros');
+      expectBits(mem.get(y, m * n), mem.get(dense, m * n), 'matmulSkipZeros against matmul');
+      mem.expectUntouchedAfter(y, m * n, 'matmulSkipZeros');
+    });
+
+    it('matmulSkipZeros leaves out NaN and ±Inf in w where x is zero, and keeps them elsewhere', () => {
+      const mem = ctx.mem();
+      const [m, k, n] = [2, 5, 6];
+      const x = [0, 1, -0, 2, 0, 0.5, 0, 0, 1, -1];
+      const w = uniform(seededRandom(11), k * n);
+      w[0] = NaN; w[6 + 1] = Infinity; w[12 + 2] = -Infinity; w[18 + 3] = NaN; // rows 0..3 of w, one special each
+      const y = mem.zeros(m * n);
+      mem.k.matmulSkipZeros(mem.put(x), mem.put(w), y, m, k, n);
+      expectClose(mem.get(y, m * n), refSkipZeros(x, w, m, k, n), ctx.tol.reduction, 'matmulSkipZeros');
+    });
+
+    it('matmulSkipZeros on a row longer than its index list (k = 140 001)', () => {
+      const mem = ctx.mem(), rand = seededRandom(12), k = 140_001;
+      const x = mostlyZeros(rand, k, 0.5), w = uniform(rand, k);
+      const px = mem.put(x), pw = mem.put(w), y = mem.zeros(1), dense = mem.zeros(1);
+      mem.k.matmulSkipZeros(px, pw, y, 1, k, 1);
+      mem.k.matmul(px, pw, dense, 1, k, 1);
+      expectBits(mem.get(y, 1), mem.get(dense, 1), 'matmulSkipZeros against matmul');
+      expectClose(mem.get(y, 1), ref.matmul(x, w, 1, k, 1), { atol: 1e-3, rtol: 1e-3 }, 'matmulSkipZeros');
+    });
+
+    it.each(SHAPES)('sgdOuterStep on m=%i k=%i n=%i: the formula, and bit-identical to matmulTransA + sgdStep', (m, k, n) => {
+      const mem = ctx.mem(), rand = seededRandom(m * 131 + k * 17 + n);
+      const lr = 0.125;
+      const x = mostlyZeros(rand, m * k, m === 1 ? 0.8 : 0.3), dy = uniform(rand, m * n), w0 = uniform(rand, k * n);
+      const px = mem.put(x), pdy = mem.put(dy), w = mem.out(k * n), wRef = mem.put(w0), dw = mem.zeros(k * n);
+      mem.set(w, w0);
+      mem.k.sgdOuterStep(px, pdy, w, m, k, n, lr);
+      mem.k.matmulTransA(px, pdy, dw, m, k, n);
+      mem.k.sgdStep(wRef, dw, k * n, lr);
+      const grad = ref.matmulTransA(x, dy, m, k, n);
+      expectClose(mem.get(w, k * n), w0.map((v, i) => v - lr * grad[i]), ctx.tol.reduction, 'sgdOuterStep');
+      expectBits(mem.get(w, k * n), mem.get(wRef, k * n), 'sgdOuterStep against matmulTransA + sgdStep');
+      mem.expectUntouchedAfter(w, k * n, 'sgdOuterStep');
+    });
+
+    it('sgdOuterStep leaves rows of w that face only zeros alone, even where dy is NaN', () => {
+      const mem = ctx.mem();
+      const [m, k, n] = [2, 4, 5];
+      const x = [0, 1, 0, -0, 0, 2, 0, 0.5]; // columns 0 and 2 of x are zero in both rows
+      const dy = [NaN, 1, 2, 3, 4, 1, -1, 1, -1, 1];
+      const w0 = uniform(seededRandom(13), k * n);
+      const w = mem.put(w0);
+      mem.k.sgdOuterStep(mem.put(x), mem.put(dy), w, m, k, n, 0.5);
+      const got = mem.get(w, k * n);
+      for (const p of [0, 2]) expect(got.slice(p * n, p * n + n), `row ${p}`).toEqual(w0.slice(p * n, p * n + n).map(ctx.round));
+      // row 1 faces x = 1 and 2: the NaN of dy[0, 0] reaches it
+      expect(got[n], 'row 1, column 0').toBeNaN();
+      expectClose(got.slice(n + 1, 2 * n), w0.slice(n + 1, 2 * n).map((v, j) => v - 0.5 * (dy[j + 1] + 2 * dy[n + j + 1])),
+        ctx.tol.compound, 'row 1');
+      // row 3 faces x = −0 (left out, and with it the NaN of dy's row 0) and 0.5
+      expectClose(got.slice(3 * n, 4 * n), w0.slice(3 * n, 4 * n).map((v, j) => v - 0.5 * (0.5 * dy[n + j])), ctx.tol.compound, 'row 3');
+    });
+  });
+}
