@@ -17,7 +17,9 @@ import { aPack, bPack, edgeTile, KC, LIST_CAPACITY, MC, MR, NC, NR } from './scr
 // Summation order: every C[i, j] is summed over p = 0, 1, …, K−1 in that order, one rounded term at a time from +0
 // (a block of KC continues from the value stored in C). It does not depend on the shape, the blocking or the
 // position; the zero-skipping kernels at the end rely on it to be bit-identical to matmul and matmulTransA.
-// (matmulTransB with fewer than MR rows takes dot products with four partial sums instead.)
+// (matmulTransB with fewer than 16 rows takes dot products with four partial sums instead.)
+//
+// Which path a shape takes (rows, 4-row blocks in place, packed) is chosen by `packs` below, from measurements.
 
 @inline
 function zero(): v128 {
@@ -198,7 +200,7 @@ function gemm(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: 
   }
 }
 
-// ---- few rows, or a short reduction: row by row, no packing (it would cost as much as the product) --------------
+// ---- fewer than MR rows: one row at a time, straight from the operands ------------------------------------------
 
 /** C[0, 0..32] = A(0, 0..K) · B[0..K, 0..32]: eight accumulators, B rows contiguous */
 function row32(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): void {
@@ -235,7 +237,7 @@ function row1(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): 
   store<f32>(c, f32x4.extract_lane(c0, 0));
 }
 
-/** C[M, N] = A(M, K) · B[K, N] row by row (B rows contiguous), for M < MR or a short K */
+/** C[M, N] = A(M, K) · B[K, N] row by row (B rows contiguous), for M < MR and the M % 4 rows of gemmDirect */
 function gemmRows(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
   const cRow = <usize>N << 2;
   for (let i = 0; i < M; i++) {
@@ -247,7 +249,7 @@ function gemmRows(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c:
   }
 }
 
-// ---- a few rows, or a short reduction: 4-row blocks straight from the operands ---------------------------------
+// ---- where packing does not pay: 4-row blocks straight from the operands ---------------------------------------
 
 /** C[4, 8] (+)= A(4, len) · B[len, 8] */
 function direct4x8(
@@ -357,7 +359,8 @@ function packs(M: i32, N: i32, K: i32, aAcross: bool): bool {
 
 /** C[M, N] = A(M, K) · B[K, N] with B rows contiguous (matmul, matmulTransA): row by row, in place, or packed */
 function gemmRowB(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
-  if (M < MR) gemmRows(a, aRow, aStep, b, bRow, c, M, N, K);
+  if (K == 0) memory.fill(c, 0, <usize>M * N << 2); // an empty sum: zeros (gemmDirect would not write at all)
+  else if (M < MR) gemmRows(a, aRow, aStep, b, bRow, c, M, N, K);
   else if (packs(M, N, K, aStep != 4)) gemm(a, aRow, aStep, b, bRow, 4, c, M, N, K);
   else gemmDirect(a, aRow, aStep, b, bRow, c, M, N, K);
 }

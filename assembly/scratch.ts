@@ -5,6 +5,7 @@
 // starts zeroed and would store every zero byte of the region in the module (megabytes of base64). This way the
 // region costs nothing in the binary, and asconfig's initialMemory stays one page: a kernel only ever runs on arena
 // pointers, which lie above the scratch, so memory already spans it when a kernel writes there.
+// NOTE: one scratch per instance: two instances must never run kernels on one (shared) memory at the same time.
 
 /** rows of C per micro-kernel (floats of A per packed step) */
 export const MR: i32 = 4;

@@ -29,6 +29,8 @@ export interface LoadPlan {
 export interface ReadOptions {
   /** read the training config (loss, metrics, optimizer) and the optimizer state; default true */
   compile?: boolean;
+  /** read the optimizer's saved state (when `compile`); default true */
+  optimizerState?: boolean;
 }
 
 export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): LoadPlan {
@@ -63,7 +65,7 @@ export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): Lo
   const metrics = readMetrics(meta && own(meta, 'metrics') !== undefined ? own(meta, 'metrics') : trainingConfig && own(trainingConfig, 'metrics'));
   const optimizer = readOptimizer(meta && own(meta, 'optimizer') !== undefined ? own(meta, 'optimizer') : trainingConfig && own(trainingConfig, 'optimizer_config'));
   plan.training = { loss, metrics, optimizer };
-  if (optimizer) {
+  if (optimizer && options.optimizerState !== false) {
     const state = readOptimizerState(optimizer, plan, located, bytes);
     if (state) plan.optimizerState = state;
   }

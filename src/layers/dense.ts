@@ -40,6 +40,7 @@ export class Dense extends KernelLayer {
   private x: Ptr = 0;
 
   constructor(units: number, options: DenseOptions = {}) {
+    if (options === null || typeof options !== 'object') fail(`Dense options must be an object like { activation: 'relu' }, got ${options === null ? 'null' : typeof options}`);
     super(options.name);
     if (!Number.isInteger(units) || units < 1) fail(`Dense units must be a positive integer, got ${units}`);
     this.units = units;

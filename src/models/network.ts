@@ -204,7 +204,7 @@ export class Network {
    */
   static async load(source: ModelSource, options: NetworkOptions = {}): Promise<Network> {
     checkOptionsObject(options, 'Network.load(source, options): options');
-    const plan = readArtifacts(await readSource(source));
+    const plan = readArtifacts(await readSource(source), { optimizerState: false }); // the tutorial's fit has no optimizer state
     const net = new Network(options);
     for (const layer of tutorialLayers(plan.topology, plan.inputSize)) net.add(layer);
     try {

@@ -120,7 +120,8 @@ function countCorrect(engine: Engine, kind: AccuracyKind, out: Ptr, t: Ptr, rows
   const k = engine.backend.kernels;
   if (kind === 'sparse') return k.sparseAccuracyCount(out, t, rows, cols);
   if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
-  return k.binaryAccuracyCount(out, t, rows * cols, logits ? 0 : 0.5);
+  // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
+  return k.binaryAccuracyCount(out, t, rows * cols, logits ? 0 : 0.5) / cols;
 }
 
 /** Train `engine` on staged data; returns the Keras-style history. */
@@ -145,7 +146,11 @@ export async function fitLoop(c: FitConfig): Promise<History> {
     let lastYield = Date.now();
     for (let epoch = 0; epoch < c.epochs; epoch++) {
       const started = Date.now();
-      if (c.shuffle) c.rng.shuffle(order);
+      // Shuffle from the identity every epoch, so that fit(2) then fit(2) orders samples exactly as fit(4) does.
+      if (c.shuffle) {
+        for (let i = 0; i < n; i++) order[i] = i;
+        c.rng.shuffle(order);
+      }
       arena.i32(buffers.order, n).set(order);
       c.reporter.epochStart(epoch, c.epochs, batches);
       let lossSum = 0;

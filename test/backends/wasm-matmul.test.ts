@@ -49,7 +49,7 @@ function checkShape({ kernels, arena }: Backend, m: number, k: number, n: number
 
 const SMALL: [number, number, number][] = [];
 for (const m of [1, 2, 3, 4, 5, 9]) for (const k of [1, 3, 4, 5, 8, 17]) for (const n of [1, 3, 4, 5, 8, 12, 13, 17]) SMALL.push([m, k, n]);
-const EMPTY: [number, number, number][] = [[3, 0, 5], [0, 3, 5], [3, 5, 0]];
+const EMPTY: [number, number, number][] = [[3, 0, 5], [0, 3, 5], [3, 5, 0], [9, 0, 5], [0, 9, 5], [20, 0, 17], [0, 20, 17]];
 const BLOCKED: [number, number, number][] = [
   [33, 300, 41], [9, 513, 19], [6, 257, 10], [300, 5, 9], [5, 9, 1030], [3, 6, 2051],
   // packed panels (assembly/matmul.ts `packs`), with edges: m % 4, n % 8, k % 4 all non-zero

@@ -126,3 +126,18 @@ describe('the tutorial MNIST network', () => {
     net.dispose();
   });
 });
+
+describe('training in parts', () => {
+  it('fit(2 epochs) then fit(2 epochs) equals fit(4 epochs), with shuffling and dropout', async () => {
+    const { x, y } = data(96, 3);
+    const run = async (parts: number[]) => {
+      const m = model('wasm');
+      m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      for (const epochs of parts) await m.fit(x, y, { epochs, batchSize: 16, verbose: 0 });
+      const w = m.getWeights();
+      m.dispose();
+      return w;
+    };
+    expect(await run([2, 2])).toEqual(await run([4]));
+  });
+});

@@ -143,6 +143,7 @@ describe('Sequential', () => {
         expect(losses.length).toBeGreaterThanOrEqual(1);
         expect(losses.length).toBeLessThanOrEqual((fit as { epochs?: number }).epochs ?? 1);
         expectAllFinite(losses, 'history loss');
+        for (const acc of history.history.accuracy ?? []) { expect(acc).toBeGreaterThanOrEqual(0); expect(acc).toBeLessThanOrEqual(1); }
       });
       // Without a Dense first, the data's width decides the model's: compare with what was built.
       const outputs = () => (model.internals.engine.built ? model.internals.engine.outputSize : out);
@@ -151,10 +152,7 @@ describe('Sequential', () => {
       });
       resultOrScratchnetError(() => model.evaluate(x as never, y as never), (r) => {
         expect(Number.isFinite(r.loss)).toBe(true);
-        // NOTE: binary accuracy over several outputs counts elements but divides by rows (train-loop.ts), so it can
-        // exceed 1; that case is the it.fails test below, and is left out here until it is fixed.
-        const binaryWide = loss === 'binary_crossentropy' && outputs() > 1;
-        if (r.accuracy !== undefined && !binaryWide) { expect(r.accuracy).toBeGreaterThanOrEqual(0); expect(r.accuracy).toBeLessThanOrEqual(1); }
+        if (r.accuracy !== undefined) { expect(r.accuracy).toBeGreaterThanOrEqual(0); expect(r.accuracy).toBeLessThanOrEqual(1); }
       });
       // Whatever was refused, the model still predicts sound input (of the width it was built for, if it was).
       const width = model.internals.engine.built ? model.internals.engine.inputSize : a.inputs;
@@ -167,9 +165,9 @@ describe('Sequential', () => {
     }), 120);
   });
 
-  // Found by the property above (FC_SEED=319510689). Remove `.fails` once train-loop.ts divides the binary count by
-  // the number of outputs, as Keras's binary_accuracy (a mean over every element) does.
-  it.fails('KNOWN BUG: binary accuracy over 3 outputs stays within [0, 1]', () => {
+  // Found by the property above (FC_SEED=319510689): binary accuracy over several outputs counted elements but
+  // divided by rows, giving 3.
+  it('binary accuracy over 3 outputs stays within [0, 1]', () => {
     const model = new Sequential([new Dense(3, { inputShape: [1] })], { seed: 611, backend: 'wasm' });
     model.compile({ optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['accuracy'] });
     const { accuracy } = model.evaluate([[0], [0], [0]], [[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
