@@ -41,9 +41,13 @@ export function getBackend(): BackendName {
   return chosen;
 }
 
-/** The shared backend instance for `name` (default: the active one). */
-export function resolveBackend(name?: BackendName): Backend {
-  const key = name === undefined ? getBackend() : checkName(name);
+/**
+ * The shared backend instance for `name` (default: the active one). A Backend object (such as the relaxed-SIMD one
+ * from `scratchnet/relaxed`) is used as it is.
+ */
+export function resolveBackend(name?: BackendName | Backend): Backend {
+  if (typeof name === 'object' && name !== null && 'kernels' in name && 'arena' in name) return name;
+  const key = name === undefined ? getBackend() : checkName(name as BackendName);
   let backend = instances.get(key);
   if (!backend) {
     backend = key === 'wasm' ? createWasmBackend() : createJsBackend();

@@ -4,7 +4,13 @@
  * Every argument is a number. A `Ptr` is a byte offset into the backend's arena (the wasm linear memory, or the JS
  * backend's ArrayBuffer); every array is contiguous, row-major float32 (int32 where stated), 16-byte aligned by the
  * arena. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
- * a kernel runs. Kernels never allocate.
+ * a kernel runs. Kernels never allocate (the wasm matmul kernels pack panels in a fixed scratch region that lies below
+ * the arena: assembly/scratch.ts).
+ *
+ * Summation order: within one backend, matmul and matmulTransA sum every output over the reduction index in increasing
+ * order, one rounded term at a time from +0, whatever the shape; matmulSkipZeros and sgdOuterStep follow the same
+ * order, which is what makes them bit-identical to matmul and to matmulTransA + sgdStep. Between backends, and for
+ * matmulTransB, only the tolerances of TESTING.md hold.
  *
  * Scalars (lr, alpha, eps, thresholds) are float32 on the wasm side: pass values that float32 holds exactly where
  * bit-identical results across backends matter. Label arrays hold integers (checked in TypeScript before any kernel).

@@ -1,4 +1,4 @@
-import type { BackendName } from '../backends/backend.js';
+import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
 import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
@@ -21,7 +21,8 @@ export interface SequentialOptions {
   /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights */
   seed?: number;
   /** 'wasm' or 'js'; default: the active backend (see setBackend) */
-  backend?: BackendName;
+  /** 'wasm' or 'js', or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed' */
+  backend?: BackendName | Backend;
   name?: string;
 }
 
