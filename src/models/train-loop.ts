@@ -143,6 +143,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
     buffers = new BatchBuffers(engine, batch, inCols, y.cols, outCols, n);
     const order = new Int32Array(n).map((_, i) => i);
     const batches = Math.ceil(n / batch);
+    await nextTurn(); // staging the data was one long step: let the page breathe before the first batch
     let lastYield = Date.now();
     for (let epoch = 0; epoch < c.epochs; epoch++) {
       const started = Date.now();
@@ -196,7 +197,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
       const logs: Logs = { loss: lossSum / seen };
       if (c.accuracy) logs.accuracy = correct / seen;
       if (c.validation) {
-        const v = evaluateLoop(engine, loss, c.validation.x, c.validation.y, c.accuracy, batch);
+        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.accuracy, batch, c.yieldEvery);
         logs.val_loss = v.loss;
         if (c.accuracy) logs.val_accuracy = v.accuracy;
       }
@@ -220,8 +221,33 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   return history;
 }
 
+type EvalResult = { loss: number; accuracy?: number };
+
 /** Mean loss (and accuracy) over a data set, in inference mode, `chunk` rows at a time. */
-export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number): { loss: number; accuracy?: number } {
+export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number): EvalResult {
+  const steps = evaluateSteps(engine, loss, x, y, accuracy, chunk);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The same, giving the event loop a turn between chunks at least every `yieldEvery` ms (validation inside fit). */
+async function evaluateYielding(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number, yieldEvery: number): Promise<EvalResult> {
+  const steps = evaluateSteps(engine, loss, x, y, accuracy, chunk);
+  let last = Date.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (Date.now() - last >= yieldEvery) {
+      await nextTurn();
+      last = Date.now();
+    }
+  }
+}
+
+/** The evaluation itself, pausing (yield) after every chunk. Always run to the end: the finally frees the staging. */
+function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number): Generator<void, EvalResult> {
   const { kernels: k, arena } = engine.backend;
   const n = x.shape[0];
   const rows = Math.min(chunk, n);
@@ -242,8 +268,9 @@ export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, 
       const out = engine.forward(xb, r, mode);
       lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
       if (accuracy) correct += countCorrect(engine, accuracy, out, yb, r, outCols, logits || loss.fromLogits);
+      yield;
     }
-    const result: { loss: number; accuracy?: number } = { loss: lossSum / n };
+    const result: EvalResult = { loss: lossSum / n };
     if (accuracy) result.accuracy = correct / n;
     return result;
   } finally {
