@@ -111,7 +111,8 @@ describe('Sequential', () => {
 
   it('fit, predict and evaluate on random data: a correct result or a scratchnet error; the model stays usable; nothing leaks', async () => {
     const fitOptions = fc.record({
-      epochs: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 2 }) }, { weight: 1, arbitrary: anyNumber }),
+      // A huge whole number of epochs (2³², MAX_SAFE_INTEGER) is valid and would simply train that long: left out.
+      epochs: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 2 }) }, { weight: 1, arbitrary: anyNumber.filter((v) => !(Number.isInteger(v) && v > 12)) }),
       batchSize: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }) }, { weight: 1, arbitrary: fc.oneof(anyNumber, junk) }),
       shuffle: fc.boolean(),
       validationSplit: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.double({ min: 0, max: 0.6, noNaN: true }) }, { weight: 1, arbitrary: anyNumber }),
@@ -219,7 +220,7 @@ describe('Network (the tutorial API)', () => {
       loss: fc.oneof(fc.constantFrom('mse', 'mae', 'binary_crossentropy', 'sparse_categorical_crossentropy'), junk),
       x: matrixOf(3), y: matrixOf(2),
       fit: fc.oneof(
-        fc.record({ epochs: fc.oneof(fc.integer({ min: 1, max: 2 }), anyNumber), learningRate: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), anyNumber), batchSize: fc.oneof(fc.integer({ min: 1, max: 4 }), junk), verbose: fc.constant(false), onEpochEnd: fc.oneof(fc.constant(undefined), junk) }, { requiredKeys: ['verbose'] }),
+        fc.record({ epochs: fc.oneof(fc.integer({ min: 1, max: 2 }), anyNumber.filter((v) => !(Number.isInteger(v) && v > 12))), learningRate: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), anyNumber), batchSize: fc.oneof(fc.integer({ min: 1, max: 4 }), junk), verbose: fc.constant(false), onEpochEnd: fc.oneof(fc.constant(undefined), junk) }, { requiredKeys: ['verbose'] }),
         fc.tuple(fc.integer({ min: 1, max: 2 }), fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), junk)),
         junk,
       ),
