@@ -107,7 +107,9 @@ export interface Kernels {
    *  y[i] = x[i] · mask[i]   (0 ≤ rate < 1; seed is a uint32) */
   dropout(x: Ptr, y: Ptr, mask: Ptr, n: number, rate: number, seed: number): void;
 
-  // ---- optimizers: update param in place from grad ---------------------------------------------------------------
+  // ---- optimizers: update param in place from grad. Optimizer state (v, m, ms) whose magnitude falls below the
+  // smallest normal float32 (2⁻¹²⁶) is stored as 0 (NaN is kept): wasm has no flush-to-zero mode and subnormal
+  // arithmetic is ~100× slower on x86; MNIST's always-zero pixels would otherwise sink Adam into it. ---------------------------------------------------------------
   /** param −= lr · grad */
   sgdStep(param: Ptr, grad: Ptr, n: number, lr: number): void;
   /** plain SGD fused with a dense layer's weight gradient, with no gradient buffer: w[k,n] −= lr · x[m,k]ᵀ · dy[m,n],
