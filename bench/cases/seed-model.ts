@@ -1,0 +1,53 @@
+/**
+ * The Keras model this project started from (as in examples/keras-seed.ts):
+ *   Dense(4096, input_shape=(34,), relu), Dropout(0.5), then three times [Dense(4096, relu), Dropout(0.5)], Dense(7)
+ * with Adam and sparse categorical cross-entropy, about 50 million parameters. The output here is softmax (the seed's
+ * sigmoid trains too, with a warning; a 7-unit output makes no difference to the speed).
+ */
+import type * as TF from '@tensorflow/tfjs';
+import type { BackendName } from '../../src/index.js';
+import { Dense, Dropout, Random, Sequential } from '../../src/index.js';
+import type { Tf } from '../lib/tfjs.js';
+
+export const SEED_FEATURES = 34;
+export const SEED_CLASSES = 7;
+export const SEED_WIDTH = 4096;
+export const SEED_HIDDEN = 4;
+export const SEED_BATCH = 64;
+
+export function snSeedModel(backend: BackendName): Sequential {
+  const layers = [];
+  for (let i = 0; i < SEED_HIDDEN; i++) {
+    layers.push(new Dense(SEED_WIDTH, i === 0 ? { inputShape: [SEED_FEATURES], activation: 'relu' } : { activation: 'relu' }));
+    layers.push(new Dropout(0.5));
+  }
+  layers.push(new Dense(SEED_CLASSES, { activation: 'softmax' }));
+  const model = new Sequential(layers, { seed: 1, backend });
+  model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+  return model;
+}
+
+export function tfSeedModel(tf: Tf): TF.Sequential {
+  const model = tf.sequential();
+  for (let i = 0; i < SEED_HIDDEN; i++) {
+    model.add(tf.layers.dense(i === 0 ? { units: SEED_WIDTH, inputShape: [SEED_FEATURES], activation: 'relu' } : { units: SEED_WIDTH, activation: 'relu' }));
+    model.add(tf.layers.dropout({ rate: 0.5 }));
+  }
+  model.add(tf.layers.dense({ units: SEED_CLASSES, activation: 'softmax' }));
+  model.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy' });
+  return model;
+}
+
+/** Seven random class centres in 34 dimensions; each sample is its class's centre plus noise. */
+export function seedData(n: number): { x: Float32Array; y: Uint8Array } {
+  const rng = new Random(34);
+  const centres = Array.from({ length: SEED_CLASSES }, () => Array.from({ length: SEED_FEATURES }, () => rng.normal()));
+  const x = new Float32Array(n * SEED_FEATURES);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(SEED_CLASSES);
+    y[i] = c;
+    for (let j = 0; j < SEED_FEATURES; j++) x[i * SEED_FEATURES + j] = centres[c][j] + 0.8 * rng.normal();
+  }
+  return { x, y };
+}
