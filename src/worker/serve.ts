@@ -7,6 +7,7 @@
  *                                                    serveTraining(parentPort);
  */
 import { ready } from '../backends/index.js';
+import { fail } from '../util/errors.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/train-loop.js';
 import { buffersOf, onMessage, PREFIX, type MessageEndpoint, type Reply, type Request, type TrainRequest } from './protocol.js';
@@ -24,7 +25,10 @@ interface Job {
  * Messages that are not scratchnet's are left alone, so a worker can serve other requests too.
  * Returns a function that stops serving.
  */
-export function serveTraining(endpoint: MessageEndpoint = globalThis as unknown as MessageEndpoint): () => void {
+export function serveTraining(port: MessageEndpoint | null = globalThis as unknown as MessageEndpoint): () => void {
+  // worker_threads' parentPort is null on the main thread: say so rather than fail on the first message.
+  if (port === null) fail('serveTraining(parentPort): parentPort is null, so this code is not running in a worker thread');
+  const endpoint: MessageEndpoint = port;
   const jobs = new Map<number, Job>();
   const post = (reply: Reply, transfer: ArrayBuffer[] = []) => endpoint.postMessage(reply, transfer);
 
