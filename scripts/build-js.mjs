@@ -2,10 +2,9 @@
 // @assemblyscript/loader are inlined, so nothing else is fetched at run time) and dist/node.js (the Node-only helpers).
 // Types come from `tsc -p tsconfig.build.json` (npm run build:types).
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 
-await rm('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, legalComments: 'none', logLevel: 'warning' };
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', minify: true });
 // The Node entry holds only the file loaders and the IDX parsing they need (a few KiB).

@@ -7,27 +7,13 @@ import type { Backend } from '../../src/backends/backend.js';
 import type { Ptr } from '../../src/backends/kernels.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { reportCases, runProperty } from '../properties/harness.js';
+import { createWasm, skipReason, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
 import { ACTIVATIONS } from './cases/activations.js';
 import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
 import { expectClose, Mem, randomLabels, seededRandom, uniform, type Tolerance } from './helpers.js';
 
-let createWasm: (() => Backend) | undefined;
-let skipReason = '';
-try {
-  const wasm = await import('../../src/backends/wasm/index.js');
-  wasm.createWasmBackend();
-  createWasm = wasm.createWasmBackend;
-} catch (e) {
-  skipReason = ` (SKIPPED: the wasm backend failed to load: ${(e as Error).message})`;
-}
-
 reportCases('kernel parity');
-
-const EXACT: Tolerance = { atol: 0, rtol: 0 };
-const TRANSCENDENTAL: Tolerance = { atol: 1e-7, rtol: 1e-6 };
-const COMPOUND: Tolerance = { atol: 1e-6, rtol: 1e-5 };
-const REDUCTION: Tolerance = { atol: 1e-4, rtol: 1e-4 };
 
 /** Mem that remembers its blocks, so that each case frees what it took and the arenas stay small. */
 class CaseMem extends Mem {

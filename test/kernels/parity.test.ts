@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
+import { createWasm, skipReason, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
 import { ACTIVATIONS } from './cases/activations.js';
 import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
@@ -8,20 +9,7 @@ import { expectClose, Mem, seededRandom, uniform, type Tolerance } from './helpe
 
 // wasm against JS (float32) on the same seeded inputs, with TESTING.md's tolerances; NaN, +Inf and −Inf must sit in
 // the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
-let createWasm: (() => Backend) | undefined;
-let skipReason = '';
-try {
-  const wasm = await import('../../src/backends/wasm/index.js');
-  wasm.createWasmBackend();
-  createWasm = wasm.createWasmBackend;
-} catch (e) {
-  skipReason = ` (SKIPPED: the wasm backend failed to load: ${(e as Error).message})`;
-}
 
-const EXACT: Tolerance = { atol: 0, rtol: 0 };
-const TRANSCENDENTAL: Tolerance = { atol: 1e-7, rtol: 1e-6 };
-const COMPOUND: Tolerance = { atol: 1e-6, rtol: 1e-5 };
-const REDUCTION: Tolerance = { atol: 1e-4, rtol: 1e-4 };
 
 type Outputs = Record<string, { values: number[]; tol: Tolerance }>;
 
