@@ -65,10 +65,6 @@ export class Allocator {
     if (tail && tail.ptr + tail.size === this.top) { this.top = tail.ptr; this.free.pop(); }
   }
 
-  sizeOf(ptr: Ptr): number | undefined {
-    return this.used.get(ptr);
-  }
-
   /** bytes in live blocks */
   get bytesInUse(): number {
     let total = 0;

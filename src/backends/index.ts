@@ -3,8 +3,6 @@ import { createJsBackend } from './js/index.js';
 import { createWasmBackend, createWasmBackendAsync, wasmSimdSupported } from './wasm/index.js';
 import { fail } from '../util/errors.js';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'js'];
-
 /** One shared instance per backend name: models on the same backend share its arena. */
 const instances = new Map<BackendName, Backend>();
 let chosen: BackendName | undefined;

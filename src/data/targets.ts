@@ -1,5 +1,6 @@
 import { fail } from '../util/errors.js';
 import { toMatrix } from './inputs.js';
+import type { Matrix } from './matrix.js';
 import type { Targets } from '../models/train-loop.js';
 
 /** Class labels as users give them: a typed array or list of integers, [[label], …], or { data, shape: [n] | [n, 1] }. */
@@ -50,7 +51,8 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
   return { data: matrix.data, cols: outputs };
 }
 
-/** The number of samples in a label input, for matching against x before it is parsed. */
-export function sampleCount(t: Targets): number {
-  return t.data.length / t.cols;
+/** x and y must hold the same number of samples; `what` names the pair in the error ('', 'validationData '). */
+export function checkSampleCounts(x: Matrix, y: Targets, what = ''): void {
+  const ys = y.data.length / y.cols;
+  if (ys !== x.shape[0]) fail(`${what}x has ${x.shape[0]} samples but ${what ? 'its ' : ''}y has ${ys}; they must match`);
 }

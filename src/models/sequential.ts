@@ -2,7 +2,7 @@ import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
 import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
-import { toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
+import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
@@ -183,7 +183,7 @@ export class Sequential {
     this.build(xs.shape[1]);
     this.checkInputWidth(xs, 'x');
     let ys = this.targets(y, 'y');
-    if (ys.data.length / ys.cols !== xs.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.data.length / ys.cols}; they must match`);
+    checkSampleCounts(xs, ys);
 
     let validation: { x: Matrix; y: Targets } | undefined;
     if (options.validationData !== undefined) {
@@ -192,7 +192,7 @@ export class Sequential {
       const vxs = toMatrix(vx, 'validationData x').matrix;
       this.checkInputWidth(vxs, 'validationData x');
       const vys = this.targets(vy, 'validationData y');
-      if (vys.data.length / vys.cols !== vxs.shape[0]) fail(`validationData x has ${vxs.shape[0]} samples but its y has ${vys.data.length / vys.cols}; they must match`);
+      checkSampleCounts(vxs, vys, 'validationData ');
       validation = { x: vxs, y: vys };
     } else if (validationSplit > 0) {
       const n = xs.shape[0];
@@ -239,7 +239,7 @@ export class Sequential {
     this.build(xs.shape[1]);
     this.checkInputWidth(xs, 'x');
     const ys = this.targets(y, 'y');
-    if (ys.data.length / ys.cols !== xs.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.data.length / ys.cols}; they must match`);
+    checkSampleCounts(xs, ys);
     const result = evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), batchSize);
     if (!Number.isFinite(result.loss)) {
       fail(`evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`);

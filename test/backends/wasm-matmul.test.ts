@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { values } from './values.js';
 import type { Backend } from '../../src/backends/backend.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 
 // The three matmul forms against float64 references, on shapes that exercise every edge path of the register
 // blocking (m % 4, m % 2, n % 8, n % 4, k % 4), the cache blocks (k > 256 for matmul, m > 256 for matmulTransA,
 // n > 1024 for matmulTransB), so that the accumulate-into-output path runs too, and the packed panels.
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 /** |got − ref| ≤ 1e-6 · Σ|terms| + 1e-7: float32 summation error, whatever the order of the sum */
 function expectDot(got: number, terms: number[], what: string): void {

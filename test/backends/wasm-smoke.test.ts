@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { values } from './values.js';
 import { KERNEL_NAMES } from '../../src/backends/kernels.js';
 import { createWasmBackend, wasmSimdSupported } from '../../src/backends/wasm/index.js';
-
-/** deterministic values in [-1, 1) */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 describe('wasm backend: smoke', () => {
   it('loads, with SIMD supported and every kernel of KERNEL_NAMES bound', () => {

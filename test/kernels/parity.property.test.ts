@@ -3,15 +3,14 @@
 // so a failure replays from FC_SEED.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import type { Backend } from '../../src/backends/backend.js';
 import type { Ptr } from '../../src/backends/kernels.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { reportCases, runProperty } from '../properties/harness.js';
-import { createWasm, skipReason, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
+import { createWasm, skipReason, lossOutputs, type Outputs, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
 import { ACTIVATIONS } from './cases/activations.js';
 import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
-import { expectClose, Mem, randomLabels, seededRandom, uniform, type Tolerance } from './helpers.js';
+import { expectClose, Mem, randomLabels, seededRandom, uniform } from './helpers.js';
 
 reportCases('kernel parity');
 
@@ -26,7 +25,6 @@ class CaseMem extends Mem {
   release(): void { for (const p of this.blocks) this.backend.arena.free(p); this.blocks = []; }
 }
 
-type Outputs = Record<string, { values: number[]; tol: Tolerance }>;
 const backends = createWasm ? { js: new CaseMem(createJsBackend()), wasm: new CaseMem(createWasm()) } : undefined;
 
 function expectParity(name: string, scenario: (mem: Mem) => Outputs): void {
@@ -94,16 +92,7 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
   it('losses (value, gradient, probabilities) and accuracy counts', () => {
     runProperty('losses', fc.property(shape, ({ m, n, seed }: Shape) => {
       for (const loss of LOSSES) {
-        expectParity(`${loss.name} rows=${m} cols=${n}`, (mem) => {
-          const { p, t } = loss.inputs(seededRandom(seed), m, n);
-          const dy = mem.zeros(m * n), probs = mem.zeros(m * n);
-          const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, m, n);
-          return {
-            loss: { values: [value], tol: REDUCTION },
-            dy: { values: mem.get(dy, m * n), tol: COMPOUND },
-            probs: { values: mem.get(probs, m * n), tol: TRANSCENDENTAL },
-          };
-        });
+        expectParity(`${loss.name} rows=${m} cols=${n}`, (mem) => lossOutputs(mem, loss, seed, m, n));
       }
       expectParity(`accuracy rows=${m} cols=${n}`, (mem) => {
         const rand = seededRandom(seed);

@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backends/backend.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
-import { createWasm, skipReason, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
+import { createWasm, skipReason, lossOutputs, type Outputs, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
 import { ACTIVATIONS } from './cases/activations.js';
 import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
-import { expectClose, Mem, seededRandom, uniform, type Tolerance } from './helpers.js';
+import { expectClose, Mem, seededRandom, uniform } from './helpers.js';
 
 // wasm against JS (float32) on the same seeded inputs, with TESTING.md's tolerances; NaN, +Inf and −Inf must sit in
 // the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
 
-
-type Outputs = Record<string, { values: number[]; tol: Tolerance }>;
 
 /** Runs a scenario on both backends and compares every named output. */
 function expectParity(scenario: (mem: Mem) => Outputs): void {
@@ -71,16 +68,7 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
   });
 
   it.each(LOSSES.map((l) => [l.name, l] as const))('%s: loss, gradient and probabilities', (_name, loss) => {
-    expectParity((mem) => {
-      const { p, t } = loss.inputs(seededRandom(3), m, n);
-      const dy = mem.zeros(m * n), probs = mem.zeros(m * n);
-      const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, m, n);
-      return {
-        loss: { values: [value], tol: REDUCTION },
-        dy: { values: mem.get(dy, m * n), tol: COMPOUND },
-        probs: { values: mem.get(probs, m * n), tol: TRANSCENDENTAL },
-      };
-    });
+    expectParity((mem) => lossOutputs(mem, loss, 3, m, n));
   });
 
   it.each(['sgdStep', 'adamStep'])('%s: three steps', (name) => {

@@ -52,6 +52,11 @@ function cannotCompile(e: unknown): Error {
   );
 }
 
+/** Our own errors (a variant not registered) pass through; an engine's refusal becomes cannotCompile. */
+function compileError(e: unknown): Error {
+  return e instanceof Error && e.message.startsWith('scratchnet:') ? e : cannotCompile(e);
+}
+
 /** Compiled once per variant (synchronously: Node and workers allow it at any size) and instantiated per backend. */
 function module(variant: Variant): WebAssembly.Module {
   let m = compiled.get(variant);
@@ -59,8 +64,7 @@ function module(variant: Variant): WebAssembly.Module {
     try {
       m = new WebAssembly.Module(bytes(variant) as BufferSource);
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
-      throw cannotCompile(e);
+      throw compileError(e);
     }
     compiled.set(variant, m);
   }
@@ -77,8 +81,7 @@ export async function compileWasm(variant: Variant = 'release'): Promise<WebAsse
     try {
       m = await WebAssembly.compile(bytes(variant) as BufferSource);
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
-      throw cannotCompile(e);
+      throw compileError(e);
     }
     compiled.set(variant, m);
   }
