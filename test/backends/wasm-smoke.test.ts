@@ -56,4 +56,17 @@ describe('wasm backend: smoke', () => {
     kernels.fill(end, 8, 7);
     expect(Array.from(arena.read(end, 8))).toEqual([7, 7, 7, 7, 7, 7, 7, 7]);
   });
+
+  it('doubles while small but reserves at most 64 MiB beyond what large models need', () => {
+    const MiB = 2 ** 20;
+    const { arena } = createWasmBackend();
+    arena.alloc(1000);
+    const small = arena.capacity;
+    arena.alloc(small / 4); // a block the size of the memory: doubling covers it
+    expect(arena.capacity).toBe(2 * small);
+    // 300 MiB in three blocks, the way a large model allocates its weights, gradients and moments
+    for (let i = 0; i < 3; i++) arena.alloc((100 * MiB) / 4);
+    expect(arena.capacity).toBeGreaterThanOrEqual(arena.bytesInUse);
+    expect(arena.capacity - arena.bytesInUse).toBeLessThanOrEqual(64 * MiB + small * 2);
+  });
 });

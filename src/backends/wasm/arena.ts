@@ -2,6 +2,8 @@ import { Arena, MAX_ARENA_BYTES, outOfMemoryError } from '../backend.js';
 import type { Ptr } from '../kernels.js';
 
 const PAGE = 65536;
+/** Past this size the arena grows in steps of this many bytes rather than doubling. */
+const MAX_GROWTH_STEP = 64 * 2 ** 20;
 
 /**
  * The only owner of the wasm `WebAssembly.Memory`. Every `memory.grow` detaches the old ArrayBuffer, so views are
@@ -23,8 +25,10 @@ export class WasmArena extends Arena {
   protected growTo(bytes: number): void {
     if (bytes > MAX_ARENA_BYTES) throw outOfMemoryError(bytes, MAX_ARENA_BYTES);
     const have = this.memory.buffer.byteLength / PAGE;
-    // Grow geometrically (at least double) so that a run of allocations costs few detaches.
-    const want = Math.min(MAX_ARENA_BYTES / PAGE, Math.max(Math.ceil(bytes / PAGE), have * 2));
+    // Double while small, so that a run of small allocations costs few detaches; past 64 MiB add at most 64 MiB of
+    // headroom, so a model of a gigabyte does not reserve a second one it never uses.
+    const step = Math.min(have, MAX_GROWTH_STEP / PAGE);
+    const want = Math.min(MAX_ARENA_BYTES / PAGE, Math.max(Math.ceil(bytes / PAGE), have + step));
     try {
       this.memory.grow(want - have);
     } catch {
