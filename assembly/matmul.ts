@@ -83,40 +83,53 @@ function packA(a: usize, aRow: usize, aStep: usize, mc: i32, kc: i32, dst: usize
 
 /** Pack B(0..kc, 0..nc) into panels of NR columns: for each p, B(p, j..j+NR); columns past nc are zeros. */
 function packB(b: usize, bRow: usize, bCol: usize, kc: i32, nc: i32, dst: usize): void {
-  for (let j = 0; j < nc; j += NR) {
-    const src = b + <usize>j * bCol;
-    if (j + NR <= nc && bCol == 4) {
-      // rows of B are contiguous (matmul, matmulTransA): two loads per step
-      for (let p = 0; p < kc; p++) {
-        const s = src + <usize>p * bRow;
-        v128.store(dst, v128.load(s));
-        v128.store(dst, v128.load(s, 16), 16);
-        dst += 32;
+  const whole = nc & ~(NR - 1), panel = <usize>kc * (NR << 2);
+  if (bCol == 4) {
+    // rows of B are contiguous (matmul, matmulTransA): row by row, so that the reads stream through memory (panel
+    // by panel they jump a row of B per step, a page or more apart for wide B, and wait on DRAM for every line)
+    for (let p = 0; p < kc; p++) {
+      const s = b + <usize>p * bRow;
+      let d = dst + <usize>p * (NR << 2);
+      for (let j = 0; j < whole; j += NR) {
+        v128.store(d, v128.load(s + (<usize>j << 2)));
+        v128.store(d, v128.load(s + (<usize>j << 2), 16), 16);
+        d += panel;
       }
-    } else if (j + NR <= nc && bRow == 4) {
-      // columns of B are contiguous (matmulTransB: rows of w): four steps at a time through two 4×4 transposes
-      const s1 = src + bCol, s2 = s1 + bCol, s3 = s2 + bCol, s4 = s3 + bCol;
+    }
+  } else if (bRow == 4) {
+    // columns of B are contiguous (matmulTransB: rows of w): four steps at a time through two 4×4 transposes
+    for (let j = 0; j < whole; j += NR) {
+      const src = b + <usize>j * bCol, s1 = src + bCol, s2 = s1 + bCol, s3 = s2 + bCol, s4 = s3 + bCol;
       const s5 = s4 + bCol, s6 = s5 + bCol, s7 = s6 + bCol;
+      let d = dst + <usize>(j / NR) * panel;
       let p = 0;
       for (; p + 4 <= kc; p += 4) {
         const o = <usize>p << 2;
-        storeTransposed(dst, 32, v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o));
-        storeTransposed(dst + 16, 32, v128.load(s4 + o), v128.load(s5 + o), v128.load(s6 + o), v128.load(s7 + o));
-        dst += 128;
+        storeTransposed(d, 32, v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o));
+        storeTransposed(d + 16, 32, v128.load(s4 + o), v128.load(s5 + o), v128.load(s6 + o), v128.load(s7 + o));
+        d += 128;
       }
       for (; p < kc; p++) {
         const sp = src + (<usize>p << 2);
-        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), load<f32>(sp + <usize>c * bCol));
-        dst += 32;
+        for (let c = 0; c < NR; c++) store<f32>(d + (<usize>c << 2), load<f32>(sp + <usize>c * bCol));
+        d += 32;
       }
-    } else {
-      // the last, partial panel: zeros right of the matrix
-      const cols = min(NR, nc - j);
-      for (let p = 0; p < kc; p++) {
-        const sp = src + <usize>p * bRow;
-        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), c < cols ? load<f32>(sp + <usize>c * bCol) : 0);
-        dst += 32;
-      }
+    }
+  } else {
+    packBPartial(b, bRow, bCol, kc, whole, dst);
+  }
+  // the last, partial panel: zeros right of the matrix
+  if (whole < nc) packBPartial(b + <usize>whole * bCol, bRow, bCol, kc, nc - whole, dst + <usize>(whole / NR) * panel);
+}
+
+/** Pack `cols` columns of B (any strides) into panels of NR, element by element; a last panel is padded with zeros. */
+function packBPartial(b: usize, bRow: usize, bCol: usize, kc: i32, cols: i32, dst: usize): void {
+  for (let j = 0; j < cols; j += NR) {
+    const src = b + <usize>j * bCol;
+    for (let p = 0; p < kc; p++) {
+      const sp = src + <usize>p * bRow;
+      for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), j + c < cols ? load<f32>(sp + <usize>c * bCol) : 0);
+      dst += 32;
     }
   }
 }
