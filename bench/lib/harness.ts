@@ -8,11 +8,12 @@
  * absolute numbers wobble. The result per subject is the median rate over the rounds.
  */
 
-export type SubjectId = 'snWasm' | 'snJs' | 'tfWasm' | 'tfCpu' | 'numpy';
+export type SubjectId = 'snWasm' | 'snJs' | 'ceiling' | 'tfWasm' | 'tfCpu' | 'numpy';
 
 export const SUBJECT_LABELS: Record<SubjectId, string> = {
   snWasm: 'scratchnet wasm',
   snJs: 'scratchnet JS',
+  ceiling: 'SIMD128 ceiling',
   tfWasm: 'TF.js wasm',
   tfCpu: 'TF.js cpu',
   numpy: 'numpy',

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { SUBJECT_LABELS, getTimer, type Measurements, type SubjectId } from './harness.js';
 
-export const COLUMNS: SubjectId[] = ['snWasm', 'snJs', 'tfWasm', 'tfCpu', 'numpy'];
+export const COLUMNS: SubjectId[] = ['snWasm', 'snJs', 'ceiling', 'tfWasm', 'tfCpu', 'numpy'];
 
 export interface Row {
   section: string;
@@ -55,6 +55,7 @@ export function speedup(row: Row, a: SubjectId, b: SubjectId, values = row.value
 
 export const RATIOS: { label: string; a: SubjectId; b: SubjectId }[] = [
   { label: 'wasm÷JS', a: 'snWasm', b: 'snJs' },
+  { label: 'wasm÷ceiling', a: 'snWasm', b: 'ceiling' },
   { label: 'wasm÷TFw', a: 'snWasm', b: 'tfWasm' },
   { label: 'JS÷TFw', a: 'snJs', b: 'tfWasm' },
   { label: 'TFc÷TFw', a: 'tfCpu', b: 'tfWasm' },
@@ -143,6 +144,8 @@ export interface ReportContext {
   numpy?: string;
   method: string[];
   skipped: string[];
+  /** markdown lines placed before the tables (the targets check) */
+  lead?: string[];
 }
 
 export function markdown(rows: Row[], c: ReportContext): string {
@@ -162,7 +165,9 @@ export function markdown(rows: Row[], c: ReportContext): string {
   out.push(`| numpy | ${esc(c.numpy ?? 'not run')} |`, '');
   out.push('Ratios are speed-ups: > 1 means the first is faster (for latencies the ratio is inverted, so this still holds). ' +
     '`wasm` and `JS` are scratchnet\'s two backends, `TFw` and `TFc` TensorFlow.js\'s wasm and cpu backends. ' +
+    '`ceiling` is the performance issue\'s plain packed SIMD128 sgemm (bench/ceiling/sgemm.ts) compiled and timed in the same run. ' +
     '— means skipped for this row (see the notes).', '');
+  if (c.lead) out.push(...c.lead);
   // One table per section, with only the columns that section uses.
   const sections = [...new Set(rows.map((r) => r.section))];
   for (const section of sections) {

@@ -1,0 +1,107 @@
+/**
+ * The performance issue's targets, checked against the rows of this run: every target is a ratio measured in the
+ * same run (or, for the JS floor and the memory cap, an absolute figure), so the table says plainly which hold.
+ */
+import { speedup, type Row } from './report.js';
+import type { SubjectId } from './harness.js';
+
+export interface TargetResult {
+  target: string;
+  /** the figure this run measured, formatted, or why there is none */
+  figure: string;
+  /** true: holds; false: misses; undefined: not measured in this run */
+  holds?: boolean;
+}
+
+const SEED_MEMORY_CAP_BYTES = 1.3e9;
+/** "same accuracy after one epoch": the two libraries start from different random weights and shuffles */
+const ACCURACY_POINTS = 1;
+
+const x = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
+
+export function checkTargets(rows: Row[], quick: boolean): TargetResult[] {
+  const find = (name: string) => rows.find((r) => r.name === name);
+  const out: TargetResult[] = [];
+  const missing = (target: string, why: string) => out.push({ target, figure: `not measured: ${why}` });
+
+  const ratio = (target: string, row: Row | undefined, a: SubjectId, b: SubjectId, atLeast: number) => {
+    const v = row && speedup(row, a, b);
+    if (v === undefined) return missing(target, row ? `no ${row.values[a] === undefined ? a : b} value (see its row)` : 'its section did not run');
+    out.push({ target, figure: x(v), holds: v >= atLeast });
+  };
+
+  // matmul 512 and 1024, the wide layer: ≥ 0.8× the ceiling, ≥ TF.js wasm, ≥ 20× scratchnet JS
+  const ceiling1024 = find('matmul 1024×1024·1024×1024')?.values.ceiling;
+  for (const name of ['matmul 512×512·512×512', 'matmul 1024×1024·1024×1024', 'Dense 1024→1024 fwd+bwd, 1024 rows']) {
+    const row = find(name);
+    const wide = name.startsWith('Dense');
+    const ceiling = wide ? ceiling1024 : row?.values.ceiling;
+    const wasm = row?.values.snWasm;
+    const against = wide ? ' (against the ceiling at 1024)' : '';
+    if (wasm !== undefined && ceiling !== undefined) {
+      out.push({ target: `${name}: ≥ 0.8× the SIMD128 ceiling${against}`, figure: `${x(wasm / ceiling)} (${wasm.toFixed(1)} of ${ceiling.toFixed(1)} GFLOP/s)`, holds: wasm / ceiling >= 0.8 });
+    } else {
+      missing(`${name}: ≥ 0.8× the SIMD128 ceiling`, row ? 'no wasm or ceiling value' : 'its section did not run');
+    }
+    ratio(`${name}: ≥ 1× TF.js wasm`, row, 'snWasm', 'tfWasm', 1);
+    ratio(`${name}: ≥ 20× scratchnet JS`, row, 'snWasm', 'snJs', 20);
+  }
+
+  ratio('MNIST 784-128-64-10, Adam, batch 64: ≥ 8× TF.js wasm samples/s', find('train batch 64'), 'snWasm', 'tfWasm', 8);
+  const acc = find('test accuracy after 1 epoch');
+  const [sa, ta] = [acc?.values.snWasm, acc?.values.tfWasm];
+  if (sa !== undefined && ta !== undefined) {
+    out.push({ target: `… same test accuracy after one epoch (within ${ACCURACY_POINTS} point)`, figure: `${sa.toFixed(1)}% vs ${ta.toFixed(1)}%`, holds: Math.abs(sa - ta) <= ACCURACY_POINTS });
+  } else {
+    missing('… same test accuracy after one epoch', acc ? 'a library has no accuracy (see its row)' : 'its section did not run');
+  }
+
+  const tutorial = find('tutorial net, per-sample SGD, 1000 images');
+  ratio('tutorial net, per-sample SGD: ≥ 10× the numpy program', tutorial, 'snWasm', 'numpy', 10);
+  ratio('tutorial net, per-sample SGD: ≥ 50× TF.js wasm at batch 1', tutorial, 'snWasm', 'tfWasm', 50);
+
+  const predict = find('predict 1 sample (latency)');
+  const [pw, pt] = [predict?.values.snWasm, predict?.values.tfWasm];
+  if (pw !== undefined && pt !== undefined) {
+    out.push({ target: 'predict one sample: ≤ 0.2× TF.js wasm latency', figure: `${(pw / pt).toFixed(2)}× (${pw.toFixed(1)} vs ${pt.toFixed(1)} µs)`, holds: pw / pt <= 0.2 });
+  } else {
+    missing('predict one sample: ≤ 0.2× TF.js wasm latency', predict ? 'a library has no latency (see its row)' : 'its section did not run');
+  }
+
+  ratio('the seed\'s Keras model: ≥ 10× TF.js wasm samples/s', find('train, batch 64'), 'snWasm', 'tfWasm', 10);
+  const memory = find('peak memory (wasm)')?.values.snWasm;
+  if (memory !== undefined) {
+    const bytes = memory * 2 ** 20;
+    out.push({ target: 'the seed\'s Keras model: ≤ 1.3 GB of wasm memory', figure: `${(bytes / 1e9).toFixed(2)} GB (${memory.toFixed(0)} MiB)`, holds: bytes <= SEED_MEMORY_CAP_BYTES });
+  } else {
+    missing('the seed\'s Keras model: ≤ 1.3 GB of wasm memory', quick ? 'the full run measures it in a fresh process' : 'see its row');
+  }
+
+  const js512 = find('matmul 512×512·512×512')?.values.snJs;
+  if (js512 !== undefined) out.push({ target: 'scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s', figure: `${js512.toFixed(2)} GFLOP/s`, holds: js512 >= 1.5 });
+  else missing('scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s', 'no JS value');
+  return out;
+}
+
+const verdict = (t: TargetResult) => (t.holds === undefined ? '—' : t.holds ? 'holds' : '**misses**');
+
+export function targetsMarkdown(targets: TargetResult[]): string[] {
+  const held = targets.filter((t) => t.holds).length;
+  const missed = targets.filter((t) => t.holds === false);
+  return [
+    '## Targets of the performance issue',
+    '',
+    `${held} of ${targets.length} hold in this run${missed.length ? `; ${missed.length} miss${missed.length > 1 ? '' : 'es'}` : ''}` +
+      `${targets.some((t) => t.holds === undefined) ? '; — means not measured in this run' : ''}.`,
+    '',
+    '| target | this run | |',
+    '|---|---:|---|',
+    ...targets.map((t) => `| ${t.target.replace(/\|/g, '\\|')} | ${t.figure} | ${verdict(t)} |`),
+    '',
+  ];
+}
+
+export function targetsText(targets: TargetResult[]): string {
+  const width = Math.max(...targets.map((t) => [...t.target].length));
+  return targets.map((t) => `${t.holds === undefined ? '  -  ' : t.holds ? 'holds' : 'MISS '}  ${t.target.padEnd(width)}  ${t.figure}`).join('\n');
+}
