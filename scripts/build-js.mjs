@@ -1,5 +1,5 @@
-// Bundles the library into dist/ as ES modules with esbuild: dist/index.js (browsers and Node; the wasm bytes and
-// @assemblyscript/loader are inlined, so nothing else is fetched at run time) and dist/node.js (the Node-only helpers).
+// Bundles the library into dist/ as ES modules with esbuild: dist/index.js (browsers and Node; the wasm bytes are
+// inlined, so nothing else is fetched at run time) and dist/node.js (the Node-only helpers).
 // Types come from `tsc -p tsconfig.build.json` (npm run build:types).
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
