@@ -17,7 +17,7 @@ const SEED_MEMORY_CAP_BYTES = 1.3e9;
 /** "same accuracy after one epoch": the two libraries start from different random weights and shuffles */
 const ACCURACY_POINTS = 1;
 
-const x = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
+const x = (v: number) => `${v.toFixed(2)}×`;
 
 export function checkTargets(rows: Row[], quick: boolean): TargetResult[] {
   const find = (name: string) => rows.find((r) => r.name === name);
@@ -74,7 +74,7 @@ export function checkTargets(rows: Row[], quick: boolean): TargetResult[] {
     const bytes = memory * 2 ** 20;
     out.push({ target: 'the seed\'s Keras model: ≤ 1.3 GB of wasm memory', figure: `${(bytes / 1e9).toFixed(2)} GB (${memory.toFixed(0)} MiB)`, holds: bytes <= SEED_MEMORY_CAP_BYTES });
   } else {
-    missing('the seed\'s Keras model: ≤ 1.3 GB of wasm memory', quick ? 'the full run measures it in a fresh process' : 'see its row');
+    missing('the seed\'s Keras model: ≤ 1.3 GB of wasm memory', 'see its row');
   }
 
   const js512 = find('matmul 512×512·512×512')?.values.snJs;
