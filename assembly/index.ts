@@ -4,7 +4,7 @@
 
 import { scratchEnd } from './scratch';
 
-export { matmul, matmulTransB, matmulTransA, matmulSkipZeros, sgdOuterStep } from './matmul';
+export { matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './matmul';
 export { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise';
 export {
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,

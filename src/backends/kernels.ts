@@ -8,8 +8,9 @@
  * the arena: assembly/scratch.ts).
  *
  * Summation order: within one backend, matmul and matmulTransA sum every output over the reduction index in increasing
- * order, one rounded term at a time from +0, whatever the shape; matmulSkipZeros and sgdOuterStep follow the same
- * order, which is what makes them bit-identical to matmul and to matmulTransA + sgdStep. Between backends, and for
+ * order, one rounded term at a time from +0, whatever the shape; matmulSkipZeros, matmulTransASkipZeros and
+ * sgdOuterStep follow the same order, which is what makes them bit-identical to matmul, matmulTransA and
+ * matmulTransA + sgdStep. Between backends, and for
  * matmulTransB, only the tolerances of TESTING.md hold.
  *
  * Scalars (lr, alpha, eps, thresholds) are float32 on the wasm side: pass values that float32 holds exactly where
@@ -29,9 +30,15 @@ export interface Kernels {
   /** dw[k,n] = x[m,k]ᵀ · dy[m,n]  (the weight gradient of a dense layer) */
   matmulTransA(x: Ptr, dy: Ptr, dw: Ptr, m: number, k: number, n: number): void;
   /** y[m,n] = x[m,k] · w[k,n], leaving out every term whose x[i,p] is exactly 0 (±0), for inputs that are mostly
-   *  zeros (MNIST pixels, relu outputs) one sample at a time. Summed in matmul's order, so for finite w the result is
-   *  bit-identical to matmul's. NOTE: a NaN or ±Inf in w[p,:] facing x[i,p] == 0 is left out too (matmul: NaN). */
+   *  zeros (MNIST pixels, relu outputs). Summed in matmul's order, so for finite w the result is bit-identical to
+   *  matmul's. One row (m = 1) always skips; a batch skips only where it pays (SPARSE_SHARE, SPARSE_MIN_N below) and
+   *  is otherwise computed by matmul. NOTE: where it skips, a NaN or ±Inf in w[p,:] facing x[i,p] == 0 is left out
+   *  too (matmul: NaN). */
   matmulSkipZeros(x: Ptr, w: Ptr, y: Ptr, m: number, k: number, n: number): void;
+  /** dw[k,n] = x[m,k]ᵀ · dy[m,n] leaving out every term whose x[i,p] is exactly 0: matmulTransA for a sparse x (the
+   *  first layer on MNIST). Bit-identical to matmulTransA for finite dy. It skips only where that pays (SPARSE_SHARE,
+   *  SPARSE_MIN_N) and is otherwise computed by matmulTransA. */
+  matmulTransASkipZeros(x: Ptr, dy: Ptr, dw: Ptr, m: number, k: number, n: number): void;
   /** y[i,j] += b[j] for every row i (in place) */
   addRowVector(y: Ptr, b: Ptr, rows: number, cols: number): void;
   /** db[j] = Σ_i dy[i,j] */
@@ -125,9 +132,17 @@ export interface Kernels {
   rmspropStep(param: Ptr, grad: Ptr, ms: Ptr, n: number, lr: number, rho: number, eps: number): void;
 }
 
+/**
+ * When the zero-skipping kernels skip on a batch: at most this share of x non-zero (NaN counts as non-zero), and at
+ * least SPARSE_MIN_N outputs. Measured on the wasm kernels (assembly/matmul.ts, which has its own copy of both
+ * numbers); the JS backend follows the same rule, so both backends take the same path for the same data.
+ */
+export const SPARSE_SHARE = 0.3;
+export const SPARSE_MIN_N = 32;
+
 /** The names of every kernel, in one list, so that a backend can be checked for completeness. */
 export const KERNEL_NAMES = [
-  'matmul', 'matmulTransB', 'matmulTransA', 'matmulSkipZeros', 'addRowVector', 'sumRows',
+  'matmul', 'matmulTransB', 'matmulTransA', 'matmulSkipZeros', 'matmulTransASkipZeros', 'addRowVector', 'sumRows',
   'fill', 'copy', 'scale', 'mul', 'gatherRows', 'allFinite',
   'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'sigmoid', 'sigmoidBackward', 'tanh', 'tanhBackward',
   'softmax', 'softmaxBackward',

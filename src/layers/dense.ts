@@ -85,10 +85,10 @@ export class Dense extends KernelLayer {
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     const k = this.backend!.kernels;
     this.x = x;
-    // One sample at a time (the tutorial's fit), skip the exact zeros of x (most MNIST pixels, half of relu's
-    // outputs): the same bits as matmul for finite weights, and weights that are not finite already stopped training.
-    if (rows === 1) k.matmulSkipZeros(x, this.w.value, this.y, rows, this.inputSize, this.units);
-    else k.matmul(x, this.w.value, this.y, rows, this.inputSize, this.units);
+    // Skip the exact zeros of x (most MNIST pixels; half of relu's outputs, one sample at a time): the same bits as
+    // matmul for finite weights, and weights that are not finite already stopped training. On a batch the kernel
+    // skips only where x is sparse enough for that to pay, and runs matmul otherwise.
+    k.matmulSkipZeros(x, this.w.value, this.y, rows, this.inputSize, this.units);
     if (this.b) k.addRowVector(this.y, this.b.value, rows, this.units);
     if (!this.skipsActivation(mode)) activationForward(k, this.activation, this.y, this.y, rows, this.units);
     return this.y;
@@ -102,7 +102,7 @@ export class Dense extends KernelLayer {
       dz = this.dz;
     }
     if (this.b) k.sumRows(dz, this.b.grad, rows, this.units);
-    if (sgdRate === undefined) k.matmulTransA(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
+    if (sgdRate === undefined) k.matmulTransASkipZeros(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
     if (needInputGrad) k.matmulTransB(dz, this.w.value, this.dx, rows, this.units, this.inputSize);
     if (sgdRate !== undefined) {
       // Plain SGD fused in, after dx (which needs the weights before the step): w −= lr·xᵀ·dz with no dW buffer,

@@ -7,7 +7,7 @@ import { dropout } from './dropout.js';
 import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise.js';
 import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy } from './losses.js';
-import { matmul, matmulTransB, matmulTransA, matmulSkipZeros, sgdOuterStep } from './matmul.js';
+import { matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './matmul.js';
 import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics.js';
 import { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers.js';
 
@@ -16,7 +16,7 @@ type OnHeap<F> = F extends (...args: infer A) => infer R ? (h: JsHeap, ...args: 
 
 /** Every kernel of the contract, typed against it: a missing, extra or mistyped kernel does not compile. */
 const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
-  matmul, matmulTransB, matmulTransA, matmulSkipZeros, addRowVector, sumRows,
+  matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, addRowVector, sumRows,
   fill, copy, scale, mul, gatherRows, allFinite,
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,
   softmax, softmaxBackward,

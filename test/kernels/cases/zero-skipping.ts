@@ -28,9 +28,9 @@ function expectBits(actual: number[], expected: number[], what: string): void {
 
 /** Shapes that reach every path of the wasm kernels: one row (the per-sample path), a few rows, 4-row blocks, and
  *  the packed panels with edges in every direction (m % 4, n % 8, k % 4), where the order of the sums must hold. */
-const SHAPES: [number, number, number][] = [...MATMUL_SHAPES, [1, 784, 100], [2, 50, 10], [40, 70, 520]];
+const SHAPES: [number, number, number][] = [...MATMUL_SHAPES, [1, 784, 100], [2, 50, 10], [40, 70, 520], [64, 784, 128], [9, 33, 37]];
 
-/** matmulSkipZeros and sgdOuterStep: the one-sample path of a dense layer on inputs that are mostly zeros. */
+/** matmulSkipZeros, matmulTransASkipZeros and sgdOuterStep: a dense layer on inputs that are mostly zeros. */
 export function zeroSkippingCases(ctx: SuiteContext): void {
   describe('zero-skipping kernels', () => {
     it.each(SHAPES)('matmulSkipZeros on m=%i k=%i n=%i: the formula, and bit-identical to matmul', (m, k, n) => {
@@ -44,15 +44,55 @@ export function zeroSkippingCases(ctx: SuiteContext): void {
       mem.expectUntouchedAfter(y, m * n, 'matmulSkipZeros');
     });
 
-    it('matmulSkipZeros leaves out NaN and ±Inf in w where x is zero, and keeps them elsewhere', () => {
+    it('matmulSkipZeros leaves out NaN and ±Inf in w where x is zero, and keeps them elsewhere (one row at a time)', () => {
       const mem = ctx.mem();
-      const [m, k, n] = [2, 5, 6];
+      const [k, n] = [5, 6];
       const x = [0, 1, -0, 2, 0, 0.5, 0, 0, 1, -1];
       const w = uniform(seededRandom(11), k * n);
       w[0] = NaN; w[6 + 1] = Infinity; w[12 + 2] = -Infinity; w[18 + 3] = NaN; // rows 0..3 of w, one special each
-      const y = mem.zeros(m * n);
-      mem.k.matmulSkipZeros(mem.put(x), mem.put(w), y, m, k, n);
-      expectClose(mem.get(y, m * n), refSkipZeros(x, w, m, k, n), ctx.tol.reduction, 'matmulSkipZeros');
+      const pw = mem.put(w);
+      for (const i of [0, 1]) {
+        const y = mem.zeros(n), row = x.slice(i * k, i * k + k);
+        mem.k.matmulSkipZeros(mem.put(row), pw, y, 1, k, n);
+        expectClose(mem.get(y, n), refSkipZeros(row, w, 1, k, n), ctx.tol.reduction, `matmulSkipZeros, row ${i}`);
+      }
+    });
+
+    it('on a batch, the skipping kernels skip only where it pays (≤ 30% non-zero, ≥ 32 outputs), and are matmul elsewhere', () => {
+      const mem = ctx.mem(), rand = seededRandom(14);
+      const [m, k] = [8, 10];
+      const w = (n: number) => {
+        const v = uniform(rand, k * n);
+        v[0] = NaN; // row 0 of w, column 0: faces x[i, 0] == 0 in every row
+        return v;
+      };
+      const run = (x: number[], n: number) => {
+        const y = mem.zeros(m * n), dw = mem.zeros(k * n), px = mem.put(x), dy = uniform(rand, m * n);
+        dy[0] = NaN; // dy[0, 0] faces x[0, 0] == 0 in the weight gradient
+        mem.k.matmulSkipZeros(px, mem.put(w(n)), y, m, k, n);
+        mem.k.matmulTransASkipZeros(px, mem.put(dy), dw, m, k, n);
+        return { y0: mem.get(y, 1)[0], dw00: mem.get(dw, 1)[0] };
+      };
+      // x: column 0 all zeros; rows 30% (skips) or 40% (does not) non-zero
+      const rows = (share: number) => Array.from({ length: m }, () =>
+        Array.from({ length: k }, (_, p) => (p > 0 && p <= share * k ? 1 + rand() : 0))).flat();
+      const skipped = run(rows(0.3), 32);
+      expect(skipped.y0, 'sparse, 32 outputs: the NaN facing zeros is left out').not.toBeNaN();
+      expect(skipped.dw00, 'sparse, 32 outputs: dw row 0 faces only zeros').toBe(0);
+      expect(run(rows(0.4), 32).y0, '40% non-zero: matmul').toBeNaN();
+      expect(run(rows(0.3), 31).y0, '31 outputs: matmul').toBeNaN();
+      expect(run(rows(0.4), 32).dw00, '40% non-zero: matmulTransA').toBeNaN();
+    });
+
+    it.each(SHAPES)('matmulTransASkipZeros on m=%i k=%i n=%i: the formula, and bit-identical to matmulTransA', (m, k, n) => {
+      const mem = ctx.mem(), rand = seededRandom(m * 337 + k * 41 + n);
+      const x = mostlyZeros(rand, m * k), dy = uniform(rand, m * n);
+      const px = mem.put(x), pdy = mem.put(dy), dw = mem.out(k * n), dense = mem.zeros(k * n);
+      mem.k.matmulTransASkipZeros(px, pdy, dw, m, k, n);
+      mem.k.matmulTransA(px, pdy, dense, m, k, n);
+      expectClose(mem.get(dw, k * n), ref.matmulTransA(x, dy, m, k, n), ctx.tol.reduction, 'matmulTransASkipZeros');
+      expectBits(mem.get(dw, k * n), mem.get(dense, k * n), 'matmulTransASkipZeros against matmulTransA');
+      mem.expectUntouchedAfter(dw, k * n, 'matmulTransASkipZeros');
     });
 
     it('matmulSkipZeros on a row longer than its index list (k = 140 001)', () => {
