@@ -20,8 +20,9 @@ export abstract class Arena {
     this.allocator = new Allocator(base);
   }
 
-  /** Reserve room for `count` 4-byte elements, zero-filled. */
-  alloc(count: number): Ptr {
+  /** Reserve room for `count` 4-byte elements, zero-filled (`zero: false`: left as they are, for a block the caller
+   *  overwrites at once). */
+  alloc(count: number, zero = true): Ptr {
     if (!Number.isInteger(count) || count < 0) throw new Error(`scratchnet: cannot allocate ${count} elements`);
     const bytes = count * 4;
     const ptr = this.allocator.alloc(bytes);
@@ -34,7 +35,7 @@ export abstract class Arena {
         throw e;
       }
     }
-    this.f32(ptr, count).fill(0);
+    if (zero) this.f32(ptr, count).fill(0);
     return ptr;
   }
 

@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
-import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
@@ -179,7 +179,8 @@ export class Sequential {
         if (cb[key] !== undefined && typeof cb[key] !== 'function') fail(`callbacks[${i}].${key} must be a function, got ${typeof cb[key]}`);
       }
     });
-    let xs = toMatrix(x, 'x').matrix;
+    // x's values are checked for NaN and ±Inf as fit copies them into the arena (the validation split here first)
+    let xs = toMatrix(x, 'x', { finite: false }).matrix;
     this.build(xs.shape[1]);
     this.checkInputWidth(xs, 'x');
     let ys = this.targets(y, 'y');
@@ -199,6 +200,7 @@ export class Sequential {
       const keep = Math.floor(n * (1 - validationSplit));
       if (keep < 1 || keep >= n) fail(`validationSplit ${validationSplit} of ${n} samples leaves no training or no validation samples`);
       const cols = xs.shape[1];
+      checkFinite(xs.data.subarray(keep * cols), cols, 'x', keep);
       validation = {
         x: { data: xs.data.subarray(keep * cols), shape: [n - keep, cols] },
         y: { data: ys.data.subarray(keep * ys.cols), cols: ys.cols },
@@ -209,10 +211,11 @@ export class Sequential {
 
     this.stopTraining = false;
     for (const cb of callbacks) cb.setModel?.(this);
-    for (const cb of callbacks) await cb.onTrainBegin?.();
     const history = await fitLoop({
       engine: this.engine, loss: c.loss, optimizer: c.optimizer, x: xs, y: ys, epochs, batchSize, shuffle,
       rng: this.rng, accuracy: this.accuracyKind(c), validation, reporter: kerasReporter(verbose), yieldEvery,
+      checkX: 'x',
+      onTrainBegin: async () => { for (const cb of callbacks) await cb.onTrainBegin?.(); },
       onEpochEnd: async (epoch, logs) => {
         // A finite loss can still end in non-finite weights (the last step of an epoch is never followed by a loss).
         const where = this.engine.firstNonFiniteLayer();

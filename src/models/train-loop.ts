@@ -1,4 +1,5 @@
 import type { Ptr } from '../backends/kernels.js';
+import { checkFinite } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { computeLoss, fusesSoftmax, type Loss } from '../losses/index.js';
 import type { Optimizer } from '../optimizers/index.js';
@@ -51,6 +52,10 @@ export interface FitConfig {
   yieldEvery: number;
   /** polled between batches; true stops training after the current batch */
   shouldStop: () => boolean;
+  /** x was not checked for NaN and ±Inf (toMatrix with `finite: false`): check it while staging, naming it so */
+  checkX?: string;
+  /** called once the data is staged and checked, before the first epoch */
+  onTrainBegin?: () => void | Promise<void>;
   /**
    * The optimizer is plain SGD (no momentum) and nothing reads its state: one-row batches then fold the update into
    * the backward pass (Dense: sgdOuterStep, no weight gradient written), with the same bits, and skip `step()`.
@@ -70,22 +75,55 @@ export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => {
   else setTimeout(resolve, 0);
 });
 
+/** floats of x copied per slice while staging for fit (4 MB): between slices the page gets its turns */
+const STAGE_SLICE = 1 << 20;
+
 /** Data copied into the arena for the length of a fit or an evaluate, freed afterwards. */
 class Staged {
   readonly x: Ptr;
   readonly y: Ptr;
+  /** Room for the data; `write` or `writeYielding` fills it. */
   constructor(private readonly engine: Engine, readonly xm: Matrix, readonly ym: Targets) {
     const arena = engine.backend.arena;
-    this.x = arena.alloc(xm.data.length);
+    this.x = arena.alloc(xm.data.length, false);
     try {
-      this.y = arena.alloc(ym.data.length);
+      this.y = arena.alloc(ym.data.length, false);
     } catch (e) {
       arena.free(this.x);
       throw e;
     }
-    arena.write(this.x, xm.data);
-    arena.write(this.y, ym.data);
   }
+
+  /** Copy the data in at once (evaluation: checked already, and it runs chunk by chunk afterwards). */
+  write(): this {
+    const arena = this.engine.backend.arena;
+    arena.write(this.x, this.xm.data);
+    arena.write(this.y, this.ym.data);
+    return this;
+  }
+
+  /**
+   * Copy the data in slices of rows, giving the event loop a turn at least every `yieldEvery` ms (all of MNIST is
+   * 188 MB), and, when `checkX` names x, check each slice for NaN and ±Inf with the allFinite kernel on the way.
+   */
+  async writeYielding(yieldEvery: number, checkX?: string): Promise<void> {
+    const { arena, kernels } = this.engine.backend;
+    const [rows, cols] = this.xm.shape;
+    const step = Math.max(1, Math.floor(STAGE_SLICE / cols));
+    let lastYield = Date.now();
+    for (let r = 0; r < rows; r += step) {
+      const slice = this.xm.data.subarray(r * cols, Math.min(rows, r + step) * cols);
+      const at = this.x + r * cols * 4;
+      arena.write(at, slice);
+      if (checkX !== undefined && !kernels.allFinite(at, slice.length)) checkFinite(slice, cols, checkX, r);
+      if (Date.now() - lastYield >= yieldEvery) {
+        await nextTurn();
+        lastYield = Date.now();
+      }
+    }
+    arena.write(this.y, this.ym.data);
+  }
+
   free(): void {
     this.engine.backend.arena.free(this.x);
     this.engine.backend.arena.free(this.y);
@@ -140,10 +178,11 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   const staged = new Staged(engine, x, y);
   let buffers: BatchBuffers | undefined;
   try {
+    await staged.writeYielding(c.yieldEvery, c.checkX);
     buffers = new BatchBuffers(engine, batch, inCols, y.cols, outCols, n);
     const order = new Int32Array(n).map((_, i) => i);
     const batches = Math.ceil(n / batch);
-    await nextTurn(); // staging the data was one long step: let the page breathe before the first batch
+    if (c.onTrainBegin) await c.onTrainBegin();
     let lastYield = Date.now();
     for (let epoch = 0; epoch < c.epochs; epoch++) {
       const started = Date.now();
@@ -255,7 +294,7 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
   const logits = fusesSoftmax(loss, engine.outputActivation());
   const mode = { training: false, logits };
   engine.reserve(rows);
-  const staged = new Staged(engine, x, y);
+  const staged = new Staged(engine, x, y).write();
   const dOut = arena.alloc(rows * outCols);
   const probs = arena.alloc(rows * outCols);
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Activation, Dense, Dropout, Random, Sequential, optimizers, toCategorical } from '../../src/index.js';
+import { Activation, Dense, Dropout, Random, Sequential, memory, optimizers, toCategorical } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
 /** Three Gaussian blobs in 4-D: a small 3-class problem a tiny MLP must solve. */
@@ -219,6 +219,43 @@ describe('Sequential reports bad input clearly', () => {
     const dense = mlp('js');
     dense.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
     await expect(dense.fit(x, y, quiet)).rejects.toThrow(/use loss 'sparse_categorical_crossentropy', or one-hot encode them with toCategorical\(labels, 3\)/);
+  });
+
+  // fit checks x for NaN and ±Inf as it copies it into the arena, in slices of 2^20 values: 1,400 rows of 784 span two
+  it.each(BACKENDS)('a NaN or Infinity in x, in any slice or the validation split, is named with its sample and feature, and nothing leaks (%s)', async (backend) => {
+    const rows = 1400, cols = 784;
+    const model = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend });
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const labels = new Uint8Array(rows);
+    const began = vi.fn();
+    // a clean fit first: the weights, optimizer state and activation buffers stay with the model afterwards
+    await model.fit({ data: new Float32Array(rows * cols).fill(0.5), shape: [rows, cols] }, labels, quiet);
+    const before = memory(backend).bytesInUse;
+    for (const [row, col, value, split] of [[1399, 783, NaN, 0], [1337, 2, Infinity, 0], [3, 700, -Infinity, 0], [1390, 5, NaN, 0.1]] as const) {
+      const data = new Float32Array(rows * cols).fill(0.5);
+      data[row * cols + col] = value;
+      await expect(model.fit({ data, shape: [rows, cols] }, labels, { ...quiet, validationSplit: split, callbacks: { onTrainBegin: began } }))
+        .rejects.toThrow(`x has ${value} at sample ${row}, feature ${col}; every value must be a finite number`);
+    }
+    expect(began, 'onTrainBegin runs only once the data is checked').not.toHaveBeenCalled();
+    expect(memory(backend).bytesInUse - before, 'the staged copies are freed').toBe(0);
+  });
+
+  it('copying a large x into the arena gives the event loop turns before training begins', async () => {
+    const rows = 4000, cols = 784; // three slices of 2^20 values
+    const model = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend: 'wasm' });
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    let turns = 0, turnsAtBegin = -1;
+    const tick = () => { turns++; timer = setImmediate(tick); };
+    let timer = setImmediate(tick);
+    try {
+      await model.fit({ data: new Float32Array(rows * cols).fill(0.25), shape: [rows, cols] }, new Uint8Array(rows), {
+        ...quiet, yieldEvery: 0, callbacks: { onTrainBegin: () => { turnsAtBegin = turns; model.stopTraining = true; } },
+      });
+    } finally {
+      clearImmediate(timer);
+    }
+    expect(turnsAtBegin).toBeGreaterThanOrEqual(2);
   });
 
   it('a model too large for wasm memory fails before allocating, with the size it needs', () => {
