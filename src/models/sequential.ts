@@ -238,12 +238,12 @@ export class Sequential {
     checkOptionsObject(options, 'evaluate(x, y, options): options');
     const batchSize = checkBatchSize(options.batchSize, 256);
     const c = this.requireCompiled('evaluate');
-    const xs = toMatrix(x, 'x').matrix;
+    const xs = toMatrix(x, 'x', { finite: false }).matrix; // checked in wasm as it is copied in
     this.build(xs.shape[1]);
     this.checkInputWidth(xs, 'x');
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
-    const result = evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), batchSize);
+    const result = evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), batchSize, 'x');
     if (!Number.isFinite(result.loss)) {
       fail(`evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`);
     }
@@ -258,10 +258,10 @@ export class Sequential {
     checkOptionsObject(options, 'predict(x, options): options');
     const batchSize = checkBatchSize(options.batchSize, 256);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
-    const { matrix, form } = toMatrix(x, 'x');
+    const { matrix, form } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(matrix.shape[1]);
     this.checkInputWidth(matrix, 'x');
-    const out = predictLoop(this.engine, matrix, batchSize);
+    const out = predictLoop(this.engine, matrix, batchSize, 'x');
     checkOutputsFinite(out);
     return fromMatrix(out, form);
   }

@@ -94,12 +94,12 @@ class Staged {
     }
   }
 
-  /** Copy the data in at once (evaluation: checked already, and it runs chunk by chunk afterwards). */
-  write(): this {
-    const arena = this.engine.backend.arena;
+  /** Copy the data in at once (evaluation), checking x for NaN and ±Inf with the allFinite kernel when `checkX` names it. */
+  write(checkX?: string): void {
+    const { arena, kernels } = this.engine.backend;
     arena.write(this.x, this.xm.data);
+    if (checkX !== undefined && !kernels.allFinite(this.x, this.xm.data.length)) checkFinite(this.xm.data, this.xm.shape[1], checkX);
     arena.write(this.y, this.ym.data);
-    return this;
   }
 
   /**
@@ -262,9 +262,9 @@ export async function fitLoop(c: FitConfig): Promise<History> {
 
 type EvalResult = { loss: number; accuracy?: number };
 
-/** Mean loss (and accuracy) over a data set, in inference mode, `chunk` rows at a time. */
-export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number): EvalResult {
-  const steps = evaluateSteps(engine, loss, x, y, accuracy, chunk);
+/** Mean loss (and accuracy) over a data set, in inference mode, `chunk` rows at a time; `checkX`: see Staged.write. */
+export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number, checkX?: string): EvalResult {
+  const steps = evaluateSteps(engine, loss, x, y, accuracy, chunk, checkX);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -286,7 +286,7 @@ async function evaluateYielding(engine: Engine, loss: Loss, x: Matrix, y: Target
 }
 
 /** The evaluation itself, pausing (yield) after every chunk. Always run to the end: the finally frees the staging. */
-function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number): Generator<void, EvalResult> {
+function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number, checkX?: string): Generator<void, EvalResult> {
   const { kernels: k, arena } = engine.backend;
   const n = x.shape[0];
   const rows = Math.min(chunk, n);
@@ -294,10 +294,14 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
   const logits = fusesSoftmax(loss, engine.outputActivation());
   const mode = { training: false, logits };
   engine.reserve(rows);
-  const staged = new Staged(engine, x, y).write();
-  const dOut = arena.alloc(rows * outCols);
-  const probs = arena.alloc(rows * outCols);
+  const staged = new Staged(engine, x, y);
+  const scratch: Ptr[] = [];
   try {
+    staged.write(checkX);
+    const dOut = arena.alloc(rows * outCols);
+    scratch.push(dOut);
+    const probs = arena.alloc(rows * outCols);
+    scratch.push(probs);
     let lossSum = 0;
     let correct = 0;
     for (let start = 0; start < n; start += rows) {
@@ -313,15 +317,17 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
     if (accuracy) result.accuracy = correct / n;
     return result;
   } finally {
-    arena.free(dOut);
-    arena.free(probs);
+    for (const p of scratch) arena.free(p);
     staged.free();
   }
 }
 
-/** Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs]. */
-export function predictLoop(engine: Engine, x: Matrix, chunk: number): Matrix {
-  const { arena } = engine.backend;
+/**
+ * Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs]. When `checkX`
+ * names x, each chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in.
+ */
+export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: string): Matrix {
+  const { arena, kernels } = engine.backend;
   const [n, cols] = x.shape;
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
@@ -331,7 +337,9 @@ export function predictLoop(engine: Engine, x: Matrix, chunk: number): Matrix {
   try {
     for (let start = 0; start < n; start += rows) {
       const r = Math.min(rows, n - start);
-      arena.write(input, x.data.subarray(start * cols, (start + r) * cols));
+      const slice = x.data.subarray(start * cols, (start + r) * cols);
+      arena.write(input, slice);
+      if (checkX !== undefined && !kernels.allFinite(input, slice.length)) checkFinite(slice, cols, checkX, start);
       const out = engine.forward(input, r, { training: false, logits: false });
       result.set(arena.f32(out, r * outCols), start * outCols);
     }

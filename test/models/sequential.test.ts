@@ -241,6 +241,24 @@ describe('Sequential reports bad input clearly', () => {
     expect(memory(backend).bytesInUse - before, 'the staged copies are freed').toBe(0);
   });
 
+  it.each(BACKENDS)('predict and evaluate name a NaN or Infinity in x with its sample and feature, in any chunk, and free their buffers (%s)', (backend) => {
+    const rows = 700, cols = 6;
+    const model = new Sequential([new Dense(3, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend });
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const labels = new Uint8Array(rows);
+    model.predict({ data: new Float32Array(rows * cols), shape: [rows, cols] });
+    model.evaluate({ data: new Float32Array(rows * cols), shape: [rows, cols] }, labels);
+    const before = memory(backend).bytesInUse;
+    for (const [row, col, value] of [[0, 0, NaN], [600, 5, Infinity], [699, 1, -Infinity]] as const) {
+      const data = new Float32Array(rows * cols).fill(0.5);
+      data[row * cols + col] = value;
+      const message = `x has ${value} at sample ${row}, feature ${col}; every value must be a finite number`;
+      expect(() => model.predict({ data, shape: [rows, cols] }), 'predict').toThrow(message);
+      expect(() => model.evaluate({ data, shape: [rows, cols] }, labels), 'evaluate').toThrow(message);
+    }
+    expect(memory(backend).bytesInUse - before).toBe(0);
+  });
+
   it('copying a large x into the arena gives the event loop turns before training begins', async () => {
     const rows = 4000, cols = 784; // three slices of 2^20 values
     const model = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend: 'wasm' });
