@@ -1,6 +1,6 @@
 // The browser demo (examples/browser/, built into build/demo/ by `npm run build:demo`) in real Chromium:
 // XOR and MNIST trained in a Web Worker while the page's main thread stays free, a digit drawn on the canvas,
-// the wasm-vs-JS comparison, and screenshots (build/screenshots/; docs/demo.png with UPDATE_DOCS_SCREENSHOT=1).
+// the wasm-vs-JS comparison, and screenshots (build/screenshots/; docs/demo.png and docs/demo-phone.png with UPDATE_DOCS_SCREENSHOT=1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -197,6 +197,7 @@ describe('the browser demo in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${screenshots}/demo-phone.png`, fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await copyFile(`${screenshots}/demo-phone.png`, `${root}docs/demo-phone.png`);
     expect(problems).toEqual([]);
   });
 });
