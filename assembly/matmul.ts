@@ -634,6 +634,37 @@ function sparseEnough(x: usize, len: i32): bool {
   return count <= limit;
 }
 
+/** y[m,n] = x[m,k] · w[k,n], leaving out the terms where x[i,p] == 0: for finite w, bit-identical to matmul.
+ *  A batch (m > 1) that is not sparse enough for that to pay goes to matmul itself. */
+export function matmulSkipZeros(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32): void {
+  if (DEBUG) {
+    check(x, <i64>m * k, 'matmulSkipZeros: x'); check(w, <i64>k * n, 'matmulSkipZeros: w');
+    check(y, <i64>m * n, 'matmulSkipZeros: y');
+  }
+  if (m > 1 && !skipPays(x, m, k, n)) {
+    matmul(x, w, y, m, k, n);
+    return;
+  }
+  const list = bPack(), wRow = <usize>n << 2;
+  for (let i = 0; i < m; i++) {
+    const xi = x + <usize>i * k * 4, yi = y + <usize>i * wRow;
+    // k is cut in blocks that the list can hold; later blocks continue from the stored sums, as in gemm
+    let p0 = 0;
+    do {
+      const len = min(LIST_CAPACITY, k - p0);
+      const count = nonZeros(xi + (<usize>p0 << 2), len, list);
+      const x0 = xi + (<usize>p0 << 2), w0 = w + <usize>p0 * wRow;
+      const accumulate = p0 > 0;
+      let j = 0;
+      for (; j + 32 <= n; j += 32) skipRow32(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j + 8 <= n; j += 8) skipRow8(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j + 4 <= n; j += 4) skipRow4(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j < n; j++) skipRow1(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      p0 += len;
+    } while (p0 < k);
+  }
+}
+
 /** d[0..n) += s · src[0..n), each element one rounded product and one rounded sum (madd, as gemm adds a term) */
 @inline
 function addScaledRow(d: usize, src: usize, s: f32, n: i32): void {
@@ -682,37 +713,6 @@ export function matmulTransASkipZeros(x: usize, dy: usize, dw: usize, m: i32, k:
         const p = <usize>(p0 + load<i32>(list + (<usize>t << 2)));
         addScaledRow(dw + p * row, di, load<f32>(xi + (p << 2)), n);
       }
-      p0 += len;
-    } while (p0 < k);
-  }
-}
-
-/** y[m,n] = x[m,k] · w[k,n], leaving out the terms where x[i,p] == 0: for finite w, bit-identical to matmul.
- *  A batch (m > 1) that is not sparse enough for that to pay goes to matmul itself. */
-export function matmulSkipZeros(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32): void {
-  if (DEBUG) {
-    check(x, <i64>m * k, 'matmulSkipZeros: x'); check(w, <i64>k * n, 'matmulSkipZeros: w');
-    check(y, <i64>m * n, 'matmulSkipZeros: y');
-  }
-  if (m > 1 && !skipPays(x, m, k, n)) {
-    matmul(x, w, y, m, k, n);
-    return;
-  }
-  const list = bPack(), wRow = <usize>n << 2;
-  for (let i = 0; i < m; i++) {
-    const xi = x + <usize>i * k * 4, yi = y + <usize>i * wRow;
-    // k is cut in blocks that the list can hold; later blocks continue from the stored sums, as in gemm
-    let p0 = 0;
-    do {
-      const len = min(LIST_CAPACITY, k - p0);
-      const count = nonZeros(xi + (<usize>p0 << 2), len, list);
-      const x0 = xi + (<usize>p0 << 2), w0 = w + <usize>p0 * wRow;
-      const accumulate = p0 > 0;
-      let j = 0;
-      for (; j + 32 <= n; j += 32) skipRow32(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j + 8 <= n; j += 8) skipRow8(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j + 4 <= n; j += 4) skipRow4(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j < n; j++) skipRow1(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
       p0 += len;
     } while (p0 < k);
   }

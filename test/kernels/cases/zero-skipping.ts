@@ -33,15 +33,24 @@ const SHAPES: [number, number, number][] = [...MATMUL_SHAPES, [1, 784, 100], [2,
 /** matmulSkipZeros, matmulTransASkipZeros and sgdOuterStep: a dense layer on inputs that are mostly zeros. */
 export function zeroSkippingCases(ctx: SuiteContext): void {
   describe('zero-skipping kernels', () => {
-    it.each(SHAPES)('matmulSkipZeros on m=%i k=%i n=%i: the formula, and bit-identical to matmul', (m, k, n) => {
-      const mem = ctx.mem(), rand = seededRandom(m * 7919 + k * 31 + n);
-      const x = mostlyZeros(rand, m * k), w = uniform(rand, k * n);
-      const px = mem.put(x), pw = mem.put(w), y = mem.out(m * n), dense = mem.zeros(m * n);
-      mem.k.matmulSkipZeros(px, pw, y, m, k, n);
-      mem.k.matmul(px, pw, dense, m, k, n);
-      expectClose(mem.get(y, m * n), ref.matmul(x, w, m, k, n), ctx.tol.reduction, 'matmulSkipZeros');
-      expectBits(mem.get(y, m * n), mem.get(dense, m * n), 'matmulSkipZeros against matmul');
-      mem.expectUntouchedAfter(y, m * n, 'matmulSkipZeros');
+    // x[m,k] mostly zeros against a dense operand: the skipping kernel, its dense twin, and the float64 formula
+    const pairs = [
+      { skip: 'matmulSkipZeros', dense: 'matmul', other: (m: number, k: number, n: number) => k * n, out: (m: number, k: number, n: number) => m * n,
+        formula: (x: number[], o: number[], m: number, k: number, n: number) => ref.matmul(x, o, m, k, n) },
+      { skip: 'matmulTransASkipZeros', dense: 'matmulTransA', other: (m: number, k: number, n: number) => m * n, out: (m: number, k: number, n: number) => k * n,
+        formula: (x: number[], o: number[], m: number, k: number, n: number) => ref.matmulTransA(x, o, m, k, n) },
+    ] as const;
+    describe.each(pairs)('$skip', ({ skip, dense, other, out, formula }) => {
+      it.each(SHAPES)(`on m=%i k=%i n=%i: the formula, and bit-identical to ${dense}`, (m, k, n) => {
+        const mem = ctx.mem(), rand = seededRandom(m * 7919 + k * 31 + n + skip.length);
+        const x = mostlyZeros(rand, m * k), o = uniform(rand, other(m, k, n)), len = out(m, k, n);
+        const px = mem.put(x), po = mem.put(o), got = mem.out(len), want = mem.zeros(len);
+        mem.k[skip](px, po, got, m, k, n);
+        mem.k[dense](px, po, want, m, k, n);
+        expectClose(mem.get(got, len), formula(x, o, m, k, n), ctx.tol.reduction, skip);
+        expectBits(mem.get(got, len), mem.get(want, len), `${skip} against ${dense}`);
+        mem.expectUntouchedAfter(got, len, skip);
+      });
     });
 
     it('matmulSkipZeros leaves out NaN and ±Inf in w where x is zero, and keeps them elsewhere (one row at a time)', () => {
@@ -82,17 +91,6 @@ export function zeroSkippingCases(ctx: SuiteContext): void {
       expect(run(rows(0.4), 32).y0, '40% non-zero: matmul').toBeNaN();
       expect(run(rows(0.3), 31).y0, '31 outputs: matmul').toBeNaN();
       expect(run(rows(0.4), 32).dw00, '40% non-zero: matmulTransA').toBeNaN();
-    });
-
-    it.each(SHAPES)('matmulTransASkipZeros on m=%i k=%i n=%i: the formula, and bit-identical to matmulTransA', (m, k, n) => {
-      const mem = ctx.mem(), rand = seededRandom(m * 337 + k * 41 + n);
-      const x = mostlyZeros(rand, m * k), dy = uniform(rand, m * n);
-      const px = mem.put(x), pdy = mem.put(dy), dw = mem.out(k * n), dense = mem.zeros(k * n);
-      mem.k.matmulTransASkipZeros(px, pdy, dw, m, k, n);
-      mem.k.matmulTransA(px, pdy, dense, m, k, n);
-      expectClose(mem.get(dw, k * n), ref.matmulTransA(x, dy, m, k, n), ctx.tol.reduction, 'matmulTransASkipZeros');
-      expectBits(mem.get(dw, k * n), mem.get(dense, k * n), 'matmulTransASkipZeros against matmulTransA');
-      mem.expectUntouchedAfter(dw, k * n, 'matmulTransASkipZeros');
     });
 
     it('matmulSkipZeros on a row longer than its index list (k = 140 001)', () => {
