@@ -2,7 +2,7 @@
 // for every kernel family, with parity.test.ts's tolerances. The values come from a generator seeded by fast-check,
 // so a failure replays from FC_SEED.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ptr } from '../../src/backends/kernels.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { reportCases, runProperty } from '../properties/harness.js';
@@ -64,6 +64,29 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
         return out;
       });
     }), 300);
+  });
+
+  it('zero skipping: matmulSkipZeros and matmulTransASkipZeros equal matmul and matmulTransA bit for bit, whatever the share of zeros', () => {
+    const zeros = fc.oneof(fc.constantFrom(0, 0.5, 0.7, 0.8, 1), fc.double({ min: 0, max: 1, noNaN: true }));
+    runProperty('zero skipping', fc.property(shape, zeros, ({ m, k, n, seed }: Shape, share: number) => {
+      expectParity(`m=${m} k=${k} n=${n} zeros=${share}`, (mem) => {
+        const rand = seededRandom(seed);
+        const x = mem.put(uniform(rand, m * k).map((v) => (rand() < share ? 0 : v)));
+        const w = mem.put(uniform(rand, k * n)), dy = mem.put(uniform(rand, m * n));
+        const y = mem.zeros(m * n), yDense = mem.zeros(m * n), dw = mem.zeros(k * n), dwDense = mem.zeros(k * n);
+        mem.k.matmulSkipZeros(x, w, y, m, k, n);
+        mem.k.matmul(x, w, yDense, m, k, n);
+        mem.k.matmulTransASkipZeros(x, dy, dw, m, k, n);
+        mem.k.matmulTransA(x, dy, dwDense, m, k, n);
+        // toEqual tells +0 from −0: the same bits, within one backend
+        expect(mem.get(y, m * n), 'matmulSkipZeros against matmul').toEqual(mem.get(yDense, m * n));
+        expect(mem.get(dw, k * n), 'matmulTransASkipZeros against matmulTransA').toEqual(mem.get(dwDense, k * n));
+        return {
+          matmulSkipZeros: { values: mem.get(y, m * n), tol: REDUCTION },
+          matmulTransASkipZeros: { values: mem.get(dw, k * n), tol: REDUCTION },
+        };
+      });
+    }), 120);
   });
 
   it('activations and softmax, forward and backward', () => {
