@@ -1,7 +1,8 @@
 /**
  * Keras's model topology (the `modelTopology` of a model.json) ↔ a plan of scratchnet layers. Reading accepts what
  * TensorFlow.js and the tensorflowjs converter write for Keras 2 and 3 (a `model_config` wrapper, an `InputLayer`,
- * `batch_input_shape` or `batch_shape`, dtype policies) and refuses, naming it, anything scratchnet cannot run.
+ * `batch_input_shape` or `batch_shape`, dtype policies), and functional models that are one chain of layers
+ * (functional.ts), and refuses, naming it, anything scratchnet cannot run.
  */
 import type { BuiltinActivationName } from '../activations/index.js';
 import { Activation } from '../layers/activation.js';
@@ -10,6 +11,7 @@ import { Dropout } from '../layers/dropout.js';
 import type { Layer } from '../layers/layer.js';
 import { fail } from '../util/errors.js';
 import { describe } from './bytes.js';
+import { chainOfLayers } from './functional.js';
 import { isObject, own, short, MAX_WEIGHT_VALUES, type JsonObject } from './validate.js';
 
 export interface ActivationPlan {
@@ -46,13 +48,16 @@ export function readTopology(modelTopology: unknown): TopologyPlan {
   const topo = isObject(own(modelTopology, 'model_config')) ? own(modelTopology, 'model_config') as JsonObject : modelTopology;
   if (own(topo, 'node') !== undefined) fail("modelTopology is a TensorFlow graph (format 'graph-model'); scratchnet loads layers models (format 'layers-model')");
   const className = own(topo, 'class_name');
-  if (className !== 'Sequential') {
+  const functional = className === 'Functional' || className === 'Model';
+  if (className !== 'Sequential' && !functional) {
     const what = typeof className === 'string' ? `a '${className}' model` : `a model without a class_name (${short(className)})`;
-    fail(`modelTopology describes ${what}; scratchnet loads Keras Sequential models (a plain stack of ${LOADABLE} layers)`);
+    fail(`modelTopology describes ${what}; scratchnet loads Keras Sequential models (a plain stack of ${LOADABLE} layers) and functional models that are one chain of them`);
   }
   const config = own(topo, 'config');
+  if (functional && !isObject(config)) fail(`the functional model's config must be an object, got ${describe(config)}`);
   // Keras before 2.2.3 wrote a Sequential's config as the bare list of layers.
-  const list = Array.isArray(config) ? config : isObject(config) ? own(config, 'layers') : undefined;
+  const list = functional ? chainOfLayers(config as JsonObject)
+    : Array.isArray(config) ? config : isObject(config) ? own(config, 'layers') : undefined;
   if (!Array.isArray(list)) fail(`the Sequential config must hold a list of layers, got ${describe(list)}`);
   const modelName = isObject(config) && typeof own(config, 'name') === 'string' ? own(config, 'name') as string : 'sequential';
 

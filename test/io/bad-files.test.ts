@@ -142,8 +142,23 @@ describe('values and types scratchnet does not load', () => {
     await refuses({ ...good, modelTopology: t }, /layer 0 'dense' \(Dense\): activation 'swish' is not one scratchnet has/);
   });
 
-  it('functional models and graph models', async () => {
-    await refuses({ ...good, modelTopology: { class_name: 'Functional', config: {} } }, /describes a 'Functional' model; scratchnet loads Keras Sequential models/);
+  it('functional models that are not one chain, and graph models', async () => {
+    await refuses({ ...good, modelTopology: { class_name: 'Functional', config: {} } }, /the functional model's config must hold a list of layers/);
+    await refuses({ ...good, modelTopology: { class_name: 'Subclassed', config: {} } }, /describes a 'Subclassed' model; scratchnet loads Keras Sequential models .* and functional models that are one chain/);
+    // in → a → {b, c} → add(b, c): a branch, and a merge
+    const layer = (name: string, cls: string, inbound: string[][], config: Record<string, unknown> = { units: 2 }) =>
+      ({ name, class_name: cls, config: { name, ...config }, inbound_nodes: inbound.map((node) => node.map((from) => [from, 0, 0, {}])) });
+    const graph = (layers: unknown[], inputs = [['in', 0, 0]], outputs = [['add', 0, 0]]) =>
+      ({ ...good, modelTopology: { class_name: 'Functional', config: { name: 'g', layers, input_layers: inputs, output_layers: outputs } } });
+    const input = layer('in', 'InputLayer', [], { batch_input_shape: [null, 3] });
+    const WHY = /scratchnet loads a functional model only when its layers form a single chain from one input to one output/;
+    await refuses(graph([input, layer('a', 'Dense', [['in']]), layer('b', 'Dense', [['a']]), layer('c', 'Dense', [['a']]), layer('add', 'Add', [['b', 'c']], {})]),
+      /layer 'add' takes 2 inputs \(b, c\); scratchnet loads a functional model only when/);
+    await refuses(graph([input, layer('a', 'Dense', [['in']]), layer('b', 'Dense', [['a']]), layer('add', 'Dense', [['a']])]),
+      /the output of layer 'a' feeds 2 layers \(b, add\)/);
+    await refuses(graph([input, layer('a', 'Dense', [['in'], ['in']]), layer('add', 'Dense', [['a']])]), /layer 'a' is called 2 times in the graph/);
+    await refuses(graph([input, layer('add', 'Dense', [['in']])], [['in', 0, 0], ['in', 0, 0]]), /the model has 2 inputs and 1 outputs/);
+    await refuses(graph([input, layer('a', 'Dense', [['in']]), layer('add', 'Dense', [['a']])], [['in', 0, 0]], [['a', 0, 0]]), WHY);
     await refuses({ ...good, format: 'graph-model' }, /format is "graph-model"; scratchnet loads TensorFlow.js layers models/);
     await refuses({ ...good, modelTopology: { node: [] } }, /TensorFlow graph/);
   });

@@ -163,3 +163,45 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
     expect(maxAbsDiff(tfPredict(again, x), expected)).toBeLessThan(1e-6);
   });
 });
+
+/** TF.js's functional form of a chain: input → Dense relu → Dropout → Dense tanh → Dense softmax (tf.model). */
+async function tfFunctionalChain(): Promise<TF.LayersModel> {
+  const input = tf.input({ shape: [5] });
+  let t = tf.layers.dense({ units: 7, activation: 'relu' }).apply(input) as TF.SymbolicTensor;
+  t = tf.layers.dropout({ rate: 0.2 }).apply(t) as TF.SymbolicTensor;
+  t = tf.layers.dense({ units: 6, activation: 'tanh' }).apply(t) as TF.SymbolicTensor;
+  t = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(t) as TF.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: t });
+}
+
+type FunctionalLayer = { class_name: string; name: string; config: Record<string, unknown>; inbound_nodes: unknown[] };
+
+/** The same topology as Keras 3 writes a functional model: 'Functional', nodes as { args: [keras tensors] }, bare endpoints. */
+function asKeras3Functional(a: ModelArtifacts): ModelArtifacts {
+  const topo = structuredClone(a.modelTopology) as { class_name: string; config: { layers: FunctionalLayer[]; input_layers: unknown; output_layers: unknown } };
+  topo.class_name = 'Functional';
+  for (const layer of topo.config.layers) {
+    layer.inbound_nodes = (layer.inbound_nodes as [string, number, number][][]).map((node) => ({
+      args: node.map(([name, n, i]) => ({ class_name: '__keras_tensor__', config: { shape: [null, 1], dtype: 'float32', keras_history: [name, n, i] } })),
+      kwargs: {},
+    }));
+  }
+  topo.config.input_layers = (topo.config.input_layers as unknown[][])[0];
+  topo.config.output_layers = (topo.config.output_layers as unknown[][])[0];
+  return { ...a, modelTopology: topo };
+}
+
+describe.each(BACKENDS)('functional models that are one chain, TensorFlow.js → scratchnet (%s backend)', (backend) => {
+  it.each([['as TensorFlow.js saves tf.model (class Model)', (a: ModelArtifacts) => a], ['in Keras 3’s Functional form', asKeras3Functional]] as const)(
+    '%s: loads as a Sequential and predicts the same', async (name, variant) => {
+      const theirs = await tfFunctionalChain();
+      const x = inputs(9, 5);
+      const model = await loadModel(variant(await captureArtifacts(theirs)), { backend });
+      expect(model.layers.map((l) => l.kind)).toEqual(['dense', 'dropout', 'dense', 'dense']);
+      const err = maxAbsDiff(model.predict({ data: Float32Array.from(x.flat()), shape: [9, 5] }).data, tfPredict(theirs, x));
+      measured[`TF.js functional chain → scratchnet, ${name} (${backend})`] = err;
+      expect(err).toBeLessThan(1e-5);
+      model.dispose();
+      theirs.dispose();
+    });
+});
