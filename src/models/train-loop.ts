@@ -75,6 +75,11 @@ export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => {
   else setTimeout(resolve, 0);
 });
 
+/** Fail, naming the first NaN or ±Inf, if the rows of x just copied to `at` hold one (the allFinite kernel looks first). */
+function checkCopied(engine: Engine, at: Ptr, rows: Float32Array, cols: number, what: string, firstRow = 0): void {
+  if (!engine.backend.kernels.allFinite(at, rows.length)) checkFinite(rows, cols, what, firstRow);
+}
+
 /** floats of x copied per slice while staging for fit (4 MB): between slices the page gets its turns */
 const STAGE_SLICE = 1 << 20;
 
@@ -96,9 +101,9 @@ class Staged {
 
   /** Copy the data in at once (evaluation), checking x for NaN and ±Inf with the allFinite kernel when `checkX` names it. */
   write(checkX?: string): void {
-    const { arena, kernels } = this.engine.backend;
+    const arena = this.engine.backend.arena;
     arena.write(this.x, this.xm.data);
-    if (checkX !== undefined && !kernels.allFinite(this.x, this.xm.data.length)) checkFinite(this.xm.data, this.xm.shape[1], checkX);
+    if (checkX !== undefined) checkCopied(this.engine, this.x, this.xm.data, this.xm.shape[1], checkX);
     arena.write(this.y, this.ym.data);
   }
 
@@ -107,7 +112,7 @@ class Staged {
    * 188 MB), and, when `checkX` names x, check each slice for NaN and ±Inf with the allFinite kernel on the way.
    */
   async writeYielding(yieldEvery: number, checkX?: string): Promise<void> {
-    const { arena, kernels } = this.engine.backend;
+    const arena = this.engine.backend.arena;
     const [rows, cols] = this.xm.shape;
     const step = Math.max(1, Math.floor(STAGE_SLICE / cols));
     let lastYield = Date.now();
@@ -115,7 +120,7 @@ class Staged {
       const slice = this.xm.data.subarray(r * cols, Math.min(rows, r + step) * cols);
       const at = this.x + r * cols * 4;
       arena.write(at, slice);
-      if (checkX !== undefined && !kernels.allFinite(at, slice.length)) checkFinite(slice, cols, checkX, r);
+      if (checkX !== undefined) checkCopied(this.engine, at, slice, cols, checkX, r);
       if (Date.now() - lastYield >= yieldEvery) {
         await nextTurn();
         lastYield = Date.now();
@@ -327,7 +332,7 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
  * names x, each chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in.
  */
 export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: string): Matrix {
-  const { arena, kernels } = engine.backend;
+  const { arena } = engine.backend;
   const [n, cols] = x.shape;
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
@@ -339,7 +344,7 @@ export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: s
       const r = Math.min(rows, n - start);
       const slice = x.data.subarray(start * cols, (start + r) * cols);
       arena.write(input, slice);
-      if (checkX !== undefined && !kernels.allFinite(input, slice.length)) checkFinite(slice, cols, checkX, start);
+      if (checkX !== undefined) checkCopied(engine, input, slice, cols, checkX, start);
       const out = engine.forward(input, r, { training: false, logits: false });
       result.set(arena.f32(out, r * outCols), start * outCols);
     }
