@@ -103,7 +103,7 @@ export function adamStep(
   }
 }
 
-/** Keras RMSprop: ms = rho·ms + (1−rho)·g²; param −= lr · g / (√ms + eps) */
+/** RMSprop as Keras 3 and TF.js step it: ms = rho·ms + (1−rho)·g²; param −= lr · g / √(ms + eps) */
 export function rmspropStep(param: usize, grad: usize, ms: usize, n: i32, lr: f32, rho: f32, eps: f32): void {
   if (DEBUG) {
     check(param, n, 'rmspropStep: param'); check(grad, n, 'rmspropStep: grad'); check(ms, n, 'rmspropStep: ms');
@@ -116,7 +116,7 @@ export function rmspropStep(param: usize, grad: usize, ms: usize, n: i32, lr: f3
     const g = v128.load(grad + o);
     const s = flushV(f32x4.add(f32x4.mul(rhov, v128.load(ms + o)), f32x4.mul(cv, f32x4.mul(g, g))));
     v128.store(ms + o, s);
-    const step = f32x4.div(f32x4.mul(lrv, g), f32x4.add(f32x4.sqrt(s), epsv));
+    const step = f32x4.div(f32x4.mul(lrv, g), f32x4.sqrt(f32x4.add(s, epsv)));
     v128.store(param + o, f32x4.sub(v128.load(param + o), step));
   }
   for (let i = n4; i < n; i++) {
@@ -124,6 +124,6 @@ export function rmspropStep(param: usize, grad: usize, ms: usize, n: i32, lr: f3
     const g = load<f32>(grad + o);
     const s = flush(rho * load<f32>(ms + o) + c * (g * g));
     store<f32>(ms + o, s);
-    store<f32>(param + o, load<f32>(param + o) - lr * g / (Mathf.sqrt(s) + eps));
+    store<f32>(param + o, load<f32>(param + o) - lr * g / Mathf.sqrt(s + eps));
   }
 }

@@ -128,7 +128,7 @@ export interface Kernels {
   /** Keras Adam with the bias correction folded into lrT = lr·√(1−β2^t)/(1−β1^t):
    *  m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; param −= lrT · m / (√v + eps) */
   adamStep(param: Ptr, grad: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number, eps: number): void;
-  /** Keras RMSprop: ms = rho·ms + (1−rho)·g²; param −= lr · g / (√ms + eps) */
+  /** RMSprop as Keras 3 and TF.js step it: ms = rho·ms + (1−rho)·g²; param −= lr · g / √(ms + eps) */
   rmspropStep(param: Ptr, grad: Ptr, ms: Ptr, n: number, lr: number, rho: number, eps: number): void;
 }
 

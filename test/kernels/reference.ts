@@ -167,5 +167,5 @@ export function adamStep(param: Vec, grad: Vec, m: Vec, v: Vec, lrT: number, b1:
 
 export function rmspropStep(param: Vec, grad: Vec, ms: Vec, lr: number, rho: number, eps: number) {
   const ms2 = map(ms, (s, i) => rho * s + (1 - rho) * grad[i] ** 2);
-  return { param: map(param, (p, i) => p - (lr * grad[i]) / (Math.sqrt(ms2[i]) + eps)), ms: ms2 };
+  return { param: map(param, (p, i) => p - (lr * grad[i]) / Math.sqrt(ms2[i] + eps)), ms: ms2 };
 }

@@ -95,10 +95,10 @@ describe('optimizers through a model', () => {
     expect(gb).toBeCloseTo(b, 6);
   });
 
-  it('RMSprop: ms ← ρ·ms + (1−ρ)·g²; w ← w − lr·g/(√ms + ε)', async () => {
+  it('RMSprop: ms ← ρ·ms + (1−ρ)·g²; w ← w − lr·g/√(ms + ε)', async () => {
     const lr = 0.01, rho = 0.9;
     const ms = (1 - rho) * 4;
-    const expected = 1 - (lr * 2) / (Math.sqrt(ms) + 1e-7);
+    const expected = 1 - (lr * 2) / Math.sqrt(ms + 1e-7);
     const [w] = await steps(optimizers.rmsprop({ learningRate: lr, rho }), 1);
     expect(w).toBeCloseTo(expected, 6);
   });

@@ -46,13 +46,13 @@ export function adamStep(
   }
 }
 
-/** Keras RMSprop: ms = rho·ms + (1−rho)·g²; param −= lr · g / (√ms + eps) */
+/** RMSprop as Keras 3 and TF.js step it: ms = rho·ms + (1−rho)·g²; param −= lr · g / √(ms + eps) */
 export function rmspropStep(h: JsHeap, param: Ptr, grad: Ptr, ms: Ptr, n: number, lr: number, rho: number, eps: number): void {
   const f = h.f, pi = param >>> 2, gi = grad >>> 2, si = ms >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[gi + i];
     const s = flush(h, rho * f[si + i] + (1 - rho) * g * g);
     f[si + i] = s;
-    f[pi + i] -= (lr * g) / (Math.sqrt(s) + eps);
+    f[pi + i] -= (lr * g) / Math.sqrt(s + eps);
   }
 }
