@@ -5,6 +5,14 @@ import { fail } from '../util/errors.js';
 import { MAX_ARENA_BYTES, outOfMemoryError } from '../backends/backend.js';
 import type { Random } from '../util/random.js';
 
+const INNER_MODES = { training: { training: true, logits: false }, inference: { training: false, logits: false } } as const;
+
+/** The mode for the layers before the output: the same, but never leaving out a softmax (no object per call). */
+function innerMode(mode: ForwardMode): ForwardMode {
+  if (!mode.logits) return mode;
+  return mode.training ? INNER_MODES.training : INNER_MODES.inference;
+}
+
 /**
  * A stack of built-in layers on one backend: builds them with chained sizes, sizes their activation buffers,
  * and runs forward and backward passes as kernel calls on arena pointers. Both model APIs sit on this.
@@ -97,9 +105,11 @@ export class Engine {
     this.capacity = rows;
   }
 
+  /** `mode.logits` reaches the output layer only: a softmax inside the stack always runs. */
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     let out = x;
-    for (const layer of this.layers) out = layer.forward(out, rows, mode);
+    const last = this.layers.length - 1, inner = innerMode(mode);
+    for (let i = 0; i <= last; i++) out = this.layers[i].forward(out, rows, i === last ? mode : inner);
     return out;
   }
 
@@ -109,7 +119,8 @@ export class Engine {
    */
   backward(dy: Ptr, rows: number, mode: ForwardMode, sgdRate?: number): void {
     let grad = dy;
-    for (let i = this.layers.length - 1; i >= 0; i--) grad = this.layers[i].backward(grad, rows, i > 0, mode, sgdRate);
+    const last = this.layers.length - 1, inner = innerMode(mode);
+    for (let i = last; i >= 0; i--) grad = this.layers[i].backward(grad, rows, i > 0, i === last ? mode : inner, sgdRate);
   }
 
   params(): Param[] {

@@ -1,0 +1,43 @@
+// With a softmax output and a cross-entropy loss, training skips the output layer's softmax and the loss takes the
+// logits (one fused, stable step). Only the output layer may skip it: a softmax inside the stack is part of the
+// network, and metrics that read the output must see probabilities.
+import { describe, expect, it } from 'vitest';
+import { Activation, Dense, Sequential, checkGradients } from '../../src/index.js';
+import { BACKENDS } from './backends.js';
+
+const x = { data: new Float32Array([1, 2, 3, -1, 0.5, 2, 0.3, -0.7, 1.1]), shape: [3, 3] };
+const oneHot = { data: new Float32Array([1, 0, 0, 1, 1, 0]), shape: [3, 2] };
+
+/** the categorical cross-entropy of predict()'s probabilities, computed here */
+function crossEntropyOfPredict(model: Sequential): number {
+  const p = model.predict(x).data;
+  let sum = 0;
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) sum -= oneHot.data[i * 2 + j] * Math.log(p[i * 2 + j]);
+  return sum / 3;
+}
+
+describe.each(BACKENDS)('a softmax inside the network (%s)', (backend) => {
+  const hidden: [string, () => Sequential][] = [
+    ['Dense with activation softmax', () => new Sequential([
+      new Dense(4, { inputShape: [3], activation: 'softmax' }), new Dense(2, { activation: 'softmax' }),
+    ], { seed: 3, backend })],
+    ['an Activation softmax layer', () => new Sequential([
+      new Dense(4, { inputShape: [3] }), new Activation('softmax'), new Dense(2), new Activation('softmax'),
+    ], { seed: 3, backend })],
+  ];
+
+  it.each(hidden)('%s: evaluate\'s loss is the cross-entropy of what predict returns', (_name, build) => {
+    const model = build();
+    model.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
+    expect(model.evaluate(x, oneHot).loss).toBeCloseTo(crossEntropyOfPredict(model), 5);
+    model.dispose();
+  });
+
+  it.each(hidden)('%s: backpropagation agrees with finite differences', (_name, build) => {
+    const model = build();
+    model.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
+    const report = checkGradients(model, x, oneHot);
+    expect(report.ok, JSON.stringify(report.layers.map((l) => [l.layer, l.maxRelativeError]))).toBe(true);
+    model.dispose();
+  });
+});
