@@ -159,12 +159,20 @@ class BatchBuffers {
   }
 }
 
-function countCorrect(engine: Engine, kind: AccuracyKind, out: Ptr, t: Ptr, rows: number, cols: number, logits: boolean): number {
+/**
+ * Correct predictions in a batch, counted on the output `out` as computeLoss left it: with a softmax fused into
+ * the loss (`logits`, or a categorical cross-entropy from logits) `out` holds logits and `probs` the softmax of them.
+ */
+function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, logits: boolean, out: Ptr, probs: Ptr, t: Ptr, rows: number, cols: number): number {
   const k = engine.backend.kernels;
+  // argmax is the same on logits and on their softmax
   if (kind === 'sparse') return k.sparseAccuracyCount(out, t, rows, cols);
   if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
   // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
-  return k.binaryAccuracyCount(out, t, rows * cols, logits ? 0 : 0.5) / cols;
+  // It thresholds probabilities at 0.5: a sigmoid's logits at 0 (the same test), a softmax's after the softmax.
+  if (loss.fromLogits && loss.name === 'binary_crossentropy') return k.binaryAccuracyCount(out, t, rows * cols, 0) / cols;
+  const softmaxed = logits || loss.fromLogits;
+  return k.binaryAccuracyCount(softmaxed ? probs : out, t, rows * cols, 0.5) / cols;
 }
 
 /** Train `engine` on staged data; returns the Keras-style history. */
@@ -222,7 +230,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
           fail(`training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
             `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
         }
-        if (c.accuracy) correct += countCorrect(engine, c.accuracy, out, yb, rows, outCols, logits || loss.fromLogits);
+        if (c.accuracy) correct += countCorrect(engine, c.accuracy, loss, logits, out, buffers.probs, yb, rows, outCols);
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
@@ -315,7 +323,7 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
       const yb = staged.y + start * y.cols * 4;
       const out = engine.forward(xb, r, mode);
       lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
-      if (accuracy) correct += countCorrect(engine, accuracy, out, yb, r, outCols, logits || loss.fromLogits);
+      if (accuracy) correct += countCorrect(engine, accuracy, loss, logits, out, probs, yb, r, outCols);
       yield;
     }
     const result: EvalResult = { loss: lossSum / n };
