@@ -30,11 +30,9 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   });
   try {
     const { training } = plan;
-    if (training?.optimizer) {
-      model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics });
-    } else {
-      model.build(plan.inputSize);
-    }
+    if (training?.optimizer) model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics });
+    // compile builds only when the first layer declares its input size (a Dense); a Dropout or Activation first does not
+    model.build(plan.inputSize);
     model.setWeights(plan.weights);
     if (plan.optimizerState) training!.optimizer!.setState!(plan.optimizerState);
     if (plan.rngState !== undefined && options.seed === undefined) model.internals.rng.setState(plan.rngState);

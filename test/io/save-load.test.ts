@@ -90,6 +90,21 @@ describe.each(BACKENDS)('Sequential on %s', (backend) => {
     back.dispose();
   });
 
+  it.each([
+    ['a Dropout', () => new Dropout(0.2)],
+    ['an Activation', () => new Activation('tanh')],
+  ])('a compiled model whose first layer is %s (no input size declared) loads, compiled and built from its weights', async (_name, first) => {
+    const model = new Sequential([first(), new Dense(3, { activation: 'softmax' })], { seed: 2, backend });
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    await model.fit(x, labels, { epochs: 1, verbose: 0 });
+    const back = await loadModel(await saved(model, true), { backend });
+    expect(back.getWeights()).toEqual(model.getWeights());
+    expect(back.predict(x)).toEqual(model.predict(x));
+    expect(back.internals.optimizer!.iterations).toBe(model.internals.optimizer!.iterations);
+    model.dispose();
+    back.dispose();
+  });
+
   it('refuses what cannot be saved: an unbuilt model, a custom activation, includeOptimizer without an optimizer', async () => {
     await expect(new Sequential([new Dense(2)], { backend }).save(memoryHandler())).rejects.toThrow(/^scratchnet: the model has no weights to save until it is built/);
     const custom = new Sequential([new Dense(2, { inputShape: [4] }), new Activation((v: number) => v * v, (v: number) => 2 * v)], { backend });
