@@ -179,15 +179,18 @@ export abstract class KernelLayer extends Layer {
     this.build(resolveBackend(), size, new Random());
   }
 
-  override forwardPropagation(input: Float32Array): Float32Array {
+  /**
+   * The tutorial's forward pass through the arena. `training` (default true, as the tutorial's fit calls it) switches
+   * Dropout on; a Network's predict passes false.
+   */
+  override forwardPropagation(input: Float32Array, training = true): Float32Array {
     if (!this.backend) this.buildStandalone(input.length);
     const backend = this.requireBackend();
     const rows = input.length / this.inputSize;
     if (!Number.isInteger(rows) || rows < 1) fail(`layer '${this.name}' takes rows of ${this.inputSize} values, got ${input.length}`);
     this.reserveStaging(rows);
     backend.arena.write(this.stageX, input);
-    const mode = { training: true, logits: false };
-    const y = this.forward(this.stageX, rows, mode);
+    const y = this.forward(this.stageX, rows, { training, logits: false });
     this.input = Float32Array.from(input);
     this.output = backend.arena.read(y, rows * this.outputSize);
     return this.output;

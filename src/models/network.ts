@@ -247,7 +247,7 @@ export class Network {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       let err = 0;
       for (let i = 0; i < n; i++) {
-        const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols));
+        const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols), true);
         const target = ys.data.subarray(i * outCols, (i + 1) * outCols);
         if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`);
         err += loss.fn(target, output);
@@ -263,7 +263,8 @@ export class Network {
     }
   }
 
-  private forwardSample(input: Float32Array): Float32Array {
+  /** One sample through every layer; built-in layers are told whether this is training (Dropout acts only then). */
+  private forwardSample(input: Float32Array, training: boolean): Float32Array {
     this.engine.nameLayers();
     let output = input;
     for (const layer of this.layers) {
@@ -274,7 +275,7 @@ export class Network {
         }
         layer.build(this.engine.backend, output.length, this.rng);
       }
-      output = layer.forwardPropagation(output);
+      output = layer instanceof KernelLayer ? layer.forwardPropagation(output, training) : layer.forwardPropagation(output);
       if (!(output instanceof Float32Array)) output = Float32Array.from(output as ArrayLike<number>);
     }
     return output;
@@ -283,7 +284,7 @@ export class Network {
   private predictLayerByLayer(xs: Matrix): Matrix {
     const [n, cols] = xs.shape;
     const rows: Float32Array[] = [];
-    for (let i = 0; i < n; i++) rows.push(this.forwardSample(xs.data.subarray(i * cols, (i + 1) * cols)));
+    for (let i = 0; i < n; i++) rows.push(this.forwardSample(xs.data.subarray(i * cols, (i + 1) * cols), false));
     const width = rows[0].length;
     const data = new Float32Array(n * width);
     rows.forEach((r, i) => data.set(r, i * width));

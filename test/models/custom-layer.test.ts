@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, FCLayer, Layer, Network } from '../../src/index.js';
+import { ActivationLayer, Dropout, FCLayer, Layer, Network } from '../../src/index.js';
 
 /** The tutorial's pattern: a layer of one's own over Float32Arrays. Here: y = 2x, no parameters. */
 class Double extends Layer {
@@ -55,6 +55,23 @@ describe('custom Layer subclasses mix with built-in layers', () => {
     expect(net.predict(x).map((r) => Math.round(r[0]) + 0)).toEqual([0, 1, 1, 0]);
     // getWeights includes the custom layer's weights in layer order
     expect(net.getWeights().map((w) => w.length)).toEqual([6, 3, 3, 3, 1]);
+  });
+
+  it('with a custom layer, predict runs Dropout as the identity and fit runs it as dropout', async () => {
+    const net = new Network({ seed: 4, backend: 'js' });
+    net.add(new FCLayer(4, 6));
+    net.add(new Dropout(0.5));
+    net.add(new Double());
+    net.use('mse');
+    const x = [[1, 2, 3, 4]];
+    const first = net.predict(x)[0]; // builds the layers
+    const [w, b] = net.getWeights();
+    const expected = [0, 1, 2, 3, 4, 5].map((j) => 2 * (w[j] + 2 * w[6 + j] + 3 * w[12 + j] + 4 * w[18 + j] + b[j]));
+    for (const out of [first, net.predict(x)[0], net.predict(x)[0]]) out.forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
+    // while training, units are dropped (and the rest doubled): the error fit reports is not predict's
+    const errors = await net.fit(x, [[0, 0, 0, 0, 0, 0]], { epochs: 1, learningRate: 0, verbose: false });
+    const predictError = expected.reduce((sum, v) => sum + v * v, 0) / 6;
+    expect(Math.abs(errors[0] - predictError)).toBeGreaterThan(1e-3);
   });
 
   it('refuses mini-batches when a custom layer is present', async () => {
