@@ -22,11 +22,16 @@ export class Engine {
   inputSize = 0;
   outputSize = 0;
   built = false;
+  /** set by dispose(): the weights are gone, and nothing may silently build fresh ones */
+  disposed = false;
+  /** true while a fit() runs: a second fit, compile or dispose meanwhile would pull the state from under it */
+  private fitting = false;
   private capacity = 0;
 
   constructor(readonly backend: Backend, readonly rng: Random) {}
 
   add(layer: KernelLayer): void {
+    this.checkNotDisposed();
     if (this.built) fail('layers cannot be added after the model is built');
     this.layers.push(layer);
   }
@@ -37,6 +42,7 @@ export class Engine {
    * before anything is allocated, with the size it needs.
    */
   build(inputSize?: number, slotsPerParam = 0): void {
+    this.checkNotDisposed();
     if (this.built) return;
     const plan = this.plan(inputSize);
     // weights + gradients + optimizer slots, 4 bytes each
@@ -134,11 +140,13 @@ export class Engine {
   }
 
   getWeights(): Float32Array[] {
+    this.checkNotDisposed();
     if (!this.built) fail('the model has no weights until it is built (fit it, or give the first layer an input size)');
     return this.layers.flatMap((l) => l.getWeights());
   }
 
   setWeights(weights: Float32Array[]): void {
+    this.checkNotDisposed();
     if (!this.built) fail('the model has no weights until it is built (fit it, or give the first layer an input size)');
     const counts = this.layers.map((l) => l.params().length);
     const total = counts.reduce((a, b) => a + b, 0);
@@ -172,5 +180,26 @@ export class Engine {
     for (const layer of this.layers) layer.dispose();
     this.capacity = 0;
     this.built = false;
+    this.disposed = true;
+  }
+
+  /** Run a fit, refusing another fit (or compile, or dispose) on this model until it has ended. */
+  async exclusiveFit<T>(fit: () => Promise<T>): Promise<T> {
+    this.checkIdle('fit()');
+    this.fitting = true;
+    try {
+      return await fit();
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  checkIdle(what: string): void {
+    this.checkNotDisposed();
+    if (this.fitting) fail(`${what} while fit() is running on this model: await that fit first (set stopTraining to end it early)`);
+  }
+
+  checkNotDisposed(): void {
+    if (this.disposed) fail('the model was disposed: its weights and buffers are freed. Create a new model, or loadModel() a saved one');
   }
 }

@@ -85,7 +85,11 @@ export class Network {
   }
 
   /** Train. Also accepts the tutorial's positional form: fit(x, y, epochs, learningRate). Returns the epoch errors. */
-  async fit(x: DataInput, y: DataInput, options: NetworkFitOptions | number, learningRate?: number): Promise<number[]> {
+  fit(x: DataInput, y: DataInput, options: NetworkFitOptions | number, learningRate?: number): Promise<number[]> {
+    return this.engine.exclusiveFit(() => this.fitNow(x, y, options, learningRate));
+  }
+
+  private async fitNow(x: DataInput, y: DataInput, options: NetworkFitOptions | number, learningRate?: number): Promise<number[]> {
     const opts: NetworkFitOptions = typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
     if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
     const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
@@ -164,11 +168,13 @@ export class Network {
 
   /** Every FCLayer's kernel ([in, out], row-major) then bias ([out]), in layer order, as copies. */
   getWeights(): Float32Array[] {
+    this.engine.checkNotDisposed();
     return this.layers.flatMap((l) => l.getWeights());
   }
 
   /** Replace the weights (the order and sizes of getWeights). */
   setWeights(weights: Float32Array[]): void {
+    this.engine.checkNotDisposed();
     if (!Array.isArray(weights)) fail(`setWeights takes a list of Float32Arrays (the order of getWeights), got ${describe(weights)}`);
     if (this.onArena) return this.engine.setWeights(weights);
     let at = 0;
@@ -179,8 +185,10 @@ export class Network {
     if (at !== weights.length) fail(`the network has ${at} weight arrays, but ${weights.length} were given`);
   }
 
-  /** Free the network's memory in the arena. The network cannot be used afterwards without rebuilding. */
+  /** Free the network's memory in the arena. Using the network afterwards is an error. */
   dispose(): void {
+    if (this.engine.disposed) return;
+    this.engine.checkIdle('dispose()');
     this.engine.dispose();
   }
 
@@ -190,6 +198,7 @@ export class Network {
    * (the same tutorial layers) or `loadModel` (a Sequential).
    */
   async save(target: SaveTarget, options: SaveOptions = {}): Promise<SaveResult> {
+    this.engine.checkNotDisposed();
     const builtin = this.loss?.builtin ? this.loss : undefined;
     const artifacts = toArtifacts({
       api: 'network', name: 'network', layers: this.layers, built: this.engine.built || (this.layers.length > 0 && this.layers.every((l) => (l as KernelLayer).backend)),
@@ -227,6 +236,7 @@ export class Network {
   }
 
   private requireLayers(what: string): void {
+    this.engine.checkNotDisposed();
     if (this.layers.length === 0) fail(`${what}() needs layers; add() some to the network first`);
   }
 

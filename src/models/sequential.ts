@@ -131,6 +131,7 @@ export class Sequential {
   }
 
   compile(options: CompileOptions): this {
+    this.engine.checkIdle('compile()');
     if (!options || typeof options !== 'object') fail("compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })");
     if (options.loss === undefined) fail("compile() needs a loss, e.g. loss: 'sparse_categorical_crossentropy'");
     const loss = getLoss(options.loss);
@@ -163,7 +164,11 @@ export class Sequential {
     this.warnOnce(compiled.loss);
   }
 
-  async fit(x: DataInput, y: LabelInput | DataInput, options: FitOptions = {}): Promise<History> {
+  fit(x: DataInput, y: LabelInput | DataInput, options: FitOptions = {}): Promise<History> {
+    return this.engine.exclusiveFit(() => this.fitNow(x, y, options));
+  }
+
+  private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
     checkOptionsObject(options, 'fit(x, y, options): options');
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
@@ -273,6 +278,7 @@ export class Sequential {
    */
   async save(target: SaveTarget, options: SaveOptions = {}): Promise<SaveResult> {
     const { engine, compiled } = this;
+    engine.checkNotDisposed();
     const artifacts = toArtifacts({
       api: 'sequential', name: this.name, layers: engine.layers, built: engine.built, inputSize: engine.inputSize,
       loss: compiled?.loss, metrics: compiled?.metricNames, optimizer: compiled?.optimizer, rng: this.rng,
@@ -309,6 +315,8 @@ export class Sequential {
 
   /** Free the model's arena memory (weights, optimizer state, buffers). */
   dispose(): void {
+    if (this.engine.disposed) return;
+    this.engine.checkIdle('dispose()');
     this.compiled?.optimizer.dispose();
     this.engine.dispose();
   }

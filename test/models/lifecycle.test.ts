@@ -1,0 +1,85 @@
+// A model's life: after dispose() its weights are gone, so every use is an error (never fresh random weights), and
+// while fit() runs nothing may take the model's state from under it (a second fit, compile, dispose).
+import { describe, expect, it } from 'vitest';
+import { ActivationLayer, Dense, FCLayer, Network, Sequential } from '../../src/index.js';
+import { memoryHandler } from '../../src/io/memory-handler.js';
+import { BACKENDS } from './backends.js';
+
+const x = [[1, 1], [0, 1], [1, 0], [0, 0]];
+const y = [[0], [1], [1], [0]];
+
+function sequential(backend: 'wasm' | 'js'): Sequential {
+  const m = new Sequential([new Dense(3, { inputShape: [2], activation: 'tanh' }), new Dense(1)], { seed: 1, backend });
+  m.compile({ optimizer: 'adam', loss: 'mse' });
+  return m;
+}
+
+function network(backend: 'wasm' | 'js'): Network {
+  const n = new Network({ seed: 1, backend });
+  n.add(new FCLayer(2, 3));
+  n.add(new ActivationLayer('tanh'));
+  n.add(new FCLayer(3, 1));
+  n.use('mse');
+  return n;
+}
+
+describe.each(BACKENDS)('after dispose() (%s)', (backend) => {
+  it('Sequential: predict, evaluate, fit, compile, weights and save are errors; dispose again is not', async () => {
+    const m = sequential(backend);
+    m.predict(x);
+    m.dispose();
+    const disposed = /the model was disposed/;
+    expect(() => m.predict(x)).toThrow(disposed);
+    expect(() => m.evaluate(x, y)).toThrow(disposed);
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(disposed);
+    expect(() => m.compile({ optimizer: 'sgd', loss: 'mse' })).toThrow(disposed);
+    expect(() => m.getWeights()).toThrow(disposed);
+    expect(() => m.setWeights([])).toThrow(disposed);
+    await expect(m.save(memoryHandler())).rejects.toThrow(disposed);
+    expect(() => m.dispose()).not.toThrow();
+  });
+
+  it('Network: predict, fit, weights and save are errors', async () => {
+    const n = network(backend);
+    n.predict(x);
+    n.dispose();
+    const disposed = /the model was disposed/;
+    expect(() => n.predict(x)).toThrow(disposed);
+    await expect(n.fit(x, y, { epochs: 1, learningRate: 0.1, verbose: false })).rejects.toThrow(disposed);
+    expect(() => n.getWeights()).toThrow(disposed);
+    expect(() => n.setWeights([])).toThrow(disposed);
+    await expect(n.save(memoryHandler())).rejects.toThrow(disposed);
+  });
+});
+
+describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
+  it('Sequential: a second fit, compile and dispose are refused; predict is allowed; afterwards all work', async () => {
+    const m = sequential(backend);
+    const seen: string[] = [];
+    await m.fit(x, y, {
+      epochs: 2, verbose: 0, callbacks: {
+        onEpochEnd: async () => {
+          await m.fit(x, y, { verbose: 0 }).catch((e: Error) => seen.push(e.message));
+          try { m.compile({ optimizer: 'sgd', loss: 'mse' }); } catch (e) { seen.push((e as Error).message); }
+          try { m.dispose(); } catch (e) { seen.push((e as Error).message); }
+          m.predict(x);
+        },
+      },
+    });
+    expect(seen).toHaveLength(6);
+    for (const [i, what] of ['fit()', 'compile()', 'dispose()'].entries()) {
+      expect(seen[i]).toMatch(new RegExp(`^scratchnet: ${what.replace(/[()]/g, '\\$&')} while fit\\(\\) is running on this model`));
+    }
+    await m.fit(x, y, { verbose: 0 });
+    m.dispose();
+  });
+
+  it('Network: two fits at once are refused', async () => {
+    const n = network(backend);
+    const first = n.fit(x, y, { epochs: 50, learningRate: 0.1, verbose: false });
+    await expect(n.fit(x, y, { epochs: 1, learningRate: 0.1, verbose: false })).rejects.toThrow(/fit\(\) while fit\(\) is running/);
+    await first;
+    await expect(n.fit(x, y, { epochs: 1, learningRate: 0.1, verbose: false })).resolves.toHaveLength(1);
+    n.dispose();
+  });
+});
