@@ -125,8 +125,16 @@ export abstract class KernelLayer extends Layer {
     const arena = this.requireBackend().arena;
     for (const ptr of this.activationBlocks) arena.free(ptr);
     this.activationBlocks = [];
+    this.capacity = 0;
+    try {
+      this.allocateActivations(rows);
+    } catch (e) {
+      // out of memory part way: hold nothing rather than some blocks, so the next reserve allocates them all again
+      for (const ptr of this.activationBlocks) arena.free(ptr);
+      this.activationBlocks = [];
+      throw e;
+    }
     this.capacity = rows;
-    this.allocateActivations(rows);
   }
 
   params(): readonly Param[] {

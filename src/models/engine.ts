@@ -107,7 +107,12 @@ export class Engine {
   /** Make every layer's buffers hold `rows` rows (allocates only when `rows` exceeds what they hold). */
   reserve(rows: number): void {
     if (rows <= this.capacity) return;
-    for (const layer of this.layers) layer.reserve(rows);
+    try {
+      for (const layer of this.layers) layer.reserve(rows);
+    } catch (e) {
+      this.capacity = 0; // some layers now hold less than before: check them all next time
+      throw e;
+    }
     this.capacity = rows;
   }
 

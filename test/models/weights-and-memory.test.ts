@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, FCLayer, Network } from '../../src/index.js';
+import { ActivationLayer, Dense, FCLayer, Network, Sequential } from '../../src/index.js';
 import { resolveBackend } from '../../src/backends/index.js';
+import { createJsBackend } from '../../src/backends/js/index.js';
 import { BACKENDS } from './backends.js';
 
 const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -77,5 +78,35 @@ describe.each(BACKENDS)('weights on the %s backend', (backend) => {
     arena.free(block);
     steady.dispose();
     grown.dispose();
+  });
+});
+
+describe('running out of memory while growing the batch buffers', () => {
+  it('leaves no layer on freed blocks: the next, smaller batch predicts as before', () => {
+    const backend = createJsBackend();
+    const m = new Sequential([new Dense(8, { inputShape: [3], activation: 'relu' }), new Dense(2)], { seed: 1, backend });
+    const small = [[1, 2, 3], [3, 2, 1]];
+    const expected = m.predict(small);
+    // the second layer's output buffer for 64 rows is refused, after the first layer's buffers were replaced
+    const arena = backend.arena;
+    const alloc = arena.alloc.bind(arena);
+    let refuse = true;
+    arena.alloc = (n: number, zero?: boolean) => {
+      if (refuse && n === 64 * 2) {
+        refuse = false;
+        throw new Error('scratchnet: out of memory (simulated)');
+      }
+      return alloc(n, zero);
+    };
+    expect(() => m.predict(new Array(64).fill([1, 1, 1]))).toThrow(/out of memory \(simulated\)/);
+    // whatever was freed is handed out again (first fit: the small holes first) and filled, as a program would
+    const others = Array.from({ length: 64 }, () => arena.alloc(4));
+    for (const p of others) arena.f32(p, 4).fill(7);
+    expect(m.predict(small)).toEqual(expected);
+    // no layer wrote into memory it no longer owns
+    for (const p of others) expect([...arena.f32(p, 4)]).toEqual([7, 7, 7, 7]);
+    for (const p of others) arena.free(p);
+    expect(m.predict(new Array(64).fill([1, 1, 1]))).toHaveLength(64); // and the large batch once memory is there
+    m.dispose();
   });
 });
