@@ -25,10 +25,12 @@ export interface ModelCheckpointOptions {
  */
 export function modelCheckpoint(options: ModelCheckpointOptions): Callbacks & { readonly saved: number } {
   if (options === null || typeof options !== 'object') fail('modelCheckpoint({ path, every }) takes an object');
-  const { path, every = 1, saveBestOnly = false, monitor = 'val_loss', includeOptimizer = true } = options;
+  const { path, every = 1, saveBestOnly = false, monitor, includeOptimizer = true } = options;
   if (path === undefined || path === null || path === '') fail("modelCheckpoint needs a path, e.g. { path: 'file://checkpoints' }");
+  const placeholder = typeof path === 'string' ? path.match(/\{(?!epoch\})[^}]*\}/) : null;
+  if (placeholder) fail(`modelCheckpoint path '${path}' has ${placeholder[0]}; the only placeholder is {epoch} (or pass a function of (epoch, logs))`);
   if (!Number.isInteger(every) || every < 1) fail(`modelCheckpoint: every must be a positive integer (epochs), got ${every}`);
-  const maximize = /acc/.test(monitor);
+  const maximize = /acc/.test(monitor ?? '');
   let model: Sequential | undefined;
   let best = NaN;
   let saved = 0;
@@ -39,8 +41,9 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callbacks & { 
     async onEpochEnd(epoch, logs) {
       if ((epoch + 1) % every !== 0) return;
       if (saveBestOnly) {
-        const value = logs[monitor];
-        if (typeof value !== 'number') fail(`modelCheckpoint monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}`);
+        const key = monitor ?? ('val_loss' in logs ? 'val_loss' : 'loss');
+        const value = logs[key];
+        if (typeof value !== 'number') fail(`modelCheckpoint monitors '${key}', which fit does not report; it reports ${Object.keys(logs).join(', ')}`);
         if (!(maximize ? value > best : value < best)) return;
         best = value;
       }

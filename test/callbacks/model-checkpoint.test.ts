@@ -46,5 +46,27 @@ it('saveBestOnly saves only the epochs that improve the monitored value', async 
   expect(saves).toEqual(improving);
   expect(() => callbacks.modelCheckpoint({ path: '' })).toThrow(/^scratchnet: modelCheckpoint needs a path/);
   expect(() => callbacks.modelCheckpoint({ path: 'x', every: 0 })).toThrow(/^scratchnet: modelCheckpoint: every must be a positive integer/);
+  expect(() => callbacks.modelCheckpoint({ path: 'ckpt/{epohc}' })).toThrow(/has \{epohc\}; the only placeholder is \{epoch\}/);
   m.dispose();
+});
+
+it('saveBestOnly watches val_loss with validation data and loss without it, unless told otherwise', async () => {
+  const watched = async (fit: { validationSplit?: number }, monitor?: 'val_accuracy') => {
+    const m = model();
+    const seen: number[] = [];
+    let best = monitor ? -Infinity : Infinity;
+    const key = monitor ?? (fit.validationSplit ? 'val_loss' : 'loss');
+    const better: number[] = [];
+    const checkpoint = callbacks.modelCheckpoint({ path: (epoch) => { seen.push(epoch); return memoryHandler(); }, saveBestOnly: true, monitor });
+    await m.fit(x, labels, { epochs: 6, verbose: 0, ...fit, callbacks: [checkpoint, { onEpochEnd: (e, logs) => {
+      const v = logs[key]!;
+      if (monitor ? v > best : v < best) { best = v; better.push(e + 1); }
+    } }] });
+    m.dispose();
+    expect(seen).toEqual(better);
+    return seen;
+  };
+  expect(await watched({})).not.toEqual([]);
+  expect(await watched({ validationSplit: 0.3 })).not.toEqual([]);
+  expect(await watched({ validationSplit: 0.3 }, 'val_accuracy')).not.toEqual([]);
 });
