@@ -5,12 +5,13 @@
  * Saves are atomic, with model.json as the single commit point (TESTING.md): the weights go to a new, uniquely
  * named file, which is flushed; then model.json.tmp is written and flushed and renamed over model.json; only then is
  * the previous weights file removed. A crash at any moment leaves either the old model or the complete new one.
- * One writer per model.json at a time (a checkpoint folder): a second concurrent writer may remove the first one's
- * unfinished weights.
+ * Saves to one model.json from this process run one after another, in the order they were started, so saves that
+ * overlap (not awaited) all complete and the last one started is the model on disk. Writers in several processes at
+ * once are not supported: one may remove another's unfinished weights.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeightBytes } from './io/bytes.js';
 import { artifactsFromModelJson, artifactsInfo, readManifest, toModelJson } from './io/model-json.js';
@@ -28,31 +29,32 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
   /** our weight files for this model.json: <stem>.weights.<unique id>.bin */
   const ours = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.weights\\.[0-9a-z]+-[0-9a-f]+\\.bin$`);
 
-  return {
-    async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-      const bytes = new WeightBytes(artifacts.weightData ?? new ArrayBuffer(0));
-      const weightsName = `${stem}.weights.${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.bin`;
-      const weightsPath = join(dir, weightsName);
-      const tmpPath = `${jsonPath}.tmp`;
-      try {
-        await mkdir(dir, { recursive: true });
-        const previous = await previousWeights(jsonPath);
-        await writeDurably(weightsPath, bytes.parts, 'wx');
-        await writeDurably(tmpPath, [new TextEncoder().encode(JSON.stringify(toModelJson(artifacts, weightsName)))], 'w');
-        await rename(tmpPath, jsonPath); // the commit point
-        await syncDir(dir);
-        // The new model is complete and current; the old weights (and any left by an interrupted save) can go.
-        for (const name of previous) if (name !== weightsName) await removeQuietly(join(dir, name));
-        for (const name of await readdir(dir)) if (ours.test(name) && name !== weightsName) await removeQuietly(join(dir, name));
-      } catch (e) {
-        await removeQuietly(tmpPath);
-        if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
-        if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
-        throw new Error(`scratchnet: could not save the model to ${jsonPath}: ${(e as Error).message}`, { cause: e });
-      }
-      return { modelArtifactsInfo: artifactsInfo(artifacts, bytes.byteLength) };
-    },
+  async function save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const bytes = new WeightBytes(artifacts.weightData ?? new ArrayBuffer(0));
+    const weightsName = `${stem}.weights.${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.bin`;
+    const weightsPath = join(dir, weightsName);
+    const tmpPath = `${jsonPath}.tmp`;
+    try {
+      await mkdir(dir, { recursive: true });
+      const previous = await previousWeights(jsonPath);
+      await writeDurably(weightsPath, bytes.parts, 'wx');
+      await writeDurably(tmpPath, [new TextEncoder().encode(JSON.stringify(toModelJson(artifacts, weightsName)))], 'w');
+      await rename(tmpPath, jsonPath); // the commit point
+      await syncDir(dir);
+      // The new model is complete and current; the old weights (and any left by an interrupted save) can go.
+      for (const name of previous) if (name !== weightsName) await removeQuietly(join(dir, name));
+      for (const name of await readdir(dir)) if (ours.test(name) && name !== weightsName) await removeQuietly(join(dir, name));
+    } catch (e) {
+      await removeQuietly(tmpPath);
+      if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
+      if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
+      throw new Error(`scratchnet: could not save the model to ${jsonPath}: ${(e as Error).message}`, { cause: e });
+    }
+    return { modelArtifactsInfo: artifactsInfo(artifacts, bytes.byteLength) };
+  }
 
+  return {
+    save: (artifacts: ModelArtifacts) => oneAtATime(resolve(jsonPath), () => save(artifacts)),
     async load(): Promise<ModelArtifacts> {
       // A save that commits while we read may remove the weights we were about to read: read model.json again.
       for (let attempt = 0; ; attempt++) {
@@ -77,6 +79,18 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       }
     },
   };
+}
+
+/** the last save started for each model.json (absolute path) in this process */
+const saving = new Map<string, Promise<unknown>>();
+
+/** Run `work` after every save already started for `key` has ended (however it ended). */
+function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const run = (saving.get(key) ?? Promise.resolve()).then(work, work);
+  const settled = run.catch(() => undefined);
+  saving.set(key, settled);
+  void settled.then(() => { if (saving.get(key) === settled) saving.delete(key); });
+  return run;
 }
 
 function toPath(target: string | URL): string {

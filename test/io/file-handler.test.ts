@@ -81,6 +81,27 @@ describe('the files a save leaves', () => {
     expect((await readdir(dir)).sort()).toEqual(['model.json', second[0]]);
   });
 
+  it('saves started without awaiting the previous one (from a callback, say) all complete, and the last one started is on disk', async () => {
+    const dir = join(root, 'overlapping');
+    const m = new Sequential([new Dense(3, { inputShape: [2] })], { seed: 1, backend: 'js' });
+    m.predict([[0, 0]]);
+    const saves: Promise<unknown>[] = [];
+    const versions: Float32Array[][] = [];
+    for (let i = 0; i < 12; i++) {
+      m.setWeights([new Float32Array(6).fill(i), new Float32Array(3).fill(-i)]);
+      versions.push(m.getWeights());
+      saves.push(m.save(dir, { includeOptimizer: false }), m.save(`file://${join(dir, 'model.json')}`));
+    }
+    const results = await Promise.allSettled(saves);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const back = await loadModel(dir, { backend: 'js' });
+    expect(back.getWeights()).toEqual(versions[11]);
+    expect((await readdir(dir)).sort()).toEqual(['model.json', ...(await weightFiles(dir))]);
+    expect(await weightFiles(dir)).toHaveLength(1);
+    back.dispose();
+    m.dispose();
+  });
+
   it('weights left by an interrupted save are removed by the next save; other files are not touched', async () => {
     const dir = join(root, 'orphans');
     await model.save(dir);
