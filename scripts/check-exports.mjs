@@ -2,6 +2,7 @@
 //  - every target of package.json "exports" (and main/types) exists, and every entry has types, listed first;
 //  - `import('scratchnet')` and `import('scratchnet/node')` resolve by name (Node's self-reference through
 //    "exports") and give the public API;
+//  - summary() from the minified bundle names the layer classes ('Dense', not a mangled 'j');
 //  - what a browser downloads, dist/index.js with the release wasm inside, stays under 60 KB (60,000 bytes)
 //    gzipped, and the debug wasm is not in it.
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -48,6 +49,22 @@ for (const [specifier, names] of Object.entries(expected)) {
   } catch (e) {
     problems.push(`import('${specifier}') failed: ${e.message}`);
   }
+}
+
+// The bundle is minified (class names mangled): summaries must still name the layer classes.
+try {
+  const { Sequential, Dense, Dropout, Activation } = await import('scratchnet');
+  const log = console.log;
+  console.log = () => {};
+  let text;
+  try {
+    text = new Sequential([new Dense(2, { inputShape: [3] }), new Dropout(0.1), new Activation('relu')]).summary();
+  } finally {
+    console.log = log;
+  }
+  for (const name of ['(Dense)', '(Dropout)', '(Activation)']) if (!text.includes(name)) problems.push(`summary() from the bundle lacks ${name}:\n${text}`);
+} catch (e) {
+  problems.push(`summary() from the bundle failed: ${e.message}`);
 }
 
 // The browser bundle: size, and no debug build inside.

@@ -7,6 +7,7 @@
  */
 import type { Matrix } from './data/matrix.js';
 import { Dropout } from './layers/dropout.js';
+import { className } from './layers/class-name.js';
 import type { Layer } from './layers/layer.js';
 import type { Loss } from './losses/index.js';
 import type { Network } from './models/network.js';
@@ -87,7 +88,7 @@ export function checkLayerByLayer(net: Network, loss: Loss, xs: Matrix, ys: Matr
       const down = sampleLoss(r, i, input);
       return (up - down) / (hi - lo);
     }));
-    return layerReport(layer.name, (layer as { kind?: string }).kind ?? layer.constructor.name, arrays);
+    return layerReport(layer.name, (layer as { kind?: string }).kind ?? className(layer), arrays);
   });
   return finish(report, 'float32', epsilon, s.tolerance);
 }

@@ -14,6 +14,7 @@ import { toMatrix, type DataInput } from './data/inputs.js';
 import type { Matrix } from './data/matrix.js';
 import { toLabels, toTargetRows, type LabelInput } from './data/targets.js';
 import { Activation } from './layers/activation.js';
+import { className } from './layers/class-name.js';
 import { Dense } from './layers/dense.js';
 import { Dropout } from './layers/dropout.js';
 import { KernelLayer } from './layers/kernel-layer.js';
@@ -98,7 +99,7 @@ function cloneLayer(layer: KernelLayer): KernelLayer {
   }
   if (layer instanceof Activation) return new Activation(layer.activation, undefined, { name: layer.name });
   if (layer instanceof Dropout) return new Dropout(layer.rate, { name: layer.name });
-  fail(`checkGradients cannot copy layer '${layer.name}' (${layer.constructor.name}) to float64`);
+  fail(`checkGradients cannot copy layer '${layer.name}' (${className(layer)}) to float64`);
 }
 
 function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, options: GradientCheckOptions, maxChecks: number, seed: number): GradientCheckReport {

@@ -1,3 +1,4 @@
+import { className } from '../layers/class-name.js';
 import type { Engine } from './engine.js';
 
 const group = (n: number) => n.toLocaleString('en-US');
@@ -14,7 +15,7 @@ export function summarize(name: string, engine: Engine): string {
   }
   const plan = engine.plan(inputSize);
   engine.layers.forEach((layer, i) => {
-    const type = layer.constructor.name;
+    const type = className(layer);
     const label = `${layer.name} (${type})`;
     lines.push(` ${label.padEnd(28)}${`(None, ${plan.shapes[i].output})`.padEnd(26)}${group(plan.shapes[i].params)}`);
   });
