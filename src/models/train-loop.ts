@@ -65,7 +65,8 @@ export interface FitConfig {
 
 export interface History {
   epoch: number[];
-  history: { [K in keyof Logs]-?: number[] };
+  /** one value per epoch; accuracy only with an accuracy metric, val_* only with validation data (as in Keras) */
+  history: { [K in keyof Logs]: number[] };
 }
 
 /** Let other work run: setImmediate where it exists (Node), since setTimeout(0) costs at least a millisecond. */
@@ -185,7 +186,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   const batch = Math.min(c.batchSize, n);
   const logits = fusesSoftmax(loss, engine.outputActivation());
   const mode = { training: true, logits };
-  const history: History = { epoch: [], history: { loss: [], accuracy: [], val_loss: [], val_accuracy: [] } };
+  const history: History = { epoch: [], history: { loss: [] } };
 
   engine.reserve(batch);
   const staged = new Staged(engine, x, y);
@@ -254,7 +255,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
         if (c.accuracy) logs.val_accuracy = v.accuracy;
       }
       history.epoch.push(epoch);
-      for (const key of Object.keys(logs) as (keyof Logs)[]) history.history[key].push(logs[key]!);
+      for (const key of Object.keys(logs) as (keyof Logs)[]) (history.history[key] ??= []).push(logs[key]!);
       c.reporter.epochEnd(epoch, c.epochs, logs, (Date.now() - started) / 1000);
       if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
       if (c.shouldStop()) break;
@@ -266,9 +267,6 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   } finally {
     buffers?.free();
     staged.free();
-  }
-  for (const key of Object.keys(history.history) as (keyof Logs)[]) {
-    if (history.history[key].length === 0) delete (history.history as Partial<History['history']>)[key];
   }
   return history;
 }

@@ -39,7 +39,7 @@ describe.each(BACKENDS)('Sequential on the %s backend', (backend) => {
     const { loss, accuracy } = model.evaluate(test.x, test.y);
     expect(accuracy).toBeGreaterThanOrEqual(0.95);
     expect(loss).toBeLessThan(0.3);
-    expect(history.history.val_accuracy[14]).toBeGreaterThanOrEqual(0.9);
+    expect(history.history.val_accuracy![14]).toBeGreaterThanOrEqual(0.9);
     model.dispose();
   });
 
@@ -146,6 +146,7 @@ describe('Sequential API', () => {
     expect(epochs).toEqual([0, 1]);
     expect(batches).toBe(8);
     expect(history.history.loss).toHaveLength(2);
+    expect(Object.keys(history.history)).toEqual(['loss', 'accuracy']); // no validation: no val_* keys (typed optional)
   });
 
   it('prints Keras-like progress: epoch lines with loss and accuracy (verbose 2)', async () => {
@@ -290,7 +291,7 @@ describe('compile', () => {
     await model.fit(x, y, { epochs: 1, verbose: 0 });
     model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy', metrics: 'accuracy' });
     const history = await model.fit(x, y, { epochs: 5, verbose: 0 });
-    expect(history.history.accuracy[4]).toBeGreaterThan(0.9);
+    expect(history.history.accuracy![4]).toBeGreaterThan(0.9);
   });
 
   it('refuses one optimizer object shared by two models', () => {
