@@ -346,17 +346,38 @@ export class Sequential {
     return 'categorical';
   }
 
+  /** Warn (once per compile) about an output activation that does not fit the loss: it trains, but not as meant. */
   private warnOnce(loss: Loss): void {
     if (this.warned) return;
     this.warned = true;
-    const act = this.engine.outputActivation();
-    if ((loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy') && !loss.fromLogits && act === 'sigmoid') {
-      console.warn(
-        `scratchnet: warning: the output layer uses 'sigmoid' with '${loss.name}'. This trains, but it computes ` +
-        `−log σ(z) of the true class only: the other classes' outputs are never pushed down and the outputs do not sum to 1. ` +
-        `For one label per sample use activation: 'softmax' on the output layer; for several labels per sample use ` +
-        `'binary_crossentropy' with one-hot targets.`,
-      );
-    }
+    const message = outputMismatch(loss, this.engine.outputActivation());
+    if (message) console.warn(`scratchnet: warning: ${message}`);
   }
+}
+
+const CATEGORICAL = new Set(['sparse_categorical_crossentropy', 'categorical_crossentropy']);
+/** built-in activations whose outputs are not probabilities */
+const NOT_PROBABILITIES = new Set(['linear', 'relu', 'leaky_relu', 'tanh']);
+
+/** What is wrong with a cross-entropy on this output activation (undefined: a custom activation or a Dropout last). */
+function outputMismatch(loss: Loss, act: string | undefined): string | undefined {
+  if (!loss.builtin || act === undefined) return undefined;
+  const categorical = CATEGORICAL.has(loss.name);
+  if (!categorical && loss.name !== 'binary_crossentropy') return undefined;
+  if (loss.fromLogits) {
+    if (act !== 'softmax' && act !== 'sigmoid') return undefined;
+    return `the output layer applies '${act}', and '${loss.name}' with fromLogits applies ${categorical ? 'softmax' : 'sigmoid'} ` +
+      `again to what it is given. With fromLogits, leave the output layer linear (no activation).`;
+  }
+  if (categorical && act === 'sigmoid') {
+    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains, but it computes ` +
+      `−log σ(z) of the true class only: the other classes' outputs are never pushed down and the outputs do not sum to 1. ` +
+      `For one label per sample use activation: 'softmax' on the output layer; for several labels per sample use ` +
+      `'binary_crossentropy' with one-hot targets.`;
+  }
+  const expected = categorical ? 'softmax' : 'sigmoid';
+  if (!NOT_PROBABILITIES.has(act)) return undefined; // softmax, sigmoid, or a custom activation of the user's
+  return `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
+    `(it takes the log of the output, clipped to [1e-7, 1]), so it will not learn as meant. Use activation: '${expected}' ` +
+    `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`;
 }

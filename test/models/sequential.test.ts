@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Activation, Dense, Dropout, Random, Sequential, memory, optimizers, toCategorical } from '../../src/index.js';
+import { Activation, Dense, Dropout, Random, Sequential, losses, memory, optimizers, toCategorical } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
 /** Three Gaussian blobs in 4-D: a small 3-class problem a tiny MLP must solve. */
@@ -184,6 +184,33 @@ describe('Sequential reports bad input clearly', () => {
     bad[17] = 3;
     await expect(model.fit(x, bad, quiet)).rejects.toThrow(/y\[17\] is 3, but labels must be integers in \[0, 3\) for a model with 3 outputs/);
     await expect(model.fit(x, Array.from(y, (v, i) => (i === 4 ? 1.5 : v)), quiet)).rejects.toThrow(/y\[4\] is 1.5/);
+  });
+
+  it.each([
+    ['linear', 'sparse_categorical_crossentropy', false, /activation is 'linear', but 'sparse_categorical_crossentropy' expects probabilities.*fromLogits: true/s],
+    ['tanh', 'categorical_crossentropy', false, /activation is 'tanh', but 'categorical_crossentropy' expects probabilities/],
+    ['relu', 'binary_crossentropy', false, /activation is 'relu', but 'binary_crossentropy' expects probabilities.*activation: 'sigmoid'/s],
+    ['softmax', 'sparse_categorical_crossentropy', true, /applies 'softmax', and 'sparse_categorical_crossentropy' with fromLogits applies softmax again/],
+    ['sigmoid', 'binary_crossentropy', true, /applies 'sigmoid', and 'binary_crossentropy' with fromLogits applies sigmoid again/],
+    ['softmax', 'sparse_categorical_crossentropy', false, null],
+    ['linear', 'categorical_crossentropy', true, null],
+    ['sigmoid', 'binary_crossentropy', false, null],
+    ['softmax', 'binary_crossentropy', false, null],
+    ['tanh', 'mse', false, null],
+  ] as const)('an output %s with %s (fromLogits %s) warns at compile: %s', (act, loss, fromLogits, message) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const model = new Sequential([new Dense(3, { inputShape: [4], activation: act })], { seed: 1, backend: 'js' });
+      model.compile({ optimizer: 'adam', loss: losses.create(loss, { fromLogits }) });
+      if (message) {
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(String(warn.mock.calls[0][0])).toMatch(message);
+      } else {
+        expect(warn).not.toHaveBeenCalled();
+      }
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('warns once, at compile, for a sigmoid output with sparse categorical cross-entropy, and still trains', async () => {
