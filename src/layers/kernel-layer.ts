@@ -41,6 +41,8 @@ export abstract class KernelLayer extends Layer {
   private readonly paramList: Param[] = [];
   private readonly paramBlocks: Ptr[] = [];
   private activationBlocks: Ptr[] = [];
+  /** the model (its Engine) this layer was added to; a layer is in one model, once */
+  owner: object | null = null;
   /** staging buffers for the tutorial adapters */
   private stageX: Ptr = 0;
   private stageDy: Ptr = 0;

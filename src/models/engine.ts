@@ -33,6 +33,10 @@ export class Engine {
   add(layer: KernelLayer): void {
     this.checkNotDisposed();
     if (this.built) fail('layers cannot be added after the model is built');
+    const which = layer.name ? `layer '${layer.name}'` : `this ${layer.kind} layer`;
+    if (layer.owner === this) fail(`${which} is already in this model; a model needs a new layer object for each position`);
+    if (layer.owner) fail(`${which} already belongs to another model (its weights live there); create a new layer for this model`);
+    layer.owner = this;
     this.layers.push(layer);
   }
 
@@ -182,7 +186,10 @@ export class Engine {
   }
 
   dispose(): void {
-    for (const layer of this.layers) layer.dispose();
+    for (const layer of this.layers) {
+      layer.dispose();
+      layer.owner = null; // its weights are freed: the layer object may go into a new model
+    }
     this.capacity = 0;
     this.built = false;
     this.disposed = true;

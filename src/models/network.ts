@@ -66,8 +66,8 @@ export class Network {
   add(layer: Layer): this {
     if (!(layer instanceof Layer)) fail(`add() takes a Layer (FCLayer, ActivationLayer, or a subclass of Layer), got ${describe(layer)}`);
     if (this.engine.built) fail('layers cannot be added after the network has been trained or run');
+    if (layer instanceof KernelLayer) this.engine.add(layer); // may refuse it: before it joins this.layers
     this.layers.push(layer);
-    if (layer instanceof KernelLayer) this.engine.add(layer);
     return this;
   }
 

@@ -83,3 +83,21 @@ describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
     n.dispose();
   });
 });
+
+describe('a layer object belongs to one model, once', () => {
+  it('the same layer twice in one model, or in two models, is refused when added; after dispose it may be reused', () => {
+    const d = new Dense(2, { inputShape: [2] });
+    expect(() => new Sequential([d, d], { backend: 'js' })).toThrow(/^scratchnet: this dense layer is already in this model/);
+    const shared = new Dense(2, { inputShape: [2], name: 'shared' });
+    const first = new Sequential([shared], { backend: 'js' });
+    expect(() => new Sequential([shared], { backend: 'wasm' })).toThrow(/^scratchnet: layer 'shared' already belongs to another model/);
+    const net = new Network({ backend: 'js' });
+    expect(() => net.add(shared)).toThrow(/already belongs to another model/);
+    expect(net.layers).toHaveLength(0);
+    first.predict([[1, 2]]);
+    first.dispose();
+    const second = new Sequential([shared], { backend: 'js' });
+    expect(second.predict([[1, 2]])).toHaveLength(1);
+    second.dispose();
+  });
+});
