@@ -199,6 +199,7 @@ export class Network {
    */
   async save(target: SaveTarget, options: SaveOptions = {}): Promise<SaveResult> {
     this.engine.checkNotDisposed();
+    this.engine.nameLayers(); // as a first fit or predict would: the saved weights are named after the layers
     const builtin = this.loss?.builtin ? this.loss : undefined;
     const artifacts = toArtifacts({
       api: 'network', name: 'network', layers: this.layers, built: this.engine.built || (this.layers.length > 0 && this.layers.every((l) => (l as KernelLayer).backend)),

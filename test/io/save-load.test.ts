@@ -163,6 +163,14 @@ describe.each(BACKENDS)('Network on %s', (backend) => {
     [net, seq, model, asNet].forEach((m) => m.dispose());
   });
 
+  it('a Network saved before any fit or predict is refused for having no weights yet (not for its unnamed layers)', async () => {
+    const net = new Network({ backend });
+    net.add(new FCLayer(2, 3));
+    net.add(new ActivationLayer('tanh'));
+    net.add(new FCLayer(3, 1));
+    await expect(net.save(memoryHandler())).rejects.toThrow(/^scratchnet: the model has no weights to save until it is built: fit or predict once/);
+  });
+
   it('a Network with a custom Layer is refused by name', async () => {
     class Scale extends Layer {
       constructor() { super('scale'); }
