@@ -2,7 +2,7 @@ import { fail } from '../util/errors.js';
 import type { Matrix } from './matrix.js';
 
 /** Every form of samples the models accept. */
-export type DataInput = number[][] | number[][][] | Matrix | { data: ArrayLike<number>; shape: readonly number[] };
+export type DataInput = number[][] | number[][][] | Float32Array[] | Float64Array[] | Matrix | { data: ArrayLike<number>; shape: readonly number[] };
 
 /** How the caller gave its data, so that answers come back in the same form. */
 export type DataForm = 'rows' | 'nested' | 'matrix';
@@ -44,9 +44,10 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
   if (samples.length === 0) fail(`${what} is empty; expected at least one sample`);
   // The tutorial nests each sample one level deeper: [samples][1][features].
   const nested = Array.isArray(samples[0]) && Array.isArray((samples[0] as unknown[])[0]);
-  const rowOf = (i: number): unknown[] => {
+  const rowOf = (i: number): ArrayLike<unknown> => {
     const s = samples[i];
-    if (!Array.isArray(s)) fail(`${what}[${i}] is not an array; expected every sample to be a list of numbers`);
+    if (!nested && isNumberRow(s)) return s;
+    if (!Array.isArray(s)) fail(`${what}[${i}] is ${describeRow(s)}; expected every sample to be an array of numbers (or a Float32Array)`);
     if (!nested) return s;
     if (s.length !== 1 || !Array.isArray(s[0])) fail(`${what}[${i}] should be [[...features]] like the other samples ([samples][1][features])`);
     return s[0] as unknown[];
@@ -61,10 +62,24 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
       const v = row[j];
       if (typeof v !== 'number') fail(`${what}[${i}][${j}] is ${typeof v} (${String(v)}); expected a number`);
       data[i * cols + j] = v;
+      if (data[i * cols + j] === Infinity || data[i * cols + j] === -Infinity) {
+        if (Number.isFinite(v)) fail(`${what}[${i}][${j}] is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
+      }
     }
   }
   checkFinite(data, cols, what);
   return { matrix: { data, shape: [samples.length, cols] }, form: nested ? 'nested' : 'rows' };
+}
+
+/** A row given as an array or a typed array of numbers (Float32Array, Float64Array, Uint8Array, …). */
+function isNumberRow(s: unknown): s is ArrayLike<number> {
+  return Array.isArray(s) || (ArrayBuffer.isView(s) && !(s instanceof DataView) && !(s instanceof BigInt64Array) && !(s instanceof BigUint64Array));
+}
+
+function describeRow(s: unknown): string {
+  if (s === null || s === undefined) return String(s);
+  if (ArrayBuffer.isView(s)) return `a ${s.constructor.name} (64-bit integers are not taken; convert to numbers)`;
+  return `${typeof s === 'object' ? 'an object' : `a ${typeof s}`} (${String(s).slice(0, 40)})`;
 }
 
 /** Fail, naming the first NaN or ±Inf of `data` (rows of `cols` values; the first is sample `firstRow` of `what`). */

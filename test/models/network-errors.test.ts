@@ -52,6 +52,22 @@ describe('Network reports bad input before any kernel runs', () => {
     await expect(net().fit([[0, '1']] as unknown as number[][], [[0]], quiet)).rejects.toThrow(/x\[0\]\[1\] is string/);
   });
 
+  it('values beyond float32, and rows that are not arrays of numbers', async () => {
+    await expect(net().fit([[0, 1e39]], [[0]], quiet)).rejects.toThrow(/x\[0\]\[1\] is 1e\+39, beyond float32's range/);
+    await expect(net().fit([new BigInt64Array(2)] as never, [[0]], quiet)).rejects.toThrow(/x\[0\] is a BigInt64Array \(64-bit integers are not taken/);
+    await expect(net().fit(['0,1'] as never, [[0]], quiet)).rejects.toThrow(/x\[0\] is a string \(0,1\); expected every sample to be an array of numbers/);
+  });
+
+  it('rows may be typed arrays (Float32Array, Float64Array, Uint8Array), as TensorFlow.js takes them', async () => {
+    const rows = [new Float32Array([0, 0]), new Float64Array([0, 1]), new Uint8Array([1, 0]), [1, 1]] as unknown as Float32Array[];
+    const a = net(), b = net();
+    await a.fit(rows, y, { ...quiet, epochs: 3 });
+    await b.fit(x, y, { ...quiet, epochs: 3 });
+    expect(a.predict([new Float32Array([1, 0])])).toEqual(b.predict([[1, 0]]));
+    a.dispose();
+    b.dispose();
+  });
+
   it('unknown activation names list the valid ones', () => {
     expect(() => new ActivationLayer('rellu')).toThrow(/unknown activation 'rellu'. Did you mean 'relu'\? Valid activations: 'linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'/);
   });
