@@ -94,7 +94,7 @@ export class Network {
     if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
     const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
-    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${epochs}`);
+    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${typeof epochs === 'string' ? JSON.stringify(epochs) : epochs}`);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${lr}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
     this.requireLayers('fit');

@@ -172,8 +172,8 @@ export class Sequential {
     checkOptionsObject(options, 'fit(x, y, options): options');
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
-    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${typeof epochs === 'string' ? JSON.stringify(epochs) : epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${typeof batchSize === 'string' ? JSON.stringify(batchSize) : batchSize}`);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
     if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${verbose}`);
     if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${yieldEvery}`);

@@ -33,7 +33,7 @@ export interface OptimizerState {
 
 function checkRate(name: string, value: number, lo: number, hi: number, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
-    fail(`${name} ${what} must be a number in [${lo}, ${hi}], got ${value}`);
+    fail(`${name} ${what} must be ${hi === Infinity ? `a finite number ≥ ${lo}` : `a number in [${lo}, ${hi}]`}, got ${typeof value === 'string' ? JSON.stringify(value) : value}`);
   }
   return value;
 }

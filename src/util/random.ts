@@ -5,9 +5,13 @@
 export class Random {
   private state: number;
 
-  constructor(seed: number = Date.now()) {
-    if (!Number.isFinite(seed)) throw new Error(`scratchnet: a seed must be a finite number, got ${seed}`);
-    this.state = (Math.trunc(seed) ^ 0x6d2b79f5) >>> 0;
+  /** `seed`: an integer that fits in 32 bits (−2³¹ … 2³² − 1); default: the clock */
+  constructor(seed: number = Date.now() >>> 0) {
+    // The state is 32 bits: a fraction or a larger seed would silently share its run with another seed.
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) {
+      throw new Error(`scratchnet: a seed must be an integer from −2³¹ to 2³² − 1, got ${typeof seed === 'string' ? JSON.stringify(seed) : seed}`);
+    }
+    this.state = (seed ^ 0x6d2b79f5) >>> 0;
   }
 
   /** The generator's whole state (a uint32): saved with a model so that training resumes exactly. */

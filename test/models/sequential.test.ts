@@ -227,6 +227,23 @@ describe('Sequential reports bad input clearly', () => {
     }
   });
 
+  it('seeds are 32-bit integers: a fraction or a larger number would share its run with another seed', () => {
+    for (const seed of [1.5, 2 ** 32 + 1, 2 ** 40, Number.NaN, '3']) {
+      expect(() => new Sequential([], { seed: seed as number })).toThrow(/^scratchnet: a seed must be an integer from −2³¹ to 2³² − 1, got/);
+    }
+    for (const seed of [0, -1, 2 ** 32 - 1, -(2 ** 31)]) expect(() => new Sequential([], { seed })).not.toThrow();
+  });
+
+  it('numbers of the wrong kind are named as given: a string in quotes, Infinity as such', async () => {
+    const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'softmax' })], { backend: 'js' });
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    await expect(model.fit(x, y, { ...quiet, epochs: '3' as never })).rejects.toThrow(/epochs must be a positive integer, got "3"/);
+    await expect(model.fit(x, y, { ...quiet, batchSize: '8' as never })).rejects.toThrow(/batchSize must be a positive integer, got "8"/);
+    expect(() => optimizers.sgd({ learningRate: Infinity })).toThrow(/sgd learningRate must be a finite number ≥ 0, got Infinity/);
+    expect(() => optimizers.adam({ beta1: 1.5 })).toThrow(/adam beta1 must be a number in \[0, 0.999999\], got 1.5/);
+    model.dispose();
+  });
+
   it('fit, evaluate before compile say so', async () => {
     const model = mlp('js');
     await expect(model.fit(x, y, quiet)).rejects.toThrow(/fit\(\) needs a compiled model: call compile/);
