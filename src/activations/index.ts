@@ -32,8 +32,11 @@ export const activations = Object.freeze({
   tanh: builtin('tanh', Math.tanh, (x) => 1 - Math.tanh(x) ** 2),
   /** softmax works on whole rows; its fn/fnPrime are not defined element by element */
   softmax: builtin('softmax', () => NaN, () => NaN),
-  /** leaky ReLU with slope `alpha` below zero (Keras's LeakyReLU default, 0.3) */
-  leakyRelu(alpha = 0.3): Activation {
+  /**
+   * leaky ReLU with slope `alpha` below zero. The default, 0.2, is Keras 3's `leaky_relu` activation (what the name
+   * 'leaky_relu' means in Keras and here); Keras's LeakyReLU *layer* defaults to 0.3, so pass 0.3 to match that.
+   */
+  leakyRelu(alpha = 0.2): Activation {
     if (!(alpha >= 0) || !Number.isFinite(alpha)) fail(`leakyRelu alpha must be a finite number ≥ 0, got ${alpha}`);
     return builtin('leaky_relu', (x) => (x > 0 ? x : alpha * x), (x) => (x > 0 ? 1 : alpha), alpha);
   },

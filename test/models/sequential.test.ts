@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Activation, Dense, Dropout, Random, Sequential, losses, memory, optimizers, toCategorical } from '../../src/index.js';
+import { Activation, Dense, Dropout, Random, Sequential, activations, losses, memory, optimizers, toCategorical } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
 /** Three Gaussian blobs in 4-D: a small 3-class problem a tiny MLP must solve. */
@@ -116,6 +116,14 @@ describe('Sequential API', () => {
     expect(text).toContain('dense_1 (Dense)             (None, 10)                1,290');
     expect(text).toContain('Total params: 101,770');
     expect(lines).toEqual([text]);
+  });
+
+  it("'leaky_relu' has Keras 3's slope, 0.2 (as loaded Keras models have it); activations.leakyRelu(0.3) gives the LeakyReLU layer's", () => {
+    for (const [activation, slope] of [['leaky_relu', 0.2], [activations.leakyRelu(0.3), 0.3]] as const) {
+      const m = new Sequential([new Dense(1, { inputShape: [1], activation, kernelInitializer: 'ones' })], { backend: 'js' });
+      expect(m.predict([[-1], [2]])).toEqual([[Math.fround(-slope)], [2]]);
+      m.dispose();
+    }
   });
 
   it('add() builds the same model as the constructor list, and Activation layers work', async () => {
