@@ -68,7 +68,9 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
         state.best = value;
         state.bestEpoch = epoch;
         if (restoreBestWeights) bestWeights = model!.getWeights();
-        if (baseline === undefined || better(value, baseline)) { wait = 0; return; }
+        // patience restarts only once the baseline is beaten too; an improving epoch never stops training (Keras 3)
+        if (baseline === undefined || better(value, baseline)) wait = 0;
+        return;
       }
       if (wait >= patience && epoch > 0) {
         state.stoppedEpoch = epoch;

@@ -34,6 +34,18 @@ describe.each(BACKENDS)('earlyStopping on %s', (backend) => {
     model.dispose();
   });
 
+  it('with a baseline not yet beaten, an epoch that improves never stops training (Keras 3)', async () => {
+    const model = unit(backend);
+    // the training loss falls every epoch (the output moves a fixed share of the way to 1) but never reaches 0
+    const stopper = callbacks.earlyStopping({ monitor: 'loss', patience: 2, baseline: 0 });
+    const history = await model.fit(x, y, { epochs: 12, batchSize: 4, verbose: 0, callbacks: [stopper] });
+    const losses = history.history.loss;
+    losses.slice(1).forEach((l, i) => expect(l).toBeLessThan(losses[i]));
+    expect(losses).toHaveLength(12);
+    expect(stopper.stoppedEpoch).toBe(-1);
+    model.dispose();
+  });
+
   it('without restoreBestWeights, the weights are those of the last epoch', async () => {
     const model = unit(backend);
     const weightsAt: Float32Array[][] = [];
