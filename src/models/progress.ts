@@ -60,7 +60,9 @@ export function kerasReporter(verbose: 0 | 1 | 2, log: (line: string) => void = 
     epochEnd(_epoch, _epochs, logs, seconds) {
       if (verbose === 0) return;
       const perStep = batches > 0 ? (seconds * 1000) / batches : 0;
-      const line = `${batches}/${batches} ${bar(1, 1)} - ${formatSeconds(seconds)} ${perStep.toFixed(0)}ms/step${formatLogs(logs)}`;
+      // as Keras prints it: milliseconds per step, microseconds below one
+      const step = perStep >= 1 ? `${perStep.toFixed(0)}ms/step` : `${(perStep * 1000).toFixed(0)}us/step`;
+      const line = `${batches}/${batches} ${bar(1, 1)} - ${formatSeconds(seconds)} ${step}${formatLogs(logs)}`;
       if (live) term!.write(`\r${line.padEnd(width)}\n`);
       else log(line);
       width = 0;

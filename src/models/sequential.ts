@@ -300,8 +300,12 @@ export class Sequential {
   }
 
   /** The number of trainable parameters. */
+  /** The number of weights (as summary() shows), also before the model is built when its input size is known. */
   countParams(): number {
-    return this.engine.params().reduce((s, p) => s + p.size, 0);
+    const { engine } = this;
+    if (engine.built) return engine.params().reduce((s, p) => s + p.size, 0);
+    const declared = engine.layers[0]?.declaredInputSize;
+    return declared === undefined ? 0 : engine.plan(declared).params;
   }
 
   /** Every Dense layer's kernel ([in, out], row-major) then bias, in layer order, as copies. */

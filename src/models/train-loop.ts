@@ -199,7 +199,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
     if (c.onTrainBegin) await c.onTrainBegin();
     let lastYield = Date.now();
     for (let epoch = 0; epoch < c.epochs; epoch++) {
-      const started = Date.now();
+      const started = performance.now();
       // Shuffle from the identity every epoch, so that fit(2) then fit(2) orders samples exactly as fit(4) does.
       if (c.shuffle) {
         for (let i = 0; i < n; i++) order[i] = i;
@@ -256,7 +256,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
       }
       history.epoch.push(epoch);
       for (const key of Object.keys(logs) as (keyof Logs)[]) (history.history[key] ??= []).push(logs[key]!);
-      c.reporter.epochEnd(epoch, c.epochs, logs, (Date.now() - started) / 1000);
+      c.reporter.epochEnd(epoch, c.epochs, logs, (performance.now() - started) / 1000);
       if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
       if (c.shouldStop()) break;
       if (Date.now() - lastYield >= c.yieldEvery) {

@@ -107,6 +107,15 @@ describe.each(BACKENDS)('Sequential on the %s backend', (backend) => {
 });
 
 describe('Sequential API', () => {
+  it('countParams() is known as soon as the input size is (before compile or fit), as summary() shows it', () => {
+    const m = new Sequential([new Dense(5, { inputShape: [3] }), new Dense(2)], { backend: 'js' });
+    expect(m.countParams()).toBe(3 * 5 + 5 + 5 * 2 + 2);
+    expect(new Sequential([new Dense(5)], { backend: 'js' }).countParams()).toBe(0);
+    m.predict([[1, 2, 3]]);
+    expect(m.countParams()).toBe(32);
+    m.dispose();
+  });
+
   it('summary lists layers, output shapes and parameter counts like Keras', () => {
     const model = new Sequential([new Dense(128, { inputShape: [784], activation: 'relu' }), new Dropout(0.2), new Dense(10, { activation: 'softmax' })], { backend: 'js' });
     const lines: string[] = [];
@@ -166,7 +175,7 @@ describe('Sequential API', () => {
       await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 2 });
       const lines = spy.mock.calls.map((c) => String(c[0]));
       expect(lines[0]).toBe('Epoch 1/2');
-      expect(lines[1]).toMatch(/^4\/4 \[=+\] - \d+s \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/);
+      expect(lines[1]).toMatch(/^4\/4 \[=+\] - \d+s \d+(ms|us)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/);
       expect(lines[2]).toBe('Epoch 2/2');
     } finally {
       spy.mockRestore();
