@@ -1,6 +1,7 @@
 import type { Callbacks, Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/train-loop.js';
 import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 
 export interface EarlyStoppingOptions {
   /** the log to watch: 'val_loss' (default), 'loss', 'val_accuracy', 'accuracy' */
@@ -29,7 +30,7 @@ export interface EarlyStopping extends Callbacks {
  * and with `restoreBestWeights` return the model to the weights of its best epoch when training ends.
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
-  if (options === null || typeof options !== 'object') fail('earlyStopping(options) takes an object');
+  checkOptions(options, 'earlyStopping(options)', ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline']);
   const { monitor = 'val_loss', patience = 0, minDelta = 0, mode = 'auto', restoreBestWeights = false, baseline } = options;
   if (typeof monitor !== 'string') fail(`earlyStopping: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
   if (!Number.isInteger(patience) || patience < 0) fail(`earlyStopping: patience must be a non-negative integer, got ${patience}`);

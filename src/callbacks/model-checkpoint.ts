@@ -2,6 +2,7 @@ import type { SaveTarget } from '../io/source.js';
 import type { Callbacks, Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/train-loop.js';
 import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 
 export interface ModelCheckpointOptions {
   /**
@@ -24,7 +25,7 @@ export interface ModelCheckpointOptions {
  * files are atomic, so a crash mid-save keeps the previous checkpoint. Resume with `loadModel(path)` and fit again.
  */
 export function modelCheckpoint(options: ModelCheckpointOptions): Callbacks & { readonly saved: number } {
-  if (options === null || typeof options !== 'object') fail('modelCheckpoint({ path, every }) takes an object');
+  checkOptions(options, 'modelCheckpoint(options)', ['path', 'every', 'saveBestOnly', 'monitor', 'includeOptimizer']);
   const { path, every = 1, saveBestOnly = false, monitor, includeOptimizer = true } = options;
   if (path === undefined || path === null || path === '') fail("modelCheckpoint needs a path, e.g. { path: 'file://checkpoints' }");
   const placeholder = typeof path === 'string' ? path.match(/\{(?!epoch\})[^}]*\}/) : null;

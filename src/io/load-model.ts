@@ -6,7 +6,7 @@
  */
 import type { BackendName } from '../backends/backend.js';
 import { Sequential } from '../models/sequential.js';
-import { checkOptionsObject } from '../models/checks.js';
+import { checkOptions } from '../util/options.js';
 import { readArtifacts } from './from-artifacts.js';
 import { kerasLayers } from './layers-from-plan.js';
 import { readSource, type ModelSource } from './source.js';
@@ -22,7 +22,7 @@ export interface LoadModelOptions {
 }
 
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Sequential> {
-  checkOptionsObject(options, 'loadModel(source, options): options');
+  checkOptions(options, 'loadModel(source, options): options', ['backend', 'seed', 'compile', 'name']);
   const artifacts = await readSource(source);
   const plan = readArtifacts(artifacts, { compile: options.compile !== false });
   const model = new Sequential(kerasLayers(plan.topology, plan.inputSize), {

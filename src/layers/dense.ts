@@ -2,6 +2,7 @@ import type { Ptr } from '../backends/kernels.js';
 import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
 import { getInitializer, type Initializer } from '../initializers/index.js';
 import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
 import { KernelLayer, type ForwardMode, type Param } from './kernel-layer.js';
 
@@ -40,7 +41,7 @@ export class Dense extends KernelLayer {
   private x: Ptr = 0;
 
   constructor(units: number, options: DenseOptions = {}) {
-    if (options === null || typeof options !== 'object') fail(`Dense options must be an object like { activation: 'relu' }, got ${options === null ? 'null' : typeof options}`);
+    checkOptions(options, `Dense(${units}, options): options`, ['inputShape', 'inputDim', 'activation', 'kernelInitializer', 'biasInitializer', 'useBias', 'name']);
     super(options.name);
     if (!Number.isInteger(units) || units < 1) fail(`Dense units must be a positive integer, got ${units}`);
     this.units = units;

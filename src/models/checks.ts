@@ -1,13 +1,6 @@
 import type { Matrix } from '../data/matrix.js';
 import { fail } from '../util/errors.js';
 
-/** Options arguments must be objects (or left out): `null` or a number is a mistake worth naming. */
-export function checkOptionsObject(options: unknown, what: string): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    fail(`${what} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
-  }
-}
-
 /** A batch size for predict/evaluate: a positive integer (0 would never advance). */
 export function checkBatchSize(batchSize: unknown, fallback: number): number {
   if (batchSize === undefined) return fallback;

@@ -10,7 +10,8 @@ import { fail } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { fitLoop, nextTurn, predictLoop, silentReporter } from './train-loop.js';
-import { checkOptionsObject, checkOutputsFinite } from './checks.js';
+import { checkOutputsFinite } from './checks.js';
+import { checkOptions } from '../util/options.js';
 import { readArtifacts } from '../io/from-artifacts.js';
 import { tutorialLayers } from '../io/layers-from-plan.js';
 import { readSource, writeTarget, type ModelSource, type SaveTarget } from '../io/source.js';
@@ -52,7 +53,7 @@ export class Network {
   private stopRequested = false;
 
   constructor(options: NetworkOptions = {}) {
-    checkOptionsObject(options, 'new Network(options): options');
+    checkOptions(options, 'new Network(options): options', ['seed', 'backend']);
     this.rng = new Random(options.seed);
     this.engine = new Engine(resolveBackend(options.backend), this.rng);
   }
@@ -92,6 +93,7 @@ export class Network {
   private async fitNow(x: DataInput, y: DataInput, options: NetworkFitOptions | number, learningRate?: number): Promise<number[]> {
     const opts: NetworkFitOptions = typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
     if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
+    checkOptions(opts, 'fit(x, y, options): options', ['epochs', 'learningRate', 'batchSize', 'shuffle', 'verbose', 'onEpochEnd']);
     const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
     if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${typeof epochs === 'string' ? JSON.stringify(epochs) : epochs}`);
@@ -198,6 +200,7 @@ export class Network {
    * (the same tutorial layers) or `loadModel` (a Sequential).
    */
   async save(target: SaveTarget, options: SaveOptions = {}): Promise<SaveResult> {
+    checkOptions(options, 'save(target, options): options', ['includeOptimizer']);
     this.engine.checkNotDisposed();
     this.engine.nameLayers(); // as a first fit or predict would: the saved weights are named after the layers
     const builtin = this.loss?.builtin ? this.loss : undefined;
@@ -214,7 +217,7 @@ export class Network {
    * and the saved loss is set with `use`. Everything is checked before anything is built.
    */
   static async load(source: ModelSource, options: NetworkOptions = {}): Promise<Network> {
-    checkOptionsObject(options, 'Network.load(source, options): options');
+    checkOptions(options, 'Network.load(source, options): options', ['seed', 'backend']);
     const plan = readArtifacts(await readSource(source), { optimizerState: false }); // the tutorial's fit has no optimizer state
     const net = new Network(options);
     for (const layer of tutorialLayers(plan.topology, plan.inputSize)) net.add(layer);

@@ -15,13 +15,13 @@ import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type History, ty
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkOptionsObject, checkOutputsFinite } from './checks.js';
+import { checkBatchSize, checkOutputsFinite } from './checks.js';
+import { checkOptions } from '../util/options.js';
 
 export interface SequentialOptions {
   /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights */
   seed?: number;
-  /** 'wasm' or 'js'; default: the active backend (see setBackend) */
-  /** 'wasm' or 'js', or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed' */
+  /** 'wasm' or 'js' (default: the active backend, see setBackend), or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed' */
   backend?: BackendName | Backend;
   name?: string;
 }
@@ -47,6 +47,8 @@ export interface Callbacks {
   /** after every batch, with the running means of the epoch so far */
   onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
 }
+
+const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks', 'yieldEvery'] as const;
 
 export interface FitOptions {
   epochs?: number;
@@ -104,7 +106,7 @@ export class Sequential {
   stopTraining = false;
 
   constructor(layers: KernelLayer[] = [], options: SequentialOptions = {}) {
-    checkOptionsObject(options, 'new Sequential(layers, options): options');
+    checkOptions(options, 'new Sequential(layers, options): options', ['seed', 'backend', 'name']);
     if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) fail(`a model name must be a non-empty string, got ${options.name}`);
     this.name = options.name ?? 'sequential';
     this.rng = new Random(options.seed);
@@ -133,6 +135,7 @@ export class Sequential {
   compile(options: CompileOptions): this {
     this.engine.checkIdle('compile()');
     if (!options || typeof options !== 'object') fail("compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })");
+    checkOptions(options, 'compile(options)', ['optimizer', 'loss', 'metrics']);
     if (options.loss === undefined) fail("compile() needs a loss, e.g. loss: 'sparse_categorical_crossentropy'");
     const loss = getLoss(options.loss);
     const optimizer = getOptimizer(options.optimizer ?? 'rmsprop');
@@ -169,7 +172,7 @@ export class Sequential {
   }
 
   private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
-    checkOptionsObject(options, 'fit(x, y, options): options');
+    checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
     if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${typeof epochs === 'string' ? JSON.stringify(epochs) : epochs}`);
@@ -240,7 +243,7 @@ export class Sequential {
 
   /** The mean loss (and accuracy, if compiled with it) over a data set, in inference mode. */
   evaluate(x: DataInput, y: LabelInput | DataInput, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
-    checkOptionsObject(options, 'evaluate(x, y, options): options');
+    checkOptions(options, 'evaluate(x, y, options): options', ['batchSize']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     const c = this.requireCompiled('evaluate');
     const xs = toMatrix(x, 'x', { finite: false }).matrix; // checked in wasm as it is copied in
@@ -260,7 +263,7 @@ export class Sequential {
   predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }, options?: { batchSize?: number }): Matrix;
   predict(x: DataInput, options?: { batchSize?: number }): number[][] | number[][][] | Matrix;
   predict(x: DataInput, options: { batchSize?: number } = {}): number[][] | number[][][] | Matrix {
-    checkOptionsObject(options, 'predict(x, options): options');
+    checkOptions(options, 'predict(x, options): options', ['batchSize']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
     const { matrix, form } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
@@ -277,6 +280,7 @@ export class Sequential {
    * IOHandler (`memoryHandler()` keeps the artifacts in memory). `includeOptimizer` adds the optimizer's state.
    */
   async save(target: SaveTarget, options: SaveOptions = {}): Promise<SaveResult> {
+    checkOptions(options, 'save(target, options): options', ['includeOptimizer']);
     const { engine, compiled } = this;
     engine.checkNotDisposed();
     const artifacts = toArtifacts({

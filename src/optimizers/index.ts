@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import type { Param } from '../layers/kernel-layer.js';
 import { fail, resolveName } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 
 /**
  * Applies gradients to parameters. `build` allocates the optimizer's slots (velocity, moments) once, next to the
@@ -184,9 +185,18 @@ export class RMSprop extends SlotOptimizer {
 
 /** `optimizers.adam({ learningRate })`, `optimizers.sgd({ momentum, nesterov })`, `optimizers.rmsprop()`. */
 export const optimizers = Object.freeze({
-  sgd: (options?: SgdOptions): Optimizer => new SGD(options),
-  adam: (options?: AdamOptions): Optimizer => new Adam(options),
-  rmsprop: (options?: RmspropOptions): Optimizer => new RMSprop(options),
+  sgd: (options: SgdOptions = {}): Optimizer => {
+    checkOptions(options, 'optimizers.sgd(options)', ['learningRate', 'momentum', 'nesterov']);
+    return new SGD(options);
+  },
+  adam: (options: AdamOptions = {}): Optimizer => {
+    checkOptions(options, 'optimizers.adam(options)', ['learningRate', 'beta1', 'beta2', 'epsilon']);
+    return new Adam(options);
+  },
+  rmsprop: (options: RmspropOptions = {}): Optimizer => {
+    checkOptions(options, 'optimizers.rmsprop(options)', ['learningRate', 'rho', 'epsilon']);
+    return new RMSprop(options);
+  },
 });
 
 export type OptimizerInput = string | Optimizer;
