@@ -7,6 +7,7 @@ import { ready, resolveBackend } from './backends/index.js';
 import { wasmSimdSupported } from './backends/wasm/index.js';
 import { Dense } from './layers/dense.js';
 import { Sequential } from './models/sequential.js';
+import { checkOptions } from './util/options.js';
 import { Random } from './util/random.js';
 
 /** One measurement on both backends. Every value is a rate: higher is faster. */
@@ -177,6 +178,7 @@ function row(name: string, unit: string, wasm: number | null, js: number): Bench
  * missing. The numbers vary from run to run by a few percent; compare ratios rather than absolute values.
  */
 export async function benchmark(options: BenchmarkOptions = {}): Promise<BenchmarkRow[]> {
+  checkOptions(options, 'benchmark(options)', ['quick', 'onProgress']);
   const sizes = options.quick ? QUICK : DEFAULT;
   const hasWasm = wasmSimdSupported();
   // Browsers may refuse to compile the kernels synchronously on the main thread: compile them asynchronously first.

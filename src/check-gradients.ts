@@ -24,6 +24,7 @@ import { Network } from './models/network.js';
 import { Sequential } from './models/sequential.js';
 import type { Targets } from './models/train-loop.js';
 import { fail } from './util/errors.js';
+import { checkOptions } from './util/options.js';
 import { Random } from './util/random.js';
 import { checkLayerByLayer } from './check-gradients-layers.js';
 import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, type GradientComparison, type LayerGradientReport } from './check-gradients-report.js';
@@ -46,7 +47,7 @@ export interface GradientCheckOptions {
 /** Compare analytic and numerical gradients of `model`'s loss on (x, y). Changes nothing in the model. */
 export function checkGradients(model: Sequential | Network, x: DataInput, y: LabelInput | DataInput, options: GradientCheckOptions = {}): GradientCheckReport {
   if (!(model instanceof Sequential) && !(model instanceof Network)) fail('checkGradients takes a Sequential or a Network');
-  if (options === null || typeof options !== 'object') fail('checkGradients options must be an object');
+  checkOptions(options, 'checkGradients(model, x, y, options): options', ['samples', 'maxChecks', 'epsilon', 'tolerance', 'seed']);
   const samples = options.samples ?? 8;
   if (!Number.isInteger(samples) || samples < 1) fail(`checkGradients: samples must be a positive integer, got ${samples}`);
   const maxChecks = options.maxChecks ?? 40;
