@@ -36,6 +36,9 @@ export class Engine {
     const which = layer.name ? `layer '${layer.name}'` : `this ${layer.kind} layer`;
     if (layer.owner === this) fail(`${which} is already in this model; a model needs a new layer object for each position`);
     if (layer.owner) fail(`${which} already belongs to another model (its weights live there); create a new layer for this model`);
+    if (layer.name && this.layers.some((l) => l.name === layer.name)) {
+      fail(`two layers are named '${layer.name}'; names must be unique in a model (its saved weights are named after them)`);
+    }
     layer.owner = this;
     this.layers.push(layer);
   }

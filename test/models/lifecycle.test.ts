@@ -96,6 +96,8 @@ describe('a layer object belongs to one model, once', () => {
     expect(net.layers).toHaveLength(0);
     first.predict([[1, 2]]);
     first.dispose();
+    expect(() => new Sequential([new Dense(2, { name: 'a', inputShape: [2] }), new Dense(2, { name: 'a' })], { backend: 'js' }))
+      .toThrow(/^scratchnet: two layers are named 'a'; names must be unique in a model/);
     const second = new Sequential([shared], { backend: 'js' });
     expect(second.predict([[1, 2]])).toHaveLength(1);
     second.dispose();
