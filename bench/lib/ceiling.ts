@@ -2,8 +2,6 @@
  * The SIMD128 ceiling of the performance issue, measured on this machine: bench/ceiling/sgemm.ts compiled with asc
  * at bench time (release options of asconfig.json: -O3, SIMD, no assertions) into its own WebAssembly.Memory.
  * Before it is timed, its product is checked against a float64 reference, so the bar is a real sgemm.
- * Beside it, bench/ceiling/peak.ts: the rate of separate f32x4 multiplies and adds on registers alone, the most any
- * SIMD128 matmul without fused multiply-adds can reach on this CPU.
  */
 import asc from 'assemblyscript/asc';
 import { readFileSync } from 'node:fs';
@@ -12,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Random } from '../../src/index.js';
 import type { Trial } from './harness.js';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'ceiling');
+const SOURCE = join(dirname(fileURLToPath(import.meta.url)), '..', 'ceiling', 'sgemm.ts');
 const PAGE = 65536;
 
 interface Exports {
@@ -22,18 +20,18 @@ interface Exports {
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-async function compile(file: 'sgemm.ts' | 'peak.ts'): Promise<WebAssembly.Module> {
-  const { binary, error, stderr } = await asc.compileString({ [file]: readFileSync(join(DIR, file), 'utf8') }, {
+async function compile(): Promise<WebAssembly.Module> {
+  const { binary, error, stderr } = await asc.compileString({ 'sgemm.ts': readFileSync(SOURCE, 'utf8') }, {
     optimizeLevel: 3, shrinkLevel: 0, noAssert: true, runtime: 'stub', enable: ['simd'], importMemory: true,
     initialMemory: 1, maximumMemory: 65536,
   });
-  if (error || !binary) throw new Error(`asc could not compile bench/ceiling/${file}: ${error?.message ?? ''} ${stderr.toString()}`);
+  if (error || !binary) throw new Error(`asc could not compile bench/ceiling/sgemm.ts: ${error?.message ?? ''} ${stderr.toString()}`);
   return WebAssembly.compile(new Uint8Array(binary));
 }
 
 /** An instance with room for A[m,k], B[k,n], C[m,n] and the packing scratch; returns their byte offsets. */
 async function instantiate(m: number, k: number, n: number) {
-  compiled ??= compile('sgemm.ts');
+  compiled ??= compile();
   const module = await compiled;
   const floats = m * k + k * n + m * n;
   const probe = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
@@ -82,26 +80,6 @@ export async function ceilingMatmul(m: number, k: number, n: number): Promise<Tr
     run(reps) {
       for (let r = 0; r < reps; r++) exports.sgemm(a, b, c, m, n, k, scratch);
       return reps * flops;
-    },
-  };
-}
-
-/** FLOPs of one iteration of bench/ceiling/peak.ts: 16 f32x4.mul and 16 f32x4.add */
-const PEAK_FLOPS_PER_ITERATION = 32 * 4;
-const PEAK_ITERATIONS = 100_000;
-
-/** The rate of separate f32x4 multiplies and adds on registers alone (bench/ceiling/peak.ts). */
-export async function simdPeak(): Promise<Trial> {
-  const module = await compile('peak.ts');
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); // the maximum asc declares for the import
-  const { peak } = (await WebAssembly.instantiate(module, { env: { memory, abort() {} } })).exports as unknown as
-    { peak(iters: number, y: number): number };
-  // y tiny enough that eight accumulators of 1.0…1.7 stay finite and normal over any number of iterations
-  if (!Number.isFinite(peak(1000, 1e-6))) throw new Error('bench/ceiling/peak.ts returned a non-finite sum');
-  return {
-    run(reps) {
-      for (let r = 0; r < reps; r++) peak(PEAK_ITERATIONS, 1e-6);
-      return reps * PEAK_ITERATIONS * PEAK_FLOPS_PER_ITERATION;
     },
   };
 }

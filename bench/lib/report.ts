@@ -165,8 +165,7 @@ export function markdown(rows: Row[], c: ReportContext): string {
   out.push(`| numpy | ${esc(c.numpy ?? 'not run')} |`, '');
   out.push('Ratios are speed-ups: > 1 means the first is faster (for latencies the ratio is inverted, so this still holds). ' +
     '`wasm` and `JS` are scratchnet\'s two backends, `TFw` and `TFc` TensorFlow.js\'s wasm and cpu backends. ' +
-    '`ceiling` is the performance issue\'s plain packed SIMD128 sgemm (bench/ceiling/sgemm.ts) compiled and timed in the same run; ' +
-    'in the `SIMD128 peak` row it holds the rate of separate f32x4 multiplies and adds on registers alone (bench/ceiling/peak.ts). ' +
+    '`ceiling` is the performance issue\'s plain packed SIMD128 sgemm (bench/ceiling/sgemm.ts) compiled and timed in the same run. ' +
     '— means skipped for this row (see the notes).', '');
   if (c.lead) out.push(...c.lead);
   // One table per section, with only the columns that section uses.

@@ -13,9 +13,6 @@ export interface TargetResult {
   holds?: boolean;
 }
 
-/** The row (matmul section) with this CPU's rate of separate f32x4 multiplies and adds, in the ceiling column. */
-export const PEAK_ROW = 'SIMD128 peak: f32x4.mul + f32x4.add on registers, no memory';
-
 const SEED_MEMORY_CAP_BYTES = 1.3e9;
 /** "same accuracy after one epoch": the two libraries start from different random weights and shuffles */
 const ACCURACY_POINTS = 1;
@@ -35,7 +32,6 @@ export function checkTargets(rows: Row[]): TargetResult[] {
 
   // matmul 512 and 1024, the wide layer: ≥ 0.8× the ceiling, ≥ TF.js wasm, ≥ 20× scratchnet JS
   const ceiling1024 = find('matmul 1024×1024·1024×1024')?.values.ceiling;
-  const peak = find(PEAK_ROW)?.values.ceiling;
   for (const name of ['matmul 512×512·512×512', 'matmul 1024×1024·1024×1024', 'Dense 1024→1024 fwd+bwd, 1024 rows']) {
     const row = find(name);
     const wide = name.startsWith('Dense');
@@ -49,11 +45,6 @@ export function checkTargets(rows: Row[]): TargetResult[] {
     }
     ratio(`${name}: ≥ 1× TF.js wasm`, row, 'snWasm', 'tfWasm', 1);
     ratio(`${name}: ≥ 20× scratchnet JS`, row, 'snWasm', 'snJs', 20);
-    // what 20× the JS backend asks of the wasm kernel, against what this CPU can issue at all
-    const js = row?.values.snJs, last = out[out.length - 1];
-    if (js !== undefined && peak !== undefined && last.holds !== undefined) {
-      last.figure += ` (20× is ${(20 * js).toFixed(1)} GFLOP/s, ${((20 * js) / peak * 100).toFixed(0)}% of this CPU's SIMD128 peak of ${peak.toFixed(1)})`;
-    }
   }
 
   ratio('MNIST 784-128-64-10, Adam, batch 64: ≥ 8× TF.js wasm samples/s', find('train batch 64'), 'snWasm', 'tfWasm', 8);
