@@ -19,7 +19,7 @@ import { Dense } from './layers/dense.js';
 import { Dropout } from './layers/dropout.js';
 import { KernelLayer } from './layers/kernel-layer.js';
 import { computeLoss, fusesSoftmax, type Loss } from './losses/index.js';
-import { Engine } from './models/engine.js';
+import { Engine, innerMode } from './models/engine.js';
 import { Network } from './models/network.js';
 import { Sequential } from './models/sequential.js';
 import type { Targets } from './models/train-loop.js';
@@ -125,24 +125,26 @@ function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, option
   const logits = fusesSoftmax(loss, engine.outputActivation());
   const mode = { training: true, logits };
   const layers = engine.layers;
+  // as Engine runs them: only the output layer leaves its softmax to the loss
+  const modeOf = (i: number) => (i === layers.length - 1 ? mode : innerMode(mode));
 
   /** run layers from `from` on `input`, then the loss */
   const lossFrom = (from: number, input: Ptr): number => {
     let p = input;
-    for (let i = from; i < layers.length; i++) p = layers[i].forward(p, rows, mode);
+    for (let i = from; i < layers.length; i++) p = layers[i].forward(p, rows, modeOf(i));
     return computeLoss(backend.kernels, a, loss, p, tp, dOut, rows, out, logits, probs);
   };
 
   // Analytic: one forward keeping each layer's input, then a backward that asks every layer for dE/dX.
   const inputs: Ptr[] = [x];
   let p = x;
-  for (const layer of layers) inputs.push((p = layer.forward(p, rows, mode)));
+  layers.forEach((layer, i) => inputs.push((p = layer.forward(p, rows, modeOf(i)))));
   computeLoss(backend.kernels, a, loss, p, tp, dOut, rows, out, logits, probs);
   const inputGrads: Float64Array[] = [];
   let g = dOut;
   for (let i = layers.length - 1; i >= 0; i--) {
     const size = rows * layers[i].inputSize;
-    g = layers[i].backward(g, rows, true, mode);
+    g = layers[i].backward(g, rows, true, modeOf(i));
     inputGrads[i] = Float64Array.from(a.f32(g, size));
   }
   const paramGrads = layers.map((l) => l.params().map((q) => Float64Array.from(a.f32(q.grad, q.size))));

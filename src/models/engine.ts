@@ -8,7 +8,7 @@ import type { Random } from '../util/random.js';
 const INNER_MODES = { training: { training: true, logits: false }, inference: { training: false, logits: false } } as const;
 
 /** The mode for the layers before the output: the same, but never leaving out a softmax (no object per call). */
-function innerMode(mode: ForwardMode): ForwardMode {
+export function innerMode(mode: ForwardMode): ForwardMode {
   if (!mode.logits) return mode;
   return mode.training ? INNER_MODES.training : INNER_MODES.inference;
 }

@@ -2,7 +2,7 @@
 // logits (one fused, stable step). Only the output layer may skip it: a softmax inside the stack is part of the
 // network, and metrics that read the output must see probabilities.
 import { describe, expect, it } from 'vitest';
-import { Activation, Dense, Sequential, checkGradients } from '../../src/index.js';
+import { Activation, Dense, Sequential, checkGradients, optimizers } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
 const x = { data: new Float32Array([1, 2, 3, -1, 0.5, 2, 0.3, -0.7, 1.1]), shape: [3, 3] };
@@ -51,5 +51,35 @@ describe.each(BACKENDS)('binary accuracy on a softmax output (%s)', (backend) =>
     expect(model.evaluate([[0]], [[1, 0]]).accuracy).toBe(1);
     expect(model.evaluate([[0]], [[0, 1]]).accuracy).toBe(0);
     model.dispose();
+  });
+});
+
+describe.each(BACKENDS)("fit's gradient with a softmax inside (%s)", (backend) => {
+  it('one SGD step moves the first kernel by minus the finite-difference gradient of evaluate\'s loss', async () => {
+    const build = () => {
+      const m = new Sequential([new Dense(4, { inputShape: [3], activation: 'softmax' }), new Dense(2, { activation: 'softmax' })], { seed: 3, backend });
+      m.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'categorical_crossentropy' });
+      return m;
+    };
+    const probe = build();
+    const start = probe.getWeights();
+    const lossWith = (kernel: Float32Array) => {
+      probe.setWeights([kernel, ...start.slice(1)]);
+      return probe.evaluate(x, oneHot).loss;
+    };
+    const eps = 1e-2;
+    const numeric = Array.from(start[0], (_, i) => {
+      const plus = Float32Array.from(start[0]), minus = Float32Array.from(start[0]);
+      plus[i] += eps;
+      minus[i] -= eps;
+      return (lossWith(plus) - lossWith(minus)) / (2 * eps);
+    });
+    const trained = build();
+    await trained.fit(x, oneHot, { epochs: 1, batchSize: 3, shuffle: false, verbose: 0 });
+    const step = Array.from(trained.getWeights()[0], (w, i) => start[0][i] - w);
+    step.forEach((g, i) => expect(Math.abs(g - numeric[i])).toBeLessThan(1e-3 + 2e-2 * Math.abs(numeric[i])));
+    expect(Math.max(...numeric.map(Math.abs))).toBeGreaterThan(1e-3); // the check has something to compare
+    probe.dispose();
+    trained.dispose();
   });
 });
