@@ -72,7 +72,7 @@ export function activationForward(k: Kernels, a: Activation, x: Ptr, y: Ptr, row
   switch (a.name) {
     case 'linear': if (x !== y) k.copy(x, y, n); return;
     case 'relu': return k.relu(x, y, n);
-    case 'leaky_relu': return k.leakyRelu(x, y, n, a.alpha ?? 0.3);
+    case 'leaky_relu': return k.leakyRelu(x, y, n, a.alpha ?? 0.2);
     case 'sigmoid': return k.sigmoid(x, y, n);
     case 'tanh': return k.tanh(x, y, n);
     case 'softmax': return k.softmax(x, y, rows, cols);
@@ -86,7 +86,7 @@ export function activationBackward(k: Kernels, a: Activation, y: Ptr, dy: Ptr, d
   switch (a.name) {
     case 'linear': if (dy !== dx) k.copy(dy, dx, n); return;
     case 'relu': return k.reluBackward(y, dy, dx, n);
-    case 'leaky_relu': return k.leakyReluBackward(y, dy, dx, n, a.alpha ?? 0.3);
+    case 'leaky_relu': return k.leakyReluBackward(y, dy, dx, n, a.alpha ?? 0.2);
     case 'sigmoid': return k.sigmoidBackward(y, dy, dx, n);
     case 'tanh': return k.tanhBackward(y, dy, dx, n);
     case 'softmax': return k.softmaxBackward(y, dy, dx, rows, cols);

@@ -245,12 +245,12 @@ export function writeTopology(modelName: string, layers: readonly Layer[], input
         name: claim(layer.name), trainable: true, dtype: 'float32', ...first,
         units: layer.units, activation: leaky ? 'linear' : layer.activation.name, use_bias: layer.useBias,
       } });
-      if (leaky) out.push({ class_name: 'LeakyReLU', config: { name: claim(`${layer.name}_leaky_re_lu`), trainable: true, dtype: 'float32', alpha: layer.activation.alpha ?? 0.3 } });
+      if (leaky) out.push({ class_name: 'LeakyReLU', config: { name: claim(`${layer.name}_leaky_re_lu`), trainable: true, dtype: 'float32', alpha: layer.activation.alpha ?? 0.2 } });
     } else if (layer instanceof Activation) {
       const a = layer.activation;
       if (!a.builtin) fail(`layer '${layer.name}' uses the custom activation '${a.name}', which cannot be saved; only built-in activations can`);
       out.push(a.name === 'leaky_relu'
-        ? { class_name: 'LeakyReLU', config: { name: claim(layer.name), trainable: true, dtype: 'float32', ...first, alpha: a.alpha ?? 0.3 } }
+        ? { class_name: 'LeakyReLU', config: { name: claim(layer.name), trainable: true, dtype: 'float32', ...first, alpha: a.alpha ?? 0.2 } }
         : { class_name: 'Activation', config: { name: claim(layer.name), trainable: true, dtype: 'float32', ...first, activation: a.name } });
     } else if (layer instanceof Dropout) {
       out.push({ class_name: 'Dropout', config: { name: claim(layer.name), trainable: true, dtype: 'float32', ...first, rate: layer.rate, noise_shape: null, seed: null } });

@@ -211,7 +211,7 @@ export class Engine {
 
   checkIdle(what: string): void {
     this.checkNotDisposed();
-    if (this.fitting) fail(`${what} while fit() is running on this model: await that fit first (set stopTraining to end it early)`);
+    if (this.fitting) fail(`${what} while fit() is running on this model: await that fit first (to end it early: model.stopTraining = true on a Sequential, net.stopTraining() on a Network)`);
   }
 
   checkNotDisposed(): void {

@@ -48,6 +48,14 @@ export interface Callbacks {
   onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
 }
 
+/** Options of evaluate and predict. */
+export interface InferenceOptions {
+  /** rows per kernel call (default 256) */
+  batchSize?: number;
+  /** taken for Keras compatibility; evaluate and predict print nothing */
+  verbose?: 0 | 1 | 2;
+}
+
 const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks', 'yieldEvery'] as const;
 
 export interface FitOptions {
@@ -112,7 +120,13 @@ export class Sequential {
     this.rng = new Random(options.seed);
     this.engine = new Engine(resolveBackend(options.backend), this.rng);
     if (!Array.isArray(layers)) fail('new Sequential(layers, options): layers must be a list of layers');
-    for (const layer of layers) this.add(layer);
+    try {
+      for (const layer of layers) this.add(layer);
+    } catch (e) {
+      // the model is not made: the layers it took may go into another one
+      for (const layer of this.engine.layers) layer.owner = null;
+      throw e;
+    }
   }
 
   get layers(): readonly KernelLayer[] {
@@ -242,8 +256,8 @@ export class Sequential {
   }
 
   /** The mean loss (and accuracy, if compiled with it) over a data set, in inference mode. */
-  evaluate(x: DataInput, y: LabelInput | DataInput, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
-    checkOptions(options, 'evaluate(x, y, options): options', ['batchSize']);
+  evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): { loss: number; accuracy?: number } {
+    checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     const c = this.requireCompiled('evaluate');
     const xs = toMatrix(x, 'x', { finite: false }).matrix; // checked in wasm as it is copied in
@@ -259,11 +273,11 @@ export class Sequential {
   }
 
   /** The model's outputs for every sample, in the form x was given in ([samples, outputs]). */
-  predict(x: number[][], options?: { batchSize?: number }): number[][];
-  predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }, options?: { batchSize?: number }): Matrix;
-  predict(x: DataInput, options?: { batchSize?: number }): number[][] | number[][][] | Matrix;
-  predict(x: DataInput, options: { batchSize?: number } = {}): number[][] | number[][][] | Matrix {
-    checkOptions(options, 'predict(x, options): options', ['batchSize']);
+  predict(x: number[][], options?: InferenceOptions): number[][];
+  predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }, options?: InferenceOptions): Matrix;
+  predict(x: DataInput, options?: InferenceOptions): number[][] | number[][][] | Matrix;
+  predict(x: DataInput, options: InferenceOptions = {}): number[][] | number[][][] | Matrix {
+    checkOptions(options, 'predict(x, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
     const { matrix, form } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
@@ -298,15 +312,16 @@ export class Sequential {
 
   /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
   summary(print: (line: string) => void = console.log): string {
+    this.engine.checkNotDisposed();
     const text = summarize(this.name, this.engine);
     print(text);
     return text;
   }
 
-  /** The number of trainable parameters. */
   /** The number of weights (as summary() shows), also before the model is built when its input size is known. */
   countParams(): number {
     const { engine } = this;
+    engine.checkNotDisposed();
     if (engine.built) return engine.params().reduce((s, p) => s + p.size, 0);
     const declared = engine.layers[0]?.declaredInputSize;
     return declared === undefined ? 0 : engine.plan(declared).params;

@@ -10,6 +10,9 @@ import type { History, Logs } from '../models/train-loop.js';
 import type { ModelSpec } from './spec.js';
 
 /** What `fit` takes in a worker: everything but callbacks and printing (progress comes back as messages). */
+/** the keys of WorkerFitOptions, for checking what callers pass */
+export const WORKER_FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'yieldEvery'] as const;
+
 export interface WorkerFitOptions {
   epochs?: number;
   batchSize?: number;

@@ -10,7 +10,8 @@ import { ready } from '../backends/index.js';
 import { fail } from '../util/errors.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/train-loop.js';
-import { buffersOf, onMessage, PREFIX, type MessageEndpoint, type Reply, type Request, type TrainRequest } from './protocol.js';
+import { WORKER_FIT_OPTIONS, buffersOf, onMessage, PREFIX, type MessageEndpoint, type Reply, type Request, type TrainRequest } from './protocol.js';
+import { checkOptions } from '../util/options.js';
 import { modelFromSpec } from './spec.js';
 
 interface Job {
@@ -58,6 +59,7 @@ export function serveTraining(port: MessageEndpoint | null = globalThis as unkno
 
 async function train(request: TrainRequest, job: Job, post: (reply: Reply, transfer?: ArrayBuffer[]) => void): Promise<void> {
   const { id, fitOptions = {} } = request;
+  checkOptions(fitOptions, 'the training request fitOptions', WORKER_FIT_OPTIONS);
   await ready();
   const model = modelFromSpec(request.model);
   job.model = model;

@@ -11,6 +11,13 @@ import type { KernelLayer } from '../layers/kernel-layer.js';
 import { Sequential } from '../models/sequential.js';
 import { optimizers, type Optimizer } from '../optimizers/index.js';
 import { fail, resolveName } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
+
+const LAYER_KEYS = {
+  dense: ['type', 'units', 'activation', 'inputShape', 'useBias', 'kernelInitializer', 'biasInitializer', 'name'],
+  dropout: ['type', 'rate', 'name'],
+  activation: ['type', 'activation', 'name'],
+} as const;
 
 /** `new Dense(units, { inputShape, activation, … })` as JSON. */
 export interface DenseSpec {
@@ -64,6 +71,7 @@ export interface ModelSpec {
 
 function layerFromSpec(spec: LayerSpec, index: number): KernelLayer {
   if (!spec || typeof spec !== 'object') fail(`model spec layers[${index}] must be an object like { type: 'dense', units: 10 }`);
+  if (Object.prototype.hasOwnProperty.call(LAYER_KEYS, spec.type)) checkOptions(spec, `model spec layers[${index}]`, LAYER_KEYS[spec.type]);
   switch (spec.type) {
     case 'dense':
       return new Dense(spec.units, {
@@ -98,7 +106,9 @@ export function modelFromSpec(spec: ModelSpec): Sequential {
   if (!spec || typeof spec !== 'object' || !Array.isArray(spec.layers)) {
     fail('a model spec is { layers: [{ type: \'dense\', units, activation, inputShape }, …], compile: { optimizer, loss, metrics }, seed }');
   }
+  checkOptions(spec, 'the model spec', ['layers', 'compile', 'seed', 'backend', 'name']);
   if (!spec.compile || typeof spec.compile !== 'object') fail("model spec needs compile: { optimizer: 'adam', loss: 'mse' }");
+  checkOptions(spec.compile, 'model spec compile', ['optimizer', 'loss', 'metrics']);
   const model = new Sequential(spec.layers.map(layerFromSpec), { seed: spec.seed, backend: spec.backend, name: spec.name });
   model.compile({ optimizer: optimizerFromSpec(spec.compile.optimizer), loss: spec.compile.loss, metrics: spec.compile.metrics });
   return model;

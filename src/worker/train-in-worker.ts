@@ -7,8 +7,11 @@ import type { BackendName } from '../backends/backend.js';
 import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
 import type { History, Logs } from '../models/train-loop.js';
-import { buffersOf, onMessage, typedArraysIn, type MessageEndpoint, type Reply, type TrainRequest, type WorkerFitOptions } from './protocol.js';
+import { WORKER_FIT_OPTIONS, buffersOf, onMessage, typedArraysIn, type MessageEndpoint, type Reply, type TrainRequest, type WorkerFitOptions } from './protocol.js';
 import type { ModelSpec } from './spec.js';
+import { checkOptions } from '../util/options.js';
+
+const TRAIN_IN_WORKER_OPTIONS = ['model', 'x', 'y', 'fitOptions', 'weights', 'transfer', 'onEpochEnd', 'onBatchEnd', 'weightsEachEpoch', 'signal'];
 
 export interface TrainInWorkerOptions {
   /** the model as plain JSON (see ModelSpec); the worker builds it with `modelFromSpec` */
@@ -63,6 +66,13 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
   if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('scratchnet: training aborted'));
   if (!options || typeof options !== 'object' || !options.model) {
     return Promise.reject(new Error('scratchnet: trainInWorker(worker, { model, x, y, fitOptions }) needs a model spec'));
+  }
+  try {
+    // checked here, before anything is posted: the worker would build and train something else
+    checkOptions(options, 'trainInWorker(worker, options): options', TRAIN_IN_WORKER_OPTIONS);
+    if (options.fitOptions !== undefined) checkOptions(options.fitOptions, 'trainInWorker fitOptions', WORKER_FIT_OPTIONS);
+  } catch (e) {
+    return Promise.reject(e);
   }
   const id = nextId++;
   return new Promise<TrainInWorkerResult>((resolve, reject) => {

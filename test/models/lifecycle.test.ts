@@ -36,6 +36,8 @@ describe.each(BACKENDS)('after dispose() (%s)', (backend) => {
     expect(() => m.getWeights()).toThrow(disposed);
     expect(() => m.setWeights([])).toThrow(disposed);
     await expect(m.save(memoryHandler())).rejects.toThrow(disposed);
+    expect(() => m.countParams()).toThrow(disposed);
+    expect(() => m.summary(() => {})).toThrow(disposed);
     expect(() => m.dispose()).not.toThrow();
   });
 
@@ -98,6 +100,11 @@ describe('a layer object belongs to one model, once', () => {
     first.dispose();
     expect(() => new Sequential([new Dense(2, { name: 'a', inputShape: [2] }), new Dense(2, { name: 'a' })], { backend: 'js' }))
       .toThrow(/^scratchnet: two layers are named 'a'; names must be unique in a model/);
+    // a constructor that fails gives back the layers it took
+    const a = new Dense(4, { inputShape: [2], name: 'h' }), b = new Dense(2, { name: 'h' });
+    expect(() => new Sequential([a, b], { backend: 'js' })).toThrow(/two layers are named 'h'/);
+    b.name = 'o';
+    new Sequential([a, b], { backend: 'js' }).dispose();
     const second = new Sequential([shared], { backend: 'js' });
     expect(second.predict([[1, 2]])).toHaveLength(1);
     second.dispose();

@@ -153,6 +153,15 @@ describe('trainInWorker ⇄ serveTraining', () => {
     await expect(trainInWorker(main, { model: XOR_SPEC, x: [[0, 0, 0]], y: [[1]] })).rejects.toThrow(
       "x has 3 features per sample but the model's input size is 2",
     );
+    // misspelled keys in the spec reach the worker and are refused there; in the fit options, before posting
+    const typoLayer = { ...XOR_SPEC, layers: [{ ...XOR_SPEC.layers[0], activaton: 'relu' }, ...XOR_SPEC.layers.slice(1)] } as never;
+    await expect(trainInWorker(main, { model: typoLayer, x: XOR_X, y: XOR_Y })).rejects.toThrow(
+      "scratchnet: model spec layers[0] has no option 'activaton'. Did you mean 'activation'?");
+    const typoCompile = { ...XOR_SPEC, compile: { ...XOR_SPEC.compile, lr: 0.1 } } as never;
+    await expect(trainInWorker(main, { model: typoCompile, x: XOR_X, y: XOR_Y })).rejects.toThrow(/model spec compile has no option 'lr'/);
+    await expect(trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { validation_split: 0.5 } as never })).rejects.toThrow(
+      "scratchnet: trainInWorker fitOptions has no option 'validation_split'. Did you mean 'validationSplit'?");
+    await expect(trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, onEpochend: () => {} } as never)).rejects.toThrow(/Did you mean 'onEpochEnd'\?/);
     // the worker still serves after errors
     const ok = await trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 1 } });
     expect(ok.history.epoch).toEqual([0]);
