@@ -18,7 +18,7 @@ import { className } from './layers/class-name.js';
 import { Dense } from './layers/dense.js';
 import { Dropout } from './layers/dropout.js';
 import { KernelLayer } from './layers/kernel-layer.js';
-import { computeLoss, fusesSoftmax, type Loss } from './losses/index.js';
+import { computeLoss, fusesOutputActivation, type Loss } from './losses/index.js';
 import { Engine, innerMode } from './models/engine.js';
 import { Network } from './models/network.js';
 import { Sequential } from './models/sequential.js';
@@ -122,7 +122,7 @@ function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, option
   a.write(tp, t.data);
   const dOut = a.alloc(rows * out);
   const probs = a.alloc(rows * out);
-  const logits = fusesSoftmax(loss, engine.outputActivation());
+  const logits = fusesOutputActivation(loss, engine.outputActivation());
   const mode = { training: true, logits };
   const layers = engine.layers;
   // as Engine runs them: only the output layer leaves its softmax to the loss

@@ -43,8 +43,8 @@ export class Activation extends KernelLayer {
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     const { kernels, arena } = this.backend!;
     const n = rows * this.inputSize;
-    // A loss fused with softmax takes the logits as they are.
-    if (mode.logits && this.activation.name === 'softmax') return x;
+    // A loss fused with the output's softmax or sigmoid takes the logits as they are.
+    if (mode.logits && fusable(this.activation.name)) return x;
     if (this.activation.builtin) {
       activationForward(kernels, this.activation, x, this.y, rows, this.inputSize);
     } else {
@@ -61,7 +61,7 @@ export class Activation extends KernelLayer {
     if (!needInputGrad) return 0;
     const { kernels, arena } = this.backend!;
     const n = rows * this.inputSize;
-    if (mode.logits && this.activation.name === 'softmax') return dy;
+    if (mode.logits && fusable(this.activation.name)) return dy;
     if (this.activation.builtin) {
       activationBackward(kernels, this.activation, this.y, dy, this.dx, rows, this.inputSize);
     } else {
@@ -74,3 +74,6 @@ export class Activation extends KernelLayer {
     return this.dx;
   }
 }
+
+/** the activations a loss can take over (see fusesOutputActivation) */
+const fusable = (name: string) => name === 'softmax' || name === 'sigmoid';

@@ -20,7 +20,7 @@ export interface Param {
 export interface ForwardMode {
   /** dropout is active only while training */
   training: boolean;
-  /** leave the output layer's softmax to a loss that fuses it (the output is then the logits) */
+  /** leave the output layer's softmax or sigmoid to a loss that fuses it (the output is then the logits) */
   logits: boolean;
 }
 

@@ -94,10 +94,15 @@ export function getLoss(loss: LossInput | Loss['fn'], fnPrime?: Loss['fnPrime'])
   fail(`a loss must be a name (${Object.keys(byName).join(', ')}), an entry of \`losses\`, or a (loss, lossPrime) pair of functions`);
 }
 
-/** Whether `loss` takes its softmax from the output layer: then the model hands it logits and it fuses the two. */
-export function fusesSoftmax(loss: Loss, outputActivation: string | undefined): boolean {
-  return loss.builtin && !loss.fromLogits && outputActivation === 'softmax'
-    && (loss.name === 'categorical_crossentropy' || loss.name === 'sparse_categorical_crossentropy');
+/**
+ * Whether `loss` takes over the output layer's activation: softmax with a categorical cross-entropy, sigmoid with the
+ * binary one. Then the model hands the loss the logits, and the loss computes both in one stable step (Keras does the
+ * same on its TensorFlow backend): a saturated sigmoid or softmax still gets its full gradient, p − t.
+ */
+export function fusesOutputActivation(loss: Loss, outputActivation: string | undefined): boolean {
+  if (!loss.builtin || loss.fromLogits) return false;
+  if (outputActivation === 'softmax') return loss.name === 'categorical_crossentropy' || loss.name === 'sparse_categorical_crossentropy';
+  return outputActivation === 'sigmoid' && loss.name === 'binary_crossentropy';
 }
 
 /**
@@ -123,7 +128,7 @@ export function computeLoss(
     case 'mse': return k.mse(p, t, dp, n);
     case 'mae': return k.mae(p, t, dp, n);
     case 'binary_crossentropy':
-      return loss.fromLogits ? k.binaryCrossentropyFromLogits(p, t, dp, n) : k.binaryCrossentropy(p, t, dp, n, EPSILON);
+      return logits || loss.fromLogits ? k.binaryCrossentropyFromLogits(p, t, dp, n) : k.binaryCrossentropy(p, t, dp, n, EPSILON);
     case 'categorical_crossentropy':
       return logits || loss.fromLogits
         ? k.softmaxCrossentropy(p, t, probs, dp, rows, cols)

@@ -1,7 +1,7 @@
 import type { Ptr } from '../backends/kernels.js';
 import { checkFinite } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
-import { computeLoss, fusesSoftmax, type Loss } from '../losses/index.js';
+import { computeLoss, fusesOutputActivation, type Loss } from '../losses/index.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
@@ -161,8 +161,8 @@ class BatchBuffers {
 }
 
 /**
- * Correct predictions in a batch, counted on the output `out` as computeLoss left it: with a softmax fused into
- * the loss (`logits`, or a categorical cross-entropy from logits) `out` holds logits and `probs` the softmax of them.
+ * Correct predictions in a batch, counted on the output `out` as computeLoss left it: with the output activation
+ * fused into the loss (`logits`), or a loss from logits, `out` holds logits; for a softmax, `probs` holds its values.
  */
 function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, logits: boolean, out: Ptr, probs: Ptr, t: Ptr, rows: number, cols: number): number {
   const k = engine.backend.kernels;
@@ -171,7 +171,7 @@ function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, logits: bo
   if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
   // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
   // It thresholds probabilities at 0.5: a sigmoid's logits at 0 (the same test), a softmax's after the softmax.
-  if (loss.fromLogits && loss.name === 'binary_crossentropy') return k.binaryAccuracyCount(out, t, rows * cols, 0) / cols;
+  if ((logits || loss.fromLogits) && loss.name === 'binary_crossentropy') return k.binaryAccuracyCount(out, t, rows * cols, 0) / cols;
   const softmaxed = logits || loss.fromLogits;
   return k.binaryAccuracyCount(softmaxed ? probs : out, t, rows * cols, 0.5) / cols;
 }
@@ -184,7 +184,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   const inCols = x.shape[1];
   const outCols = engine.outputSize;
   const batch = Math.min(c.batchSize, n);
-  const logits = fusesSoftmax(loss, engine.outputActivation());
+  const logits = fusesOutputActivation(loss, engine.outputActivation());
   const mode = { training: true, logits };
   const history: History = { epoch: [], history: { loss: [] } };
 
@@ -302,7 +302,7 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
   const n = x.shape[0];
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
-  const logits = fusesSoftmax(loss, engine.outputActivation());
+  const logits = fusesOutputActivation(loss, engine.outputActivation());
   const mode = { training: false, logits };
   engine.reserve(rows);
   const staged = new Staged(engine, x, y);

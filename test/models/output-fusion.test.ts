@@ -1,6 +1,6 @@
-// With a softmax output and a cross-entropy loss, training skips the output layer's softmax and the loss takes the
-// logits (one fused, stable step). Only the output layer may skip it: a softmax inside the stack is part of the
-// network, and metrics that read the output must see probabilities.
+// With a softmax output and a categorical cross-entropy (or a sigmoid output and the binary one), training skips the
+// output layer's activation and the loss takes the logits (one fused, stable step). Only the output layer may skip
+// it: a softmax inside the stack is part of the network, and metrics that read the output must see probabilities.
 import { describe, expect, it } from 'vitest';
 import { Activation, Dense, Sequential, checkGradients, optimizers } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
@@ -81,5 +81,19 @@ describe.each(BACKENDS)("fit's gradient with a softmax inside (%s)", (backend) =
     expect(Math.max(...numeric.map(Math.abs))).toBeGreaterThan(1e-3); // the check has something to compare
     probe.dispose();
     trained.dispose();
+  });
+});
+
+describe.each(BACKENDS)('a sigmoid output with binary cross-entropy (%s)', (backend) => {
+  it('is fused: a saturated sigmoid (z = −30 for a target of 1) still gets the gradient p − t', async () => {
+    const model = new Sequential([new Dense(1, { inputShape: [1], activation: 'sigmoid' })], { backend });
+    model.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'binary_crossentropy', metrics: ['accuracy'] });
+    model.setWeights([new Float32Array([0]), new Float32Array([-30])]);
+    // the loss of the logit, exactly: log(1 + e^30) ≈ 30, where the clipped probability would say −log(1e−7) ≈ 16.1
+    expect(model.evaluate([[0]], [[1]]).loss).toBeCloseTo(30, 4);
+    expect(model.evaluate([[0]], [[1]]).accuracy).toBe(0);
+    await model.fit([[0]], [[1]], { epochs: 1, batchSize: 1, verbose: 0 });
+    expect(model.getWeights()[1][0]).toBeCloseTo(-29, 5); // b −= 1 · (σ(−30) − 1)
+    model.dispose();
   });
 });
