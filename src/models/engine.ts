@@ -7,7 +7,7 @@ import type { Random } from '../util/random.js';
 
 const INNER_MODES = { training: { training: true, logits: false }, inference: { training: false, logits: false } } as const;
 
-/** The mode for the layers before the output: the same, but never leaving out a softmax (no object per call). */
+/** The mode for the layers before the output: the same, but never leaving out their activation (no object per call). */
 export function innerMode(mode: ForwardMode): ForwardMode {
   if (!mode.logits) return mode;
   return mode.training ? INNER_MODES.training : INNER_MODES.inference;
@@ -123,7 +123,7 @@ export class Engine {
     this.capacity = rows;
   }
 
-  /** `mode.logits` reaches the output layer only: a softmax inside the stack always runs. */
+  /** `mode.logits` reaches the output layer only: a softmax or sigmoid inside the stack always runs. */
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     let out = x;
     const last = this.layers.length - 1, inner = innerMode(mode);

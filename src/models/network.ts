@@ -6,7 +6,7 @@ import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { SGD } from '../optimizers/index.js';
-import { fail } from '../util/errors.js';
+import { fail, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { fitLoop, nextTurn, predictLoop, silentReporter } from './train-loop.js';
@@ -96,7 +96,7 @@ export class Network {
     checkOptions(opts, 'fit(x, y, options): options', ['epochs', 'learningRate', 'batchSize', 'shuffle', 'verbose', 'onEpochEnd']);
     const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
-    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${typeof epochs === 'string' ? JSON.stringify(epochs) : epochs}`);
+    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${lr}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
     this.requireLayers('fit');

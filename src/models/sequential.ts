@@ -6,7 +6,7 @@ import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../d
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
-import { fail, resolveName } from '../util/errors.js';
+import { fail, resolveName, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { kerasReporter } from './progress.js';
@@ -189,8 +189,8 @@ export class Sequential {
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
-    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${typeof epochs === 'string' ? JSON.stringify(epochs) : epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${typeof batchSize === 'string' ? JSON.stringify(batchSize) : batchSize}`);
+    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
     if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${verbose}`);
     if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${yieldEvery}`);

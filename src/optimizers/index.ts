@@ -1,7 +1,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import type { Param } from '../layers/kernel-layer.js';
-import { fail, resolveName } from '../util/errors.js';
+import { fail, resolveName, shown } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 
 /**
@@ -34,7 +34,7 @@ export interface OptimizerState {
 
 function checkRate(name: string, value: number, lo: number, hi: number, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
-    fail(`${name} ${what} must be ${hi === Infinity ? `a finite number ≥ ${lo}` : `a number in [${lo}, ${hi}]`}, got ${typeof value === 'string' ? JSON.stringify(value) : value}`);
+    fail(`${name} ${what} must be ${hi === Infinity ? `a finite number ≥ ${lo}` : `a number in [${lo}, ${hi}]`}, got ${shown(value)}`);
   }
   return value;
 }

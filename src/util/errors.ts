@@ -3,6 +3,11 @@ export function fail(message: string): never {
   throw new Error(`scratchnet: ${message}`);
 }
 
+/** A value as an error message shows it: a string in quotes, so that '3' is not mistaken for 3. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

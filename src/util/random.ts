@@ -1,3 +1,5 @@
+import { shown } from './errors.js';
+
 /**
  * A seeded pseudo-random generator (mulberry32): every random choice in scratchnet — weight initialisation,
  * shuffling, dropout seeds — comes from one of these, so the same seed gives the same run. Never Math.random.
@@ -9,7 +11,7 @@ export class Random {
   constructor(seed: number = Date.now() >>> 0) {
     // The state is 32 bits: a fraction or a larger seed would silently share its run with another seed.
     if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) {
-      throw new Error(`scratchnet: a seed must be an integer from −2³¹ to 2³² − 1 (from the clock: Date.now() >>> 0), got ${typeof seed === 'string' ? JSON.stringify(seed) : seed}`);
+      throw new Error(`scratchnet: a seed must be an integer from −2³¹ to 2³² − 1 (from the clock: Date.now() >>> 0), got ${shown(seed)}`);
     }
     this.state = (seed ^ 0x6d2b79f5) >>> 0;
   }
