@@ -1,6 +1,7 @@
 import type { Kernels, Ptr } from '../backends/kernels.js';
 import type { Arena } from '../backends/backend.js';
 import { fail, resolveName } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 
 /** Keras clips probabilities to [ε, 1 − ε] inside the cross-entropies. */
 export const EPSILON = 1e-7;
@@ -67,7 +68,10 @@ export const losses = Object.freeze({
   categoricalCrossentropy: create('categorical_crossentropy'),
   sparseCategoricalCrossentropy: create('sparse_categorical_crossentropy'),
   create(name: string, options: { fromLogits?: boolean } = {}): Loss {
-    return create(resolveName('loss', name, byName).name as BuiltinLossName, options.fromLogits ?? false);
+    checkOptions(options, 'losses.create(name, options): options', ['fromLogits']);
+    const loss = resolveName('loss', name, byName).name as BuiltinLossName;
+    if (options.fromLogits && (loss === 'mse' || loss === 'mae')) fail(`fromLogits applies to the cross-entropies, not to '${loss}'`);
+    return create(loss, options.fromLogits ?? false);
   },
   custom(fn: Loss['fn'], fnPrime: Loss['fnPrime'], name = 'custom'): Loss {
     if (typeof fn !== 'function' || typeof fnPrime !== 'function') fail('a custom loss needs two functions: (loss(yTrue, yPred), lossPrime(yTrue, yPred))');

@@ -1,7 +1,7 @@
 // JavaScript callers get no type check: an unknown option key is refused by name (with the camelCase form of a
 // Keras snake_case name, or the nearest spelling) instead of being ignored, which would train something else.
 import { describe, expect, it } from 'vitest';
-import { Dense, Network, Sequential, callbacks, loadModel, memoryHandler, optimizers } from '../../src/index.js';
+import { Dense, Network, Sequential, callbacks, loadModel, losses, memoryHandler, optimizers } from '../../src/index.js';
 
 const x = [[0, 1], [1, 0]];
 const y = [0, 1];
@@ -34,6 +34,8 @@ describe('unknown option keys are refused, with the likely one', () => {
     const m = new Sequential([new Dense(2, { inputShape: [2] })], { backend: 'js' });
     expect(() => m.compile({ optimiser: 'sgd', loss: 'mse' } as never)).toThrow(/compile\(options\) has no option 'optimiser'. Did you mean 'optimizer'\?/);
     expect(() => optimizers.adam({ learning_rate: 0.01 } as never)).toThrow(/optimizers.adam\(options\) has no option 'learning_rate'. Did you mean 'learningRate'\?/);
+    expect(() => losses.create('mse', { fromLogits: true })).toThrow(/fromLogits applies to the cross-entropies, not to 'mse'/);
+    expect(() => losses.create('binary_crossentropy', { from_logits: true } as never)).toThrow(/Did you mean 'fromLogits'\?/);
     expect(() => optimizers.sgd({ lr: 0.1 } as never)).toThrow(/optimizers.sgd\(options\) has no option 'lr'. Its options: learningRate, momentum, nesterov/);
     expect(() => callbacks.earlyStopping({ restore_best_weights: true } as never)).toThrow(/Did you mean 'restoreBestWeights'\?/);
     expect(() => callbacks.modelCheckpoint({ path: 'x', save_best_only: true } as never)).toThrow(/Did you mean 'saveBestOnly'\?/);
