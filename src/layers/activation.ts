@@ -44,7 +44,7 @@ export class Activation extends KernelLayer {
     const { kernels, arena } = this.backend!;
     const n = rows * this.inputSize;
     // A loss fused with the output's softmax or sigmoid takes the logits as they are.
-    if (mode.logits && fusable(this.activation.name)) return x;
+    if (mode.logits && fusable(this.activation)) return x;
     if (this.activation.builtin) {
       activationForward(kernels, this.activation, x, this.y, rows, this.inputSize);
     } else {
@@ -61,7 +61,7 @@ export class Activation extends KernelLayer {
     if (!needInputGrad) return 0;
     const { kernels, arena } = this.backend!;
     const n = rows * this.inputSize;
-    if (mode.logits && fusable(this.activation.name)) return dy;
+    if (mode.logits && fusable(this.activation)) return dy;
     if (this.activation.builtin) {
       activationBackward(kernels, this.activation, this.y, dy, this.dx, rows, this.inputSize);
     } else {
@@ -76,4 +76,4 @@ export class Activation extends KernelLayer {
 }
 
 /** the activations a loss can take over (see fusesOutputActivation) */
-const fusable = (name: string) => name === 'softmax' || name === 'sigmoid';
+const fusable = (a: ActivationFn) => a.builtin && (a.name === 'softmax' || a.name === 'sigmoid');

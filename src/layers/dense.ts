@@ -115,6 +115,6 @@ export class Dense extends KernelLayer {
   }
 
   private skipsActivation(mode: ForwardMode): boolean {
-    return mode.logits && (this.activation.name === 'softmax' || this.activation.name === 'sigmoid');
+    return mode.logits && this.activation.builtin && (this.activation.name === 'softmax' || this.activation.name === 'sigmoid');
   }
 }

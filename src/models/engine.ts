@@ -145,10 +145,11 @@ export class Engine {
     return this.layers.flatMap((l) => [...l.params()]);
   }
 
-  /** The activation of the output layer, when it has a built-in one (for fusing softmax with cross-entropy). */
+  /** The activation of the output layer, when it is a built-in one (for fusing it with a cross-entropy). */
   outputActivation(): string | undefined {
-    const last = this.layers[this.layers.length - 1] as KernelLayer & { activation?: { name: string } };
-    return last?.activation?.name;
+    const last = this.layers[this.layers.length - 1] as KernelLayer & { activation?: { name: string; builtin: boolean } };
+    // a user's own function may be called 'sigmoid' too: only the built-in one may be left to the loss
+    return last?.activation?.builtin ? last.activation.name : undefined;
   }
 
   getWeights(): Float32Array[] {

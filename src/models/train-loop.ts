@@ -170,10 +170,12 @@ function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, logits: bo
   if (kind === 'sparse') return k.sparseAccuracyCount(out, t, rows, cols);
   if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
   // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
-  // It thresholds probabilities at 0.5: a sigmoid's logits at 0 (the same test), a softmax's after the softmax.
-  if ((logits || loss.fromLogits) && loss.name === 'binary_crossentropy') return k.binaryAccuracyCount(out, t, rows * cols, 0) / cols;
-  const softmaxed = logits || loss.fromLogits;
-  return k.binaryAccuracyCount(softmaxed ? probs : out, t, rows * cols, 0.5) / cols;
+  // It thresholds probabilities at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).
+  if (logits || loss.fromLogits) {
+    if (loss.name === 'binary_crossentropy') k.sigmoid(out, probs, rows * cols); // a softmax's are in probs already
+    return k.binaryAccuracyCount(probs, t, rows * cols, 0.5) / cols;
+  }
+  return k.binaryAccuracyCount(out, t, rows * cols, 0.5) / cols;
 }
 
 /** Train `engine` on staged data; returns the Keras-style history. */

@@ -97,3 +97,26 @@ describe.each(BACKENDS)('a sigmoid output with binary cross-entropy (%s)', (back
     model.dispose();
   });
 });
+
+describe.each(BACKENDS)('only built-in activations are fused (%s)', (backend) => {
+  it("a user's own function named sigmoid is trained as written, not replaced by the built-in one", () => {
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-2 * z)); // steeper than σ
+    const sigmoidPrime = (z: number) => 2 * sigmoid(z) * (1 - sigmoid(z));
+    const model = new Sequential([new Dense(1, { inputShape: [1] }), new Activation(sigmoid, sigmoidPrime)], { backend });
+    model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
+    model.setWeights([new Float32Array([1]), new Float32Array([0])]);
+    const p = model.predict([[1]])[0][0];
+    expect(p).toBeCloseTo(sigmoid(1), 6);
+    expect(model.evaluate([[1]], [[1]]).loss).toBeCloseTo(-Math.log(p), 5);
+    model.dispose();
+  });
+
+  it('binary accuracy thresholds σ(z) as float32 computes it: a tiny positive logit gives 0.5, which is class 0', () => {
+    const model = new Sequential([new Dense(1, { inputShape: [1], activation: 'sigmoid' })], { backend });
+    model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy', metrics: ['accuracy'] });
+    model.setWeights([new Float32Array([0]), new Float32Array([1e-8])]);
+    expect(model.predict([[0]])).toEqual([[0.5]]);
+    expect(model.evaluate([[0]], [[0]]).accuracy).toBe(1);
+    model.dispose();
+  });
+});
