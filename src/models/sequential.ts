@@ -393,14 +393,13 @@ function outputMismatch(loss: Loss, act: string | undefined): string | undefined
       `again to what it is given. With fromLogits, leave the output layer linear (no activation).`;
   }
   if (categorical && act === 'sigmoid') {
-    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains, but it computes ` +
-      `−log σ(z) of the true class only: the other classes' outputs are never pushed down and the outputs do not sum to 1. ` +
-      `For one label per sample use activation: 'softmax' on the output layer; for several labels per sample use ` +
-      `'binary_crossentropy' with one-hot targets.`;
+    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains: as in Keras and TF.js, each sample's ` +
+      `outputs are normalised to sum to 1 before the log. But softmax is the usual choice: for one label per sample use ` +
+      `activation: 'softmax' on the output layer; for several labels per sample use 'binary_crossentropy' with one-hot targets.`;
   }
   const expected = categorical ? 'softmax' : 'sigmoid';
   if (!NOT_PROBABILITIES.has(act)) return undefined; // softmax, sigmoid, or a custom activation of the user's
   return `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
-    `(it takes the log of the output, clipped to [1e-7, 1]), so it will not learn as meant. Use activation: '${expected}' ` +
+    `(it clips the output to [1e-7, 1 − 1e-7], and no gradient passes where it clips, as in Keras), so it will not learn as meant. Use activation: '${expected}' ` +
     `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`;
 }
