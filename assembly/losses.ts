@@ -45,7 +45,7 @@ export function binaryCrossentropy(p: usize, t: usize, dy: usize, n: i32, eps: f
     check(p, n, 'binaryCrossentropy: p'); check(t, n, 'binaryCrossentropy: t');
     check(dy, n, 'binaryCrossentropy: dy');
   }
-  const lo = <f64>eps, hi = 1 - <f64>eps;
+  const lo = <f64>eps, hi = <f64>(<f32>1 - eps); // float32 bounds, as Keras and TF.js clip
   let loss: f64 = 0;
   for (let i = 0; i < n; i++) {
     const pi = f(p, i);
@@ -76,7 +76,7 @@ export function categoricalCrossentropy(p: usize, t: usize, dy: usize, rows: i32
   const total = <i64>rows * cols;
   if (DEBUG) { check(p, total, 'categoricalCrossentropy: p'); check(t, total, 'categoricalCrossentropy: t'); }
   if (DEBUG) { check(dy, total, 'categoricalCrossentropy: dy'); }
-  const lo = <f64>eps, hi = 1 - <f64>eps;
+  const lo = <f64>eps, hi = <f64>(<f32>1 - eps); // float32 bounds, as Keras and TF.js clip
   let loss: f64 = 0;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
@@ -107,7 +107,7 @@ export function sparseCategoricalCrossentropy(p: usize, labels: usize, dy: usize
     check(labels, rows, 'sparseCategoricalCrossentropy: labels');
   }
   if (DEBUG) { check(dy, <i64>rows * cols, 'sparseCategoricalCrossentropy: dy'); }
-  const lo = <f64>eps, hi = 1 - <f64>eps;
+  const lo = <f64>eps, hi = <f64>(<f32>1 - eps); // float32 bounds, as Keras and TF.js clip
   let loss: f64 = 0;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;

@@ -14,7 +14,8 @@
  * matmulTransB, only the tolerances of TESTING.md hold.
  *
  * Scalars (lr, alpha, eps, thresholds) are float32 on the wasm side: pass values that float32 holds exactly where
- * bit-identical results across backends matter. Label arrays hold integers (checked in TypeScript before any kernel).
+ * bit-identical results across backends matter. The cross-entropies clip to the float32 bounds [f32(eps), f32(1 − eps)]
+ * (0.99999988 for eps = 1e-7), as Keras and TF.js do in float32. Label arrays hold integers (checked in TypeScript before any kernel).
  *
  * Elementwise kernels (activations and their backward, scale, mul, dropout) and softmax/softmaxBackward may run in
  * place (y == x, dx == dy): the layers rely on it. Other outputs must not overlap their inputs.

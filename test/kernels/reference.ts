@@ -87,9 +87,14 @@ export function mae(p: Vec, t: Vec): LossResult {
   return { loss: sum(d.map(Math.abs)) / p.length, dy: d.map((v) => Math.sign(v) / p.length) };
 }
 
-const clip = (v: number, eps: number) => (Number.isNaN(v) ? NaN : v < eps ? eps : v > 1 - eps ? 1 - eps : v);
+/** Keras and TF.js clip to float32 bounds: [f32(eps), f32(1 − eps)] */
+const bounds = (eps: number) => [Math.fround(eps), Math.fround(1 - eps)];
+const clip = (v: number, eps: number) => {
+  const [lo, hi] = bounds(eps);
+  return Number.isNaN(v) ? NaN : v < lo ? lo : v > hi ? hi : v;
+};
 /** Keras's clip passes a gradient only where it did not clip (TensorFlow's clip_by_value gradient) */
-const inside = (v: number, eps: number) => v >= eps && v <= 1 - eps;
+const inside = (v: number, eps: number) => v >= bounds(eps)[0] && v <= bounds(eps)[1];
 
 export function binaryCrossentropy(p: Vec, t: Vec, eps: number): LossResult {
   const n = p.length;

@@ -30,7 +30,7 @@ export function mae(h: JsHeap, p: Ptr, t: Ptr, dy: Ptr, n: number): number {
  *  dy = eps ≤ p ≤ 1 − eps ? (pc − t) / (pc (1 − pc)) / n : 0  (the clip passes no gradient, as in Keras) */
 export function binaryCrossentropy(h: JsHeap, p: Ptr, t: Ptr, dy: Ptr, n: number, eps: number): number {
   const f = h.f, pi = p >>> 2, ti = t >>> 2, dyi = dy >>> 2;
-  const lo = eps, hi = 1 - eps;
+  const lo = Math.fround(eps), hi = Math.fround(1 - eps); // float32 bounds, as Keras and TF.js clip
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const v = f[pi + i];
@@ -58,7 +58,7 @@ export function binaryCrossentropyFromLogits(h: JsHeap, z: Ptr, t: Ptr, dy: Ptr,
  *  loss = −Σ t·ln qc / rows ; g_j = eps ≤ q_j ≤ 1 − eps ? −t_j / q_j : 0 ; dy_j = (g_j − Σ_l g_l·q_l) / s / rows */
 export function categoricalCrossentropy(h: JsHeap, p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number {
   const f = h.f;
-  const lo = eps, hi = 1 - eps;
+  const lo = Math.fround(eps), hi = Math.fround(1 - eps); // float32 bounds, as Keras and TF.js clip
   let sum = 0;
   for (let i = 0; i < rows; i++) {
     const pRow = (p >>> 2) + i * cols, tRow = (t >>> 2) + i * cols, dyRow = (dy >>> 2) + i * cols;
@@ -85,7 +85,7 @@ export function sparseCategoricalCrossentropy(
   h: JsHeap, p: Ptr, labels: Ptr, dy: Ptr, rows: number, cols: number, eps: number,
 ): number {
   const f = h.f;
-  const lo = eps, hi = 1 - eps;
+  const lo = Math.fround(eps), hi = Math.fround(1 - eps); // float32 bounds, as Keras and TF.js clip
   const clip = (v: number) => Math.min(Math.max(v, lo), hi);
   let sum = 0;
   for (let i = 0; i < rows; i++) {

@@ -138,7 +138,7 @@ export function lossCases(ctx: SuiteContext): void {
       const sig = [0.9, 1, 0.1];
       hand('categoricalCrossentropy', sig, [1, 0, 0], 1, 3, 0.7985076962, [-0.6111111111, 0.5, 0.5]);
       // sparse: clipped to [1e-7, 1 − 1e-7] first, so 1 counts as 1 − 1e-7 and p = 1 passes no gradient
-      const s = 2 - EPS;
+      const s = 1 + Math.fround(1 - EPS); // 1 is clipped to f32(1 − 1e-7) = 0.99999988
       hand('sparseCategoricalCrossentropy', sig, [0], 1, 3, Math.log(s / 0.9), [1 / s - 1 / 0.9, 0, 1 / s]);
     });
 
@@ -150,8 +150,8 @@ export function lossCases(ctx: SuiteContext): void {
     });
 
     it('the clip passes no gradient (Keras): a prediction outside [eps, 1 − eps] gets dy = 0', () => {
-      // a linear output at −0.5 and at 3 with binary cross-entropy: clipped, loss ln(1/eps), gradient 0
-      const bce = hand('binaryCrossentropy', [-0.5, 3], [1, 0], 1, 2, -Math.log(EPS), [0, 0]);
+      // a linear output at −0.5 and at 3 with binary cross-entropy: clipped to the float32 bounds, gradient 0
+      const bce = hand('binaryCrossentropy', [-0.5, 3], [1, 0], 1, 2, -(Math.log(Math.fround(EPS)) + Math.log(1 - Math.fround(1 - EPS))) / 2, [0, 0]);
       expect(bce.dy).toEqual([0, 0]);
       // categorical: [2.5, −0.5] normalises to q = [1.25, −0.25], both outside [eps, 1 − eps]
       const cce = runLoss(ctx, lossByName('categoricalCrossentropy'), [2.5, -0.5], [1, 0], 1, 2);
