@@ -149,19 +149,10 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
     }));
 
     // The worker itself failing (a script that does not load, an uncaught error, exit) ends the training too.
-    const failed = (what: string) => (e: unknown) => {
+    const failed = (what: string, withoutDetail = `the training worker ${what} (with no detail; see the worker's console)`) => (e: unknown) => {
       finish();
       const detail = detailOf(e);
-      if (detail) {
-        reject(errorOf(`the training worker ${what}: ${detail}`));
-      } else if (!accepted) {
-        // A browser reports a script that cannot load (404, wrong MIME type) as an Event with no message at all.
-        reject(errorOf(`the training worker ${what} before answering: its script did not load or start, and the ` +
-          `browser gives no detail. Check the worker's URL (a 404 or a non-JavaScript MIME type shows in the network ` +
-          `panel), and that a module script is started with new Worker(url, { type: 'module' }).`));
-      } else {
-        reject(errorOf(`the training worker ${what} (with no detail; see the worker's console)`));
-      }
+      reject(errorOf(detail ? `the training worker ${what}: ${detail}` : withoutDetail));
     };
     if (typeof worker.on === 'function') {
       const onError = failed('failed');
@@ -171,7 +162,11 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
       worker.on('exit', onExit);
       cleanups.push(() => { worker.off?.('error', onError); worker.off?.('exit', onExit); });
     } else if (typeof worker.addEventListener === 'function') {
-      const onError = (event: Event) => { event.preventDefault?.(); failed('failed')(event); };
+      // A browser reports a script that cannot load (404, wrong MIME type) as an Event with no message at all.
+      const notLoaded = `the training worker failed before answering: its script did not load or start, and the ` +
+        `browser gives no detail. Check the worker's URL (a 404 or a non-JavaScript MIME type shows in the network ` +
+        `panel), and that a module script is started with new Worker(url, { type: 'module' }).`;
+      const onError = (event: Event) => { event.preventDefault?.(); failed('failed', accepted ? undefined : notLoaded)(event); };
       const onMessageError = failed('could not read a message');
       worker.addEventListener('error', onError);
       worker.addEventListener('messageerror', onMessageError);
