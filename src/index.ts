@@ -22,7 +22,7 @@ export type { Optimizer, OptimizerInput, SgdOptions, AdamOptions, RmspropOptions
 export { initializers } from './initializers/index.js';
 export type { Initializer, InitializerName } from './initializers/index.js';
 export { setBackend, getBackend, memory } from './backends/index.js';
-export type { Backend, BackendName } from './backends/backend.js';
+export type { Backend, BackendName, BackendLabel } from './backends/backend.js';
 export { Random } from './util/random.js';
 export { parseIdx } from './data/idx.js';
 export type { IdxArray, IdxType } from './data/idx.js';

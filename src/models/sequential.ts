@@ -9,7 +9,7 @@ import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers
 import { fail, resolveName, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
-import { kerasReporter } from './progress.js';
+import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
 import { METRICS } from './metrics.js';
 import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type AccuracyMetric, type History, type Logs, type Targets } from './train-loop.js';
@@ -66,7 +66,7 @@ export interface FitOptions {
   validationSplit?: number;
   validationData?: [DataInput, LabelInput | DataInput];
   shuffle?: boolean;
-  /** 0 silent, 1 progress bar (default), 2 one line per epoch */
+  /** 0 silent, 1 progress bar, 2 one line per epoch; default 1 in Node, 0 in browsers (as TF.js) */
   verbose?: 0 | 1 | 2;
   callbacks?: Callbacks | Callbacks[];
   /** give the event loop a turn at least this often, in ms (default 50) */
@@ -136,7 +136,7 @@ export class Sequential {
   }
 
   /** the backend this model computes on */
-  get backend(): BackendName {
+  get backend(): Backend['name'] {
     return this.engine.backend.name;
   }
 
@@ -190,7 +190,7 @@ export class Sequential {
   private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
-    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
+    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = defaultVerbose(), yieldEvery = 50 } = options;
     if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
@@ -313,12 +313,12 @@ export class Sequential {
     return { engine: this.engine, rng: this.rng, loss: c?.loss, optimizer: c?.optimizer, metrics: c?.metricNames ?? [] };
   }
 
-  /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
-  summary(print: (line: string) => void = console.log): string {
+  /** Print a Keras-style table of layers, output shapes and parameter counts, a line per `print` call (as TF.js's
+   *  printFn), and return nothing, as Keras and TF.js do (`console.log(model.summary())` printed it twice). */
+  summary(print: (line: string) => void = console.log): void {
     this.engine.checkNotDisposed();
-    const text = summarize(this.name, this.engine);
-    print(text);
-    return text;
+    if (typeof print !== 'function') fail(`summary(print) takes a function that prints one line, got ${shown(print)}`);
+    for (const line of summarize(this.name, this.engine).split('\n')) print(line);
   }
 
   /** The number of weights (as summary() shows), also before the model is built when its input size is known. */
