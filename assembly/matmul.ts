@@ -610,10 +610,11 @@ function skipRow1(x: usize, w: usize, wRow: usize, y: usize, list: usize, count:
  * When leaving out the zero terms beats the dense kernels on a batch, measured on 32…128 rows of 128…784 inputs with
  * zeros at random places: at most 30% non-zero (1.2–1.8× faster there, 2.5–5× at 10%; MNIST images have about 19%
  * non-zero pixels, in runs that skip faster still), and at least 32 outputs (with fewer, each kept term costs more
- * than the dense kernels' whole row).
+ * than the dense kernels' whole row). Exported (assembly/index.ts) so that a test checks that src/backends/kernels.ts,
+ * which the JS backend reads, holds the same two numbers.
  */
-const SPARSE_SHARE: f64 = 0.3;
-const SPARSE_MIN_N: i32 = 32;
+export const SPARSE_SHARE: f64 = 0.3;
+export const SPARSE_MIN_N: i32 = 32;
 
 @inline
 function skipPays(x: usize, m: i32, k: i32, n: i32): bool {
