@@ -21,7 +21,8 @@ export class Allocator {
     this.top = alignUp(base, ALIGN);
   }
 
-  /** Reserve `bytes` (rounded up to ALIGN). Returns the pointer and the end of the highest block. */
+  /** Reserve `bytes` (rounded up to ALIGN, at least ALIGN). Returns the block's pointer; `top` then tells the end of
+   *  the highest block, which the arena's memory must span. */
   alloc(bytes: number): Ptr {
     const size = Math.max(ALIGN, alignUp(bytes, ALIGN));
     for (let i = 0; i < this.free.length; i++) {
