@@ -1,5 +1,5 @@
 // wasm against JS over random shapes — sizes of 1, sizes that are not multiples of 4 (the SIMD tails), up to 37 —
-// for every kernel family, with parity.test.ts's tolerances. The values come from a generator seeded by fast-check,
+// for every kernel family, with the tolerances of tolerances.ts. The values come from a generator seeded by fast-check,
 // so a failure replays from FC_SEED.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

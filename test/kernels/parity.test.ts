@@ -6,8 +6,8 @@ import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
 import { expectClose, Mem, seededRandom, uniform } from './helpers.js';
 
-// wasm against JS (float32) on the same seeded inputs, with the tolerances of tolerances.ts (docs/TESTING.md); NaN, +Inf and −Inf must sit in
-// the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
+// wasm against JS (float32) on the same seeded inputs, with the tolerances of tolerances.ts (docs/TESTING.md); NaN,
+// +Inf and −Inf must sit in the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
 
 
 /** Runs a scenario on both backends and compares every named output. */
