@@ -2,7 +2,7 @@
 export { Network } from './models/network.js';
 export type { NetworkOptions, NetworkFitOptions } from './models/network.js';
 export { Sequential } from './models/sequential.js';
-export type { SequentialOptions, CompileOptions, FitOptions, InferenceOptions, Callbacks } from './models/sequential.js';
+export type { SequentialOptions, CompileOptions, FitOptions, InferenceOptions, Callbacks, EvaluateResult } from './models/sequential.js';
 export type { History, Logs } from './models/train-loop.js';
 export { Layer } from './layers/layer.js';
 export { KernelLayer } from './layers/kernel-layer.js';
