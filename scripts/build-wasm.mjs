@@ -6,18 +6,12 @@
 //   so it stays out of the bundle browsers download)
 //   build/scratchnet.relaxed.wasm, src/backends/wasm/relaxed-bytes.generated.ts (the relaxed-SIMD build, f32x4.relaxed_madd
 //   in the matmul kernels: imported only by src/backends/wasm/relaxed.ts, used only when a user opts in)
-//
-// `--if-missing` (npm run typecheck): build only if a generated module is absent, as on a fresh clone. Type-checking
-// needs them to exist, not to be fresh: their types do not depend on the bytes.
 import asc from 'assemblyscript/asc';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const generatedModules = ['bytes', 'debug-bytes', 'relaxed-bytes'].map((name) => join(root, `src/backends/wasm/${name}.generated.ts`));
-if (process.argv.includes('--if-missing') && generatedModules.every((path) => existsSync(path))) process.exit(0);
 const outputs = { release: 'build/scratchnet.wasm', debug: 'build/scratchnet.debug.wasm', relaxed: 'build/scratchnet.relaxed.wasm' };
 
 async function compile(target) {
