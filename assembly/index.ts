@@ -17,6 +17,8 @@ export {
 export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
 export { dropout } from './dropout';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
+// Not kernels: the zero-skipping rule's two numbers (globals), compared with src/backends/kernels.ts by a test.
+export { SPARSE_SHARE, SPARSE_MIN_N } from './matmul';
 
 /** the first byte after the module's static data and the matmul scratch (scratch.ts): the arena starts here */
 export function heapBase(): usize {

@@ -4,11 +4,13 @@ import { check, DEBUG } from './check';
 // so they are plain scalar loops in f64 (as the JS backend computes in `number`): each dy element is computed in
 // f64 and rounded to f32 once, and the loss is summed in f64. ln and e^x are the f64 Math.log/Math.exp.
 
+// @ts-ignore: decorator
 @inline
 function f(ptr: usize, i: i32): f64 {
   return <f64>load<f32>(ptr + (<usize>i << 2));
 }
 
+// @ts-ignore: decorator
 @inline
 function put(ptr: usize, i: i32, v: f64): void {
   store<f32>(ptr + (<usize>i << 2), <f32>v);
@@ -126,6 +128,7 @@ export function sparseCategoricalCrossentropy(p: usize, labels: usize, dy: usize
 }
 
 /** per row: max, and Σ e^(z − max), in f64; returns lse = max + ln Σ and writes probs = e^(z − max) / Σ */
+// @ts-ignore: decorator
 @inline
 function softmaxRow(zr: usize, pr: usize, cols: i32): f64 {
   let m: f64 = -Infinity;

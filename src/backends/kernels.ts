@@ -2,8 +2,9 @@
  * The one contract both backends implement: `assembly/` (WebAssembly SIMD) and `src/backends/js/` (plain loops).
  *
  * Every argument is a number. A `Ptr` is a byte offset into the backend's arena (the wasm linear memory, or the JS
- * backend's ArrayBuffer); every array is contiguous, row-major float32 (int32 where stated), 16-byte aligned by the
- * arena. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
+ * backend's ArrayBuffer); every array is contiguous, row-major float32 (int32 where stated), and starts on a 64-byte
+ * boundary (ALIGN in allocator.ts). Callers also pass offsets inside a block (a batch's rows in the staged data), so a
+ * kernel may assume only 4-byte alignment. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
  * a kernel runs. Kernels never allocate (the wasm matmul kernels pack panels in a fixed scratch region that lies below
  * the arena: assembly/scratch.ts).
  *
@@ -11,7 +12,7 @@
  * order, one rounded term at a time from +0, whatever the shape; matmulSkipZeros, matmulTransASkipZeros and
  * sgdOuterStep follow the same order, which is what makes them bit-identical to matmul, matmulTransA and
  * matmulTransA + sgdStep. Between backends, and for
- * matmulTransB, only the tolerances of TESTING.md hold.
+ * matmulTransB, only the tolerances of docs/TESTING.md hold.
  *
  * Scalars (lr, alpha, eps, thresholds) are float32 on the wasm side: pass values that float32 holds exactly where
  * bit-identical results across backends matter. The cross-entropies clip to the float32 bounds [f32(eps), f32(1 − eps)]
@@ -139,8 +140,9 @@ export interface Kernels {
 
 /**
  * When the zero-skipping kernels skip on a batch: at most this share of x non-zero (NaN counts as non-zero), and at
- * least SPARSE_MIN_N outputs. Measured on the wasm kernels (assembly/matmul.ts, which has its own copy of both
- * numbers); the JS backend follows the same rule, so both backends take the same path for the same data.
+ * least SPARSE_MIN_N outputs. Measured on the wasm kernels; assembly/matmul.ts holds its own copy of both numbers and
+ * exports them, and test/backends/wasm-constants.test.ts checks that they equal these. The JS backend follows the
+ * same rule, so both backends take the same path for the same data.
  */
 export const SPARSE_SHARE = 0.3;
 export const SPARSE_MIN_N = 32;

@@ -22,8 +22,8 @@ import type { SaveOptions, SaveResult } from '../io/types.js';
 export interface NetworkOptions {
   /** seed for weight initialisation and shuffling; the same seed gives the same network */
   seed?: number;
-  /** 'wasm' or 'js'; default: the active backend (see setBackend) */
-  /** 'wasm' or 'js', or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed' */
+  /** 'wasm' or 'js', or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed';
+   *  default: the active backend (see setBackend) */
   backend?: BackendName | Backend;
 }
 

@@ -1,5 +1,5 @@
 // Central-difference gradient checks of every built-in layer and loss through the whole engine, in float64
-// (the JS backend's double-precision variant), where the relative error must be below 1e-7 (TESTING.md).
+// (the JS backend's double-precision variant), where the relative error must be below 1e-7 (docs/TESTING.md).
 import { describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import type { Backend } from '../../src/backends/backend.js';
