@@ -380,7 +380,7 @@ export class Sequential {
   private warnOnce(loss: Loss): void {
     if (this.warned) return;
     this.warned = true;
-    const message = outputMismatch(loss, this.engine.outputActivation());
+    const message = outputMismatch(loss, this.engine.outputActivation(), this.engine.outputSize);
     if (message) console.warn(`scratchnet: warning: ${message}`);
   }
 }
@@ -390,7 +390,12 @@ const CATEGORICAL = new Set(['sparse_categorical_crossentropy', 'categorical_cro
 const NOT_PROBABILITIES = new Set(['linear', 'relu', 'leaky_relu', 'tanh']);
 
 /** What is wrong with a cross-entropy on this output activation (undefined: a custom activation or a Dropout last). */
-function outputMismatch(loss: Loss, act: string | undefined): string | undefined {
+function outputMismatch(loss: Loss, act: string | undefined, units: number): string | undefined {
+  if (act === 'softmax' && units === 1) {
+    return `the output layer applies 'softmax' to a single unit, so it always outputs 1 and cannot learn. For two ` +
+      `classes use Dense(1, { activation: 'sigmoid' }) with 'binary_crossentropy', or Dense(2, { activation: 'softmax' }) ` +
+      `with 'sparse_categorical_crossentropy'.`;
+  }
   if (!loss.builtin || act === undefined) return undefined;
   const categorical = CATEGORICAL.has(loss.name);
   if (!categorical && loss.name !== 'binary_crossentropy') return undefined;

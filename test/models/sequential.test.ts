@@ -232,6 +232,19 @@ describe('Sequential reports bad input clearly', () => {
     }
   });
 
+  it.each(['binary_crossentropy', 'mse'] as const)('a softmax over a single unit with %s warns at compile: it always outputs 1', (loss) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const model = new Sequential([new Dense(1, { inputShape: [4], activation: 'softmax' })], { seed: 1, backend: 'js' });
+      model.compile({ optimizer: 'adam', loss });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/'softmax' to a single unit, so it always outputs 1.*Dense\(1, \{ activation: 'sigmoid' \}\) with 'binary_crossentropy'/s);
+      expect(model.predict([[1, -2, 3, 0.5]])).toEqual([[1]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('warns once, at compile, for a sigmoid output with sparse categorical cross-entropy, and still trains', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
