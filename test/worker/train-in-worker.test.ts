@@ -146,9 +146,9 @@ describe('trainInWorker ⇄ serveTraining', () => {
     await expect(trainInWorker(main, { model: badLoss, x: XOR_X, y: XOR_Y })).rejects.toThrow(
       "scratchnet: unknown loss 'binary_crosentropy'. Did you mean 'binary_crossentropy'?",
     );
-    const badLayer = { ...XOR_SPEC, layers: [{ type: 'conv2d', units: 3 }] } as never;
+    const badLayer = { ...XOR_SPEC, layers: [{ type: 'lstm', units: 3 }] } as never;
     await expect(trainInWorker(main, { model: badLayer, x: XOR_X, y: XOR_Y })).rejects.toThrow(
-      `layers[0] has type "conv2d"; expected 'dense', 'dropout' or 'activation'`,
+      /layers\[0\] has type "lstm"; expected one of 'dense', 'dropout', 'activation', 'flatten', 'reshape'/,
     );
     await expect(trainInWorker(main, { model: XOR_SPEC, x: [[0, 0, 0]], y: [[1]] })).rejects.toThrow(
       "x has 3 features per sample but the model's input size is 2",
