@@ -1,7 +1,7 @@
 import type { Ptr } from '../backends/kernels.js';
 import { fail } from '../util/errors.js';
 import { configName, declaredInputShape, own, short, type LayerConfig } from './config.js';
-import { KernelLayer } from './kernel-layer.js';
+import { KernelLayer, type ForwardMode } from './kernel-layer.js';
 import { shapeSize, type Shape } from './shape.js';
 
 export interface FlattenOptions {
@@ -45,11 +45,11 @@ export class Flatten extends KernelLayer {
 
   protected allocateActivations(): void {}
 
-  forward(x: Ptr): Ptr {
+  forward(x: Ptr, _rows: number, _mode: ForwardMode): Ptr {
     return x;
   }
 
-  backward(dy: Ptr, _rows: number, needInputGrad: boolean): Ptr {
+  backward(dy: Ptr, _rows: number, needInputGrad: boolean, _mode: ForwardMode): Ptr {
     return needInputGrad ? dy : 0;
   }
 }

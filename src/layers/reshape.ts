@@ -1,7 +1,7 @@
 import type { Ptr } from '../backends/kernels.js';
 import { fail } from '../util/errors.js';
 import { configName, declaredInputShape, shapeValue, type LayerConfig } from './config.js';
-import { KernelLayer } from './kernel-layer.js';
+import { KernelLayer, type ForwardMode, type KerasLayerJson } from './kernel-layer.js';
 import { formatShape, shapeSize, type Shape } from './shape.js';
 
 export interface ReshapeOptions {
@@ -36,6 +36,16 @@ export class Reshape extends KernelLayer {
     return { ...super.getConfig(), target_shape: [...this.targetShape] };
   }
 
+  /**
+   * In a file the −1 is written resolved (the layer is built, so its output shape is known): TensorFlow.js leaves a −1
+   * unresolved when it builds a loaded model, and a Flatten or Dense after it then fails there ("not fully defined").
+   */
+  override toKeras(className: string): KerasLayerJson[] {
+    const config = this.getConfig();
+    if (this.outputShape.length > 0) config.target_shape = [...this.outputShape];
+    return [{ class_name: className, config }];
+  }
+
   computeOutputShape(inputShape: Shape): Shape {
     const size = shapeSize(inputShape);
     const known = this.targetShape.reduce((p, d) => (d === -1 ? p : p * d), 1);
@@ -51,11 +61,11 @@ export class Reshape extends KernelLayer {
 
   protected allocateActivations(): void {}
 
-  forward(x: Ptr): Ptr {
+  forward(x: Ptr, _rows: number, _mode: ForwardMode): Ptr {
     return x;
   }
 
-  backward(dy: Ptr, _rows: number, needInputGrad: boolean): Ptr {
+  backward(dy: Ptr, _rows: number, needInputGrad: boolean, _mode: ForwardMode): Ptr {
     return needInputGrad ? dy : 0;
   }
 }
