@@ -67,6 +67,21 @@ describe('trainInWorker ⇄ serveTraining', () => {
     local.dispose();
   });
 
+  it('trains on images [n][h][w][c] from given starting weights, a Flatten first with no input shape (the data decides it)', async () => {
+    const { main } = channel();
+    const spec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }], compile: { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' }, seed: 3 };
+    const x = Array.from({ length: 4 }, (_, n) => Array.from({ length: 2 }, (_, h) => Array.from({ length: 3 }, (_, w) => [n + h - w, n * w])));
+    const y = [0, 1, 0, 1];
+    const start = [Float32Array.from({ length: 12 * 2 }, (_, i) => Math.sin(i) / 4), new Float32Array([0.1, -0.1])];
+    const result = await trainInWorker(main, { model: spec, x, y, weights: start.map((w) => w.slice()), fitOptions: { epochs: 2, batchSize: 2, shuffle: false } });
+    const local = modelFromSpec(spec);
+    local.build([2, 3, 2]);
+    local.setWeights(start);
+    await local.fit(x, y, { epochs: 2, batchSize: 2, shuffle: false, verbose: 0 });
+    expect(result.weights).toEqual(local.getWeights());
+    local.dispose();
+  });
+
   it('transfers the trained weights instead of copying them', async () => {
     const { main, sent } = channel();
     const result = await trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 2 } });
