@@ -139,6 +139,7 @@ export abstract class KernelLayer extends Layer {
     this.outputSize = shapeSize(outputShape);
     try {
       this.buildParams(rng);
+      this.checkParamShapes();
     } catch (e) {
       // e.g. the arena refused a weight: free what was allocated and stay unbuilt, so a later call fails the same way
       this.dispose();
@@ -161,6 +162,13 @@ export abstract class KernelLayer extends Layer {
   /** The number of trainable values for inputs of `inputShape`. */
   countParams(inputShape: Shape): number {
     return this.paramShapes(inputShape).reduce((n, p) => n + shapeSize(p.shape), 0);
+  }
+
+  /** buildParams must create what paramShapes lists (loading, parameter counts and optimizer state read that list). */
+  private checkParamShapes(): void {
+    const listed = this.paramShapes(this.inputShape).map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    const built = this.paramList.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    if (listed !== built) fail(`layer '${this.name}': buildParams created [${built}] but paramShapes lists [${listed}]; they must agree`);
   }
 
   /** Allocate the weights (through `addParam`); `inputShape` and `outputShape` are set. */

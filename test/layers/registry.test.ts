@@ -131,3 +131,16 @@ describe('the consumers of the registry', () => {
     back.dispose();
   });
 });
+
+it('a layer whose buildParams disagrees with its paramShapes is refused when built', () => {
+  class Wrong extends KernelLayer {
+    computeOutputShape(s: readonly number[]) { return s; }
+    override paramShapes(s: readonly number[]) { return [{ name: 'kernel', shape: [s[0], 2] }]; }
+    protected buildParams(rng: never) { this.addParam('kernel', [this.inputSize, 3], (out) => out.fill(0), rng); }
+    protected allocateActivations() {}
+    forward(x: Ptr) { return x; }
+    backward(dy: Ptr) { return dy; }
+  }
+  const model = new Sequential([new Wrong()], { backend: 'js' });
+  expect(() => model.build([4])).toThrow("layer 'wrong': buildParams created [kernel [4, 3]] but paramShapes lists [kernel [4, 2]]; they must agree");
+});
