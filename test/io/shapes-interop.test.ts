@@ -9,6 +9,7 @@ import { memoryHandler } from '../../src/io/memory-handler.js';
 import type { ModelArtifacts } from '../../src/io/types.js';
 import { BACKENDS } from '../models/backends.js';
 import { captureArtifacts, maxAbsDiff, tfjs, tfLoad } from './tfjs.js';
+import { asKeras2Converter, asKeras3Converter } from './variants.js';
 
 let tf: typeof TF;
 beforeAll(async () => { tf = await tfjs(); });
@@ -110,6 +111,17 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
     again.dispose();
     model.dispose();
   });
+
+  it.each([['Keras 2 converter form (InputLayer, :0 names)', asKeras2Converter], ['Keras 3 converter form (batch_shape, DTypePolicy)', asKeras3Converter]] as const)(
+    '%s: loads and predicts the same, on images and on the same values as flat rows', async (name, variant) => {
+      const model = await loadModel(variant(artifacts), { backend });
+      expect(model.layers.map((l) => l.kind)).toEqual(['flatten', 'dense', 'reshape', 'flatten', 'dense']);
+      const err = maxAbsDiff(model.predict({ data: x, shape: [9, 6, 4, 2] }).data, expected);
+      measured[`TF.js → Sequential, ${name.split(' (')[0]} (${backend})`] = err;
+      expect(err).toBeLessThan(1e-5);
+      expect(model.predict({ data: x, shape: [9, 48] }).data).toEqual(model.predict({ data: x, shape: [9, 6, 4, 2] }).data);
+      model.dispose();
+    });
 
   it('loads as a tutorial Network: FlattenLayer, FCLayer, ActivationLayer, Reshape', async () => {
     const net = await Network.load(artifacts, { backend });
