@@ -2,7 +2,7 @@
 export { Network } from './models/network.js';
 export type { NetworkOptions, NetworkFitOptions } from './models/network.js';
 export { Sequential } from './models/sequential.js';
-export type { SequentialOptions, CompileOptions, FitOptions, InferenceOptions, Callbacks } from './models/sequential.js';
+export type { SequentialOptions, CompileOptions, FitOptions, InferenceOptions, Callbacks, EvaluateResult } from './models/sequential.js';
 export type { History, Logs } from './models/train-loop.js';
 export { Layer } from './layers/layer.js';
 export { KernelLayer } from './layers/kernel-layer.js';
@@ -29,7 +29,7 @@ export type { Optimizer, OptimizerInput, SgdOptions, AdamOptions, RmspropOptions
 export { initializers } from './initializers/index.js';
 export type { Initializer, InitializerName } from './initializers/index.js';
 export { setBackend, getBackend, memory } from './backends/index.js';
-export type { Backend, BackendName } from './backends/backend.js';
+export type { Backend, BackendName, BackendLabel } from './backends/backend.js';
 export { Random } from './util/random.js';
 export { parseIdx } from './data/idx.js';
 export type { IdxArray, IdxType } from './data/idx.js';

@@ -12,6 +12,7 @@ import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { fitLoop, nextTurn, predictLoop, silentReporter } from './train-loop.js';
 import { checkOutputsFinite } from './checks.js';
+import { defaultVerbose } from './progress.js';
 import { checkOptions } from '../util/options.js';
 import { readArtifacts } from '../io/from-artifacts.js';
 import { tutorialLayers } from '../io/layers-from-plan.js';
@@ -34,7 +35,7 @@ export interface NetworkFitOptions {
   batchSize?: number;
   /** shuffle the samples every epoch (default false, as in the tutorial) */
   shuffle?: boolean;
-  /** print `epoch 1/1000   error=0.264831` lines (default true) */
+  /** print `epoch 1/1000   error=0.264831` lines (default: true in Node, false in browsers) */
   verbose?: boolean;
   /** called after every epoch with the 1-based epoch number and the mean error over the samples */
   onEpochEnd?: (info: { epoch: number; error: number }) => void | Promise<void>;
@@ -60,7 +61,7 @@ export class Network {
   }
 
   /** the backend this network computes on */
-  get backend(): BackendName {
+  get backend(): Backend['name'] {
     return this.engine.backend.name;
   }
 
@@ -95,7 +96,7 @@ export class Network {
     const opts: NetworkFitOptions = typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
     if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
     checkOptions(opts, 'fit(x, y, options): options', ['epochs', 'learningRate', 'batchSize', 'shuffle', 'verbose', 'onEpochEnd']);
-    const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
+    const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = defaultVerbose() > 0, onEpochEnd } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
     if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${lr}`);

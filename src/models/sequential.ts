@@ -11,9 +11,10 @@ import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers
 import { fail, resolveName, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
-import { kerasReporter } from './progress.js';
+import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
-import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type History, type Logs, type Targets } from './train-loop.js';
+import { METRICS } from './metrics.js';
+import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type AccuracyMetric, type History, type Logs, type Targets } from './train-loop.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
@@ -67,25 +68,26 @@ export interface FitOptions {
   validationSplit?: number;
   validationData?: [DataInput, LabelInput | DataInput];
   shuffle?: boolean;
-  /** 0 silent, 1 progress bar (default), 2 one line per epoch */
+  /** 0 silent, 1 progress bar, 2 one line per epoch; default 1 in Node, 0 in browsers (as TF.js) */
   verbose?: 0 | 1 | 2;
   callbacks?: Callbacks | Callbacks[];
   /** give the event loop a turn at least this often, in ms (default 50) */
   yieldEvery?: number;
 }
 
-const METRICS: Record<string, AccuracyKind | 'auto'> = {
-  accuracy: 'auto',
-  acc: 'auto',
-  sparse_categorical_accuracy: 'sparse',
-  categorical_accuracy: 'categorical',
-  binary_accuracy: 'binary',
-};
+/** What evaluate returns: the loss, and the accuracy under the name compile was given (`accuracy`, `acc`, …). */
+export interface EvaluateResult {
+  loss: number;
+  accuracy?: number;
+  [metric: string]: number | undefined;
+}
+
 
 interface Compiled {
   loss: Loss;
   optimizer: Optimizer;
-  metric: AccuracyKind | 'auto' | null;
+  /** the accuracy asked for, and the name it was asked by (reported under that name, as Keras 3 does) */
+  metric: { kind: AccuracyKind | 'auto'; name: string } | null;
   /** the optimizer's slots exist for this model's weights */
   optimizerBuilt: boolean;
   /** the metric names given to compile, for saving */
@@ -136,7 +138,7 @@ export class Sequential {
   }
 
   /** the backend this model computes on */
-  get backend(): BackendName {
+  get backend(): Backend['name'] {
     return this.engine.backend.name;
   }
 
@@ -161,7 +163,7 @@ export class Sequential {
     for (const name of names) {
       if (typeof name !== 'string') fail(`metrics must be names like 'accuracy', got ${typeof name}`);
       if (name === 'loss') continue;
-      metric = resolveName('metric', name, METRICS);
+      metric = { kind: resolveName('metric', name, METRICS), name };
       metricNames.push(name);
     }
     this.compiled?.optimizer.dispose();
@@ -190,7 +192,7 @@ export class Sequential {
   private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
-    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
+    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = defaultVerbose(), yieldEvery = 50 } = options;
     if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
@@ -238,7 +240,7 @@ export class Sequential {
     for (const cb of callbacks) cb.setModel?.(this);
     const history = await fitLoop({
       engine: this.engine, loss: c.loss, optimizer: c.optimizer, x: xs, y: ys, epochs, batchSize, shuffle,
-      rng: this.rng, accuracy: this.accuracyKind(c), validation, reporter: kerasReporter(verbose), yieldEvery,
+      rng: this.rng, accuracy: this.accuracyMetric(c), validation, reporter: kerasReporter(verbose), yieldEvery,
       checkX: 'x',
       onTrainBegin: async () => { for (const cb of callbacks) await cb.onTrainBegin?.(); },
       onEpochEnd: async (epoch, logs) => {
@@ -253,13 +255,13 @@ export class Sequential {
       shouldStop: () => this.stopTraining,
     });
     const last = history.epoch.length - 1;
-    const logs = last < 0 ? undefined : Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[last]])) as unknown as Logs;
+    const logs = last < 0 ? undefined : Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v![last]])) as Logs;
     for (const cb of callbacks) await cb.onTrainEnd?.(logs);
     return history;
   }
 
-  /** The mean loss (and accuracy, if compiled with it) over a data set, in inference mode. */
-  evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): { loss: number; accuracy?: number } {
+  /** The mean loss (and the accuracy, under the name compile was given, if compiled with one) over a data set, in inference mode. */
+  evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): EvaluateResult {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     const c = this.requireCompiled('evaluate');
@@ -268,11 +270,12 @@ export class Sequential {
     this.checkInputShape(sampleShape, 'x');
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
-    const result = evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), batchSize, 'x');
+    const metric = this.accuracyMetric(c);
+    const result = evaluateLoop(this.engine, c.loss, xs, ys, metric?.kind ?? null, batchSize, 'x');
     if (!Number.isFinite(result.loss)) {
       fail(`evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`);
     }
-    return result;
+    return metric ? { loss: result.loss, [metric.name]: result.accuracy } : { loss: result.loss };
   }
 
   /** The model's outputs for every sample, in the form x was given in ([samples, outputs]). */
@@ -313,12 +316,12 @@ export class Sequential {
     return { engine: this.engine, rng: this.rng, loss: c?.loss, optimizer: c?.optimizer, metrics: c?.metricNames ?? [] };
   }
 
-  /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
-  summary(print: (line: string) => void = console.log): string {
+  /** Print a Keras-style table of layers, output shapes and parameter counts, a line per `print` call (as TF.js's
+   *  printFn), and return nothing, as Keras and TF.js do (`console.log(model.summary())` printed it twice). */
+  summary(print: (line: string) => void = console.log): void {
     this.engine.checkNotDisposed();
-    const text = summarize(this.name, this.engine);
-    print(text);
-    return text;
+    if (typeof print !== 'function') fail(`summary(print) takes a function that prints one line, got ${shown(print)}`);
+    for (const line of summarize(this.name, this.engine).split('\n')) print(line);
   }
 
   /** The number of weights (as summary() shows), also before the model is built when its input size is known. */
@@ -366,11 +369,15 @@ export class Sequential {
     return loss.sparse ? toLabels(y, this.engine.outputSize, what) : toTargetRows(y, this.engine.outputSize, loss.name, what);
   }
 
-  private accuracyKind(c: Compiled): AccuracyKind | null {
-    if (c.metric !== 'auto') return c.metric;
+  private accuracyMetric(c: Compiled): AccuracyMetric | null {
+    return c.metric ? { kind: this.accuracyKind(c.metric.kind, c.loss), name: c.metric.name } : null;
+  }
+
+  private accuracyKind(kind: AccuracyKind | 'auto', loss: Loss): AccuracyKind {
+    if (kind !== 'auto') return kind;
     // Keras picks the accuracy that fits the loss and the output width.
-    if (c.loss.sparse) return 'sparse';
-    if (c.loss.name === 'binary_crossentropy' || this.engine.outputSize === 1) return 'binary';
+    if (loss.sparse) return 'sparse';
+    if (loss.name === 'binary_crossentropy' || this.engine.outputSize === 1) return 'binary';
     return 'categorical';
   }
 
@@ -398,14 +405,13 @@ function outputMismatch(loss: Loss, act: string | undefined): string | undefined
       `again to what it is given. With fromLogits, leave the output layer linear (no activation).`;
   }
   if (categorical && act === 'sigmoid') {
-    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains, but it computes ` +
-      `−log σ(z) of the true class only: the other classes' outputs are never pushed down and the outputs do not sum to 1. ` +
-      `For one label per sample use activation: 'softmax' on the output layer; for several labels per sample use ` +
-      `'binary_crossentropy' with one-hot targets.`;
+    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains: as in Keras and TF.js, each sample's ` +
+      `outputs are normalised to sum to 1 before the log. But softmax is the usual choice: for one label per sample use ` +
+      `activation: 'softmax' on the output layer; for several labels per sample use 'binary_crossentropy' with one-hot targets.`;
   }
   const expected = categorical ? 'softmax' : 'sigmoid';
   if (!NOT_PROBABILITIES.has(act)) return undefined; // softmax, sigmoid, or a custom activation of the user's
   return `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
-    `(it takes the log of the output, clipped to [1e-7, 1]), so it will not learn as meant. Use activation: '${expected}' ` +
+    `(it clips the output to [1e-7, 1 − 1e-7], and no gradient passes where it clips, as in Keras), so it will not learn as meant. Use activation: '${expected}' ` +
     `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`;
 }

@@ -15,12 +15,22 @@ export interface Targets {
 
 export type AccuracyKind = 'sparse' | 'categorical' | 'binary';
 
-/** Numbers reported after a batch or an epoch (Keras's `logs`). */
+/**
+ * Numbers reported after a batch or an epoch (Keras's `logs`). The accuracy is reported under the name compile was
+ * given (`accuracy`, `acc`, `binary_accuracy`, …), and on validation data under `val_` and that name.
+ */
 export interface Logs {
   loss: number;
   accuracy?: number;
   val_loss?: number;
   val_accuracy?: number;
+  [metric: string]: number | undefined;
+}
+
+/** An accuracy metric: which one, and the name its values are reported under. */
+export interface AccuracyMetric {
+  kind: AccuracyKind;
+  name: string;
 }
 
 /** What fit reports as it goes; the two model APIs print differently. */
@@ -43,7 +53,7 @@ export interface FitConfig {
   batchSize: number;
   shuffle: boolean;
   rng: Random;
-  accuracy: AccuracyKind | null;
+  accuracy: AccuracyMetric | null;
   validation?: { x: Matrix; y: Targets };
   reporter: Reporter;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
@@ -66,7 +76,7 @@ export interface FitConfig {
 export interface History {
   epoch: number[];
   /** one value per epoch; accuracy only with an accuracy metric, val_* only with validation data (as in Keras) */
-  history: { [K in keyof Logs]: number[] };
+  history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[]; [metric: string]: number[] | undefined };
 }
 
 /** Let other work run: setImmediate where it exists (Node), since setTimeout(0) costs at least a millisecond. */
@@ -233,14 +243,14 @@ export async function fitLoop(c: FitConfig): Promise<History> {
           fail(`training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
             `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
         }
-        if (c.accuracy) correct += countCorrect(engine, c.accuracy, loss, logits, out, buffers.probs, yb, rows, outCols);
+        if (c.accuracy) correct += countCorrect(engine, c.accuracy.kind, loss, logits, out, buffers.probs, yb, rows, outCols);
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
         lossSum += value * rows;
         seen += rows;
         const batchLogs: Logs = { loss: lossSum / seen };
-        if (c.accuracy) batchLogs.accuracy = correct / seen;
+        if (c.accuracy) batchLogs[c.accuracy.name] = correct / seen;
         c.reporter.batchEnd(b, batchLogs);
         if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
         if (c.shouldStop()) break;
@@ -250,14 +260,14 @@ export async function fitLoop(c: FitConfig): Promise<History> {
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (c.accuracy) logs.accuracy = correct / seen;
+      if (c.accuracy) logs[c.accuracy.name] = correct / seen;
       if (c.validation) {
-        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.accuracy, batch, c.yieldEvery);
+        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.accuracy?.kind ?? null, batch, c.yieldEvery);
         logs.val_loss = v.loss;
-        if (c.accuracy) logs.val_accuracy = v.accuracy;
+        if (c.accuracy) logs[`val_${c.accuracy.name}`] = v.accuracy;
       }
       history.epoch.push(epoch);
-      for (const key of Object.keys(logs) as (keyof Logs)[]) (history.history[key] ??= []).push(logs[key]!);
+      for (const key of Object.keys(logs)) (history.history[key] ??= []).push(logs[key]!);
       c.reporter.epochEnd(epoch, c.epochs, logs, (performance.now() - started) / 1000);
       if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
       if (c.shouldStop()) break;

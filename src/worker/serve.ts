@@ -47,6 +47,8 @@ export function serveTraining(port: MessageEndpoint | null = globalThis as unkno
     if (request.type === 'scratchnet:train') {
       const job: Job = { stopRequested: false };
       jobs.set(request.id, job);
+      // at once, before loading anything: trainInWorker then knows this worker serves (else it times out)
+      post({ type: 'scratchnet:accepted', id: request.id });
       train(request, job, post)
         .catch((e: unknown) => {
           const error = e instanceof Error ? e : new Error(String(e));
@@ -77,7 +79,7 @@ async function train(request: TrainRequest, job: Job, post: (reply: Reply, trans
       validationData: fitOptions.validationData,
       // a stop message is read when fit yields: every 50 ms by default
       yieldEvery: fitOptions.yieldEvery,
-      verbose: 0,
+      verbose: fitOptions.verbose ?? 0,
       callbacks: {
         onEpochEnd: (e: number, logs: Logs) => {
           epoch = e + 1;

@@ -48,8 +48,8 @@ describe.each(BACKENDS)('binary accuracy on a softmax output (%s)', (backend) =>
     model.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy', metrics: ['binary_accuracy'] });
     // logits (−1, −2): probabilities (0.73, 0.27), both sides of 0.5 and both below 0
     model.setWeights([new Float32Array([0, 0]), new Float32Array([-1, -2])]);
-    expect(model.evaluate([[0]], [[1, 0]]).accuracy).toBe(1);
-    expect(model.evaluate([[0]], [[0, 1]]).accuracy).toBe(0);
+    expect(model.evaluate([[0]], [[1, 0]]).binary_accuracy).toBe(1);
+    expect(model.evaluate([[0]], [[0, 1]]).binary_accuracy).toBe(0);
     model.dispose();
   });
 });
