@@ -4,6 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { Dense, FCLayer, Flatten, FlattenLayer, ActivationLayer, Network, Reshape, Sequential, checkGradients, memory } from '../../src/index.js';
 import { BACKENDS } from '../models/backends.js';
 
+/** The lines summary() prints, joined. */
+function summaryOf(model: { summary(print: (line: string) => void): void }): string {
+  const lines: string[] = [];
+  model.summary((line) => { lines.push(line); });
+  return `${lines.join('\n')}\n`;
+}
+
 describe('output shapes, as Keras computes them', () => {
   it('Flatten: any sample shape becomes one row of its values', () => {
     expect(new Flatten().computeOutputShape([28, 28, 1])).toEqual([784]);
@@ -78,7 +85,7 @@ describe.each(BACKENDS)('in a model (%s backend)', (backend) => {
     const model = new Sequential([
       new Flatten({ inputShape: [28, 28, 1] }), new Dense(32, { activation: 'relu' }), new Reshape([4, 8]), new Reshape([2, 2, -1]), new Flatten(), new Dense(10),
     ], { backend });
-    const text = model.summary(() => {});
+    const text = summaryOf(model);
     expect(text).toContain(' flatten (Flatten)           (None, 784)               0\n');
     expect(text).toContain(' dense (Dense)               (None, 32)                25,120\n');
     expect(text).toContain(' reshape (Reshape)           (None, 4, 8)              0\n');

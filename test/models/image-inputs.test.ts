@@ -6,6 +6,13 @@ import type { DataInput } from '../../src/index.js';
 import { loadMnist } from '../../src/node.js';
 import { BACKENDS } from './backends.js';
 
+/** The lines summary() prints, joined. */
+function summaryOf(model: { summary(print: (line: string) => void): void }): string {
+  const lines: string[] = [];
+  model.summary((line) => { lines.push(line); });
+  return `${lines.join('\n')}\n`;
+}
+
 const N = 6, H = 4, W = 3, C = 2;
 const flat = Float32Array.from({ length: N * H * W * C }, (_, i) => Math.sin(i * 0.61));
 /** the same values as nested arrays [n][h][w][c], in row-major (NHWC) order */
@@ -47,7 +54,7 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
     model.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
     await model.fit(nested, labels, { epochs: 1, verbose: 0 });
     expect(model.internals.engine.inputShape).toEqual([H, W, C]);
-    expect(model.summary(() => {})).toContain('(None, 24)');
+    expect(summaryOf(model)).toContain('(None, 24)');
     model.dispose();
   });
 
