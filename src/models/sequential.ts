@@ -4,6 +4,8 @@ import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/input
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
+import { builtinLayerNames } from '../layers/registry.js';
+import { fitsInput, formatShape, shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
 import { fail, resolveName, shown } from '../util/errors.js';
@@ -142,7 +144,7 @@ export class Sequential {
 
   add(layer: KernelLayer): this {
     if (!(layer instanceof KernelLayer)) {
-      fail(`Sequential takes built-in layers (Dense, Dropout, Activation); got ${(layer as object)?.constructor?.name ?? typeof layer}. Custom Layer subclasses run in a Network.`);
+      fail(`Sequential takes built-in layers (${builtinLayerNames().join(', ')}); got ${(layer as object)?.constructor?.name ?? typeof layer}. Custom Layer subclasses run in a Network.`);
     }
     this.engine.add(layer);
     return this;
@@ -167,14 +169,14 @@ export class Sequential {
     this.compiled?.optimizer.dispose();
     this.compiled = { loss, optimizer, metric, optimizerBuilt: false, metricNames };
     this.warned = false;
-    if (this.engine.layers[0]?.declaredInputSize !== undefined) this.build();
+    if (this.engine.layers[0]?.declaredInputShape !== undefined) this.build();
     return this;
   }
 
-  /** Build the weights now (needs the first layer's inputShape, or the input width). */
-  build(inputSize?: number): void {
+  /** Build the weights now (needs the first layer's inputShape, or the shape of one sample: [features] or [h, w, c]). */
+  build(inputShape?: readonly number[] | number): void {
     const { engine, compiled } = this;
-    engine.build(inputSize, compiled?.optimizer.slotsPerParam ?? 0);
+    engine.build(inputShape, compiled?.optimizer.slotsPerParam ?? 0);
     if (!compiled) return;
     if (!compiled.optimizerBuilt) {
       compiled.optimizer.build(engine.backend, engine.params());
@@ -204,9 +206,10 @@ export class Sequential {
       }
     });
     // x's values are checked for NaN and ±Inf as fit copies them into the arena (the validation split here first)
-    let xs = toMatrix(x, 'x', { finite: false }).matrix;
-    this.build(xs.shape[1]);
-    this.checkInputWidth(xs, 'x');
+    const parsed = toMatrix(x, 'x', { finite: false });
+    let xs = parsed.matrix;
+    this.build(parsed.sampleShape);
+    this.checkInputShape(parsed.sampleShape, 'x');
     let ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
 
@@ -214,8 +217,8 @@ export class Sequential {
     if (options.validationData !== undefined) {
       if (!Array.isArray(options.validationData) || options.validationData.length !== 2) fail('validationData must be a pair [x, y]');
       const [vx, vy] = options.validationData;
-      const vxs = toMatrix(vx, 'validationData x').matrix;
-      this.checkInputWidth(vxs, 'validationData x');
+      const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
+      this.checkInputShape(sampleShape, 'validationData x');
       const vys = this.targets(vy, 'validationData y');
       checkSampleCounts(vxs, vys, 'validationData ');
       validation = { x: vxs, y: vys };
@@ -262,9 +265,9 @@ export class Sequential {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     const c = this.requireCompiled('evaluate');
-    const xs = toMatrix(x, 'x', { finite: false }).matrix; // checked in wasm as it is copied in
-    this.build(xs.shape[1]);
-    this.checkInputWidth(xs, 'x');
+    const { matrix: xs, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm as it is copied in
+    this.build(sampleShape);
+    this.checkInputShape(sampleShape, 'x');
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
     const metric = this.accuracyMetric(c);
@@ -276,16 +279,16 @@ export class Sequential {
   }
 
   /** The model's outputs for every sample, in the form x was given in ([samples, outputs]). */
-  predict(x: number[][], options?: InferenceOptions): number[][];
+  predict(x: number[][] | number[][][][], options?: InferenceOptions): number[][];
   predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }, options?: InferenceOptions): Matrix;
   predict(x: DataInput, options?: InferenceOptions): number[][] | number[][][] | Matrix;
   predict(x: DataInput, options: InferenceOptions = {}): number[][] | number[][][] | Matrix {
     checkOptions(options, 'predict(x, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
-    const { matrix, form } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
-    this.build(matrix.shape[1]);
-    this.checkInputWidth(matrix, 'x');
+    const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
+    this.build(sampleShape);
+    this.checkInputShape(sampleShape, 'x');
     const out = predictLoop(this.engine, matrix, batchSize, 'x');
     checkOutputsFinite(out);
     return fromMatrix(out, form);
@@ -301,7 +304,7 @@ export class Sequential {
     const { engine, compiled } = this;
     engine.checkNotDisposed();
     const artifacts = toArtifacts({
-      api: 'sequential', name: this.name, layers: engine.layers, built: engine.built, inputSize: engine.inputSize,
+      api: 'sequential', name: this.name, layers: engine.layers, built: engine.built, inputShape: engine.inputShape,
       loss: compiled?.loss, metrics: compiled?.metricNames, optimizer: compiled?.optimizer, rng: this.rng,
     }, options);
     return writeTarget(artifacts, target);
@@ -326,7 +329,7 @@ export class Sequential {
     const { engine } = this;
     engine.checkNotDisposed();
     if (engine.built) return engine.params().reduce((s, p) => s + p.size, 0);
-    const declared = engine.layers[0]?.declaredInputSize;
+    const declared = engine.layers[0]?.declaredInputShape;
     return declared === undefined ? 0 : engine.plan(declared).params;
   }
 
@@ -353,10 +356,12 @@ export class Sequential {
     return this.compiled;
   }
 
-  private checkInputWidth(m: Matrix, what: string): void {
-    if (m.shape[1] !== this.engine.inputSize) {
-      fail(`${what} has ${m.shape[1]} features per sample but the model's input size is ${this.engine.inputSize}`);
-    }
+  /** Samples of `shape` must fit the model's input shape (see fitsInput); the error names both shapes. */
+  private checkInputShape(shape: Shape, what: string): void {
+    const model = this.engine.inputShape;
+    if (fitsInput(shape, model)) return;
+    if (shape.length === 1 && model.length === 1) fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`);
+    fail(`${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`);
   }
 
   private targets(y: unknown, what: string): Targets {
