@@ -5,7 +5,7 @@
 //  - dist/index.js is readable: an uncaught scratchnet error in plain `node` prints a few lines, not the bundle;
 //  - summary() names the layer classes, also from the minified build ('Dense', not a mangled 'j');
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 62 KB (62,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 72 KB (72,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -17,9 +17,11 @@ import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
-// 62 KB: 18 KB of it is the release wasm (base64); raised from 60 KB when input checks, warnings and lifecycle
-// errors took the JS to 41 KB. A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 62_000;
+// 72 KB: 18 KB of it is the release wasm (base64). Raised from 60 KB when input checks, warnings and lifecycle
+// errors took the JS to 41 KB; from 62 KB when worker errors, browser path loading and benchmark timing (+0.95 KB),
+// then the layer registry, sample shapes, Flatten and Reshape (+2.26 KB) took it to 64.3 KB, with the conv and
+// pooling layers still to come. A larger rise should come with a look at what grew.
+const BUDGET_GZIP_BYTES = 72_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 
