@@ -3,8 +3,8 @@
 //   Dense(7, activation='sigmoid'), compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics='accuracy')
 // 67,297,287 parameters. Trained on a synthetic, learnable 34-feature, 7-class data set (class = the largest of seven
 // fixed linear projections of the features), with the validation accuracy after every epoch: chance is 14.3%.
-// The sigmoid output trains as in Keras and TF.js (each sample's outputs are normalised to sum to 1 inside the loss),
-// and scratchnet says once that softmax is the usual choice; pass --output softmax for it.
+// The sigmoid output trains as Keras on TensorFlow trains it (the loss applies softmax to the layer's logits), and
+// scratchnet says once that softmax is the usual choice; pass --output softmax for it.
 //   npm run example:keras-seed -- --samples 4096 --epochs 3 --backend wasm
 import { Dense, Dropout, Random, Sequential, getBackend, memory } from 'scratchnet';
 import { backendFlag, flag, numberFlag } from './args.js';

@@ -15,7 +15,8 @@ import type { Matrix } from './data/matrix.js';
 import { toLabels, toTargetRows, type LabelInput } from './data/targets.js';
 import { KernelLayer } from './layers/kernel-layer.js';
 import { className, kerasClassOf } from './layers/registry.js';
-import { computeLoss, fusesOutputActivation, type Loss } from './losses/index.js';
+import { computeLoss, type Loss } from './losses/index.js';
+import { fusedActivation } from './losses/output-activation.js';
 import { Engine, innerMode } from './models/engine.js';
 import { Network } from './models/network.js';
 import { Sequential } from './models/sequential.js';
@@ -119,7 +120,7 @@ function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, option
   a.write(tp, t.data);
   const dOut = a.alloc(rows * out);
   const probs = a.alloc(rows * out);
-  const logits = fusesOutputActivation(loss, engine.outputActivation());
+  const logits = fusedActivation(loss, engine.outputActivation()) !== undefined;
   const mode = { training: true, logits };
   const layers = engine.layers;
   // as Engine runs them: only the output layer leaves its softmax to the loss

@@ -80,8 +80,8 @@ export class Activation extends KernelLayer {
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     const { kernels, arena } = this.backend!;
     const n = rows * this.inputSize;
-    // A loss fused with the output's softmax or sigmoid takes the logits as they are.
-    if (mode.logits && fusable(this.activation)) return x;
+    // A loss that takes over this (output) layer's activation takes the logits as they are.
+    if (mode.logits) return x;
     if (this.activation.builtin) {
       // NHWC rows: the last axis is contiguous, so softmax over it is softmax over rows of that length
       activationForward(kernels, this.activation, x, this.y, n / this.lastAxis, this.lastAxis);
@@ -99,7 +99,7 @@ export class Activation extends KernelLayer {
     if (!needInputGrad) return 0;
     const { kernels, arena } = this.backend!;
     const n = rows * this.inputSize;
-    if (mode.logits && fusable(this.activation)) return dy;
+    if (mode.logits) return dy;
     if (this.activation.builtin) {
       activationBackward(kernels, this.activation, this.y, dy, this.dx, n / this.lastAxis, this.lastAxis);
     } else {
@@ -113,8 +113,6 @@ export class Activation extends KernelLayer {
   }
 }
 
-/** the activations a loss can take over (see fusesOutputActivation) */
-const fusable = (a: ActivationFn) => a.builtin && (a.name === 'softmax' || a.name === 'sigmoid');
 
 /** The activation of Keras's LeakyReLU, ReLU and Softmax layers, from their configs. */
 function layerActivation(className: string, config: LayerConfig, where: string): ActivationFn {

@@ -147,14 +147,14 @@ export class Dense extends KernelLayer {
     // skips only where x is sparse enough for that to pay, and runs matmul otherwise.
     k.matmulSkipZeros(x, this.w.value, this.y, rows, this.inputSize, this.units);
     if (this.b) k.addRowVector(this.y, this.b.value, rows, this.units);
-    if (!this.skipsActivation(mode)) activationForward(k, this.activation, this.y, this.y, rows, this.units);
+    if (!mode.logits) activationForward(k, this.activation, this.y, this.y, rows, this.units);
     return this.y;
   }
 
   backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr {
     const k = this.backend!.kernels;
     let dz = dy;
-    if (this.dz && !this.skipsActivation(mode)) {
+    if (this.dz && !mode.logits) {
       activationBackward(k, this.activation, this.y, dy, this.dz, rows, this.units);
       dz = this.dz;
     }
@@ -170,9 +170,7 @@ export class Dense extends KernelLayer {
     return needInputGrad ? this.dx : 0;
   }
 
-  private skipsActivation(mode: ForwardMode): boolean {
-    return mode.logits && this.activation.builtin && (this.activation.name === 'softmax' || this.activation.name === 'sigmoid');
-  }
+
 }
 
 /**

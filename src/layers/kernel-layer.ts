@@ -43,7 +43,8 @@ export function ownClassName(ctor: Function): string {
 export interface ForwardMode {
   /** dropout is active only while training */
   training: boolean;
-  /** leave the output layer's softmax or sigmoid to a loss that fuses it (the output is then the logits) */
+  /** leave out this (output) layer's activation: set by the engine where `fusedActivation` (src/losses/output-activation.ts)
+   *  says the loss takes it over; the layer's output is then the logits */
   logits: boolean;
 }
 

@@ -92,17 +92,6 @@ export function getLoss(loss: LossInput | Loss['fn'], fnPrime?: Loss['fnPrime'])
 }
 
 /**
- * Whether `loss` takes over the output layer's activation: softmax with a categorical cross-entropy, sigmoid with the
- * binary one. Then the model hands the loss the logits, and the loss computes both in one stable step (Keras does the
- * same on its TensorFlow backend): a saturated sigmoid or softmax still gets its full gradient, p − t.
- */
-export function fusesOutputActivation(loss: Loss, outputActivation: string | undefined): boolean {
-  if (!loss.builtin || loss.fromLogits) return false;
-  if (outputActivation === 'softmax') return loss.name === 'categorical_crossentropy' || loss.name === 'sparse_categorical_crossentropy';
-  return outputActivation === 'sigmoid' && loss.name === 'binary_crossentropy';
-}
-
-/**
  * Compute the mean loss over `rows` rows of predictions `p` ([rows, cols]) against targets `t` ([rows, cols], or
  * [rows] class indices for sparse losses) and write ∂loss/∂p into `dp`. With `logits`, `p` holds logits and the
  * probabilities go to `probs`.

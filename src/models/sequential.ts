@@ -14,6 +14,7 @@ import { Engine } from './engine.js';
 import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
 import { METRICS } from './metrics.js';
+import { outputMismatch } from '../losses/output-activation.js';
 import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type AccuracyMetric, type History, type Logs, type Targets } from './train-loop.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
@@ -388,35 +389,4 @@ export class Sequential {
     const message = outputMismatch(loss, this.engine.outputActivation(), this.engine.outputSize);
     if (message) console.warn(`scratchnet: warning: ${message}`);
   }
-}
-
-const CATEGORICAL = new Set(['sparse_categorical_crossentropy', 'categorical_crossentropy']);
-/** built-in activations whose outputs are not probabilities */
-const NOT_PROBABILITIES = new Set(['linear', 'relu', 'leaky_relu', 'tanh']);
-
-/** What is wrong with a cross-entropy on this output activation (undefined: a custom activation or a Dropout last). */
-function outputMismatch(loss: Loss, act: string | undefined, units: number): string | undefined {
-  if (act === 'softmax' && units === 1) {
-    return `the output layer applies 'softmax' to a single unit, so it always outputs 1 and cannot learn. For two ` +
-      `classes use Dense(1, { activation: 'sigmoid' }) with 'binary_crossentropy', or Dense(2, { activation: 'softmax' }) ` +
-      `with 'sparse_categorical_crossentropy'.`;
-  }
-  if (!loss.builtin || act === undefined) return undefined;
-  const categorical = CATEGORICAL.has(loss.name);
-  if (!categorical && loss.name !== 'binary_crossentropy') return undefined;
-  if (loss.fromLogits) {
-    if (act !== 'softmax' && act !== 'sigmoid') return undefined;
-    return `the output layer applies '${act}', and '${loss.name}' with fromLogits applies ${categorical ? 'softmax' : 'sigmoid'} ` +
-      `again to what it is given. With fromLogits, leave the output layer linear (no activation).`;
-  }
-  if (categorical && act === 'sigmoid') {
-    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains: as in Keras and TF.js, each sample's ` +
-      `outputs are normalised to sum to 1 before the log. But softmax is the usual choice: for one label per sample use ` +
-      `activation: 'softmax' on the output layer; for several labels per sample use 'binary_crossentropy' with one-hot targets.`;
-  }
-  const expected = categorical ? 'softmax' : 'sigmoid';
-  if (!NOT_PROBABILITIES.has(act)) return undefined; // softmax, sigmoid, or a custom activation of the user's
-  return `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
-    `(it clips the output to [1e-7, 1 − 1e-7], and no gradient passes where it clips, as in Keras), so it will not learn as meant. Use activation: '${expected}' ` +
-    `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`;
 }

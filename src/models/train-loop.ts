@@ -1,7 +1,8 @@
 import type { Ptr } from '../backends/kernels.js';
 import { checkFinite } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
-import { computeLoss, fusesOutputActivation, type Loss } from '../losses/index.js';
+import { computeLoss, type Loss } from '../losses/index.js';
+import { fusedActivation } from '../losses/output-activation.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
@@ -172,17 +173,17 @@ class BatchBuffers {
 
 /**
  * Correct predictions in a batch, counted on the output `out` as computeLoss left it: with the output activation
- * fused into the loss (`logits`), or a loss from logits, `out` holds logits; for a softmax, `probs` holds its values.
+ * `fused` into the loss, or a loss from logits, `out` holds logits; after a softmax loss, `probs` holds its values.
  */
-function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, logits: boolean, out: Ptr, probs: Ptr, t: Ptr, rows: number, cols: number): number {
+function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, fused: string | undefined, out: Ptr, probs: Ptr, t: Ptr, rows: number, cols: number): number {
   const k = engine.backend.kernels;
-  // argmax is the same on logits and on their softmax
+  // argmax is the same on logits, on their softmax and on their sigmoid
   if (kind === 'sparse') return k.sparseAccuracyCount(out, t, rows, cols);
   if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
   // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
-  // It thresholds probabilities at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).
-  if (logits || loss.fromLogits) {
-    if (loss.name === 'binary_crossentropy') k.sigmoid(out, probs, rows * cols); // a softmax's are in probs already
+  // It thresholds the model's outputs at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).
+  if (fused !== undefined || loss.fromLogits) {
+    if (fused === 'sigmoid' || loss.name === 'binary_crossentropy') k.sigmoid(out, probs, rows * cols);
     return k.binaryAccuracyCount(probs, t, rows * cols, 0.5) / cols;
   }
   return k.binaryAccuracyCount(out, t, rows * cols, 0.5) / cols;
@@ -196,7 +197,8 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   const inCols = x.shape[1];
   const outCols = engine.outputSize;
   const batch = Math.min(c.batchSize, n);
-  const logits = fusesOutputActivation(loss, engine.outputActivation());
+  const fused = fusedActivation(loss, engine.outputActivation());
+  const logits = fused !== undefined;
   const mode = { training: true, logits };
   const history: History = { epoch: [], history: { loss: [] } };
 
@@ -243,7 +245,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
           fail(`training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
             `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
         }
-        if (c.accuracy) correct += countCorrect(engine, c.accuracy.kind, loss, logits, out, buffers.probs, yb, rows, outCols);
+        if (c.accuracy) correct += countCorrect(engine, c.accuracy.kind, loss, fused, out, buffers.probs, yb, rows, outCols);
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
@@ -314,7 +316,8 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
   const n = x.shape[0];
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
-  const logits = fusesOutputActivation(loss, engine.outputActivation());
+  const fused = fusedActivation(loss, engine.outputActivation());
+  const logits = fused !== undefined;
   const mode = { training: false, logits };
   engine.reserve(rows);
   const staged = new Staged(engine, x, y);
@@ -333,7 +336,7 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
       const yb = staged.y + start * y.cols * 4;
       const out = engine.forward(xb, r, mode);
       lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
-      if (accuracy) correct += countCorrect(engine, accuracy, loss, logits, out, probs, yb, r, outCols);
+      if (accuracy) correct += countCorrect(engine, accuracy, loss, fused, out, probs, yb, r, outCols);
       yield;
     }
     const result: EvalResult = { loss: lossSum / n };

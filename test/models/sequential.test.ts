@@ -253,7 +253,7 @@ describe('Sequential reports bad input clearly', () => {
       const history = await model.fit(x, y, { epochs: 3, ...quiet });
       expect(history.history.loss).toHaveLength(3);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/'sigmoid' with 'sparse_categorical_crossentropy'. This trains: as in Keras and TF.js, each sample's outputs are normalised.*use activation: 'softmax'/s);
+      expect(String(warn.mock.calls[0][0])).toMatch(/'sigmoid' with 'sparse_categorical_crossentropy'. This trains as Keras on TensorFlow trains it: the loss takes the layer's logits and applies softmax.*use activation: 'softmax'/s);
     } finally {
       warn.mockRestore();
     }
