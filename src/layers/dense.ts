@@ -151,23 +151,34 @@ export class Dense extends KernelLayer {
     return this.y;
   }
 
-  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr {
+  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr {
+    const dz = this.activationGrad(dy, rows, mode);
     const k = this.backend!.kernels;
-    let dz = dy;
-    if (this.dz && !mode.logits) {
-      activationBackward(k, this.activation, this.y, dy, this.dz, rows, this.units);
-      dz = this.dz;
-    }
     if (this.b) k.sumRows(dz, this.b.grad, rows, this.units);
-    if (sgdRate === undefined) k.matmulTransASkipZeros(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
+    k.matmulTransASkipZeros(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
     if (needInputGrad) k.matmulTransB(dz, this.w.value, this.dx, rows, this.units, this.inputSize);
-    if (sgdRate !== undefined) {
-      // Plain SGD fused in, after dx (which needs the weights before the step): w −= lr·xᵀ·dz with no dW buffer,
-      // skipping the zero rows of x; the same bits as matmulTransA then sgdStep.
-      k.sgdOuterStep(this.x, dz, this.w.value, rows, this.inputSize, this.units, sgdRate);
-      if (this.b) k.sgdStep(this.b.value, this.b.grad, this.units, sgdRate);
+    return needInputGrad ? this.dx : 0;
+  }
+
+  override backwardWithSgd(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, lr: number): Ptr {
+    const dz = this.activationGrad(dy, rows, mode);
+    const k = this.backend!.kernels;
+    if (needInputGrad) k.matmulTransB(dz, this.w.value, this.dx, rows, this.units, this.inputSize);
+    // After dx (which needs the weights before the step): w −= lr·xᵀ·dz with no dW buffer, skipping the zero rows of
+    // x; the same bits as matmulTransA then sgdStep.
+    k.sgdOuterStep(this.x, dz, this.w.value, rows, this.inputSize, this.units, lr);
+    if (this.b) {
+      k.sumRows(dz, this.b.grad, rows, this.units);
+      k.sgdStep(this.b.value, this.b.grad, this.units, lr);
     }
     return needInputGrad ? this.dx : 0;
+  }
+
+  /** dE/dZ, before the activation: through it, or dy itself when the loss took the activation over */
+  private activationGrad(dy: Ptr, rows: number, mode: ForwardMode): Ptr {
+    if (!this.dz || mode.logits) return dy;
+    activationBackward(this.backend!.kernels, this.activation, this.y, dy, this.dz, rows, this.units);
+    return this.dz;
   }
 
 

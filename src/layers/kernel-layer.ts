@@ -209,12 +209,19 @@ export abstract class KernelLayer extends Layer {
   abstract forward(x: Ptr, rows: number, mode: ForwardMode): Ptr;
 
   /**
-   * Given dE/dY at `dy` for the rows of the last forward, write the weight gradients and return where dE/dX is
-   * (0 when `needInputGrad` is false: the first layer's input gradient is never used). With `sgdRate`, apply plain
-   * SGD (param −= sgdRate·grad) to this layer's weights right here instead of writing their gradients, with the
-   * same result; the caller then does not step an optimizer.
+   * Given dE/dY at `dy` for the rows of the last forward, write every parameter's gradient (`param.grad`) and return
+   * where dE/dX is (0 when `needInputGrad` is false: the first layer's input gradient is never used). Updates are the
+   * optimizer's: a layer never changes its weights here.
    */
-  abstract backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr;
+  abstract backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr;
+
+  /**
+   * Optional, for speed: `backward` with plain SGD folded in (param −= lr·grad), with the same bits as `backward`
+   * followed by `sgdStep` on every parameter. The train loop asks for it on one-row batches under plain SGD (the
+   * tutorial's per-sample training), where it may skip writing gradients. A layer without it is trained just the same:
+   * the engine runs `backward`, then steps the layer's parameters.
+   */
+  backwardWithSgd?(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, lr: number): Ptr;
 
   protected addParam(name: string, shape: number[], init: Initializer, rng: Random): Param {
     const backend = this.requireBackend();

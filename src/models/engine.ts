@@ -157,12 +157,24 @@ export class Engine {
 
   /**
    * Backpropagate dE/dY from `dy`, writing every parameter gradient; the first layer's input gradient is skipped.
-   * With `sgdRate`, every layer applies plain SGD to its weights as it goes instead (see KernelLayer.backward).
+   * With `sgdRate`, plain SGD is applied layer by layer as the pass goes, instead of an optimizer step after it: a
+   * layer with `backwardWithSgd` folds it into its backward pass, any other is stepped right after its backward.
    */
   backward(dy: Ptr, rows: number, mode: ForwardMode, sgdRate?: number): void {
+    const k = this.backend.kernels;
     let grad = dy;
     const last = this.layers.length - 1, inner = innerMode(mode);
-    for (let i = last; i >= 0; i--) grad = this.layers[i].backward(grad, rows, i > 0, i === last ? mode : inner, sgdRate);
+    for (let i = last; i >= 0; i--) {
+      const layer = this.layers[i], m = i === last ? mode : inner;
+      if (sgdRate === undefined) {
+        grad = layer.backward(grad, rows, i > 0, m);
+      } else if (layer.backwardWithSgd) {
+        grad = layer.backwardWithSgd(grad, rows, i > 0, m, sgdRate);
+      } else {
+        grad = layer.backward(grad, rows, i > 0, m);
+        for (const p of layer.params()) k.sgdStep(p.value, p.grad, p.size, sgdRate);
+      }
+    }
   }
 
   params(): Param[] {
