@@ -1,5 +1,5 @@
 import type { Matrix } from '../data/matrix.js';
-import { fail } from '../util/errors.js';
+import { fail, shown } from '../util/errors.js';
 
 /** A batch size for predict/evaluate: a positive integer (0 would never advance). */
 export function checkBatchSize(batchSize: unknown, fallback: number): number {
@@ -17,4 +17,10 @@ export function checkOutputsFinite(out: Matrix): void {
         'for float32 (values overflowed). Scale the inputs (e.g. to [0, 1]) or check the weights.');
     }
   }
+}
+
+/** fit's epochs and batchSize, checked alike in both model APIs. */
+export function checkEpochsAndBatchSize(epochs: unknown, batchSize: unknown): void {
+  if (!Number.isSafeInteger(epochs) || (epochs as number) < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
+  if (!Number.isInteger(batchSize) || (batchSize as number) < 1) fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
 }

@@ -4,7 +4,7 @@ import { KernelLayer, type ForwardMode, type Param } from '../layers/kernel-laye
 import { fail } from '../util/errors.js';
 import { MAX_ARENA_BYTES, outOfMemoryError } from '../backends/backend.js';
 import type { Random } from '../util/random.js';
-import { formatShape, sameShape, shapeSize, type Shape } from '../layers/shape.js';
+import { fitsInput, formatShape, sameShape, shapeSize, type Shape } from '../layers/shape.js';
 
 /** What a model's layers make of its input shape, worked out before anything is allocated. */
 export interface ModelPlan {
@@ -213,6 +213,23 @@ export class Engine {
     this.layers.forEach((l, i) => l.setWeights(slices[i]));
   }
 
+  /** Samples of `shape` must fit the model's input shape (see fitsInput); the error names both shapes. */
+  checkInputShape(shape: Shape, what: string): void {
+    const model = this.inputShape;
+    if (fitsInput(shape, model)) return;
+    if (shape.length === 1 && model.length === 1) fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`);
+    fail(`${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`);
+  }
+
+  /**
+   * After an epoch: a finite loss can still end in non-finite weights (the last step of an epoch is never followed by
+   * a loss), so training stops here with the layer named. `hint` says what else to check.
+   */
+  failIfDiverged(epoch: number, hint = 'check the data'): void {
+    const where = this.firstNonFiniteLayer();
+    if (where) fail(`training diverged: after epoch ${epoch} layer ${where} holds non-finite values. Lower the learning rate or ${hint}.`);
+  }
+
   /** The first layer whose weights or gradients are not all finite, for error messages. */
   firstNonFiniteLayer(): string | undefined {
     const k = this.backend.kernels;
@@ -223,6 +240,14 @@ export class Engine {
       }
     }
     return undefined;
+  }
+
+  /** Free the model's memory once (a second call does nothing); refused while a fit runs. */
+  disposeModel(freeOwn: () => void = () => {}): void {
+    if (this.disposed) return;
+    this.checkIdle('dispose()');
+    freeOwn();
+    this.dispose();
   }
 
   dispose(): void {
@@ -248,7 +273,7 @@ export class Engine {
 
   checkIdle(what: string): void {
     this.checkNotDisposed();
-    if (this.fitting) fail(`${what} while fit() is running on this model: await that fit first (to end it early: model.stopTraining = true on a Sequential, net.stopTraining() on a Network)`);
+    if (this.fitting) fail(`${what} while fit() is running on this model: await that fit first (to end it early: set model.stopTraining = true)`);
   }
 
   checkNotDisposed(): void {

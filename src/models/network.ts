@@ -11,7 +11,7 @@ import { fail, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { fitLoop, nextTurn, predictLoop, silentReporter } from './train-loop.js';
-import { checkOutputsFinite } from './checks.js';
+import { checkEpochsAndBatchSize, checkOutputsFinite } from './checks.js';
 import { defaultVerbose } from './progress.js';
 import { checkOptions } from '../util/options.js';
 import { readArtifacts } from '../io/from-artifacts.js';
@@ -52,7 +52,8 @@ export class Network {
   private loss: Loss | null = null;
   private readonly rng: Random;
   private readonly engine: Engine;
-  private stopRequested = false;
+  /** set to true (e.g. from onEpochEnd) to stop fit after the current sample or batch, as Sequential's stopTraining */
+  stopTraining = false;
 
   constructor(options: NetworkOptions = {}) {
     checkOptions(options, 'new Network(options): options', ['seed', 'backend']);
@@ -98,15 +99,14 @@ export class Network {
     checkOptions(opts, 'fit(x, y, options): options', ['epochs', 'learningRate', 'batchSize', 'shuffle', 'verbose', 'onEpochEnd']);
     const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = defaultVerbose() > 0, onEpochEnd } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
-    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
-    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${lr}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
+    checkEpochsAndBatchSize(epochs, batchSize);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${shown(lr)}`);
     this.requireLayers('fit');
     if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
     const { matrix: xs, sampleShape } = toMatrix(x, 'x');
     const ys = toMatrix(y, 'y').matrix;
     if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`);
-    this.stopRequested = false;
+    this.stopTraining = false;
     const errors: number[] = [];
     const report = async (epoch: number, error: number) => {
       errors.push(error);
@@ -129,12 +129,11 @@ export class Network {
         engine: this.engine, loss: this.loss, optimizer, x: xs, y: { data: ys.data, cols: ys.shape[1] },
         epochs, batchSize, shuffle, rng: this.rng, accuracy: null, reporter: silentReporter,
         onEpochEnd: (epoch, logs) => {
-          const where = this.engine.firstNonFiniteLayer();
-          if (where) fail(`training diverged: after epoch ${epoch + 1} layer ${where} holds non-finite values. Lower the learning rate or check the data.`);
+          this.engine.failIfDiverged(epoch + 1);
           return report(epoch + 1, logs.loss);
         },
         yieldEvery: 100,
-        shouldStop: () => this.stopRequested,
+        shouldStop: () => this.stopTraining,
         fuseSgd: true, // plain SGD, disposed after fit: one sample at a time, the update runs inside backward
       });
     } finally {
@@ -143,10 +142,6 @@ export class Network {
     return errors;
   }
 
-  /** Ask a running fit to stop after the current sample or batch. */
-  stopTraining(): void {
-    this.stopRequested = true;
-  }
 
   /** The outputs for every sample of `x`, in the form `x` was given in. */
   predict(x: number[][] | number[][][][]): number[][];
@@ -161,7 +156,7 @@ export class Network {
       out = this.predictLayerByLayer(matrix, sampleShape);
     } else {
       this.engine.build(sampleShape);
-      this.checkInputShape(sampleShape);
+      this.engine.checkInputShape(sampleShape, 'x');
       out = predictLoop(this.engine, matrix, 256);
     }
     checkOutputsFinite(out);
@@ -189,9 +184,7 @@ export class Network {
 
   /** Free the network's memory in the arena. Using the network afterwards is an error. */
   dispose(): void {
-    if (this.engine.disposed) return;
-    this.engine.checkIdle('dispose()');
-    this.engine.dispose();
+    this.engine.disposeModel();
   }
 
   /**
@@ -244,16 +237,8 @@ export class Network {
     if (this.layers.length === 0) fail(`${what}() needs layers; add() some to the network first`);
   }
 
-  /** Samples of `shape` must fit the first layer's input shape (see fitsInput); the error names both shapes. */
-  private checkInputShape(shape: Shape): void {
-    const model = this.engine.inputShape;
-    if (fitsInput(shape, model)) return;
-    if (shape.length === 1 && model.length === 1) fail(`x has ${shape[0]} features per sample but the first layer expects ${model[0]}`);
-    fail(`x has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the first layer expects ${formatShape(model)} (${shapeSize(model)} values)`);
-  }
-
   private checkShapes(shape: Shape, ys: Matrix): void {
-    this.checkInputShape(shape);
+    this.engine.checkInputShape(shape, 'x');
     if (ys.shape[1] !== this.engine.outputSize) {
       fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`);
     }
@@ -273,12 +258,12 @@ export class Network {
         err += loss.fn(target, output);
         let error = loss.fnPrime(target, output);
         for (let l = this.layers.length - 1; l >= 0; l--) error = this.layers[l].backwardPropagation(error, lr);
-        if (this.stopRequested) break;
+        if (this.stopTraining) break;
       }
       err /= n;
       if (!Number.isFinite(err)) fail(`training diverged: the error became ${err} at epoch ${epoch}. Lower the learning rate or check the data.`);
       await report(epoch, err);
-      if (this.stopRequested) break;
+      if (this.stopTraining) break;
       await nextTurn();
     }
   }

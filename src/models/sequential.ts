@@ -19,7 +19,7 @@ import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type AccuracyMet
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkOutputsFinite } from './checks.js';
+import { checkBatchSize, checkEpochsAndBatchSize, checkOutputsFinite } from './checks.js';
 import { checkOptions } from '../util/options.js';
 
 export interface SequentialOptions {
@@ -194,8 +194,7 @@ export class Sequential {
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = defaultVerbose(), yieldEvery = 50 } = options;
-    if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
+    checkEpochsAndBatchSize(epochs, batchSize);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
     if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${verbose}`);
     if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${yieldEvery}`);
@@ -210,7 +209,7 @@ export class Sequential {
     const parsed = toMatrix(x, 'x', { finite: false });
     let xs = parsed.matrix;
     this.build(parsed.sampleShape);
-    this.checkInputShape(parsed.sampleShape, 'x');
+    this.engine.checkInputShape(parsed.sampleShape, 'x');
     let ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
 
@@ -219,7 +218,7 @@ export class Sequential {
       if (!Array.isArray(options.validationData) || options.validationData.length !== 2) fail('validationData must be a pair [x, y]');
       const [vx, vy] = options.validationData;
       const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
-      this.checkInputShape(sampleShape, 'validationData x');
+      this.engine.checkInputShape(sampleShape, 'validationData x');
       const vys = this.targets(vy, 'validationData y');
       checkSampleCounts(vxs, vys, 'validationData ');
       validation = { x: vxs, y: vys };
@@ -245,9 +244,7 @@ export class Sequential {
       checkX: 'x',
       onTrainBegin: async () => { for (const cb of callbacks) await cb.onTrainBegin?.(); },
       onEpochEnd: async (epoch, logs) => {
-        // A finite loss can still end in non-finite weights (the last step of an epoch is never followed by a loss).
-        const where = this.engine.firstNonFiniteLayer();
-        if (where) fail(`training diverged: after epoch ${epoch + 1} layer ${where} holds non-finite values. Lower the learning rate or check the data (targets of ${c.loss.name} should be of moderate size).`);
+        this.engine.failIfDiverged(epoch + 1, `check the data (targets of ${c.loss.name} should be of moderate size)`);
         for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
       },
       onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
@@ -268,7 +265,7 @@ export class Sequential {
     const c = this.requireCompiled('evaluate');
     const { matrix: xs, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm as it is copied in
     this.build(sampleShape);
-    this.checkInputShape(sampleShape, 'x');
+    this.engine.checkInputShape(sampleShape, 'x');
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
     const metric = this.accuracyMetric(c);
@@ -289,7 +286,7 @@ export class Sequential {
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
-    this.checkInputShape(sampleShape, 'x');
+    this.engine.checkInputShape(sampleShape, 'x');
     const out = predictLoop(this.engine, matrix, batchSize, 'x');
     checkOutputsFinite(out);
     return fromMatrix(out, form);
@@ -345,10 +342,7 @@ export class Sequential {
 
   /** Free the model's arena memory (weights, optimizer state, buffers). */
   dispose(): void {
-    if (this.engine.disposed) return;
-    this.engine.checkIdle('dispose()');
-    this.compiled?.optimizer.dispose();
-    this.engine.dispose();
+    this.engine.disposeModel(() => this.compiled?.optimizer.dispose());
   }
 
   private requireCompiled(what: string): Compiled {
@@ -357,13 +351,6 @@ export class Sequential {
     return this.compiled;
   }
 
-  /** Samples of `shape` must fit the model's input shape (see fitsInput); the error names both shapes. */
-  private checkInputShape(shape: Shape, what: string): void {
-    const model = this.engine.inputShape;
-    if (fitsInput(shape, model)) return;
-    if (shape.length === 1 && model.length === 1) fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`);
-    fail(`${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`);
-  }
 
   private targets(y: unknown, what: string): Targets {
     const loss = this.compiled!.loss;

@@ -91,7 +91,7 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
     const y = labels.map((l) => [0, 1, 2].map((k) => (k === l ? 1 : 0)));
     const errors = await net.fit(nested, y, { epochs: 5, learningRate: 0.05, verbose: false });
     expect(errors[4]).toBeLessThan(errors[0]);
-    expect(() => net.predict({ data: flat, shape: [N, W, H, C] })).toThrow('x has samples of shape [3, 4, 2] (24 values) but the first layer expects [4, 3, 2] (24 values)');
+    expect(() => net.predict({ data: flat, shape: [N, W, H, C] })).toThrow("x has samples of shape [3, 4, 2] (24 values) but the model's input shape is [4, 3, 2] (24 values)");
     net.dispose();
   });
 });

@@ -24,6 +24,19 @@ describe('the tutorial API', () => {
     }
   });
 
+  it('stopTraining is a property, as on Sequential: set in onEpochEnd, fit ends after that epoch', async () => {
+    const net = new Network({ seed: 1, backend: 'wasm' });
+    net.add(new FCLayer(2, 3));
+    net.add(new ActivationLayer('tanh'));
+    net.add(new FCLayer(3, 1));
+    net.use('mse');
+    const errors = await net.fit(x, y, { epochs: 50, learningRate: 0.1, verbose: false, onEpochEnd: ({ epoch }) => { if (epoch === 3) net.stopTraining = true; } });
+    expect(errors).toHaveLength(3);
+    expect(net.stopTraining).toBe(true);
+    await net.fit(x, y, { epochs: 5, learningRate: 0.1, verbose: false }); // a new fit starts afresh
+    expect(net.stopTraining).toBe(false);
+  });
+
   it('predict answers in the form it was given', async () => {
     const net = new Network({ seed: 1, backend: 'js' });
     net.add(new FCLayer(2, 2));

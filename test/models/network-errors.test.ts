@@ -23,10 +23,10 @@ describe('Network reports bad input before any kernel runs', () => {
   });
 
   it('data whose width does not match the first layer', async () => {
-    await expect(net().fit([[1, 2, 3]], [[1]], quiet)).rejects.toThrow(/x has 3 features per sample but the first layer expects 2/);
+    await expect(net().fit([[1, 2, 3]], [[1]], quiet)).rejects.toThrow(/x has 3 features per sample but the model's input size is 2/);
     const n = net();
     await n.fit(x, y, quiet);
-    expect(() => n.predict([[1, 2, 3]])).toThrow(/x has 3 features per sample but the first layer expects 2/);
+    expect(() => n.predict([[1, 2, 3]])).toThrow(/x has 3 features per sample but the model's input size is 2/);
   });
 
   it('targets whose width does not match the output', async () => {
