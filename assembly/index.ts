@@ -16,6 +16,8 @@ export {
 } from './losses';
 export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
 export { dropout } from './dropout';
+export { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv';
+export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 
 /** the first byte after the module's static data and the matmul scratch (scratch.ts): the arena starts here */
