@@ -18,8 +18,14 @@ import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
 // from the stored value); the input gradient sums rows in order too, but matmulTransB of a block chooses its path by
 // the block's rows, so its bits are a fixed function of the shape.
 //
-// Direct loop or im2col for one input channel (the MNIST first layer, 28×28×1 → 26×26×32, 3×3, batch 64), measured
-// with bench/cases/conv.ts on the 2-core bench machine (Node 20): see the note at CONV_BLOCK_FLOATS.
+// Measured (Node 20, the 2-core machine shared with other jobs, so candidates timed interleaved in one process):
+// - Direct loop or im2col for one input channel (the MNIST first layer, 28×28×1 → 26×26×32, 3×3, batch 64)? A direct
+//   loop (each output pixel's 32 sums in eight f32x4 accumulators over the 9 taps, read in place; the same sums, bit
+//   for bit) against im2col + matmul: 12.9 against 15.0 GFLOP/s with the machine quiet; under load, im2col faster in
+//   10 of 15 rounds (medians 5.4 and 6.2). im2col it is, one path for every layer. Building the patch matrix is a third
+//   of that layer's time (the matmul alone on a prebuilt matrix: 15.2 GFLOP/s, the whole conv2d 5.6, same run);
+//   copying by image row (`patches` below) rather than patch by patch made the layer about 1.4× faster.
+// - Blocks of 2^13 … 2^24 floats (up to the whole matrix) measured alike within the noise; 2^16 (256 KiB) stays in L2.
 
 /** floats of the patch matrix built at once (src/backends/conv-geometry.ts has the same number; a test checks that
  *  the kernels write no further than convScratchFloats says) */
@@ -64,7 +70,9 @@ function addFloats(dst: usize, src: usize, len: i32): void {
 
 /**
  * Rows [r0, r0 + rows) of the patch matrix into cols (row stride K floats), or with `back` the reverse: each patch
- * row added into dx at the positions it was read from (col2im; padding positions are dropped).
+ * row added into dx at the positions it was read from (col2im; padding positions are dropped). Rows come in runs of
+ * one image row (b, oy); within a run each ky reads one input row, and the windows that lie wholly inside it
+ * (oxIn0 ≤ ox < oxIn1) are one contiguous copy of kw·inC floats each.
  */
 function patches(
   x: usize, cols: usize, r0: i32, rows: i32, back: bool,
@@ -72,32 +80,49 @@ function patches(
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
 ): void {
   const K = kh * kw * inC, run = kw * inC;
-  const image = <usize>inH * inW * inC;
+  const rowBytes = <usize>K << 2, runBytes = <usize>run << 2, pixel = <usize>inC << 2;
+  const lineBytes = <usize>inW * pixel, imageBytes = <usize>inH * lineBytes;
+  const oxIn0 = (padLeft + strideW - 1) / strideW;
+  const oxIn1 = inW - kw + padLeft >= 0 ? (inW - kw + padLeft) / strideW + 1 : 0;
   let b = r0 / (outH * outW), rest = r0 % (outH * outW);
   let oy = rest / outW, ox = rest % outW;
-  for (let r = 0; r < rows; r++) {
-    const dst = cols + (<usize>r * K << 2);
-    const ix0 = ox * strideW - padLeft;
-    // the kx whose column lies inside the image: [kx0, kx1)
-    const kx0 = max(0, -ix0), kx1 = min(kw, inW - ix0);
+  let r = 0;
+  while (r < rows) {
+    const count = min(outW - ox, rows - r);
+    const first = cols + <usize>r * rowBytes;
     for (let ky = 0; ky < kh; ky++) {
       const iy = oy * strideH - padTop + ky;
-      const d = dst + (<usize>(ky * run) << 2);
-      if (iy < 0 || iy >= inH || kx0 >= kx1) {
-        if (!back) zeroFloats(d, run);
+      let d = first + <usize>ky * runBytes;
+      if (iy < 0 || iy >= inH) {
+        if (!back) for (let t = 0; t < count; t++) zeroFloats(d + <usize>t * rowBytes, run);
         continue;
       }
-      const src = x + ((<usize>b * image + (<usize>iy * inW + (ix0 + kx0)) * inC) << 2);
-      const inside = (kx1 - kx0) * inC, before = kx0 * inC;
-      if (back) {
-        addFloats(src, d + (<usize>before << 2), inside);
-      } else {
-        zeroFloats(d, before);
-        copyFloats(d + (<usize>before << 2), src, inside);
-        zeroFloats(d + (<usize>(before + inside) << 2), run - before - inside);
+      const line = x + <usize>b * imageBytes + <usize>iy * lineBytes;
+      for (let t = 0; t < count; t++) {
+        const o = ox + t, ix0 = o * strideW - padLeft;
+        if (o >= oxIn0 && o < oxIn1) {
+          const src = line + <usize>ix0 * pixel;
+          if (back) addFloats(src, d, run);
+          else copyFloats(d, src, run);
+        } else {
+          // the kx whose column lies inside the image: [kx0, kx1)
+          const kx0 = min(kw, max(0, -ix0)), kx1 = max(kx0, min(kw, inW - ix0));
+          const before = kx0 * inC, inside = (kx1 - kx0) * inC;
+          const src = line + <usize>(ix0 + kx0) * pixel;
+          if (back) {
+            if (inside > 0) addFloats(src, d + (<usize>before << 2), inside);
+          } else {
+            zeroFloats(d, before);
+            if (inside > 0) copyFloats(d + (<usize>before << 2), src, inside);
+            zeroFloats(d + (<usize>(before + inside) << 2), run - before - inside);
+          }
+        }
+        d += rowBytes;
       }
     }
-    if (++ox == outW) {
+    r += count;
+    ox += count;
+    if (ox == outW) {
       ox = 0;
       if (++oy == outH) { oy = 0; b++; }
     }

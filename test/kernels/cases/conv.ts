@@ -94,6 +94,30 @@ export function convCases(ctx: SuiteContext): void {
       },
     );
 
+    // Geometries the Keras paddings never produce but the contract allows: pads as large as the kernel or larger
+    // (whole windows on padding, outputs 0), and a stride larger than the kernel (inputs nobody reads: dx 0 there).
+    it.each([
+      ['pads 3 around a 3×3 image, 2×2 kernel', { n: 2, inH: 3, inW: 3, inC: 3, kh: 2, kw: 2, outC: 5, outH: 7, outW: 6,
+        strideH: 1, strideW: 1, padTop: 3, padLeft: 3 }],
+      ['pads 3 and stride 3 on a 4×4 image, 2×2 kernel', { n: 2, inH: 4, inW: 4, inC: 2, kh: 2, kw: 2, outC: 3, outH: 3,
+        outW: 3, strideH: 3, strideW: 3, padTop: 3, padLeft: 3 }],
+      ['a 1×1 kernel with stride 3×2', { n: 1, inH: 7, inW: 5, inC: 6, kh: 1, kw: 1, outC: 9, outH: 3, outW: 3,
+        strideH: 3, strideW: 2, padTop: 0, padLeft: 0 }],
+    ] as [string, Conv2dGeometry][])('%s', (_l, g) => {
+      const size = convSizes(g), mem = ctx.mem(), rand = seededRandom(21);
+      const x = uniform(rand, size.x), w = uniform(rand, size.w), dy = uniform(rand, size.y);
+      const px = mem.put(x), pw = mem.put(w), pdy = mem.put(dy);
+      const y = garbage(mem, size.y), dx = garbage(mem, size.x), dw = garbage(mem, size.w);
+      const floats = convScratchFloats(g), scratch = mem.out(floats);
+      mem.k.conv2d(px, pw, y, scratch, ...convArgs(g));
+      mem.k.conv2dBackwardInput(pdy, pw, dx, scratch, ...convArgs(g));
+      mem.k.conv2dBackwardFilter(px, pdy, dw, scratch, ...convArgs(g));
+      expectClose(mem.get(y, size.y), ref.conv2d(x, w, g), ctx.tol.reduction, 'conv2d');
+      expectClose(mem.get(dx, size.x), ref.conv2dBackwardInput(dy, w, g), ctx.tol.reduction, 'conv2dBackwardInput');
+      expectClose(mem.get(dw, size.w), ref.conv2dBackwardFilter(x, dy, g), ctx.tol.reduction, 'conv2dBackwardFilter');
+      mem.expectUntouchedAfter(scratch, floats, 'the conv scratch');
+    });
+
     it('convScratchFloats: one block of rows, a multiple of 4 rows, at most the whole patch matrix', () => {
       const g = geometryOf([64, 13, 13, 32, 3, 3, 64, 1, 1, 'valid']); // K = 288: ⌊65536 / 288⌋ = 227 → 224 rows
       expect(convScratchFloats(g)).toBe(224 * 288);
