@@ -3,7 +3,7 @@
 //  - `import('scratchnet')` and `import('scratchnet/node')` resolve by name (Node's self-reference through
 //    "exports") and give the public API;
 //  - summary() from the minified bundle names the layer classes ('Dense', not a mangled 'j');
-//  - what a browser downloads, dist/index.js with the release wasm inside, stays under 62 KB (62,000 bytes)
+//  - what a browser downloads, dist/index.js with the release wasm inside, stays under 64.5 KB (64,500 bytes)
 //    gzipped, and the debug wasm is not in it.
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
 import { readFile, stat } from 'node:fs/promises';
@@ -14,8 +14,9 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // 62 KB: 18 KB of it is the release wasm (base64); raised from 60 KB when input checks, warnings and lifecycle
-// errors took the JS to 41 KB. A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 62_000;
+// errors took the JS to 41 KB. Raised to 64.5 KB for the conv and pooling kernels (63.8 KB measured: the release wasm
+// grew from 28.8 to 32.8 KB raw, the JS twins by about 0.5 KB gzipped). A larger rise should come with a look at what grew.
+const BUDGET_GZIP_BYTES = 64_500;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 
