@@ -122,7 +122,8 @@ export interface Kernels {
   // `convScratchFloats` sizes the scratch. No bias inside: y is a matrix [n·outH·outW, outC], so addRowVector adds the
   // bias and sumRows gives its gradient. The wasm kernels lower convolution to im2col + the packed matmul, building
   // the patch matrix a block of rows at a time in `scratch` (at least convScratchFloats floats; the JS backend
-  // ignores it); within a backend the results do not depend on that blocking. Outputs never overlap inputs.
+  // ignores it). conv2d and conv2dBackwardFilter give the bits of one matmul / matmulTransA over the whole patch
+  // matrix, on both backends; every result is a fixed function of the shapes and inputs. Outputs never overlap inputs.
   /** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
   conv2d(x: Ptr, w: Ptr, y: Ptr, scratch: Ptr, n: number, inH: number, inW: number, inC: number, kh: number, kw: number,
     outC: number, outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
