@@ -12,7 +12,7 @@ import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
 //   input gradient    dx = col2im(dy · wᵀ)         (matmulTransB, then each patch row added back into dx)
 // The bias is not here: y as [M, outC] takes addRowVector, and its gradient sumRows.
 //
-// cols is built CONV_BLOCK_FLOATS at a time (rows [r0, r0 + R), R = convBlockRows) in the caller's scratch, so the
+// cols is built CONV_BLOCK_FLOATS at a time (rows [r0, r0 + R), R = blockRows) in the caller's scratch, so the
 // scratch stays small and in cache whatever the batch. Results do not depend on the blocking for the forward pass and
 // the filter gradient (matmul sums every output over p in order from +0, and matmulTransAAdd continues each dw sum
 // from the stored value); the input gradient sums rows in order too, but matmulTransB of a block chooses its path by
@@ -22,9 +22,10 @@ import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
 // - Direct loop or im2col for one input channel (the MNIST first layer, 28×28×1 → 26×26×32, 3×3, batch 64)? A direct
 //   loop (each output pixel's 32 sums in eight f32x4 accumulators over the 9 taps, read in place; the same sums, bit
 //   for bit) against im2col + matmul: 12.9 against 15.0 GFLOP/s with the machine quiet; under load, im2col faster in
-//   10 of 15 rounds (medians 5.4 and 6.2). im2col it is, one path for every layer. Building the patch matrix is a third
-//   of that layer's time (the matmul alone on a prebuilt matrix: 15.2 GFLOP/s, the whole conv2d 5.6, same run);
-//   copying by image row (`patches` below) rather than patch by patch made the layer about 1.4× faster.
+//   10 of 15 rounds (medians 5.4 and 6.2). im2col it is, one path for every layer. Building the patch matrix was then
+//   two thirds of that layer's time (the matmul alone on a prebuilt matrix: 15.2 GFLOP/s, the whole conv2d 5.6, same
+//   run); copying by image row (`patches` below) rather than patch by patch made the layer about 1.4× faster, and it is
+//   now about 40% (conv2d 21.3 against the matmul's 36.5 in a quieter moment).
 // - Blocks of 2^13 … 2^24 floats (up to the whole matrix) measured alike within the noise; 2^16 (256 KiB) stays in L2.
 
 /** floats of the patch matrix built at once (src/backends/conv-geometry.ts has the same number; a test checks that
