@@ -73,6 +73,7 @@ export function leakyReluBackward(y: usize, dy: usize, dx: usize, n: i32, alpha:
 }
 
 /** 1 / (1 + e^(−x)): exp(100) = +Inf gives exactly 0, exp(−100) = 0 gives exactly 1 */
+// @ts-ignore: decorator
 @inline
 function sigmoid4(x: v128): v128 {
   const one = f32x4.splat(1);
@@ -117,6 +118,7 @@ export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32): void {
 const TANH_SMALL: f32 = 0.625;
 
 /** tanh per lane; ±100 gives exactly ±1, NaN gives NaN */
+// @ts-ignore: decorator
 @inline
 function tanh4(x: v128): v128 {
   const ax = f32x4.abs(x);
@@ -168,6 +170,7 @@ export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
 }
 
 /** max_j x[j] over one row of n floats (NaN if any is NaN) */
+// @ts-ignore: decorator
 @inline
 export function rowMax(x: usize, n: i32): f32 {
   const n4 = n & ~3;

@@ -28,17 +28,19 @@ import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
 //   now about 40% (conv2d 21.3 against the matmul's 36.5 in a quieter moment).
 // - Blocks of 2^13 … 2^24 floats (up to the whole matrix) measured alike within the noise; 2^16 (256 KiB) stays in L2.
 
-/** floats of the patch matrix built at once (src/backends/conv-geometry.ts has the same number; a test checks that
- *  the kernels write no further than convScratchFloats says) */
-const CONV_BLOCK_FLOATS: i32 = 1 << 16;
+/** floats of the patch matrix built at once (src/backends/conv-geometry.ts holds the same number, and sizes the
+ *  scratch from it: test/backends/wasm-constants.test.ts compares the two) */
+export const CONV_BLOCK_FLOATS: i32 = 1 << 16;
 
 /** rows of the patch matrix per block: a multiple of 4 (the matmul's row blocks), at least 4, at most M */
+// @ts-ignore: decorator
 @inline
 function blockRows(M: i32, K: i32): i32 {
   return min(M, max(4, (CONV_BLOCK_FLOATS / max(K, 1)) & ~3));
 }
 
 /** dst[0..len) = src[0..len) */
+// @ts-ignore: decorator
 @inline
 function copyFloats(dst: usize, src: usize, len: i32): void {
   let j = 0;
@@ -47,6 +49,7 @@ function copyFloats(dst: usize, src: usize, len: i32): void {
 }
 
 /** dst[0..len) = 0 */
+// @ts-ignore: decorator
 @inline
 function zeroFloats(dst: usize, len: i32): void {
   let j = 0;
@@ -56,6 +59,7 @@ function zeroFloats(dst: usize, len: i32): void {
 }
 
 /** dst[0..len) += src[0..len) */
+// @ts-ignore: decorator
 @inline
 function addFloats(dst: usize, src: usize, len: i32): void {
   let j = 0;

@@ -6,6 +6,7 @@ import { check, DEBUG } from './check';
 //   u = (h >>> 8) / 2²⁴
 
 /** the 24-bit integer h >>> 8 of uniformHash for four counters; u = that / 2²⁴ */
+// @ts-ignore: decorator
 @inline
 function hash24x4(seed: v128, i: v128): v128 {
   let h = v128.xor(seed, i32x4.mul(i, i32x4.splat(0x9e3779b9)));

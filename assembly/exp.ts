@@ -12,6 +12,7 @@ const X_MIN: f32 = -104.0;
 const X_MAX: f32 = 89.0;
 
 /** e^x per lane; NaN stays NaN (f32x4.min/max propagate NaN), −Inf gives 0, +Inf gives +Inf */
+// @ts-ignore: decorator
 @inline
 export function exp4(x: v128): v128 {
   x = f32x4.min(f32x4.max(x, f32x4.splat(X_MIN)), f32x4.splat(X_MAX));
@@ -36,6 +37,7 @@ export function exp4(x: v128): v128 {
 }
 
 /** e^x for one float, the same arithmetic as exp4 (for scalar tails, so every element gets identical results) */
+// @ts-ignore: decorator
 @inline
 export function exp1(x: f32): f32 {
   return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);

@@ -4,11 +4,13 @@ import { check, DEBUG } from './check';
 // so they are plain scalar loops in f64 (as the JS backend computes in `number`): each dy element is computed in
 // f64 and rounded to f32 once, and the loss is summed in f64. ln and e^x are the f64 Math.log/Math.exp.
 
+// @ts-ignore: decorator
 @inline
 function f(ptr: usize, i: i32): f64 {
   return <f64>load<f32>(ptr + (<usize>i << 2));
 }
 
+// @ts-ignore: decorator
 @inline
 function put(ptr: usize, i: i32, v: f64): void {
   store<f32>(ptr + (<usize>i << 2), <f32>v);
@@ -38,19 +40,21 @@ export function mae(p: usize, t: usize, dy: usize, n: i32): f64 {
   return loss / n;
 }
 
-/** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ; dy = (pc − t) / (pc (1 − pc)) / n */
+/** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ;
+ *  dy = eps ≤ p ≤ 1 − eps ? (pc − t) / (pc (1 − pc)) / n : 0  (the clip passes no gradient, as in Keras) */
 export function binaryCrossentropy(p: usize, t: usize, dy: usize, n: i32, eps: f32): f64 {
   if (DEBUG) {
     check(p, n, 'binaryCrossentropy: p'); check(t, n, 'binaryCrossentropy: t');
     check(dy, n, 'binaryCrossentropy: dy');
   }
-  const lo = <f64>eps, hi = 1 - <f64>eps;
+  const lo = <f64>eps, hi = <f64>(<f32>1 - eps); // float32 bounds, as Keras and TF.js clip
   let loss: f64 = 0;
   for (let i = 0; i < n; i++) {
-    const pc = Math.min(Math.max(f(p, i), lo), hi);
+    const pi = f(p, i);
+    const pc = Math.min(Math.max(pi, lo), hi);
     const ti = f(t, i);
     loss -= ti * Math.log(pc) + (1 - ti) * Math.log(1 - pc);
-    put(dy, i, (pc - ti) / (pc * (1 - pc)) / n);
+    put(dy, i, pi >= lo && pi <= hi ? (pc - ti) / (pc * (1 - pc)) / n : 0);
   }
   return loss / n;
 }
@@ -68,43 +72,63 @@ export function binaryCrossentropyFromLogits(z: usize, t: usize, dy: usize, n: i
   return loss / n;
 }
 
-/** probabilities p, targets t [rows,cols]: pc = max(p, eps); loss = −Σ t·ln pc / rows ; dy = −t / pc / rows */
+/** probabilities p, targets t [rows,cols], per row: s = Σ_j p_j; q = p / s; qc = clamp(q, eps, 1 − eps);
+ *  loss = −Σ t·ln qc / rows ; g_j = eps ≤ q_j ≤ 1 − eps ? −t_j / q_j : 0 ; dy_j = (g_j − Σ_l g_l·q_l) / s / rows */
 export function categoricalCrossentropy(p: usize, t: usize, dy: usize, rows: i32, cols: i32, eps: f32): f64 {
-  const total = rows * cols;
+  const total = <i64>rows * cols;
   if (DEBUG) { check(p, total, 'categoricalCrossentropy: p'); check(t, total, 'categoricalCrossentropy: t'); }
   if (DEBUG) { check(dy, total, 'categoricalCrossentropy: dy'); }
-  const lo = <f64>eps;
+  const lo = <f64>eps, hi = <f64>(<f32>1 - eps); // float32 bounds, as Keras and TF.js clip
   let loss: f64 = 0;
-  for (let i = 0; i < total; i++) {
-    const pc = Math.max(f(p, i), lo);
-    const ti = f(t, i);
-    loss -= ti * Math.log(pc);
-    put(dy, i, -ti / pc / rows);
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    let s: f64 = 0;
+    for (let j = base; j < base + cols; j++) s += f(p, j);
+    // Σ g·q first, then dy; g is recomputed in the second pass rather than kept (kernels have no scratch)
+    let gq: f64 = 0;
+    for (let j = base; j < base + cols; j++) {
+      const q = f(p, j) / s;
+      const tj = f(t, j);
+      loss -= tj * Math.log(Math.min(Math.max(q, lo), hi));
+      if (q >= lo && q <= hi) gq -= tj;
+    }
+    for (let j = base; j < base + cols; j++) {
+      const q = f(p, j) / s;
+      const g = q >= lo && q <= hi ? -f(t, j) / q : 0;
+      put(dy, j, (g - gq) / s / rows);
+    }
   }
   return loss / rows;
 }
 
-/** labels (float32 class indices) [rows]: pc = max(p[i,label_i], eps); loss = −Σ ln pc / rows ;
- *  dy[i,j] = j == label_i ? −1 / pc / rows : 0 */
+/** labels (float32 class indices) [rows], per row as Keras: pc = clamp(p, eps, 1 − eps); S = Σ_j pc_j;
+ *  loss = Σ_i (ln S − ln pc[label_i]) / rows ; dy_j = eps ≤ p_j ≤ 1 − eps ? (1 / S − [j == label] / pc_j) / rows : 0 */
 export function sparseCategoricalCrossentropy(p: usize, labels: usize, dy: usize, rows: i32, cols: i32, eps: f32): f64 {
   if (DEBUG) {
     check(p, <i64>rows * cols, 'sparseCategoricalCrossentropy: p');
     check(labels, rows, 'sparseCategoricalCrossentropy: labels');
   }
   if (DEBUG) { check(dy, <i64>rows * cols, 'sparseCategoricalCrossentropy: dy'); }
-  const lo = <f64>eps;
+  const lo = <f64>eps, hi = <f64>(<f32>1 - eps); // float32 bounds, as Keras and TF.js clip
   let loss: f64 = 0;
-  memory.fill(dy, 0, <usize>rows * cols << 2);
   for (let i = 0; i < rows; i++) {
-    const at = i * cols + <i32>load<f32>(labels + (<usize>i << 2));
-    const pc = Math.max(f(p, at), lo);
-    loss -= Math.log(pc);
-    put(dy, at, -1 / pc / rows);
+    const base = i * cols;
+    const label = <i32>load<f32>(labels + (<usize>i << 2));
+    let s: f64 = 0;
+    for (let j = base; j < base + cols; j++) s += Math.min(Math.max(f(p, j), lo), hi);
+    const pl = Math.min(Math.max(f(p, base + label), lo), hi);
+    loss += Math.log(s) - Math.log(pl);
+    for (let j = 0; j < cols; j++) {
+      const pj = f(p, base + j);
+      const inside = pj >= lo && pj <= hi;
+      put(dy, base + j, inside ? (1 / s - (j == label ? 1 / pj : 0)) / rows : 0);
+    }
   }
   return loss / rows;
 }
 
 /** per row: max, and Σ e^(z − max), in f64; returns lse = max + ln Σ and writes probs = e^(z − max) / Σ */
+// @ts-ignore: decorator
 @inline
 function softmaxRow(zr: usize, pr: usize, cols: i32): f64 {
   let m: f64 = -Infinity;

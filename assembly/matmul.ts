@@ -21,6 +21,7 @@ import { aPack, bPack, edgeTile, KC, LIST_CAPACITY, MC, MR, NC, NR } from './scr
 //
 // Which path a shape takes (rows, 4-row blocks in place, packed) is chosen by `packs` below, from measurements.
 
+// @ts-ignore: decorator
 @inline
 function zero(): v128 {
   return f32x4.splat(0);
@@ -29,12 +30,17 @@ function zero(): v128 {
 // ---- packing -----------------------------------------------------------------------------------------------------
 
 // A 4×4 transpose in four shuffles and four more: rows r0..r3 in, column q = [r0[q], r1[q], r2[q], r3[q]] out.
+// @ts-ignore: decorator
 @inline function lo(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 0, 4, 1, 5); }
+// @ts-ignore: decorator
 @inline function hi(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 2, 6, 3, 7); }
+// @ts-ignore: decorator
 @inline function first2(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 0, 1, 4, 5); }
+// @ts-ignore: decorator
 @inline function last2(a: v128, b: v128): v128 { return f32x4.shuffle(a, b, 2, 3, 6, 7); }
 
 /** store the transpose of rows v0..v3 as four vectors `step` bytes apart */
+// @ts-ignore: decorator
 @inline
 function storeTransposed(dst: usize, step: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
   const t0 = lo(v0, v1), t1 = hi(v0, v1), t2 = lo(v2, v3), t3 = hi(v2, v3);
@@ -370,6 +376,7 @@ function gemmDirect(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, 
  * across rows (matmulTransA, a stride of k floats per step). With few rows, a short reduction, or narrow rows of B
  * the operands are read in place.
  */
+// @ts-ignore: decorator
 @inline
 function packs(M: i32, N: i32, K: i32, aAcross: bool): bool {
   if (M < 32 || K < 8) return false;
@@ -426,6 +433,7 @@ const TRANS_B_PACK_M: i32 = 16;
 const NB: i32 = 1024;
 
 /** the len % 4 tail of one dy row against four w rows: r += dy[j] · [w0[j], w1[j], w2[j], w3[j]] */
+// @ts-ignore: decorator
 @inline
 function tail1x4(r: v128, d: usize, w: usize, w1: usize, w2: usize, w3: usize, len4: i32, len: i32): v128 {
   for (let j = len4; j < len; j++) {
@@ -626,11 +634,13 @@ function skipRow1(x: usize, w: usize, wRow: usize, y: usize, list: usize, count:
  * When leaving out the zero terms beats the dense kernels on a batch, measured on 32…128 rows of 128…784 inputs with
  * zeros at random places: at most 30% non-zero (1.2–1.8× faster there, 2.5–5× at 10%; MNIST images have about 19%
  * non-zero pixels, in runs that skip faster still), and at least 32 outputs (with fewer, each kept term costs more
- * than the dense kernels' whole row).
+ * than the dense kernels' whole row). Exported (assembly/index.ts) so that a test checks that src/backends/kernels.ts,
+ * which the JS backend reads, holds the same two numbers.
  */
-const SPARSE_SHARE: f64 = 0.3;
-const SPARSE_MIN_N: i32 = 32;
+export const SPARSE_SHARE: f64 = 0.3;
+export const SPARSE_MIN_N: i32 = 32;
 
+// @ts-ignore: decorator
 @inline
 function skipPays(x: usize, m: i32, k: i32, n: i32): bool {
   return n >= SPARSE_MIN_N && sparseEnough(x, m * k);
@@ -682,6 +692,7 @@ export function matmulSkipZeros(x: usize, w: usize, y: usize, m: i32, k: i32, n:
 }
 
 /** d[0..n) += s · src[0..n), each element one rounded product and one rounded sum (madd, as gemm adds a term) */
+// @ts-ignore: decorator
 @inline
 function addScaledRow(d: usize, src: usize, s: f32, n: i32): void {
   const sv = f32x4.splat(s), n4 = n & ~3, n16 = n & ~15;
@@ -735,6 +746,7 @@ export function matmulTransASkipZeros(x: usize, dy: usize, dw: usize, m: i32, k:
 }
 
 /** w[p, j..j+4] −= lr · g, as sgdStep computes it */
+// @ts-ignore: decorator
 @inline
 function step4(w: usize, lrv: v128, g: v128): void {
   v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(lrv, g)));

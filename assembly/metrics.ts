@@ -3,6 +3,7 @@ import { check, DEBUG } from './check';
 // Counts of correct rows. Argmax keeps the first maximum (a later element must be strictly greater), so ties go
 // to the lowest index and a NaN never replaces the running maximum.
 
+// @ts-ignore: decorator
 @inline
 function argmax(x: usize, n: i32): i32 {
   let best = 0;

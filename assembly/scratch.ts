@@ -23,24 +23,28 @@ const B_BYTES: usize = <usize>KC * NC * 4;
 const TILE_BYTES: usize = <usize>MR * NR * 4;
 
 /** the first byte of the scratch (64-byte aligned, a cache line) */
+// @ts-ignore: decorator
 @inline
 function start(): usize {
   return (__heap_base + 63) & ~(<usize>63);
 }
 
 /** the packed MC×KC block of A */
+// @ts-ignore: decorator
 @inline
 export function aPack(): usize {
   return start();
 }
 
 /** the packed KC×NC slab of B; also holds the index lists of the zero-skipping kernels (NC·KC int32) */
+// @ts-ignore: decorator
 @inline
 export function bPack(): usize {
   return start() + A_BYTES;
 }
 
 /** an MR×NR tile of C for the edges of a matrix (row stride NR floats) */
+// @ts-ignore: decorator
 @inline
 export function edgeTile(): usize {
   return start() + A_BYTES + B_BYTES;
@@ -50,6 +54,7 @@ export function edgeTile(): usize {
 export const LIST_CAPACITY: i32 = KC * NC;
 
 /** the first byte after the scratch: where the arena starts */
+// @ts-ignore: decorator
 @inline
 export function scratchEnd(): usize {
   return start() + A_BYTES + B_BYTES + TILE_BYTES;

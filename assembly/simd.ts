@@ -6,6 +6,7 @@
  * f32x4.relaxed_madd, which an engine may compute fused (one rounding: FMA) or not, so its results can differ from
  * machine to machine; it is used only when the user asks for it.
  */
+// @ts-ignore: decorator
 @inline
 export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -13,6 +14,7 @@ export function madd(a: v128, b: v128, c: v128): v128 {
 }
 
 /** the sum of the four lanes of v */
+// @ts-ignore: decorator
 @inline
 export function hsum(v: v128): f32 {
   const s = f32x4.add(v, f32x4.shuffle(v, v, 2, 3, 0, 1));
@@ -20,6 +22,7 @@ export function hsum(v: v128): f32 {
 }
 
 /** [Σ a, Σ b, Σ c, Σ d]: the four horizontal sums at once (a 4×4 transpose folded into the adds) */
+// @ts-ignore: decorator
 @inline
 export function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
   const ab = f32x4.add(f32x4.shuffle(a, b, 0, 4, 1, 5), f32x4.shuffle(a, b, 2, 6, 3, 7));
@@ -28,6 +31,7 @@ export function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
 }
 
 /** the largest of the four lanes (NaN if any lane is NaN) */
+// @ts-ignore: decorator
 @inline
 export function hmax(v: v128): f32 {
   const s = f32x4.max(v, f32x4.shuffle(v, v, 2, 3, 0, 1));

@@ -9,100 +9,93 @@ import { Dense } from './layers/dense.js';
 import { Sequential } from './models/sequential.js';
 import { checkOptions } from './util/options.js';
 import { Random } from './util/random.js';
+import { spread, timePair, type Clock, type Timed, type Work } from './benchmark-timing.js';
 
 /** One measurement on both backends. Every value is a rate: higher is faster. */
 export interface BenchmarkRow {
   name: string;
-  /** the wasm backend's result; null where this engine cannot run WebAssembly SIMD */
+  /** the wasm backend's result (the median of its samples); null where this engine cannot run WebAssembly SIMD */
   wasm: number | null;
-  /** the JS backend's result */
+  /** the JS backend's result (the median of its samples) */
   js: number;
   /** 'GFLOP/s' or 'samples/s' */
   unit: string;
   /** wasm / js: how many times faster the wasm backend is (null without wasm) */
   ratio: number | null;
+  /** the lowest and the highest wasm / js ratio of the samples taken back to back (null without wasm) */
+  ratioRange: [number, number] | null;
+  /**
+   * true when either backend's samples spread by more than 25% of their median ((max − min) / median): something
+   * else was using the machine (another program, a throttled background tab), so the figures are rough; run again.
+   */
+  noisy: boolean;
 }
 
 export interface BenchmarkOptions {
-  /** a smaller, faster run (well under a second of measuring): for tests and smoke checks */
+  /** shorter samples (about a second in all): for tests and smoke checks */
   quick?: boolean;
   /** called with each row as soon as it is measured */
   onProgress?: (row: BenchmarkRow) => void;
 }
 
 interface Sizes {
-  /** how long one timed sample of the matmul lasts, at least (ms) */
-  matmulSampleMs: number;
+  /** every timed sample lasts at least this long (ms), whatever the timer's resolution */
+  sampleMs: number;
+  /** timed samples per backend and row, alternating between the backends */
   samples: number;
   trainSamples: number;
   predictSamples: number;
 }
 
-const DEFAULT: Sizes = { matmulSampleMs: 120, samples: 3, trainSamples: 2048, predictSamples: 4096 };
-const QUICK: Sizes = { matmulSampleMs: 15, samples: 1, trainSamples: 256, predictSamples: 512 };
+const DEFAULT: Sizes = { sampleMs: 100, samples: 5, trainSamples: 2048, predictSamples: 4096 };
+// Quick: the same work per call, shorter samples. Before, one sample of one call (0.1 ms for predict on wasm) gave
+// ratios from 2.3× to 3.0× in Node where the full run measured 13.9×, and 41× against 3.5× in Chromium.
+const QUICK: Sizes = { sampleMs: 25, samples: 5, trainSamples: 256, predictSamples: 512 };
 
-const now = (): number => globalThis.performance.now();
+/** Above this spread of a backend's samples ((max − min) / median) a row is marked noisy. */
+export const NOISY_SPREAD = 0.25;
+
+const now: Clock = () => globalThis.performance.now();
 
 /** Give the event loop (and a page's rendering) a turn between measurements. */
 const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+/** A row from the timings of both backends (wasm null where it was not measured). */
+export function rowOf(name: string, unit: string, timed: { a: Timed | null; b: Timed; ratios: number[] }, scale = 1): BenchmarkRow {
+  const { a: wasm, b: js, ratios } = timed;
+  return {
+    name,
+    unit,
+    wasm: wasm ? wasm.median / scale : null,
+    js: js.median / scale,
+    ratio: wasm ? wasm.median / js.median : null,
+    ratioRange: wasm ? [Math.min(...ratios), Math.max(...ratios)] : null,
+    noisy: spread(js) > NOISY_SPREAD || (wasm !== null && spread(wasm) > NOISY_SPREAD),
+  };
 }
 
-/**
- * The median rate (work per second) of `samples` timed samples, each at least `minMs` long, after one untimed call.
- * `fn(reps)` does `reps` units of work and returns how much work that was.
- */
-function rate(fn: (reps: number) => number, minMs: number, samples: number): number {
-  fn(1); // warm-up: compiles the hot paths, allocates buffers
-  let reps = 1;
-  for (;;) {
-    const t0 = now();
-    fn(reps);
-    const ms = now() - t0;
-    if (ms >= minMs || reps >= 1 << 20) {
-      reps = Math.max(1, Math.ceil((reps * minMs) / Math.max(ms, 1e-3)));
-      break;
-    }
-    reps *= ms < minMs / 8 ? 8 : 2;
-  }
-  const rates: number[] = [];
-  for (let s = 0; s < samples; s++) {
-    const t0 = now();
-    const work = fn(reps);
-    rates.push(work / ((now() - t0) / 1000));
-  }
-  return median(rates);
-}
-
-/** GFLOP/s of y[n,n] = x[n,n] · w[n,n] on the backend's arena. */
-function matmulRate(backend: Backend, n: number, sizes: Sizes): number {
+/** y[n,n] = x[n,n] · w[n,n] on a backend's arena, as work for timePair (FLOPs); `free` releases its blocks. */
+function matmulWork(backend: Backend, n: number): { work: Work; free: () => void } {
   const { arena, kernels } = backend;
   const size = n * n;
   const x = arena.alloc(size);
   const w = arena.alloc(size);
   const y = arena.alloc(size);
-  try {
-    const rng = new Random(1);
-    const fillRandom = (ptr: number) => {
-      const view = arena.f32(ptr, size);
-      for (let i = 0; i < size; i++) view[i] = rng.uniform(-1, 1);
-    };
-    fillRandom(x);
-    fillRandom(w);
-    const flops = 2 * n * n * n;
-    return rate((reps) => {
+  const rng = new Random(1);
+  const fillRandom = (ptr: number) => {
+    const view = arena.f32(ptr, size);
+    for (let i = 0; i < size; i++) view[i] = rng.uniform(-1, 1);
+  };
+  fillRandom(x);
+  fillRandom(w);
+  const flops = 2 * n * n * n;
+  return {
+    work: (reps) => {
       for (let r = 0; r < reps; r++) kernels.matmul(x, w, y, n, n, n);
       return reps * flops;
-    }, sizes.matmulSampleMs, sizes.samples) / 1e9;
-  } finally {
-    arena.free(y);
-    arena.free(w);
-    arena.free(x);
-  }
+    },
+    free: () => { arena.free(y); arena.free(w); arena.free(x); },
+  };
 }
 
 const FEATURES = 64;
@@ -138,44 +131,12 @@ const slice = (d: { x: { data: Float32Array }; y: Uint8Array }, n: number) => ({
   y: d.y.subarray(0, n),
 });
 
-/** samples/s of one training epoch (batch 32) and of predict, on one backend. */
-async function modelRates(backend: BackendName, sizes: Sizes): Promise<{ train: number; predict: number }> {
-  const data = syntheticData(Math.max(sizes.trainSamples, sizes.predictSamples), 7);
-  const train = slice(data, sizes.trainSamples);
-  const model = smallMlp(backend);
-  try {
-    // Warm-up on a few batches: compiles the hot paths and sizes the activation buffers for batch 32.
-    const warm = slice(data, 64);
-    await model.fit(warm.x, warm.y, { epochs: 1, batchSize: 32, verbose: 0 });
-    const trainRates: number[] = [];
-    for (let s = 0; s < sizes.samples; s++) {
-      const t0 = now();
-      await model.fit(train.x, train.y, { epochs: 1, batchSize: 32, verbose: 0 });
-      trainRates.push(sizes.trainSamples / ((now() - t0) / 1000));
-    }
-    const pred = slice(data, sizes.predictSamples);
-    model.predict(slice(data, 256).x);
-    const predictRates: number[] = [];
-    for (let s = 0; s < sizes.samples; s++) {
-      const t0 = now();
-      model.predict(pred.x);
-      predictRates.push(sizes.predictSamples / ((now() - t0) / 1000));
-    }
-    return { train: median(trainRates), predict: median(predictRates) };
-  } finally {
-    model.dispose();
-  }
-}
-
-function row(name: string, unit: string, wasm: number | null, js: number): BenchmarkRow {
-  return { name, unit, wasm, js, ratio: wasm === null ? null : wasm / js };
-}
-
 /**
- * A short comparison of the wasm and JS backends on this machine: a 256×256 matmul (GFLOP/s), one training epoch
- * of a small MLP on synthetic data (samples/s), and predict throughput (samples/s). A few seconds by default,
- * well under one with `quick: true`. Rows carry `ratio` = wasm / js; `wasm` is null where WebAssembly SIMD is
- * missing. The numbers vary from run to run by a few percent; compare ratios rather than absolute values.
+ * A short comparison of the wasm and JS backends on this machine: a 256×256 matmul (GFLOP/s), training the small
+ * MLP on synthetic data (samples/s, batch 32) and predict (samples/s). Each row alternates samples of at least
+ * 100 ms (25 ms with `quick: true`) between the backends, five each: about 5 s in all (quick: about 1 s).
+ * Rows carry the medians, `ratio` = wasm / js, the range of the ratio over the samples, and `noisy` when the
+ * samples spread too much to trust; `wasm` is null where WebAssembly SIMD is missing.
  */
 export async function benchmark(options: BenchmarkOptions = {}): Promise<BenchmarkRow[]> {
   checkOptions(options, 'benchmark(options)', ['quick', 'onProgress']);
@@ -183,22 +144,45 @@ export async function benchmark(options: BenchmarkOptions = {}): Promise<Benchma
   const hasWasm = wasmSimdSupported();
   // Browsers may refuse to compile the kernels synchronously on the main thread: compile them asynchronously first.
   if (hasWasm) await ready();
+  const timing = { minMs: sizes.sampleMs, samples: sizes.samples, clock: now };
   const rows: BenchmarkRow[] = [];
   const emit = (r: BenchmarkRow) => {
     rows.push(r);
     options.onProgress?.(r);
   };
 
-  const matmulJs = matmulRate(resolveBackend('js'), 256, sizes);
-  await breathe();
-  const matmulWasm = hasWasm ? matmulRate(resolveBackend('wasm'), 256, sizes) : null;
-  emit(row('matmul 256×256·256×256', 'GFLOP/s', matmulWasm, matmulJs));
+  const matmulJs = matmulWork(resolveBackend('js'), 256);
+  const matmulWasm = hasWasm ? matmulWork(resolveBackend('wasm'), 256) : null;
+  try {
+    emit(rowOf('matmul 256×256·256×256', 'GFLOP/s', await timePair(matmulWasm?.work ?? null, matmulJs.work, timing), 1e9));
+  } finally {
+    matmulJs.free();
+    matmulWasm?.free();
+  }
   await breathe();
 
-  const js = await modelRates('js', sizes);
-  await breathe();
-  const wasm = hasWasm ? await modelRates('wasm', sizes) : null;
-  emit(row(`train 1 epoch, MLP ${FEATURES}-128-64-${CLASSES}, Adam, batch 32 (${sizes.trainSamples} samples)`, 'samples/s', wasm?.train ?? null, js.train));
-  emit(row(`predict ${sizes.predictSamples} samples, same MLP`, 'samples/s', wasm?.predict ?? null, js.predict));
+  const data = syntheticData(Math.max(sizes.trainSamples, sizes.predictSamples), 7);
+  const train = slice(data, sizes.trainSamples);
+  const pred = slice(data, sizes.predictSamples);
+  const models = { js: smallMlp('js'), wasm: hasWasm ? smallMlp('wasm') : null };
+  try {
+    const trainWork = (model: Sequential): Work => async (reps) => {
+      await model.fit(train.x, train.y, { epochs: reps, batchSize: 32, verbose: 0 });
+      return reps * sizes.trainSamples;
+    };
+    const predictWork = (model: Sequential): Work => (reps) => {
+      for (let r = 0; r < reps; r++) model.predict(pred.x);
+      return reps * sizes.predictSamples;
+    };
+    const wasmModel = models.wasm;
+    emit(rowOf(`train MLP ${FEATURES}-128-64-${CLASSES}, Adam, batch 32 (epochs of ${sizes.trainSamples} samples)`, 'samples/s',
+      await timePair(wasmModel && trainWork(wasmModel), trainWork(models.js), timing)));
+    await breathe();
+    emit(rowOf(`predict ${sizes.predictSamples} samples, same MLP`, 'samples/s',
+      await timePair(wasmModel && predictWork(wasmModel), predictWork(models.js), timing)));
+  } finally {
+    models.js.dispose();
+    models.wasm?.dispose();
+  }
   return rows;
 }

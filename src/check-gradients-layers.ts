@@ -7,7 +7,7 @@
  */
 import type { Matrix } from './data/matrix.js';
 import { Dropout } from './layers/dropout.js';
-import { className } from './layers/class-name.js';
+import { className } from './layers/registry.js';
 import type { Layer } from './layers/layer.js';
 import type { Loss } from './losses/index.js';
 import type { Network } from './models/network.js';

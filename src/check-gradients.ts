@@ -13,12 +13,10 @@ import type { Ptr } from './backends/kernels.js';
 import { toMatrix, type DataInput } from './data/inputs.js';
 import type { Matrix } from './data/matrix.js';
 import { toLabels, toTargetRows, type LabelInput } from './data/targets.js';
-import { Activation } from './layers/activation.js';
-import { className } from './layers/class-name.js';
-import { Dense } from './layers/dense.js';
-import { Dropout } from './layers/dropout.js';
 import { KernelLayer } from './layers/kernel-layer.js';
-import { computeLoss, fusesOutputActivation, type Loss } from './losses/index.js';
+import { className, kerasClassOf } from './layers/registry.js';
+import { computeLoss, type Loss } from './losses/index.js';
+import { fusedActivation } from './losses/output-activation.js';
 import { Engine, innerMode } from './models/engine.js';
 import { Network } from './models/network.js';
 import { Sequential } from './models/sequential.js';
@@ -54,8 +52,9 @@ export function checkGradients(model: Sequential | Network, x: DataInput, y: Lab
   if (!(maxChecks >= 1)) fail(`checkGradients: maxChecks must be at least 1, got ${maxChecks}`);
   const seed = options.seed ?? 1;
 
-  const xAll = toMatrix(x, 'x').matrix;
+  const { matrix: xAll, sampleShape } = toMatrix(x, 'x');
   const xs = takeRows(xAll, samples);
+  const xsShaped = { data: xs.data, shape: [xs.shape[0], ...sampleShape] }; // building from it keeps the sample shape
   if (model instanceof Network) {
     const { loss } = model.internals;
     if (!loss) fail("checkGradients needs the network's loss: call use('mse') (or another loss) first");
@@ -65,14 +64,14 @@ export function checkGradients(model: Sequential | Network, x: DataInput, y: Lab
     if (!model.layers.every((l) => l instanceof KernelLayer)) {
       return checkLayerByLayer(model, loss, xs, ys, { epsilon: options.epsilon ?? 1e-3, tolerance: options.tolerance ?? 1e-2, maxChecks, seed });
     }
-    model.predict({ data: xs.data, shape: xs.shape }); // builds it (and checks the widths)
+    model.predict(xsShaped); // builds it (and checks the shapes)
     const { engine } = model.internals;
     if (engine.outputSize !== ys.shape[1]) fail(`y has ${ys.shape[1]} values per sample but the network outputs ${engine.outputSize}`);
     return checkFloat64(engine, loss, xs, { data: ys.data, cols: ys.shape[1] }, options, maxChecks, seed);
   }
   const { loss } = model.internals;
   if (!loss) fail('checkGradients needs the loss: compile the model first');
-  model.predict({ data: xs.data, shape: xs.shape }); // builds it (and checks the width)
+  model.predict(xsShaped); // builds it (and checks the shape)
   const { engine } = model.internals;
   const targets = loss.sparse ? toLabels(y, engine.outputSize, 'y') : toTargetRows(y, engine.outputSize, loss.name, 'y');
   const yRows = targets.data.length / targets.cols;
@@ -93,14 +92,13 @@ class FrozenRandom extends Random {
   }
 }
 
-/** A copy of a built-in layer, unbuilt, with the same settings. */
+/** A copy of a built-in layer, unbuilt, with the same settings: its registered class made from its config. */
 function cloneLayer(layer: KernelLayer): KernelLayer {
-  if (layer instanceof Dense) {
-    return new Dense(layer.units, { activation: layer.activation, useBias: layer.useBias, name: layer.name, kernelInitializer: 'zeros', biasInitializer: 'zeros' });
-  }
-  if (layer instanceof Activation) return new Activation(layer.activation, undefined, { name: layer.name });
-  if (layer instanceof Dropout) return new Dropout(layer.rate, { name: layer.name });
-  fail(`checkGradients cannot copy layer '${layer.name}' (${className(layer)}) to float64`);
+  const cls = kerasClassOf(layer);
+  if (!cls) fail(`checkGradients cannot copy layer '${layer.name}' (${className(layer)}) to float64: it is not a registered layer`);
+  const copy = cls.fromConfig(layer.getConfig());
+  copy.initializeWeights = false; // the weights are copied in
+  return copy;
 }
 
 function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, options: GradientCheckOptions, maxChecks: number, seed: number): GradientCheckReport {
@@ -109,7 +107,7 @@ function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, option
   const backend = createJsBackend({ precision: 'float64' });
   const engine = new Engine(backend, new FrozenRandom(1));
   for (const layer of source.layers) engine.add(cloneLayer(layer));
-  engine.build(source.inputSize);
+  engine.build(source.inputShape);
   engine.setWeights(source.getWeights());
 
   const [rows, cols] = xs.shape;
@@ -122,7 +120,7 @@ function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, option
   a.write(tp, t.data);
   const dOut = a.alloc(rows * out);
   const probs = a.alloc(rows * out);
-  const logits = fusesOutputActivation(loss, engine.outputActivation());
+  const logits = fusedActivation(loss, engine.outputActivation()) !== undefined;
   const mode = { training: true, logits };
   const layers = engine.layers;
   // as Engine runs them: only the output layer leaves its softmax to the loss

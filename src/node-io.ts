@@ -2,7 +2,7 @@
  * Models in files (Node only): `fileHandler('dir')`, and — registered when 'scratchnet/node' is imported —
  * `model.save('file://dir')`, `model.save('dir')`, `loadModel('file://dir/model.json')`.
  *
- * Saves are atomic, with model.json as the single commit point (TESTING.md): the weights go to a new, uniquely
+ * Saves are atomic, with model.json as the single commit point (docs/TESTING.md): the weights go to a new, uniquely
  * named file, which is flushed; then model.json.tmp is written and flushed and renamed over model.json; only then is
  * the previous weights file removed. A crash at any moment leaves either the old model or the complete new one.
  * Saves to one model.json from this process run one after another, in the order they were started, so saves that

@@ -8,9 +8,9 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { fail } from './util/errors.js';
-import { mnistFromIdx, type MnistData, type MnistOptions } from './data/mnist.js';
+import { mnistFromIdx, type MnistData, type MnistImageData, type MnistImages, type MnistOptions } from './data/mnist.js';
 
-export type { MnistData, MnistOptions };
+export type { MnistData, MnistImageData, MnistImages, MnistOptions };
 // Model files. Importing this entry also lets model.save('file://dir') / loadModel('dir/model.json') take paths.
 export { fileHandler } from './node-io.js';
 
@@ -31,9 +31,13 @@ const gunzipAsync = promisify(gunzip);
 
 /**
  * Read MNIST from the four IDX files in `dir` (each may also be gzipped, named `<file>.gz`) and decode it with
- * `mnistFromIdx`: `trainX`/`testX` are float32 `[n, 784]` in [0, 1], `trainY`/`testY` the digits.
+ * `mnistFromIdx`: `trainX`/`testX` are float32 `[n, 784]` in [0, 1] (with `asImages: true`, `[n, 28, 28, 1]`),
+ * `trainY`/`testY` the digits.
  */
-export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistData> {
+export async function loadMnist(options: LoadMnistOptions & { asImages: true }): Promise<MnistImageData>;
+export async function loadMnist(options?: LoadMnistOptions & { asImages?: false }): Promise<MnistData>;
+export async function loadMnist(options?: LoadMnistOptions): Promise<MnistData | MnistImageData>;
+export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistData | MnistImageData> {
   const dir = options.dir ?? mnistDataDir();
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     readIdxFile(dir, FILES.trainImages),

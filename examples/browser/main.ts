@@ -374,7 +374,8 @@ $('bench-run').addEventListener('click', async () => {
     cells[0].textContent = row.name;
     cells[1].textContent = number(row.wasm, row.unit);
     cells[2].textContent = number(row.js, row.unit);
-    cells[3].textContent = row.ratio === null ? 'n/a' : `${row.ratio.toFixed(1)}×`;
+    cells[3].textContent = row.ratio === null ? 'n/a' : `${row.ratio.toFixed(1)}×${row.noisy ? ' (noisy)' : ''}`;
+    if (row.ratioRange) cells[3].title = `${row.ratioRange[0].toFixed(1)}× to ${row.ratioRange[1].toFixed(1)}× over the samples`;
     tr.dataset.ratio = String(row.ratio ?? '');
     rows.append(tr);
   };
@@ -388,7 +389,9 @@ $('bench-run').addEventListener('click', async () => {
       : `Training runs ${ratio.toFixed(1)}× faster with WebAssembly SIMD than with plain JavaScript on this device.`;
     section.dataset.ratio = String(ratio ?? '');
     section.dataset.state = 'done';
-    $('bench-status').textContent = '';
+    $('bench-status').textContent = result.some((r) => r.noisy)
+      ? 'The device was busy during some measurements (marked noisy): run again for steadier figures.'
+      : '';
   } catch (e) {
     $('bench-status').textContent = `failed: ${(e as Error).message}`;
     section.dataset.state = 'error';

@@ -7,21 +7,22 @@ const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 /**
  * First-fit allocator of byte ranges in an arena that starts at `base`. It only does bookkeeping; the arena
- * grows its memory when `end` moves. Freed blocks are coalesced with their neighbours and reused, so
+ * grows its memory when `top` moves past its capacity. Freed blocks are coalesced with their neighbours and reused, so
  * create/train/dispose cycles do not grow memory without bound.
  */
 export class Allocator {
-  /** free blocks below `top`, sorted by address */
+  /** free blocks below `top`, sorted by address, coalesced; none ends at `top` */
   private free: { ptr: number; size: number }[] = [];
   private used = new Map<number, number>();
-  /** the first byte after the highest block ever handed out */
+  /** the first byte after the highest live block (the aligned base when none is live) */
   top: number;
 
   constructor(readonly base: number) {
     this.top = alignUp(base, ALIGN);
   }
 
-  /** Reserve `bytes` (rounded up to ALIGN). Returns the pointer and the end of the highest block. */
+  /** Reserve `bytes` (rounded up to ALIGN, at least ALIGN). Returns the block's pointer; `top` then tells the end of
+   *  the highest block, which the arena's memory must span. */
   alloc(bytes: number): Ptr {
     const size = Math.max(ALIGN, alignUp(bytes, ALIGN));
     for (let i = 0; i < this.free.length; i++) {
@@ -34,13 +35,8 @@ export class Allocator {
         return ptr;
       }
     }
-    // Extend the top, absorbing a free block that touches it.
-    const last = this.free[this.free.length - 1];
-    let ptr = this.top;
-    if (last && last.ptr + last.size === this.top) {
-      ptr = last.ptr;
-      this.free.pop();
-    }
+    // Extend the top. No free block touches it (release gives such a block back to the top), so none is absorbed.
+    const ptr = this.top;
     this.top = ptr + size;
     this.used.set(ptr, size);
     return ptr;

@@ -1,7 +1,12 @@
 import { Allocator } from './allocator.js';
 import type { Kernels, Ptr } from './kernels.js';
 
+/** The backends `setBackend` and the `backend` options take by name. */
 export type BackendName = 'wasm' | 'js';
+
+/** What a backend reports as its name: one of those, or 'wasm-relaxed' for the opt-in relaxed-SIMD build
+ *  (`createRelaxedWasmBackend()` from 'scratchnet/relaxed', given as an object, never by name). */
+export type BackendLabel = BackendName | 'wasm-relaxed';
 
 /** A typed view of arena memory. Float64 only on the JS backend's float64 variant (used for gradient checks). */
 export type FloatView = Float32Array | Float64Array;
@@ -77,7 +82,7 @@ export function outOfMemoryError(neededBytes: number, limit: number): Error {
 }
 
 export interface Backend {
-  readonly name: BackendName;
+  readonly name: BackendLabel;
   readonly kernels: Kernels;
   readonly arena: Arena;
 }

@@ -114,8 +114,9 @@ export function poolArgs(g: Pool2dGeometry): [number, number, number, number, nu
 }
 
 /**
- * Floats of patch matrix the wasm conv kernels build at once (assembly/conv.ts has the same number; the conformance
- * suite checks that no kernel writes past convScratchFloats).
+ * Floats of patch matrix the wasm conv kernels build at once (assembly/conv.ts exports the same number:
+ * test/backends/wasm-constants.test.ts compares them, and the conformance suite checks that no kernel writes past
+ * convScratchFloats).
  */
 export const CONV_BLOCK_FLOATS = 1 << 16;
 

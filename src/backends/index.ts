@@ -1,4 +1,4 @@
-import type { Backend, BackendName } from './backend.js';
+import type { Backend, BackendLabel, BackendName } from './backend.js';
 import { createJsBackend } from './js/index.js';
 import { createWasmBackend, createWasmBackendAsync, wasmSimdSupported } from './wasm/index.js';
 import { fail } from '../util/errors.js';
@@ -73,8 +73,8 @@ export function ready(): Promise<BackendName> {
   }));
 }
 
-/** Arena memory of a backend (default: the active one), like TensorFlow.js's `tf.memory()`. */
-export function memory(name?: BackendName): { backend: BackendName; bytesInUse: number; bytesReserved: number } {
+/** Arena memory of a backend (default: the active one; or a backend object), like TensorFlow.js's `tf.memory()`. */
+export function memory(name?: BackendName | Backend): { backend: BackendLabel; bytesInUse: number; bytesReserved: number } {
   const backend = resolveBackend(name);
   return { backend: backend.name, bytesInUse: backend.arena.bytesInUse, bytesReserved: backend.arena.capacity };
 }

@@ -2,8 +2,9 @@
  * The one contract both backends implement: `assembly/` (WebAssembly SIMD) and `src/backends/js/` (plain loops).
  *
  * Every argument is a number. A `Ptr` is a byte offset into the backend's arena (the wasm linear memory, or the JS
- * backend's ArrayBuffer); every array is contiguous, row-major float32 (int32 where stated), 16-byte aligned by the
- * arena. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
+ * backend's ArrayBuffer); every array is contiguous, row-major float32 (int32 where stated), and starts on a 64-byte
+ * boundary (ALIGN in allocator.ts). Callers also pass offsets inside a block (a batch's rows in the staged data), so a
+ * kernel may assume only 4-byte alignment. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
  * a kernel runs. Kernels never allocate (the wasm matmul kernels pack panels in a fixed scratch region that lies below
  * the arena: assembly/scratch.ts).
  *
@@ -11,10 +12,11 @@
  * order, one rounded term at a time from +0, whatever the shape; matmulSkipZeros, matmulTransASkipZeros and
  * sgdOuterStep follow the same order, which is what makes them bit-identical to matmul, matmulTransA and
  * matmulTransA + sgdStep. Between backends, and for
- * matmulTransB, only the tolerances of TESTING.md hold.
+ * matmulTransB, only the tolerances of docs/TESTING.md hold.
  *
  * Scalars (lr, alpha, eps, thresholds) are float32 on the wasm side: pass values that float32 holds exactly where
- * bit-identical results across backends matter. Label arrays hold integers (checked in TypeScript before any kernel).
+ * bit-identical results across backends matter. The cross-entropies clip to the float32 bounds [f32(eps), f32(1 − eps)]
+ * (0.99999988 for eps = 1e-7), as Keras and TF.js do in float32. Label arrays hold integers (checked in TypeScript before any kernel).
  *
  * Elementwise kernels (activations and their backward, scale, mul, dropout) and softmax/softmaxBackward may run in
  * place (y == x, dx == dy): the layers rely on it. Other outputs must not overlap their inputs.
@@ -85,14 +87,18 @@ export interface Kernels {
   mse(p: Ptr, t: Ptr, dy: Ptr, n: number): number;
   /** loss = Σ |p − t| / n ; dy = sign(p − t) / n  (sign(0) = 0) */
   mae(p: Ptr, t: Ptr, dy: Ptr, n: number): number;
-  /** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ; dy = (pc − t) / (pc (1 − pc)) / n */
+  /** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ;
+   *  dy = eps ≤ p ≤ 1 − eps ? (pc − t) / (pc (1 − pc)) / n : 0  (the clip passes no gradient, as in Keras) */
   binaryCrossentropy(p: Ptr, t: Ptr, dy: Ptr, n: number, eps: number): number;
   /** on logits z: loss = Σ [max(z,0) − z·t + ln(1 + e^(−|z|))] / n ; dy = (σ(z) − t) / n */
   binaryCrossentropyFromLogits(z: Ptr, t: Ptr, dy: Ptr, n: number): number;
-  /** probabilities p, targets t [rows,cols]: pc = max(p, eps); loss = −Σ t·ln pc / rows ; dy = −t / pc / rows */
+  /** probabilities p, targets t [rows,cols], per row as Keras and TF.js: s = Σ_j p_j; q = p / s;
+   *  qc = clamp(q, eps, 1 − eps); loss = −Σ t·ln qc / rows ; g_j = eps ≤ q_j ≤ 1 − eps ? −t_j / q_j : 0 ;
+   *  dy_j = (g_j − Σ_l g_l·q_l) / s / rows  (the gradient through the normalisation; the clip passes none) */
   categoricalCrossentropy(p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number;
-  /** labels (float32 class indices) [rows]: pc = max(p[i,label_i], eps); loss = −Σ ln pc / rows ;
-   *  dy[i,j] = j == label_i ? −1 / pc / rows : 0 */
+  /** labels (float32 class indices) [rows], per row as Keras: pc = clamp(p, eps, 1 − eps); S = Σ_j pc_j;
+   *  loss = Σ_i (ln S − ln pc[label_i]) / rows ; dy_j = eps ≤ p_j ≤ 1 − eps ? (1 / S − [j == label] / pc_j) / rows : 0
+   *  (Keras clips, then normalises through log-softmax; TF.js clips once more after normalising) */
   sparseCategoricalCrossentropy(p: Ptr, labels: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number;
   /** fused softmax + categorical cross-entropy on logits z: probs = softmax(z) (written);
    *  loss = Σ_i Σ_j t[i,j]·(lse_i − z[i,j]) / rows ; dz[i,j] = (probs[i,j]·Σ_l t[i,l] − t[i,j]) / rows */
@@ -173,8 +179,9 @@ export interface Kernels {
 
 /**
  * When the zero-skipping kernels skip on a batch: at most this share of x non-zero (NaN counts as non-zero), and at
- * least SPARSE_MIN_N outputs. Measured on the wasm kernels (assembly/matmul.ts, which has its own copy of both
- * numbers); the JS backend follows the same rule, so both backends take the same path for the same data.
+ * least SPARSE_MIN_N outputs. Measured on the wasm kernels; assembly/matmul.ts holds its own copy of both numbers and
+ * exports them, and test/backends/wasm-constants.test.ts checks that they equal these. The JS backend follows the
+ * same rule, so both backends take the same path for the same data.
  */
 export const SPARSE_SHARE = 0.3;
 export const SPARSE_MIN_N = 32;

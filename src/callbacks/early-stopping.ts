@@ -5,7 +5,7 @@ import { checkOptions } from '../util/options.js';
 
 export interface EarlyStoppingOptions {
   /** the log to watch: 'val_loss' (default), 'loss', 'val_accuracy', 'accuracy' */
-  monitor?: keyof Logs;
+  monitor?: keyof Logs & string;
   /** epochs without improvement before stopping (default 0: stop at the first epoch that does not improve) */
   patience?: number;
   /** the smallest change that counts as an improvement (default 0) */

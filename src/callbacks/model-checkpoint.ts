@@ -15,7 +15,7 @@ export interface ModelCheckpointOptions {
   /** save only when `monitor` improves (default false) */
   saveBestOnly?: boolean;
   /** for saveBestOnly: the log to watch (default 'val_loss'; 'loss' without validation data) */
-  monitor?: keyof Logs;
+  monitor?: keyof Logs & string;
   /** with the optimizer's state, so that training resumes exactly (default true) */
   includeOptimizer?: boolean;
 }

@@ -1,15 +1,21 @@
 import { fail } from '../util/errors.js';
 import type { Matrix } from './matrix.js';
 
-/** Every form of samples the models accept. */
-export type DataInput = number[][] | number[][][] | Float32Array[] | Float64Array[] | Matrix | { data: ArrayLike<number>; shape: readonly number[] };
+/**
+ * Every form of samples the models accept: rows (number[][] or typed arrays), the tutorial's [samples][1][features],
+ * images as nested arrays [samples][h][w][c], or flat values with a shape: { data, shape: [samples, ...sampleShape] }.
+ */
+export type DataInput = number[][] | number[][][] | number[][][][] | Float32Array[] | Float64Array[] | Matrix | { data: ArrayLike<number>; shape: readonly number[] };
 
-/** How the caller gave its data, so that answers come back in the same form. */
-export type DataForm = 'rows' | 'nested' | 'matrix';
+/** How the caller gave its data, so that answers come back in the same form ('tensor': nested images; answers as rows). */
+export type DataForm = 'rows' | 'nested' | 'matrix' | 'tensor';
 
 export interface ParsedInput {
+  /** one row per sample: the sample's values in row-major (channels-last) order */
   matrix: Matrix;
   form: DataForm;
+  /** the shape of one sample: [features], or [h, w, c] for images */
+  sampleShape: number[];
 }
 
 /**
@@ -35,15 +41,17 @@ export function toMatrix(input: unknown, what: string, options: { finite?: boole
     }
     const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
     if (options.finite !== false) checkFinite(f32, cols, what);
-    return { matrix: { data: f32, shape: [rows, cols] }, form: 'matrix' };
+    return { matrix: { data: f32, shape: [rows, cols] }, form: 'matrix', sampleShape: shape.length > 1 ? shape.slice(1) : [1] };
   }
-  fail(`${what} must be number[][], [samples][1][features] or { data, shape }; got ${typeof input}`);
+  fail(`${what} must be number[][], [samples][1][features], [samples][h][w][c] or { data, shape }; got ${typeof input}`);
 }
 
 function fromArrays(samples: unknown[], what: string): ParsedInput {
   if (samples.length === 0) fail(`${what} is empty; expected at least one sample`);
-  // The tutorial nests each sample one level deeper: [samples][1][features].
-  const nested = Array.isArray(samples[0]) && Array.isArray((samples[0] as unknown[])[0]);
+  const first = samples[0];
+  // The tutorial nests each sample one level deeper: [samples][1][features]. Deeper, or wider, is a sample shape.
+  const nested = Array.isArray(first) && Array.isArray(first[0]);
+  if (nested && (first.length !== 1 || Array.isArray(first[0][0]) || ArrayBuffer.isView(first[0][0]))) return fromNested(samples, what);
   const rowOf = (i: number): ArrayLike<unknown> => {
     const s = samples[i];
     if (!nested && isNumberRow(s)) return s;
@@ -68,7 +76,36 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
     }
   }
   checkFinite(data, cols, what);
-  return { matrix: { data, shape: [samples.length, cols] }, form: nested ? 'nested' : 'rows' };
+  return { matrix: { data, shape: [samples.length, cols] }, form: nested ? 'nested' : 'rows', sampleShape: [cols] };
+}
+
+/** Samples as nested arrays, [samples][h][w][c] (or any depth): the shape is the first sample's; every one must match. */
+function fromNested(samples: unknown[], what: string): ParsedInput {
+  const sampleShape: number[] = [];
+  for (let v: unknown = samples[0]; Array.isArray(v) || isNumberRow(v); v = (v as ArrayLike<unknown>)[0]) {
+    sampleShape.push((v as ArrayLike<unknown>).length);
+    if (ArrayBuffer.isView(v)) break;
+  }
+  if (sampleShape.some((d) => d === 0)) fail(`${what}[0] has shape [${sampleShape.join(', ')}]; every dimension needs at least one value`);
+  const cols = sampleShape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(samples.length * cols);
+  let at = 0;
+  const fill = (v: unknown, depth: number, path: string): void => {
+    if (depth === sampleShape.length) {
+      if (typeof v !== 'number') fail(`${what}${path} is ${typeof v} (${String(v)}); expected a number (every sample of shape [${sampleShape.join(', ')}])`);
+      data[at++] = v;
+      if (!Number.isFinite(data[at - 1]) && Number.isFinite(v)) fail(`${what}${path} is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
+      return;
+    }
+    if (!(Array.isArray(v) || isNumberRow(v)) || (v as ArrayLike<unknown>).length !== sampleShape[depth]) {
+      const got = Array.isArray(v) || isNumberRow(v) ? `${(v as ArrayLike<unknown>).length} entries` : describeRow(v);
+      fail(`${what}${path} has ${got} but should have ${sampleShape[depth]}: every sample must have the shape of ${what}[0], [${sampleShape.join(', ')}]`);
+    }
+    for (let i = 0; i < sampleShape[depth]; i++) fill((v as ArrayLike<unknown>)[i], depth + 1, `${path}[${i}]`);
+  };
+  samples.forEach((s, i) => fill(s, 0, `[${i}]`));
+  checkFinite(data, cols, what);
+  return { matrix: { data, shape: [samples.length, cols] }, form: 'tensor', sampleShape };
 }
 
 /** A row given as an array or a typed array of numbers (Float32Array, Float64Array, Uint8Array, …). */
@@ -94,6 +131,7 @@ export function checkFinite(data: Float32Array, cols: number, what: string, firs
 /** Render model outputs in the form the inputs came in. */
 export function fromMatrix(m: Matrix, form: DataForm): number[][] | number[][][] | Matrix {
   if (form === 'matrix') return m;
+  // 'tensor' (nested images): one row of outputs per sample, as for rows
   const [rows, cols] = m.shape;
   const out: number[][] = [];
   for (let i = 0; i < rows; i++) out.push(Array.from(m.data.subarray(i * cols, (i + 1) * cols)));

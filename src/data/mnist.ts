@@ -21,6 +21,25 @@ export interface MnistOptions {
   trainLimit?: number;
   /** Keep at most the first `testLimit` test samples. */
   testLimit?: number;
+  /**
+   * true: `trainX`/`testX` are images `{ data, shape: [n, 28, 28, 1] }` (channels-last, as Keras's
+   * `x.reshape(-1, 28, 28, 1)`) instead of rows `[n, 784]` — the same values in the same order.
+   */
+  asImages?: boolean;
+}
+
+/** MNIST images with their shape: `[n, 28, 28, 1]`, channels-last. */
+export interface MnistImages {
+  data: Float32Array;
+  shape: [samples: number, height: 28, width: 28, channels: 1];
+}
+
+/** MNIST with `asImages: true`: `X` is `[n, 28, 28, 1]` with pixels in [0, 1]; `Y` holds the digits 0–9. */
+export interface MnistImageData {
+  trainX: MnistImages;
+  trainY: Uint8Array;
+  testX: MnistImages;
+  testY: Uint8Array;
 }
 
 /** MNIST ready for training: `X` is `[n, 784]` with pixels in [0, 1]; `Y` holds the digits 0–9. */
@@ -39,12 +58,22 @@ const PIXELS = SIDE * SIDE;
  * `Uint8Array`. Checks that images are 28×28 uint8, labels 1-D uint8 digits 0–9, and that the counts match.
  * The result never shares memory with the input.
  */
-export function mnistFromIdx(files: MnistIdxFiles, options: MnistOptions = {}): MnistData {
+export function mnistFromIdx(files: MnistIdxFiles, options: MnistOptions & { asImages: true }): MnistImageData;
+export function mnistFromIdx(files: MnistIdxFiles, options?: MnistOptions & { asImages?: false }): MnistData;
+export function mnistFromIdx(files: MnistIdxFiles, options?: MnistOptions): MnistData | MnistImageData;
+export function mnistFromIdx(files: MnistIdxFiles, options: MnistOptions = {}): MnistData | MnistImageData {
   checkLimit('trainLimit', options.trainLimit);
   checkLimit('testLimit', options.testLimit);
+  if (options.asImages !== undefined && typeof options.asImages !== 'boolean') fail(`mnistFromIdx: asImages must be true or false, got ${options.asImages}`);
   const train = decodeSplit(files.trainImages, files.trainLabels, 'train', options.trainLimit);
   const test = decodeSplit(files.testImages, files.testLabels, 'test', options.testLimit);
+  if (options.asImages) return { trainX: asImages(train.x), trainY: train.y, testX: asImages(test.x), testY: test.y };
   return { trainX: train.x, trainY: train.y, testX: test.x, testY: test.y };
+}
+
+/** The same pixels seen as [n, 28, 28, 1]: a row of 784 already is one image in row-major, channels-last order. */
+function asImages(x: Matrix): MnistImages {
+  return { data: x.data, shape: [x.shape[0], SIDE, SIDE, 1] };
 }
 
 function decodeSplit(

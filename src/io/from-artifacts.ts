@@ -7,7 +7,8 @@ import type { Loss } from '../losses/index.js';
 import type { Optimizer, OptimizerState } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
 import { describe, WeightBytes } from './bytes.js';
-import { readTopology, type TopologyPlan } from './topology.js';
+import { shapeSize, type Shape } from '../layers/shape.js';
+import { chainShapes, readTopology, type TopologyPlan } from './topology.js';
 import { fromTfjsSlot, optimizerSlotNames, readLoss, readMetrics, readOptimizer } from './training-config.js';
 import type { ModelArtifacts } from './types.js';
 import { isObject, own, type JsonObject } from './validate.js';
@@ -15,8 +16,9 @@ import { checkFinite, locateWeights, readModelWeights, splitWeightName, type Loc
 
 export interface LoadPlan {
   topology: TopologyPlan;
-  inputSize: number;
-  /** every Dense's kernel then bias, in layer order */
+  /** the shape of one input sample */
+  inputShape: Shape;
+  /** every layer's weight arrays (a Dense's kernel then bias), in layer order */
   weights: Float32Array[];
   /** the loss, metrics and a factory for the optimizer, when the artifacts name ones scratchnet has */
   training?: { loss: Loss; metrics: string[]; optimizer?: Optimizer };
@@ -44,8 +46,8 @@ export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): Lo
   if (data === undefined || data === null) fail('the artifacts have no weightData; a model needs its weights to load');
   const bytes = new WeightBytes(data as ArrayBuffer);
   const located = locateWeights(own(artifacts, 'weightSpecs'), bytes);
-  const { inputSize, weights } = readModelWeights(topology, located, bytes);
-  const plan: LoadPlan = { topology, inputSize, weights };
+  const { inputShape, weights } = readModelWeights(topology, located, bytes);
+  const plan: LoadPlan = { topology, inputShape, weights };
 
   const meta = metadata(artifacts);
   if (meta && typeof own(meta, 'rng') === 'number') {
@@ -94,14 +96,9 @@ function readOptimizerState(optimizer: Optimizer, plan: LoadPlan, located: Locat
   const iterations = iter.dtype === 'int32' ? bytes.int32(iter.offset) : bytes.float32(iter.offset, 1)[0];
   if (!Number.isInteger(iterations) || iterations < 0) fail(`the optimizer's step count 'iter' is ${iterations}; expected a non-negative integer`);
 
-  const params: { key: string; size: number }[] = [];
-  let size = plan.inputSize;
-  for (const layer of plan.topology.layers) {
-    if (layer.type !== 'dense') continue;
-    params.push({ key: `${layer.name}/kernel`, size: size * layer.units });
-    if (layer.useBias) params.push({ key: `${layer.name}/bias`, size: layer.units });
-    size = layer.units;
-  }
+  const { layers } = plan.topology;
+  const shapes = chainShapes(layers, plan.inputShape);
+  const params = layers.flatMap((layer, i) => layer.paramShapes(shapes[i]).map((p) => ({ key: `${layer.name}/${p.name}`, size: shapeSize(p.shape) })));
   const state: OptimizerState = { iterations, slots: params.map(() => []) };
   slots.names.forEach((slotName, s) => {
     const ours = slots.ours[s];

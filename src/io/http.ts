@@ -1,6 +1,7 @@
 /**
  * `https://…/model.json` (and http://): load a model a server hosts — a model.json and the weight files its
- * manifest names, relative to it. Saving over HTTP is not supported.
+ * manifest names, relative to it. In a page or a worker the URL may be relative ('/models/m/model.json',
+ * 'model.json'): it resolves against the page's address, as fetch does. Saving over HTTP is not supported.
  */
 import { fail } from '../util/errors.js';
 import { artifactsFromModelJson, readManifest } from './model-json.js';
@@ -28,10 +29,16 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
   };
   return {
     async load(): Promise<ModelArtifacts> {
-      const json = parseJson(await (await get(url)).text(), url);
-      const { specs, paths } = readManifest(json, url);
       // A relative model URL (in a page) resolves against the page's address.
-      const base = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
+      const page = (globalThis as { location?: { href?: unknown } }).location?.href;
+      let base: URL;
+      try {
+        base = new URL(url, typeof page === 'string' ? page : undefined);
+      } catch {
+        fail(`cannot load '${url}': it is not a URL, and there is no page address to resolve it against; give an http:// or https:// URL`);
+      }
+      const json = parseJson(await (await get(base.href)).text(), url);
+      const { specs, paths } = readManifest(json, url);
       const data = await Promise.all(paths.map(async (p) => new Uint8Array(await (await get(new URL(p, base).href)).arrayBuffer())));
       return artifactsFromModelJson(json, specs, data);
     },

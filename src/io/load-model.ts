@@ -25,14 +25,14 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   checkOptions(options, 'loadModel(source, options): options', ['backend', 'seed', 'compile', 'name']);
   const artifacts = await readSource(source);
   const plan = readArtifacts(artifacts, { compile: options.compile !== false });
-  const model = new Sequential(kerasLayers(plan.topology, plan.inputSize), {
+  const model = new Sequential(kerasLayers(plan.topology), {
     backend: options.backend, seed: options.seed, name: options.name ?? plan.topology.name,
   });
   try {
     const { training } = plan;
     if (training?.optimizer) model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics });
-    // compile builds only when the first layer declares its input size (a Dense); a Dropout or Activation first does not
-    model.build(plan.inputSize);
+    // the loaded layers declare no input shape (the file's is the model's): build with it
+    model.build(plan.inputShape);
     model.setWeights(plan.weights);
     if (plan.optimizerState) training!.optimizer!.setState!(plan.optimizerState);
     if (plan.rngState !== undefined && options.seed === undefined) model.internals.rng.setState(plan.rngState);

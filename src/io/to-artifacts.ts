@@ -1,6 +1,7 @@
 /** A model → TensorFlow.js layers-model artifacts (topology, weight specs, one little-endian float32 buffer). */
 import { KernelLayer } from '../layers/kernel-layer.js';
 import type { Layer } from '../layers/layer.js';
+import type { Shape } from '../layers/shape.js';
 import type { Loss } from '../losses/index.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
@@ -16,7 +17,8 @@ export interface SaveSource {
   name: string;
   layers: readonly Layer[];
   built: boolean;
-  inputSize: number;
+  /** the shape of one input sample */
+  inputShape: Shape;
   loss?: Loss;
   metrics?: string[];
   optimizer?: Optimizer;
@@ -39,7 +41,7 @@ export interface ScratchnetMetadata {
 export function toArtifacts(source: SaveSource, options: SaveOptions = {}): ModelArtifacts {
   if (options === null || typeof options !== 'object') fail(`save options must be an object like { includeOptimizer: true }, got ${options}`);
   if (source.layers.length === 0) fail('the model has no layers to save');
-  const modelTopology = writeTopology(source.name, source.layers, source.inputSize);
+  const modelTopology = writeTopology(source.name, source.layers, source.inputShape);
   if (!source.built) {
     fail('the model has no weights to save until it is built: fit or predict once, or give the first layer an inputShape and compile');
   }

@@ -4,6 +4,7 @@
  * for Adam, `<weight>/rms` and `<weight>/momentum` for RMSProp, `<weight>/momentum` for Momentum.
  */
 import { losses, type Loss } from '../losses/index.js';
+import { METRICS } from '../models/metrics.js';
 import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/index.js';
 import { toSnakeCase } from '../util/errors.js';
 import type { TrainingConfig } from './types.js';
@@ -60,7 +61,7 @@ export function readLoss(v: unknown): Loss | undefined {
 
 /** The metric names we know, from Keras's plain or nested forms. */
 export function readMetrics(v: unknown): string[] {
-  const known = new Set(['accuracy', 'acc', 'sparse_categorical_accuracy', 'categorical_accuracy', 'binary_accuracy']);
+  const known = new Set(Object.keys(METRICS));
   const out: string[] = [];
   const visit = (m: unknown, depth: number): void => {
     if (depth > 4) return;

@@ -6,7 +6,9 @@
  */
 import { fail } from '../util/errors.js';
 import { describe, type WeightBytes } from './bytes.js';
-import type { TopologyPlan } from './topology.js';
+import { className } from '../layers/registry.js';
+import { formatShape, sameShape, shapeSize as valuesIn, type Shape } from '../layers/shape.js';
+import { chainShapes, type TopologyPlan } from './topology.js';
 import type { WeightsManifestEntry } from './types.js';
 import { isObject, own, shapeSize, short } from './validate.js';
 
@@ -64,11 +66,12 @@ export function splitWeightName(name: string): string[] {
 }
 
 /**
- * The model's weights in Keras order (each Dense's kernel [in, units], then its bias), matched by name
- * (`<layer>/<kernel|bias>`, with any scope before it and any `:0` after it ignored), checked and decoded.
- * Returns them with the model's input size (read from the first kernel when the topology does not declare it).
+ * The model's weights in Keras order (each layer's arrays as its paramShapes lists them: a Dense's kernel
+ * [in, units], then its bias), matched by name (`<layer>/<kernel|bias>`, with any scope before it and any `:0` after
+ * it ignored), checked and decoded. Returns them with the model's input shape (when the topology declares none: what
+ * the first layer with weights implies, e.g. [inputs] from a Dense kernel).
  */
-export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], bytes: WeightBytes): { inputSize: number; weights: Float32Array[] } {
+export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], bytes: WeightBytes): { inputShape: Shape; weights: Float32Array[] } {
   const byKey = new Map<string, LocatedWeight>();
   for (const w of located) {
     if (w.group !== 'model') continue;
@@ -80,40 +83,44 @@ export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], b
     byKey.set(key, w);
   }
 
-  const firstDense = plan.layers.find((l) => l.type === 'dense');
-  let inputSize = plan.inputSize;
-  if (inputSize === undefined) {
-    const kernel = firstDense && byKey.get(`${firstDense.name}/kernel`);
-    if (!kernel) fail('the topology declares no input shape and there is no first kernel to read it from');
-    if (kernel.shape.length !== 2 || kernel.shape[0] < 1) fail(`weight '${kernel.name}' has shape ${short(kernel.shape)}; a Dense kernel is [inputs, units]`);
-    inputSize = kernel.shape[0];
-  }
-
+  const inputShape = plan.inputShape ?? inferInputShape(plan, byKey);
+  const shapes = chainShapes(plan.layers, inputShape);
   const weights: Float32Array[] = [];
   const used = new Set<LocatedWeight>();
-  let size = inputSize;
-  for (const layer of plan.layers) {
-    if (layer.type !== 'dense') continue;
-    const wanted: [string, number[]][] = [['kernel', [size, layer.units]]];
-    if (layer.useBias) wanted.push(['bias', [layer.units]]);
-    for (const [param, shape] of wanted) {
+  plan.layers.forEach((layer, i) => {
+    for (const { name: param, shape } of layer.paramShapes(shapes[i])) {
       const key = `${layer.name}/${param}`;
       const w = byKey.get(key);
-      if (!w) fail(`weight '${key}' is missing: layer '${layer.name}' (Dense, ${layer.units} units${param === 'kernel' ? ` on ${size} inputs` : ''}) needs a ${param} of shape [${shape.join(', ')}]`);
-      if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
-        fail(`weight '${w.name}' has shape [${w.shape.join(', ')}] (${w.size * 4} bytes), but layer '${layer.name}' needs [${shape.join(', ')}] (${shape.reduce((a, b) => a * b, 1) * 4} bytes)`);
+      if (!w) fail(`weight '${key}' is missing: layer '${layer.name}' (${className(layer)}, input shape ${formatShape(shapes[i])}) needs a ${param} of shape ${formatShape(shape)}`);
+      if (!sameShape(w.shape, shape)) {
+        fail(`weight '${w.name}' has shape ${formatShape(w.shape)} (${w.size * 4} bytes), but layer '${layer.name}' needs ${formatShape(shape)} (${valuesIn(shape) * 4} bytes)`);
       }
       const values = bytes.float32(w.offset, w.size);
       checkFinite(values, w.name, shape);
       weights.push(values);
       used.add(w);
     }
-    size = layer.units;
-  }
+  });
   for (const w of byKey.values()) {
     if (!used.has(w)) fail(`weight '${w.name}' matches no weight of the model's layers (${plan.layers.map((l) => l.name).join(', ')})`);
   }
-  return { inputSize, weights };
+  return { inputShape, weights };
+}
+
+/** The input shape implied by the first layer with weights, through the shape-keeping layers before it. */
+function inferInputShape(plan: TopologyPlan, byKey: Map<string, LocatedWeight>): Shape {
+  for (const layer of plan.layers) {
+    const prefix = `${layer.name}/`;
+    const mine = new Map([...byKey].filter(([k]) => k.startsWith(prefix)).map(([k, w]) => [k.slice(prefix.length), w.shape]));
+    if (mine.size === 0) continue;
+    const shape = layer.inferInputShape(mine);
+    if (!shape) break;
+    // only layers that keep the shape may come before it (Dropout, Activation); a Flatten or Reshape would hide the input's
+    const before = plan.layers.slice(0, plan.layers.indexOf(layer));
+    if (before.every((l) => sameShape(l.computeOutputShape(shape), shape))) return shape;
+    break;
+  }
+  fail('the topology declares no input shape and there is no first kernel to read it from');
 }
 
 export function checkFinite(values: ArrayLike<number>, name: string, shape: readonly number[]): void {

@@ -1,10 +1,12 @@
 import type { Ptr } from '../backends/kernels.js';
 import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
-import { getInitializer, type Initializer } from '../initializers/index.js';
+import { getInitializer, initializers, type Initializer } from '../initializers/index.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
-import { KernelLayer, type ForwardMode, type Param } from './kernel-layer.js';
+import { activationConfig, bool, configActivation, configName, declaredInputShape, isObject, kerasSnakeCase, own, positiveInt, type LayerConfig } from './config.js';
+import { KernelLayer, type ForwardMode, type KerasLayerJson, type Param, type ParamShape } from './kernel-layer.js';
+import { formatShape, type Shape } from './shape.js';
 
 export interface DenseOptions {
   /** Keras `input_shape`: [features]; needed on the first layer of a Sequential */
@@ -24,15 +26,20 @@ export interface DenseOptions {
 /**
  * A fully connected layer: y = f(x·W + b) with W of shape [inputs, units]. The activation runs in place on the
  * layer's output, and its gradient in the layer's own buffer, so the layer is three or four kernel calls each way.
+ * It takes flat samples ([features]); put a Flatten before it for images (Keras would apply it to the last axis).
  */
 export class Dense extends KernelLayer {
-  readonly kind: string = 'dense';
+  static readonly className: string = 'Dense';
+  /** the Keras config keys fromConfig reads besides name and the input shape (worker specs take their camelCase) */
+  static readonly configKeys = ['units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer'] as const;
+
   readonly units: number;
-  readonly activation: Activation;
+  activation: Activation;
   readonly useBias: boolean;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
-  private readonly fixedInput: number | undefined;
+  /** the initializers as given (a name or a function), for getConfig */
+  private readonly initializerInputs: [string | Initializer, string | Initializer];
   private w!: Param;
   private b: Param | undefined;
   private y: Ptr = 0;
@@ -48,33 +55,82 @@ export class Dense extends KernelLayer {
     this.activation = getActivation(options.activation);
     if (!this.activation.builtin) fail(`Dense needs a built-in activation; put a custom (fn, fnPrime) pair in its own ActivationLayer`);
     this.useBias = options.useBias ?? true;
-    this.kernelInitializer = getInitializer(options.kernelInitializer ?? 'glorot_uniform');
-    this.biasInitializer = getInitializer(options.biasInitializer ?? 'zeros');
+    this.initializerInputs = [options.kernelInitializer ?? 'glorot_uniform', options.biasInitializer ?? 'zeros'];
+    this.kernelInitializer = getInitializer(this.initializerInputs[0]);
+    this.biasInitializer = getInitializer(this.initializerInputs[1]);
     const shape = options.inputShape;
     if (shape !== undefined && (!Array.isArray(shape) || shape.length !== 1 || !Number.isInteger(shape[0]) || shape[0] < 1)) {
-      fail(`Dense inputShape must be [features] with a positive integer, got ${JSON.stringify(shape)}`);
+      fail(`Dense inputShape must be [features] with a positive integer, got ${JSON.stringify(shape)} (for images, put a Flatten({ inputShape }) first)`);
     }
     const dim = options.inputDim ?? shape?.[0];
     if (dim !== undefined && (!Number.isInteger(dim) || dim < 1)) fail(`Dense inputDim must be a positive integer, got ${dim}`);
-    this.fixedInput = dim;
+    this.declareInputShape(dim === undefined ? undefined : [dim], 'Dense');
   }
 
-  override get declaredInputSize(): number | undefined {
-    return this.fixedInput;
+  static fromConfig(config: LayerConfig, where = 'Dense'): Dense {
+    const declared = declaredInputShape(config, where);
+    if (declared && declared.length !== 1) {
+      fail(`${where} receives inputs of shape ${formatShape(declared)}; scratchnet's Dense takes flat rows (add a Flatten before it)`);
+    }
+    return new Dense(positiveInt(config, 'units', where), {
+      name: configName(config, where),
+      activation: configActivation(own(config, 'activation'), where),
+      useBias: bool(config, 'use_bias', true, where),
+      kernelInitializer: configInitializer(own(config, 'kernel_initializer'), 'glorot_uniform'),
+      biasInitializer: configInitializer(own(config, 'bias_initializer'), 'zeros'),
+      ...(declared ? { inputShape: declared } : {}),
+    });
   }
 
-  outputSizeFor(): number {
-    return this.units;
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(), units: this.units, activation: activationConfig(this.activation), use_bias: this.useBias,
+      kernel_initializer: this.initializerInputs[0], bias_initializer: this.initializerInputs[1],
+    };
   }
 
-  override paramCountFor(inputSize: number): number {
-    return inputSize * this.units + (this.useBias ? this.units : 0);
+  /**
+   * As TensorFlow.js writes a Dense, without initializers (the weights follow). A leaky_relu becomes a linear Dense
+   * and a LeakyReLU layer, since TensorFlow.js has no 'leaky_relu' activation string; the weights keep this name.
+   */
+  override toKeras(className: string): KerasLayerJson[] {
+    const { kernel_initializer: _k, bias_initializer: _b, ...config } = this.getConfig();
+    if (this.activation.name !== 'leaky_relu') return [{ class_name: className, config: { ...config, activation: this.activation.name } }];
+    return [
+      { class_name: className, config: { ...config, activation: 'linear' } },
+      { class_name: 'LeakyReLU', config: { name: `${this.name}_leaky_re_lu`, alpha: this.activation.alpha ?? 0.2 } },
+    ];
   }
 
-  protected buildParams(rng: Random): number {
+  override absorb(next: KernelLayer, savedName: string): boolean {
+    const a = (next as { activation?: Activation }).activation;
+    if (this.activation.name !== 'linear' || a?.name !== 'leaky_relu' || savedName !== `${this.name}_leaky_re_lu`) return false;
+    this.activation = a;
+    return true;
+  }
+
+  override inferInputShape(weights: ReadonlyMap<string, readonly number[]>): Shape | undefined {
+    const kernel = weights.get('kernel');
+    if (!kernel) return undefined;
+    if (kernel.length !== 2 || kernel[0] < 1) fail(`weight '${this.name}/kernel' has shape ${formatShape(kernel)}; a Dense kernel is [inputs, units]`);
+    return [kernel[0]];
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    if (inputShape.length !== 1) {
+      fail(`layer '${this.name || this.kind}' (Dense) takes flat samples [features] but receives shape ${formatShape(inputShape)}; put a Flatten() before it`);
+    }
+    return [this.units];
+  }
+
+  override paramShapes(inputShape: Shape): ParamShape[] {
+    const kernel = { name: 'kernel', shape: [inputShape[0], this.units] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.units] }] : [kernel];
+  }
+
+  protected buildParams(rng: Random): void {
     this.w = this.addParam('kernel', [this.inputSize, this.units], this.kernelInitializer, rng);
     this.b = this.useBias ? this.addParam('bias', [this.units], this.biasInitializer, rng) : undefined;
-    return this.units;
   }
 
   protected allocateActivations(rows: number): void {
@@ -91,14 +147,14 @@ export class Dense extends KernelLayer {
     // skips only where x is sparse enough for that to pay, and runs matmul otherwise.
     k.matmulSkipZeros(x, this.w.value, this.y, rows, this.inputSize, this.units);
     if (this.b) k.addRowVector(this.y, this.b.value, rows, this.units);
-    if (!this.skipsActivation(mode)) activationForward(k, this.activation, this.y, this.y, rows, this.units);
+    if (!mode.logits) activationForward(k, this.activation, this.y, this.y, rows, this.units);
     return this.y;
   }
 
   backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr {
     const k = this.backend!.kernels;
     let dz = dy;
-    if (this.dz && !this.skipsActivation(mode)) {
+    if (this.dz && !mode.logits) {
       activationBackward(k, this.activation, this.y, dy, this.dz, rows, this.units);
       dz = this.dz;
     }
@@ -114,7 +170,19 @@ export class Dense extends KernelLayer {
     return needInputGrad ? this.dx : 0;
   }
 
-  private skipsActivation(mode: ForwardMode): boolean {
-    return mode.logits && this.activation.builtin && (this.activation.name === 'softmax' || this.activation.name === 'sigmoid');
-  }
+
 }
+
+/**
+ * An initializer in a config: a name of ours (snake or camelCase), a function, or Keras's { class_name: 'HeNormal' }.
+ * One scratchnet lacks (with its own settings) falls back to the default: loading replaces the weights anyway.
+ */
+function configInitializer(v: unknown, fallback: string): string | Initializer {
+  if (typeof v === 'string' || typeof v === 'function') return v as string | Initializer;
+  if (isObject(v) && typeof own(v, 'class_name') === 'string') {
+    const name = kerasSnakeCase(own(v, 'class_name') as string);
+    if (Object.prototype.hasOwnProperty.call(initializers, name)) return name;
+  }
+  return fallback;
+}
+

@@ -1,7 +1,9 @@
 import type { Ptr } from '../backends/kernels.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
+import { configName, declaredInputShape, own, short, type LayerConfig } from './config.js';
 import { KernelLayer, type ForwardMode } from './kernel-layer.js';
+import type { Shape } from './shape.js';
 
 /**
  * Inverted dropout: while training, each value is zeroed with probability `rate` and the rest are scaled by
@@ -9,26 +11,41 @@ import { KernelLayer, type ForwardMode } from './kernel-layer.js';
  * seeded from the model's generator, so the same seed gives the same masks on both backends.
  */
 export class Dropout extends KernelLayer {
-  readonly kind: string = 'dropout';
+  static readonly className: string = 'Dropout';
+  static readonly configKeys = ['rate'] as const;
+
   readonly rate: number;
   private rng: Random | null = null;
   private y: Ptr = 0;
   private mask: Ptr = 0;
   private dx: Ptr = 0;
 
-  constructor(rate: number, options: { name?: string } = {}) {
+  constructor(rate: number, options: { name?: string; inputShape?: readonly number[] } = {}) {
     super(options.name);
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail(`Dropout rate must be a number in [0, 1), got ${rate}`);
     this.rate = rate;
+    this.declareInputShape(options.inputShape, 'Dropout');
   }
 
-  outputSizeFor(inputSize: number): number {
-    return inputSize;
+  static fromConfig(config: LayerConfig, where = 'Dropout'): Dropout {
+    const rate = own(config, 'rate');
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail(`${where}: rate must be a number in [0, 1), got ${short(rate)}`);
+    const noise = own(config, 'noise_shape');
+    if (noise !== undefined && noise !== null) fail(`${where}: a noise_shape (${short(noise)}) is not supported; scratchnet drops values independently`);
+    const declared = declaredInputShape(config, where);
+    return new Dropout(rate, { name: configName(config, where), ...(declared ? { inputShape: declared } : {}) });
   }
 
-  protected buildParams(rng: Random): number {
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), rate: this.rate, noise_shape: null, seed: null };
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  protected buildParams(rng: Random): void {
     this.rng = rng;
-    return this.inputSize;
   }
 
   protected allocateActivations(rows: number): void {

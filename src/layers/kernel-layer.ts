@@ -4,7 +4,9 @@ import { resolveBackend } from '../backends/index.js';
 import { fail } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import type { Initializer } from '../initializers/index.js';
+import { inputShapeEntry, kerasSnakeCase, type LayerConfig } from './config.js';
 import { Layer } from './layer.js';
+import { checkShape, fitsInput, formatShape, sameShape, shapeSize, type Shape } from './shape.js';
 
 /** A trainable array in the arena and its gradient. */
 export interface Param {
@@ -16,11 +18,33 @@ export interface Param {
   readonly grad: Ptr;
 }
 
+/** A weight array a layer creates: its Keras name and shape. */
+export interface ParamShape {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** One layer as a model.json's topology lists it. */
+export interface KerasLayerJson {
+  class_name: string;
+  config: LayerConfig;
+}
+
+/**
+ * The class name a layer class registered itself under (its static `className`: 'Dense', 'Flatten'), or the
+ * JavaScript name of a class that did not (a user's subclass). Only an OWN static counts: a subclass of Dense
+ * inherits Dense's static but is not a Dense. The bundle is minified (Dense.name is 'j' there), hence the statics.
+ */
+export function ownClassName(ctor: Function): string {
+  return Object.prototype.hasOwnProperty.call(ctor, 'className') ? (ctor as unknown as { className: string }).className : ctor.name;
+}
+
 /** How a forward pass runs. */
 export interface ForwardMode {
   /** dropout is active only while training */
   training: boolean;
-  /** leave the output layer's softmax or sigmoid to a loss that fuses it (the output is then the logits) */
+  /** leave out this (output) layer's activation: set by the engine where `fusedActivation` (src/losses/output-activation.ts)
+   *  says the loss takes it over; the layer's output is then the logits */
   logits: boolean;
 }
 
@@ -31,11 +55,32 @@ export interface ForwardMode {
  *
  * It is also a tutorial `Layer`: forwardPropagation/backwardPropagation copy through the arena, so a built-in
  * layer can be driven by hand exactly like the tutorial's Python classes.
+ *
+ * Shapes: a layer knows its sample `inputShape` and `outputShape` ([features], or [h, w, c] for images, channels-last)
+ * and says what it makes of an input shape in `computeOutputShape` — before anything is built, so that a model checks
+ * that its layers chain, counts its parameters and prints its summary without allocating. The kernels see only rows:
+ * a batch of any shape is [rows, prod(shape)] in the arena, each sample contiguous in NHWC order.
+ *
+ * Config: every built-in layer class has a static `className` (its Keras class name), a static `fromConfig(config)`
+ * and `getConfig()`, and one line in registry.ts; saving, loading, worker specs, summaries and checkGradients find
+ * layers there (see docs/adding-a-layer.md).
  */
 export abstract class KernelLayer extends Layer {
   backend: Backend | null = null;
+  /** the shape of one input sample, once built */
+  inputShape: number[] = [];
+  /** the shape of one output sample, once built */
+  outputShape: number[] = [];
+  /** values per input sample: prod(inputShape) */
   inputSize = 0;
+  /** values per output sample: prod(outputShape) */
   outputSize = 0;
+  /**
+   * false: build fills the weights with zeros instead of drawing them (loading sets it: the saved weights replace
+   * them right after, and the model's generator is left untouched).
+   */
+  initializeWeights = true;
+  private declared: number[] | undefined;
   /** how many rows the activation buffers hold */
   protected capacity = 0;
   private readonly paramList: Param[] = [];
@@ -47,28 +92,55 @@ export abstract class KernelLayer extends Layer {
   private stageX: Ptr = 0;
   private stageDy: Ptr = 0;
 
-  /** A short name for automatic layer names ('dense', 'dropout', …). */
-  abstract readonly kind: string;
+  /** A short name for automatic layer names: Keras's snake_case of the class name ('dense', 'conv2d', 'fc_layer'). */
+  readonly kind: string;
 
-  /** The number of inputs this layer insists on, when its constructor fixed it. */
-  get declaredInputSize(): number | undefined {
-    return undefined;
+  constructor(name?: string) {
+    super(name);
+    this.kind = kerasSnakeCase(ownClassName(this.constructor));
   }
 
-  /** Create weights for `inputSize` inputs on `backend` and return the output size. Only once per layer. */
-  build(backend: Backend, inputSize: number, rng: Random): number {
+  /** The sample shape this layer insists on (Keras's `inputShape`), when its constructor was given one. */
+  get declaredInputShape(): Shape | undefined {
+    return this.declared;
+  }
+
+  /** prod(declaredInputShape): the number of inputs this layer insists on, when it declares a shape. */
+  get declaredInputSize(): number | undefined {
+    return this.declared && shapeSize(this.declared);
+  }
+
+  /** For constructors: record the `inputShape` option (checked; undefined leaves it undeclared). */
+  protected declareInputShape(shape: unknown, who: string): void {
+    if (shape !== undefined) this.declared = checkShape(shape, `${who} inputShape`);
+  }
+
+  /**
+   * Create weights for inputs of `inputShape` (a number: flat rows of that width) on `backend` and return the output
+   * size. Only once per layer.
+   */
+  build(backend: Backend, inputShape: Shape | number, rng: Random): number {
+    let shape: Shape = typeof inputShape === 'number' ? [inputShape] : inputShape;
+    const declared = this.declared;
+    if (declared) {
+      if (!fitsInput(shape, declared)) {
+        fail(`layer '${this.name}' expects inputs of shape ${formatShape(declared)} but receives ${formatShape(shape)}; the layer shapes do not chain`);
+      }
+      shape = declared;
+    }
     if (this.backend) {
-      if (this.backend === backend && this.inputSize === inputSize) return this.outputSize;
-      fail(`layer '${this.name}' is already built (for ${this.inputSize} inputs on the '${this.backend.name}' backend); a layer belongs to one model`);
+      if (this.backend === backend && sameShape(this.inputShape, shape)) return this.outputSize;
+      fail(`layer '${this.name}' is already built (for inputs of shape ${formatShape(this.inputShape)} on the '${this.backend.name}' backend); a layer belongs to one model`);
     }
-    const declared = this.declaredInputSize;
-    if (declared !== undefined && declared !== inputSize) {
-      fail(`layer '${this.name}' expects ${declared} inputs but receives ${inputSize}; the layer sizes do not chain`);
-    }
+    const outputShape = this.computeOutputShape(shape); // refuses an input it cannot take, before allocating
     this.backend = backend;
-    this.inputSize = inputSize;
+    this.inputShape = [...shape];
+    this.inputSize = shapeSize(shape);
+    this.outputShape = [...outputShape];
+    this.outputSize = shapeSize(outputShape);
     try {
-      this.outputSize = this.buildParams(rng);
+      this.buildParams(rng);
+      this.checkParamShapes();
     } catch (e) {
       // e.g. the arena refused a weight: free what was allocated and stay unbuilt, so a later call fails the same way
       this.dispose();
@@ -77,16 +149,58 @@ export abstract class KernelLayer extends Layer {
     return this.outputSize;
   }
 
-  /** The output size for `inputSize` inputs (before building: for planning memory and summaries). */
-  abstract outputSizeFor(inputSize: number): number;
+  /**
+   * The shape of one output sample for inputs of `inputShape` (Keras's compute_output_shape). Fails, naming the
+   * layer and both shapes, for an input the layer cannot take. Pure: called before building, for planning.
+   */
+  abstract computeOutputShape(inputShape: Shape): Shape;
 
-  /** The number of trainable values for `inputSize` inputs. */
-  paramCountFor(_inputSize: number): number {
-    return 0;
+  /** The weight arrays this layer creates for inputs of `inputShape`, in Keras order (kernel, then bias). */
+  paramShapes(_inputShape: Shape): ParamShape[] {
+    return [];
   }
 
-  /** Allocate the weights (through `addParam`) and return the output size. */
-  protected abstract buildParams(rng: Random): number;
+  /** The number of trainable values for inputs of `inputShape`. */
+  countParams(inputShape: Shape): number {
+    return this.paramShapes(inputShape).reduce((n, p) => n + shapeSize(p.shape), 0);
+  }
+
+  /** buildParams must create what paramShapes lists (loading, parameter counts and optimizer state read that list). */
+  private checkParamShapes(): void {
+    const listed = this.paramShapes(this.inputShape).map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    const built = this.paramList.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    if (listed !== built) fail(`layer '${this.name}': buildParams created [${built}] but paramShapes lists [${listed}]; they must agree`);
+  }
+
+  /** Allocate the weights (through `addParam`); `inputShape` and `outputShape` are set. */
+  protected abstract buildParams(rng: Random): void;
+
+  /**
+   * The Keras config of this layer (snake_case keys, as a model.json holds it), which the class's static
+   * `fromConfig` turns back into an equal layer. Values a file cannot hold (a custom activation, an initializer
+   * function) appear as the objects themselves: `fromConfig` takes them, saving refuses them.
+   */
+  getConfig(): LayerConfig {
+    return { name: this.name, ...inputShapeEntry(this.declared) };
+  }
+
+  /** The layers a model.json lists for this one, saved under the Keras class `className` (most layers: one). */
+  toKeras(className: string): KerasLayerJson[] {
+    return [{ class_name: className, config: this.getConfig() }];
+  }
+
+  /**
+   * Loading: whether this layer takes over `next`, the layer after it in a file, because `toKeras` wrote the two for
+   * this one (a Dense with leaky_relu is saved as a linear Dense and a LeakyReLU named `<dense>_leaky_re_lu`).
+   */
+  absorb(_next: KernelLayer, _savedName: string): boolean {
+    return false;
+  }
+
+  /** Loading a file that declares no input shape: the input shape these saved weights imply, if they do. */
+  inferInputShape(_weights: ReadonlyMap<string, readonly number[]>): Shape | undefined {
+    return undefined;
+  }
 
   /** Allocate the activation buffers for `rows` rows (through `allocActivation`). */
   protected abstract allocateActivations(rows: number): void;
@@ -109,7 +223,9 @@ export abstract class KernelLayer extends Layer {
     this.paramBlocks.push(value);
     const grad = backend.arena.alloc(size);
     this.paramBlocks.push(grad);
-    init(backend.arena.f32(value, size), shape, rng);
+    const values = backend.arena.f32(value, size);
+    if (this.initializeWeights) init(values, shape, rng);
+    else values.fill(0);
     const param = { name, shape, size, value, grad };
     this.paramList.push(param);
     return param;
@@ -185,8 +301,7 @@ export abstract class KernelLayer extends Layer {
 
   /** Build a layer used on its own (outside a model) on the default backend. */
   protected buildStandalone(inputLength: number): void {
-    const size = this.declaredInputSize ?? inputLength;
-    this.build(resolveBackend(), size, new Random());
+    this.build(resolveBackend(), this.declared ?? [inputLength], new Random());
   }
 
   /**

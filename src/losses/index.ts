@@ -1,5 +1,7 @@
 import type { Kernels, Ptr } from '../backends/kernels.js';
 import type { Arena } from '../backends/backend.js';
+import { kernelsOn } from '../backends/js/index.js';
+import type { JsHeap } from '../backends/js/arena.js';
 import { fail, resolveName } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 
@@ -24,36 +26,27 @@ export interface Loss {
   fnPrime(yTrue: Float32Array, yPred: Float32Array): Float32Array;
 }
 
-const clip = (p: number) => Math.min(Math.max(p, EPSILON), 1 - EPSILON);
-const mean = (n: number, f: (i: number) => number) => {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += f(i);
-  return s / n;
-};
-
-function builtin(name: BuiltinLossName, fromLogits: boolean, fn: Loss['fn'], fnPrime: Loss['fnPrime']): Loss {
-  return Object.freeze({ name, builtin: true, sparse: name === 'sparse_categorical_crossentropy', fromLogits, fn, fnPrime });
+function builtin(name: BuiltinLossName, fromLogits = false): Loss {
+  const loss: Loss = Object.freeze({
+    name, builtin: true, sparse: name === 'sparse_categorical_crossentropy', fromLogits,
+    fn: (t: Float32Array, p: Float32Array) => onOneSample(loss, t, p).value,
+    fnPrime: (t: Float32Array, p: Float32Array) => onOneSample(loss, t, p).grad,
+  });
+  return loss;
 }
 
-function create(name: BuiltinLossName, fromLogits = false): Loss {
-  switch (name) {
-    case 'mse':
-      return builtin(name, false, (t, p) => mean(t.length, (i) => (p[i] - t[i]) ** 2), (t, p) => p.map((v, i) => (2 * (v - t[i])) / t.length));
-    case 'mae':
-      return builtin(name, false, (t, p) => mean(t.length, (i) => Math.abs(p[i] - t[i])), (t, p) => p.map((v, i) => Math.sign(v - t[i]) / t.length));
-    case 'binary_crossentropy':
-      return builtin(name, fromLogits,
-        (t, p) => mean(t.length, (i) => { const q = clip(p[i]); return -(t[i] * Math.log(q) + (1 - t[i]) * Math.log(1 - q)); }),
-        (t, p) => p.map((v, i) => { const q = clip(v); return (q - t[i]) / (q * (1 - q)) / t.length; }));
-    case 'categorical_crossentropy':
-      return builtin(name, fromLogits,
-        (t, p) => -t.reduce((s, ti, i) => s + ti * Math.log(Math.max(p[i], EPSILON)), 0),
-        (t, p) => p.map((v, i) => -t[i] / Math.max(v, EPSILON)));
-    case 'sparse_categorical_crossentropy':
-      return builtin(name, fromLogits,
-        (t, p) => -Math.log(Math.max(p[t[0]], EPSILON)),
-        (t, p) => p.map((v, j) => (j === t[0] ? -1 / Math.max(v, EPSILON) : 0)));
-  }
+/**
+ * A built-in loss on one sample (the tutorial's per-sample `loss(yTrue, yPred)` and `lossPrime`), computed by the JS
+ * backend's kernel in float64, so that the kernels stay the one definition of every built-in loss.
+ */
+function onOneSample(loss: Loss, t: ArrayLike<number>, p: ArrayLike<number>): { value: number; grad: Float32Array } {
+  const n = p.length;
+  const f = new Float64Array(3 * n + t.length);
+  f.set(p, 0);
+  f.set(t, 3 * n); // after p, dp and probs
+  const heap: JsHeap = { f, i: new Int32Array(0), round: (v) => v };
+  const value = lossKernel(kernelsOn(() => heap), loss, 0, 3 * n * 4, n * 4, 1, n, false, 2 * n * 4);
+  return { value, grad: Float32Array.from(f.subarray(n, 2 * n)) };
 }
 
 /**
@@ -62,16 +55,16 @@ function create(name: BuiltinLossName, fromLogits = false): Loss {
  * wraps a tutorial-style pair of JS functions.
  */
 export const losses = Object.freeze({
-  mse: create('mse'),
-  mae: create('mae'),
-  binaryCrossentropy: create('binary_crossentropy'),
-  categoricalCrossentropy: create('categorical_crossentropy'),
-  sparseCategoricalCrossentropy: create('sparse_categorical_crossentropy'),
+  mse: builtin('mse'),
+  mae: builtin('mae'),
+  binaryCrossentropy: builtin('binary_crossentropy'),
+  categoricalCrossentropy: builtin('categorical_crossentropy'),
+  sparseCategoricalCrossentropy: builtin('sparse_categorical_crossentropy'),
   create(name: string, options: { fromLogits?: boolean } = {}): Loss {
     checkOptions(options, 'losses.create(name, options): options', ['fromLogits']);
     const loss = resolveName('loss', name, byName).name as BuiltinLossName;
     if (options.fromLogits && (loss === 'mse' || loss === 'mae')) fail(`fromLogits applies to the cross-entropies, not to '${loss}'`);
-    return create(loss, options.fromLogits ?? false);
+    return builtin(loss, options.fromLogits ?? false);
   },
   custom(fn: Loss['fn'], fnPrime: Loss['fnPrime'], name = 'custom'): Loss {
     if (typeof fn !== 'function' || typeof fnPrime !== 'function') fail('a custom loss needs two functions: (loss(yTrue, yPred), lossPrime(yTrue, yPred))');
@@ -99,17 +92,6 @@ export function getLoss(loss: LossInput | Loss['fn'], fnPrime?: Loss['fnPrime'])
 }
 
 /**
- * Whether `loss` takes over the output layer's activation: softmax with a categorical cross-entropy, sigmoid with the
- * binary one. Then the model hands the loss the logits, and the loss computes both in one stable step (Keras does the
- * same on its TensorFlow backend): a saturated sigmoid or softmax still gets its full gradient, p − t.
- */
-export function fusesOutputActivation(loss: Loss, outputActivation: string | undefined): boolean {
-  if (!loss.builtin || loss.fromLogits) return false;
-  if (outputActivation === 'softmax') return loss.name === 'categorical_crossentropy' || loss.name === 'sparse_categorical_crossentropy';
-  return outputActivation === 'sigmoid' && loss.name === 'binary_crossentropy';
-}
-
-/**
  * Compute the mean loss over `rows` rows of predictions `p` ([rows, cols]) against targets `t` ([rows, cols], or
  * [rows] class indices for sparse losses) and write ∂loss/∂p into `dp`. With `logits`, `p` holds logits and the
  * probabilities go to `probs`.
@@ -127,18 +109,22 @@ export function computeLoss(
     arena.write(dp, grad);
     return value;
   }
+  return lossKernel(k, loss, p, t, dp, rows, cols, logits, probs);
+}
+
+/** The kernel call of a built-in loss: on probabilities, or on logits (`logits`: the output activation is fused). */
+function lossKernel(k: Kernels, loss: Loss, p: Ptr, t: Ptr, dp: Ptr, rows: number, cols: number, logits: boolean, probs: Ptr): number {
   const n = rows * cols;
-  switch (loss.name) {
+  const fromLogits = logits || loss.fromLogits;
+  switch (loss.name as BuiltinLossName) {
     case 'mse': return k.mse(p, t, dp, n);
     case 'mae': return k.mae(p, t, dp, n);
     case 'binary_crossentropy':
-      return logits || loss.fromLogits ? k.binaryCrossentropyFromLogits(p, t, dp, n) : k.binaryCrossentropy(p, t, dp, n, EPSILON);
+      return fromLogits ? k.binaryCrossentropyFromLogits(p, t, dp, n) : k.binaryCrossentropy(p, t, dp, n, EPSILON);
     case 'categorical_crossentropy':
-      return logits || loss.fromLogits
-        ? k.softmaxCrossentropy(p, t, probs, dp, rows, cols)
-        : k.categoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
+      return fromLogits ? k.softmaxCrossentropy(p, t, probs, dp, rows, cols) : k.categoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
     case 'sparse_categorical_crossentropy':
-      return logits || loss.fromLogits
+      return fromLogits
         ? k.sparseSoftmaxCrossentropy(p, t, probs, dp, rows, cols)
         : k.sparseCategoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
   }

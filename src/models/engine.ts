@@ -4,6 +4,17 @@ import { KernelLayer, type ForwardMode, type Param } from '../layers/kernel-laye
 import { fail } from '../util/errors.js';
 import { MAX_ARENA_BYTES, outOfMemoryError } from '../backends/backend.js';
 import type { Random } from '../util/random.js';
+import { formatShape, sameShape, shapeSize, type Shape } from '../layers/shape.js';
+
+/** What a model's layers make of its input shape, worked out before anything is allocated. */
+export interface ModelPlan {
+  inputShape: Shape;
+  outputShape: Shape;
+  /** the total number of weights */
+  params: number;
+  /** per layer: the shape of one output sample and the number of weights */
+  shapes: { output: Shape; params: number }[];
+}
 
 const INNER_MODES = { training: { training: true, logits: false }, inference: { training: false, logits: false } } as const;
 
@@ -14,12 +25,19 @@ export function innerMode(mode: ForwardMode): ForwardMode {
 }
 
 /**
- * A stack of built-in layers on one backend: builds them with chained sizes, sizes their activation buffers,
+ * A stack of built-in layers on one backend: builds them with chained shapes, sizes their activation buffers,
  * and runs forward and backward passes as kernel calls on arena pointers. Both model APIs sit on this.
+ * Samples of any shape travel as rows: a batch is [rows, prod(shape)] in the arena (NHWC for images).
  */
 export class Engine {
   readonly layers: KernelLayer[] = [];
+  /** the shape of one input sample, once built */
+  inputShape: Shape = [];
+  /** the shape of one output sample, once built */
+  outputShape: Shape = [];
+  /** values per input sample: prod(inputShape) */
   inputSize = 0;
+  /** values per output sample */
   outputSize = 0;
   built = false;
   /** set by dispose(): the weights are gone, and nothing may silently build fresh ones */
@@ -44,54 +62,60 @@ export class Engine {
   }
 
   /**
-   * Create every layer's weights. `inputSize` is the data's width, used when the first layer does not declare one;
-   * `slotsPerParam` counts the optimizer's arrays per weight, so that a model too large for the arena fails here,
-   * before anything is allocated, with the size it needs.
+   * Create every layer's weights. `inputShape` is the data's sample shape (a number: rows of that width), used when
+   * the first layer does not declare one; `slotsPerParam` counts the optimizer's arrays per weight, so that a model
+   * too large for the arena fails here, before anything is allocated, with the size it needs.
    */
-  build(inputSize?: number, slotsPerParam = 0): void {
+  build(inputShape?: Shape | number, slotsPerParam = 0): void {
     this.checkNotDisposed();
     if (this.built) return;
-    const plan = this.plan(inputSize);
+    const plan = this.plan(inputShape);
     // weights + gradients + optimizer slots, 4 bytes each
     const needed = this.backend.arena.bytesInUse + plan.params * 4 * (2 + slotsPerParam);
     if (needed > MAX_ARENA_BYTES) throw outOfMemoryError(needed, MAX_ARENA_BYTES);
-    this.inputSize = plan.inputSize;
     try {
-      let size = plan.inputSize;
-      for (const layer of this.layers) size = layer.build(this.backend, size, this.rng);
+      let shape = plan.inputShape;
+      for (const layer of this.layers) {
+        layer.build(this.backend, shape, this.rng);
+        shape = layer.outputShape;
+      }
     } catch (e) {
       for (const layer of this.layers) layer.dispose();
       throw e;
     }
-    this.outputSize = plan.outputSize;
+    this.inputShape = plan.inputShape;
+    this.inputSize = shapeSize(plan.inputShape);
+    this.outputShape = plan.outputShape;
+    this.outputSize = shapeSize(plan.outputShape);
     this.built = true;
   }
 
-  /** Check that the sizes chain and count the parameters, without allocating anything. */
-  plan(inputSize?: number): { inputSize: number; outputSize: number; params: number; shapes: { output: number; params: number }[] } {
+  /** Check that the shapes chain and count the parameters, without allocating anything. */
+  plan(inputShape?: Shape | number): ModelPlan {
     if (this.layers.length === 0) fail('the model has no layers; add() some first');
     this.nameLayers();
-    const declared = this.layers[0].declaredInputSize;
-    const first = declared ?? inputSize;
+    const given = typeof inputShape === 'number' ? [inputShape] : inputShape;
+    const first = this.layers[0].declaredInputShape ?? given;
     if (first === undefined) {
-      fail(`the first layer '${this.layers[0].name}' needs an input size: give it inputShape: [features] (or inputDim)`);
+      fail(`the first layer '${this.layers[0].name}' needs an input shape: give it inputShape: [features] (or [height, width, channels] for images)`);
     }
-    let size = first;
+    let shape = first;
     let params = 0;
-    const shapes: { output: number; params: number }[] = [];
+    const shapes: { output: Shape; params: number }[] = [];
     this.layers.forEach((layer, i) => {
-      const expected = layer.declaredInputSize;
-      if (expected !== undefined && expected !== size) {
-        fail(i > 0
-          ? `layer sizes do not chain: '${this.layers[i - 1].name}' outputs ${size} values but '${layer.name}' expects ${expected} inputs`
-          : `the data has ${size} features but the first layer '${layer.name}' expects ${expected}`);
+      const expected = layer.declaredInputShape;
+      if (i > 0 && expected !== undefined && !sameShape(expected, shape)) {
+        const prev = this.layers[i - 1].name;
+        fail(expected.length === 1 && shape.length === 1
+          ? `layer sizes do not chain: '${prev}' outputs ${shape[0]} values but '${layer.name}' expects ${expected[0]} inputs`
+          : `layer shapes do not chain: '${prev}' outputs shape ${formatShape(shape)} but '${layer.name}' expects ${formatShape(expected)}`);
       }
-      const p = layer.paramCountFor(size);
-      size = layer.outputSizeFor(size);
+      const p = layer.countParams(shape);
+      shape = layer.computeOutputShape(shape);
       params += p;
-      shapes.push({ output: size, params: p });
+      shapes.push({ output: shape, params: p });
     });
-    return { inputSize: first, outputSize: size, params, shapes };
+    return { inputShape: first, outputShape: shape, params, shapes };
   }
 
   /** Keras-style unique names for layers the user did not name: dense, dense_1, dropout, … */

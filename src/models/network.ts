@@ -4,6 +4,7 @@ import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
+import { fitsInput, formatShape, shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { SGD } from '../optimizers/index.js';
 import { fail, shown } from '../util/errors.js';
@@ -11,6 +12,7 @@ import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { fitLoop, nextTurn, predictLoop, silentReporter } from './train-loop.js';
 import { checkOutputsFinite } from './checks.js';
+import { defaultVerbose } from './progress.js';
 import { checkOptions } from '../util/options.js';
 import { readArtifacts } from '../io/from-artifacts.js';
 import { tutorialLayers } from '../io/layers-from-plan.js';
@@ -21,8 +23,8 @@ import type { SaveOptions, SaveResult } from '../io/types.js';
 export interface NetworkOptions {
   /** seed for weight initialisation and shuffling; the same seed gives the same network */
   seed?: number;
-  /** 'wasm' or 'js'; default: the active backend (see setBackend) */
-  /** 'wasm' or 'js', or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed' */
+  /** 'wasm' or 'js', or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed';
+   *  default: the active backend (see setBackend) */
   backend?: BackendName | Backend;
 }
 
@@ -33,7 +35,7 @@ export interface NetworkFitOptions {
   batchSize?: number;
   /** shuffle the samples every epoch (default false, as in the tutorial) */
   shuffle?: boolean;
-  /** print `epoch 1/1000   error=0.264831` lines (default true) */
+  /** print `epoch 1/1000   error=0.264831` lines (default: true in Node, false in browsers) */
   verbose?: boolean;
   /** called after every epoch with the 1-based epoch number and the mean error over the samples */
   onEpochEnd?: (info: { epoch: number; error: number }) => void | Promise<void>;
@@ -59,7 +61,7 @@ export class Network {
   }
 
   /** the backend this network computes on */
-  get backend(): BackendName {
+  get backend(): Backend['name'] {
     return this.engine.backend.name;
   }
 
@@ -94,14 +96,14 @@ export class Network {
     const opts: NetworkFitOptions = typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
     if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
     checkOptions(opts, 'fit(x, y, options): options', ['epochs', 'learningRate', 'batchSize', 'shuffle', 'verbose', 'onEpochEnd']);
-    const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = true, onEpochEnd } = opts;
+    const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = defaultVerbose() > 0, onEpochEnd } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
     if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${lr}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
     this.requireLayers('fit');
     if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
-    const xs = toMatrix(x, 'x').matrix;
+    const { matrix: xs, sampleShape } = toMatrix(x, 'x');
     const ys = toMatrix(y, 'y').matrix;
     if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`);
     this.stopRequested = false;
@@ -114,12 +116,12 @@ export class Network {
 
     if (!this.onArena) {
       if (batchSize !== 1) fail('a network with a custom Layer trains sample by sample (batchSize 1), as the tutorial does');
-      await this.fitLayerByLayer(xs, ys, epochs, lr, report);
+      await this.fitLayerByLayer(xs, sampleShape, ys, epochs, lr, report);
       return errors;
     }
 
-    this.engine.build(xs.shape[1]);
-    this.checkWidths(xs, ys);
+    this.engine.build(sampleShape);
+    this.checkShapes(sampleShape, ys);
     const optimizer = new SGD({ learningRate: lr });
     optimizer.build(this.engine.backend, this.engine.params());
     try {
@@ -147,21 +149,19 @@ export class Network {
   }
 
   /** The outputs for every sample of `x`, in the form `x` was given in. */
-  predict(x: number[][]): number[][];
+  predict(x: number[][] | number[][][][]): number[][];
   predict(x: number[][][]): number[][][];
   predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }): Matrix;
   predict(x: DataInput): number[][] | number[][][] | Matrix;
   predict(x: DataInput): number[][] | number[][][] | Matrix {
     this.requireLayers('predict');
-    const { matrix, form } = toMatrix(x, 'x');
+    const { matrix, form, sampleShape } = toMatrix(x, 'x');
     let out: Matrix;
     if (!this.onArena) {
-      out = this.predictLayerByLayer(matrix);
+      out = this.predictLayerByLayer(matrix, sampleShape);
     } else {
-      this.engine.build(matrix.shape[1]);
-      if (matrix.shape[1] !== this.engine.inputSize) {
-        fail(`x has ${matrix.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
-      }
+      this.engine.build(sampleShape);
+      this.checkInputShape(sampleShape);
       out = predictLoop(this.engine, matrix, 256);
     }
     checkOutputsFinite(out);
@@ -206,7 +206,7 @@ export class Network {
     const builtin = this.loss?.builtin ? this.loss : undefined;
     const artifacts = toArtifacts({
       api: 'network', name: 'network', layers: this.layers, built: this.engine.built || (this.layers.length > 0 && this.layers.every((l) => (l as KernelLayer).backend)),
-      inputSize: this.engine.inputSize || (this.layers[0] as KernelLayer).inputSize, loss: builtin, rng: this.rng,
+      inputShape: this.engine.built ? this.engine.inputShape : (this.layers[0] as KernelLayer).inputShape, loss: builtin, rng: this.rng,
     }, { ...options, includeOptimizer: false });
     return writeTarget(artifacts, target);
   }
@@ -220,9 +220,9 @@ export class Network {
     checkOptions(options, 'Network.load(source, options): options', ['seed', 'backend']);
     const plan = readArtifacts(await readSource(source), { optimizerState: false }); // the tutorial's fit has no optimizer state
     const net = new Network(options);
-    for (const layer of tutorialLayers(plan.topology, plan.inputSize)) net.add(layer);
+    for (const layer of tutorialLayers(plan.topology, plan.inputShape)) net.add(layer);
     try {
-      net.engine.build(plan.inputSize);
+      net.engine.build(plan.inputShape);
       net.engine.setWeights(plan.weights);
     } catch (e) {
       net.dispose();
@@ -244,24 +244,30 @@ export class Network {
     if (this.layers.length === 0) fail(`${what}() needs layers; add() some to the network first`);
   }
 
-  private checkWidths(xs: Matrix, ys: Matrix): void {
-    if (xs.shape[1] !== this.engine.inputSize) {
-      fail(`x has ${xs.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
-    }
+  /** Samples of `shape` must fit the first layer's input shape (see fitsInput); the error names both shapes. */
+  private checkInputShape(shape: Shape): void {
+    const model = this.engine.inputShape;
+    if (fitsInput(shape, model)) return;
+    if (shape.length === 1 && model.length === 1) fail(`x has ${shape[0]} features per sample but the first layer expects ${model[0]}`);
+    fail(`x has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the first layer expects ${formatShape(model)} (${shapeSize(model)} values)`);
+  }
+
+  private checkShapes(shape: Shape, ys: Matrix): void {
+    this.checkInputShape(shape);
     if (ys.shape[1] !== this.engine.outputSize) {
       fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`);
     }
   }
 
   /** The tutorial's loop, used when a custom Layer is present: every layer called through its adapter. */
-  private async fitLayerByLayer(xs: Matrix, ys: Matrix, epochs: number, lr: number, report: (epoch: number, error: number) => Promise<void>): Promise<void> {
+  private async fitLayerByLayer(xs: Matrix, sampleShape: Shape, ys: Matrix, epochs: number, lr: number, report: (epoch: number, error: number) => Promise<void>): Promise<void> {
     const loss = this.loss!;
     const [n, inCols] = xs.shape;
     const outCols = ys.shape[1];
     for (let epoch = 1; epoch <= epochs; epoch++) {
       let err = 0;
       for (let i = 0; i < n; i++) {
-        const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols), true);
+        const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols), sampleShape, true);
         const target = ys.data.subarray(i * outCols, (i + 1) * outCols);
         if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`);
         err += loss.fn(target, output);
@@ -278,27 +284,30 @@ export class Network {
   }
 
   /** One sample through every layer; built-in layers are told whether this is training (Dropout acts only then). */
-  private forwardSample(input: Float32Array, training: boolean): Float32Array {
+  private forwardSample(input: Float32Array, sampleShape: Shape, training: boolean): Float32Array {
     this.engine.nameLayers();
     let output = input;
+    /** the shape of `output`: the sample's, a built-in layer's output shape, or flat after a custom layer */
+    let shape: Shape = sampleShape;
     for (const layer of this.layers) {
       if (layer instanceof KernelLayer && !layer.backend) {
-        const expected = layer.declaredInputSize;
-        if (expected !== undefined && expected !== output.length) {
-          fail(`layer '${layer.name || layer.kind}' expects ${expected} inputs but receives ${output.length}; the layer sizes do not chain`);
+        const expected = layer.declaredInputShape;
+        if (expected?.length === 1 && expected[0] !== output.length) {
+          fail(`layer '${layer.name || layer.kind}' expects ${expected[0]} inputs but receives ${output.length}; the layer sizes do not chain`);
         }
-        layer.build(this.engine.backend, output.length, this.rng);
+        layer.build(this.engine.backend, shape.length > 1 && shapeSize(shape) === output.length ? shape : output.length, this.rng);
       }
       output = layer instanceof KernelLayer ? layer.forwardPropagation(output, training) : layer.forwardPropagation(output);
+      shape = layer instanceof KernelLayer ? layer.outputShape : [output.length];
       if (!(output instanceof Float32Array)) output = Float32Array.from(output as ArrayLike<number>);
     }
     return output;
   }
 
-  private predictLayerByLayer(xs: Matrix): Matrix {
+  private predictLayerByLayer(xs: Matrix, sampleShape: Shape): Matrix {
     const [n, cols] = xs.shape;
     const rows: Float32Array[] = [];
-    for (let i = 0; i < n; i++) rows.push(this.forwardSample(xs.data.subarray(i * cols, (i + 1) * cols), false));
+    for (let i = 0; i < n; i++) rows.push(this.forwardSample(xs.data.subarray(i * cols, (i + 1) * cols), sampleShape, false));
     const width = rows[0].length;
     const data = new Float32Array(n * width);
     rows.forEach((r, i) => data.set(r, i * width));

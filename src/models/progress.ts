@@ -3,11 +3,19 @@ import type { Logs, Reporter } from './train-loop.js';
 type Write = (text: string) => void;
 
 /** Where progress goes: a terminal that can redraw a line, or a plain line-by-line log (browsers, pipes, CI). */
-function terminal(): { write: Write; tty: boolean } | null {
-  const proc = (globalThis as { process?: { stdout?: { isTTY?: boolean; write(s: string): boolean } } }).process;
+function terminal(host: object = globalThis): { write: Write; tty: boolean } | null {
+  const proc = (host as { process?: { stdout?: { isTTY?: boolean; write(s: string): boolean } } }).process;
   const out = proc?.stdout;
   if (!out || typeof out.write !== 'function') return null;
   return { write: (s) => void out.write(s), tty: out.isTTY === true };
+}
+
+/**
+ * fit's default verbosity: progress where the process has a standard output (Node, Deno, Bun: a terminal, a log
+ * file or CI), none in browsers and their workers, whose console is the developer's (TF.js prints nothing there).
+ */
+export function defaultVerbose(host: object = globalThis): 0 | 1 {
+  return terminal(host) ? 1 : 0;
 }
 
 function formatLogs(logs: Logs): string {

@@ -4,14 +4,18 @@ import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/input
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
+import { builtinLayerNames } from '../layers/registry.js';
+import { fitsInput, formatShape, shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
 import { fail, resolveName, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
-import { kerasReporter } from './progress.js';
+import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
-import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type History, type Logs, type Targets } from './train-loop.js';
+import { METRICS } from './metrics.js';
+import { outputMismatch } from '../losses/output-activation.js';
+import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type AccuracyMetric, type History, type Logs, type Targets } from './train-loop.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
@@ -65,25 +69,26 @@ export interface FitOptions {
   validationSplit?: number;
   validationData?: [DataInput, LabelInput | DataInput];
   shuffle?: boolean;
-  /** 0 silent, 1 progress bar (default), 2 one line per epoch */
+  /** 0 silent, 1 progress bar, 2 one line per epoch; default 1 in Node, 0 in browsers (as TF.js) */
   verbose?: 0 | 1 | 2;
   callbacks?: Callbacks | Callbacks[];
   /** give the event loop a turn at least this often, in ms (default 50) */
   yieldEvery?: number;
 }
 
-const METRICS: Record<string, AccuracyKind | 'auto'> = {
-  accuracy: 'auto',
-  acc: 'auto',
-  sparse_categorical_accuracy: 'sparse',
-  categorical_accuracy: 'categorical',
-  binary_accuracy: 'binary',
-};
+/** What evaluate returns: the loss, and the accuracy under the name compile was given (`accuracy`, `acc`, …). */
+export interface EvaluateResult {
+  loss: number;
+  accuracy?: number;
+  [metric: string]: number | undefined;
+}
+
 
 interface Compiled {
   loss: Loss;
   optimizer: Optimizer;
-  metric: AccuracyKind | 'auto' | null;
+  /** the accuracy asked for, and the name it was asked by (reported under that name, as Keras 3 does) */
+  metric: { kind: AccuracyKind | 'auto'; name: string } | null;
   /** the optimizer's slots exist for this model's weights */
   optimizerBuilt: boolean;
   /** the metric names given to compile, for saving */
@@ -134,13 +139,13 @@ export class Sequential {
   }
 
   /** the backend this model computes on */
-  get backend(): BackendName {
+  get backend(): Backend['name'] {
     return this.engine.backend.name;
   }
 
   add(layer: KernelLayer): this {
     if (!(layer instanceof KernelLayer)) {
-      fail(`Sequential takes built-in layers (Dense, Dropout, Activation); got ${(layer as object)?.constructor?.name ?? typeof layer}. Custom Layer subclasses run in a Network.`);
+      fail(`Sequential takes built-in layers (${builtinLayerNames().join(', ')}); got ${(layer as object)?.constructor?.name ?? typeof layer}. Custom Layer subclasses run in a Network.`);
     }
     this.engine.add(layer);
     return this;
@@ -159,20 +164,20 @@ export class Sequential {
     for (const name of names) {
       if (typeof name !== 'string') fail(`metrics must be names like 'accuracy', got ${typeof name}`);
       if (name === 'loss') continue;
-      metric = resolveName('metric', name, METRICS);
+      metric = { kind: resolveName('metric', name, METRICS), name };
       metricNames.push(name);
     }
     this.compiled?.optimizer.dispose();
     this.compiled = { loss, optimizer, metric, optimizerBuilt: false, metricNames };
     this.warned = false;
-    if (this.engine.layers[0]?.declaredInputSize !== undefined) this.build();
+    if (this.engine.layers[0]?.declaredInputShape !== undefined) this.build();
     return this;
   }
 
-  /** Build the weights now (needs the first layer's inputShape, or the input width). */
-  build(inputSize?: number): void {
+  /** Build the weights now (needs the first layer's inputShape, or the shape of one sample: [features] or [h, w, c]). */
+  build(inputShape?: readonly number[] | number): void {
     const { engine, compiled } = this;
-    engine.build(inputSize, compiled?.optimizer.slotsPerParam ?? 0);
+    engine.build(inputShape, compiled?.optimizer.slotsPerParam ?? 0);
     if (!compiled) return;
     if (!compiled.optimizerBuilt) {
       compiled.optimizer.build(engine.backend, engine.params());
@@ -188,7 +193,7 @@ export class Sequential {
   private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
-    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = 1, yieldEvery = 50 } = options;
+    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = defaultVerbose(), yieldEvery = 50 } = options;
     if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
@@ -202,9 +207,10 @@ export class Sequential {
       }
     });
     // x's values are checked for NaN and ±Inf as fit copies them into the arena (the validation split here first)
-    let xs = toMatrix(x, 'x', { finite: false }).matrix;
-    this.build(xs.shape[1]);
-    this.checkInputWidth(xs, 'x');
+    const parsed = toMatrix(x, 'x', { finite: false });
+    let xs = parsed.matrix;
+    this.build(parsed.sampleShape);
+    this.checkInputShape(parsed.sampleShape, 'x');
     let ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
 
@@ -212,8 +218,8 @@ export class Sequential {
     if (options.validationData !== undefined) {
       if (!Array.isArray(options.validationData) || options.validationData.length !== 2) fail('validationData must be a pair [x, y]');
       const [vx, vy] = options.validationData;
-      const vxs = toMatrix(vx, 'validationData x').matrix;
-      this.checkInputWidth(vxs, 'validationData x');
+      const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
+      this.checkInputShape(sampleShape, 'validationData x');
       const vys = this.targets(vy, 'validationData y');
       checkSampleCounts(vxs, vys, 'validationData ');
       validation = { x: vxs, y: vys };
@@ -235,7 +241,7 @@ export class Sequential {
     for (const cb of callbacks) cb.setModel?.(this);
     const history = await fitLoop({
       engine: this.engine, loss: c.loss, optimizer: c.optimizer, x: xs, y: ys, epochs, batchSize, shuffle,
-      rng: this.rng, accuracy: this.accuracyKind(c), validation, reporter: kerasReporter(verbose), yieldEvery,
+      rng: this.rng, accuracy: this.accuracyMetric(c), validation, reporter: kerasReporter(verbose), yieldEvery,
       checkX: 'x',
       onTrainBegin: async () => { for (const cb of callbacks) await cb.onTrainBegin?.(); },
       onEpochEnd: async (epoch, logs) => {
@@ -250,39 +256,40 @@ export class Sequential {
       shouldStop: () => this.stopTraining,
     });
     const last = history.epoch.length - 1;
-    const logs = last < 0 ? undefined : Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[last]])) as unknown as Logs;
+    const logs = last < 0 ? undefined : Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v![last]])) as Logs;
     for (const cb of callbacks) await cb.onTrainEnd?.(logs);
     return history;
   }
 
-  /** The mean loss (and accuracy, if compiled with it) over a data set, in inference mode. */
-  evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): { loss: number; accuracy?: number } {
+  /** The mean loss (and the accuracy, under the name compile was given, if compiled with one) over a data set, in inference mode. */
+  evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): EvaluateResult {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     const c = this.requireCompiled('evaluate');
-    const xs = toMatrix(x, 'x', { finite: false }).matrix; // checked in wasm as it is copied in
-    this.build(xs.shape[1]);
-    this.checkInputWidth(xs, 'x');
+    const { matrix: xs, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm as it is copied in
+    this.build(sampleShape);
+    this.checkInputShape(sampleShape, 'x');
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
-    const result = evaluateLoop(this.engine, c.loss, xs, ys, this.accuracyKind(c), batchSize, 'x');
+    const metric = this.accuracyMetric(c);
+    const result = evaluateLoop(this.engine, c.loss, xs, ys, metric?.kind ?? null, batchSize, 'x');
     if (!Number.isFinite(result.loss)) {
       fail(`evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`);
     }
-    return result;
+    return metric ? { loss: result.loss, [metric.name]: result.accuracy } : { loss: result.loss };
   }
 
   /** The model's outputs for every sample, in the form x was given in ([samples, outputs]). */
-  predict(x: number[][], options?: InferenceOptions): number[][];
+  predict(x: number[][] | number[][][][], options?: InferenceOptions): number[][];
   predict(x: Matrix | { data: ArrayLike<number>; shape: readonly number[] }, options?: InferenceOptions): Matrix;
   predict(x: DataInput, options?: InferenceOptions): number[][] | number[][][] | Matrix;
   predict(x: DataInput, options: InferenceOptions = {}): number[][] | number[][][] | Matrix {
     checkOptions(options, 'predict(x, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
-    const { matrix, form } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
-    this.build(matrix.shape[1]);
-    this.checkInputWidth(matrix, 'x');
+    const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
+    this.build(sampleShape);
+    this.checkInputShape(sampleShape, 'x');
     const out = predictLoop(this.engine, matrix, batchSize, 'x');
     checkOutputsFinite(out);
     return fromMatrix(out, form);
@@ -298,7 +305,7 @@ export class Sequential {
     const { engine, compiled } = this;
     engine.checkNotDisposed();
     const artifacts = toArtifacts({
-      api: 'sequential', name: this.name, layers: engine.layers, built: engine.built, inputSize: engine.inputSize,
+      api: 'sequential', name: this.name, layers: engine.layers, built: engine.built, inputShape: engine.inputShape,
       loss: compiled?.loss, metrics: compiled?.metricNames, optimizer: compiled?.optimizer, rng: this.rng,
     }, options);
     return writeTarget(artifacts, target);
@@ -310,12 +317,12 @@ export class Sequential {
     return { engine: this.engine, rng: this.rng, loss: c?.loss, optimizer: c?.optimizer, metrics: c?.metricNames ?? [] };
   }
 
-  /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
-  summary(print: (line: string) => void = console.log): string {
+  /** Print a Keras-style table of layers, output shapes and parameter counts, a line per `print` call (as TF.js's
+   *  printFn), and return nothing, as Keras and TF.js do (`console.log(model.summary())` printed it twice). */
+  summary(print: (line: string) => void = console.log): void {
     this.engine.checkNotDisposed();
-    const text = summarize(this.name, this.engine);
-    print(text);
-    return text;
+    if (typeof print !== 'function') fail(`summary(print) takes a function that prints one line, got ${shown(print)}`);
+    for (const line of summarize(this.name, this.engine).split('\n')) print(line);
   }
 
   /** The number of weights (as summary() shows), also before the model is built when its input size is known. */
@@ -323,7 +330,7 @@ export class Sequential {
     const { engine } = this;
     engine.checkNotDisposed();
     if (engine.built) return engine.params().reduce((s, p) => s + p.size, 0);
-    const declared = engine.layers[0]?.declaredInputSize;
+    const declared = engine.layers[0]?.declaredInputShape;
     return declared === undefined ? 0 : engine.plan(declared).params;
   }
 
@@ -350,10 +357,12 @@ export class Sequential {
     return this.compiled;
   }
 
-  private checkInputWidth(m: Matrix, what: string): void {
-    if (m.shape[1] !== this.engine.inputSize) {
-      fail(`${what} has ${m.shape[1]} features per sample but the model's input size is ${this.engine.inputSize}`);
-    }
+  /** Samples of `shape` must fit the model's input shape (see fitsInput); the error names both shapes. */
+  private checkInputShape(shape: Shape, what: string): void {
+    const model = this.engine.inputShape;
+    if (fitsInput(shape, model)) return;
+    if (shape.length === 1 && model.length === 1) fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`);
+    fail(`${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`);
   }
 
   private targets(y: unknown, what: string): Targets {
@@ -361,11 +370,15 @@ export class Sequential {
     return loss.sparse ? toLabels(y, this.engine.outputSize, what) : toTargetRows(y, this.engine.outputSize, loss.name, what);
   }
 
-  private accuracyKind(c: Compiled): AccuracyKind | null {
-    if (c.metric !== 'auto') return c.metric;
+  private accuracyMetric(c: Compiled): AccuracyMetric | null {
+    return c.metric ? { kind: this.accuracyKind(c.metric.kind, c.loss), name: c.metric.name } : null;
+  }
+
+  private accuracyKind(kind: AccuracyKind | 'auto', loss: Loss): AccuracyKind {
+    if (kind !== 'auto') return kind;
     // Keras picks the accuracy that fits the loss and the output width.
-    if (c.loss.sparse) return 'sparse';
-    if (c.loss.name === 'binary_crossentropy' || this.engine.outputSize === 1) return 'binary';
+    if (loss.sparse) return 'sparse';
+    if (loss.name === 'binary_crossentropy' || this.engine.outputSize === 1) return 'binary';
     return 'categorical';
   }
 
@@ -373,34 +386,7 @@ export class Sequential {
   private warnOnce(loss: Loss): void {
     if (this.warned) return;
     this.warned = true;
-    const message = outputMismatch(loss, this.engine.outputActivation());
+    const message = outputMismatch(loss, this.engine.outputActivation(), this.engine.outputSize);
     if (message) console.warn(`scratchnet: warning: ${message}`);
   }
-}
-
-const CATEGORICAL = new Set(['sparse_categorical_crossentropy', 'categorical_crossentropy']);
-/** built-in activations whose outputs are not probabilities */
-const NOT_PROBABILITIES = new Set(['linear', 'relu', 'leaky_relu', 'tanh']);
-
-/** What is wrong with a cross-entropy on this output activation (undefined: a custom activation or a Dropout last). */
-function outputMismatch(loss: Loss, act: string | undefined): string | undefined {
-  if (!loss.builtin || act === undefined) return undefined;
-  const categorical = CATEGORICAL.has(loss.name);
-  if (!categorical && loss.name !== 'binary_crossentropy') return undefined;
-  if (loss.fromLogits) {
-    if (act !== 'softmax' && act !== 'sigmoid') return undefined;
-    return `the output layer applies '${act}', and '${loss.name}' with fromLogits applies ${categorical ? 'softmax' : 'sigmoid'} ` +
-      `again to what it is given. With fromLogits, leave the output layer linear (no activation).`;
-  }
-  if (categorical && act === 'sigmoid') {
-    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains, but it computes ` +
-      `−log σ(z) of the true class only: the other classes' outputs are never pushed down and the outputs do not sum to 1. ` +
-      `For one label per sample use activation: 'softmax' on the output layer; for several labels per sample use ` +
-      `'binary_crossentropy' with one-hot targets.`;
-  }
-  const expected = categorical ? 'softmax' : 'sigmoid';
-  if (!NOT_PROBABILITIES.has(act)) return undefined; // softmax, sigmoid, or a custom activation of the user's
-  return `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
-    `(it takes the log of the output, clipped to [1e-7, 1]), so it will not learn as meant. Use activation: '${expected}' ` +
-    `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`;
 }

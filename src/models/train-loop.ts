@@ -1,7 +1,8 @@
 import type { Ptr } from '../backends/kernels.js';
 import { checkFinite } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
-import { computeLoss, fusesOutputActivation, type Loss } from '../losses/index.js';
+import { computeLoss, type Loss } from '../losses/index.js';
+import { fusedActivation } from '../losses/output-activation.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
@@ -15,12 +16,22 @@ export interface Targets {
 
 export type AccuracyKind = 'sparse' | 'categorical' | 'binary';
 
-/** Numbers reported after a batch or an epoch (Keras's `logs`). */
+/**
+ * Numbers reported after a batch or an epoch (Keras's `logs`). The accuracy is reported under the name compile was
+ * given (`accuracy`, `acc`, `binary_accuracy`, …), and on validation data under `val_` and that name.
+ */
 export interface Logs {
   loss: number;
   accuracy?: number;
   val_loss?: number;
   val_accuracy?: number;
+  [metric: string]: number | undefined;
+}
+
+/** An accuracy metric: which one, and the name its values are reported under. */
+export interface AccuracyMetric {
+  kind: AccuracyKind;
+  name: string;
 }
 
 /** What fit reports as it goes; the two model APIs print differently. */
@@ -43,7 +54,7 @@ export interface FitConfig {
   batchSize: number;
   shuffle: boolean;
   rng: Random;
-  accuracy: AccuracyKind | null;
+  accuracy: AccuracyMetric | null;
   validation?: { x: Matrix; y: Targets };
   reporter: Reporter;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
@@ -66,7 +77,7 @@ export interface FitConfig {
 export interface History {
   epoch: number[];
   /** one value per epoch; accuracy only with an accuracy metric, val_* only with validation data (as in Keras) */
-  history: { [K in keyof Logs]: number[] };
+  history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[]; [metric: string]: number[] | undefined };
 }
 
 /** Let other work run: setImmediate where it exists (Node), since setTimeout(0) costs at least a millisecond. */
@@ -162,17 +173,17 @@ class BatchBuffers {
 
 /**
  * Correct predictions in a batch, counted on the output `out` as computeLoss left it: with the output activation
- * fused into the loss (`logits`), or a loss from logits, `out` holds logits; for a softmax, `probs` holds its values.
+ * `fused` into the loss, or a loss from logits, `out` holds logits; after a softmax loss, `probs` holds its values.
  */
-function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, logits: boolean, out: Ptr, probs: Ptr, t: Ptr, rows: number, cols: number): number {
+function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, fused: string | undefined, out: Ptr, probs: Ptr, t: Ptr, rows: number, cols: number): number {
   const k = engine.backend.kernels;
-  // argmax is the same on logits and on their softmax
+  // argmax is the same on logits, on their softmax and on their sigmoid
   if (kind === 'sparse') return k.sparseAccuracyCount(out, t, rows, cols);
   if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
   // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
-  // It thresholds probabilities at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).
-  if (logits || loss.fromLogits) {
-    if (loss.name === 'binary_crossentropy') k.sigmoid(out, probs, rows * cols); // a softmax's are in probs already
+  // It thresholds the model's outputs at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).
+  if (fused !== undefined || loss.fromLogits) {
+    if (fused === 'sigmoid' || loss.name === 'binary_crossentropy') k.sigmoid(out, probs, rows * cols);
     return k.binaryAccuracyCount(probs, t, rows * cols, 0.5) / cols;
   }
   return k.binaryAccuracyCount(out, t, rows * cols, 0.5) / cols;
@@ -186,7 +197,8 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   const inCols = x.shape[1];
   const outCols = engine.outputSize;
   const batch = Math.min(c.batchSize, n);
-  const logits = fusesOutputActivation(loss, engine.outputActivation());
+  const fused = fusedActivation(loss, engine.outputActivation());
+  const logits = fused !== undefined;
   const mode = { training: true, logits };
   const history: History = { epoch: [], history: { loss: [] } };
 
@@ -233,14 +245,14 @@ export async function fitLoop(c: FitConfig): Promise<History> {
           fail(`training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
             `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
         }
-        if (c.accuracy) correct += countCorrect(engine, c.accuracy, loss, logits, out, buffers.probs, yb, rows, outCols);
+        if (c.accuracy) correct += countCorrect(engine, c.accuracy.kind, loss, fused, out, buffers.probs, yb, rows, outCols);
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
         lossSum += value * rows;
         seen += rows;
         const batchLogs: Logs = { loss: lossSum / seen };
-        if (c.accuracy) batchLogs.accuracy = correct / seen;
+        if (c.accuracy) batchLogs[c.accuracy.name] = correct / seen;
         c.reporter.batchEnd(b, batchLogs);
         if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
         if (c.shouldStop()) break;
@@ -250,14 +262,14 @@ export async function fitLoop(c: FitConfig): Promise<History> {
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (c.accuracy) logs.accuracy = correct / seen;
+      if (c.accuracy) logs[c.accuracy.name] = correct / seen;
       if (c.validation) {
-        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.accuracy, batch, c.yieldEvery);
+        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.accuracy?.kind ?? null, batch, c.yieldEvery);
         logs.val_loss = v.loss;
-        if (c.accuracy) logs.val_accuracy = v.accuracy;
+        if (c.accuracy) logs[`val_${c.accuracy.name}`] = v.accuracy;
       }
       history.epoch.push(epoch);
-      for (const key of Object.keys(logs) as (keyof Logs)[]) (history.history[key] ??= []).push(logs[key]!);
+      for (const key of Object.keys(logs)) (history.history[key] ??= []).push(logs[key]!);
       c.reporter.epochEnd(epoch, c.epochs, logs, (performance.now() - started) / 1000);
       if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
       if (c.shouldStop()) break;
@@ -304,7 +316,8 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
   const n = x.shape[0];
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
-  const logits = fusesOutputActivation(loss, engine.outputActivation());
+  const fused = fusedActivation(loss, engine.outputActivation());
+  const logits = fused !== undefined;
   const mode = { training: false, logits };
   engine.reserve(rows);
   const staged = new Staged(engine, x, y);
@@ -323,7 +336,7 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
       const yb = staged.y + start * y.cols * 4;
       const out = engine.forward(xb, r, mode);
       lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
-      if (accuracy) correct += countCorrect(engine, accuracy, loss, logits, out, probs, yb, r, outCols);
+      if (accuracy) correct += countCorrect(engine, accuracy, loss, fused, out, probs, yb, r, outCols);
       yield;
     }
     const result: EvalResult = { loss: lossSum / n };

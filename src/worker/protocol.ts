@@ -3,16 +3,16 @@
  * the small adapter that lets both sides talk to a browser Worker, a worker's global scope, a Node `Worker` or a
  * Node `MessagePort` (worker_threads' `parentPort`) alike.
  */
-import type { BackendName } from '../backends/backend.js';
+import type { BackendLabel } from '../backends/backend.js';
 import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
 import type { History, Logs } from '../models/train-loop.js';
 import type { ModelSpec } from './spec.js';
 
-/** What `fit` takes in a worker: everything but callbacks and printing (progress comes back as messages). */
 /** the keys of WorkerFitOptions, for checking what callers pass */
-export const WORKER_FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'yieldEvery'] as const;
+export const WORKER_FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'yieldEvery', 'verbose'] as const;
 
+/** What `fit` takes in a worker: everything but callbacks (progress comes back as messages). */
 export interface WorkerFitOptions {
   epochs?: number;
   batchSize?: number;
@@ -21,6 +21,9 @@ export interface WorkerFitOptions {
   validationData?: [DataInput, LabelInput | DataInput];
   /** how often the worker's fit yields, and so reads a stop message, in ms (default 50, as fit's) */
   yieldEvery?: number;
+  /** fit's printing, done by the worker on its own console: 0 (the default here: progress comes back through
+   *  onEpochEnd/onBatchEnd), 1 or 2 as in fit */
+  verbose?: 0 | 1 | 2;
 }
 
 /** Anything with postMessage and message events: a Worker, a worker's `self`, a MessagePort, Node's Worker or parentPort. */
@@ -58,9 +61,10 @@ export interface StopRequest {
 export type Request = TrainRequest | StopRequest;
 
 export type Reply =
+  | { type: 'scratchnet:accepted'; id: number }
   | { type: 'scratchnet:epoch'; id: number; epoch: number; logs: Logs; weights?: Float32Array[] }
   | { type: 'scratchnet:batch'; id: number; epoch: number; batch: number; logs: Logs }
-  | { type: 'scratchnet:done'; id: number; history: History; weights: Float32Array[]; stopped: boolean; backend: BackendName }
+  | { type: 'scratchnet:done'; id: number; history: History; weights: Float32Array[]; stopped: boolean; backend: BackendLabel }
   | { type: 'scratchnet:error'; id: number; name: string; message: string; stack?: string };
 
 /** Listen for message data on `endpoint`; returns the function that stops listening. */

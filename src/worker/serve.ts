@@ -47,6 +47,8 @@ export function serveTraining(port: MessageEndpoint | null = globalThis as unkno
     if (request.type === 'scratchnet:train') {
       const job: Job = { stopRequested: false };
       jobs.set(request.id, job);
+      // at once, before loading anything: trainInWorker then knows this worker serves (else it times out)
+      post({ type: 'scratchnet:accepted', id: request.id });
       train(request, job, post)
         .catch((e: unknown) => {
           const error = e instanceof Error ? e : new Error(String(e));
@@ -65,7 +67,7 @@ async function train(request: TrainRequest, job: Job, post: (reply: Reply, trans
   job.model = model;
   try {
     if (request.weights) {
-      model.build(widthOf(request.x));
+      model.build(sampleShapeOf(request.x));
       model.setWeights(request.weights);
     }
     let epoch = 0;
@@ -77,7 +79,7 @@ async function train(request: TrainRequest, job: Job, post: (reply: Reply, trans
       validationData: fitOptions.validationData,
       // a stop message is read when fit yields: every 50 ms by default
       yieldEvery: fitOptions.yieldEvery,
-      verbose: 0,
+      verbose: fitOptions.verbose ?? 0,
       callbacks: {
         onEpochEnd: (e: number, logs: Logs) => {
           epoch = e + 1;
@@ -102,13 +104,21 @@ async function train(request: TrainRequest, job: Job, post: (reply: Reply, trans
   }
 }
 
-/** The number of features per sample of x as the models accept it, for building before fit. */
-function widthOf(x: unknown): number | undefined {
+/** The shape of one sample of x as the models read it (see toMatrix), for building before fit; nothing is copied. */
+function sampleShapeOf(x: unknown): number[] | undefined {
   if (Array.isArray(x)) {
     const first = x[0];
-    if (Array.isArray(first)) return Array.isArray(first[0]) ? (first[0] as unknown[]).length : first.length;
-    return undefined;
+    if (ArrayBuffer.isView(first)) return [(first as unknown as ArrayLike<number>).length];
+    if (!Array.isArray(first)) return undefined;
+    // the tutorial's [samples][1][features] (see fromArrays), else rows or nested images [samples][h][w][c]
+    if (first.length === 1 && Array.isArray(first[0]) && !Array.isArray(first[0][0])) return [(first[0] as unknown[]).length];
+    const shape: number[] = [];
+    for (let v: unknown = first; Array.isArray(v) || ArrayBuffer.isView(v); v = (v as ArrayLike<unknown>)[0]) {
+      shape.push((v as ArrayLike<unknown>).length);
+      if (ArrayBuffer.isView(v)) break;
+    }
+    return shape;
   }
   const shape = (x as { shape?: readonly number[] })?.shape;
-  return Array.isArray(shape) ? shape.slice(1).reduce((a: number, b: number) => a * b, 1) : undefined;
+  return Array.isArray(shape) ? (shape.length > 1 ? shape.slice(1) : [1]) : undefined;
 }

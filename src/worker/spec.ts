@@ -4,20 +4,13 @@
  * and with the same seed the same initial weights.
  */
 import type { BackendName } from '../backends/backend.js';
-import { Activation } from '../layers/activation.js';
-import { Dense } from '../layers/dense.js';
-import { Dropout } from '../layers/dropout.js';
+import { camelToSnake, snakeToCamel } from '../layers/config.js';
 import type { KernelLayer } from '../layers/kernel-layer.js';
+import { layerClassForSpec, specTypes } from '../layers/registry.js';
 import { Sequential } from '../models/sequential.js';
 import { optimizers, type Optimizer } from '../optimizers/index.js';
 import { fail, resolveName } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
-
-const LAYER_KEYS = {
-  dense: ['type', 'units', 'activation', 'inputShape', 'useBias', 'kernelInitializer', 'biasInitializer', 'name'],
-  dropout: ['type', 'rate', 'name'],
-  activation: ['type', 'activation', 'name'],
-} as const;
 
 /** `new Dense(units, { inputShape, activation, … })` as JSON. */
 export interface DenseSpec {
@@ -25,7 +18,7 @@ export interface DenseSpec {
   units: number;
   /** a built-in name: 'relu', 'sigmoid', 'tanh', 'softmax', 'leaky_relu', 'linear' (default) */
   activation?: string;
-  /** [features]; needed on the first layer unless the data's width decides it */
+  /** [features]; needed on the first layer unless the data's shape decides it */
   inputShape?: [number];
   useBias?: boolean;
   /** 'glorot_uniform' (default), 'he_normal', … */
@@ -38,6 +31,7 @@ export interface DenseSpec {
 export interface DropoutSpec {
   type: 'dropout';
   rate: number;
+  inputShape?: number[];
   name?: string;
 }
 
@@ -45,10 +39,38 @@ export interface DropoutSpec {
 export interface ActivationSpec {
   type: 'activation';
   activation: string;
+  inputShape?: number[];
   name?: string;
 }
 
-export type LayerSpec = DenseSpec | DropoutSpec | ActivationSpec;
+/** `new Flatten({ inputShape })` as JSON. */
+export interface FlattenSpec {
+  type: 'flatten';
+  /** e.g. [28, 28, 1] on the first layer */
+  inputShape?: number[];
+  name?: string;
+}
+
+/** `new Reshape(targetShape)` as JSON. */
+export interface ReshapeSpec {
+  type: 'reshape';
+  targetShape: number[];
+  inputShape?: number[];
+  name?: string;
+}
+
+/**
+ * Any registered layer as JSON: `type` is Keras's snake_case of its class name ('dense', 'flatten', 'conv2d'), and
+ * the other keys are its constructor's options in camelCase — the camelCase of its Keras config keys.
+ */
+export interface OtherLayerSpec {
+  type: string;
+  inputShape?: number[];
+  name?: string;
+  [option: string]: unknown;
+}
+
+export type LayerSpec = DenseSpec | DropoutSpec | ActivationSpec | FlattenSpec | ReshapeSpec | OtherLayerSpec;
 
 /** An optimizer by name with Keras's defaults, or with settings: `{ name: 'adam', learningRate: 0.01 }`. */
 export type OptimizerSpec =
@@ -69,26 +91,16 @@ export interface ModelSpec {
   name?: string;
 }
 
+/** A layer from its spec, through the layer registry: the spec's camelCase keys are its class's Keras config keys. */
 function layerFromSpec(spec: LayerSpec, index: number): KernelLayer {
-  if (!spec || typeof spec !== 'object') fail(`model spec layers[${index}] must be an object like { type: 'dense', units: 10 }`);
-  if (Object.prototype.hasOwnProperty.call(LAYER_KEYS, spec.type)) checkOptions(spec, `model spec layers[${index}]`, LAYER_KEYS[spec.type]);
-  switch (spec.type) {
-    case 'dense':
-      return new Dense(spec.units, {
-        activation: spec.activation,
-        inputShape: spec.inputShape,
-        useBias: spec.useBias,
-        kernelInitializer: spec.kernelInitializer,
-        biasInitializer: spec.biasInitializer,
-        name: spec.name,
-      });
-    case 'dropout':
-      return new Dropout(spec.rate, { name: spec.name });
-    case 'activation':
-      return new Activation(spec.activation, undefined, { name: spec.name });
-    default:
-      fail(`model spec layers[${index}] has type ${JSON.stringify((spec as { type?: unknown }).type)}; expected 'dense', 'dropout' or 'activation'`);
-  }
+  const where = `model spec layers[${index}]`;
+  if (!spec || typeof spec !== 'object') fail(`${where} must be an object like { type: 'dense', units: 10 }`);
+  const cls = typeof spec.type === 'string' ? layerClassForSpec(spec.type) : undefined;
+  if (!cls) fail(`${where} has type ${JSON.stringify((spec as { type?: unknown }).type)}; expected one of ${specTypes().map((t) => `'${t}'`).join(', ')}`);
+  checkOptions(spec, where, ['type', ...cls.configKeys.map(snakeToCamel), 'inputShape', 'name']);
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(spec)) if (key !== 'type') config[camelToSnake(key)] = value;
+  return cls.fromConfig(config, where);
 }
 
 function optimizerFromSpec(spec: OptimizerSpec | undefined): Optimizer | string {

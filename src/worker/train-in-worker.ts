@@ -3,15 +3,18 @@
  * Web Worker (or a Node worker_threads Worker) that runs `serveTraining()`, and resolves with the history and the
  * trained weights. It needs nothing else from scratchnet, so a page can call it before loading any model code.
  */
-import type { BackendName } from '../backends/backend.js';
+import type { BackendLabel } from '../backends/backend.js';
 import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
 import type { History, Logs } from '../models/train-loop.js';
 import { WORKER_FIT_OPTIONS, buffersOf, onMessage, typedArraysIn, type MessageEndpoint, type Reply, type TrainRequest, type WorkerFitOptions } from './protocol.js';
 import type { ModelSpec } from './spec.js';
 import { checkOptions } from '../util/options.js';
+import { fail } from '../util/errors.js';
 
-const TRAIN_IN_WORKER_OPTIONS = ['model', 'x', 'y', 'fitOptions', 'weights', 'transfer', 'onEpochEnd', 'onBatchEnd', 'weightsEachEpoch', 'signal'];
+const TRAIN_IN_WORKER_OPTIONS = ['model', 'x', 'y', 'fitOptions', 'weights', 'transfer', 'onEpochEnd', 'onBatchEnd', 'weightsEachEpoch', 'signal', 'startTimeout'];
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 export interface TrainInWorkerOptions {
   /** the model as plain JSON (see ModelSpec); the worker builds it with `modelFromSpec` */
@@ -20,7 +23,7 @@ export interface TrainInWorkerOptions {
   x: DataInput;
   /** targets or labels, in any form `fit` takes */
   y: LabelInput | DataInput;
-  /** epochs, batchSize, shuffle, validationSplit, validationData, yieldEvery */
+  /** epochs, batchSize, shuffle, validationSplit, validationData, yieldEvery, verbose */
   fitOptions?: WorkerFitOptions;
   /** start from these weights (as from getWeights) instead of the spec's initialisation */
   weights?: Float32Array[];
@@ -41,6 +44,12 @@ export interface TrainInWorkerOptions {
    * `stopped: true`. A signal aborted before the call rejects with its reason, as fetch does.
    */
   signal?: AbortSignal;
+  /**
+   * How long to wait, in ms, for the worker to accept the request (default 30,000). `serveTraining` accepts at once,
+   * so this is the time the worker takes to load and start its script; a worker that never calls serveTraining
+   * rejects after it, with a message saying so.
+   */
+  startTimeout?: number;
 }
 
 export interface TrainInWorkerResult {
@@ -50,10 +59,30 @@ export interface TrainInWorkerResult {
   /** true if training ended early through the signal */
   stopped: boolean;
   /** the backend the worker trained on */
-  backend: BackendName;
+  backend: BackendLabel;
 }
 
 let nextId = 1;
+
+/** The error `fail` makes, to reject with rather than throw (the failures below happen in event handlers). */
+function errorOf(message: string): Error {
+  try {
+    fail(message);
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** What a worker's error (an Error, a browser ErrorEvent, or a bare Event) says, or '' when it says nothing. */
+function detailOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  const event = e as { message?: unknown; filename?: unknown; lineno?: unknown } | null;
+  if (typeof event?.message === 'string' && event.message !== '') {
+    const at = typeof event.filename === 'string' && event.filename ? ` (${event.filename}${event.lineno ? `:${event.lineno}` : ''})` : '';
+    return `${event.message}${at}`;
+  }
+  return typeof e === 'string' ? e : '';
+}
 
 /**
  * Train the model that `options.model` describes in `worker` (which must call `serveTraining()`), streaming
@@ -67,10 +96,12 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
   if (!options || typeof options !== 'object' || !options.model) {
     return Promise.reject(new Error('scratchnet: trainInWorker(worker, { model, x, y, fitOptions }) needs a model spec'));
   }
+  const { startTimeout = DEFAULT_START_TIMEOUT_MS } = options;
   try {
     // checked here, before anything is posted: the worker would build and train something else
     checkOptions(options, 'trainInWorker(worker, options): options', TRAIN_IN_WORKER_OPTIONS);
     if (options.fitOptions !== undefined) checkOptions(options.fitOptions, 'trainInWorker fitOptions', WORKER_FIT_OPTIONS);
+    if (typeof startTimeout !== 'number' || !(startTimeout > 0)) fail(`startTimeout must be a number of milliseconds > 0, got ${String(startTimeout)}`);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -79,15 +110,28 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
     const cleanups: (() => void)[] = [];
     const finish = () => { for (const cleanup of cleanups) cleanup(); };
 
+    // serveTraining accepts every request at once; no answer in time means the worker does not serve (or cannot start).
+    let accepted = false;
+    const timer = setTimeout(() => {
+      finish();
+      reject(errorOf(`the training worker did not answer within ${startTimeout / 1000} s. Does its script call ` +
+        `serveTraining() (in Node: serveTraining(parentPort))? A script that is slow to load needs a longer startTimeout.`));
+    }, startTimeout);
+    const accept = () => { accepted = true; clearTimeout(timer); };
+    cleanups.push(() => clearTimeout(timer));
+
     cleanups.push(onMessage(worker, (data) => {
       const reply = data as Reply;
       if (!reply || typeof reply !== 'object' || reply.id !== id || typeof reply.type !== 'string') return;
+      accept();
       switch (reply.type) {
         case 'scratchnet:epoch':
           options.onEpochEnd?.(reply.epoch, reply.logs, reply.weights);
           break;
         case 'scratchnet:batch':
           options.onBatchEnd?.(reply.batch, reply.logs, reply.epoch);
+          break;
+        case 'scratchnet:accepted':
           break;
         case 'scratchnet:done':
           finish();
@@ -105,19 +149,24 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
     }));
 
     // The worker itself failing (a script that does not load, an uncaught error, exit) ends the training too.
-    const failed = (what: string) => (e: unknown) => {
+    const failed = (what: string, withoutDetail = `the training worker ${what} (with no detail; see the worker's console)`) => (e: unknown) => {
       finish();
-      const detail = e instanceof Error ? e.message : (e as ErrorEvent)?.message ?? String(e);
-      reject(new Error(`scratchnet: the training worker ${what}${detail ? `: ${detail}` : ''}`));
+      const detail = detailOf(e);
+      reject(errorOf(detail ? `the training worker ${what}: ${detail}` : withoutDetail));
     };
     if (typeof worker.on === 'function') {
       const onError = failed('failed');
-      const onExit = (code: number) => failed('exited')(`exit code ${code}`);
+      const onExit = (code: number) => failed('exited')(accepted ? `exit code ${code}`
+        : `exit code ${code}, before answering. Does its script call serveTraining(parentPort)?`);
       worker.on('error', onError);
       worker.on('exit', onExit);
       cleanups.push(() => { worker.off?.('error', onError); worker.off?.('exit', onExit); });
     } else if (typeof worker.addEventListener === 'function') {
-      const onError = (event: Event) => { event.preventDefault?.(); failed('failed')(event); };
+      // A browser reports a script that cannot load (404, wrong MIME type) as an Event with no message at all.
+      const notLoaded = `the training worker failed before answering: its script did not load or start, and the ` +
+        `browser gives no detail. Check the worker's URL (a 404 or a non-JavaScript MIME type shows in the network ` +
+        `panel), and that a module script is started with new Worker(url, { type: 'module' }).`;
+      const onError = (event: Event) => { event.preventDefault?.(); failed('failed', accepted ? undefined : notLoaded)(event); };
       const onMessageError = failed('could not read a message');
       worker.addEventListener('error', onError);
       worker.addEventListener('messageerror', onMessageError);

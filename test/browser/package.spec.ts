@@ -11,6 +11,8 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { serve } from '../../scripts/serve-demo.mjs';
 import { collectProblems, launchChromium, MONITOR_SCRIPT, readMonitor, resetMonitor } from './chromium.js';
+import { Dense, Sequential } from '../../src/index.js';
+import { fileHandler } from '../../src/node-io.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -18,6 +20,7 @@ const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
 let site: string;
+let hostedPrediction: number;
 
 beforeAll(async () => {
   // a user's project: its own folder, scratchnet in node_modules (here a link to this package), one entry file
@@ -28,6 +31,11 @@ beforeAll(async () => {
   await copyFile(join(fixtures, 'bundler-app/index.html'), join(site, 'index.html'));
   await copyFile(join(fixtures, 'blank.html'), join(site, 'blank.html'));
   await build({ entryPoints: [join(site, 'main.ts')], outfile: join(site, 'app.js'), bundle: true, format: 'esm', minify: true, logLevel: 'silent' });
+  // a model the site serves, for loadModel by path
+  const hosted = new Sequential([new Dense(3, { inputShape: [2], activation: 'relu' }), new Dense(1)], { seed: 5, backend: 'js' });
+  hostedPrediction = hosted.predict([[0.5, -1]])[0][0];
+  await hosted.save(fileHandler(join(site, 'models/small')));
+  hosted.dispose();
 
   server = await serve({ port: 0, mounts: { '/lib/': join(root, 'dist'), '/': site } });
   browser = await launchChromium();
@@ -136,7 +144,69 @@ describe('scratchnet in Chromium', () => {
         worker.terminate();
       }
     });
-    expect(message).toMatch(/^scratchnet: the training worker failed/);
+    expect(message).toMatch(/^scratchnet: the training worker failed before answering: its script did not load or start/);
+    expect(message).not.toContain('[object');
+    await page.close();
+  });
+
+  it('trainInWorker times out with a message when the worker never calls serveTraining', async () => {
+    const { page } = await blankPage();
+    const message = await page.evaluate(async () => {
+      const s = await (window as any).importLib();
+      const worker = new Worker(URL.createObjectURL(new Blob(['// does nothing'], { type: 'text/javascript' })));
+      const spec = { layers: [{ type: 'dense', units: 1, inputShape: [1] }], compile: { loss: 'mse' } };
+      try {
+        await s.trainInWorker(worker, { model: spec, x: [[1]], y: [[1]], startTimeout: 300 });
+        return 'resolved';
+      } catch (e) {
+        return (e as Error).message;
+      } finally {
+        worker.terminate();
+      }
+    });
+    expect(message).toMatch(/^scratchnet: the training worker did not answer within 0\.3 s\. Does its script call serveTraining\(\)/);
+    await page.close();
+  });
+
+  it('fit prints nothing on a page unless asked (as TF.js); summary() prints its table once', async () => {
+    const { page, problems, console: lines } = await blankPage();
+    await page.evaluate(async () => {
+      const s = await (window as any).importLib();
+      const model = new s.Sequential([new s.Dense(2, { inputShape: [2], activation: 'tanh' }), new s.Dense(1)], { seed: 1 });
+      model.compile({ optimizer: 'sgd', loss: 'mse' });
+      await model.fit([[0, 1], [1, 0]], [[1], [0]], { epochs: 3 });
+      const net = new s.Network({ seed: 1 });
+      net.add(new s.FCLayer(2, 1));
+      net.use('mse');
+      await net.fit([[0, 1], [1, 0]], [[1], [0]], { epochs: 3, learningRate: 0.1 });
+      console.log(model.summary());
+    });
+    expect(lines.filter((l) => /epoch/i.test(l))).toEqual([]);
+    expect(lines.filter((l) => l.includes('Total params'))).toHaveLength(1);
+    expect(lines.at(-1)).toBe('log: undefined'); // what console.log(model.summary()) prints after the table
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("loadModel('/path/model.json') and relative URLs load over fetch from the page's site", async () => {
+    const { page, problems } = await blankPage();
+    const result = await page.evaluate(async () => {
+      const s = await (window as any).importLib();
+      const out: number[] = [];
+      for (const source of ['/models/small/model.json', 'models/small/model.json', './models/small/model.json']) {
+        const model = await s.loadModel(source);
+        out.push(model.predict([[0.5, -1]])[0][0]);
+        model.dispose();
+      }
+      let save = '';
+      const other = new s.Sequential([new s.Dense(1, { inputShape: [1] })]);
+      other.predict([[1]]);
+      try { await other.save('/models/new'); } catch (e) { save = (e as Error).message; }
+      return { out, save };
+    });
+    for (const p of result.out) expect(Math.abs(p - hostedPrediction)).toBeLessThan(1e-5);
+    expect(result.save).toMatch(/^scratchnet: cannot save to '\/models\/new': in a browser a path is a URL of the site/);
+    expect(problems).toEqual([]);
     await page.close();
   });
 

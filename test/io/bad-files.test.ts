@@ -58,7 +58,7 @@ describe('a manifest that does not match the layers', () => {
   it('a missing weight is named with the shape its layer needs', async () => {
     const s = specs(good).slice(0, 3);
     await refuses({ ...good, weightSpecs: s, weightData: bytes(good).slice(0, 96).buffer },
-      /weight 'dense_1\/bias' is missing: layer 'dense_1' \(Dense, 2 units\) needs a bias of shape \[2\]/);
+      /weight 'dense_1\/bias' is missing: layer 'dense_1' \(Dense, input shape \[4\]\) needs a bias of shape \[2\]/);
   });
 
   it('a kernel of the wrong shape names both shapes and byte counts', async () => {
@@ -175,7 +175,7 @@ describe('values and types scratchnet does not load', () => {
     await refuses({ ...good, modelTopology: u }, /units must be a positive integer, got -4/);
     const v = topology(good);
     v.config.layers[0].config.batch_input_shape = [null, 28, 28];
-    await refuses({ ...good, modelTopology: v }, /receives inputs of shape \[28, 28\]; scratchnet's Dense takes flat rows/);
+    await refuses({ ...good, modelTopology: v }, /layer 'dense' \(Dense\) takes flat samples \[features\] but receives shape \[28, 28\]; put a Flatten\(\) before it/);
     await refuses({ ...good, modelTopology: '{}' }, /modelTopology must be an object/);
   });
 

@@ -118,6 +118,37 @@ describe('https://', () => {
     back.dispose();
   });
 
+  it("in a browser, a path or relative URL loads over fetch from the page's site (as TF.js's loadLayersModel)", async () => {
+    const h = memoryHandler();
+    await model.save(h);
+    const a = h.artifacts!;
+    const files = {
+      'https://example.org/models/m/model.json': JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: ['w.bin'], weights: a.weightSpecs }] }),
+      'https://example.org/models/m/w.bin': new Uint8Array(a.weightData as ArrayBuffer),
+    };
+    const fetch = server(files);
+    vi.stubGlobal('fetch', fetch);
+    // Node's scratchnet/node routes plain paths to files; a page has no such handler, only its address
+    const schemes = (globalThis as Record<symbol, Map<string, unknown>>)[Symbol.for('scratchnet.io.schemes')];
+    const pathHandler = schemes?.get('');
+    schemes?.delete('');
+    try {
+      await expect(loadModel('/models/m/model.json')).rejects.toThrow("import 'scratchnet/node' first"); // Node, no location
+      vi.stubGlobal('location', { href: 'https://example.org/models/index.html' });
+      for (const source of ['/models/m/model.json', 'm/model.json', './m/model.json']) {
+        fetch.mockClear();
+        const back = await loadModel(source, { backend: 'js' });
+        expect(back.getWeights()).toEqual(model.getWeights());
+        expect(fetch.mock.calls.map((c) => c[0])).toEqual(Object.keys(files));
+        back.dispose();
+      }
+      await expect(model.save('/models/m')).rejects.toThrow(
+        "scratchnet: cannot save to '/models/m': in a browser a path is a URL of the site (https://example.org/models/m), which a page cannot write.");
+    } finally {
+      if (pathHandler) schemes.set('', pathHandler);
+    }
+  });
+
   it('HTTP errors name the URL and status; saving over HTTP is refused', async () => {
     const fetch = server({});
     await expect(loadModel(httpHandler('https://example.org/nope/model.json', { fetch: fetch as never }))).rejects.toThrow(/^scratchnet: fetching https:\/\/example\.org\/nope\/model\.json failed with HTTP 404 Not Found/);

@@ -1,8 +1,9 @@
-// Shared by parity.test.ts and parity.property.test.ts: the wasm backend (or why it could not load) and the
-// tolerances of TESTING.md for comparing it with the JS backend.
+// Shared by parity.test.ts and parity.property.test.ts: the wasm backend (or why it could not load), and the float32
+// row of the one tolerance table (tolerances.ts) for comparing it with the JS backend.
 import type { Backend } from '../../src/backends/backend.js';
 import type { Loss } from './cases/losses.js';
 import { seededRandom, type Mem, type Tolerance } from './helpers.js';
+import { FLOAT32_TOL } from './tolerances.js';
 
 export let createWasm: (() => Backend) | undefined;
 export let skipReason = '';
@@ -14,13 +15,8 @@ try {
   skipReason = ` (SKIPPED: the wasm backend failed to load: ${(e as Error).message})`;
 }
 
-/** elementwise IEEE operations: bit-identical */
-export const EXACT: Tolerance = { atol: 0, rtol: 0 };
-/** exp/tanh-based: implementations differ by about 1e-6 relative */
-export const TRANSCENDENTAL: Tolerance = { atol: 1e-7, rtol: 1e-6 };
-export const COMPOUND: Tolerance = { atol: 1e-6, rtol: 1e-5 };
-/** matmul and reductions: summation order */
-export const REDUCTION: Tolerance = { atol: 1e-4, rtol: 1e-4 };
+/** wasm and JS both store float32: the conformance suite's float32 tolerances apply between them too */
+export const TOL = FLOAT32_TOL;
 
 /** What a parity scenario returns: every named output with the tolerance it is compared with. */
 export type Outputs = Record<string, { values: number[]; tol: Tolerance }>;
@@ -31,8 +27,8 @@ export function lossOutputs(mem: Mem, loss: Loss, seed: number, m: number, n: nu
   const dy = mem.zeros(m * n), probs = mem.zeros(m * n);
   const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, m, n);
   return {
-    loss: { values: [value], tol: REDUCTION },
-    dy: { values: mem.get(dy, m * n), tol: COMPOUND },
-    probs: { values: mem.get(probs, m * n), tol: TRANSCENDENTAL },
+    loss: { values: [value], tol: TOL.reduction },
+    dy: { values: mem.get(dy, m * n), tol: TOL.compound },
+    probs: { values: mem.get(probs, m * n), tol: TOL.transcendental },
   };
 }

@@ -1,12 +1,12 @@
 // wasm against JS over random shapes — sizes of 1, sizes that are not multiples of 4 (the SIMD tails), up to 37 —
-// for every kernel family, with parity.test.ts's tolerances. The values come from a generator seeded by fast-check,
+// for every kernel family, with the tolerances of tolerances.ts. The values come from a generator seeded by fast-check,
 // so a failure replays from FC_SEED.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Ptr } from '../../src/backends/kernels.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { reportCases, runProperty } from '../properties/harness.js';
-import { createWasm, skipReason, lossOutputs, type Outputs, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
+import { createWasm, skipReason, lossOutputs, type Outputs, TOL } from './parity-setup.js';
 import { ACTIVATIONS } from './cases/activations.js';
 import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
@@ -52,15 +52,15 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
         const dy = mem.put(uniform(rand, m * n));
         const y = mem.zeros(m * n), dw = mem.zeros(k * n), dx = mem.zeros(m * k), db = mem.zeros(n);
         mem.k.matmul(x, w, y, m, k, n);
-        const out: Outputs = { matmul: { values: mem.get(y, m * n), tol: REDUCTION } };
+        const out: Outputs = { matmul: { values: mem.get(y, m * n), tol: TOL.reduction } };
         mem.k.addRowVector(y, b, m, n);
-        out.addRowVector = { values: mem.get(y, m * n), tol: REDUCTION };
+        out.addRowVector = { values: mem.get(y, m * n), tol: TOL.reduction };
         mem.k.matmulTransA(x, dy, dw, m, k, n);
-        out.matmulTransA = { values: mem.get(dw, k * n), tol: REDUCTION };
+        out.matmulTransA = { values: mem.get(dw, k * n), tol: TOL.reduction };
         mem.k.matmulTransB(dy, w, dx, m, n, k);
-        out.matmulTransB = { values: mem.get(dx, m * k), tol: REDUCTION };
+        out.matmulTransB = { values: mem.get(dx, m * k), tol: TOL.reduction };
         mem.k.sumRows(dy, db, m, n);
-        out.sumRows = { values: mem.get(db, n), tol: REDUCTION };
+        out.sumRows = { values: mem.get(db, n), tol: TOL.reduction };
         return out;
       });
     }), 300);
@@ -82,8 +82,8 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
         expect(mem.get(y, m * n), 'matmulSkipZeros against matmul').toEqual(mem.get(yDense, m * n));
         expect(mem.get(dw, k * n), 'matmulTransASkipZeros against matmulTransA').toEqual(mem.get(dwDense, k * n));
         return {
-          matmulSkipZeros: { values: mem.get(y, m * n), tol: REDUCTION },
-          matmulTransASkipZeros: { values: mem.get(dw, k * n), tol: REDUCTION },
+          matmulSkipZeros: { values: mem.get(y, m * n), tol: TOL.reduction },
+          matmulTransASkipZeros: { values: mem.get(dw, k * n), tol: TOL.reduction },
         };
       });
     }), 120);
@@ -99,14 +99,14 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
         const out: Outputs = {};
         for (const act of ACTIVATIONS) {
           act.forward(mem.k, z, y, len);
-          out[act.name] = { values: mem.get(y, len), tol: act.tol.forward === 'exact' ? EXACT : TRANSCENDENTAL };
+          out[act.name] = { values: mem.get(y, len), tol: act.tol.forward === 'exact' ? TOL.exact : TOL.transcendental };
           act.backward(mem.k, y, dy, dx, len);
-          out[`${act.name}Backward`] = { values: mem.get(dx, len), tol: act.tol.backward === 'exact' ? EXACT : COMPOUND };
+          out[`${act.name}Backward`] = { values: mem.get(dx, len), tol: act.tol.backward === 'exact' ? TOL.exact : TOL.compound };
         }
         mem.k.softmax(z, y, m, n);
-        out.softmax = { values: mem.get(y, len), tol: TRANSCENDENTAL };
+        out.softmax = { values: mem.get(y, len), tol: TOL.transcendental };
         mem.k.softmaxBackward(y, dy, dx, m, n);
-        out.softmaxBackward = { values: mem.get(dx, len), tol: COMPOUND };
+        out.softmaxBackward = { values: mem.get(dx, len), tol: TOL.compound };
         return out;
       });
     }), 150);
@@ -120,7 +120,7 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
       expectParity(`accuracy rows=${m} cols=${n}`, (mem) => {
         const rand = seededRandom(seed);
         const p = mem.put(uniform(rand, m * n)), labels = mem.put(randomLabels(rand, m, n)), t = mem.put(uniform(rand, m * n));
-        return { counts: { values: [mem.k.sparseAccuracyCount(p, labels, m, n), mem.k.categoricalAccuracyCount(p, t, m, n), mem.k.binaryAccuracyCount(p, t, m * n, 0.5)], tol: EXACT } };
+        return { counts: { values: [mem.k.sparseAccuracyCount(p, labels, m, n), mem.k.categoricalAccuracyCount(p, t, m, n), mem.k.binaryAccuracyCount(p, t, m * n, 0.5)], tol: TOL.exact } };
       });
     }), 100);
   });
@@ -137,19 +137,19 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
             mem.set(grad, uniform(rand, len));
             opt.step(mem.k, param, grad, slots, len, t);
           }
-          return Object.fromEntries([['param', { values: mem.get(param, len), tol: COMPOUND }], ...slots.map((s, i) => [`slot ${i}`, { values: mem.get(s, len), tol: COMPOUND }])]);
+          return Object.fromEntries([['param', { values: mem.get(param, len), tol: TOL.compound }], ...slots.map((s, i) => [`slot ${i}`, { values: mem.get(s, len), tol: TOL.compound }])]);
         });
       }
       expectParity(`dropout n=${len} rate=${rate}`, (mem) => {
         const x = mem.put(uniform(seededRandom(seed), len)), y = mem.zeros(len), mask = mem.zeros(len);
         mem.k.dropout(x, y, mask, len, Math.fround(rate), seed >>> 0);
-        return { mask: { values: mem.get(mask, len), tol: EXACT }, y: { values: mem.get(y, len), tol: EXACT } };
+        return { mask: { values: mem.get(mask, len), tol: TOL.exact }, y: { values: mem.get(y, len), tol: TOL.exact } };
       });
       expectParity(`gatherRows rows=${m} cols=${n}`, (mem) => {
         const rand = seededRandom(seed);
         const src = mem.put(uniform(rand, len)), idx = mem.putInts(randomLabels(rand, m, m)), dst = mem.zeros(len);
         mem.k.gatherRows(src, idx, dst, m, n);
-        return { rows: { values: mem.get(dst, len), tol: EXACT }, finite: { values: [mem.k.allFinite(src, len)], tol: EXACT } };
+        return { rows: { values: mem.get(dst, len), tol: TOL.exact }, finite: { values: [mem.k.allFinite(src, len)], tol: TOL.exact } };
       });
     }), 120);
   });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../src/backends/js/index.js';
-import { createWasm, skipReason, lossOutputs, type Outputs, EXACT, TRANSCENDENTAL, COMPOUND, REDUCTION } from './parity-setup.js';
+import { createWasm, skipReason, lossOutputs, type Outputs, TOL } from './parity-setup.js';
 import { ACTIVATIONS } from './cases/activations.js';
 import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
 import { expectClose, Mem, seededRandom, uniform } from './helpers.js';
 import { conv2dGeometry, convArgs, convScratchFloats, pool2dGeometry, poolArgs } from '../../src/backends/conv-geometry.js';
 
-// wasm against JS (float32) on the same seeded inputs, with TESTING.md's tolerances; NaN, +Inf and −Inf must sit in
-// the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
+// wasm against JS (float32) on the same seeded inputs, with the tolerances of tolerances.ts (docs/TESTING.md); NaN,
+// +Inf and −Inf must sit in the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
 
 
 /** Runs a scenario on both backends and compares every named output. */
@@ -29,15 +29,15 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       const x = mem.put(uniform(rand, m * k)), w = mem.put(uniform(rand, k * n)), b = mem.put(uniform(rand, n));
       const z = mem.zeros(m * n), y = mem.zeros(m * n);
       mem.k.matmul(x, w, z, m, k, n);
-      const out: Outputs = { matmul: { values: mem.get(z, m * n), tol: REDUCTION } };
+      const out: Outputs = { matmul: { values: mem.get(z, m * n), tol: TOL.reduction } };
       mem.k.addRowVector(z, b, m, n);
-      out.addRowVector = { values: mem.get(z, m * n), tol: REDUCTION };
+      out.addRowVector = { values: mem.get(z, m * n), tol: TOL.reduction };
       for (const act of ACTIVATIONS) {
         act.forward(mem.k, z, y, m * n);
-        out[act.name] = { values: mem.get(y, m * n), tol: REDUCTION };
+        out[act.name] = { values: mem.get(y, m * n), tol: TOL.reduction };
       }
       mem.k.softmax(z, y, m, n);
-      out.softmax = { values: mem.get(y, m * n), tol: REDUCTION };
+      out.softmax = { values: mem.get(y, m * n), tol: TOL.reduction };
       return out;
     });
   });
@@ -52,18 +52,18 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       for (const act of ACTIVATIONS) {
         act.forward(mem.k, z, y, m * n);
         act.backward(mem.k, y, dy, dz, m * n);
-        out[`${act.name}Backward`] = { values: mem.get(dz, m * n), tol: COMPOUND };
+        out[`${act.name}Backward`] = { values: mem.get(dz, m * n), tol: TOL.compound };
       }
       mem.k.softmax(z, y, m, n);
       mem.k.softmaxBackward(y, dy, dz, m, n);
-      out.softmaxBackward = { values: mem.get(dz, m * n), tol: COMPOUND };
+      out.softmaxBackward = { values: mem.get(dz, m * n), tol: TOL.compound };
       const dx = mem.zeros(m * k), dw = mem.zeros(k * n), db = mem.zeros(n);
       mem.k.matmulTransB(dz, w, dx, m, n, k);
       mem.k.matmulTransA(x, dz, dw, m, k, n);
       mem.k.sumRows(dz, db, m, n);
-      out.matmulTransB = { values: mem.get(dx, m * k), tol: REDUCTION };
-      out.matmulTransA = { values: mem.get(dw, k * n), tol: REDUCTION };
-      out.sumRows = { values: mem.get(db, n), tol: REDUCTION };
+      out.matmulTransB = { values: mem.get(dx, m * k), tol: TOL.reduction };
+      out.matmulTransA = { values: mem.get(dw, k * n), tol: TOL.reduction };
+      out.sumRows = { values: mem.get(db, n), tol: TOL.reduction };
       return out;
     });
   });
@@ -84,14 +84,14 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
         opt.step(mem.k, param, grad, slots, size, t);
       }
       return Object.fromEntries([
-        ['param', { values: mem.get(param, size), tol: COMPOUND }],
-        ...slots.map((s, i) => [`slot ${i}`, { values: mem.get(s, size), tol: COMPOUND }]),
+        ['param', { values: mem.get(param, size), tol: TOL.compound }],
+        ...slots.map((s, i) => [`slot ${i}`, { values: mem.get(s, size), tol: TOL.compound }]),
       ]);
     });
   });
 
   // The Keras MNIST convnet's two conv layers (batch 3) and its pooling. Convolutions are sums of up to K = 288 terms
-  // in a different grouping (the JS dot products of the input gradient sum in double): REDUCTION. Pooling does the
+  // in a different grouping (the JS dot products of the input gradient sum in double): TOL.reduction. Pooling does the
   // same IEEE operations in the same order on both backends: bit-identical.
   it.each([
     ['28×28×1 → 26×26×32, 3×3', conv2dGeometry({ n: 3, inH: 28, inW: 28, inC: 1, kh: 3, kw: 3, outC: 32 })],
@@ -107,9 +107,9 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       mem.k.conv2dBackwardInput(dy, w, dx, scratch, ...convArgs(g));
       mem.k.conv2dBackwardFilter(x, dy, dw, scratch, ...convArgs(g));
       return {
-        conv2d: { values: mem.get(y, ys), tol: REDUCTION },
-        conv2dBackwardInput: { values: mem.get(dx, xs), tol: REDUCTION },
-        conv2dBackwardFilter: { values: mem.get(dw, ws), tol: REDUCTION },
+        conv2d: { values: mem.get(y, ys), tol: TOL.reduction },
+        conv2dBackwardInput: { values: mem.get(dx, xs), tol: TOL.reduction },
+        conv2dBackwardFilter: { values: mem.get(dw, ws), tol: TOL.reduction },
       };
     });
   });
@@ -125,13 +125,13 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       const x = mem.put(uniform(rand, xs)), dy = mem.put(uniform(rand, ys));
       const y = mem.zeros(ys), dx = mem.zeros(xs), out: Outputs = {};
       mem.k.maxPool(x, y, ...poolArgs(g));
-      out.maxPool = { values: mem.get(y, ys), tol: EXACT };
+      out.maxPool = { values: mem.get(y, ys), tol: TOL.exact };
       mem.k.maxPoolBackward(x, dy, dx, ...poolArgs(g));
-      out.maxPoolBackward = { values: mem.get(dx, xs), tol: EXACT };
+      out.maxPoolBackward = { values: mem.get(dx, xs), tol: TOL.exact };
       mem.k.avgPool(x, y, ...poolArgs(g));
-      out.avgPool = { values: mem.get(y, ys), tol: EXACT };
+      out.avgPool = { values: mem.get(y, ys), tol: TOL.exact };
       mem.k.avgPoolBackward(dy, dx, ...poolArgs(g));
-      out.avgPoolBackward = { values: mem.get(dx, xs), tol: EXACT };
+      out.avgPoolBackward = { values: mem.get(dx, xs), tol: TOL.exact };
       return out;
     });
   });
@@ -144,22 +144,22 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       const out: Outputs = {};
       for (const act of ACTIVATIONS) {
         act.forward(mem.k, x, y, cols);
-        out[act.name] = { values: mem.get(y, cols), tol: TRANSCENDENTAL };
+        out[act.name] = { values: mem.get(y, cols), tol: TOL.transcendental };
         act.backward(mem.k, x, plain, dx, cols);
-        out[`${act.name}Backward (specials in y)`] = { values: mem.get(dx, cols), tol: COMPOUND };
+        out[`${act.name}Backward (specials in y)`] = { values: mem.get(dx, cols), tol: TOL.compound };
         act.backward(mem.k, plain, x, dx, cols);
-        out[`${act.name}Backward (specials in dy)`] = { values: mem.get(dx, cols), tol: COMPOUND };
+        out[`${act.name}Backward (specials in dy)`] = { values: mem.get(dx, cols), tol: TOL.compound };
       }
       const rows = [...SPECIALS, ...uniform(rand, cols)];
       const s = mem.zeros(2 * cols);
       mem.k.softmax(mem.put(rows), s, 2, cols);
-      out.softmax = { values: mem.get(s, 2 * cols), tol: TRANSCENDENTAL };
+      out.softmax = { values: mem.get(s, 2 * cols), tol: TOL.transcendental };
       const w = mem.put(uniform(rand, cols * 3)), z = mem.zeros(3);
       mem.k.matmul(x, w, z, 1, cols, 3);
-      out.matmul = { values: mem.get(z, 3), tol: REDUCTION };
+      out.matmul = { values: mem.get(z, 3), tol: TOL.reduction };
       const dy = mem.zeros(cols);
-      out['mse loss'] = { values: [mem.k.mse(x, plain, dy, cols)], tol: REDUCTION };
-      out['mse dy'] = { values: mem.get(dy, cols), tol: COMPOUND };
+      out['mse loss'] = { values: [mem.k.mse(x, plain, dy, cols)], tol: TOL.reduction };
+      out['mse dy'] = { values: mem.get(dy, cols), tol: TOL.compound };
       return out;
     });
   });
@@ -168,7 +168,7 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
     const run = (mem: Mem) => {
       const size = 10_001, x = mem.put(uniform(seededRandom(6), size)), y = mem.zeros(size), mask = mem.zeros(size);
       mem.k.dropout(x, y, mask, size, 0.3, 0xdeadbeef);
-      return { mask: { values: mem.get(mask, size), tol: EXACT }, y: { values: mem.get(y, size), tol: EXACT } };
+      return { mask: { values: mem.get(mask, size), tol: TOL.exact }, y: { values: mem.get(y, size), tol: TOL.exact } };
     };
     expectParity(run);
     const forward = (mem: Mem) => {

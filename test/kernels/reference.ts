@@ -87,12 +87,21 @@ export function mae(p: Vec, t: Vec): LossResult {
   return { loss: sum(d.map(Math.abs)) / p.length, dy: d.map((v) => Math.sign(v) / p.length) };
 }
 
+/** Keras and TF.js clip to float32 bounds: [f32(eps), f32(1 − eps)] */
+const bounds = (eps: number) => [Math.fround(eps), Math.fround(1 - eps)];
+const clip = (v: number, eps: number) => {
+  const [lo, hi] = bounds(eps);
+  return Number.isNaN(v) ? NaN : v < lo ? lo : v > hi ? hi : v;
+};
+/** Keras's clip passes a gradient only where it did not clip (TensorFlow's clip_by_value gradient) */
+const inside = (v: number, eps: number) => v >= bounds(eps)[0] && v <= bounds(eps)[1];
+
 export function binaryCrossentropy(p: Vec, t: Vec, eps: number): LossResult {
   const n = p.length;
-  const pc = map(p, (v) => (Number.isNaN(v) ? NaN : v < eps ? eps : v > 1 - eps ? 1 - eps : v));
+  const pc = map(p, (v) => clip(v, eps));
   return {
     loss: -sum(pc.map((v, i) => t[i] * Math.log(v) + (1 - t[i]) * Math.log(1 - v))) / n,
-    dy: pc.map((v, i) => (v - t[i]) / (v * (1 - v)) / n),
+    dy: pc.map((v, i) => (inside(p[i], eps) ? (v - t[i]) / (v * (1 - v)) / n : 0)),
   };
 }
 
@@ -106,17 +115,39 @@ export function binaryCrossentropyFromLogits(z: Vec, t: Vec): LossResult {
   };
 }
 
+/** Keras and TF.js on probabilities: each row normalised to sum 1, then clipped; dy through both by the chain rule,
+ *  with the normalisation's full Jacobian ∂q_j/∂p_k = (δ_jk − q_j) / s */
 export function categoricalCrossentropy(p: Vec, t: Vec, rows: number, eps: number): LossResult {
-  const pc = map(p, (v) => (v < eps ? eps : v));
-  return { loss: -sum(pc.map((v, i) => t[i] * Math.log(v))) / rows, dy: pc.map((v, i) => -t[i] / v / rows) };
+  const cols = p.length / rows;
+  const tRows = rowsOf(t, cols);
+  let loss = 0;
+  const dy = rowsOf(p, cols).flatMap((row, i) => {
+    const s = sum(row);
+    const q = row.map((v) => v / s);
+    loss -= sum(q.map((v, j) => tRows[i][j] * Math.log(clip(v, eps))));
+    const g = q.map((v, j) => (inside(v, eps) ? -tRows[i][j] / v : 0));
+    return row.map((_, k) => sum(g.map((gj, j) => (gj * ((j === k ? 1 : 0) - q[j])) / s)) / rows);
+  });
+  return { loss: loss / rows, dy };
 }
 
 export function oneHot(labels: Vec, cols: number): number[] {
   return Array.from(labels).flatMap((l) => Array.from({ length: cols }, (_, j) => (j === l ? 1 : 0)));
 }
 
+/** Keras on probabilities: clip, then the log-softmax of ln(pc) — that is, pc normalised to sum 1 after the clip */
 export function sparseCategoricalCrossentropy(p: Vec, labels: Vec, cols: number, eps: number): LossResult {
-  return categoricalCrossentropy(p, oneHot(labels, cols), labels.length, eps);
+  const rows = labels.length;
+  let loss = 0;
+  const dy = rowsOf(p, cols).flatMap((row, i) => {
+    const label = labels[i];
+    const pc = row.map((v) => clip(v, eps));
+    const total = sum(pc);
+    loss -= Math.log(pc[label] / total);
+    // ∂/∂pc_k of ln Σ pc − ln pc_label, passed only where p_k was not clipped
+    return row.map((v, k) => (inside(v, eps) ? (1 / total - (k === label ? 1 / pc[k] : 0)) / rows : 0));
+  });
+  return { loss: loss / rows, dy };
 }
 
 export interface FusedLossResult extends LossResult { probs: number[] }

@@ -1,5 +1,6 @@
 import type { Backend } from '../../src/backends/backend.js';
-import { Mem, type Precision, type Tolerance } from './helpers.js';
+import { Mem, type Precision } from './helpers.js';
+import { tolerancesFor, type Tolerances } from './tolerances.js';
 
 export interface KernelSuiteOptions {
   /** the precision the backend stores numbers in; 'float64' tightens every tolerance (default 'float32') */
@@ -13,37 +14,9 @@ export interface SuiteContext {
   mem(): Mem;
   /** the heap's rounding: what a correct kernel stores for the float64 reference value */
   round(v: number): number;
-  tol: {
-    /** single IEEE operations (add, mul, max, copies): identical to the rounded reference */
-    exact: Tolerance;
-    /** exp/tanh-based: differs by the math library (TESTING.md: about 1e-6 relative) */
-    transcendental: Tolerance;
-    /** a few operations in a row (backward passes, loss gradients, optimizer steps), with cancellation */
-    compound: Tolerance;
-    /** sums, matmul, loss values: summation order differs (SIMD keeps four partial sums) */
-    reduction: Tolerance;
-    /** hand-computed expectations, written with 10 significant digits */
-    hand: Tolerance;
-  };
+  /** the one table of tolerances (tolerances.ts), for this precision */
+  tol: Tolerances;
 }
-
-const FLOAT32_TOL = {
-  exact: { atol: 0, rtol: 0 },
-  // relative only, down to the smallest normal float: e^x must stay accurate deep into its tails
-  transcendental: { atol: 1e-37, rtol: 1e-6 },
-  compound: { atol: 1e-6, rtol: 1e-5 },
-  reduction: { atol: 1e-4, rtol: 1e-4 },
-  hand: { atol: 1e-6, rtol: 1e-6 },
-};
-
-/** Double precision everywhere: the same formulas as the reference, so only last-bit differences remain. */
-const FLOAT64_TOL = {
-  exact: { atol: 0, rtol: 0 },
-  transcendental: { atol: 1e-300, rtol: 1e-13 },
-  compound: { atol: 1e-15, rtol: 1e-12 },
-  reduction: { atol: 1e-12, rtol: 1e-12 },
-  hand: { atol: 1e-9, rtol: 1e-9 },
-};
 
 export function makeContext(makeBackend: () => Backend, options: KernelSuiteOptions = {}): SuiteContext {
   const precision = options.precision ?? 'float32';
@@ -51,7 +24,7 @@ export function makeContext(makeBackend: () => Backend, options: KernelSuiteOpti
     precision,
     mem: () => new Mem(makeBackend()),
     round: precision === 'float64' ? (v) => v : Math.fround,
-    tol: precision === 'float64' ? FLOAT64_TOL : FLOAT32_TOL,
+    tol: tolerancesFor(precision),
   };
 }
 

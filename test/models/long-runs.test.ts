@@ -1,4 +1,4 @@
-// Memory over long runs, on the wasm backend (TESTING.md; TF.js #200, #481, #995, #5034 are leaks through fit and
+// Memory over long runs, on the wasm backend (docs/TESTING.md; TF.js #200, #481, #995, #5034 are leaks through fit and
 // dispose): dispose frees everything, 1,000 create/train/dispose cycles end where the first ten did, training does not
 // grow memory after the first epoch, and a model too large for wasm fails before allocating.
 import { describe, expect, it } from 'vitest';

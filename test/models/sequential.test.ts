@@ -119,12 +119,14 @@ describe('Sequential API', () => {
   it('summary lists layers, output shapes and parameter counts like Keras', () => {
     const model = new Sequential([new Dense(128, { inputShape: [784], activation: 'relu' }), new Dropout(0.2), new Dense(10, { activation: 'softmax' })], { backend: 'js' });
     const lines: string[] = [];
-    const text = model.summary((l) => lines.push(l));
+    expect(model.summary((l) => lines.push(l))).toBeUndefined(); // prints, returns nothing (as Keras and TF.js)
+    const text = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(5); // a line per call, as TF.js's printFn
     expect(text).toContain('dense (Dense)               (None, 128)               100,480');
     expect(text).toContain('dropout (Dropout)           (None, 128)               0');
     expect(text).toContain('dense_1 (Dense)             (None, 10)                1,290');
     expect(text).toContain('Total params: 101,770');
-    expect(lines).toEqual([text]);
+    expect(() => model.summary(80 as never)).toThrow('scratchnet: summary(print) takes a function that prints one line, got 80');
   });
 
   it("'leaky_relu' has Keras 3's slope, 0.2 (as loaded Keras models have it); activations.leakyRelu(0.3) gives the LeakyReLU layer's", () => {
@@ -144,7 +146,7 @@ describe('Sequential API', () => {
     model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy', metrics: ['acc'] });
     const { x, y } = blobs(300, 6);
     await model.fit(x, y, { epochs: 10, batchSize: 32, ...quiet });
-    expect(model.evaluate(x, y).accuracy).toBeGreaterThan(0.95);
+    expect(model.evaluate(x, y).acc).toBeGreaterThan(0.95);
   });
 
   it('callbacks: onEpochEnd and onBatchEnd with logs; stopTraining stops early', async () => {
@@ -230,6 +232,19 @@ describe('Sequential reports bad input clearly', () => {
     }
   });
 
+  it.each(['binary_crossentropy', 'mse'] as const)('a softmax over a single unit with %s warns at compile: it always outputs 1', (loss) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const model = new Sequential([new Dense(1, { inputShape: [4], activation: 'softmax' })], { seed: 1, backend: 'js' });
+      model.compile({ optimizer: 'adam', loss });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/'softmax' to a single unit, so it always outputs 1.*Dense\(1, \{ activation: 'sigmoid' \}\) with 'binary_crossentropy'/s);
+      expect(model.predict([[1, -2, 3, 0.5]])).toEqual([[1]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('warns once, at compile, for a sigmoid output with sparse categorical cross-entropy, and still trains', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
@@ -238,7 +253,7 @@ describe('Sequential reports bad input clearly', () => {
       const history = await model.fit(x, y, { epochs: 3, ...quiet });
       expect(history.history.loss).toHaveLength(3);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/'sigmoid' with 'sparse_categorical_crossentropy'.*use activation: 'softmax'/s);
+      expect(String(warn.mock.calls[0][0])).toMatch(/'sigmoid' with 'sparse_categorical_crossentropy'. This trains as Keras on TensorFlow trains it: the loss takes the layer's logits and applies softmax.*use activation: 'softmax'/s);
     } finally {
       warn.mockRestore();
     }

@@ -1,5 +1,5 @@
-// TESTING.md's properties of a model, over random architectures on both backends: a batch predicts as its rows do,
-// Dropout at inference is the identity, softmax rows sum to 1, and SGD with learning rate 0 changes nothing.
+// The properties of a model (docs/TESTING.md), over random architectures on both backends: a batch predicts as its
+// rows do, Dropout at inference is the identity, softmax rows sum to 1, and SGD with learning rate 0 changes nothing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dense, Dropout, Sequential, optimizers } from '../../src/index.js';

@@ -67,6 +67,21 @@ describe('trainInWorker ⇄ serveTraining', () => {
     local.dispose();
   });
 
+  it('trains on images [n][h][w][c] from given starting weights, a Flatten first with no input shape (the data decides it)', async () => {
+    const { main } = channel();
+    const spec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }], compile: { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' }, seed: 3 };
+    const x = Array.from({ length: 4 }, (_, n) => Array.from({ length: 2 }, (_, h) => Array.from({ length: 3 }, (_, w) => [n + h - w, n * w])));
+    const y = [0, 1, 0, 1];
+    const start = [Float32Array.from({ length: 12 * 2 }, (_, i) => Math.sin(i) / 4), new Float32Array([0.1, -0.1])];
+    const result = await trainInWorker(main, { model: spec, x, y, weights: start.map((w) => w.slice()), fitOptions: { epochs: 2, batchSize: 2, shuffle: false } });
+    const local = modelFromSpec(spec);
+    local.build([2, 3, 2]);
+    local.setWeights(start);
+    await local.fit(x, y, { epochs: 2, batchSize: 2, shuffle: false, verbose: 0 });
+    expect(result.weights).toEqual(local.getWeights());
+    local.dispose();
+  });
+
   it('transfers the trained weights instead of copying them', async () => {
     const { main, sent } = channel();
     const result = await trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 2 } });
@@ -146,9 +161,9 @@ describe('trainInWorker ⇄ serveTraining', () => {
     await expect(trainInWorker(main, { model: badLoss, x: XOR_X, y: XOR_Y })).rejects.toThrow(
       "scratchnet: unknown loss 'binary_crosentropy'. Did you mean 'binary_crossentropy'?",
     );
-    const badLayer = { ...XOR_SPEC, layers: [{ type: 'conv2d', units: 3 }] } as never;
+    const badLayer = { ...XOR_SPEC, layers: [{ type: 'lstm', units: 3 }] } as never;
     await expect(trainInWorker(main, { model: badLayer, x: XOR_X, y: XOR_Y })).rejects.toThrow(
-      `layers[0] has type "conv2d"; expected 'dense', 'dropout' or 'activation'`,
+      /layers\[0\] has type "lstm"; expected one of 'dense', 'dropout', 'activation', 'flatten', 'reshape'/,
     );
     await expect(trainInWorker(main, { model: XOR_SPEC, x: [[0, 0, 0]], y: [[1]] })).rejects.toThrow(
       "x has 3 features per sample but the model's input size is 2",

@@ -38,11 +38,16 @@ export interface JsBackendOptions {
 /** The plain-loop backend: the readable spec of every kernel, over an ArrayBuffer arena laid out like wasm memory. */
 export function createJsBackend(options: JsBackendOptions = {}): Backend {
   const arena = new JsArena(options.precision ?? 'float32');
+  // Read arena.heap at each call, never once here: growth replaces the heap.
+  return { name: 'js', kernels: kernelsOn(() => arena.heap), arena };
+}
+
+/** Every kernel over the heap that `heap()` returns at the moment of each call. */
+export function kernelsOn(heap: () => JsHeap): Kernels {
   const kernels: Record<string, (...args: number[]) => number | void> = {};
   for (const name of Object.keys(heapKernels) as (keyof Kernels)[]) {
     const kernel = heapKernels[name] as (h: JsHeap, ...args: number[]) => number | void;
-    // Read arena.heap at each call, never once here: growth replaces the heap.
-    kernels[name] = (...args) => kernel(arena.heap, ...args);
+    kernels[name] = (...args) => kernel(heap(), ...args);
   }
-  return { name: 'js', kernels: kernels as unknown as Kernels, arena };
+  return kernels as unknown as Kernels;
 }

@@ -26,15 +26,18 @@ export function mae(h: JsHeap, p: Ptr, t: Ptr, dy: Ptr, n: number): number {
   return sum / n;
 }
 
-/** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ; dy = (pc − t) / (pc (1 − pc)) / n */
+/** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ;
+ *  dy = eps ≤ p ≤ 1 − eps ? (pc − t) / (pc (1 − pc)) / n : 0  (the clip passes no gradient, as in Keras) */
 export function binaryCrossentropy(h: JsHeap, p: Ptr, t: Ptr, dy: Ptr, n: number, eps: number): number {
   const f = h.f, pi = p >>> 2, ti = t >>> 2, dyi = dy >>> 2;
+  const lo = Math.fround(eps), hi = Math.fround(1 - eps); // float32 bounds, as Keras and TF.js clip
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    const pc = Math.min(Math.max(f[pi + i], eps), 1 - eps);
+    const v = f[pi + i];
+    const pc = Math.min(Math.max(v, lo), hi);
     const target = f[ti + i];
     sum -= target * Math.log(pc) + (1 - target) * Math.log(1 - pc);
-    f[dyi + i] = (pc - target) / (pc * (1 - pc)) / n;
+    f[dyi + i] = v >= lo && v <= hi ? (pc - target) / (pc * (1 - pc)) / n : 0;
   }
   return sum / n;
 }
@@ -51,30 +54,50 @@ export function binaryCrossentropyFromLogits(h: JsHeap, z: Ptr, t: Ptr, dy: Ptr,
   return sum / n;
 }
 
-/** probabilities p, targets t [rows,cols]: pc = max(p, eps); loss = −Σ t·ln pc / rows ; dy = −t / pc / rows */
+/** probabilities p, targets t [rows,cols], per row: s = Σ_j p_j; q = p / s; qc = clamp(q, eps, 1 − eps);
+ *  loss = −Σ t·ln qc / rows ; g_j = eps ≤ q_j ≤ 1 − eps ? −t_j / q_j : 0 ; dy_j = (g_j − Σ_l g_l·q_l) / s / rows */
 export function categoricalCrossentropy(h: JsHeap, p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number {
-  const f = h.f, pi = p >>> 2, ti = t >>> 2, dyi = dy >>> 2;
+  const f = h.f;
+  const lo = Math.fround(eps), hi = Math.fround(1 - eps); // float32 bounds, as Keras and TF.js clip
   let sum = 0;
-  for (let i = 0; i < rows * cols; i++) {
-    const pc = Math.max(f[pi + i], eps);
-    sum -= f[ti + i] * Math.log(pc);
-    f[dyi + i] = -f[ti + i] / pc / rows;
+  for (let i = 0; i < rows; i++) {
+    const pRow = (p >>> 2) + i * cols, tRow = (t >>> 2) + i * cols, dyRow = (dy >>> 2) + i * cols;
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += f[pRow + j];
+    let gq = 0; // Σ g·q = −Σ t over the classes inside the clip range
+    for (let j = 0; j < cols; j++) {
+      const q = f[pRow + j] / s;
+      sum -= f[tRow + j] * Math.log(Math.min(Math.max(q, lo), hi));
+      if (q >= lo && q <= hi) gq -= f[tRow + j];
+    }
+    for (let j = 0; j < cols; j++) {
+      const q = f[pRow + j] / s;
+      const g = q >= lo && q <= hi ? -f[tRow + j] / q : 0;
+      f[dyRow + j] = (g - gq) / s / rows;
+    }
   }
   return sum / rows;
 }
 
-/** labels (float32 class indices) [rows]: pc = max(p[i,label_i], eps); loss = −Σ ln pc / rows ;
- *  dy[i,j] = j == label_i ? −1 / pc / rows : 0 */
+/** labels (float32 class indices) [rows], per row as Keras: pc = clamp(p, eps, 1 − eps); S = Σ_j pc_j;
+ *  loss = Σ_i (ln S − ln pc[label_i]) / rows ; dy_j = eps ≤ p_j ≤ 1 − eps ? (1 / S − [j == label] / pc_j) / rows : 0 */
 export function sparseCategoricalCrossentropy(
   h: JsHeap, p: Ptr, labels: Ptr, dy: Ptr, rows: number, cols: number, eps: number,
 ): number {
-  const f = h.f, pi = p >>> 2, li = labels >>> 2, dyi = dy >>> 2;
+  const f = h.f;
+  const lo = Math.fround(eps), hi = Math.fround(1 - eps); // float32 bounds, as Keras and TF.js clip
+  const clip = (v: number) => Math.min(Math.max(v, lo), hi);
   let sum = 0;
   for (let i = 0; i < rows; i++) {
-    const label = Math.trunc(f[li + i]);
-    const pc = Math.max(f[pi + i * cols + label], eps);
-    sum -= Math.log(pc);
-    for (let j = 0; j < cols; j++) f[dyi + i * cols + j] = j === label ? -1 / pc / rows : 0;
+    const pRow = (p >>> 2) + i * cols, dyRow = (dy >>> 2) + i * cols;
+    const label = Math.trunc(f[(labels >>> 2) + i]);
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += clip(f[pRow + j]);
+    sum += Math.log(s) - Math.log(clip(f[pRow + label]));
+    for (let j = 0; j < cols; j++) {
+      const v = f[pRow + j];
+      f[dyRow + j] = v >= lo && v <= hi ? (1 / s - (j === label ? 1 / v : 0)) / rows : 0;
+    }
   }
   return sum / rows;
 }

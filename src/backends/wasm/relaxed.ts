@@ -53,5 +53,5 @@ export function createRelaxedWasmBackend(): Backend | null {
   const kernels: Partial<Record<keyof Kernels, unknown>> = {};
   for (const name of KERNEL_NAMES) kernels[name] = exports[name];
   const heapBase = (exports.heapBase as () => number)() >>> 0;
-  return { name: 'wasm', kernels: Object.freeze(kernels) as Kernels, arena: new WasmArena(memory, heapBase) };
+  return { name: 'wasm-relaxed', kernels: Object.freeze(kernels) as Kernels, arena: new WasmArena(memory, heapBase) };
 }

@@ -8,7 +8,7 @@ import { LOSSES } from './losses.js';
 
 /**
  * Analytic gradients against central finite differences. In float64: eps 1e-6 and a max-norm relative error below
- * 1e-7 (TESTING.md). In float32: eps 1e-3 and atol 1e-3 + rtol 1e-2 per element.
+ * 1e-7 (docs/TESTING.md). In float32: eps 1e-3 and atol 1e-3 + rtol 1e-2 per element.
  */
 export function gradientCases(ctx: SuiteContext): void {
   const f64 = ctx.precision === 'float64';

@@ -57,6 +57,7 @@ export const LOSSES: Loss[] = [
   },
   {
     name: 'categoricalCrossentropy',
+    // rows that do not sum to 1 (sigmoid-like outputs): the kernel normalises them
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, 0.05, 1), t: softTargets(rand, r, c) }),
     run: (k, p, t, dy, _probs, r, c) => k.categoricalCrossentropy(p, t, dy, r, c, EPS),
     ref: (p, t, r) => ref.categoricalCrossentropy(p, t, r, EPS),
@@ -128,10 +129,33 @@ export function lossCases(ctx: SuiteContext): void {
 
     it('categorical cross-entropies by hand', () => {
       const p = [0.7, 0.2, 0.1, 0.1, 0.1, 0.8];
-      // −(ln 0.7 + ln 0.8) / 2; dy = −1/0.7/2 and −1/0.8/2 at the targets
-      const dy = [-0.7142857143, 0, 0, 0, 0, -0.625];
+      // rows summing to 1: −(ln 0.7 + ln 0.8) / 2; through the normalisation dy_k = (1 − [k = label]/p_k) / 2
+      const dy = [-0.2142857143, 0.5, 0.5, 0.5, 0.5, -0.125];
       hand('categoricalCrossentropy', p, [1, 0, 0, 0, 0, 1], 2, 3, 0.2899092476, dy);
       hand('sparseCategoricalCrossentropy', p, [0, 2], 2, 3, 0.2899092476, dy);
+      // sigmoid-like outputs that do not sum to 1 are normalised first (Keras, TF.js): s = 2, q = [0.45, 0.5, 0.05]
+      // loss = −ln 0.45; dy = (1 − [k = 0]/q_k) / s = [(1 − 1/0.45)/2, 1/2, 1/2]
+      const sig = [0.9, 1, 0.1];
+      hand('categoricalCrossentropy', sig, [1, 0, 0], 1, 3, 0.7985076962, [-0.6111111111, 0.5, 0.5]);
+      // sparse: clipped to [1e-7, 1 − 1e-7] first, so 1 counts as 1 − 1e-7 and p = 1 passes no gradient
+      const s = 1 + Math.fround(1 - EPS); // 1 is clipped to f32(1 − 1e-7) = 0.99999988
+      hand('sparseCategoricalCrossentropy', sig, [0], 1, 3, Math.log(s / 0.9), [1 / s - 1 / 0.9, 0, 1 / s]);
+    });
+
+    it('outputs that all saturate at 1 still have a loss: normalised, they are 1/cols each', () => {
+      // the seed model's sigmoid outputs at 1: −ln(1/3), and no gradient through the clip
+      const got = hand('sparseCategoricalCrossentropy', [1, 1, 1], [1], 1, 3, Math.log(3), [0, 0, 0]);
+      expect(got.loss).toBeGreaterThan(1);
+      hand('categoricalCrossentropy', [1, 1, 1], [0, 1, 0], 1, 3, Math.log(3), [1 / 3, -2 / 3, 1 / 3]);
+    });
+
+    it('the clip passes no gradient (Keras): a prediction outside [eps, 1 − eps] gets dy = 0', () => {
+      // a linear output at −0.5 and at 3 with binary cross-entropy: clipped to the float32 bounds, gradient 0
+      const bce = hand('binaryCrossentropy', [-0.5, 3], [1, 0], 1, 2, -(Math.log(Math.fround(EPS)) + Math.log(1 - Math.fround(1 - EPS))) / 2, [0, 0]);
+      expect(bce.dy).toEqual([0, 0]);
+      // categorical: [2.5, −0.5] normalises to q = [1.25, −0.25], both outside [eps, 1 − eps]
+      const cce = runLoss(ctx, lossByName('categoricalCrossentropy'), [2.5, -0.5], [1, 0], 1, 2);
+      expect(cce.dy).toEqual([0, 0]);
     });
 
     it('fused softmax cross-entropies by hand', () => {
@@ -157,7 +181,8 @@ export function lossCases(ctx: SuiteContext): void {
       ] as const) {
         const got = runLoss(ctx, lossByName(name), [...p], [...t], rows, cols);
         expectCloseTo(got.loss, lnEps, clip, `${name} of log(0)`);
-        expect(got.dy.every(Number.isFinite), `${name} dy = ${got.dy}`).toBe(true);
+        // every prediction here is 0 or 1, outside the clip range: no gradient at all, as in Keras
+        expect(got.dy, `${name} dy`).toEqual(new Array(got.dy.length).fill(0));
       }
     });
 
