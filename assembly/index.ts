@@ -16,9 +16,13 @@ export {
 } from './losses';
 export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
 export { dropout } from './dropout';
+export { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv';
+export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
-// Not kernels: the zero-skipping rule's two numbers (globals), compared with src/backends/kernels.ts by a test.
+// Not kernels: the zero-skipping rule's two numbers and the conv patch-matrix block (globals), compared with
+// src/backends/kernels.ts and src/backends/conv-geometry.ts by a test.
 export { SPARSE_SHARE, SPARSE_MIN_N } from './matmul';
+export { CONV_BLOCK_FLOATS } from './conv';
 
 /** the first byte after the module's static data and the matmul scratch (scratch.ts): the arena starts here */
 export function heapBase(): usize {
