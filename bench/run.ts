@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchmark } from '../src/benchmark.js';
+import { benchmark } from '../src/benchmark/index.js';
 import { loadMnist } from '../src/node.js';
 import { matmulCases, wideLayerCase } from './cases/matmul.js';
 import { accuracyCase, predictCases, trainingCases, tutorialCase } from './cases/mnist.js';
@@ -92,8 +92,8 @@ const sections: [Section, string, () => Promise<void>][] = [
   ['accuracy', 'accuracy after one epoch', () => accuracyCase(ctx)],
   ['predict', 'predict', () => predictCases(ctx)],
   ['seed', 'the seed model', () => seedCases(ctx)],
-  ['benchmark', 'src/benchmark.ts', async () => {
-    const section = 'benchmark() from src/benchmark.ts (scratchnet wasm vs JS, the check users can run)';
+  ['benchmark', 'src/benchmark/index.ts', async () => {
+    const section = 'benchmark() from src/benchmark/index.ts (scratchnet wasm vs JS, the check users can run)';
     for (const r of await benchmark({ quick })) {
       ctx.addRow({
         section, name: r.name, unit: r.unit, higherIsBetter: true, comparable: true,

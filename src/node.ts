@@ -12,7 +12,7 @@ import { mnistFromIdx, type MnistData, type MnistImageData, type MnistImages, ty
 
 export type { MnistData, MnistImageData, MnistImages, MnistOptions };
 // Model files. Importing this entry also lets model.save('file://dir') / loadModel('dir/model.json') take paths.
-export { fileHandler } from './node-io.js';
+export { fileHandler } from './io/node-files.js';
 
 /** Options for `loadMnist`. */
 export interface LoadMnistOptions extends MnistOptions {

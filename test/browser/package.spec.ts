@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { serve } from '../../scripts/serve-demo.mjs';
 import { collectProblems, launchChromium, MONITOR_SCRIPT, readMonitor, resetMonitor } from './chromium.js';
 import { Dense, Sequential } from '../../src/index.js';
-import { fileHandler } from '../../src/node-io.js';
+import { fileHandler } from '../../src/io/node-files.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/load-model.js';
-import { fileHandler } from '../../src/node-io.js';
+import { fileHandler } from '../../src/io/node-files.js';
 import { Random } from '../../src/util/random.js';
 
 const CHILD = fileURLToPath(new URL('./save-loop-child.ts', import.meta.url));

@@ -1,7 +1,7 @@
 // A child process for atomic-save.test.ts: saves a model over and over into one folder, each time with every weight
 // set to the save's number, printing "saved <n>" after each save resolves, until it is killed.
 import { Dense, Sequential } from '../../src/index.js';
-import { fileHandler } from '../../src/node-io.js';
+import { fileHandler } from '../../src/io/node-files.js';
 
 const [dir, startArg] = process.argv.slice(2);
 const start = Number(startArg);

@@ -8,26 +8,26 @@
  * A Network with custom Layer subclasses is checked as it is, in float32, through the tutorial's
  * forwardPropagation/backwardPropagation (ε 1e-3; see check-gradients-layers.ts).
  */
-import { createJsBackend } from './backends/js/index.js';
-import type { Ptr } from './backends/kernels.js';
-import { toMatrix, type DataInput } from './data/inputs.js';
-import type { Matrix } from './data/matrix.js';
-import { toLabels, toTargetRows, type LabelInput } from './data/targets.js';
-import { KernelLayer } from './layers/kernel-layer.js';
-import { className, kerasClassOf } from './layers/registry.js';
-import { computeLoss, type Loss } from './losses/index.js';
-import { fusedActivation } from './losses/output-activation.js';
-import { Engine, innerMode } from './models/engine.js';
-import { Network } from './models/network.js';
-import { Sequential } from './models/sequential.js';
-import type { Targets } from './models/train-loop.js';
-import { fail } from './util/errors.js';
-import { checkOptions } from './util/options.js';
-import { Random } from './util/random.js';
-import { checkLayerByLayer } from './check-gradients-layers.js';
-import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, type GradientComparison, type LayerGradientReport } from './check-gradients-report.js';
+import { createJsBackend } from '../backends/js/index.js';
+import type { Ptr } from '../backends/kernels.js';
+import { toMatrix, type DataInput } from '../data/inputs.js';
+import type { Matrix } from '../data/matrix.js';
+import { toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
+import { KernelLayer } from '../layers/kernel-layer.js';
+import { className, kerasClassOf } from '../layers/registry.js';
+import { computeLoss, type Loss } from '../losses/index.js';
+import { fusedActivation } from '../losses/output-activation.js';
+import { Engine, innerMode } from '../models/engine.js';
+import { Network } from '../models/network.js';
+import { Sequential } from '../models/sequential.js';
+import type { Targets } from '../models/train-loop.js';
+import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
+import { Random } from '../util/random.js';
+import { checkLayerByLayer } from './layers.js';
+import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, type GradientComparison, type LayerGradientReport } from './report.js';
 
-export type { GradientCheckReport, GradientComparison, LayerGradientReport } from './check-gradients-report.js';
+export type { GradientCheckReport, GradientComparison, LayerGradientReport } from './report.js';
 
 export interface GradientCheckOptions {
   /** how many rows of x (and y) to use, from the start (default 8) */

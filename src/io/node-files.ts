@@ -13,12 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WeightBytes } from './io/bytes.js';
-import { artifactsFromModelJson, artifactsInfo, readManifest, toModelJson } from './io/model-json.js';
-import { PATH_SCHEME, registerScheme } from './io/router.js';
-import type { IOHandler, ModelArtifacts, SaveResult } from './io/types.js';
-import { parseJson } from './io/validate.js';
-import { fail } from './util/errors.js';
+import { WeightBytes } from './bytes.js';
+import { artifactsFromModelJson, artifactsInfo, readManifest, toModelJson } from './model-json.js';
+import { PATH_SCHEME, registerScheme } from './router.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
+import { parseJson } from './validate.js';
+import { fail } from '../util/errors.js';
 
 /** A directory (model.json inside it) or a path ending in .json; `file://` URLs (strings or URL objects) too. */
 export function fileHandler(target: string | URL): Required<IOHandler> {

@@ -1,5 +1,5 @@
 /** The report of checkGradients, and the comparison helpers both of its paths share. */
-import type { Random } from './util/random.js';
+import type { Random } from '../util/random.js';
 
 /** The comparison for one array: its worst entry, relative to the largest gradient magnitude in the array. */
 export interface GradientComparison {

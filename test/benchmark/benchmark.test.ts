@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchmark, NOISY_SPREAD, rowOf, type BenchmarkRow } from '../src/benchmark.js';
-import { calibrate, timePair, type Clock } from '../src/benchmark-timing.js';
+import { benchmark, NOISY_SPREAD, rowOf, type BenchmarkRow } from '../../src/benchmark/index.js';
+import { calibrate, timePair, type Clock } from '../../src/benchmark/timing.js';
 
 describe('benchmark()', () => {
   it('compares the two backends in rows of { name, wasm, js, unit, ratio, ratioRange, noisy } (quick)', async () => {

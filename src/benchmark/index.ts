@@ -2,14 +2,14 @@
  * `benchmark()`: a short comparison of scratchnet's two backends on the machine it runs on (Node or a browser).
  * No Node imports and no other library: only the engine's own kernels and models, timed with `performance.now()`.
  */
-import type { Backend, BackendName } from './backends/backend.js';
-import { ready, resolveBackend } from './backends/index.js';
-import { wasmSimdSupported } from './backends/wasm/index.js';
-import { Dense } from './layers/dense.js';
-import { Sequential } from './models/sequential.js';
-import { checkOptions } from './util/options.js';
-import { Random } from './util/random.js';
-import { spread, timePair, type Clock, type Timed, type Work } from './benchmark-timing.js';
+import type { Backend, BackendName } from '../backends/backend.js';
+import { ready, resolveBackend } from '../backends/index.js';
+import { wasmSimdSupported } from '../backends/wasm/index.js';
+import { Dense } from '../layers/dense.js';
+import { Sequential } from '../models/sequential.js';
+import { checkOptions } from '../util/options.js';
+import { Random } from '../util/random.js';
+import { spread, timePair, type Clock, type Timed, type Work } from './timing.js';
 
 /** One measurement on both backends. Every value is a rate: higher is faster. */
 export interface BenchmarkRow {

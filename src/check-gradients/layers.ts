@@ -5,15 +5,15 @@
  * custom layer must update its weights with plain SGD, as the tutorial's FCLayer does. Its input gradient is what
  * backwardPropagation returns.
  */
-import type { Matrix } from './data/matrix.js';
-import { Dropout } from './layers/dropout.js';
-import { className } from './layers/registry.js';
-import type { Layer } from './layers/layer.js';
-import type { Loss } from './losses/index.js';
-import type { Network } from './models/network.js';
-import { fail } from './util/errors.js';
-import { Random } from './util/random.js';
-import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, type GradientComparison } from './check-gradients-report.js';
+import type { Matrix } from '../data/matrix.js';
+import { Dropout } from '../layers/dropout.js';
+import { className } from '../layers/registry.js';
+import type { Layer } from '../layers/layer.js';
+import type { Loss } from '../losses/index.js';
+import type { Network } from '../models/network.js';
+import { fail } from '../util/errors.js';
+import { Random } from '../util/random.js';
+import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, type GradientComparison } from './report.js';
 
 interface Settings { epsilon: number; tolerance: number; maxChecks: number; seed: number }
 

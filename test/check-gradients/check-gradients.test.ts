@@ -1,9 +1,9 @@
 // checkGradients: built-in models check out to float64 precision; a custom layer with a wrong backward pass is caught
 // and the report points at it; the model is left exactly as it was.
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../src/check-gradients.js';
-import { Activation, ActivationLayer, Dense, Dropout, FCLayer, Layer, Network, Sequential, activations, losses } from '../src/index.js';
-import { BACKENDS } from './models/backends.js';
+import { checkGradients } from '../../src/check-gradients/index.js';
+import { Activation, ActivationLayer, Dense, Dropout, FCLayer, Layer, Network, Sequential, activations, losses } from '../../src/index.js';
+import { BACKENDS } from '../models/backends.js';
 
 const x = Array.from({ length: 6 }, (_, i) => [Math.sin(i + 1), Math.cos(2 * i), 0.3 * i - 0.7, Math.sin(3 * i) * 0.5]);
 const worst: Record<string, number> = {};
