@@ -1,6 +1,6 @@
-import { check, DEBUG } from './check';
-import { exp1, exp4 } from './exp';
-import { hmax, hsum } from './simd';
+import { check, DEBUG } from './lib/check';
+import { exp1, exp4 } from './lib/exp';
+import { hmax, hsum } from './lib/simd';
 
 // Forward y = f(x); backward dx = dy · f'(x) written from the forward OUTPUT y. Every loop runs four lanes at a
 // time and finishes the n % 4 tail with the same arithmetic on one lane, so an element's result never depends on

@@ -1,4 +1,4 @@
-import { check, DEBUG } from './check';
+import { check, DEBUG } from './lib/check';
 import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
 
 // 2-D convolution, channels-last, lowered to the packed matmul of matmul.ts (im2col / col2im):

@@ -1,4 +1,4 @@
-import { check, DEBUG } from './check';
+import { check, DEBUG } from './lib/check';
 
 // uniform(seed, i), exactly as `uniformHash` in src/backends/kernels.ts, four counters at a time in i32 lanes
 // (i32x4.mul wraps mod 2³² like Math.imul, shr_u is >>>):

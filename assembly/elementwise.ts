@@ -1,4 +1,4 @@
-import { check, DEBUG } from './check';
+import { check, DEBUG } from './lib/check';
 
 /** y[i,j] += b[j] for every row i (in place) */
 export function addRowVector(y: usize, b: usize, rows: i32, cols: i32): void {

@@ -2,9 +2,10 @@
 // order. Pointers are usize byte offsets, sizes i32, scalars f32; losses return f64, counts i32. Exceptions: the
 // dropout rate is f64 (for masks bit-identical to JS), its seed u32, and momentumStep's nesterov flag i32 (0 or 1).
 
-import { scratchEnd } from './scratch';
+import { scratchEnd } from './lib/scratch';
 
-export { matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './matmul';
+export { matmul, matmulTransB, matmulTransA } from './matmul';
+export { matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './sparse';
 export { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise';
 export {
   relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,
@@ -21,10 +22,10 @@ export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 // Not kernels: the zero-skipping rule's two numbers and the conv patch-matrix block (globals), compared with
 // src/backends/kernels.ts and src/backends/conv-geometry.ts by a test.
-export { SPARSE_SHARE, SPARSE_MIN_N } from './matmul';
+export { SPARSE_SHARE, SPARSE_MIN_N } from './sparse';
 export { CONV_BLOCK_FLOATS } from './conv';
 
-/** the first byte after the module's static data and the matmul scratch (scratch.ts): the arena starts here */
+/** the first byte after the module's static data and the matmul scratch (lib/scratch.ts): the arena starts here */
 export function heapBase(): usize {
   return scratchEnd();
 }

@@ -1,4 +1,4 @@
-import { check, DEBUG } from './check';
+import { check, DEBUG } from './lib/check';
 
 // Losses return the loss and write dy = ∂loss/∂(first argument). They run once per batch on the network output,
 // so they are plain scalar loops in f64 (as the JS backend computes in `number`): each dy element is computed in

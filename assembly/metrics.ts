@@ -1,4 +1,4 @@
-import { check, DEBUG } from './check';
+import { check, DEBUG } from './lib/check';
 
 // Counts of correct rows. Argmax keeps the first maximum (a later element must be strictly greater), so ties go
 // to the lowest index and a NaN never replaces the running maximum.

@@ -1,4 +1,4 @@
-import { check, DEBUG } from './check';
+import { check, DEBUG } from './lib/check';
 
 // Optimizer updates, in place, in f32x4 lanes with a scalar tail doing the same arithmetic.
 

@@ -1,4 +1,4 @@
-import { check, DEBUG } from './check';
+import { check, DEBUG } from './lib/check';
 
 // 2-D pooling, channels-last: x [n, inH, inW, c] → y [n, outH, outW, c]. The window of output (oy, ox) covers rows
 // oy·strideH − padTop + [0, poolH) and columns ox·strideW − padLeft + [0, poolW), clipped to the image: padding is

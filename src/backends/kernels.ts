@@ -6,7 +6,7 @@
  * boundary (ALIGN in allocator.ts). Callers also pass offsets inside a block (a batch's rows in the staged data), so a
  * kernel may assume only 4-byte alignment. Sizes count elements, never bytes. Kernels trust their arguments: every check happens in TypeScript before
  * a kernel runs. Kernels never allocate (the wasm matmul kernels pack panels in a fixed scratch region that lies below
- * the arena: assembly/scratch.ts).
+ * the arena: assembly/lib/scratch.ts).
  *
  * Summation order: within one backend, matmul and matmulTransA sum every output over the reduction index in increasing
  * order, one rounded term at a time from +0, whatever the shape; matmulSkipZeros, matmulTransASkipZeros and
@@ -179,7 +179,7 @@ export interface Kernels {
 
 /**
  * When the zero-skipping kernels skip on a batch: at most this share of x non-zero (NaN counts as non-zero), and at
- * least SPARSE_MIN_N outputs. Measured on the wasm kernels; assembly/matmul.ts holds its own copy of both numbers and
+ * least SPARSE_MIN_N outputs. Measured on the wasm kernels; assembly/sparse.ts holds its own copy of both numbers and
  * exports them, and test/backends/wasm-constants.test.ts checks that they equal these. The JS backend follows the
  * same rule, so both backends take the same path for the same data.
  */

@@ -2,7 +2,7 @@
 //
 // Why it matters here: asconfig.json builds with AssemblyScript's `stub` runtime, a bump allocator that never frees.
 // Its first block would start at __heap_base, which is exactly where the matmul scratch and then the arena begin
-// (assembly/scratch.ts), so any `new`, array or string built in a kernel would overwrite packed panels and weights
+// (assembly/lib/scratch.ts), so any `new`, array or string built in a kernel would overwrite packed panels and weights
 // in silence; and when the bump pointer passed the end of memory it would call memory.grow, which detaches every view
 // TypeScript holds (only src/backends/wasm/arena.ts may grow the memory).
 //

@@ -8,7 +8,8 @@ import { dropout } from './dropout.js';
 import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise.js';
 import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy } from './losses.js';
-import { matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './matmul.js';
+import { matmul, matmulTransB, matmulTransA } from './matmul.js';
+import { matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './sparse.js';
 import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics.js';
 import { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers.js';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool.js';
