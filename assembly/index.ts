@@ -16,6 +16,8 @@ export {
 } from './losses';
 export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
 export { dropout } from './dropout';
+export { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv';
+export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 // Not kernels: the zero-skipping rule's two numbers (globals), compared with src/backends/kernels.ts by a test.
 export { SPARSE_SHARE, SPARSE_MIN_N } from './matmul';

@@ -186,11 +186,13 @@ function microEdge(ap: usize, bp: usize, c: usize, cRow: usize, kc: i32, accumul
   }
 }
 
-/** C[M, N] = A(M, K) · B(K, N) through packed panels; strides in bytes (see the top of this file) */
-function gemm(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: usize, c: usize, M: i32, N: i32, K: i32): void {
+/** C[M, N] (+)= A(M, K) · B(K, N) through packed panels; strides in bytes (see the top of this file) */
+function gemm(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: usize, c: usize, M: i32, N: i32, K: i32, add: bool,
+): void {
   const cRow = <usize>N << 2;
   if (K == 0) {
-    memory.fill(c, 0, <usize>M * cRow);
+    if (!add) memory.fill(c, 0, <usize>M * cRow);
     return;
   }
   const ap0 = aPack(), bp0 = bPack();
@@ -198,7 +200,7 @@ function gemm(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: 
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
-      const accumulate = pc > 0;
+      const accumulate = add || pc > 0;
       const panelA = <usize>kc * (MR << 2), panelB = <usize>kc * (NR << 2);
       packB(b + <usize>pc * bRow + <usize>jc * bCol, bRow, bCol, kc, nc, bp0);
       for (let ic = 0; ic < M; ic += MC) {
@@ -221,9 +223,13 @@ function gemm(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: 
 
 // ---- fewer than MR rows: one row at a time, straight from the operands ------------------------------------------
 
-/** C[0, 0..32] = A(0, 0..K) · B[0..K, 0..32]: eight accumulators, B rows contiguous */
-function row32(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): void {
+/** C[0, 0..32] (+)= A(0, 0..K) · B[0..K, 0..32]: eight accumulators, B rows contiguous */
+function row32(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32, add: bool): void {
   let c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero(), c4 = zero(), c5 = zero(), c6 = zero(), c7 = zero();
+  if (add) {
+    c0 = v128.load(c); c1 = v128.load(c, 16); c2 = v128.load(c, 32); c3 = v128.load(c, 48);
+    c4 = v128.load(c, 64); c5 = v128.load(c, 80); c6 = v128.load(c, 96); c7 = v128.load(c, 112);
+  }
   for (let p = 0; p < K; p++) {
     const s = v128.load32_splat(a);
     c0 = madd(s, v128.load(b), c0); c1 = madd(s, v128.load(b, 16), c1);
@@ -236,9 +242,9 @@ function row32(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32):
   v128.store(c, c4, 64); v128.store(c, c5, 80); v128.store(c, c6, 96); v128.store(c, c7, 112);
 }
 
-/** C[0, 0..4] = A(0, 0..K) · B[0..K, 0..4] */
-function row4(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): void {
-  let c0 = zero();
+/** C[0, 0..4] (+)= A(0, 0..K) · B[0..K, 0..4] */
+function row4(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32, add: bool): void {
+  let c0 = add ? v128.load(c) : zero();
   for (let p = 0; p < K; p++) {
     c0 = madd(v128.load32_splat(a), v128.load(b), c0);
     a += aStep; b += bRow;
@@ -246,9 +252,9 @@ function row4(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): 
   v128.store(c, c0);
 }
 
-/** C[0, 0] = A(0, 0..K) · B[0..K, 0]: the same arithmetic as one lane of row4 */
-function row1(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): void {
-  let c0 = zero();
+/** C[0, 0] (+)= A(0, 0..K) · B[0..K, 0]: the same arithmetic as one lane of row4 */
+function row1(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32, add: bool): void {
+  let c0 = add ? v128.load32_zero(c) : zero();
   for (let p = 0; p < K; p++) {
     c0 = madd(v128.load32_splat(a), v128.load32_zero(b), c0);
     a += aStep; b += bRow;
@@ -256,15 +262,15 @@ function row1(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32): 
   store<f32>(c, f32x4.extract_lane(c0, 0));
 }
 
-/** C[M, N] = A(M, K) · B[K, N] row by row (B rows contiguous), for M < MR and the M % 4 rows of gemmDirect */
-function gemmRows(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
+/** C[M, N] (+)= A(M, K) · B[K, N] row by row (B rows contiguous), for M < MR and the M % 4 rows of gemmDirect */
+function gemmRows(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32, add: bool): void {
   const cRow = <usize>N << 2;
   for (let i = 0; i < M; i++) {
     const ai = a + <usize>i * aRow, ci = c + <usize>i * cRow;
     let j = 0;
-    for (; j + 32 <= N; j += 32) row32(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K);
-    for (; j + 4 <= N; j += 4) row4(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K);
-    for (; j < N; j++) row1(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K);
+    for (; j + 32 <= N; j += 32) row32(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K, add);
+    for (; j + 4 <= N; j += 4) row4(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K, add);
+    for (; j < N; j++) row1(ai, aStep, b + (<usize>j << 2), bRow, ci + (<usize>j << 2), K, add);
   }
 }
 
@@ -344,13 +350,13 @@ function direct4x1(
   store<f32>(c + 2 * cRow, f32x4.extract_lane(acc, 2)); store<f32>(c + 3 * cRow, f32x4.extract_lane(acc, 3));
 }
 
-/** C[M, N] = A(M, K) · B[K, N] in 4-row blocks read in place (B rows contiguous), blocked over K by KC */
-function gemmDirect(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
+/** C[M, N] (+)= A(M, K) · B[K, N] in 4-row blocks read in place (B rows contiguous), blocked over K by KC */
+function gemmDirect(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32, add: bool): void {
   const cRow = <usize>N << 2;
   const M4 = M & ~3;
   for (let p0 = 0; p0 < K; p0 += KC) {
     const len = min(KC, K - p0);
-    const accumulate = p0 > 0;
+    const accumulate = add || p0 > 0;
     const ap = a + <usize>p0 * aStep, bp = b + <usize>p0 * bRow;
     for (let i = 0; i < M4; i += 4) {
       const ai = ap + <usize>i * aRow, ci = c + <usize>i * cRow;
@@ -361,7 +367,7 @@ function gemmDirect(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, 
     }
   }
   // the M % 4 rows left: whole rows
-  if (M4 < M) gemmRows(a + <usize>M4 * aRow, aRow, aStep, b, bRow, c + <usize>M4 * cRow, M - M4, N, K);
+  if (M4 < M) gemmRows(a + <usize>M4 * aRow, aRow, aStep, b, bRow, c + <usize>M4 * cRow, M - M4, N, K, add);
 }
 
 /**
@@ -377,12 +383,16 @@ function packs(M: i32, N: i32, K: i32, aAcross: bool): bool {
   return aAcross ? N >= 256 || (K >= 48 && N >= 96) : N >= 512 || (M >= 64 && N >= 192);
 }
 
-/** C[M, N] = A(M, K) · B[K, N] with B rows contiguous (matmul, matmulTransA): row by row, in place, or packed */
-function gemmRowB(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32): void {
-  if (K == 0) memory.fill(c, 0, <usize>M * N << 2); // an empty sum: zeros (gemmDirect would not write at all)
-  else if (M < MR) gemmRows(a, aRow, aStep, b, bRow, c, M, N, K);
-  else if (packs(M, N, K, aStep != 4)) gemm(a, aRow, aStep, b, bRow, 4, c, M, N, K);
-  else gemmDirect(a, aRow, aStep, b, bRow, c, M, N, K);
+/**
+ * C[M, N] (+)= A(M, K) · B[K, N] with B rows contiguous (matmul, matmulTransA): row by row, in place, or packed.
+ * With `add`, every C[i, j] continues its sum from the value stored in C, term by term in the order of p: so a
+ * reduction cut into consecutive calls (the conv filter gradient, block by block of rows) gives the same bits as one.
+ */
+function gemmRowB(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32, add: bool): void {
+  if (K == 0) { if (!add) memory.fill(c, 0, <usize>M * N << 2); } // an empty sum: zeros (gemmDirect would not write)
+  else if (M < MR) gemmRows(a, aRow, aStep, b, bRow, c, M, N, K, add);
+  else if (packs(M, N, K, aStep != 4)) gemm(a, aRow, aStep, b, bRow, 4, c, M, N, K, add);
+  else gemmDirect(a, aRow, aStep, b, bRow, c, M, N, K, add);
 }
 
 /** y[m,n] = x[m,k] · w[k,n] */
@@ -391,7 +401,7 @@ export function matmul(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32): vo
     check(x, <i64>m * k, 'matmul: x'); check(w, <i64>k * n, 'matmul: w'); check(y, <i64>m * n, 'matmul: y');
   }
   const row = <usize>k << 2, wRow = <usize>n << 2;
-  gemmRowB(x, row, 4, w, wRow, y, m, n, k);
+  gemmRowB(x, row, 4, w, wRow, y, m, n, k, false);
 }
 
 /** dw[k,n] = x[m,k]ᵀ · dy[m,n]  (the weight gradient of a dense layer) */
@@ -402,7 +412,13 @@ export function matmulTransA(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: 
   }
   // A(p, i) = x[i, p]: rows of A step by one float, the reduction over i steps by a row of x.
   const row = <usize>k << 2, dyRow = <usize>n << 2;
-  gemmRowB(x, 4, row, dy, dyRow, dw, k, n, m);
+  gemmRowB(x, 4, row, dy, dyRow, dw, k, n, m, false);
+}
+
+/** dw[k,n] += x[m,k]ᵀ · dy[m,n], each dw[p, j] continuing its sum over i from the stored value (not a kernel of the
+ *  contract: the conv filter gradient calls it block by block of rows, bit-identical to one matmulTransA) */
+export function matmulTransAAdd(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32): void {
+  gemmRowB(x, 4, <usize>k << 2, dy, <usize>n << 2, dw, k, n, m, true);
 }
 
 // ---- matmulTransB with few rows: dot products of contiguous rows --------------------------------------------------
@@ -499,7 +515,7 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
   const row = <usize>n << 2, dxRow = <usize>k << 2;
   if (m >= TRANS_B_PACK_M) {
     // B(j, p) = w[p, j]: the columns of B are the contiguous rows of w
-    gemm(dy, row, 4, w, 4, row, dx, m, k, n);
+    gemm(dy, row, 4, w, 4, row, dx, m, k, n, false);
     return;
   }
   if (n == 0) {

@@ -120,6 +120,45 @@ export interface Kernels {
    *  y[i] = x[i] · mask[i]   (0 ≤ rate < 1; seed is a uint32) */
   dropout(x: Ptr, y: Ptr, mask: Ptr, n: number, rate: number, seed: number): void;
 
+  // ---- convolution and pooling, channels-last (NHWC) -------------------------------------------------------------
+  // x and dx [n, inH, inW, inC]; y and dy [n, outH, outW, outC]; conv filters w and dw [kh, kw, inC, outC] (Keras and
+  // TF.js order). The window of output (oy, ox) starts at input row oy·strideH − padTop and column ox·strideW − padLeft;
+  // the caller chooses outH/outW and the pads ('valid': pads 0; Keras 'same': the extra pad at the bottom/right, which
+  // needs no argument): conv-geometry.ts computes them, `convArgs`/`poolArgs` spread them in this order, and
+  // `convScratchFloats` sizes the scratch. No bias inside: y is a matrix [n·outH·outW, outC], so addRowVector adds the
+  // bias and sumRows gives its gradient. The wasm kernels lower convolution to im2col + the packed matmul, building
+  // the patch matrix a block of rows at a time in `scratch` (at least convScratchFloats floats; the JS backend
+  // ignores it). conv2d and conv2dBackwardFilter give the bits of one matmul / matmulTransA over the whole patch
+  // matrix, on both backends; every result is a fixed function of the shapes and inputs. Outputs never overlap inputs.
+  /** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
+  conv2d(x: Ptr, w: Ptr, y: Ptr, scratch: Ptr, n: number, inH: number, inW: number, inC: number, kh: number, kw: number,
+    outC: number, outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  /** dx[b,iy,ix,ci] = Σ over the (b,oy,ox,ky,kx) that read x[b,iy,ix,ci] of Σ_o dy[b,oy,ox,o] · w[ky,kx,ci,o] */
+  conv2dBackwardInput(dy: Ptr, w: Ptr, dx: Ptr, scratch: Ptr, n: number, inH: number, inW: number, inC: number,
+    kh: number, kw: number, outC: number, outH: number, outW: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number): void;
+  /** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0) */
+  conv2dBackwardFilter(x: Ptr, dy: Ptr, dw: Ptr, scratch: Ptr, n: number, inH: number, inW: number, inC: number,
+    kh: number, kw: number, outC: number, outH: number, outW: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number): void;
+  // Pooling keeps the channels (c in and out). A window is clipped to the image: padding never wins a max and an
+  // average divides by the count of elements inside (Keras/TF 'same'). Every window must hold an element (pads smaller
+  // than the pool). The wasm pooling kernels are bit-identical to the JS ones in float32. Global average pooling is
+  // avgPool with the whole image as the window (pool = stride = inH×inW, out 1×1, pads 0).
+  /** y[b,oy,ox,ch] = max over the window's elements inside the image (ties: the first in (ky, kx) order; NaN wins) */
+  maxPool(x: Ptr, y: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number, outH: number,
+    outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  /** dx = 0, then for every window and channel: dx[the element maxPool chose] += dy[b,oy,ox,ch] (the argmax is
+   *  recomputed from the forward input x, with maxPool's rule: no index buffer to keep between the passes) */
+  maxPoolBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number, inH: number, inW: number, c: number, poolH: number,
+    poolW: number, outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  /** y[b,oy,ox,ch] = (Σ over the window's elements inside the image, in (ky, kx) order) / (their count) */
+  avgPool(x: Ptr, y: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number, outH: number,
+    outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  /** dx = 0, then for every window and channel: each element inside the image gets dx += dy[b,oy,ox,ch] / count */
+  avgPoolBackward(dy: Ptr, dx: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
+    outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+
   // ---- optimizers: update param in place from grad. Optimizer state (v, m, ms) whose magnitude falls below the
   // smallest normal float32 (2⁻¹²⁶) is stored as 0 (NaN is kept): wasm has no flush-to-zero mode and subnormal
   // arithmetic is ~100× slower on x86; MNIST's always-zero pixels would otherwise sink Adam into it. ---------------------------------------------------------------
@@ -157,6 +196,7 @@ export const KERNEL_NAMES = [
   'sparseCategoricalCrossentropy', 'softmaxCrossentropy', 'sparseSoftmaxCrossentropy',
   'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount',
   'dropout',
+  'conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilter', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
   'sgdStep', 'sgdOuterStep', 'momentumStep', 'adamStep', 'rmspropStep',
 ] as const satisfies readonly (keyof Kernels)[];
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { conv2dGeometry, convArgs, convScratchFloats, pool2dGeometry, poolArgs } from '../../src/backends/conv-geometry.js';
 import { uniformHash } from '../../src/backends/kernels.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import '../../src/backends/wasm/debug.js'; // registers the debug build (kept out of the main bundle)
@@ -116,6 +117,27 @@ describe('wasm backend: debug build', () => {
       arena.write(px, xs);
       kernels.tanh(px, py, 37);
       return Array.from(arena.read(py, 37));
+    });
+    expect(out[1]).toEqual(out[0]);
+  });
+
+  it('runs the conv and pooling kernels (their argument checks pass on valid shapes) with the release build\'s results', () => {
+    const g = conv2dGeometry({ n: 2, inH: 9, inW: 8, inC: 3, kh: 3, kw: 2, outC: 5, strideH: 2, padding: 'same' });
+    const p = pool2dGeometry({ n: 2, inH: 9, inW: 8, c: 3, poolH: 3, poolW: 2, padding: 'same' });
+    const xs = Float32Array.from({ length: 2 * 9 * 8 * 3 }, (_, i) => Math.sin(i));
+    const ws = Float32Array.from({ length: 3 * 2 * 3 * 5 }, (_, i) => Math.cos(i));
+    const out = [createWasmBackend(), createWasmBackend({ debug: true })].map(({ kernels, arena }) => {
+      const x = arena.alloc(xs.length), w = arena.alloc(ws.length), y = arena.alloc(2 * g.outH * g.outW * 5);
+      const dx = arena.alloc(xs.length), dw = arena.alloc(ws.length), s = arena.alloc(convScratchFloats(g));
+      const py = arena.alloc(2 * p.outH * p.outW * 3);
+      arena.write(x, xs);
+      arena.write(w, ws);
+      kernels.conv2d(x, w, y, s, ...convArgs(g));
+      kernels.conv2dBackwardInput(y, w, dx, s, ...convArgs(g));
+      kernels.conv2dBackwardFilter(x, y, dw, s, ...convArgs(g));
+      kernels.maxPool(x, py, ...poolArgs(p));
+      kernels.avgPoolBackward(py, dx, ...poolArgs(p));
+      return [y, dw, dx, py].map((q, i) => Array.from(arena.read(q, [2 * g.outH * g.outW * 5, ws.length, xs.length, 2 * p.outH * p.outW * 3][i])));
     });
     expect(out[1]).toEqual(out[0]);
   });

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { activationCases } from './cases/activations.js';
 import { backendShapeCases } from './cases/backend-shape.js';
+import { convCases } from './cases/conv.js';
 import { dropoutCases } from './cases/dropout.js';
 import { elementwiseCases } from './cases/elementwise.js';
 import { gradientCases } from './cases/gradients.js';
@@ -10,6 +11,7 @@ import { lossCases } from './cases/losses.js';
 import { metricCases } from './cases/metrics.js';
 import { nonFiniteCases } from './cases/non-finite.js';
 import { optimizerCases } from './cases/optimizers.js';
+import { poolCases } from './cases/pool.js';
 import { zeroSkippingCases } from './cases/zero-skipping.js';
 import { makeContext, type KernelSuiteOptions } from './suite-context.js';
 
@@ -25,6 +27,8 @@ export function runKernelSuite(label: string, makeBackend: () => Backend, option
     backendShapeCases(ctx);
     linearAlgebraCases(ctx);
     zeroSkippingCases(ctx);
+    convCases(ctx);
+    poolCases(ctx);
     elementwiseCases(ctx);
     activationCases(ctx);
     lossCases(ctx);

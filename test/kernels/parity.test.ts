@@ -5,6 +5,7 @@ import { ACTIVATIONS } from './cases/activations.js';
 import { LOSSES } from './cases/losses.js';
 import { OPTIMIZERS } from './cases/optimizers.js';
 import { expectClose, Mem, seededRandom, uniform } from './helpers.js';
+import { conv2dGeometry, convArgs, convScratchFloats, pool2dGeometry, poolArgs } from '../../src/backends/conv-geometry.js';
 
 // wasm against JS (float32) on the same seeded inputs, with the tolerances of tolerances.ts (docs/TESTING.md); NaN,
 // +Inf and −Inf must sit in the same positions. Skipped, saying why, only if the wasm backend cannot be loaded.
@@ -86,6 +87,52 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
         ['param', { values: mem.get(param, size), tol: TOL.compound }],
         ...slots.map((s, i) => [`slot ${i}`, { values: mem.get(s, size), tol: TOL.compound }]),
       ]);
+    });
+  });
+
+  // The Keras MNIST convnet's two conv layers (batch 3) and its pooling. Convolutions are sums of up to K = 288 terms
+  // in a different grouping (the JS dot products of the input gradient sum in double): REDUCTION. Pooling does the
+  // same IEEE operations in the same order on both backends: bit-identical.
+  it.each([
+    ['28×28×1 → 26×26×32, 3×3', conv2dGeometry({ n: 3, inH: 28, inW: 28, inC: 1, kh: 3, kw: 3, outC: 32 })],
+    ['13×13×32 → 11×11×64, 3×3', conv2dGeometry({ n: 3, inH: 13, inW: 13, inC: 32, kh: 3, kw: 3, outC: 64 })],
+    ['14×14×5 → 7×7×6, 3×2, stride 2, same', conv2dGeometry({ n: 2, inH: 14, inW: 14, inC: 5, kh: 3, kw: 2, outC: 6, strideH: 2, strideW: 2, padding: 'same' })],
+  ] as const)('conv %s: forward, input and filter gradients', (_name, g) => {
+    const xs = g.n * g.inH * g.inW * g.inC, ws = g.kh * g.kw * g.inC * g.outC, ys = g.n * g.outH * g.outW * g.outC;
+    expectParity((mem) => {
+      const rand = seededRandom(8);
+      const x = mem.put(uniform(rand, xs)), w = mem.put(uniform(rand, ws)), dy = mem.put(uniform(rand, ys));
+      const y = mem.zeros(ys), dx = mem.zeros(xs), dw = mem.zeros(ws), scratch = mem.zeros(convScratchFloats(g));
+      mem.k.conv2d(x, w, y, scratch, ...convArgs(g));
+      mem.k.conv2dBackwardInput(dy, w, dx, scratch, ...convArgs(g));
+      mem.k.conv2dBackwardFilter(x, dy, dw, scratch, ...convArgs(g));
+      return {
+        conv2d: { values: mem.get(y, ys), tol: REDUCTION },
+        conv2dBackwardInput: { values: mem.get(dx, xs), tol: REDUCTION },
+        conv2dBackwardFilter: { values: mem.get(dw, ws), tol: REDUCTION },
+      };
+    });
+  });
+
+  it.each([
+    ['26×26×32, 2×2', pool2dGeometry({ n: 3, inH: 26, inW: 26, c: 32, poolH: 2, poolW: 2 })],
+    ['11×11×64, 2×2 (a row and a column dropped)', pool2dGeometry({ n: 3, inH: 11, inW: 11, c: 64, poolH: 2, poolW: 2 })],
+    ['9×7×7, 3×3 stride 2, same', pool2dGeometry({ n: 2, inH: 9, inW: 7, c: 7, poolH: 3, poolW: 3, strideH: 2, strideW: 2, padding: 'same' })],
+  ] as const)('pool %s: max and average, forward and backward, bit-identical', (_name, g) => {
+    const xs = g.n * g.inH * g.inW * g.c, ys = g.n * g.outH * g.outW * g.c;
+    expectParity((mem) => {
+      const rand = seededRandom(9);
+      const x = mem.put(uniform(rand, xs)), dy = mem.put(uniform(rand, ys));
+      const y = mem.zeros(ys), dx = mem.zeros(xs), out: Outputs = {};
+      mem.k.maxPool(x, y, ...poolArgs(g));
+      out.maxPool = { values: mem.get(y, ys), tol: EXACT };
+      mem.k.maxPoolBackward(x, dy, dx, ...poolArgs(g));
+      out.maxPoolBackward = { values: mem.get(dx, xs), tol: EXACT };
+      mem.k.avgPool(x, y, ...poolArgs(g));
+      out.avgPool = { values: mem.get(y, ys), tol: EXACT };
+      mem.k.avgPoolBackward(dy, dx, ...poolArgs(g));
+      out.avgPoolBackward = { values: mem.get(dx, xs), tol: EXACT };
+      return out;
     });
   });
 

@@ -3,6 +3,7 @@ import type { Kernels } from '../kernels.js';
 import { relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,
   softmax, softmaxBackward } from './activations.js';
 import { JsArena, type JsHeap } from './arena.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv.js';
 import { dropout } from './dropout.js';
 import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise.js';
 import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
@@ -10,6 +11,7 @@ import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categorical
 import { matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './matmul.js';
 import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics.js';
 import { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers.js';
+import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool.js';
 
 /** A kernel of the contract taking the heap as its first argument. */
 type OnHeap<F> = F extends (...args: infer A) => infer R ? (h: JsHeap, ...args: A) => R : never;
@@ -24,6 +26,7 @@ const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
   sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount,
   dropout,
+  conv2d, conv2dBackwardInput, conv2dBackwardFilter, maxPool, maxPoolBackward, avgPool, avgPoolBackward,
   sgdStep, sgdOuterStep, momentumStep, adamStep, rmspropStep,
 };
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { conv2dGeometry, convArgs, convScratchFloats, pool2dGeometry, poolArgs } from '../../../src/backends/conv-geometry.js';
 import type { Ptr } from '../../../src/backends/kernels.js';
 import { awayFromZero, seededRandom, uniform, type Mem } from '../helpers.js';
 import { type SuiteContext } from '../suite-context.js';
@@ -104,6 +105,51 @@ export function gradientCases(ctx: SuiteContext): void {
         mem.k.addRowVector(y, pb, rows, cols);
       });
       expectGradient(mem.get(db, cols), numericGradient(F, b), 'db');
+    });
+
+    // n=2, 5×4×3 images, a 3×2 kernel to 4 filters, stride 2×1, 'same' (pads: 1 top + 1 bottom, 0 left + 1 right)
+    const cg = conv2dGeometry({ n: 2, inH: 5, inW: 4, inC: 3, kh: 3, kw: 2, outC: 4, strideH: 2, strideW: 1, padding: 'same' });
+    const cx = cg.n * cg.inH * cg.inW * cg.inC, cw = cg.kh * cg.kw * cg.inC * cg.outC, cy = cg.n * cg.outH * cg.outW * cg.outC;
+
+    it('conv2d through conv2dBackwardInput (dx) and conv2dBackwardFilter (dw)', () => {
+      const mem = ctx.mem(), rand = seededRandom(10);
+      const x = uniform(rand, cx), w = uniform(rand, cw), r = uniform(rand, cy);
+      const px = mem.put(x), pw = mem.put(w), y = mem.zeros(cy), pr = mem.put(r), scratch = mem.zeros(convScratchFloats(cg));
+      const dx = mem.zeros(cx), dw = mem.zeros(cw);
+      mem.k.conv2dBackwardInput(pr, pw, dx, scratch, ...convArgs(cg));
+      mem.k.conv2dBackwardFilter(px, pr, dw, scratch, ...convArgs(cg));
+      const [gx, gw] = [mem.get(dx, cx), mem.get(dw, cw)];
+      const forward = () => mem.k.conv2d(px, pw, y, scratch, ...convArgs(cg));
+      expectGradient(gx, numericGradient(projected(mem, px, y, r, forward), x), 'conv dx');
+      mem.set(px, x);
+      expectGradient(gw, numericGradient(projected(mem, pw, y, r, forward), w), 'conv dw');
+    });
+
+    // overlapping 3×2 windows with stride 2×1, 'same' with uneven pads, 5 channels
+    const pg = pool2dGeometry({ n: 2, inH: 5, inW: 4, c: 5, poolH: 3, poolW: 2, strideH: 2, strideW: 1, padding: 'same' });
+    const poolX = pg.n * pg.inH * pg.inW * pg.c, poolY = pg.n * pg.outH * pg.outW * pg.c;
+
+    it('maxPool through maxPoolBackward (distinct inputs 0.05 apart: a step of eps never changes a maximum)', () => {
+      const mem = ctx.mem(), rand = seededRandom(12);
+      const order = Array.from({ length: poolX }, (_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) { // Fisher–Yates
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      const x = order.map((i) => Math.fround(0.05 * i - 2)), r = uniform(rand, poolY);
+      const px = mem.put(x), y = mem.zeros(poolY), dx = mem.zeros(poolX);
+      mem.k.maxPoolBackward(px, mem.put(r), dx, ...poolArgs(pg));
+      const F = projected(mem, px, y, r, () => mem.k.maxPool(px, y, ...poolArgs(pg)));
+      expectGradient(mem.get(dx, poolX), numericGradient(F, x), 'maxPool dx');
+    });
+
+    it('avgPool through avgPoolBackward', () => {
+      const mem = ctx.mem(), rand = seededRandom(13);
+      const x = uniform(rand, poolX), r = uniform(rand, poolY);
+      const px = mem.put(x), y = mem.zeros(poolY), dx = mem.zeros(poolX);
+      mem.k.avgPoolBackward(mem.put(r), dx, ...poolArgs(pg));
+      const F = projected(mem, px, y, r, () => mem.k.avgPool(px, y, ...poolArgs(pg)));
+      expectGradient(mem.get(dx, poolX), numericGradient(F, x), 'avgPool dx');
     });
 
     it('matmul 64×130×70 in one random direction (vᵀJu, the fast mode)', () => {

@@ -1,0 +1,187 @@
+import { check, DEBUG } from './check';
+import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
+
+// 2-D convolution, channels-last, lowered to the packed matmul of matmul.ts (im2col / col2im):
+//   x [n, inH, inW, inC], w [kh, kw, inC, outC] (Keras/TF.js layout), y [n, outH, outW, outC]
+//   y[b, oy, ox, o] = Σ_{ky, kx, ci} x[b, oy·strideH − padTop + ky, ox·strideW − padLeft + kx, ci] · w[ky, kx, ci, o]
+// where x outside the image is 0 (padding). Flattened, w is a matrix [K = kh·kw·inC, outC] and y a matrix
+// [M = n·outH·outW, outC]; row r = (b, oy, ox) of the patch matrix cols[M, K] holds the K inputs of that window in
+// w's row order (ky, kx, ci), which in NHWC is kh runs of kw·inC contiguous floats. Then
+//   forward           y  = cols · w                (matmul)
+//   filter gradient   dw = colsᵀ · dy              (matmulTransA, continued block by block)
+//   input gradient    dx = col2im(dy · wᵀ)         (matmulTransB, then each patch row added back into dx)
+// The bias is not here: y as [M, outC] takes addRowVector, and its gradient sumRows.
+//
+// cols is built CONV_BLOCK_FLOATS at a time (rows [r0, r0 + R), R = blockRows) in the caller's scratch, so the
+// scratch stays small and in cache whatever the batch. Results do not depend on the blocking for the forward pass and
+// the filter gradient (matmul sums every output over p in order from +0, and matmulTransAAdd continues each dw sum
+// from the stored value); the input gradient sums rows in order too, but matmulTransB of a block chooses its path by
+// the block's rows, so its bits are a fixed function of the shape.
+//
+// Measured (Node 20, the 2-core machine shared with other jobs, so candidates timed interleaved in one process):
+// - Direct loop or im2col for one input channel (the MNIST first layer, 28×28×1 → 26×26×32, 3×3, batch 64)? A direct
+//   loop (each output pixel's 32 sums in eight f32x4 accumulators over the 9 taps, read in place; the same sums, bit
+//   for bit) against im2col + matmul: 12.9 against 15.0 GFLOP/s with the machine quiet; under load, im2col faster in
+//   10 of 15 rounds (medians 5.4 and 6.2). im2col it is, one path for every layer. Building the patch matrix was then
+//   two thirds of that layer's time (the matmul alone on a prebuilt matrix: 15.2 GFLOP/s, the whole conv2d 5.6, same
+//   run); copying by image row (`patches` below) rather than patch by patch made the layer about 1.4× faster, and it is
+//   now about 40% (conv2d 21.3 against the matmul's 36.5 in a quieter moment).
+// - Blocks of 2^13 … 2^24 floats (up to the whole matrix) measured alike within the noise; 2^16 (256 KiB) stays in L2.
+
+/** floats of the patch matrix built at once (src/backends/conv-geometry.ts has the same number; a test checks that
+ *  the kernels write no further than convScratchFloats says) */
+const CONV_BLOCK_FLOATS: i32 = 1 << 16;
+
+/** rows of the patch matrix per block: a multiple of 4 (the matmul's row blocks), at least 4, at most M */
+@inline
+function blockRows(M: i32, K: i32): i32 {
+  return min(M, max(4, (CONV_BLOCK_FLOATS / max(K, 1)) & ~3));
+}
+
+/** dst[0..len) = src[0..len) */
+@inline
+function copyFloats(dst: usize, src: usize, len: i32): void {
+  let j = 0;
+  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  for (; j < len; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+}
+
+/** dst[0..len) = 0 */
+@inline
+function zeroFloats(dst: usize, len: i32): void {
+  let j = 0;
+  const z = f32x4.splat(0);
+  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), z);
+  for (; j < len; j++) store<f32>(dst + (<usize>j << 2), 0);
+}
+
+/** dst[0..len) += src[0..len) */
+@inline
+function addFloats(dst: usize, src: usize, len: i32): void {
+  let j = 0;
+  for (; j + 4 <= len; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; j < len; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/**
+ * Rows [r0, r0 + rows) of the patch matrix into cols (row stride K floats), or with `back` the reverse: each patch
+ * row added into dx at the positions it was read from (col2im; padding positions are dropped). Rows come in runs of
+ * one image row (b, oy); within a run each ky reads one input row, and the windows that lie wholly inside it
+ * (oxIn0 ≤ ox < oxIn1) are one contiguous copy of kw·inC floats each.
+ */
+function patches(
+  x: usize, cols: usize, r0: i32, rows: i32, back: bool,
+  inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  const K = kh * kw * inC, run = kw * inC;
+  const rowBytes = <usize>K << 2, runBytes = <usize>run << 2, pixel = <usize>inC << 2;
+  const lineBytes = <usize>inW * pixel, imageBytes = <usize>inH * lineBytes;
+  const oxIn0 = (padLeft + strideW - 1) / strideW;
+  const oxIn1 = inW - kw + padLeft >= 0 ? (inW - kw + padLeft) / strideW + 1 : 0;
+  let b = r0 / (outH * outW), rest = r0 % (outH * outW);
+  let oy = rest / outW, ox = rest % outW;
+  let r = 0;
+  while (r < rows) {
+    const count = min(outW - ox, rows - r);
+    const first = cols + <usize>r * rowBytes;
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = oy * strideH - padTop + ky;
+      let d = first + <usize>ky * runBytes;
+      if (iy < 0 || iy >= inH) {
+        if (!back) for (let t = 0; t < count; t++) zeroFloats(d + <usize>t * rowBytes, run);
+        continue;
+      }
+      const line = x + <usize>b * imageBytes + <usize>iy * lineBytes;
+      for (let t = 0; t < count; t++) {
+        const o = ox + t, ix0 = o * strideW - padLeft;
+        if (o >= oxIn0 && o < oxIn1) {
+          const src = line + <usize>ix0 * pixel;
+          if (back) addFloats(src, d, run);
+          else copyFloats(d, src, run);
+        } else {
+          // the kx whose column lies inside the image: [kx0, kx1)
+          const kx0 = min(kw, max(0, -ix0)), kx1 = max(kx0, min(kw, inW - ix0));
+          const before = kx0 * inC, inside = (kx1 - kx0) * inC;
+          const src = line + <usize>(ix0 + kx0) * pixel;
+          if (back) {
+            if (inside > 0) addFloats(src, d + (<usize>before << 2), inside);
+          } else {
+            zeroFloats(d, before);
+            if (inside > 0) copyFloats(d + (<usize>before << 2), src, inside);
+            zeroFloats(d + (<usize>(before + inside) << 2), run - before - inside);
+          }
+        }
+        d += rowBytes;
+      }
+    }
+    r += count;
+    ox += count;
+    if (ox == outW) {
+      ox = 0;
+      if (++oy == outH) { oy = 0; b++; }
+    }
+  }
+}
+
+/** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
+export function conv2d(
+  x: usize, w: usize, y: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
+  if (DEBUG) {
+    check(x, <i64>n * inH * inW * inC, 'conv2d: x'); check(w, <i64>K * outC, 'conv2d: w');
+    check(y, <i64>M * outC, 'conv2d: y'); check(scratch, <i64>R * K, 'conv2d: scratch');
+  }
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const rows = min(R, M - r0);
+    patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
+    matmul(scratch, w, y + (<usize>r0 * outC << 2), rows, K, outC);
+  }
+}
+
+/** dx[b,iy,ix,ci] = Σ over the (b,oy,ox,ky,kx) that read x[b,iy,ix,ci] of Σ_o dy[b,oy,ox,o] · w[ky,kx,ci,o] */
+export function conv2dBackwardInput(
+  dy: usize, w: usize, dx: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
+  if (DEBUG) {
+    check(dy, <i64>M * outC, 'conv2dBackwardInput: dy'); check(w, <i64>K * outC, 'conv2dBackwardInput: w');
+    check(dx, <i64>n * inH * inW * inC, 'conv2dBackwardInput: dx'); check(scratch, <i64>R * K, 'conv2dBackwardInput: scratch');
+  }
+  zeroFloats(dx, n * inH * inW * inC);
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const rows = min(R, M - r0);
+    matmulTransB(dy + (<usize>r0 * outC << 2), w, scratch, rows, outC, K);
+    patches(dx, scratch, r0, rows, true, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
+  }
+}
+
+/** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0) */
+export function conv2dBackwardFilter(
+  x: usize, dy: usize, dw: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
+  if (DEBUG) {
+    check(x, <i64>n * inH * inW * inC, 'conv2dBackwardFilter: x'); check(dy, <i64>M * outC, 'conv2dBackwardFilter: dy');
+    check(dw, <i64>K * outC, 'conv2dBackwardFilter: dw'); check(scratch, <i64>R * K, 'conv2dBackwardFilter: scratch');
+  }
+  zeroFloats(dw, K * outC);
+  for (let r0 = 0; r0 < M; r0 += R) {
+    const rows = min(R, M - r0);
+    patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
+    matmulTransAAdd(scratch, dy + (<usize>r0 * outC << 2), dw, rows, K, outC);
+  }
+}

@@ -1,0 +1,209 @@
+import { check, DEBUG } from './check';
+
+// 2-D pooling, channels-last: x [n, inH, inW, c] → y [n, outH, outW, c]. The window of output (oy, ox) covers rows
+// oy·strideH − padTop + [0, poolH) and columns ox·strideW − padLeft + [0, poolW), clipped to the image: padding is
+// never part of a window (it never wins a max, and an average counts only the elements inside, as Keras/TF 'same'
+// does). Every window must hold at least one element (pads smaller than the pool, as 'valid' and 'same' give).
+// Four channels at a time (f32x4 lanes), each lane with the scalar arithmetic of the JS twin, in the same order:
+// the results are bit-identical to src/backends/js/pool.ts in float32.
+// Global average pooling is avgPool with the whole image as the window (pool = stride = inH×inW, out 1×1, pads 0).
+
+/** lane-wise "v replaces best": v > best, or v is NaN and best is not (the first NaN wins, then nothing beats it) */
+@inline
+function beats(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+@inline
+function beats1(v: f32, best: f32): bool {
+  return v > best || (v != v && best == best);
+}
+
+/** y[b,oy,ox,ch] = max over the window's elements inside the image (ties: the first in (ky, kx) order; NaN wins) */
+export function maxPool(
+  x: usize, y: usize, n: i32, inH: i32, inW: i32, c: i32, poolH: i32, poolW: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  if (DEBUG) { check(x, <i64>n * inH * inW * c, 'maxPool: x'); check(y, <i64>n * outH * outW * c, 'maxPool: y'); }
+  const c4 = c & ~3, pixel = <usize>c << 2;
+  let out = y;
+  for (let b = 0; b < n; b++) {
+    const image = x + <usize>b * inH * inW * pixel;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * strideH - padTop), y1 = min(inH, oy * strideH - padTop + poolH);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * strideW - padLeft), x1 = min(inW, ox * strideW - padLeft + poolW);
+        const first = image + (<usize>y0 * inW + x0) * pixel;
+        for (let ch = 0; ch < c4; ch += 4) {
+          const o = <usize>ch << 2;
+          let best = v128.load(first + o);
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const v = v128.load(image + (<usize>iy * inW + ix) * pixel + o);
+              best = v128.bitselect(v, best, beats(v, best));
+            }
+          }
+          v128.store(out + o, best);
+        }
+        for (let ch = c4; ch < c; ch++) {
+          const o = <usize>ch << 2;
+          let best = load<f32>(first + o);
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const v = load<f32>(image + (<usize>iy * inW + ix) * pixel + o);
+              if (beats1(v, best)) best = v;
+            }
+          }
+          store<f32>(out + o, best);
+        }
+        out += pixel;
+      }
+    }
+  }
+}
+
+/** dx = 0, then for every window and channel: dx[the element maxPool chose] += dy[b,oy,ox,ch] (the argmax is
+ *  recomputed from x, with maxPool's rule) */
+export function maxPoolBackward(
+  x: usize, dy: usize, dx: usize, n: i32, inH: i32, inW: i32, c: i32, poolH: i32, poolW: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  if (DEBUG) {
+    check(x, <i64>n * inH * inW * c, 'maxPoolBackward: x'); check(dy, <i64>n * outH * outW * c, 'maxPoolBackward: dy');
+    check(dx, <i64>n * inH * inW * c, 'maxPoolBackward: dx');
+  }
+  memory.fill(dx, 0, <usize>n * inH * inW * c << 2);
+  const c4 = c & ~3, pixel = <usize>c << 2;
+  let g = dy;
+  for (let b = 0; b < n; b++) {
+    const offset = <usize>b * inH * inW * pixel;
+    const image = x + offset, grad = dx + offset;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * strideH - padTop), y1 = min(inH, oy * strideH - padTop + poolH);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * strideW - padLeft), x1 = min(inW, ox * strideW - padLeft + poolW);
+        const firstAt = <i32>((<usize>y0 * inW + x0) * pixel);
+        for (let ch = 0; ch < c4; ch += 4) {
+          const o = <usize>ch << 2;
+          // best values and, per lane, the byte offset of the pixel they came from
+          let best = v128.load(image + <usize>firstAt + o);
+          let at = i32x4.splat(firstAt);
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const p = <i32>((<usize>iy * inW + ix) * pixel);
+              const v = v128.load(image + <usize>p + o);
+              const take = beats(v, best);
+              best = v128.bitselect(v, best, take);
+              at = v128.bitselect(i32x4.splat(p), at, take);
+            }
+          }
+          const d = v128.load(g + o);
+          let e = grad + o + <usize>i32x4.extract_lane(at, 0);
+          store<f32>(e, load<f32>(e) + f32x4.extract_lane(d, 0));
+          e = grad + o + <usize>i32x4.extract_lane(at, 1);
+          store<f32>(e, load<f32>(e, 4) + f32x4.extract_lane(d, 1), 4);
+          e = grad + o + <usize>i32x4.extract_lane(at, 2);
+          store<f32>(e, load<f32>(e, 8) + f32x4.extract_lane(d, 2), 8);
+          e = grad + o + <usize>i32x4.extract_lane(at, 3);
+          store<f32>(e, load<f32>(e, 12) + f32x4.extract_lane(d, 3), 12);
+        }
+        for (let ch = c4; ch < c; ch++) {
+          const o = <usize>ch << 2;
+          let best = load<f32>(image + <usize>firstAt + o);
+          let at = firstAt;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const p = <i32>((<usize>iy * inW + ix) * pixel);
+              const v = load<f32>(image + <usize>p + o);
+              if (beats1(v, best)) { best = v; at = p; }
+            }
+          }
+          const e = grad + o + <usize>at;
+          store<f32>(e, load<f32>(e) + load<f32>(g + o));
+        }
+        g += pixel;
+      }
+    }
+  }
+}
+
+/** y[b,oy,ox,ch] = (Σ over the window's elements inside the image, in (ky, kx) order) / (their count) */
+export function avgPool(
+  x: usize, y: usize, n: i32, inH: i32, inW: i32, c: i32, poolH: i32, poolW: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  if (DEBUG) { check(x, <i64>n * inH * inW * c, 'avgPool: x'); check(y, <i64>n * outH * outW * c, 'avgPool: y'); }
+  const c4 = c & ~3, pixel = <usize>c << 2;
+  let out = y;
+  for (let b = 0; b < n; b++) {
+    const image = x + <usize>b * inH * inW * pixel;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * strideH - padTop), y1 = min(inH, oy * strideH - padTop + poolH);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * strideW - padLeft), x1 = min(inW, ox * strideW - padLeft + poolW);
+        const count = <f32>((y1 - y0) * (x1 - x0));
+        for (let ch = 0; ch < c4; ch += 4) {
+          const o = <usize>ch << 2;
+          let sum = f32x4.splat(0);
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) sum = f32x4.add(sum, v128.load(image + (<usize>iy * inW + ix) * pixel + o));
+          }
+          v128.store(out + o, f32x4.div(sum, f32x4.splat(count)));
+        }
+        for (let ch = c4; ch < c; ch++) {
+          const o = <usize>ch << 2;
+          let sum: f32 = 0;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) sum += load<f32>(image + (<usize>iy * inW + ix) * pixel + o);
+          }
+          store<f32>(out + o, sum / count);
+        }
+        out += pixel;
+      }
+    }
+  }
+}
+
+/** dx = 0, then for every window and channel: each element inside the image gets dx += dy[b,oy,ox,ch] / count */
+export function avgPoolBackward(
+  dy: usize, dx: usize, n: i32, inH: i32, inW: i32, c: i32, poolH: i32, poolW: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  if (DEBUG) {
+    check(dy, <i64>n * outH * outW * c, 'avgPoolBackward: dy'); check(dx, <i64>n * inH * inW * c, 'avgPoolBackward: dx');
+  }
+  memory.fill(dx, 0, <usize>n * inH * inW * c << 2);
+  const c4 = c & ~3, pixel = <usize>c << 2;
+  let g = dy;
+  for (let b = 0; b < n; b++) {
+    const grad = dx + <usize>b * inH * inW * pixel;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * strideH - padTop), y1 = min(inH, oy * strideH - padTop + poolH);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * strideW - padLeft), x1 = min(inW, ox * strideW - padLeft + poolW);
+        const count = <f32>((y1 - y0) * (x1 - x0));
+        for (let ch = 0; ch < c4; ch += 4) {
+          const o = <usize>ch << 2;
+          const share = f32x4.div(v128.load(g + o), f32x4.splat(count));
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const e = grad + (<usize>iy * inW + ix) * pixel + o;
+              v128.store(e, f32x4.add(v128.load(e), share));
+            }
+          }
+        }
+        for (let ch = c4; ch < c; ch++) {
+          const o = <usize>ch << 2;
+          const share = load<f32>(g + o) / count;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const e = grad + (<usize>iy * inW + ix) * pixel + o;
+              store<f32>(e, load<f32>(e) + share);
+            }
+          }
+        }
+        g += pixel;
+      }
+    }
+  }
+}
