@@ -33,12 +33,14 @@ import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
 const CONV_BLOCK_FLOATS: i32 = 1 << 16;
 
 /** rows of the patch matrix per block: a multiple of 4 (the matmul's row blocks), at least 4, at most M */
+// @ts-ignore: decorator
 @inline
 function blockRows(M: i32, K: i32): i32 {
   return min(M, max(4, (CONV_BLOCK_FLOATS / max(K, 1)) & ~3));
 }
 
 /** dst[0..len) = src[0..len) */
+// @ts-ignore: decorator
 @inline
 function copyFloats(dst: usize, src: usize, len: i32): void {
   let j = 0;
@@ -47,6 +49,7 @@ function copyFloats(dst: usize, src: usize, len: i32): void {
 }
 
 /** dst[0..len) = 0 */
+// @ts-ignore: decorator
 @inline
 function zeroFloats(dst: usize, len: i32): void {
   let j = 0;
@@ -56,6 +59,7 @@ function zeroFloats(dst: usize, len: i32): void {
 }
 
 /** dst[0..len) += src[0..len) */
+// @ts-ignore: decorator
 @inline
 function addFloats(dst: usize, src: usize, len: i32): void {
   let j = 0;

@@ -9,11 +9,13 @@ import { check, DEBUG } from './check';
 // Global average pooling is avgPool with the whole image as the window (pool = stride = inH×inW, out 1×1, pads 0).
 
 /** lane-wise "v replaces best": v > best, or v is NaN and best is not (the first NaN wins, then nothing beats it) */
+// @ts-ignore: decorator
 @inline
 function beats(v: v128, best: v128): v128 {
   return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
 }
 
+// @ts-ignore: decorator
 @inline
 function beats1(v: f32, best: f32): bool {
   return v > best || (v != v && best == best);

@@ -107,9 +107,9 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       mem.k.conv2dBackwardInput(dy, w, dx, scratch, ...convArgs(g));
       mem.k.conv2dBackwardFilter(x, dy, dw, scratch, ...convArgs(g));
       return {
-        conv2d: { values: mem.get(y, ys), tol: REDUCTION },
-        conv2dBackwardInput: { values: mem.get(dx, xs), tol: REDUCTION },
-        conv2dBackwardFilter: { values: mem.get(dw, ws), tol: REDUCTION },
+        conv2d: { values: mem.get(y, ys), tol: TOL.reduction },
+        conv2dBackwardInput: { values: mem.get(dx, xs), tol: TOL.reduction },
+        conv2dBackwardFilter: { values: mem.get(dw, ws), tol: TOL.reduction },
       };
     });
   });
@@ -125,13 +125,13 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       const x = mem.put(uniform(rand, xs)), dy = mem.put(uniform(rand, ys));
       const y = mem.zeros(ys), dx = mem.zeros(xs), out: Outputs = {};
       mem.k.maxPool(x, y, ...poolArgs(g));
-      out.maxPool = { values: mem.get(y, ys), tol: EXACT };
+      out.maxPool = { values: mem.get(y, ys), tol: TOL.exact };
       mem.k.maxPoolBackward(x, dy, dx, ...poolArgs(g));
-      out.maxPoolBackward = { values: mem.get(dx, xs), tol: EXACT };
+      out.maxPoolBackward = { values: mem.get(dx, xs), tol: TOL.exact };
       mem.k.avgPool(x, y, ...poolArgs(g));
-      out.avgPool = { values: mem.get(y, ys), tol: EXACT };
+      out.avgPool = { values: mem.get(y, ys), tol: TOL.exact };
       mem.k.avgPoolBackward(dy, dx, ...poolArgs(g));
-      out.avgPoolBackward = { values: mem.get(dx, xs), tol: EXACT };
+      out.avgPoolBackward = { values: mem.get(dx, xs), tol: TOL.exact };
       return out;
     });
   });
