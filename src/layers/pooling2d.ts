@@ -67,11 +67,7 @@ export abstract class Pooling2D extends KernelLayer {
       fail(`layer ${who}: its ${this.poolSize[0]}×${this.poolSize[1]} pool is larger than its input images of shape ${formatShape(inputShape)} ` +
         `with padding 'valid'; use a smaller pool or padding 'same'`);
     }
-    if (rows.padBefore >= this.poolSize[0] || cols.padBefore >= this.poolSize[1] ||
-      (rows.out - 1) * this.strides[0] - rows.padBefore >= h || (cols.out - 1) * this.strides[1] - cols.padBefore >= w) {
-      fail(`layer ${who}: with strides ${formatShape(this.strides)} larger than its ${this.poolSize[0]}×${this.poolSize[1]} pool and padding 'same', ` +
-        `a window of images of shape ${formatShape(inputShape)} would lie outside the image; use strides no larger than the pool`);
-    }
+    // ('same' never leaves a window outside the image: Keras's pad before is less than half a window)
     return [rows.out, cols.out, c];
   }
 
