@@ -20,6 +20,7 @@ export type { ReshapeOptions } from './layers/reshape.js';
 export { FlattenLayer } from './layers/flatten-layer.js';
 export { Conv2D } from './layers/conv2d.js';
 export type { Conv2DOptions } from './layers/conv2d.js';
+export { ConvLayer } from './layers/conv-layer.js';
 export { MaxPooling2D } from './layers/max-pooling2d.js';
 export { AveragePooling2D } from './layers/average-pooling2d.js';
 export type { Pooling2DOptions } from './layers/pooling2d.js';

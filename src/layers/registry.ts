@@ -7,6 +7,7 @@ import { ActivationLayer } from './activation-layer.js';
 import { Activation } from './activation.js';
 import { kerasSnakeCase, type LayerConfig } from './config.js';
 import { AveragePooling2D } from './average-pooling2d.js';
+import { ConvLayer } from './conv-layer.js';
 import { Conv2D } from './conv2d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
@@ -54,7 +55,7 @@ const LAYERS: Entry[] = [
   { keras: Activation, tutorial: ActivationLayer },
   { keras: Flatten, tutorial: FlattenLayer },
   { keras: Reshape },
-  { keras: Conv2D },
+  { keras: Conv2D, tutorial: ConvLayer },
   { keras: MaxPooling2D },
   { keras: AveragePooling2D },
   { keras: GlobalAveragePooling2D },
