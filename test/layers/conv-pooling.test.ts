@@ -3,7 +3,7 @@
 // training, learning on a fixed seed, and an arena that does not grow from batch to batch.
 import { describe, expect, it } from 'vitest';
 import {
-  AveragePooling2D, Conv2D, Dense, Flatten, GlobalAveragePooling2D, MaxPooling2D, Sequential, checkGradients, memory, optimizers,
+  AveragePooling2D, Conv2D, Dense, Flatten, GlobalAveragePooling2D, MaxPooling2D, Sequential, checkGradients, memory, modelFromSpec, optimizers,
 } from '../../src/index.js';
 import { BACKENDS } from '../models/backends.js';
 
@@ -208,5 +208,23 @@ describe('wasm and JS train a small CNN alike', () => {
         expect(diff / scale, `${optimizer} weight ${i}`).toBeLessThan(1e-5);
       });
     }
+  });
+});
+
+describe('worker specs', () => {
+  it('build the conv layers from their camelCase options', () => {
+    const model = modelFromSpec({
+      layers: [
+        { type: 'conv2d', filters: 4, kernelSize: [3, 2], strides: 2, padding: 'same', activation: 'relu', inputShape: [8, 8, 1] },
+        { type: 'max_pooling2d', poolSize: 2 },
+        { type: 'average_pooling2d', poolSize: [1, 2], strides: 1 },
+        { type: 'global_average_pooling2d' },
+        { type: 'dense', units: 2, activation: 'softmax' },
+      ],
+      compile: { optimizer: 'adam', loss: 'sparse_categorical_crossentropy' },
+    } as never);
+    model.build();
+    expect(model.layers.map((l) => l.outputShape)).toEqual([[4, 4, 4], [2, 2, 4], [2, 1, 4], [4], [2]]);
+    model.dispose();
   });
 });
