@@ -1,11 +1,19 @@
 import type { Random } from '../util/random.js';
 import { fail, resolveName } from '../util/errors.js';
 
-/** Fills a weight array of the given shape ([fanIn, fanOut] for a kernel, [n] for a bias) from the seeded generator. */
+/** Fills a weight array of the given shape ([fanIn, fanOut] for a dense kernel, [kh, kw, inC, outC] for a conv kernel,
+ * [n] for a bias) from the seeded generator. */
 export type Initializer = (out: Float32Array | Float64Array, shape: readonly number[], rng: Random) => void;
 
-function fans(shape: readonly number[]): [number, number] {
-  return shape.length >= 2 ? [shape[0], shape[1]] : [shape[0], shape[0]];
+/**
+ * Keras's fans: [in, out] for a dense kernel; for a conv kernel [kh, kw, inC, outC] each is scaled by the receptive
+ * field, fanIn = kh·kw·inC and fanOut = kh·kw·outC; a bias [n] counts n both ways.
+ */
+export function fans(shape: readonly number[]): [number, number] {
+  if (shape.length < 2) return [shape[0], shape[0]];
+  let receptive = 1;
+  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i];
+  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
 const uniform = (limit: number): Initializer => (out, _shape, rng) => {

@@ -188,7 +188,7 @@ export class Dense extends KernelLayer {
  * An initializer in a config: a name of ours (snake or camelCase), a function, or Keras's { class_name: 'HeNormal' }.
  * One scratchnet lacks (with its own settings) falls back to the default: loading replaces the weights anyway.
  */
-function configInitializer(v: unknown, fallback: string): string | Initializer {
+export function configInitializer(v: unknown, fallback: string): string | Initializer {
   if (typeof v === 'string' || typeof v === 'function') return v as string | Initializer;
   if (isObject(v) && typeof own(v, 'class_name') === 'string') {
     const name = kerasSnakeCase(own(v, 'class_name') as string);

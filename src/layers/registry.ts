@@ -6,12 +6,17 @@
 import { ActivationLayer } from './activation-layer.js';
 import { Activation } from './activation.js';
 import { kerasSnakeCase, type LayerConfig } from './config.js';
+import { AveragePooling2D } from './average-pooling2d.js';
+import { ConvLayer } from './conv-layer.js';
+import { Conv2D } from './conv2d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { FCLayer } from './fc-layer.js';
 import { FlattenLayer } from './flatten-layer.js';
 import { Flatten } from './flatten.js';
+import { GlobalAveragePooling2D } from './global-average-pooling2d.js';
 import { ownClassName, type KernelLayer } from './kernel-layer.js';
+import { MaxPooling2D } from './max-pooling2d.js';
 import { Reshape } from './reshape.js';
 import type { Shape } from './shape.js';
 
@@ -50,6 +55,10 @@ const LAYERS: Entry[] = [
   { keras: Activation, tutorial: ActivationLayer },
   { keras: Flatten, tutorial: FlattenLayer },
   { keras: Reshape },
+  { keras: Conv2D, tutorial: ConvLayer },
+  { keras: MaxPooling2D },
+  { keras: AveragePooling2D },
+  { keras: GlobalAveragePooling2D },
 ];
 
 const byFileName = new Map<string, LayerClass>();

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dense, Sequential, initializers } from '../../src/index.js';
 import { Random } from '../../src/util/random.js';
+import { fans } from '../../src/initializers/index.js';
 
 const N = 200_000;
 /** [fanIn, fanOut]: different fans, so that fan_in, fan_out and fan_avg give different answers */
@@ -108,5 +109,23 @@ describe('initializers: the distributions Keras specifies', () => {
     expect(Math.max(...bias.map(Math.abs))).toBeLessThanOrEqual(Math.fround(Math.sqrt(6 / 400)));
     expect(Math.max(...bias.map(Math.abs))).toBeGreaterThan(Math.sqrt(6 / 500));
     m.dispose();
+  });
+});
+
+describe("Keras's fans for conv kernels", () => {
+  it('a [kh, kw, inC, outC] kernel has fanIn = kh·kw·inC and fanOut = kh·kw·outC; a dense one [in, out]; a bias [n] n both ways', () => {
+    expect(fans([3, 3, 32, 64])).toEqual([288, 576]);
+    expect(fans([5, 2, 3, 4])).toEqual([30, 40]);
+    expect(fans([784, 10])).toEqual([784, 10]);
+    expect(fans([7])).toEqual([7, 7]);
+  });
+
+  it('glorot_uniform draws a 3×3×32×64 conv kernel within √(6 / (288 + 576)), filling that range', () => {
+    const out = new Float32Array(3 * 3 * 32 * 64);
+    initializers.glorot_uniform(out, [3, 3, 32, 64], new Random(5));
+    const limit = Math.sqrt(6 / (288 + 576));
+    const max = out.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(max).toBeLessThanOrEqual(limit);
+    expect(max).toBeGreaterThan(limit * 0.99); // the old fans ([3, 3]) would have given limit √(6/6) = 1
   });
 });

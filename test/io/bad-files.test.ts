@@ -132,8 +132,8 @@ describe('values and types scratchnet does not load', () => {
 
   it('an unsupported layer is named, with what can be loaded', async () => {
     const t = topology(good);
-    t.config.layers[1].class_name = 'Conv2D';
-    await refuses({ ...good, modelTopology: t }, /layer 1 'dense_1' \(Conv2D\) is a layer scratchnet cannot load; it loads Dense, Dropout, Activation/);
+    t.config.layers[1].class_name = 'LSTM';
+    await refuses({ ...good, modelTopology: t }, /layer 1 'dense_1' \(LSTM\) is a layer scratchnet cannot load; it loads Dense, Dropout, Activation/);
   });
 
   it('an unsupported activation is named', async () => {

@@ -2,7 +2,7 @@
 // — saving, loading, worker specs, summaries, checkGradients — finds it there.
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, ActivationLayer, Dense, Dropout, FCLayer, Flatten, FlattenLayer, KernelLayer, Reshape, Sequential, activations, checkGradients, modelFromSpec,
+  Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Activation, ActivationLayer, Dense, Dropout, FCLayer, Flatten, FlattenLayer, KernelLayer, Reshape, Sequential, activations, checkGradients, modelFromSpec,
 } from '../../src/index.js';
 import type { ForwardMode } from '../../src/index.js';
 import type { Ptr } from '../../src/backends/kernels.js';
@@ -29,6 +29,11 @@ const samples = (): KernelLayer[] => [
   new FCLayer(3, 2),
   new ActivationLayer('sigmoid'),
   new FlattenLayer(),
+  new Conv2D(4, [3, 2], { inputShape: [9, 8, 3], strides: [2, 1], padding: 'same', activation: 'relu', useBias: false, kernelInitializer: 'he_uniform', name: 'c' }),
+  new Conv2D(2, 5),
+  new MaxPooling2D(2, { strides: 1, padding: 'same', inputShape: [4, 4, 2] }),
+  new AveragePooling2D([3, 2]),
+  new GlobalAveragePooling2D({ keepdims: true }),
 ];
 
 describe('every built-in layer is its config', () => {
@@ -41,8 +46,8 @@ describe('every built-in layer is its config', () => {
   });
 
   it('class names survive minification as statics, and kinds are Keras’s snake_case of them', () => {
-    expect(samples().map(className)).toEqual(['Dense', 'Dense', 'Dropout', 'Activation', 'Activation', 'Flatten', 'Reshape', 'FCLayer', 'ActivationLayer', 'FlattenLayer']);
-    expect(samples().map((l) => l.kind)).toEqual(['dense', 'dense', 'dropout', 'activation', 'activation', 'flatten', 'reshape', 'fc_layer', 'activation_layer', 'flatten_layer']);
+    expect(samples().map(className)).toEqual(['Dense', 'Dense', 'Dropout', 'Activation', 'Activation', 'Flatten', 'Reshape', 'FCLayer', 'ActivationLayer', 'FlattenLayer', 'Conv2D', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D']);
+    expect(samples().map((l) => l.kind)).toEqual(['dense', 'dense', 'dropout', 'activation', 'activation', 'flatten', 'reshape', 'fc_layer', 'activation_layer', 'flatten_layer', 'conv2d', 'conv2d', 'max_pooling2d', 'average_pooling2d', 'global_average_pooling2d']);
     // a tutorial class is saved as the Keras class it is a form of
     expect([new FCLayer(1, 1), new ActivationLayer('relu'), new FlattenLayer()].map((l) => kerasClassOf(l)!.className)).toEqual(['Dense', 'Activation', 'Flatten']);
   });
@@ -60,8 +65,8 @@ describe('every built-in layer is its config', () => {
   });
 
   it('files, specs and errors read the same list', () => {
-    expect(loadableClassNames()).toEqual(['Dense', 'Dropout', 'Activation', 'LeakyReLU', 'ReLU', 'Softmax', 'Flatten', 'Reshape']);
-    expect(specTypes()).toEqual(['dense', 'dropout', 'activation', 'flatten', 'reshape']);
+    expect(loadableClassNames()).toEqual(['Dense', 'Dropout', 'Activation', 'LeakyReLU', 'ReLU', 'Softmax', 'Flatten', 'Reshape', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D']);
+    expect(specTypes()).toEqual(['dense', 'dropout', 'activation', 'flatten', 'reshape', 'conv2d', 'max_pooling2d', 'average_pooling2d', 'global_average_pooling2d']);
     expect(layerClassForFile('LeakyReLU')).toBe(Activation);
     expect(layerClassForSpec('reshape')).toBe(Reshape);
     expect(layerClassForFile('FCLayer')).toBeUndefined(); // a tutorial name is never written to a file

@@ -1,0 +1,22 @@
+import type { Ptr } from '../backends/kernels.js';
+import { Pooling2D } from './pooling2d.js';
+
+export type { Pooling2DOptions as AveragePooling2DOptions } from './pooling2d.js';
+
+/**
+ * Keras's AveragePooling2D: the mean of each poolSize window, per channel (strides default to the pool size). With
+ * 'same', a window at the edge averages only the elements inside the image, as Keras does.
+ */
+export class AveragePooling2D extends Pooling2D {
+  static readonly className: string = 'AveragePooling2D';
+
+  protected pool(x: Ptr, rows: number): void {
+    const g = this.g;
+    this.backend!.kernels.avgPool(x, this.y, rows, g.inH, g.inW, g.c, g.poolH, g.poolW, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+  }
+
+  protected poolBackward(dy: Ptr, rows: number): void {
+    const g = this.g;
+    this.backend!.kernels.avgPoolBackward(dy, this.dx, rows, g.inH, g.inW, g.c, g.poolH, g.poolW, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+  }
+}

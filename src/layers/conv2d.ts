@@ -1,0 +1,188 @@
+import { convScratchFloats, padAxis, type Conv2dGeometry, type Padding } from '../backends/conv-geometry.js';
+import type { Ptr } from '../backends/kernels.js';
+import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
+import { getInitializer, type Initializer } from '../initializers/index.js';
+import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
+import type { Random } from '../util/random.js';
+import { activationConfig, bool, configActivation, configName, declaredInputShape, own, positiveInt, short, type LayerConfig } from './config.js';
+import { checkDataFormat, configPair, imageShape, pair, padding as paddingValue } from './conv-options.js';
+import { configInitializer } from './dense.js';
+import { KernelLayer, ownClassName, type ForwardMode, type KerasLayerJson, type Param, type ParamShape } from './kernel-layer.js';
+import { formatShape, type Shape } from './shape.js';
+
+export interface Conv2DOptions {
+  /** a number or [h, w]; default 1 */
+  strides?: number | readonly [number, number];
+  /** 'valid' (default: no padding, the output shrinks) or 'same' (Keras's: the output is ⌈size / stride⌉) */
+  padding?: Padding;
+  /** a built-in name ('relu', …); default linear */
+  activation?: ActivationInput | null;
+  useBias?: boolean;
+  /** default 'glorot_uniform', as in Keras */
+  kernelInitializer?: string | Initializer;
+  /** default 'zeros' */
+  biasInitializer?: string | Initializer;
+  /** Keras `input_shape` [h, w, c], when this is the first layer */
+  inputShape?: readonly number[];
+  name?: string;
+}
+
+const OPTION_KEYS = ['strides', 'padding', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'inputShape', 'name'];
+
+/**
+ * Keras's Conv2D on channels-last images: y = f(conv(x, W) + b), W of shape [kh, kw, inC, filters]. Three kernels
+ * each way (conv2d, then the bias through addRowVector, since y is a matrix [n·outH·outW, filters]; the activation in
+ * place), the im2col scratch reserved with the activation buffers — when a larger batch arrives, never in a step.
+ */
+export class Conv2D extends KernelLayer {
+  static readonly className: string = 'Conv2D';
+  static readonly configKeys = ['filters', 'kernel_size', 'strides', 'padding', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer'] as const;
+
+  readonly filters: number;
+  readonly kernelSize: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly padding: Padding;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
+  private readonly initializerInputs: [string | Initializer, string | Initializer];
+  /** the geometry for one sample (n = 1), set at build */
+  private g!: Conv2dGeometry;
+  private w!: Param;
+  private b: Param | undefined;
+  private x: Ptr = 0;
+  private y: Ptr = 0;
+  private dz: Ptr = 0;
+  private dx: Ptr = 0;
+  private scratch: Ptr = 0;
+
+  constructor(filters: number, kernelSize: number | readonly [number, number], options: Conv2DOptions = {}) {
+    checkOptions(options, `Conv2D(${filters}, ${JSON.stringify(kernelSize)}, options): options`, OPTION_KEYS);
+    super(options.name);
+    if (!Number.isInteger(filters) || filters < 1) fail(`Conv2D filters must be a positive integer, got ${short(filters)}`);
+    this.filters = filters;
+    this.kernelSize = pair(kernelSize, 'Conv2D kernelSize');
+    this.strides = pair(options.strides ?? 1, 'Conv2D strides');
+    this.padding = paddingValue(options.padding ?? 'valid', 'Conv2D padding');
+    this.activation = getActivation(options.activation);
+    if (!this.activation.builtin) fail(`Conv2D needs a built-in activation; put a custom (fn, fnPrime) pair in its own ActivationLayer`);
+    this.useBias = options.useBias ?? true;
+    this.initializerInputs = [options.kernelInitializer ?? 'glorot_uniform', options.biasInitializer ?? 'zeros'];
+    this.kernelInitializer = getInitializer(this.initializerInputs[0]);
+    this.biasInitializer = getInitializer(this.initializerInputs[1]);
+    if (options.inputShape !== undefined && (!Array.isArray(options.inputShape) || options.inputShape.length !== 3)) {
+      fail(`Conv2D inputShape must be [height, width, channels], got ${JSON.stringify(options.inputShape)}`);
+    }
+    this.declareInputShape(options.inputShape, 'Conv2D');
+  }
+
+  static fromConfig(config: LayerConfig, where = 'Conv2D'): Conv2D {
+    checkDataFormat(config, where);
+    const dilation = configPair(config, 'dilation_rate', where, [1, 1])!;
+    if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilation_rate ${short(own(config, 'dilation_rate'))} is not supported; scratchnet's Conv2D has dilation 1`);
+    const groups = own(config, 'groups');
+    if (groups !== undefined && groups !== null && groups !== 1) fail(`${where}: groups ${short(groups)} is not supported; scratchnet's Conv2D has groups 1`);
+    const kernelSize = configPair(config, 'kernel_size', where);
+    if (!kernelSize) fail(`${where}: kernel_size is missing`);
+    const declared = declaredInputShape(config, where);
+    return new this(positiveInt(config, 'filters', where), kernelSize, {
+      name: configName(config, where),
+      strides: configPair(config, 'strides', where, [1, 1]),
+      padding: paddingValue(own(config, 'padding') ?? 'valid', `${where}: padding`),
+      activation: configActivation(own(config, 'activation'), where),
+      useBias: bool(config, 'use_bias', true, where),
+      kernelInitializer: configInitializer(own(config, 'kernel_initializer'), 'glorot_uniform'),
+      biasInitializer: configInitializer(own(config, 'bias_initializer'), 'zeros'),
+      ...(declared ? { inputShape: declared } : {}),
+    });
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(), filters: this.filters, kernel_size: [...this.kernelSize], strides: [...this.strides],
+      padding: this.padding, data_format: 'channels_last', dilation_rate: [1, 1], activation: activationConfig(this.activation),
+      use_bias: this.useBias, kernel_initializer: this.initializerInputs[0], bias_initializer: this.initializerInputs[1],
+    };
+  }
+
+  /** As TensorFlow.js writes a Conv2D, without initializers (the weights follow); leaky_relu has no TF.js string. */
+  override toKeras(className: string): KerasLayerJson[] {
+    const { kernel_initializer: _k, bias_initializer: _b, ...config } = this.getConfig();
+    if (this.activation.name === 'leaky_relu') fail(`layer '${this.name}' (Conv2D) has activation leaky_relu, which the Keras format has no string for; use a linear Conv2D and an Activation(activations.leakyRelu(…)) layer after it`);
+    return [{ class_name: className, config: { ...config, activation: this.activation.name } }];
+  }
+
+  override inferInputShape(): Shape | undefined {
+    return undefined; // the kernel gives the channels but not the image size
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const who = `'${this.name || this.kind}' (${ownClassName(this.constructor)})`;
+    const [h, w] = imageShape(inputShape, who);
+    const rows = padAxis(h, this.kernelSize[0], this.strides[0], this.padding);
+    const cols = padAxis(w, this.kernelSize[1], this.strides[1], this.padding);
+    if (rows.out < 1 || cols.out < 1) {
+      fail(`layer ${who}: its ${this.kernelSize[0]}×${this.kernelSize[1]} kernel is larger than its input images of shape ${formatShape(inputShape)} ` +
+        `with padding 'valid'; use a smaller kernel, larger images or padding 'same'`);
+    }
+    return [rows.out, cols.out, this.filters];
+  }
+
+  override paramShapes(inputShape: Shape): ParamShape[] {
+    const kernel = { name: 'kernel', shape: [this.kernelSize[0], this.kernelSize[1], inputShape[2], this.filters] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.filters] }] : [kernel];
+  }
+
+  protected buildParams(rng: Random): void {
+    const [inH, inW, inC] = this.inputShape;
+    const [outH, outW] = this.outputShape;
+    const [kh, kw] = this.kernelSize;
+    const pads = [padAxis(inH, kh, this.strides[0], this.padding).padBefore, padAxis(inW, kw, this.strides[1], this.padding).padBefore];
+    this.g = { n: 1, inH, inW, inC, kh, kw, outC: this.filters, outH, outW, strideH: this.strides[0], strideW: this.strides[1], padTop: pads[0], padLeft: pads[1] };
+    this.w = this.addParam('kernel', [kh, kw, inC, this.filters], this.kernelInitializer, rng);
+    this.b = this.useBias ? this.addParam('bias', [this.filters], this.biasInitializer, rng) : undefined;
+  }
+
+  protected allocateActivations(rows: number): void {
+    this.y = this.allocActivation(rows * this.outputSize);
+    this.dz = this.activation.name === 'linear' ? 0 : this.allocActivation(rows * this.outputSize);
+    this.dx = this.allocActivation(rows * this.inputSize);
+    this.scratch = this.allocActivation(convScratchFloats({ ...this.g, n: rows }));
+  }
+
+  forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
+    const k = this.backend!.kernels, g = this.g;
+    this.x = x;
+    k.conv2d(x, this.w.value, this.y, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+    const pixels = rows * g.outH * g.outW;
+    if (this.b) k.addRowVector(this.y, this.b.value, pixels, g.outC);
+    if (!this.skipsActivation(mode)) activationForward(k, this.activation, this.y, this.y, pixels, g.outC);
+    return this.y;
+  }
+
+  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr {
+    const k = this.backend!.kernels, g = this.g;
+    const pixels = rows * g.outH * g.outW;
+    let dz = dy;
+    if (this.dz && !this.skipsActivation(mode)) {
+      activationBackward(k, this.activation, this.y, dy, this.dz, pixels, g.outC);
+      dz = this.dz;
+    }
+    // dx first: with sgdRate the weights change below
+    if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+    if (this.b) k.sumRows(dz, this.b.grad, pixels, g.outC);
+    if (sgdRate !== undefined) {
+      k.sgdStep(this.w.value, this.w.grad, this.w.size, sgdRate);
+      if (this.b) k.sgdStep(this.b.value, this.b.grad, this.b.size, sgdRate);
+    }
+    return needInputGrad ? this.dx : 0;
+  }
+
+  /** A loss fused with the output's softmax or sigmoid takes the pre-activations (as Dense). */
+  private skipsActivation(mode: ForwardMode): boolean {
+    return mode.logits && (this.activation.name === 'softmax' || this.activation.name === 'sigmoid');
+  }
+}

@@ -1,0 +1,22 @@
+import type { Ptr } from '../backends/kernels.js';
+import { Pooling2D } from './pooling2d.js';
+
+export type { Pooling2DOptions as MaxPooling2DOptions } from './pooling2d.js';
+
+/**
+ * Keras's MaxPooling2D: the largest value of each poolSize window, per channel (strides default to the pool size).
+ * The backward pass sends each gradient to the element the forward chose, recomputing the choice from the input.
+ */
+export class MaxPooling2D extends Pooling2D {
+  static readonly className: string = 'MaxPooling2D';
+
+  protected pool(x: Ptr, rows: number): void {
+    const g = this.g;
+    this.backend!.kernels.maxPool(x, this.y, rows, g.inH, g.inW, g.c, g.poolH, g.poolW, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+  }
+
+  protected poolBackward(dy: Ptr, rows: number): void {
+    const g = this.g;
+    this.backend!.kernels.maxPoolBackward(this.x, dy, this.dx, rows, g.inH, g.inW, g.c, g.poolH, g.poolW, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+  }
+}
