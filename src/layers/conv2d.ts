@@ -158,31 +158,22 @@ export class Conv2D extends KernelLayer {
     k.conv2d(x, this.w.value, this.y, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
     const pixels = rows * g.outH * g.outW;
     if (this.b) k.addRowVector(this.y, this.b.value, pixels, g.outC);
-    if (!this.skipsActivation(mode)) activationForward(k, this.activation, this.y, this.y, pixels, g.outC);
+    if (!mode.logits) activationForward(k, this.activation, this.y, this.y, pixels, g.outC);
     return this.y;
   }
 
-  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, sgdRate?: number): Ptr {
+  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr {
     const k = this.backend!.kernels, g = this.g;
     const pixels = rows * g.outH * g.outW;
     let dz = dy;
-    if (this.dz && !this.skipsActivation(mode)) {
+    if (this.dz && !mode.logits) {
       activationBackward(k, this.activation, this.y, dy, this.dz, pixels, g.outC);
       dz = this.dz;
     }
-    // dx first: with sgdRate the weights change below
     if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
     k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
     if (this.b) k.sumRows(dz, this.b.grad, pixels, g.outC);
-    if (sgdRate !== undefined) {
-      k.sgdStep(this.w.value, this.w.grad, this.w.size, sgdRate);
-      if (this.b) k.sgdStep(this.b.value, this.b.grad, this.b.size, sgdRate);
-    }
     return needInputGrad ? this.dx : 0;
   }
 
-  /** A loss fused with the output's softmax or sigmoid takes the pre-activations (as Dense). */
-  private skipsActivation(mode: ForwardMode): boolean {
-    return mode.logits && (this.activation.name === 'softmax' || this.activation.name === 'sigmoid');
-  }
 }

@@ -4,6 +4,8 @@
  * which pairs deserve a warning at compile.
  */
 import type { Loss } from './index.js';
+import { fail } from '../util/errors.js';
+import { formatShape, type Shape } from '../layers/shape.js';
 
 const CATEGORICAL = new Set(['sparse_categorical_crossentropy', 'categorical_crossentropy']);
 
@@ -58,4 +60,14 @@ export function outputMismatch(loss: Loss, act: string | undefined, units: numbe
   return `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
     `(it clips the output to [1e-7, 1 − 1e-7], and no gradient passes where it clips, as in Keras), so it will not learn as meant. Use activation: '${expected}' ` +
     `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`;
+}
+
+/**
+ * The cross-entropies act on one row of outputs per sample: a model whose samples come out as images ([h, w, c])
+ * would have its softmax and loss taken over the whole image, not per pixel. Refuse it, saying what fits.
+ */
+export function checkOutputRank(loss: Loss, outputShape: Shape): void {
+  if (!loss.builtin || outputShape.length <= 1 || loss.name === 'mse' || loss.name === 'mae') return;
+  fail(`'${loss.name}' takes one row of outputs per sample, but the model outputs samples of shape ` +
+    `${formatShape(outputShape)}; end the model with Flatten() or GlobalAveragePooling2D() and a Dense layer`);
 }

@@ -14,7 +14,7 @@ import { Engine } from './engine.js';
 import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
 import { METRICS } from './metrics.js';
-import { outputMismatch } from '../losses/output-activation.js';
+import { checkOutputRank, outputMismatch } from '../losses/output-activation.js';
 import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type AccuracyMetric, type History, type Logs, type Targets } from './train-loop.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
@@ -179,6 +179,7 @@ export class Sequential {
     const { engine, compiled } = this;
     engine.build(inputShape, compiled?.optimizer.slotsPerParam ?? 0);
     if (!compiled) return;
+    checkOutputRank(compiled.loss, engine.outputShape);
     if (!compiled.optimizerBuilt) {
       compiled.optimizer.build(engine.backend, engine.params());
       compiled.optimizerBuilt = true;

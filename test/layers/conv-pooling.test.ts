@@ -228,3 +228,9 @@ describe('worker specs', () => {
     model.dispose();
   });
 });
+
+it.each(['sparse_categorical_crossentropy', 'categorical_crossentropy', 'binary_crossentropy'] as const)('a model whose outputs are images is refused with %s: the loss would span the whole image', (loss) => {
+  const model = new Sequential([new Conv2D(3, 3, { inputShape: [5, 5, 1], activation: 'softmax' })], { backend: 'js' });
+  expect(() => model.compile({ optimizer: 'adam', loss })).toThrow(/takes one row of outputs per sample, but the model outputs samples of shape \[3, 3, 3\]; end the model with Flatten\(\)/);
+  model.dispose();
+});
