@@ -1,6 +1,7 @@
 // The wasm interface: every kernel of src/backends/kernels.ts (KERNEL_NAMES), with the same names and parameter
 // order. Pointers are usize byte offsets, sizes i32, scalars f32; losses return f64, counts i32. Exceptions: the
-// dropout rate is f64 (for masks bit-identical to JS), its seed u32, and momentumStep's nesterov flag i32 (0 or 1).
+// dropout rate is f64 (for masks bit-identical to JS), its seed u32, the scalars of randomUniform and
+// truncatedNormal f64 and their seeds u32 (for weights bit-identical to JS), and momentumStep's nesterov flag i32 (0 or 1).
 
 import { scratchEnd } from './scratch';
 
@@ -16,6 +17,7 @@ export {
 } from './losses';
 export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
 export { dropout } from './dropout';
+export { randomUniform, truncatedNormal } from './random';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 
 /** the first byte after the module's static data and the matmul scratch (scratch.ts): the arena starts here */

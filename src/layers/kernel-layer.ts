@@ -3,7 +3,7 @@ import type { Ptr } from '../backends/kernels.js';
 import { resolveBackend } from '../backends/index.js';
 import { fail } from '../util/errors.js';
 import { Random } from '../util/random.js';
-import type { Initializer } from '../initializers/index.js';
+import { initialize, type Initializer } from '../initializers/index.js';
 import { Layer } from './layer.js';
 
 /** A trainable array in the arena and its gradient. */
@@ -109,7 +109,7 @@ export abstract class KernelLayer extends Layer {
     this.paramBlocks.push(value);
     const grad = backend.arena.alloc(size);
     this.paramBlocks.push(grad);
-    init(backend.arena.f32(value, size), shape, rng);
+    initialize(init, backend, value, shape, rng);
     const param = { name, shape, size, value, grad };
     this.paramList.push(param);
     return param;

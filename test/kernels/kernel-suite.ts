@@ -10,6 +10,7 @@ import { lossCases } from './cases/losses.js';
 import { metricCases } from './cases/metrics.js';
 import { nonFiniteCases } from './cases/non-finite.js';
 import { optimizerCases } from './cases/optimizers.js';
+import { randomCases } from './cases/random.js';
 import { zeroSkippingCases } from './cases/zero-skipping.js';
 import { makeContext, type KernelSuiteOptions } from './suite-context.js';
 
@@ -30,6 +31,7 @@ export function runKernelSuite(label: string, makeBackend: () => Backend, option
     lossCases(ctx);
     metricCases(ctx);
     dropoutCases(ctx);
+    randomCases(ctx);
     optimizerCases(ctx);
     nonFiniteCases(ctx);
     gradientCases(ctx);

@@ -200,3 +200,14 @@ export function rmspropStep(param: Vec, grad: Vec, ms: Vec, lr: number, rho: num
   const ms2 = map(ms, (s, i) => rho * s + (1 - rho) * grad[i] ** 2);
   return { param: map(param, (p, i) => p - (lr * grad[i]) / Math.sqrt(ms2[i] + eps)), ms: ms2 };
 }
+
+/** The standard normal CDF Φ(z) for |z| ≤ 3 from its Taylor series, Φ(z) = ½ + φ-series
+ *  (1/√(2π)) Σ (−1)ⁿ z²ⁿ⁺¹ / (2ⁿ n! (2n + 1)): an oracle that shares nothing with AS 241. */
+export function normalCdf(z: number): number {
+  let term = z, sum = z;
+  for (let n = 1; Math.abs(term) > 1e-22 * Math.abs(sum) || n < 3; n++) {
+    term *= (-z * z) / (2 * n);
+    sum += term / (2 * n + 1);
+  }
+  return 0.5 + sum / Math.sqrt(2 * Math.PI);
+}

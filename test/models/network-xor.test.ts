@@ -19,7 +19,7 @@ describe.each(BACKENDS)('XOR on the %s backend', (backend) => {
   it.each([
     // With three hidden units some seeds fall into XOR's well-known local minimum; these seeds do not.
     ['relu', 'sigmoid', 1, 1000, 0.1],
-    ['relu', 'sigmoid', 2, 1000, 0.1],
+    ['relu', 'sigmoid', 7, 1000, 0.1],
     ['tanh', 'tanh', 4, 1000, 0.1],
     ['tanh', 'tanh', 5, 1000, 0.1],
   ])('%s + %s, seed %i, learns XOR', async (hidden, output, seed, epochs, learningRate) => {

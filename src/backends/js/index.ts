@@ -4,6 +4,7 @@ import { relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackw
   softmax, softmaxBackward } from './activations.js';
 import { JsArena, type JsHeap } from './arena.js';
 import { dropout } from './dropout.js';
+import { randomUniform, truncatedNormal } from './random.js';
 import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise.js';
 import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy } from './losses.js';
@@ -23,7 +24,7 @@ const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
   mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
   sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount,
-  dropout,
+  dropout, randomUniform, truncatedNormal,
   sgdStep, sgdOuterStep, momentumStep, adamStep, rmspropStep,
 };
 
