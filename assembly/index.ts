@@ -15,7 +15,7 @@ export {
   mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
 } from './losses';
-export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
+export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount } from './metrics';
 export { dropout } from './dropout';
 export { randomUniform, truncatedNormal } from './random';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';

@@ -113,6 +113,11 @@ export interface Kernels {
   categoricalAccuracyCount(p: Ptr, t: Ptr, rows: number, cols: number): number;
   /** number of elements with (p[i] > threshold) == (t[i] > 0.5) */
   binaryAccuracyCount(p: Ptr, t: Ptr, n: number, threshold: number): number;
+  /** number of rows i whose class labels[i] is in the top k of p[i,:]: fewer than k classes j have p[i,j] > p[i,label]
+   *  (ties count as in, as tf.math.in_top_k does; a NaN p[i,label] or a label outside [0, cols) never does) */
+  sparseTopKCount(p: Ptr, labels: Ptr, rows: number, cols: number, k: number): number;
+  /** number of rows i whose class argmax_j t[i,j] (ties: the first maximum) is in the top k of p[i,:], as sparseTopKCount */
+  categoricalTopKCount(p: Ptr, t: Ptr, rows: number, cols: number, k: number): number;
 
   // ---- regularisation ---------------------------------------------------------------------------------------------
   /** inverted dropout: u_i = uniform(seed, i) (see `uniformHash`); mask[i] = u_i >= rate ? 1/(1 − rate) : 0;
@@ -161,7 +166,7 @@ export const KERNEL_NAMES = [
   'softmax', 'softmaxBackward',
   'mse', 'mae', 'binaryCrossentropy', 'binaryCrossentropyFromLogits', 'categoricalCrossentropy',
   'sparseCategoricalCrossentropy', 'softmaxCrossentropy', 'sparseSoftmaxCrossentropy',
-  'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount',
+  'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount', 'sparseTopKCount', 'categoricalTopKCount',
   'dropout', 'randomUniform', 'truncatedNormal',
   'sgdStep', 'sgdOuterStep', 'momentumStep', 'adamStep', 'rmspropStep',
 ] as const satisfies readonly (keyof Kernels)[];

@@ -126,7 +126,7 @@ export class Network {
     try {
       await fitLoop({
         engine: this.engine, loss: this.loss, optimizer, x: xs, y: { data: ys.data, cols: ys.shape[1] },
-        epochs, batchSize, shuffle, rng: this.rng, accuracy: null, reporter: silentReporter,
+        epochs, batchSize, shuffle, rng: this.rng, metrics: [], reporter: silentReporter,
         onEpochEnd: (epoch, logs) => {
           const where = this.engine.firstNonFiniteLayer();
           if (where) fail(`training diverged: after epoch ${epoch + 1} layer ${where} holds non-finite values. Lower the learning rate or check the data.`);

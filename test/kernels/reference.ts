@@ -177,6 +177,15 @@ export const categoricalAccuracyCount = (p: Vec, t: Vec, cols: number) => {
   const tRows = rowsOf(t, cols);
   return rowsOf(p, cols).filter((row, i) => argmax(row) === argmax(tRows[i])).length;
 };
+/** whether class `label` is in the top k of `row`: its value is at least the k-th largest (so ties count as in) */
+const inTopK = (row: number[], label: number, k: number) =>
+  label >= 0 && label < row.length && row[label] >= [...row].sort((a, b) => b - a)[Math.min(k, row.length) - 1];
+export const sparseTopKCount = (p: Vec, labels: Vec, cols: number, k: number) =>
+  rowsOf(p, cols).filter((row, i) => inTopK(row, labels[i], k)).length;
+export const categoricalTopKCount = (p: Vec, t: Vec, cols: number, k: number) => {
+  const tRows = rowsOf(t, cols);
+  return rowsOf(p, cols).filter((row, i) => inTopK(row, argmax(tRows[i]), k)).length;
+};
 export const binaryAccuracyCount = (p: Vec, t: Vec, threshold: number) =>
   Array.from(p).filter((v, i) => v > threshold === t[i] > 0.5).length;
 

@@ -9,7 +9,7 @@ import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } 
 import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy } from './losses.js';
 import { matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './matmul.js';
-import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics.js';
+import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount } from './metrics.js';
 import { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers.js';
 
 /** A kernel of the contract taking the heap as its first argument. */
@@ -23,7 +23,7 @@ const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
   softmax, softmaxBackward,
   mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
-  sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount,
+  sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount,
   dropout, randomUniform, truncatedNormal,
   sgdStep, sgdOuterStep, momentumStep, adamStep, rmspropStep,
 };
