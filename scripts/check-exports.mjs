@@ -19,7 +19,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // 62 KB: 18 KB of it is the release wasm (base64); raised from 60 KB when input checks, warnings and lifecycle
 // errors took the JS to 41 KB. A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 62_000;
+// 65 KB: the initial-weight kernels (randomUniform, truncatedNormal with its float64 inverse CDF) and the top-k metric
+// kernels added 1.35 KB of wasm and their JS twins, and the metrics about 1 KB of JS (64.4 KB gzipped then).
+const BUDGET_GZIP_BYTES = 65_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 

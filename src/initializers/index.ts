@@ -4,6 +4,7 @@ import { randomUniform, truncatedNormal } from '../backends/js/random.js';
 import type { JsHeap } from '../backends/js/arena.js';
 import type { Random } from '../util/random.js';
 import { fail, resolveName } from '../util/errors.js';
+import type { KerasName } from '../util/names.js';
 
 /** Fills a weight array of the given shape ([fanIn, fanOut] for a kernel, [n] for a bias) from the seeded generator. */
 export type Initializer = (out: Float32Array | Float64Array, shape: readonly number[], rng: Random) => void;
@@ -80,9 +81,13 @@ export const initializers = Object.freeze({
   he_normal: builtin((shape) => ({ kind: 'normal', stddev: Math.sqrt(2 / fans(shape)[0]) / TRUNCATION_CORRECTION })),
 });
 
-export type InitializerName = keyof typeof initializers;
+/** A built-in initializer name, snake_case or camelCase. */
+export type InitializerName = KerasName<keyof typeof initializers>;
 
-export function getInitializer(init: string | Initializer): Initializer {
+/** What users may pass where an initializer is expected: a name, or a function that fills an array. */
+export type InitializerInput = InitializerName | Initializer;
+
+export function getInitializer(init: InitializerInput): Initializer {
   if (typeof init === 'function') return init;
   if (typeof init !== 'string') fail(`an initializer must be a name (${Object.keys(initializers).join(', ')}) or a function`);
   return resolveName('initializer', init, initializers as Record<string, Initializer>);

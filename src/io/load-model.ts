@@ -5,6 +5,7 @@
  * `includeOptimizer` and scratchnet's metadata it resumes training exactly where it stopped.
  */
 import type { BackendName } from '../backends/backend.js';
+import type { MetricName } from '../models/metrics.js';
 import { Sequential } from '../models/sequential.js';
 import { checkOptions } from '../util/options.js';
 import { readArtifacts } from './from-artifacts.js';
@@ -30,7 +31,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   });
   try {
     const { training } = plan;
-    if (training?.optimizer) model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics });
+    if (training?.optimizer) model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics as MetricName[] }); // readMetrics keeps only names we know
     // compile builds only when the first layer declares its input size (a Dense); a Dropout or Activation first does not
     model.build(plan.inputSize);
     model.setWeights(plan.weights);

@@ -1,6 +1,6 @@
 import type { Ptr } from '../backends/kernels.js';
 import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
-import { getInitializer, type Initializer } from '../initializers/index.js';
+import { getInitializer, type Initializer, type InitializerInput } from '../initializers/index.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
@@ -14,9 +14,9 @@ export interface DenseOptions {
   /** a built-in name ('relu', 'softmax', …) or an entry of `activations`; default linear */
   activation?: ActivationInput | null;
   /** default 'glorot_uniform', as in Keras */
-  kernelInitializer?: string | Initializer;
+  kernelInitializer?: InitializerInput;
   /** default 'zeros' */
-  biasInitializer?: string | Initializer;
+  biasInitializer?: InitializerInput;
   useBias?: boolean;
   name?: string;
 }

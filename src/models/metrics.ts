@@ -1,6 +1,7 @@
 import type { Ptr } from '../backends/kernels.js';
 import type { Loss } from '../losses/index.js';
 import { fail } from '../util/errors.js';
+import type { KerasName } from '../util/names.js';
 import type { Engine } from './engine.js';
 
 /** The accuracies: class index against argmax, argmax against argmax, or each output thresholded at 0.5. */
@@ -30,8 +31,8 @@ export const METRICS = Object.freeze({
   sparse_top_k_categorical_accuracy: 'sparse_top_k',
 } as const satisfies Record<string, MetricKind | 'auto'>);
 
-/** A built-in metric name compile takes (camelCase spellings are accepted too). */
-export type BuiltinMetricName = keyof typeof METRICS;
+/** A metric name compile takes, snake_case or camelCase. */
+export type MetricName = KerasName<keyof typeof METRICS>;
 
 /** A metric: which one, and the name its values are reported under. */
 export interface Metric {

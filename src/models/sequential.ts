@@ -11,7 +11,7 @@ import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
-import { checkMetricFitsLoss, METRICS, type AccuracyKind, type Metric, type MetricKind } from './metrics.js';
+import { checkMetricFitsLoss, METRICS, type AccuracyKind, type Metric, type MetricKind, type MetricName } from './metrics.js';
 import { evaluateLoop, fitLoop, predictLoop, type History, type Logs, type Targets } from './train-loop.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
@@ -35,7 +35,7 @@ export interface CompileOptions {
   /** metric names, one or a list: 'accuracy' (or 'acc'), 'binary_accuracy', 'categorical_accuracy',
    *  'sparse_categorical_accuracy', 'top_k_categorical_accuracy', 'sparse_top_k_categorical_accuracy' (k = 5),
    *  'mae', 'mse'; each is reported under the name given */
-  metrics?: string | string[];
+  metrics?: MetricName | MetricName[];
 }
 
 export interface Callbacks {
@@ -161,7 +161,7 @@ export class Sequential {
     const metrics: Compiled['metrics'] = [];
     for (const name of names) {
       if (typeof name !== 'string') fail(`metrics must be names like 'accuracy', got ${typeof name}`);
-      if (name === 'loss' || metrics.some((m) => m.name === name)) continue;
+      if ((name as string) === 'loss' || metrics.some((m) => m.name === name)) continue;
       const kind = resolveName<MetricKind | 'auto'>('metric', name, METRICS);
       checkMetricFitsLoss(kind, name, loss);
       metrics.push({ kind, name });

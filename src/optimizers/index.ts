@@ -3,6 +3,7 @@ import type { Ptr } from '../backends/kernels.js';
 import type { Param } from '../layers/kernel-layer.js';
 import { fail, resolveName, shown } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import type { KerasName } from '../util/names.js';
 
 /**
  * Applies gradients to parameters. `build` allocates the optimizer's slots (velocity, moments) once, next to the
@@ -199,7 +200,11 @@ export const optimizers = Object.freeze({
   },
 });
 
-export type OptimizerInput = string | Optimizer;
+/** A built-in optimizer name. */
+export type OptimizerName = KerasName<keyof typeof optimizers>;
+
+/** What users may pass where an optimizer is expected: a name, or an object from `optimizers` (or your own). */
+export type OptimizerInput = OptimizerName | Optimizer;
 
 export function getOptimizer(optimizer: OptimizerInput): Optimizer {
   if (typeof optimizer === 'string') return resolveName('optimizer', optimizer, optimizers)();

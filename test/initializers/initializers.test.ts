@@ -60,7 +60,7 @@ describe.each(BACKENDS)('built-in initializers on %s', (_label, makeBackend) => 
   const n = fanIn * fanOut;
   // Keras's formulas: glorot = VarianceScaling(1, 'fan_avg'), he = VarianceScaling(2, 'fan_in'); the normal ones
   // draw a normal truncated at 2σ with σ widened by 1/0.8796 so that the variance is the formula's exactly.
-  const cases: [InitializerName, 'uniform' | 'normal', number][] = [
+  const cases: [keyof typeof initializers, 'uniform' | 'normal', number][] = [
     ['glorot_uniform', 'uniform', Math.sqrt(6 / (fanIn + fanOut))],
     ['he_uniform', 'uniform', Math.sqrt(6 / fanIn)],
     ['random_uniform', 'uniform', 0.05],

@@ -142,7 +142,7 @@ describe('trainInWorker ⇄ serveTraining', () => {
 
   it("rejects with the worker's own error message for a bad spec or bad data", async () => {
     const { main } = channel();
-    const badLoss = { ...XOR_SPEC, compile: { ...XOR_SPEC.compile, loss: 'binary_crosentropy' } };
+    const badLoss = { ...XOR_SPEC, compile: { ...XOR_SPEC.compile, loss: 'binary_crosentropy' as never } };
     await expect(trainInWorker(main, { model: badLoss, x: XOR_X, y: XOR_Y })).rejects.toThrow(
       "scratchnet: unknown loss 'binary_crosentropy'. Did you mean 'binary_crossentropy'?",
     );
