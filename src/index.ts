@@ -25,6 +25,8 @@ export type { Initializer, InitializerInput, InitializerName } from './initializ
 export { setBackend, getBackend, memory } from './backends/index.js';
 export type { Backend, BackendName, BackendLabel } from './backends/backend.js';
 export { Random } from './util/random.js';
+export { ScratchnetError } from './util/errors.js';
+export type { ErrorCode } from './util/errors.js';
 export { parseIdx } from './data/idx.js';
 export type { IdxArray, IdxType } from './data/idx.js';
 export { mnistFromIdx } from './data/mnist.js';

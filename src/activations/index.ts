@@ -81,7 +81,7 @@ export function activationForward(k: Kernels, a: Activation, x: Ptr, y: Ptr, row
     case 'tanh': return k.tanh(x, y, n);
     case 'softmax': return k.softmax(x, y, rows, cols);
   }
-  fail(`internal error: '${a.name}' is not a built-in activation`);
+  fail(`internal error: '${a.name}' is not a built-in activation`, 'internal');
 }
 
 /** dx = dy · f'(x), computed from the forward output y (dx may equal dy). */
@@ -95,5 +95,5 @@ export function activationBackward(k: Kernels, a: Activation, y: Ptr, dy: Ptr, d
     case 'tanh': return k.tanhBackward(y, dy, dx, n);
     case 'softmax': return k.softmaxBackward(y, dy, dx, rows, cols);
   }
-  fail(`internal error: '${a.name}' is not a built-in activation`);
+  fail(`internal error: '${a.name}' is not a built-in activation`, 'internal');
 }

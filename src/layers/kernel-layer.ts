@@ -63,7 +63,7 @@ export abstract class KernelLayer extends Layer {
     }
     const declared = this.declaredInputSize;
     if (declared !== undefined && declared !== inputSize) {
-      fail(`layer '${this.name}' expects ${declared} inputs but receives ${inputSize}; the layer sizes do not chain`);
+      fail(`layer '${this.name}' expects ${declared} inputs but receives ${inputSize}; the layer sizes do not chain`, 'shape_mismatch');
     }
     this.backend = backend;
     this.inputSize = inputSize;
@@ -175,7 +175,7 @@ export abstract class KernelLayer extends Layer {
     }
     weights.forEach((w, i) => {
       const p = this.paramList[i];
-      if (!w || w.length !== p.size) fail(`layer '${this.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`);
+      if (!w || w.length !== p.size) fail(`layer '${this.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`, 'shape_mismatch');
       for (let j = 0; j < w.length; j++) {
         if (!Number.isFinite(w[j])) fail(`layer '${this.name}' ${p.name} has ${w[j]} at index ${j}; weights must be finite`);
       }
@@ -197,7 +197,7 @@ export abstract class KernelLayer extends Layer {
     if (!this.backend) this.buildStandalone(input.length);
     const backend = this.requireBackend();
     const rows = input.length / this.inputSize;
-    if (!Number.isInteger(rows) || rows < 1) fail(`layer '${this.name}' takes rows of ${this.inputSize} values, got ${input.length}`);
+    if (!Number.isInteger(rows) || rows < 1) fail(`layer '${this.name}' takes rows of ${this.inputSize} values, got ${input.length}`, 'shape_mismatch');
     this.reserveStaging(rows);
     backend.arena.write(this.stageX, input);
     const y = this.forward(this.stageX, rows, { training, logits: false });

@@ -144,5 +144,5 @@ function lossKernel(k: Kernels, loss: Loss, p: Ptr, t: Ptr, dp: Ptr, rows: numbe
         ? k.sparseSoftmaxCrossentropy(p, t, probs, dp, rows, cols)
         : k.sparseCategoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
   }
-  fail(`internal error: no kernel for loss '${loss.name}'`);
+  fail(`internal error: no kernel for loss '${loss.name}'`, 'internal');
 }

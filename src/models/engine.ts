@@ -84,7 +84,7 @@ export class Engine {
       if (expected !== undefined && expected !== size) {
         fail(i > 0
           ? `layer sizes do not chain: '${this.layers[i - 1].name}' outputs ${size} values but '${layer.name}' expects ${expected} inputs`
-          : `the data has ${size} features but the first layer '${layer.name}' expects ${expected}`);
+          : `the data has ${size} features but the first layer '${layer.name}' expects ${expected}`, 'shape_mismatch');
       }
       const p = layer.paramCountFor(size);
       size = layer.outputSizeFor(size);
@@ -171,7 +171,7 @@ export class Engine {
     const slices = counts.map((c) => weights.slice(at, (at += c)));
     this.layers.forEach((l, i) => l.params().forEach((p, j) => {
       const w = slices[i][j];
-      if (!w || w.length !== p.size) fail(`layer '${l.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`);
+      if (!w || w.length !== p.size) fail(`layer '${l.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`, 'shape_mismatch');
       for (let q = 0; q < w.length; q++) if (!Number.isFinite(w[q])) fail(`layer '${l.name}' ${p.name} has ${w[q]} at index ${q}; weights must be finite`);
     }));
     this.layers.forEach((l, i) => l.setWeights(slices[i]));
@@ -216,6 +216,6 @@ export class Engine {
   }
 
   checkNotDisposed(): void {
-    if (this.disposed) fail('the model was disposed: its weights and buffers are freed. Create a new model, or loadModel() a saved one');
+    if (this.disposed) fail('the model was disposed: its weights and buffers are freed. Create a new model, or loadModel() a saved one', 'disposed');
   }
 }

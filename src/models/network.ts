@@ -104,7 +104,7 @@ export class Network {
     if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
     const xs = toMatrix(x, 'x').matrix;
     const ys = toMatrix(y, 'y').matrix;
-    if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`);
+    if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`, 'shape_mismatch');
     this.stopRequested = false;
     const errors: number[] = [];
     const report = async (epoch: number, error: number) => {
@@ -161,7 +161,7 @@ export class Network {
     } else {
       this.engine.build(matrix.shape[1]);
       if (matrix.shape[1] !== this.engine.inputSize) {
-        fail(`x has ${matrix.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
+        fail(`x has ${matrix.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`, 'shape_mismatch');
       }
       out = predictLoop(this.engine, matrix, 256);
     }
@@ -185,7 +185,7 @@ export class Network {
       const n = layer.getWeights().length;
       layer.setWeights(weights.slice(at, (at += n)));
     }
-    if (at !== weights.length) fail(`the network has ${at} weight arrays, but ${weights.length} were given`);
+    if (at !== weights.length) fail(`the network has ${at} weight arrays, but ${weights.length} were given`, 'shape_mismatch');
   }
 
   /** Free the network's memory in the arena. Using the network afterwards is an error. */
@@ -247,10 +247,10 @@ export class Network {
 
   private checkWidths(xs: Matrix, ys: Matrix): void {
     if (xs.shape[1] !== this.engine.inputSize) {
-      fail(`x has ${xs.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`);
+      fail(`x has ${xs.shape[1]} features per sample but the first layer expects ${this.engine.inputSize}`, 'shape_mismatch');
     }
     if (ys.shape[1] !== this.engine.outputSize) {
-      fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`);
+      fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`, 'shape_mismatch');
     }
   }
 
@@ -264,7 +264,7 @@ export class Network {
       for (let i = 0; i < n; i++) {
         const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols), true);
         const target = ys.data.subarray(i * outCols, (i + 1) * outCols);
-        if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`);
+        if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`, 'shape_mismatch');
         err += loss.fn(target, output);
         let error = loss.fnPrime(target, output);
         for (let l = this.layers.length - 1; l >= 0; l--) error = this.layers[l].backwardPropagation(error, lr);
@@ -286,7 +286,7 @@ export class Network {
       if (layer instanceof KernelLayer && !layer.backend) {
         const expected = layer.declaredInputSize;
         if (expected !== undefined && expected !== output.length) {
-          fail(`layer '${layer.name || layer.kind}' expects ${expected} inputs but receives ${output.length}; the layer sizes do not chain`);
+          fail(`layer '${layer.name || layer.kind}' expects ${expected} inputs but receives ${output.length}; the layer sizes do not chain`, 'shape_mismatch');
         }
         layer.build(this.engine.backend, output.length, this.rng);
       }

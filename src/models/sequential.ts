@@ -359,7 +359,7 @@ export class Sequential {
 
   private checkInputWidth(m: Matrix, what: string): void {
     if (m.shape[1] !== this.engine.inputSize) {
-      fail(`${what} has ${m.shape[1]} features per sample but the model's input size is ${this.engine.inputSize}`);
+      fail(`${what} has ${m.shape[1]} features per sample but the model's input size is ${this.engine.inputSize}`, 'shape_mismatch');
     }
   }
 

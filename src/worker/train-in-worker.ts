@@ -10,7 +10,7 @@ import type { History, Logs } from '../models/train-loop.js';
 import { WORKER_FIT_OPTIONS, buffersOf, onMessage, typedArraysIn, type MessageEndpoint, type Reply, type TrainRequest, type WorkerFitOptions } from './protocol.js';
 import type { ModelSpec } from './spec.js';
 import { checkOptions } from '../util/options.js';
-import { fail } from '../util/errors.js';
+import { fail, scratchnetError } from '../util/errors.js';
 
 const TRAIN_IN_WORKER_OPTIONS = ['model', 'x', 'y', 'fitOptions', 'weights', 'transfer', 'onEpochEnd', 'onBatchEnd', 'weightsEachEpoch', 'signal', 'startTimeout'];
 
@@ -92,9 +92,9 @@ function detailOf(e: unknown): string {
  */
 export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOptions): Promise<TrainInWorkerResult> {
   const { signal } = options;
-  if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('scratchnet: training aborted'));
+  if (signal?.aborted) return Promise.reject(signal.reason ?? scratchnetError('training aborted'));
   if (!options || typeof options !== 'object' || !options.model) {
-    return Promise.reject(new Error('scratchnet: trainInWorker(worker, { model, x, y, fitOptions }) needs a model spec'));
+    return Promise.reject(scratchnetError('trainInWorker(worker, { model, x, y, fitOptions }) needs a model spec'));
   }
   const { startTimeout = DEFAULT_START_TIMEOUT_MS } = options;
   try {
