@@ -83,6 +83,7 @@ export function outOfMemoryError(neededBytes: number, limit: number): Error {
   );
 }
 
+/** Where a model's numbers live and what computes on them: a kernel set and its arena ('wasm', 'wasm-relaxed' or 'js'). */
 export interface Backend {
   readonly name: BackendLabel;
   readonly kernels: Kernels;

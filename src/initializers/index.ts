@@ -58,6 +58,7 @@ function run(draw: Draw, rng: Random, to: Fillers): void {
   else to.normal(draw.stddev, rng.nextUint32());
 }
 
+/** The built-in initializers by Keras name, for `Dense`'s kernelInitializer and biasInitializer (or called on an array). */
 export const initializers = Object.freeze({
   zeros: builtin(() => ({ kind: 'fill', value: 0 })),
   ones: builtin(() => ({ kind: 'fill', value: 1 })),

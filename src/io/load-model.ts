@@ -12,6 +12,7 @@ import { readArtifacts } from './from-artifacts.js';
 import { kerasLayers } from './layers-from-plan.js';
 import { readSource, type ModelSource } from './source.js';
 
+/** Options of `loadModel(source, options)`. */
 export interface LoadModelOptions {
   /** 'wasm' or 'js'; default: the active backend */
   backend?: BackendName;
@@ -22,6 +23,7 @@ export interface LoadModelOptions {
   name?: string;
 }
 
+/** Load a model saved by scratchnet, TF.js or Keras (layers format) from a path, URL, handler or artifacts, as a Sequential. */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Sequential> {
   checkOptions(options, 'loadModel(source, options): options', ['backend', 'seed', 'compile', 'name']);
   const artifacts = await readSource(source);

@@ -6,6 +6,7 @@ import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
 import { KernelLayer, type ForwardMode, type Param } from './kernel-layer.js';
 
+/** Options of `new Dense(units, options)`, with Keras's names. */
 export interface DenseOptions {
   /** Keras `input_shape`: [features]; needed on the first layer of a Sequential */
   inputShape?: readonly number[];

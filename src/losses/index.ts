@@ -9,6 +9,7 @@ import type { KerasName } from '../util/names.js';
 /** Keras clips probabilities to [ε, 1 − ε] inside the cross-entropies. */
 export const EPSILON = 1e-7;
 
+/** The Keras names of the built-in losses (see `LossName` for every spelling compile accepts). */
 export type BuiltinLossName =
   | 'mse' | 'mae' | 'binary_crossentropy' | 'categorical_crossentropy' | 'sparse_categorical_crossentropy';
 

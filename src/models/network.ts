@@ -19,6 +19,7 @@ import { readSource, writeTarget, type ModelSource, type SaveTarget } from '../i
 import { toArtifacts } from '../io/to-artifacts.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
 
+/** Options of `new Network(options)`. */
 export interface NetworkOptions {
   /** seed for weight initialisation and shuffling; the same seed gives the same network */
   seed?: number;
@@ -27,6 +28,7 @@ export interface NetworkOptions {
   backend?: BackendName | Backend;
 }
 
+/** Options of the tutorial `Network.fit(x, y, options)`. */
 export interface NetworkFitOptions {
   epochs: number;
   learningRate: number;

@@ -19,6 +19,7 @@ import type { SaveOptions, SaveResult } from '../io/types.js';
 import { checkBatchSize, checkOutputsFinite } from './checks.js';
 import { checkOptions } from '../util/options.js';
 
+/** Options of `new Sequential(layers, options)`. */
 export interface SequentialOptions {
   /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights */
   seed?: number;
@@ -27,6 +28,7 @@ export interface SequentialOptions {
   name?: string;
 }
 
+/** What `Sequential.compile` takes: the optimizer, the loss and the metrics, by Keras name or as objects. */
 export interface CompileOptions {
   /** a name ('adam', 'sgd', 'rmsprop') or an object from `optimizers` */
   optimizer: OptimizerInput;
@@ -38,6 +40,7 @@ export interface CompileOptions {
   metrics?: MetricName | MetricName[];
 }
 
+/** Keras-style callbacks `fit` calls: an object of hooks, or one of `callbacks.earlyStopping()` / `callbacks.modelCheckpoint()`. */
 export interface Callbacks {
   /** called with the model before training starts (Keras's `set_model`), e.g. for checkpoints */
   setModel?: (model: Sequential) => void;
@@ -61,6 +64,7 @@ export interface InferenceOptions {
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks', 'yieldEvery'] as const;
 
+/** Options of `Sequential.fit`, with Keras's names and defaults. */
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;

@@ -67,6 +67,7 @@ export interface FitConfig {
   fuseSgd?: boolean;
 }
 
+/** What `fit` returns, as Keras's History: the epochs run and one value per epoch for the loss and each metric. */
 export interface History {
   epoch: number[];
   /** one value per epoch; a metric only when compiled with it, val_* only with validation data (as in Keras) */

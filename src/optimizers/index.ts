@@ -105,6 +105,7 @@ abstract class SlotOptimizer implements Optimizer {
   abstract getConfig(): Record<string, number | boolean | string>;
 }
 
+/** Settings of `optimizers.sgd(…)`: Keras's defaults are learningRate 0.01, momentum 0, nesterov false. */
 export interface SgdOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
 
 /** Stochastic gradient descent: param −= lr·grad; with momentum, Keras's velocity form (optionally Nesterov). */
@@ -131,6 +132,7 @@ export class SGD extends SlotOptimizer {
   }
 }
 
+/** Settings of `optimizers.adam(…)`: Keras's defaults are learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
 
 /** Adam (Keras defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7), bias correction folded into the step size. */
@@ -161,6 +163,7 @@ export class Adam extends SlotOptimizer {
   }
 }
 
+/** Settings of `optimizers.rmsprop(…)`: Keras's defaults are learningRate 0.001, rho 0.9, epsilon 1e-7. */
 export interface RmspropOptions { learningRate?: number; rho?: number; epsilon?: number }
 
 /** RMSprop (Keras defaults: lr 0.001, ρ 0.9, ε 1e-7). */

@@ -53,6 +53,7 @@ export interface ActivationSpec {
   name?: string;
 }
 
+/** One layer of a model spec. */
 export type LayerSpec = DenseSpec | DropoutSpec | ActivationSpec;
 
 /** An optimizer by name with Keras's defaults, or with settings: `{ name: 'adam', learningRate: 0.01 }`. */

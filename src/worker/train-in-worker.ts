@@ -16,6 +16,7 @@ const TRAIN_IN_WORKER_OPTIONS = ['model', 'x', 'y', 'fitOptions', 'weights', 'tr
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 
+/** What `trainInWorker(worker, options)` sends: the model as a spec, the data and the fit options, with progress hooks. */
 export interface TrainInWorkerOptions {
   /** the model as plain JSON (see ModelSpec); the worker builds it with `modelFromSpec` */
   model: ModelSpec;
@@ -52,6 +53,7 @@ export interface TrainInWorkerOptions {
   startTimeout?: number;
 }
 
+/** What `trainInWorker` resolves to: the history, the trained weights and whether training was stopped. */
 export interface TrainInWorkerResult {
   history: History;
   /** the trained weights, in getWeights order (kernel then bias per Dense layer); transferred, not copied */
