@@ -1,6 +1,7 @@
 // The wasm interface: every kernel of src/backends/kernels.ts (KERNEL_NAMES), with the same names and parameter
 // order. Pointers are usize byte offsets, sizes i32, scalars f32; losses return f64, counts i32. Exceptions: the
-// dropout rate is f64 (for masks bit-identical to JS), its seed u32, and momentumStep's nesterov flag i32 (0 or 1).
+// dropout rate is f64 (for masks bit-identical to JS), its seed u32, the scalars of randomUniform and
+// truncatedNormal f64 and their seeds u32 (for weights bit-identical to JS), and momentumStep's nesterov flag i32 (0 or 1).
 
 import { scratchEnd } from './lib/scratch';
 
@@ -15,10 +16,11 @@ export {
   mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
 } from './losses';
-export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics';
+export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount } from './metrics';
 export { dropout } from './dropout';
 export { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv';
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
+export { randomUniform, truncatedNormal } from './random';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 // Not kernels: the zero-skipping rule's two numbers and the conv patch-matrix block (globals), compared with
 // src/backends/kernels.ts and src/backends/conv-geometry.ts by a test.

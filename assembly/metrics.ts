@@ -65,3 +65,40 @@ export function binaryAccuracyCount(p: usize, t: usize, n: i32, threshold: f32):
   }
   return count;
 }
+
+/** whether class `label` of the n floats at x is among the k largest: fewer than k others are strictly larger (ties
+ *  with it count as in, as tf.math.in_top_k does); a NaN there is never in */
+// @ts-ignore: decorator
+@inline
+function inTopK(x: usize, n: i32, label: i32, k: i32): bool {
+  const v = load<f32>(x + (<usize>label << 2));
+  if (v != v) return false;
+  let larger = 0;
+  for (let j = 0; j < n; j++) if (load<f32>(x + (<usize>j << 2)) > v) larger++;
+  return larger < k;
+}
+
+/** number of rows i whose class labels[i] is in the top k of p[i,:]: fewer than k classes j have p[i,j] > p[i,label]
+ *  (ties count as in; a NaN p[i,label] or a label outside [0, cols) never does) */
+export function sparseTopKCount(p: usize, labels: usize, rows: i32, cols: i32, k: i32): i32 {
+  if (DEBUG) { check(p, <i64>rows * cols, 'sparseTopKCount: p'); check(labels, rows, 'sparseTopKCount: labels'); }
+  const row = <usize>cols << 2;
+  let count = 0;
+  for (let i = 0; i < rows; i++) {
+    const label = load<f32>(labels + (<usize>i << 2));
+    if (label >= 0 && label < <f32>cols && inTopK(p + <usize>i * row, cols, <i32>label, k)) count++;
+  }
+  return count;
+}
+
+/** number of rows i whose class argmax_j t[i,j] (ties: the first maximum) is in the top k of p[i,:], as sparseTopKCount */
+export function categoricalTopKCount(p: usize, t: usize, rows: i32, cols: i32, k: i32): i32 {
+  if (DEBUG) { check(p, <i64>rows * cols, 'categoricalTopKCount: p'); check(t, <i64>rows * cols, 'categoricalTopKCount: t'); }
+  if (cols <= 0) return 0;
+  const row = <usize>cols << 2;
+  let count = 0;
+  for (let i = 0; i < rows; i++) {
+    if (inTopK(p + <usize>i * row, cols, argmax(t + <usize>i * row, cols), k)) count++;
+  }
+  return count;
+}

@@ -6,12 +6,12 @@
 // The sigmoid output trains as Keras on TensorFlow trains it (the loss applies softmax to the layer's logits), and
 // scratchnet says once that softmax is the usual choice; pass --output softmax for it.
 //   npm run example:keras-seed -- --samples 4096 --epochs 3 --backend wasm
-import { Dense, Dropout, Random, Sequential, getBackend, memory } from 'scratchnet';
+import { Dense, Dropout, Random, Sequential, getBackend, memory, type ActivationName } from 'scratchnet';
 import { backendFlag, flag, numberFlag } from './args.js';
 
 const samples = numberFlag('samples', 4096);
 const epochs = numberFlag('epochs', 3);
-const output = flag('output') ?? 'sigmoid';
+const output = (flag('output') ?? 'sigmoid') as ActivationName;
 const backend = backendFlag() ?? getBackend();
 const FEATURES = 34;
 const CLASSES = 7;

@@ -1,5 +1,6 @@
 import type { Kernels, Ptr } from '../backends/kernels.js';
 import { fail, resolveName } from '../util/errors.js';
+import type { KerasName } from '../util/names.js';
 
 /** The activations the kernels implement, by their Keras names. */
 export type BuiltinActivationName = 'linear' | 'relu' | 'leaky_relu' | 'sigmoid' | 'tanh' | 'softmax';
@@ -47,21 +48,24 @@ export const activations = Object.freeze({
   },
 });
 
-const byName: Record<string, Activation> = {
+const byName = {
   linear: activations.linear,
   relu: activations.relu,
   leaky_relu: activations.leakyRelu(),
   sigmoid: activations.sigmoid,
   tanh: activations.tanh,
   softmax: activations.softmax,
-};
+} satisfies Record<string, Activation>;
+
+/** A built-in activation name, snake_case or camelCase. */
+export type ActivationName = KerasName<keyof typeof byName>;
 
 /** What users may pass where an activation is expected. */
-export type ActivationInput = string | Activation;
+export type ActivationInput = ActivationName | Activation;
 
 export function getActivation(a: ActivationInput | undefined | null): Activation {
   if (a === undefined || a === null) return activations.linear;
-  if (typeof a === 'string') return resolveName('activation', a, byName);
+  if (typeof a === 'string') return resolveName<Activation>('activation', a, byName);
   if (typeof a === 'object' && typeof a.fn === 'function' && typeof a.fnPrime === 'function') return a;
   fail(`an activation must be a name (${Object.keys(byName).join(', ')}), an entry of \`activations\`, or a (fn, fnPrime) pair`);
 }
@@ -77,7 +81,7 @@ export function activationForward(k: Kernels, a: Activation, x: Ptr, y: Ptr, row
     case 'tanh': return k.tanh(x, y, n);
     case 'softmax': return k.softmax(x, y, rows, cols);
   }
-  fail(`internal error: '${a.name}' is not a built-in activation`);
+  fail(`internal error: '${a.name}' is not a built-in activation`, 'internal');
 }
 
 /** dx = dy · f'(x), computed from the forward output y (dx may equal dy). */
@@ -91,5 +95,5 @@ export function activationBackward(k: Kernels, a: Activation, y: Ptr, dy: Ptr, d
     case 'tanh': return k.tanhBackward(y, dy, dx, n);
     case 'softmax': return k.softmaxBackward(y, dy, dx, rows, cols);
   }
-  fail(`internal error: '${a.name}' is not a built-in activation`);
+  fail(`internal error: '${a.name}' is not a built-in activation`, 'internal');
 }

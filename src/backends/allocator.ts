@@ -1,4 +1,5 @@
 import type { Ptr } from './kernels.js';
+import { fail } from '../util/errors.js';
 
 /** Every block starts on a 64-byte boundary: SIMD loads stay aligned and rows of a matrix share no cache line. */
 export const ALIGN = 64;
@@ -45,7 +46,7 @@ export class Allocator {
   /** Return a block. Freeing a pointer that is not allocated throws: it would mean a double dispose. */
   release(ptr: Ptr): void {
     const size = this.used.get(ptr);
-    if (size === undefined) throw new Error(`scratchnet: internal error: freeing ${ptr}, which is not an allocated block`);
+    if (size === undefined) fail(`internal error: freeing ${ptr}, which is not an allocated block`, 'internal');
     this.used.delete(ptr);
     let lo = 0, hi = this.free.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (this.free[mid].ptr < ptr) lo = mid + 1; else hi = mid; }

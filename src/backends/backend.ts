@@ -1,5 +1,6 @@
 import { Allocator } from './allocator.js';
 import type { Kernels, Ptr } from './kernels.js';
+import { fail, scratchnetError } from '../util/errors.js';
 
 /** The backends `setBackend` and the `backend` options take by name. */
 export type BackendName = 'wasm' | 'js';
@@ -28,7 +29,7 @@ export abstract class Arena {
   /** Reserve room for `count` 4-byte elements, zero-filled (`zero: false`: left as they are, for a block the caller
    *  overwrites at once). */
   alloc(count: number, zero = true): Ptr {
-    if (!Number.isInteger(count) || count < 0) throw new Error(`scratchnet: cannot allocate ${count} elements`);
+    if (!Number.isInteger(count) || count < 0) fail(`internal error: cannot allocate ${count} elements`, 'internal');
     const bytes = count * 4;
     const ptr = this.allocator.alloc(bytes);
     const end = this.allocator.top;
@@ -75,12 +76,14 @@ export abstract class Arena {
 
 export function outOfMemoryError(neededBytes: number, limit: number): Error {
   const gib = (b: number) => (b / 2 ** 30).toFixed(2);
-  return new Error(
-    `scratchnet: the model needs ${neededBytes} bytes (${gib(neededBytes)} GiB) of arena memory, ` +
+  return scratchnetError(
+    `the model needs ${neededBytes} bytes (${gib(neededBytes)} GiB) of arena memory, ` +
       `but WebAssembly memory stops at ${limit} bytes (${gib(limit)} GiB). Use smaller layers or a smaller batch size.`,
+    'out_of_memory',
   );
 }
 
+/** Where a model's numbers live and what computes on them: a kernel set and its arena ('wasm', 'wasm-relaxed' or 'js'). */
 export interface Backend {
   readonly name: BackendLabel;
   readonly kernels: Kernels;

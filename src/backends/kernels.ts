@@ -114,6 +114,11 @@ export interface Kernels {
   categoricalAccuracyCount(p: Ptr, t: Ptr, rows: number, cols: number): number;
   /** number of elements with (p[i] > threshold) == (t[i] > 0.5) */
   binaryAccuracyCount(p: Ptr, t: Ptr, n: number, threshold: number): number;
+  /** number of rows i whose class labels[i] is in the top k of p[i,:]: fewer than k classes j have p[i,j] > p[i,label]
+   *  (ties count as in, as tf.math.in_top_k does; a NaN p[i,label] or a label outside [0, cols) never does) */
+  sparseTopKCount(p: Ptr, labels: Ptr, rows: number, cols: number, k: number): number;
+  /** number of rows i whose class argmax_j t[i,j] (ties: the first maximum) is in the top k of p[i,:], as sparseTopKCount */
+  categoricalTopKCount(p: Ptr, t: Ptr, rows: number, cols: number, k: number): number;
 
   // ---- regularisation ---------------------------------------------------------------------------------------------
   /** inverted dropout: u_i = uniform(seed, i) (see `uniformHash`); mask[i] = u_i >= rate ? 1/(1 − rate) : 0;
@@ -158,6 +163,13 @@ export interface Kernels {
   /** dx = 0, then for every window and channel: each element inside the image gets dx += dy[b,oy,ox,ch] / count */
   avgPoolBackward(dy: Ptr, dx: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
     outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  // ---- initial weights, from the same counter-based generator (identical on both backends) ---------------------
+  /** y[i] = lo + (hi − lo) · u_i with u_i = uniform(seed, i) (see `uniformHash`), computed in float64 and stored
+   *  rounded (seed is a uint32) */
+  randomUniform(y: Ptr, n: number, lo: number, hi: number, seed: number): void;
+  /** y[i] = stddev · z_i, z_i a standard normal truncated to [−2, 2]: z_i = Φ⁻¹(Φ(−2) + v_i·(Φ(2) − Φ(−2))) with
+   *  v_i = uniform(seed, i) + 2⁻²⁵ (the middle of its 2⁻²⁴ step), Φ⁻¹ = `normalQuantile`; in float64, stored rounded */
+  truncatedNormal(y: Ptr, n: number, stddev: number, seed: number): void;
 
   // ---- optimizers: update param in place from grad. Optimizer state (v, m, ms) whose magnitude falls below the
   // smallest normal float32 (2⁻¹²⁶) is stored as 0 (NaN is kept): wasm has no flush-to-zero mode and subnormal
@@ -194,8 +206,8 @@ export const KERNEL_NAMES = [
   'softmax', 'softmaxBackward',
   'mse', 'mae', 'binaryCrossentropy', 'binaryCrossentropyFromLogits', 'categoricalCrossentropy',
   'sparseCategoricalCrossentropy', 'softmaxCrossentropy', 'sparseSoftmaxCrossentropy',
-  'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount',
-  'dropout',
+  'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount', 'sparseTopKCount', 'categoricalTopKCount',
+  'dropout', 'randomUniform', 'truncatedNormal',
   'conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilter', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
   'sgdStep', 'sgdOuterStep', 'momentumStep', 'adamStep', 'rmspropStep',
 ] as const satisfies readonly (keyof Kernels)[];
@@ -215,4 +227,49 @@ export function uniformHash(seed: number, i: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return (h >>> 8) / 16777216;
+}
+
+/** Φ(−2), the standard normal's mass below −2, and Φ(2) − Φ(−2): truncatedNormal maps u ∈ (0, 1) onto this range. */
+export const TRUNCATED_NORMAL_P_LOW = 0.02275013194817921;
+export const TRUNCATED_NORMAL_P_SPAN = 0.9544997361036416;
+
+/**
+ * ln x for 0 < x < 1 with nothing but +, −, ×, ÷ in float64, so that both backends get the same bits (Math.log is
+ * implementation-defined in JS; assembly/random.ts repeats these exact steps): x = m·2^e with m in [√½, √2),
+ * ln m = 2·atanh(s) = 2·(s + s³/3 + … + s²¹/21) with s = (m − 1)/(m + 1), |s| ≤ 0.172 (error below 1e-16).
+ */
+export function naturalLog(x: number): number {
+  let e = 0;
+  while (x < 0.7071067811865476) {
+    x *= 2;
+    e++;
+  }
+  const s = (x - 1) / (x + 1), s2 = s * s;
+  let sum = 1 / 21;
+  for (let k = 19; k >= 1; k -= 2) sum = sum * s2 + 1 / k;
+  return 2 * s * sum - e * 0.6931471805599453;
+}
+
+/**
+ * The standard normal quantile Φ⁻¹(p) for 0.0227 ≤ p ≤ 0.9773 (|z| ≤ 2), Wichura's algorithm AS 241 (PPND16,
+ * relative error about 1e-16), with `naturalLog` for its tail branch so that both backends get the same bits.
+ */
+export function normalQuantile(p: number): number {
+  const q = p - 0.5;
+  if (Math.abs(q) <= 0.425) {
+    const r = 0.180625 - q * q;
+    return (q * (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
+      45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r + 133.14166789178437745) * r +
+      3.387132872796366608)) /
+      (((((((r * 5226.495278852854561 + 28729.085735721942674) * r + 39307.89580009271061) * r +
+        21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r + 42.313330701600911252) * r + 1);
+  }
+  // |z| > 1.44 here; beyond |z| = 2 (never asked for) AS 241's further branch for r > 5 would be needed
+  const r = Math.sqrt(-naturalLog(q < 0 ? p : 1 - p)) - 1.6;
+  const z = (((((((r * 7.7454501427834140764e-4 + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
+    1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r + 4.6303378461565452959) * r +
+    1.42343711074968357734) /
+    (((((((r * 1.05075007164441684324e-9 + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
+      0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r + 2.05319162663775882187) * r + 1);
+  return q < 0 ? -z : z;
 }

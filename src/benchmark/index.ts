@@ -31,6 +31,7 @@ export interface BenchmarkRow {
   noisy: boolean;
 }
 
+/** Options of `benchmark()`, which times the wasm and JS backends on this machine. */
 export interface BenchmarkOptions {
   /** shorter samples (about a second in all): for tests and smoke checks */
   quick?: boolean;

@@ -3,6 +3,7 @@ import type { Logs } from '../models/train-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 
+/** Options of `callbacks.earlyStopping(…)`, as Keras's EarlyStopping. */
 export interface EarlyStoppingOptions {
   /** the log to watch: 'val_loss' (default), 'loss', 'val_accuracy', 'accuracy' */
   monitor?: keyof Logs & string;

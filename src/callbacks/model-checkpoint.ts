@@ -4,6 +4,7 @@ import type { Logs } from '../models/train-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 
+/** Options of `callbacks.modelCheckpoint(…)`, as Keras's ModelCheckpoint. */
 export interface ModelCheckpointOptions {
   /**
    * Where to save: any save target ('file://ckpt', a path with scratchnet/node, 'indexeddb://ckpt', an IOHandler).

@@ -29,6 +29,7 @@ import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, 
 
 export type { GradientCheckReport, GradientComparison, LayerGradientReport } from './report.js';
 
+/** Options of `checkGradients(model, x, y, options)`. */
 export interface GradientCheckOptions {
   /** how many rows of x (and y) to use, from the start (default 8) */
   samples?: number;

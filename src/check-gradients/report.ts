@@ -12,6 +12,7 @@ export interface GradientComparison {
   worst: { index: number; analytic: number; numeric: number };
 }
 
+/** One layer's worst relative error between its analytic gradients and central finite differences. */
 export interface LayerGradientReport {
   layer: string;
   kind: string;
@@ -19,6 +20,7 @@ export interface LayerGradientReport {
   maxRelativeError: number;
 }
 
+/** What `checkGradients` returns: whether every layer's gradients match finite differences, and the worst errors. */
 export interface GradientCheckReport {
   ok: boolean;
   precision: 'float64' | 'float32';

@@ -54,5 +54,5 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
 /** x and y must hold the same number of samples; `what` names the pair in the error ('', 'validationData '). */
 export function checkSampleCounts(x: Matrix, y: Targets, what = ''): void {
   const ys = y.data.length / y.cols;
-  if (ys !== x.shape[0]) fail(`${what}x has ${x.shape[0]} samples but ${what ? 'its ' : ''}y has ${ys}; they must match`);
+  if (ys !== x.shape[0]) fail(`${what}x has ${x.shape[0]} samples but ${what ? 'its ' : ''}y has ${ys}; they must match`, 'shape_mismatch');
 }

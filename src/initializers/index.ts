@@ -1,9 +1,22 @@
+import type { Backend } from '../backends/backend.js';
+import type { Ptr } from '../backends/kernels.js';
+import { randomUniform, truncatedNormal } from '../backends/js/random.js';
+import type { JsHeap } from '../backends/js/arena.js';
 import type { Random } from '../util/random.js';
 import { fail, resolveName } from '../util/errors.js';
+import type { KerasName } from '../util/names.js';
 
 /** Fills a weight array of the given shape ([fanIn, fanOut] for a dense kernel, [kh, kw, inC, outC] for a conv kernel,
  * [n] for a bias) from the seeded generator. */
 export type Initializer = (out: Float32Array | Float64Array, shape: readonly number[], rng: Random) => void;
+
+/** How a built-in initializer fills a weight array: one kernel call, on the backend that holds the array. */
+type Draw =
+  | { kind: 'fill'; value: number }
+  /** U(−limit, limit) by the randomUniform kernel */
+  | { kind: 'uniform'; limit: number }
+  /** σ·z, z a standard normal truncated to [−2, 2], by the truncatedNormal kernel */
+  | { kind: 'normal'; stddev: number };
 
 /**
  * Keras's fans: [in, out] for a dense kernel; for a conv kernel [kh, kw, inC, outC] each is scaled by the receptive
@@ -16,48 +29,92 @@ export function fans(shape: readonly number[]): [number, number] {
   return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
-const uniform = (limit: number): Initializer => (out, _shape, rng) => {
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-limit, limit);
-};
-
-/** Keras draws "normal" initial weights from a normal truncated at two standard deviations, widened to keep the variance. */
+/** Keras draws "normal" initial weights from a normal truncated at two standard deviations, widened to keep the
+ *  variance: 0.8796… is the standard deviation of a standard normal truncated to [−2, 2]. */
 const TRUNCATION_CORRECTION = 0.8796256610342398;
 
-function truncatedNormal(out: Float32Array | Float64Array, stddev: number, rng: Random): void {
-  for (let i = 0; i < out.length; i++) {
-    let z: number;
-    do z = rng.normal(); while (Math.abs(z) > 2);
-    out[i] = z * stddev;
-  }
+/** the draw of each built-in initializer, by its function */
+const draws = new Map<Initializer, (shape: readonly number[]) => Draw>();
+
+/**
+ * A built-in initializer: a kernel call on the arena when a layer is built (`initialize`), and the same numbers when
+ * called as a function on an array (through the JS backend's kernel on that array). One seed per weight array comes
+ * from `rng`, and element i is a function of (seed, i) only: both backends give the same weights for a seed.
+ */
+function builtin(draw: (shape: readonly number[]) => Draw): Initializer {
+  const init: Initializer = (out, shape, rng) => {
+    const heap: JsHeap = { f: out, i: new Int32Array(0), round: out instanceof Float32Array ? Math.fround : (v) => v };
+    run(draw(shape), rng, {
+      fill: (value) => out.fill(value),
+      uniform: (lo, hi, seed) => randomUniform(heap, 0, out.length, lo, hi, seed),
+      normal: (stddev, seed) => truncatedNormal(heap, 0, out.length, stddev, seed),
+    });
+  };
+  draws.set(init, draw);
+  return init;
 }
 
+interface Fillers {
+  fill(value: number): void;
+  uniform(lo: number, hi: number, seed: number): void;
+  normal(stddev: number, seed: number): void;
+}
+
+function run(draw: Draw, rng: Random, to: Fillers): void {
+  if (draw.kind === 'fill') to.fill(draw.value);
+  else if (draw.kind === 'uniform') to.uniform(-draw.limit, draw.limit, rng.nextUint32());
+  else to.normal(draw.stddev, rng.nextUint32());
+}
+
+/** The built-in initializers by Keras name, for `Dense`'s kernelInitializer and biasInitializer (or called on an array). */
 export const initializers = Object.freeze({
-  zeros: ((out) => out.fill(0)) as Initializer,
-  ones: ((out) => out.fill(1)) as Initializer,
+  zeros: builtin(() => ({ kind: 'fill', value: 0 })),
+  ones: builtin(() => ({ kind: 'fill', value: 1 })),
   /** Keras's RandomUniform default: U(−0.05, 0.05) */
-  random_uniform: uniform(0.05),
+  random_uniform: builtin(() => ({ kind: 'uniform', limit: 0.05 })),
   /** the tutorial's `np.random.rand(n, m) - 0.5`: U(−0.5, 0.5) */
-  tutorial_uniform: uniform(0.5),
+  tutorial_uniform: builtin(() => ({ kind: 'uniform', limit: 0.5 })),
   /** U(−l, l), l = √(6 / (fanIn + fanOut)) — Keras's Dense default */
-  glorot_uniform: ((out, shape, rng) => {
+  glorot_uniform: builtin((shape) => {
     const [fi, fo] = fans(shape);
-    uniform(Math.sqrt(6 / (fi + fo)))(out, shape, rng);
-  }) as Initializer,
+    return { kind: 'uniform', limit: Math.sqrt(6 / (fi + fo)) };
+  }),
   /** truncated normal, σ = √(2 / (fanIn + fanOut)) */
-  glorot_normal: ((out, shape, rng) => {
+  glorot_normal: builtin((shape) => {
     const [fi, fo] = fans(shape);
-    truncatedNormal(out, Math.sqrt(2 / (fi + fo)) / TRUNCATION_CORRECTION, rng);
-  }) as Initializer,
+    return { kind: 'normal', stddev: Math.sqrt(2 / (fi + fo)) / TRUNCATION_CORRECTION };
+  }),
   /** U(−l, l), l = √(6 / fanIn) */
-  he_uniform: ((out, shape, rng) => uniform(Math.sqrt(6 / fans(shape)[0]))(out, shape, rng)) as Initializer,
+  he_uniform: builtin((shape) => ({ kind: 'uniform', limit: Math.sqrt(6 / fans(shape)[0]) })),
   /** truncated normal, σ = √(2 / fanIn) */
-  he_normal: ((out, shape, rng) => truncatedNormal(out, Math.sqrt(2 / fans(shape)[0]) / TRUNCATION_CORRECTION, rng)) as Initializer,
+  he_normal: builtin((shape) => ({ kind: 'normal', stddev: Math.sqrt(2 / fans(shape)[0]) / TRUNCATION_CORRECTION })),
 });
 
-export type InitializerName = keyof typeof initializers;
+/** A built-in initializer name, snake_case or camelCase. */
+export type InitializerName = KerasName<keyof typeof initializers>;
 
-export function getInitializer(init: string | Initializer): Initializer {
+/** What users may pass where an initializer is expected: a name, or a function that fills an array. */
+export type InitializerInput = InitializerName | Initializer;
+
+export function getInitializer(init: InitializerInput): Initializer {
   if (typeof init === 'function') return init;
   if (typeof init !== 'string') fail(`an initializer must be a name (${Object.keys(initializers).join(', ')}) or a function`);
   return resolveName('initializer', init, initializers as Record<string, Initializer>);
+}
+
+/** Fill the `shape`-sized weight array at `ptr` on `backend`: a built-in initializer runs as one kernel call, a custom
+ *  function on a view of the arena. */
+export function initialize(init: Initializer, backend: Backend, ptr: Ptr, shape: readonly number[], rng: Random): void {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const draw = draws.get(init);
+  if (!draw) {
+    init(backend.arena.f32(ptr, size), shape, rng);
+    return;
+  }
+  const k = backend.kernels;
+  run(draw(shape), rng, {
+    fill: (value) => k.fill(ptr, size, value),
+    uniform: (lo, hi, seed) => k.randomUniform(ptr, size, lo, hi, seed),
+    normal: (stddev, seed) => k.truncatedNormal(ptr, size, stddev, seed),
+  });
 }

@@ -14,6 +14,7 @@ export interface DownloadOptions {
   URL?: Pick<typeof URL, 'createObjectURL' | 'revokeObjectURL'>;
 }
 
+/** A save handler that downloads model.json and the weights file in a browser, as TF.js's `downloads://`. */
 export function downloadHandler(name = 'model', options: DownloadOptions = {}): Required<IOHandler> {
   if (typeof name !== 'string' || name === '' || /[\\/]/.test(name)) fail(`downloads:// needs a file name without slashes, got '${name}'`);
   return {

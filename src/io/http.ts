@@ -14,6 +14,7 @@ export interface HttpOptions {
   requestInit?: RequestInit;
 }
 
+/** A handler that loads a model over HTTP(S) with fetch, as TF.js's `http` handler (it does not save). */
 export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
   const get = async (u: string): Promise<Response> => {
     const f = options.fetch ?? globalThis.fetch;

@@ -19,6 +19,7 @@ export interface IndexedDbOptions {
   indexedDB?: IDBFactory;
 }
 
+/** A handler that saves to and loads from the browser's IndexedDB, compatible with TF.js's `indexeddb://`. */
 export function indexedDbHandler(name: string, options: IndexedDbOptions = {}): Required<IOHandler> {
   if (typeof name !== 'string' || name === '') fail(`indexeddb:// needs a model name, e.g. 'indexeddb://my-model'`);
   const factory = (): IDBFactory => {

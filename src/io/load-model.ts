@@ -5,12 +5,14 @@
  * `includeOptimizer` and scratchnet's metadata it resumes training exactly where it stopped.
  */
 import type { BackendName } from '../backends/backend.js';
+import type { MetricName } from '../models/metrics.js';
 import { Sequential } from '../models/sequential.js';
 import { checkOptions } from '../util/options.js';
 import { readArtifacts } from './from-artifacts.js';
 import { kerasLayers } from './layers-from-plan.js';
 import { readSource, type ModelSource } from './source.js';
 
+/** Options of `loadModel(source, options)`. */
 export interface LoadModelOptions {
   /** 'wasm' or 'js'; default: the active backend */
   backend?: BackendName;
@@ -21,6 +23,7 @@ export interface LoadModelOptions {
   name?: string;
 }
 
+/** Load a model saved by scratchnet, TF.js or Keras (layers format) from a path, URL, handler or artifacts, as a Sequential. */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Sequential> {
   checkOptions(options, 'loadModel(source, options): options', ['backend', 'seed', 'compile', 'name']);
   const artifacts = await readSource(source);
@@ -30,7 +33,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   });
   try {
     const { training } = plan;
-    if (training?.optimizer) model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics });
+    if (training?.optimizer) model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics as MetricName[] }); // readMetrics keeps only names we know
     // the loaded layers declare no input shape (the file's is the model's): build with it
     model.build(plan.inputShape);
     model.setWeights(plan.weights);

@@ -23,18 +23,18 @@ export function toModelJson(artifacts: ModelArtifacts, weightsPath: string): Mod
 
 /** The manifest's weight specs and the paths of its files, in reading order, checked for shape. */
 export function readManifest(json: unknown, what: string): { specs: WeightsManifestEntry[]; paths: string[] } {
-  if (!isObject(json)) fail(`${what} must hold a JSON object with modelTopology and weightsManifest, got ${describe(json)}`);
-  if (own(json, 'modelTopology') === undefined) fail(`${what} has no modelTopology; is it a model.json?`);
+  if (!isObject(json)) fail(`${what} must hold a JSON object with modelTopology and weightsManifest, got ${describe(json)}`, 'corrupt_file');
+  if (own(json, 'modelTopology') === undefined) fail(`${what} has no modelTopology; is it a model.json?`, 'corrupt_file');
   const manifest = own(json, 'weightsManifest');
-  if (!Array.isArray(manifest)) fail(`${what} has no weightsManifest list (got ${describe(manifest)})`);
+  if (!Array.isArray(manifest)) fail(`${what} has no weightsManifest list (got ${describe(manifest)})`, 'corrupt_file');
   const specs: WeightsManifestEntry[] = [];
   const paths: string[] = [];
   manifest.forEach((group, i) => {
-    if (!isObject(group)) fail(`${what}: weightsManifest[${i}] must be an object { paths, weights }`);
+    if (!isObject(group)) fail(`${what}: weightsManifest[${i}] must be an object { paths, weights }`, 'corrupt_file');
     const p = own(group, 'paths');
     const w = own(group, 'weights');
-    if (!Array.isArray(p) || p.some((x) => typeof x !== 'string' || x === '')) fail(`${what}: weightsManifest[${i}].paths must be a list of file names`);
-    if (!Array.isArray(w)) fail(`${what}: weightsManifest[${i}].weights must be a list`);
+    if (!Array.isArray(p) || p.some((x) => typeof x !== 'string' || x === '')) fail(`${what}: weightsManifest[${i}].paths must be a list of file names`, 'corrupt_file');
+    if (!Array.isArray(w)) fail(`${what}: weightsManifest[${i}].weights must be a list`, 'corrupt_file');
     paths.push(...(p as string[]));
     specs.push(...(w as WeightsManifestEntry[]));
   });

@@ -48,7 +48,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       await removeQuietly(tmpPath);
       if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
       if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
-      throw new Error(`scratchnet: could not save the model to ${jsonPath}: ${(e as Error).message}`, { cause: e });
+      fail(`could not save the model to ${jsonPath}: ${(e as Error).message}`, 'bad_input', e);
     }
     return { modelArtifactsInfo: artifactsInfo(artifacts, bytes.byteLength) };
   }

@@ -64,6 +64,7 @@ export interface ModelArtifactsInfo {
   weightDataBytes?: number;
 }
 
+/** What a save handler reports after `model.save(…)`, as in TF.js. */
 export interface SaveResult {
   modelArtifactsInfo: ModelArtifactsInfo;
 }

@@ -56,6 +56,6 @@ export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    fail(`${what} is not valid JSON (${(e as Error).message})`);
+    fail(`${what} is not valid JSON (${(e as Error).message})`, 'corrupt_file');
   }
 }

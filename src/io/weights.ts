@@ -48,14 +48,14 @@ export function locateWeights(specs: unknown, bytes: WeightBytes): LocatedWeight
     const byteCount = size * 4;
     if (offset + byteCount > bytes.byteLength) {
       fail(`${what} (shape ${short(own(raw, 'shape'))}, ${dtype}) needs ${byteCount} bytes at byte ${offset}, but the weight data has ` +
-        `only ${Math.max(0, bytes.byteLength - offset)} bytes left (${bytes.byteLength} in all): the weights file is truncated or belongs to another model`);
+        `only ${Math.max(0, bytes.byteLength - offset)} bytes left (${bytes.byteLength} in all): the weights file is truncated or belongs to another model`, 'corrupt_file');
     }
     out.push({ name, shape: own(raw, 'shape') as number[], dtype: dtype as 'float32' | 'int32', group, size, offset });
     offset += byteCount;
   });
   if (offset !== bytes.byteLength) {
     fail(`the weight data has ${bytes.byteLength} bytes but the manifest's weights take ${offset}: ` +
-      `${bytes.byteLength - offset} bytes are left over, so the weights file belongs to another model or is corrupted`);
+      `${bytes.byteLength - offset} bytes are left over, so the weights file belongs to another model or is corrupted`, 'corrupt_file');
   }
   return out;
 }
@@ -91,9 +91,9 @@ export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], b
     for (const { name: param, shape } of layer.paramShapes(shapes[i])) {
       const key = `${layer.name}/${param}`;
       const w = byKey.get(key);
-      if (!w) fail(`weight '${key}' is missing: layer '${layer.name}' (${className(layer)}, input shape ${formatShape(shapes[i])}) needs a ${param} of shape ${formatShape(shape)}`);
+      if (!w) fail(`weight '${key}' is missing: layer '${layer.name}' (${className(layer)}, input shape ${formatShape(shapes[i])}) needs a ${param} of shape ${formatShape(shape)}`, 'corrupt_file');
       if (!sameShape(w.shape, shape)) {
-        fail(`weight '${w.name}' has shape ${formatShape(w.shape)} (${w.size * 4} bytes), but layer '${layer.name}' needs ${formatShape(shape)} (${valuesIn(shape) * 4} bytes)`);
+        fail(`weight '${w.name}' has shape ${formatShape(w.shape)} (${w.size * 4} bytes), but layer '${layer.name}' needs ${formatShape(shape)} (${valuesIn(shape) * 4} bytes)`, 'corrupt_file');
       }
       const values = bytes.float32(w.offset, w.size);
       checkFinite(values, w.name, shape);
@@ -102,7 +102,7 @@ export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], b
     }
   });
   for (const w of byKey.values()) {
-    if (!used.has(w)) fail(`weight '${w.name}' matches no weight of the model's layers (${plan.layers.map((l) => l.name).join(', ')})`);
+    if (!used.has(w)) fail(`weight '${w.name}' matches no weight of the model's layers (${plan.layers.map((l) => l.name).join(', ')})`, 'corrupt_file');
   }
   return { inputShape, weights };
 }
@@ -127,7 +127,7 @@ export function checkFinite(values: ArrayLike<number>, name: string, shape: read
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
       const at = shape.length === 2 ? `row ${Math.floor(i / shape[1])}, column ${i % shape[1]}` : `index ${i}`;
-      fail(`weight '${name}' has ${values[i]} at ${at}; weights must be finite`);
+      fail(`weight '${name}' has ${values[i]} at ${at}; weights must be finite`, 'corrupt_file');
     }
   }
 }

@@ -3,7 +3,7 @@
  * takes, in Keras's snake_case keys (`units`, `use_bias`, `target_shape`, `batch_input_shape`), so that a config is
  * what a model.json holds for that layer. The readers here check a value and name the layer and key when it is wrong.
  */
-import { activations, getActivation, type Activation } from '../activations/index.js';
+import { activations, getActivation, type Activation, type ActivationName } from '../activations/index.js';
 import { fail } from '../util/errors.js';
 import { MAX_WEIGHT_VALUES, isObject, own, short } from '../io/validate.js';
 import { checkShape, type Shape } from './shape.js';
@@ -115,7 +115,7 @@ export function configActivation(v: unknown, where: string): Activation {
   if (typeof name !== 'string') fail(`${where}: activation must be a name, got ${short(v)}`);
   const key = name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
   if (!(ACTIVATION_NAMES as readonly string[]).includes(key)) fail(`${where}: activation '${name}' is not one scratchnet has (${ACTIVATION_NAMES.join(', ')})`);
-  return getActivation(key);
+  return getActivation(key as ActivationName);
 }
 
 /** An activation as a config holds it: its name when the name alone says it all, else the activation object. */

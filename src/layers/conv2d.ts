@@ -1,7 +1,7 @@
 import { convScratchFloats, padAxis, type Conv2dGeometry, type Padding } from '../backends/conv-geometry.js';
 import type { Ptr } from '../backends/kernels.js';
 import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
-import { getInitializer, type Initializer } from '../initializers/index.js';
+import { getInitializer, type Initializer, type InitializerInput } from '../initializers/index.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
@@ -20,9 +20,9 @@ export interface Conv2DOptions {
   activation?: ActivationInput | null;
   useBias?: boolean;
   /** default 'glorot_uniform', as in Keras */
-  kernelInitializer?: string | Initializer;
+  kernelInitializer?: InitializerInput;
   /** default 'zeros' */
-  biasInitializer?: string | Initializer;
+  biasInitializer?: InitializerInput;
   /** Keras `input_shape` [h, w, c], when this is the first layer */
   inputShape?: readonly number[];
   name?: string;
@@ -47,7 +47,7 @@ export class Conv2D extends KernelLayer {
   readonly useBias: boolean;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
-  private readonly initializerInputs: [string | Initializer, string | Initializer];
+  private readonly initializerInputs: [InitializerInput, InitializerInput];
   /** the geometry for one sample (n = 1), set at build */
   private g!: Conv2dGeometry;
   private w!: Param;

@@ -1,6 +1,6 @@
 import type { Ptr } from '../backends/kernels.js';
 import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
-import { getInitializer, initializers, type Initializer } from '../initializers/index.js';
+import { getInitializer, initializers, type Initializer, type InitializerInput, type InitializerName } from '../initializers/index.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
@@ -8,6 +8,7 @@ import { activationConfig, bool, configActivation, configName, declaredInputShap
 import { KernelLayer, type ForwardMode, type KerasLayerJson, type Param, type ParamShape } from './kernel-layer.js';
 import { formatShape, type Shape } from './shape.js';
 
+/** Options of `new Dense(units, options)`, with Keras's names. */
 export interface DenseOptions {
   /** Keras `input_shape`: [features]; needed on the first layer of a Sequential */
   inputShape?: readonly number[];
@@ -16,9 +17,9 @@ export interface DenseOptions {
   /** a built-in name ('relu', 'softmax', …) or an entry of `activations`; default linear */
   activation?: ActivationInput | null;
   /** default 'glorot_uniform', as in Keras */
-  kernelInitializer?: string | Initializer;
+  kernelInitializer?: InitializerInput;
   /** default 'zeros' */
-  biasInitializer?: string | Initializer;
+  biasInitializer?: InitializerInput;
   useBias?: boolean;
   name?: string;
 }
@@ -39,7 +40,7 @@ export class Dense extends KernelLayer {
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
   /** the initializers as given (a name or a function), for getConfig */
-  private readonly initializerInputs: [string | Initializer, string | Initializer];
+  private readonly initializerInputs: [InitializerInput, InitializerInput];
   private w!: Param;
   private b: Param | undefined;
   private y: Ptr = 0;
@@ -188,11 +189,11 @@ export class Dense extends KernelLayer {
  * An initializer in a config: a name of ours (snake or camelCase), a function, or Keras's { class_name: 'HeNormal' }.
  * One scratchnet lacks (with its own settings) falls back to the default: loading replaces the weights anyway.
  */
-export function configInitializer(v: unknown, fallback: string): string | Initializer {
-  if (typeof v === 'string' || typeof v === 'function') return v as string | Initializer;
+export function configInitializer(v: unknown, fallback: InitializerName): InitializerInput {
+  if (typeof v === 'string' || typeof v === 'function') return v as InitializerInput;
   if (isObject(v) && typeof own(v, 'class_name') === 'string') {
     const name = kerasSnakeCase(own(v, 'class_name') as string);
-    if (Object.prototype.hasOwnProperty.call(initializers, name)) return name;
+    if (Object.prototype.hasOwnProperty.call(initializers, name)) return name as InitializerName;
   }
   return fallback;
 }

@@ -3,7 +3,7 @@ import type { Ptr } from '../backends/kernels.js';
 import { resolveBackend } from '../backends/index.js';
 import { fail } from '../util/errors.js';
 import { Random } from '../util/random.js';
-import type { Initializer } from '../initializers/index.js';
+import { initialize, type Initializer } from '../initializers/index.js';
 import { inputShapeEntry, kerasSnakeCase, type LayerConfig } from './config.js';
 import { Layer } from './layer.js';
 import { checkShape, fitsInput, formatShape, sameShape, shapeSize, type Shape } from './shape.js';
@@ -130,7 +130,7 @@ export abstract class KernelLayer extends Layer {
     }
     if (this.backend) {
       if (this.backend === backend && sameShape(this.inputShape, shape)) return this.outputSize;
-      fail(`layer '${this.name}' is already built (for inputs of shape ${formatShape(this.inputShape)} on the '${this.backend.name}' backend); a layer belongs to one model`);
+      fail(`layer '${this.name}' is already built (for inputs of shape ${formatShape(this.inputShape)} on the '${this.backend.name}' backend); a layer belongs to one model`, 'shape_mismatch');
     }
     const outputShape = this.computeOutputShape(shape); // refuses an input it cannot take, before allocating
     this.backend = backend;
@@ -230,9 +230,8 @@ export abstract class KernelLayer extends Layer {
     this.paramBlocks.push(value);
     const grad = backend.arena.alloc(size);
     this.paramBlocks.push(grad);
-    const values = backend.arena.f32(value, size);
-    if (this.initializeWeights) init(values, shape, rng);
-    else values.fill(0);
+    if (this.initializeWeights) initialize(init, backend, value, shape, rng);
+    else backend.arena.f32(value, size).fill(0);
     const param = { name, shape, size, value, grad };
     this.paramList.push(param);
     return param;
@@ -298,7 +297,7 @@ export abstract class KernelLayer extends Layer {
     }
     weights.forEach((w, i) => {
       const p = this.paramList[i];
-      if (!w || w.length !== p.size) fail(`layer '${this.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`);
+      if (!w || w.length !== p.size) fail(`layer '${this.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`, 'shape_mismatch');
       for (let j = 0; j < w.length; j++) {
         if (!Number.isFinite(w[j])) fail(`layer '${this.name}' ${p.name} has ${w[j]} at index ${j}; weights must be finite`);
       }
@@ -319,7 +318,7 @@ export abstract class KernelLayer extends Layer {
     if (!this.backend) this.buildStandalone(input.length);
     const backend = this.requireBackend();
     const rows = input.length / this.inputSize;
-    if (!Number.isInteger(rows) || rows < 1) fail(`layer '${this.name}' takes rows of ${this.inputSize} values, got ${input.length}`);
+    if (!Number.isInteger(rows) || rows < 1) fail(`layer '${this.name}' takes rows of ${this.inputSize} values, got ${input.length}`, 'shape_mismatch');
     this.reserveStaging(rows);
     backend.arena.write(this.stageX, input);
     const y = this.forward(this.stageX, rows, { training, logits: false });

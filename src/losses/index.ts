@@ -4,10 +4,12 @@ import { kernelsOn } from '../backends/js/index.js';
 import type { JsHeap } from '../backends/js/arena.js';
 import { fail, resolveName } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import type { KerasName } from '../util/names.js';
 
 /** Keras clips probabilities to [ε, 1 − ε] inside the cross-entropies. */
 export const EPSILON = 1e-7;
 
+/** The Keras names of the built-in losses (see `LossName` for every spelling compile accepts). */
 export type BuiltinLossName =
   | 'mse' | 'mae' | 'binary_crossentropy' | 'categorical_crossentropy' | 'sparse_categorical_crossentropy';
 
@@ -72,7 +74,7 @@ export const losses = Object.freeze({
   },
 });
 
-const byName: Record<string, Loss> = {
+const byName = {
   mse: losses.mse,
   mean_squared_error: losses.mse,
   mae: losses.mae,
@@ -80,13 +82,17 @@ const byName: Record<string, Loss> = {
   binary_crossentropy: losses.binaryCrossentropy,
   categorical_crossentropy: losses.categoricalCrossentropy,
   sparse_categorical_crossentropy: losses.sparseCategoricalCrossentropy,
-};
+} satisfies Record<string, Loss>;
 
-export type LossInput = string | Loss;
+/** A built-in loss name, snake_case or camelCase. */
+export type LossName = KerasName<keyof typeof byName>;
+
+/** What users may pass where a loss is expected: a name, or an entry of `losses` (built-in or custom). */
+export type LossInput = LossName | Loss;
 
 export function getLoss(loss: LossInput | Loss['fn'], fnPrime?: Loss['fnPrime']): Loss {
   if (typeof loss === 'function') return losses.custom(loss, fnPrime as Loss['fnPrime'], loss.name || 'custom');
-  if (typeof loss === 'string') return resolveName('loss', loss, byName);
+  if (typeof loss === 'string') return resolveName<Loss>('loss', loss, byName);
   if (loss && typeof loss === 'object' && typeof loss.fn === 'function' && typeof loss.fnPrime === 'function') return loss;
   fail(`a loss must be a name (${Object.keys(byName).join(', ')}), an entry of \`losses\`, or a (loss, lossPrime) pair of functions`);
 }
@@ -128,5 +134,5 @@ function lossKernel(k: Kernels, loss: Loss, p: Ptr, t: Ptr, dp: Ptr, rows: numbe
         ? k.sparseSoftmaxCrossentropy(p, t, probs, dp, rows, cols)
         : k.sparseCategoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
   }
-  fail(`internal error: no kernel for loss '${loss.name}'`);
+  fail(`internal error: no kernel for loss '${loss.name}'`, 'internal');
 }

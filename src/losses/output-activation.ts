@@ -69,5 +69,5 @@ export function outputMismatch(loss: Loss, act: string | undefined, units: numbe
 export function checkOutputRank(loss: Loss, outputShape: Shape): void {
   if (!loss.builtin || outputShape.length <= 1 || loss.name === 'mse' || loss.name === 'mae') return;
   fail(`'${loss.name}' takes one row of outputs per sample, but the model outputs samples of shape ` +
-    `${formatShape(outputShape)}; end the model with Flatten() or GlobalAveragePooling2D() and a Dense layer`);
+    `${formatShape(outputShape)}; end the model with Flatten() or GlobalAveragePooling2D() and a Dense layer`, 'shape_mismatch');
 }

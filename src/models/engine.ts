@@ -108,7 +108,7 @@ export class Engine {
         const prev = this.layers[i - 1].name;
         fail(expected.length === 1 && shape.length === 1
           ? `layer sizes do not chain: '${prev}' outputs ${shape[0]} values but '${layer.name}' expects ${expected[0]} inputs`
-          : `layer shapes do not chain: '${prev}' outputs shape ${formatShape(shape)} but '${layer.name}' expects ${formatShape(expected)}`);
+          : `layer shapes do not chain: '${prev}' outputs shape ${formatShape(shape)} but '${layer.name}' expects ${formatShape(expected)}`, 'shape_mismatch');
       }
       const p = layer.countParams(shape);
       shape = layer.computeOutputShape(shape);
@@ -207,7 +207,7 @@ export class Engine {
     const slices = counts.map((c) => weights.slice(at, (at += c)));
     this.layers.forEach((l, i) => l.params().forEach((p, j) => {
       const w = slices[i][j];
-      if (!w || w.length !== p.size) fail(`layer '${l.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`);
+      if (!w || w.length !== p.size) fail(`layer '${l.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`, 'shape_mismatch');
       for (let q = 0; q < w.length; q++) if (!Number.isFinite(w[q])) fail(`layer '${l.name}' ${p.name} has ${w[q]} at index ${q}; weights must be finite`);
     }));
     this.layers.forEach((l, i) => l.setWeights(slices[i]));
@@ -217,8 +217,8 @@ export class Engine {
   checkInputShape(shape: Shape, what: string): void {
     const model = this.inputShape;
     if (fitsInput(shape, model)) return;
-    if (shape.length === 1 && model.length === 1) fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`);
-    fail(`${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`);
+    if (shape.length === 1 && model.length === 1) fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`, 'shape_mismatch');
+    fail(`${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`, 'shape_mismatch');
   }
 
   /**
@@ -277,6 +277,6 @@ export class Engine {
   }
 
   checkNotDisposed(): void {
-    if (this.disposed) fail('the model was disposed: its weights and buffers are freed. Create a new model, or loadModel() a saved one');
+    if (this.disposed) fail('the model was disposed: its weights and buffers are freed. Create a new model, or loadModel() a saved one', 'disposed');
   }
 }

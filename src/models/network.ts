@@ -20,6 +20,7 @@ import { readSource, writeTarget, type ModelSource, type SaveTarget } from '../i
 import { toArtifacts } from '../io/to-artifacts.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
 
+/** Options of `new Network(options)`. */
 export interface NetworkOptions {
   /** seed for weight initialisation and shuffling; the same seed gives the same network */
   seed?: number;
@@ -28,6 +29,7 @@ export interface NetworkOptions {
   backend?: BackendName | Backend;
 }
 
+/** Options of the tutorial `Network.fit(x, y, options)`. */
 export interface NetworkFitOptions {
   epochs: number;
   learningRate: number;
@@ -105,7 +107,7 @@ export class Network {
     if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
     const { matrix: xs, sampleShape } = toMatrix(x, 'x');
     const ys = toMatrix(y, 'y').matrix;
-    if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`);
+    if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`, 'shape_mismatch');
     this.stopTraining = false;
     const errors: number[] = [];
     const report = async (epoch: number, error: number) => {
@@ -127,7 +129,7 @@ export class Network {
     try {
       await fitLoop({
         engine: this.engine, loss: this.loss, optimizer, x: xs, y: { data: ys.data, cols: ys.shape[1] },
-        epochs, batchSize, shuffle, rng: this.rng, accuracy: null, reporter: silentReporter,
+        epochs, batchSize, shuffle, rng: this.rng, metrics: [], reporter: silentReporter,
         onEpochEnd: (epoch, logs) => {
           this.engine.failIfDiverged(epoch + 1);
           return report(epoch + 1, logs.loss);
@@ -179,7 +181,7 @@ export class Network {
       const n = layer.getWeights().length;
       layer.setWeights(weights.slice(at, (at += n)));
     }
-    if (at !== weights.length) fail(`the network has ${at} weight arrays, but ${weights.length} were given`);
+    if (at !== weights.length) fail(`the network has ${at} weight arrays, but ${weights.length} were given`, 'shape_mismatch');
   }
 
   /** Free the network's memory in the arena. Using the network afterwards is an error. */
@@ -240,7 +242,7 @@ export class Network {
   private checkShapes(shape: Shape, ys: Matrix): void {
     this.engine.checkInputShape(shape, 'x');
     if (ys.shape[1] !== this.engine.outputSize) {
-      fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`);
+      fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`, 'shape_mismatch');
     }
   }
 
@@ -254,7 +256,7 @@ export class Network {
       for (let i = 0; i < n; i++) {
         const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols), sampleShape, true);
         const target = ys.data.subarray(i * outCols, (i + 1) * outCols);
-        if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`);
+        if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`, 'shape_mismatch');
         err += loss.fn(target, output);
         let error = loss.fnPrime(target, output);
         for (let l = this.layers.length - 1; l >= 0; l--) error = this.layers[l].backwardPropagation(error, lr);
@@ -278,7 +280,7 @@ export class Network {
       if (layer instanceof KernelLayer && !layer.backend) {
         const expected = layer.declaredInputShape;
         if (expected?.length === 1 && expected[0] !== output.length) {
-          fail(`layer '${layer.name || layer.kind}' expects ${expected[0]} inputs but receives ${output.length}; the layer sizes do not chain`);
+          fail(`layer '${layer.name || layer.kind}' expects ${expected[0]} inputs but receives ${output.length}; the layer sizes do not chain`, 'shape_mismatch');
         }
         layer.build(this.engine.backend, shape.length > 1 && shapeSize(shape) === output.length ? shape : output.length, this.rng);
       }

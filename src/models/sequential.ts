@@ -13,15 +13,16 @@ import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
-import { METRICS } from './metrics.js';
+import { checkMetricFitsLoss, METRICS, type AccuracyKind, type Metric, type MetricKind, type MetricName } from './metrics.js';
 import { checkOutputRank, outputMismatch } from '../losses/output-activation.js';
-import { evaluateLoop, fitLoop, predictLoop, type AccuracyKind, type AccuracyMetric, type History, type Logs, type Targets } from './train-loop.js';
+import { evaluateLoop, fitLoop, predictLoop, type History, type Logs, type Targets } from './train-loop.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
 import { checkBatchSize, checkEpochsAndBatchSize, checkOutputsFinite } from './checks.js';
 import { checkOptions } from '../util/options.js';
 
+/** Options of `new Sequential(layers, options)`. */
 export interface SequentialOptions {
   /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights */
   seed?: number;
@@ -30,15 +31,19 @@ export interface SequentialOptions {
   name?: string;
 }
 
+/** What `Sequential.compile` takes: the optimizer, the loss and the metrics, by Keras name or as objects. */
 export interface CompileOptions {
   /** a name ('adam', 'sgd', 'rmsprop') or an object from `optimizers` */
   optimizer: OptimizerInput;
   /** a name ('sparse_categorical_crossentropy', 'mse', …; camelCase too) or an entry of `losses` */
   loss: LossInput;
-  /** 'accuracy' (or 'acc'), as a string or a list */
-  metrics?: string | string[];
+  /** metric names, one or a list: 'accuracy' (or 'acc'), 'binary_accuracy', 'categorical_accuracy',
+   *  'sparse_categorical_accuracy', 'top_k_categorical_accuracy', 'sparse_top_k_categorical_accuracy' (k = 5),
+   *  'mae', 'mse'; each is reported under the name given */
+  metrics?: MetricName | MetricName[];
 }
 
+/** Keras-style callbacks `fit` calls: an object of hooks, or one of `callbacks.earlyStopping()` / `callbacks.modelCheckpoint()`. */
 export interface Callbacks {
   /** called with the model before training starts (Keras's `set_model`), e.g. for checkpoints */
   setModel?: (model: Sequential) => void;
@@ -62,6 +67,7 @@ export interface InferenceOptions {
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks', 'yieldEvery'] as const;
 
+/** Options of `Sequential.fit`, with Keras's names and defaults. */
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
@@ -76,7 +82,7 @@ export interface FitOptions {
   yieldEvery?: number;
 }
 
-/** What evaluate returns: the loss, and the accuracy under the name compile was given (`accuracy`, `acc`, …). */
+/** What evaluate returns: the loss, and each metric under the name compile was given (`accuracy`, `acc`, `mae`, …). */
 export interface EvaluateResult {
   loss: number;
   accuracy?: number;
@@ -87,8 +93,8 @@ export interface EvaluateResult {
 interface Compiled {
   loss: Loss;
   optimizer: Optimizer;
-  /** the accuracy asked for, and the name it was asked by (reported under that name, as Keras 3 does) */
-  metric: { kind: AccuracyKind | 'auto'; name: string } | null;
+  /** the metrics asked for, and the names they were asked by (reported under those names, as Keras 3 does) */
+  metrics: { kind: MetricKind | 'auto'; name: string }[];
   /** the optimizer's slots exist for this model's weights */
   optimizerBuilt: boolean;
   /** the metric names given to compile, for saving */
@@ -159,16 +165,16 @@ export class Sequential {
     const loss = getLoss(options.loss);
     const optimizer = getOptimizer(options.optimizer ?? 'rmsprop');
     const names = options.metrics === undefined ? [] : Array.isArray(options.metrics) ? options.metrics : [options.metrics];
-    let metric: Compiled['metric'] = null;
-    const metricNames: string[] = [];
+    const metrics: Compiled['metrics'] = [];
     for (const name of names) {
       if (typeof name !== 'string') fail(`metrics must be names like 'accuracy', got ${typeof name}`);
-      if (name === 'loss') continue;
-      metric = { kind: resolveName('metric', name, METRICS), name };
-      metricNames.push(name);
+      if ((name as string) === 'loss' || metrics.some((m) => m.name === name)) continue;
+      const kind = resolveName<MetricKind | 'auto'>('metric', name, METRICS);
+      checkMetricFitsLoss(kind, name, loss);
+      metrics.push({ kind, name });
     }
     this.compiled?.optimizer.dispose();
-    this.compiled = { loss, optimizer, metric, optimizerBuilt: false, metricNames };
+    this.compiled = { loss, optimizer, metrics, optimizerBuilt: false, metricNames: metrics.map((m) => m.name) };
     this.warned = false;
     if (this.engine.layers[0]?.declaredInputShape !== undefined) this.build();
     return this;
@@ -241,7 +247,7 @@ export class Sequential {
     for (const cb of callbacks) cb.setModel?.(this);
     const history = await fitLoop({
       engine: this.engine, loss: c.loss, optimizer: c.optimizer, x: xs, y: ys, epochs, batchSize, shuffle,
-      rng: this.rng, accuracy: this.accuracyMetric(c), validation, reporter: kerasReporter(verbose), yieldEvery,
+      rng: this.rng, metrics: this.metrics(c), validation, reporter: kerasReporter(verbose), yieldEvery,
       checkX: 'x',
       onTrainBegin: async () => { for (const cb of callbacks) await cb.onTrainBegin?.(); },
       onEpochEnd: async (epoch, logs) => {
@@ -259,7 +265,7 @@ export class Sequential {
     return history;
   }
 
-  /** The mean loss (and the accuracy, under the name compile was given, if compiled with one) over a data set, in inference mode. */
+  /** The mean loss and metrics (each under the name compile was given) over a data set, in inference mode. */
   evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): EvaluateResult {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
     const batchSize = checkBatchSize(options.batchSize, 256);
@@ -269,12 +275,14 @@ export class Sequential {
     this.engine.checkInputShape(sampleShape, 'x');
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
-    const metric = this.accuracyMetric(c);
-    const result = evaluateLoop(this.engine, c.loss, xs, ys, metric?.kind ?? null, batchSize, 'x');
+    const metrics = this.metrics(c);
+    const result = evaluateLoop(this.engine, c.loss, xs, ys, metrics.map((m) => m.kind), batchSize, 'x');
     if (!Number.isFinite(result.loss)) {
       fail(`evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`);
     }
-    return metric ? { loss: result.loss, [metric.name]: result.accuracy } : { loss: result.loss };
+    const out: EvaluateResult = { loss: result.loss };
+    metrics.forEach((m, i) => { out[m.name] = result.metrics[i]; });
+    return out;
   }
 
   /** The model's outputs for every sample, in the form x was given in ([samples, outputs]). */
@@ -358,12 +366,12 @@ export class Sequential {
     return loss.sparse ? toLabels(y, this.engine.outputSize, what) : toTargetRows(y, this.engine.outputSize, loss.name, what);
   }
 
-  private accuracyMetric(c: Compiled): AccuracyMetric | null {
-    return c.metric ? { kind: this.accuracyKind(c.metric.kind, c.loss), name: c.metric.name } : null;
+  private metrics(c: Compiled): Metric[] {
+    return c.metrics.map((m) => ({ kind: m.kind === 'auto' ? this.accuracyKind(c.loss) : m.kind, name: m.name }));
   }
 
-  private accuracyKind(kind: AccuracyKind | 'auto', loss: Loss): AccuracyKind {
-    if (kind !== 'auto') return kind;
+  /** The accuracy 'accuracy' and 'acc' stand for. */
+  private accuracyKind(loss: Loss): AccuracyKind {
     // Keras picks the accuracy that fits the loss and the output width.
     if (loss.sparse) return 'sparse';
     if (loss.name === 'binary_crossentropy' || this.engine.outputSize === 1) return 'binary';

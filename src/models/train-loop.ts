@@ -7,6 +7,7 @@ import type { Optimizer } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { Engine } from './engine.js';
+import { metricSum, type Metric, type MetricKind } from './metrics.js';
 
 /** Targets as the kernels take them: [rows, cols] values, or [rows] class indices (cols = 1) for sparse losses. */
 export interface Targets {
@@ -14,11 +15,9 @@ export interface Targets {
   cols: number;
 }
 
-export type AccuracyKind = 'sparse' | 'categorical' | 'binary';
-
 /**
- * Numbers reported after a batch or an epoch (Keras's `logs`). The accuracy is reported under the name compile was
- * given (`accuracy`, `acc`, `binary_accuracy`, …), and on validation data under `val_` and that name.
+ * Numbers reported after a batch or an epoch (Keras's `logs`). Each metric is reported under the name compile was
+ * given (`accuracy`, `acc`, `mae`, …), and on validation data under `val_` and that name.
  */
 export interface Logs {
   loss: number;
@@ -26,12 +25,6 @@ export interface Logs {
   val_loss?: number;
   val_accuracy?: number;
   [metric: string]: number | undefined;
-}
-
-/** An accuracy metric: which one, and the name its values are reported under. */
-export interface AccuracyMetric {
-  kind: AccuracyKind;
-  name: string;
 }
 
 /** What fit reports as it goes; the two model APIs print differently. */
@@ -54,7 +47,8 @@ export interface FitConfig {
   batchSize: number;
   shuffle: boolean;
   rng: Random;
-  accuracy: AccuracyMetric | null;
+  /** the metrics to report, in the order compile was given them */
+  metrics: readonly Metric[];
   validation?: { x: Matrix; y: Targets };
   reporter: Reporter;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
@@ -74,9 +68,10 @@ export interface FitConfig {
   fuseSgd?: boolean;
 }
 
+/** What `fit` returns, as Keras's History: the epochs run and one value per epoch for the loss and each metric. */
 export interface History {
   epoch: number[];
-  /** one value per epoch; accuracy only with an accuracy metric, val_* only with validation data (as in Keras) */
+  /** one value per epoch; a metric only when compiled with it, val_* only with validation data (as in Keras) */
   history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[]; [metric: string]: number[] | undefined };
 }
 
@@ -158,35 +153,18 @@ class BatchBuffers {
       this.y = alloc(rows * tCols);
       this.dOut = alloc(rows * outCols);
       this.probs = alloc(rows * outCols);
+      this.scratch = alloc(rows * outCols);
       this.order = alloc(total);
     } catch (e) {
       this.free();
       throw e;
     }
   }
-  x!: Ptr; y!: Ptr; dOut!: Ptr; probs!: Ptr; order!: Ptr;
+  x!: Ptr; y!: Ptr; dOut!: Ptr; probs!: Ptr; scratch!: Ptr; order!: Ptr;
   free(): void {
     for (const p of this.ptrs) this.engine.backend.arena.free(p);
     this.ptrs.length = 0;
   }
-}
-
-/**
- * Correct predictions in a batch, counted on the output `out` as computeLoss left it: with the output activation
- * `fused` into the loss, or a loss from logits, `out` holds logits; after a softmax loss, `probs` holds its values.
- */
-function countCorrect(engine: Engine, kind: AccuracyKind, loss: Loss, fused: string | undefined, out: Ptr, probs: Ptr, t: Ptr, rows: number, cols: number): number {
-  const k = engine.backend.kernels;
-  // argmax is the same on logits, on their softmax and on their sigmoid
-  if (kind === 'sparse') return k.sparseAccuracyCount(out, t, rows, cols);
-  if (kind === 'categorical') return k.categoricalAccuracyCount(out, t, rows, cols);
-  // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
-  // It thresholds the model's outputs at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).
-  if (fused !== undefined || loss.fromLogits) {
-    if (fused === 'sigmoid' || loss.name === 'binary_crossentropy') k.sigmoid(out, probs, rows * cols);
-    return k.binaryAccuracyCount(probs, t, rows * cols, 0.5) / cols;
-  }
-  return k.binaryAccuracyCount(out, t, rows * cols, 0.5) / cols;
 }
 
 /** Train `engine` on staged data; returns the Keras-style history. */
@@ -222,7 +200,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
       arena.i32(buffers.order, n).set(order);
       c.reporter.epochStart(epoch, c.epochs, batches);
       let lossSum = 0;
-      let correct = 0;
+      const sums = c.metrics.map(() => 0);
       let seen = 0;
       for (let b = 0; b < batches; b++) {
         const start = b * batch;
@@ -245,14 +223,14 @@ export async function fitLoop(c: FitConfig): Promise<History> {
           fail(`training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
             `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
         }
-        if (c.accuracy) correct += countCorrect(engine, c.accuracy.kind, loss, fused, out, buffers.probs, yb, rows, outCols);
+        c.metrics.forEach((m, i) => { sums[i] += metricSum(engine, m.kind, loss, fused, out, buffers!.probs, buffers!.scratch, yb, rows, outCols); });
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
         lossSum += value * rows;
         seen += rows;
         const batchLogs: Logs = { loss: lossSum / seen };
-        if (c.accuracy) batchLogs[c.accuracy.name] = correct / seen;
+        c.metrics.forEach((m, i) => { batchLogs[m.name] = sums[i] / seen; });
         c.reporter.batchEnd(b, batchLogs);
         if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
         if (c.shouldStop()) break;
@@ -262,11 +240,11 @@ export async function fitLoop(c: FitConfig): Promise<History> {
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (c.accuracy) logs[c.accuracy.name] = correct / seen;
+      c.metrics.forEach((m, i) => { logs[m.name] = sums[i] / seen; });
       if (c.validation) {
-        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.accuracy?.kind ?? null, batch, c.yieldEvery);
+        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.metrics.map((m) => m.kind), batch, c.yieldEvery);
         logs.val_loss = v.loss;
-        if (c.accuracy) logs[`val_${c.accuracy.name}`] = v.accuracy;
+        c.metrics.forEach((m, i) => { logs[`val_${m.name}`] = v.metrics[i]; });
       }
       history.epoch.push(epoch);
       for (const key of Object.keys(logs)) (history.history[key] ??= []).push(logs[key]!);
@@ -285,11 +263,12 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   return history;
 }
 
-type EvalResult = { loss: number; accuracy?: number };
+/** the mean loss, and the mean of each metric asked for (in the order asked) */
+type EvalResult = { loss: number; metrics: number[] };
 
-/** Mean loss (and accuracy) over a data set, in inference mode, `chunk` rows at a time; `checkX`: see Staged.write. */
-export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number, checkX?: string): EvalResult {
-  const steps = evaluateSteps(engine, loss, x, y, accuracy, chunk, checkX);
+/** Mean loss and metrics over a data set, in inference mode, `chunk` rows at a time; `checkX`: see Staged.write. */
+export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, metrics: readonly MetricKind[], chunk: number, checkX?: string): EvalResult {
+  const steps = evaluateSteps(engine, loss, x, y, metrics, chunk, checkX);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -297,8 +276,8 @@ export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, 
 }
 
 /** The same, giving the event loop a turn between chunks at least every `yieldEvery` ms (validation inside fit). */
-async function evaluateYielding(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number, yieldEvery: number): Promise<EvalResult> {
-  const steps = evaluateSteps(engine, loss, x, y, accuracy, chunk);
+async function evaluateYielding(engine: Engine, loss: Loss, x: Matrix, y: Targets, metrics: readonly MetricKind[], chunk: number, yieldEvery: number): Promise<EvalResult> {
+  const steps = evaluateSteps(engine, loss, x, y, metrics, chunk);
   let last = Date.now();
   for (;;) {
     const step = steps.next();
@@ -311,7 +290,7 @@ async function evaluateYielding(engine: Engine, loss: Loss, x: Matrix, y: Target
 }
 
 /** The evaluation itself, pausing (yield) after every chunk. Always run to the end: the finally frees the staging. */
-function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accuracy: AccuracyKind | null, chunk: number, checkX?: string): Generator<void, EvalResult> {
+function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, metrics: readonly MetricKind[], chunk: number, checkX?: string): Generator<void, EvalResult> {
   const { kernels: k, arena } = engine.backend;
   const n = x.shape[0];
   const rows = Math.min(chunk, n);
@@ -328,20 +307,20 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, accur
     scratch.push(dOut);
     const probs = arena.alloc(rows * outCols);
     scratch.push(probs);
+    const metricScratch = arena.alloc(rows * outCols);
+    scratch.push(metricScratch);
     let lossSum = 0;
-    let correct = 0;
+    const sums = metrics.map(() => 0);
     for (let start = 0; start < n; start += rows) {
       const r = Math.min(rows, n - start);
       const xb = staged.x + start * x.shape[1] * 4;
       const yb = staged.y + start * y.cols * 4;
       const out = engine.forward(xb, r, mode);
       lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
-      if (accuracy) correct += countCorrect(engine, accuracy, loss, fused, out, probs, yb, r, outCols);
+      metrics.forEach((kind, i) => { sums[i] += metricSum(engine, kind, loss, fused, out, probs, metricScratch, yb, r, outCols); });
       yield;
     }
-    const result: EvalResult = { loss: lossSum / n };
-    if (accuracy) result.accuracy = correct / n;
-    return result;
+    return { loss: lossSum / n, metrics: sums.map((sum) => sum / n) };
   } finally {
     for (const p of scratch) arena.free(p);
     staged.free();

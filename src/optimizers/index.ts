@@ -3,6 +3,7 @@ import type { Ptr } from '../backends/kernels.js';
 import type { Param } from '../layers/kernel-layer.js';
 import { fail, resolveName, shown } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import type { KerasName } from '../util/names.js';
 
 /**
  * Applies gradients to parameters. `build` allocates the optimizer's slots (velocity, moments) once, next to the
@@ -104,6 +105,7 @@ abstract class SlotOptimizer implements Optimizer {
   abstract getConfig(): Record<string, number | boolean | string>;
 }
 
+/** Settings of `optimizers.sgd(…)`: Keras's defaults are learningRate 0.01, momentum 0, nesterov false. */
 export interface SgdOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
 
 /** Stochastic gradient descent: param −= lr·grad; with momentum, Keras's velocity form (optionally Nesterov). */
@@ -130,6 +132,7 @@ export class SGD extends SlotOptimizer {
   }
 }
 
+/** Settings of `optimizers.adam(…)`: Keras's defaults are learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
 
 /** Adam (Keras defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7), bias correction folded into the step size. */
@@ -160,6 +163,7 @@ export class Adam extends SlotOptimizer {
   }
 }
 
+/** Settings of `optimizers.rmsprop(…)`: Keras's defaults are learningRate 0.001, rho 0.9, epsilon 1e-7. */
 export interface RmspropOptions { learningRate?: number; rho?: number; epsilon?: number }
 
 /** RMSprop (Keras defaults: lr 0.001, ρ 0.9, ε 1e-7). */
@@ -199,7 +203,11 @@ export const optimizers = Object.freeze({
   },
 });
 
-export type OptimizerInput = string | Optimizer;
+/** A built-in optimizer name. */
+export type OptimizerName = KerasName<keyof typeof optimizers>;
+
+/** What users may pass where an optimizer is expected: a name, or an object from `optimizers` (or your own). */
+export type OptimizerInput = OptimizerName | Optimizer;
 
 export function getOptimizer(optimizer: OptimizerInput): Optimizer {
   if (typeof optimizer === 'string') return resolveName('optimizer', optimizer, optimizers)();

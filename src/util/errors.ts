@@ -1,6 +1,30 @@
-/** Every error scratchnet raises on bad input starts with "scratchnet:" and says what was expected. */
-export function fail(message: string): never {
-  throw new Error(`scratchnet: ${message}`);
+/**
+ * What kind of failure a ScratchnetError is, stable across versions so that programs can branch on it:
+ * - 'bad_input': an argument, option, name or value is not what was expected (the default)
+ * - 'shape_mismatch': sizes do not fit together (features vs the first layer, x vs y samples, layer sizes, weights)
+ * - 'out_of_memory': the arena cannot grow to what the model and its batch need
+ * - 'corrupt_file': a saved model's files are truncated, malformed or do not match their manifest
+ * - 'disposed': the model was disposed
+ * - 'internal': a bug in scratchnet (please report it)
+ */
+export type ErrorCode = 'bad_input' | 'shape_mismatch' | 'out_of_memory' | 'corrupt_file' | 'disposed' | 'internal';
+
+/** The class of every error scratchnet raises; its message starts with "scratchnet:" and says what was expected. */
+export class ScratchnetError extends Error {
+  override readonly name = 'ScratchnetError';
+  constructor(message: string, readonly code: ErrorCode = 'bad_input', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The error `fail` throws, for code that rejects a promise with it or returns it instead of throwing. */
+export function scratchnetError(message: string, code: ErrorCode = 'bad_input', cause?: unknown): ScratchnetError {
+  return new ScratchnetError(`scratchnet: ${message}`, code, cause === undefined ? undefined : { cause });
+}
+
+/** Throw a ScratchnetError: the one place scratchnet's errors are made. */
+export function fail(message: string, code: ErrorCode = 'bad_input', cause?: unknown): never {
+  throw scratchnetError(message, code, cause);
 }
 
 /** A value as an error message shows it: a string in quotes, so that '3' is not mistaken for 3. */

@@ -1,4 +1,4 @@
-import { shown } from './errors.js';
+import { fail, shown } from './errors.js';
 
 /**
  * A seeded pseudo-random generator (mulberry32): every random choice in scratchnet — weight initialisation,
@@ -11,7 +11,7 @@ export class Random {
   constructor(seed: number = Date.now() >>> 0) {
     // The state is 32 bits: a fraction or a larger seed would silently share its run with another seed.
     if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) {
-      throw new Error(`scratchnet: a seed must be an integer from −2³¹ to 2³² − 1 (from the clock: Date.now() >>> 0), got ${shown(seed)}`);
+      fail(`a seed must be an integer from −2³¹ to 2³² − 1 (from the clock: Date.now() >>> 0), got ${shown(seed)}`);
     }
     this.state = (seed ^ 0x6d2b79f5) >>> 0;
   }
@@ -24,7 +24,7 @@ export class Random {
   /** Restore a state from `getState`. */
   setState(state: number): void {
     if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) {
-      throw new Error(`scratchnet: a generator state must be a uint32, got ${state}`);
+      fail(`a generator state must be a uint32, got ${state}`);
     }
     this.state = state >>> 0;
   }

@@ -8,6 +8,7 @@ import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
 import type { History, Logs } from '../models/train-loop.js';
 import type { ModelSpec } from './spec.js';
+import { fail } from '../util/errors.js';
 
 /** the keys of WorkerFitOptions, for checking what callers pass */
 export const WORKER_FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'yieldEvery', 'verbose'] as const;
@@ -79,7 +80,7 @@ export function onMessage(endpoint: MessageEndpoint, handler: (data: unknown) =>
     endpoint.addEventListener('message', listener);
     return () => endpoint.removeEventListener?.('message', listener);
   }
-  throw new Error('scratchnet: expected a Worker, a MessagePort or a worker scope (something with postMessage and message events)');
+  fail('expected a Worker, a MessagePort or a worker scope (something with postMessage and message events)');
 }
 
 /** Every distinct ArrayBuffer under these arrays (transferring one buffer twice is an error). */

@@ -11,19 +11,24 @@ import { Sequential } from '../models/sequential.js';
 import { optimizers, type Optimizer } from '../optimizers/index.js';
 import { fail, resolveName } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import type { ActivationName } from '../activations/index.js';
+import type { InitializerName } from '../initializers/index.js';
+import type { LossName } from '../losses/index.js';
+import type { MetricName } from '../models/metrics.js';
+import type { OptimizerName } from '../optimizers/index.js';
 
 /** `new Dense(units, { inputShape, activation, … })` as JSON. */
 export interface DenseSpec {
   type: 'dense';
   units: number;
   /** a built-in name: 'relu', 'sigmoid', 'tanh', 'softmax', 'leaky_relu', 'linear' (default) */
-  activation?: string;
+  activation?: ActivationName;
   /** [features]; needed on the first layer unless the data's shape decides it */
   inputShape?: [number];
   useBias?: boolean;
   /** 'glorot_uniform' (default), 'he_normal', … */
-  kernelInitializer?: string;
-  biasInitializer?: string;
+  kernelInitializer?: InitializerName;
+  biasInitializer?: InitializerName;
   name?: string;
 }
 
@@ -38,7 +43,7 @@ export interface DropoutSpec {
 /** `new Activation(name)` as JSON. */
 export interface ActivationSpec {
   type: 'activation';
-  activation: string;
+  activation: ActivationName;
   inputShape?: number[];
   name?: string;
 }
@@ -74,7 +79,7 @@ export type LayerSpec = DenseSpec | DropoutSpec | ActivationSpec | FlattenSpec |
 
 /** An optimizer by name with Keras's defaults, or with settings: `{ name: 'adam', learningRate: 0.01 }`. */
 export type OptimizerSpec =
-  | string
+  | OptimizerName
   | { name: 'adam'; learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
   | { name: 'sgd'; learningRate?: number; momentum?: number; nesterov?: boolean }
   | { name: 'rmsprop'; learningRate?: number; rho?: number; epsilon?: number };
@@ -83,7 +88,7 @@ export type OptimizerSpec =
 export interface ModelSpec {
   layers: LayerSpec[];
   /** what `model.compile` takes, with the optimizer as a name or `{ name, learningRate, … }` */
-  compile: { optimizer?: OptimizerSpec; loss: string; metrics?: string | string[] };
+  compile: { optimizer?: OptimizerSpec; loss: LossName; metrics?: MetricName | MetricName[] };
   /** the same seed gives bit-identical initial weights, shuffles and dropout masks */
   seed?: number;
   /** 'wasm' or 'js'; default: the engine's default (wasm where SIMD exists) */
@@ -103,7 +108,7 @@ function layerFromSpec(spec: LayerSpec, index: number): KernelLayer {
   return cls.fromConfig(config, where);
 }
 
-function optimizerFromSpec(spec: OptimizerSpec | undefined): Optimizer | string {
+function optimizerFromSpec(spec: OptimizerSpec | undefined): Optimizer | OptimizerName {
   if (spec === undefined || typeof spec === 'string') return spec ?? 'rmsprop';
   if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string') {
     fail(`model spec compile.optimizer must be a name ('adam') or { name: 'adam', learningRate: 0.001 }`);

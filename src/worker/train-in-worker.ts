@@ -10,12 +10,13 @@ import type { History, Logs } from '../models/train-loop.js';
 import { WORKER_FIT_OPTIONS, buffersOf, onMessage, typedArraysIn, type MessageEndpoint, type Reply, type TrainRequest, type WorkerFitOptions } from './protocol.js';
 import type { ModelSpec } from './spec.js';
 import { checkOptions } from '../util/options.js';
-import { fail } from '../util/errors.js';
+import { fail, scratchnetError } from '../util/errors.js';
 
 const TRAIN_IN_WORKER_OPTIONS = ['model', 'x', 'y', 'fitOptions', 'weights', 'transfer', 'onEpochEnd', 'onBatchEnd', 'weightsEachEpoch', 'signal', 'startTimeout'];
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 
+/** What `trainInWorker(worker, options)` sends: the model as a spec, the data and the fit options, with progress hooks. */
 export interface TrainInWorkerOptions {
   /** the model as plain JSON (see ModelSpec); the worker builds it with `modelFromSpec` */
   model: ModelSpec;
@@ -52,6 +53,7 @@ export interface TrainInWorkerOptions {
   startTimeout?: number;
 }
 
+/** What `trainInWorker` resolves to: the history, the trained weights and whether training was stopped. */
 export interface TrainInWorkerResult {
   history: History;
   /** the trained weights, in getWeights order (kernel then bias per Dense layer); transferred, not copied */
@@ -92,9 +94,9 @@ function detailOf(e: unknown): string {
  */
 export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOptions): Promise<TrainInWorkerResult> {
   const { signal } = options;
-  if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('scratchnet: training aborted'));
+  if (signal?.aborted) return Promise.reject(signal.reason ?? scratchnetError('training aborted'));
   if (!options || typeof options !== 'object' || !options.model) {
-    return Promise.reject(new Error('scratchnet: trainInWorker(worker, { model, x, y, fitOptions }) needs a model spec'));
+    return Promise.reject(scratchnetError('trainInWorker(worker, { model, x, y, fitOptions }) needs a model spec'));
   }
   const { startTimeout = DEFAULT_START_TIMEOUT_MS } = options;
   try {

@@ -2,7 +2,7 @@
 // includeOptimizer training that resumes exactly where it stopped.
 import { describe, expect, it } from 'vitest';
 import { Activation, ActivationLayer, Dense, Dropout, FCLayer, Layer, Network, Sequential, activations, losses, optimizers } from '../../src/index.js';
-import type { Optimizer } from '../../src/optimizers/index.js';
+import type { Optimizer, OptimizerName } from '../../src/optimizers/index.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { memoryHandler } from '../../src/io/memory-handler.js';
 import type { ModelArtifacts } from '../../src/io/types.js';
@@ -17,7 +17,7 @@ async function saved(model: Sequential | Network, includeOptimizer = false): Pro
   return h.artifacts!;
 }
 
-function classifier(backend: 'wasm' | 'js', optimizer: Optimizer | string = 'adam', seed = 11): Sequential {
+function classifier(backend: 'wasm' | 'js', optimizer: Optimizer | OptimizerName = 'adam', seed = 11): Sequential {
   const m = new Sequential([
     new Dense(10, { inputShape: [4], activation: 'relu' }),
     new Dropout(0.2),

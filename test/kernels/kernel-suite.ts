@@ -12,6 +12,7 @@ import { metricCases } from './cases/metrics.js';
 import { nonFiniteCases } from './cases/non-finite.js';
 import { optimizerCases } from './cases/optimizers.js';
 import { poolCases } from './cases/pool.js';
+import { randomCases } from './cases/random.js';
 import { zeroSkippingCases } from './cases/zero-skipping.js';
 import { makeContext, type KernelSuiteOptions } from './suite-context.js';
 
@@ -34,6 +35,7 @@ export function runKernelSuite(label: string, makeBackend: () => Backend, option
     lossCases(ctx);
     metricCases(ctx);
     dropoutCases(ctx);
+    randomCases(ctx);
     optimizerCases(ctx);
     nonFiniteCases(ctx);
     gradientCases(ctx);

@@ -164,6 +164,15 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
     });
   });
 
+  it('initial weights (randomUniform, truncatedNormal) are bit-identical', () => {
+    expectParity((mem: Mem) => {
+      const size = 100_003, u = mem.zeros(size), z = mem.zeros(size);
+      mem.k.randomUniform(u, size, -0.05, 0.05, 0xdeadbeef);
+      mem.k.truncatedNormal(z, size, 0.3, 0xdeadbeef);
+      return { uniform: { values: mem.get(u, size), tol: TOL.exact }, normal: { values: mem.get(z, size), tol: TOL.exact } };
+    });
+  });
+
   it('dropout masks are bit-identical, and wasm repeats itself bit for bit', () => {
     const run = (mem: Mem) => {
       const size = 10_001, x = mem.put(uniform(seededRandom(6), size)), y = mem.zeros(size), mask = mem.zeros(size);

@@ -177,6 +177,15 @@ export const categoricalAccuracyCount = (p: Vec, t: Vec, cols: number) => {
   const tRows = rowsOf(t, cols);
   return rowsOf(p, cols).filter((row, i) => argmax(row) === argmax(tRows[i])).length;
 };
+/** whether class `label` is in the top k of `row`: its value is at least the k-th largest (so ties count as in) */
+const inTopK = (row: number[], label: number, k: number) =>
+  label >= 0 && label < row.length && row[label] >= [...row].sort((a, b) => b - a)[Math.min(k, row.length) - 1];
+export const sparseTopKCount = (p: Vec, labels: Vec, cols: number, k: number) =>
+  rowsOf(p, cols).filter((row, i) => inTopK(row, labels[i], k)).length;
+export const categoricalTopKCount = (p: Vec, t: Vec, cols: number, k: number) => {
+  const tRows = rowsOf(t, cols);
+  return rowsOf(p, cols).filter((row, i) => inTopK(row, argmax(tRows[i]), k)).length;
+};
 export const binaryAccuracyCount = (p: Vec, t: Vec, threshold: number) =>
   Array.from(p).filter((v, i) => v > threshold === t[i] > 0.5).length;
 
@@ -199,4 +208,15 @@ export function adamStep(param: Vec, grad: Vec, m: Vec, v: Vec, lrT: number, b1:
 export function rmspropStep(param: Vec, grad: Vec, ms: Vec, lr: number, rho: number, eps: number) {
   const ms2 = map(ms, (s, i) => rho * s + (1 - rho) * grad[i] ** 2);
   return { param: map(param, (p, i) => p - (lr * grad[i]) / Math.sqrt(ms2[i] + eps)), ms: ms2 };
+}
+
+/** The standard normal CDF Φ(z) for |z| ≤ 3 from its Taylor series, Φ(z) = ½ + φ-series
+ *  (1/√(2π)) Σ (−1)ⁿ z²ⁿ⁺¹ / (2ⁿ n! (2n + 1)): an oracle that shares nothing with AS 241. */
+export function normalCdf(z: number): number {
+  let term = z, sum = z;
+  for (let n = 1; Math.abs(term) > 1e-22 * Math.abs(sum) || n < 3; n++) {
+    term *= (-z * z) / (2 * n);
+    sum += term / (2 * n + 1);
+  }
+  return 0.5 + sum / Math.sqrt(2 * Math.PI);
 }

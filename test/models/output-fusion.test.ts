@@ -2,7 +2,7 @@
 // output layer's activation and the loss takes the logits (one fused, stable step). Only the output layer may skip
 // it: a softmax inside the stack is part of the network, and metrics that read the output must see probabilities.
 import { describe, expect, it } from 'vitest';
-import { Activation, Dense, Sequential, checkGradients, optimizers } from '../../src/index.js';
+import { Activation, Dense, Sequential, checkGradients, optimizers, type LossInput } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
 const x = { data: new Float32Array([1, 2, 3, -1, 0.5, 2, 0.3, -0.7, 1.1]), shape: [3, 3] };
@@ -117,7 +117,7 @@ describe.each(BACKENDS)('a sigmoid output with a categorical cross-entropy (%s)'
   });
 });
 
-function quietCompile(model: Sequential, loss: string): void {
+function quietCompile(model: Sequential, loss: LossInput): void {
   const warn = console.warn;
   console.warn = () => {}; // the compile-time warning for this pair is pinned in sequential.test.ts
   try {

@@ -190,9 +190,12 @@ describe('Sequential reports bad input clearly', () => {
 
   it("suggests the right name for the seed's misspelled 'sparse_categorical_crosssentropy'", () => {
     const model = mlp('js');
+    // @ts-expect-error a misspelled name does not compile either
     expect(() => model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crosssentropy', metrics: ['accuracy'] }))
       .toThrow(/unknown loss 'sparse_categorical_crosssentropy'. Did you mean 'sparse_categorical_crossentropy'\?/);
+    // @ts-expect-error a misspelled name does not compile either
     expect(() => model.compile({ optimizer: 'adamm', loss: 'mse' })).toThrow(/unknown optimizer 'adamm'. Did you mean 'adam'\?/);
+    // @ts-expect-error a misspelled name does not compile either
     expect(() => model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['acuracy'] })).toThrow(/unknown metric 'acuracy'. Did you mean 'accuracy'\?/);
   });
 

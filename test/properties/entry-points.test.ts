@@ -41,9 +41,9 @@ type Architecture = typeof architecture extends fc.Arbitrary<infer T> ? T : neve
 
 function makeLayers(a: Architecture) {
   return a.layers.map((l, i) => {
-    if (l.type === 'dense') return new Dense(l.units, { activation: l.activation, useBias: l.useBias, ...(i === 0 ? { inputShape: [a.inputs] } : {}) });
+    if (l.type === 'dense') return new Dense(l.units, { activation: l.activation as never, useBias: l.useBias, ...(i === 0 ? { inputShape: [a.inputs] } : {}) });
     if (l.type === 'dropout') return new Dropout(l.rate);
-    return new Activation(l.activation);
+    return new Activation(l.activation as never);
   });
 }
 function outputsOf(a: Architecture): number {
@@ -74,7 +74,7 @@ describe('Sequential', () => {
       // NOTE: no null options for Dense: `new Dense(4, null)` throws a TypeError today (dense.ts; see the report).
       fc.tuple(fc.oneof(anyNumber, junk), fc.oneof(junk.filter((j) => j !== null), fc.record({ inputShape: fc.oneof(junk, fc.array(anyNumber, { maxLength: 2 })), activation: fc.oneof(fc.constantFrom(...ACTIVATIONS, 'relu6', 'Relu'), junk), useBias: junk }, { requiredKeys: [] }))).map(([u, o]) => () => new Dense(u as number, o as never)),
       fc.oneof(anyNumber, junk).map((r) => () => new Dropout(r as number)),
-      fc.oneof(fc.constantFrom(...ACTIVATIONS), junk).map((a) => () => new Activation(a as string)),
+      fc.oneof(fc.constantFrom(...ACTIVATIONS), junk).map((a) => () => new Activation(a as never)),
       junk.map((j) => () => j),
     );
     const options = fc.oneof(fc.constant(undefined), junk, fc.record({ seed: anyNumber, backend: fc.oneof(fc.constantFrom('wasm', 'js'), junk), name: fc.oneof(fc.string(), junk) }, { requiredKeys: [] }));
@@ -135,7 +135,7 @@ describe('Sequential', () => {
       const before = live(a.backend);
       const out = outputsOf(a);
       const model = new Sequential(makeLayers(a), { seed: a.seed, backend: a.backend });
-      resultOrScratchnetError(() => model.compile({ optimizer: 'adam', loss: loss as string, metrics: ['accuracy'] }), () => {});
+      resultOrScratchnetError(() => model.compile({ optimizer: 'adam', loss: loss as never, metrics: ['accuracy'] }), () => {});
       let diverged = false;
       await asyncResultOrScratchnetError(() => model.fit(x as never, y as never, fit as never).catch((e: Error) => {
         diverged = /training diverged/.test(e.message);
@@ -238,7 +238,7 @@ describe('Network (the tutorial API)', () => {
       }
       const before = live(net.backend);
       for (const make of s.layers) resultOrScratchnetError(() => net.add(make() as Layer), () => {});
-      resultOrScratchnetError(() => net.use(s.loss as string), () => {});
+      resultOrScratchnetError(() => net.use(s.loss as never), () => {});
       console.log = () => {}; // fit prints epochs when verbose is not false
       try {
         await asyncResultOrScratchnetError(

@@ -3,7 +3,7 @@
 // happens to leave a loadable model, it loads and predicts sound numbers of the right shape.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Activation, ActivationLayer, Dense, Dropout, FCLayer, Network, Sequential, activations, memory } from '../../src/index.js';
+import { Activation, ActivationLayer, Dense, Dropout, FCLayer, Network, Sequential, activations, memory, type ActivationName } from '../../src/index.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { memoryHandler } from '../../src/io/memory-handler.js';
 import type { ModelArtifacts } from '../../src/io/types.js';
@@ -25,7 +25,7 @@ const model = fc.record({
 type ModelSpec = typeof model extends fc.Arbitrary<infer T> ? T : never;
 
 function build(m: ModelSpec): Sequential {
-  const act = (name: string, alpha: number) => (name === 'leaky_relu' ? activations.leakyRelu(alpha) : name);
+  const act = (name: string, alpha: number) => (name === 'leaky_relu' ? activations.leakyRelu(alpha) : name as ActivationName);
   const seq = new Sequential(m.layers.map((l, i) => {
     if (l.type === 'dense') return new Dense(l.units as number, { activation: act(l.activation as string, l.alpha as number), useBias: l.useBias as boolean, ...(i === 0 ? { inputShape: [m.inputs] } : {}) });
     if (l.type === 'dropout') return new Dropout(l.rate as number);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { modelFromSpec, serveTraining, trainInWorker, type MessageEndpoint, type Logs } from '../../src/index.js';
+import { modelFromSpec, serveTraining, trainInWorker, type MessageEndpoint, type Logs, type ModelSpec } from '../../src/index.js';
 import { XOR_SPEC, XOR_X, XOR_Y } from './fixtures/xor.js';
 
 // The protocol end to end over a real MessageChannel: messages are structured-cloned and transfers detach buffers
@@ -69,7 +69,7 @@ describe('trainInWorker ⇄ serveTraining', () => {
 
   it('trains on images [n][h][w][c] from given starting weights, a Flatten first with no input shape (the data decides it)', async () => {
     const { main } = channel();
-    const spec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }], compile: { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' }, seed: 3 };
+    const spec: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }], compile: { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' }, seed: 3 };
     const x = Array.from({ length: 4 }, (_, n) => Array.from({ length: 2 }, (_, h) => Array.from({ length: 3 }, (_, w) => [n + h - w, n * w])));
     const y = [0, 1, 0, 1];
     const start = [Float32Array.from({ length: 12 * 2 }, (_, i) => Math.sin(i) / 4), new Float32Array([0.1, -0.1])];
@@ -157,7 +157,7 @@ describe('trainInWorker ⇄ serveTraining', () => {
 
   it("rejects with the worker's own error message for a bad spec or bad data", async () => {
     const { main } = channel();
-    const badLoss = { ...XOR_SPEC, compile: { ...XOR_SPEC.compile, loss: 'binary_crosentropy' } };
+    const badLoss = { ...XOR_SPEC, compile: { ...XOR_SPEC.compile, loss: 'binary_crosentropy' as never } };
     await expect(trainInWorker(main, { model: badLoss, x: XOR_X, y: XOR_Y })).rejects.toThrow(
       "scratchnet: unknown loss 'binary_crosentropy'. Did you mean 'binary_crossentropy'?",
     );

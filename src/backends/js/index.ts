@@ -5,12 +5,13 @@ import { relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackw
 import { JsArena, type JsHeap } from './arena.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv.js';
 import { dropout } from './dropout.js';
+import { randomUniform, truncatedNormal } from './random.js';
 import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise.js';
 import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy } from './losses.js';
 import { matmul, matmulTransB, matmulTransA } from './matmul.js';
 import { matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './sparse.js';
-import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount } from './metrics.js';
+import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount } from './metrics.js';
 import { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers.js';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool.js';
 
@@ -25,8 +26,8 @@ const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
   softmax, softmaxBackward,
   mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
   sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
-  sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount,
-  dropout,
+  sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount,
+  dropout, randomUniform, truncatedNormal,
   conv2d, conv2dBackwardInput, conv2dBackwardFilter, maxPool, maxPoolBackward, avgPool, avgPoolBackward,
   sgdStep, sgdOuterStep, momentumStep, adamStep, rmspropStep,
 };

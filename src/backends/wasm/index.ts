@@ -3,6 +3,7 @@ import { KERNEL_NAMES, type Kernels } from '../kernels.js';
 import { WasmArena } from './arena.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
 import { createMemory, instantiateKernels, instantiateKernelsAsync } from './load.js';
+import { fail } from '../../util/errors.js';
 
 export interface WasmBackendOptions {
   /**
@@ -27,8 +28,8 @@ export function registerWasmVariant(variant: Variant, base64: string): void {
 function bytes(variant: Variant): Uint8Array {
   const base64 = sources[variant];
   if (base64 === undefined) {
-    throw new Error(
-      `scratchnet: the ${variant} wasm build is not loaded: import 'src/backends/wasm/debug.js' ` +
+    fail(
+      `the ${variant} wasm build is not loaded: import 'src/backends/wasm/debug.js' ` +
         `(it registers the debug bytes, kept out of the main bundle) before createWasmBackend({ debug: true })`,
     );
   }
@@ -106,9 +107,10 @@ export function wasmSimdSupported(): boolean {
 function bindKernels(exports: WebAssembly.Exports, variant: Variant): Kernels {
   const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) {
-    throw new Error(
-      `scratchnet: the ${variant} wasm module lacks the kernels ${missing.join(', ')}; ` +
+    fail(
+      `the ${variant} wasm module lacks the kernels ${missing.join(', ')}; ` +
         `assembly/index.ts must export every name of KERNEL_NAMES (rebuild with \`npm run build:wasm\`)`,
+      'internal',
     );
   }
   // The raw wasm functions, unwrapped: every argument is a number, and a pointer above 2 GiB passes through

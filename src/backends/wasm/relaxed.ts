@@ -16,6 +16,7 @@ import { WasmArena } from './arena.js';
 import { decodeBase64 } from './bytes.generated.js';
 import { createMemory, instantiateKernels } from './load.js';
 import { RELAXED_WASM_BASE64 } from './relaxed-bytes.generated.js';
+import { fail } from '../../util/errors.js';
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -48,7 +49,7 @@ export function createRelaxedWasmBackend(): Backend | null {
   const exports = instantiateKernels(module, memory);
   const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) {
-    throw new Error(`scratchnet: the relaxed wasm module lacks the kernels ${missing.join(', ')} (rebuild with \`npm run build:wasm\`)`);
+    fail(`the relaxed wasm module lacks the kernels ${missing.join(', ')} (rebuild with \`npm run build:wasm\`)`, 'internal');
   }
   const kernels: Partial<Record<keyof Kernels, unknown>> = {};
   for (const name of KERNEL_NAMES) kernels[name] = exports[name];

@@ -1,0 +1,36 @@
+// Compiled by option-names.test.ts under --strict: every line marked @ts-expect-error must fail to compile (an
+// unused marker is itself an error), and every other line must compile.
+import { activations, Dense, losses, Network, optimizers, Sequential, ActivationLayer, trainInWorker, type Initializer } from '../../src/index.js';
+
+const model = new Sequential([new Dense(4, { inputShape: [3], activation: 'relu' }), new Dense(2, { activation: 'softmax' })]);
+
+// built-in names, snake_case and camelCase
+model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['acc', 'mae', 'top_k_categorical_accuracy'] });
+model.compile({ optimizer: 'rmsprop', loss: 'sparseCategoricalCrossentropy', metrics: 'sparseTopKCategoricalAccuracy' });
+new Dense(3, { activation: 'leakyRelu', kernelInitializer: 'he_normal', biasInitializer: 'glorotUniform' });
+new ActivationLayer('leaky_relu');
+new Network().use('meanSquaredError');
+
+// custom objects still pass
+const fill: Initializer = (out) => out.fill(0.5);
+model.compile({ optimizer: optimizers.sgd({ momentum: 0.9 }), loss: losses.create('binary_crossentropy', { fromLogits: true }) });
+new Dense(3, { activation: activations.leakyRelu(0.1), kernelInitializer: fill });
+new Network().use(losses.custom((t, p) => p[0] - t[0], (t, p) => p.map((v, i) => v - t[i])));
+
+// misspelled names fail to compile
+// @ts-expect-error three s
+model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crosssentropy' });
+// @ts-expect-error not a scratchnet optimizer
+model.compile({ optimizer: 'adamw', loss: 'mse' });
+// @ts-expect-error not a scratchnet activation
+new Dense(3, { activation: 'gelu' });
+// @ts-expect-error not a scratchnet metric
+model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mape'] });
+// @ts-expect-error misspelled initializer
+new Dense(3, { kernelInitializer: 'glorot_unifrom' });
+// @ts-expect-error misspelled activation
+new ActivationLayer('sigmod');
+// @ts-expect-error misspelled loss
+new Network().use('msee');
+// @ts-expect-error a worker spec's names are checked too
+void trainInWorker(undefined as never, { model: { layers: [], compile: { loss: 'mse', optimizer: 'adamm' } }, x: [], y: [] });
