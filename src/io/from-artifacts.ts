@@ -10,7 +10,6 @@ import { describe, WeightBytes } from './bytes.js';
 import { shapeSize, type Shape } from '../layers/shape.js';
 import { chainShapes, readTopology, type TopologyPlan } from './topology.js';
 import { fromTfjsSlot, optimizerSlotNames, readLoss, readMetrics, readOptimizer } from './training-config.js';
-import type { ModelArtifacts } from './types.js';
 import { isObject, own, type JsonObject } from './validate.js';
 import { checkFinite, locateWeights, readModelWeights, splitWeightName, type LocatedWeight } from './weights.js';
 

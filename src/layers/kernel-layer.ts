@@ -35,6 +35,7 @@ export interface KerasLayerJson {
  * JavaScript name of a class that did not (a user's subclass). Only an OWN static counts: a subclass of Dense
  * inherits Dense's static but is not a Dense. The bundle is minified (Dense.name is 'j' there), hence the statics.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- callers pass this.constructor, which TypeScript types as Function
 export function ownClassName(ctor: Function): string {
   return Object.prototype.hasOwnProperty.call(ctor, 'className') ? (ctor as unknown as { className: string }).className : ctor.name;
 }

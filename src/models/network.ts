@@ -4,7 +4,7 @@ import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
-import { fitsInput, formatShape, shapeSize, type Shape } from '../layers/shape.js';
+import { shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { SGD } from '../optimizers/index.js';
 import { fail, shown } from '../util/errors.js';

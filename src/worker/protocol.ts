@@ -28,6 +28,8 @@ export interface WorkerFitOptions {
 }
 
 /** Anything with postMessage and message events: a Worker, a worker's `self`, a MessagePort, Node's Worker or parentPort. */
+// The `any`s let the DOM's and Node's own types satisfy this structurally (their listeners take different events).
+/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface MessageEndpoint {
   postMessage(message: unknown, transfer?: readonly any[]): void;
   /** browsers (and Node's MessagePort) */
@@ -37,6 +39,7 @@ export interface MessageEndpoint {
   on?(type: string, listener: (...args: any[]) => void): unknown;
   off?(type: string, listener: (...args: any[]) => void): unknown;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export const PREFIX = 'scratchnet:';
 

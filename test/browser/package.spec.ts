@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { serve } from '../../scripts/serve-demo.mjs';
-import { collectProblems, launchChromium, MONITOR_SCRIPT, readMonitor, resetMonitor } from './chromium.js';
+import { collectProblems, launchChromium, MONITOR_SCRIPT, readMonitor } from './chromium.js';
 import { Dense, Sequential } from '../../src/index.js';
 import { fileHandler } from '../../src/io/node-files.js';
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TF from '@tensorflow/tfjs';
 import type { BackendName } from '../../../src/index.js';
-import { ActivationLayer, FCLayer, Network, Sequential, toCategorical } from '../../../src/index.js';
+import { ActivationLayer, FCLayer, Network, toCategorical } from '../../../src/index.js';
 import { fastestOf, getTimer, measure, type Measurements, type Trial } from '../../lib/harness.js';
 import { snSubject, tfSubject, type Ctx } from '../../lib/context.js';
 import { rowFrom } from '../../lib/report.js';
