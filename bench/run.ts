@@ -6,7 +6,7 @@
 //                                  machine; both clocks are recorded either way)
 //   npm run bench -- --no-tfjs     without TensorFlow.js (its columns then say why)
 //   npm run bench -- --only matmul,training    some sections only (matmul, wide, training, tutorial, accuracy,
-//                                               predict, seed, benchmark)
+//                                               predict, cnn, seed, benchmark)
 //
 // Prints a table and writes bench/results.json and bench/RESULTS.md. Ratios are measured in the same run.
 import { writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { trainingCases } from './cases/mnist/training.js';
 import { tutorialCase } from './cases/mnist/tutorial.js';
 import { accuracyCase } from './cases/mnist/accuracy.js';
 import { predictCases } from './cases/mnist/predict.js';
+import { cnnCases } from './cases/cnn.js';
 import { seedCases } from './cases/seed.js';
 import { FULL, QUICK, type Ctx } from './lib/context.js';
 import { errorText, setTimer } from './lib/harness.js';
@@ -26,7 +27,7 @@ import { machine, markdown, textTable, type Row } from './lib/report.js';
 import { checkTargets, targetsMarkdown, targetsText } from './lib/targets.js';
 import { loadTfjs, type TfStatus } from './lib/tfjs.js';
 
-const SECTIONS = ['matmul', 'wide', 'training', 'tutorial', 'accuracy', 'predict', 'seed', 'benchmark'] as const;
+const SECTIONS = ['matmul', 'wide', 'training', 'tutorial', 'accuracy', 'predict', 'cnn', 'seed', 'benchmark'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -94,6 +95,7 @@ const sections: [Section, string, () => Promise<void>][] = [
   ['tutorial', 'the tutorial network', async () => { numpyVersion = await tutorialCase(ctx); }],
   ['accuracy', 'accuracy after one epoch', () => accuracyCase(ctx)],
   ['predict', 'predict', () => predictCases(ctx)],
+  ['cnn', 'the Keras MNIST convnet', () => cnnCases(ctx)],
   ['seed', 'the seed model', () => seedCases(ctx)],
   ['benchmark', 'src/benchmark/index.ts', async () => {
     const section = 'benchmark() from src/benchmark/index.ts (scratchnet wasm vs JS, the check users can run)';

@@ -3,7 +3,8 @@
  * MNIST convnet at batch 64, wasm and JS: forward (conv2d), input gradient (conv2dBackwardInput) and filter gradient
  * (conv2dBackwardFilter), beside the SIMD128 ceiling (bench/ceiling/sgemm.ts, the plain packed sgemm of the
  * performance issue) on a 512² square (its best) and on the layer's forward product [n·outH·outW, kh·kw·inC] ·
- * [kh·kw·inC, outC], the latter timed in the same rounds as the kernels. Not part of `npm run bench` yet; run it alone:
+ * [kh·kw·inC, outC], the latter timed in the same rounds as the kernels. `npm run bench`'s cnn section (cases/cnn.ts)
+ * times the same kernels inside training and reuses this file's flop count; this file times them alone:
  *
  *   npx tsx bench/cases/conv.ts            # 5 rounds of ≥ 0.3 s per kernel and backend
  *   npx tsx bench/cases/conv.ts --quick    # 3 short rounds

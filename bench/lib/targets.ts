@@ -77,6 +77,27 @@ export function checkTargets(rows: Row[]): TargetResult[] {
     missing('the seed\'s Keras model: ≤ 1.3 GB of wasm memory', 'see its row');
   }
 
+  // the convnet of the CNN issue (bench/cases/cnn.ts)
+  ratio('Keras MNIST convnet, Adam, batch 64: ≥ 100× TF.js cpu samples/s', find('train convnet batch 64'), 'snWasm', 'tfCpu', 100);
+  const conv = find('conv forward + both gradients, in training');
+  const [cw, cc] = [conv?.values.snWasm, conv?.values.ceiling];
+  if (cw !== undefined && cc !== undefined) {
+    out.push({ target: '… its convolutions (forward and both gradients) in training: ≥ 0.5× the SIMD128 ceiling', figure: `${x(cw / cc)} (${cw.toFixed(1)} of ${cc.toFixed(1)} GFLOP/s)`, holds: cw / cc >= 0.5 });
+  } else {
+    missing('… its convolutions in training: ≥ 0.5× the SIMD128 ceiling', conv ? 'no wasm or ceiling value' : 'its section did not run');
+  }
+  ratio('convnet predict, test images: ≥ 3× TF.js wasm throughput', rows.find((r) => r.name.startsWith('convnet predict') && r.name.endsWith('(throughput)')), 'snWasm', 'tfWasm', 3);
+  const cnnOne = find('convnet predict 1 image (latency)');
+  const [lw, lt] = [cnnOne?.values.snWasm, cnnOne?.values.tfWasm];
+  if (lw !== undefined && lt !== undefined) {
+    out.push({ target: 'convnet predict one image: ≤ 0.5× TF.js wasm latency', figure: `${(lw / lt).toFixed(2)}× (${lw.toFixed(0)} vs ${lt.toFixed(0)} µs)`, holds: lw / lt <= 0.5 });
+  } else {
+    missing('convnet predict one image: ≤ 0.5× TF.js wasm latency', cnnOne ? 'a library has no latency (see its row)' : 'its section did not run');
+  }
+  const growth = find('arena growth after the first batch (batch 64)')?.values.snWasm;
+  if (growth !== undefined) out.push({ target: 'convnet training: the wasm arena does not grow from batch to batch', figure: `${growth} bytes after batch 1`, holds: growth === 0 });
+  else missing('convnet training: the wasm arena does not grow from batch to batch', 'see its row');
+
   const js512 = find('matmul 512×512·512×512')?.values.snJs;
   if (js512 !== undefined) out.push({ target: 'scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s', figure: `${js512.toFixed(2)} GFLOP/s`, holds: js512 >= 1.5 });
   else missing('scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s', 'no JS value');
