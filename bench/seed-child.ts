@@ -25,7 +25,8 @@ const data = seedData(samples);
  * not survive several: a second model.fit aborts near the 4 GiB limit.
  */
 function batchClock() {
-  const wall: number[] = [], cpu: number[] = [];
+  const wall: number[] = [],
+    cpu: number[] = [];
   let last: ReturnType<typeof stopwatch> | undefined;
   return {
     rates: { wall, cpu },
@@ -50,18 +51,29 @@ if (lib === 'scratchnet') {
   let peak = arena.bytesInUse;
   const clock = batchClock();
   await model.fit({ data: data.x, shape: [samples, SEED_FEATURES] }, data.y, {
-    epochs: 1, batchSize: SEED_BATCH, verbose: 0,
-    callbacks: { onBatchEnd: () => { clock.tick(); peak = Math.max(peak, arena.bytesInUse); } },
+    epochs: 1,
+    batchSize: SEED_BATCH,
+    verbose: 0,
+    callbacks: {
+      onBatchEnd: () => {
+        clock.tick();
+        peak = Math.max(peak, arena.bytesInUse);
+      },
+    },
   });
   const rates = clock.rates;
-  console.log(JSON.stringify({
-    lib, params, rates,
-    afterBuildBytesInUseMiB: mib(afterBuild),
-    peakBytesInUseMiB: mib(peak),
-    capacityMiB: mib(arena.capacity),
-    paramBytesMiB: mib(params * 4),
-    rssMiB: mib(process.memoryUsage().rss),
-  }));
+  console.log(
+    JSON.stringify({
+      lib,
+      params,
+      rates,
+      afterBuildBytesInUseMiB: mib(afterBuild),
+      peakBytesInUseMiB: mib(peak),
+      capacityMiB: mib(arena.capacity),
+      paramBytesMiB: mib(params * 4),
+      rssMiB: mib(process.memoryUsage().rss),
+    }),
+  );
 } else {
   const status = await loadTfjs();
   const tf = status.tf;
@@ -69,7 +81,7 @@ if (lib === 'scratchnet') {
     console.log(JSON.stringify({ lib, error: status.errors.import ?? status.errors.wasm }));
   } else {
     await tf.setBackend('wasm');
-    const heap = () => ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength);
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
     const model = tfSeedModel(tf);
     const params = model.countParams();
     const x = tf.tensor2d(data.x, [samples, SEED_FEATURES]);
@@ -77,17 +89,28 @@ if (lib === 'scratchnet') {
     let peakTensorBytes = tf.memory().numBytes;
     const clock = batchClock();
     await model.fit(x, y, {
-      batchSize: SEED_BATCH, epochs: 1, verbose: 0,
-      callbacks: { onBatchEnd: async () => { clock.tick(); peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes); } },
+      batchSize: SEED_BATCH,
+      epochs: 1,
+      verbose: 0,
+      callbacks: {
+        onBatchEnd: async () => {
+          clock.tick();
+          peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
+        },
+      },
     });
     const rates = clock.rates;
-    console.log(JSON.stringify({
-      lib, params, rates,
-      peakTensorBytesMiB: mib(peakTensorBytes),
-      heapMiB: mib(heap()),
-      paramBytesMiB: mib(params * 4),
-      rssMiB: mib(process.memoryUsage().rss),
-    }));
+    console.log(
+      JSON.stringify({
+        lib,
+        params,
+        rates,
+        peakTensorBytesMiB: mib(peakTensorBytes),
+        heapMiB: mib(heap()),
+        paramBytesMiB: mib(params * 4),
+        rssMiB: mib(process.memoryUsage().rss),
+      }),
+    );
   }
   // TF.js's Emscripten module keeps handles open
   process.exit(0);

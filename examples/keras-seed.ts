@@ -49,6 +49,10 @@ const seconds = (performance.now() - started) / 1000;
 const { accuracy } = model.evaluate(test.x, test.y);
 const { bytesInUse, bytesReserved } = memory(backend);
 console.log(`\n${model.countParams().toLocaleString('en-US')} parameters on ${backend}`);
-console.log(`training: ${seconds.toFixed(1)} s for ${epochs * samples} samples (${((epochs * samples) / seconds).toFixed(1)} samples/s)`);
-console.log(`wasm memory: ${(bytesInUse / 2 ** 20).toFixed(0)} MiB in use, ${(bytesReserved / 2 ** 20).toFixed(0)} MiB reserved`);
+console.log(
+  `training: ${seconds.toFixed(1)} s for ${epochs * samples} samples (${((epochs * samples) / seconds).toFixed(1)} samples/s)`,
+);
+console.log(
+  `wasm memory: ${(bytesInUse / 2 ** 20).toFixed(0)} MiB in use, ${(bytesReserved / 2 ** 20).toFixed(0)} MiB reserved`,
+);
 console.log(`accuracy on 512 held-out samples: ${(accuracy! * 100).toFixed(1)}%`);

@@ -28,7 +28,8 @@ const seconds = (performance.now() - started) / 1000;
 const first3 = { data: testX.data.subarray(0, 3 * 784), shape: [3, 28, 28, 1] };
 const out = net.predict(first3);
 console.log('\npredicted values : ');
-for (let i = 0; i < 3; i++) console.log(`[${Array.from(out.data.subarray(i * 10, i * 10 + 10), (v) => v.toFixed(2)).join(' ')}]`);
+for (let i = 0; i < 3; i++)
+  console.log(`[${Array.from(out.data.subarray(i * 10, i * 10 + 10), (v) => v.toFixed(2)).join(' ')}]`);
 console.log('true values : ');
 console.log(`[${Array.from(testY.subarray(0, 3)).join(' ')}]`);
 

@@ -21,4 +21,6 @@ await net.fit(xTrain, yTrain, { epochs: 1000, learningRate: 0.1 });
 // test
 const out = net.predict(xTrain);
 console.log(`\nbackend: ${net.backend}`);
-xTrain.forEach(([x], i) => console.log(`${x.join(' xor ')} -> ${out[i][0][0].toFixed(4)} (rounds to ${Math.round(out[i][0][0])})`));
+xTrain.forEach(([x], i) =>
+  console.log(`${x.join(' xor ')} -> ${out[i][0][0].toFixed(4)} (rounds to ${Math.round(out[i][0][0])})`),
+);

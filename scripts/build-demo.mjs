@@ -42,5 +42,6 @@ await writeFile(join(out, 'index.html'), html);
 await copyFile(join(src, 'style.css'), join(out, 'style.css'));
 
 const sizes = [];
-for (const file of ['main.js', 'worker.js']) sizes.push(`${file} ${(gz(await readFile(join(out, file))) / 1000).toFixed(1)} KB gz`);
+for (const file of ['main.js', 'worker.js'])
+  sizes.push(`${file} ${(gz(await readFile(join(out, file))) / 1000).toFixed(1)} KB gz`);
 console.log(`build-demo: build/demo/ (${sizes.join(', ')}; dist/index.js ${(bundleGz / 1000).toFixed(1)} KB gz)`);

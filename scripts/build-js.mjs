@@ -10,14 +10,28 @@ import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, legalComments: 'none', logLevel: 'warning' };
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' });
 // The Node entry holds only the file loaders and the IDX parsing they need (a few KiB).
 await build({ ...common, entryPoints: ['src/node.ts'], outfile: 'dist/node.js', platform: 'node' });
 // The opt-in relaxed-SIMD kernels, with their own bytes: a backend object to pass as a model's `backend` option.
 await build({ ...common, entryPoints: ['src/relaxed.ts'], outfile: 'dist/relaxed.js', platform: 'neutral' });
 // Not published: the main entry as a minifying bundler would serve it, for the size budget.
-await build({ ...common, sourcemap: false, entryPoints: ['src/index.ts'], outfile: 'build/index.min.js', platform: 'neutral', minify: true });
+await build({
+  ...common,
+  sourcemap: false,
+  entryPoints: ['src/index.ts'],
+  outfile: 'build/index.min.js',
+  platform: 'neutral',
+  minify: true,
+});
 
 const kib = (bytes) => (bytes.length / 1024).toFixed(1);
 const main = await readFile('dist/index.js');

@@ -12,7 +12,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outputs = { release: 'build/scratchnet.wasm', debug: 'build/scratchnet.debug.wasm', relaxed: 'build/scratchnet.relaxed.wasm' };
+const outputs = {
+  release: 'build/scratchnet.wasm',
+  debug: 'build/scratchnet.debug.wasm',
+  relaxed: 'build/scratchnet.relaxed.wasm',
+};
 
 async function compile(target) {
   const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target, '--baseDir', root], {
@@ -68,4 +72,6 @@ export const RELAXED_WASM_BASE64: string =
 `;
 await writeFile(join(root, 'src/backends/wasm/relaxed-bytes.generated.ts'), generatedRelaxed);
 console.log(`build-wasm: relaxed ${relaxed.length} bytes → src/backends/wasm/relaxed-bytes.generated.ts`);
-console.log(`build-wasm: release ${release.length} bytes, debug ${debug.length} bytes → src/backends/wasm/{bytes,debug-bytes}.generated.ts`);
+console.log(
+  `build-wasm: release ${release.length} bytes, debug ${debug.length} bytes → src/backends/wasm/{bytes,debug-bytes}.generated.ts`,
+);

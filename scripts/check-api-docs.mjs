@@ -7,14 +7,17 @@ const project = JSON.parse(await readFile(new URL('../build/api/api.json', impor
 
 /** whether a reflection, or one of its signatures, carries a comment with text */
 const documented = (r) =>
-  [r, ...(r.signatures ?? []), ...(r.type?.declaration?.signatures ?? [])].some((x) => x.comment?.summary?.some((part) => part.text.trim() !== ''));
+  [r, ...(r.signatures ?? []), ...(r.type?.declaration?.signatures ?? [])].some((x) =>
+    x.comment?.summary?.some((part) => part.text.trim() !== ''),
+  );
 
 const missing = [];
 for (const module of project.children ?? []) {
   for (const r of module.children ?? []) {
     // a re-export under another name points at its target, which is checked where it is declared
     if (r.variant === 'reference') continue;
-    if (!documented(r)) missing.push(`${module.name}: ${r.name} (${r.sources?.[0]?.fileName ?? '?'}:${r.sources?.[0]?.line ?? '?'})`);
+    if (!documented(r))
+      missing.push(`${module.name}: ${r.name} (${r.sources?.[0]?.fileName ?? '?'}:${r.sources?.[0]?.line ?? '?'})`);
   }
 }
 if (missing.length > 0) {

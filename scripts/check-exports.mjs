@@ -35,18 +35,34 @@ for (const [entry, target] of Object.entries(pkg.exports ?? {})) {
   }
   const conditions = Object.keys(target);
   if (!conditions.includes('types')) problems.push(`exports["${entry}"] has no "types"`);
-  else if (conditions[0] !== 'types') problems.push(`exports["${entry}"]: "types" must come first (TypeScript reads conditions in order)`);
-  if (!conditions.includes('default') && !conditions.includes('import')) problems.push(`exports["${entry}"] has no "default" or "import" target`);
+  else if (conditions[0] !== 'types')
+    problems.push(`exports["${entry}"]: "types" must come first (TypeScript reads conditions in order)`);
+  if (!conditions.includes('default') && !conditions.includes('import'))
+    problems.push(`exports["${entry}"] has no "default" or "import" target`);
   for (const [condition, path] of Object.entries(target)) {
-    if (typeof path !== 'string') { problems.push(`exports["${entry}"].${condition} is not a path`); continue; }
+    if (typeof path !== 'string') {
+      problems.push(`exports["${entry}"].${condition} is not a path`);
+      continue;
+    }
     if (!(await exists(path))) problems.push(`exports["${entry}"].${condition}: ${path} does not exist`);
-    if (condition === 'types' && !path.endsWith('.d.ts')) problems.push(`exports["${entry}"].types should name a .d.ts file, not ${path}`);
+    if (condition === 'types' && !path.endsWith('.d.ts'))
+      problems.push(`exports["${entry}"].types should name a .d.ts file, not ${path}`);
   }
 }
 
 // Resolve by name, as a user's code does.
 const expected = {
-  scratchnet: ['Sequential', 'Network', 'Dense', 'setBackend', 'ready', 'trainInWorker', 'serveTraining', 'modelFromSpec', 'benchmark'],
+  scratchnet: [
+    'Sequential',
+    'Network',
+    'Dense',
+    'setBackend',
+    'ready',
+    'trainInWorker',
+    'serveTraining',
+    'modelFromSpec',
+    'benchmark',
+  ],
   'scratchnet/node': ['loadMnist'],
 };
 for (const [specifier, names] of Object.entries(expected)) {
@@ -60,14 +76,23 @@ for (const [specifier, names] of Object.entries(expected)) {
 }
 
 // Summaries name the layer classes, from the readable bundle and from the minified one (where classes are renamed).
-for (const [label, specifier] of [['dist/index.js', 'scratchnet'], ['build/index.min.js', pathToFileURL(join(root, 'build/index.min.js')).href]]) {
+for (const [label, specifier] of [
+  ['dist/index.js', 'scratchnet'],
+  ['build/index.min.js', pathToFileURL(join(root, 'build/index.min.js')).href],
+]) {
   try {
     const { Sequential, Dense, Dropout, Activation } = await import(specifier);
     const lines = [];
-    const returned = new Sequential([new Dense(2, { inputShape: [3] }), new Dropout(0.1), new Activation('relu')]).summary((line) => lines.push(line));
+    const returned = new Sequential([
+      new Dense(2, { inputShape: [3] }),
+      new Dropout(0.1),
+      new Activation('relu'),
+    ]).summary((line) => lines.push(line));
     const text = lines.join('\n');
-    if (returned !== undefined) problems.push(`summary() from ${label} returned a value; it prints and returns nothing, as Keras's does`);
-    for (const name of ['(Dense)', '(Dropout)', '(Activation)']) if (!text.includes(name)) problems.push(`summary() from ${label} lacks ${name}:\n${text}`);
+    if (returned !== undefined)
+      problems.push(`summary() from ${label} returned a value; it prints and returns nothing, as Keras's does`);
+    for (const name of ['(Dense)', '(Dropout)', '(Activation)'])
+      if (!text.includes(name)) problems.push(`summary() from ${label} lacks ${name}:\n${text}`);
   } catch (e) {
     problems.push(`summary() from ${label} failed: ${e.message}`);
   }
@@ -76,17 +101,25 @@ for (const [label, specifier] of [['dist/index.js', 'scratchnet'], ['build/index
 // An uncaught error in plain node (no source maps): Node prints the throwing frame's source line first, which must be
 // a line of code, not the whole library.
 {
-  const program = "import { Sequential, Dense } from 'scratchnet'; new Sequential([new Dense(2, { inputShape: [3] })]).compile({ optimizer: 'adam', loss: 'msee' });";
+  const program =
+    "import { Sequential, Dense } from 'scratchnet'; new Sequential([new Dense(2, { inputShape: [3] })]).compile({ optimizer: 'adam', loss: 'msee' });";
   let stderr = '';
   try {
-    execFileSync(process.execPath, ['--input-type=module', '-e', program], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+    execFileSync(process.execPath, ['--input-type=module', '-e', program], {
+      cwd: root,
+      stdio: 'pipe',
+      encoding: 'utf8',
+    });
     problems.push('an uncaught error in plain node: the program did not fail');
   } catch (e) {
     stderr = e.stderr ?? '';
   }
-  if (!stderr.includes("scratchnet: unknown loss 'msee'")) problems.push(`an uncaught error in plain node does not show its message:\n${stderr.slice(0, 2000)}`);
+  if (!stderr.includes("scratchnet: unknown loss 'msee'"))
+    problems.push(`an uncaught error in plain node does not show its message:\n${stderr.slice(0, 2000)}`);
   else if (stderr.length > 3000 || stderr.split('\n').some((line) => line.length > 400)) {
-    problems.push(`an uncaught error in plain node prints ${stderr.length} characters (a line of ${Math.max(...stderr.split('\n').map((l) => l.length))}): is dist/index.js minified?`);
+    problems.push(
+      `an uncaught error in plain node prints ${stderr.length} characters (a line of ${Math.max(...stderr.split('\n').map((l) => l.length))}): is dist/index.js minified?`,
+    );
   }
 }
 
@@ -94,13 +127,20 @@ for (const [label, specifier] of [['dist/index.js', 'scratchnet'], ['build/index
 const bundle = await readFile(join(root, 'dist/index.js'));
 const minified = await readFile(join(root, 'build/index.min.js'));
 const gzipped = gzipSync(minified, { level: 9 }).length;
-if (gzipped > BUDGET_GZIP_BYTES) problems.push(`build/index.min.js (dist/index.js minified) is ${(gzipped / 1000).toFixed(1)} KB gzipped, over the ${BUDGET_GZIP_BYTES / 1000} KB budget`);
+if (gzipped > BUDGET_GZIP_BYTES)
+  problems.push(
+    `build/index.min.js (dist/index.js minified) is ${(gzipped / 1000).toFixed(1)} KB gzipped, over the ${BUDGET_GZIP_BYTES / 1000} KB budget`,
+  );
 const debugWasm = await readFile(join(root, 'build/scratchnet.debug.wasm')).catch(() => null);
 if (debugWasm) {
   const base64 = debugWasm.toString('base64');
   const probe = base64.slice(Math.floor(base64.length / 2), Math.floor(base64.length / 2) + 80);
-  for (const [label, text] of [['dist/index.js', bundle], ['build/index.min.js', minified]]) {
-    if (text.includes(probe)) problems.push(`${label} contains the debug wasm build; it belongs in src/backends/wasm/debug.ts only`);
+  for (const [label, text] of [
+    ['dist/index.js', bundle],
+    ['build/index.min.js', minified],
+  ]) {
+    if (text.includes(probe))
+      problems.push(`${label} contains the debug wasm build; it belongs in src/backends/wasm/debug.ts only`);
   }
 }
 
@@ -109,12 +149,16 @@ for (const file of await readdir(join(root, 'dist'), { recursive: true })) {
   if (!file.endsWith('.d.ts')) continue;
   const text = await readFile(join(root, 'dist', file), 'utf8');
   const literal = /"[A-Za-z0-9+/=]{200,}"|'[A-Za-z0-9+/=]{200,}'/.exec(text);
-  if (literal) problems.push(`dist/${file} declares a ${literal[0].length}-character string literal (the embedded wasm?); annotate the constant as string`);
+  if (literal)
+    problems.push(
+      `dist/${file} declares a ${literal[0].length}-character string literal (the embedded wasm?); annotate the constant as string`,
+    );
 }
 
 // No install-time script in the published package.json (npm's allowScripts asks users to approve those).
 for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) {
-  if (pkg.scripts?.[script]) problems.push(`package.json has a "${script}" script, which runs (or asks to run) when users install the package`);
+  if (pkg.scripts?.[script])
+    problems.push(`package.json has a "${script}" script, which runs (or asks to run) when users install the package`);
 }
 
 if (problems.length) {

@@ -31,20 +31,36 @@ const blocks = readmeBlocks(await readFile(join(root, 'README.md'), 'utf8'));
 await rm(out, { recursive: true, force: true });
 await mkdir(join(out, 'types'), { recursive: true });
 
-const baseName = (b) => (b.fileName ?? `block-${String(b.index).padStart(2, '0')}.${b.lang}`).replace(/\.[cm]?[jt]s$/, '');
+const baseName = (b) =>
+  (b.fileName ?? `block-${String(b.index).padStart(2, '0')}.${b.lang}`).replace(/\.[cm]?[jt]s$/, '');
 const where = (b) => `README.md:${b.line}`;
 
 // Type-check every TypeScript block, each as its own module.
 const tsBlocks = blocks.filter((b) => b.lang === 'ts');
 for (const b of tsBlocks) await writeFile(join(out, 'types', `${baseName(b)}.ts`), `${b.code}export {};\n`);
-await writeFile(join(out, 'types', 'tsconfig.json'), JSON.stringify({
-  compilerOptions: {
-    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], types: ['node'],
-    strict: true, noEmit: true, skipLibCheck: true,
-  },
-  include: ['*.ts'],
-}, null, 2));
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'types')], { encoding: 'utf8' });
+await writeFile(
+  join(out, 'types', 'tsconfig.json'),
+  JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022', 'DOM'],
+        types: ['node'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+      },
+      include: ['*.ts'],
+    },
+    null,
+    2,
+  ),
+);
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'types')], {
+  encoding: 'utf8',
+});
 const problems = [];
 if (tsc.status !== 0) {
   // name the README line for each error
@@ -61,9 +77,16 @@ function runNode(file) {
     mkdtemp(join(tmpdir(), 'scratchnet-readme-')).then((cwd) => {
       const child = spawn(process.execPath, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
-      child.stdout.on('data', (d) => { output += d; });
-      child.stderr.on('data', (d) => { output += d; });
-      const timer = setTimeout(() => { output += `\n(killed after ${BLOCK_TIMEOUT_MS / 1000} s)`; child.kill(); }, BLOCK_TIMEOUT_MS);
+      child.stdout.on('data', (d) => {
+        output += d;
+      });
+      child.stderr.on('data', (d) => {
+        output += d;
+      });
+      const timer = setTimeout(() => {
+        output += `\n(killed after ${BLOCK_TIMEOUT_MS / 1000} s)`;
+        child.kill();
+      }, BLOCK_TIMEOUT_MS);
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         rm(cwd, { recursive: true, force: true }).then(() => resolve({ code: code ?? signal, output }));
@@ -93,10 +116,13 @@ for (const { b, file, overridden } of runnable) {
   if (code === 0) {
     console.log(`check-readme: ${where(b)} ran in ${seconds} s${note}: ${lastLine(output).slice(0, 100)}`);
   } else {
-    problems.push(`${where(b)} failed (exit ${code}) after ${seconds} s${note}:\n${output.trim().split('\n').slice(-30).join('\n')}`);
+    problems.push(
+      `${where(b)} failed (exit ${code}) after ${seconds} s${note}:\n${output.trim().split('\n').slice(-30).join('\n')}`,
+    );
   }
 }
-for (const b of blocks.filter((x) => x.mode === 'browser')) console.log(`check-readme: ${where(b)} needs a browser: type-checked only`);
+for (const b of blocks.filter((x) => x.mode === 'browser'))
+  console.log(`check-readme: ${where(b)} needs a browser: type-checked only`);
 
 if (problems.length) {
   console.error(`check-readme: ${problems.length} problem(s):\n\n${problems.join('\n\n')}`);

@@ -37,14 +37,20 @@ for (const [name, count, itemBytes] of files) {
   const headerBytes = itemBytes === 784 ? 16 : 8;
   const expected = headerBytes + count * itemBytes;
   const existing = await stat(target).catch(() => null);
-  if (existing?.size === expected) { total += expected; continue; } // already prepared
+  if (existing?.size === expected) {
+    total += expected;
+    continue;
+  } // already prepared
   const bytes = await readFile(join(source, name));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const available = view.getUint32(4);
-  if (count > available) throw new Error(`prepare-demo-data: ${name} holds ${available} items, fewer than the ${count} asked for`);
+  if (count > available)
+    throw new Error(`prepare-demo-data: ${name} holds ${available} items, fewer than the ${count} asked for`);
   const subset = Buffer.from(bytes.subarray(0, expected));
   subset.writeUInt32BE(count, 4); // the item count in the IDX header
   await writeFile(target, subset);
   total += expected;
 }
-console.log(`prepare-demo-data: ${counts.train} training and ${counts.test} test images (${(total / 1e6).toFixed(1)} MB) in build/demo-data/`);
+console.log(
+  `prepare-demo-data: ${counts.train} training and ${counts.test} test images (${(total / 1e6).toFixed(1)} MB) in build/demo-data/`,
+);

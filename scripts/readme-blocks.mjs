@@ -27,10 +27,13 @@ export function readmeBlocks(markdown) {
     const code = lines.slice(start + 1, end).join('\n') + '\n';
     const marker = /^<!--\s*readme-check:\s*(\S+)\s*-->\s*$/.exec(lines[start - 1] ?? '');
     if (marker && !MODES.includes(marker[1])) {
-      throw new Error(`README line ${start}: unknown readme-check mode '${marker[1]}'; expected ${MODES.map((m) => `'${m}'`).join(' or ')}`);
+      throw new Error(
+        `README line ${start}: unknown readme-check mode '${marker[1]}'; expected ${MODES.map((m) => `'${m}'`).join(' or ')}`,
+      );
     }
     const isCode = lang === 'ts' || lang === 'js';
-    if (marker && !isCode) throw new Error(`README line ${start}: a readme-check mode on a \`\`\`${lang} block, which is not run anyway`);
+    if (marker && !isCode)
+      throw new Error(`README line ${start}: a readme-check mode on a \`\`\`${lang} block, which is not run anyway`);
     const named = /^\/\/\s*([\w.-]+\.(?:[cm]?[jt]s))\s*$/.exec(code.split('\n')[0]);
     blocks.push({
       index: blocks.length,

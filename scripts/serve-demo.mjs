@@ -82,7 +82,15 @@ export async function serve({ port = 8080, mounts = DEMO_MOUNTS } = {}) {
     server.listen(port, '127.0.0.1', done);
   });
   const url = `http://localhost:${server.address().port}/`;
-  return { server, url, close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }) };
+  return {
+    server,
+    url,
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 function send(res, status, text) {
@@ -92,10 +100,12 @@ function send(res, status, text) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--port');
-  const port = Number(i > 0 ? process.argv[i + 1] : process.env.PORT ?? 8080);
+  const port = Number(i > 0 ? process.argv[i + 1] : (process.env.PORT ?? 8080));
   for (const dir of Object.values(DEMO_MOUNTS)) {
     if (!(await stat(dir).catch(() => null))) {
-      console.error(`serve-demo: ${dir} is missing; run \`npm run build:demo\` first (\`npm run demo\` does everything)`);
+      console.error(
+        `serve-demo: ${dir} is missing; run \`npm run build:demo\` first (\`npm run demo\` does everything)`,
+      );
       process.exit(1);
     }
   }

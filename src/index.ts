@@ -2,7 +2,14 @@
 export { Network } from './models/network.js';
 export type { NetworkOptions, NetworkFitOptions } from './models/network.js';
 export { Sequential } from './models/sequential.js';
-export type { SequentialOptions, CompileOptions, FitOptions, InferenceOptions, Callbacks, EvaluateResult } from './models/sequential.js';
+export type {
+  SequentialOptions,
+  CompileOptions,
+  FitOptions,
+  InferenceOptions,
+  Callbacks,
+  EvaluateResult,
+} from './models/sequential.js';
 export type { MetricName } from './models/metrics.js';
 export type { History, Logs } from './models/train-loop.js';
 export { Layer } from './layers/layer.js';
@@ -30,11 +37,23 @@ export type { GlobalAveragePooling2DOptions } from './layers/global-average-pool
 export type { Shape } from './layers/shape.js';
 export type { LayerConfig } from './layers/config.js';
 export { activations } from './activations/index.js';
-export type { Activation as ActivationFunction, ActivationInput, ActivationName, BuiltinActivationName } from './activations/index.js';
+export type {
+  Activation as ActivationFunction,
+  ActivationInput,
+  ActivationName,
+  BuiltinActivationName,
+} from './activations/index.js';
 export { losses } from './losses/index.js';
 export type { Loss, LossInput, LossName, BuiltinLossName } from './losses/index.js';
 export { optimizers, SGD, Adam, RMSprop } from './optimizers/index.js';
-export type { Optimizer, OptimizerInput, OptimizerName, SgdOptions, AdamOptions, RmspropOptions } from './optimizers/index.js';
+export type {
+  Optimizer,
+  OptimizerInput,
+  OptimizerName,
+  SgdOptions,
+  AdamOptions,
+  RmspropOptions,
+} from './optimizers/index.js';
 export { initializers } from './initializers/index.js';
 export type { Initializer, InitializerInput, InitializerName } from './initializers/index.js';
 export { setBackend, getBackend, memory } from './backends/index.js';
@@ -57,7 +76,17 @@ export type { TrainInWorkerOptions, TrainInWorkerResult } from './worker/train-i
 export { serveTraining } from './worker/serve.js';
 export type { MessageEndpoint, WorkerFitOptions } from './worker/protocol.js';
 export { modelFromSpec } from './worker/spec.js';
-export type { ModelSpec, LayerSpec, DenseSpec, DropoutSpec, ActivationSpec, FlattenSpec, ReshapeSpec, OtherLayerSpec, OptimizerSpec } from './worker/spec.js';
+export type {
+  ModelSpec,
+  LayerSpec,
+  DenseSpec,
+  DropoutSpec,
+  ActivationSpec,
+  FlattenSpec,
+  ReshapeSpec,
+  OtherLayerSpec,
+  OptimizerSpec,
+} from './worker/spec.js';
 export { benchmark } from './benchmark/index.js';
 export type { BenchmarkRow, BenchmarkOptions } from './benchmark/index.js';
 export { loadModel } from './io/load-model.js';
@@ -67,10 +96,23 @@ export type { MemoryHandler } from './io/memory-handler.js';
 export { indexedDbHandler } from './io/indexeddb.js';
 export { downloadHandler, browserFiles } from './io/download.js';
 export { httpHandler } from './io/http.js';
-export type { ModelArtifacts, IOHandler, SaveOptions, SaveResult, WeightsManifestEntry, ModelJSON, TrainingConfig } from './io/types.js';
+export type {
+  ModelArtifacts,
+  IOHandler,
+  SaveOptions,
+  SaveResult,
+  WeightsManifestEntry,
+  ModelJSON,
+  TrainingConfig,
+} from './io/types.js';
 export type { ModelSource, SaveTarget } from './io/source.js';
 export { callbacks } from './callbacks/index.js';
 export type { EarlyStopping, EarlyStoppingOptions, ModelCheckpointOptions } from './callbacks/index.js';
 export { checkGradients } from './check-gradients/index.js';
-export type { GradientCheckOptions, GradientCheckReport, LayerGradientReport, GradientComparison } from './check-gradients/index.js';
+export type {
+  GradientCheckOptions,
+  GradientCheckReport,
+  LayerGradientReport,
+  GradientComparison,
+} from './check-gradients/index.js';
 export type { OptimizerState } from './optimizers/index.js';

@@ -8,7 +8,13 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { fail } from './util/errors.js';
-import { mnistFromIdx, type MnistData, type MnistImageData, type MnistImages, type MnistOptions } from './data/mnist.js';
+import {
+  mnistFromIdx,
+  type MnistData,
+  type MnistImageData,
+  type MnistImages,
+  type MnistOptions,
+} from './data/mnist.js';
 
 export type { MnistData, MnistImageData, MnistImages, MnistOptions };
 // Model files. Importing this entry also lets model.save('file://dir') / loadModel('dir/model.json') take paths.

@@ -28,15 +28,18 @@ function images(m: Matrix, start: number, n: number): { data: Float32Array; shap
 }
 
 function snCnn(backend: BackendName | Backend): Sequential {
-  const model = new Sequential([
-    new Conv2D(32, 3, { inputShape: [28, 28, 1], activation: 'relu' }),
-    new MaxPooling2D(2),
-    new Conv2D(64, 3, { activation: 'relu' }),
-    new MaxPooling2D(2),
-    new Flatten(),
-    new Dropout(0.5),
-    new Dense(10, { activation: 'softmax' }),
-  ], { seed: 1, backend });
+  const model = new Sequential(
+    [
+      new Conv2D(32, 3, { inputShape: [28, 28, 1], activation: 'relu' }),
+      new MaxPooling2D(2),
+      new Conv2D(64, 3, { activation: 'relu' }),
+      new MaxPooling2D(2),
+      new Flatten(),
+      new Dropout(0.5),
+      new Dense(10, { activation: 'softmax' }),
+    ],
+    { seed: 1, backend },
+  );
   model.compile({ optimizer: optimizers.adam({ learningRate: 0.001 }), loss: 'sparse_categorical_crossentropy' });
   return model;
 }
@@ -85,7 +88,10 @@ function timedConvBackend(base: Backend): { backend: Backend; tally: ConvTally }
   return { backend: { name: base.name, arena: base.arena, kernels: kernels as Backend['kernels'] }, tally };
 }
 
-interface SnTraining { tally: ConvTally; arena: { batches: number; afterFirst: number; grewAfterFirst: number; peakInUse: number; capacity: number } }
+interface SnTraining {
+  tally: ConvTally;
+  arena: { batches: number; afterFirst: number; grewAfterFirst: number; peakInUse: number; capacity: number };
+}
 
 /** scratchnet: model.fit on the next chunk of images (epochs 1, batch 64, shuffled), on a backend of its own. */
 function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, SnTraining>>): Trial {
@@ -105,12 +111,19 @@ function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, S
   };
   return {
     maxReps: Math.floor(trainX.shape[0] / BATCH),
-    run: (reps) => data.next(reps * BATCH, async (offset, n) => {
-      await model.fit(images(trainX, offset, n), trainY.subarray(offset, offset + n), {
-        epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0, callbacks: { onBatchEnd },
-      });
-    }),
-    dispose: () => { model.dispose(); },
+    run: (reps) =>
+      data.next(reps * BATCH, async (offset, n) => {
+        await model.fit(images(trainX, offset, n), trainY.subarray(offset, offset + n), {
+          epochs: 1,
+          batchSize: BATCH,
+          shuffle: true,
+          verbose: 0,
+          callbacks: { onBatchEnd },
+        });
+      }),
+    dispose: () => {
+      model.dispose();
+    },
   };
 }
 
@@ -122,16 +135,21 @@ function tfTrain(ctx: Ctx, tf: Tf): Trial {
   const data = chunked(trainX.shape[0]);
   return {
     maxReps: Math.floor(trainX.shape[0] / BATCH),
-    run: (reps) => data.next(reps * BATCH, async (offset, n) => {
-      const xs = tf.tensor4d(trainX.data.subarray(offset * PIXELS, (offset + n) * PIXELS), [n, 28, 28, 1]);
-      const ys = tf.tensor1d(labels.subarray(offset, offset + n));
-      try {
-        await model.fit(xs, ys, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
-      } finally {
-        xs.dispose(); ys.dispose();
-      }
-    }),
-    dispose: () => { model.optimizer?.dispose(); model.dispose(); },
+    run: (reps) =>
+      data.next(reps * BATCH, async (offset, n) => {
+        const xs = tf.tensor4d(trainX.data.subarray(offset * PIXELS, (offset + n) * PIXELS), [n, 28, 28, 1]);
+        const ys = tf.tensor1d(labels.subarray(offset, offset + n));
+        try {
+          await model.fit(xs, ys, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+      }),
+    dispose: () => {
+      model.optimizer?.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -145,13 +163,17 @@ async function training(ctx: Ctx): Promise<void> {
   const sn: Partial<Record<BackendName, SnTraining>> = {};
   // TF.js cpu does about 3 samples/s here (some 20 s per batch): one batch per round, and in --quick no warm-up.
   const tfCpuOptions = { fixedReps: 1, warmupReps: ctx.quick ? 0 : 1 };
-  const m = await measure([
-    snSubject('wasm', () => snTrain(ctx, 'wasm', sn)),
-    snSubject('js', () => snTrain(ctx, 'js', sn)),
-    ceilingSubject(),
-    tfSubject(ctx, 'wasm', (tf) => tfTrain(ctx, tf)),
-    { ...tfSubject(ctx, 'cpu', (tf) => tfTrain(ctx, tf)), options: tfCpuOptions },
-  ], ctx.profile.train, ctx.log);
+  const m = await measure(
+    [
+      snSubject('wasm', () => snTrain(ctx, 'wasm', sn)),
+      snSubject('js', () => snTrain(ctx, 'js', sn)),
+      ceilingSubject(),
+      tfSubject(ctx, 'wasm', (tf) => tfTrain(ctx, tf)),
+      { ...tfSubject(ctx, 'cpu', (tf) => tfTrain(ctx, tf)), options: tfCpuOptions },
+    ],
+    ctx.profile.train,
+    ctx.log,
+  );
   const ceiling = m.ceiling;
   const trainM: Measurements = { ...m };
   delete trainM.ceiling;
@@ -167,8 +189,15 @@ async function training(ctx: Ctx): Promise<void> {
   // the conv kernels' share of that training, in GFLOP/s, beside the ceiling of the same rounds
   const convRow = (name: string, kernels: ConvKernel[], note: string) => {
     const row: Row = {
-      section: SECTION, name, unit: 'GFLOP/s', higherIsBetter: true, comparable: true,
-      values: {}, missing: {}, notes: [note], raw: {},
+      section: SECTION,
+      name,
+      unit: 'GFLOP/s',
+      higherIsBetter: true,
+      comparable: true,
+      values: {},
+      missing: {},
+      notes: [note],
+      raw: {},
     };
     for (const b of ['wasm', 'js'] as BackendName[]) {
       const t = sn[b]?.tally;
@@ -181,22 +210,42 @@ async function training(ctx: Ctx): Promise<void> {
     else row.missing.ceiling = `failed: ${ceiling?.error ?? 'not measured'}`;
     ctx.addRow(row);
   };
-  const during = 'timed around every call of the kernel while the training above ran (warm-up included), 2 × multiply-adds per call; ' +
+  const during =
+    'timed around every call of the kernel while the training above ran (warm-up included), 2 × multiply-adds per call; ' +
     'ceiling: bench/ceiling/sgemm.ts on 512×512·512×512, timed in the same rounds as the training';
   convRow('conv forward (conv2d), in training', ['conv2d'], `both conv layers; ${during}`);
-  convRow('conv input gradient (conv2dBackwardInput), in training', ['conv2dBackwardInput'],
-    `the second conv layer only (the first layer's input gradient is not needed); ${during}`);
-  convRow('conv filter gradient (conv2dBackwardFilter), in training', ['conv2dBackwardFilter'], `both conv layers; ${during}`);
+  convRow(
+    'conv input gradient (conv2dBackwardInput), in training',
+    ['conv2dBackwardInput'],
+    `the second conv layer only (the first layer's input gradient is not needed); ${during}`,
+  );
+  convRow(
+    'conv filter gradient (conv2dBackwardFilter), in training',
+    ['conv2dBackwardFilter'],
+    `both conv layers; ${during}`,
+  );
   convRow('conv forward + both gradients, in training', CONV_KERNELS, `all conv calls together; ${during}`);
 
   // the arena from batch to batch
   const growth: Row = {
-    section: SECTION, name: 'arena growth after the first batch (batch 64)', unit: 'bytes', higherIsBetter: false, comparable: false,
-    values: {}, missing: {}, notes: [],
+    section: SECTION,
+    name: 'arena growth after the first batch (batch 64)',
+    unit: 'bytes',
+    higherIsBetter: false,
+    comparable: false,
+    values: {},
+    missing: {},
+    notes: [],
   };
   const memory: Row = {
-    section: SECTION, name: 'peak memory, convnet at batch 64', unit: 'MiB', higherIsBetter: false, comparable: false,
-    values: {}, missing: {}, notes: [],
+    section: SECTION,
+    name: 'peak memory, convnet at batch 64',
+    unit: 'MiB',
+    higherIsBetter: false,
+    comparable: false,
+    values: {},
+    missing: {},
+    notes: [],
   };
   for (const b of ['wasm', 'js'] as BackendName[]) {
     const a = sn[b]?.arena;
@@ -206,9 +255,13 @@ async function training(ctx: Ctx): Promise<void> {
     }
     growth.values[SN[b]] = a.grewAfterFirst;
     memory.values[SN[b]] = a.peakInUse / MiB;
-    growth.notes.push(`scratchnet ${b}: the largest rise of the arena's bytesInUse over its value after batch 1, across ${a.batches} batches (several model.fit calls)`);
-    memory.notes.push(`scratchnet ${b}: peak arena bytesInUse ${(a.peakInUse / MiB).toFixed(1)} MiB (weights, gradients, Adam state, ` +
-      `activations, im2col scratch), arena capacity ${(a.capacity / MiB).toFixed(1)} MiB; process RSS ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB (whole bench process)`);
+    growth.notes.push(
+      `scratchnet ${b}: the largest rise of the arena's bytesInUse over its value after batch 1, across ${a.batches} batches (several model.fit calls)`,
+    );
+    memory.notes.push(
+      `scratchnet ${b}: peak arena bytesInUse ${(a.peakInUse / MiB).toFixed(1)} MiB (weights, gradients, Adam state, ` +
+        `activations, im2col scratch), arena capacity ${(a.capacity / MiB).toFixed(1)} MiB; process RSS ${(process.memoryUsage().rss / MiB).toFixed(0)} MiB (whole bench process)`,
+    );
   }
   ctx.addRow(growth);
   ctx.addRow(memory);
@@ -223,11 +276,18 @@ function snPredict(x: ReturnType<typeof images>, backend: BackendName, batchSize
       for (let r = 0; r < reps; r++) model.predict(x, batchSize ? { batchSize } : {});
       return reps * x.shape[0];
     },
-    dispose: () => { model.dispose(); },
+    dispose: () => {
+      model.dispose();
+    },
   };
 }
 
-function tfPredict(x: ReturnType<typeof images>, tf: Tf, batchSize: number, way: 'predict' | 'apply' = 'predict'): Trial {
+function tfPredict(
+  x: ReturnType<typeof images>,
+  tf: Tf,
+  batchSize: number,
+  way: 'predict' | 'apply' = 'predict',
+): Trial {
   const model = tfCnn(tf);
   return {
     run(reps) {
@@ -241,7 +301,10 @@ function tfPredict(x: ReturnType<typeof images>, tf: Tf, batchSize: number, way:
       }
       return reps * x.shape[0];
     },
-    dispose: () => { model.optimizer?.dispose(); model.dispose(); },
+    dispose: () => {
+      model.optimizer?.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -249,41 +312,89 @@ async function predict(ctx: Ctx): Promise<void> {
   const probe = ctx.profile.probeSeconds;
   const one = images(ctx.mnist.testX, 0, 1);
   ctx.log('  predict 1 image');
-  const latency = await measure([
-    snSubject('wasm', () => snPredict(one, 'wasm')),
-    snSubject('js', () => snPredict(one, 'js')),
-    ...(['wasm', 'cpu'] as TfBackend[]).map((b) => tfSubject(ctx, b, (tf) => fastestOf([
-      { note: 'model.predict', setup: () => tfPredict(one, tf, 1, 'predict') },
-      { note: 'model.apply', setup: () => tfPredict(one, tf, 1, 'apply') },
-    ], probe))),
-  ], ctx.profile.kernel, ctx.log);
-  ctx.addRow(rowFrom(SECTION, 'convnet predict 1 image (latency)', 'µs', latency, (r) => 1e6 / r, {
-    higherIsBetter: false,
-    notes: ['from a Float32Array of 784 values to a Float32Array of 10: scratchnet model.predict({ data, shape: [1, 28, 28, 1] }); TF.js tensor4d → predict/apply → dataSync'],
-  }));
+  const latency = await measure(
+    [
+      snSubject('wasm', () => snPredict(one, 'wasm')),
+      snSubject('js', () => snPredict(one, 'js')),
+      ...(['wasm', 'cpu'] as TfBackend[]).map((b) =>
+        tfSubject(ctx, b, (tf) =>
+          fastestOf(
+            [
+              { note: 'model.predict', setup: () => tfPredict(one, tf, 1, 'predict') },
+              { note: 'model.apply', setup: () => tfPredict(one, tf, 1, 'apply') },
+            ],
+            probe,
+          ),
+        ),
+      ),
+    ],
+    ctx.profile.kernel,
+    ctx.log,
+  );
+  ctx.addRow(
+    rowFrom(SECTION, 'convnet predict 1 image (latency)', 'µs', latency, (r) => 1e6 / r, {
+      higherIsBetter: false,
+      notes: [
+        'from a Float32Array of 784 values to a Float32Array of 10: scratchnet model.predict({ data, shape: [1, 28, 28, 1] }); TF.js tensor4d → predict/apply → dataSync',
+      ],
+    }),
+  );
 
   // --quick predicts 2,000 test images instead of 10,000; TF.js cpu (about 140 images/s) and scratchnet JS get a
   // share of them, one sample each without a warm-up of their own (the latency row compiled their code)
   const n = ctx.quick ? 2000 : ctx.mnist.testX.shape[0];
   const slowN = ctx.quick ? 250 : 1000;
-  const x = images(ctx.mnist.testX, 0, n), xSlow = images(ctx.mnist.testX, 0, slowN);
+  const x = images(ctx.mnist.testX, 0, n),
+    xSlow = images(ctx.mnist.testX, 0, slowN);
   const slow = { fixedReps: 1, warmupReps: 0 };
   ctx.log(`  predict ${n} images`);
-  const many = await measure([
-    snSubject('wasm', () => fastestOf([
-      { note: 'predict, batchSize 256 (the default)', setup: () => snPredict(x, 'wasm', 256) },
-      { note: `predict, batchSize ${n}`, setup: () => snPredict(x, 'wasm', n) },
-    ], probe)),
-    { ...snSubject('js', () => Object.assign(snPredict(xSlow, 'js', 256), { note: `predict, batchSize 256, on the first ${slowN} images only` })), options: slow },
-    tfSubject(ctx, 'wasm', (tf) => fastestOf([
-      { note: 'model.predict, batchSize 256', setup: () => tfPredict(x, tf, 256) },
-      { note: `model.predict, batchSize ${n}`, setup: () => tfPredict(x, tf, n) },
-    ], probe)),
-    { ...tfSubject(ctx, 'cpu', (tf) => Object.assign(tfPredict(xSlow, tf, 256), { note: `model.predict, batchSize 256, on the first ${slowN} images only` })), options: slow },
-  ], { ...ctx.profile.train, rounds: ctx.quick ? 1 : ctx.profile.train.rounds }, ctx.log);
-  ctx.addRow(rowFrom(SECTION, `convnet predict ${n.toLocaleString('en-US')} images (throughput)`, 'samples/s', many, (r) => r, {
-    notes: ['from the Float32Array of the test images to a Float32Array of outputs (TF.js: tensor4d, predict, dataSync)'],
-  }));
+  const many = await measure(
+    [
+      snSubject('wasm', () =>
+        fastestOf(
+          [
+            { note: 'predict, batchSize 256 (the default)', setup: () => snPredict(x, 'wasm', 256) },
+            { note: `predict, batchSize ${n}`, setup: () => snPredict(x, 'wasm', n) },
+          ],
+          probe,
+        ),
+      ),
+      {
+        ...snSubject('js', () =>
+          Object.assign(snPredict(xSlow, 'js', 256), {
+            note: `predict, batchSize 256, on the first ${slowN} images only`,
+          }),
+        ),
+        options: slow,
+      },
+      tfSubject(ctx, 'wasm', (tf) =>
+        fastestOf(
+          [
+            { note: 'model.predict, batchSize 256', setup: () => tfPredict(x, tf, 256) },
+            { note: `model.predict, batchSize ${n}`, setup: () => tfPredict(x, tf, n) },
+          ],
+          probe,
+        ),
+      ),
+      {
+        ...tfSubject(ctx, 'cpu', (tf) =>
+          Object.assign(tfPredict(xSlow, tf, 256), {
+            note: `model.predict, batchSize 256, on the first ${slowN} images only`,
+          }),
+        ),
+        options: slow,
+      },
+    ],
+    { ...ctx.profile.train, rounds: ctx.quick ? 1 : ctx.profile.train.rounds },
+    ctx.log,
+  );
+  ctx.addRow(
+    rowFrom(SECTION, `convnet predict ${n.toLocaleString('en-US')} images (throughput)`, 'samples/s', many, (r) => r, {
+      notes: [
+        'from the Float32Array of the test images to a Float32Array of outputs (TF.js: tensor4d, predict, dataSync)',
+      ],
+    }),
+  );
 }
 
 export async function cnnCases(ctx: Ctx): Promise<void> {

@@ -19,8 +19,14 @@ import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { ceilingMatmul } from '../lib/ceiling.js';
 
 export const MNIST_CONV_LAYERS: { name: string; geometry: Conv2dGeometry }[] = [
-  { name: 'conv 1: 28×28×1 → 26×26×32, 3×3', geometry: conv2dGeometry({ n: 64, inH: 28, inW: 28, inC: 1, kh: 3, kw: 3, outC: 32 }) },
-  { name: 'conv 2: 13×13×32 → 11×11×64, 3×3', geometry: conv2dGeometry({ n: 64, inH: 13, inW: 13, inC: 32, kh: 3, kw: 3, outC: 64 }) },
+  {
+    name: 'conv 1: 28×28×1 → 26×26×32, 3×3',
+    geometry: conv2dGeometry({ n: 64, inH: 28, inW: 28, inC: 1, kh: 3, kw: 3, outC: 32 }),
+  },
+  {
+    name: 'conv 2: 13×13×32 → 11×11×64, 3×3',
+    geometry: conv2dGeometry({ n: 64, inH: 13, inW: 13, inC: 32, kh: 3, kw: 3, outC: 64 }),
+  },
 ];
 
 export type ConvKernel = 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardFilter';
@@ -43,8 +49,13 @@ function values(count: number, seed: number): Float32Array {
 /** One kernel on one backend, its operands in the arena: returns a function doing one call. */
 export function convCall(backend: Backend, kernel: ConvKernel, g: Conv2dGeometry): () => void {
   const { arena, kernels } = backend;
-  const xs = g.n * g.inH * g.inW * g.inC, ws = g.kh * g.kw * g.inC * g.outC, ys = g.n * g.outH * g.outW * g.outC;
-  const x = arena.alloc(xs), w = arena.alloc(ws), y = arena.alloc(ys), scratch = arena.alloc(convScratchFloats(g));
+  const xs = g.n * g.inH * g.inW * g.inC,
+    ws = g.kh * g.kw * g.inC * g.outC,
+    ys = g.n * g.outH * g.outW * g.outC;
+  const x = arena.alloc(xs),
+    w = arena.alloc(ws),
+    y = arena.alloc(ys),
+    scratch = arena.alloc(convScratchFloats(g));
   arena.write(x, values(xs, 1));
   arena.write(w, values(ws, 2));
   arena.write(y, values(ys, 3));
@@ -54,7 +65,12 @@ export function convCall(backend: Backend, kernel: ConvKernel, g: Conv2dGeometry
   return () => kernels.conv2dBackwardFilter(x, y, w, scratch, ...args);
 }
 
-interface Timed { label: string; call: () => void; reps: number; rates: number[] }
+interface Timed {
+  label: string;
+  call: () => void;
+  reps: number;
+  rates: number[];
+}
 
 /** one sgemm of the ceiling kernel on this layer's forward product */
 async function ceilingCall(g: Conv2dGeometry): Promise<() => void> {
@@ -79,14 +95,18 @@ const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length
 export async function benchConv(
   options: { rounds?: number; seconds?: number; wasmOnly?: boolean; log?: (line: string) => void } = {},
 ): Promise<string[]> {
-  const rounds = options.rounds ?? 5, seconds = options.seconds ?? 0.3, log = options.log ?? console.log;
+  const rounds = options.rounds ?? 5,
+    seconds = options.seconds ?? 0.3,
+    log = options.log ?? console.log;
   const backends: [string, Backend][] = [['wasm', createWasmBackend()]];
   if (!options.wasmOnly) backends.push(['js', createJsBackend()]);
   const lines: string[] = [];
   // the headline ceiling: the same sgemm on a 512² square, where it runs at its best
-  const square = await ceilingMatmul(512, 512, 512), squareCall = () => void square.run(1);
+  const square = await ceilingMatmul(512, 512, 512),
+    squareCall = () => void square.run(1);
   squareCall();
-  const squareReps = calibrate(squareCall, seconds), squareRates: number[] = [];
+  const squareReps = calibrate(squareCall, seconds),
+    squareRates: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const t = performance.now();
     for (let r = 0; r < squareReps; r++) squareCall();
@@ -129,6 +149,7 @@ export async function benchConv(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const quick = process.argv.includes('--quick'), wasmOnly = process.argv.includes('--no-js');
+  const quick = process.argv.includes('--quick'),
+    wasmOnly = process.argv.includes('--no-js');
   await benchConv({ ...(quick ? { rounds: 3, seconds: 0.1 } : {}), wasmOnly });
 }

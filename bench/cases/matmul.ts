@@ -19,7 +19,12 @@ export type Form = 'matmul' | 'matmulTransB' | 'matmulTransA';
  *   matmulTransB  dx[m,k] = dy[m,n] · w[k,n]ᵀ
  *   matmulTransA  dw[k,n] = x[m,k]ᵀ · dy[m,n]
  */
-function shapes(form: Form, m: number, k: number, n: number): { a: [number, number]; b: [number, number]; out: [number, number] } {
+function shapes(
+  form: Form,
+  m: number,
+  k: number,
+  n: number,
+): { a: [number, number]; b: [number, number]; out: [number, number] } {
   if (form === 'matmul') return { a: [m, k], b: [k, n], out: [m, n] };
   if (form === 'matmulTransB') return { a: [m, n], b: [k, n], out: [m, k] };
   return { a: [m, k], b: [m, n], out: [k, n] };
@@ -43,9 +48,11 @@ function snMatmul(backend: BackendName, form: Form, m: number, k: number, n: num
   arena.write(b, randomArray(s.b[0] * s.b[1], rng));
   const flops = 2 * m * k * n;
   const call =
-    form === 'matmul' ? () => kernels.matmul(a, b, out, m, k, n)
-    : form === 'matmulTransB' ? () => kernels.matmulTransB(a, b, out, m, n, k)
-    : () => kernels.matmulTransA(a, b, out, m, k, n);
+    form === 'matmul'
+      ? () => kernels.matmul(a, b, out, m, k, n)
+      : form === 'matmulTransB'
+        ? () => kernels.matmulTransB(a, b, out, m, n, k)
+        : () => kernels.matmulTransA(a, b, out, m, k, n);
   return {
     run(reps) {
       for (let r = 0; r < reps; r++) call();
@@ -73,8 +80,10 @@ function tfMatmul(tf: Tf, form: Form, m: number, k: number, n: number, way: 'fla
   return {
     run(reps) {
       for (let r = 0; r < reps; r++) {
-        const c = way === 'flags' ? tf.matMul(a, b, ta, tb)
-          : tf.tidy(() => tf.matMul(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b));
+        const c =
+          way === 'flags'
+            ? tf.matMul(a, b, ta, tb)
+            : tf.tidy(() => tf.matMul(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b));
         c.dataSync();
         c.dispose();
       }
@@ -90,7 +99,13 @@ function tfMatmul(tf: Tf, form: Form, m: number, k: number, n: number, way: 'fla
 export async function matmulCases(ctx: Ctx): Promise<void> {
   const section = 'matmul (GFLOP/s = 2·m·k·n / time)';
   const cases: { name: string; form: Form; m: number; k: number; n: number }[] = [
-    ...[64, 128, 256, 512, 1024].map((s) => ({ name: `matmul ${s}×${s}·${s}×${s}`, form: 'matmul' as Form, m: s, k: s, n: s })),
+    ...[64, 128, 256, 512, 1024].map((s) => ({
+      name: `matmul ${s}×${s}·${s}×${s}`,
+      form: 'matmul' as Form,
+      m: s,
+      k: s,
+      n: s,
+    })),
     { name: 'MLP fwd: matmul x[64,784]·w[784,128]', form: 'matmul', m: 64, k: 784, n: 128 },
     { name: 'MLP bwd: matmulTransB dy[64,128]·w[784,128]ᵀ', form: 'matmulTransB', m: 64, k: 784, n: 128 },
     { name: 'MLP bwd: matmulTransA x[64,784]ᵀ·dy[64,128]', form: 'matmulTransA', m: 64, k: 784, n: 128 },
@@ -99,19 +114,35 @@ export async function matmulCases(ctx: Ctx): Promise<void> {
     ctx.log(`  ${c.name}`);
     const jsSkip = ctx.quick && c.m >= 1024 ? 'in --quick (about 2 GFLOP per call on plain JS)' : undefined;
     // the issue's yardstick, for the plain products it was measured on (squares of 128…1024, the MLP's forward)
-    const ceiling: Subject[] = c.form === 'matmul' && c.n >= 128
-      ? [{ id: 'ceiling', setup: () => ceilingMatmul(c.m, c.k, c.n) }] : [];
-    const m = await measure([
-      snSubject('wasm', () => snMatmul('wasm', c.form, c.m, c.k, c.n)),
-      snSubject('js', () => snMatmul('js', c.form, c.m, c.k, c.n), jsSkip),
-      ...ceiling,
-      tfSubject(ctx, 'wasm', (tf) => c.form === 'matmul'
-        ? tfMatmul(tf, c.form, c.m, c.k, c.n)
-        : fastestOf([
-          { note: `tf.matMul(a, b, ${c.form === 'matmulTransA'}, ${c.form === 'matmulTransB'})`, setup: () => tfMatmul(tf, c.form, c.m, c.k, c.n, 'flags') },
-          { note: 'tf.transpose, then tf.matMul', setup: () => tfMatmul(tf, c.form, c.m, c.k, c.n, 'transpose') },
-        ], ctx.profile.probeSeconds, gflops)),
-    ], ctx.profile.kernel, ctx.log);
+    const ceiling: Subject[] =
+      c.form === 'matmul' && c.n >= 128 ? [{ id: 'ceiling', setup: () => ceilingMatmul(c.m, c.k, c.n) }] : [];
+    const m = await measure(
+      [
+        snSubject('wasm', () => snMatmul('wasm', c.form, c.m, c.k, c.n)),
+        snSubject('js', () => snMatmul('js', c.form, c.m, c.k, c.n), jsSkip),
+        ...ceiling,
+        tfSubject(ctx, 'wasm', (tf) =>
+          c.form === 'matmul'
+            ? tfMatmul(tf, c.form, c.m, c.k, c.n)
+            : fastestOf(
+                [
+                  {
+                    note: `tf.matMul(a, b, ${c.form === 'matmulTransA'}, ${c.form === 'matmulTransB'})`,
+                    setup: () => tfMatmul(tf, c.form, c.m, c.k, c.n, 'flags'),
+                  },
+                  {
+                    note: 'tf.transpose, then tf.matMul',
+                    setup: () => tfMatmul(tf, c.form, c.m, c.k, c.n, 'transpose'),
+                  },
+                ],
+                ctx.profile.probeSeconds,
+                gflops,
+              ),
+        ),
+      ],
+      ctx.profile.kernel,
+      ctx.log,
+    );
     ctx.addRow(rowFrom(section, c.name, 'GFLOP/s', m, (r) => r / 1e9));
   }
 }
@@ -167,7 +198,10 @@ function tfWide(tf: Tf, way: 'flags' | 'transpose'): Trial {
           way === 'flags' ? tf.matMul(x, dy, true, false) : tf.matMul(tf.transpose(x), dy),
           tf.sum(dy, 0),
         ]);
-        for (const t of outs) { t.dataSync(); t.dispose(); }
+        for (const t of outs) {
+          t.dataSync();
+          t.dispose();
+        }
       }
       return reps * WIDE_FLOPS;
     },
@@ -180,17 +214,33 @@ function tfWide(tf: Tf, way: 'flags' | 'transpose'): Trial {
 export async function wideLayerCase(ctx: Ctx): Promise<void> {
   const name = 'Dense 1024→1024 fwd+bwd, 1024 rows';
   ctx.log(`  ${name}`);
-  const m = await measure([
-    snSubject('wasm', () => snWide('wasm')),
-    snSubject('js', () => snWide('js'), ctx.quick ? 'in --quick (6.4 GFLOP per step on plain JS)' : undefined),
-    // --quick skips probing the transpose flags: about 2 s per step on TF.js wasm, and never the faster way
-    tfSubject(ctx, 'wasm', (tf) => fastestOf([
-      ...(ctx.quick ? [] : [{ note: 'matMul transpose flags (as TF.js\'s gradients)', setup: () => tfWide(tf, 'flags') }]),
-      { note: 'tf.transpose, then tf.matMul', setup: () => tfWide(tf, 'transpose') },
-    ], ctx.profile.probeSeconds, gflops)),
-  ], { ...ctx.profile.kernel, rounds: ctx.quick ? 1 : 3 }, ctx.log);
-  ctx.addRow(rowFrom('wide layer (GFLOP/s; 6·1024³ FLOPs per step)', name, 'GFLOP/s', m, (r) => r / 1e9, {
-    notes: ['scratchnet: its Dense layer\'s forward and backward (matmul, addRowVector, matmulTransA, sumRows, matmulTransB); ' +
-      'TF.js: the same products written as tf ops (matMul + add, the two transposed products, sum), read back with dataSync'],
-  }));
+  const m = await measure(
+    [
+      snSubject('wasm', () => snWide('wasm')),
+      snSubject('js', () => snWide('js'), ctx.quick ? 'in --quick (6.4 GFLOP per step on plain JS)' : undefined),
+      // --quick skips probing the transpose flags: about 2 s per step on TF.js wasm, and never the faster way
+      tfSubject(ctx, 'wasm', (tf) =>
+        fastestOf(
+          [
+            ...(ctx.quick
+              ? []
+              : [{ note: "matMul transpose flags (as TF.js's gradients)", setup: () => tfWide(tf, 'flags') }]),
+            { note: 'tf.transpose, then tf.matMul', setup: () => tfWide(tf, 'transpose') },
+          ],
+          ctx.profile.probeSeconds,
+          gflops,
+        ),
+      ),
+    ],
+    { ...ctx.profile.kernel, rounds: ctx.quick ? 1 : 3 },
+    ctx.log,
+  );
+  ctx.addRow(
+    rowFrom('wide layer (GFLOP/s; 6·1024³ FLOPs per step)', name, 'GFLOP/s', m, (r) => r / 1e9, {
+      notes: [
+        "scratchnet: its Dense layer's forward and backward (matmul, addRowVector, matmulTransA, sumRows, matmulTransB); " +
+          'TF.js: the same products written as tf ops (matMul + add, the two transposed products, sum), read back with dataSync',
+      ],
+    }),
+  );
 }

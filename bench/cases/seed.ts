@@ -16,13 +16,24 @@ function snSeedJs(): Trial {
   const model = snSeedModel('js');
   model.build(SEED_FEATURES);
   const pool = seedData(SEED_BATCH);
-  const fit = (n: number) => model.fit({ data: pool.x.subarray(0, n * SEED_FEATURES), shape: [n, SEED_FEATURES] },
-    pool.y.subarray(0, n), { epochs: 1, batchSize: SEED_BATCH, verbose: 0 });
+  const fit = (n: number) =>
+    model.fit({ data: pool.x.subarray(0, n * SEED_FEATURES), shape: [n, SEED_FEATURES] }, pool.y.subarray(0, n), {
+      epochs: 1,
+      batchSize: SEED_BATCH,
+      verbose: 0,
+    });
   return {
     maxReps: 1,
-    async warmup() { await fit(8); },
-    async run() { await fit(SEED_BATCH); return SEED_BATCH; },
-    dispose: () => { model.dispose(); },
+    async warmup() {
+      await fit(8);
+    },
+    async run() {
+      await fit(SEED_BATCH);
+      return SEED_BATCH;
+    },
+    dispose: () => {
+      model.dispose();
+    },
   };
 }
 
@@ -33,8 +44,10 @@ interface ChildResult {
 
 function runChild(lib: 'scratchnet' | 'tfjs', rounds: number): { result?: ChildResult; why?: string } {
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed-child.ts');
-  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '--lib', lib, '--rounds', String(rounds)],
-    { encoding: 'utf8', timeout: 900_000 });
+  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '--lib', lib, '--rounds', String(rounds)], {
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
   const last = p.stdout?.trim().split('\n').pop() ?? '';
   let parsed: (ChildResult & { error?: string }) | undefined;
   try {
@@ -53,7 +66,8 @@ function measurementOf(r: ChildResult, note: string): Measurement {
 }
 
 export async function seedCases(ctx: Ctx): Promise<void> {
-  const section = 'the seed\'s Keras model: 34 → Dense 4096 relu + 4 × [Dense 4096 relu, Dropout 0.5] → 7, Adam, batch 64 (67.3 M parameters)';
+  const section =
+    "the seed's Keras model: 34 → Dense 4096 relu + 4 × [Dense 4096 relu, Dropout 0.5] → 7, Adam, batch 64 (67.3 M parameters)";
   const rounds = ctx.profile.seedRounds;
   const fresh = `fresh process, one model.fit: a warm-up batch of 64, then the median of ${rounds} timed batch${rounds > 1 ? 'es' : ''}`;
   const m: Measurements = {};
@@ -63,7 +77,9 @@ export async function seedCases(ctx: Ctx): Promise<void> {
   m.snWasm = sn.result ? measurementOf(sn.result, fresh) : { error: sn.why };
 
   // --quick: TF.js takes about 10 s per batch of this model, so its child would take half the minute
-  const tfWhy = tfUnavailable(ctx, 'wasm') ?? (ctx.quick ? 'in --quick (about 10 s per batch; the full run measures it)' : undefined);
+  const tfWhy =
+    tfUnavailable(ctx, 'wasm') ??
+    (ctx.quick ? 'in --quick (about 10 s per batch; the full run measures it)' : undefined);
   let tf: ReturnType<typeof runChild> = { why: tfWhy };
   if (tfWhy === undefined) {
     ctx.log('  seed model, batch 64, TF.js wasm (fresh process)');
@@ -78,26 +94,42 @@ export async function seedCases(ctx: Ctx): Promise<void> {
     m.snJs = { skipped: 'in --quick (about 26 GFLOP per batch on plain JS)' };
   } else {
     ctx.log('  seed model, batch 64, scratchnet JS (one batch, in this process)');
-    Object.assign(m, await measure([snSubject('js', snSeedJs)], { ...ctx.profile.train, rounds: 1, fixedReps: 1 }, ctx.log));
+    Object.assign(
+      m,
+      await measure([snSubject('js', snSeedJs)], { ...ctx.profile.train, rounds: 1, fixedReps: 1 }, ctx.log),
+    );
     if (m.snJs?.rate !== undefined) m.snJs.note = 'in this process, one timed batch after a warm-up on 8 samples';
   }
   ctx.addRow(rowFrom(section, 'train, batch 64', 'samples/s', m, (r) => r));
 
-  const mem: Row = { section, name: 'peak memory (wasm)', unit: 'MiB', higherIsBetter: false, comparable: false, values: {}, missing: {}, notes: [] };
+  const mem: Row = {
+    section,
+    name: 'peak memory (wasm)',
+    unit: 'MiB',
+    higherIsBetter: false,
+    comparable: false,
+    values: {},
+    missing: {},
+    notes: [],
+  };
   if (sn.result) {
     const r = sn.result;
     mem.values.snWasm = Number(r.capacityMiB);
-    mem.notes.push(`scratchnet: arena capacity, i.e. the WebAssembly.Memory size, which never shrinks: ${r.capacityMiB} MiB; peak bytesInUse ` +
-      `${r.peakBytesInUseMiB} MiB (after build ${r.afterBuildBytesInUseMiB} MiB = weights, gradients, Adam m and v: 4 × ${r.paramBytesMiB} MiB); ` +
-      `process RSS ${r.rssMiB} MiB`);
+    mem.notes.push(
+      `scratchnet: arena capacity, i.e. the WebAssembly.Memory size, which never shrinks: ${r.capacityMiB} MiB; peak bytesInUse ` +
+        `${r.peakBytesInUseMiB} MiB (after build ${r.afterBuildBytesInUseMiB} MiB = weights, gradients, Adam m and v: 4 × ${r.paramBytesMiB} MiB); ` +
+        `process RSS ${r.rssMiB} MiB`,
+    );
   } else {
     mem.missing.snWasm = `failed: ${sn.why}`;
   }
   if (tf.result) {
     const r = tf.result;
     mem.values.tfWasm = Number(r.heapMiB);
-    mem.notes.push(`TF.js wasm: Emscripten heap ${r.heapMiB} MiB after training (the wasm32 limit is 4096 MiB); live tensors at batch end ` +
-      `${r.peakTensorBytesMiB} MiB; process RSS ${r.rssMiB} MiB`);
+    mem.notes.push(
+      `TF.js wasm: Emscripten heap ${r.heapMiB} MiB after training (the wasm32 limit is 4096 MiB); live tensors at batch end ` +
+        `${r.peakTensorBytesMiB} MiB; process RSS ${r.rssMiB} MiB`,
+    );
   } else {
     mem.missing.tfWasm = tfWhy !== undefined ? `skipped: ${tfWhy}` : `failed: ${tf.why}`;
   }

@@ -21,11 +21,21 @@ interface Exports {
 let compiled: Promise<WebAssembly.Module> | undefined;
 
 async function compile(): Promise<WebAssembly.Module> {
-  const { binary, error, stderr } = await asc.compileString({ 'sgemm.ts': readFileSync(SOURCE, 'utf8') }, {
-    optimizeLevel: 3, shrinkLevel: 0, noAssert: true, runtime: 'stub', enable: ['simd'], importMemory: true,
-    initialMemory: 1, maximumMemory: 65536,
-  });
-  if (error || !binary) throw new Error(`asc could not compile bench/ceiling/sgemm.ts: ${error?.message ?? ''} ${stderr.toString()}`);
+  const { binary, error, stderr } = await asc.compileString(
+    { 'sgemm.ts': readFileSync(SOURCE, 'utf8') },
+    {
+      optimizeLevel: 3,
+      shrinkLevel: 0,
+      noAssert: true,
+      runtime: 'stub',
+      enable: ['simd'],
+      importMemory: true,
+      initialMemory: 1,
+      maximumMemory: 65536,
+    },
+  );
+  if (error || !binary)
+    throw new Error(`asc could not compile bench/ceiling/sgemm.ts: ${error?.message ?? ''} ${stderr.toString()}`);
   return WebAssembly.compile(new Uint8Array(binary));
 }
 
@@ -35,12 +45,25 @@ async function instantiate(m: number, k: number, n: number) {
   const module = await compiled;
   const floats = m * k + k * n + m * n;
   const probe = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
-  const sizing = (await WebAssembly.instantiate(module, { env: { memory: probe, abort() {} } })).exports as unknown as Exports;
+  const sizing = (await WebAssembly.instantiate(module, { env: { memory: probe, abort() {} } }))
+    .exports as unknown as Exports;
   const base = PAGE; // the module's own data (none beyond constants) stays in page 0
   const bytes = base + floats * 4 + sizing.scratchBytes(n) + 64;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE), maximum: 65536 });
-  const exports = (await WebAssembly.instantiate(module, { env: { memory, abort() { throw new Error('sgemm aborted'); } } })).exports as unknown as Exports;
-  const a = base, b = a + m * k * 4, c = b + k * n * 4, scratch = c + m * n * 4;
+  const exports = (
+    await WebAssembly.instantiate(module, {
+      env: {
+        memory,
+        abort() {
+          throw new Error('sgemm aborted');
+        },
+      },
+    })
+  ).exports as unknown as Exports;
+  const a = base,
+    b = a + m * k * 4,
+    c = b + k * n * 4,
+    scratch = c + m * n * 4;
   return { exports, memory, a, b, c, scratch };
 }
 

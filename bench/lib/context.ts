@@ -53,7 +53,8 @@ export function snSubject(backend: BackendName, setup: () => Trial | Promise<Tri
 /** Why TF.js `backend` cannot run, or undefined if it can. */
 export function tfUnavailable(ctx: Ctx, backend: TfBackend): string | undefined {
   if (!ctx.tf.tf) return `TF.js failed to load: ${ctx.tf.errors.import}`;
-  if (!ctx.tf.backends.includes(backend)) return `TF.js ${backend} backend failed to initialise: ${ctx.tf.errors[backend]}`;
+  if (!ctx.tf.backends.includes(backend))
+    return `TF.js ${backend} backend failed to initialise: ${ctx.tf.errors[backend]}`;
   return undefined;
 }
 
@@ -61,7 +62,12 @@ export function tfUnavailable(ctx: Ctx, backend: TfBackend): string | undefined 
  * A TF.js subject on `backend`: TF.js switches to that backend before setup and before each of its turns, so its
  * tensors and variables live on that backend only.
  */
-export function tfSubject(ctx: Ctx, backend: TfBackend, setup: (tf: Tf) => Trial | Promise<Trial>, skip?: string): Subject {
+export function tfSubject(
+  ctx: Ctx,
+  backend: TfBackend,
+  setup: (tf: Tf) => Trial | Promise<Trial>,
+  skip?: string,
+): Subject {
   const id = TF[backend];
   const why = tfUnavailable(ctx, backend) ?? skip;
   if (why !== undefined) return { id, skip: why };

@@ -113,7 +113,12 @@ export function errorText(e: unknown): string {
   return msg.split('\n')[0].slice(0, 300);
 }
 
-interface Timing { work: number; seconds: number; wall: number; cpu: number }
+interface Timing {
+  work: number;
+  seconds: number;
+  wall: number;
+  cpu: number;
+}
 
 async function timed(trial: Trial, reps: number): Promise<Timing> {
   const elapsed = stopwatch();
@@ -148,9 +153,21 @@ async function calibrate(trial: Trial, o: MeasureOptions): Promise<number> {
 }
 
 /** Measure every subject; a subject that fails reports its error and the others go on. */
-export async function measure(subjects: Subject[], o: MeasureOptions, log: (line: string) => void = () => {}): Promise<Measurements> {
+export async function measure(
+  subjects: Subject[],
+  o: MeasureOptions,
+  log: (line: string) => void = () => {},
+): Promise<Measurements> {
   const result: Measurements = {};
-  const live: { id: SubjectId; trial: Trial; reps: number; rates: number[]; wall: number[]; cpu: number[]; seconds: number }[] = [];
+  const live: {
+    id: SubjectId;
+    trial: Trial;
+    reps: number;
+    rates: number[];
+    wall: number[];
+    cpu: number[];
+    seconds: number;
+  }[] = [];
   for (const s of subjects) {
     if (s.skip !== undefined || !s.setup) {
       result[s.id] = { skipped: s.skip ?? 'not run' };
@@ -165,7 +182,11 @@ export async function measure(subjects: Subject[], o: MeasureOptions, log: (line
     } catch (e) {
       result[s.id] = { error: errorText(e) };
       log(`    ${SUBJECT_LABELS[s.id]}: failed: ${errorText(e)}`);
-      try { await trial?.dispose?.(); } catch { /* already failing */ }
+      try {
+        await trial?.dispose?.();
+      } catch {
+        /* already failing */
+      }
     }
   }
   for (let round = 0; round < o.rounds; round++) {
@@ -188,8 +209,13 @@ export async function measure(subjects: Subject[], o: MeasureOptions, log: (line
   for (const l of live) {
     if (!result[l.id]?.error) {
       result[l.id] = {
-        rate: median(l.rates), rates: l.rates, wallRate: median(l.wall), cpuRate: median(l.cpu),
-        reps: l.reps, seconds: l.seconds, note: l.trial.note,
+        rate: median(l.rates),
+        rates: l.rates,
+        wallRate: median(l.wall),
+        cpuRate: median(l.cpu),
+        reps: l.reps,
+        seconds: l.seconds,
+        note: l.trial.note,
       };
     }
     try {
@@ -206,8 +232,11 @@ export async function measure(subjects: Subject[], o: MeasureOptions, log: (line
  * Set up each candidate way of doing the same task, time it briefly, and keep the fastest: "the fastest honest way"
  * a library offers (e.g. TF.js's model.fit against its optimizer.minimize loop). The losers are disposed.
  */
-export async function fastestOf(candidates: { note: string; setup: () => Trial | Promise<Trial> }[], probeSeconds: number,
-  describe: (rate: number) => string = (r) => `${fmtRate(r)}/s`): Promise<Trial> {
+export async function fastestOf(
+  candidates: { note: string; setup: () => Trial | Promise<Trial> }[],
+  probeSeconds: number,
+  describe: (rate: number) => string = (r) => `${fmtRate(r)}/s`,
+): Promise<Trial> {
   let best: { trial: Trial; rate: number; note: string } | undefined;
   const tried: string[] = [];
   const errors: string[] = [];
@@ -222,14 +251,21 @@ export async function fastestOf(candidates: { note: string; setup: () => Trial |
       trial.secondsPerRep = seconds / reps;
       tried.push(`${c.note} ${describe(rate)}`);
       if (!best || rate > best.rate) {
-        if (best) { await best.trial.enter?.(); await best.trial.dispose?.(); }
+        if (best) {
+          await best.trial.enter?.();
+          await best.trial.dispose?.();
+        }
         best = { trial, rate, note: c.note };
       } else {
         await trial.dispose?.();
       }
     } catch (e) {
       errors.push(`${c.note}: ${errorText(e)}`);
-      try { await trial?.dispose?.(); } catch { /* already failing */ }
+      try {
+        await trial?.dispose?.();
+      } catch {
+        /* already failing */
+      }
     }
   }
   if (!best) throw new Error(errors.join('; '));

@@ -26,11 +26,25 @@ export interface Row {
  * A row from measurements: `toValue` turns a rate (work per second) into the number shown
  * (e.g. FLOP/s → GFLOP/s, calls/s → µs per call).
  */
-export function rowFrom(section: string, name: string, unit: string, m: Measurements, toValue: (rate: number) => number,
-  options: { higherIsBetter?: boolean; notes?: string[] } = {}): Row {
+export function rowFrom(
+  section: string,
+  name: string,
+  unit: string,
+  m: Measurements,
+  toValue: (rate: number) => number,
+  options: { higherIsBetter?: boolean; notes?: string[] } = {},
+): Row {
   const row: Row = {
-    section, name, unit, higherIsBetter: options.higherIsBetter ?? true, comparable: true,
-    values: {}, otherClock: {}, missing: {}, notes: [...(options.notes ?? [])], raw: m,
+    section,
+    name,
+    unit,
+    higherIsBetter: options.higherIsBetter ?? true,
+    comparable: true,
+    values: {},
+    otherClock: {},
+    missing: {},
+    notes: [...(options.notes ?? [])],
+    raw: m,
   };
   for (const id of COLUMNS) {
     const r = m[id];
@@ -87,7 +101,12 @@ function cell(row: Row, id: SubjectId): string {
 const HEADERS = ['', 'unit', ...COLUMNS.map((c) => SUBJECT_LABELS[c]), ...RATIOS.map((r) => r.label)];
 
 function cells(row: Row): string[] {
-  return [row.name, row.unit, ...COLUMNS.map((c) => cell(row, c)), ...RATIOS.map((r) => fmtRatio(speedup(row, r.a, r.b)))];
+  return [
+    row.name,
+    row.unit,
+    ...COLUMNS.map((c) => cell(row, c)),
+    ...RATIOS.map((r) => fmtRatio(speedup(row, r.a, r.b))),
+  ];
 }
 
 /** The plain-text table for the terminal, grouped by section. */
@@ -140,7 +159,12 @@ export interface ReportContext {
   quick: boolean;
   command: string;
   seconds: number;
-  tfjs: { version?: string; backends: string[]; errors: Record<string, string>; wasmFlags?: { simd: boolean; threads: boolean } };
+  tfjs: {
+    version?: string;
+    backends: string[];
+    errors: Record<string, string>;
+    wasmFlags?: { simd: boolean; threads: boolean };
+  };
   numpy?: string;
   method: string[];
   skipped: string[];
@@ -152,21 +176,34 @@ export function markdown(rows: Row[], c: ReportContext): string {
   const m = c.machine;
   const out: string[] = [];
   out.push('# scratchnet benchmark results', '');
-  out.push(`\`${c.command}\`${c.quick ? ' (quick run: shorter measurements, smaller data)' : ''}, ${m.date.slice(0, 10)}, ${c.seconds.toFixed(0)} s.`, '');
+  out.push(
+    `\`${c.command}\`${c.quick ? ' (quick run: shorter measurements, smaller data)' : ''}, ${m.date.slice(0, 10)}, ${c.seconds.toFixed(0)} s.`,
+    '',
+  );
   out.push('| machine | |', '|---|---|');
-  out.push(`| CPU | ${m.cpu} |`, `| cores | ${m.cores} |`, `| memory | ${m.memoryGiB} GiB |`, `| Node | ${m.node} (V8 ${m.v8}) |`);
+  out.push(
+    `| CPU | ${m.cpu} |`,
+    `| cores | ${m.cores} |`,
+    `| memory | ${m.memoryGiB} GiB |`,
+    `| Node | ${m.node} (V8 ${m.v8}) |`,
+  );
   out.push(`| platform | ${m.platform} |`, `| date | ${m.date} |`);
-  out.push(`| load average (1, 5, 15 min) at start / end | ${m.loadAverageStart.join(', ')} / ${m.loadAverageEnd?.join(', ') ?? '?'} |`);
+  out.push(
+    `| load average (1, 5, 15 min) at start / end | ${m.loadAverageStart.join(', ')} / ${m.loadAverageEnd?.join(', ') ?? '?'} |`,
+  );
   const tfText = c.tfjs.version
     ? `${c.tfjs.version}; backends ${c.tfjs.backends.join(', ') || 'none'}${c.tfjs.wasmFlags ? ` (wasm: SIMD ${c.tfjs.wasmFlags.simd ? 'on' : 'off'}, threads ${c.tfjs.wasmFlags.threads ? 'on' : 'off'})` : ''}`
     : 'not loaded';
   out.push(`| TensorFlow.js | ${esc(tfText)} |`);
   for (const [k, v] of Object.entries(c.tfjs.errors)) out.push(`| TF.js ${k} error | ${esc(v)} |`);
   out.push(`| numpy | ${esc(c.numpy ?? 'not run')} |`, '');
-  out.push('Ratios are speed-ups: > 1 means the first is faster (for latencies the ratio is inverted, so this still holds). ' +
-    '`wasm` and `JS` are scratchnet\'s two backends, `TFw` and `TFc` TensorFlow.js\'s wasm and cpu backends. ' +
-    '`ceiling` is the performance issue\'s plain packed SIMD128 sgemm (bench/ceiling/sgemm.ts) compiled and timed in the same run. ' +
-    '— means skipped for this row (see the notes).', '');
+  out.push(
+    'Ratios are speed-ups: > 1 means the first is faster (for latencies the ratio is inverted, so this still holds). ' +
+      "`wasm` and `JS` are scratchnet's two backends, `TFw` and `TFc` TensorFlow.js's wasm and cpu backends. " +
+      "`ceiling` is the performance issue's plain packed SIMD128 sgemm (bench/ceiling/sgemm.ts) compiled and timed in the same run. " +
+      '— means skipped for this row (see the notes).',
+    '',
+  );
   if (c.lead) out.push(...c.lead);
   // One table per section, with only the columns that section uses.
   const sections = [...new Set(rows.map((r) => r.section))];
@@ -179,7 +216,12 @@ export function markdown(rows: Row[], c: ReportContext): string {
     out.push(`| ${headers.map(esc).join(' | ')} |`);
     out.push(`|${headers.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`);
     for (const row of own) {
-      const line = [row.name, row.unit, ...subjects.map((c) => cell(row, c)), ...ratios.map((q) => fmtRatio(speedup(row, q.a, q.b)))];
+      const line = [
+        row.name,
+        row.unit,
+        ...subjects.map((c) => cell(row, c)),
+        ...ratios.map((q) => fmtRatio(speedup(row, q.a, q.b))),
+      ];
       out.push(`| ${line.map(esc).join(' | ')} |`);
     }
   }
@@ -187,16 +229,24 @@ export function markdown(rows: Row[], c: ReportContext): string {
   const withOther = rows.filter((r) => r.comparable && r.otherClock && Object.keys(r.otherClock).length > 1);
   if (withOther.length) {
     out.push('', `## The same ratios by the ${other} clock`, '');
-    out.push(`The table above uses the ${getTimer()} clock. Where the ratios below differ much from it, other processes ` +
-      'disturbed the run (see the load average); the CPU clock leaves out the time they took.', '');
+    out.push(
+      `The table above uses the ${getTimer()} clock. Where the ratios below differ much from it, other processes ` +
+        'disturbed the run (see the load average); the CPU clock leaves out the time they took.',
+      '',
+    );
     out.push(`| | ${RATIOS.map((q) => q.label).join(' | ')} |`, `|---|${RATIOS.map(() => '---:').join('|')}|`);
     for (const row of withOther) {
-      out.push(`| ${esc(row.name)} | ${RATIOS.map((q) => fmtRatio(speedup(row, q.a, q.b, row.otherClock))).join(' | ')} |`);
+      out.push(
+        `| ${esc(row.name)} | ${RATIOS.map((q) => fmtRatio(speedup(row, q.a, q.b, row.otherClock))).join(' | ')} |`,
+      );
     }
   }
   out.push('', '## Notes per row', '');
   for (const row of rows) {
-    const notes = [...row.notes, ...Object.entries(row.missing).map(([id, why]) => `${SUBJECT_LABELS[id as SubjectId]}: ${why}`)];
+    const notes = [
+      ...row.notes,
+      ...Object.entries(row.missing).map(([id, why]) => `${SUBJECT_LABELS[id as SubjectId]}: ${why}`),
+    ];
     if (notes.length) out.push(`- **${esc(row.name)}** — ${notes.map(esc).join('; ')}`);
   }
   out.push('', '## Method', '', ...c.method.map((l) => `- ${l}`));

@@ -26,7 +26,11 @@ export function checkTargets(rows: Row[]): TargetResult[] {
 
   const ratio = (target: string, row: Row | undefined, a: SubjectId, b: SubjectId, atLeast: number) => {
     const v = row && speedup(row, a, b);
-    if (v === undefined) return missing(target, row ? `no ${row.values[a] === undefined ? a : b} value (see its row)` : 'its section did not run');
+    if (v === undefined)
+      return missing(
+        target,
+        row ? `no ${row.values[a] === undefined ? a : b} value (see its row)` : 'its section did not run',
+      );
     out.push({ target, figure: x(v), holds: v >= atLeast });
   };
 
@@ -39,7 +43,11 @@ export function checkTargets(rows: Row[]): TargetResult[] {
     const wasm = row?.values.snWasm;
     const against = wide ? ' (against the ceiling at 1024)' : '';
     if (wasm !== undefined && ceiling !== undefined) {
-      out.push({ target: `${name}: ≥ 0.8× the SIMD128 ceiling${against}`, figure: `${x(wasm / ceiling)} (${wasm.toFixed(1)} of ${ceiling.toFixed(1)} GFLOP/s)`, holds: wasm / ceiling >= 0.8 });
+      out.push({
+        target: `${name}: ≥ 0.8× the SIMD128 ceiling${against}`,
+        figure: `${x(wasm / ceiling)} (${wasm.toFixed(1)} of ${ceiling.toFixed(1)} GFLOP/s)`,
+        holds: wasm / ceiling >= 0.8,
+      });
     } else {
       missing(`${name}: ≥ 0.8× the SIMD128 ceiling`, row ? 'no wasm or ceiling value' : 'its section did not run');
     }
@@ -47,13 +55,26 @@ export function checkTargets(rows: Row[]): TargetResult[] {
     ratio(`${name}: ≥ 20× scratchnet JS`, row, 'snWasm', 'snJs', 20);
   }
 
-  ratio('MNIST 784-128-64-10, Adam, batch 64: ≥ 8× TF.js wasm samples/s', find('train batch 64'), 'snWasm', 'tfWasm', 8);
+  ratio(
+    'MNIST 784-128-64-10, Adam, batch 64: ≥ 8× TF.js wasm samples/s',
+    find('train batch 64'),
+    'snWasm',
+    'tfWasm',
+    8,
+  );
   const acc = find('test accuracy after 1 epoch');
   const [sa, ta] = [acc?.values.snWasm, acc?.values.tfWasm];
   if (sa !== undefined && ta !== undefined) {
-    out.push({ target: `… same test accuracy after one epoch (within ${ACCURACY_POINTS} point)`, figure: `${sa.toFixed(1)}% vs ${ta.toFixed(1)}%`, holds: Math.abs(sa - ta) <= ACCURACY_POINTS });
+    out.push({
+      target: `… same test accuracy after one epoch (within ${ACCURACY_POINTS} point)`,
+      figure: `${sa.toFixed(1)}% vs ${ta.toFixed(1)}%`,
+      holds: Math.abs(sa - ta) <= ACCURACY_POINTS,
+    });
   } else {
-    missing('… same test accuracy after one epoch', acc ? 'a library has no accuracy (see its row)' : 'its section did not run');
+    missing(
+      '… same test accuracy after one epoch',
+      acc ? 'a library has no accuracy (see its row)' : 'its section did not run',
+    );
   }
 
   const tutorial = find('tutorial net, per-sample SGD, 1000 images');
@@ -63,43 +84,90 @@ export function checkTargets(rows: Row[]): TargetResult[] {
   const predict = find('predict 1 sample (latency)');
   const [pw, pt] = [predict?.values.snWasm, predict?.values.tfWasm];
   if (pw !== undefined && pt !== undefined) {
-    out.push({ target: 'predict one sample: ≤ 0.2× TF.js wasm latency', figure: `${(pw / pt).toFixed(2)}× (${pw.toFixed(1)} vs ${pt.toFixed(1)} µs)`, holds: pw / pt <= 0.2 });
+    out.push({
+      target: 'predict one sample: ≤ 0.2× TF.js wasm latency',
+      figure: `${(pw / pt).toFixed(2)}× (${pw.toFixed(1)} vs ${pt.toFixed(1)} µs)`,
+      holds: pw / pt <= 0.2,
+    });
   } else {
-    missing('predict one sample: ≤ 0.2× TF.js wasm latency', predict ? 'a library has no latency (see its row)' : 'its section did not run');
+    missing(
+      'predict one sample: ≤ 0.2× TF.js wasm latency',
+      predict ? 'a library has no latency (see its row)' : 'its section did not run',
+    );
   }
 
-  ratio('the seed\'s Keras model: ≥ 10× TF.js wasm samples/s', find('train, batch 64'), 'snWasm', 'tfWasm', 10);
+  ratio("the seed's Keras model: ≥ 10× TF.js wasm samples/s", find('train, batch 64'), 'snWasm', 'tfWasm', 10);
   const memory = find('peak memory (wasm)')?.values.snWasm;
   if (memory !== undefined) {
     const bytes = memory * 2 ** 20;
-    out.push({ target: 'the seed\'s Keras model: ≤ 1.3 GB of wasm memory', figure: `${(bytes / 1e9).toFixed(2)} GB (${memory.toFixed(0)} MiB)`, holds: bytes <= SEED_MEMORY_CAP_BYTES });
+    out.push({
+      target: "the seed's Keras model: ≤ 1.3 GB of wasm memory",
+      figure: `${(bytes / 1e9).toFixed(2)} GB (${memory.toFixed(0)} MiB)`,
+      holds: bytes <= SEED_MEMORY_CAP_BYTES,
+    });
   } else {
-    missing('the seed\'s Keras model: ≤ 1.3 GB of wasm memory', 'see its row');
+    missing("the seed's Keras model: ≤ 1.3 GB of wasm memory", 'see its row');
   }
 
   // the convnet of the CNN issue (bench/cases/cnn.ts)
-  ratio('Keras MNIST convnet, Adam, batch 64: ≥ 100× TF.js cpu samples/s', find('train convnet batch 64'), 'snWasm', 'tfCpu', 100);
+  ratio(
+    'Keras MNIST convnet, Adam, batch 64: ≥ 100× TF.js cpu samples/s',
+    find('train convnet batch 64'),
+    'snWasm',
+    'tfCpu',
+    100,
+  );
   const conv = find('conv forward + both gradients, in training');
   const [cw, cc] = [conv?.values.snWasm, conv?.values.ceiling];
   if (cw !== undefined && cc !== undefined) {
-    out.push({ target: '… its convolutions (forward and both gradients) in training: ≥ 0.5× the SIMD128 ceiling', figure: `${x(cw / cc)} (${cw.toFixed(1)} of ${cc.toFixed(1)} GFLOP/s)`, holds: cw / cc >= 0.5 });
+    out.push({
+      target: '… its convolutions (forward and both gradients) in training: ≥ 0.5× the SIMD128 ceiling',
+      figure: `${x(cw / cc)} (${cw.toFixed(1)} of ${cc.toFixed(1)} GFLOP/s)`,
+      holds: cw / cc >= 0.5,
+    });
   } else {
-    missing('… its convolutions in training: ≥ 0.5× the SIMD128 ceiling', conv ? 'no wasm or ceiling value' : 'its section did not run');
+    missing(
+      '… its convolutions in training: ≥ 0.5× the SIMD128 ceiling',
+      conv ? 'no wasm or ceiling value' : 'its section did not run',
+    );
   }
-  ratio('convnet predict, test images: ≥ 3× TF.js wasm throughput', rows.find((r) => r.name.startsWith('convnet predict') && r.name.endsWith('(throughput)')), 'snWasm', 'tfWasm', 3);
+  ratio(
+    'convnet predict, test images: ≥ 3× TF.js wasm throughput',
+    rows.find((r) => r.name.startsWith('convnet predict') && r.name.endsWith('(throughput)')),
+    'snWasm',
+    'tfWasm',
+    3,
+  );
   const cnnOne = find('convnet predict 1 image (latency)');
   const [lw, lt] = [cnnOne?.values.snWasm, cnnOne?.values.tfWasm];
   if (lw !== undefined && lt !== undefined) {
-    out.push({ target: 'convnet predict one image: ≤ 0.5× TF.js wasm latency', figure: `${(lw / lt).toFixed(2)}× (${lw.toFixed(0)} vs ${lt.toFixed(0)} µs)`, holds: lw / lt <= 0.5 });
+    out.push({
+      target: 'convnet predict one image: ≤ 0.5× TF.js wasm latency',
+      figure: `${(lw / lt).toFixed(2)}× (${lw.toFixed(0)} vs ${lt.toFixed(0)} µs)`,
+      holds: lw / lt <= 0.5,
+    });
   } else {
-    missing('convnet predict one image: ≤ 0.5× TF.js wasm latency', cnnOne ? 'a library has no latency (see its row)' : 'its section did not run');
+    missing(
+      'convnet predict one image: ≤ 0.5× TF.js wasm latency',
+      cnnOne ? 'a library has no latency (see its row)' : 'its section did not run',
+    );
   }
   const growth = find('arena growth after the first batch (batch 64)')?.values.snWasm;
-  if (growth !== undefined) out.push({ target: 'convnet training: the wasm arena does not grow from batch to batch', figure: `${growth} bytes after batch 1`, holds: growth === 0 });
+  if (growth !== undefined)
+    out.push({
+      target: 'convnet training: the wasm arena does not grow from batch to batch',
+      figure: `${growth} bytes after batch 1`,
+      holds: growth === 0,
+    });
   else missing('convnet training: the wasm arena does not grow from batch to batch', 'see its row');
 
   const js512 = find('matmul 512×512·512×512')?.values.snJs;
-  if (js512 !== undefined) out.push({ target: 'scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s', figure: `${js512.toFixed(2)} GFLOP/s`, holds: js512 >= 1.5 });
+  if (js512 !== undefined)
+    out.push({
+      target: 'scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s',
+      figure: `${js512.toFixed(2)} GFLOP/s`,
+      holds: js512 >= 1.5,
+    });
   else missing('scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s', 'no JS value');
   return out;
 }
@@ -124,5 +192,9 @@ export function targetsMarkdown(targets: TargetResult[]): string[] {
 
 export function targetsText(targets: TargetResult[]): string {
   const width = Math.max(...targets.map((t) => [...t.target].length));
-  return targets.map((t) => `${t.holds === undefined ? '  -  ' : t.holds ? 'holds' : 'MISS '}  ${t.target.padEnd(width)}  ${t.figure}`).join('\n');
+  return targets
+    .map(
+      (t) => `${t.holds === undefined ? '  -  ' : t.holds ? 'holds' : 'MISS '}  ${t.target.padEnd(width)}  ${t.figure}`,
+    )
+    .join('\n');
 }

@@ -23,7 +23,11 @@ export interface ChartOptions {
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  name: K,
+  attrs: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (text !== undefined) node.textContent = text;
@@ -47,7 +51,11 @@ export class LineChart {
   private scheduled = false;
   private lastRender = 0;
 
-  constructor(private readonly host: HTMLElement, private readonly options: ChartOptions, series: Omit<Series, 'points'>[]) {
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly options: ChartOptions,
+    series: Omit<Series, 'points'>[],
+  ) {
     this.series = series.map((s) => ({ ...s, points: [] }));
     this.svg = el('svg', { class: 'chart', role: 'img', 'aria-label': options.title });
     host.append(this.svg);
@@ -73,10 +81,14 @@ export class LineChart {
     if (this.scheduled) return;
     this.scheduled = true;
     const wait = Math.max(0, this.lastRender + 100 - performance.now());
-    setTimeout(() => requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.render();
-    }), wait);
+    setTimeout(
+      () =>
+        requestAnimationFrame(() => {
+          this.scheduled = false;
+          this.render();
+        }),
+      wait,
+    );
   }
 
   render(): void {
@@ -97,8 +109,11 @@ export class LineChart {
     const x1 = Math.max(this.options.xMax ?? 1, ...xs, x0 + 1e-9);
     const [y0, y1] = this.options.yRange ?? [0, Math.max(1e-3, ...ys) * 1.05];
     const fx = (x: number) => pad.left + ((x - x0) / (x1 - x0)) * (width - pad.left - pad.right);
-    const fy = (y: number) => height - pad.bottom - ((Math.min(Math.max(y, y0), y1) - y0) / (y1 - y0)) * (height - pad.top - pad.bottom);
-    const fmt = this.options.yFormat ?? ((v: number) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toPrecision(2).replace(/\.?0+$/, '')));
+    const fy = (y: number) =>
+      height - pad.bottom - ((Math.min(Math.max(y, y0), y1) - y0) / (y1 - y0)) * (height - pad.top - pad.bottom);
+    const fmt =
+      this.options.yFormat ??
+      ((v: number) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toPrecision(2).replace(/\.?0+$/, '')));
 
     svg.append(el('text', { x: pad.left, y: 16, class: 'chart-title' }, this.options.title));
     for (const t of ticks(y0, y1, 4)) {
@@ -107,18 +122,40 @@ export class LineChart {
       svg.append(el('text', { x: pad.left - 6, y: y + 4, class: 'tick', 'text-anchor': 'end' }, fmt(t)));
     }
     for (const t of ticks(x0, x1, Math.max(2, Math.floor(width / 90)))) {
-      svg.append(el('text', { x: fx(t), y: height - pad.bottom + 16, class: 'tick', 'text-anchor': 'middle' }, String(t)));
+      svg.append(
+        el('text', { x: fx(t), y: height - pad.bottom + 16, class: 'tick', 'text-anchor': 'middle' }, String(t)),
+      );
     }
-    svg.append(el('text', { x: width - pad.right, y: height - 4, class: 'tick', 'text-anchor': 'end' }, this.options.xLabel));
+    svg.append(
+      el('text', { x: width - pad.right, y: height - 4, class: 'tick', 'text-anchor': 'end' }, this.options.xLabel),
+    );
     svg.append(el('line', { x1: pad.left, x2: pad.left, y1: pad.top - 6, y2: height - pad.bottom, class: 'axis' }));
-    svg.append(el('line', { x1: pad.left, x2: width - pad.right, y1: height - pad.bottom, y2: height - pad.bottom, class: 'axis' }));
+    svg.append(
+      el('line', {
+        x1: pad.left,
+        x2: width - pad.right,
+        y1: height - pad.bottom,
+        y2: height - pad.bottom,
+        class: 'axis',
+      }),
+    );
 
     let legendX = width - pad.right;
     for (const s of [...this.series].reverse()) {
       const label = el('text', { x: legendX, y: 16, class: 'legend', 'text-anchor': 'end' }, s.name);
       svg.append(label);
       legendX -= s.name.length * 6.5 + 8;
-      svg.append(el('line', { x1: legendX - 14, x2: legendX - 2, y1: 12, y2: 12, stroke: s.color, 'stroke-width': 2.5, 'stroke-dasharray': s.dashed ? '4 3' : 'none' }));
+      svg.append(
+        el('line', {
+          x1: legendX - 14,
+          x2: legendX - 2,
+          y1: 12,
+          y2: 12,
+          stroke: s.color,
+          'stroke-width': 2.5,
+          'stroke-dasharray': s.dashed ? '4 3' : 'none',
+        }),
+      );
       legendX -= 24;
     }
     for (const s of this.series) {
@@ -128,7 +165,17 @@ export class LineChart {
         const [x, y] = s.points[0];
         svg.append(el('circle', { cx: fx(x), cy: fy(y), r: 3, fill: s.color }));
       } else {
-        svg.append(el('polyline', { points: d, fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-linejoin': 'round', 'stroke-dasharray': s.dashed ? '5 4' : 'none', 'data-series': s.name }));
+        svg.append(
+          el('polyline', {
+            points: d,
+            fill: 'none',
+            stroke: s.color,
+            'stroke-width': 2,
+            'stroke-linejoin': 'round',
+            'stroke-dasharray': s.dashed ? '5 4' : 'none',
+            'data-series': s.name,
+          }),
+        );
       }
     }
   }

@@ -14,7 +14,10 @@ export class DrawingPad {
   private inked = false;
 
   /** `onChange` runs while drawing (at most once per frame) and when a stroke ends */
-  constructor(readonly canvas: HTMLCanvasElement, private readonly onChange: () => void) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    private readonly onChange: () => void,
+  ) {
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('no 2d canvas');
     this.ctx = ctx;
@@ -23,7 +26,10 @@ export class DrawingPad {
     const changed = () => {
       if (pending) return;
       pending = true;
-      requestAnimationFrame(() => { pending = false; this.onChange(); });
+      requestAnimationFrame(() => {
+        pending = false;
+        this.onChange();
+      });
     };
     canvas.addEventListener('pointerdown', (e) => {
       canvas.setPointerCapture(e.pointerId);
@@ -63,7 +69,10 @@ export class DrawingPad {
   /** pointer position in canvas pixels (the canvas may be shown smaller or larger than it is) */
   private point(e: PointerEvent): [number, number] {
     const r = this.canvas.getBoundingClientRect();
-    return [((e.clientX - r.left) / r.width) * this.canvas.width, ((e.clientY - r.top) / r.height) * this.canvas.height];
+    return [
+      ((e.clientX - r.left) / r.width) * this.canvas.width,
+      ((e.clientY - r.top) / r.height) * this.canvas.height,
+    ];
   }
 
   private stroke(from: [number, number], to: [number, number]): void {
@@ -85,7 +94,10 @@ export class DrawingPad {
     const { width, height } = canvas;
     const pixels = ctx.getImageData(0, 0, width, height).data;
     // bounding box of the ink
-    let x0 = width, y0 = height, x1 = -1, y1 = -1;
+    let x0 = width,
+      y0 = height,
+      x1 = -1,
+      y1 = -1;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         if (pixels[(y * width + x) * 4] > 16) {
@@ -97,19 +109,28 @@ export class DrawingPad {
       }
     }
     if (x1 < 0) return null;
-    const w = x1 - x0 + 1, h = y1 - y0 + 1;
+    const w = x1 - x0 + 1,
+      h = y1 - y0 + 1;
     const scale = BOX / Math.max(w, h);
-    const sw = Math.max(1, w * scale), sh = Math.max(1, h * scale);
+    const sw = Math.max(1, w * scale),
+      sh = Math.max(1, h * scale);
 
     // scale into a 28×28 image, in halving steps so that thin strokes survive (one big step aliases)
     let source: HTMLCanvasElement | OffscreenCanvas = canvas;
-    let sx = x0, sy = y0, sWidth = w, sHeight = h;
+    let sx = x0,
+      sy = y0,
+      sWidth = w,
+      sHeight = h;
     while (sWidth / 2 > sw * 1.5) {
       const step = new OffscreenCanvas(Math.ceil(sWidth / 2), Math.ceil(sHeight / 2));
       const c = step.getContext('2d')!;
       c.imageSmoothingQuality = 'high';
       c.drawImage(source, sx, sy, sWidth, sHeight, 0, 0, step.width, step.height);
-      source = step; sx = 0; sy = 0; sWidth = step.width; sHeight = step.height;
+      source = step;
+      sx = 0;
+      sy = 0;
+      sWidth = step.width;
+      sHeight = step.height;
     }
     const small = new OffscreenCanvas(SIDE, SIDE);
     const sc = small.getContext('2d', { willReadFrequently: true })!;
@@ -120,11 +141,15 @@ export class DrawingPad {
 
     // centre of mass to the centre
     const boxed = sc.getImageData(0, 0, SIDE, SIDE).data;
-    let mass = 0, mx = 0, my = 0;
+    let mass = 0,
+      mx = 0,
+      my = 0;
     for (let y = 0; y < SIDE; y++) {
       for (let x = 0; x < SIDE; x++) {
         const v = boxed[(y * SIDE + x) * 4];
-        mass += v; mx += v * x; my += v * y;
+        mass += v;
+        mx += v * x;
+        my += v * y;
       }
     }
     const dx = Math.round(SIDE / 2 - 0.5 - mx / mass);
@@ -132,8 +157,10 @@ export class DrawingPad {
     const out = new Float32Array(SIDE * SIDE);
     for (let y = 0; y < SIDE; y++) {
       for (let x = 0; x < SIDE; x++) {
-        const fromX = x - dx, fromY = y - dy;
-        if (fromX >= 0 && fromX < SIDE && fromY >= 0 && fromY < SIDE) out[y * SIDE + x] = boxed[(fromY * SIDE + fromX) * 4] / 255;
+        const fromX = x - dx,
+          fromY = y - dy;
+        if (fromX >= 0 && fromX < SIDE && fromY >= 0 && fromY < SIDE)
+          out[y * SIDE + x] = boxed[(fromY * SIDE + fromX) * 4] / 255;
       }
     }
     if (preview) drawPreview(preview, out);

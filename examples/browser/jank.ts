@@ -56,6 +56,7 @@ export class JankMonitor {
     if (!this.running) return;
     // entries arrive after their task: skip those of tasks that ended before start (the task that calls start()
     // counts: it is where training begins)
-    for (const entry of entries) if (entry.startTime + entry.duration >= this.startedAt) this.tasks.push(Math.round(entry.duration));
+    for (const entry of entries)
+      if (entry.startTime + entry.duration >= this.startedAt) this.tasks.push(Math.round(entry.duration));
   }
 }

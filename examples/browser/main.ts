@@ -2,8 +2,16 @@
 // charts, a drawing pad that asks the trained model, and the wasm-vs-JS benchmark. Built by scripts/build-demo.mjs,
 // served by `npm run demo`.
 import {
-  benchmark, mnistFromIdx, modelFromSpec, ready, trainInWorker,
-  type BenchmarkRow, type Logs, type MnistData, type ModelSpec, type Sequential,
+  benchmark,
+  mnistFromIdx,
+  modelFromSpec,
+  ready,
+  trainInWorker,
+  type BenchmarkRow,
+  type Logs,
+  type MnistData,
+  type ModelSpec,
+  type Sequential,
 } from 'scratchnet';
 import { LineChart } from './chart.js';
 import { DrawingPad } from './draw.js';
@@ -25,7 +33,12 @@ const XOR_SPEC: ModelSpec = {
   compile: { optimizer: { name: 'adam', learningRate: 0.05 }, loss: 'binary_crossentropy', metrics: ['accuracy'] },
   seed: 3,
 };
-const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const XOR_X = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const XOR_Y = [[0], [1], [1], [0]];
 const XOR_EPOCHS = 300;
 
@@ -35,7 +48,11 @@ const MNIST_SPEC: ModelSpec = {
     { type: 'dropout', rate: 0.1 },
     { type: 'dense', units: 10, activation: 'softmax' },
   ],
-  compile: { optimizer: { name: 'adam', learningRate: 0.002 }, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] },
+  compile: {
+    optimizer: { name: 'adam', learningRate: 0.002 },
+    loss: 'sparse_categorical_crossentropy',
+    metrics: ['accuracy'],
+  },
   seed: 7,
 };
 const BATCH = 32;
@@ -45,7 +62,10 @@ const BATCH = 32;
 let worker: Worker | undefined;
 /** the page's one training worker, started on first use */
 function trainingWorker(): Worker {
-  return (worker ??= new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'scratchnet-training' }));
+  return (worker ??= new Worker(new URL('./worker.js', import.meta.url), {
+    type: 'module',
+    name: 'scratchnet-training',
+  }));
 }
 
 const jankBadge = $('jank');
@@ -73,7 +93,9 @@ const fmt = {
 
 // ---------------------------------------------------------------------------------------------- XOR
 
-const xorChart = new LineChart($('xor-chart'), { title: 'loss', xLabel: 'epoch', xMax: XOR_EPOCHS }, [{ name: 'training loss', color: COLORS.train }]);
+const xorChart = new LineChart($('xor-chart'), { title: 'loss', xLabel: 'epoch', xMax: XOR_EPOCHS }, [
+  { name: 'training loss', color: COLORS.train },
+]);
 
 $('xor-train').addEventListener('click', async () => {
   const button = $<HTMLButtonElement>('xor-train');
@@ -86,7 +108,9 @@ $('xor-train').addEventListener('click', async () => {
   const started = performance.now();
   try {
     const result = await trainInWorker(trainingWorker(), {
-      model: XOR_SPEC, x: XOR_X, y: XOR_Y,
+      model: XOR_SPEC,
+      x: XOR_X,
+      y: XOR_Y,
       fitOptions: { epochs: XOR_EPOCHS, batchSize: 4 },
       onEpochEnd: (epoch, logs) => xorChart.push(0, epoch + 1, logs.loss),
     });
@@ -94,14 +118,17 @@ $('xor-train').addEventListener('click', async () => {
     model.setWeights(result.weights);
     const outputs = model.predict(XOR_X).map((row) => row[0]);
     model.dispose();
-    $('xor-table').querySelectorAll<HTMLTableCellElement>('td.out').forEach((cell, i) => {
-      cell.textContent = outputs[i].toFixed(3);
-      cell.dataset.rounded = String(Math.round(outputs[i]));
-      cell.classList.toggle('right', Math.round(outputs[i]) === XOR_Y[i][0]);
-      cell.classList.toggle('wrong', Math.round(outputs[i]) !== XOR_Y[i][0]);
-    });
+    $('xor-table')
+      .querySelectorAll<HTMLTableCellElement>('td.out')
+      .forEach((cell, i) => {
+        cell.textContent = outputs[i].toFixed(3);
+        cell.dataset.rounded = String(Math.round(outputs[i]));
+        cell.classList.toggle('right', Math.round(outputs[i]) === XOR_Y[i][0]);
+        cell.classList.toggle('wrong', Math.round(outputs[i]) !== XOR_Y[i][0]);
+      });
     const seconds = (performance.now() - started) / 1000;
-    $('xor-status').textContent = `${XOR_EPOCHS} epochs in ${seconds.toFixed(2)} s on ${result.backend}; final loss ${fmt.loss(result.history.history.loss.at(-1))}`;
+    $('xor-status').textContent =
+      `${XOR_EPOCHS} epochs in ${seconds.toFixed(2)} s on ${result.backend}; final loss ${fmt.loss(result.history.history.loss.at(-1))}`;
     section.dataset.state = 'done';
   } catch (e) {
     $('xor-status').textContent = `failed: ${(e as Error).message}`;
@@ -125,11 +152,15 @@ async function mnist(): Promise<MnistData> {
   idxFiles ??= (async () => {
     const get = async (name: string) => {
       const response = await fetch(`data/${name}`);
-      if (!response.ok) throw new Error(`data/${name}: ${response.status} (run \`npm run build:demo\` to prepare the data)`);
+      if (!response.ok)
+        throw new Error(`data/${name}: ${response.status} (run \`npm run build:demo\` to prepare the data)`);
       return response.arrayBuffer();
     };
     const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
-      get('train-images-idx3-ubyte'), get('train-labels-idx1-ubyte'), get('t10k-images-idx3-ubyte'), get('t10k-labels-idx1-ubyte'),
+      get('train-images-idx3-ubyte'),
+      get('train-labels-idx1-ubyte'),
+      get('t10k-images-idx3-ubyte'),
+      get('t10k-labels-idx1-ubyte'),
     ]);
     return { trainImages, trainLabels, testImages, testLabels };
   })();
@@ -147,10 +178,14 @@ const lossChart = new LineChart($('mnist-loss'), { title: 'loss', xLabel: 'epoch
   { name: 'training', color: COLORS.train },
   { name: 'test', color: COLORS.test, dashed: true },
 ]);
-const accChart = new LineChart($('mnist-acc'), { title: 'accuracy', xLabel: 'epoch', xMax: 5, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` }, [
-  { name: 'training', color: COLORS.train },
-  { name: 'test', color: COLORS.test, dashed: true },
-]);
+const accChart = new LineChart(
+  $('mnist-acc'),
+  { title: 'accuracy', xLabel: 'epoch', xMax: 5, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` },
+  [
+    { name: 'training', color: COLORS.train },
+    { name: 'test', color: COLORS.test, dashed: true },
+  ],
+);
 
 /** the model the drawing pad asks: built once, given new weights after every epoch */
 let predictor: Sequential | undefined;
@@ -178,7 +213,8 @@ trainButton.addEventListener('click', () => {
 async function trainMnist(): Promise<void> {
   const section = $('mnist');
   const epochs = Number($<HTMLSelectElement>('mnist-epochs').value);
-  const where = (document.querySelector<HTMLInputElement>('input[name="where"]:checked')?.value ?? 'worker') as 'worker' | 'main';
+  const where = (document.querySelector<HTMLInputElement>('input[name="where"]:checked')?.value ?? 'worker') as
+    'worker' | 'main';
   const status = $('mnist-status');
   const progress = $('mnist-progress');
   section.dataset.state = 'loading';
@@ -233,16 +269,20 @@ async function trainMnist(): Promise<void> {
   const scheduleStats = () => {
     if (statsPending) return;
     statsPending = true;
-    setTimeout(() => requestAnimationFrame(() => {
-      statsPending = false;
-      if (!latest) return;
-      const { epoch, logs, samples } = latest;
-      progress.style.transform = `scaleX(${Math.min(1, samples / (n * epochs)).toFixed(4)})`; // no layout: the compositor scales it
-      $('stat-epoch').textContent = `${epoch + 1} / ${epochs}`;
-      $('stat-loss').textContent = fmt.loss(logs.loss);
-      $('stat-acc').textContent = fmt.pct(logs.accuracy);
-      $('stat-speed').textContent = fmt.int(samples / ((performance.now() - started) / 1000));
-    }), 100);
+    setTimeout(
+      () =>
+        requestAnimationFrame(() => {
+          statsPending = false;
+          if (!latest) return;
+          const { epoch, logs, samples } = latest;
+          progress.style.transform = `scaleX(${Math.min(1, samples / (n * epochs)).toFixed(4)})`; // no layout: the compositor scales it
+          $('stat-epoch').textContent = `${epoch + 1} / ${epochs}`;
+          $('stat-loss').textContent = fmt.loss(logs.loss);
+          $('stat-acc').textContent = fmt.pct(logs.accuracy);
+          $('stat-speed').textContent = fmt.int(samples / ((performance.now() - started) / 1000));
+        }),
+      100,
+    );
   };
   const onEpochEnd = (epoch: number, logs: Logs, weights?: Float32Array[]) => {
     lossChart.push(1, epoch + 1, logs.val_loss ?? NaN);
@@ -257,7 +297,10 @@ async function trainMnist(): Promise<void> {
   trainButton.textContent = 'Stop';
   trainButton.disabled = false;
   trainingStarted();
-  status.textContent = where === 'worker' ? 'training in a Web Worker — the page stays free' : 'training on the main thread — fit yields every 50 ms';
+  status.textContent =
+    where === 'worker'
+      ? 'training in a Web Worker — the page stays free'
+      : 'training on the main thread — fit yields every 50 ms';
   try {
     let stopped: boolean;
     let backend: string;
@@ -267,12 +310,14 @@ async function trainMnist(): Promise<void> {
       stopTraining = () => controller.abort();
       const result = await trainInWorker(trainingWorker(), {
         model: MNIST_SPEC,
-        x: data.trainX, y: data.trainY,
+        x: data.trainX,
+        y: data.trainY,
         fitOptions: { epochs, batchSize: BATCH, validationData: [data.testX, data.testY] },
         // moved to the worker, not cloned: cloning 70 MB would hold up this thread for about 100 ms
         transfer: true,
         weightsEachEpoch: true,
-        onBatchEnd, onEpochEnd,
+        onBatchEnd,
+        onEpochEnd,
         signal: controller.signal,
       });
       usePredictorWeights(result.weights);
@@ -281,12 +326,20 @@ async function trainMnist(): Promise<void> {
     } else {
       const model = modelFromSpec(MNIST_SPEC);
       let epoch = 0;
-      stopTraining = () => { model.stopTraining = true; };
+      stopTraining = () => {
+        model.stopTraining = true;
+      };
       const result = await model.fit(data.trainX, data.trainY, {
-        epochs, batchSize: BATCH, validationData: [data.testX, data.testY], verbose: 0,
+        epochs,
+        batchSize: BATCH,
+        validationData: [data.testX, data.testY],
+        verbose: 0,
         callbacks: {
           onBatchEnd: (batch, logs) => onBatchEnd(batch, logs, epoch),
-          onEpochEnd: (e, logs) => { epoch = e + 1; onEpochEnd(e, logs, model.getWeights()); },
+          onEpochEnd: (e, logs) => {
+            epoch = e + 1;
+            onEpochEnd(e, logs, model.getWeights());
+          },
         },
       });
       stopped = model.stopTraining;
@@ -296,7 +349,8 @@ async function trainMnist(): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     const accuracy = history.val_accuracy?.at(-1);
-    status.textContent = `${stopped ? 'stopped' : 'done'}: ${history.val_accuracy?.length ?? 0} epoch(s) in ${seconds.toFixed(1)} s on ${backend}` +
+    status.textContent =
+      `${stopped ? 'stopped' : 'done'}: ${history.val_accuracy?.length ?? 0} epoch(s) in ${seconds.toFixed(1)} s on ${backend}` +
       `${where === 'worker' ? ' in a Web Worker' : ' on the main thread'}; test accuracy ${fmt.pct(accuracy)}`;
     section.dataset.state = 'done';
     section.dataset.accuracy = String(accuracy ?? '');
@@ -375,7 +429,8 @@ $('bench-run').addEventListener('click', async () => {
     cells[1].textContent = number(row.wasm, row.unit);
     cells[2].textContent = number(row.js, row.unit);
     cells[3].textContent = row.ratio === null ? 'n/a' : `${row.ratio.toFixed(1)}×${row.noisy ? ' (noisy)' : ''}`;
-    if (row.ratioRange) cells[3].title = `${row.ratioRange[0].toFixed(1)}× to ${row.ratioRange[1].toFixed(1)}× over the samples`;
+    if (row.ratioRange)
+      cells[3].title = `${row.ratioRange[0].toFixed(1)}× to ${row.ratioRange[1].toFixed(1)}× over the samples`;
     tr.dataset.ratio = String(row.ratio ?? '');
     rows.append(tr);
   };
@@ -384,9 +439,10 @@ $('bench-run').addEventListener('click', async () => {
     const result = await benchmark({ onProgress: add });
     const train = result.find((r) => r.name.startsWith('train'));
     const ratio = train?.ratio ?? null;
-    $('bench-headline').textContent = ratio === null
-      ? 'This browser has no WebAssembly SIMD: scratchnet runs on its JS backend here.'
-      : `Training runs ${ratio.toFixed(1)}× faster with WebAssembly SIMD than with plain JavaScript on this device.`;
+    $('bench-headline').textContent =
+      ratio === null
+        ? 'This browser has no WebAssembly SIMD: scratchnet runs on its JS backend here.'
+        : `Training runs ${ratio.toFixed(1)}× faster with WebAssembly SIMD than with plain JavaScript on this device.`;
     section.dataset.ratio = String(ratio ?? '');
     section.dataset.state = 'done';
     $('bench-status').textContent = result.some((r) => r.noisy)

@@ -31,7 +31,10 @@ export class Allocator {
       if (block.size >= size) {
         const ptr = block.ptr;
         if (block.size === size) this.free.splice(i, 1);
-        else { block.ptr += size; block.size -= size; }
+        else {
+          block.ptr += size;
+          block.size -= size;
+        }
         this.used.set(ptr, size);
         return ptr;
       }
@@ -48,18 +51,32 @@ export class Allocator {
     const size = this.used.get(ptr);
     if (size === undefined) fail(`internal error: freeing ${ptr}, which is not an allocated block`, 'internal');
     this.used.delete(ptr);
-    let lo = 0, hi = this.free.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.free[mid].ptr < ptr) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = this.free.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.free[mid].ptr < ptr) lo = mid + 1;
+      else hi = mid;
+    }
     this.free.splice(lo, 0, { ptr, size });
     // Coalesce with the next block, then with the previous one.
     const cur = this.free[lo];
     const next = this.free[lo + 1];
-    if (next && cur.ptr + cur.size === next.ptr) { cur.size += next.size; this.free.splice(lo + 1, 1); }
+    if (next && cur.ptr + cur.size === next.ptr) {
+      cur.size += next.size;
+      this.free.splice(lo + 1, 1);
+    }
     const prev = this.free[lo - 1];
-    if (prev && prev.ptr + prev.size === cur.ptr) { prev.size += cur.size; this.free.splice(lo, 1); }
+    if (prev && prev.ptr + prev.size === cur.ptr) {
+      prev.size += cur.size;
+      this.free.splice(lo, 1);
+    }
     // A free block at the very top gives its space back to the top.
     const tail = this.free[this.free.length - 1];
-    if (tail && tail.ptr + tail.size === this.top) { this.top = tail.ptr; this.free.pop(); }
+    if (tail && tail.ptr + tail.size === this.top) {
+      this.top = tail.ptr;
+      this.free.pop();
+    }
   }
 
   /** bytes in live blocks */

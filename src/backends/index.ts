@@ -33,7 +33,9 @@ export function getBackend(): BackendName {
   if (chosen === undefined) {
     chosen = simdAvailable() ? 'wasm' : 'js';
     if (chosen === 'js') {
-      console.info('scratchnet: WebAssembly SIMD is not available in this engine; using the JS backend (same results, slower)');
+      console.info(
+        'scratchnet: WebAssembly SIMD is not available in this engine; using the JS backend (same results, slower)',
+      );
     }
   }
   return chosen;
@@ -74,7 +76,11 @@ export function ready(): Promise<BackendName> {
 }
 
 /** Arena memory of a backend (default: the active one; or a backend object), like TensorFlow.js's `tf.memory()`. */
-export function memory(name?: BackendName | Backend): { backend: BackendLabel; bytesInUse: number; bytesReserved: number } {
+export function memory(name?: BackendName | Backend): {
+  backend: BackendLabel;
+  bytesInUse: number;
+  bytesReserved: number;
+} {
   const backend = resolveBackend(name);
   return { backend: backend.name, bytesInUse: backend.arena.bytesInUse, bytesReserved: backend.arena.capacity };
 }

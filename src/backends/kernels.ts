@@ -136,33 +136,139 @@ export interface Kernels {
   // ignores it). conv2d and conv2dBackwardFilter give the bits of one matmul / matmulTransA over the whole patch
   // matrix, on both backends; every result is a fixed function of the shapes and inputs. Outputs never overlap inputs.
   /** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
-  conv2d(x: Ptr, w: Ptr, y: Ptr, scratch: Ptr, n: number, inH: number, inW: number, inC: number, kh: number, kw: number,
-    outC: number, outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  conv2d(
+    x: Ptr,
+    w: Ptr,
+    y: Ptr,
+    scratch: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    kh: number,
+    kw: number,
+    outC: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** dx[b,iy,ix,ci] = Σ over the (b,oy,ox,ky,kx) that read x[b,iy,ix,ci] of Σ_o dy[b,oy,ox,o] · w[ky,kx,ci,o] */
-  conv2dBackwardInput(dy: Ptr, w: Ptr, dx: Ptr, scratch: Ptr, n: number, inH: number, inW: number, inC: number,
-    kh: number, kw: number, outC: number, outH: number, outW: number, strideH: number, strideW: number,
-    padTop: number, padLeft: number): void;
+  conv2dBackwardInput(
+    dy: Ptr,
+    w: Ptr,
+    dx: Ptr,
+    scratch: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    kh: number,
+    kw: number,
+    outC: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0) */
-  conv2dBackwardFilter(x: Ptr, dy: Ptr, dw: Ptr, scratch: Ptr, n: number, inH: number, inW: number, inC: number,
-    kh: number, kw: number, outC: number, outH: number, outW: number, strideH: number, strideW: number,
-    padTop: number, padLeft: number): void;
+  conv2dBackwardFilter(
+    x: Ptr,
+    dy: Ptr,
+    dw: Ptr,
+    scratch: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    kh: number,
+    kw: number,
+    outC: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   // Pooling keeps the channels (c in and out). A window is clipped to the image: padding never wins a max and an
   // average divides by the count of elements inside (Keras/TF 'same'). Every window must hold an element (pads smaller
   // than the pool). The wasm pooling kernels are bit-identical to the JS ones in float32. Global average pooling is
   // avgPool with the whole image as the window (pool = stride = inH×inW, out 1×1, pads 0).
   /** y[b,oy,ox,ch] = max over the window's elements inside the image (ties: the first in (ky, kx) order; NaN wins) */
-  maxPool(x: Ptr, y: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number, outH: number,
-    outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  maxPool(
+    x: Ptr,
+    y: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    c: number,
+    poolH: number,
+    poolW: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** dx = 0, then for every window and channel: dx[the element maxPool chose] += dy[b,oy,ox,ch] (the argmax is
    *  recomputed from the forward input x, with maxPool's rule: no index buffer to keep between the passes) */
-  maxPoolBackward(x: Ptr, dy: Ptr, dx: Ptr, n: number, inH: number, inW: number, c: number, poolH: number,
-    poolW: number, outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  maxPoolBackward(
+    x: Ptr,
+    dy: Ptr,
+    dx: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    c: number,
+    poolH: number,
+    poolW: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** y[b,oy,ox,ch] = (Σ over the window's elements inside the image, in (ky, kx) order) / (their count) */
-  avgPool(x: Ptr, y: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number, outH: number,
-    outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  avgPool(
+    x: Ptr,
+    y: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    c: number,
+    poolH: number,
+    poolW: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** dx = 0, then for every window and channel: each element inside the image gets dx += dy[b,oy,ox,ch] / count */
-  avgPoolBackward(dy: Ptr, dx: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
-    outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number): void;
+  avgPoolBackward(
+    dy: Ptr,
+    dx: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    c: number,
+    poolH: number,
+    poolW: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   // ---- initial weights, from the same counter-based generator (identical on both backends) ---------------------
   /** y[i] = lo + (hi − lo) · u_i with u_i = uniform(seed, i) (see `uniformHash`), computed in float64 and stored
    *  rounded (seed is a uint32) */
@@ -184,7 +290,17 @@ export interface Kernels {
   momentumStep(param: Ptr, grad: Ptr, velocity: Ptr, n: number, lr: number, momentum: number, nesterov: number): void;
   /** Keras Adam with the bias correction folded into lrT = lr·√(1−β2^t)/(1−β1^t):
    *  m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; param −= lrT · m / (√v + eps) */
-  adamStep(param: Ptr, grad: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number, eps: number): void;
+  adamStep(
+    param: Ptr,
+    grad: Ptr,
+    m: Ptr,
+    v: Ptr,
+    n: number,
+    lrT: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+  ): void;
   /** RMSprop as Keras 3 and TF.js step it: ms = rho·ms + (1−rho)·g²; param −= lr · g / √(ms + eps) */
   rmspropStep(param: Ptr, grad: Ptr, ms: Ptr, n: number, lr: number, rho: number, eps: number): void;
 }
@@ -200,16 +316,57 @@ export const SPARSE_MIN_N = 32;
 
 /** The names of every kernel, in one list, so that a backend can be checked for completeness. */
 export const KERNEL_NAMES = [
-  'matmul', 'matmulTransB', 'matmulTransA', 'matmulSkipZeros', 'matmulTransASkipZeros', 'addRowVector', 'sumRows',
-  'fill', 'copy', 'scale', 'mul', 'gatherRows', 'allFinite',
-  'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'sigmoid', 'sigmoidBackward', 'tanh', 'tanhBackward',
-  'softmax', 'softmaxBackward',
-  'mse', 'mae', 'binaryCrossentropy', 'binaryCrossentropyFromLogits', 'categoricalCrossentropy',
-  'sparseCategoricalCrossentropy', 'softmaxCrossentropy', 'sparseSoftmaxCrossentropy',
-  'sparseAccuracyCount', 'categoricalAccuracyCount', 'binaryAccuracyCount', 'sparseTopKCount', 'categoricalTopKCount',
-  'dropout', 'randomUniform', 'truncatedNormal',
-  'conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilter', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
-  'sgdStep', 'sgdOuterStep', 'momentumStep', 'adamStep', 'rmspropStep',
+  'matmul',
+  'matmulTransB',
+  'matmulTransA',
+  'matmulSkipZeros',
+  'matmulTransASkipZeros',
+  'addRowVector',
+  'sumRows',
+  'fill',
+  'copy',
+  'scale',
+  'mul',
+  'gatherRows',
+  'allFinite',
+  'relu',
+  'reluBackward',
+  'leakyRelu',
+  'leakyReluBackward',
+  'sigmoid',
+  'sigmoidBackward',
+  'tanh',
+  'tanhBackward',
+  'softmax',
+  'softmaxBackward',
+  'mse',
+  'mae',
+  'binaryCrossentropy',
+  'binaryCrossentropyFromLogits',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'softmaxCrossentropy',
+  'sparseSoftmaxCrossentropy',
+  'sparseAccuracyCount',
+  'categoricalAccuracyCount',
+  'binaryAccuracyCount',
+  'sparseTopKCount',
+  'categoricalTopKCount',
+  'dropout',
+  'randomUniform',
+  'truncatedNormal',
+  'conv2d',
+  'conv2dBackwardInput',
+  'conv2dBackwardFilter',
+  'maxPool',
+  'maxPoolBackward',
+  'avgPool',
+  'avgPoolBackward',
+  'sgdStep',
+  'sgdOuterStep',
+  'momentumStep',
+  'adamStep',
+  'rmspropStep',
 ] as const satisfies readonly (keyof Kernels)[];
 
 /**
@@ -244,7 +401,8 @@ export function naturalLog(x: number): number {
     x *= 2;
     e++;
   }
-  const s = (x - 1) / (x + 1), s2 = s * s;
+  const s = (x - 1) / (x + 1),
+    s2 = s * s;
   let sum = 1 / 21;
   for (let k = 19; k >= 1; k -= 2) sum = sum * s2 + 1 / k;
   return 2 * s * sum - e * 0.6931471805599453;
@@ -258,18 +416,52 @@ export function normalQuantile(p: number): number {
   const q = p - 0.5;
   if (Math.abs(q) <= 0.425) {
     const r = 0.180625 - q * q;
-    return (q * (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
-      45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r + 133.14166789178437745) * r +
-      3.387132872796366608)) /
+    return (
+      (q *
+        (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
+          45921.953931549871457) *
+          r +
+          13731.693765509461125) *
+          r +
+          1971.5909503065514427) *
+          r +
+          133.14166789178437745) *
+          r +
+          3.387132872796366608)) /
       (((((((r * 5226.495278852854561 + 28729.085735721942674) * r + 39307.89580009271061) * r +
-        21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r + 42.313330701600911252) * r + 1);
+        21213.794301586595867) *
+        r +
+        5394.1960214247511077) *
+        r +
+        687.1870074920579083) *
+        r +
+        42.313330701600911252) *
+        r +
+        1)
+    );
   }
   // |z| > 1.44 here; beyond |z| = 2 (never asked for) AS 241's further branch for r > 5 would be needed
   const r = Math.sqrt(-naturalLog(q < 0 ? p : 1 - p)) - 1.6;
-  const z = (((((((r * 7.7454501427834140764e-4 + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
-    1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r + 4.6303378461565452959) * r +
-    1.42343711074968357734) /
+  const z =
+    (((((((r * 7.7454501427834140764e-4 + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
+      1.27045825245236838258) *
+      r +
+      3.64784832476320460504) *
+      r +
+      5.7694972214606914055) *
+      r +
+      4.6303378461565452959) *
+      r +
+      1.42343711074968357734) /
     (((((((r * 1.05075007164441684324e-9 + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
-      0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r + 2.05319162663775882187) * r + 1);
+      0.14810397642748007459) *
+      r +
+      0.68976733498510000455) *
+      r +
+      1.6763848301838038494) *
+      r +
+      2.05319162663775882187) *
+      r +
+      1);
   return q < 0 ? -z : z;
 }

@@ -62,7 +62,12 @@ const now: Clock = () => globalThis.performance.now();
 const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A row from the timings of both backends (wasm null where it was not measured). */
-export function rowOf(name: string, unit: string, timed: { a: Timed | null; b: Timed; ratios: number[] }, scale = 1): BenchmarkRow {
+export function rowOf(
+  name: string,
+  unit: string,
+  timed: { a: Timed | null; b: Timed; ratios: number[] },
+  scale = 1,
+): BenchmarkRow {
   const { a: wasm, b: js, ratios } = timed;
   return {
     name,
@@ -95,7 +100,11 @@ function matmulWork(backend: Backend, n: number): { work: Work; free: () => void
       for (let r = 0; r < reps; r++) kernels.matmul(x, w, y, n, n, n);
       return reps * flops;
     },
-    free: () => { arena.free(y); arena.free(w); arena.free(x); },
+    free: () => {
+      arena.free(y);
+      arena.free(w);
+      arena.free(x);
+    },
   };
 }
 
@@ -118,11 +127,14 @@ function syntheticData(n: number, seed: number): { x: { data: Float32Array; shap
 
 /** The small MLP of the training and predict rows: 64 → 128 relu → 64 relu → 10 softmax, Adam. */
 function smallMlp(backend: BackendName): Sequential {
-  const model = new Sequential([
-    new Dense(128, { inputShape: [FEATURES], activation: 'relu' }),
-    new Dense(64, { activation: 'relu' }),
-    new Dense(CLASSES, { activation: 'softmax' }),
-  ], { seed: 1, backend });
+  const model = new Sequential(
+    [
+      new Dense(128, { inputShape: [FEATURES], activation: 'relu' }),
+      new Dense(64, { activation: 'relu' }),
+      new Dense(CLASSES, { activation: 'softmax' }),
+    ],
+    { seed: 1, backend },
+  );
   model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
   return model;
 }
@@ -155,7 +167,9 @@ export async function benchmark(options: BenchmarkOptions = {}): Promise<Benchma
   const matmulJs = matmulWork(resolveBackend('js'), 256);
   const matmulWasm = hasWasm ? matmulWork(resolveBackend('wasm'), 256) : null;
   try {
-    emit(rowOf('matmul 256×256·256×256', 'GFLOP/s', await timePair(matmulWasm?.work ?? null, matmulJs.work, timing), 1e9));
+    emit(
+      rowOf('matmul 256×256·256×256', 'GFLOP/s', await timePair(matmulWasm?.work ?? null, matmulJs.work, timing), 1e9),
+    );
   } finally {
     matmulJs.free();
     matmulWasm?.free();
@@ -167,20 +181,34 @@ export async function benchmark(options: BenchmarkOptions = {}): Promise<Benchma
   const pred = slice(data, sizes.predictSamples);
   const models = { js: smallMlp('js'), wasm: hasWasm ? smallMlp('wasm') : null };
   try {
-    const trainWork = (model: Sequential): Work => async (reps) => {
-      await model.fit(train.x, train.y, { epochs: reps, batchSize: 32, verbose: 0 });
-      return reps * sizes.trainSamples;
-    };
-    const predictWork = (model: Sequential): Work => (reps) => {
-      for (let r = 0; r < reps; r++) model.predict(pred.x);
-      return reps * sizes.predictSamples;
-    };
+    const trainWork =
+      (model: Sequential): Work =>
+      async (reps) => {
+        await model.fit(train.x, train.y, { epochs: reps, batchSize: 32, verbose: 0 });
+        return reps * sizes.trainSamples;
+      };
+    const predictWork =
+      (model: Sequential): Work =>
+      (reps) => {
+        for (let r = 0; r < reps; r++) model.predict(pred.x);
+        return reps * sizes.predictSamples;
+      };
     const wasmModel = models.wasm;
-    emit(rowOf(`train MLP ${FEATURES}-128-64-${CLASSES}, Adam, batch 32 (epochs of ${sizes.trainSamples} samples)`, 'samples/s',
-      await timePair(wasmModel && trainWork(wasmModel), trainWork(models.js), timing)));
+    emit(
+      rowOf(
+        `train MLP ${FEATURES}-128-64-${CLASSES}, Adam, batch 32 (epochs of ${sizes.trainSamples} samples)`,
+        'samples/s',
+        await timePair(wasmModel && trainWork(wasmModel), trainWork(models.js), timing),
+      ),
+    );
     await breathe();
-    emit(rowOf(`predict ${sizes.predictSamples} samples, same MLP`, 'samples/s',
-      await timePair(wasmModel && predictWork(wasmModel), predictWork(models.js), timing)));
+    emit(
+      rowOf(
+        `predict ${sizes.predictSamples} samples, same MLP`,
+        'samples/s',
+        await timePair(wasmModel && predictWork(wasmModel), predictWork(models.js), timing),
+      ),
+    );
   } finally {
     models.js.dispose();
     models.wasm?.dispose();

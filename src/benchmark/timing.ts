@@ -51,7 +51,9 @@ function summarize(rates: number[]): Timed {
  * Also the ratio a / b of each pair of samples taken back to back.
  */
 export async function timePair(
-  a: Work | null, b: Work, options: { minMs: number; samples: number; clock: Clock },
+  a: Work | null,
+  b: Work,
+  options: { minMs: number; samples: number; clock: Clock },
 ): Promise<{ a: Timed | null; b: Timed; ratios: number[] }> {
   const { minMs, samples, clock } = options;
   const repsA = a ? await calibrate(a, minMs, clock) : 0;

@@ -31,26 +31,54 @@ export interface EarlyStopping extends Callbacks {
  * and with `restoreBestWeights` return the model to the weights of its best epoch when training ends.
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
-  checkOptions(options, 'earlyStopping(options)', ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline']);
-  const { monitor = 'val_loss', patience = 0, minDelta = 0, mode = 'auto', restoreBestWeights = false, baseline } = options;
-  if (typeof monitor !== 'string') fail(`earlyStopping: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
-  if (!Number.isInteger(patience) || patience < 0) fail(`earlyStopping: patience must be a non-negative integer, got ${patience}`);
-  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) fail(`earlyStopping: minDelta must be a finite number, got ${minDelta}`);
-  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') fail(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${mode}`);
-  if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline))) fail(`earlyStopping: baseline must be a finite number, got ${baseline}`);
+  checkOptions(options, 'earlyStopping(options)', [
+    'monitor',
+    'patience',
+    'minDelta',
+    'mode',
+    'restoreBestWeights',
+    'baseline',
+  ]);
+  const {
+    monitor = 'val_loss',
+    patience = 0,
+    minDelta = 0,
+    mode = 'auto',
+    restoreBestWeights = false,
+    baseline,
+  } = options;
+  if (typeof monitor !== 'string')
+    fail(`earlyStopping: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
+  if (!Number.isInteger(patience) || patience < 0)
+    fail(`earlyStopping: patience must be a non-negative integer, got ${patience}`);
+  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta))
+    fail(`earlyStopping: minDelta must be a finite number, got ${minDelta}`);
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max')
+    fail(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${mode}`);
+  if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline)))
+    fail(`earlyStopping: baseline must be a finite number, got ${baseline}`);
   const maximize = mode === 'max' || (mode === 'auto' && /acc/.test(monitor));
   const delta = Math.abs(minDelta);
-  const better = (value: number, reference: number) => (maximize ? value - delta > reference : value + delta < reference);
+  const better = (value: number, reference: number) =>
+    maximize ? value - delta > reference : value + delta < reference;
 
   let model: Sequential | undefined;
   let wait = 0;
   let bestWeights: Float32Array[] | undefined;
   const state = { best: NaN, bestEpoch: -1, stoppedEpoch: -1 };
   return {
-    get best() { return state.best; },
-    get bestEpoch() { return state.bestEpoch; },
-    get stoppedEpoch() { return state.stoppedEpoch; },
-    setModel(m) { model = m; },
+    get best() {
+      return state.best;
+    },
+    get bestEpoch() {
+      return state.bestEpoch;
+    },
+    get stoppedEpoch() {
+      return state.stoppedEpoch;
+    },
+    setModel(m) {
+      model = m;
+    },
     onTrainBegin() {
       wait = 0;
       bestWeights = undefined;
@@ -61,8 +89,10 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     onEpochEnd(epoch, logs) {
       const value = logs[monitor];
       if (typeof value !== 'number') {
-        fail(`earlyStopping monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}` +
-          `${monitor.startsWith('val_') ? ' (val_ logs need validationData or validationSplit)' : ''}`);
+        fail(
+          `earlyStopping monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}` +
+            `${monitor.startsWith('val_') ? ' (val_ logs need validationData or validationSplit)' : ''}`,
+        );
       }
       if (restoreBestWeights && !bestWeights) bestWeights = model!.getWeights();
       wait++;

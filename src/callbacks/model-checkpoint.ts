@@ -28,28 +28,47 @@ export interface ModelCheckpointOptions {
 export function modelCheckpoint(options: ModelCheckpointOptions): Callbacks & { readonly saved: number } {
   checkOptions(options, 'modelCheckpoint(options)', ['path', 'every', 'saveBestOnly', 'monitor', 'includeOptimizer']);
   const { path, every = 1, saveBestOnly = false, monitor, includeOptimizer = true } = options;
-  if (path === undefined || path === null || path === '') fail("modelCheckpoint needs a path, e.g. { path: 'file://checkpoints' }");
+  if (path === undefined || path === null || path === '')
+    fail("modelCheckpoint needs a path, e.g. { path: 'file://checkpoints' }");
   const placeholder = typeof path === 'string' ? path.match(/\{(?!epoch\})[^}]*\}/) : null;
-  if (placeholder) fail(`modelCheckpoint path '${path}' has ${placeholder[0]}; the only placeholder is {epoch} (or pass a function of (epoch, logs))`);
-  if (!Number.isInteger(every) || every < 1) fail(`modelCheckpoint: every must be a positive integer (epochs), got ${every}`);
+  if (placeholder)
+    fail(
+      `modelCheckpoint path '${path}' has ${placeholder[0]}; the only placeholder is {epoch} (or pass a function of (epoch, logs))`,
+    );
+  if (!Number.isInteger(every) || every < 1)
+    fail(`modelCheckpoint: every must be a positive integer (epochs), got ${every}`);
   const maximize = /acc/.test(monitor ?? '');
   let model: Sequential | undefined;
   let best = NaN;
   let saved = 0;
   return {
-    get saved() { return saved; },
-    setModel(m) { model = m; },
-    onTrainBegin() { best = maximize ? -Infinity : Infinity; },
+    get saved() {
+      return saved;
+    },
+    setModel(m) {
+      model = m;
+    },
+    onTrainBegin() {
+      best = maximize ? -Infinity : Infinity;
+    },
     async onEpochEnd(epoch, logs) {
       if ((epoch + 1) % every !== 0) return;
       if (saveBestOnly) {
         const key = monitor ?? ('val_loss' in logs ? 'val_loss' : 'loss');
         const value = logs[key];
-        if (typeof value !== 'number') fail(`modelCheckpoint monitors '${key}', which fit does not report; it reports ${Object.keys(logs).join(', ')}`);
+        if (typeof value !== 'number')
+          fail(
+            `modelCheckpoint monitors '${key}', which fit does not report; it reports ${Object.keys(logs).join(', ')}`,
+          );
         if (!(maximize ? value > best : value < best)) return;
         best = value;
       }
-      const target = typeof path === 'function' ? path(epoch + 1, logs) : typeof path === 'string' ? path.replaceAll('{epoch}', String(epoch + 1)) : path;
+      const target =
+        typeof path === 'function'
+          ? path(epoch + 1, logs)
+          : typeof path === 'string'
+            ? path.replaceAll('{epoch}', String(epoch + 1))
+            : path;
       await model!.save(target, { includeOptimizer });
       saved++;
     },

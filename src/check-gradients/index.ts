@@ -25,7 +25,15 @@ import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { Random } from '../util/random.js';
 import { checkLayerByLayer } from './layers.js';
-import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, type GradientComparison, type LayerGradientReport } from './report.js';
+import {
+  chooseIndices,
+  compare,
+  finish,
+  layerReport,
+  type GradientCheckReport,
+  type GradientComparison,
+  type LayerGradientReport,
+} from './report.js';
 
 export type { GradientCheckReport, GradientComparison, LayerGradientReport } from './report.js';
 
@@ -44,11 +52,24 @@ export interface GradientCheckOptions {
 }
 
 /** Compare analytic and numerical gradients of `model`'s loss on (x, y). Changes nothing in the model. */
-export function checkGradients(model: Sequential | Network, x: DataInput, y: LabelInput | DataInput, options: GradientCheckOptions = {}): GradientCheckReport {
-  if (!(model instanceof Sequential) && !(model instanceof Network)) fail('checkGradients takes a Sequential or a Network');
-  checkOptions(options, 'checkGradients(model, x, y, options): options', ['samples', 'maxChecks', 'epsilon', 'tolerance', 'seed']);
+export function checkGradients(
+  model: Sequential | Network,
+  x: DataInput,
+  y: LabelInput | DataInput,
+  options: GradientCheckOptions = {},
+): GradientCheckReport {
+  if (!(model instanceof Sequential) && !(model instanceof Network))
+    fail('checkGradients takes a Sequential or a Network');
+  checkOptions(options, 'checkGradients(model, x, y, options): options', [
+    'samples',
+    'maxChecks',
+    'epsilon',
+    'tolerance',
+    'seed',
+  ]);
   const samples = options.samples ?? 8;
-  if (!Number.isInteger(samples) || samples < 1) fail(`checkGradients: samples must be a positive integer, got ${samples}`);
+  if (!Number.isInteger(samples) || samples < 1)
+    fail(`checkGradients: samples must be a positive integer, got ${samples}`);
   const maxChecks = options.maxChecks ?? 40;
   if (!(maxChecks >= 1)) fail(`checkGradients: maxChecks must be at least 1, got ${maxChecks}`);
   const seed = options.seed ?? 1;
@@ -60,25 +81,42 @@ export function checkGradients(model: Sequential | Network, x: DataInput, y: Lab
     const { loss } = model.internals;
     if (!loss) fail("checkGradients needs the network's loss: call use('mse') (or another loss) first");
     const yAll = toMatrix(y, 'y').matrix;
-    if (yAll.shape[0] !== xAll.shape[0]) fail(`x has ${xAll.shape[0]} samples but y has ${yAll.shape[0]}; they must match`);
+    if (yAll.shape[0] !== xAll.shape[0])
+      fail(`x has ${xAll.shape[0]} samples but y has ${yAll.shape[0]}; they must match`);
     const ys = takeRows(yAll, samples);
     if (!model.layers.every((l) => l instanceof KernelLayer)) {
-      return checkLayerByLayer(model, loss, xs, ys, { epsilon: options.epsilon ?? 1e-3, tolerance: options.tolerance ?? 1e-2, maxChecks, seed });
+      return checkLayerByLayer(model, loss, xs, ys, {
+        epsilon: options.epsilon ?? 1e-3,
+        tolerance: options.tolerance ?? 1e-2,
+        maxChecks,
+        seed,
+      });
     }
     model.predict(xsShaped); // builds it (and checks the shapes)
     const { engine } = model.internals;
-    if (engine.outputSize !== ys.shape[1]) fail(`y has ${ys.shape[1]} values per sample but the network outputs ${engine.outputSize}`);
+    if (engine.outputSize !== ys.shape[1])
+      fail(`y has ${ys.shape[1]} values per sample but the network outputs ${engine.outputSize}`);
     return checkFloat64(engine, loss, xs, { data: ys.data, cols: ys.shape[1] }, options, maxChecks, seed);
   }
   const { loss } = model.internals;
   if (!loss) fail('checkGradients needs the loss: compile the model first');
   model.predict(xsShaped); // builds it (and checks the shape)
   const { engine } = model.internals;
-  const targets = loss.sparse ? toLabels(y, engine.outputSize, 'y') : toTargetRows(y, engine.outputSize, loss.name, 'y');
+  const targets = loss.sparse
+    ? toLabels(y, engine.outputSize, 'y')
+    : toTargetRows(y, engine.outputSize, loss.name, 'y');
   const yRows = targets.data.length / targets.cols;
   if (yRows !== xAll.shape[0]) fail(`x has ${xAll.shape[0]} samples but y has ${yRows}; they must match`);
   const rows = xs.shape[0];
-  return checkFloat64(engine, loss, xs, { data: targets.data.subarray(0, rows * targets.cols), cols: targets.cols }, options, maxChecks, seed);
+  return checkFloat64(
+    engine,
+    loss,
+    xs,
+    { data: targets.data.subarray(0, rows * targets.cols), cols: targets.cols },
+    options,
+    maxChecks,
+    seed,
+  );
 }
 
 function takeRows(m: Matrix, n: number): Matrix {
@@ -96,13 +134,24 @@ class FrozenRandom extends Random {
 /** A copy of a built-in layer, unbuilt, with the same settings: its registered class made from its config. */
 function cloneLayer(layer: KernelLayer): KernelLayer {
   const cls = kerasClassOf(layer);
-  if (!cls) fail(`checkGradients cannot copy layer '${layer.name}' (${className(layer)}) to float64: it is not a registered layer`);
+  if (!cls)
+    fail(
+      `checkGradients cannot copy layer '${layer.name}' (${className(layer)}) to float64: it is not a registered layer`,
+    );
   const copy = cls.fromConfig(layer.getConfig());
   copy.initializeWeights = false; // the weights are copied in
   return copy;
 }
 
-function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, options: GradientCheckOptions, maxChecks: number, seed: number): GradientCheckReport {
+function checkFloat64(
+  source: Engine,
+  loss: Loss,
+  xs: Matrix,
+  t: Targets,
+  options: GradientCheckOptions,
+  maxChecks: number,
+  seed: number,
+): GradientCheckReport {
   const epsilon = options.epsilon ?? 1e-6;
   const tolerance = options.tolerance ?? 1e-6;
   const backend = createJsBackend({ precision: 'float64' });
@@ -152,30 +201,33 @@ function checkFloat64(source: Engine, loss: Loss, xs: Matrix, t: Targets, option
   const report: LayerGradientReport[] = layers.map((layer, i) => {
     const arrays: GradientComparison[] = [];
     layer.params().forEach((q, j) => {
-      arrays.push(compare(q.name, paramGrads[i][j], chooseIndices(q.size, maxChecks, pick), (k) => {
-        const view = () => a.f32(q.value, q.size);
-        const keep = view()[k];
-        view()[k] = keep + epsilon;
-        const up = lossFrom(0, x);
-        view()[k] = keep - epsilon;
-        const down = lossFrom(0, x);
-        view()[k] = keep;
-        return (up - down) / (2 * epsilon);
-      }));
+      arrays.push(
+        compare(q.name, paramGrads[i][j], chooseIndices(q.size, maxChecks, pick), (k) => {
+          const view = () => a.f32(q.value, q.size);
+          const keep = view()[k];
+          view()[k] = keep + epsilon;
+          const up = lossFrom(0, x);
+          view()[k] = keep - epsilon;
+          const down = lossFrom(0, x);
+          view()[k] = keep;
+          return (up - down) / (2 * epsilon);
+        }),
+      );
     });
     const size = rows * layer.inputSize;
-    arrays.push(compare('input', inputGrads[i], chooseIndices(size, maxChecks, pick), (k) => {
-      const view = () => a.f32(inputs[i], size);
-      const keep = view()[k];
-      view()[k] = keep + epsilon;
-      const up = lossFrom(i, inputs[i]);
-      view()[k] = keep - epsilon;
-      const down = lossFrom(i, inputs[i]);
-      view()[k] = keep;
-      return (up - down) / (2 * epsilon);
-    }));
+    arrays.push(
+      compare('input', inputGrads[i], chooseIndices(size, maxChecks, pick), (k) => {
+        const view = () => a.f32(inputs[i], size);
+        const keep = view()[k];
+        view()[k] = keep + epsilon;
+        const up = lossFrom(i, inputs[i]);
+        view()[k] = keep - epsilon;
+        const down = lossFrom(i, inputs[i]);
+        view()[k] = keep;
+        return (up - down) / (2 * epsilon);
+      }),
+    );
     return layerReport(layer.name, layer.kind, arrays);
   });
   return finish(report, 'float64', epsilon, tolerance);
 }
-

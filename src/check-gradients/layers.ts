@@ -13,16 +13,30 @@ import type { Loss } from '../losses/index.js';
 import type { Network } from '../models/network.js';
 import { fail } from '../util/errors.js';
 import { Random } from '../util/random.js';
-import { chooseIndices, compare, finish, layerReport, type GradientCheckReport, type GradientComparison } from './report.js';
+import {
+  chooseIndices,
+  compare,
+  finish,
+  layerReport,
+  type GradientCheckReport,
+  type GradientComparison,
+} from './report.js';
 
-interface Settings { epsilon: number; tolerance: number; maxChecks: number; seed: number }
+interface Settings {
+  epsilon: number;
+  tolerance: number;
+  maxChecks: number;
+  seed: number;
+}
 
 export function checkLayerByLayer(net: Network, loss: Loss, xs: Matrix, ys: Matrix, s: Settings): GradientCheckReport {
   const layers = net.layers;
   const dropout = layers.find((l) => l instanceof Dropout && l.rate > 0);
   if (dropout) {
-    fail(`checkGradients: layer '${dropout.name || 'dropout'}' draws a new dropout mask on every pass of a network with custom layers, ` +
-      'so differences would be noise; check the network without its Dropout layers');
+    fail(
+      `checkGradients: layer '${dropout.name || 'dropout'}' draws a new dropout mask on every pass of a network with custom layers, ` +
+        'so differences would be noise; check the network without its Dropout layers',
+    );
   }
   const rows = xs.shape[0];
   const outCols = ys.shape[1];
@@ -35,7 +49,11 @@ export function checkLayerByLayer(net: Network, loss: Loss, xs: Matrix, ys: Matr
     return out;
   };
   const sampleLoss = (r: number, from: number, input: Float32Array) => loss.fn(row(ys, r), forwardFrom(from, input));
-  const meanLoss = () => { let sum = 0; for (let r = 0; r < rows; r++) sum += sampleLoss(r, 0, row(xs, r)); return sum / rows; };
+  const meanLoss = () => {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += sampleLoss(r, 0, row(xs, r));
+    return sum / rows;
+  };
 
   // Analytic, per sample: forward through every layer keeping its input, then backward with learning rate 1.
   const saved = layers.map((l) => l.getWeights().map((w) => Float32Array.from(w)));
@@ -44,14 +62,19 @@ export function checkLayerByLayer(net: Network, loss: Loss, xs: Matrix, ys: Matr
   const inputGrads: Float32Array[][] = layers.map(() => []);
   for (let r = 0; r < rows; r++) {
     let out = row(xs, r);
-    layers.forEach((l, i) => { inputs[i][r] = Float32Array.from(out); out = Float32Array.from(l.forwardPropagation(out)); });
+    layers.forEach((l, i) => {
+      inputs[i][r] = Float32Array.from(out);
+      out = Float32Array.from(l.forwardPropagation(out));
+    });
     if (out.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${out.length}`);
     let g = Float32Array.from(loss.fnPrime(row(ys, r), out));
     for (let i = layers.length - 1; i >= 0; i--) {
       g = Float32Array.from(layers[i].backwardPropagation(g, 1));
       inputGrads[i][r] = g;
       const after = layers[i].getWeights();
-      saved[i].forEach((before, j) => { for (let k = 0; k < before.length; k++) weightGrads[i][j][k] += (before[k] - after[j][k]) / rows; });
+      saved[i].forEach((before, j) => {
+        for (let k = 0; k < before.length; k++) weightGrads[i][j][k] += (before[k] - after[j][k]) / rows;
+      });
       layers[i].setWeights(saved[i].map((w) => Float32Array.from(w)));
     }
   }
@@ -61,33 +84,44 @@ export function checkLayerByLayer(net: Network, loss: Loss, xs: Matrix, ys: Matr
   const report = layers.map((layer: Layer, i) => {
     const arrays: GradientComparison[] = [];
     saved[i].forEach((w, j) => {
-      const name = j === 0 && saved[i].length === 2 ? 'kernel' : j === 1 && saved[i].length === 2 ? 'bias' : `weight ${j}`;
-      arrays.push(compare(name, weightGrads[i][j], chooseIndices(w.length, s.maxChecks, pick), (k) => {
-        const set = (v: number) => { const ws = saved[i].map((a) => Float32Array.from(a)); ws[j][k] = v; layer.setWeights(ws); };
-        // float32 rounds w ± ε; divide by the step actually taken.
-        const hi = Math.fround(w[k] + epsilon), lo = Math.fround(w[k] - epsilon);
-        set(hi);
-        const up = meanLoss();
-        set(lo);
-        const down = meanLoss();
-        layer.setWeights(saved[i].map((a) => Float32Array.from(a)));
-        return (up - down) / (hi - lo);
-      }));
+      const name =
+        j === 0 && saved[i].length === 2 ? 'kernel' : j === 1 && saved[i].length === 2 ? 'bias' : `weight ${j}`;
+      arrays.push(
+        compare(name, weightGrads[i][j], chooseIndices(w.length, s.maxChecks, pick), (k) => {
+          const set = (v: number) => {
+            const ws = saved[i].map((a) => Float32Array.from(a));
+            ws[j][k] = v;
+            layer.setWeights(ws);
+          };
+          // float32 rounds w ± ε; divide by the step actually taken.
+          const hi = Math.fround(w[k] + epsilon),
+            lo = Math.fround(w[k] - epsilon);
+          set(hi);
+          const up = meanLoss();
+          set(lo);
+          const down = meanLoss();
+          layer.setWeights(saved[i].map((a) => Float32Array.from(a)));
+          return (up - down) / (hi - lo);
+        }),
+      );
     });
     const width = inputs[i][0].length;
     const flat = new Float32Array(rows * width);
     inputGrads[i].forEach((g, r) => flat.set(g.subarray(0, width), r * width));
-    arrays.push(compare('input', flat, chooseIndices(rows * width, s.maxChecks, pick), (k) => {
-      const r = Math.floor(k / width);
-      const input = Float32Array.from(inputs[i][r]);
-      const keep = input[k % width];
-      const hi = Math.fround(keep + epsilon), lo = Math.fround(keep - epsilon);
-      input[k % width] = hi;
-      const up = sampleLoss(r, i, input);
-      input[k % width] = lo;
-      const down = sampleLoss(r, i, input);
-      return (up - down) / (hi - lo);
-    }));
+    arrays.push(
+      compare('input', flat, chooseIndices(rows * width, s.maxChecks, pick), (k) => {
+        const r = Math.floor(k / width);
+        const input = Float32Array.from(inputs[i][r]);
+        const keep = input[k % width];
+        const hi = Math.fround(keep + epsilon),
+          lo = Math.fround(keep - epsilon);
+        input[k % width] = hi;
+        const up = sampleLoss(r, i, input);
+        input[k % width] = lo;
+        const down = sampleLoss(r, i, input);
+        return (up - down) / (hi - lo);
+      }),
+    );
     return layerReport(layer.name, (layer as { kind?: string }).kind ?? className(layer), arrays);
   });
   return finish(report, 'float32', epsilon, s.tolerance);

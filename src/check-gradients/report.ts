@@ -39,7 +39,12 @@ export function chooseIndices(n: number, max: number, rng: Random): number[] {
 }
 
 /** Compare the analytic gradient with `numeric(k)` at `indices`; the scale is the largest magnitude seen. */
-export function compare(name: string, analytic: ArrayLike<number>, indices: number[], numeric: (k: number) => number): GradientComparison {
+export function compare(
+  name: string,
+  analytic: ArrayLike<number>,
+  indices: number[],
+  numeric: (k: number) => number,
+): GradientComparison {
   let scale = 0;
   for (let i = 0; i < analytic.length; i++) scale = Math.max(scale, Math.abs(analytic[i]));
   let worst = { index: -1, analytic: 0, numeric: 0 };
@@ -48,7 +53,10 @@ export function compare(name: string, analytic: ArrayLike<number>, indices: numb
     const n = numeric(k);
     scale = Math.max(scale, Math.abs(n));
     const diff = Number.isFinite(n) && Number.isFinite(analytic[k]) ? Math.abs(analytic[k] - n) : Infinity;
-    if (diff > worstDiff) { worstDiff = diff; worst = { index: k, analytic: analytic[k], numeric: n }; }
+    if (diff > worstDiff) {
+      worstDiff = diff;
+      worst = { index: k, analytic: analytic[k], numeric: n };
+    }
   }
   const maxRelativeError = worstDiff <= 0 ? 0 : worstDiff === Infinity ? Infinity : worstDiff / scale;
   return { name, checked: indices.length, maxRelativeError, worst };
@@ -58,7 +66,12 @@ export function layerReport(layer: string, kind: string, arrays: GradientCompari
   return { layer, kind, arrays, maxRelativeError: arrays.reduce((m, c) => Math.max(m, c.maxRelativeError), 0) };
 }
 
-export function finish(layers: LayerGradientReport[], precision: 'float64' | 'float32', epsilon: number, tolerance: number): GradientCheckReport {
+export function finish(
+  layers: LayerGradientReport[],
+  precision: 'float64' | 'float32',
+  epsilon: number,
+  tolerance: number,
+): GradientCheckReport {
   const maxRelativeError = layers.reduce((m, l) => Math.max(m, l.maxRelativeError), 0);
   return { ok: maxRelativeError <= tolerance, precision, epsilon, tolerance, maxRelativeError, layers };
 }

@@ -13,7 +13,9 @@ export function toCategorical(labels: ArrayLike<number>, numClasses?: number): M
     fail(`toCategorical: numClasses must be a positive integer, got ${numClasses}`);
   }
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
-    fail(`toCategorical: labels must be a list or typed array of class indices, got ${labels === null ? 'null' : typeof labels}`);
+    fail(
+      `toCategorical: labels must be a list or typed array of class indices, got ${labels === null ? 'null' : typeof labels}`,
+    );
   }
   const n = labels.length;
   let max = -1;
@@ -30,8 +32,10 @@ export function toCategorical(labels: ArrayLike<number>, numClasses?: number): M
   const classes = numClasses ?? max + 1;
   // The one-hot matrix must fit in memory (and in the arena, to train on): check before allocating it.
   if (n * classes > MAX_VALUES) {
-    fail(`toCategorical: ${n} labels × ${classes} classes is ${n * classes} values, more than ${MAX_VALUES} (1 GiB of float32); ` +
-      `keep the labels as class indices and use 'sparse_categorical_crossentropy' instead`);
+    fail(
+      `toCategorical: ${n} labels × ${classes} classes is ${n * classes} values, more than ${MAX_VALUES} (1 GiB of float32); ` +
+        `keep the labels as class indices and use 'sparse_categorical_crossentropy' instead`,
+    );
   }
 
   const out = new Float32Array(n * classes);

@@ -123,7 +123,8 @@ function asBytes(bytes: unknown, name: string): Uint8Array {
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // The tag rather than instanceof: an ArrayBuffer from another realm (iframe, worker, vm) fails instanceof.
   const tag = Object.prototype.toString.call(bytes);
-  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(bytes as ArrayBuffer);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]')
+    return new Uint8Array(bytes as ArrayBuffer);
   fail(`${name}: expected the file's bytes as an ArrayBuffer or a typed array/Buffer, got ${tag}`);
 }
 

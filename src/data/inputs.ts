@@ -5,7 +5,14 @@ import type { Matrix } from './matrix.js';
  * Every form of samples the models accept: rows (number[][] or typed arrays), the tutorial's [samples][1][features],
  * images as nested arrays [samples][h][w][c], or flat values with a shape: { data, shape: [samples, ...sampleShape] }.
  */
-export type DataInput = number[][] | number[][][] | number[][][][] | Float32Array[] | Float64Array[] | Matrix | { data: ArrayLike<number>; shape: readonly number[] };
+export type DataInput =
+  | number[][]
+  | number[][][]
+  | number[][][][]
+  | Float32Array[]
+  | Float64Array[]
+  | Matrix
+  | { data: ArrayLike<number>; shape: readonly number[] };
 
 /** How the caller gave its data, so that answers come back in the same form ('tensor': nested images; answers as rows). */
 export type DataForm = 'rows' | 'nested' | 'matrix' | 'tensor';
@@ -25,7 +32,8 @@ export interface ParsedInput {
  * than a JavaScript loop over it).
  */
 export function toMatrix(input: unknown, what: string, options: { finite?: boolean } = {}): ParsedInput {
-  if (input === null || input === undefined) fail(`${what} is ${input}; expected samples as number[][], [samples][1][features] or { data, shape }`);
+  if (input === null || input === undefined)
+    fail(`${what} is ${input}; expected samples as number[][], [samples][1][features] or { data, shape }`);
   if (Array.isArray(input)) return fromArrays(input, what);
   if (typeof input === 'object' && 'data' in input && 'shape' in input) {
     const { data, shape } = input as { data: ArrayLike<number>; shape: readonly number[] };
@@ -34,16 +42,23 @@ export function toMatrix(input: unknown, what: string, options: { finite?: boole
     }
     const rows = shape[0];
     const cols = shape.slice(1).reduce((a, b) => a * b, 1);
-    if (rows === 0 || cols === 0) fail(`${what} is empty (shape ${JSON.stringify(shape)}); expected at least one sample with at least one feature`);
+    if (rows === 0 || cols === 0)
+      fail(`${what} is empty (shape ${JSON.stringify(shape)}); expected at least one sample with at least one feature`);
     if (!data || typeof data.length !== 'number') fail(`${what}.data must be a Float32Array or an array of numbers`);
     if (data.length !== rows * cols) {
       fail(`${what}.data has ${data.length} values but its shape ${JSON.stringify(shape)} needs ${rows * cols}`);
     }
     const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
     if (options.finite !== false) checkFinite(f32, cols, what);
-    return { matrix: { data: f32, shape: [rows, cols] }, form: 'matrix', sampleShape: shape.length > 1 ? shape.slice(1) : [1] };
+    return {
+      matrix: { data: f32, shape: [rows, cols] },
+      form: 'matrix',
+      sampleShape: shape.length > 1 ? shape.slice(1) : [1],
+    };
   }
-  fail(`${what} must be number[][], [samples][1][features], [samples][h][w][c] or { data, shape }; got ${typeof input}`);
+  fail(
+    `${what} must be number[][], [samples][1][features], [samples][h][w][c] or { data, shape }; got ${typeof input}`,
+  );
 }
 
 function fromArrays(samples: unknown[], what: string): ParsedInput {
@@ -51,13 +66,16 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
   const first = samples[0];
   // The tutorial nests each sample one level deeper: [samples][1][features]. Deeper, or wider, is a sample shape.
   const nested = Array.isArray(first) && Array.isArray(first[0]);
-  if (nested && (first.length !== 1 || Array.isArray(first[0][0]) || ArrayBuffer.isView(first[0][0]))) return fromNested(samples, what);
+  if (nested && (first.length !== 1 || Array.isArray(first[0][0]) || ArrayBuffer.isView(first[0][0])))
+    return fromNested(samples, what);
   const rowOf = (i: number): ArrayLike<unknown> => {
     const s = samples[i];
     if (!nested && isNumberRow(s)) return s;
-    if (!Array.isArray(s)) fail(`${what}[${i}] is ${describeRow(s)}; expected every sample to be an array of numbers (or a Float32Array)`);
+    if (!Array.isArray(s))
+      fail(`${what}[${i}] is ${describeRow(s)}; expected every sample to be an array of numbers (or a Float32Array)`);
     if (!nested) return s;
-    if (s.length !== 1 || !Array.isArray(s[0])) fail(`${what}[${i}] should be [[...features]] like the other samples ([samples][1][features])`);
+    if (s.length !== 1 || !Array.isArray(s[0]))
+      fail(`${what}[${i}] should be [[...features]] like the other samples ([samples][1][features])`);
     return s[0] as unknown[];
   };
   const cols = rowOf(0).length;
@@ -65,13 +83,17 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
   const data = new Float32Array(samples.length * cols);
   for (let i = 0; i < samples.length; i++) {
     const row = rowOf(i);
-    if (row.length !== cols) fail(`${what}[${i}] has ${row.length} features but ${what}[0] has ${cols}; every sample must have the same width`);
+    if (row.length !== cols)
+      fail(
+        `${what}[${i}] has ${row.length} features but ${what}[0] has ${cols}; every sample must have the same width`,
+      );
     for (let j = 0; j < cols; j++) {
       const v = row[j];
       if (typeof v !== 'number') fail(`${what}[${i}][${j}] is ${typeof v} (${String(v)}); expected a number`);
       data[i * cols + j] = v;
       if (data[i * cols + j] === Infinity || data[i * cols + j] === -Infinity) {
-        if (Number.isFinite(v)) fail(`${what}[${i}][${j}] is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
+        if (Number.isFinite(v))
+          fail(`${what}[${i}][${j}] is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
       }
     }
   }
@@ -86,20 +108,27 @@ function fromNested(samples: unknown[], what: string): ParsedInput {
     sampleShape.push((v as ArrayLike<unknown>).length);
     if (ArrayBuffer.isView(v)) break;
   }
-  if (sampleShape.some((d) => d === 0)) fail(`${what}[0] has shape [${sampleShape.join(', ')}]; every dimension needs at least one value`);
+  if (sampleShape.some((d) => d === 0))
+    fail(`${what}[0] has shape [${sampleShape.join(', ')}]; every dimension needs at least one value`);
   const cols = sampleShape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(samples.length * cols);
   let at = 0;
   const fill = (v: unknown, depth: number, path: string): void => {
     if (depth === sampleShape.length) {
-      if (typeof v !== 'number') fail(`${what}${path} is ${typeof v} (${String(v)}); expected a number (every sample of shape [${sampleShape.join(', ')}])`);
+      if (typeof v !== 'number')
+        fail(
+          `${what}${path} is ${typeof v} (${String(v)}); expected a number (every sample of shape [${sampleShape.join(', ')}])`,
+        );
       data[at++] = v;
-      if (!Number.isFinite(data[at - 1]) && Number.isFinite(v)) fail(`${what}${path} is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
+      if (!Number.isFinite(data[at - 1]) && Number.isFinite(v))
+        fail(`${what}${path} is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
       return;
     }
     if (!(Array.isArray(v) || isNumberRow(v)) || (v as ArrayLike<unknown>).length !== sampleShape[depth]) {
       const got = Array.isArray(v) || isNumberRow(v) ? `${(v as ArrayLike<unknown>).length} entries` : describeRow(v);
-      fail(`${what}${path} has ${got} but should have ${sampleShape[depth]}: every sample must have the shape of ${what}[0], [${sampleShape.join(', ')}]`);
+      fail(
+        `${what}${path} has ${got} but should have ${sampleShape[depth]}: every sample must have the shape of ${what}[0], [${sampleShape.join(', ')}]`,
+      );
     }
     for (let i = 0; i < sampleShape[depth]; i++) fill((v as ArrayLike<unknown>)[i], depth + 1, `${path}[${i}]`);
   };
@@ -110,7 +139,13 @@ function fromNested(samples: unknown[], what: string): ParsedInput {
 
 /** A row given as an array or a typed array of numbers (Float32Array, Float64Array, Uint8Array, …). */
 function isNumberRow(s: unknown): s is ArrayLike<number> {
-  return Array.isArray(s) || (ArrayBuffer.isView(s) && !(s instanceof DataView) && !(s instanceof BigInt64Array) && !(s instanceof BigUint64Array));
+  return (
+    Array.isArray(s) ||
+    (ArrayBuffer.isView(s) &&
+      !(s instanceof DataView) &&
+      !(s instanceof BigInt64Array) &&
+      !(s instanceof BigUint64Array))
+  );
 }
 
 function describeRow(s: unknown): string {
@@ -123,7 +158,9 @@ function describeRow(s: unknown): string {
 export function checkFinite(data: Float32Array, cols: number, what: string, firstRow = 0): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      fail(`${what} has ${data[i]} at sample ${firstRow + Math.floor(i / cols)}, feature ${i % cols}; every value must be a finite number`);
+      fail(
+        `${what} has ${data[i]} at sample ${firstRow + Math.floor(i / cols)}, feature ${i % cols}; every value must be a finite number`,
+      );
     }
   }
 }

@@ -11,15 +11,16 @@ export function matrix(data: Float32Array, rows: number, cols: number): Matrix {
   if (!(data instanceof Float32Array)) {
     fail(`matrix: data must be a Float32Array, got ${describe(data)}`);
   }
-  for (const [name, size] of [['rows', rows], ['cols', cols]] as const) {
+  for (const [name, size] of [
+    ['rows', rows],
+    ['cols', cols],
+  ] as const) {
     if (!Number.isInteger(size) || size < 0) {
       fail(`matrix: ${name} must be a non-negative integer, got ${size}`);
     }
   }
   if (data.length !== rows * cols) {
-    fail(
-      `matrix: shape [${rows}, ${cols}] needs ${rows * cols} values (rows × cols), but data has ${data.length}`,
-    );
+    fail(`matrix: shape [${rows}, ${cols}] needs ${rows * cols} values (rows × cols), but data has ${data.length}`);
   }
   return { data, shape: [rows, cols] };
 }

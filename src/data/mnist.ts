@@ -64,7 +64,8 @@ export function mnistFromIdx(files: MnistIdxFiles, options?: MnistOptions): Mnis
 export function mnistFromIdx(files: MnistIdxFiles, options: MnistOptions = {}): MnistData | MnistImageData {
   checkLimit('trainLimit', options.trainLimit);
   checkLimit('testLimit', options.testLimit);
-  if (options.asImages !== undefined && typeof options.asImages !== 'boolean') fail(`mnistFromIdx: asImages must be true or false, got ${options.asImages}`);
+  if (options.asImages !== undefined && typeof options.asImages !== 'boolean')
+    fail(`mnistFromIdx: asImages must be true or false, got ${options.asImages}`);
   const train = decodeSplit(files.trainImages, files.trainLabels, 'train', options.trainLimit);
   const test = decodeSplit(files.testImages, files.testLabels, 'test', options.testLimit);
   if (options.asImages) return { trainX: asImages(train.x), trainY: train.y, testX: asImages(test.x), testY: test.y };
@@ -88,18 +89,14 @@ function decodeSplit(
   const labels = parseIdx(labelBytes, { name: `mnistFromIdx: ${labelsName}` });
 
   if (images.type !== 'uint8' || images.dims.length !== 3 || images.dims[1] !== SIDE || images.dims[2] !== SIDE) {
-    fail(
-      `mnistFromIdx: ${imagesName} must be uint8 images with dims [n, 28, 28], found ${describe(images)}`,
-    );
+    fail(`mnistFromIdx: ${imagesName} must be uint8 images with dims [n, 28, 28], found ${describe(images)}`);
   }
   if (labels.type !== 'uint8' || labels.dims.length !== 1) {
     fail(`mnistFromIdx: ${labelsName} must be uint8 labels with dims [n], found ${describe(labels)}`);
   }
   const count = images.dims[0]!;
   if (labels.dims[0] !== count) {
-    fail(
-      `mnistFromIdx: ${imagesName} holds ${count} images but ${labelsName} holds ${labels.dims[0]} labels`,
-    );
+    fail(`mnistFromIdx: ${imagesName} holds ${count} images but ${labelsName} holds ${labels.dims[0]} labels`);
   }
   const bad = labels.data.findIndex((label) => label > 9);
   if (bad >= 0) {

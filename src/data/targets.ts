@@ -22,7 +22,9 @@ export function toLabels(y: unknown, classes: number, what = 'y'): Targets {
   } else {
     const { matrix } = toMatrix(y, what);
     if (matrix.shape[1] !== 1) {
-      fail(`${what} has ${matrix.shape[1]} values per sample; sparse_categorical_crossentropy expects one class index per sample (use categorical_crossentropy for one-hot targets)`);
+      fail(
+        `${what} has ${matrix.shape[1]} values per sample; sparse_categorical_crossentropy expects one class index per sample (use categorical_crossentropy for one-hot targets)`,
+      );
     }
     values = matrix.data;
   }
@@ -41,8 +43,10 @@ export function toLabels(y: unknown, classes: number, what = 'y'): Targets {
 /** Targets with one row of values per sample, checked against the model's output width. */
 export function toTargetRows(y: unknown, outputs: number, lossName: string, what = 'y'): Targets {
   if (isLabelList(y) && outputs > 1) {
-    fail(`${what} is a list of ${y.length} numbers, but '${lossName}' needs ${outputs} values per sample. ` +
-      `For class labels use loss 'sparse_categorical_crossentropy', or one-hot encode them with toCategorical(labels, ${outputs}).`);
+    fail(
+      `${what} is a list of ${y.length} numbers, but '${lossName}' needs ${outputs} values per sample. ` +
+        `For class labels use loss 'sparse_categorical_crossentropy', or one-hot encode them with toCategorical(labels, ${outputs}).`,
+    );
   }
   const { matrix } = isLabelList(y) ? toMatrix({ data: y, shape: [y.length, 1] }, what) : toMatrix(y, what);
   if (matrix.shape[1] !== outputs) {
@@ -54,5 +58,6 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
 /** x and y must hold the same number of samples; `what` names the pair in the error ('', 'validationData '). */
 export function checkSampleCounts(x: Matrix, y: Targets, what = ''): void {
   const ys = y.data.length / y.cols;
-  if (ys !== x.shape[0]) fail(`${what}x has ${x.shape[0]} samples but ${what ? 'its ' : ''}y has ${ys}; they must match`, 'shape_mismatch');
+  if (ys !== x.shape[0])
+    fail(`${what}x has ${x.shape[0]} samples but ${what ? 'its ' : ''}y has ${ys}; they must match`, 'shape_mismatch');
 }

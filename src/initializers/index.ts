@@ -98,7 +98,8 @@ export type InitializerInput = InitializerName | Initializer;
 
 export function getInitializer(init: InitializerInput): Initializer {
   if (typeof init === 'function') return init;
-  if (typeof init !== 'string') fail(`an initializer must be a name (${Object.keys(initializers).join(', ')}) or a function`);
+  if (typeof init !== 'string')
+    fail(`an initializer must be a name (${Object.keys(initializers).join(', ')}) or a function`);
   return resolveName('initializer', init, initializers as Record<string, Initializer>);
 }
 

@@ -17,7 +17,9 @@ export class WeightBytes {
     this.parts = list.map((d, i) => {
       if (d instanceof ArrayBuffer) return new Uint8Array(d);
       if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-      fail(`weightData${Array.isArray(data) ? `[${i}]` : ''} must be an ArrayBuffer (or a list of them, or a Uint8Array), got ${describe(d)}`);
+      fail(
+        `weightData${Array.isArray(data) ? `[${i}]` : ''} must be an ArrayBuffer (or a list of them, or a Uint8Array), got ${describe(d)}`,
+      );
     });
     this.byteLength = this.parts.reduce((s, p) => s + p.byteLength, 0);
   }
@@ -53,7 +55,10 @@ export class WeightBytes {
     let skip = offset;
     for (const part of this.parts) {
       if (at === length) break;
-      if (skip >= part.byteLength) { skip -= part.byteLength; continue; }
+      if (skip >= part.byteLength) {
+        skip -= part.byteLength;
+        continue;
+      }
       const take = Math.min(part.byteLength - skip, length - at);
       out.set(part.subarray(skip, skip + take), at);
       at += take;
@@ -86,13 +91,20 @@ export function packWeights(arrays: (Float32Array | { int32: number })[]): Array
 /** Join byte buffers into one ArrayBuffer (for stores that keep one buffer, like IndexedDB). */
 export function joinBytes(data: WeightData): ArrayBuffer {
   const bytes = new WeightBytes(data);
-  if (bytes.parts.length === 1 && bytes.parts[0].byteOffset === 0 && bytes.parts[0].byteLength === bytes.parts[0].buffer.byteLength
-    && bytes.parts[0].buffer instanceof ArrayBuffer) {
+  if (
+    bytes.parts.length === 1 &&
+    bytes.parts[0].byteOffset === 0 &&
+    bytes.parts[0].byteLength === bytes.parts[0].buffer.byteLength &&
+    bytes.parts[0].buffer instanceof ArrayBuffer
+  ) {
     return bytes.parts[0].buffer;
   }
   const out = new Uint8Array(bytes.byteLength);
   let at = 0;
-  for (const p of bytes.parts) { out.set(p, at); at += p.byteLength; }
+  for (const p of bytes.parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
   return out.buffer;
 }
 

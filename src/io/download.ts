@@ -16,18 +16,24 @@ export interface DownloadOptions {
 
 /** A save handler that downloads model.json and the weights file in a browser, as TF.js's `downloads://`. */
 export function downloadHandler(name = 'model', options: DownloadOptions = {}): Required<IOHandler> {
-  if (typeof name !== 'string' || name === '' || /[\\/]/.test(name)) fail(`downloads:// needs a file name without slashes, got '${name}'`);
+  if (typeof name !== 'string' || name === '' || /[\\/]/.test(name))
+    fail(`downloads:// needs a file name without slashes, got '${name}'`);
   return {
     async save(artifacts: ModelArtifacts): Promise<SaveResult> {
       const doc = options.document ?? (globalThis as { document?: Document }).document;
       const url = options.URL ?? (globalThis as { URL?: typeof URL }).URL;
       if (!doc || typeof url?.createObjectURL !== 'function') {
-        fail(`downloads://${name}: downloads need a browser page (document and URL.createObjectURL); in Node use a file:// target from 'scratchnet/node'`);
+        fail(
+          `downloads://${name}: downloads need a browser page (document and URL.createObjectURL); in Node use a file:// target from 'scratchnet/node'`,
+        );
       }
       const weightsFile = `${name}.weights.bin`;
       const weights = artifacts.weightData ? joinBytes(artifacts.weightData) : new ArrayBuffer(0);
       const json = JSON.stringify(toModelJson(artifacts, `./${weightsFile}`));
-      const files: [string, Blob][] = [[`${name}.json`, new Blob([json], { type: 'application/json' })], [weightsFile, new Blob([weights], { type: 'application/octet-stream' })]];
+      const files: [string, Blob][] = [
+        [`${name}.json`, new Blob([json], { type: 'application/json' })],
+        [weightsFile, new Blob([weights], { type: 'application/octet-stream' })],
+      ];
       for (const [file, blob] of files) {
         const href = url.createObjectURL(blob);
         const a = doc.createElement('a');
@@ -40,7 +46,9 @@ export function downloadHandler(name = 'model', options: DownloadOptions = {}): 
       return { modelArtifactsInfo: artifactsInfo(artifacts, weights.byteLength) };
     },
     async load(): Promise<ModelArtifacts> {
-      fail(`downloads://${name} can only save; load the downloaded files with browserFiles([jsonFile, weightsFile]) from a file input`);
+      fail(
+        `downloads://${name} can only save; load the downloaded files with browserFiles([jsonFile, weightsFile]) from a file input`,
+      );
     },
   };
 }
@@ -54,12 +62,17 @@ export function browserFiles(files: ArrayLike<Blob & { name: string }>): IOHandl
       if (!jsonFile) fail(`browserFiles: no .json file among ${list.map((f) => f.name).join(', ') || 'no files'}`);
       const json = parseJson(await jsonFile.text(), jsonFile.name);
       const { specs, paths } = readManifest(json, jsonFile.name);
-      const data = await Promise.all(paths.map(async (p) => {
-        const base = p.split('/').pop()!;
-        const file = list.find((f) => f.name === base);
-        if (!file) fail(`browserFiles: ${jsonFile.name} names the weights file '${base}', which was not among the files given`);
-        return new Uint8Array(await file.arrayBuffer());
-      }));
+      const data = await Promise.all(
+        paths.map(async (p) => {
+          const base = p.split('/').pop()!;
+          const file = list.find((f) => f.name === base);
+          if (!file)
+            fail(
+              `browserFiles: ${jsonFile.name} names the weights file '${base}', which was not among the files given`,
+            );
+          return new Uint8Array(await file.arrayBuffer());
+        }),
+      );
       return artifactsFromModelJson(json, specs, data);
     },
   };

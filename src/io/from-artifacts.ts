@@ -35,10 +35,13 @@ export interface ReadOptions {
 }
 
 export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): LoadPlan {
-  if (!isObject(artifacts)) fail(`model artifacts must be an object { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
+  if (!isObject(artifacts))
+    fail(`model artifacts must be an object { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
   const format = own(artifacts, 'format');
   if (format !== undefined && format !== null && format !== 'layers-model') {
-    fail(`the model's format is ${JSON.stringify(format)}; scratchnet loads TensorFlow.js layers models (format 'layers-model')`);
+    fail(
+      `the model's format is ${JSON.stringify(format)}; scratchnet loads TensorFlow.js layers models (format 'layers-model')`,
+    );
   }
   const topology = readTopology(own(artifacts, 'modelTopology'));
   const data = own(artifacts, 'weightData');
@@ -56,15 +59,27 @@ export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): Lo
   if (options.compile === false) return plan;
 
   // scratchnet's own notes say more than a TF.js training config can (a loss on logits); prefer them.
-  const tc = own(artifacts, 'trainingConfig') ?? (isObject(own(artifacts, 'modelTopology')) ? own(own(artifacts, 'modelTopology') as JsonObject, 'training_config') : undefined);
+  const tc =
+    own(artifacts, 'trainingConfig') ??
+    (isObject(own(artifacts, 'modelTopology'))
+      ? own(own(artifacts, 'modelTopology') as JsonObject, 'training_config')
+      : undefined);
   const trainingConfig = isObject(tc) ? tc : undefined;
-  const metaLoss = meta && isObject(own(meta, 'loss')) ? own(meta, 'loss') as JsonObject : undefined;
+  const metaLoss = meta && isObject(own(meta, 'loss')) ? (own(meta, 'loss') as JsonObject) : undefined;
   const loss = metaLoss
     ? readLoss({ class_name: own(metaLoss, 'name'), config: { from_logits: own(metaLoss, 'fromLogits') === true } })
     : trainingConfig && readLoss(own(trainingConfig, 'loss'));
   if (!loss) return plan;
-  const metrics = readMetrics(meta && own(meta, 'metrics') !== undefined ? own(meta, 'metrics') : trainingConfig && own(trainingConfig, 'metrics'));
-  const optimizer = readOptimizer(meta && own(meta, 'optimizer') !== undefined ? own(meta, 'optimizer') : trainingConfig && own(trainingConfig, 'optimizer_config'));
+  const metrics = readMetrics(
+    meta && own(meta, 'metrics') !== undefined
+      ? own(meta, 'metrics')
+      : trainingConfig && own(trainingConfig, 'metrics'),
+  );
+  const optimizer = readOptimizer(
+    meta && own(meta, 'optimizer') !== undefined
+      ? own(meta, 'optimizer')
+      : trainingConfig && own(trainingConfig, 'optimizer_config'),
+  );
   plan.training = { loss, metrics, optimizer };
   if (optimizer && options.optimizerState !== false) {
     const state = readOptimizerState(optimizer, plan, located, bytes);
@@ -83,7 +98,12 @@ function metadata(artifacts: JsonObject): JsonObject | undefined {
  * The optimizer weights (group 'optimizer') for `optimizer`: 'iter' and `<layer>/<param>/<slot>` for every weight
  * array. None at all: a fresh optimizer. Some but not all: refused, since training would not resume as saved.
  */
-function readOptimizerState(optimizer: Optimizer, plan: LoadPlan, located: LocatedWeight[], bytes: WeightBytes): OptimizerState | undefined {
+function readOptimizerState(
+  optimizer: Optimizer,
+  plan: LoadPlan,
+  located: LocatedWeight[],
+  bytes: WeightBytes,
+): OptimizerState | undefined {
   const entries = located.filter((w) => w.group === 'optimizer');
   if (entries.length === 0) return undefined;
   const slots = optimizerSlotNames(optimizer);
@@ -91,21 +111,31 @@ function readOptimizerState(optimizer: Optimizer, plan: LoadPlan, located: Locat
   const byName = new Map<string, LocatedWeight>();
   for (const w of entries) byName.set(splitWeightName(w.name).slice(-3).join('/'), w);
   const iter = byName.get('iter');
-  if (!iter || iter.size !== 1) fail(`the optimizer weights have no 'iter' step count, so training cannot resume from them`);
+  if (!iter || iter.size !== 1)
+    fail(`the optimizer weights have no 'iter' step count, so training cannot resume from them`);
   const iterations = iter.dtype === 'int32' ? bytes.int32(iter.offset) : bytes.float32(iter.offset, 1)[0];
-  if (!Number.isInteger(iterations) || iterations < 0) fail(`the optimizer's step count 'iter' is ${iterations}; expected a non-negative integer`);
+  if (!Number.isInteger(iterations) || iterations < 0)
+    fail(`the optimizer's step count 'iter' is ${iterations}; expected a non-negative integer`);
 
   const { layers } = plan.topology;
   const shapes = chainShapes(layers, plan.inputShape);
-  const params = layers.flatMap((layer, i) => layer.paramShapes(shapes[i]).map((p) => ({ key: `${layer.name}/${p.name}`, size: shapeSize(p.shape) })));
+  const params = layers.flatMap((layer, i) =>
+    layer.paramShapes(shapes[i]).map((p) => ({ key: `${layer.name}/${p.name}`, size: shapeSize(p.shape) })),
+  );
   const state: OptimizerState = { iterations, slots: params.map(() => []) };
   slots.names.forEach((slotName, s) => {
     const ours = slots.ours[s];
     params.forEach(({ key, size: n }, p) => {
       const name = `${key}/${slotName}`;
       const w = byName.get(name);
-      if (!w) fail(`the optimizer weights lack '${name}' ('${optimizer.name}' keeps ${slots.names.join(' and ')} for every weight)`);
-      if (w.size !== n || w.dtype !== 'float32') fail(`optimizer weight '${w.name}' has ${w.size} ${w.dtype} values (${w.size * 4} bytes), but weight '${key}' has ${n} (${n * 4} bytes)`);
+      if (!w)
+        fail(
+          `the optimizer weights lack '${name}' ('${optimizer.name}' keeps ${slots.names.join(' and ')} for every weight)`,
+        );
+      if (w.size !== n || w.dtype !== 'float32')
+        fail(
+          `optimizer weight '${w.name}' has ${w.size} ${w.dtype} values (${w.size * 4} bytes), but weight '${key}' has ${n} (${n * 4} bytes)`,
+        );
       if (ours < 0) return;
       const values = fromTfjsSlot(optimizer, bytes.float32(w.offset, w.size));
       checkFinite(values, w.name, w.shape);

@@ -36,15 +36,21 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
       try {
         base = new URL(url, typeof page === 'string' ? page : undefined);
       } catch {
-        fail(`cannot load '${url}': it is not a URL, and there is no page address to resolve it against; give an http:// or https:// URL`);
+        fail(
+          `cannot load '${url}': it is not a URL, and there is no page address to resolve it against; give an http:// or https:// URL`,
+        );
       }
       const json = parseJson(await (await get(base.href)).text(), url);
       const { specs, paths } = readManifest(json, url);
-      const data = await Promise.all(paths.map(async (p) => new Uint8Array(await (await get(new URL(p, base).href)).arrayBuffer())));
+      const data = await Promise.all(
+        paths.map(async (p) => new Uint8Array(await (await get(new URL(p, base).href)).arrayBuffer())),
+      );
       return artifactsFromModelJson(json, specs, data);
     },
     async save(): Promise<never> {
-      fail(`saving to ${url} is not supported; save to 'downloads://name' or 'indexeddb://name', or to a file from Node`);
+      fail(
+        `saving to ${url} is not supported; save to 'downloads://name' or 'indexeddb://name', or to a file from Node`,
+      );
     },
   };
 }

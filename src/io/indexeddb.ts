@@ -24,7 +24,10 @@ export function indexedDbHandler(name: string, options: IndexedDbOptions = {}): 
   if (typeof name !== 'string' || name === '') fail(`indexeddb:// needs a model name, e.g. 'indexeddb://my-model'`);
   const factory = (): IDBFactory => {
     const idb = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!idb) fail(`indexeddb://${name}: this environment has no IndexedDB (it exists in browsers and workers); in Node use a file:// target from 'scratchnet/node'`);
+    if (!idb)
+      fail(
+        `indexeddb://${name}: this environment has no IndexedDB (it exists in browsers and workers); in Node use a file:// target from 'scratchnet/node'`,
+      );
     return idb;
   };
   return {
@@ -81,11 +84,15 @@ function open(idb: IDBFactory, name: string): Promise<IDBDatabase> {
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(storeError(name, 'open the database for', request.error));
-    request.onblocked = () => reject(storeError(name, 'open the database for', new Error('blocked by another open connection')));
+    request.onblocked = () =>
+      reject(storeError(name, 'open the database for', new Error('blocked by another open connection')));
   });
 }
 
 function storeError(name: string, action: string, cause: unknown): Error {
-  const message = cause instanceof Error || (cause && typeof cause === 'object' && 'message' in cause) ? (cause as Error).message : String(cause ?? 'unknown error');
+  const message =
+    cause instanceof Error || (cause && typeof cause === 'object' && 'message' in cause)
+      ? (cause as Error).message
+      : String(cause ?? 'unknown error');
   return new Error(`scratchnet: indexeddb://${name}: could not ${action} the model: ${message}`, { cause });
 }

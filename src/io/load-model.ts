@@ -29,11 +29,14 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   const artifacts = await readSource(source);
   const plan = readArtifacts(artifacts, { compile: options.compile !== false });
   const model = new Sequential(kerasLayers(plan.topology), {
-    backend: options.backend, seed: options.seed, name: options.name ?? plan.topology.name,
+    backend: options.backend,
+    seed: options.seed,
+    name: options.name ?? plan.topology.name,
   });
   try {
     const { training } = plan;
-    if (training?.optimizer) model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics as MetricName[] }); // readMetrics keeps only names we know
+    if (training?.optimizer)
+      model.compile({ loss: training.loss, optimizer: training.optimizer, metrics: training.metrics as MetricName[] }); // readMetrics keeps only names we know
     // the loaded layers declare no input shape (the file's is the model's): build with it
     model.build(plan.inputShape);
     model.setWeights(plan.weights);

@@ -23,8 +23,13 @@ export function toModelJson(artifacts: ModelArtifacts, weightsPath: string): Mod
 
 /** The manifest's weight specs and the paths of its files, in reading order, checked for shape. */
 export function readManifest(json: unknown, what: string): { specs: WeightsManifestEntry[]; paths: string[] } {
-  if (!isObject(json)) fail(`${what} must hold a JSON object with modelTopology and weightsManifest, got ${describe(json)}`, 'corrupt_file');
-  if (own(json, 'modelTopology') === undefined) fail(`${what} has no modelTopology; is it a model.json?`, 'corrupt_file');
+  if (!isObject(json))
+    fail(
+      `${what} must hold a JSON object with modelTopology and weightsManifest, got ${describe(json)}`,
+      'corrupt_file',
+    );
+  if (own(json, 'modelTopology') === undefined)
+    fail(`${what} has no modelTopology; is it a model.json?`, 'corrupt_file');
   const manifest = own(json, 'weightsManifest');
   if (!Array.isArray(manifest)) fail(`${what} has no weightsManifest list (got ${describe(manifest)})`, 'corrupt_file');
   const specs: WeightsManifestEntry[] = [];
@@ -33,7 +38,8 @@ export function readManifest(json: unknown, what: string): { specs: WeightsManif
     if (!isObject(group)) fail(`${what}: weightsManifest[${i}] must be an object { paths, weights }`, 'corrupt_file');
     const p = own(group, 'paths');
     const w = own(group, 'weights');
-    if (!Array.isArray(p) || p.some((x) => typeof x !== 'string' || x === '')) fail(`${what}: weightsManifest[${i}].paths must be a list of file names`, 'corrupt_file');
+    if (!Array.isArray(p) || p.some((x) => typeof x !== 'string' || x === ''))
+      fail(`${what}: weightsManifest[${i}].paths must be a list of file names`, 'corrupt_file');
     if (!Array.isArray(w)) fail(`${what}: weightsManifest[${i}].weights must be a list`, 'corrupt_file');
     paths.push(...(p as string[]));
     specs.push(...(w as WeightsManifestEntry[]));
@@ -42,12 +48,16 @@ export function readManifest(json: unknown, what: string): { specs: WeightsManif
 }
 
 /** Artifacts from a parsed model.json and the bytes of its weight files (in manifest order). */
-export function artifactsFromModelJson(json: unknown, specs: WeightsManifestEntry[], weightData: ArrayBuffer[] | Uint8Array[]): ModelArtifacts {
+export function artifactsFromModelJson(
+  json: unknown,
+  specs: WeightsManifestEntry[],
+  weightData: ArrayBuffer[] | Uint8Array[],
+): ModelArtifacts {
   const j = json as Record<string, unknown>;
   const artifacts: ModelArtifacts = {
     modelTopology: own(j, 'modelTopology'),
     weightSpecs: specs,
-    weightData: weightData.length === 1 ? weightData[0] : weightData as ArrayBuffer[],
+    weightData: weightData.length === 1 ? weightData[0] : (weightData as ArrayBuffer[]),
   };
   for (const key of ['format', 'generatedBy', 'convertedBy', 'trainingConfig', 'userDefinedMetadata'] as const) {
     const v = own(j, key);

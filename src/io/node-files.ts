@@ -43,7 +43,8 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       await syncDir(dir);
       // The new model is complete and current; the old weights (and any left by an interrupted save) can go.
       for (const name of previous) if (name !== weightsName) await removeQuietly(join(dir, name));
-      for (const name of await readdir(dir)) if (ours.test(name) && name !== weightsName) await removeQuietly(join(dir, name));
+      for (const name of await readdir(dir))
+        if (ours.test(name) && name !== weightsName) await removeQuietly(join(dir, name));
     } catch (e) {
       await removeQuietly(tmpPath);
       if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
@@ -73,7 +74,8 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' && attempt === 0) continue;
-          if (code === 'ENOENT') fail(`${jsonPath} names the weights file ${(e as NodeJS.ErrnoException).path ?? ''}, which does not exist`);
+          if (code === 'ENOENT')
+            fail(`${jsonPath} names the weights file ${(e as NodeJS.ErrnoException).path ?? ''}, which does not exist`);
           throw e;
         }
       }
@@ -89,13 +91,16 @@ function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
   const run = (saving.get(key) ?? Promise.resolve()).then(work, work);
   const settled = run.catch(() => undefined);
   saving.set(key, settled);
-  void settled.then(() => { if (saving.get(key) === settled) saving.delete(key); });
+  void settled.then(() => {
+    if (saving.get(key) === settled) saving.delete(key);
+  });
   return run;
 }
 
 function toPath(target: string | URL): string {
   if (target instanceof URL) return fileURLToPath(target);
-  if (typeof target !== 'string' || target === '') fail(`fileHandler takes a path or a file:// URL, got ${target === '' ? 'an empty string' : typeof target}`);
+  if (typeof target !== 'string' || target === '')
+    fail(`fileHandler takes a path or a file:// URL, got ${target === '' ? 'an empty string' : typeof target}`);
   if (target.startsWith('file:///')) return fileURLToPath(target);
   // 'file://models/x' (as TensorFlow.js writes it): a relative path after the scheme.
   return target.startsWith('file://') ? target.slice('file://'.length) : target;
@@ -104,7 +109,8 @@ function toPath(target: string | URL): string {
 /** A weight path from a manifest: relative, inside the model's folder. */
 function safeRelative(p: string, jsonPath: string): string {
   const n = normalize(p);
-  if (isAbsolute(n) || n === '..' || n.startsWith(`..${sep}`) || n.startsWith('../')) fail(`${jsonPath} names the weights file '${p}', outside its folder; weight paths must be relative to model.json`);
+  if (isAbsolute(n) || n === '..' || n.startsWith(`..${sep}`) || n.startsWith('../'))
+    fail(`${jsonPath} names the weights file '${p}', outside its folder; weight paths must be relative to model.json`);
   return n;
 }
 
@@ -139,7 +145,9 @@ async function syncDir(dir: string): Promise<void> {
 async function previousWeights(jsonPath: string): Promise<string[]> {
   try {
     const json = JSON.parse(await readFile(jsonPath, 'utf8'));
-    return readManifest(json, jsonPath).paths.map((p) => normalize(p)).filter((p) => !isAbsolute(p) && !p.includes(sep) && !p.includes('/') && p !== '..');
+    return readManifest(json, jsonPath)
+      .paths.map((p) => normalize(p))
+      .filter((p) => !isAbsolute(p) && !p.includes(sep) && !p.includes('/') && p !== '..');
   } catch {
     return []; // no model yet, or an unreadable one: nothing of ours to remove
   }

@@ -36,14 +36,18 @@ function sitePathFactory(): HandlerFactory | undefined {
   if (typeof page !== 'string') return undefined;
   return (path) => ({
     load: httpHandler(path).load,
-    save: () => fail(`cannot save to '${path}': in a browser a path is a URL of the site (${new URL(path, page).href}), ` +
-      `which a page cannot write. Save to 'indexeddb://name' or 'downloads://name'.`),
+    save: () =>
+      fail(
+        `cannot save to '${path}': in a browser a path is a URL of the site (${new URL(path, page).href}), ` +
+          `which a page cannot write. Save to 'indexeddb://name' or 'downloads://name'.`,
+      ),
   });
 }
 
 /** Route strings that start with `scheme` (e.g. 'file://'; '' for plain paths) to `factory`. */
 export function registerScheme(scheme: string, factory: HandlerFactory): void {
-  if (typeof scheme !== 'string' || typeof factory !== 'function') fail('registerScheme(scheme, factory) takes a string and a function');
+  if (typeof scheme !== 'string' || typeof factory !== 'function')
+    fail('registerScheme(scheme, factory) takes a string and a function');
   table().set(scheme, factory);
 }
 
@@ -57,20 +61,28 @@ export function handlerFor(target: unknown, purpose: 'save' | 'load'): IOHandler
     const factory = table().get(scheme) ?? BUILTIN[scheme] ?? (scheme === PATH_SCHEME ? sitePathFactory() : undefined);
     if (!factory) {
       if (scheme === 'file://' || scheme === PATH_SCHEME) {
-        fail(`cannot ${purpose} '${target}': file paths need Node's file system; import 'scratchnet/node' first ` +
-          `(it handles file:// URLs and paths). A model on a server loads from its 'https://…/model.json' URL. ` +
-          `In browsers use 'indexeddb://name' or 'downloads://name'.`);
+        fail(
+          `cannot ${purpose} '${target}': file paths need Node's file system; import 'scratchnet/node' first ` +
+            `(it handles file:// URLs and paths). A model on a server loads from its 'https://…/model.json' URL. ` +
+            `In browsers use 'indexeddb://name' or 'downloads://name'.`,
+        );
       }
-      fail(`cannot ${purpose} '${target}': unknown scheme '${scheme}'. Known: ${[...new Set([...Object.keys(BUILTIN), ...table().keys()])].filter(Boolean).join(', ')}`);
+      fail(
+        `cannot ${purpose} '${target}': unknown scheme '${scheme}'. Known: ${[...new Set([...Object.keys(BUILTIN), ...table().keys()])].filter(Boolean).join(', ')}`,
+      );
     }
     handler = factory(match ? target.slice(scheme.length) : target, target);
   } else if (target !== null && typeof target === 'object') {
     handler = target as IOHandler;
   } else {
-    fail(`${purpose} takes a URL string ('indexeddb://name', 'file://dir', …) or an IOHandler, got ${target === null ? 'null' : typeof target}`);
+    fail(
+      `${purpose} takes a URL string ('indexeddb://name', 'file://dir', …) or an IOHandler, got ${target === null ? 'null' : typeof target}`,
+    );
   }
   if (typeof handler[purpose] !== 'function') {
-    fail(`the ${typeof target === 'string' ? `target '${target}'` : 'handler'} cannot ${purpose} (it has no ${purpose}() method)`);
+    fail(
+      `the ${typeof target === 'string' ? `target '${target}'` : 'handler'} cannot ${purpose} (it has no ${purpose}() method)`,
+    );
   }
   return handler;
 }

@@ -39,11 +39,14 @@ export interface ScratchnetMetadata {
 }
 
 export function toArtifacts(source: SaveSource, options: SaveOptions = {}): ModelArtifacts {
-  if (options === null || typeof options !== 'object') fail(`save options must be an object like { includeOptimizer: true }, got ${options}`);
+  if (options === null || typeof options !== 'object')
+    fail(`save options must be an object like { includeOptimizer: true }, got ${options}`);
   if (source.layers.length === 0) fail('the model has no layers to save');
   const modelTopology = writeTopology(source.name, source.layers, source.inputShape);
   if (!source.built) {
-    fail('the model has no weights to save until it is built: fit or predict once, or give the first layer an inputShape and compile');
+    fail(
+      'the model has no weights to save until it is built: fit or predict once, or give the first layer an inputShape and compile',
+    );
   }
   const weightSpecs: WeightsManifestEntry[] = [];
   const arrays: (Float32Array | { int32: number })[] = [];
@@ -69,15 +72,24 @@ export function toArtifacts(source: SaveSource, options: SaveOptions = {}): Mode
   if (options.includeOptimizer) {
     if (!optimizer) fail('includeOptimizer: the model has no optimizer to save; compile it first');
     const slots = optimizerSlotNames(optimizer);
-    if (!slots || !optimizer.getState || !optimizerConfig) fail(`includeOptimizer: the optimizer '${optimizer.name}' is not a built-in one, so its state cannot be saved`);
+    if (!slots || !optimizer.getState || !optimizerConfig)
+      fail(`includeOptimizer: the optimizer '${optimizer.name}' is not a built-in one, so its state cannot be saved`);
     const state = optimizer.getState();
     weightSpecs.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
     arrays.push({ int32: state.iterations });
     slots.names.forEach((slotName, s) => {
       paramNames.forEach((name, p) => {
         const ours = slots.ours[s];
-        const values = ours >= 0 ? toTfjsSlot(optimizer, state.slots[p][ours]) : new Float32Array(arrays[p] instanceof Float32Array ? (arrays[p] as Float32Array).length : 0);
-        weightSpecs.push({ name: `${name}/${slotName}`, shape: weightSpecs[p].shape, dtype: 'float32', group: 'optimizer' });
+        const values =
+          ours >= 0
+            ? toTfjsSlot(optimizer, state.slots[p][ours])
+            : new Float32Array(arrays[p] instanceof Float32Array ? (arrays[p] as Float32Array).length : 0);
+        weightSpecs.push({
+          name: `${name}/${slotName}`,
+          shape: weightSpecs[p].shape,
+          dtype: 'float32',
+          group: 'optimizer',
+        });
         arrays.push(values);
       });
     });

@@ -7,7 +7,13 @@
 import { declaredInputShape } from '../layers/config.js';
 import { KernelLayer, type KerasLayerJson } from '../layers/kernel-layer.js';
 import type { Layer } from '../layers/layer.js';
-import { className as classNameOf, kerasClassOf, layerClassForFile, loadableClassNames, builtinLayerNames } from '../layers/registry.js';
+import {
+  className as classNameOf,
+  kerasClassOf,
+  layerClassForFile,
+  loadableClassNames,
+  builtinLayerNames,
+} from '../layers/registry.js';
 import type { Shape } from '../layers/shape.js';
 import { fail } from '../util/errors.js';
 import { describe } from './bytes.js';
@@ -29,22 +35,37 @@ export function readTopology(modelTopology: unknown): TopologyPlan {
   if (modelTopology instanceof ArrayBuffer || ArrayBuffer.isView(modelTopology)) {
     fail('modelTopology is binary (a TensorFlow graph model); scratchnet loads layers models, whose topology is JSON');
   }
-  if (!isObject(modelTopology)) fail(`modelTopology must be an object (Keras's model config), got ${describe(modelTopology)}`);
-  const topo = isObject(own(modelTopology, 'model_config')) ? own(modelTopology, 'model_config') as JsonObject : modelTopology;
-  if (own(topo, 'node') !== undefined) fail("modelTopology is a TensorFlow graph (format 'graph-model'); scratchnet loads layers models (format 'layers-model')");
+  if (!isObject(modelTopology))
+    fail(`modelTopology must be an object (Keras's model config), got ${describe(modelTopology)}`);
+  const topo = isObject(own(modelTopology, 'model_config'))
+    ? (own(modelTopology, 'model_config') as JsonObject)
+    : modelTopology;
+  if (own(topo, 'node') !== undefined)
+    fail(
+      "modelTopology is a TensorFlow graph (format 'graph-model'); scratchnet loads layers models (format 'layers-model')",
+    );
   const className = own(topo, 'class_name');
   const functional = className === 'Functional' || className === 'Model';
   if (className !== 'Sequential' && !functional) {
-    const what = typeof className === 'string' ? `a '${className}' model` : `a model without a class_name (${short(className)})`;
-    fail(`modelTopology describes ${what}; scratchnet loads Keras Sequential models (a plain stack of ${loadable()} layers) and functional models that are one chain of them`);
+    const what =
+      typeof className === 'string' ? `a '${className}' model` : `a model without a class_name (${short(className)})`;
+    fail(
+      `modelTopology describes ${what}; scratchnet loads Keras Sequential models (a plain stack of ${loadable()} layers) and functional models that are one chain of them`,
+    );
   }
   const config = own(topo, 'config');
   if (functional && !isObject(config)) fail(`the functional model's config must be an object, got ${describe(config)}`);
   // Keras before 2.2.3 wrote a Sequential's config as the bare list of layers.
-  const list = functional ? chainOfLayers(config as JsonObject)
-    : Array.isArray(config) ? config : isObject(config) ? own(config, 'layers') : undefined;
+  const list = functional
+    ? chainOfLayers(config as JsonObject)
+    : Array.isArray(config)
+      ? config
+      : isObject(config)
+        ? own(config, 'layers')
+        : undefined;
   if (!Array.isArray(list)) fail(`the Sequential config must hold a list of layers, got ${describe(list)}`);
-  const modelName = isObject(config) && typeof own(config, 'name') === 'string' ? own(config, 'name') as string : 'sequential';
+  const modelName =
+    isObject(config) && typeof own(config, 'name') === 'string' ? (own(config, 'name') as string) : 'sequential';
 
   const layers: KernelLayer[] = [];
   let inputShape: number[] | undefined;
@@ -57,14 +78,16 @@ export function readTopology(modelTopology: unknown): TopologyPlan {
     if (typeof cls !== 'string') fail(`layer ${i} has no class_name (got ${short(cls)})`);
     if (!isObject(cfg)) fail(`layer ${i} (${cls}) has a config that is not an object: ${short(cfg)}`);
     const rawName = own(cfg, 'name');
-    if (rawName !== undefined && typeof rawName !== 'string') fail(`layer ${i} (${cls}) has a name that is not a string: ${short(rawName)}`);
+    if (rawName !== undefined && typeof rawName !== 'string')
+      fail(`layer ${i} (${cls}) has a name that is not a string: ${short(rawName)}`);
     const name = rawName || `${cls.toLowerCase()}_${i}`;
     const where = `layer ${i} '${name}' (${cls})`;
     checkDtype(cfg, where);
 
     // The model's input shape is the first one declared before any layer; later layers' shapes follow from it.
     const declared = declaredInputShape(cfg, where);
-    if (declared && cls === 'InputLayer' && (layers.length > 0 || inputShape)) fail(`${where}: an InputLayer must come first`);
+    if (declared && cls === 'InputLayer' && (layers.length > 0 || inputShape))
+      fail(`${where}: an InputLayer must come first`);
     if (declared && layers.length === 0 && !inputShape) inputShape = declared;
     if (cls === 'InputLayer') {
       if (!declared) fail(`${where} declares no input shape (batch_input_shape or batch_shape)`);
@@ -96,7 +119,12 @@ export function chainShapes(layers: readonly KernelLayer[], inputShape: Shape): 
 function checkDtype(cfg: JsonObject, where: string): void {
   const dtype = own(cfg, 'dtype');
   if (dtype === undefined || dtype === null) return;
-  const name = typeof dtype === 'string' ? dtype : isObject(dtype) && isObject(own(dtype, 'config')) ? own(own(dtype, 'config') as JsonObject, 'name') : dtype;
+  const name =
+    typeof dtype === 'string'
+      ? dtype
+      : isObject(dtype) && isObject(own(dtype, 'config'))
+        ? own(own(dtype, 'config') as JsonObject, 'name')
+        : dtype;
   if (name !== 'float32') fail(`${where} computes in ${short(name)}; scratchnet computes in float32 only`);
 }
 
@@ -110,16 +138,27 @@ export function writeTopology(modelName: string, layers: readonly Layer[], input
   layers.forEach((layer, i) => {
     const cls = layer instanceof KernelLayer ? kerasClassOf(layer) : undefined;
     if (!cls) {
-      fail(`layer '${layer.name || i}' is a custom ${classNameOf(layer)}, which cannot be saved in the Keras format; only the built-in layers can ` +
-        `(${builtinLayerNames().join(', ')} and their tutorial forms; use getWeights() for custom layers)`);
+      fail(
+        `layer '${layer.name || i}' is a custom ${classNameOf(layer)}, which cannot be saved in the Keras format; only the built-in layers can ` +
+          `(${builtinLayerNames().join(', ')} and their tutorial forms; use getWeights() for custom layers)`,
+      );
     }
     for (const written of (layer as KernelLayer).toKeras(cls.className)) {
       const { batch_input_shape: _, name, ...config } = written.config;
-      if (typeof name !== 'string' || names.has(name)) fail(`two layers are named '${name}'; give them unique names before saving`);
+      if (typeof name !== 'string' || names.has(name))
+        fail(`two layers are named '${name}'; give them unique names before saving`);
       names.add(name);
       const first = out.length === 0 ? { batch_input_shape: [null, ...inputShape] } : {};
-      out.push({ class_name: written.class_name, config: { name, trainable: true, dtype: 'float32', ...first, ...config } });
+      out.push({
+        class_name: written.class_name,
+        config: { name, trainable: true, dtype: 'float32', ...first, ...config },
+      });
     }
   });
-  return { class_name: 'Sequential', config: { name: modelName, layers: out }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' };
+  return {
+    class_name: 'Sequential',
+    config: { name: modelName, layers: out },
+    keras_version: 'tfjs-layers 4.22.0',
+    backend: 'tensor_flow.js',
+  };
 }

@@ -29,14 +29,38 @@ export function writeTrainingConfig(loss: Loss, optimizer: Optimizer, metrics: s
 /** TensorFlow.js's optimizer class names and config keys. */
 export function writeOptimizerConfig(optimizer: Optimizer): TrainingConfig['optimizer_config'] | undefined {
   if (optimizer instanceof Adam) {
-    return { class_name: 'Adam', config: { learningRate: optimizer.learningRate, beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon } };
+    return {
+      class_name: 'Adam',
+      config: {
+        learningRate: optimizer.learningRate,
+        beta1: optimizer.beta1,
+        beta2: optimizer.beta2,
+        epsilon: optimizer.epsilon,
+      },
+    };
   }
   if (optimizer instanceof RMSprop) {
-    return { class_name: 'RMSProp', config: { learningRate: optimizer.learningRate, decay: optimizer.rho, momentum: 0, epsilon: optimizer.epsilon, centered: false } };
+    return {
+      class_name: 'RMSProp',
+      config: {
+        learningRate: optimizer.learningRate,
+        decay: optimizer.rho,
+        momentum: 0,
+        epsilon: optimizer.epsilon,
+        centered: false,
+      },
+    };
   }
   if (optimizer instanceof SGD) {
     return optimizer.momentum > 0
-      ? { class_name: 'Momentum', config: { learningRate: optimizer.learningRate, momentum: optimizer.momentum, useNesterov: optimizer.nesterov } }
+      ? {
+          class_name: 'Momentum',
+          config: {
+            learningRate: optimizer.learningRate,
+            momentum: optimizer.momentum,
+            useNesterov: optimizer.nesterov,
+          },
+        }
       : { class_name: 'SGD', config: { learningRate: optimizer.learningRate } };
   }
   return undefined;
@@ -65,8 +89,15 @@ export function readMetrics(v: unknown): string[] {
   const out: string[] = [];
   const visit = (m: unknown, depth: number): void => {
     if (depth > 4) return;
-    if (typeof m === 'string') { const s = toSnakeCase(m); if (known.has(s) && !out.includes(s)) out.push(s); return; }
-    if (Array.isArray(m)) { for (const x of m) visit(x, depth + 1); return; }
+    if (typeof m === 'string') {
+      const s = toSnakeCase(m);
+      if (known.has(s) && !out.includes(s)) out.push(s);
+      return;
+    }
+    if (Array.isArray(m)) {
+      for (const x of m) visit(x, depth + 1);
+      return;
+    }
     if (isObject(m) && isObject(own(m, 'config'))) {
       const cfg = own(m, 'config') as JsonObject;
       visit(own(cfg, 'fn') ?? own(cfg, 'name'), depth + 1);
@@ -83,7 +114,10 @@ export function readOptimizer(v: unknown): Optimizer | undefined {
   const cfg = own(v, 'config') ?? {};
   if (typeof cls !== 'string' || !isObject(cfg)) return undefined;
   const num = (...keys: string[]): number | undefined => {
-    for (const k of keys) { const x = own(cfg, k); if (typeof x === 'number') return x; }
+    for (const k of keys) {
+      const x = own(cfg, k);
+      if (typeof x === 'number') return x;
+    }
     return undefined;
   };
   const lr = num('learningRate', 'learning_rate', 'lr');
@@ -91,13 +125,22 @@ export function readOptimizer(v: unknown): Optimizer | undefined {
     switch (cls.replace(/^Custom>/, '').toLowerCase()) {
       case 'adam':
         if (own(cfg, 'amsgrad') === true) return undefined;
-        return new Adam({ learningRate: lr, beta1: num('beta1', 'beta_1'), beta2: num('beta2', 'beta_2'), epsilon: num('epsilon') });
+        return new Adam({
+          learningRate: lr,
+          beta1: num('beta1', 'beta_1'),
+          beta2: num('beta2', 'beta_2'),
+          epsilon: num('epsilon'),
+        });
       case 'sgd': {
         const nesterov = own(cfg, 'nesterov') === true || own(cfg, 'useNesterov') === true;
         return new SGD({ learningRate: lr, momentum: num('momentum') ?? 0, nesterov });
       }
       case 'momentum':
-        return new SGD({ learningRate: lr, momentum: num('momentum') ?? 0, nesterov: own(cfg, 'useNesterov') === true });
+        return new SGD({
+          learningRate: lr,
+          momentum: num('momentum') ?? 0,
+          nesterov: own(cfg, 'useNesterov') === true,
+        });
       case 'rmsprop':
         if ((num('momentum') ?? 0) !== 0 || own(cfg, 'centered') === true) return undefined;
         return new RMSprop({ learningRate: lr, rho: num('rho', 'decay'), epsilon: num('epsilon') });
@@ -113,7 +156,8 @@ export function optimizerSlotNames(optimizer: Optimizer): { names: string[]; our
   if (optimizer instanceof Adam) return { names: ['m', 'v'], ours: [0, 1] };
   // TF.js's RMSProp keeps a momentum accumulator too; with momentum 0 it stays zero.
   if (optimizer instanceof RMSprop) return { names: ['rms', 'momentum'], ours: [0, -1] };
-  if (optimizer instanceof SGD) return optimizer.momentum > 0 ? { names: ['momentum'], ours: [0] } : { names: [], ours: [] };
+  if (optimizer instanceof SGD)
+    return optimizer.momentum > 0 ? { names: ['momentum'], ours: [0] } : { names: [], ours: [] };
   return undefined;
 }
 

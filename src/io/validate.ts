@@ -9,7 +9,9 @@ export type JsonObject = Record<string, unknown>;
 
 /** A plain JSON object (not null, not an array). */
 export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)
+  );
 }
 
 /** An own property of a parsed JSON object (never one inherited from Object.prototype, like `constructor`). */
@@ -28,13 +30,17 @@ export function requireObject(v: unknown, what: string): JsonObject {
  */
 export function shapeSize(shape: unknown, what: string): number {
   if (!Array.isArray(shape)) fail(`${what}: shape must be a list of sizes, got ${describe(shape)}`);
-  if (shape.length > 8) fail(`${what}: shape ${short(shape)} has ${shape.length} dimensions; dense weights have 1 or 2`);
+  if (shape.length > 8)
+    fail(`${what}: shape ${short(shape)} has ${shape.length} dimensions; dense weights have 1 or 2`);
   let size = 1;
   for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) fail(`${what}: shape ${short(shape)} must hold non-negative integers, got ${short(d)}`);
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
+      fail(`${what}: shape ${short(shape)} must hold non-negative integers, got ${short(d)}`);
     size *= d;
     if (size > MAX_WEIGHT_VALUES) {
-      fail(`${what}: shape ${short(shape)} has more than ${MAX_WEIGHT_VALUES} values (4 GiB of float32), more than WebAssembly memory holds`);
+      fail(
+        `${what}: shape ${short(shape)} has more than ${MAX_WEIGHT_VALUES} values (4 GiB of float32), more than WebAssembly memory holds`,
+      );
     }
   }
   return size;

@@ -35,10 +35,13 @@ export function locateWeights(specs: unknown, bytes: WeightBytes): LocatedWeight
     const quantization = own(raw, 'quantization');
     if (quantization !== undefined && quantization !== null) {
       const qd = isObject(quantization) ? own(quantization, 'dtype') : quantization;
-      fail(`${what} is quantised (${short(qd)}); scratchnet loads float32 weights only: convert the model without --quantize_* flags`);
+      fail(
+        `${what} is quantised (${short(qd)}); scratchnet loads float32 weights only: convert the model without --quantize_* flags`,
+      );
     }
     const group = own(raw, 'group') ?? 'model';
-    if (group !== 'model' && group !== 'optimizer') fail(`${what} is in group ${short(group)}; expected 'model' or 'optimizer'`);
+    if (group !== 'model' && group !== 'optimizer')
+      fail(`${what} is in group ${short(group)}; expected 'model' or 'optimizer'`);
     const dtype = own(raw, 'dtype');
     const intIter = group === 'optimizer' && dtype === 'int32';
     if (dtype !== 'float32' && !intIter) {
@@ -47,15 +50,21 @@ export function locateWeights(specs: unknown, bytes: WeightBytes): LocatedWeight
     const size = shapeSize(own(raw, 'shape'), what);
     const byteCount = size * 4;
     if (offset + byteCount > bytes.byteLength) {
-      fail(`${what} (shape ${short(own(raw, 'shape'))}, ${dtype}) needs ${byteCount} bytes at byte ${offset}, but the weight data has ` +
-        `only ${Math.max(0, bytes.byteLength - offset)} bytes left (${bytes.byteLength} in all): the weights file is truncated or belongs to another model`, 'corrupt_file');
+      fail(
+        `${what} (shape ${short(own(raw, 'shape'))}, ${dtype}) needs ${byteCount} bytes at byte ${offset}, but the weight data has ` +
+          `only ${Math.max(0, bytes.byteLength - offset)} bytes left (${bytes.byteLength} in all): the weights file is truncated or belongs to another model`,
+        'corrupt_file',
+      );
     }
     out.push({ name, shape: own(raw, 'shape') as number[], dtype: dtype as 'float32' | 'int32', group, size, offset });
     offset += byteCount;
   });
   if (offset !== bytes.byteLength) {
-    fail(`the weight data has ${bytes.byteLength} bytes but the manifest's weights take ${offset}: ` +
-      `${bytes.byteLength - offset} bytes are left over, so the weights file belongs to another model or is corrupted`, 'corrupt_file');
+    fail(
+      `the weight data has ${bytes.byteLength} bytes but the manifest's weights take ${offset}: ` +
+        `${bytes.byteLength - offset} bytes are left over, so the weights file belongs to another model or is corrupted`,
+      'corrupt_file',
+    );
   }
   return out;
 }
@@ -71,7 +80,11 @@ export function splitWeightName(name: string): string[] {
  * it ignored), checked and decoded. Returns them with the model's input shape (when the topology declares none: what
  * the first layer with weights implies, e.g. [inputs] from a Dense kernel).
  */
-export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], bytes: WeightBytes): { inputShape: Shape; weights: Float32Array[] } {
+export function readModelWeights(
+  plan: TopologyPlan,
+  located: LocatedWeight[],
+  bytes: WeightBytes,
+): { inputShape: Shape; weights: Float32Array[] } {
   const byKey = new Map<string, LocatedWeight>();
   for (const w of located) {
     if (w.group !== 'model') continue;
@@ -91,9 +104,16 @@ export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], b
     for (const { name: param, shape } of layer.paramShapes(shapes[i])) {
       const key = `${layer.name}/${param}`;
       const w = byKey.get(key);
-      if (!w) fail(`weight '${key}' is missing: layer '${layer.name}' (${className(layer)}, input shape ${formatShape(shapes[i])}) needs a ${param} of shape ${formatShape(shape)}`, 'corrupt_file');
+      if (!w)
+        fail(
+          `weight '${key}' is missing: layer '${layer.name}' (${className(layer)}, input shape ${formatShape(shapes[i])}) needs a ${param} of shape ${formatShape(shape)}`,
+          'corrupt_file',
+        );
       if (!sameShape(w.shape, shape)) {
-        fail(`weight '${w.name}' has shape ${formatShape(w.shape)} (${w.size * 4} bytes), but layer '${layer.name}' needs ${formatShape(shape)} (${valuesIn(shape) * 4} bytes)`, 'corrupt_file');
+        fail(
+          `weight '${w.name}' has shape ${formatShape(w.shape)} (${w.size * 4} bytes), but layer '${layer.name}' needs ${formatShape(shape)} (${valuesIn(shape) * 4} bytes)`,
+          'corrupt_file',
+        );
       }
       const values = bytes.float32(w.offset, w.size);
       checkFinite(values, w.name, shape);
@@ -102,7 +122,11 @@ export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], b
     }
   });
   for (const w of byKey.values()) {
-    if (!used.has(w)) fail(`weight '${w.name}' matches no weight of the model's layers (${plan.layers.map((l) => l.name).join(', ')})`, 'corrupt_file');
+    if (!used.has(w))
+      fail(
+        `weight '${w.name}' matches no weight of the model's layers (${plan.layers.map((l) => l.name).join(', ')})`,
+        'corrupt_file',
+      );
   }
   return { inputShape, weights };
 }
@@ -111,7 +135,9 @@ export function readModelWeights(plan: TopologyPlan, located: LocatedWeight[], b
 function inferInputShape(plan: TopologyPlan, byKey: Map<string, LocatedWeight>): Shape {
   for (const layer of plan.layers) {
     const prefix = `${layer.name}/`;
-    const mine = new Map([...byKey].filter(([k]) => k.startsWith(prefix)).map(([k, w]) => [k.slice(prefix.length), w.shape]));
+    const mine = new Map(
+      [...byKey].filter(([k]) => k.startsWith(prefix)).map(([k, w]) => [k.slice(prefix.length), w.shape]),
+    );
     if (mine.size === 0) continue;
     const shape = layer.inferInputShape(mine);
     if (!shape) break;

@@ -10,7 +10,11 @@ import type { KernelLayer } from './kernel-layer.js';
 export class ActivationLayer extends Activation {
   static override readonly className: string = 'ActivationLayer';
 
-  constructor(activation: ActivationInput | ((x: number) => number), fnPrime?: (x: number) => number, options: { name?: string } = {}) {
+  constructor(
+    activation: ActivationInput | ((x: number) => number),
+    fnPrime?: (x: number) => number,
+    options: { name?: string } = {},
+  ) {
     super(activation, fnPrime, options);
   }
 

@@ -1,8 +1,24 @@
 import type { Ptr } from '../backends/kernels.js';
-import { activationBackward, activationForward, activations, getActivation, type Activation as ActivationFn, type ActivationInput } from '../activations/index.js';
+import {
+  activationBackward,
+  activationForward,
+  activations,
+  getActivation,
+  type Activation as ActivationFn,
+  type ActivationInput,
+} from '../activations/index.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
-import { activationConfig, configActivation, configName, declaredInputShape, finite, own, short, type LayerConfig } from './config.js';
+import {
+  activationConfig,
+  configActivation,
+  configName,
+  declaredInputShape,
+  finite,
+  own,
+  short,
+  type LayerConfig,
+} from './config.js';
 import { KernelLayer, type ForwardMode, type KerasLayerJson } from './kernel-layer.js';
 import type { Shape } from './shape.js';
 
@@ -31,11 +47,16 @@ export class Activation extends KernelLayer {
   /** for a custom activation: the last input, on the JS side */
   private hostInput: Float32Array | null = null;
 
-  constructor(activation: ActivationInput | ((x: number) => number), fnPrime?: (x: number) => number, options: ActivationOptions = {}) {
+  constructor(
+    activation: ActivationInput | ((x: number) => number),
+    fnPrime?: (x: number) => number,
+    options: ActivationOptions = {},
+  ) {
     super(options.name);
     this.declareInputShape(options.inputShape, 'Activation');
     if (typeof activation === 'function') {
-      if (typeof fnPrime !== 'function') fail('a custom activation needs its derivative too: new ActivationLayer(fn, fnPrime)');
+      if (typeof fnPrime !== 'function')
+        fail('a custom activation needs its derivative too: new ActivationLayer(fn, fnPrime)');
       this.activation = activations.custom(activation, fnPrime, activation.name || 'custom');
     } else {
       this.activation = getActivation(activation);
@@ -47,7 +68,13 @@ export class Activation extends KernelLayer {
     const options: ActivationOptions = { name: configName(config, where) };
     const declared = declaredInputShape(config, where);
     if (declared) options.inputShape = declared;
-    return new Activation(className === 'Activation' ? configActivation(own(config, 'activation'), where) : layerActivation(className, config, where), undefined, options);
+    return new Activation(
+      className === 'Activation'
+        ? configActivation(own(config, 'activation'), where)
+        : layerActivation(className, config, where),
+      undefined,
+      options,
+    );
   }
 
   override getConfig(): LayerConfig {
@@ -57,7 +84,10 @@ export class Activation extends KernelLayer {
   /** leaky_relu is saved as Keras's LeakyReLU layer (TensorFlow.js has no 'leaky_relu' activation string). */
   override toKeras(className: string): KerasLayerJson[] {
     const a = this.activation;
-    if (!a.builtin) fail(`layer '${this.name}' uses the custom activation '${a.name}', which cannot be saved; only built-in activations can`);
+    if (!a.builtin)
+      fail(
+        `layer '${this.name}' uses the custom activation '${a.name}', which cannot be saved; only built-in activations can`,
+      );
     const { activation: _, ...config } = this.getConfig();
     return a.name === 'leaky_relu'
       ? [{ class_name: 'LeakyReLU', config: { ...config, alpha: a.alpha ?? 0.2 } }]
@@ -113,23 +143,27 @@ export class Activation extends KernelLayer {
   }
 }
 
-
 /** The activation of Keras's LeakyReLU, ReLU and Softmax layers, from their configs. */
 function layerActivation(className: string, config: LayerConfig, where: string): ActivationFn {
   if (className === 'LeakyReLU') {
     // TensorFlow.js and Keras 2 call the slope alpha (default 0.3); Keras 3 calls it negative_slope.
-    const alpha = own(config, 'negative_slope') !== undefined ? finite(config, 'negative_slope', 0.3, where) : finite(config, 'alpha', 0.3, where);
+    const alpha =
+      own(config, 'negative_slope') !== undefined
+        ? finite(config, 'negative_slope', 0.3, where)
+        : finite(config, 'alpha', 0.3, where);
     if (alpha < 0) fail(`${where}: a negative slope below zero (${alpha}) is not supported`);
     return activations.leakyRelu(alpha);
   }
   if (className === 'ReLU') {
     const maxValue = own(config, 'max_value');
-    if (maxValue !== undefined && maxValue !== null) fail(`${where}: max_value ${short(maxValue)} is not supported (scratchnet's relu is unbounded)`);
+    if (maxValue !== undefined && maxValue !== null)
+      fail(`${where}: max_value ${short(maxValue)} is not supported (scratchnet's relu is unbounded)`);
     if (finite(config, 'threshold', 0, where) !== 0) fail(`${where}: a threshold other than 0 is not supported`);
     const slope = finite(config, 'negative_slope', 0, where);
     return slope === 0 ? activations.relu : activations.leakyRelu(slope);
   }
   const axis = own(config, 'axis') ?? -1;
-  if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) fail(`${where}: softmax over axis ${short(axis)} is not supported (only the last axis)`);
+  if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1))
+    fail(`${where}: softmax over axis ${short(axis)} is not supported (only the last axis)`);
   return activations.softmax;
 }

@@ -12,11 +12,41 @@ export class AveragePooling2D extends Pooling2D {
 
   protected pool(x: Ptr, rows: number): void {
     const g = this.g;
-    this.backend!.kernels.avgPool(x, this.y, rows, g.inH, g.inW, g.c, g.poolH, g.poolW, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+    this.backend!.kernels.avgPool(
+      x,
+      this.y,
+      rows,
+      g.inH,
+      g.inW,
+      g.c,
+      g.poolH,
+      g.poolW,
+      g.outH,
+      g.outW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+    );
   }
 
   protected poolBackward(dy: Ptr, rows: number): void {
     const g = this.g;
-    this.backend!.kernels.avgPoolBackward(dy, this.dx, rows, g.inH, g.inW, g.c, g.poolH, g.poolW, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+    this.backend!.kernels.avgPoolBackward(
+      dy,
+      this.dx,
+      rows,
+      g.inH,
+      g.inW,
+      g.c,
+      g.poolH,
+      g.poolW,
+      g.outH,
+      g.outW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+    );
   }
 }

@@ -13,7 +13,10 @@ export type LayerConfig = Record<string, unknown>;
 /** Keras's to_snake_case of a class name, which is also its default layer name: Dense → dense, Conv2D → conv2d,
  * MaxPooling2D → max_pooling2d, FCLayer → fc_layer. */
 export function kerasSnakeCase(className: string): string {
-  return className.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return className
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 /** camelCase option names ↔ Keras config keys: inputShape ↔ input_shape. */
@@ -36,7 +39,8 @@ export function declaredInputShape(config: LayerConfig, where: string): number[]
   const batch = own(config, 'batch_input_shape') ?? own(config, 'batch_shape');
   let dims: unknown[] | undefined;
   if (batch !== undefined && batch !== null) {
-    if (!Array.isArray(batch) || batch.length < 2) fail(`${where}: the batch input shape must be [batch, features...], got ${short(batch)}`);
+    if (!Array.isArray(batch) || batch.length < 2)
+      fail(`${where}: the batch input shape must be [batch, features...], got ${short(batch)}`);
     dims = batch.slice(1);
   } else if (own(config, 'input_shape') !== undefined && own(config, 'input_shape') !== null) {
     const shape = own(config, 'input_shape');
@@ -50,10 +54,13 @@ export function declaredInputShape(config: LayerConfig, where: string): number[]
   let size = 1;
   for (const d of dims) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > MAX_WEIGHT_VALUES) {
-      fail(`${where}: input shape ${short(dims)} must hold positive integers (scratchnet needs every feature dimension known), got ${short(d)}`);
+      fail(
+        `${where}: input shape ${short(dims)} must hold positive integers (scratchnet needs every feature dimension known), got ${short(d)}`,
+      );
     }
     size *= d;
-    if (size > MAX_WEIGHT_VALUES) fail(`${where}: the input shape ${short(dims)} has more than ${MAX_WEIGHT_VALUES} values per sample`);
+    if (size > MAX_WEIGHT_VALUES)
+      fail(`${where}: the input shape ${short(dims)} has more than ${MAX_WEIGHT_VALUES} values per sample`);
   }
   return dims as number[];
 }
@@ -66,7 +73,8 @@ export function inputShapeEntry(shape: Shape | undefined): LayerConfig {
 /** A positive integer config value (units, filters). */
 export function positiveInt(config: LayerConfig, key: string, where: string): number {
   const v = own(config, key);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WEIGHT_VALUES) fail(`${where}: ${key} must be a positive integer, got ${short(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WEIGHT_VALUES)
+    fail(`${where}: ${key} must be a positive integer, got ${short(v)}`);
   return v;
 }
 
@@ -88,7 +96,10 @@ export function finite(config: LayerConfig, key: string, fallback: number, where
 export function shapeValue(config: LayerConfig, key: string, where: string, allowInferred = false): number[] {
   const v = own(config, key);
   if (allowInferred && Array.isArray(v) && v.filter((d) => d === -1).length === 1) {
-    checkShape(v.map((d) => (d === -1 ? 1 : d)), `${where}: ${key}`);
+    checkShape(
+      v.map((d) => (d === -1 ? 1 : d)),
+      `${where}: ${key}`,
+    );
     return [...(v as number[])];
   }
   return checkShape(v, `${where}: ${key}${allowInferred ? ' (one dimension may be −1)' : ''}`);
@@ -110,11 +121,13 @@ const ACTIVATION_NAMES = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leaky
  */
 export function configActivation(v: unknown, where: string): Activation {
   if (v === undefined || v === null) return activations.linear;
-  if (isObject(v) && typeof own(v, 'fn') === 'function' && typeof own(v, 'fnPrime') === 'function') return v as unknown as Activation;
+  if (isObject(v) && typeof own(v, 'fn') === 'function' && typeof own(v, 'fnPrime') === 'function')
+    return v as unknown as Activation;
   const name = plainName(v);
   if (typeof name !== 'string') fail(`${where}: activation must be a name, got ${short(v)}`);
   const key = name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-  if (!(ACTIVATION_NAMES as readonly string[]).includes(key)) fail(`${where}: activation '${name}' is not one scratchnet has (${ACTIVATION_NAMES.join(', ')})`);
+  if (!(ACTIVATION_NAMES as readonly string[]).includes(key))
+    fail(`${where}: activation '${name}' is not one scratchnet has (${ACTIVATION_NAMES.join(', ')})`);
   return getActivation(key as ActivationName);
 }
 

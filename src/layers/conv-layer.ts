@@ -18,9 +18,16 @@ import type { Shape } from './shape.js';
 export class ConvLayer extends Conv2D {
   static override readonly className: string = 'ConvLayer';
 
-  constructor(inputShape: readonly [number, number, number] | readonly number[], kernelShape: readonly [number, number] | readonly number[], depth: number, options: { name?: string } = {}) {
-    if (!Array.isArray(inputShape) || inputShape.length !== 3) fail(`ConvLayer inputShape must be [height, width, depth], got ${JSON.stringify(inputShape)}`);
-    if (!Array.isArray(kernelShape) || kernelShape.length !== 2) fail(`ConvLayer kernelShape must be [m, n], got ${JSON.stringify(kernelShape)}`);
+  constructor(
+    inputShape: readonly [number, number, number] | readonly number[],
+    kernelShape: readonly [number, number] | readonly number[],
+    depth: number,
+    options: { name?: string } = {},
+  ) {
+    if (!Array.isArray(inputShape) || inputShape.length !== 3)
+      fail(`ConvLayer inputShape must be [height, width, depth], got ${JSON.stringify(inputShape)}`);
+    if (!Array.isArray(kernelShape) || kernelShape.length !== 2)
+      fail(`ConvLayer kernelShape must be [m, n], got ${JSON.stringify(kernelShape)}`);
     if (!Number.isInteger(depth) || depth < 1) fail(`ConvLayer depth must be a positive integer, got ${depth}`);
     super(depth, kernelShape as [number, number], {
       inputShape,
@@ -40,7 +47,8 @@ export class ConvLayer extends Conv2D {
     const tutorialForm = conv.strides[0] === 1 && conv.strides[1] === 1 && conv.padding === 'valid' && conv.useBias;
     if (!tutorialForm) return [layer];
     const out: KernelLayer[] = [new ConvLayer(inputShape, conv.kernelSize, conv.filters, { name: conv.name })];
-    if (conv.activation.name !== 'linear') out.push(new ActivationLayer(conv.activation, undefined, { name: `${conv.name}_activation` }));
+    if (conv.activation.name !== 'linear')
+      out.push(new ActivationLayer(conv.activation, undefined, { name: `${conv.name}_activation` }));
     return out;
   }
 }

@@ -31,7 +31,12 @@ export function checkDataFormat(config: LayerConfig, where: string): void {
 }
 
 /** A config's `key` read as a pair, `fallback` when absent (null: Keras's "the same as the pool size"). */
-export function configPair(config: LayerConfig, key: string, where: string, fallback?: [number, number]): [number, number] | undefined {
+export function configPair(
+  config: LayerConfig,
+  key: string,
+  where: string,
+  fallback?: [number, number],
+): [number, number] | undefined {
   const v = own(config, key);
   if (v === undefined || v === null) return fallback;
   return pair(v, `${where}: ${key}`);
@@ -40,8 +45,10 @@ export function configPair(config: LayerConfig, key: string, where: string, fall
 /** Image layers take samples [h, w, c]: otherwise fail, naming the layer and the shape it received. */
 export function imageShape(inputShape: Shape, layer: string): [number, number, number] {
   if (inputShape.length !== 3) {
-    fail(`layer ${layer} takes images [height, width, channels] but receives samples of shape ${formatShape(inputShape)}` +
-      `${inputShape.length === 1 ? '; put a Reshape([h, w, c]) before it (MNIST: [28, 28, 1])' : ''}`);
+    fail(
+      `layer ${layer} takes images [height, width, channels] but receives samples of shape ${formatShape(inputShape)}` +
+        `${inputShape.length === 1 ? '; put a Reshape([h, w, c]) before it (MNIST: [28, 28, 1])' : ''}`,
+    );
   }
   return [inputShape[0], inputShape[1], inputShape[2]];
 }

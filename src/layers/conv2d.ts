@@ -1,14 +1,37 @@
 import { convScratchFloats, padAxis, type Conv2dGeometry, type Padding } from '../backends/conv-geometry.js';
 import type { Ptr } from '../backends/kernels.js';
-import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
+import {
+  activationBackward,
+  activationForward,
+  getActivation,
+  type Activation,
+  type ActivationInput,
+} from '../activations/index.js';
 import { getInitializer, type Initializer, type InitializerInput } from '../initializers/index.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
-import { activationConfig, bool, configActivation, configName, declaredInputShape, own, positiveInt, short, type LayerConfig } from './config.js';
+import {
+  activationConfig,
+  bool,
+  configActivation,
+  configName,
+  declaredInputShape,
+  own,
+  positiveInt,
+  short,
+  type LayerConfig,
+} from './config.js';
 import { checkDataFormat, configPair, imageShape, pair, padding as paddingValue } from './conv-options.js';
 import { configInitializer } from './dense.js';
-import { KernelLayer, ownClassName, type ForwardMode, type KerasLayerJson, type Param, type ParamShape } from './kernel-layer.js';
+import {
+  KernelLayer,
+  ownClassName,
+  type ForwardMode,
+  type KerasLayerJson,
+  type Param,
+  type ParamShape,
+} from './kernel-layer.js';
 import { formatShape, type Shape } from './shape.js';
 
 export interface Conv2DOptions {
@@ -28,7 +51,16 @@ export interface Conv2DOptions {
   name?: string;
 }
 
-const OPTION_KEYS = ['strides', 'padding', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'inputShape', 'name'];
+const OPTION_KEYS = [
+  'strides',
+  'padding',
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'biasInitializer',
+  'inputShape',
+  'name',
+];
 
 /**
  * Keras's Conv2D on channels-last images: y = f(conv(x, W) + b), W of shape [kh, kw, inC, filters]. Three kernels
@@ -37,7 +69,16 @@ const OPTION_KEYS = ['strides', 'padding', 'activation', 'useBias', 'kernelIniti
  */
 export class Conv2D extends KernelLayer {
   static readonly className: string = 'Conv2D';
-  static readonly configKeys = ['filters', 'kernel_size', 'strides', 'padding', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer'] as const;
+  static readonly configKeys = [
+    'filters',
+    'kernel_size',
+    'strides',
+    'padding',
+    'activation',
+    'use_bias',
+    'kernel_initializer',
+    'bias_initializer',
+  ] as const;
 
   readonly filters: number;
   readonly kernelSize: readonly [number, number];
@@ -61,13 +102,15 @@ export class Conv2D extends KernelLayer {
   constructor(filters: number, kernelSize: number | readonly [number, number], options: Conv2DOptions = {}) {
     checkOptions(options, `Conv2D(${filters}, ${JSON.stringify(kernelSize)}, options): options`, OPTION_KEYS);
     super(options.name);
-    if (!Number.isInteger(filters) || filters < 1) fail(`Conv2D filters must be a positive integer, got ${short(filters)}`);
+    if (!Number.isInteger(filters) || filters < 1)
+      fail(`Conv2D filters must be a positive integer, got ${short(filters)}`);
     this.filters = filters;
     this.kernelSize = pair(kernelSize, 'Conv2D kernelSize');
     this.strides = pair(options.strides ?? 1, 'Conv2D strides');
     this.padding = paddingValue(options.padding ?? 'valid', 'Conv2D padding');
     this.activation = getActivation(options.activation);
-    if (!this.activation.builtin) fail(`Conv2D needs a built-in activation; put a custom (fn, fnPrime) pair in its own ActivationLayer`);
+    if (!this.activation.builtin)
+      fail(`Conv2D needs a built-in activation; put a custom (fn, fnPrime) pair in its own ActivationLayer`);
     this.useBias = options.useBias ?? true;
     this.initializerInputs = [options.kernelInitializer ?? 'glorot_uniform', options.biasInitializer ?? 'zeros'];
     this.kernelInitializer = getInitializer(this.initializerInputs[0]);
@@ -81,9 +124,13 @@ export class Conv2D extends KernelLayer {
   static fromConfig(config: LayerConfig, where = 'Conv2D'): Conv2D {
     checkDataFormat(config, where);
     const dilation = configPair(config, 'dilation_rate', where, [1, 1])!;
-    if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilation_rate ${short(own(config, 'dilation_rate'))} is not supported; scratchnet's Conv2D has dilation 1`);
+    if (dilation[0] !== 1 || dilation[1] !== 1)
+      fail(
+        `${where}: dilation_rate ${short(own(config, 'dilation_rate'))} is not supported; scratchnet's Conv2D has dilation 1`,
+      );
     const groups = own(config, 'groups');
-    if (groups !== undefined && groups !== null && groups !== 1) fail(`${where}: groups ${short(groups)} is not supported; scratchnet's Conv2D has groups 1`);
+    if (groups !== undefined && groups !== null && groups !== 1)
+      fail(`${where}: groups ${short(groups)} is not supported; scratchnet's Conv2D has groups 1`);
     const kernelSize = configPair(config, 'kernel_size', where);
     if (!kernelSize) fail(`${where}: kernel_size is missing`);
     const declared = declaredInputShape(config, where);
@@ -101,16 +148,27 @@ export class Conv2D extends KernelLayer {
 
   override getConfig(): LayerConfig {
     return {
-      ...super.getConfig(), filters: this.filters, kernel_size: [...this.kernelSize], strides: [...this.strides],
-      padding: this.padding, data_format: 'channels_last', dilation_rate: [1, 1], activation: activationConfig(this.activation),
-      use_bias: this.useBias, kernel_initializer: this.initializerInputs[0], bias_initializer: this.initializerInputs[1],
+      ...super.getConfig(),
+      filters: this.filters,
+      kernel_size: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      data_format: 'channels_last',
+      dilation_rate: [1, 1],
+      activation: activationConfig(this.activation),
+      use_bias: this.useBias,
+      kernel_initializer: this.initializerInputs[0],
+      bias_initializer: this.initializerInputs[1],
     };
   }
 
   /** As TensorFlow.js writes a Conv2D, without initializers (the weights follow); leaky_relu has no TF.js string. */
   override toKeras(className: string): KerasLayerJson[] {
     const { kernel_initializer: _k, bias_initializer: _b, ...config } = this.getConfig();
-    if (this.activation.name === 'leaky_relu') fail(`layer '${this.name}' (Conv2D) has activation leaky_relu, which the Keras format has no string for; use a linear Conv2D and an Activation(activations.leakyRelu(…)) layer after it`);
+    if (this.activation.name === 'leaky_relu')
+      fail(
+        `layer '${this.name}' (Conv2D) has activation leaky_relu, which the Keras format has no string for; use a linear Conv2D and an Activation(activations.leakyRelu(…)) layer after it`,
+      );
     return [{ class_name: className, config: { ...config, activation: this.activation.name } }];
   }
 
@@ -124,8 +182,10 @@ export class Conv2D extends KernelLayer {
     const rows = padAxis(h, this.kernelSize[0], this.strides[0], this.padding);
     const cols = padAxis(w, this.kernelSize[1], this.strides[1], this.padding);
     if (rows.out < 1 || cols.out < 1) {
-      fail(`layer ${who}: its ${this.kernelSize[0]}×${this.kernelSize[1]} kernel is larger than its input images of shape ${formatShape(inputShape)} ` +
-        `with padding 'valid'; use a smaller kernel, larger images or padding 'same'`);
+      fail(
+        `layer ${who}: its ${this.kernelSize[0]}×${this.kernelSize[1]} kernel is larger than its input images of shape ${formatShape(inputShape)} ` +
+          `with padding 'valid'; use a smaller kernel, larger images or padding 'same'`,
+      );
     }
     return [rows.out, cols.out, this.filters];
   }
@@ -139,8 +199,25 @@ export class Conv2D extends KernelLayer {
     const [inH, inW, inC] = this.inputShape;
     const [outH, outW] = this.outputShape;
     const [kh, kw] = this.kernelSize;
-    const pads = [padAxis(inH, kh, this.strides[0], this.padding).padBefore, padAxis(inW, kw, this.strides[1], this.padding).padBefore];
-    this.g = { n: 1, inH, inW, inC, kh, kw, outC: this.filters, outH, outW, strideH: this.strides[0], strideW: this.strides[1], padTop: pads[0], padLeft: pads[1] };
+    const pads = [
+      padAxis(inH, kh, this.strides[0], this.padding).padBefore,
+      padAxis(inW, kw, this.strides[1], this.padding).padBefore,
+    ];
+    this.g = {
+      n: 1,
+      inH,
+      inW,
+      inC,
+      kh,
+      kw,
+      outC: this.filters,
+      outH,
+      outW,
+      strideH: this.strides[0],
+      strideW: this.strides[1],
+      padTop: pads[0],
+      padLeft: pads[1],
+    };
     this.w = this.addParam('kernel', [kh, kw, inC, this.filters], this.kernelInitializer, rng);
     this.b = this.useBias ? this.addParam('bias', [this.filters], this.biasInitializer, rng) : undefined;
   }
@@ -153,9 +230,28 @@ export class Conv2D extends KernelLayer {
   }
 
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
-    const k = this.backend!.kernels, g = this.g;
+    const k = this.backend!.kernels,
+      g = this.g;
     this.x = x;
-    k.conv2d(x, this.w.value, this.y, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+    k.conv2d(
+      x,
+      this.w.value,
+      this.y,
+      this.scratch,
+      rows,
+      g.inH,
+      g.inW,
+      g.inC,
+      g.kh,
+      g.kw,
+      g.outC,
+      g.outH,
+      g.outW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+    );
     const pixels = rows * g.outH * g.outW;
     if (this.b) k.addRowVector(this.y, this.b.value, pixels, g.outC);
     if (!mode.logits) activationForward(k, this.activation, this.y, this.y, pixels, g.outC);
@@ -163,17 +259,54 @@ export class Conv2D extends KernelLayer {
   }
 
   backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr {
-    const k = this.backend!.kernels, g = this.g;
+    const k = this.backend!.kernels,
+      g = this.g;
     const pixels = rows * g.outH * g.outW;
     let dz = dy;
     if (this.dz && !mode.logits) {
       activationBackward(k, this.activation, this.y, dy, this.dz, pixels, g.outC);
       dz = this.dz;
     }
-    if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
-    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, rows, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft);
+    if (needInputGrad)
+      k.conv2dBackwardInput(
+        dz,
+        this.w.value,
+        this.dx,
+        this.scratch,
+        rows,
+        g.inH,
+        g.inW,
+        g.inC,
+        g.kh,
+        g.kw,
+        g.outC,
+        g.outH,
+        g.outW,
+        g.strideH,
+        g.strideW,
+        g.padTop,
+        g.padLeft,
+      );
+    k.conv2dBackwardFilter(
+      this.x,
+      dz,
+      this.w.grad,
+      this.scratch,
+      rows,
+      g.inH,
+      g.inW,
+      g.inC,
+      g.kh,
+      g.kw,
+      g.outC,
+      g.outH,
+      g.outW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+    );
     if (this.b) k.sumRows(dz, this.b.grad, pixels, g.outC);
     return needInputGrad ? this.dx : 0;
   }
-
 }

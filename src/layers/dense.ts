@@ -1,10 +1,33 @@
 import type { Ptr } from '../backends/kernels.js';
-import { activationBackward, activationForward, getActivation, type Activation, type ActivationInput } from '../activations/index.js';
-import { getInitializer, initializers, type Initializer, type InitializerInput, type InitializerName } from '../initializers/index.js';
+import {
+  activationBackward,
+  activationForward,
+  getActivation,
+  type Activation,
+  type ActivationInput,
+} from '../activations/index.js';
+import {
+  getInitializer,
+  initializers,
+  type Initializer,
+  type InitializerInput,
+  type InitializerName,
+} from '../initializers/index.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
-import { activationConfig, bool, configActivation, configName, declaredInputShape, isObject, kerasSnakeCase, own, positiveInt, type LayerConfig } from './config.js';
+import {
+  activationConfig,
+  bool,
+  configActivation,
+  configName,
+  declaredInputShape,
+  isObject,
+  kerasSnakeCase,
+  own,
+  positiveInt,
+  type LayerConfig,
+} from './config.js';
 import { KernelLayer, type ForwardMode, type KerasLayerJson, type Param, type ParamShape } from './kernel-layer.js';
 import { formatShape, type Shape } from './shape.js';
 
@@ -49,29 +72,46 @@ export class Dense extends KernelLayer {
   private x: Ptr = 0;
 
   constructor(units: number, options: DenseOptions = {}) {
-    checkOptions(options, `Dense(${units}, options): options`, ['inputShape', 'inputDim', 'activation', 'kernelInitializer', 'biasInitializer', 'useBias', 'name']);
+    checkOptions(options, `Dense(${units}, options): options`, [
+      'inputShape',
+      'inputDim',
+      'activation',
+      'kernelInitializer',
+      'biasInitializer',
+      'useBias',
+      'name',
+    ]);
     super(options.name);
     if (!Number.isInteger(units) || units < 1) fail(`Dense units must be a positive integer, got ${units}`);
     this.units = units;
     this.activation = getActivation(options.activation);
-    if (!this.activation.builtin) fail(`Dense needs a built-in activation; put a custom (fn, fnPrime) pair in its own ActivationLayer`);
+    if (!this.activation.builtin)
+      fail(`Dense needs a built-in activation; put a custom (fn, fnPrime) pair in its own ActivationLayer`);
     this.useBias = options.useBias ?? true;
     this.initializerInputs = [options.kernelInitializer ?? 'glorot_uniform', options.biasInitializer ?? 'zeros'];
     this.kernelInitializer = getInitializer(this.initializerInputs[0]);
     this.biasInitializer = getInitializer(this.initializerInputs[1]);
     const shape = options.inputShape;
-    if (shape !== undefined && (!Array.isArray(shape) || shape.length !== 1 || !Number.isInteger(shape[0]) || shape[0] < 1)) {
-      fail(`Dense inputShape must be [features] with a positive integer, got ${JSON.stringify(shape)} (for images, put a Flatten({ inputShape }) first)`);
+    if (
+      shape !== undefined &&
+      (!Array.isArray(shape) || shape.length !== 1 || !Number.isInteger(shape[0]) || shape[0] < 1)
+    ) {
+      fail(
+        `Dense inputShape must be [features] with a positive integer, got ${JSON.stringify(shape)} (for images, put a Flatten({ inputShape }) first)`,
+      );
     }
     const dim = options.inputDim ?? shape?.[0];
-    if (dim !== undefined && (!Number.isInteger(dim) || dim < 1)) fail(`Dense inputDim must be a positive integer, got ${dim}`);
+    if (dim !== undefined && (!Number.isInteger(dim) || dim < 1))
+      fail(`Dense inputDim must be a positive integer, got ${dim}`);
     this.declareInputShape(dim === undefined ? undefined : [dim], 'Dense');
   }
 
   static fromConfig(config: LayerConfig, where = 'Dense'): Dense {
     const declared = declaredInputShape(config, where);
     if (declared && declared.length !== 1) {
-      fail(`${where} receives inputs of shape ${formatShape(declared)}; scratchnet's Dense takes flat rows (add a Flatten before it)`);
+      fail(
+        `${where} receives inputs of shape ${formatShape(declared)}; scratchnet's Dense takes flat rows (add a Flatten before it)`,
+      );
     }
     return new Dense(positiveInt(config, 'units', where), {
       name: configName(config, where),
@@ -85,8 +125,12 @@ export class Dense extends KernelLayer {
 
   override getConfig(): LayerConfig {
     return {
-      ...super.getConfig(), units: this.units, activation: activationConfig(this.activation), use_bias: this.useBias,
-      kernel_initializer: this.initializerInputs[0], bias_initializer: this.initializerInputs[1],
+      ...super.getConfig(),
+      units: this.units,
+      activation: activationConfig(this.activation),
+      use_bias: this.useBias,
+      kernel_initializer: this.initializerInputs[0],
+      bias_initializer: this.initializerInputs[1],
     };
   }
 
@@ -96,7 +140,8 @@ export class Dense extends KernelLayer {
    */
   override toKeras(className: string): KerasLayerJson[] {
     const { kernel_initializer: _k, bias_initializer: _b, ...config } = this.getConfig();
-    if (this.activation.name !== 'leaky_relu') return [{ class_name: className, config: { ...config, activation: this.activation.name } }];
+    if (this.activation.name !== 'leaky_relu')
+      return [{ class_name: className, config: { ...config, activation: this.activation.name } }];
     return [
       { class_name: className, config: { ...config, activation: 'linear' } },
       { class_name: 'LeakyReLU', config: { name: `${this.name}_leaky_re_lu`, alpha: this.activation.alpha ?? 0.2 } },
@@ -105,7 +150,8 @@ export class Dense extends KernelLayer {
 
   override absorb(next: KernelLayer, savedName: string): boolean {
     const a = (next as { activation?: Activation }).activation;
-    if (this.activation.name !== 'linear' || a?.name !== 'leaky_relu' || savedName !== `${this.name}_leaky_re_lu`) return false;
+    if (this.activation.name !== 'linear' || a?.name !== 'leaky_relu' || savedName !== `${this.name}_leaky_re_lu`)
+      return false;
     this.activation = a;
     return true;
   }
@@ -113,13 +159,16 @@ export class Dense extends KernelLayer {
   override inferInputShape(weights: ReadonlyMap<string, readonly number[]>): Shape | undefined {
     const kernel = weights.get('kernel');
     if (!kernel) return undefined;
-    if (kernel.length !== 2 || kernel[0] < 1) fail(`weight '${this.name}/kernel' has shape ${formatShape(kernel)}; a Dense kernel is [inputs, units]`);
+    if (kernel.length !== 2 || kernel[0] < 1)
+      fail(`weight '${this.name}/kernel' has shape ${formatShape(kernel)}; a Dense kernel is [inputs, units]`);
     return [kernel[0]];
   }
 
   computeOutputShape(inputShape: Shape): Shape {
     if (inputShape.length !== 1) {
-      fail(`layer '${this.name || this.kind}' (Dense) takes flat samples [features] but receives shape ${formatShape(inputShape)}; put a Flatten() before it`);
+      fail(
+        `layer '${this.name || this.kind}' (Dense) takes flat samples [features] but receives shape ${formatShape(inputShape)}; put a Flatten() before it`,
+      );
     }
     return [this.units];
   }
@@ -181,8 +230,6 @@ export class Dense extends KernelLayer {
     activationBackward(this.backend!.kernels, this.activation, this.y, dy, this.dz, rows, this.units);
     return this.dz;
   }
-
-
 }
 
 /**
@@ -197,4 +244,3 @@ export function configInitializer(v: unknown, fallback: InitializerName): Initia
   }
   return fallback;
 }
-

@@ -22,16 +22,19 @@ export class Dropout extends KernelLayer {
 
   constructor(rate: number, options: { name?: string; inputShape?: readonly number[] } = {}) {
     super(options.name);
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail(`Dropout rate must be a number in [0, 1), got ${rate}`);
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
+      fail(`Dropout rate must be a number in [0, 1), got ${rate}`);
     this.rate = rate;
     this.declareInputShape(options.inputShape, 'Dropout');
   }
 
   static fromConfig(config: LayerConfig, where = 'Dropout'): Dropout {
     const rate = own(config, 'rate');
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail(`${where}: rate must be a number in [0, 1), got ${short(rate)}`);
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
+      fail(`${where}: rate must be a number in [0, 1), got ${short(rate)}`);
     const noise = own(config, 'noise_shape');
-    if (noise !== undefined && noise !== null) fail(`${where}: a noise_shape (${short(noise)}) is not supported; scratchnet drops values independently`);
+    if (noise !== undefined && noise !== null)
+      fail(`${where}: a noise_shape (${short(noise)}) is not supported; scratchnet drops values independently`);
     const declared = declaredInputShape(config, where);
     return new Dropout(rate, { name: configName(config, where), ...(declared ? { inputShape: declared } : {}) });
   }

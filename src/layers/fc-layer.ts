@@ -13,8 +13,10 @@ export class FCLayer extends Dense {
   static override readonly className: string = 'FCLayer';
 
   constructor(inputSize: number, outputSize: number, options: { name?: string } = {}) {
-    if (!Number.isInteger(inputSize) || inputSize < 1) fail(`FCLayer inputSize must be a positive integer, got ${inputSize}`);
-    if (!Number.isInteger(outputSize) || outputSize < 1) fail(`FCLayer outputSize must be a positive integer, got ${outputSize}`);
+    if (!Number.isInteger(inputSize) || inputSize < 1)
+      fail(`FCLayer inputSize must be a positive integer, got ${inputSize}`);
+    if (!Number.isInteger(outputSize) || outputSize < 1)
+      fail(`FCLayer outputSize must be a positive integer, got ${outputSize}`);
     super(outputSize, {
       inputDim: inputSize,
       kernelInitializer: 'tutorial_uniform',
@@ -32,11 +34,19 @@ export class FCLayer extends Dense {
     const dense = layer as Dense;
     const out: KernelLayer[] = [];
     if (!dense.useBias) {
-      out.push(new Dense(dense.units, { name: dense.name, useBias: false, kernelInitializer: 'zeros', inputDim: inputShape[0] }));
+      out.push(
+        new Dense(dense.units, {
+          name: dense.name,
+          useBias: false,
+          kernelInitializer: 'zeros',
+          inputDim: inputShape[0],
+        }),
+      );
     } else {
       out.push(new FCLayer(inputShape[0], dense.units, { name: dense.name }));
     }
-    if (dense.activation.name !== 'linear') out.push(new ActivationLayer(dense.activation, undefined, { name: `${dense.name}_activation` }));
+    if (dense.activation.name !== 'linear')
+      out.push(new ActivationLayer(dense.activation, undefined, { name: `${dense.name}_activation` }));
     return out;
   }
 }

@@ -27,7 +27,9 @@ export class Flatten extends KernelLayer {
   static fromConfig(config: LayerConfig, where = 'Flatten'): Flatten {
     const format = own(config, 'data_format');
     if (format !== undefined && format !== null && format !== 'channels_last') {
-      fail(`${where}: data_format ${short(format)} is not supported; scratchnet's images are channels-last ([h, w, c])`);
+      fail(
+        `${where}: data_format ${short(format)} is not supported; scratchnet's images are channels-last ([h, w, c])`,
+      );
     }
     const declared = declaredInputShape(config, where);
     return new this({ name: configName(config, where), ...(declared ? { inputShape: declared } : {}) });

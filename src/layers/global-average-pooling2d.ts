@@ -35,7 +35,11 @@ export class GlobalAveragePooling2D extends KernelLayer {
   static fromConfig(config: LayerConfig, where = 'GlobalAveragePooling2D'): GlobalAveragePooling2D {
     checkDataFormat(config, where);
     const declared = declaredInputShape(config, where);
-    return new GlobalAveragePooling2D({ name: configName(config, where), keepdims: bool(config, 'keepdims', false, where), ...(declared ? { inputShape: declared } : {}) });
+    return new GlobalAveragePooling2D({
+      name: configName(config, where),
+      keepdims: bool(config, 'keepdims', false, where),
+      ...(declared ? { inputShape: declared } : {}),
+    });
   }
 
   override getConfig(): LayerConfig {

@@ -37,7 +37,9 @@ export interface KerasLayerJson {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- callers pass this.constructor, which TypeScript types as Function
 export function ownClassName(ctor: Function): string {
-  return Object.prototype.hasOwnProperty.call(ctor, 'className') ? (ctor as unknown as { className: string }).className : ctor.name;
+  return Object.prototype.hasOwnProperty.call(ctor, 'className')
+    ? (ctor as unknown as { className: string }).className
+    : ctor.name;
 }
 
 /** How a forward pass runs. */
@@ -125,13 +127,18 @@ export abstract class KernelLayer extends Layer {
     const declared = this.declared;
     if (declared) {
       if (!fitsInput(shape, declared)) {
-        fail(`layer '${this.name}' expects inputs of shape ${formatShape(declared)} but receives ${formatShape(shape)}; the layer shapes do not chain`);
+        fail(
+          `layer '${this.name}' expects inputs of shape ${formatShape(declared)} but receives ${formatShape(shape)}; the layer shapes do not chain`,
+        );
       }
       shape = declared;
     }
     if (this.backend) {
       if (this.backend === backend && sameShape(this.inputShape, shape)) return this.outputSize;
-      fail(`layer '${this.name}' is already built (for inputs of shape ${formatShape(this.inputShape)} on the '${this.backend.name}' backend); a layer belongs to one model`, 'shape_mismatch');
+      fail(
+        `layer '${this.name}' is already built (for inputs of shape ${formatShape(this.inputShape)} on the '${this.backend.name}' backend); a layer belongs to one model`,
+        'shape_mismatch',
+      );
     }
     const outputShape = this.computeOutputShape(shape); // refuses an input it cannot take, before allocating
     this.backend = backend;
@@ -168,9 +175,12 @@ export abstract class KernelLayer extends Layer {
 
   /** buildParams must create what paramShapes lists (loading, parameter counts and optimizer state read that list). */
   private checkParamShapes(): void {
-    const listed = this.paramShapes(this.inputShape).map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    const listed = this.paramShapes(this.inputShape)
+      .map((p) => `${p.name} ${formatShape(p.shape)}`)
+      .join(', ');
     const built = this.paramList.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
-    if (listed !== built) fail(`layer '${this.name}': buildParams created [${built}] but paramShapes lists [${listed}]; they must agree`);
+    if (listed !== built)
+      fail(`layer '${this.name}': buildParams created [${built}] but paramShapes lists [${listed}]; they must agree`);
   }
 
   /** Allocate the weights (through `addParam`); `inputShape` and `outputShape` are set. */
@@ -287,20 +297,28 @@ export abstract class KernelLayer extends Layer {
 
   override getWeights(): Float32Array[] {
     const backend = this.backend;
-    if (!backend) fail(`layer '${this.name}' has no weights until it is built (added to a model with a known input size)`);
+    if (!backend)
+      fail(`layer '${this.name}' has no weights until it is built (added to a model with a known input size)`);
     return this.paramList.map((p) => backend.arena.read(p.value, p.size));
   }
 
   override setWeights(weights: Float32Array[]): void {
     const backend = this.requireBackend();
     if (!Array.isArray(weights) || weights.length !== this.paramList.length) {
-      fail(`layer '${this.name}' has ${this.paramList.length} weight arrays (${this.paramList.map((p) => p.name).join(', ')}), but ${Array.isArray(weights) ? weights.length : 'no list'} were given`);
+      fail(
+        `layer '${this.name}' has ${this.paramList.length} weight arrays (${this.paramList.map((p) => p.name).join(', ')}), but ${Array.isArray(weights) ? weights.length : 'no list'} were given`,
+      );
     }
     weights.forEach((w, i) => {
       const p = this.paramList[i];
-      if (!w || w.length !== p.size) fail(`layer '${this.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`, 'shape_mismatch');
+      if (!w || w.length !== p.size)
+        fail(
+          `layer '${this.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`,
+          'shape_mismatch',
+        );
       for (let j = 0; j < w.length; j++) {
-        if (!Number.isFinite(w[j])) fail(`layer '${this.name}' ${p.name} has ${w[j]} at index ${j}; weights must be finite`);
+        if (!Number.isFinite(w[j]))
+          fail(`layer '${this.name}' ${p.name} has ${w[j]} at index ${j}; weights must be finite`);
       }
     });
     weights.forEach((w, i) => backend.arena.write(this.paramList[i].value, w));
@@ -319,7 +337,8 @@ export abstract class KernelLayer extends Layer {
     if (!this.backend) this.buildStandalone(input.length);
     const backend = this.requireBackend();
     const rows = input.length / this.inputSize;
-    if (!Number.isInteger(rows) || rows < 1) fail(`layer '${this.name}' takes rows of ${this.inputSize} values, got ${input.length}`, 'shape_mismatch');
+    if (!Number.isInteger(rows) || rows < 1)
+      fail(`layer '${this.name}' takes rows of ${this.inputSize} values, got ${input.length}`, 'shape_mismatch');
     this.reserveStaging(rows);
     backend.arena.write(this.stageX, input);
     const y = this.forward(this.stageX, rows, { training, logits: false });
@@ -332,7 +351,9 @@ export abstract class KernelLayer extends Layer {
     const backend = this.requireBackend();
     const rows = outputError.length / this.outputSize;
     if (!this.input || rows * this.inputSize !== this.input.length) {
-      fail(`layer '${this.name}': backwardPropagation needs an output error of the size of the last output (${this.output?.length ?? 'no forward pass yet'}), got ${outputError.length}`);
+      fail(
+        `layer '${this.name}': backwardPropagation needs an output error of the size of the last output (${this.output?.length ?? 'no forward pass yet'}), got ${outputError.length}`,
+      );
     }
     backend.arena.write(this.stageDy, outputError);
     const dx = this.backward(this.stageDy, rows, true, { training: true, logits: false });

@@ -34,15 +34,27 @@ export abstract class Pooling2D extends KernelLayer {
 
   constructor(poolSize: number | readonly [number, number] = 2, options: Pooling2DOptions = {}) {
     const who = ownClassName(new.target);
-    checkOptions(options, `${who}(${JSON.stringify(poolSize)}, options): options`, ['strides', 'padding', 'inputShape', 'name']);
+    checkOptions(options, `${who}(${JSON.stringify(poolSize)}, options): options`, [
+      'strides',
+      'padding',
+      'inputShape',
+      'name',
+    ]);
     super(options.name);
     this.poolSize = pair(poolSize, `${who} poolSize`);
-    this.strides = options.strides === undefined || options.strides === null ? this.poolSize : pair(options.strides, `${who} strides`);
+    this.strides =
+      options.strides === undefined || options.strides === null
+        ? this.poolSize
+        : pair(options.strides, `${who} strides`);
     this.padding = paddingValue(options.padding ?? 'valid', `${who} padding`);
     this.declareInputShape(options.inputShape, who);
   }
 
-  static fromConfig<T extends Pooling2D>(this: new (poolSize: [number, number], options: Pooling2DOptions) => T, config: LayerConfig, where = 'Pooling2D'): T {
+  static fromConfig<T extends Pooling2D>(
+    this: new (poolSize: [number, number], options: Pooling2DOptions) => T,
+    config: LayerConfig,
+    where = 'Pooling2D',
+  ): T {
     checkDataFormat(config, where);
     const poolSize = configPair(config, 'pool_size', where, [2, 2])!;
     const declared = declaredInputShape(config, where);
@@ -55,7 +67,13 @@ export abstract class Pooling2D extends KernelLayer {
   }
 
   override getConfig(): LayerConfig {
-    return { ...super.getConfig(), pool_size: [...this.poolSize], strides: [...this.strides], padding: this.padding, data_format: 'channels_last' };
+    return {
+      ...super.getConfig(),
+      pool_size: [...this.poolSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      data_format: 'channels_last',
+    };
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -64,8 +82,10 @@ export abstract class Pooling2D extends KernelLayer {
     const rows = padAxis(h, this.poolSize[0], this.strides[0], this.padding);
     const cols = padAxis(w, this.poolSize[1], this.strides[1], this.padding);
     if (rows.out < 1 || cols.out < 1) {
-      fail(`layer ${who}: its ${this.poolSize[0]}×${this.poolSize[1]} pool is larger than its input images of shape ${formatShape(inputShape)} ` +
-        `with padding 'valid'; use a smaller pool or padding 'same'`);
+      fail(
+        `layer ${who}: its ${this.poolSize[0]}×${this.poolSize[1]} pool is larger than its input images of shape ${formatShape(inputShape)} ` +
+          `with padding 'valid'; use a smaller pool or padding 'same'`,
+      );
     }
     // ('same' never leaves a window outside the image: Keras's pad before is less than half a window)
     return [rows.out, cols.out, c];
@@ -76,8 +96,18 @@ export abstract class Pooling2D extends KernelLayer {
     const [outH, outW] = this.outputShape;
     const [poolH, poolW] = this.poolSize;
     this.g = {
-      n: 1, inH, inW, c, poolH, poolW, outH, outW, strideH: this.strides[0], strideW: this.strides[1],
-      padTop: padAxis(inH, poolH, this.strides[0], this.padding).padBefore, padLeft: padAxis(inW, poolW, this.strides[1], this.padding).padBefore,
+      n: 1,
+      inH,
+      inW,
+      c,
+      poolH,
+      poolW,
+      outH,
+      outW,
+      strideH: this.strides[0],
+      strideW: this.strides[1],
+      padTop: padAxis(inH, poolH, this.strides[0], this.padding).padBefore,
+      padLeft: padAxis(inW, poolW, this.strides[1], this.padding).padBefore,
     };
   }
 

@@ -62,7 +62,8 @@ const LAYERS: Entry[] = [
 ];
 
 const byFileName = new Map<string, LayerClass>();
-for (const { keras } of LAYERS) for (const name of [keras.className, ...(keras.alsoReads ?? [])]) byFileName.set(name, keras);
+for (const { keras } of LAYERS)
+  for (const name of [keras.className, ...(keras.alsoReads ?? [])]) byFileName.set(name, keras);
 
 /** The class that reads Keras class name `name` from a model file ('Dense', 'LeakyReLU', …), if there is one. */
 export function layerClassForFile(name: string): LayerClass | undefined {

@@ -29,7 +29,10 @@ export class Reshape extends KernelLayer {
 
   static fromConfig(config: LayerConfig, where = 'Reshape'): Reshape {
     const declared = declaredInputShape(config, where);
-    return new Reshape(shapeValue(config, 'target_shape', where, true), { name: configName(config, where), ...(declared ? { inputShape: declared } : {}) });
+    return new Reshape(shapeValue(config, 'target_shape', where, true), {
+      name: configName(config, where),
+      ...(declared ? { inputShape: declared } : {}),
+    });
   }
 
   override getConfig(): LayerConfig {
@@ -51,8 +54,10 @@ export class Reshape extends KernelLayer {
     const known = this.targetShape.reduce((p, d) => (d === -1 ? p : p * d), 1);
     const inferred = this.targetShape.includes(-1);
     if (inferred ? size % known !== 0 : size !== known) {
-      fail(`layer '${this.name || this.kind}' (Reshape) cannot reshape inputs of shape ${formatShape(inputShape)} (${size} values) ` +
-        `to ${formatShape(this.targetShape)} (${inferred ? `a multiple of ${known}` : known} values); the sizes must match`);
+      fail(
+        `layer '${this.name || this.kind}' (Reshape) cannot reshape inputs of shape ${formatShape(inputShape)} (${size} values) ` +
+          `to ${formatShape(this.targetShape)} (${inferred ? `a multiple of ${known}` : known} values); the sizes must match`,
+      );
     }
     return this.targetShape.map((d) => (d === -1 ? size / known : d));
   }

@@ -11,7 +11,7 @@ export const EPSILON = 1e-7;
 
 /** The Keras names of the built-in losses (see `LossName` for every spelling compile accepts). */
 export type BuiltinLossName =
-  | 'mse' | 'mae' | 'binary_crossentropy' | 'categorical_crossentropy' | 'sparse_categorical_crossentropy';
+  'mse' | 'mae' | 'binary_crossentropy' | 'categorical_crossentropy' | 'sparse_categorical_crossentropy';
 
 /**
  * A loss function. `fn(yTrue, yPred)` and `fnPrime(yTrue, yPred)` are the tutorial's `mse` and `mse_prime` (loss
@@ -30,7 +30,10 @@ export interface Loss {
 
 function builtin(name: BuiltinLossName, fromLogits = false): Loss {
   const loss: Loss = Object.freeze({
-    name, builtin: true, sparse: name === 'sparse_categorical_crossentropy', fromLogits,
+    name,
+    builtin: true,
+    sparse: name === 'sparse_categorical_crossentropy',
+    fromLogits,
     fn: (t: Float32Array, p: Float32Array) => onOneSample(loss, t, p).value,
     fnPrime: (t: Float32Array, p: Float32Array) => onOneSample(loss, t, p).grad,
   });
@@ -47,7 +50,17 @@ function onOneSample(loss: Loss, t: ArrayLike<number>, p: ArrayLike<number>): { 
   f.set(p, 0);
   f.set(t, 3 * n); // after p, dp and probs
   const heap: JsHeap = { f, i: new Int32Array(0), round: (v) => v };
-  const value = lossKernel(kernelsOn(() => heap), loss, 0, 3 * n * 4, n * 4, 1, n, false, 2 * n * 4);
+  const value = lossKernel(
+    kernelsOn(() => heap),
+    loss,
+    0,
+    3 * n * 4,
+    n * 4,
+    1,
+    n,
+    false,
+    2 * n * 4,
+  );
   return { value, grad: Float32Array.from(f.subarray(n, 2 * n)) };
 }
 
@@ -65,11 +78,13 @@ export const losses = Object.freeze({
   create(name: string, options: { fromLogits?: boolean } = {}): Loss {
     checkOptions(options, 'losses.create(name, options): options', ['fromLogits']);
     const loss = resolveName('loss', name, byName).name as BuiltinLossName;
-    if (options.fromLogits && (loss === 'mse' || loss === 'mae')) fail(`fromLogits applies to the cross-entropies, not to '${loss}'`);
+    if (options.fromLogits && (loss === 'mse' || loss === 'mae'))
+      fail(`fromLogits applies to the cross-entropies, not to '${loss}'`);
     return builtin(loss, options.fromLogits ?? false);
   },
   custom(fn: Loss['fn'], fnPrime: Loss['fnPrime'], name = 'custom'): Loss {
-    if (typeof fn !== 'function' || typeof fnPrime !== 'function') fail('a custom loss needs two functions: (loss(yTrue, yPred), lossPrime(yTrue, yPred))');
+    if (typeof fn !== 'function' || typeof fnPrime !== 'function')
+      fail('a custom loss needs two functions: (loss(yTrue, yPred), lossPrime(yTrue, yPred))');
     return Object.freeze({ name, builtin: false, sparse: false, fromLogits: false, fn, fnPrime });
   },
 });
@@ -93,8 +108,11 @@ export type LossInput = LossName | Loss;
 export function getLoss(loss: LossInput | Loss['fn'], fnPrime?: Loss['fnPrime']): Loss {
   if (typeof loss === 'function') return losses.custom(loss, fnPrime as Loss['fnPrime'], loss.name || 'custom');
   if (typeof loss === 'string') return resolveName<Loss>('loss', loss, byName);
-  if (loss && typeof loss === 'object' && typeof loss.fn === 'function' && typeof loss.fnPrime === 'function') return loss;
-  fail(`a loss must be a name (${Object.keys(byName).join(', ')}), an entry of \`losses\`, or a (loss, lossPrime) pair of functions`);
+  if (loss && typeof loss === 'object' && typeof loss.fn === 'function' && typeof loss.fnPrime === 'function')
+    return loss;
+  fail(
+    `a loss must be a name (${Object.keys(byName).join(', ')}), an entry of \`losses\`, or a (loss, lossPrime) pair of functions`,
+  );
 }
 
 /**
@@ -103,7 +121,16 @@ export function getLoss(loss: LossInput | Loss['fn'], fnPrime?: Loss['fnPrime'])
  * probabilities go to `probs`.
  */
 export function computeLoss(
-  k: Kernels, arena: Arena, loss: Loss, p: Ptr, t: Ptr, dp: Ptr, rows: number, cols: number, logits: boolean, probs: Ptr,
+  k: Kernels,
+  arena: Arena,
+  loss: Loss,
+  p: Ptr,
+  t: Ptr,
+  dp: Ptr,
+  rows: number,
+  cols: number,
+  logits: boolean,
+  probs: Ptr,
 ): number {
   if (!loss.builtin) {
     // Copies at the arena's own precision (float64 on the JS backend's double variant, for gradient checks).
@@ -111,7 +138,8 @@ export function computeLoss(
     const yTrue = arena.f32(t, rows * cols).slice() as Float32Array;
     const value = loss.fn(yTrue, yPred);
     const grad = loss.fnPrime(yTrue, yPred);
-    if (!grad || grad.length !== rows * cols) fail(`custom loss '${loss.name}': lossPrime returned ${grad?.length} values, expected ${rows * cols}`);
+    if (!grad || grad.length !== rows * cols)
+      fail(`custom loss '${loss.name}': lossPrime returned ${grad?.length} values, expected ${rows * cols}`);
     arena.write(dp, grad);
     return value;
   }
@@ -119,16 +147,30 @@ export function computeLoss(
 }
 
 /** The kernel call of a built-in loss: on probabilities, or on logits (`logits`: the output activation is fused). */
-function lossKernel(k: Kernels, loss: Loss, p: Ptr, t: Ptr, dp: Ptr, rows: number, cols: number, logits: boolean, probs: Ptr): number {
+function lossKernel(
+  k: Kernels,
+  loss: Loss,
+  p: Ptr,
+  t: Ptr,
+  dp: Ptr,
+  rows: number,
+  cols: number,
+  logits: boolean,
+  probs: Ptr,
+): number {
   const n = rows * cols;
   const fromLogits = logits || loss.fromLogits;
   switch (loss.name as BuiltinLossName) {
-    case 'mse': return k.mse(p, t, dp, n);
-    case 'mae': return k.mae(p, t, dp, n);
+    case 'mse':
+      return k.mse(p, t, dp, n);
+    case 'mae':
+      return k.mae(p, t, dp, n);
     case 'binary_crossentropy':
       return fromLogits ? k.binaryCrossentropyFromLogits(p, t, dp, n) : k.binaryCrossentropy(p, t, dp, n, EPSILON);
     case 'categorical_crossentropy':
-      return fromLogits ? k.softmaxCrossentropy(p, t, probs, dp, rows, cols) : k.categoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
+      return fromLogits
+        ? k.softmaxCrossentropy(p, t, probs, dp, rows, cols)
+        : k.categoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
     case 'sparse_categorical_crossentropy':
       return fromLogits
         ? k.sparseSoftmaxCrossentropy(p, t, probs, dp, rows, cols)

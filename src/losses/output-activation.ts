@@ -37,29 +37,37 @@ const NOT_PROBABILITIES = new Set(['linear', 'relu', 'leaky_relu', 'tanh']);
  */
 export function outputMismatch(loss: Loss, act: string | undefined, units: number): string | undefined {
   if (act === 'softmax' && units === 1) {
-    return `the output layer applies 'softmax' to a single unit, so it always outputs 1 and cannot learn. For two ` +
+    return (
+      `the output layer applies 'softmax' to a single unit, so it always outputs 1 and cannot learn. For two ` +
       `classes use Dense(1, { activation: 'sigmoid' }) with 'binary_crossentropy', or Dense(2, { activation: 'softmax' }) ` +
-      `with 'sparse_categorical_crossentropy'.`;
+      `with 'sparse_categorical_crossentropy'.`
+    );
   }
   if (!loss.builtin || act === undefined) return undefined;
   const categorical = CATEGORICAL.has(loss.name);
   if (!categorical && loss.name !== 'binary_crossentropy') return undefined;
   if (loss.fromLogits) {
     if (act !== 'softmax' && act !== 'sigmoid') return undefined;
-    return `the output layer applies '${act}', and '${loss.name}' with fromLogits applies ${categorical ? 'softmax' : 'sigmoid'} ` +
-      `again to what it is given. With fromLogits, leave the output layer linear (no activation).`;
+    return (
+      `the output layer applies '${act}', and '${loss.name}' with fromLogits applies ${categorical ? 'softmax' : 'sigmoid'} ` +
+      `again to what it is given. With fromLogits, leave the output layer linear (no activation).`
+    );
   }
   if (categorical && act === 'sigmoid') {
-    return `the output layer uses 'sigmoid' with '${loss.name}'. This trains as Keras on TensorFlow trains it: the loss ` +
+    return (
+      `the output layer uses 'sigmoid' with '${loss.name}'. This trains as Keras on TensorFlow trains it: the loss ` +
       `takes the layer's logits and applies softmax to them, while predict() returns the sigmoid outputs, which do not sum ` +
       `to 1. Softmax is the usual choice: for one label per sample use activation: 'softmax' on the output layer; for ` +
-      `several labels per sample use 'binary_crossentropy' with one-hot targets.`;
+      `several labels per sample use 'binary_crossentropy' with one-hot targets.`
+    );
   }
   const expected = categorical ? 'softmax' : 'sigmoid';
   if (!NOT_PROBABILITIES.has(act)) return undefined; // softmax, sigmoid, or a custom activation of the user's
-  return `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
+  return (
+    `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
     `(it clips the output to [1e-7, 1 − 1e-7], and no gradient passes where it clips, as in Keras), so it will not learn as meant. Use activation: '${expected}' ` +
-    `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`;
+    `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`
+  );
 }
 
 /**
@@ -68,6 +76,9 @@ export function outputMismatch(loss: Loss, act: string | undefined, units: numbe
  */
 export function checkOutputRank(loss: Loss, outputShape: Shape): void {
   if (!loss.builtin || outputShape.length <= 1 || loss.name === 'mse' || loss.name === 'mae') return;
-  fail(`'${loss.name}' takes one row of outputs per sample, but the model outputs samples of shape ` +
-    `${formatShape(outputShape)}; end the model with Flatten() or GlobalAveragePooling2D() and a Dense layer`, 'shape_mismatch');
+  fail(
+    `'${loss.name}' takes one row of outputs per sample, but the model outputs samples of shape ` +
+      `${formatShape(outputShape)}; end the model with Flatten() or GlobalAveragePooling2D() and a Dense layer`,
+    'shape_mismatch',
+  );
 }

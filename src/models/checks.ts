@@ -4,7 +4,8 @@ import { fail, shown } from '../util/errors.js';
 /** A batch size for predict/evaluate: a positive integer (0 would never advance). */
 export function checkBatchSize(batchSize: unknown, fallback: number): number {
   if (batchSize === undefined) return fallback;
-  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1)
+    fail(`batchSize must be a positive integer, got ${batchSize}`);
   return batchSize;
 }
 
@@ -13,14 +14,18 @@ export function checkOutputsFinite(out: Matrix): void {
   const { data, shape } = out;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      fail(`predict: output ${i % shape[1]} of sample ${Math.floor(i / shape[1])} is ${data[i]}: the inputs or the weights are too large ` +
-        'for float32 (values overflowed). Scale the inputs (e.g. to [0, 1]) or check the weights.');
+      fail(
+        `predict: output ${i % shape[1]} of sample ${Math.floor(i / shape[1])} is ${data[i]}: the inputs or the weights are too large ` +
+          'for float32 (values overflowed). Scale the inputs (e.g. to [0, 1]) or check the weights.',
+      );
     }
   }
 }
 
 /** fit's epochs and batchSize, checked alike in both model APIs. */
 export function checkEpochsAndBatchSize(epochs: unknown, batchSize: unknown): void {
-  if (!Number.isSafeInteger(epochs) || (epochs as number) < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
-  if (!Number.isInteger(batchSize) || (batchSize as number) < 1) fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
+  if (!Number.isSafeInteger(epochs) || (epochs as number) < 1)
+    fail(`epochs must be a positive integer, got ${shown(epochs)}`);
+  if (!Number.isInteger(batchSize) || (batchSize as number) < 1)
+    fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
 }

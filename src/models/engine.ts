@@ -16,7 +16,10 @@ export interface ModelPlan {
   shapes: { output: Shape; params: number }[];
 }
 
-const INNER_MODES = { training: { training: true, logits: false }, inference: { training: false, logits: false } } as const;
+const INNER_MODES = {
+  training: { training: true, logits: false },
+  inference: { training: false, logits: false },
+} as const;
 
 /** The mode for the layers before the output: the same, but never leaving out their activation (no object per call). */
 export function innerMode(mode: ForwardMode): ForwardMode {
@@ -46,16 +49,23 @@ export class Engine {
   private fitting = false;
   private capacity = 0;
 
-  constructor(readonly backend: Backend, readonly rng: Random) {}
+  constructor(
+    readonly backend: Backend,
+    readonly rng: Random,
+  ) {}
 
   add(layer: KernelLayer): void {
     this.checkNotDisposed();
     if (this.built) fail('layers cannot be added after the model is built');
     const which = layer.name ? `layer '${layer.name}'` : `this ${layer.kind} layer`;
-    if (layer.owner === this) fail(`${which} is already in this model; a model needs a new layer object for each position`);
-    if (layer.owner) fail(`${which} already belongs to another model (its weights live there); create a new layer for this model`);
+    if (layer.owner === this)
+      fail(`${which} is already in this model; a model needs a new layer object for each position`);
+    if (layer.owner)
+      fail(`${which} already belongs to another model (its weights live there); create a new layer for this model`);
     if (layer.name && this.layers.some((l) => l.name === layer.name)) {
-      fail(`two layers are named '${layer.name}'; names must be unique in a model (its saved weights are named after them)`);
+      fail(
+        `two layers are named '${layer.name}'; names must be unique in a model (its saved weights are named after them)`,
+      );
     }
     layer.owner = this;
     this.layers.push(layer);
@@ -97,7 +107,9 @@ export class Engine {
     const given = typeof inputShape === 'number' ? [inputShape] : inputShape;
     const first = this.layers[0].declaredInputShape ?? given;
     if (first === undefined) {
-      fail(`the first layer '${this.layers[0].name}' needs an input shape: give it inputShape: [features] (or [height, width, channels] for images)`);
+      fail(
+        `the first layer '${this.layers[0].name}' needs an input shape: give it inputShape: [features] (or [height, width, channels] for images)`,
+      );
     }
     let shape = first;
     let params = 0;
@@ -106,9 +118,12 @@ export class Engine {
       const expected = layer.declaredInputShape;
       if (i > 0 && expected !== undefined && !sameShape(expected, shape)) {
         const prev = this.layers[i - 1].name;
-        fail(expected.length === 1 && shape.length === 1
-          ? `layer sizes do not chain: '${prev}' outputs ${shape[0]} values but '${layer.name}' expects ${expected[0]} inputs`
-          : `layer shapes do not chain: '${prev}' outputs shape ${formatShape(shape)} but '${layer.name}' expects ${formatShape(expected)}`, 'shape_mismatch');
+        fail(
+          expected.length === 1 && shape.length === 1
+            ? `layer sizes do not chain: '${prev}' outputs ${shape[0]} values but '${layer.name}' expects ${expected[0]} inputs`
+            : `layer shapes do not chain: '${prev}' outputs shape ${formatShape(shape)} but '${layer.name}' expects ${formatShape(expected)}`,
+          'shape_mismatch',
+        );
       }
       const p = layer.countParams(shape);
       shape = layer.computeOutputShape(shape);
@@ -150,7 +165,8 @@ export class Engine {
   /** `mode.logits` reaches the output layer only: a softmax or sigmoid inside the stack always runs. */
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     let out = x;
-    const last = this.layers.length - 1, inner = innerMode(mode);
+    const last = this.layers.length - 1,
+      inner = innerMode(mode);
     for (let i = 0; i <= last; i++) out = this.layers[i].forward(out, rows, i === last ? mode : inner);
     return out;
   }
@@ -163,9 +179,11 @@ export class Engine {
   backward(dy: Ptr, rows: number, mode: ForwardMode, sgdRate?: number): void {
     const k = this.backend.kernels;
     let grad = dy;
-    const last = this.layers.length - 1, inner = innerMode(mode);
+    const last = this.layers.length - 1,
+      inner = innerMode(mode);
     for (let i = last; i >= 0; i--) {
-      const layer = this.layers[i], m = i === last ? mode : inner;
+      const layer = this.layers[i],
+        m = i === last ? mode : inner;
       if (sgdRate === undefined) {
         grad = layer.backward(grad, rows, i > 0, m);
       } else if (layer.backwardWithSgd) {
@@ -183,7 +201,9 @@ export class Engine {
 
   /** The activation of the output layer, when it is a built-in one (for fusing it with a cross-entropy). */
   outputActivation(): string | undefined {
-    const last = this.layers[this.layers.length - 1] as KernelLayer & { activation?: { name: string; builtin: boolean } };
+    const last = this.layers[this.layers.length - 1] as KernelLayer & {
+      activation?: { name: string; builtin: boolean };
+    };
     // a user's own function may be called 'sigmoid' too: only the built-in one may be left to the loss
     return last?.activation?.builtin ? last.activation.name : undefined;
   }
@@ -200,16 +220,26 @@ export class Engine {
     const counts = this.layers.map((l) => l.params().length);
     const total = counts.reduce((a, b) => a + b, 0);
     if (!Array.isArray(weights) || weights.length !== total) {
-      fail(`the model has ${total} weight arrays (a kernel and a bias per dense layer), but ${Array.isArray(weights) ? weights.length : 'no list'} were given`);
+      fail(
+        `the model has ${total} weight arrays (a kernel and a bias per dense layer), but ${Array.isArray(weights) ? weights.length : 'no list'} were given`,
+      );
     }
     // Check all before writing any, so a bad list changes nothing.
     let at = 0;
     const slices = counts.map((c) => weights.slice(at, (at += c)));
-    this.layers.forEach((l, i) => l.params().forEach((p, j) => {
-      const w = slices[i][j];
-      if (!w || w.length !== p.size) fail(`layer '${l.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`, 'shape_mismatch');
-      for (let q = 0; q < w.length; q++) if (!Number.isFinite(w[q])) fail(`layer '${l.name}' ${p.name} has ${w[q]} at index ${q}; weights must be finite`);
-    }));
+    this.layers.forEach((l, i) =>
+      l.params().forEach((p, j) => {
+        const w = slices[i][j];
+        if (!w || w.length !== p.size)
+          fail(
+            `layer '${l.name}' ${p.name} needs ${p.size} values (shape [${p.shape.join(', ')}]), got ${w ? w.length : w}`,
+            'shape_mismatch',
+          );
+        for (let q = 0; q < w.length; q++)
+          if (!Number.isFinite(w[q]))
+            fail(`layer '${l.name}' ${p.name} has ${w[q]} at index ${q}; weights must be finite`);
+      }),
+    );
     this.layers.forEach((l, i) => l.setWeights(slices[i]));
   }
 
@@ -217,8 +247,12 @@ export class Engine {
   checkInputShape(shape: Shape, what: string): void {
     const model = this.inputShape;
     if (fitsInput(shape, model)) return;
-    if (shape.length === 1 && model.length === 1) fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`, 'shape_mismatch');
-    fail(`${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`, 'shape_mismatch');
+    if (shape.length === 1 && model.length === 1)
+      fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`, 'shape_mismatch');
+    fail(
+      `${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`,
+      'shape_mismatch',
+    );
   }
 
   /**
@@ -227,7 +261,10 @@ export class Engine {
    */
   failIfDiverged(epoch: number, hint = 'check the data'): void {
     const where = this.firstNonFiniteLayer();
-    if (where) fail(`training diverged: after epoch ${epoch} layer ${where} holds non-finite values. Lower the learning rate or ${hint}.`);
+    if (where)
+      fail(
+        `training diverged: after epoch ${epoch} layer ${where} holds non-finite values. Lower the learning rate or ${hint}.`,
+      );
   }
 
   /** The first layer whose weights or gradients are not all finite, for error messages. */
@@ -273,10 +310,17 @@ export class Engine {
 
   checkIdle(what: string): void {
     this.checkNotDisposed();
-    if (this.fitting) fail(`${what} while fit() is running on this model: await that fit first (to end it early: set model.stopTraining = true)`);
+    if (this.fitting)
+      fail(
+        `${what} while fit() is running on this model: await that fit first (to end it early: set model.stopTraining = true)`,
+      );
   }
 
   checkNotDisposed(): void {
-    if (this.disposed) fail('the model was disposed: its weights and buffers are freed. Create a new model, or loadModel() a saved one', 'disposed');
+    if (this.disposed)
+      fail(
+        'the model was disposed: its weights and buffers are freed. Create a new model, or loadModel() a saved one',
+        'disposed',
+      );
   }
 }

@@ -43,11 +43,15 @@ export interface Metric {
 /** Fail at compile for a metric that cannot be computed against the loss's targets. */
 export function checkMetricFitsLoss(kind: MetricKind | 'auto', name: string, loss: Loss): void {
   if (loss.sparse && (kind === 'mae' || kind === 'mse' || kind === 'top_k')) {
-    fail(`metric '${name}' compares outputs with targets of the same width, but ${loss.name} takes class indices as targets; ` +
-      `use ${kind === 'top_k' ? "'sparse_top_k_categorical_accuracy'" : "a loss with one-hot or numeric targets (e.g. 'categorical_crossentropy' with toCategorical(labels))"}`);
+    fail(
+      `metric '${name}' compares outputs with targets of the same width, but ${loss.name} takes class indices as targets; ` +
+        `use ${kind === 'top_k' ? "'sparse_top_k_categorical_accuracy'" : "a loss with one-hot or numeric targets (e.g. 'categorical_crossentropy' with toCategorical(labels))"}`,
+    );
   }
   if (!loss.sparse && kind === 'sparse_top_k') {
-    fail(`metric '${name}' takes class indices as targets, but ${loss.name} takes rows of values; use 'top_k_categorical_accuracy'`);
+    fail(
+      `metric '${name}' takes class indices as targets, but ${loss.name} takes rows of values; use 'top_k_categorical_accuracy'`,
+    );
   }
 }
 
@@ -58,18 +62,33 @@ export function checkMetricFitsLoss(kind: MetricKind | 'auto', name: string, los
  * gradients.
  */
 export function metricSum(
-  engine: Engine, kind: MetricKind, loss: Loss, fused: string | undefined, out: Ptr, probs: Ptr, scratch: Ptr, t: Ptr, rows: number, cols: number,
+  engine: Engine,
+  kind: MetricKind,
+  loss: Loss,
+  fused: string | undefined,
+  out: Ptr,
+  probs: Ptr,
+  scratch: Ptr,
+  t: Ptr,
+  rows: number,
+  cols: number,
 ): number {
   const k = engine.backend.kernels;
   switch (kind) {
     // argmax and the top k are the same on logits, on their softmax and on their sigmoid
-    case 'sparse': return k.sparseAccuracyCount(out, t, rows, cols);
-    case 'categorical': return k.categoricalAccuracyCount(out, t, rows, cols);
-    case 'sparse_top_k': return k.sparseTopKCount(out, t, rows, cols, TOP_K);
-    case 'top_k': return k.categoricalTopKCount(out, t, rows, cols, TOP_K);
+    case 'sparse':
+      return k.sparseAccuracyCount(out, t, rows, cols);
+    case 'categorical':
+      return k.categoricalAccuracyCount(out, t, rows, cols);
+    case 'sparse_top_k':
+      return k.sparseTopKCount(out, t, rows, cols, TOP_K);
+    case 'top_k':
+      return k.categoricalTopKCount(out, t, rows, cols, TOP_K);
     // Keras's mean over each row's outputs, summed over rows: the kernels' mean over rows·cols, times rows
-    case 'mae': return k.mae(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows * cols) * rows;
-    case 'mse': return k.mse(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows * cols) * rows;
+    case 'mae':
+      return k.mae(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows * cols) * rows;
+    case 'mse':
+      return k.mse(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows * cols) * rows;
     case 'binary':
       // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
       // It thresholds probabilities at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).

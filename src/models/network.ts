@@ -70,7 +70,8 @@ export class Network {
 
   /** Add a layer to the end of the network. */
   add(layer: Layer): this {
-    if (!(layer instanceof Layer)) fail(`add() takes a Layer (FCLayer, ActivationLayer, or a subclass of Layer), got ${describe(layer)}`);
+    if (!(layer instanceof Layer))
+      fail(`add() takes a Layer (FCLayer, ActivationLayer, or a subclass of Layer), got ${describe(layer)}`);
     if (this.engine.built) fail('layers cannot be added after the network has been trained or run');
     if (layer instanceof KernelLayer) this.engine.add(layer); // may refuse it: before it joins this.layers
     this.layers.push(layer);
@@ -78,10 +79,15 @@ export class Network {
   }
 
   /** Set the loss: a name ('mse', …), an entry of `losses`, or the tutorial's (loss, lossPrime) pair of functions. */
-  use(loss: LossInput | ((yTrue: Float32Array, yPred: Float32Array) => number), lossPrime?: (yTrue: Float32Array, yPred: Float32Array) => Float32Array): this {
-    if (typeof loss === 'function' && typeof lossPrime !== 'function') fail('use(loss, lossPrime): a custom loss needs its derivative too');
+  use(
+    loss: LossInput | ((yTrue: Float32Array, yPred: Float32Array) => number),
+    lossPrime?: (yTrue: Float32Array, yPred: Float32Array) => Float32Array,
+  ): this {
+    if (typeof loss === 'function' && typeof lossPrime !== 'function')
+      fail('use(loss, lossPrime): a custom loss needs its derivative too');
     this.loss = getLoss(loss, lossPrime);
-    if (this.loss.sparse) fail(`the tutorial Network takes targets as rows of values; for '${this.loss.name}' use Sequential`);
+    if (this.loss.sparse)
+      fail(`the tutorial Network takes targets as rows of values; for '${this.loss.name}' use Sequential`);
     return this;
   }
 
@@ -95,19 +101,43 @@ export class Network {
     return this.engine.exclusiveFit(() => this.fitNow(x, y, options, learningRate));
   }
 
-  private async fitNow(x: DataInput, y: DataInput, options: NetworkFitOptions | number, learningRate?: number): Promise<number[]> {
-    const opts: NetworkFitOptions = typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
-    if (!opts || typeof opts !== 'object') fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
-    checkOptions(opts, 'fit(x, y, options): options', ['epochs', 'learningRate', 'batchSize', 'shuffle', 'verbose', 'onEpochEnd']);
-    const { epochs, learningRate: lr, batchSize = 1, shuffle = false, verbose = defaultVerbose() > 0, onEpochEnd } = opts;
-    if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
+  private async fitNow(
+    x: DataInput,
+    y: DataInput,
+    options: NetworkFitOptions | number,
+    learningRate?: number,
+  ): Promise<number[]> {
+    const opts: NetworkFitOptions =
+      typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
+    if (!opts || typeof opts !== 'object')
+      fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
+    checkOptions(opts, 'fit(x, y, options): options', [
+      'epochs',
+      'learningRate',
+      'batchSize',
+      'shuffle',
+      'verbose',
+      'onEpochEnd',
+    ]);
+    const {
+      epochs,
+      learningRate: lr,
+      batchSize = 1,
+      shuffle = false,
+      verbose = defaultVerbose() > 0,
+      onEpochEnd,
+    } = opts;
+    if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function')
+      fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
     checkEpochsAndBatchSize(epochs, batchSize);
-    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) fail(`learningRate must be a finite number ≥ 0, got ${shown(lr)}`);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
+      fail(`learningRate must be a finite number ≥ 0, got ${shown(lr)}`);
     this.requireLayers('fit');
     if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
     const { matrix: xs, sampleShape } = toMatrix(x, 'x');
     const ys = toMatrix(y, 'y').matrix;
-    if (xs.shape[0] !== ys.shape[0]) fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`, 'shape_mismatch');
+    if (xs.shape[0] !== ys.shape[0])
+      fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`, 'shape_mismatch');
     this.stopTraining = false;
     const errors: number[] = [];
     const report = async (epoch: number, error: number) => {
@@ -117,7 +147,8 @@ export class Network {
     };
 
     if (!this.onArena) {
-      if (batchSize !== 1) fail('a network with a custom Layer trains sample by sample (batchSize 1), as the tutorial does');
+      if (batchSize !== 1)
+        fail('a network with a custom Layer trains sample by sample (batchSize 1), as the tutorial does');
       await this.fitLayerByLayer(xs, sampleShape, ys, epochs, lr, report);
       return errors;
     }
@@ -128,8 +159,17 @@ export class Network {
     optimizer.build(this.engine.backend, this.engine.params());
     try {
       await fitLoop({
-        engine: this.engine, loss: this.loss, optimizer, x: xs, y: { data: ys.data, cols: ys.shape[1] },
-        epochs, batchSize, shuffle, rng: this.rng, metrics: [], reporter: silentReporter,
+        engine: this.engine,
+        loss: this.loss,
+        optimizer,
+        x: xs,
+        y: { data: ys.data, cols: ys.shape[1] },
+        epochs,
+        batchSize,
+        shuffle,
+        rng: this.rng,
+        metrics: [],
+        reporter: silentReporter,
         onEpochEnd: (epoch, logs) => {
           this.engine.failIfDiverged(epoch + 1);
           return report(epoch + 1, logs.loss);
@@ -143,7 +183,6 @@ export class Network {
     }
     return errors;
   }
-
 
   /** The outputs for every sample of `x`, in the form `x` was given in. */
   predict(x: number[][] | number[][][][]): number[][];
@@ -174,14 +213,16 @@ export class Network {
   /** Replace the weights (the order and sizes of getWeights). */
   setWeights(weights: Float32Array[]): void {
     this.engine.checkNotDisposed();
-    if (!Array.isArray(weights)) fail(`setWeights takes a list of Float32Arrays (the order of getWeights), got ${describe(weights)}`);
+    if (!Array.isArray(weights))
+      fail(`setWeights takes a list of Float32Arrays (the order of getWeights), got ${describe(weights)}`);
     if (this.onArena) return this.engine.setWeights(weights);
     let at = 0;
     for (const layer of this.layers) {
       const n = layer.getWeights().length;
       layer.setWeights(weights.slice(at, (at += n)));
     }
-    if (at !== weights.length) fail(`the network has ${at} weight arrays, but ${weights.length} were given`, 'shape_mismatch');
+    if (at !== weights.length)
+      fail(`the network has ${at} weight arrays, but ${weights.length} were given`, 'shape_mismatch');
   }
 
   /** Free the network's memory in the arena. Using the network afterwards is an error. */
@@ -199,10 +240,18 @@ export class Network {
     this.engine.checkNotDisposed();
     this.engine.nameLayers(); // as a first fit or predict would: the saved weights are named after the layers
     const builtin = this.loss?.builtin ? this.loss : undefined;
-    const artifacts = toArtifacts({
-      api: 'network', name: 'network', layers: this.layers, built: this.engine.built || (this.layers.length > 0 && this.layers.every((l) => (l as KernelLayer).backend)),
-      inputShape: this.engine.built ? this.engine.inputShape : (this.layers[0] as KernelLayer).inputShape, loss: builtin, rng: this.rng,
-    }, { ...options, includeOptimizer: false });
+    const artifacts = toArtifacts(
+      {
+        api: 'network',
+        name: 'network',
+        layers: this.layers,
+        built: this.engine.built || (this.layers.length > 0 && this.layers.every((l) => (l as KernelLayer).backend)),
+        inputShape: this.engine.built ? this.engine.inputShape : (this.layers[0] as KernelLayer).inputShape,
+        loss: builtin,
+        rng: this.rng,
+      },
+      { ...options, includeOptimizer: false },
+    );
     return writeTarget(artifacts, target);
   }
 
@@ -242,12 +291,22 @@ export class Network {
   private checkShapes(shape: Shape, ys: Matrix): void {
     this.engine.checkInputShape(shape, 'x');
     if (ys.shape[1] !== this.engine.outputSize) {
-      fail(`y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`, 'shape_mismatch');
+      fail(
+        `y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`,
+        'shape_mismatch',
+      );
     }
   }
 
   /** The tutorial's loop, used when a custom Layer is present: every layer called through its adapter. */
-  private async fitLayerByLayer(xs: Matrix, sampleShape: Shape, ys: Matrix, epochs: number, lr: number, report: (epoch: number, error: number) => Promise<void>): Promise<void> {
+  private async fitLayerByLayer(
+    xs: Matrix,
+    sampleShape: Shape,
+    ys: Matrix,
+    epochs: number,
+    lr: number,
+    report: (epoch: number, error: number) => Promise<void>,
+  ): Promise<void> {
     const loss = this.loss!;
     const [n, inCols] = xs.shape;
     const outCols = ys.shape[1];
@@ -256,14 +315,18 @@ export class Network {
       for (let i = 0; i < n; i++) {
         const output = this.forwardSample(xs.data.subarray(i * inCols, (i + 1) * inCols), sampleShape, true);
         const target = ys.data.subarray(i * outCols, (i + 1) * outCols);
-        if (output.length !== outCols) fail(`y has ${outCols} values per sample but the network outputs ${output.length}`, 'shape_mismatch');
+        if (output.length !== outCols)
+          fail(`y has ${outCols} values per sample but the network outputs ${output.length}`, 'shape_mismatch');
         err += loss.fn(target, output);
         let error = loss.fnPrime(target, output);
         for (let l = this.layers.length - 1; l >= 0; l--) error = this.layers[l].backwardPropagation(error, lr);
         if (this.stopTraining) break;
       }
       err /= n;
-      if (!Number.isFinite(err)) fail(`training diverged: the error became ${err} at epoch ${epoch}. Lower the learning rate or check the data.`);
+      if (!Number.isFinite(err))
+        fail(
+          `training diverged: the error became ${err} at epoch ${epoch}. Lower the learning rate or check the data.`,
+        );
       await report(epoch, err);
       if (this.stopTraining) break;
       await nextTurn();
@@ -280,11 +343,19 @@ export class Network {
       if (layer instanceof KernelLayer && !layer.backend) {
         const expected = layer.declaredInputShape;
         if (expected?.length === 1 && expected[0] !== output.length) {
-          fail(`layer '${layer.name || layer.kind}' expects ${expected[0]} inputs but receives ${output.length}; the layer sizes do not chain`, 'shape_mismatch');
+          fail(
+            `layer '${layer.name || layer.kind}' expects ${expected[0]} inputs but receives ${output.length}; the layer sizes do not chain`,
+            'shape_mismatch',
+          );
         }
-        layer.build(this.engine.backend, shape.length > 1 && shapeSize(shape) === output.length ? shape : output.length, this.rng);
+        layer.build(
+          this.engine.backend,
+          shape.length > 1 && shapeSize(shape) === output.length ? shape : output.length,
+          this.rng,
+        );
       }
-      output = layer instanceof KernelLayer ? layer.forwardPropagation(output, training) : layer.forwardPropagation(output);
+      output =
+        layer instanceof KernelLayer ? layer.forwardPropagation(output, training) : layer.forwardPropagation(output);
       shape = layer instanceof KernelLayer ? layer.outputShape : [output.length];
       if (!(output instanceof Float32Array)) output = Float32Array.from(output as ArrayLike<number>);
     }
@@ -294,7 +365,8 @@ export class Network {
   private predictLayerByLayer(xs: Matrix, sampleShape: Shape): Matrix {
     const [n, cols] = xs.shape;
     const rows: Float32Array[] = [];
-    for (let i = 0; i < n; i++) rows.push(this.forwardSample(xs.data.subarray(i * cols, (i + 1) * cols), sampleShape, false));
+    for (let i = 0; i < n; i++)
+      rows.push(this.forwardSample(xs.data.subarray(i * cols, (i + 1) * cols), sampleShape, false));
     const width = rows[0].length;
     const data = new Float32Array(n * width);
     rows.forEach((r, i) => data.set(r, i * width));

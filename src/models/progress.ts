@@ -19,11 +19,14 @@ export function defaultVerbose(host: object = globalThis): 0 | 1 {
 }
 
 function formatLogs(logs: Logs): string {
-  return Object.entries(logs).map(([k, v]) => ` - ${k}: ${(v as number).toFixed(4)}`).join('');
+  return Object.entries(logs)
+    .map(([k, v]) => ` - ${k}: ${(v as number).toFixed(4)}`)
+    .join('');
 }
 
 function formatSeconds(s: number): string {
-  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  if (s >= 3600)
+    return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
   if (s >= 60) return `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
   return `${Math.round(s)}s`;
 }

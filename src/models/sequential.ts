@@ -12,7 +12,14 @@ import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
-import { checkMetricFitsLoss, METRICS, type AccuracyKind, type Metric, type MetricKind, type MetricName } from './metrics.js';
+import {
+  checkMetricFitsLoss,
+  METRICS,
+  type AccuracyKind,
+  type Metric,
+  type MetricKind,
+  type MetricName,
+} from './metrics.js';
 import { checkOutputRank, outputMismatch } from '../losses/output-activation.js';
 import { evaluateLoop, fitLoop, predictLoop, type History, type Logs, type Targets } from './train-loop.js';
 import { toArtifacts } from '../io/to-artifacts.js';
@@ -64,7 +71,16 @@ export interface InferenceOptions {
   verbose?: 0 | 1 | 2;
 }
 
-const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'verbose', 'callbacks', 'yieldEvery'] as const;
+const FIT_OPTIONS = [
+  'epochs',
+  'batchSize',
+  'validationSplit',
+  'validationData',
+  'shuffle',
+  'verbose',
+  'callbacks',
+  'yieldEvery',
+] as const;
 
 /** Options of `Sequential.fit`, with Keras's names and defaults. */
 export interface FitOptions {
@@ -87,7 +103,6 @@ export interface EvaluateResult {
   accuracy?: number;
   [metric: string]: number | undefined;
 }
-
 
 interface Compiled {
   loss: Loss;
@@ -125,7 +140,8 @@ export class Sequential {
 
   constructor(layers: KernelLayer[] = [], options: SequentialOptions = {}) {
     checkOptions(options, 'new Sequential(layers, options): options', ['seed', 'backend', 'name']);
-    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) fail(`a model name must be a non-empty string, got ${options.name}`);
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
+      fail(`a model name must be a non-empty string, got ${options.name}`);
     this.name = options.name ?? 'sequential';
     this.rng = new Random(options.seed);
     this.engine = new Engine(resolveBackend(options.backend), this.rng);
@@ -150,7 +166,9 @@ export class Sequential {
 
   add(layer: KernelLayer): this {
     if (!(layer instanceof KernelLayer)) {
-      fail(`Sequential takes built-in layers (${builtinLayerNames().join(', ')}); got ${(layer as object)?.constructor?.name ?? typeof layer}. Custom Layer subclasses run in a Network.`);
+      fail(
+        `Sequential takes built-in layers (${builtinLayerNames().join(', ')}); got ${(layer as object)?.constructor?.name ?? typeof layer}. Custom Layer subclasses run in a Network.`,
+      );
     }
     this.engine.add(layer);
     return this;
@@ -158,12 +176,14 @@ export class Sequential {
 
   compile(options: CompileOptions): this {
     this.engine.checkIdle('compile()');
-    if (!options || typeof options !== 'object') fail("compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })");
+    if (!options || typeof options !== 'object')
+      fail("compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })");
     checkOptions(options, 'compile(options)', ['optimizer', 'loss', 'metrics']);
     if (options.loss === undefined) fail("compile() needs a loss, e.g. loss: 'sparse_categorical_crossentropy'");
     const loss = getLoss(options.loss);
     const optimizer = getOptimizer(options.optimizer ?? 'rmsprop');
-    const names = options.metrics === undefined ? [] : Array.isArray(options.metrics) ? options.metrics : [options.metrics];
+    const names =
+      options.metrics === undefined ? [] : Array.isArray(options.metrics) ? options.metrics : [options.metrics];
     const metrics: Compiled['metrics'] = [];
     for (const name of names) {
       if (typeof name !== 'string') fail(`metrics must be names like 'accuracy', got ${typeof name}`);
@@ -199,16 +219,30 @@ export class Sequential {
   private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
-    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, verbose = defaultVerbose(), yieldEvery = 50 } = options;
+    const {
+      epochs = 1,
+      batchSize = 32,
+      validationSplit = 0,
+      shuffle = true,
+      verbose = defaultVerbose(),
+      yieldEvery = 50,
+    } = options;
     checkEpochsAndBatchSize(epochs, batchSize);
-    if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
+    if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1))
+      fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
     if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${verbose}`);
-    if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${yieldEvery}`);
-    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0))
+      fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${yieldEvery}`);
+    const callbacks =
+      options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
     callbacks.forEach((cb, i) => {
-      if (cb === null || typeof cb !== 'object') fail(`callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… methods, got ${cb === null ? 'null' : typeof cb}`);
+      if (cb === null || typeof cb !== 'object')
+        fail(
+          `callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… methods, got ${cb === null ? 'null' : typeof cb}`,
+        );
       for (const key of ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochEnd', 'onBatchEnd'] as const) {
-        if (cb[key] !== undefined && typeof cb[key] !== 'function') fail(`callbacks[${i}].${key} must be a function, got ${typeof cb[key]}`);
+        if (cb[key] !== undefined && typeof cb[key] !== 'function')
+          fail(`callbacks[${i}].${key} must be a function, got ${typeof cb[key]}`);
       }
     });
     // x's values are checked for NaN and ±Inf as fit copies them into the arena (the validation split here first)
@@ -221,7 +255,8 @@ export class Sequential {
 
     let validation: { x: Matrix; y: Targets } | undefined;
     if (options.validationData !== undefined) {
-      if (!Array.isArray(options.validationData) || options.validationData.length !== 2) fail('validationData must be a pair [x, y]');
+      if (!Array.isArray(options.validationData) || options.validationData.length !== 2)
+        fail('validationData must be a pair [x, y]');
       const [vx, vy] = options.validationData;
       const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
       this.engine.checkInputShape(sampleShape, 'validationData x');
@@ -231,7 +266,8 @@ export class Sequential {
     } else if (validationSplit > 0) {
       const n = xs.shape[0];
       const keep = Math.floor(n * (1 - validationSplit));
-      if (keep < 1 || keep >= n) fail(`validationSplit ${validationSplit} of ${n} samples leaves no training or no validation samples`);
+      if (keep < 1 || keep >= n)
+        fail(`validationSplit ${validationSplit} of ${n} samples leaves no training or no validation samples`);
       const cols = xs.shape[1];
       checkFinite(xs.data.subarray(keep * cols), cols, 'x', keep);
       validation = {
@@ -245,21 +281,39 @@ export class Sequential {
     this.stopTraining = false;
     for (const cb of callbacks) cb.setModel?.(this);
     const history = await fitLoop({
-      engine: this.engine, loss: c.loss, optimizer: c.optimizer, x: xs, y: ys, epochs, batchSize, shuffle,
-      rng: this.rng, metrics: this.metrics(c), validation, reporter: kerasReporter(verbose), yieldEvery,
+      engine: this.engine,
+      loss: c.loss,
+      optimizer: c.optimizer,
+      x: xs,
+      y: ys,
+      epochs,
+      batchSize,
+      shuffle,
+      rng: this.rng,
+      metrics: this.metrics(c),
+      validation,
+      reporter: kerasReporter(verbose),
+      yieldEvery,
       checkX: 'x',
-      onTrainBegin: async () => { for (const cb of callbacks) await cb.onTrainBegin?.(); },
+      onTrainBegin: async () => {
+        for (const cb of callbacks) await cb.onTrainBegin?.();
+      },
       onEpochEnd: async (epoch, logs) => {
         this.engine.failIfDiverged(epoch + 1, `check the data (targets of ${c.loss.name} should be of moderate size)`);
         for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
       },
       onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
-        ? async (batch, logs) => { for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs); }
+        ? async (batch, logs) => {
+            for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs);
+          }
         : undefined,
       shouldStop: () => this.stopTraining,
     });
     const last = history.epoch.length - 1;
-    const logs = last < 0 ? undefined : Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v![last]])) as Logs;
+    const logs =
+      last < 0
+        ? undefined
+        : (Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v![last]])) as Logs);
     for (const cb of callbacks) await cb.onTrainEnd?.(logs);
     return history;
   }
@@ -275,12 +329,24 @@ export class Sequential {
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
     const metrics = this.metrics(c);
-    const result = evaluateLoop(this.engine, c.loss, xs, ys, metrics.map((m) => m.kind), batchSize, 'x');
+    const result = evaluateLoop(
+      this.engine,
+      c.loss,
+      xs,
+      ys,
+      metrics.map((m) => m.kind),
+      batchSize,
+      'x',
+    );
     if (!Number.isFinite(result.loss)) {
-      fail(`evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`);
+      fail(
+        `evaluate: the loss is ${result.loss}; the inputs or the weights are too large for float32 (the outputs overflowed)`,
+      );
     }
     const out: EvaluateResult = { loss: result.loss };
-    metrics.forEach((m, i) => { out[m.name] = result.metrics[i]; });
+    metrics.forEach((m, i) => {
+      out[m.name] = result.metrics[i];
+    });
     return out;
   }
 
@@ -309,17 +375,33 @@ export class Sequential {
     checkOptions(options, 'save(target, options): options', ['includeOptimizer']);
     const { engine, compiled } = this;
     engine.checkNotDisposed();
-    const artifacts = toArtifacts({
-      api: 'sequential', name: this.name, layers: engine.layers, built: engine.built, inputShape: engine.inputShape,
-      loss: compiled?.loss, metrics: compiled?.metricNames, optimizer: compiled?.optimizer, rng: this.rng,
-    }, options);
+    const artifacts = toArtifacts(
+      {
+        api: 'sequential',
+        name: this.name,
+        layers: engine.layers,
+        built: engine.built,
+        inputShape: engine.inputShape,
+        loss: compiled?.loss,
+        metrics: compiled?.metricNames,
+        optimizer: compiled?.optimizer,
+        rng: this.rng,
+      },
+      options,
+    );
     return writeTarget(artifacts, target);
   }
 
   /** @internal the parts that saving, loading and checkGradients reach for */
   get internals(): SequentialInternals {
     const c = this.compiled;
-    return { engine: this.engine, rng: this.rng, loss: c?.loss, optimizer: c?.optimizer, metrics: c?.metricNames ?? [] };
+    return {
+      engine: this.engine,
+      rng: this.rng,
+      loss: c?.loss,
+      optimizer: c?.optimizer,
+      metrics: c?.metricNames ?? [],
+    };
   }
 
   /** Print a Keras-style table of layers, output shapes and parameter counts, a line per `print` call (as TF.js's
@@ -359,10 +441,11 @@ export class Sequential {
     return this.compiled;
   }
 
-
   private targets(y: unknown, what: string): Targets {
     const loss = this.compiled!.loss;
-    return loss.sparse ? toLabels(y, this.engine.outputSize, what) : toTargetRows(y, this.engine.outputSize, loss.name, what);
+    return loss.sparse
+      ? toLabels(y, this.engine.outputSize, what)
+      : toTargetRows(y, this.engine.outputSize, loss.name, what);
   }
 
   private metrics(c: Compiled): Metric[] {

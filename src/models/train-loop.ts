@@ -72,15 +72,22 @@ export interface FitConfig {
 export interface History {
   epoch: number[];
   /** one value per epoch; a metric only when compiled with it, val_* only with validation data (as in Keras) */
-  history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[]; [metric: string]: number[] | undefined };
+  history: {
+    loss: number[];
+    accuracy?: number[];
+    val_loss?: number[];
+    val_accuracy?: number[];
+    [metric: string]: number[] | undefined;
+  };
 }
 
 /** Let other work run: setImmediate where it exists (Node), since setTimeout(0) costs at least a millisecond. */
-export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => {
-  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-  if (immediate) immediate(resolve);
-  else setTimeout(resolve, 0);
-});
+export const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+    if (immediate) immediate(resolve);
+    else setTimeout(resolve, 0);
+  });
 
 /** Fail, naming the first NaN or ±Inf, if the rows of x just copied to `at` hold one (the allFinite kernel looks first). */
 function checkCopied(engine: Engine, at: Ptr, rows: Float32Array, cols: number, what: string, firstRow = 0): void {
@@ -95,7 +102,11 @@ class Staged {
   readonly x: Ptr;
   readonly y: Ptr;
   /** Room for the data; `write` or `writeYielding` fills it. */
-  constructor(private readonly engine: Engine, readonly xm: Matrix, readonly ym: Targets) {
+  constructor(
+    private readonly engine: Engine,
+    readonly xm: Matrix,
+    readonly ym: Targets,
+  ) {
     const arena = engine.backend.arena;
     this.x = arena.alloc(xm.data.length, false);
     try {
@@ -145,9 +156,20 @@ class Staged {
 /** Buffers one batch needs beyond the layers' own: shuffled rows, the output gradient, softmax probabilities. */
 class BatchBuffers {
   readonly ptrs: Ptr[] = [];
-  constructor(private readonly engine: Engine, rows: number, inCols: number, tCols: number, outCols: number, total: number) {
+  constructor(
+    private readonly engine: Engine,
+    rows: number,
+    inCols: number,
+    tCols: number,
+    outCols: number,
+    total: number,
+  ) {
     const a = engine.backend.arena;
-    const alloc = (n: number) => { const p = a.alloc(n); this.ptrs.push(p); return p; };
+    const alloc = (n: number) => {
+      const p = a.alloc(n);
+      this.ptrs.push(p);
+      return p;
+    };
     try {
       this.x = alloc(rows * inCols);
       this.y = alloc(rows * tCols);
@@ -160,7 +182,12 @@ class BatchBuffers {
       throw e;
     }
   }
-  x!: Ptr; y!: Ptr; dOut!: Ptr; probs!: Ptr; scratch!: Ptr; order!: Ptr;
+  x!: Ptr;
+  y!: Ptr;
+  dOut!: Ptr;
+  probs!: Ptr;
+  scratch!: Ptr;
+  order!: Ptr;
   free(): void {
     for (const p of this.ptrs) this.engine.backend.arena.free(p);
     this.ptrs.length = 0;
@@ -220,17 +247,23 @@ export async function fitLoop(c: FitConfig): Promise<History> {
         const value = computeLoss(k, arena, loss, out, yb, buffers.dOut, rows, outCols, logits, buffers.probs);
         if (!Number.isFinite(value)) {
           const where = engine.firstNonFiniteLayer();
-          fail(`training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
-            `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`);
+          fail(
+            `training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
+              `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`,
+          );
         }
-        c.metrics.forEach((m, i) => { sums[i] += metricSum(engine, m.kind, loss, fused, out, buffers!.probs, buffers!.scratch, yb, rows, outCols); });
+        c.metrics.forEach((m, i) => {
+          sums[i] += metricSum(engine, m.kind, loss, fused, out, buffers!.probs, buffers!.scratch, yb, rows, outCols);
+        });
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
         lossSum += value * rows;
         seen += rows;
         const batchLogs: Logs = { loss: lossSum / seen };
-        c.metrics.forEach((m, i) => { batchLogs[m.name] = sums[i] / seen; });
+        c.metrics.forEach((m, i) => {
+          batchLogs[m.name] = sums[i] / seen;
+        });
         c.reporter.batchEnd(b, batchLogs);
         if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
         if (c.shouldStop()) break;
@@ -240,11 +273,23 @@ export async function fitLoop(c: FitConfig): Promise<History> {
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      c.metrics.forEach((m, i) => { logs[m.name] = sums[i] / seen; });
+      c.metrics.forEach((m, i) => {
+        logs[m.name] = sums[i] / seen;
+      });
       if (c.validation) {
-        const v = await evaluateYielding(engine, loss, c.validation.x, c.validation.y, c.metrics.map((m) => m.kind), batch, c.yieldEvery);
+        const v = await evaluateYielding(
+          engine,
+          loss,
+          c.validation.x,
+          c.validation.y,
+          c.metrics.map((m) => m.kind),
+          batch,
+          c.yieldEvery,
+        );
         logs.val_loss = v.loss;
-        c.metrics.forEach((m, i) => { logs[`val_${m.name}`] = v.metrics[i]; });
+        c.metrics.forEach((m, i) => {
+          logs[`val_${m.name}`] = v.metrics[i];
+        });
       }
       history.epoch.push(epoch);
       for (const key of Object.keys(logs)) (history.history[key] ??= []).push(logs[key]!);
@@ -267,7 +312,15 @@ export async function fitLoop(c: FitConfig): Promise<History> {
 type EvalResult = { loss: number; metrics: number[] };
 
 /** Mean loss and metrics over a data set, in inference mode, `chunk` rows at a time; `checkX`: see Staged.write. */
-export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, metrics: readonly MetricKind[], chunk: number, checkX?: string): EvalResult {
+export function evaluateLoop(
+  engine: Engine,
+  loss: Loss,
+  x: Matrix,
+  y: Targets,
+  metrics: readonly MetricKind[],
+  chunk: number,
+  checkX?: string,
+): EvalResult {
   const steps = evaluateSteps(engine, loss, x, y, metrics, chunk, checkX);
   for (;;) {
     const step = steps.next();
@@ -276,7 +329,15 @@ export function evaluateLoop(engine: Engine, loss: Loss, x: Matrix, y: Targets, 
 }
 
 /** The same, giving the event loop a turn between chunks at least every `yieldEvery` ms (validation inside fit). */
-async function evaluateYielding(engine: Engine, loss: Loss, x: Matrix, y: Targets, metrics: readonly MetricKind[], chunk: number, yieldEvery: number): Promise<EvalResult> {
+async function evaluateYielding(
+  engine: Engine,
+  loss: Loss,
+  x: Matrix,
+  y: Targets,
+  metrics: readonly MetricKind[],
+  chunk: number,
+  yieldEvery: number,
+): Promise<EvalResult> {
   const steps = evaluateSteps(engine, loss, x, y, metrics, chunk);
   let last = Date.now();
   for (;;) {
@@ -290,7 +351,15 @@ async function evaluateYielding(engine: Engine, loss: Loss, x: Matrix, y: Target
 }
 
 /** The evaluation itself, pausing (yield) after every chunk. Always run to the end: the finally frees the staging. */
-function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, metrics: readonly MetricKind[], chunk: number, checkX?: string): Generator<void, EvalResult> {
+function* evaluateSteps(
+  engine: Engine,
+  loss: Loss,
+  x: Matrix,
+  y: Targets,
+  metrics: readonly MetricKind[],
+  chunk: number,
+  checkX?: string,
+): Generator<void, EvalResult> {
   const { kernels: k, arena } = engine.backend;
   const n = x.shape[0];
   const rows = Math.min(chunk, n);
@@ -317,7 +386,9 @@ function* evaluateSteps(engine: Engine, loss: Loss, x: Matrix, y: Targets, metri
       const yb = staged.y + start * y.cols * 4;
       const out = engine.forward(xb, r, mode);
       lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
-      metrics.forEach((kind, i) => { sums[i] += metricSum(engine, kind, loss, fused, out, probs, metricScratch, yb, r, outCols); });
+      metrics.forEach((kind, i) => {
+        sums[i] += metricSum(engine, kind, loss, fused, out, probs, metricScratch, yb, r, outCols);
+      });
       yield;
     }
     return { loss: lossSum / n, metrics: sums.map((sum) => sum / n) };

@@ -35,7 +35,9 @@ export interface OptimizerState {
 
 function checkRate(name: string, value: number, lo: number, hi: number, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
-    fail(`${name} ${what} must be ${hi === Infinity ? `a finite number ≥ ${lo}` : `a number in [${lo}, ${hi}]`}, got ${shown(value)}`);
+    fail(
+      `${name} ${what} must be ${hi === Infinity ? `a finite number ≥ ${lo}` : `a number in [${lo}, ${hi}]`}, got ${shown(value)}`,
+    );
   }
   return value;
 }
@@ -48,7 +50,10 @@ abstract class SlotOptimizer implements Optimizer {
   protected params: readonly Param[] = [];
   protected slots: Ptr[][] = [];
 
-  constructor(public learningRate: number, readonly slotsPerParam: number) {}
+  constructor(
+    public learningRate: number,
+    readonly slotsPerParam: number,
+  ) {}
 
   build(backend: Backend, params: readonly Param[]): void {
     if (this.backend && this.params.length > 0 && (this.params[0] !== params[0] || this.backend !== backend)) {
@@ -72,24 +77,35 @@ abstract class SlotOptimizer implements Optimizer {
   getState(): OptimizerState {
     const backend = this.backend;
     if (!backend) fail(`optimizer '${this.name}' has no state until the model is built`);
-    return { iterations: this.iterations, slots: this.slots.map((ptrs, i) => ptrs.map((p) => backend.arena.read(p, this.params[i].size))) };
+    return {
+      iterations: this.iterations,
+      slots: this.slots.map((ptrs, i) => ptrs.map((p) => backend.arena.read(p, this.params[i].size))),
+    };
   }
 
   setState(state: OptimizerState): void {
     const backend = this.backend;
     if (!backend) fail(`optimizer '${this.name}' is not built; compile and build the model first`);
     const { iterations, slots } = state;
-    if (!Number.isInteger(iterations) || iterations < 0) fail(`optimizer '${this.name}': iterations must be a non-negative integer, got ${iterations}`);
+    if (!Number.isInteger(iterations) || iterations < 0)
+      fail(`optimizer '${this.name}': iterations must be a non-negative integer, got ${iterations}`);
     if (!Array.isArray(slots) || slots.length !== this.params.length) {
-      fail(`optimizer '${this.name}' keeps slots for ${this.params.length} weight arrays, got ${Array.isArray(slots) ? slots.length : 'none'}`);
+      fail(
+        `optimizer '${this.name}' keeps slots for ${this.params.length} weight arrays, got ${Array.isArray(slots) ? slots.length : 'none'}`,
+      );
     }
     // Check everything before writing anything.
     slots.forEach((list, i) => {
       const p = this.params[i];
-      if (!Array.isArray(list) || list.length !== this.slotsPerParam) fail(`optimizer '${this.name}' keeps ${this.slotsPerParam} slots per weight array, got ${Array.isArray(list) ? list.length : 'none'} for weight ${i}`);
+      if (!Array.isArray(list) || list.length !== this.slotsPerParam)
+        fail(
+          `optimizer '${this.name}' keeps ${this.slotsPerParam} slots per weight array, got ${Array.isArray(list) ? list.length : 'none'} for weight ${i}`,
+        );
       for (const s of list) {
-        if (!s || s.length !== p.size) fail(`optimizer '${this.name}': a slot of weight ${i} needs ${p.size} values, got ${s?.length}`);
-        for (let j = 0; j < s.length; j++) if (!Number.isFinite(s[j])) fail(`optimizer '${this.name}': a slot of weight ${i} has ${s[j]} at index ${j}`);
+        if (!s || s.length !== p.size)
+          fail(`optimizer '${this.name}': a slot of weight ${i} needs ${p.size} values, got ${s?.length}`);
+        for (let j = 0; j < s.length; j++)
+          if (!Number.isFinite(s[j])) fail(`optimizer '${this.name}': a slot of weight ${i} has ${s[j]} at index ${j}`);
       }
     });
     slots.forEach((list, i) => list.forEach((s, j) => backend.arena.write(this.slots[i][j], s)));
@@ -106,7 +122,11 @@ abstract class SlotOptimizer implements Optimizer {
 }
 
 /** Settings of `optimizers.sgd(…)`: Keras's defaults are learningRate 0.01, momentum 0, nesterov false. */
-export interface SgdOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
+export interface SgdOptions {
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
+}
 
 /** Stochastic gradient descent: param −= lr·grad; with momentum, Keras's velocity form (optionally Nesterov). */
 export class SGD extends SlotOptimizer {
@@ -122,7 +142,16 @@ export class SGD extends SlotOptimizer {
 
   protected apply({ kernels: k }: Backend): void {
     this.params.forEach((p, i) => {
-      if (this.momentum > 0) k.momentumStep(p.value, p.grad, this.slots[i][0], p.size, this.learningRate, this.momentum, this.nesterov ? 1 : 0);
+      if (this.momentum > 0)
+        k.momentumStep(
+          p.value,
+          p.grad,
+          this.slots[i][0],
+          p.size,
+          this.learningRate,
+          this.momentum,
+          this.nesterov ? 1 : 0,
+        );
       else k.sgdStep(p.value, p.grad, p.size, this.learningRate);
     });
   }
@@ -133,7 +162,12 @@ export class SGD extends SlotOptimizer {
 }
 
 /** Settings of `optimizers.adam(…)`: Keras's defaults are learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
-export interface AdamOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
+export interface AdamOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
 
 /** Adam (Keras defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7), bias correction folded into the step size. */
 export class Adam extends SlotOptimizer {
@@ -159,12 +193,22 @@ export class Adam extends SlotOptimizer {
   }
 
   getConfig() {
-    return { name: this.name, learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    return {
+      name: this.name,
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+    };
   }
 }
 
 /** Settings of `optimizers.rmsprop(…)`: Keras's defaults are learningRate 0.001, rho 0.9, epsilon 1e-7. */
-export interface RmspropOptions { learningRate?: number; rho?: number; epsilon?: number }
+export interface RmspropOptions {
+  learningRate?: number;
+  rho?: number;
+  epsilon?: number;
+}
 
 /** RMSprop (Keras defaults: lr 0.001, ρ 0.9, ε 1e-7). */
 export class RMSprop extends SlotOptimizer {
@@ -179,7 +223,9 @@ export class RMSprop extends SlotOptimizer {
   }
 
   protected apply({ kernels: k }: Backend): void {
-    this.params.forEach((p, i) => k.rmspropStep(p.value, p.grad, this.slots[i][0], p.size, this.learningRate, this.rho, this.epsilon));
+    this.params.forEach((p, i) =>
+      k.rmspropStep(p.value, p.grad, this.slots[i][0], p.size, this.learningRate, this.rho, this.epsilon),
+    );
   }
 
   getConfig() {
@@ -211,6 +257,12 @@ export type OptimizerInput = OptimizerName | Optimizer;
 
 export function getOptimizer(optimizer: OptimizerInput): Optimizer {
   if (typeof optimizer === 'string') return resolveName('optimizer', optimizer, optimizers)();
-  if (optimizer && typeof optimizer === 'object' && typeof optimizer.step === 'function' && typeof optimizer.build === 'function') return optimizer;
+  if (
+    optimizer &&
+    typeof optimizer === 'object' &&
+    typeof optimizer.step === 'function' &&
+    typeof optimizer.build === 'function'
+  )
+    return optimizer;
   fail(`an optimizer must be a name (${Object.keys(optimizers).join(', ')}) or an object from \`optimizers\``);
 }

@@ -12,7 +12,11 @@ export type ErrorCode = 'bad_input' | 'shape_mismatch' | 'out_of_memory' | 'corr
 /** The class of every error scratchnet raises; its message starts with "scratchnet:" and says what was expected. */
 export class ScratchnetError extends Error {
   override readonly name = 'ScratchnetError';
-  constructor(message: string, readonly code: ErrorCode = 'bad_input', options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly code: ErrorCode = 'bad_input',
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -53,7 +57,10 @@ export function suggest(name: string, options: readonly string[]): string | unde
   let bestDistance = Infinity;
   for (const option of options) {
     const d = distance(name.toLowerCase(), option.toLowerCase());
-    if (d < bestDistance) { best = option; bestDistance = d; }
+    if (d < bestDistance) {
+      best = option;
+      bestDistance = d;
+    }
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
 }
@@ -65,7 +72,9 @@ export function resolveName<T>(kind: string, name: string, registry: Record<stri
   const names = Object.keys(registry);
   const hint = suggest(key, names);
   const plural = kind.endsWith('s') ? `${kind}es` : `${kind}s`;
-  fail(`unknown ${kind} '${name}'.${hint ? ` Did you mean '${hint}'?` : ''} Valid ${plural}: ${names.map((n) => `'${n}'`).join(', ')}.`);
+  fail(
+    `unknown ${kind} '${name}'.${hint ? ` Did you mean '${hint}'?` : ''} Valid ${plural}: ${names.map((n) => `'${n}'`).join(', ')}.`,
+  );
 }
 
 /** 'sparseCategoricalCrossentropy' → 'sparse_categorical_crossentropy'; snake_case passes through. */

@@ -1,5 +1,7 @@
 /** 'sparse_categorical_crossentropy' → 'sparseCategoricalCrossentropy', as a type. */
-export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
 
 /**
  * A built-in name as users may write it: Keras's snake_case or its camelCase (`resolveName` in ./errors.ts accepts

@@ -7,7 +7,9 @@ import { fail, suggest } from './errors.js';
  */
 export function checkOptions(options: unknown, what: string, keys: readonly string[]): void {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    fail(`${what} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+    fail(
+      `${what} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
   }
   for (const key of Object.keys(options)) {
     if (keys.includes(key)) continue;

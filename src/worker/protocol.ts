@@ -11,7 +11,15 @@ import type { ModelSpec } from './spec.js';
 import { fail } from '../util/errors.js';
 
 /** the keys of WorkerFitOptions, for checking what callers pass */
-export const WORKER_FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'yieldEvery', 'verbose'] as const;
+export const WORKER_FIT_OPTIONS = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'validationSplit',
+  'validationData',
+  'yieldEvery',
+  'verbose',
+] as const;
 
 /** What `fit` takes in a worker: everything but callbacks (progress comes back as messages). */
 export interface WorkerFitOptions {
@@ -68,7 +76,14 @@ export type Reply =
   | { type: 'scratchnet:accepted'; id: number }
   | { type: 'scratchnet:epoch'; id: number; epoch: number; logs: Logs; weights?: Float32Array[] }
   | { type: 'scratchnet:batch'; id: number; epoch: number; batch: number; logs: Logs }
-  | { type: 'scratchnet:done'; id: number; history: History; weights: Float32Array[]; stopped: boolean; backend: BackendLabel }
+  | {
+      type: 'scratchnet:done';
+      id: number;
+      history: History;
+      weights: Float32Array[];
+      stopped: boolean;
+      backend: BackendLabel;
+    }
   | { type: 'scratchnet:error'; id: number; name: string; message: string; stack?: string };
 
 /** Listen for message data on `endpoint`; returns the function that stops listening. */

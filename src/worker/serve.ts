@@ -10,7 +10,16 @@ import { ready } from '../backends/index.js';
 import { fail } from '../util/errors.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/train-loop.js';
-import { WORKER_FIT_OPTIONS, buffersOf, onMessage, PREFIX, type MessageEndpoint, type Reply, type Request, type TrainRequest } from './protocol.js';
+import {
+  WORKER_FIT_OPTIONS,
+  buffersOf,
+  onMessage,
+  PREFIX,
+  type MessageEndpoint,
+  type Reply,
+  type Request,
+  type TrainRequest,
+} from './protocol.js';
 import { checkOptions } from '../util/options.js';
 import { modelFromSpec } from './spec.js';
 
@@ -28,14 +37,16 @@ interface Job {
  */
 export function serveTraining(port: MessageEndpoint | null = globalThis as unknown as MessageEndpoint): () => void {
   // worker_threads' parentPort is null on the main thread: say so rather than fail on the first message.
-  if (port === null) fail('serveTraining(parentPort): parentPort is null, so this code is not running in a worker thread');
+  if (port === null)
+    fail('serveTraining(parentPort): parentPort is null, so this code is not running in a worker thread');
   const endpoint: MessageEndpoint = port;
   const jobs = new Map<number, Job>();
   const post = (reply: Reply, transfer: ArrayBuffer[] = []) => endpoint.postMessage(reply, transfer);
 
   return onMessage(endpoint, (data) => {
     const request = data as Request;
-    if (!request || typeof request !== 'object' || typeof request.type !== 'string' || !request.type.startsWith(PREFIX)) return;
+    if (!request || typeof request !== 'object' || typeof request.type !== 'string' || !request.type.startsWith(PREFIX))
+      return;
     if (request.type === 'scratchnet:stop') {
       const job = jobs.get(request.id);
       if (job) {
@@ -52,14 +63,24 @@ export function serveTraining(port: MessageEndpoint | null = globalThis as unkno
       train(request, job, post)
         .catch((e: unknown) => {
           const error = e instanceof Error ? e : new Error(String(e));
-          post({ type: 'scratchnet:error', id: request.id, name: error.name, message: error.message, stack: error.stack });
+          post({
+            type: 'scratchnet:error',
+            id: request.id,
+            name: error.name,
+            message: error.message,
+            stack: error.stack,
+          });
         })
         .finally(() => jobs.delete(request.id));
     }
   });
 }
 
-async function train(request: TrainRequest, job: Job, post: (reply: Reply, transfer?: ArrayBuffer[]) => void): Promise<void> {
+async function train(
+  request: TrainRequest,
+  job: Job,
+  post: (reply: Reply, transfer?: ArrayBuffer[]) => void,
+): Promise<void> {
   const { id, fitOptions = {} } = request;
   checkOptions(fitOptions, 'the training request fitOptions', WORKER_FIT_OPTIONS);
   await ready();
@@ -98,7 +119,10 @@ async function train(request: TrainRequest, job: Job, post: (reply: Reply, trans
       },
     });
     const weights = model.getWeights();
-    post({ type: 'scratchnet:done', id, history, weights, stopped: job.stopRequested, backend: model.backend }, buffersOf(weights));
+    post(
+      { type: 'scratchnet:done', id, history, weights, stopped: job.stopRequested, backend: model.backend },
+      buffersOf(weights),
+    );
   } finally {
     model.dispose();
   }
@@ -111,7 +135,8 @@ function sampleShapeOf(x: unknown): number[] | undefined {
     if (ArrayBuffer.isView(first)) return [(first as unknown as ArrayLike<number>).length];
     if (!Array.isArray(first)) return undefined;
     // the tutorial's [samples][1][features] (see fromArrays), else rows or nested images [samples][h][w][c]
-    if (first.length === 1 && Array.isArray(first[0]) && !Array.isArray(first[0][0])) return [(first[0] as unknown[]).length];
+    if (first.length === 1 && Array.isArray(first[0]) && !Array.isArray(first[0][0]))
+      return [(first[0] as unknown[]).length];
     const shape: number[] = [];
     for (let v: unknown = first; Array.isArray(v) || ArrayBuffer.isView(v); v = (v as ArrayLike<unknown>)[0]) {
       shape.push((v as ArrayLike<unknown>).length);

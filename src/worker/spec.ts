@@ -101,7 +101,12 @@ function layerFromSpec(spec: LayerSpec, index: number): KernelLayer {
   const where = `model spec layers[${index}]`;
   if (!spec || typeof spec !== 'object') fail(`${where} must be an object like { type: 'dense', units: 10 }`);
   const cls = typeof spec.type === 'string' ? layerClassForSpec(spec.type) : undefined;
-  if (!cls) fail(`${where} has type ${JSON.stringify((spec as { type?: unknown }).type)}; expected one of ${specTypes().map((t) => `'${t}'`).join(', ')}`);
+  if (!cls)
+    fail(
+      `${where} has type ${JSON.stringify((spec as { type?: unknown }).type)}; expected one of ${specTypes()
+        .map((t) => `'${t}'`)
+        .join(', ')}`,
+    );
   checkOptions(spec, where, ['type', ...cls.configKeys.map(snakeToCamel), 'inputShape', 'name']);
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (key !== 'type') config[camelToSnake(key)] = value;
@@ -121,12 +126,23 @@ function optimizerFromSpec(spec: OptimizerSpec | undefined): Optimizer | Optimiz
 /** Build and compile the Sequential that `spec` describes. */
 export function modelFromSpec(spec: ModelSpec): Sequential {
   if (!spec || typeof spec !== 'object' || !Array.isArray(spec.layers)) {
-    fail('a model spec is { layers: [{ type: \'dense\', units, activation, inputShape }, …], compile: { optimizer, loss, metrics }, seed }');
+    fail(
+      "a model spec is { layers: [{ type: 'dense', units, activation, inputShape }, …], compile: { optimizer, loss, metrics }, seed }",
+    );
   }
   checkOptions(spec, 'the model spec', ['layers', 'compile', 'seed', 'backend', 'name']);
-  if (!spec.compile || typeof spec.compile !== 'object') fail("model spec needs compile: { optimizer: 'adam', loss: 'mse' }");
+  if (!spec.compile || typeof spec.compile !== 'object')
+    fail("model spec needs compile: { optimizer: 'adam', loss: 'mse' }");
   checkOptions(spec.compile, 'model spec compile', ['optimizer', 'loss', 'metrics']);
-  const model = new Sequential(spec.layers.map(layerFromSpec), { seed: spec.seed, backend: spec.backend, name: spec.name });
-  model.compile({ optimizer: optimizerFromSpec(spec.compile.optimizer), loss: spec.compile.loss, metrics: spec.compile.metrics });
+  const model = new Sequential(spec.layers.map(layerFromSpec), {
+    seed: spec.seed,
+    backend: spec.backend,
+    name: spec.name,
+  });
+  model.compile({
+    optimizer: optimizerFromSpec(spec.compile.optimizer),
+    loss: spec.compile.loss,
+    metrics: spec.compile.metrics,
+  });
   return model;
 }

@@ -7,12 +7,33 @@ import type { BackendLabel } from '../backends/backend.js';
 import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
 import type { History, Logs } from '../models/train-loop.js';
-import { WORKER_FIT_OPTIONS, buffersOf, onMessage, typedArraysIn, type MessageEndpoint, type Reply, type TrainRequest, type WorkerFitOptions } from './protocol.js';
+import {
+  WORKER_FIT_OPTIONS,
+  buffersOf,
+  onMessage,
+  typedArraysIn,
+  type MessageEndpoint,
+  type Reply,
+  type TrainRequest,
+  type WorkerFitOptions,
+} from './protocol.js';
 import type { ModelSpec } from './spec.js';
 import { checkOptions } from '../util/options.js';
 import { fail, scratchnetError } from '../util/errors.js';
 
-const TRAIN_IN_WORKER_OPTIONS = ['model', 'x', 'y', 'fitOptions', 'weights', 'transfer', 'onEpochEnd', 'onBatchEnd', 'weightsEachEpoch', 'signal', 'startTimeout'];
+const TRAIN_IN_WORKER_OPTIONS = [
+  'model',
+  'x',
+  'y',
+  'fitOptions',
+  'weights',
+  'transfer',
+  'onEpochEnd',
+  'onBatchEnd',
+  'weightsEachEpoch',
+  'signal',
+  'startTimeout',
+];
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 
@@ -80,7 +101,10 @@ function detailOf(e: unknown): string {
   if (e instanceof Error) return e.message;
   const event = e as { message?: unknown; filename?: unknown; lineno?: unknown } | null;
   if (typeof event?.message === 'string' && event.message !== '') {
-    const at = typeof event.filename === 'string' && event.filename ? ` (${event.filename}${event.lineno ? `:${event.lineno}` : ''})` : '';
+    const at =
+      typeof event.filename === 'string' && event.filename
+        ? ` (${event.filename}${event.lineno ? `:${event.lineno}` : ''})`
+        : '';
     return `${event.message}${at}`;
   }
   return typeof e === 'string' ? e : '';
@@ -102,73 +126,99 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
   try {
     // checked here, before anything is posted: the worker would build and train something else
     checkOptions(options, 'trainInWorker(worker, options): options', TRAIN_IN_WORKER_OPTIONS);
-    if (options.fitOptions !== undefined) checkOptions(options.fitOptions, 'trainInWorker fitOptions', WORKER_FIT_OPTIONS);
-    if (typeof startTimeout !== 'number' || !(startTimeout > 0)) fail(`startTimeout must be a number of milliseconds > 0, got ${String(startTimeout)}`);
+    if (options.fitOptions !== undefined)
+      checkOptions(options.fitOptions, 'trainInWorker fitOptions', WORKER_FIT_OPTIONS);
+    if (typeof startTimeout !== 'number' || !(startTimeout > 0))
+      fail(`startTimeout must be a number of milliseconds > 0, got ${String(startTimeout)}`);
   } catch (e) {
     return Promise.reject(e);
   }
   const id = nextId++;
   return new Promise<TrainInWorkerResult>((resolve, reject) => {
     const cleanups: (() => void)[] = [];
-    const finish = () => { for (const cleanup of cleanups) cleanup(); };
+    const finish = () => {
+      for (const cleanup of cleanups) cleanup();
+    };
 
     // serveTraining accepts every request at once; no answer in time means the worker does not serve (or cannot start).
     let accepted = false;
     const timer = setTimeout(() => {
       finish();
-      reject(errorOf(`the training worker did not answer within ${startTimeout / 1000} s. Does its script call ` +
-        `serveTraining() (in Node: serveTraining(parentPort))? A script that is slow to load needs a longer startTimeout.`));
+      reject(
+        errorOf(
+          `the training worker did not answer within ${startTimeout / 1000} s. Does its script call ` +
+            `serveTraining() (in Node: serveTraining(parentPort))? A script that is slow to load needs a longer startTimeout.`,
+        ),
+      );
     }, startTimeout);
-    const accept = () => { accepted = true; clearTimeout(timer); };
+    const accept = () => {
+      accepted = true;
+      clearTimeout(timer);
+    };
     cleanups.push(() => clearTimeout(timer));
 
-    cleanups.push(onMessage(worker, (data) => {
-      const reply = data as Reply;
-      if (!reply || typeof reply !== 'object' || reply.id !== id || typeof reply.type !== 'string') return;
-      accept();
-      switch (reply.type) {
-        case 'scratchnet:epoch':
-          options.onEpochEnd?.(reply.epoch, reply.logs, reply.weights);
-          break;
-        case 'scratchnet:batch':
-          options.onBatchEnd?.(reply.batch, reply.logs, reply.epoch);
-          break;
-        case 'scratchnet:accepted':
-          break;
-        case 'scratchnet:done':
-          finish();
-          resolve({ history: reply.history, weights: reply.weights, stopped: reply.stopped, backend: reply.backend });
-          break;
-        case 'scratchnet:error': {
-          finish();
-          const error = new Error(reply.message);
-          error.name = reply.name;
-          if (reply.stack) error.stack = reply.stack;
-          reject(error);
-          break;
+    cleanups.push(
+      onMessage(worker, (data) => {
+        const reply = data as Reply;
+        if (!reply || typeof reply !== 'object' || reply.id !== id || typeof reply.type !== 'string') return;
+        accept();
+        switch (reply.type) {
+          case 'scratchnet:epoch':
+            options.onEpochEnd?.(reply.epoch, reply.logs, reply.weights);
+            break;
+          case 'scratchnet:batch':
+            options.onBatchEnd?.(reply.batch, reply.logs, reply.epoch);
+            break;
+          case 'scratchnet:accepted':
+            break;
+          case 'scratchnet:done':
+            finish();
+            resolve({ history: reply.history, weights: reply.weights, stopped: reply.stopped, backend: reply.backend });
+            break;
+          case 'scratchnet:error': {
+            finish();
+            const error = new Error(reply.message);
+            error.name = reply.name;
+            if (reply.stack) error.stack = reply.stack;
+            reject(error);
+            break;
+          }
         }
-      }
-    }));
+      }),
+    );
 
     // The worker itself failing (a script that does not load, an uncaught error, exit) ends the training too.
-    const failed = (what: string, withoutDetail = `the training worker ${what} (with no detail; see the worker's console)`) => (e: unknown) => {
-      finish();
-      const detail = detailOf(e);
-      reject(errorOf(detail ? `the training worker ${what}: ${detail}` : withoutDetail));
-    };
+    const failed =
+      (what: string, withoutDetail = `the training worker ${what} (with no detail; see the worker's console)`) =>
+      (e: unknown) => {
+        finish();
+        const detail = detailOf(e);
+        reject(errorOf(detail ? `the training worker ${what}: ${detail}` : withoutDetail));
+      };
     if (typeof worker.on === 'function') {
       const onError = failed('failed');
-      const onExit = (code: number) => failed('exited')(accepted ? `exit code ${code}`
-        : `exit code ${code}, before answering. Does its script call serveTraining(parentPort)?`);
+      const onExit = (code: number) =>
+        failed('exited')(
+          accepted
+            ? `exit code ${code}`
+            : `exit code ${code}, before answering. Does its script call serveTraining(parentPort)?`,
+        );
       worker.on('error', onError);
       worker.on('exit', onExit);
-      cleanups.push(() => { worker.off?.('error', onError); worker.off?.('exit', onExit); });
+      cleanups.push(() => {
+        worker.off?.('error', onError);
+        worker.off?.('exit', onExit);
+      });
     } else if (typeof worker.addEventListener === 'function') {
       // A browser reports a script that cannot load (404, wrong MIME type) as an Event with no message at all.
-      const notLoaded = `the training worker failed before answering: its script did not load or start, and the ` +
+      const notLoaded =
+        `the training worker failed before answering: its script did not load or start, and the ` +
         `browser gives no detail. Check the worker's URL (a 404 or a non-JavaScript MIME type shows in the network ` +
         `panel), and that a module script is started with new Worker(url, { type: 'module' }).`;
-      const onError = (event: Event) => { event.preventDefault?.(); failed('failed', accepted ? undefined : notLoaded)(event); };
+      const onError = (event: Event) => {
+        event.preventDefault?.();
+        failed('failed', accepted ? undefined : notLoaded)(event);
+      };
       const onMessageError = failed('could not read a message');
       worker.addEventListener('error', onError);
       worker.addEventListener('messageerror', onMessageError);
@@ -197,10 +247,11 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
     };
     const transfer = options.transfer
       ? buffersOf([
-        ...typedArraysIn(options.x), ...typedArraysIn(options.y),
-        ...(options.fitOptions?.validationData ?? []).flatMap(typedArraysIn),
-        ...(options.weights ?? []),
-      ])
+          ...typedArraysIn(options.x),
+          ...typedArraysIn(options.y),
+          ...(options.fitOptions?.validationData ?? []).flatMap(typedArraysIn),
+          ...(options.weights ?? []),
+        ])
       : [];
     try {
       worker.postMessage(request, transfer);

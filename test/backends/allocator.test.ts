@@ -25,7 +25,8 @@ describe('Allocator: the rules one by one', () => {
 
   it('splits: a smaller block takes the front of a free one, and the rest is handed out next', () => {
     const a = new Allocator(BASE);
-    const big = a.alloc(640), fence = a.alloc(64);
+    const big = a.alloc(640),
+      fence = a.alloc(64);
     a.release(big);
     expect(a.alloc(128)).toBe(big);
     expect(a.alloc(256)).toBe(big + 128);
@@ -47,7 +48,12 @@ describe('Allocator: the rules one by one', () => {
   });
 
   it('gives a free block at the top back to the top, whatever order the blocks are freed in', () => {
-    const orders = [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]];
+    const orders = [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [1, 3, 0, 2],
+      [2, 0, 3, 1],
+    ];
     for (const order of orders) {
       const a = new Allocator(BASE);
       const blocks = [a.alloc(64), a.alloc(200), a.alloc(1000), a.alloc(64)];
@@ -60,7 +66,10 @@ describe('Allocator: the rules one by one', () => {
 
   it('reuses the lowest free block that fits (first fit), not the best-fitting one', () => {
     const a = new Allocator(BASE);
-    const wide = a.alloc(512), f1 = a.alloc(64), narrow = a.alloc(128), f2 = a.alloc(64);
+    const wide = a.alloc(512),
+      f1 = a.alloc(64),
+      narrow = a.alloc(128),
+      f2 = a.alloc(64);
     a.release(wide);
     a.release(narrow);
     expect(a.alloc(128)).toBe(wide);
@@ -92,7 +101,10 @@ class Model {
     let start = topUnit;
     for (let u = 0, run = 0; u < topUnit; u++) {
       run = this.used[u] ? 0 : run + 1;
-      if (run === units) { start = u - units + 1; break; }
+      if (run === units) {
+        start = u - units + 1;
+        break;
+      }
     }
     for (let u = start; u < start + units; u++) this.used[u] = true;
     this.top = Math.max(this.top, this.base + (start + units) * ALIGN);
@@ -115,28 +127,34 @@ describe('Allocator: random sequences of allocs and frees', () => {
   const op = fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: -1000, max: -1 }));
 
   it('hands out the same pointers as the model, never overlapping, 64-byte aligned, and ends at the base', () => {
-    runProperty('allocator against the model', fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
-      const a = new Allocator(BASE), model = new Model(BASE);
-      const live: { ptr: number; size: number }[] = [];
-      for (const o of ops) {
-        if (o >= 0) {
-          const ptr = a.alloc(o);
-          expect(ptr).toBe(model.alloc(o));
-          expect(ptr % ALIGN).toBe(0);
-          const size = Math.max(ALIGN, Math.ceil(o / ALIGN) * ALIGN);
-          for (const b of live) expect(ptr + size <= b.ptr || b.ptr + b.size <= ptr, `${ptr} overlaps ${b.ptr}`).toBe(true);
-          live.push({ ptr, size });
-        } else if (live.length > 0) {
-          const [block] = live.splice(-o % live.length, 1);
-          a.release(block.ptr);
-          model.release(block.ptr);
+    runProperty(
+      'allocator against the model',
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const a = new Allocator(BASE),
+          model = new Model(BASE);
+        const live: { ptr: number; size: number }[] = [];
+        for (const o of ops) {
+          if (o >= 0) {
+            const ptr = a.alloc(o);
+            expect(ptr).toBe(model.alloc(o));
+            expect(ptr % ALIGN).toBe(0);
+            const size = Math.max(ALIGN, Math.ceil(o / ALIGN) * ALIGN);
+            for (const b of live)
+              expect(ptr + size <= b.ptr || b.ptr + b.size <= ptr, `${ptr} overlaps ${b.ptr}`).toBe(true);
+            live.push({ ptr, size });
+          } else if (live.length > 0) {
+            const [block] = live.splice(-o % live.length, 1);
+            a.release(block.ptr);
+            model.release(block.ptr);
+          }
+          expect(a.top).toBe(model.top);
+          expect(a.bytesInUse).toBe(live.reduce((s, b) => s + b.size, 0));
         }
-        expect(a.top).toBe(model.top);
-        expect(a.bytesInUse).toBe(live.reduce((s, b) => s + b.size, 0));
-      }
-      for (const b of live) a.release(b.ptr);
-      expect(a.top).toBe(BASE);
-      expect(a.bytesInUse).toBe(0);
-    }), 300);
+        for (const b of live) a.release(b.ptr);
+        expect(a.top).toBe(BASE);
+        expect(a.bytesInUse).toBe(0);
+      }),
+      300,
+    );
   });
 });

@@ -27,10 +27,13 @@ function allocationsIn(wat: string, own = 'assembly/'): string[] {
   const functions = [...wat.matchAll(/^ \(func \$(\S+)/gm)].map((m) => m[1]);
   const strays = functions.filter((name) => !name.startsWith(own) && !name.startsWith('~lib/math/'));
   if (strays.length) problems.push(`functions from outside ${own} and ~lib/math/: ${strays.join(', ')}`);
-  const allocator = wat.match(/\$\S*(~lib\/rt\/|__new|__alloc|__renew|__realloc|__free|__pin|__unpin|__collect|__link)\S*/g);
+  const allocator = wat.match(
+    /\$\S*(~lib\/rt\/|__new|__alloc|__renew|__realloc|__free|__pin|__unpin|__collect|__link)\S*/g,
+  );
   if (allocator) problems.push(`the runtime's allocator: ${[...new Set(allocator)].join(', ')}`);
   if (/\bmemory\.grow\b/.test(wat)) problems.push('memory.grow (only src/backends/wasm/arena.ts may grow the memory)');
-  if (/^ \(start /m.test(wat)) problems.push('a start function (code run at instantiation, such as the runtime setting up its heap)');
+  if (/^ \(start /m.test(wat))
+    problems.push('a start function (code run at instantiation, such as the runtime setting up its heap)');
   const mutable = [...wat.matchAll(/^ \(global \$(\S+) \(mut /gm)].map((m) => m[1]);
   if (mutable.length) problems.push(`mutable globals (state kept between calls): ${mutable.join(', ')}`);
   const imports = [...wat.matchAll(/^ \(import "(\w+)" "(\w+)"/gm)].map((m) => `${m[1]}.${m[2]}`);
@@ -53,14 +56,20 @@ describe('assembly/ never allocates', () => {
     for (const target of Object.keys(builds)) expect(config.targets[target].textFile, target).toMatch(/\.wat$/);
   });
 
-  it.each(Object.keys(builds) as (keyof typeof builds)[])('%s build: no allocator, memory.grow, start function or state', (target) => {
-    const { outFile, textFile } = config.targets[target];
-    // the text must belong to the module the package embeds: asc writes both in one run, build-wasm embeds the binary
-    expect(readBuilt(outFile).equals(decodeBase64(builds[target])), `${outFile} is not the embedded build: rebuild`).toBe(true);
-    const wat = readBuilt(textFile).toString('utf8');
-    expect(wat).toMatch(/^ \(func \$assembly\/matmul\/matmul /m);
-    expect(allocationsIn(wat)).toEqual([]);
-  });
+  it.each(Object.keys(builds) as (keyof typeof builds)[])(
+    '%s build: no allocator, memory.grow, start function or state',
+    (target) => {
+      const { outFile, textFile } = config.targets[target];
+      // the text must belong to the module the package embeds: asc writes both in one run, build-wasm embeds the binary
+      expect(
+        readBuilt(outFile).equals(decodeBase64(builds[target])),
+        `${outFile} is not the embedded build: rebuild`,
+      ).toBe(true);
+      const wat = readBuilt(textFile).toString('utf8');
+      expect(wat).toMatch(/^ \(func \$assembly\/matmul\/matmul /m);
+      expect(allocationsIn(wat)).toEqual([]);
+    },
+  );
 
   it('the rules catch a kernel that allocates, and pass one that does not (same runtime and options)', async () => {
     const options = { runtime: 'stub', importMemory: true, optimizeLevel: 3, noAssert: true, enable: ['simd'] };

@@ -22,12 +22,15 @@ afterEach(() => {
 function refuseSyncCompile(): void {
   WebAssembly.Module = new Proxy(OriginalModule, {
     construct() {
-      throw new RangeError('WebAssembly.Compile is disallowed on the main thread, if the buffer size is larger than 8MB. Use WebAssembly.compile, compile on a worker thread, or use the flag `--enable-features=WebAssemblyUnlimitedSyncCompilation`.');
+      throw new RangeError(
+        'WebAssembly.Compile is disallowed on the main thread, if the buffer size is larger than 8MB. Use WebAssembly.compile, compile on a worker thread, or use the flag `--enable-features=WebAssemblyUnlimitedSyncCompilation`.',
+      );
     },
   });
 }
 
-const xorModel = (s: Index) => new s.Sequential([new s.Dense(4, { inputShape: [2], activation: 'tanh' }), new s.Dense(1)]);
+const xorModel = (s: Index) =>
+  new s.Sequential([new s.Dense(4, { inputShape: [2], activation: 'tanh' }), new s.Dense(1)]);
 
 describe('ready()', () => {
   it("resolves with the default backend, 'wasm' here, and models work after it", async () => {
@@ -65,7 +68,9 @@ describe('ready()', () => {
     model.dispose();
     xorModel(s).dispose();
     expect(info).toHaveBeenCalledTimes(1);
-    expect(info.mock.calls[0][0]).toBe('scratchnet: WebAssembly SIMD is not available in this engine; using the JS backend (same results, slower)');
+    expect(info.mock.calls[0][0]).toBe(
+      'scratchnet: WebAssembly SIMD is not available in this engine; using the JS backend (same results, slower)',
+    );
     expect(() => s.setBackend('wasm')).toThrow("the 'wasm' backend needs WebAssembly SIMD");
   });
 });

@@ -11,19 +11,26 @@ const builds = { release: RELEASE_WASM_BASE64, debug: DEBUG_WASM_BASE64 };
 
 function global(exports: WebAssembly.Exports, name: string): number {
   const g = exports[name];
-  if (!(g instanceof WebAssembly.Global)) throw new Error(`the wasm module exports no global '${name}' (assembly/index.ts)`);
+  if (!(g instanceof WebAssembly.Global))
+    throw new Error(`the wasm module exports no global '${name}' (assembly/index.ts)`);
   return g.value as number;
 }
 
 describe('constants shared by assembly/ and src/backends/kernels.ts', () => {
-  it.each(Object.entries(builds))('%s build: SPARSE_SHARE and SPARSE_MIN_N equal the TypeScript ones', (_name, base64) => {
-    const exports = instantiateKernels(decodeBase64(base64), createMemory());
-    expect(global(exports, 'SPARSE_SHARE')).toBe(SPARSE_SHARE);
-    expect(global(exports, 'SPARSE_MIN_N')).toBe(SPARSE_MIN_N);
-  });
+  it.each(Object.entries(builds))(
+    '%s build: SPARSE_SHARE and SPARSE_MIN_N equal the TypeScript ones',
+    (_name, base64) => {
+      const exports = instantiateKernels(decodeBase64(base64), createMemory());
+      expect(global(exports, 'SPARSE_SHARE')).toBe(SPARSE_SHARE);
+      expect(global(exports, 'SPARSE_MIN_N')).toBe(SPARSE_MIN_N);
+    },
+  );
 
-  it.each(Object.entries(builds))('%s build: CONV_BLOCK_FLOATS equals the one convScratchFloats sizes the scratch by', (_name, base64) => {
-    const exports = instantiateKernels(decodeBase64(base64), createMemory());
-    expect(global(exports, 'CONV_BLOCK_FLOATS')).toBe(CONV_BLOCK_FLOATS);
-  });
+  it.each(Object.entries(builds))(
+    '%s build: CONV_BLOCK_FLOATS equals the one convScratchFloats sizes the scratch by',
+    (_name, base64) => {
+      const exports = instantiateKernels(decodeBase64(base64), createMemory());
+      expect(global(exports, 'CONV_BLOCK_FLOATS')).toBe(CONV_BLOCK_FLOATS);
+    },
+  );
 });

@@ -9,42 +9,89 @@ import { createWasmBackend } from '../../src/backends/wasm/index.js';
 
 /** |got − ref| ≤ 1e-6 · Σ|terms| + 1e-7: float32 summation error, whatever the order of the sum */
 function expectDot(got: number, terms: number[], what: string): void {
-  let ref = 0, mag = 0;
-  for (const t of terms) { ref += t; mag += Math.abs(t); }
+  let ref = 0,
+    mag = 0;
+  for (const t of terms) {
+    ref += t;
+    mag += Math.abs(t);
+  }
   if (!(Math.abs(got - ref) <= 1e-6 * mag + 1e-7)) expect.fail(`${what}: got ${got}, expected ${ref}`);
 }
 
 function checkShape({ kernels, arena }: Backend, m: number, k: number, n: number): void {
   const shape = `${m}×${k}×${n}`;
-  const x = values(m * k, m * 31 + k), w = values(k * n, k * 17 + n), dy = values(m * n, n * 13 + m);
-  const px = arena.alloc(m * k), pw = arena.alloc(k * n), pdy = arena.alloc(m * n);
-  const py = arena.alloc(m * n), pdx = arena.alloc(m * k), pdw = arena.alloc(k * n);
-  arena.write(px, x); arena.write(pw, w); arena.write(pdy, dy);
+  const x = values(m * k, m * 31 + k),
+    w = values(k * n, k * 17 + n),
+    dy = values(m * n, n * 13 + m);
+  const px = arena.alloc(m * k),
+    pw = arena.alloc(k * n),
+    pdy = arena.alloc(m * n);
+  const py = arena.alloc(m * n),
+    pdx = arena.alloc(m * k),
+    pdw = arena.alloc(k * n);
+  arena.write(px, x);
+  arena.write(pw, w);
+  arena.write(pdy, dy);
   // outputs start as NaN: a kernel that skips an element, or accumulates into stale data, is caught
-  arena.f32(py, m * n).fill(NaN); arena.f32(pdx, m * k).fill(NaN); arena.f32(pdw, k * n).fill(NaN);
+  arena.f32(py, m * n).fill(NaN);
+  arena.f32(pdx, m * k).fill(NaN);
+  arena.f32(pdw, k * n).fill(NaN);
   kernels.matmul(px, pw, py, m, k, n);
   kernels.matmulTransB(pdy, pw, pdx, m, n, k);
   kernels.matmulTransA(px, pdy, pdw, m, k, n);
-  const y = arena.read(py, m * n), dx = arena.read(pdx, m * k), dw = arena.read(pdw, k * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    expectDot(y[i * n + j], Array.from({ length: k }, (_, p) => x[i * k + p] * w[p * n + j]), `${shape} y[${i},${j}]`);
-  }
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) {
-    expectDot(dx[i * k + p], Array.from({ length: n }, (_, j) => dy[i * n + j] * w[p * n + j]), `${shape} dx[${i},${p}]`);
-  }
-  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) {
-    expectDot(dw[p * n + j], Array.from({ length: m }, (_, i) => x[i * k + p] * dy[i * n + j]), `${shape} dw[${p},${j}]`);
-  }
+  const y = arena.read(py, m * n),
+    dx = arena.read(pdx, m * k),
+    dw = arena.read(pdw, k * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      expectDot(
+        y[i * n + j],
+        Array.from({ length: k }, (_, p) => x[i * k + p] * w[p * n + j]),
+        `${shape} y[${i},${j}]`,
+      );
+    }
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) {
+      expectDot(
+        dx[i * k + p],
+        Array.from({ length: n }, (_, j) => dy[i * n + j] * w[p * n + j]),
+        `${shape} dx[${i},${p}]`,
+      );
+    }
+  for (let p = 0; p < k; p++)
+    for (let j = 0; j < n; j++) {
+      expectDot(
+        dw[p * n + j],
+        Array.from({ length: m }, (_, i) => x[i * k + p] * dy[i * n + j]),
+        `${shape} dw[${p},${j}]`,
+      );
+    }
   for (const ptr of [px, pw, pdy, py, pdx, pdw]) arena.free(ptr);
 }
 
 const SMALL: [number, number, number][] = [];
-for (const m of [1, 2, 3, 4, 5, 9]) for (const k of [1, 3, 4, 5, 8, 17]) for (const n of [1, 3, 4, 5, 8, 12, 13, 17]) SMALL.push([m, k, n]);
-const EMPTY: [number, number, number][] = [[3, 0, 5], [0, 3, 5], [3, 5, 0], [9, 0, 5], [0, 9, 5], [20, 0, 17], [0, 20, 17]];
+for (const m of [1, 2, 3, 4, 5, 9])
+  for (const k of [1, 3, 4, 5, 8, 17]) for (const n of [1, 3, 4, 5, 8, 12, 13, 17]) SMALL.push([m, k, n]);
+const EMPTY: [number, number, number][] = [
+  [3, 0, 5],
+  [0, 3, 5],
+  [3, 5, 0],
+  [9, 0, 5],
+  [0, 9, 5],
+  [20, 0, 17],
+  [0, 20, 17],
+];
 const BLOCKED: [number, number, number][] = [
-  [33, 300, 41], [9, 513, 19], [6, 257, 10], [300, 5, 9], [5, 9, 1030], [3, 6, 2051],
+  [33, 300, 41],
+  [9, 513, 19],
+  [6, 257, 10],
+  [300, 5, 9],
+  [5, 9, 1030],
+  [3, 6, 2051],
   // packed panels (assembly/matmul.ts `packs`), with edges: m % 4, n % 8, k % 4 all non-zero
-  [66, 37, 203], [37, 66, 203], [17, 50, 13],
+  [66, 37, 203],
+  [37, 66, 203],
+  [17, 50, 13],
 ];
 
 describe('wasm backend: matmul forms against float64', () => {
@@ -80,23 +127,66 @@ function expectExact(got: Float32Array, want: (index: number) => number, what: s
 }
 
 /** [m, k, n]: packed in every form with edges in every direction; several MC, NC and KC blocks; in-place paths */
-const ORDERED: [number, number, number][] = [[66, 37, 203], [70, 300, 530], [33, 300, 41], [300, 5, 9], [5, 9, 1030], [1, 784, 100], [16, 9, 17]];
+const ORDERED: [number, number, number][] = [
+  [66, 37, 203],
+  [70, 300, 530],
+  [33, 300, 41],
+  [300, 5, 9],
+  [5, 9, 1030],
+  [1, 784, 100],
+  [16, 9, 17],
+];
 
 describe('wasm backend: every output is the sequential float32 sum, whatever the path', () => {
   const { kernels, arena } = createWasmBackend();
   for (const [m, k, n] of ORDERED) {
     it(`m=${m} k=${k} n=${n}`, () => {
-      const x = values(m * k, m + 3 * k), w = values(k * n, k + 5 * n), dy = values(m * n, n + 7 * m);
-      const px = arena.alloc(m * k), pw = arena.alloc(k * n), pdy = arena.alloc(m * n);
-      const py = arena.alloc(m * n), pdx = arena.alloc(m * k), pdw = arena.alloc(k * n);
-      arena.write(px, x); arena.write(pw, w); arena.write(pdy, dy);
+      const x = values(m * k, m + 3 * k),
+        w = values(k * n, k + 5 * n),
+        dy = values(m * n, n + 7 * m);
+      const px = arena.alloc(m * k),
+        pw = arena.alloc(k * n),
+        pdy = arena.alloc(m * n);
+      const py = arena.alloc(m * n),
+        pdx = arena.alloc(m * k),
+        pdw = arena.alloc(k * n);
+      arena.write(px, x);
+      arena.write(pw, w);
+      arena.write(pdy, dy);
       kernels.matmul(px, pw, py, m, k, n);
       kernels.matmulTransA(px, pdy, pdw, m, k, n);
-      expectExact(arena.read(py, m * n), (q) => sequential(k, (p) => x[Math.floor(q / n) * k + p], (p) => w[p * n + (q % n)]), 'matmul y');
-      expectExact(arena.read(pdw, k * n), (q) => sequential(m, (i) => x[i * k + Math.floor(q / n)], (i) => dy[i * n + (q % n)]), 'matmulTransA dw');
+      expectExact(
+        arena.read(py, m * n),
+        (q) =>
+          sequential(
+            k,
+            (p) => x[Math.floor(q / n) * k + p],
+            (p) => w[p * n + (q % n)],
+          ),
+        'matmul y',
+      );
+      expectExact(
+        arena.read(pdw, k * n),
+        (q) =>
+          sequential(
+            m,
+            (i) => x[i * k + Math.floor(q / n)],
+            (i) => dy[i * n + (q % n)],
+          ),
+        'matmulTransA dw',
+      );
       if (m >= 16) {
         kernels.matmulTransB(pdy, pw, pdx, m, n, k);
-        expectExact(arena.read(pdx, m * k), (q) => sequential(n, (j) => dy[Math.floor(q / k) * n + j], (j) => w[(q % k) * n + j]), 'matmulTransB dx');
+        expectExact(
+          arena.read(pdx, m * k),
+          (q) =>
+            sequential(
+              n,
+              (j) => dy[Math.floor(q / k) * n + j],
+              (j) => w[(q % k) * n + j],
+            ),
+          'matmulTransB dx',
+        );
       }
       for (const ptr of [px, pw, pdy, py, pdx, pdw]) arena.free(ptr);
     });

@@ -13,8 +13,10 @@ describe('wasm backend: smoke', () => {
   });
 
   it('gives every backend its own memory', () => {
-    const a = createWasmBackend(), b = createWasmBackend();
-    const pa = a.arena.alloc(4), pb = b.arena.alloc(4);
+    const a = createWasmBackend(),
+      b = createWasmBackend();
+    const pa = a.arena.alloc(4),
+      pb = b.arena.alloc(4);
     expect(pa).toBe(pb);
     a.arena.write(pa, [1, 2, 3, 4]);
     expect(Array.from(b.arena.read(pb, 4))).toEqual([0, 0, 0, 0]);
@@ -23,8 +25,11 @@ describe('wasm backend: smoke', () => {
   it('matmul 5×7 · 7×9 equals a float64 reference within 1e-5', () => {
     const { kernels, arena } = createWasmBackend();
     const [m, k, n] = [5, 7, 9];
-    const x = values(m * k, 1), w = values(k * n, 2);
-    const px = arena.alloc(m * k), pw = arena.alloc(k * n), py = arena.alloc(m * n);
+    const x = values(m * k, 1),
+      w = values(k * n, 2);
+    const px = arena.alloc(m * k),
+      pw = arena.alloc(k * n),
+      py = arena.alloc(m * n);
     arena.write(px, x);
     arena.write(pw, w);
     kernels.matmul(px, pw, py, m, k, n);

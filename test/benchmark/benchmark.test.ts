@@ -33,18 +33,39 @@ describe('benchmark()', () => {
 function fakeTime() {
   let t = 0;
   const clock: Clock = () => t;
-  return { clock, advance: (ms: number) => { t += ms; } };
+  return {
+    clock,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('benchmark timing', () => {
   it('calibrates so that every sample lasts at least the minimum, however fast one call is', async () => {
     const { clock, advance } = fakeTime();
     // 0.01 ms per unit of work: a single call is far below any timer's resolution
-    const reps = await calibrate((n) => { advance(0.01 * n); return n; }, 25, clock);
+    const reps = await calibrate(
+      (n) => {
+        advance(0.01 * n);
+        return n;
+      },
+      25,
+      clock,
+    );
     expect(reps * 0.01).toBeGreaterThanOrEqual(25);
     expect(reps * 0.01).toBeLessThan(25 * 1.01);
     // a call slower than the minimum is timed once per sample
-    expect(await calibrate((n) => { advance(40 * n); return n; }, 25, clock)).toBe(1);
+    expect(
+      await calibrate(
+        (n) => {
+          advance(40 * n);
+          return n;
+        },
+        25,
+        clock,
+      ),
+    ).toBe(1);
   });
 
   it('alternates the samples of the two backends and reports medians, ranges and the ratio of each pair', async () => {
@@ -52,8 +73,16 @@ describe('benchmark timing', () => {
     const order: string[] = [];
     let sampleOfA = 0;
     // a: 2 ms per unit, except one sample where the machine was busy (twice as slow); b: 10 ms per unit
-    const a = (n: number) => { order.push('a'); advance(n * (n > 1 && ++sampleOfA === 3 ? 4 : 2)); return n; };
-    const b = (n: number) => { order.push('b'); advance(n * 10); return n; };
+    const a = (n: number) => {
+      order.push('a');
+      advance(n * (n > 1 && ++sampleOfA === 3 ? 4 : 2));
+      return n;
+    };
+    const b = (n: number) => {
+      order.push('b');
+      advance(n * 10);
+      return n;
+    };
     const timed = await timePair(a, b, { minMs: 20, samples: 5, clock });
     // calibration of each (a warm-up and the runs to find the count), then a, b, a, b, …
     expect(order.slice(-10).join('')).toBe('ababababab');
@@ -72,7 +101,10 @@ describe('benchmark timing', () => {
 
   it('steady samples are not noisy; without wasm the row says null', async () => {
     const { clock, advance } = fakeTime();
-    const steady = (ms: number) => (n: number) => { advance(n * ms); return n; };
+    const steady = (ms: number) => (n: number) => {
+      advance(n * ms);
+      return n;
+    };
     const both = rowOf('x', 'u', await timePair(steady(1), steady(3), { minMs: 10, samples: 3, clock }), 1e3);
     expect(both).toMatchObject({ ratio: 3, ratioRange: [3, 3], noisy: false });
     expect(both.js).toBeCloseTo(1000 / 3 / 1e3, 9); // scaled, as GFLOP/s are

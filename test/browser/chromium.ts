@@ -21,7 +21,9 @@ export const CHROMIUM_ARGS = [
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not at ${CHROMIUM_PATH}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium is not at ${CHROMIUM_PATH}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
@@ -29,10 +31,14 @@ export async function launchChromium(): Promise<Browser> {
 /** Collect the page's console errors, uncaught exceptions and failed requests, to assert there were none. */
 export function collectProblems(page: Page): string[] {
   const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
   return problems;
 }
 
@@ -71,4 +77,5 @@ export interface MainThreadReport {
 }
 
 export const resetMonitor = (page: Page): Promise<void> => page.evaluate(() => (window as any).__monitor.reset());
-export const readMonitor = (page: Page): Promise<MainThreadReport> => page.evaluate(() => (window as any).__monitor.read());
+export const readMonitor = (page: Page): Promise<MainThreadReport> =>
+  page.evaluate(() => (window as any).__monitor.read());

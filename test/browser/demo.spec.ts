@@ -57,7 +57,10 @@ async function drawStroke(points: [number, number][]): Promise<void> {
  * longest gap between animation frames and the long tasks, in ms.
  */
 async function pauses(): Promise<{ longestGap: number; tasks: number[]; longestTask: number }> {
-  const { gap, tasks } = await page.$eval('#jank', (el) => ({ gap: (el as HTMLElement).dataset.longestGap, tasks: (el as HTMLElement).dataset.longTasks }));
+  const { gap, tasks } = await page.$eval('#jank', (el) => ({
+    gap: (el as HTMLElement).dataset.longestGap,
+    tasks: (el as HTMLElement).dataset.longTasks,
+  }));
   const list = tasks ? tasks.split(',').map(Number) : [];
   return { longestGap: Number(gap), tasks: list, longestTask: Math.max(0, ...list) };
 }
@@ -82,7 +85,9 @@ describe('the browser demo in Chromium', () => {
     await page.click('#xor-train');
     await page.waitForSelector('#xor[data-state="done"]');
     const main = await pauses();
-    const outputs = await page.$$eval('#xor-table td.out', (cells) => cells.map((c) => (c as HTMLElement).dataset.rounded));
+    const outputs = await page.$$eval('#xor-table td.out', (cells) =>
+      cells.map((c) => (c as HTMLElement).dataset.rounded),
+    );
     expect(outputs).toEqual(['0', '1', '1', '0']);
     expect(await page.textContent('#xor-status')).toMatch(/^300 epochs in [\d.]+ s on wasm; final loss 0\.0\d+$/);
     await page.waitForSelector('#xor-chart polyline'); // the loss curve (charts redraw at most 10 times a second)
@@ -94,10 +99,14 @@ describe('the browser demo in Chromium', () => {
     await page.selectOption('#mnist-epochs', '10');
     await page.click('#mnist-train');
     await page.waitForSelector('#mnist[data-state="training"]');
-    await page.waitForFunction(() => Number(/scaleX\(([\d.]+)\)/.exec(document.getElementById('mnist-progress')!.style.transform)?.[1]) > 0.03);
+    await page.waitForFunction(
+      () => Number(/scaleX\(([\d.]+)\)/.exec(document.getElementById('mnist-progress')!.style.transform)?.[1]) > 0.03,
+    );
     await page.click('#mnist-train'); // "Stop"
     await page.waitForSelector('#mnist[data-state="done"]', { timeout: 30_000 });
-    expect(await page.textContent('#mnist-status')).toMatch(/^stopped: \d epoch\(s\) in [\d.]+ s on wasm in a Web Worker/);
+    expect(await page.textContent('#mnist-status')).toMatch(
+      /^stopped: \d epoch\(s\) in [\d.]+ s on wasm in a Web Worker/,
+    );
     expect(await page.textContent('#mnist-train')).toBe('Train');
     await page.waitForSelector('#draw[data-state="ready"]'); // the drawing pad asks the partly trained model
   });
@@ -110,8 +119,12 @@ describe('the browser demo in Chromium', () => {
     const main = await pauses();
     // Between batches fit yields every 50 ms; its start (checking and copying all 20,000 images into wasm memory)
     // and the test-set evaluation after the epoch are single tasks, so this is reported, not held to 100 ms.
-    console.log(`MNIST, 1 epoch on the main thread: longest frame gap ${main.longestGap} ms; long tasks (ms): ${main.tasks.join(', ')}`);
-    expect(await page.textContent('#mnist-status')).toMatch(/^done: 1 epoch\(s\) in [\d.]+ s on wasm on the main thread; test accuracy \d+\.\d%$/);
+    console.log(
+      `MNIST, 1 epoch on the main thread: longest frame gap ${main.longestGap} ms; long tasks (ms): ${main.tasks.join(', ')}`,
+    );
+    expect(await page.textContent('#mnist-status')).toMatch(
+      /^done: 1 epoch\(s\) in [\d.]+ s on wasm on the main thread; test accuracy \d+\.\d%$/,
+    );
     expect(main.tasks.length).toBeGreaterThan(0); // it did run here, in tasks of about 50 ms
     expect(main.tasks.filter((ms) => ms >= 100).length).toBeLessThanOrEqual(3);
     await page.check('input[name="where"][value="worker"]', { force: true });
@@ -124,7 +137,9 @@ describe('the browser demo in Chromium', () => {
     await page.waitForSelector('#mnist[data-state="training"]');
     await resetMonitor(page); // for the input delay
     // live: the charts grow while the worker trains
-    await page.waitForFunction(() => (document.querySelector('#mnist-loss polyline')?.getAttribute('points')?.split(' ').length ?? 0) >= 3);
+    await page.waitForFunction(
+      () => (document.querySelector('#mnist-loss polyline')?.getAttribute('points')?.split(' ').length ?? 0) >= 3,
+    );
     // and the page answers the pointer meanwhile (clicks on the header, which does nothing with them)
     for (let i = 0; i < 5 && (await page.getAttribute('#mnist', 'data-state')) === 'training'; i++) {
       await page.mouse.click(600, 20);
@@ -134,11 +149,19 @@ describe('the browser demo in Chromium', () => {
     const input = await readMonitor(page);
     const main = await pauses();
     const accuracy = Number(await page.getAttribute('#mnist', 'data-accuracy'));
-    console.log(`MNIST, 3 epochs in the worker: test accuracy ${accuracy}; main thread: longest frame gap ${main.longestGap} ms, ` +
-      `long tasks (ms): ${main.tasks.join(', ') || 'none'}; longest input delay ${input.inputDelay} ms (${input.inputs} clicks)`);
-    expect(await page.textContent('#mnist-status')).toMatch(/^done: 3 epoch\(s\) in [\d.]+ s on wasm in a Web Worker; test accuracy \d+\.\d%$/);
+    console.log(
+      `MNIST, 3 epochs in the worker: test accuracy ${accuracy}; main thread: longest frame gap ${main.longestGap} ms, ` +
+        `long tasks (ms): ${main.tasks.join(', ') || 'none'}; longest input delay ${input.inputDelay} ms (${input.inputs} clicks)`,
+    );
+    expect(await page.textContent('#mnist-status')).toMatch(
+      /^done: 3 epoch\(s\) in [\d.]+ s on wasm in a Web Worker; test accuracy \d+\.\d%$/,
+    );
     expect(accuracy).toBeGreaterThan(0.9);
-    await page.waitForFunction(() => (document.querySelector('#mnist-acc polyline[data-series="test"]')?.getAttribute('points')?.split(' ').length ?? 0) === 3); // test accuracy after each epoch
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('#mnist-acc polyline[data-series="test"]')?.getAttribute('points')?.split(' ').length ??
+          0) === 3,
+    ); // test accuracy after each epoch
     expect(main.longestTask, `long tasks: ${main.tasks}`).toBeLessThan(MAX_PAUSE_MS);
     expect(main.longestGap).toBeLessThan(MAX_FRAME_GAP_MS);
     expect(input.inputs).toBeGreaterThan(0);
@@ -148,14 +171,21 @@ describe('the browser demo in Chromium', () => {
   it('predicts a digit drawn on the canvas', async () => {
     await page.waitForSelector('#draw[data-state="ready"]');
     // a "1": one slightly slanted vertical stroke
-    await drawStroke([[0.52, 0.15], [0.5, 0.4], [0.48, 0.65], [0.47, 0.85]]);
+    await drawStroke([
+      [0.52, 0.15],
+      [0.5, 0.4],
+      [0.48, 0.65],
+      [0.47, 0.85],
+    ]);
     const one = await prediction();
     expect(one.percents).toHaveLength(10);
     expect(one.percents.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
     expect(one.digit).toBe('1');
     // the network's view: the stroke, scaled and centred in 28×28
     const ink = await page.evaluate(() => {
-      const data = (document.getElementById('preview') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+      const data = (document.getElementById('preview') as HTMLCanvasElement)
+        .getContext('2d')!
+        .getImageData(0, 0, 28, 28).data;
       let sum = 0;
       for (let i = 0; i < data.length; i += 4) sum += data[i];
       return sum / 255;
@@ -179,11 +209,17 @@ describe('the browser demo in Chromium', () => {
     await page.click('#bench-run');
     await page.waitForSelector('#bench[data-state="done"]', { timeout: 90_000 });
     const ratio = Number(await page.getAttribute('#bench', 'data-ratio'));
-    const rows = await page.$$eval('#bench-rows tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
-    console.log(`wasm vs JS in Chromium: training ${ratio.toFixed(2)}× faster on wasm\n${rows.map((r) => r.join(' | ')).join('\n')}`);
+    const rows = await page.$$eval('#bench-rows tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)),
+    );
+    console.log(
+      `wasm vs JS in Chromium: training ${ratio.toFixed(2)}× faster on wasm\n${rows.map((r) => r.join(' | ')).join('\n')}`,
+    );
     expect(rows).toHaveLength(3);
     expect(ratio).toBeGreaterThan(1);
-    expect(await page.textContent('#bench-headline')).toMatch(/^Training runs \d+\.\d× faster with WebAssembly SIMD than with plain JavaScript on this device\.$/);
+    expect(await page.textContent('#bench-headline')).toMatch(
+      /^Training runs \d+\.\d× faster with WebAssembly SIMD than with plain JavaScript on this device\.$/,
+    );
   });
 
   it('looks right on a desktop and on a phone (screenshots)', async () => {
@@ -197,7 +233,8 @@ describe('the browser demo in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${screenshots}/demo-phone.png`, fullPage: true });
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await copyFile(`${screenshots}/demo-phone.png`, `${root}docs/demo-phone.png`);
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1')
+      await copyFile(`${screenshots}/demo-phone.png`, `${root}docs/demo-phone.png`);
     expect(problems).toEqual([]);
   });
 });

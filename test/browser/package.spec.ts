@@ -30,9 +30,19 @@ beforeAll(async () => {
   await copyFile(join(fixtures, 'bundler-app/main.ts'), join(site, 'main.ts'));
   await copyFile(join(fixtures, 'bundler-app/index.html'), join(site, 'index.html'));
   await copyFile(join(fixtures, 'blank.html'), join(site, 'blank.html'));
-  await build({ entryPoints: [join(site, 'main.ts')], outfile: join(site, 'app.js'), bundle: true, format: 'esm', minify: true, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(site, 'main.ts')],
+    outfile: join(site, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    minify: true,
+    logLevel: 'silent',
+  });
   // a model the site serves, for loadModel by path
-  const hosted = new Sequential([new Dense(3, { inputShape: [2], activation: 'relu' }), new Dense(1)], { seed: 5, backend: 'js' });
+  const hosted = new Sequential([new Dense(3, { inputShape: [2], activation: 'relu' }), new Dense(1)], {
+    seed: 5,
+    backend: 'js',
+  });
   hostedPrediction = hosted.predict([[0.5, -1]])[0][0];
   await hosted.save(fileHandler(join(site, 'models/small')));
   hosted.dispose();
@@ -63,14 +73,20 @@ async function blankPage(init?: string): Promise<{ page: Page; problems: string[
 describe('scratchnet in Chromium', () => {
   it("works in a page bundled by esbuild from `import … from 'scratchnet'`, fetching nothing but the bundle", async () => {
     const app = await readFile(join(site, 'app.js'));
-    console.log(`the bundled page: app.js ${(gzipSync(app).length / 1024).toFixed(1)} KiB gzipped, with the wasm inside`);
+    console.log(
+      `the bundled page: app.js ${(gzipSync(app).length / 1024).toFixed(1)} KiB gzipped, with the wasm inside`,
+    );
     const page = await browser.newPage();
     const problems = collectProblems(page);
     const requests: string[] = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await page.goto(server.url);
     await page.waitForSelector('#out[data-done="true"]');
-    expect(JSON.parse((await page.textContent('#out'))!)).toEqual({ backend: 'wasm', getBackend: 'wasm', xor: [0, 1, 1, 0] });
+    expect(JSON.parse((await page.textContent('#out'))!)).toEqual({
+      backend: 'wasm',
+      getBackend: 'wasm',
+      xor: [0, 1, 1, 0],
+    });
     expect(requests).toEqual(['/', '/app.js']);
     expect(problems).toEqual([]);
     await page.close();
@@ -82,17 +98,19 @@ describe('scratchnet in Chromium', () => {
     const result = await page.evaluate(async () => {
       const s = await (window as any).importLib();
       await s.ready();
-      const n = 4000, features = 784;
+      const n = 4000,
+        features = 784;
       const data = new Float32Array(n * features);
       const labels = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
         labels[i] = i % 10;
-        for (let j = 0; j < features; j++) data[i * features + j] = ((j * 7 + labels[i] * 13) % 17 === 0 ? 0.8 : 0) + Math.random() * 0.2;
+        for (let j = 0; j < features; j++)
+          data[i * features + j] = ((j * 7 + labels[i] * 13) % 17 === 0 ? 0.8 : 0) + Math.random() * 0.2;
       }
-      const model = new s.Sequential([
-        new s.Dense(128, { inputShape: [features], activation: 'relu' }),
-        new s.Dense(10, { activation: 'softmax' }),
-      ], { seed: 1 });
+      const model = new s.Sequential(
+        [new s.Dense(128, { inputShape: [features], activation: 'relu' }), new s.Dense(10, { activation: 'softmax' })],
+        { seed: 1 },
+      );
       model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
       await new Promise((r) => setTimeout(r, 50));
       (window as any).__monitor.reset();
@@ -108,15 +126,22 @@ describe('scratchnet in Chromium', () => {
       requestAnimationFrame(frame);
       await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // a first frame, then fit
       const started = performance.now();
-      const history = await model.fit({ data, shape: [n, features] }, labels, { epochs: 4, batchSize: 32, validationSplit: 0.1, verbose: 0 });
+      const history = await model.fit({ data, shape: [n, features] }, labels, {
+        epochs: 4,
+        batchSize: 32,
+        validationSplit: 0.1,
+        verbose: 0,
+      });
       const ms = performance.now() - started;
       training = false;
       model.dispose();
       return { ms, gaps, accuracy: history.history.val_accuracy.at(-1) };
     });
     const main = await readMonitor(page);
-    console.log(`fit on the main thread: ${result.ms.toFixed(0)} ms, ${result.gaps.length} frames drawn meanwhile; ` +
-      `frame gaps ≥ 40 ms: ${result.gaps.filter((g) => g >= 40).join(', ')}; long tasks: ${main.tasks.join(', ')}`);
+    console.log(
+      `fit on the main thread: ${result.ms.toFixed(0)} ms, ${result.gaps.length} frames drawn meanwhile; ` +
+        `frame gaps ≥ 40 ms: ${result.gaps.filter((g) => g >= 40).join(', ')}; long tasks: ${main.tasks.join(', ')}`,
+    );
     expect(result.accuracy).toBeGreaterThan(0.9);
     expect(result.gaps.length).toBeGreaterThan(result.ms / 100); // the page kept drawing
     // fit's first turn also checks and copies the whole data set into wasm memory (about 25 ms here) before its
@@ -144,7 +169,9 @@ describe('scratchnet in Chromium', () => {
         worker.terminate();
       }
     });
-    expect(message).toMatch(/^scratchnet: the training worker failed before answering: its script did not load or start/);
+    expect(message).toMatch(
+      /^scratchnet: the training worker failed before answering: its script did not load or start/,
+    );
     expect(message).not.toContain('[object');
     await page.close();
   });
@@ -164,7 +191,9 @@ describe('scratchnet in Chromium', () => {
         worker.terminate();
       }
     });
-    expect(message).toMatch(/^scratchnet: the training worker did not answer within 0\.3 s\. Does its script call serveTraining\(\)/);
+    expect(message).toMatch(
+      /^scratchnet: the training worker did not answer within 0\.3 s\. Does its script call serveTraining\(\)/,
+    );
     await page.close();
   });
 
@@ -172,13 +201,29 @@ describe('scratchnet in Chromium', () => {
     const { page, problems, console: lines } = await blankPage();
     await page.evaluate(async () => {
       const s = await (window as any).importLib();
-      const model = new s.Sequential([new s.Dense(2, { inputShape: [2], activation: 'tanh' }), new s.Dense(1)], { seed: 1 });
+      const model = new s.Sequential([new s.Dense(2, { inputShape: [2], activation: 'tanh' }), new s.Dense(1)], {
+        seed: 1,
+      });
       model.compile({ optimizer: 'sgd', loss: 'mse' });
-      await model.fit([[0, 1], [1, 0]], [[1], [0]], { epochs: 3 });
+      await model.fit(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[1], [0]],
+        { epochs: 3 },
+      );
       const net = new s.Network({ seed: 1 });
       net.add(new s.FCLayer(2, 1));
       net.use('mse');
-      await net.fit([[0, 1], [1, 0]], [[1], [0]], { epochs: 3, learningRate: 0.1 });
+      await net.fit(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[1], [0]],
+        { epochs: 3, learningRate: 0.1 },
+      );
       console.log(model.summary());
     });
     expect(lines.filter((l) => /epoch/i.test(l))).toEqual([]);
@@ -201,11 +246,17 @@ describe('scratchnet in Chromium', () => {
       let save = '';
       const other = new s.Sequential([new s.Dense(1, { inputShape: [1] })]);
       other.predict([[1]]);
-      try { await other.save('/models/new'); } catch (e) { save = (e as Error).message; }
+      try {
+        await other.save('/models/new');
+      } catch (e) {
+        save = (e as Error).message;
+      }
       return { out, save };
     });
     for (const p of result.out) expect(Math.abs(p - hostedPrediction)).toBeLessThan(1e-5);
-    expect(result.save).toMatch(/^scratchnet: cannot save to '\/models\/new': in a browser a path is a URL of the site/);
+    expect(result.save).toMatch(
+      /^scratchnet: cannot save to '\/models\/new': in a browser a path is a URL of the site/,
+    );
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -221,12 +272,18 @@ describe('scratchnet in Chromium', () => {
       const s = await (window as any).importLib();
       const make = () => new s.Sequential([new s.Dense(2, { inputShape: [3] })]);
       let before = '';
-      try { make(); } catch (e) { before = (e as Error).message; }
+      try {
+        make();
+      } catch (e) {
+        before = (e as Error).message;
+      }
       const backend = await s.ready();
       const model = make();
       return { before, backend, after: model.backend, out: model.predict([[1, 2, 3]])[0].length };
     });
-    expect(result.before).toMatch(/^scratchnet: this browser will not compile WebAssembly synchronously here \(WebAssembly\.Compile is disallowed on the main thread.*\)\. Call `await ready\(\)` \(exported by scratchnet\) once before creating a model, or choose the JS backend with setBackend\('js'\)$/);
+    expect(result.before).toMatch(
+      /^scratchnet: this browser will not compile WebAssembly synchronously here \(WebAssembly\.Compile is disallowed on the main thread.*\)\. Call `await ready\(\)` \(exported by scratchnet\) once before creating a model, or choose the JS backend with setBackend\('js'\)$/,
+    );
     expect(result).toMatchObject({ backend: 'wasm', after: 'wasm', out: 2 });
     expect(problems).toEqual([]);
     await page.close();
@@ -237,9 +294,18 @@ describe('scratchnet in Chromium', () => {
     const result = await page.evaluate(async () => {
       const s = await (window as any).importLib();
       const backend = await s.ready();
-      const model = new s.Sequential([new s.Dense(4, { inputShape: [2], activation: 'tanh' }), new s.Dense(1)], { seed: 1 });
+      const model = new s.Sequential([new s.Dense(4, { inputShape: [2], activation: 'tanh' }), new s.Dense(1)], {
+        seed: 1,
+      });
       model.compile({ optimizer: 'sgd', loss: 'mse' });
-      await model.fit([[0, 1], [1, 0]], [[1], [1]], { epochs: 3, verbose: 0 });
+      await model.fit(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[1], [1]],
+        { epochs: 3, verbose: 0 },
+      );
       new s.Sequential([new s.Dense(1, { inputShape: [1] })]);
       return { backend, model: model.backend, active: s.getBackend() };
     });

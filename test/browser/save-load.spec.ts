@@ -36,10 +36,21 @@ describe('save and load in Chromium', () => {
     const before = await p.evaluate(async () => {
       const lib = await (window as any).importLib();
       await lib.ready();
-      const model = new lib.Sequential([new lib.Dense(8, { inputShape: [3], activation: 'relu' }), new lib.Dropout(0.2), new lib.Dense(2, { activation: 'softmax' })], { seed: 3 });
+      const model = new lib.Sequential(
+        [
+          new lib.Dense(8, { inputShape: [3], activation: 'relu' }),
+          new lib.Dropout(0.2),
+          new lib.Dense(2, { activation: 'softmax' }),
+        ],
+        { seed: 3 },
+      );
       model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
       const x = Array.from({ length: 32 }, (_, i) => [Math.sin(i), Math.cos(i), i / 32]);
-      await model.fit(x, x.map((r) => (r[0] > 0 ? 1 : 0)), { epochs: 3, verbose: 0 });
+      await model.fit(
+        x,
+        x.map((r) => (r[0] > 0 ? 1 : 0)),
+        { epochs: 3, verbose: 0 },
+      );
       await model.save('indexeddb://my-model', { includeOptimizer: true });
       return Array.from(model.predict({ data: new Float32Array([0.1, 0.2, 0.3]), shape: [1, 3] }).data);
     });

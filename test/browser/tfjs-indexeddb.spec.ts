@@ -13,7 +13,10 @@ let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
 
 beforeAll(async () => {
-  server = await serve({ port: 0, mounts: { '/lib/': `${root}dist`, '/tfjs/': `${root}node_modules/@tensorflow/tfjs/dist`, '/': fixtures } });
+  server = await serve({
+    port: 0,
+    mounts: { '/lib/': `${root}dist`, '/tfjs/': `${root}node_modules/@tensorflow/tfjs/dist`, '/': fixtures },
+  });
   browser = await launchChromium();
 });
 
@@ -50,7 +53,7 @@ describe('IndexedDB interop with TensorFlow.js in Chromium', () => {
       model.add(tf.layers.dropout({ rate: 0.3 }));
       model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
       await model.save('indexeddb://from-tfjs');
-      const tfOut = Array.from(await model.predict(tf.tensor2d(input, [5, 4])).data() as Float32Array);
+      const tfOut = Array.from((await model.predict(tf.tensor2d(input, [5, 4])).data()) as Float32Array);
       const lib = await (window as any).importLib();
       await lib.ready();
       const loaded = await lib.loadModel('indexeddb://from-tfjs');
@@ -67,15 +70,21 @@ describe('IndexedDB interop with TensorFlow.js in Chromium', () => {
     const { tfOut, snOut, layers } = await p.evaluate(async (input) => {
       const lib = await (window as any).importLib();
       await lib.ready();
-      const model = new lib.Sequential([new lib.Dense(6, { inputShape: [4], activation: 'tanh' }), new lib.Dropout(0.3),
-        new lib.Dense(3, { activation: 'softmax' })], { seed: 5 });
+      const model = new lib.Sequential(
+        [
+          new lib.Dense(6, { inputShape: [4], activation: 'tanh' }),
+          new lib.Dropout(0.3),
+          new lib.Dense(3, { activation: 'softmax' }),
+        ],
+        { seed: 5 },
+      );
       model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
       await model.fit({ data: new Float32Array(input), shape: [5, 4] }, [0, 1, 2, 1, 0], { epochs: 5, verbose: 0 });
       await model.save('indexeddb://from-scratchnet');
       const snOut = Array.from(model.predict({ data: new Float32Array(input), shape: [5, 4] }).data as Float32Array);
       const tf = (window as any).tf;
       const loaded = await tf.loadLayersModel('indexeddb://from-scratchnet');
-      const tfOut = Array.from(await loaded.predict(tf.tensor2d(input, [5, 4])).data() as Float32Array);
+      const tfOut = Array.from((await loaded.predict(tf.tensor2d(input, [5, 4])).data()) as Float32Array);
       return { tfOut, snOut, layers: loaded.layers.map((l: any) => l.getClassName()) };
     }, INPUT);
     expect(layers).toEqual(['Dense', 'Dropout', 'Dense']);

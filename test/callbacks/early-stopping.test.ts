@@ -11,7 +11,10 @@ const y = [[1], [1], [1], [1]];
 const validationData: [number[][], number[][]] = [[[1]], [[0.45]]];
 
 function unit(backend: 'wasm' | 'js'): Sequential {
-  const m = new Sequential([new Dense(1, { inputShape: [1], kernelInitializer: 'zeros', biasInitializer: 'zeros' })], { seed: 1, backend });
+  const m = new Sequential([new Dense(1, { inputShape: [1], kernelInitializer: 'zeros', biasInitializer: 'zeros' })], {
+    seed: 1,
+    backend,
+  });
   m.compile({ optimizer: optimizers.sgd({ learningRate: 0.05 }), loss: 'mse' });
   return m;
 }
@@ -21,7 +24,20 @@ describe.each(BACKENDS)('earlyStopping on %s', (backend) => {
     const model = unit(backend);
     const weightsAt: Float32Array[][] = [];
     const stopper = callbacks.earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true });
-    const history = await model.fit(x, y, { epochs: 100, batchSize: 4, verbose: 0, validationData, callbacks: [{ onEpochEnd: () => { weightsAt.push(model.getWeights()); } }, stopper] });
+    const history = await model.fit(x, y, {
+      epochs: 100,
+      batchSize: 4,
+      verbose: 0,
+      validationData,
+      callbacks: [
+        {
+          onEpochEnd: () => {
+            weightsAt.push(model.getWeights());
+          },
+        },
+        stopper,
+      ],
+    });
     const losses = history.history.val_loss!;
     const best = losses.indexOf(Math.min(...losses));
     expect(best).toBeGreaterThan(0);
@@ -49,16 +65,42 @@ describe.each(BACKENDS)('earlyStopping on %s', (backend) => {
   it('without restoreBestWeights, the weights are those of the last epoch', async () => {
     const model = unit(backend);
     const weightsAt: Float32Array[][] = [];
-    await model.fit(x, y, { epochs: 100, batchSize: 4, verbose: 0, validationData, callbacks: [{ onEpochEnd: () => { weightsAt.push(model.getWeights()); } }, callbacks.earlyStopping({ patience: 2 })] });
+    await model.fit(x, y, {
+      epochs: 100,
+      batchSize: 4,
+      verbose: 0,
+      validationData,
+      callbacks: [
+        {
+          onEpochEnd: () => {
+            weightsAt.push(model.getWeights());
+          },
+        },
+        callbacks.earlyStopping({ patience: 2 }),
+      ],
+    });
     expect(model.getWeights()).toEqual(weightsAt[weightsAt.length - 1]);
     expect(weightsAt.length).toBeLessThan(100);
     model.dispose();
   });
 
   it('minDelta: improvements smaller than it do not count', async () => {
-    const small = unit(backend), large = unit(backend);
-    const a = await small.fit(x, y, { epochs: 100, batchSize: 4, verbose: 0, validationData, callbacks: callbacks.earlyStopping({ patience: 0 }) });
-    const b = await large.fit(x, y, { epochs: 100, batchSize: 4, verbose: 0, validationData, callbacks: callbacks.earlyStopping({ patience: 0, minDelta: 0.01 }) });
+    const small = unit(backend),
+      large = unit(backend);
+    const a = await small.fit(x, y, {
+      epochs: 100,
+      batchSize: 4,
+      verbose: 0,
+      validationData,
+      callbacks: callbacks.earlyStopping({ patience: 0 }),
+    });
+    const b = await large.fit(x, y, {
+      epochs: 100,
+      batchSize: 4,
+      verbose: 0,
+      validationData,
+      callbacks: callbacks.earlyStopping({ patience: 0, minDelta: 0.01 }),
+    });
     expect(b.epoch.length).toBeLessThan(a.epoch.length);
     small.dispose();
     large.dispose();
@@ -66,14 +108,17 @@ describe.each(BACKENDS)('earlyStopping on %s', (backend) => {
 
   it("mode 'auto' maximises accuracies; a monitor fit does not report is named", async () => {
     const model = unit(backend);
-    await expect(model.fit(x, y, { epochs: 3, verbose: 0, callbacks: callbacks.earlyStopping() }))
-      .rejects.toThrow(/^scratchnet: earlyStopping monitors 'val_loss', which fit does not report; it reports loss \(val_ logs need validationData or validationSplit\)/);
+    await expect(model.fit(x, y, { epochs: 3, verbose: 0, callbacks: callbacks.earlyStopping() })).rejects.toThrow(
+      /^scratchnet: earlyStopping monitors 'val_loss', which fit does not report; it reports loss \(val_ logs need validationData or validationSplit\)/,
+    );
     const labels = new Sequential([new Dense(2, { inputShape: [1], activation: 'softmax' })], { seed: 2, backend });
     labels.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
     const stopper = callbacks.earlyStopping({ monitor: 'accuracy', patience: 1 });
     await labels.fit([[0], [1]], [0, 1], { epochs: 30, verbose: 0, callbacks: stopper });
     expect(stopper.best).toBeGreaterThanOrEqual(0.5); // an accuracy, maximised from −∞
-    expect(() => callbacks.earlyStopping({ patience: -1 })).toThrow(/^scratchnet: earlyStopping: patience must be a non-negative integer/);
+    expect(() => callbacks.earlyStopping({ patience: -1 })).toThrow(
+      /^scratchnet: earlyStopping: patience must be a non-negative integer/,
+    );
     model.dispose();
     labels.dispose();
   });

@@ -10,13 +10,18 @@ import { memoryHandler } from '../../src/io/memory-handler.js';
 import '../../src/node.js';
 
 let dir = '';
-afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 const x = Array.from({ length: 30 }, (_, i) => [Math.sin(i), Math.cos(i * 1.3), (i % 7) / 7]);
 const labels = x.map((r) => (r[0] + r[1] > 0 ? 1 : 0));
 
 function model(): Sequential {
-  const m = new Sequential([new Dense(8, { inputShape: [3], activation: 'relu' }), new Dropout(0.2), new Dense(2, { activation: 'softmax' })], { seed: 5, backend: 'wasm' });
+  const m = new Sequential(
+    [new Dense(8, { inputShape: [3], activation: 'relu' }), new Dropout(0.2), new Dense(2, { activation: 'softmax' })],
+    { seed: 5, backend: 'wasm' },
+  );
   m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   return m;
 }
@@ -41,12 +46,37 @@ it('saveBestOnly saves only the epochs that improve the monitored value', async 
   const saves: number[] = [];
   let best = Infinity;
   const improving: number[] = [];
-  const checkpoint = callbacks.modelCheckpoint({ path: (epoch) => { saves.push(epoch); return memoryHandler(); }, saveBestOnly: true, monitor: 'loss' });
-  await m.fit(x, labels, { epochs: 8, verbose: 0, callbacks: [checkpoint, { onEpochEnd: (e, logs) => { if (logs.loss < best) { best = logs.loss; improving.push(e + 1); } } }] });
+  const checkpoint = callbacks.modelCheckpoint({
+    path: (epoch) => {
+      saves.push(epoch);
+      return memoryHandler();
+    },
+    saveBestOnly: true,
+    monitor: 'loss',
+  });
+  await m.fit(x, labels, {
+    epochs: 8,
+    verbose: 0,
+    callbacks: [
+      checkpoint,
+      {
+        onEpochEnd: (e, logs) => {
+          if (logs.loss < best) {
+            best = logs.loss;
+            improving.push(e + 1);
+          }
+        },
+      },
+    ],
+  });
   expect(saves).toEqual(improving);
   expect(() => callbacks.modelCheckpoint({ path: '' })).toThrow(/^scratchnet: modelCheckpoint needs a path/);
-  expect(() => callbacks.modelCheckpoint({ path: 'x', every: 0 })).toThrow(/^scratchnet: modelCheckpoint: every must be a positive integer/);
-  expect(() => callbacks.modelCheckpoint({ path: 'ckpt/{epohc}' })).toThrow(/has \{epohc\}; the only placeholder is \{epoch\}/);
+  expect(() => callbacks.modelCheckpoint({ path: 'x', every: 0 })).toThrow(
+    /^scratchnet: modelCheckpoint: every must be a positive integer/,
+  );
+  expect(() => callbacks.modelCheckpoint({ path: 'ckpt/{epohc}' })).toThrow(
+    /has \{epohc\}; the only placeholder is \{epoch\}/,
+  );
   m.dispose();
 });
 
@@ -57,11 +87,31 @@ it('saveBestOnly watches val_loss with validation data and loss without it, unle
     let best = monitor ? -Infinity : Infinity;
     const key = monitor ?? (fit.validationSplit ? 'val_loss' : 'loss');
     const better: number[] = [];
-    const checkpoint = callbacks.modelCheckpoint({ path: (epoch) => { seen.push(epoch); return memoryHandler(); }, saveBestOnly: true, monitor });
-    await m.fit(x, labels, { epochs: 6, verbose: 0, ...fit, callbacks: [checkpoint, { onEpochEnd: (e, logs) => {
-      const v = logs[key]!;
-      if (monitor ? v > best : v < best) { best = v; better.push(e + 1); }
-    } }] });
+    const checkpoint = callbacks.modelCheckpoint({
+      path: (epoch) => {
+        seen.push(epoch);
+        return memoryHandler();
+      },
+      saveBestOnly: true,
+      monitor,
+    });
+    await m.fit(x, labels, {
+      epochs: 6,
+      verbose: 0,
+      ...fit,
+      callbacks: [
+        checkpoint,
+        {
+          onEpochEnd: (e, logs) => {
+            const v = logs[key]!;
+            if (monitor ? v > best : v < best) {
+              best = v;
+              better.push(e + 1);
+            }
+          },
+        },
+      ],
+    });
     m.dispose();
     expect(seen).toEqual(better);
     return seen;

@@ -2,7 +2,18 @@
 // and the report points at it; the model is left exactly as it was.
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check-gradients/index.js';
-import { Activation, ActivationLayer, Dense, Dropout, FCLayer, Layer, Network, Sequential, activations, losses } from '../../src/index.js';
+import {
+  Activation,
+  ActivationLayer,
+  Dense,
+  Dropout,
+  FCLayer,
+  Layer,
+  Network,
+  Sequential,
+  activations,
+  losses,
+} from '../../src/index.js';
 import { BACKENDS } from '../models/backends.js';
 
 const x = Array.from({ length: 6 }, (_, i) => [Math.sin(i + 1), Math.cos(2 * i), 0.3 * i - 0.7, Math.sin(3 * i) * 0.5]);
@@ -11,7 +22,10 @@ const worst: Record<string, number> = {};
 /** A layer with one weight per input, y = w ⊙ x, written as the tutorial writes layers. `bug` breaks its backward pass. */
 class Scale extends Layer {
   w: Float32Array;
-  constructor(size: number, private readonly bug: 'none' | 'input' | 'weights' = 'none') {
+  constructor(
+    size: number,
+    private readonly bug: 'none' | 'input' | 'weights' = 'none',
+  ) {
     super('scale');
     this.w = Float32Array.from({ length: size }, (_, i) => 0.5 + 0.25 * i);
   }
@@ -25,23 +39,41 @@ class Scale extends Layer {
     this.w = this.w.map((w, i) => w - lr * dw[i]);
     return dx;
   }
-  override getWeights() { return [Float32Array.from(this.w)]; }
-  override setWeights(ws: Float32Array[]) { this.w = Float32Array.from(ws[0]); }
+  override getWeights() {
+    return [Float32Array.from(this.w)];
+  }
+  override setWeights(ws: Float32Array[]) {
+    this.w = Float32Array.from(ws[0]);
+  }
 }
 
 describe.each(BACKENDS)('models of built-in layers (%s), checked in float64', (backend) => {
   it('a Sequential with every layer kind and a fused softmax cross-entropy', () => {
-    const model = new Sequential([
-      new Dense(7, { inputShape: [4], activation: 'tanh' }), new Dropout(0.3), new Dense(6, { activation: activations.leakyRelu(0.2) }),
-      new Dense(5, { activation: 'sigmoid' }), new Dense(3), new Activation('softmax'),
-    ], { seed: 3, backend });
+    const model = new Sequential(
+      [
+        new Dense(7, { inputShape: [4], activation: 'tanh' }),
+        new Dropout(0.3),
+        new Dense(6, { activation: activations.leakyRelu(0.2) }),
+        new Dense(5, { activation: 'sigmoid' }),
+        new Dense(3),
+        new Activation('softmax'),
+      ],
+      { seed: 3, backend },
+    );
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
     const before = model.getWeights();
     const report = checkGradients(model, x, [0, 1, 2, 0, 1, 2]);
     expect(report.precision).toBe('float64');
     expect(report.ok, JSON.stringify(report.layers.map((l) => [l.layer, l.maxRelativeError]))).toBe(true);
     expect(report.maxRelativeError).toBeLessThan(1e-6);
-    expect(report.layers.map((l) => l.layer)).toEqual(['dense', 'dropout', 'dense_1', 'dense_2', 'dense_3', 'activation']);
+    expect(report.layers.map((l) => l.layer)).toEqual([
+      'dense',
+      'dropout',
+      'dense_1',
+      'dense_2',
+      'dense_3',
+      'activation',
+    ]);
     expect(report.layers[0].arrays.map((a) => a.name)).toEqual(['kernel', 'bias', 'input']);
     expect(model.getWeights()).toEqual(before);
     worst[`Sequential, ${backend}`] = report.maxRelativeError;
@@ -49,14 +81,24 @@ describe.each(BACKENDS)('models of built-in layers (%s), checked in float64', (b
   });
 
   it('a tutorial Network of FCLayer/ActivationLayer with mse, and a custom loss', () => {
-    for (const loss of [losses.mse, losses.custom((t, p) => p.reduce((s, v, i) => s + (v - t[i]) ** 4, 0), (t, p) => p.map((v, i) => 4 * (v - t[i]) ** 3))]) {
+    for (const loss of [
+      losses.mse,
+      losses.custom(
+        (t, p) => p.reduce((s, v, i) => s + (v - t[i]) ** 4, 0),
+        (t, p) => p.map((v, i) => 4 * (v - t[i]) ** 3),
+      ),
+    ]) {
       const net = new Network({ seed: 4, backend });
       net.add(new FCLayer(4, 5));
       net.add(new ActivationLayer('tanh'));
       net.add(new FCLayer(5, 2));
       net.add(new ActivationLayer('sigmoid'));
       net.use(loss);
-      const report = checkGradients(net, x, x.map((r) => [r[0] > 0 ? 1 : 0, 0.5]));
+      const report = checkGradients(
+        net,
+        x,
+        x.map((r) => [r[0] > 0 ? 1 : 0, 0.5]),
+      );
       expect(report.ok).toBe(true);
       expect(report.maxRelativeError).toBeLessThan(1e-6);
       worst[`Network (${loss.name}), ${backend}`] = report.maxRelativeError;
@@ -109,7 +151,9 @@ describe('a Network with a custom layer, checked as it runs (float32)', () => {
 
 it('refuses what it cannot check, with scratchnet errors', () => {
   const seq = new Sequential([new Dense(2, { inputShape: [4] })], { backend: 'js' });
-  expect(() => checkGradients(seq, x, x)).toThrow(/^scratchnet: checkGradients needs the loss: compile the model first/);
+  expect(() => checkGradients(seq, x, x)).toThrow(
+    /^scratchnet: checkGradients needs the loss: compile the model first/,
+  );
   const n = new Network({ backend: 'js' });
   n.add(new FCLayer(4, 2));
   expect(() => checkGradients(n, x, x)).toThrow(/^scratchnet: checkGradients needs the network's loss/);
@@ -118,7 +162,19 @@ it('refuses what it cannot check, with scratchnet errors', () => {
   d.add(new Dropout(0.5));
   d.add(new Scale(3));
   d.use('mse');
-  expect(() => checkGradients(d, x, x.map((r) => r.slice(0, 3)))).toThrow(/^scratchnet: checkGradients: layer 'dropout' draws a new dropout mask/);
-  expect(() => checkGradients({} as Sequential, x, x)).toThrow(/^scratchnet: checkGradients takes a Sequential or a Network/);
-  console.log(`checkGradients worst relative errors: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toExponential(1)}`).join('; ')}`);
+  expect(() =>
+    checkGradients(
+      d,
+      x,
+      x.map((r) => r.slice(0, 3)),
+    ),
+  ).toThrow(/^scratchnet: checkGradients: layer 'dropout' draws a new dropout mask/);
+  expect(() => checkGradients({} as Sequential, x, x)).toThrow(
+    /^scratchnet: checkGradients takes a Sequential or a Network/,
+  );
+  console.log(
+    `checkGradients worst relative errors: ${Object.entries(worst)
+      .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+      .join('; ')}`,
+  );
 });

@@ -28,14 +28,24 @@ describe('toCategorical', () => {
     });
 
     it('a negative, fractional or non-finite label', () => {
-      expect(() => toCategorical([0, -1])).toThrow('scratchnet: toCategorical: labels[1] is -1, expected a non-negative integer');
-      expect(() => toCategorical([0.5])).toThrow('scratchnet: toCategorical: labels[0] is 0.5, expected a non-negative integer');
-      expect(() => toCategorical([1, NaN], 3)).toThrow('scratchnet: toCategorical: labels[1] is NaN, expected an integer in [0, 3)');
+      expect(() => toCategorical([0, -1])).toThrow(
+        'scratchnet: toCategorical: labels[1] is -1, expected a non-negative integer',
+      );
+      expect(() => toCategorical([0.5])).toThrow(
+        'scratchnet: toCategorical: labels[0] is 0.5, expected a non-negative integer',
+      );
+      expect(() => toCategorical([1, NaN], 3)).toThrow(
+        'scratchnet: toCategorical: labels[1] is NaN, expected an integer in [0, 3)',
+      );
     });
 
     it('a numClasses that is not a positive integer', () => {
-      expect(() => toCategorical([0], 0)).toThrow('scratchnet: toCategorical: numClasses must be a positive integer, got 0');
-      expect(() => toCategorical([0], 2.5)).toThrow('scratchnet: toCategorical: numClasses must be a positive integer, got 2.5');
+      expect(() => toCategorical([0], 0)).toThrow(
+        'scratchnet: toCategorical: numClasses must be a positive integer, got 0',
+      );
+      expect(() => toCategorical([0], 2.5)).toThrow(
+        'scratchnet: toCategorical: numClasses must be a positive integer, got 2.5',
+      );
     });
   });
 });

@@ -48,7 +48,11 @@ describe('parseIdx', () => {
   });
 
   it('reads empty dims and zero-size data', () => {
-    expect(parseIdx(buildIdx(0x08, [0, 28, 28], []))).toEqual({ type: 'uint8', dims: [0, 28, 28], data: new Uint8Array() });
+    expect(parseIdx(buildIdx(0x08, [0, 28, 28], []))).toEqual({
+      type: 'uint8',
+      dims: [0, 28, 28],
+      data: new Uint8Array(),
+    });
     expect(parseIdx(buildIdx(0x0c, [], [42]))).toEqual({ type: 'int32', dims: [], data: new Int32Array([42]) });
   });
 
@@ -132,12 +136,14 @@ describe('parseIdx', () => {
 
     it('input that is not bytes', () => {
       expect(() => parseIdx('0000' as never)).toThrow(
-        'scratchnet: parseIdx: expected the file\'s bytes as an ArrayBuffer or a typed array/Buffer, got [object String]',
+        "scratchnet: parseIdx: expected the file's bytes as an ArrayBuffer or a typed array/Buffer, got [object String]",
       );
     });
 
     it('uses the given name as the prefix', () => {
-      expect(() => parseIdx(new Uint8Array([1, 2, 3, 4]), { name: 'labels.idx' })).toThrow(/^scratchnet: labels\.idx: not an IDX file/);
+      expect(() => parseIdx(new Uint8Array([1, 2, 3, 4]), { name: 'labels.idx' })).toThrow(
+        /^scratchnet: labels\.idx: not an IDX file/,
+      );
     });
   });
 });

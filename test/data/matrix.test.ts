@@ -16,8 +16,12 @@ describe('matrix', () => {
   });
 
   it('rejects bad sizes and non-Float32Array data', () => {
-    expect(() => matrix(new Float32Array(0), -1, 0)).toThrow('scratchnet: matrix: rows must be a non-negative integer, got -1');
-    expect(() => matrix(new Float32Array(3), 1, 3.5)).toThrow('scratchnet: matrix: cols must be a non-negative integer, got 3.5');
+    expect(() => matrix(new Float32Array(0), -1, 0)).toThrow(
+      'scratchnet: matrix: rows must be a non-negative integer, got -1',
+    );
+    expect(() => matrix(new Float32Array(3), 1, 3.5)).toThrow(
+      'scratchnet: matrix: cols must be a non-negative integer, got 3.5',
+    );
     expect(() => matrix([1, 2] as never, 1, 2)).toThrow('scratchnet: matrix: data must be a Float32Array, got Array');
   });
 });

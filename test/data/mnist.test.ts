@@ -4,8 +4,18 @@ import { buildIdx } from './build-idx.js';
 
 /** n fake 28×28 images whose k-th pixel overall is k % 256, and labels i % 10. */
 function fakeFiles(train: number, test: number): MnistIdxFiles {
-  const images = (n: number) => buildIdx(0x08, [n, 28, 28], Array.from({ length: n * 784 }, (_, k) => k % 256));
-  const labels = (n: number) => buildIdx(0x08, [n], Array.from({ length: n }, (_, i) => i % 10));
+  const images = (n: number) =>
+    buildIdx(
+      0x08,
+      [n, 28, 28],
+      Array.from({ length: n * 784 }, (_, k) => k % 256),
+    );
+  const labels = (n: number) =>
+    buildIdx(
+      0x08,
+      [n],
+      Array.from({ length: n }, (_, i) => i % 10),
+    );
   return { trainImages: images(train), trainLabels: labels(train), testImages: images(test), testLabels: labels(test) };
 }
 
@@ -29,7 +39,10 @@ describe('mnistFromIdx', () => {
     expect(some.trainX.data).toEqual(all.trainX.data.subarray(0, 2 * 784));
     expect(some.trainY).toEqual(all.trainY.subarray(0, 2));
     expect(some.testX.shape).toEqual([4, 784]);
-    expect(mnistFromIdx(fakeFiles(5, 4), { testLimit: 0 }).testX).toEqual({ data: new Float32Array(), shape: [0, 784] });
+    expect(mnistFromIdx(fakeFiles(5, 4), { testLimit: 0 }).testX).toEqual({
+      data: new Float32Array(),
+      shape: [0, 784],
+    });
   });
 
   describe('errors', () => {
@@ -44,13 +57,17 @@ describe('mnistFromIdx', () => {
 
     it('images that are not 28×28 uint8', () => {
       const files = fakeFiles(1, 1);
-      expect(() => mnistFromIdx({ ...files, trainImages: buildIdx(0x08, [1, 28, 27], new Array(28 * 27).fill(0)) }))
-        .toThrow('scratchnet: mnistFromIdx: trainImages must be uint8 images with dims [n, 28, 28], found uint8 with dims [1, 28, 27]');
+      expect(() =>
+        mnistFromIdx({ ...files, trainImages: buildIdx(0x08, [1, 28, 27], new Array(28 * 27).fill(0)) }),
+      ).toThrow(
+        'scratchnet: mnistFromIdx: trainImages must be uint8 images with dims [n, 28, 28], found uint8 with dims [1, 28, 27]',
+      );
       expect(() => mnistFromIdx({ ...files, testImages: buildIdx(0x08, [784], new Array(784).fill(0)) })).toThrow(
         'scratchnet: mnistFromIdx: testImages must be uint8 images with dims [n, 28, 28], found uint8 with dims [784]',
       );
-      expect(() => mnistFromIdx({ ...files, trainImages: buildIdx(0x0d, [1, 28, 28], new Array(784).fill(0)) }))
-        .toThrow('found float32 with dims [1, 28, 28]');
+      expect(() =>
+        mnistFromIdx({ ...files, trainImages: buildIdx(0x0d, [1, 28, 28], new Array(784).fill(0)) }),
+      ).toThrow('found float32 with dims [1, 28, 28]');
     });
 
     it('labels that are not 1-D uint8', () => {

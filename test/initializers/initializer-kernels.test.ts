@@ -2,7 +2,12 @@
 // The distributions themselves against Keras's formulas are pinned in initializers.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
-import { naturalLog, normalQuantile, TRUNCATED_NORMAL_P_LOW, TRUNCATED_NORMAL_P_SPAN } from '../../src/backends/kernels.js';
+import {
+  naturalLog,
+  normalQuantile,
+  TRUNCATED_NORMAL_P_LOW,
+  TRUNCATED_NORMAL_P_SPAN,
+} from '../../src/backends/kernels.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { initialize, initializers, type Initializer, type InitializerName } from '../../src/initializers/index.js';
@@ -12,7 +17,10 @@ import { Random } from '../../src/util/random.js';
 import { readFileSync } from 'node:fs';
 import { normalCdf } from '../kernels/reference.js';
 
-const BACKENDS: [string, () => Backend][] = [['wasm', () => createWasmBackend()], ['js', () => createJsBackend()]];
+const BACKENDS: [string, () => Backend][] = [
+  ['wasm', () => createWasmBackend()],
+  ['js', () => createJsBackend()],
+];
 
 /** Draw a [fanIn, fanOut] kernel with a built-in initializer through the arena, as a layer's build does. */
 function draw(backend: Backend, init: Initializer, shape: number[], seed: number): Float32Array {
@@ -23,7 +31,10 @@ function draw(backend: Backend, init: Initializer, shape: number[], seed: number
 }
 
 function moments(x: ArrayLike<number>): { mean: number; variance: number; min: number; max: number } {
-  let s = 0, s2 = 0, min = Infinity, max = -Infinity;
+  let s = 0,
+    s2 = 0,
+    min = Infinity,
+    max = -Infinity;
   for (let i = 0; i < x.length; i++) {
     s += x[i];
     s2 += x[i] * x[i];
@@ -38,7 +49,9 @@ describe('the shared generator of initial weights', () => {
   it('naturalLog matches Math.log within 2 ulp over (0, 1)', () => {
     for (let i = 1; i < 2000; i++) {
       const x = i / 2000;
-      expect(Math.abs(naturalLog(x) - Math.log(x)), `ln ${x}`).toBeLessThanOrEqual(4.5e-16 * Math.abs(Math.log(x)) + 1e-300);
+      expect(Math.abs(naturalLog(x) - Math.log(x)), `ln ${x}`).toBeLessThanOrEqual(
+        4.5e-16 * Math.abs(Math.log(x)) + 1e-300,
+      );
     }
   });
 
@@ -91,7 +104,7 @@ describe.each(BACKENDS)('built-in initializers on %s', (_label, makeBackend) => 
     expect(draw(backend, initializers.ones, [7], 1).every((v) => v === 1)).toBe(true);
   });
 
-  it('a built-in called as a function on an array gives the kernel\'s numbers; a custom function still fills the arena', () => {
+  it("a built-in called as a function on an array gives the kernel's numbers; a custom function still fills the arena", () => {
     const backend = makeBackend();
     for (const name of ['glorot_uniform', 'he_normal'] as const) {
       const out = new Float32Array(12 * 7);
@@ -105,23 +118,29 @@ describe.each(BACKENDS)('built-in initializers on %s', (_label, makeBackend) => 
 
 describe('seeded weights', () => {
   const weights = (backend: 'wasm' | 'js', seed: number, kernelInitializer: InitializerName) => {
-    const model = new Sequential([
-      new Dense(33, { inputShape: [17], activation: 'relu', kernelInitializer }),
-      new Dense(5, { kernelInitializer, biasInitializer: 'ones' }),
-    ], { seed, backend });
+    const model = new Sequential(
+      [
+        new Dense(33, { inputShape: [17], activation: 'relu', kernelInitializer }),
+        new Dense(5, { kernelInitializer, biasInitializer: 'ones' }),
+      ],
+      { seed, backend },
+    );
     model.predict([new Array(17).fill(0)]);
     const w = model.getWeights();
     model.dispose();
     return w;
   };
 
-  it.each(['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'] as const)('%s: bit-identical run to run and across backends; another seed differs', (init) => {
-    const wasm = weights('wasm', 7, init);
-    expect(weights('wasm', 7, init)).toEqual(wasm);
-    expect(weights('js', 7, init)).toEqual(wasm);
-    const other = weights('wasm', 8, init);
-    expect(other[0].filter((v, i) => v !== wasm[0][i]).length).toBeGreaterThan(0.99 * wasm[0].length);
-    // the two kernels of one model come from different seeds of the model's generator
-    expect(Array.from(wasm[2].slice(0, 5))).not.toEqual(Array.from(wasm[0].slice(0, 5)));
-  });
+  it.each(['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'] as const)(
+    '%s: bit-identical run to run and across backends; another seed differs',
+    (init) => {
+      const wasm = weights('wasm', 7, init);
+      expect(weights('wasm', 7, init)).toEqual(wasm);
+      expect(weights('js', 7, init)).toEqual(wasm);
+      const other = weights('wasm', 8, init);
+      expect(other[0].filter((v, i) => v !== wasm[0][i]).length).toBeGreaterThan(0.99 * wasm[0].length);
+      // the two kernels of one model come from different seeds of the model's generator
+      expect(Array.from(wasm[2].slice(0, 5))).not.toEqual(Array.from(wasm[0].slice(0, 5)));
+    },
+  );
 });

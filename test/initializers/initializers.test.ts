@@ -48,8 +48,14 @@ function draw(name: keyof typeof initializers, shape: number[], seed: number): F
 }
 
 function moments(values: Float32Array): { mean: number; variance: number; min: number; max: number } {
-  let sum = 0, min = Infinity, max = -Infinity;
-  for (const v of values) { sum += v; min = Math.min(min, v); max = Math.max(max, v); }
+  let sum = 0,
+    min = Infinity,
+    max = -Infinity;
+  for (const v of values) {
+    sum += v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
   const mean = sum / values.length;
   let squares = 0;
   for (const v of values) squares += (v - mean) ** 2;
@@ -65,7 +71,8 @@ describe('initializers: the distributions Keras specifies', () => {
     const law = KERAS[name];
     const values = draw(name as keyof typeof initializers, SHAPE, 42);
     const { mean, variance, min, max } = moments(values);
-    const limit = limitOf(law), sigma2 = varianceOf(law);
+    const limit = limitOf(law),
+      sigma2 = varianceOf(law);
     expect(Math.abs(mean), 'mean').toBeLessThan(5 * Math.sqrt(sigma2 / N));
     // the variance of a sample variance is σ⁴·(κ − 1)/N, with kurtosis κ ≤ 3 for these laws
     expect(Math.abs(variance / sigma2 - 1), `variance ${variance}, Keras ${sigma2}`).toBeLessThan(5 * Math.sqrt(2 / N));
@@ -101,7 +108,10 @@ describe('initializers: the distributions Keras specifies', () => {
 
   it('Dense passes its kernel as [inputs, units] and its bias as [units]', () => {
     // he_uniform reads fanIn only: 500 inputs, 400 units. A layer that passed [units, inputs] would give 6/400.
-    const m = new Sequential([new Dense(400, { inputShape: [500], kernelInitializer: 'he_uniform', biasInitializer: 'he_uniform' })], { seed: 5, backend: 'js' });
+    const m = new Sequential(
+      [new Dense(400, { inputShape: [500], kernelInitializer: 'he_uniform', biasInitializer: 'he_uniform' })],
+      { seed: 5, backend: 'js' },
+    );
     m.build();
     const [kernel, bias] = m.getWeights();
     expect(kernel.length).toBe(N);

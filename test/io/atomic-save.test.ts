@@ -14,7 +14,9 @@ import { Random } from '../../src/util/random.js';
 const CHILD = fileURLToPath(new URL('./save-loop-child.ts', import.meta.url));
 const KILLS = 10;
 let dir = '';
-afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 /**
  * Run the child until it has printed `ready` (or, with `afterSave`, its first `saved` line: a loaded machine may take
@@ -22,15 +24,20 @@ afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true });
  */
 function runAndKill(folder: string, start: number, delay: number, afterSave = false): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, folder, String(start)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, folder, String(start)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d: Buffer) => {
       out += d;
-      if (!timer && out.includes(afterSave ? 'saved ' : 'ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      if (!timer && out.includes(afterSave ? 'saved ' : 'ready\n'))
+        timer = setTimeout(() => child.kill('SIGKILL'), delay);
     });
-    child.stderr.on('data', (d: Buffer) => { err += d; });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (signal !== 'SIGKILL') return reject(new Error(`the child ended by itself (code ${code}): ${err}`));
@@ -53,14 +60,17 @@ it(`a model saved in a loop survives ${KILLS} SIGKILLs at random moments: the ol
     const files = await readdir(folder).catch(() => [] as string[]);
     if (files.some((f) => f.endsWith('.tmp')) || files.filter((f) => f.endsWith('.bin')).length > 1) leftovers++;
 
-    const allowed = reported.length > 0
-      ? [reported[reported.length - 1], reported[reported.length - 1] + 1] // the last reported save, or the one after it
-      : [current, start + 1]; // nothing reported: the previous model, or this child's first save
+    const allowed =
+      reported.length > 0
+        ? [reported[reported.length - 1], reported[reported.length - 1] + 1] // the last reported save, or the one after it
+        : [current, start + 1]; // nothing reported: the previous model, or this child's first save
     if (allowed[0] === undefined && !files.includes('model.json')) continue; // killed before the very first save finished
     const model = await loadModel(fileHandler(folder), { backend: 'js' });
     const values = new Set(model.getWeights().flatMap((w) => [...new Set(w)]));
     model.dispose();
-    expect(values.size, `after kill ${k} (delay ${delay} ms) the weights mix saves: ${[...values].slice(0, 4)}`).toBe(1);
+    expect(values.size, `after kill ${k} (delay ${delay} ms) the weights mix saves: ${[...values].slice(0, 4)}`).toBe(
+      1,
+    );
     const [value] = values;
     expect(allowed, `after kill ${k} (delay ${delay} ms) the model holds ${value}`).toContain(value);
     current = value;
@@ -74,5 +84,7 @@ it(`a model saved in a loop survives ${KILLS} SIGKILLs at random moments: the ol
   expect(files).toHaveLength(2);
   expect(files[0]).toBe('model.json');
   expect(files[1]).toMatch(/^model\.weights\.[0-9a-z]+-[0-9a-f]+\.bin$/);
-  console.log(`atomic saves: ${KILLS} kills, ${leftovers} of them mid-save (left a .tmp or a second weights file), every one loaded`);
+  console.log(
+    `atomic saves: ${KILLS} kills, ${leftovers} of them mid-save (left a .tmp or a second weights file), every one loaded`,
+  );
 }, 60_000);

@@ -8,7 +8,10 @@ import type { ModelArtifacts, WeightsManifestEntry } from '../../src/io/types.js
 
 let good: ModelArtifacts;
 beforeAll(async () => {
-  const model = new Sequential([new Dense(4, { inputShape: [3], activation: 'relu' }), new Dense(2, { activation: 'softmax' })], { seed: 2, backend: 'wasm' });
+  const model = new Sequential(
+    [new Dense(4, { inputShape: [3], activation: 'relu' }), new Dense(2, { activation: 'softmax' })],
+    { seed: 2, backend: 'wasm' },
+  );
   model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
   const h = memoryHandler();
   await model.save(h);
@@ -25,7 +28,10 @@ const bytes = (a: ModelArtifacts) => new Uint8Array(a.weightData as ArrayBuffer)
 /** Loading must fail with `message`, and the arena must hold exactly what it held before. */
 async function refuses(artifacts: unknown, message: RegExp): Promise<void> {
   const before = memory('wasm');
-  const error = await loadModel(artifacts as ModelArtifacts, { backend: 'wasm' }).then(() => undefined, (e: Error) => e);
+  const error = await loadModel(artifacts as ModelArtifacts, { backend: 'wasm' }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   expect(error, 'the load should have failed').toBeInstanceOf(Error);
   expect(error!.message).toMatch(/^scratchnet: /);
   expect(error!.message).toMatch(message);
@@ -34,18 +40,26 @@ async function refuses(artifacts: unknown, message: RegExp): Promise<void> {
 
 describe('weight bytes that do not match the manifest', () => {
   it('a truncated weights file names the weight that does not fit, its byte count and what is left', async () => {
-    await refuses({ ...good, weightData: bytes(good).slice(0, 100).buffer },
-      /weight 'dense_1\/bias' \(shape \[2\], float32\) needs 8 bytes at byte 96, but the weight data has only 4 bytes left \(100 in all\)/);
+    await refuses(
+      { ...good, weightData: bytes(good).slice(0, 100).buffer },
+      /weight 'dense_1\/bias' \(shape \[2\], float32\) needs 8 bytes at byte 96, but the weight data has only 4 bytes left \(100 in all\)/,
+    );
   });
 
   it('bytes left over after the last weight are refused', async () => {
     const longer = new Uint8Array(108);
     longer.set(bytes(good));
-    await refuses({ ...good, weightData: longer.buffer }, /the weight data has 108 bytes but the manifest's weights take 104: 4 bytes are left over/);
+    await refuses(
+      { ...good, weightData: longer.buffer },
+      /the weight data has 108 bytes but the manifest's weights take 104: 4 bytes are left over/,
+    );
   });
 
   it('an empty weights file', async () => {
-    await refuses({ ...good, weightData: new ArrayBuffer(0) }, /weight 'dense\/kernel' .* needs 48 bytes at byte 0, but the weight data has only 0 bytes left/);
+    await refuses(
+      { ...good, weightData: new ArrayBuffer(0) },
+      /weight 'dense\/kernel' .* needs 48 bytes at byte 0, but the weight data has only 0 bytes left/,
+    );
   });
 
   it('no weight data at all', async () => {
@@ -57,20 +71,28 @@ describe('weight bytes that do not match the manifest', () => {
 describe('a manifest that does not match the layers', () => {
   it('a missing weight is named with the shape its layer needs', async () => {
     const s = specs(good).slice(0, 3);
-    await refuses({ ...good, weightSpecs: s, weightData: bytes(good).slice(0, 96).buffer },
-      /weight 'dense_1\/bias' is missing: layer 'dense_1' \(Dense, input shape \[4\]\) needs a bias of shape \[2\]/);
+    await refuses(
+      { ...good, weightSpecs: s, weightData: bytes(good).slice(0, 96).buffer },
+      /weight 'dense_1\/bias' is missing: layer 'dense_1' \(Dense, input shape \[4\]\) needs a bias of shape \[2\]/,
+    );
   });
 
   it('a kernel of the wrong shape names both shapes and byte counts', async () => {
     const s = specs(good);
     s[2].shape = [2, 4]; // same byte count, wrong shape
-    await refuses({ ...good, weightSpecs: s }, /weight 'dense_1\/kernel' has shape \[2, 4\] \(32 bytes\), but layer 'dense_1' needs \[4, 2\] \(32 bytes\)/);
+    await refuses(
+      { ...good, weightSpecs: s },
+      /weight 'dense_1\/kernel' has shape \[2, 4\] \(32 bytes\), but layer 'dense_1' needs \[4, 2\] \(32 bytes\)/,
+    );
   });
 
   it('a layer of a different width than its weights', async () => {
     const t = topology(good);
     t.config.layers[1].config.units = 3;
-    await refuses({ ...good, modelTopology: t }, /weight 'dense_1\/kernel' has shape \[4, 2\] \(32 bytes\), but layer 'dense_1' needs \[4, 3\] \(48 bytes\)/);
+    await refuses(
+      { ...good, modelTopology: t },
+      /weight 'dense_1\/kernel' has shape \[4, 2\] \(32 bytes\), but layer 'dense_1' needs \[4, 3\] \(48 bytes\)/,
+    );
   });
 
   it('a weight no layer claims', async () => {
@@ -78,13 +100,19 @@ describe('a manifest that does not match the layers', () => {
     s.push({ name: 'dense_7/kernel', shape: [1], dtype: 'float32' });
     const longer = new Uint8Array(108);
     longer.set(bytes(good));
-    await refuses({ ...good, weightSpecs: s, weightData: longer.buffer }, /weight 'dense_7\/kernel' matches no weight of the model's layers \(dense, dense_1\)/);
+    await refuses(
+      { ...good, weightSpecs: s, weightData: longer.buffer },
+      /weight 'dense_7\/kernel' matches no weight of the model's layers \(dense, dense_1\)/,
+    );
   });
 
   it('two weights with the same name', async () => {
     const s = specs(good);
     s[3].name = 'dense_1/kernel:0';
-    await refuses({ ...good, weightSpecs: s }, /weights 'dense_1\/kernel' and 'dense_1\/kernel:0' both name dense_1\/kernel/);
+    await refuses(
+      { ...good, weightSpecs: s },
+      /weights 'dense_1\/kernel' and 'dense_1\/kernel:0' both name dense_1\/kernel/,
+    );
   });
 
   it.each([
@@ -106,7 +134,10 @@ describe('values and types scratchnet does not load', () => {
   it('NaN and Infinity weights are named with their position', async () => {
     const b = bytes(good);
     new Float32Array(b.buffer)[5] = NaN; // dense/kernel [3, 4]: row 1, column 1
-    await refuses({ ...good, weightData: b.buffer }, /weight 'dense\/kernel' has NaN at row 1, column 1; weights must be finite/);
+    await refuses(
+      { ...good, weightData: b.buffer },
+      /weight 'dense\/kernel' has NaN at row 1, column 1; weights must be finite/,
+    );
     const c = bytes(good);
     new Float32Array(c.buffer)[13] = -Infinity; // dense/bias index 1
     await refuses({ ...good, weightData: c.buffer }, /weight 'dense\/bias' has -Infinity at index 1/);
@@ -115,58 +146,125 @@ describe('values and types scratchnet does not load', () => {
   it('quantised weights', async () => {
     const s = specs(good);
     s[0].quantization = { dtype: 'uint8', min: -1, scale: 0.01 };
-    await refuses({ ...good, weightSpecs: s }, /weight 'dense\/kernel' is quantised \("uint8"\); scratchnet loads float32 weights only/);
+    await refuses(
+      { ...good, weightSpecs: s },
+      /weight 'dense\/kernel' is quantised \("uint8"\); scratchnet loads float32 weights only/,
+    );
   });
 
   it.each(['float16', 'int32', 'bool', 'string', undefined])('dtype %s', async (dtype) => {
     const s = specs(good);
     (s[1] as { dtype: unknown }).dtype = dtype;
-    await refuses({ ...good, weightSpecs: s }, new RegExp(`weight 'dense/bias' has dtype ${dtype === undefined ? 'undefined' : `"${dtype}"`}; scratchnet loads float32 weights only`));
+    await refuses(
+      { ...good, weightSpecs: s },
+      new RegExp(
+        `weight 'dense/bias' has dtype ${dtype === undefined ? 'undefined' : `"${dtype}"`}; scratchnet loads float32 weights only`,
+      ),
+    );
   });
 
   it('a layer computing in another dtype', async () => {
     const t = topology(good);
     t.config.layers[0].config.dtype = 'float16';
-    await refuses({ ...good, modelTopology: t }, /layer 0 'dense' \(Dense\) computes in "float16"; scratchnet computes in float32 only/);
+    await refuses(
+      { ...good, modelTopology: t },
+      /layer 0 'dense' \(Dense\) computes in "float16"; scratchnet computes in float32 only/,
+    );
   });
 
   it('an unsupported layer is named, with what can be loaded', async () => {
     const t = topology(good);
     t.config.layers[1].class_name = 'LSTM';
-    await refuses({ ...good, modelTopology: t }, /layer 1 'dense_1' \(LSTM\) is a layer scratchnet cannot load; it loads Dense, Dropout, Activation/);
+    await refuses(
+      { ...good, modelTopology: t },
+      /layer 1 'dense_1' \(LSTM\) is a layer scratchnet cannot load; it loads Dense, Dropout, Activation/,
+    );
   });
 
   it('an unsupported activation is named', async () => {
     const t = topology(good);
     t.config.layers[0].config.activation = 'swish';
-    await refuses({ ...good, modelTopology: t }, /layer 0 'dense' \(Dense\): activation 'swish' is not one scratchnet has/);
+    await refuses(
+      { ...good, modelTopology: t },
+      /layer 0 'dense' \(Dense\): activation 'swish' is not one scratchnet has/,
+    );
   });
 
   it('functional models that are not one chain, and graph models', async () => {
-    await refuses({ ...good, modelTopology: { class_name: 'Functional', config: {} } }, /the functional model's config must hold a list of layers/);
-    await refuses({ ...good, modelTopology: { class_name: 'Subclassed', config: {} } }, /describes a 'Subclassed' model; scratchnet loads Keras Sequential models .* and functional models that are one chain/);
+    await refuses(
+      { ...good, modelTopology: { class_name: 'Functional', config: {} } },
+      /the functional model's config must hold a list of layers/,
+    );
+    await refuses(
+      { ...good, modelTopology: { class_name: 'Subclassed', config: {} } },
+      /describes a 'Subclassed' model; scratchnet loads Keras Sequential models .* and functional models that are one chain/,
+    );
     // in → a → {b, c} → add(b, c): a branch, and a merge
-    const layer = (name: string, cls: string, inbound: string[][], config: Record<string, unknown> = { units: 2 }) =>
-      ({ name, class_name: cls, config: { name, ...config }, inbound_nodes: inbound.map((node) => node.map((from) => [from, 0, 0, {}])) });
-    const graph = (layers: unknown[], inputs = [['in', 0, 0]], outputs = [['add', 0, 0]]) =>
-      ({ ...good, modelTopology: { class_name: 'Functional', config: { name: 'g', layers, input_layers: inputs, output_layers: outputs } } });
+    const layer = (name: string, cls: string, inbound: string[][], config: Record<string, unknown> = { units: 2 }) => ({
+      name,
+      class_name: cls,
+      config: { name, ...config },
+      inbound_nodes: inbound.map((node) => node.map((from) => [from, 0, 0, {}])),
+    });
+    const graph = (layers: unknown[], inputs = [['in', 0, 0]], outputs = [['add', 0, 0]]) => ({
+      ...good,
+      modelTopology: {
+        class_name: 'Functional',
+        config: { name: 'g', layers, input_layers: inputs, output_layers: outputs },
+      },
+    });
     const input = layer('in', 'InputLayer', [], { batch_input_shape: [null, 3] });
-    const WHY = /scratchnet loads a functional model only when its layers form a single chain from one input to one output/;
-    await refuses(graph([input, layer('a', 'Dense', [['in']]), layer('b', 'Dense', [['a']]), layer('c', 'Dense', [['a']]), layer('add', 'Add', [['b', 'c']], {})]),
-      /layer 'add' takes 2 inputs \(b, c\); scratchnet loads a functional model only when/);
-    await refuses(graph([input, layer('a', 'Dense', [['in']]), layer('b', 'Dense', [['a']]), layer('add', 'Dense', [['a']])]),
-      /the output of layer 'a' feeds 2 layers \(b, add\)/);
-    await refuses(graph([input, layer('a', 'Dense', [['in'], ['in']]), layer('add', 'Dense', [['a']])]), /layer 'a' is called 2 times in the graph/);
-    await refuses(graph([input, layer('add', 'Dense', [['in']])], [['in', 0, 0], ['in', 0, 0]]), /the model has 2 inputs and 1 outputs/);
-    await refuses(graph([input, layer('a', 'Dense', [['in']]), layer('add', 'Dense', [['a']])], [['in', 0, 0]], [['a', 0, 0]]), WHY);
-    await refuses({ ...good, format: 'graph-model' }, /format is "graph-model"; scratchnet loads TensorFlow.js layers models/);
+    const WHY =
+      /scratchnet loads a functional model only when its layers form a single chain from one input to one output/;
+    await refuses(
+      graph([
+        input,
+        layer('a', 'Dense', [['in']]),
+        layer('b', 'Dense', [['a']]),
+        layer('c', 'Dense', [['a']]),
+        layer('add', 'Add', [['b', 'c']], {}),
+      ]),
+      /layer 'add' takes 2 inputs \(b, c\); scratchnet loads a functional model only when/,
+    );
+    await refuses(
+      graph([input, layer('a', 'Dense', [['in']]), layer('b', 'Dense', [['a']]), layer('add', 'Dense', [['a']])]),
+      /the output of layer 'a' feeds 2 layers \(b, add\)/,
+    );
+    await refuses(
+      graph([input, layer('a', 'Dense', [['in'], ['in']]), layer('add', 'Dense', [['a']])]),
+      /layer 'a' is called 2 times in the graph/,
+    );
+    await refuses(
+      graph(
+        [input, layer('add', 'Dense', [['in']])],
+        [
+          ['in', 0, 0],
+          ['in', 0, 0],
+        ],
+      ),
+      /the model has 2 inputs and 1 outputs/,
+    );
+    await refuses(
+      graph([input, layer('a', 'Dense', [['in']]), layer('add', 'Dense', [['a']])], [['in', 0, 0]], [['a', 0, 0]]),
+      WHY,
+    );
+    await refuses(
+      { ...good, format: 'graph-model' },
+      /format is "graph-model"; scratchnet loads TensorFlow.js layers models/,
+    );
     await refuses({ ...good, modelTopology: { node: [] } }, /TensorFlow graph/);
   });
 
   it('broken topologies', async () => {
     await refuses({ ...good, modelTopology: null }, /modelTopology must be an object/);
-    await refuses({ ...good, modelTopology: { class_name: 'Sequential', config: { layers: 'x' } } }, /must hold a list of layers, got string/);
-    await refuses({ ...good, modelTopology: { class_name: 'Sequential', config: { layers: [] } } }, /the model has no layers/);
+    await refuses(
+      { ...good, modelTopology: { class_name: 'Sequential', config: { layers: 'x' } } },
+      /must hold a list of layers, got string/,
+    );
+    await refuses(
+      { ...good, modelTopology: { class_name: 'Sequential', config: { layers: [] } } },
+      /the model has no layers/,
+    );
     const t = topology(good);
     t.config.layers[1].config.name = 'dense';
     await refuses({ ...good, modelTopology: t }, /two layers are named 'dense'/);
@@ -175,7 +273,10 @@ describe('values and types scratchnet does not load', () => {
     await refuses({ ...good, modelTopology: u }, /units must be a positive integer, got -4/);
     const v = topology(good);
     v.config.layers[0].config.batch_input_shape = [null, 28, 28];
-    await refuses({ ...good, modelTopology: v }, /layer 'dense' \(Dense\) takes flat samples \[features\] but receives shape \[28, 28\]; put a Flatten\(\) before it/);
+    await refuses(
+      { ...good, modelTopology: v },
+      /layer 'dense' \(Dense\) takes flat samples \[features\] but receives shape \[28, 28\]; put a Flatten\(\) before it/,
+    );
     await refuses({ ...good, modelTopology: '{}' }, /modelTopology must be an object/);
   });
 

@@ -11,27 +11,49 @@ import type { ModelArtifacts } from '../../src/io/types.js';
 import { FakeIndexedDB } from './fake-indexeddb.js';
 import { tfjs, tfLoad, tfPredict, maxAbsDiff } from './tfjs.js';
 
-const x = [[0.1, 0.2, 0.3, 0.4], [1, -1, 1, -1]];
+const x = [
+  [0.1, 0.2, 0.3, 0.4],
+  [1, -1, 1, -1],
+];
 let model: Sequential;
 beforeAll(() => {
-  model = new Sequential([new Dense(5, { inputShape: [4], activation: 'relu' }), new Dropout(0.5), new Dense(3, { activation: 'softmax' })], { seed: 6, backend: 'js' });
+  model = new Sequential(
+    [new Dense(5, { inputShape: [4], activation: 'relu' }), new Dropout(0.5), new Dense(3, { activation: 'softmax' })],
+    { seed: 6, backend: 'js' },
+  );
   model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
 });
-afterEach(() => { vi.unstubAllGlobals(); });
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
 
 describe('indexeddb://', () => {
   it('saves into TensorFlow.js’s database layout and loads back bit for bit', async () => {
     const idb = new FakeIndexedDB();
     await model.save(indexedDbHandler('my-model', { indexedDB: idb as unknown as IDBFactory }));
-    const row = idb.row('tensorflowjs', 'models_store', 'my-model') as { modelPath: string; modelArtifacts: ModelArtifacts; modelArtifactsInfo: { weightDataBytes: number } };
+    const row = idb.row('tensorflowjs', 'models_store', 'my-model') as {
+      modelPath: string;
+      modelArtifacts: ModelArtifacts;
+      modelArtifactsInfo: { weightDataBytes: number };
+    };
     expect(row.modelPath).toBe('my-model');
     expect(row.modelArtifacts.weightData).toBeInstanceOf(ArrayBuffer);
     expect(row.modelArtifactsInfo.weightDataBytes).toBe((5 * 4 + 5 + 5 * 3 + 3) * 4);
-    expect(idb.row('tensorflowjs', 'model_info_store', 'my-model')).toMatchObject({ modelPath: 'my-model', modelArtifactsInfo: { modelTopologyType: 'JSON' } });
+    expect(idb.row('tensorflowjs', 'model_info_store', 'my-model')).toMatchObject({
+      modelPath: 'my-model',
+      modelArtifactsInfo: { modelTopologyType: 'JSON' },
+    });
     // What is stored is what tf.loadLayersModel('indexeddb://my-model') reads back: TF.js artifacts.
     await tfjs();
-    expect(maxAbsDiff(tfPredict(await tfLoad(row.modelArtifacts), x), model.predict({ data: Float32Array.from(x.flat()), shape: [2, 4] }).data)).toBeLessThan(1e-6);
-    const back = await loadModel(indexedDbHandler('my-model', { indexedDB: idb as unknown as IDBFactory }), { backend: 'js' });
+    expect(
+      maxAbsDiff(
+        tfPredict(await tfLoad(row.modelArtifacts), x),
+        model.predict({ data: Float32Array.from(x.flat()), shape: [2, 4] }).data,
+      ),
+    ).toBeLessThan(1e-6);
+    const back = await loadModel(indexedDbHandler('my-model', { indexedDB: idb as unknown as IDBFactory }), {
+      backend: 'js',
+    });
     expect(back.getWeights()).toEqual(model.getWeights());
     expect(idb.openConnections).toBe(0);
     back.dispose();
@@ -54,10 +76,19 @@ describe('indexeddb://', () => {
     const handler = indexedDbHandler('m', { indexedDB: idb as unknown as IDBFactory });
     await model.save(handler);
     const before = model.getWeights();
-    const other = new Sequential([new Dense(5, { inputShape: [4], activation: 'relu' }), new Dropout(0.5), new Dense(3, { activation: 'softmax' })], { seed: 99, backend: 'js' });
+    const other = new Sequential(
+      [
+        new Dense(5, { inputShape: [4], activation: 'relu' }),
+        new Dropout(0.5),
+        new Dense(3, { activation: 'softmax' }),
+      ],
+      { seed: 99, backend: 'js' },
+    );
     other.predict(x);
     idb.failPuts = true;
-    await expect(other.save(handler)).rejects.toThrow(/^scratchnet: indexeddb:\/\/m: could not save the model: QuotaExceededError/);
+    await expect(other.save(handler)).rejects.toThrow(
+      /^scratchnet: indexeddb:\/\/m: could not save the model: QuotaExceededError/,
+    );
     idb.failPuts = false;
     const back = await loadModel(handler, { backend: 'js' });
     expect(back.getWeights()).toEqual(before);
@@ -67,8 +98,12 @@ describe('indexeddb://', () => {
 
   it('errors: no model under the name, no IndexedDB in this environment', async () => {
     const idb = new FakeIndexedDB();
-    await expect(loadModel(indexedDbHandler('absent', { indexedDB: idb as unknown as IDBFactory }))).rejects.toThrow(/^scratchnet: indexeddb:\/\/absent: there is no model saved under this name/);
-    await expect(model.save('indexeddb://x')).rejects.toThrow(/^scratchnet: indexeddb:\/\/x: this environment has no IndexedDB/);
+    await expect(loadModel(indexedDbHandler('absent', { indexedDB: idb as unknown as IDBFactory }))).rejects.toThrow(
+      /^scratchnet: indexeddb:\/\/absent: there is no model saved under this name/,
+    );
+    await expect(model.save('indexeddb://x')).rejects.toThrow(
+      /^scratchnet: indexeddb:\/\/x: this environment has no IndexedDB/,
+    );
   });
 });
 
@@ -76,8 +111,20 @@ describe('downloads:// and browserFiles', () => {
   it('downloads name.json and name.weights.bin, which browserFiles loads back', async () => {
     const clicked: { download: string; href: string }[] = [];
     const blobs = new Map<string, Blob>();
-    const document = { createElement: () => { const a = { download: '', href: '', click: () => clicked.push({ download: a.download, href: a.href }) }; return a; } };
-    const URL = { createObjectURL: (b: Blob) => { const u = `blob:${blobs.size}`; blobs.set(u, b); return u; }, revokeObjectURL: () => {} };
+    const document = {
+      createElement: () => {
+        const a = { download: '', href: '', click: () => clicked.push({ download: a.download, href: a.href }) };
+        return a;
+      },
+    };
+    const URL = {
+      createObjectURL: (b: Blob) => {
+        const u = `blob:${blobs.size}`;
+        blobs.set(u, b);
+        return u;
+      },
+      revokeObjectURL: () => {},
+    };
     await model.save(downloadHandler('classifier', { document: document as never, URL: URL as never }));
     expect(clicked.map((c) => c.download)).toEqual(['classifier.json', 'classifier.weights.bin']);
     const json = JSON.parse(await blobs.get(clicked[0].href)!.text());
@@ -87,18 +134,26 @@ describe('downloads:// and browserFiles', () => {
     const back = await loadModel(browserFiles(files), { backend: 'js' });
     expect(back.getWeights()).toEqual(model.getWeights());
     back.dispose();
-    await expect(loadModel(browserFiles(files.slice(0, 1)))).rejects.toThrow(/^scratchnet: browserFiles: classifier\.json names the weights file 'classifier\.weights\.bin', which was not among the files given/);
+    await expect(loadModel(browserFiles(files.slice(0, 1)))).rejects.toThrow(
+      /^scratchnet: browserFiles: classifier\.json names the weights file 'classifier\.weights\.bin', which was not among the files given/,
+    );
   });
 
   it('outside a page, and for loading, downloads:// says what to use instead', async () => {
-    await expect(model.save('downloads://m')).rejects.toThrow(/^scratchnet: downloads:\/\/m: downloads need a browser page/);
-    await expect(loadModel('downloads://m')).rejects.toThrow(/^scratchnet: downloads:\/\/m can only save; load the downloaded files with browserFiles/);
+    await expect(model.save('downloads://m')).rejects.toThrow(
+      /^scratchnet: downloads:\/\/m: downloads need a browser page/,
+    );
+    await expect(loadModel('downloads://m')).rejects.toThrow(
+      /^scratchnet: downloads:\/\/m can only save; load the downloaded files with browserFiles/,
+    );
   });
 });
 
 describe('https://', () => {
   function server(files: Record<string, BodyInit>) {
-    return vi.fn(async (url: string) => (url in files ? new Response(files[url]) : new Response('not found', { status: 404, statusText: 'Not Found' })));
+    return vi.fn(async (url: string) =>
+      url in files ? new Response(files[url]) : new Response('not found', { status: 404, statusText: 'Not Found' }),
+    );
   }
 
   it('loads model.json and the weight files it names, relative to it', async () => {
@@ -107,7 +162,10 @@ describe('https://', () => {
     const a = h.artifacts!;
     const bytes = new Uint8Array(a.weightData as ArrayBuffer);
     const fetch = server({
-      'https://example.org/models/m/model.json': JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: ['shard1.bin', '../m/shard2.bin'], weights: a.weightSpecs }] }),
+      'https://example.org/models/m/model.json': JSON.stringify({
+        modelTopology: a.modelTopology,
+        weightsManifest: [{ paths: ['shard1.bin', '../m/shard2.bin'], weights: a.weightSpecs }],
+      }),
       'https://example.org/models/m/shard1.bin': bytes.slice(0, 30),
       'https://example.org/models/m/shard2.bin': bytes.slice(30),
     });
@@ -123,7 +181,10 @@ describe('https://', () => {
     await model.save(h);
     const a = h.artifacts!;
     const files = {
-      'https://example.org/models/m/model.json': JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: [{ paths: ['w.bin'], weights: a.weightSpecs }] }),
+      'https://example.org/models/m/model.json': JSON.stringify({
+        modelTopology: a.modelTopology,
+        weightsManifest: [{ paths: ['w.bin'], weights: a.weightSpecs }],
+      }),
       'https://example.org/models/m/w.bin': new Uint8Array(a.weightData as ArrayBuffer),
     };
     const fetch = server(files);
@@ -143,7 +204,8 @@ describe('https://', () => {
         back.dispose();
       }
       await expect(model.save('/models/m')).rejects.toThrow(
-        "scratchnet: cannot save to '/models/m': in a browser a path is a URL of the site (https://example.org/models/m), which a page cannot write.");
+        "scratchnet: cannot save to '/models/m': in a browser a path is a URL of the site (https://example.org/models/m), which a page cannot write.",
+      );
     } finally {
       if (pathHandler) schemes.set('', pathHandler);
     }
@@ -151,7 +213,11 @@ describe('https://', () => {
 
   it('HTTP errors name the URL and status; saving over HTTP is refused', async () => {
     const fetch = server({});
-    await expect(loadModel(httpHandler('https://example.org/nope/model.json', { fetch: fetch as never }))).rejects.toThrow(/^scratchnet: fetching https:\/\/example\.org\/nope\/model\.json failed with HTTP 404 Not Found/);
-    await expect(model.save('https://example.org/upload')).rejects.toThrow(/^scratchnet: saving to https:\/\/example\.org\/upload is not supported/);
+    await expect(
+      loadModel(httpHandler('https://example.org/nope/model.json', { fetch: fetch as never })),
+    ).rejects.toThrow(/^scratchnet: fetching https:\/\/example\.org\/nope\/model\.json failed with HTTP 404 Not Found/);
+    await expect(model.save('https://example.org/upload')).rejects.toThrow(
+      /^scratchnet: saving to https:\/\/example\.org\/upload is not supported/,
+    );
   });
 });

@@ -13,7 +13,10 @@ class FakeRequest<T> {
   onblocked: Callback = null;
 }
 
-interface StoreData { keyPath: string; rows: Map<unknown, unknown> }
+interface StoreData {
+  keyPath: string;
+  rows: Map<unknown, unknown>;
+}
 
 class FakeTransaction {
   private writes: (() => void)[] = [];
@@ -22,8 +25,19 @@ class FakeTransaction {
   oncomplete: Callback = null;
   onerror: Callback = null;
   onabort: Callback = null;
-  constructor(private readonly db: FakeDatabase, private readonly names: string[], readonly mode: string) {
-    later(() => later(() => { if (!this.aborted) { for (const w of this.writes) w(); this.oncomplete?.(); } }));
+  constructor(
+    private readonly db: FakeDatabase,
+    private readonly names: string[],
+    readonly mode: string,
+  ) {
+    later(() =>
+      later(() => {
+        if (!this.aborted) {
+          for (const w of this.writes) w();
+          this.oncomplete?.();
+        }
+      }),
+    );
   }
   objectStore(name: string) {
     if (!this.names.includes(name)) throw new Error(`NotFoundError: ${name} is not in this transaction`);
@@ -40,7 +54,10 @@ class FakeTransaction {
       },
       get: (key: unknown) => {
         const r = new FakeRequest<unknown>();
-        later(() => { r.result = structuredClone(store.rows.get(key)); r.onsuccess?.(); });
+        later(() => {
+          r.result = structuredClone(store.rows.get(key));
+          r.onsuccess?.();
+        });
         return r;
       },
     };

@@ -13,12 +13,25 @@ import { fileHandler } from '../../src/node.js';
 
 let root = '';
 let model: Sequential;
-const x = [[0.5, -1, 2], [1, 1, 1]];
+const x = [
+  [0.5, -1, 2],
+  [1, 1, 1],
+];
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'scratchnet-files-'));
-  model = new Sequential([new Dense(4, { inputShape: [3], activation: 'tanh' }), new Dense(2)], { seed: 4, backend: 'js' });
+  model = new Sequential([new Dense(4, { inputShape: [3], activation: 'tanh' }), new Dense(2)], {
+    seed: 4,
+    backend: 'js',
+  });
   model.compile({ optimizer: 'adam', loss: 'mse' });
-  await model.fit(x, [[1, 0], [0, 1]], { epochs: 2, verbose: 0 });
+  await model.fit(
+    x,
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    { epochs: 2, verbose: 0 },
+  );
 });
 afterAll(async () => {
   model.dispose();
@@ -64,7 +77,12 @@ describe('targets', () => {
     const json = JSON.parse(await readFile(join(dir, 'classifier.json'), 'utf8'));
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual([files[1]]);
-    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['dense/kernel', 'dense/bias', 'dense_1/kernel', 'dense_1/bias']);
+    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual([
+      'dense/kernel',
+      'dense/bias',
+      'dense_1/kernel',
+      'dense_1/bias',
+    ]);
   });
 });
 
@@ -118,13 +136,20 @@ describe('the files a save leaves', () => {
     (await loadModel(dir, { backend: 'js' })).dispose();
   });
 
-  it("a folder written by tfjs-node (model.json + weights.bin) loads, and saving over it removes the old weights.bin", async () => {
+  it('a folder written by tfjs-node (model.json + weights.bin) loads, and saving over it removes the old weights.bin', async () => {
     const dir = join(root, 'tfjs-node');
     const h = memoryHandler();
     await model.save(h);
     await mkdir(dir, { recursive: true });
     const a = h.artifacts!;
-    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['./weights.bin'], weights: a.weightSpecs }] }));
+    await writeFile(
+      join(dir, 'model.json'),
+      JSON.stringify({
+        modelTopology: a.modelTopology,
+        format: 'layers-model',
+        weightsManifest: [{ paths: ['./weights.bin'], weights: a.weightSpecs }],
+      }),
+    );
     await writeFile(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer));
     const back = await loadModel(dir, { backend: 'js' });
     expect(back.getWeights()).toEqual(model.getWeights());
@@ -145,23 +170,43 @@ describe('loading', () => {
     const cuts = [0, 10, 50, bytes.byteLength];
     const paths = cuts.slice(1).map((_, i) => `group1-shard${i + 1}of3.bin`);
     for (let i = 0; i < 3; i++) await writeFile(join(dir, paths[i]), bytes.slice(cuts[i], cuts[i + 1]));
-    await writeFile(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', generatedBy: 'keras v2.12.0', convertedBy: 'TensorFlow.js Converter v4.6.0',
-      modelTopology: { keras_version: '2.12.0', backend: 'tensorflow', model_config: a.modelTopology }, weightsManifest: [{ paths, weights: a.weightSpecs }] }));
+    await writeFile(
+      join(dir, 'model.json'),
+      JSON.stringify({
+        format: 'layers-model',
+        generatedBy: 'keras v2.12.0',
+        convertedBy: 'TensorFlow.js Converter v4.6.0',
+        modelTopology: { keras_version: '2.12.0', backend: 'tensorflow', model_config: a.modelTopology },
+        weightsManifest: [{ paths, weights: a.weightSpecs }],
+      }),
+    );
     const back = await loadModel(join(dir, 'model.json'), { backend: 'js' });
     expect(back.predict(x)).toEqual(model.predict(x));
     back.dispose();
   });
 
   it('errors name the file: no model, bad JSON, a missing weights file, a weights path outside the folder', async () => {
-    await expect(loadModel(join(root, 'nothing-here'))).rejects.toThrow(/^scratchnet: there is no model at .*nothing-here\/model\.json \(file not found\)/);
+    await expect(loadModel(join(root, 'nothing-here'))).rejects.toThrow(
+      /^scratchnet: there is no model at .*nothing-here\/model\.json \(file not found\)/,
+    );
     const dir = join(root, 'broken');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'model.json'), '{"modelTopology": {');
     await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*broken\/model\.json is not valid JSON/);
-    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['gone.bin'], weights: [] }] }));
-    await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*model\.json names the weights file .*gone\.bin, which does not exist/);
-    await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }));
-    await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*names the weights file '\.\.\/\.\.\/etc\/passwd', outside its folder/);
+    await writeFile(
+      join(dir, 'model.json'),
+      JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['gone.bin'], weights: [] }] }),
+    );
+    await expect(loadModel(dir)).rejects.toThrow(
+      /^scratchnet: .*model\.json names the weights file .*gone\.bin, which does not exist/,
+    );
+    await writeFile(
+      join(dir, 'model.json'),
+      JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }),
+    );
+    await expect(loadModel(dir)).rejects.toThrow(
+      /^scratchnet: .*names the weights file '\.\.\/\.\.\/etc\/passwd', outside its folder/,
+    );
     await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: {} }));
     await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*has no weightsManifest list/);
   });
@@ -169,6 +214,8 @@ describe('loading', () => {
   it('a save that cannot write says where', async () => {
     const file = join(root, 'a-file');
     await writeFile(file, 'not a folder');
-    await expect(model.save(join(file, 'inside'))).rejects.toThrow(/^scratchnet: could not save the model to .*a-file\/inside\/model\.json/);
+    await expect(model.save(join(file, 'inside'))).rejects.toThrow(
+      /^scratchnet: could not save the model to .*a-file\/inside\/model\.json/,
+    );
   });
 });

@@ -1,7 +1,19 @@
 // Save → load for both model APIs: bit-identical weights and predictions, the compile settings back, and with
 // includeOptimizer training that resumes exactly where it stopped.
 import { describe, expect, it } from 'vitest';
-import { Activation, ActivationLayer, Dense, Dropout, FCLayer, Layer, Network, Sequential, activations, losses, optimizers } from '../../src/index.js';
+import {
+  Activation,
+  ActivationLayer,
+  Dense,
+  Dropout,
+  FCLayer,
+  Layer,
+  Network,
+  Sequential,
+  activations,
+  losses,
+  optimizers,
+} from '../../src/index.js';
 import type { Optimizer, OptimizerName } from '../../src/optimizers/index.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { memoryHandler } from '../../src/io/memory-handler.js';
@@ -18,12 +30,15 @@ async function saved(model: Sequential | Network, includeOptimizer = false): Pro
 }
 
 function classifier(backend: 'wasm' | 'js', optimizer: Optimizer | OptimizerName = 'adam', seed = 11): Sequential {
-  const m = new Sequential([
-    new Dense(10, { inputShape: [4], activation: 'relu' }),
-    new Dropout(0.2),
-    new Dense(6, { activation: activations.leakyRelu(0.05) }),
-    new Dense(3, { activation: 'softmax' }),
-  ], { seed, backend });
+  const m = new Sequential(
+    [
+      new Dense(10, { inputShape: [4], activation: 'relu' }),
+      new Dropout(0.2),
+      new Dense(6, { activation: activations.leakyRelu(0.05) }),
+      new Dense(3, { activation: 'softmax' }),
+    ],
+    { seed, backend },
+  );
   m.compile({ optimizer, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   return m;
 }
@@ -48,28 +63,32 @@ describe.each(BACKENDS)('Sequential on %s', (backend) => {
     ['adam', () => optimizers.adam({ learningRate: 0.01 })],
     ['rmsprop', () => optimizers.rmsprop({ learningRate: 0.01 })],
     ['sgd', () => optimizers.sgd({ learningRate: 0.1 })],
-  ])('with includeOptimizer, %s training resumes exactly: 2 epochs + save + load + 2 epochs = 4 epochs', async (_name, make) => {
-    const straight = classifier(backend, make());
-    const resumed = classifier(backend, make());
-    // Dropout draws from the saved generator state. NOTE: shuffle is off because fitLoop shuffles the previous
-    // epoch's order in place, starting again from 0..n−1 in each fit() call, so even fit(2) + fit(2) ≠ fit(4) today.
-    const opts = { batchSize: 5, verbose: 0 as const, shuffle: false };
-    await straight.fit(x, labels, { ...opts, epochs: 4 });
-    await resumed.fit(x, labels, { ...opts, epochs: 2 });
-    const back = await loadModel(await saved(resumed, true), { backend });
-    resumed.dispose();
-    await back.fit(x, labels, { ...opts, epochs: 2 });
-    expect(back.getWeights()).toEqual(straight.getWeights());
-    straight.dispose();
-    back.dispose();
-  });
+  ])(
+    'with includeOptimizer, %s training resumes exactly: 2 epochs + save + load + 2 epochs = 4 epochs',
+    async (_name, make) => {
+      const straight = classifier(backend, make());
+      const resumed = classifier(backend, make());
+      // Dropout draws from the saved generator state. NOTE: shuffle is off because fitLoop shuffles the previous
+      // epoch's order in place, starting again from 0..n−1 in each fit() call, so even fit(2) + fit(2) ≠ fit(4) today.
+      const opts = { batchSize: 5, verbose: 0 as const, shuffle: false };
+      await straight.fit(x, labels, { ...opts, epochs: 4 });
+      await resumed.fit(x, labels, { ...opts, epochs: 2 });
+      const back = await loadModel(await saved(resumed, true), { backend });
+      resumed.dispose();
+      await back.fit(x, labels, { ...opts, epochs: 2 });
+      expect(back.getWeights()).toEqual(straight.getWeights());
+      straight.dispose();
+      back.dispose();
+    },
+  );
 
   it('with momentum, the velocity goes through TF.js’s form (a = −v/lr) and comes back within float32 rounding', async () => {
     const make = () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true });
     const model = classifier(backend, make());
     await model.fit(x, labels, { epochs: 2, batchSize: 5, verbose: 0 });
     const back = await loadModel(await saved(model, true), { backend });
-    const a = model.internals.optimizer!.getState!(), b = back.internals.optimizer!.getState!();
+    const a = model.internals.optimizer!.getState!(),
+      b = back.internals.optimizer!.getState!();
     expect(b.iterations).toBe(a.iterations);
     a.slots.forEach((s, i) => s[0].forEach((v, j) => expect(b.slots[i][0][j]).toBeCloseTo(v, 7)));
     model.dispose();
@@ -93,29 +112,51 @@ describe.each(BACKENDS)('Sequential on %s', (backend) => {
   it.each([
     ['a Dropout', () => new Dropout(0.2)],
     ['an Activation', () => new Activation('tanh')],
-  ])('a compiled model whose first layer is %s (no input size declared) loads, compiled and built from its weights', async (_name, first) => {
-    const model = new Sequential([first(), new Dense(3, { activation: 'softmax' })], { seed: 2, backend });
-    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-    await model.fit(x, labels, { epochs: 1, verbose: 0 });
-    const back = await loadModel(await saved(model, true), { backend });
-    expect(back.getWeights()).toEqual(model.getWeights());
-    expect(back.predict(x)).toEqual(model.predict(x));
-    expect(back.internals.optimizer!.iterations).toBe(model.internals.optimizer!.iterations);
-    model.dispose();
-    back.dispose();
-  });
+  ])(
+    'a compiled model whose first layer is %s (no input size declared) loads, compiled and built from its weights',
+    async (_name, first) => {
+      const model = new Sequential([first(), new Dense(3, { activation: 'softmax' })], { seed: 2, backend });
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      await model.fit(x, labels, { epochs: 1, verbose: 0 });
+      const back = await loadModel(await saved(model, true), { backend });
+      expect(back.getWeights()).toEqual(model.getWeights());
+      expect(back.predict(x)).toEqual(model.predict(x));
+      expect(back.internals.optimizer!.iterations).toBe(model.internals.optimizer!.iterations);
+      model.dispose();
+      back.dispose();
+    },
+  );
 
   it('refuses what cannot be saved: an unbuilt model, a custom activation, includeOptimizer without an optimizer', async () => {
-    await expect(new Sequential([new Dense(2)], { backend }).save(memoryHandler())).rejects.toThrow(/^scratchnet: the model has no weights to save until it is built/);
-    const custom = new Sequential([new Dense(2, { inputShape: [4] }), new Activation((v: number) => v * v, (v: number) => 2 * v)], { backend });
+    await expect(new Sequential([new Dense(2)], { backend }).save(memoryHandler())).rejects.toThrow(
+      /^scratchnet: the model has no weights to save until it is built/,
+    );
+    const custom = new Sequential(
+      [
+        new Dense(2, { inputShape: [4] }),
+        new Activation(
+          (v: number) => v * v,
+          (v: number) => 2 * v,
+        ),
+      ],
+      { backend },
+    );
     custom.predict(x);
-    await expect(custom.save(memoryHandler())).rejects.toThrow(/^scratchnet: layer 'activation' uses the custom activation .* which cannot be saved/);
+    await expect(custom.save(memoryHandler())).rejects.toThrow(
+      /^scratchnet: layer 'activation' uses the custom activation .* which cannot be saved/,
+    );
     const plain = new Sequential([new Dense(2, { inputShape: [4] })], { backend });
     plain.predict(x);
-    await expect(plain.save(memoryHandler(), { includeOptimizer: true })).rejects.toThrow(/^scratchnet: includeOptimizer: the model has no optimizer/);
+    await expect(plain.save(memoryHandler(), { includeOptimizer: true })).rejects.toThrow(
+      /^scratchnet: includeOptimizer: the model has no optimizer/,
+    );
     await expect(plain.save(42 as never)).rejects.toThrow(/^scratchnet: save takes a URL string/);
-    await expect(plain.save({ load: async () => ({}) } as never)).rejects.toThrow(/^scratchnet: the handler cannot save \(it has no save\(\) method\)/);
-    await expect(plain.save('ftp://somewhere')).rejects.toThrow(/^scratchnet: cannot save 'ftp:\/\/somewhere': unknown scheme 'ftp:\/\/'/);
+    await expect(plain.save({ load: async () => ({}) } as never)).rejects.toThrow(
+      /^scratchnet: the handler cannot save \(it has no save\(\) method\)/,
+    );
+    await expect(plain.save('ftp://somewhere')).rejects.toThrow(
+      /^scratchnet: cannot save 'ftp:\/\/somewhere': unknown scheme 'ftp:\/\/'/,
+    );
   });
 });
 
@@ -137,7 +178,13 @@ describe.each(BACKENDS)('Network on %s', (backend) => {
     const net = xorNet(backend);
     await net.fit(x, y, { epochs: 5, learningRate: 0.3, verbose: false });
     const back = await Network.load(await saved(net), { backend });
-    expect(back.layers.map((l) => l.constructor.name)).toEqual(['FCLayer', 'ActivationLayer', 'Dropout', 'FCLayer', 'ActivationLayer']);
+    expect(back.layers.map((l) => l.constructor.name)).toEqual([
+      'FCLayer',
+      'ActivationLayer',
+      'Dropout',
+      'FCLayer',
+      'ActivationLayer',
+    ]);
     expect(back.getWeights()).toEqual(net.getWeights());
     expect(back.predict(x)).toEqual(net.predict(x));
     expect(back.internals.loss!.name).toBe('mse');
@@ -156,9 +203,16 @@ describe.each(BACKENDS)('Network on %s', (backend) => {
     const model = classifier(backend);
     const asNet = await Network.load(await saved(model), { backend });
     expect(asNet.layers.map((l) => `${l.constructor.name}:${l.name}`)).toEqual([
-      'FCLayer:dense', 'ActivationLayer:dense_activation', 'Dropout:dropout', 'FCLayer:dense_1', 'ActivationLayer:dense_1_activation',
-      'FCLayer:dense_2', 'ActivationLayer:dense_2_activation']);
-    const a = asNet.predict(x), b = model.predict(x);
+      'FCLayer:dense',
+      'ActivationLayer:dense_activation',
+      'Dropout:dropout',
+      'FCLayer:dense_1',
+      'ActivationLayer:dense_1_activation',
+      'FCLayer:dense_2',
+      'ActivationLayer:dense_2_activation',
+    ]);
+    const a = asNet.predict(x),
+      b = model.predict(x);
     a.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(b[i][j], 6)));
     [net, seq, model, asNet].forEach((m) => m.dispose());
   });
@@ -168,20 +222,30 @@ describe.each(BACKENDS)('Network on %s', (backend) => {
     net.add(new FCLayer(2, 3));
     net.add(new ActivationLayer('tanh'));
     net.add(new FCLayer(3, 1));
-    await expect(net.save(memoryHandler())).rejects.toThrow(/^scratchnet: the model has no weights to save until it is built: fit or predict once/);
+    await expect(net.save(memoryHandler())).rejects.toThrow(
+      /^scratchnet: the model has no weights to save until it is built: fit or predict once/,
+    );
   });
 
   it('a Network with a custom Layer is refused by name', async () => {
     class Scale extends Layer {
-      constructor() { super('scale'); }
-      forwardPropagation(input: Float32Array) { return input.map((v) => v * 2); }
-      backwardPropagation(e: Float32Array) { return e.map((v) => v * 2); }
+      constructor() {
+        super('scale');
+      }
+      forwardPropagation(input: Float32Array) {
+        return input.map((v) => v * 2);
+      }
+      backwardPropagation(e: Float32Array) {
+        return e.map((v) => v * 2);
+      }
     }
     const net = new Network({ backend });
     net.add(new FCLayer(4, 2));
     net.add(new Scale());
     net.use('mse');
     net.predict(x);
-    await expect(net.save(memoryHandler())).rejects.toThrow(/^scratchnet: layer 'scale' is a custom Scale, which cannot be saved in the Keras format/);
+    await expect(net.save(memoryHandler())).rejects.toThrow(
+      /^scratchnet: layer 'scale' is a custom Scale, which cannot be saved in the Keras format/,
+    );
   });
 });

@@ -14,14 +14,24 @@ import { asKeras2Converter, asKeras3Converter } from './variants.js';
 /** The lines summary() prints, joined. */
 function summaryOf(model: { summary(print: (line: string) => void): void }): string {
   const lines: string[] = [];
-  model.summary((line) => { lines.push(line); });
+  model.summary((line) => {
+    lines.push(line);
+  });
   return `${lines.join('\n')}\n`;
 }
 
 let tf: typeof TF;
-beforeAll(async () => { tf = await tfjs(); });
+beforeAll(async () => {
+  tf = await tfjs();
+});
 const measured: Record<string, number> = {};
-afterAll(() => console.log(`max |scratchnet − TensorFlow.js|, image models:\n${Object.entries(measured).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join('\n')}`));
+afterAll(() =>
+  console.log(
+    `max |scratchnet − TensorFlow.js|, image models:\n${Object.entries(measured)
+      .map(([k, v]) => `  ${k}: ${v.toExponential(2)}`)
+      .join('\n')}`,
+  ),
+);
 
 /** n images [h, w, c] from a fixed formula, as flat NHWC values */
 function images(n: number, h: number, w: number, c: number): Float32Array {
@@ -34,27 +44,50 @@ function tfPredictImages(model: TF.LayersModel, data: Float32Array, shape: numbe
 
 describe.each(BACKENDS)('scratchnet → TensorFlow.js (%s backend)', (backend) => {
   it('Flatten({ inputShape: [h, w, c] }) → Dense → Reshape → Flatten → Dense: TF.js loads it and predicts the same', async () => {
-    const model = new Sequential([
-      new Flatten({ inputShape: [5, 4, 3] }), new Dense(12, { activation: 'relu' }), new Reshape([3, -1]), new Activation('softmax'),
-      new Dropout(0.2), new Flatten(), new Dense(3, { activation: 'softmax' }),
-    ], { seed: 6, backend });
+    const model = new Sequential(
+      [
+        new Flatten({ inputShape: [5, 4, 3] }),
+        new Dense(12, { activation: 'relu' }),
+        new Reshape([3, -1]),
+        new Activation('softmax'),
+        new Dropout(0.2),
+        new Flatten(),
+        new Dense(3, { activation: 'softmax' }),
+      ],
+      { seed: 6, backend },
+    );
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
     const x = images(20, 5, 4, 3);
-    await model.fit({ data: x, shape: [20, 5, 4, 3] }, Array.from({ length: 20 }, (_, i) => i % 3), { epochs: 3, batchSize: 5, verbose: 0 });
+    await model.fit(
+      { data: x, shape: [20, 5, 4, 3] },
+      Array.from({ length: 20 }, (_, i) => i % 3),
+      { epochs: 3, batchSize: 5, verbose: 0 },
+    );
     const h = memoryHandler();
     await model.save(h);
     const theirs = await tfLoad(h.artifacts!);
-    expect(theirs.layers.map((l) => l.getClassName())).toEqual(['Flatten', 'Dense', 'Reshape', 'Activation', 'Dropout', 'Flatten', 'Dense']);
+    expect(theirs.layers.map((l) => l.getClassName())).toEqual([
+      'Flatten',
+      'Dense',
+      'Reshape',
+      'Activation',
+      'Dropout',
+      'Flatten',
+      'Dense',
+    ]);
     expect(theirs.inputs[0].shape).toEqual([null, 5, 4, 3]);
     expect(theirs.layers[2].outputShape).toEqual([null, 3, 4]); // our −1, written resolved
-    const err = maxAbsDiff(model.predict({ data: x, shape: [20, 5, 4, 3] }).data, tfPredictImages(theirs, x, [20, 5, 4, 3]));
+    const err = maxAbsDiff(
+      model.predict({ data: x, shape: [20, 5, 4, 3] }).data,
+      tfPredictImages(theirs, x, [20, 5, 4, 3]),
+    );
     measured[`Sequential → TF.js (${backend})`] = err;
     expect(err).toBeLessThan(1e-5);
     theirs.dispose();
     model.dispose();
   });
 
-  it("a tutorial Network with FlattenLayer loads in TF.js as Flatten → Dense", async () => {
+  it('a tutorial Network with FlattenLayer loads in TF.js as Flatten → Dense', async () => {
     const { FCLayer, ActivationLayer } = await import('../../src/index.js');
     const net = new Network({ seed: 3, backend });
     net.add(new FlattenLayer());
@@ -67,7 +100,10 @@ describe.each(BACKENDS)('scratchnet → TensorFlow.js (%s backend)', (backend) =
     await net.save(h);
     const theirs = await tfLoad(h.artifacts!);
     expect(theirs.layers.map((l) => l.getClassName())).toEqual(['Flatten', 'Dense', 'Activation']);
-    const err = maxAbsDiff(net.predict({ data: x, shape: [6, 2, 2, 2] }).data, tfPredictImages(theirs, x, [6, 2, 2, 2]));
+    const err = maxAbsDiff(
+      net.predict({ data: x, shape: [6, 2, 2, 2] }).data,
+      tfPredictImages(theirs, x, [6, 2, 2, 2]),
+    );
     measured[`Network → TF.js (${backend})`] = err;
     expect(err).toBeLessThan(1e-5);
     theirs.dispose();
@@ -119,20 +155,35 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
     model.dispose();
   });
 
-  it.each([['Keras 2 converter form (InputLayer, :0 names)', asKeras2Converter], ['Keras 3 converter form (batch_shape, DTypePolicy)', asKeras3Converter]] as const)(
-    '%s: loads and predicts the same, on images and on the same values as flat rows', async (name, variant) => {
+  it.each([
+    ['Keras 2 converter form (InputLayer, :0 names)', asKeras2Converter],
+    ['Keras 3 converter form (batch_shape, DTypePolicy)', asKeras3Converter],
+  ] as const)(
+    '%s: loads and predicts the same, on images and on the same values as flat rows',
+    async (name, variant) => {
       const model = await loadModel(variant(artifacts), { backend });
       expect(model.layers.map((l) => l.kind)).toEqual(['flatten', 'dense', 'reshape', 'flatten', 'dense']);
       const err = maxAbsDiff(model.predict({ data: x, shape: [9, 6, 4, 2] }).data, expected);
       measured[`TF.js → Sequential, ${name.split(' (')[0]} (${backend})`] = err;
       expect(err).toBeLessThan(1e-5);
-      expect(model.predict({ data: x, shape: [9, 48] }).data).toEqual(model.predict({ data: x, shape: [9, 6, 4, 2] }).data);
+      expect(model.predict({ data: x, shape: [9, 48] }).data).toEqual(
+        model.predict({ data: x, shape: [9, 6, 4, 2] }).data,
+      );
       model.dispose();
-    });
+    },
+  );
 
   it('loads as a tutorial Network: FlattenLayer, FCLayer, ActivationLayer, Reshape', async () => {
     const net = await Network.load(artifacts, { backend });
-    expect(net.layers.map((l) => l.constructor.name)).toEqual(['FlattenLayer', 'FCLayer', 'ActivationLayer', 'Reshape', 'FlattenLayer', 'FCLayer', 'ActivationLayer']);
+    expect(net.layers.map((l) => l.constructor.name)).toEqual([
+      'FlattenLayer',
+      'FCLayer',
+      'ActivationLayer',
+      'Reshape',
+      'FlattenLayer',
+      'FCLayer',
+      'ActivationLayer',
+    ]);
     const err = maxAbsDiff(net.predict({ data: x, shape: [9, 6, 4, 2] }).data, expected);
     measured[`TF.js → Network (${backend})`] = err;
     expect(err).toBeLessThan(1e-5);
@@ -140,9 +191,12 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
   });
 
   it('a channels_first Flatten is refused, naming it', async () => {
-    const topo = structuredClone(artifacts.modelTopology) as { config: { layers: { config: Record<string, unknown> }[] } };
+    const topo = structuredClone(artifacts.modelTopology) as {
+      config: { layers: { config: Record<string, unknown> }[] };
+    };
     topo.config.layers[0].config.data_format = 'channels_first';
-    await expect(loadModel({ ...artifacts, modelTopology: topo }, { backend }))
-      .rejects.toThrow(/layer 0 'flatten\w*' \(Flatten\): data_format "channels_first" is not supported; scratchnet's images are channels-last/);
+    await expect(loadModel({ ...artifacts, modelTopology: topo }, { backend })).rejects.toThrow(
+      /layer 0 'flatten\w*' \(Flatten\): data_format "channels_first" is not supported; scratchnet's images are channels-last/,
+    );
   });
 });

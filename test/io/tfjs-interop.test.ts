@@ -2,7 +2,17 @@
 // the same numbers must come out within 1e-5. The measured errors are printed at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { Activation, Dense, Dropout, Network, FCLayer, ActivationLayer, Sequential, activations, optimizers } from '../../src/index.js';
+import {
+  Activation,
+  Dense,
+  Dropout,
+  Network,
+  FCLayer,
+  ActivationLayer,
+  Sequential,
+  activations,
+  optimizers,
+} from '../../src/index.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { memoryHandler } from '../../src/io/memory-handler.js';
 import type { ModelArtifacts } from '../../src/io/types.js';
@@ -11,7 +21,9 @@ import { captureArtifacts, maxAbsDiff, tfjs, tfLoad, tfPredict } from './tfjs.js
 import { asKeras2Converter, asKeras3Converter, inShards, withoutInputShape } from './variants.js';
 
 let tf: typeof TF;
-beforeAll(async () => { tf = await tfjs(); });
+beforeAll(async () => {
+  tf = await tfjs();
+});
 
 const measured: Record<string, number> = {};
 afterAll(() => {
@@ -21,7 +33,9 @@ afterAll(() => {
 
 /** Inputs from a fixed formula (no Math.random): rows of `cols` values in about [−2, 2]. */
 function inputs(rows: number, cols: number): number[][] {
-  return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => Math.sin(i * 1.7 + j * 0.9) * 2));
+  return Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: cols }, (_, j) => Math.sin(i * 1.7 + j * 0.9) * 2),
+  );
 }
 
 async function ourSave(model: Sequential | Network, includeOptimizer = false): Promise<ModelArtifacts> {
@@ -32,21 +46,35 @@ async function ourSave(model: Sequential | Network, includeOptimizer = false): P
 
 describe.each(BACKENDS)('scratchnet → TensorFlow.js (%s backend)', (backend) => {
   it('a trained Sequential (Dense relu, Dropout, Dense leaky_relu, Dense + Activation softmax, no-bias Dense) predicts the same in tf.loadLayersModel', async () => {
-    const model = new Sequential([
-      new Dense(16, { inputShape: [7], activation: 'relu' }),
-      new Dropout(0.25),
-      new Dense(9, { activation: activations.leakyRelu(0.1) }),
-      new Dense(8, { activation: 'tanh', useBias: false }),
-      new Dense(5, { activation: 'sigmoid' }),
-      new Dense(4),
-      new Activation('softmax'),
-    ], { seed: 3, backend });
-    model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    const model = new Sequential(
+      [
+        new Dense(16, { inputShape: [7], activation: 'relu' }),
+        new Dropout(0.25),
+        new Dense(9, { activation: activations.leakyRelu(0.1) }),
+        new Dense(8, { activation: 'tanh', useBias: false }),
+        new Dense(5, { activation: 'sigmoid' }),
+        new Dense(4),
+        new Activation('softmax'),
+      ],
+      { seed: 3, backend },
+    );
+    model.compile({
+      optimizer: optimizers.adam({ learningRate: 0.01 }),
+      loss: 'sparse_categorical_crossentropy',
+      metrics: ['accuracy'],
+    });
     const x = inputs(40, 7);
-    await model.fit(x, x.map((r) => (r[0] > 0 ? 1 : 0) + (r[1] > 0 ? 2 : 0)), { epochs: 3, batchSize: 8, verbose: 0 });
+    await model.fit(
+      x,
+      x.map((r) => (r[0] > 0 ? 1 : 0) + (r[1] > 0 ? 2 : 0)),
+      { epochs: 3, batchSize: 8, verbose: 0 },
+    );
     const artifacts = await ourSave(model);
     const theirs = await tfLoad(artifacts);
-    const err = maxAbsDiff(model.predict({ data: Float32Array.from(x.flat()), shape: [40, 7] }).data, tfPredict(theirs, x));
+    const err = maxAbsDiff(
+      model.predict({ data: Float32Array.from(x.flat()), shape: [40, 7] }).data,
+      tfPredict(theirs, x),
+    );
     measured[`Sequential → TF.js (${backend})`] = err;
     expect(err).toBeLessThan(1e-5);
     // TF.js read the training config too.
@@ -55,15 +83,31 @@ describe.each(BACKENDS)('scratchnet → TensorFlow.js (%s backend)', (backend) =
   });
 
   it('with includeOptimizer, TF.js takes Adam’s step count and moments as its own', async () => {
-    const model = new Sequential([new Dense(6, { inputShape: [3], activation: 'tanh' }), new Dense(2, { activation: 'softmax' })], { seed: 4, backend });
+    const model = new Sequential(
+      [new Dense(6, { inputShape: [3], activation: 'tanh' }), new Dense(2, { activation: 'softmax' })],
+      { seed: 4, backend },
+    );
     model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
     const x = inputs(12, 3);
-    await model.fit(x, x.map((r) => (r[2] > 0 ? [1, 0] : [0, 1])), { epochs: 2, batchSize: 4, verbose: 0 });
+    await model.fit(
+      x,
+      x.map((r) => (r[2] > 0 ? [1, 0] : [0, 1])),
+      { epochs: 2, batchSize: 4, verbose: 0 },
+    );
     const artifacts = await ourSave(model, true);
     const theirs = await tfLoad(artifacts);
     const weights = await theirs.optimizer.getWeights();
-    expect(weights.map((w) => w.name)).toEqual(['iter', 'dense/kernel/m', 'dense/bias/m', 'dense_1/kernel/m', 'dense_1/bias/m',
-      'dense/kernel/v', 'dense/bias/v', 'dense_1/kernel/v', 'dense_1/bias/v']);
+    expect(weights.map((w) => w.name)).toEqual([
+      'iter',
+      'dense/kernel/m',
+      'dense/bias/m',
+      'dense_1/kernel/m',
+      'dense_1/bias/m',
+      'dense/kernel/v',
+      'dense/bias/v',
+      'dense_1/kernel/v',
+      'dense_1/bias/v',
+    ]);
     expect(weights[0].tensor.dataSync()[0]).toBe(6); // 2 epochs × 3 batches
     const ours = model.internals.optimizer!.getState!();
     expect(Array.from(weights[1].tensor.dataSync())).toEqual(Array.from(ours.slots[0][0]));
@@ -78,7 +122,12 @@ describe.each(BACKENDS)('scratchnet → TensorFlow.js (%s backend)', (backend) =
     net.add(new FCLayer(3, 1));
     net.add(new ActivationLayer('sigmoid'));
     net.use('mse');
-    const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+    const x = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
     await net.fit(x, [[0], [1], [1], [0]], { epochs: 50, learningRate: 0.5, verbose: false });
     const artifacts = await ourSave(net);
     const topology = artifacts.modelTopology as { config: { layers: { class_name: string }[] } };
@@ -122,7 +171,10 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
 
   const variants: [string, (a: ModelArtifacts) => ModelArtifacts][] = [
     ['as TensorFlow.js saved it', (a) => a],
-    ['Keras 2 converter form: model_config wrapper, InputLayer, dense_1/kernel:0 names, training_config', asKeras2Converter],
+    [
+      'Keras 2 converter form: model_config wrapper, InputLayer, dense_1/kernel:0 names, training_config',
+      asKeras2Converter,
+    ],
     ['Keras 3 converter form: batch_shape, DTypePolicy, sequential/dense/kernel names', asKeras3Converter],
     ['in three shards split mid-weight', (a) => inShards(a, [37, 301])],
     ['without any input shape (read from the first kernel)', withoutInputShape],
@@ -132,7 +184,16 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
     const err = maxAbsDiff(model.predict({ data: Float32Array.from(x.flat()), shape: [25, 6] }).data, expected);
     measured[`TF.js → scratchnet, ${name.split(':')[0]} (${backend})`] = err;
     expect(err).toBeLessThan(1e-5);
-    expect(model.layers.map((l) => l.kind)).toEqual(['dense', 'dropout', 'dense', 'dense', 'activation', 'dense', 'dense', 'activation']);
+    expect(model.layers.map((l) => l.kind)).toEqual([
+      'dense',
+      'dropout',
+      'dense',
+      'dense',
+      'activation',
+      'dense',
+      'dense',
+      'activation',
+    ]);
     model.dispose();
   });
 
@@ -158,7 +219,10 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
   it('TensorFlow.js accepts the Keras 2 converter variant too (so the variant is a faithful one)', async () => {
     const variant = asKeras2Converter(artifacts);
     // TF.js itself does not strip ':0' from weight names; give it the converter's plain names.
-    const plain = { ...variant, weightSpecs: variant.weightSpecs!.map((s) => ({ ...s, name: s.name.replace(/:0$/, '') })) };
+    const plain = {
+      ...variant,
+      weightSpecs: variant.weightSpecs!.map((s) => ({ ...s, name: s.name.replace(/:0$/, '') })),
+    };
     const again = await tfLoad(plain);
     expect(maxAbsDiff(tfPredict(again, x), expected)).toBeLessThan(1e-6);
   });
@@ -178,11 +242,17 @@ type FunctionalLayer = { class_name: string; name: string; config: Record<string
 
 /** The same topology as Keras 3 writes a functional model: 'Functional', nodes as { args: [keras tensors] }, bare endpoints. */
 function asKeras3Functional(a: ModelArtifacts): ModelArtifacts {
-  const topo = structuredClone(a.modelTopology) as { class_name: string; config: { layers: FunctionalLayer[]; input_layers: unknown; output_layers: unknown } };
+  const topo = structuredClone(a.modelTopology) as {
+    class_name: string;
+    config: { layers: FunctionalLayer[]; input_layers: unknown; output_layers: unknown };
+  };
   topo.class_name = 'Functional';
   for (const layer of topo.config.layers) {
     layer.inbound_nodes = (layer.inbound_nodes as [string, number, number][][]).map((node) => ({
-      args: node.map(([name, n, i]) => ({ class_name: '__keras_tensor__', config: { shape: [null, 1], dtype: 'float32', keras_history: [name, n, i] } })),
+      args: node.map(([name, n, i]) => ({
+        class_name: '__keras_tensor__',
+        config: { shape: [null, 1], dtype: 'float32', keras_history: [name, n, i] },
+      })),
       kwargs: {},
     }));
   }
@@ -192,16 +262,21 @@ function asKeras3Functional(a: ModelArtifacts): ModelArtifacts {
 }
 
 describe.each(BACKENDS)('functional models that are one chain, TensorFlow.js → scratchnet (%s backend)', (backend) => {
-  it.each([['as TensorFlow.js saves tf.model (class Model)', (a: ModelArtifacts) => a], ['in Keras 3’s Functional form', asKeras3Functional]] as const)(
-    '%s: loads as a Sequential and predicts the same', async (name, variant) => {
-      const theirs = await tfFunctionalChain();
-      const x = inputs(9, 5);
-      const model = await loadModel(variant(await captureArtifacts(theirs)), { backend });
-      expect(model.layers.map((l) => l.kind)).toEqual(['dense', 'dropout', 'dense', 'dense']);
-      const err = maxAbsDiff(model.predict({ data: Float32Array.from(x.flat()), shape: [9, 5] }).data, tfPredict(theirs, x));
-      measured[`TF.js functional chain → scratchnet, ${name} (${backend})`] = err;
-      expect(err).toBeLessThan(1e-5);
-      model.dispose();
-      theirs.dispose();
-    });
+  it.each([
+    ['as TensorFlow.js saves tf.model (class Model)', (a: ModelArtifacts) => a],
+    ['in Keras 3’s Functional form', asKeras3Functional],
+  ] as const)('%s: loads as a Sequential and predicts the same', async (name, variant) => {
+    const theirs = await tfFunctionalChain();
+    const x = inputs(9, 5);
+    const model = await loadModel(variant(await captureArtifacts(theirs)), { backend });
+    expect(model.layers.map((l) => l.kind)).toEqual(['dense', 'dropout', 'dense', 'dense']);
+    const err = maxAbsDiff(
+      model.predict({ data: Float32Array.from(x.flat()), shape: [9, 5] }).data,
+      tfPredict(theirs, x),
+    );
+    measured[`TF.js functional chain → scratchnet, ${name} (${backend})`] = err;
+    expect(err).toBeLessThan(1e-5);
+    model.dispose();
+    theirs.dispose();
+  });
 });

@@ -7,7 +7,8 @@ let ready: Promise<typeof tf> | undefined;
 /** TensorFlow.js with the cpu backend, its Node banner silenced. */
 export function tfjs(): Promise<typeof tf> {
   return (ready ??= (async () => {
-    const log = console.log, warn = console.warn;
+    const log = console.log,
+      warn = console.warn;
     console.log = console.warn = () => {};
     try {
       await tf.setBackend('cpu');
@@ -23,10 +24,13 @@ export function tfjs(): Promise<typeof tf> {
 /** What TensorFlow.js hands a save handler for `model`. */
 export async function captureArtifacts(model: tf.LayersModel, includeOptimizer = false): Promise<ModelArtifacts> {
   let captured: ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    captured = a as unknown as ModelArtifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }), { includeOptimizer });
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      captured = a as unknown as ModelArtifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+    { includeOptimizer },
+  );
   return captured!;
 }
 

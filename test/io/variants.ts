@@ -24,7 +24,11 @@ function kerasNames(layers: LayerJson[]): Map<string, string> {
   return names;
 }
 
-function renameWeights(a: ModelArtifacts, names: Map<string, string>, format: (layer: string, param: string) => string) {
+function renameWeights(
+  a: ModelArtifacts,
+  names: Map<string, string>,
+  format: (layer: string, param: string) => string,
+) {
   return a.weightSpecs!.map((s) => {
     const [layer, param] = s.name.split('/');
     return { ...s, name: format(names.get(layer)!, param) };
@@ -36,7 +40,10 @@ export function asKeras2Converter(a: ModelArtifacts): ModelArtifacts {
   const names = kerasNames(layers);
   const inputShape = layers[0].config.batch_input_shape;
   for (const l of layers) l.config.name = names.get(l.config.name as string);
-  layers.unshift({ class_name: 'InputLayer', config: { batch_input_shape: inputShape, dtype: 'float32', sparse: false, ragged: false, name: 'dense_input' } });
+  layers.unshift({
+    class_name: 'InputLayer',
+    config: { batch_input_shape: inputShape, dtype: 'float32', sparse: false, ragged: false, name: 'dense_input' },
+  });
   return {
     format: 'layers-model',
     generatedBy: 'keras v2.12.0',
@@ -47,11 +54,30 @@ export function asKeras2Converter(a: ModelArtifacts): ModelArtifacts {
       model_config: { class_name: 'Sequential', config: { name: 'sequential', layers } },
       training_config: {
         loss: 'categorical_crossentropy',
-        metrics: [[{ class_name: 'MeanMetricWrapper', config: { name: 'accuracy', dtype: 'float32', fn: 'categorical_accuracy' } }]],
+        metrics: [
+          [
+            {
+              class_name: 'MeanMetricWrapper',
+              config: { name: 'accuracy', dtype: 'float32', fn: 'categorical_accuracy' },
+            },
+          ],
+        ],
         weighted_metrics: null,
         loss_weights: null,
-        optimizer_config: { class_name: 'Custom>Adam', config: { name: 'Adam', weight_decay: null, clipnorm: null, is_legacy_optimizer: false,
-          learning_rate: 0.009999999776482582, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false } },
+        optimizer_config: {
+          class_name: 'Custom>Adam',
+          config: {
+            name: 'Adam',
+            weight_decay: null,
+            clipnorm: null,
+            is_legacy_optimizer: false,
+            learning_rate: 0.009999999776482582,
+            beta_1: 0.9,
+            beta_2: 0.999,
+            epsilon: 1e-7,
+            amsgrad: false,
+          },
+        },
       },
     },
     weightSpecs: renameWeights(a, names, (layer, param) => `${layer}/${param}:0`),
@@ -64,18 +90,40 @@ export function asKeras3Converter(a: ModelArtifacts): ModelArtifacts {
   const names = kerasNames(layers);
   const inputShape = layers[0].config.batch_input_shape as number[];
   const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
-  const out: LayerJson[] = [{ class_name: 'InputLayer', config: { batch_shape: inputShape, dtype: 'float32', sparse: false, ragged: false, name: 'input_layer', optional: false } }];
+  const out: LayerJson[] = [
+    {
+      class_name: 'InputLayer',
+      config: {
+        batch_shape: inputShape,
+        dtype: 'float32',
+        sparse: false,
+        ragged: false,
+        name: 'input_layer',
+        optional: false,
+      },
+    },
+  ];
   for (const l of layers) {
     const config: Record<string, unknown> = { ...l.config, name: names.get(l.config.name as string), dtype: policy };
     delete config.batch_input_shape;
-    if (l.class_name === 'LeakyReLU') { config.negative_slope = config.alpha; delete config.alpha; }
+    if (l.class_name === 'LeakyReLU') {
+      config.negative_slope = config.alpha;
+      delete config.alpha;
+    }
     out.push({ module: 'keras.layers', class_name: l.class_name, config, registered_name: null } as LayerJson);
   }
   return {
     format: 'layers-model',
     generatedBy: 'keras v3.13.2',
     convertedBy: 'TensorFlow.js Converter v4.22.0',
-    modelTopology: { keras_version: '3.13.2', backend: 'tensorflow', model_config: { class_name: 'Sequential', config: { name: 'sequential', trainable: true, dtype: policy, layers: out, build_input_shape: inputShape } } },
+    modelTopology: {
+      keras_version: '3.13.2',
+      backend: 'tensorflow',
+      model_config: {
+        class_name: 'Sequential',
+        config: { name: 'sequential', trainable: true, dtype: policy, layers: out, build_input_shape: inputShape },
+      },
+    },
     weightSpecs: renameWeights(a, names, (layer, param) => `sequential/${layer}/${param}`),
     weightData: a.weightData,
   };

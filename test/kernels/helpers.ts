@@ -30,18 +30,28 @@ export function randomLabels(rand: () => number, rows: number, cols: number): nu
 }
 
 /** |actual − expected| ≤ atol + rtol·|expected| */
-export interface Tolerance { atol: number; rtol: number }
+export interface Tolerance {
+  atol: number;
+  rtol: number;
+}
 
 /**
  * Compares position by position: NaN only with NaN, +Inf only with +Inf, −Inf only with −Inf (so a NaN never
  * passes for an infinity), finite values within the tolerance. Throws with the first mismatches.
  */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what = 'values'): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length}, expected ${expected.length}`);
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tolerance,
+  what = 'values',
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: length ${actual.length}, expected ${expected.length}`);
   const bad: string[] = [];
   let count = 0;
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     const ok = Number.isNaN(e)
       ? Number.isNaN(a)
       : !Number.isFinite(e)
@@ -50,7 +60,9 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     if (!ok && count++ < 5) bad.push(`[${i}] got ${a}, expected ${e}`);
   }
   if (count > 0) {
-    throw new Error(`${what}: ${count} of ${expected.length} differ (atol ${tol.atol}, rtol ${tol.rtol}): ${bad.join('; ')}`);
+    throw new Error(
+      `${what}: ${count} of ${expected.length} differ (atol ${tol.atol}, rtol ${tol.rtol}): ${bad.join('; ')}`,
+    );
   }
 }
 
@@ -93,7 +105,8 @@ export class Mem {
 
   expectUntouchedAfter(ptr: Ptr, n: number, what = 'output'): void {
     const after = this.get(ptr + 4 * n, GUARD);
-    if (after.some((v) => v !== SENTINEL)) throw new Error(`${what}: wrote past its ${n} elements: ${after.join(', ')}`);
+    if (after.some((v) => v !== SENTINEL))
+      throw new Error(`${what}: wrote past its ${n} elements: ${after.join(', ')}`);
   }
 
   /** a copy in the arena's own precision (float64 stays float64, unlike Arena.read) */

@@ -16,9 +16,15 @@ describe.each(backends)('optimizer state flush on %s', (_name, make) => {
   function slots(state: number[]) {
     const { arena, kernels } = make();
     const n = state.length;
-    const param = arena.alloc(n), grad = arena.alloc(n), a = arena.alloc(n), b = arena.alloc(n);
+    const param = arena.alloc(n),
+      grad = arena.alloc(n),
+      a = arena.alloc(n),
+      b = arena.alloc(n);
     arena.write(a, state);
-    arena.write(b, state.map((v) => (Number.isNaN(v) ? 1 : Math.abs(v))));
+    arena.write(
+      b,
+      state.map((v) => (Number.isNaN(v) ? 1 : Math.abs(v))),
+    );
     return { arena, kernels, n, param, grad, a, b };
   }
   // decays by half with zero gradient: 1.5·FLT_MIN → 0.75·FLT_MIN (flushed), 4·FLT_MIN → 2·FLT_MIN (kept)

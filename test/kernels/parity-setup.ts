@@ -24,7 +24,8 @@ export type Outputs = Record<string, { values: number[]; tol: Tolerance }>;
 /** One loss kernel on seeded inputs: its value, its gradient and (fused losses) the probabilities it writes. */
 export function lossOutputs(mem: Mem, loss: Loss, seed: number, m: number, n: number): Outputs {
   const { p, t } = loss.inputs(seededRandom(seed), m, n);
-  const dy = mem.zeros(m * n), probs = mem.zeros(m * n);
+  const dy = mem.zeros(m * n),
+    probs = mem.zeros(m * n);
   const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, m, n);
   return {
     loss: { values: [value], tol: TOL.reduction },

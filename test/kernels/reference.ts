@@ -24,8 +24,10 @@ export function matmul(x: Vec, w: Vec, m: number, k: number, n: number): number[
   return y;
 }
 
-export const matmulTransB = (dy: Vec, w: Vec, m: number, n: number, k: number) => matmul(dy, transpose(w, k, n), m, n, k);
-export const matmulTransA = (x: Vec, dy: Vec, m: number, k: number, n: number) => matmul(transpose(x, m, k), dy, k, m, n);
+export const matmulTransB = (dy: Vec, w: Vec, m: number, n: number, k: number) =>
+  matmul(dy, transpose(w, k, n), m, n, k);
+export const matmulTransA = (x: Vec, dy: Vec, m: number, k: number, n: number) =>
+  matmul(transpose(x, m, k), dy, k, m, n);
 export const addRowVector = (y: Vec, b: Vec, cols: number) => map(y, (v, i) => v + b[i % cols]);
 
 export function sumRows(dy: Vec, rows: number, cols: number): number[] {
@@ -74,7 +76,10 @@ export function logSumExp(row: number[]): number {
   return max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
 }
 
-export interface LossResult { loss: number; dy: number[] }
+export interface LossResult {
+  loss: number;
+  dy: number[];
+}
 const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
 
 export function mse(p: Vec, t: Vec): LossResult {
@@ -150,7 +155,9 @@ export function sparseCategoricalCrossentropy(p: Vec, labels: Vec, cols: number,
   return { loss: loss / rows, dy };
 }
 
-export interface FusedLossResult extends LossResult { probs: number[] }
+export interface FusedLossResult extends LossResult {
+  probs: number[];
+}
 
 export function softmaxCrossentropy(z: Vec, t: Vec, cols: number): FusedLossResult {
   const rows = z.length / cols;
@@ -213,7 +220,8 @@ export function rmspropStep(param: Vec, grad: Vec, ms: Vec, lr: number, rho: num
 /** The standard normal CDF Φ(z) for |z| ≤ 3 from its Taylor series, Φ(z) = ½ + φ-series
  *  (1/√(2π)) Σ (−1)ⁿ z²ⁿ⁺¹ / (2ⁿ n! (2n + 1)): an oracle that shares nothing with AS 241. */
 export function normalCdf(z: number): number {
-  let term = z, sum = z;
+  let term = z,
+    sum = z;
   for (let n = 1; Math.abs(term) > 1e-22 * Math.abs(sum) || n < 3; n++) {
     term *= (-z * z) / (2 * n);
     sum += term / (2 * n + 1);

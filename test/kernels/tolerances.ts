@@ -36,4 +36,5 @@ export const FLOAT64_TOL: Tolerances = {
   hand: { atol: 1e-9, rtol: 1e-9 },
 };
 
-export const tolerancesFor = (precision: Precision): Tolerances => (precision === 'float64' ? FLOAT64_TOL : FLOAT32_TOL);
+export const tolerancesFor = (precision: Precision): Tolerances =>
+  precision === 'float64' ? FLOAT64_TOL : FLOAT32_TOL;

@@ -12,13 +12,19 @@ const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 describe('relaxed-SIMD build', () => {
   // Older engines implemented drafts of the proposal with other opcodes; from Node 20 (V8 11.3) on it is the final one.
-  it.skipIf(nodeMajor < 20)(`validates on Node ≥ 20 (here ${process.versions.node}), and gives a backend named 'wasm-relaxed'`, () => {
-    expect(supported).toBe(true);
-    expect(createRelaxedWasmBackend()?.name).toBe('wasm-relaxed');
-  });
-  it.skipIf(supported)('is refused where the engine does not validate it: createRelaxedWasmBackend() gives null', () => {
-    expect(createRelaxedWasmBackend()).toBeNull();
-  });
+  it.skipIf(nodeMajor < 20)(
+    `validates on Node ≥ 20 (here ${process.versions.node}), and gives a backend named 'wasm-relaxed'`,
+    () => {
+      expect(supported).toBe(true);
+      expect(createRelaxedWasmBackend()?.name).toBe('wasm-relaxed');
+    },
+  );
+  it.skipIf(supported)(
+    'is refused where the engine does not validate it: createRelaxedWasmBackend() gives null',
+    () => {
+      expect(createRelaxedWasmBackend()).toBeNull();
+    },
+  );
 });
 
 if (supported) runKernelSuite('wasm (relaxed SIMD)', () => createRelaxedWasmBackend()!);

@@ -16,12 +16,16 @@ beforeAll(async () => {
   tf = await tfjs();
 });
 
-const ROWS = 6, COLS = 5;
+const ROWS = 6,
+  COLS = 5;
 
 /** Our loss and gradient, through the same kernel call fit makes. */
 function ours(backend: 'wasm' | 'js', loss: Loss, p: number[], t: number[]) {
   const { kernels, arena } = resolveBackend(backend);
-  const pp = arena.alloc(p.length), tp = arena.alloc(t.length), dp = arena.alloc(p.length), probs = arena.alloc(p.length);
+  const pp = arena.alloc(p.length),
+    tp = arena.alloc(t.length),
+    dp = arena.alloc(p.length),
+    probs = arena.alloc(p.length);
   try {
     arena.write(pp, p);
     arena.write(tp, t);
@@ -89,31 +93,82 @@ interface Case {
   sparse?: boolean;
 }
 
-const probabilities: [string, () => number[]][] = [['normalised', normalised], ['not normalised', unnormalised], ['saturated', saturated]];
+const probabilities: [string, () => number[]][] = [
+  ['normalised', normalised],
+  ['not normalised', unnormalised],
+  ['saturated', saturated],
+];
 const cases: Case[] = [
-  { name: 'mse', loss: () => losses.mse, tf: () => tf.metrics.meanSquaredError, p: () => uniform(ROWS * COLS, -2, 2), t: () => uniform(ROWS * COLS, -2, 2) },
-  { name: 'mae', loss: () => losses.mae, tf: () => tf.metrics.meanAbsoluteError, p: () => uniform(ROWS * COLS, -2, 2), t: () => uniform(ROWS * COLS, -2, 2) },
+  {
+    name: 'mse',
+    loss: () => losses.mse,
+    tf: () => tf.metrics.meanSquaredError,
+    p: () => uniform(ROWS * COLS, -2, 2),
+    t: () => uniform(ROWS * COLS, -2, 2),
+  },
+  {
+    name: 'mae',
+    loss: () => losses.mae,
+    tf: () => tf.metrics.meanAbsoluteError,
+    p: () => uniform(ROWS * COLS, -2, 2),
+    t: () => uniform(ROWS * COLS, -2, 2),
+  },
   ...probabilities.flatMap(([kind, p]): Case[] => [
-    { name: `binary_crossentropy, ${kind}`, loss: () => losses.binaryCrossentropy, tf: () => tf.metrics.binaryCrossentropy, p, t: binary },
-    { name: `categorical_crossentropy, ${kind}`, loss: () => losses.categoricalCrossentropy, tf: () => tf.metrics.categoricalCrossentropy, p, t: () => oneHot(labels()) },
+    {
+      name: `binary_crossentropy, ${kind}`,
+      loss: () => losses.binaryCrossentropy,
+      tf: () => tf.metrics.binaryCrossentropy,
+      p,
+      t: binary,
+    },
+    {
+      name: `categorical_crossentropy, ${kind}`,
+      loss: () => losses.categoricalCrossentropy,
+      tf: () => tf.metrics.categoricalCrossentropy,
+      p,
+      t: () => oneHot(labels()),
+    },
   ]),
   // TF.js's sparse loss clips, normalises and clips again; the second clip acts only where a label's normalised
   // probability falls below eps, which these rows never reach (the saturated case is checked against Keras below)
-  ...probabilities.slice(0, 2).map(([kind, p]): Case => (
-    { name: `sparse_categorical_crossentropy, ${kind}`, loss: () => losses.sparseCategoricalCrossentropy, tf: () => layersLoss('sparseCategoricalCrossentropy'), p, t: labels, sparse: true })),
+  ...probabilities.slice(0, 2).map(([kind, p]): Case => ({
+    name: `sparse_categorical_crossentropy, ${kind}`,
+    loss: () => losses.sparseCategoricalCrossentropy,
+    tf: () => layersLoss('sparseCategoricalCrossentropy'),
+    p,
+    t: labels,
+    sparse: true,
+  })),
   // logits, as tf.losses takes them (Reduction.MEAN over every element for the sigmoid, over rows for the softmax)
-  { name: 'binary_crossentropy from logits', loss: () => losses.create('binary_crossentropy', { fromLogits: true }),
-    tf: () => (t, z) => tf.losses.sigmoidCrossEntropy(t, z, undefined, 0, tf.Reduction.NONE), p: () => uniform(ROWS * COLS, -30, 30), t: binary },
-  { name: 'categorical_crossentropy from logits', loss: () => losses.create('categorical_crossentropy', { fromLogits: true }),
-    tf: () => (t, z) => tf.losses.softmaxCrossEntropy(t, z, undefined, 0, tf.Reduction.NONE), p: () => uniform(ROWS * COLS, -30, 30), t: () => oneHot(labels()) },
-  { name: 'sparse_categorical_crossentropy from logits', loss: () => losses.create('sparse_categorical_crossentropy', { fromLogits: true }),
-    tf: () => (t, z) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(t, 'int32'), COLS), z, undefined, 0, tf.Reduction.NONE),
-    p: () => uniform(ROWS * COLS, -30, 30), t: labels, sparse: true },
+  {
+    name: 'binary_crossentropy from logits',
+    loss: () => losses.create('binary_crossentropy', { fromLogits: true }),
+    tf: () => (t, z) => tf.losses.sigmoidCrossEntropy(t, z, undefined, 0, tf.Reduction.NONE),
+    p: () => uniform(ROWS * COLS, -30, 30),
+    t: binary,
+  },
+  {
+    name: 'categorical_crossentropy from logits',
+    loss: () => losses.create('categorical_crossentropy', { fromLogits: true }),
+    tf: () => (t, z) => tf.losses.softmaxCrossEntropy(t, z, undefined, 0, tf.Reduction.NONE),
+    p: () => uniform(ROWS * COLS, -30, 30),
+    t: () => oneHot(labels()),
+  },
+  {
+    name: 'sparse_categorical_crossentropy from logits',
+    loss: () => losses.create('sparse_categorical_crossentropy', { fromLogits: true }),
+    tf: () => (t, z) =>
+      tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(t, 'int32'), COLS), z, undefined, 0, tf.Reduction.NONE),
+    p: () => uniform(ROWS * COLS, -30, 30),
+    t: labels,
+    sparse: true,
+  },
 ];
 
 describe.each(BACKENDS)('built-in losses against TensorFlow.js (%s backend)', (backend) => {
   it.each(cases.map((c) => [c.name, c] as const))('%s: the same loss and gradient', (_name, c) => {
-    const p = c.p(), t = c.t();
+    const p = c.p(),
+      t = c.t();
     const got = ours(backend, c.loss(), p, t);
     const want = theirs(c.tf(), p, t, c.sparse === true);
     expectCloseTo(got.value, want.value, LOSS_TOL, `${c.name} loss`);
@@ -121,7 +176,8 @@ describe.each(BACKENDS)('built-in losses against TensorFlow.js (%s backend)', (b
   });
 
   it('sparse_categorical_crossentropy on saturated outputs: the Keras formula (clip, then normalise), where TF.js clips again', () => {
-    const p = saturated(), t = labels();
+    const p = saturated(),
+      t = labels();
     const got = ours(backend, losses.sparseCategoricalCrossentropy, p, t);
     const want = ref.sparseCategoricalCrossentropy(p, t, COLS, 1e-7);
     expectCloseTo(got.value, want.loss, LOSS_TOL, 'loss');
@@ -130,9 +186,19 @@ describe.each(BACKENDS)('built-in losses against TensorFlow.js (%s backend)', (b
 
   it('a clipped output passes no gradient: Dense(1, linear) at −0.5 with binary_crossentropy stays put under sgd', () => {
     // the issue's case: w = −0.5, x = 1, y = 1; TF.js and Keras leave w at −0.5 (the gradient is 0 outside the clip)
-    const got = ours(backend, losses.binaryCrossentropy, [-0.5, ...new Array(ROWS * COLS - 1).fill(0.5)], [1, ...new Array(ROWS * COLS - 1).fill(1)]);
+    const got = ours(
+      backend,
+      losses.binaryCrossentropy,
+      [-0.5, ...new Array(ROWS * COLS - 1).fill(0.5)],
+      [1, ...new Array(ROWS * COLS - 1).fill(1)],
+    );
     expect(got.grad[0]).toBe(0);
-    const want = theirs(tf.metrics.binaryCrossentropy, [-0.5, ...new Array(ROWS * COLS - 1).fill(0.5)], [1, ...new Array(ROWS * COLS - 1).fill(1)], false);
+    const want = theirs(
+      tf.metrics.binaryCrossentropy,
+      [-0.5, ...new Array(ROWS * COLS - 1).fill(0.5)],
+      [1, ...new Array(ROWS * COLS - 1).fill(1)],
+      false,
+    );
     expect(want.grad[0]).toBe(0);
   });
 });

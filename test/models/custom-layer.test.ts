@@ -16,15 +16,22 @@ class Double extends Layer {
 /** A trainable custom layer: y = x + b, updated in backwardPropagation as the tutorial does. */
 class Shift extends Layer {
   bias: Float32Array;
-  constructor(n: number) { super('shift'); this.bias = new Float32Array(n); }
+  constructor(n: number) {
+    super('shift');
+    this.bias = new Float32Array(n);
+  }
   forwardPropagation(input: Float32Array): Float32Array {
     return input.map((v, i) => v + this.bias[i]);
   }
   backwardPropagation(outputError: Float32Array, learningRate: number): Float32Array {
-    outputError.forEach((e, i) => { this.bias[i] -= learningRate * e; });
+    outputError.forEach((e, i) => {
+      this.bias[i] -= learningRate * e;
+    });
     return outputError;
   }
-  override getWeights() { return [Float32Array.from(this.bias)]; }
+  override getWeights() {
+    return [Float32Array.from(this.bias)];
+  }
 }
 
 describe('custom Layer subclasses mix with built-in layers', () => {
@@ -49,7 +56,12 @@ describe('custom Layer subclasses mix with built-in layers', () => {
     net.add(new FCLayer(3, 1));
     net.add(new ActivationLayer('tanh'));
     net.use('mse');
-    const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+    const x = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
     const errors = await net.fit(x, [[0], [1], [1], [0]], { epochs: 1000, learningRate: 0.1, verbose: false });
     expect(errors[999]).toBeLessThan(0.01);
     expect(net.predict(x).map((r) => Math.round(r[0]) + 0)).toEqual([0, 1, 1, 0]);
@@ -67,7 +79,8 @@ describe('custom Layer subclasses mix with built-in layers', () => {
     const first = net.predict(x)[0]; // builds the layers
     const [w, b] = net.getWeights();
     const expected = [0, 1, 2, 3, 4, 5].map((j) => 2 * (w[j] + 2 * w[6 + j] + 3 * w[12 + j] + 4 * w[18 + j] + b[j]));
-    for (const out of [first, net.predict(x)[0], net.predict(x)[0]]) out.forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
+    for (const out of [first, net.predict(x)[0], net.predict(x)[0]])
+      out.forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
     // while training, units are dropped (and the rest doubled): the error fit reports is not predict's
     const errors = await net.fit(x, [[0, 0, 0, 0, 0, 0]], { epochs: 1, learningRate: 0, verbose: false });
     const predictError = expected.reduce((sum, v) => sum + v * v, 0) / 6;
@@ -78,7 +91,9 @@ describe('custom Layer subclasses mix with built-in layers', () => {
     const net = new Network({ backend: 'js' });
     net.add(new Double());
     net.use('mse');
-    await expect(net.fit([[1]], [[2]], { epochs: 1, learningRate: 0.1, batchSize: 2, verbose: false })).rejects.toThrow(/custom Layer trains sample by sample/);
+    await expect(net.fit([[1]], [[2]], { epochs: 1, learningRate: 0.1, batchSize: 2, verbose: false })).rejects.toThrow(
+      /custom Layer trains sample by sample/,
+    );
   });
 
   it('built-in layers can be driven by hand like the tutorial classes', () => {

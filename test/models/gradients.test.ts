@@ -27,20 +27,100 @@ const ROWS = 3;
 
 const cases: Case[] = [
   { name: 'Dense linear + mse', layers: () => [new Dense(4, { inputDim: IN })], loss: losses.mse, targets: 'dense' },
-  { name: 'Dense relu → Dense sigmoid + mse', layers: () => [new Dense(6, { inputDim: IN, activation: 'relu' }), new Dense(3, { activation: 'sigmoid' })], loss: losses.mse, targets: 'dense' },
-  { name: 'Dense leaky_relu → Dense tanh + mae', layers: () => [new Dense(6, { inputDim: IN, activation: 'leaky_relu' }), new Dense(3, { activation: 'tanh' })], loss: losses.mae, targets: 'dense' },
-  { name: 'FCLayer → ActivationLayer(tanh) → FCLayer → ActivationLayer(sigmoid) + binary_crossentropy', layers: () => [new FCLayer(IN, 4), new ActivationLayer('tanh'), new FCLayer(4, 3), new ActivationLayer('sigmoid')], loss: losses.binaryCrossentropy, targets: 'dense' },
-  { name: 'Dense → binary_crossentropy from logits', layers: () => [new Dense(3, { inputDim: IN })], loss: losses.create('binary_crossentropy', { fromLogits: true }), targets: 'dense' },
-  { name: 'Dense softmax + categorical_crossentropy (fused)', layers: () => [new Dense(6, { inputDim: IN, activation: 'tanh' }), new Dense(4, { activation: 'softmax' })], loss: losses.categoricalCrossentropy, targets: 'onehot' },
-  { name: 'Dense softmax + sparse_categorical_crossentropy (fused)', layers: () => [new Dense(6, { inputDim: IN, activation: 'sigmoid' }), new Dense(4, { activation: 'softmax' })], loss: losses.sparseCategoricalCrossentropy, targets: 'sparse' },
-  { name: 'Activation(softmax) layer + sparse_categorical_crossentropy (fused)', layers: () => [new Dense(4, { inputDim: IN }), new Activation('softmax')], loss: losses.sparseCategoricalCrossentropy, targets: 'sparse' },
-  { name: 'softmax → sigmoid-free categorical_crossentropy (not fused: softmax then Activation linear)', layers: () => [new Dense(4, { inputDim: IN, activation: 'softmax' }), new Activation('linear')], loss: losses.categoricalCrossentropy, targets: 'onehot' },
-  { name: 'sigmoid + sparse_categorical_crossentropy (not fused)', layers: () => [new Dense(4, { inputDim: IN, activation: 'sigmoid' })], loss: losses.sparseCategoricalCrossentropy, targets: 'sparse' },
-  { name: 'logits + sparse_categorical_crossentropy fromLogits', layers: () => [new Dense(4, { inputDim: IN })], loss: losses.create('sparse_categorical_crossentropy', { fromLogits: true }), targets: 'sparse' },
-  { name: 'Dense softmax layer output + mse (softmax backward)', layers: () => [new Dense(4, { inputDim: IN, activation: 'softmax' })], loss: losses.mse, targets: 'dense' },
-  { name: 'custom ActivationLayer(fn, fnPrime) + mse', layers: () => [new FCLayer(IN, 4), new ActivationLayer((x) => x * x * x, (x) => 3 * x * x), new FCLayer(4, 2)], loss: losses.mse, targets: 'dense' },
-  { name: 'Dropout (fixed mask) + mse', layers: () => [new Dense(8, { inputDim: IN, activation: 'tanh' }), new Dropout(0.5), new Dense(2)], loss: losses.mse, targets: 'dense' },
-  { name: 'custom loss pair', layers: () => [new Dense(3, { inputDim: IN, activation: 'tanh' })], loss: getLoss((t: Float32Array, p: Float32Array) => p.reduce((s, v, i) => s + (v - t[i]) ** 4, 0), (t: Float32Array, p: Float32Array) => p.map((v, i) => 4 * (v - t[i]) ** 3)), targets: 'dense' },
+  {
+    name: 'Dense relu → Dense sigmoid + mse',
+    layers: () => [new Dense(6, { inputDim: IN, activation: 'relu' }), new Dense(3, { activation: 'sigmoid' })],
+    loss: losses.mse,
+    targets: 'dense',
+  },
+  {
+    name: 'Dense leaky_relu → Dense tanh + mae',
+    layers: () => [new Dense(6, { inputDim: IN, activation: 'leaky_relu' }), new Dense(3, { activation: 'tanh' })],
+    loss: losses.mae,
+    targets: 'dense',
+  },
+  {
+    name: 'FCLayer → ActivationLayer(tanh) → FCLayer → ActivationLayer(sigmoid) + binary_crossentropy',
+    layers: () => [new FCLayer(IN, 4), new ActivationLayer('tanh'), new FCLayer(4, 3), new ActivationLayer('sigmoid')],
+    loss: losses.binaryCrossentropy,
+    targets: 'dense',
+  },
+  {
+    name: 'Dense → binary_crossentropy from logits',
+    layers: () => [new Dense(3, { inputDim: IN })],
+    loss: losses.create('binary_crossentropy', { fromLogits: true }),
+    targets: 'dense',
+  },
+  {
+    name: 'Dense softmax + categorical_crossentropy (fused)',
+    layers: () => [new Dense(6, { inputDim: IN, activation: 'tanh' }), new Dense(4, { activation: 'softmax' })],
+    loss: losses.categoricalCrossentropy,
+    targets: 'onehot',
+  },
+  {
+    name: 'Dense softmax + sparse_categorical_crossentropy (fused)',
+    layers: () => [new Dense(6, { inputDim: IN, activation: 'sigmoid' }), new Dense(4, { activation: 'softmax' })],
+    loss: losses.sparseCategoricalCrossentropy,
+    targets: 'sparse',
+  },
+  {
+    name: 'Activation(softmax) layer + sparse_categorical_crossentropy (fused)',
+    layers: () => [new Dense(4, { inputDim: IN }), new Activation('softmax')],
+    loss: losses.sparseCategoricalCrossentropy,
+    targets: 'sparse',
+  },
+  {
+    name: 'softmax → sigmoid-free categorical_crossentropy (not fused: softmax then Activation linear)',
+    layers: () => [new Dense(4, { inputDim: IN, activation: 'softmax' }), new Activation('linear')],
+    loss: losses.categoricalCrossentropy,
+    targets: 'onehot',
+  },
+  {
+    name: 'sigmoid + sparse_categorical_crossentropy (not fused)',
+    layers: () => [new Dense(4, { inputDim: IN, activation: 'sigmoid' })],
+    loss: losses.sparseCategoricalCrossentropy,
+    targets: 'sparse',
+  },
+  {
+    name: 'logits + sparse_categorical_crossentropy fromLogits',
+    layers: () => [new Dense(4, { inputDim: IN })],
+    loss: losses.create('sparse_categorical_crossentropy', { fromLogits: true }),
+    targets: 'sparse',
+  },
+  {
+    name: 'Dense softmax layer output + mse (softmax backward)',
+    layers: () => [new Dense(4, { inputDim: IN, activation: 'softmax' })],
+    loss: losses.mse,
+    targets: 'dense',
+  },
+  {
+    name: 'custom ActivationLayer(fn, fnPrime) + mse',
+    layers: () => [
+      new FCLayer(IN, 4),
+      new ActivationLayer(
+        (x) => x * x * x,
+        (x) => 3 * x * x,
+      ),
+      new FCLayer(4, 2),
+    ],
+    loss: losses.mse,
+    targets: 'dense',
+  },
+  {
+    name: 'Dropout (fixed mask) + mse',
+    layers: () => [new Dense(8, { inputDim: IN, activation: 'tanh' }), new Dropout(0.5), new Dense(2)],
+    loss: losses.mse,
+    targets: 'dense',
+  },
+  {
+    name: 'custom loss pair',
+    layers: () => [new Dense(3, { inputDim: IN, activation: 'tanh' })],
+    loss: getLoss(
+      (t: Float32Array, p: Float32Array) => p.reduce((s, v, i) => s + (v - t[i]) ** 4, 0),
+      (t: Float32Array, p: Float32Array) => p.map((v, i) => 4 * (v - t[i]) ** 3),
+    ),
+    targets: 'dense',
+  },
 ];
 
 function setup(c: Case, backend: Backend) {
@@ -50,7 +130,8 @@ function setup(c: Case, backend: Backend) {
   for (const l of layers) engine.add(l);
   engine.build();
   // Freeze dropout masks so that f(w ± ε) sees the same mask as the analytic pass.
-  for (const l of layers) if (l instanceof Dropout) (l as unknown as { rng: { nextUint32(): number } }).rng = { nextUint32: () => 987654 };
+  for (const l of layers)
+    if (l instanceof Dropout) (l as unknown as { rng: { nextUint32(): number } }).rng = { nextUint32: () => 987654 };
   engine.reserve(ROWS);
   const out = engine.outputSize;
   const a = backend.arena;
@@ -68,12 +149,14 @@ function setup(c: Case, backend: Backend) {
   const probs = a.alloc(ROWS * out);
   const logits = fusedActivation(c.loss, engine.outputActivation()) !== undefined;
   const mode = { training: true, logits };
-  const lossAt = () => computeLoss(backend.kernels, a, c.loss, engine.forward(x, ROWS, mode), t, dOut, ROWS, out, logits, probs);
+  const lossAt = () =>
+    computeLoss(backend.kernels, a, c.loss, engine.forward(x, ROWS, mode), t, dOut, ROWS, out, logits, probs);
   return { engine, lossAt, dOut, mode, x, t };
 }
 
 function maxRelError(analytic: number[], numeric: number[]): number {
-  let diff = 0, scale = 1e-12;
+  let diff = 0,
+    scale = 1e-12;
   analytic.forEach((a, i) => {
     diff = Math.max(diff, Math.abs(a - numeric[i]));
     scale = Math.max(scale, Math.abs(a), Math.abs(numeric[i]));
@@ -100,7 +183,10 @@ describe('gradients through the engine match central differences (float64)', () 
         w[i] = keep;
         return (up - down) / (2 * eps);
       });
-      expect(maxRelError(analytic, numeric), `${p.name} of ${engine.layers.find((l) => l.params().includes(p))?.name}`).toBeLessThan(1e-7);
+      expect(
+        maxRelError(analytic, numeric),
+        `${p.name} of ${engine.layers.find((l) => l.params().includes(p))?.name}`,
+      ).toBeLessThan(1e-7);
     }
   });
 });
@@ -126,7 +212,11 @@ describe('mini-batch gradients', () => {
       const y = engine.forward(x1, 1, mode);
       computeLoss(k, a, c.loss, y, t1, d1, 1, out, false, 0);
       engine.backward(d1, 1, mode);
-      engine.params().forEach((p, i) => a.f32(p.grad, p.size).forEach((v, j) => { sums[i][j] += v / ROWS; }));
+      engine.params().forEach((p, i) =>
+        a.f32(p.grad, p.size).forEach((v, j) => {
+          sums[i][j] += v / ROWS;
+        }),
+      );
     }
     sums.forEach((s, i) => s.forEach((v, j) => expect(batchGrads[i][j]).toBeCloseTo(v, 12)));
   });

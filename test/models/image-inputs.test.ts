@@ -1,7 +1,18 @@
 // Samples as images [h, w, c] (channels-last): fit, predict and evaluate take { data, shape: [n, h, w, c] } and
 // nested arrays [n][h][w][c]; a shape that does not fit is refused naming both shapes; MNIST as [n, 28, 28, 1] trains.
 import { describe, expect, it } from 'vitest';
-import { Activation, ActivationLayer, Dense, FCLayer, Flatten, FlattenLayer, KernelLayer, Network, Reshape, Sequential } from '../../src/index.js';
+import {
+  Activation,
+  ActivationLayer,
+  Dense,
+  FCLayer,
+  Flatten,
+  FlattenLayer,
+  KernelLayer,
+  Network,
+  Reshape,
+  Sequential,
+} from '../../src/index.js';
 import type { DataInput } from '../../src/index.js';
 import { loadMnist } from '../../src/node.js';
 import { BACKENDS } from './backends.js';
@@ -9,19 +20,34 @@ import { BACKENDS } from './backends.js';
 /** The lines summary() prints, joined. */
 function summaryOf(model: { summary(print: (line: string) => void): void }): string {
   const lines: string[] = [];
-  model.summary((line) => { lines.push(line); });
+  model.summary((line) => {
+    lines.push(line);
+  });
   return `${lines.join('\n')}\n`;
 }
 
-const N = 6, H = 4, W = 3, C = 2;
+const N = 6,
+  H = 4,
+  W = 3,
+  C = 2;
 const flat = Float32Array.from({ length: N * H * W * C }, (_, i) => Math.sin(i * 0.61));
 /** the same values as nested arrays [n][h][w][c], in row-major (NHWC) order */
-const nested = Array.from({ length: N }, (_, n) => Array.from({ length: H }, (_, h) => Array.from({ length: W }, (_, w) =>
-  Array.from({ length: C }, (_, c) => flat[((n * H + h) * W + w) * C + c]))));
+const nested = Array.from({ length: N }, (_, n) =>
+  Array.from({ length: H }, (_, h) =>
+    Array.from({ length: W }, (_, w) => Array.from({ length: C }, (_, c) => flat[((n * H + h) * W + w) * C + c])),
+  ),
+);
 const labels = Array.from({ length: N }, (_, i) => i % 3);
 
 function imageModel(backend: 'wasm' | 'js') {
-  const model = new Sequential([new Flatten({ inputShape: [H, W, C] }), new Dense(5, { activation: 'relu' }), new Dense(3, { activation: 'softmax' })], { seed: 9, backend });
+  const model = new Sequential(
+    [
+      new Flatten({ inputShape: [H, W, C] }),
+      new Dense(5, { activation: 'relu' }),
+      new Dense(3, { activation: 'softmax' }),
+    ],
+    { seed: 9, backend },
+  );
   model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   return model;
 }
@@ -41,8 +67,20 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
   it('fit and evaluate take images in both forms, with validation data too, and train the same', async () => {
     const a = imageModel(backend);
     const b = imageModel(backend);
-    await a.fit({ data: flat, shape: [N, H, W, C] }, labels, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0, validationData: [nested, labels] });
-    await b.fit(nested, labels, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0, validationData: [{ data: flat, shape: [N, H, W, C] }, labels] });
+    await a.fit({ data: flat, shape: [N, H, W, C] }, labels, {
+      epochs: 3,
+      batchSize: 2,
+      shuffle: false,
+      verbose: 0,
+      validationData: [nested, labels],
+    });
+    await b.fit(nested, labels, {
+      epochs: 3,
+      batchSize: 2,
+      shuffle: false,
+      verbose: 0,
+      validationData: [{ data: flat, shape: [N, H, W, C] }, labels],
+    });
     expect(a.getWeights()).toEqual(b.getWeights());
     expect(a.evaluate(nested, labels)).toEqual(b.evaluate({ data: flat, shape: [N, H, W, C] }, labels));
     a.dispose();
@@ -60,14 +98,18 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
 
   it('samples whose shape does not fit are refused, naming both shapes', async () => {
     const model = imageModel(backend);
-    expect(() => model.predict({ data: flat, shape: [N, W, H, C] }))
-      .toThrow("scratchnet: x has samples of shape [3, 4, 2] (24 values) but the model's input shape is [4, 3, 2] (24 values)");
-    expect(() => model.predict({ data: flat.subarray(0, N * 20), shape: [N, 4, 5] }))
-      .toThrow("x has samples of shape [4, 5] (20 values) but the model's input shape is [4, 3, 2] (24 values)");
-    expect(() => model.evaluate({ data: flat.subarray(0, N * 20), shape: [N, 20] }, labels))
-      .toThrow("x has samples of shape [20] (20 values) but the model's input shape is [4, 3, 2] (24 values)");
-    await expect(model.fit({ data: flat, shape: [N, 2, 12] }, labels, { verbose: 0 }))
-      .rejects.toThrow("x has samples of shape [2, 12] (24 values) but the model's input shape is [4, 3, 2] (24 values)");
+    expect(() => model.predict({ data: flat, shape: [N, W, H, C] })).toThrow(
+      "scratchnet: x has samples of shape [3, 4, 2] (24 values) but the model's input shape is [4, 3, 2] (24 values)",
+    );
+    expect(() => model.predict({ data: flat.subarray(0, N * 20), shape: [N, 4, 5] })).toThrow(
+      "x has samples of shape [4, 5] (20 values) but the model's input shape is [4, 3, 2] (24 values)",
+    );
+    expect(() => model.evaluate({ data: flat.subarray(0, N * 20), shape: [N, 20] }, labels)).toThrow(
+      "x has samples of shape [20] (20 values) but the model's input shape is [4, 3, 2] (24 values)",
+    );
+    await expect(model.fit({ data: flat, shape: [N, 2, 12] }, labels, { verbose: 0 })).rejects.toThrow(
+      "x has samples of shape [2, 12] (24 values) but the model's input shape is [4, 3, 2] (24 values)",
+    );
     model.dispose();
   });
 
@@ -75,7 +117,9 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
     const model = imageModel(backend);
     const ragged = structuredClone(nested);
     ragged[3][2] = ragged[3][2].slice(0, 2);
-    expect(() => model.predict(ragged)).toThrow('scratchnet: x[3][2] has 2 entries but should have 3: every sample must have the shape of x[0], [4, 3, 2]');
+    expect(() => model.predict(ragged)).toThrow(
+      'scratchnet: x[3][2] has 2 entries but should have 3: every sample must have the shape of x[0], [4, 3, 2]',
+    );
     const wrong = structuredClone(nested) as unknown[][][][];
     wrong[1][0][0][1] = 'a';
     expect(() => model.predict(wrong as number[][][][])).toThrow('x[1][0][0][1] is string (a); expected a number');
@@ -91,7 +135,9 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
     const y = labels.map((l) => [0, 1, 2].map((k) => (k === l ? 1 : 0)));
     const errors = await net.fit(nested, y, { epochs: 5, learningRate: 0.05, verbose: false });
     expect(errors[4]).toBeLessThan(errors[0]);
-    expect(() => net.predict({ data: flat, shape: [N, W, H, C] })).toThrow("x has samples of shape [3, 4, 2] (24 values) but the model's input shape is [4, 3, 2] (24 values)");
+    expect(() => net.predict({ data: flat, shape: [N, W, H, C] })).toThrow(
+      "x has samples of shape [3, 4, 2] (24 values) but the model's input shape is [4, 3, 2] (24 values)",
+    );
     net.dispose();
   });
 });
@@ -104,7 +150,10 @@ it('loadMnist({ asImages: true }) gives [n, 28, 28, 1]; Flatten → Dense trains
   expect(rows.trainX.shape).toEqual([2000, 784]);
   expect(mnist.trainX.data).toEqual(rows.trainX.data); // the same pixels, seen as images
   const train = async (first: KernelLayer, x: DataInput, testX: DataInput) => {
-    const model = new Sequential([first, new Dense(64, { activation: 'relu' }), new Dense(10, { activation: 'softmax' })], { seed: 5, backend: 'wasm' });
+    const model = new Sequential(
+      [first, new Dense(64, { activation: 'relu' }), new Dense(10, { activation: 'softmax' })],
+      { seed: 5, backend: 'wasm' },
+    );
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
     await model.fit(x, mnist.trainY, { epochs: 3, batchSize: 32, verbose: 0 });
     const result = { accuracy: model.evaluate(testX, mnist.testY).accuracy!, weights: model.getWeights() };
@@ -121,7 +170,10 @@ it('loadMnist({ asImages: true }) gives [n, 28, 28, 1]; Flatten → Dense trains
 }, 120_000);
 
 it('Reshape turns rows into images inside the model', () => {
-  const model = new Sequential([new Reshape([H, W, C], { inputShape: [H * W * C] }), new Flatten(), new Dense(2)], { backend: 'js', seed: 1 });
+  const model = new Sequential([new Reshape([H, W, C], { inputShape: [H * W * C] }), new Flatten(), new Dense(2)], {
+    backend: 'js',
+    seed: 1,
+  });
   expect(model.predict({ data: flat, shape: [N, H * W * C] }).shape).toEqual([N, 2]);
   expect(model.internals.engine.outputShape).toEqual([2]);
   model.dispose();

@@ -15,7 +15,12 @@ beforeAll(async () => {
   tf = await tfjs();
 });
 
-const FEATURES = 34, CLASSES = 7, WIDTH = 64, BLOCKS = 2, EPOCHS = 12, BATCH = 64;
+const FEATURES = 34,
+  CLASSES = 7,
+  WIDTH = 64,
+  BLOCKS = 2,
+  EPOCHS = 12,
+  BATCH = 64;
 
 /** `n` samples of the 7-class set: x ~ N(0, 1), label = argmax_c x·w_c for fixed projections w (seed 0). */
 function dataset(n: number, seed: number) {
@@ -30,13 +35,17 @@ function dataset(n: number, seed: number) {
     for (let c = 0; c < CLASSES; c++) {
       let s = 0;
       for (let j = 0; j < FEATURES; j++) s += x[i * FEATURES + j] * w[j * CLASSES + c];
-      if (s > best) { best = s; y[i] = c; }
+      if (s > best) {
+        best = s;
+        y[i] = c;
+      }
     }
   }
   return { x, y, n };
 }
 
-const train = dataset(2048, 1), test = dataset(512, 2);
+const train = dataset(2048, 1),
+  test = dataset(512, 2);
 
 async function oursAccuracy(backend: 'wasm' | 'js'): Promise<{ accuracy: number; losses: number[] }> {
   const layers = [new Dense(WIDTH, { inputShape: [FEATURES], activation: 'relu' })];
@@ -50,7 +59,11 @@ async function oursAccuracy(backend: 'wasm' | 'js'): Promise<{ accuracy: number;
   } finally {
     console.warn = warn;
   }
-  const history = await model.fit({ data: train.x, shape: [train.n, FEATURES] }, train.y, { epochs: EPOCHS, batchSize: BATCH, verbose: 0 });
+  const history = await model.fit({ data: train.x, shape: [train.n, FEATURES] }, train.y, {
+    epochs: EPOCHS,
+    batchSize: BATCH,
+    verbose: 0,
+  });
   const { accuracy } = model.evaluate({ data: test.x, shape: [test.n, FEATURES] }, test.y);
   model.dispose();
   return { accuracy: accuracy!, losses: history.history.loss };
@@ -65,9 +78,13 @@ async function theirAccuracy(): Promise<number> {
   }
   model.add(tf.layers.dense({ units: CLASSES, activation: 'sigmoid' }));
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const xs = tf.tensor2d(train.x, [train.n, FEATURES]), ys = tf.tensor1d(train.y, 'float32');
+  const xs = tf.tensor2d(train.x, [train.n, FEATURES]),
+    ys = tf.tensor1d(train.y, 'float32');
   await model.fit(xs, ys, { epochs: EPOCHS, batchSize: BATCH, verbose: 0 });
-  const [, acc] = model.evaluate(tf.tensor2d(test.x, [test.n, FEATURES]), tf.tensor1d(test.y, 'float32')) as TF.Scalar[];
+  const [, acc] = model.evaluate(
+    tf.tensor2d(test.x, [test.n, FEATURES]),
+    tf.tensor1d(test.y, 'float32'),
+  ) as TF.Scalar[];
   const accuracy = acc.dataSync()[0];
   tf.dispose([xs, ys]);
   model.dispose();
@@ -76,12 +93,18 @@ async function theirAccuracy(): Promise<number> {
 
 let tfAccuracy: number | undefined;
 
-it.each(BACKENDS)('sigmoid outputs + sparse categorical cross-entropy + Adam learn as in TF.js (%s)', async (backend) => {
-  tfAccuracy ??= await theirAccuracy();
-  const ours = await oursAccuracy(backend);
-  console.log(`learning parity (${backend}): scratchnet ${(100 * ours.accuracy).toFixed(1)}%, TF.js ${(100 * tfAccuracy).toFixed(1)}% after ${EPOCHS} epochs; our losses ${ours.losses.map((l) => l.toFixed(3)).join(' ')}`);
-  // measured: 79.9% (wasm), 80.1% (js), TF.js 80.3–82.2% (its weights are not seeded); losses 2.03 → 0.85
-  expect(ours.losses[EPOCHS - 1]).toBeLessThan(ours.losses[0] * 0.6);
-  expect(ours.accuracy).toBeGreaterThan(0.7); // chance is 0.143
-  expect(Math.abs(ours.accuracy - tfAccuracy)).toBeLessThan(0.06);
-}, 60_000);
+it.each(BACKENDS)(
+  'sigmoid outputs + sparse categorical cross-entropy + Adam learn as in TF.js (%s)',
+  async (backend) => {
+    tfAccuracy ??= await theirAccuracy();
+    const ours = await oursAccuracy(backend);
+    console.log(
+      `learning parity (${backend}): scratchnet ${(100 * ours.accuracy).toFixed(1)}%, TF.js ${(100 * tfAccuracy).toFixed(1)}% after ${EPOCHS} epochs; our losses ${ours.losses.map((l) => l.toFixed(3)).join(' ')}`,
+    );
+    // measured: 79.9% (wasm), 80.1% (js), TF.js 80.3–82.2% (its weights are not seeded); losses 2.03 → 0.85
+    expect(ours.losses[EPOCHS - 1]).toBeLessThan(ours.losses[0] * 0.6);
+    expect(ours.accuracy).toBeGreaterThan(0.7); // chance is 0.143
+    expect(Math.abs(ours.accuracy - tfAccuracy)).toBeLessThan(0.06);
+  },
+  60_000,
+);

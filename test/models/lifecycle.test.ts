@@ -5,7 +5,12 @@ import { ActivationLayer, Dense, FCLayer, Network, Sequential } from '../../src/
 import { memoryHandler } from '../../src/io/memory-handler.js';
 import { BACKENDS } from './backends.js';
 
-const x = [[1, 1], [0, 1], [1, 0], [0, 0]];
+const x = [
+  [1, 1],
+  [0, 1],
+  [1, 0],
+  [0, 0],
+];
 const y = [[0], [1], [1], [0]];
 
 function sequential(backend: 'wasm' | 'js'): Sequential {
@@ -59,18 +64,30 @@ describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
     const m = sequential(backend);
     const seen: string[] = [];
     await m.fit(x, y, {
-      epochs: 2, verbose: 0, callbacks: {
+      epochs: 2,
+      verbose: 0,
+      callbacks: {
         onEpochEnd: async () => {
           await m.fit(x, y, { verbose: 0 }).catch((e: Error) => seen.push(e.message));
-          try { m.compile({ optimizer: 'sgd', loss: 'mse' }); } catch (e) { seen.push((e as Error).message); }
-          try { m.dispose(); } catch (e) { seen.push((e as Error).message); }
+          try {
+            m.compile({ optimizer: 'sgd', loss: 'mse' });
+          } catch (e) {
+            seen.push((e as Error).message);
+          }
+          try {
+            m.dispose();
+          } catch (e) {
+            seen.push((e as Error).message);
+          }
           m.predict(x);
         },
       },
     });
     expect(seen).toHaveLength(6);
     for (const [i, what] of ['fit()', 'compile()', 'dispose()'].entries()) {
-      expect(seen[i]).toMatch(new RegExp(`^scratchnet: ${what.replace(/[()]/g, '\\$&')} while fit\\(\\) is running on this model`));
+      expect(seen[i]).toMatch(
+        new RegExp(`^scratchnet: ${what.replace(/[()]/g, '\\$&')} while fit\\(\\) is running on this model`),
+      );
     }
     await m.fit(x, y, { verbose: 0 });
     m.dispose();
@@ -79,7 +96,9 @@ describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
   it('Network: two fits at once are refused', async () => {
     const n = network(backend);
     const first = n.fit(x, y, { epochs: 50, learningRate: 0.1, verbose: false });
-    await expect(n.fit(x, y, { epochs: 1, learningRate: 0.1, verbose: false })).rejects.toThrow(/fit\(\) while fit\(\) is running/);
+    await expect(n.fit(x, y, { epochs: 1, learningRate: 0.1, verbose: false })).rejects.toThrow(
+      /fit\(\) while fit\(\) is running/,
+    );
     await first;
     await expect(n.fit(x, y, { epochs: 1, learningRate: 0.1, verbose: false })).resolves.toHaveLength(1);
     n.dispose();
@@ -89,19 +108,26 @@ describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
 describe('a layer object belongs to one model, once', () => {
   it('the same layer twice in one model, or in two models, is refused when added; after dispose it may be reused', () => {
     const d = new Dense(2, { inputShape: [2] });
-    expect(() => new Sequential([d, d], { backend: 'js' })).toThrow(/^scratchnet: this dense layer is already in this model/);
+    expect(() => new Sequential([d, d], { backend: 'js' })).toThrow(
+      /^scratchnet: this dense layer is already in this model/,
+    );
     const shared = new Dense(2, { inputShape: [2], name: 'shared' });
     const first = new Sequential([shared], { backend: 'js' });
-    expect(() => new Sequential([shared], { backend: 'wasm' })).toThrow(/^scratchnet: layer 'shared' already belongs to another model/);
+    expect(() => new Sequential([shared], { backend: 'wasm' })).toThrow(
+      /^scratchnet: layer 'shared' already belongs to another model/,
+    );
     const net = new Network({ backend: 'js' });
     expect(() => net.add(shared)).toThrow(/already belongs to another model/);
     expect(net.layers).toHaveLength(0);
     first.predict([[1, 2]]);
     first.dispose();
-    expect(() => new Sequential([new Dense(2, { name: 'a', inputShape: [2] }), new Dense(2, { name: 'a' })], { backend: 'js' }))
-      .toThrow(/^scratchnet: two layers are named 'a'; names must be unique in a model/);
+    expect(
+      () =>
+        new Sequential([new Dense(2, { name: 'a', inputShape: [2] }), new Dense(2, { name: 'a' })], { backend: 'js' }),
+    ).toThrow(/^scratchnet: two layers are named 'a'; names must be unique in a model/);
     // a constructor that fails gives back the layers it took
-    const a = new Dense(4, { inputShape: [2], name: 'h' }), b = new Dense(2, { name: 'h' });
+    const a = new Dense(4, { inputShape: [2], name: 'h' }),
+      b = new Dense(2, { name: 'h' });
     expect(() => new Sequential([a, b], { backend: 'js' })).toThrow(/two layers are named 'h'/);
     b.name = 'o';
     new Sequential([a, b], { backend: 'js' }).dispose();

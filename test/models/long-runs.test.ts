@@ -2,12 +2,25 @@
 // dispose): dispose frees everything, 1,000 create/train/dispose cycles end where the first ten did, training does not
 // grow memory after the first epoch, and a model too large for wasm fails before allocating.
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, Dense, Dropout, FCLayer, Layer, Network, Sequential, memory, optimizers } from '../../src/index.js';
+import {
+  ActivationLayer,
+  Dense,
+  Dropout,
+  FCLayer,
+  Layer,
+  Network,
+  Sequential,
+  memory,
+  optimizers,
+} from '../../src/index.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { memoryHandler } from '../../src/io/memory-handler.js';
 import { Random } from '../../src/util/random.js';
 
-const live = () => { const m = memory('wasm'); return { bytesInUse: m.bytesInUse, capacity: m.bytesReserved }; };
+const live = () => {
+  const m = memory('wasm');
+  return { bytesInUse: m.bytesInUse, capacity: m.bytesReserved };
+};
 
 function data(n: number, rng: Random) {
   const x = Array.from({ length: n }, () => Array.from({ length: 6 }, () => rng.uniform(-1, 1)));
@@ -18,7 +31,14 @@ describe('dispose', () => {
   it('frees the weights, gradients, activation buffers and optimizer slots of a trained Sequential', async () => {
     const before = live().bytesInUse;
     const { x, labels } = data(40, new Random(1));
-    const model = new Sequential([new Dense(32, { inputShape: [6], activation: 'relu' }), new Dropout(0.2), new Dense(3, { activation: 'softmax' })], { seed: 1, backend: 'wasm' });
+    const model = new Sequential(
+      [
+        new Dense(32, { inputShape: [6], activation: 'relu' }),
+        new Dropout(0.2),
+        new Dense(3, { activation: 'softmax' }),
+      ],
+      { seed: 1, backend: 'wasm' },
+    );
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
     await model.fit(x, labels, { epochs: 2, batchSize: 7, verbose: 0, validationSplit: 0.2 });
     model.compile({ optimizer: optimizers.rmsprop(), loss: 'sparse_categorical_crossentropy' }); // replaces (and frees) Adam's slots
@@ -34,8 +54,12 @@ describe('dispose', () => {
   it('frees a tutorial Network, with and without a custom layer', async () => {
     const before = live().bytesInUse;
     class Twice extends Layer {
-      forwardPropagation(input: Float32Array) { return input.map((v) => 2 * v); }
-      backwardPropagation(e: Float32Array) { return e.map((v) => 2 * v); }
+      forwardPropagation(input: Float32Array) {
+        return input.map((v) => 2 * v);
+      }
+      backwardPropagation(e: Float32Array) {
+        return e.map((v) => 2 * v);
+      }
     }
     for (const custom of [false, true]) {
       const net = new Network({ seed: 2, backend: 'wasm' });
@@ -45,7 +69,11 @@ describe('dispose', () => {
       net.add(new FCLayer(5, 2));
       net.use('mse');
       const { x } = data(10, new Random(2));
-      await net.fit(x, x.map((r) => [r[0], r[1]]), { epochs: 2, learningRate: 0.1, verbose: false });
+      await net.fit(
+        x,
+        x.map((r) => [r[0], r[1]]),
+        { epochs: 2, learningRate: 0.1, verbose: false },
+      );
       net.predict(x);
       expect(live().bytesInUse).toBeGreaterThan(before);
       net.dispose();
@@ -62,8 +90,19 @@ it('1,000 create/train/dispose cycles with varying batch sizes end with the live
   for (let cycle = 1; cycle <= 1000; cycle++) {
     const batchSize = 1 + (cycle % 9);
     if (cycle % 2 === 0) {
-      const model = new Sequential([new Dense(4 + (cycle % 5), { inputShape: [6], activation: 'relu' }), new Dropout(0.1), new Dense(3, { activation: 'softmax' })], { seed: cycle, backend: 'wasm' });
-      model.compile({ optimizer: cycle % 4 === 0 ? 'adam' : 'sgd', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+      const model = new Sequential(
+        [
+          new Dense(4 + (cycle % 5), { inputShape: [6], activation: 'relu' }),
+          new Dropout(0.1),
+          new Dense(3, { activation: 'softmax' }),
+        ],
+        { seed: cycle, backend: 'wasm' },
+      );
+      model.compile({
+        optimizer: cycle % 4 === 0 ? 'adam' : 'sgd',
+        loss: 'sparse_categorical_crossentropy',
+        metrics: ['accuracy'],
+      });
       await model.fit(x, labels, { epochs: 1, batchSize, verbose: 0, validationSplit: cycle % 3 === 0 ? 0.25 : 0 });
       model.predict(x, { batchSize: 1 + (cycle % 13) });
       model.evaluate(x, labels, { batchSize: 2 + (cycle % 5) });
@@ -81,7 +120,11 @@ it('1,000 create/train/dispose cycles with varying batch sizes end with the live
       net.add(new ActivationLayer('sigmoid'));
       net.add(new FCLayer(3 + (cycle % 4), 2));
       net.use('mse');
-      await net.fit(x, x.map((r) => [r[0], r[1]]), { epochs: 1, learningRate: 0.1, batchSize, verbose: false });
+      await net.fit(
+        x,
+        x.map((r) => [r[0], r[1]]),
+        { epochs: 1, learningRate: 0.1, batchSize, verbose: false },
+      );
       net.predict(x);
       net.dispose();
     }
@@ -90,18 +133,35 @@ it('1,000 create/train/dispose cycles with varying batch sizes end with the live
   }
   const afterAll = live();
   expect(afterAll).toEqual(afterTen);
-  console.log(`1,000 cycles on wasm: live ${afterAll.bytesInUse} bytes in use, arena capacity ${afterAll.capacity} bytes (after 10 cycles: ${afterTen!.bytesInUse} and ${afterTen!.capacity})`);
+  console.log(
+    `1,000 cycles on wasm: live ${afterAll.bytesInUse} bytes in use, arena capacity ${afterAll.capacity} bytes (after 10 cycles: ${afterTen!.bytesInUse} and ${afterTen!.capacity})`,
+  );
 }, 60_000);
 
 it('training 50 epochs does not grow memory after the first epoch', async () => {
   const { x, labels } = data(100, new Random(4));
-  const model = new Sequential([new Dense(16, { inputShape: [6], activation: 'tanh' }), new Dropout(0.3), new Dense(3, { activation: 'softmax' })], { seed: 4, backend: 'wasm' });
+  const model = new Sequential(
+    [new Dense(16, { inputShape: [6], activation: 'tanh' }), new Dropout(0.3), new Dense(3, { activation: 'softmax' })],
+    { seed: 4, backend: 'wasm' },
+  );
   model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   const seen: ReturnType<typeof live>[] = [];
-  await model.fit(x, labels, { epochs: 50, batchSize: 16, verbose: 0, validationSplit: 0.2, callbacks: { onEpochEnd: () => { seen.push(live()); } } });
+  await model.fit(x, labels, {
+    epochs: 50,
+    batchSize: 16,
+    verbose: 0,
+    validationSplit: 0.2,
+    callbacks: {
+      onEpochEnd: () => {
+        seen.push(live());
+      },
+    },
+  });
   expect(seen).toHaveLength(50);
   for (const m of seen) expect(m).toEqual(seen[0]);
-  console.log(`50 epochs on wasm: ${seen[0].bytesInUse} bytes in use and ${seen[0].capacity} reserved at every epoch end`);
+  console.log(
+    `50 epochs on wasm: ${seen[0].bytesInUse} bytes in use and ${seen[0].capacity} reserved at every epoch end`,
+  );
   model.dispose();
 });
 
@@ -114,23 +174,35 @@ describe('a model too large for wasm’s 4 GiB', () => {
     net.add(new FCLayer(1000, 1_000_000)); // 10⁹ weights: 8 GB with their gradients
     net.use('mse');
     const needed = before.bytesInUse + (1000 * 1_000_000 + 1_000_000) * 4 * 2;
-    expect(() => net.predict([Array(1000).fill(0)])).toThrow(new RegExp(`^scratchnet: the model needs ${needed} bytes \\(${(needed / GIB).toFixed(2)} GiB\\) of arena memory, but WebAssembly memory stops at 4294967296 bytes`));
-    await expect(net.fit([Array(1000).fill(0)], [[0]], { epochs: 1, learningRate: 0.1, verbose: false })).rejects.toThrow(/^scratchnet: the model needs \d+ bytes/);
+    expect(() => net.predict([Array(1000).fill(0)])).toThrow(
+      new RegExp(
+        `^scratchnet: the model needs ${needed} bytes \\(${(needed / GIB).toFixed(2)} GiB\\) of arena memory, but WebAssembly memory stops at 4294967296 bytes`,
+      ),
+    );
+    await expect(
+      net.fit([Array(1000).fill(0)], [[0]], { epochs: 1, learningRate: 0.1, verbose: false }),
+    ).rejects.toThrow(/^scratchnet: the model needs \d+ bytes/);
     expect(live()).toEqual(before);
   });
 
   it('a Network with a custom layer (built layer by layer) fails with the size, frees what it built, and fails the same way again', () => {
     const before = live();
     class Identity extends Layer {
-      forwardPropagation(input: Float32Array) { return input; }
-      backwardPropagation(e: Float32Array) { return e; }
+      forwardPropagation(input: Float32Array) {
+        return input;
+      }
+      backwardPropagation(e: Float32Array) {
+        return e;
+      }
     }
     const net = new Network({ backend: 'wasm' });
     net.add(new FCLayer(4, 3));
     net.add(new Identity());
     net.add(new FCLayer(3, 400_000_000)); // its kernel alone is 4.8 GB
     for (let attempt = 0; attempt < 2; attempt++) {
-      expect(() => net.predict([[1, 2, 3, 4]])).toThrow(/^scratchnet: the model needs \d+ bytes \(\d+\.\d\d GiB\) of arena memory/);
+      expect(() => net.predict([[1, 2, 3, 4]])).toThrow(
+        /^scratchnet: the model needs \d+ bytes \(\d+\.\d\d GiB\) of arena memory/,
+      );
     }
     net.dispose();
     expect(live()).toEqual(before);
@@ -141,7 +213,9 @@ describe('a model too large for wasm’s 4 GiB', () => {
     const model = new Sequential([new Dense(100_000, { inputShape: [3000] })], { backend: 'wasm' });
     const params = 3000 * 100_000 + 100_000;
     const needed = before.bytesInUse + params * 4 * (2 + 2); // weights, gradients, Adam's m and v
-    expect(() => model.compile({ optimizer: 'adam', loss: 'mse' })).toThrow(new RegExp(`^scratchnet: the model needs ${needed} bytes`));
+    expect(() => model.compile({ optimizer: 'adam', loss: 'mse' })).toThrow(
+      new RegExp(`^scratchnet: the model needs ${needed} bytes`),
+    );
     expect(live()).toEqual(before);
   });
 });

@@ -16,7 +16,9 @@ function seeded(seed: number): () => number {
   };
 }
 
-const CLASSES = 10, FEATURES = 6, N = 61; // 61 rows in batches of 8: the last batch is short
+const CLASSES = 10,
+  FEATURES = 6,
+  N = 61; // 61 rows in batches of 8: the last batch is short
 const rand = seeded(5);
 const x = Array.from({ length: N }, () => Array.from({ length: FEATURES }, () => rand() * 2 - 1));
 const labels = x.map((row) => Math.floor(((row[0] + 1) / 2) * CLASSES) % CLASSES);
@@ -31,13 +33,33 @@ async function tfMetric(name: string, t: number[][] | number[], p: number[][]): 
     const yPred = tf.tensor2d(p);
     const m = tf.metrics;
     switch (name) {
-      case 'mae': return m.meanAbsoluteError(tf.tensor2d(t as number[][]), yPred).mean().dataSync()[0];
-      case 'mse': return m.meanSquaredError(tf.tensor2d(t as number[][]), yPred).mean().dataSync()[0];
-      case 'categorical_accuracy': return m.categoricalAccuracy(tf.tensor2d(t as number[][]), yPred).mean().dataSync()[0];
-      case 'binary_accuracy': return m.binaryAccuracy(tf.tensor2d(t as number[][]), yPred).mean().dataSync()[0];
+      case 'mae':
+        return m
+          .meanAbsoluteError(tf.tensor2d(t as number[][]), yPred)
+          .mean()
+          .dataSync()[0];
+      case 'mse':
+        return m
+          .meanSquaredError(tf.tensor2d(t as number[][]), yPred)
+          .mean()
+          .dataSync()[0];
+      case 'categorical_accuracy':
+        return m
+          .categoricalAccuracy(tf.tensor2d(t as number[][]), yPred)
+          .mean()
+          .dataSync()[0];
+      case 'binary_accuracy':
+        return m
+          .binaryAccuracy(tf.tensor2d(t as number[][]), yPred)
+          .mean()
+          .dataSync()[0];
       case 'sparse_categorical_accuracy':
-        return m.sparseCategoricalAccuracy(tf.tensor2d((t as number[]).map((v) => [v])), yPred).mean().dataSync()[0];
-      default: throw new Error(name);
+        return m
+          .sparseCategoricalAccuracy(tf.tensor2d((t as number[]).map((v) => [v])), yPred)
+          .mean()
+          .dataSync()[0];
+      default:
+        throw new Error(name);
     }
   });
 }
@@ -46,15 +68,25 @@ async function tfMetric(name: string, t: number[][] | number[], p: number[][]): 
 async function tfTopK(labelsOf: number[], p: number[][]): Promise<number> {
   const tf = await tfjs();
   const hits = await tf.inTopKAsync(tf.tensor2d(p), tf.tensor1d(labelsOf, 'int32'), 5);
-  const share = Array.from(await hits.data() as Uint8Array).reduce((a, b) => a + b, 0) / labelsOf.length;
+  const share = Array.from((await hits.data()) as Uint8Array).reduce((a, b) => a + b, 0) / labelsOf.length;
   hits.dispose();
   return share;
 }
 
 describe.each(BACKENDS)('metrics on %s', (backend) => {
   it("a softmax classifier with metrics ['acc', 'mae', 'mse', 'categorical_accuracy', 'top_k_categorical_accuracy', 'binary_accuracy']: evaluate matches tf.metrics", async () => {
-    const model = new Sequential([new Dense(12, { inputShape: [FEATURES], activation: 'tanh' }), new Dense(CLASSES, { activation: 'softmax' })], { seed: 4, backend });
-    const names = ['acc', 'mae', 'mse', 'categorical_accuracy', 'top_k_categorical_accuracy', 'binary_accuracy'] as const;
+    const model = new Sequential(
+      [new Dense(12, { inputShape: [FEATURES], activation: 'tanh' }), new Dense(CLASSES, { activation: 'softmax' })],
+      { seed: 4, backend },
+    );
+    const names = [
+      'acc',
+      'mae',
+      'mse',
+      'categorical_accuracy',
+      'top_k_categorical_accuracy',
+      'binary_accuracy',
+    ] as const;
     model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: [...names] });
     await model.fit(x, oneHotRows, { epochs: 3, batchSize: 8, verbose: 0 });
     const result = model.evaluate(x, oneHotRows, { batchSize: 8 });
@@ -73,8 +105,15 @@ describe.each(BACKENDS)('metrics on %s', (backend) => {
   });
 
   it("sparse labels: 'sparse_categorical_accuracy', 'sparse_top_k_categorical_accuracy' and 'accuracy' match tf.metrics", async () => {
-    const model = new Sequential([new Dense(CLASSES, { inputShape: [FEATURES], activation: 'softmax' })], { seed: 2, backend });
-    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy', 'sparse_categorical_accuracy', 'sparse_top_k_categorical_accuracy'] });
+    const model = new Sequential([new Dense(CLASSES, { inputShape: [FEATURES], activation: 'softmax' })], {
+      seed: 2,
+      backend,
+    });
+    model.compile({
+      optimizer: 'adam',
+      loss: 'sparse_categorical_crossentropy',
+      metrics: ['accuracy', 'sparse_categorical_accuracy', 'sparse_top_k_categorical_accuracy'],
+    });
     const result = model.evaluate(x, labels, { batchSize: 7 });
     const p = model.predict(x);
     expect(result.accuracy).toBeCloseTo(await tfMetric('sparse_categorical_accuracy', labels, p), 6);
@@ -85,7 +124,10 @@ describe.each(BACKENDS)('metrics on %s', (backend) => {
   });
 
   it("a sigmoid output with binary_crossentropy (the sigmoid fused into the loss): 'binary_accuracy', 'mae', 'mse' on its probabilities", async () => {
-    const model = new Sequential([new Dense(3, { inputShape: [FEATURES], activation: 'sigmoid' })], { seed: 6, backend });
+    const model = new Sequential([new Dense(3, { inputShape: [FEATURES], activation: 'sigmoid' })], {
+      seed: 6,
+      backend,
+    });
     model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy', metrics: ['binary_accuracy', 'mae', 'mse'] });
     const result = model.evaluate(x, binaryTargets, { batchSize: 16 });
     const p = model.predict(x);
@@ -96,11 +138,22 @@ describe.each(BACKENDS)('metrics on %s', (backend) => {
   });
 
   it("during fit: each metric and its val_ twin per epoch; with learning rate 0 the training means equal evaluate's", async () => {
-    const model = new Sequential([new Dense(CLASSES, { inputShape: [FEATURES], activation: 'softmax' })], { seed: 8, backend });
-    model.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: 'categorical_crossentropy', metrics: ['acc', 'mae'] });
+    const model = new Sequential([new Dense(CLASSES, { inputShape: [FEATURES], activation: 'softmax' })], {
+      seed: 8,
+      backend,
+    });
+    model.compile({
+      optimizer: optimizers.sgd({ learningRate: 0 }),
+      loss: 'categorical_crossentropy',
+      metrics: ['acc', 'mae'],
+    });
     const seen: string[][] = [];
     const history = await model.fit(x, oneHotRows, {
-      epochs: 2, batchSize: 8, shuffle: false, validationData: [x, oneHotRows], verbose: 0,
+      epochs: 2,
+      batchSize: 8,
+      shuffle: false,
+      validationData: [x, oneHotRows],
+      verbose: 0,
       callbacks: { onEpochEnd: (_e, logs) => void seen.push(Object.keys(logs).sort()) },
     });
     const keys = ['acc', 'loss', 'mae', 'val_acc', 'val_loss', 'val_mae'];
@@ -118,7 +171,11 @@ describe.each(BACKENDS)('metrics on %s', (backend) => {
 describe('metric names', () => {
   it('save → load keeps every metric name, and the loaded model reports them', async () => {
     const model = new Sequential([new Dense(CLASSES, { inputShape: [FEATURES], activation: 'softmax' })], { seed: 1 });
-    model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['acc', 'mae', 'top_k_categorical_accuracy'] });
+    model.compile({
+      optimizer: 'adam',
+      loss: 'categorical_crossentropy',
+      metrics: ['acc', 'mae', 'top_k_categorical_accuracy'],
+    });
     const h = memoryHandler();
     await model.save(h);
     const back = await loadModel(h.artifacts!);
@@ -130,10 +187,28 @@ describe('metric names', () => {
 
   it('a metric that cannot fit the targets fails at compile, saying what to use', () => {
     const model = new Sequential([new Dense(3, { inputShape: [2], activation: 'softmax' })]);
-    expect(() => model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['mae'] })).toThrow(/metric 'mae' compares outputs with targets of the same width, but sparse_categorical_crossentropy takes class indices/);
-    expect(() => model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['top_k_categorical_accuracy'] })).toThrow(/use 'sparse_top_k_categorical_accuracy'/);
-    expect(() => model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['sparse_top_k_categorical_accuracy'] })).toThrow(/use 'top_k_categorical_accuracy'/);
-    expect(() => model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mea' as never] })).toThrow(/unknown metric 'mea'. Did you mean 'mae'\?/);
+    expect(() =>
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['mae'] }),
+    ).toThrow(
+      /metric 'mae' compares outputs with targets of the same width, but sparse_categorical_crossentropy takes class indices/,
+    );
+    expect(() =>
+      model.compile({
+        optimizer: 'adam',
+        loss: 'sparse_categorical_crossentropy',
+        metrics: ['top_k_categorical_accuracy'],
+      }),
+    ).toThrow(/use 'sparse_top_k_categorical_accuracy'/);
+    expect(() =>
+      model.compile({
+        optimizer: 'adam',
+        loss: 'categorical_crossentropy',
+        metrics: ['sparse_top_k_categorical_accuracy'],
+      }),
+    ).toThrow(/use 'top_k_categorical_accuracy'/);
+    expect(() => model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mea' as never] })).toThrow(
+      /unknown metric 'mea'. Did you mean 'mae'\?/,
+    );
     model.dispose();
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ActivationLayer, FCLayer, Network, activations, getBackend, losses, setBackend } from '../../src/index.js';
 
-const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const x = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const y = [[0], [1], [1], [0]];
 
 describe('the tutorial API', () => {
@@ -9,11 +14,19 @@ describe('the tutorial API', () => {
     const build = (act: 'builtin' | 'custom', loss: 'builtin' | 'custom') => {
       const net = new Network({ seed: 4, backend: 'wasm' });
       net.add(new FCLayer(2, 3));
-      net.add(act === 'builtin' ? new ActivationLayer(activations.tanh) : new ActivationLayer(Math.tanh, (v) => 1 - Math.tanh(v) ** 2));
+      net.add(
+        act === 'builtin'
+          ? new ActivationLayer(activations.tanh)
+          : new ActivationLayer(Math.tanh, (v) => 1 - Math.tanh(v) ** 2),
+      );
       net.add(new FCLayer(3, 1));
       net.add(new ActivationLayer(activations.tanh));
       if (loss === 'builtin') net.use(losses.mse);
-      else net.use((t, p) => p.reduce((s, v, i) => s + (v - t[i]) ** 2, 0) / p.length, (t, p) => p.map((v, i) => (2 * (v - t[i])) / p.length));
+      else
+        net.use(
+          (t, p) => p.reduce((s, v, i) => s + (v - t[i]) ** 2, 0) / p.length,
+          (t, p) => p.map((v, i) => (2 * (v - t[i])) / p.length),
+        );
       return net;
     };
     const reference = build('builtin', 'builtin');
@@ -30,7 +43,14 @@ describe('the tutorial API', () => {
     net.add(new ActivationLayer('tanh'));
     net.add(new FCLayer(3, 1));
     net.use('mse');
-    const errors = await net.fit(x, y, { epochs: 50, learningRate: 0.1, verbose: false, onEpochEnd: ({ epoch }) => { if (epoch === 3) net.stopTraining = true; } });
+    const errors = await net.fit(x, y, {
+      epochs: 50,
+      learningRate: 0.1,
+      verbose: false,
+      onEpochEnd: ({ epoch }) => {
+        if (epoch === 3) net.stopTraining = true;
+      },
+    });
     expect(errors).toHaveLength(3);
     expect(net.stopTraining).toBe(true);
     await net.fit(x, y, { epochs: 5, learningRate: 0.1, verbose: false }); // a new fit starts afresh

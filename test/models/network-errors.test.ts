@@ -9,7 +9,12 @@ function net(): Network {
   n.use('mse');
   return n;
 }
-const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const x = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const y = [[0], [1], [1], [0]];
 const quiet = { epochs: 1, learningRate: 0.1, verbose: false };
 
@@ -23,14 +28,27 @@ describe('Network reports bad input before any kernel runs', () => {
   });
 
   it('data whose width does not match the first layer', async () => {
-    await expect(net().fit([[1, 2, 3]], [[1]], quiet)).rejects.toThrow(/x has 3 features per sample but the model's input size is 2/);
+    await expect(net().fit([[1, 2, 3]], [[1]], quiet)).rejects.toThrow(
+      /x has 3 features per sample but the model's input size is 2/,
+    );
     const n = net();
     await n.fit(x, y, quiet);
     expect(() => n.predict([[1, 2, 3]])).toThrow(/x has 3 features per sample but the model's input size is 2/);
   });
 
   it('targets whose width does not match the output', async () => {
-    await expect(net().fit(x, [[0, 1], [1, 0], [1, 0], [0, 1]], quiet)).rejects.toThrow(/y has 2 values per sample but the last layer outputs 1/);
+    await expect(
+      net().fit(
+        x,
+        [
+          [0, 1],
+          [1, 0],
+          [1, 0],
+          [0, 1],
+        ],
+        quiet,
+      ),
+    ).rejects.toThrow(/y has 2 values per sample but the last layer outputs 1/);
   });
 
   it('x and y with different sample counts', async () => {
@@ -43,8 +61,26 @@ describe('Network reports bad input before any kernel runs', () => {
   });
 
   it('NaN or Infinity in data, with the sample', async () => {
-    await expect(net().fit([[0, 0], [0, NaN]], [[0], [1]], quiet)).rejects.toThrow(/x has NaN at sample 1, feature 1/);
-    await expect(net().fit([[0, 0], [0, 1]], [[Infinity], [1]], quiet)).rejects.toThrow(/y has Infinity at sample 0, feature 0/);
+    await expect(
+      net().fit(
+        [
+          [0, 0],
+          [0, NaN],
+        ],
+        [[0], [1]],
+        quiet,
+      ),
+    ).rejects.toThrow(/x has NaN at sample 1, feature 1/);
+    await expect(
+      net().fit(
+        [
+          [0, 0],
+          [0, 1],
+        ],
+        [[Infinity], [1]],
+        quiet,
+      ),
+    ).rejects.toThrow(/y has Infinity at sample 0, feature 0/);
   });
 
   it('ragged rows and non-numbers', async () => {
@@ -54,13 +90,23 @@ describe('Network reports bad input before any kernel runs', () => {
 
   it('values beyond float32, and rows that are not arrays of numbers', async () => {
     await expect(net().fit([[0, 1e39]], [[0]], quiet)).rejects.toThrow(/x\[0\]\[1\] is 1e\+39, beyond float32's range/);
-    await expect(net().fit([new BigInt64Array(2)] as never, [[0]], quiet)).rejects.toThrow(/x\[0\] is a BigInt64Array \(64-bit integers are not taken/);
-    await expect(net().fit(['0,1'] as never, [[0]], quiet)).rejects.toThrow(/x\[0\] is a string \(0,1\); expected every sample to be an array of numbers/);
+    await expect(net().fit([new BigInt64Array(2)] as never, [[0]], quiet)).rejects.toThrow(
+      /x\[0\] is a BigInt64Array \(64-bit integers are not taken/,
+    );
+    await expect(net().fit(['0,1'] as never, [[0]], quiet)).rejects.toThrow(
+      /x\[0\] is a string \(0,1\); expected every sample to be an array of numbers/,
+    );
   });
 
   it('rows may be typed arrays (Float32Array, Float64Array, Uint8Array), as TensorFlow.js takes them', async () => {
-    const rows = [new Float32Array([0, 0]), new Float64Array([0, 1]), new Uint8Array([1, 0]), [1, 1]] as unknown as Float32Array[];
-    const a = net(), b = net();
+    const rows = [
+      new Float32Array([0, 0]),
+      new Float64Array([0, 1]),
+      new Uint8Array([1, 0]),
+      [1, 1],
+    ] as unknown as Float32Array[];
+    const a = net(),
+      b = net();
     await a.fit(rows, y, { ...quiet, epochs: 3 });
     await b.fit(x, y, { ...quiet, epochs: 3 });
     expect(a.predict([new Float32Array([1, 0])])).toEqual(b.predict([[1, 0]]));
@@ -70,7 +116,9 @@ describe('Network reports bad input before any kernel runs', () => {
 
   it('unknown activation names list the valid ones', () => {
     // @ts-expect-error a misspelled name does not compile either
-    expect(() => new ActivationLayer('rellu')).toThrow(/unknown activation 'rellu'. Did you mean 'relu'\? Valid activations: 'linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'/);
+    expect(() => new ActivationLayer('rellu')).toThrow(
+      /unknown activation 'rellu'. Did you mean 'relu'\? Valid activations: 'linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'/,
+    );
   });
 
   it('unknown loss names list the valid ones', () => {
@@ -88,8 +136,12 @@ describe('Network reports bad input before any kernel runs', () => {
   });
 
   it('bad fit options', async () => {
-    await expect(net().fit(x, y, { epochs: 0, learningRate: 0.1 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
-    await expect(net().fit(x, y, { epochs: 1, learningRate: NaN })).rejects.toThrow(/learningRate must be a finite number/);
+    await expect(net().fit(x, y, { epochs: 0, learningRate: 0.1 })).rejects.toThrow(
+      /epochs must be a positive integer, got 0/,
+    );
+    await expect(net().fit(x, y, { epochs: 1, learningRate: NaN })).rejects.toThrow(
+      /learningRate must be a finite number/,
+    );
   });
 
   it('unknown backend names', () => {
@@ -99,6 +151,8 @@ describe('Network reports bad input before any kernel runs', () => {
   it('a divergent learning rate stops training with an error naming the epoch', async () => {
     const n = net();
     const big = x.map(([a, b]) => [a * 1e18, b * 1e18]);
-    await expect(n.fit(big, y, { epochs: 50, learningRate: 1e10, verbose: false })).rejects.toThrow(/training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
+    await expect(n.fit(big, y, { epochs: 50, learningRate: 1e10, verbose: false })).rejects.toThrow(
+      /training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+/,
+    );
   });
 });

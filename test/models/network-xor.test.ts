@@ -22,16 +22,19 @@ describe.each(BACKENDS)('XOR on the %s backend', (backend) => {
     ['relu', 'sigmoid', 7, 1000, 0.1],
     ['tanh', 'tanh', 4, 1000, 0.1],
     ['tanh', 'tanh', 5, 1000, 0.1],
-  ] as [ActivationName, ActivationName, number, number, number][])('%s + %s, seed %i, learns XOR', async (hidden, output, seed, epochs, learningRate) => {
-    const net = xorNet(backend, seed, hidden, output);
-    const errors = await net.fit(xTrain, yTrain, { epochs, learningRate, verbose: false });
-    expect(errors).toHaveLength(epochs);
-    expect(errors[epochs - 1]).toBeLessThan(0.01);
-    expect(errors[epochs - 1]).toBeLessThan(errors[0]);
-    const out = net.predict(xTrain);
-    expect(out.map((s) => Math.round(s[0][0]) + 0)).toEqual([0, 1, 1, 0]);
-    net.dispose();
-  });
+  ] as [ActivationName, ActivationName, number, number, number][])(
+    '%s + %s, seed %i, learns XOR',
+    async (hidden, output, seed, epochs, learningRate) => {
+      const net = xorNet(backend, seed, hidden, output);
+      const errors = await net.fit(xTrain, yTrain, { epochs, learningRate, verbose: false });
+      expect(errors).toHaveLength(epochs);
+      expect(errors[epochs - 1]).toBeLessThan(0.01);
+      expect(errors[epochs - 1]).toBeLessThan(errors[0]);
+      const out = net.predict(xTrain);
+      expect(out.map((s) => Math.round(s[0][0]) + 0)).toEqual([0, 1, 1, 0]);
+      net.dispose();
+    },
+  );
 });
 
 describe('Network.fit', () => {
@@ -42,7 +45,13 @@ describe('Network.fit', () => {
     console.log = (line: string) => lines.push(line);
     const seen: { epoch: number; error: number }[] = [];
     try {
-      await net.fit(xTrain, yTrain, { epochs: 3, learningRate: 0.1, onEpochEnd: (e) => { seen.push(e); } });
+      await net.fit(xTrain, yTrain, {
+        epochs: 3,
+        learningRate: 0.1,
+        onEpochEnd: (e) => {
+          seen.push(e);
+        },
+      });
     } finally {
       console.log = log;
     }

@@ -15,22 +15,47 @@ beforeAll(async () => {
 
 // 8 samples of 3 features → 2 outputs, mse; small targets and inputs of mixed scale give gradients from ~1e-4 to ~1,
 // so where epsilon sits (inside or outside the square root) shows in the result
-const X = [[0.5, -1, 2], [1, 0.25, -0.5], [-2, 1, 0.1], [0.3, 0.3, 0.3], [1e-2, -3e-2, 2e-2], [1, -1, 1], [-0.7, 0.2, 0.9], [2, 2, -1]];
+const X = [
+  [0.5, -1, 2],
+  [1, 0.25, -0.5],
+  [-2, 1, 0.1],
+  [0.3, 0.3, 0.3],
+  [1e-2, -3e-2, 2e-2],
+  [1, -1, 1],
+  [-0.7, 0.2, 0.9],
+  [2, 2, -1],
+];
 const Y = X.map(([a, b, c]) => [0.1 * a - 0.2 * b + 1e-3, 0.05 * c]);
-const KERNEL = [[0.2, -0.1], [0.05, 0.3], [-0.25, 0.1]];
+const KERNEL = [
+  [0.2, -0.1],
+  [0.05, 0.3],
+  [-0.25, 0.1],
+];
 const BIAS = [0.01, -0.02];
 const STEPS = 5;
 
 const cases: [string, () => Optimizer, () => TF.Optimizer][] = [
   ['sgd', () => optimizers.sgd({ learningRate: 0.1 }), () => tf.train.sgd(0.1)],
-  ['sgd with momentum 0.9', () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }), () => tf.train.momentum(0.05, 0.9)],
-  ['sgd with Nesterov momentum', () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }), () => tf.train.momentum(0.05, 0.9, true)],
+  [
+    'sgd with momentum 0.9',
+    () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }),
+    () => tf.train.momentum(0.05, 0.9),
+  ],
+  [
+    'sgd with Nesterov momentum',
+    () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }),
+    () => tf.train.momentum(0.05, 0.9, true),
+  ],
   // Adam as Keras writes it folds the bias corrections into the step size, so its ε meets √v where TF.js's meets
   // √v̂ (ε·√(1−β₂ᵗ) apart); with ε this small the two formulas agree, and everything else about the step is compared
   ['adam', () => optimizers.adam({ learningRate: 0.01, epsilon: 1e-12 }), () => tf.train.adam(0.01, 0.9, 0.999, 1e-12)],
   ['rmsprop', () => optimizers.rmsprop({ learningRate: 0.01, rho: 0.9 }), () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7)],
   // epsilon large against the mean square: only ε inside the square root matches
-  ['rmsprop with ε = 0.1', () => optimizers.rmsprop({ learningRate: 0.01, epsilon: 0.1 }), () => tf.train.rmsprop(0.01, 0.9, 0, 0.1)],
+  [
+    'rmsprop with ε = 0.1',
+    () => optimizers.rmsprop({ learningRate: 0.01, epsilon: 0.1 }),
+    () => tf.train.rmsprop(0.01, 0.9, 0, 0.1),
+  ],
 ];
 
 async function theirs(optimizer: TF.Optimizer): Promise<number[]> {

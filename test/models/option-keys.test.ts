@@ -4,10 +4,24 @@
 // accepted and dropped on the way, would pass a test that only checks that nothing throws). The two deliberate
 // exceptions say so in their own test.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Dense, FCLayer, ActivationLayer, Network, Sequential, callbacks, loadModel, losses, memoryHandler, optimizers } from '../../src/index.js';
+import {
+  Dense,
+  FCLayer,
+  ActivationLayer,
+  Network,
+  Sequential,
+  callbacks,
+  loadModel,
+  losses,
+  memoryHandler,
+  optimizers,
+} from '../../src/index.js';
 import type { Logs } from '../../src/models/train-loop.js';
 
-const x = [[0, 1], [1, 0]];
+const x = [
+  [0, 1],
+  [1, 0],
+];
 const y = [0, 1];
 
 function compiled(): Sequential {
@@ -20,32 +34,63 @@ describe('unknown option keys are refused, with the likely one', () => {
   it('fit: Keras names point to the camelCase ones', async () => {
     const m = compiled();
     await expect(m.fit(x, y, { validation_split: 0.5 } as never)).rejects.toThrow(
-      /^scratchnet: fit\(x, y, options\): options has no option 'validation_split'. Did you mean 'validationSplit'\? Its options: epochs, batchSize/);
-    await expect(m.fit(x, y, { batch_size: 1 } as never)).rejects.toThrow(/no option 'batch_size'. Did you mean 'batchSize'\?/);
+      /^scratchnet: fit\(x, y, options\): options has no option 'validation_split'. Did you mean 'validationSplit'\? Its options: epochs, batchSize/,
+    );
+    await expect(m.fit(x, y, { batch_size: 1 } as never)).rejects.toThrow(
+      /no option 'batch_size'. Did you mean 'batchSize'\?/,
+    );
     await expect(m.fit(x, y, { epoch: 2 } as never)).rejects.toThrow(/no option 'epoch'. Did you mean 'epochs'\?/);
-    expect(() => m.predict(x, { batch_size: 1 } as never)).toThrow(/predict\(x, options\): options has no option 'batch_size'. Did you mean 'batchSize'\?/);
-    expect(() => m.evaluate(x, y, { batch_size: 1 } as never)).toThrow(/evaluate\(x, y, options\): options has no option 'batch_size'/);
+    expect(() => m.predict(x, { batch_size: 1 } as never)).toThrow(
+      /predict\(x, options\): options has no option 'batch_size'. Did you mean 'batchSize'\?/,
+    );
+    expect(() => m.evaluate(x, y, { batch_size: 1 } as never)).toThrow(
+      /evaluate\(x, y, options\): options has no option 'batch_size'/,
+    );
     expect(m.evaluate(x, y, { verbose: 0 }).loss).toBeGreaterThan(0); // Keras's verbose is taken (nothing is printed)
-    await expect(m.save(memoryHandler(), { include_optimizer: true } as never)).rejects.toThrow(/Did you mean 'includeOptimizer'\?/);
+    await expect(m.save(memoryHandler(), { include_optimizer: true } as never)).rejects.toThrow(
+      /Did you mean 'includeOptimizer'\?/,
+    );
     m.dispose();
   });
 
   it('layers, models, compile, optimizers, callbacks, loadModel', async () => {
-    expect(() => new Dense(8, { activaton: 'relu' } as never)).toThrow(/^scratchnet: Dense\(8, options\): options has no option 'activaton'. Did you mean 'activation'\?/);
+    expect(() => new Dense(8, { activaton: 'relu' } as never)).toThrow(
+      /^scratchnet: Dense\(8, options\): options has no option 'activaton'. Did you mean 'activation'\?/,
+    );
     expect(() => new Dense(8, { input_shape: [3] } as never)).toThrow(/Did you mean 'inputShape'\?/);
-    expect(() => new Sequential([], { sead: 1 } as never)).toThrow(/new Sequential\(layers, options\): options has no option 'sead'. Did you mean 'seed'\?/);
+    expect(() => new Sequential([], { sead: 1 } as never)).toThrow(
+      /new Sequential\(layers, options\): options has no option 'sead'. Did you mean 'seed'\?/,
+    );
     expect(() => new Network({ backed: 'js' } as never)).toThrow(/Did you mean 'backend'\?/);
     const m = new Sequential([new Dense(2, { inputShape: [2] })], { backend: 'js' });
-    expect(() => m.compile({ optimiser: 'sgd', loss: 'mse' } as never)).toThrow(/compile\(options\) has no option 'optimiser'. Did you mean 'optimizer'\?/);
-    expect(() => optimizers.adam({ learning_rate: 0.01 } as never)).toThrow(/optimizers.adam\(options\) has no option 'learning_rate'. Did you mean 'learningRate'\?/);
-    expect(() => losses.create('mse', { fromLogits: true })).toThrow(/fromLogits applies to the cross-entropies, not to 'mse'/);
-    expect(() => losses.create('binary_crossentropy', { from_logits: true } as never)).toThrow(/Did you mean 'fromLogits'\?/);
-    expect(() => optimizers.sgd({ lr: 0.1 } as never)).toThrow(/optimizers.sgd\(options\) has no option 'lr'. Its options: learningRate, momentum, nesterov/);
-    expect(() => callbacks.earlyStopping({ restore_best_weights: true } as never)).toThrow(/Did you mean 'restoreBestWeights'\?/);
-    expect(() => callbacks.modelCheckpoint({ path: 'x', save_best_only: true } as never)).toThrow(/Did you mean 'saveBestOnly'\?/);
-    await expect(loadModel(memoryHandler(), { backed: 'js' } as never)).rejects.toThrow(/loadModel\(source, options\): options has no option 'backed'/);
+    expect(() => m.compile({ optimiser: 'sgd', loss: 'mse' } as never)).toThrow(
+      /compile\(options\) has no option 'optimiser'. Did you mean 'optimizer'\?/,
+    );
+    expect(() => optimizers.adam({ learning_rate: 0.01 } as never)).toThrow(
+      /optimizers.adam\(options\) has no option 'learning_rate'. Did you mean 'learningRate'\?/,
+    );
+    expect(() => losses.create('mse', { fromLogits: true })).toThrow(
+      /fromLogits applies to the cross-entropies, not to 'mse'/,
+    );
+    expect(() => losses.create('binary_crossentropy', { from_logits: true } as never)).toThrow(
+      /Did you mean 'fromLogits'\?/,
+    );
+    expect(() => optimizers.sgd({ lr: 0.1 } as never)).toThrow(
+      /optimizers.sgd\(options\) has no option 'lr'. Its options: learningRate, momentum, nesterov/,
+    );
+    expect(() => callbacks.earlyStopping({ restore_best_weights: true } as never)).toThrow(
+      /Did you mean 'restoreBestWeights'\?/,
+    );
+    expect(() => callbacks.modelCheckpoint({ path: 'x', save_best_only: true } as never)).toThrow(
+      /Did you mean 'saveBestOnly'\?/,
+    );
+    await expect(loadModel(memoryHandler(), { backed: 'js' } as never)).rejects.toThrow(
+      /loadModel\(source, options\): options has no option 'backed'/,
+    );
     const net = new Network({ backend: 'js' });
-    await expect(net.fit(x, [[0], [1]], { epochs: 1, learningRate: 0.1, learning_rate: 1 } as never)).rejects.toThrow(/Did you mean 'learningRate'\?/);
+    await expect(net.fit(x, [[0], [1]], { epochs: 1, learningRate: 0.1, learning_rate: 1 } as never)).rejects.toThrow(
+      /Did you mean 'learningRate'\?/,
+    );
     m.dispose();
   });
 });
@@ -53,17 +98,36 @@ describe('unknown option keys are refused, with the likely one', () => {
 // ---- every accepted option has an effect ---------------------------------------------------------------------------
 
 /** eight samples of two features and two classes (enough rows that a shuffle changes the order) */
-const X8 = [[0, 0], [0, 1], [1, 0], [1, 1], [0.5, 0.2], [0.1, 0.9], [0.8, 0.3], [0.3, 0.6]];
+const X8 = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+  [0.5, 0.2],
+  [0.1, 0.9],
+  [0.8, 0.3],
+  [0.3, 0.6],
+];
 const Y8 = [0, 1, 1, 0, 1, 0, 1, 0];
 const ONE_HOT8 = Y8.map((c) => (c === 0 ? [1, 0] : [0, 1]));
 
 type Model = Sequential;
 const flat = (weights: Float32Array[]) => weights.flatMap((w) => Array.from(w));
-const model = (dense: ConstructorParameters<typeof Dense>[1] = {}, options: ConstructorParameters<typeof Sequential>[1] = {}) =>
-  new Sequential([new Dense(2, { inputShape: [2], activation: 'softmax', ...dense })], { seed: 1, backend: 'js', ...options });
+const model = (
+  dense: ConstructorParameters<typeof Dense>[1] = {},
+  options: ConstructorParameters<typeof Sequential>[1] = {},
+) =>
+  new Sequential([new Dense(2, { inputShape: [2], activation: 'softmax', ...dense })], {
+    seed: 1,
+    backend: 'js',
+    ...options,
+  });
 
 /** weights after `fit` with these compile and fit options (seeded, JS backend, silent) */
-async function trained(compile: Partial<Parameters<Model['compile']>[0]> = {}, fit: Parameters<Model['fit']>[2] = {}): Promise<number[]> {
+async function trained(
+  compile: Partial<Parameters<Model['compile']>[0]> = {},
+  fit: Parameters<Model['fit']>[2] = {},
+): Promise<number[]> {
   const m = model();
   m.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy', ...compile });
   await m.fit(X8, Y8, { epochs: 2, batchSize: 1, shuffle: false, verbose: 0, ...fit });
@@ -76,7 +140,8 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('every accepted option changes what happens', () => {
   it('Dense: inputShape, inputDim, activation, kernelInitializer, biasInitializer, useBias, name', () => {
-    const params = (o: ConstructorParameters<typeof Dense>[1]) => new Sequential([new Dense(3, o)], { backend: 'js' }).countParams();
+    const params = (o: ConstructorParameters<typeof Dense>[1]) =>
+      new Sequential([new Dense(3, o)], { backend: 'js' }).countParams();
     expect(params({ inputShape: [4] })).toBe(4 * 3 + 3);
     expect(params({ inputDim: 5 })).toBe(5 * 3 + 3);
     const out = (o: ConstructorParameters<typeof Dense>[1]) => {
@@ -89,7 +154,13 @@ describe('every accepted option changes what happens', () => {
     expect(out({ activation: 'relu' })).toEqual([0, 0]);
     expect(out({ biasInitializer: 'ones' })).toEqual([-2, -2]);
     expect(out({ kernelInitializer: 'zeros' })).toEqual([0, 0]);
-    const weights = (o: ConstructorParameters<typeof Dense>[1]) => { const m = model(o); m.build(); const w = m.getWeights(); m.dispose(); return w; };
+    const weights = (o: ConstructorParameters<typeof Dense>[1]) => {
+      const m = model(o);
+      m.build();
+      const w = m.getWeights();
+      m.dispose();
+      return w;
+    };
     expect(weights({}).length).toBe(2);
     expect(weights({ useBias: false }).length).toBe(1);
     const named = model({ name: 'out' });
@@ -101,7 +172,13 @@ describe('every accepted option changes what happens', () => {
   });
 
   it('new Sequential: seed, backend, name', () => {
-    const weights = (seed: number) => { const m = model({}, { seed }); m.build(); const w = flat(m.getWeights()); m.dispose(); return w; };
+    const weights = (seed: number) => {
+      const m = model({}, { seed });
+      m.build();
+      const w = flat(m.getWeights());
+      m.dispose();
+      return w;
+    };
     expect(weights(1)).toEqual(weights(1));
     expect(weights(1)).not.toEqual(weights(2));
     expect(model({}, { backend: 'wasm' }).backend).toBe('wasm');
@@ -112,18 +189,30 @@ describe('every accepted option changes what happens', () => {
 
   it('compile: optimizer, loss, metrics', async () => {
     expect(await trained({ optimizer: 'adam' })).not.toEqual(await trained({ optimizer: 'sgd' }));
-    const evaluated = (compile: Parameters<Model['compile']>[0]) => { const m = model(); m.compile(compile); const r = m.evaluate(X8, ONE_HOT8); m.dispose(); return r; };
-    expect(evaluated({ optimizer: 'sgd', loss: 'mse' }).loss).not.toBe(evaluated({ optimizer: 'sgd', loss: 'mae' }).loss);
+    const evaluated = (compile: Parameters<Model['compile']>[0]) => {
+      const m = model();
+      m.compile(compile);
+      const r = m.evaluate(X8, ONE_HOT8);
+      m.dispose();
+      return r;
+    };
+    expect(evaluated({ optimizer: 'sgd', loss: 'mse' }).loss).not.toBe(
+      evaluated({ optimizer: 'sgd', loss: 'mae' }).loss,
+    );
     expect(evaluated({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy'] }).accuracy).toBeTypeOf('number');
     expect(evaluated({ optimizer: 'sgd', loss: 'mse' }).accuracy).toBeUndefined();
   });
 
   it('optimizers: every hyperparameter of sgd, adam and rmsprop', async () => {
     const after = (optimizer: Parameters<Model['compile']>[0]['optimizer']) => trained({ optimizer });
-    const differ = async (a: Parameters<typeof after>[0], b: Parameters<typeof after>[0]) => expect(await after(a)).not.toEqual(await after(b));
+    const differ = async (a: Parameters<typeof after>[0], b: Parameters<typeof after>[0]) =>
+      expect(await after(a)).not.toEqual(await after(b));
     await differ(optimizers.sgd({ learningRate: 0.1 }), optimizers.sgd({ learningRate: 0.2 }));
     await differ(optimizers.sgd({ learningRate: 0.1 }), optimizers.sgd({ learningRate: 0.1, momentum: 0.9 }));
-    await differ(optimizers.sgd({ learningRate: 0.1, momentum: 0.9 }), optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }));
+    await differ(
+      optimizers.sgd({ learningRate: 0.1, momentum: 0.9 }),
+      optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }),
+    );
     const adam = (o: Parameters<typeof optimizers.adam>[0]) => optimizers.adam({ learningRate: 0.01, ...o });
     await differ(adam({}), adam({ learningRate: 0.02 }));
     await differ(adam({}), adam({ beta1: 0.5 }));
@@ -140,7 +229,13 @@ describe('every accepted option changes what happens', () => {
     const loss = (fromLogits: boolean) => {
       const m = new Sequential([new Dense(1, { inputShape: [2], kernelInitializer: 'ones' })], { backend: 'js' });
       m.compile({ optimizer: 'sgd', loss: losses.create('binary_crossentropy', { fromLogits }) });
-      const r = m.evaluate([[0.2, 0.3], [-0.1, 0.4]], [[1], [0]]).loss;
+      const r = m.evaluate(
+        [
+          [0.2, 0.3],
+          [-0.1, 0.4],
+        ],
+        [[1], [0]],
+      ).loss;
       m.dispose();
       return r;
     };
@@ -170,10 +265,13 @@ describe('every accepted option changes what happens', () => {
     expect(await trained({}, { shuffle: true })).not.toEqual(await trained({}, { shuffle: false }));
   });
 
-  it('fit: verbose prints Keras\'s progress (0 prints nothing)', async () => {
+  it("fit: verbose prints Keras's progress (0 prints nothing)", async () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
-    vi.spyOn(process.stdout, 'write').mockImplementation((text) => { lines.push(String(text)); return true; });
+    vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      lines.push(String(text));
+      return true;
+    });
     await trained({}, { epochs: 1, verbose: 0 });
     expect(lines).toEqual([]);
     await trained({}, { epochs: 1, verbose: 2 });
@@ -182,8 +280,14 @@ describe('every accepted option changes what happens', () => {
 
   it('fit: yieldEvery 0 gives the event loop a turn after every batch; a large one only where fit must', async () => {
     const turnsDuringFit = async (yieldEvery: number) => {
-      let turns = 0, running = true;
-      const tick = () => { if (running) { turns++; setImmediate(tick); } };
+      let turns = 0,
+        running = true;
+      const tick = () => {
+        if (running) {
+          turns++;
+          setImmediate(tick);
+        }
+      };
       setImmediate(tick);
       await trained({}, { epochs: 1, batchSize: 1, yieldEvery });
       running = false;
@@ -208,13 +312,14 @@ describe('every accepted option changes what happens', () => {
       return { result, grown };
     };
     for (const what of ['predict', 'evaluate'] as const) {
-      const small = run(1, what), large = run(300, what);
+      const small = run(1, what),
+        large = run(300, what);
       expect(large.grown, what).toBeGreaterThan(small.grown);
       expect(small.result, what).toEqual(large.result);
     }
   });
 
-  it('exceptions by design: verbose in evaluate and predict (Keras\'s, prints nothing either way), includeOptimizer in Network.save (the tutorial\'s fit has no optimizer state)', async () => {
+  it("exceptions by design: verbose in evaluate and predict (Keras's, prints nothing either way), includeOptimizer in Network.save (the tutorial's fit has no optimizer state)", async () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
     const m = model();
@@ -226,7 +331,11 @@ describe('every accepted option changes what happens', () => {
     const net = new Network({ backend: 'js', seed: 1 }).add(new FCLayer(2, 2)).add(new ActivationLayer('tanh'));
     net.use('mse');
     net.predict(X8);
-    const saved = async (includeOptimizer: boolean) => { const h = memoryHandler(); await net.save(h, { includeOptimizer }); return h.artifacts!; };
+    const saved = async (includeOptimizer: boolean) => {
+      const h = memoryHandler();
+      await net.save(h, { includeOptimizer });
+      return h.artifacts!;
+    };
     expect((await saved(true)).weightSpecs).toEqual((await saved(false)).weightSpecs);
     net.dispose();
   });
@@ -235,8 +344,13 @@ describe('every accepted option changes what happens', () => {
     const m = model();
     m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
     await m.fit(X8, Y8, { epochs: 1, verbose: 0 });
-    const saved = async (includeOptimizer: boolean) => { const h = memoryHandler(); await m.save(h, { includeOptimizer }); return h; };
-    const withOptimizer = await saved(true), without = await saved(false);
+    const saved = async (includeOptimizer: boolean) => {
+      const h = memoryHandler();
+      await m.save(h, { includeOptimizer });
+      return h;
+    };
+    const withOptimizer = await saved(true),
+      without = await saved(false);
     expect(withOptimizer.artifacts!.weightSpecs!.length).toBeGreaterThan(without.artifacts!.weightSpecs!.length);
     m.dispose();
 
@@ -262,18 +376,32 @@ describe('every accepted option changes what happens', () => {
 
 describe('every accepted callback option changes what happens', () => {
   /** Drives a callback through the epochs of `series` with a stand-in model; returns what it did to the model. */
-  async function drive(callback: ReturnType<typeof callbacks.earlyStopping> | ReturnType<typeof callbacks.modelCheckpoint>, series: Partial<Logs>[]) {
-    const events = { stoppedAt: -1, restored: undefined as number | undefined, saves: [] as { target: unknown; includeOptimizer: unknown }[] };
+  async function drive(
+    callback: ReturnType<typeof callbacks.earlyStopping> | ReturnType<typeof callbacks.modelCheckpoint>,
+    series: Partial<Logs>[],
+  ) {
+    const events = {
+      stoppedAt: -1,
+      restored: undefined as number | undefined,
+      saves: [] as { target: unknown; includeOptimizer: unknown }[],
+    };
     let epoch = 0;
     const stand = {
-      set stopTraining(v: boolean) { if (v && events.stoppedAt < 0) events.stoppedAt = epoch; },
+      set stopTraining(v: boolean) {
+        if (v && events.stoppedAt < 0) events.stoppedAt = epoch;
+      },
       getWeights: () => [Float32Array.of(epoch)],
-      setWeights: (w: Float32Array[]) => { events.restored = w[0][0]; },
-      save: async (target: unknown, o: { includeOptimizer?: boolean }) => { events.saves.push({ target, includeOptimizer: o.includeOptimizer }); },
+      setWeights: (w: Float32Array[]) => {
+        events.restored = w[0][0];
+      },
+      save: async (target: unknown, o: { includeOptimizer?: boolean }) => {
+        events.saves.push({ target, includeOptimizer: o.includeOptimizer });
+      },
     };
     callback.setModel?.(stand as never);
     await callback.onTrainBegin?.();
-    for (; epoch < series.length && events.stoppedAt < 0; epoch++) await callback.onEpochEnd?.(epoch, series[epoch] as Logs);
+    for (; epoch < series.length && events.stoppedAt < 0; epoch++)
+      await callback.onEpochEnd?.(epoch, series[epoch] as Logs);
     await callback.onTrainEnd?.(undefined);
     return events;
   }
@@ -300,22 +428,43 @@ describe('every accepted callback option changes what happens', () => {
 
   it('modelCheckpoint: path, every, saveBestOnly, monitor, includeOptimizer', async () => {
     const series = lossSeries(1, 0.9, 0.95, 0.8);
-    const targets = async (o: Parameters<typeof callbacks.modelCheckpoint>[0]) => (await drive(callbacks.modelCheckpoint(o), series)).saves;
-    expect((await targets({ path: 'ckpt-{epoch}' })).map((s) => s.target)).toEqual(['ckpt-1', 'ckpt-2', 'ckpt-3', 'ckpt-4']);
+    const targets = async (o: Parameters<typeof callbacks.modelCheckpoint>[0]) =>
+      (await drive(callbacks.modelCheckpoint(o), series)).saves;
+    expect((await targets({ path: 'ckpt-{epoch}' })).map((s) => s.target)).toEqual([
+      'ckpt-1',
+      'ckpt-2',
+      'ckpt-3',
+      'ckpt-4',
+    ]);
     expect((await targets({ path: 'ckpt-{epoch}', every: 2 })).map((s) => s.target)).toEqual(['ckpt-2', 'ckpt-4']);
     // saveBestOnly watches val_loss when the logs have it (it only grows here), or the monitor given
     expect((await targets({ path: 'ckpt-{epoch}', saveBestOnly: true })).map((s) => s.target)).toEqual(['ckpt-1']);
-    expect((await targets({ path: 'ckpt-{epoch}', saveBestOnly: true, monitor: 'loss' })).map((s) => s.target)).toEqual(['ckpt-1', 'ckpt-2', 'ckpt-4']);
+    expect((await targets({ path: 'ckpt-{epoch}', saveBestOnly: true, monitor: 'loss' })).map((s) => s.target)).toEqual(
+      ['ckpt-1', 'ckpt-2', 'ckpt-4'],
+    );
     expect((await targets({ path: 'c' }))[0].includeOptimizer).toBe(true);
     expect((await targets({ path: 'c', includeOptimizer: false }))[0].includeOptimizer).toBe(false);
   });
 });
 
 describe('every accepted Network option changes what happens', () => {
-  const XOR = [[0, 0], [0, 1], [1, 0], [1, 1]], T = [[0], [1], [1], [0]];
+  const XOR = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ],
+    T = [[0], [1], [1], [0]];
   const net = (options: ConstructorParameters<typeof Network>[0] = {}) =>
-    new Network({ seed: 1, backend: 'js', ...options }).add(new FCLayer(2, 3)).add(new ActivationLayer('tanh')).add(new FCLayer(3, 1)).use('mse');
-  async function fitted(fit: Partial<Parameters<Network['fit']>[2] & object> = {}, options: ConstructorParameters<typeof Network>[0] = {}) {
+    new Network({ seed: 1, backend: 'js', ...options })
+      .add(new FCLayer(2, 3))
+      .add(new ActivationLayer('tanh'))
+      .add(new FCLayer(3, 1))
+      .use('mse');
+  async function fitted(
+    fit: Partial<Parameters<Network['fit']>[2] & object> = {},
+    options: ConstructorParameters<typeof Network>[0] = {},
+  ) {
     const n = net(options);
     const errors = await n.fit(XOR, T, { epochs: 2, learningRate: 0.1, verbose: false, ...fit });
     const w = flat(n.getWeights());
@@ -325,7 +474,9 @@ describe('every accepted Network option changes what happens', () => {
 
   it('new Network: seed, backend', async () => {
     expect((await fitted({ epochs: 1, learningRate: 0 })).w).toEqual((await fitted({ epochs: 1, learningRate: 0 })).w);
-    expect((await fitted({ epochs: 1, learningRate: 0 }, { seed: 2 })).w).not.toEqual((await fitted({ epochs: 1, learningRate: 0 })).w);
+    expect((await fitted({ epochs: 1, learningRate: 0 }, { seed: 2 })).w).not.toEqual(
+      (await fitted({ epochs: 1, learningRate: 0 })).w,
+    );
     expect(net({ backend: 'wasm' }).backend).toBe('wasm');
     expect(net({ backend: 'js' }).backend).toBe('js');
   });
@@ -345,7 +496,10 @@ describe('every accepted Network option changes what happens', () => {
     await fitted({ verbose: false });
     expect(lines).toEqual([]);
     await fitted({ verbose: true });
-    expect(lines).toEqual([expect.stringMatching(/^epoch 1\/2 +error=0\.\d{6}$/), expect.stringMatching(/^epoch 2\/2 /)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^epoch 1\/2 +error=0\.\d{6}$/),
+      expect.stringMatching(/^epoch 2\/2 /),
+    ]);
     const seen: number[] = [];
     await fitted({ onEpochEnd: ({ epoch }) => void seen.push(epoch) });
     expect(seen).toEqual([1, 2]);

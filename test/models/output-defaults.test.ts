@@ -19,13 +19,27 @@ describe('default verbosity', () => {
     try {
       const model = new Sequential([new Dense(1, { inputShape: [2], activation: 'sigmoid' })], { backend: 'js' });
       model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
-      await model.fit([[0, 1], [1, 0]], [[0], [1]], { epochs: 2 });
+      await model.fit(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[0], [1]],
+        { epochs: 2 },
+      );
       model.dispose();
       const net = new Network({ backend: 'js' });
       net.add(new FCLayer(2, 1));
       net.add(new ActivationLayer('sigmoid'));
       net.use('mse');
-      await net.fit([[0, 1], [1, 0]], [[0], [1]], { epochs: 2, learningRate: 0.1 });
+      await net.fit(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[0], [1]],
+        { epochs: 2, learningRate: 0.1 },
+      );
       net.dispose();
       const lines = log.mock.calls.map((c) => String(c[0]));
       expect(lines.filter((l) => /^Epoch \d\/2$/.test(l))).toEqual(['Epoch 1/2', 'Epoch 2/2']);

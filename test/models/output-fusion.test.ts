@@ -18,15 +18,25 @@ function crossEntropyOfPredict(model: Sequential): number {
 
 describe.each(BACKENDS)('a softmax inside the network (%s)', (backend) => {
   const hidden: [string, () => Sequential][] = [
-    ['Dense with activation softmax', () => new Sequential([
-      new Dense(4, { inputShape: [3], activation: 'softmax' }), new Dense(2, { activation: 'softmax' }),
-    ], { seed: 3, backend })],
-    ['an Activation softmax layer', () => new Sequential([
-      new Dense(4, { inputShape: [3] }), new Activation('softmax'), new Dense(2), new Activation('softmax'),
-    ], { seed: 3, backend })],
+    [
+      'Dense with activation softmax',
+      () =>
+        new Sequential(
+          [new Dense(4, { inputShape: [3], activation: 'softmax' }), new Dense(2, { activation: 'softmax' })],
+          { seed: 3, backend },
+        ),
+    ],
+    [
+      'an Activation softmax layer',
+      () =>
+        new Sequential(
+          [new Dense(4, { inputShape: [3] }), new Activation('softmax'), new Dense(2), new Activation('softmax')],
+          { seed: 3, backend },
+        ),
+    ],
   ];
 
-  it.each(hidden)('%s: evaluate\'s loss is the cross-entropy of what predict returns', (_name, build) => {
+  it.each(hidden)("%s: evaluate's loss is the cross-entropy of what predict returns", (_name, build) => {
     const model = build();
     model.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
     expect(model.evaluate(x, oneHot).loss).toBeCloseTo(crossEntropyOfPredict(model), 5);
@@ -55,9 +65,12 @@ describe.each(BACKENDS)('binary accuracy on a softmax output (%s)', (backend) =>
 });
 
 describe.each(BACKENDS)("fit's gradient with a softmax inside (%s)", (backend) => {
-  it('one SGD step moves the first kernel by minus the finite-difference gradient of evaluate\'s loss', async () => {
+  it("one SGD step moves the first kernel by minus the finite-difference gradient of evaluate's loss", async () => {
     const build = () => {
-      const m = new Sequential([new Dense(4, { inputShape: [3], activation: 'softmax' }), new Dense(2, { activation: 'softmax' })], { seed: 3, backend });
+      const m = new Sequential(
+        [new Dense(4, { inputShape: [3], activation: 'softmax' }), new Dense(2, { activation: 'softmax' })],
+        { seed: 3, backend },
+      );
       m.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'categorical_crossentropy' });
       return m;
     };
@@ -69,7 +82,8 @@ describe.each(BACKENDS)("fit's gradient with a softmax inside (%s)", (backend) =
     };
     const eps = 1e-2;
     const numeric = Array.from(start[0], (_, i) => {
-      const plus = Float32Array.from(start[0]), minus = Float32Array.from(start[0]);
+      const plus = Float32Array.from(start[0]),
+        minus = Float32Array.from(start[0]);
       plus[i] += eps;
       minus[i] -= eps;
       return (lossWith(plus) - lossWith(minus)) / (2 * eps);
@@ -87,7 +101,11 @@ describe.each(BACKENDS)("fit's gradient with a softmax inside (%s)", (backend) =
 describe.each(BACKENDS)('a sigmoid output with binary cross-entropy (%s)', (backend) => {
   it('is fused: a saturated sigmoid (z = −30 for a target of 1) still gets the gradient p − t', async () => {
     const model = new Sequential([new Dense(1, { inputShape: [1], activation: 'sigmoid' })], { backend });
-    model.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'binary_crossentropy', metrics: ['accuracy'] });
+    model.compile({
+      optimizer: optimizers.sgd({ learningRate: 1 }),
+      loss: 'binary_crossentropy',
+      metrics: ['accuracy'],
+    });
     model.setWeights([new Float32Array([0]), new Float32Array([-30])]);
     // the loss of the logit, exactly: log(1 + e^30) ≈ 30, where the clipped probability would say −log(1e−7) ≈ 16.1
     expect(model.evaluate([[0]], [[1]]).loss).toBeCloseTo(30, 4);
@@ -102,10 +120,13 @@ describe.each(BACKENDS)('a sigmoid output with a categorical cross-entropy (%s)'
   // Keras on TensorFlow: the sigmoid caches its logits and the categorical cross-entropies take them, so the model
   // trains a softmax over the logits; TF.js normalises the sigmoid's outputs instead, and those saturate at 1
   it('is trained as a softmax over the logits, even where every sigmoid saturates; predict returns the sigmoid', async () => {
-    const model = new Sequential([new Dense(3, { inputShape: [1], activation: 'sigmoid', useBias: false })], { backend });
+    const model = new Sequential([new Dense(3, { inputShape: [1], activation: 'sigmoid', useBias: false })], {
+      backend,
+    });
     quietCompile(model, 'sparse_categorical_crossentropy');
     model.setWeights([new Float32Array([40, 30, 20])]); // logits 40, 30, 20 for x = 1: every sigmoid is 1 in float32
-    const z = [40, 30, 20], lse = 40 + Math.log(1 + Math.exp(-10) + Math.exp(-20));
+    const z = [40, 30, 20],
+      lse = 40 + Math.log(1 + Math.exp(-10) + Math.exp(-20));
     expect(model.predict([[1]])).toEqual([[1, 1, 1]]);
     expect(model.evaluate([[1]], [2]).loss).toBeCloseTo(lse - 20, 4); // ≈ 20: −log softmax(z)[2]
     await model.fit([[1]], [2], { epochs: 1, batchSize: 1, verbose: 0 });
@@ -131,7 +152,9 @@ describe.each(BACKENDS)('only built-in activations are fused (%s)', (backend) =>
   it("a user's own function named sigmoid is trained as written, not replaced by the built-in one", () => {
     const sigmoid = (z: number) => 1 / (1 + Math.exp(-2 * z)); // steeper than σ
     const sigmoidPrime = (z: number) => 2 * sigmoid(z) * (1 - sigmoid(z));
-    const model = new Sequential([new Dense(1, { inputShape: [1] }), new Activation(sigmoid, sigmoidPrime)], { backend });
+    const model = new Sequential([new Dense(1, { inputShape: [1] }), new Activation(sigmoid, sigmoidPrime)], {
+      backend,
+    });
     model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
     model.setWeights([new Float32Array([1]), new Float32Array([0])]);
     const p = model.predict([[1]])[0][0];

@@ -32,16 +32,23 @@ describe.each(BACKENDS)('one sample at a time on the %s backend', (backend) => {
       engine.reserve(1);
       return engine;
     };
-    const fused = build(), plain = build();
+    const fused = build(),
+      plain = build();
     const optimizer = new SGD({ learningRate: 0.25 });
     optimizer.build(b, plain.params());
-    const x = sparseRows(20, 30, 1), t = targets(20, 5, 2);
-    const px = b.arena.alloc(30), pt = b.arena.alloc(5), dOut = b.arena.alloc(5);
+    const x = sparseRows(20, 30, 1),
+      t = targets(20, 5, 2);
+    const px = b.arena.alloc(30),
+      pt = b.arena.alloc(5),
+      dOut = b.arena.alloc(5);
     const mode = { training: true, logits: false };
     for (let s = 0; s < 20; s++) {
       b.arena.write(px, x.subarray(s * 30, s * 30 + 30));
       b.arena.write(pt, t.subarray(s * 5, s * 5 + 5));
-      for (const [engine, rate] of [[fused, 0.25], [plain, undefined]] as const) {
+      for (const [engine, rate] of [
+        [fused, 0.25],
+        [plain, undefined],
+      ] as const) {
         b.kernels.mse(engine.forward(px, 1, mode), pt, dOut, 5);
         engine.backward(dOut, 1, mode, rate);
       }
@@ -62,11 +69,14 @@ describe.each(BACKENDS)('one sample at a time on the %s backend', (backend) => {
     net.add(new FCLayer(16, 8)).add(new ActivationLayer('tanh'));
     net.add(new FCLayer(8, 4)).add(new ActivationLayer('sigmoid'));
     net.use('mse');
-    const seq = new Sequential([
-      new Dense(16, { inputShape: [50], activation: 'relu' }),
-      new Dense(8, { activation: 'tanh' }),
-      new Dense(4, { activation: 'sigmoid' }),
-    ], { seed: 8, backend });
+    const seq = new Sequential(
+      [
+        new Dense(16, { inputShape: [50], activation: 'relu' }),
+        new Dense(8, { activation: 'tanh' }),
+        new Dense(4, { activation: 'sigmoid' }),
+      ],
+      { seed: 8, backend },
+    );
     seq.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
     net.predict([Array.from(x.data.subarray(0, 50))]); // builds
     seq.predict([Array.from(x.data.subarray(0, 50))]);

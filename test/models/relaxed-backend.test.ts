@@ -13,7 +13,10 @@ describe('the opt-in relaxed-SIMD backend (scratchnet/relaxed)', () => {
     const y = x.map(([a, b]) => (a * b > 0 ? 1 : 0));
     const outputs: number[][] = [];
     for (const backend of [relaxed!, 'wasm' as const]) {
-      const model = new Sequential([new Dense(32, { inputShape: [3], activation: 'relu' }), new Dense(2, { activation: 'softmax' })], { seed: 3, backend });
+      const model = new Sequential(
+        [new Dense(32, { inputShape: [3], activation: 'relu' }), new Dense(2, { activation: 'softmax' })],
+        { seed: 3, backend },
+      );
       model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
       await model.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0 });
       expect(model.backend).toBe(backend === 'wasm' ? 'wasm' : 'wasm-relaxed');

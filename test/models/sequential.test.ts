@@ -1,11 +1,26 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Activation, Dense, Dropout, Random, Sequential, activations, losses, memory, optimizers, toCategorical } from '../../src/index.js';
+import {
+  Activation,
+  Dense,
+  Dropout,
+  Random,
+  Sequential,
+  activations,
+  losses,
+  memory,
+  optimizers,
+  toCategorical,
+} from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
 /** Three Gaussian blobs in 4-D: a small 3-class problem a tiny MLP must solve. */
 function blobs(n: number, seed: number) {
   const rng = new Random(seed);
-  const centres = [[2, 0, 0, 1], [0, 2, 0, -1], [0, 0, 2, 0]];
+  const centres = [
+    [2, 0, 0, 1],
+    [0, 2, 0, -1],
+    [0, 0, 2, 0],
+  ];
   const x = new Float32Array(n * 4);
   const y = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -17,11 +32,10 @@ function blobs(n: number, seed: number) {
 }
 
 function mlp(backend: 'wasm' | 'js', seed = 7) {
-  return new Sequential([
-    new Dense(16, { inputShape: [4], activation: 'relu' }),
-    new Dropout(0.1),
-    new Dense(3, { activation: 'softmax' }),
-  ], { seed, backend });
+  return new Sequential(
+    [new Dense(16, { inputShape: [4], activation: 'relu' }), new Dropout(0.1), new Dense(3, { activation: 'softmax' })],
+    { seed, backend },
+  );
 }
 
 const quiet = { verbose: 0 as const };
@@ -46,7 +60,11 @@ describe.each(BACKENDS)('Sequential on the %s backend', (backend) => {
   it('learns with one-hot targets and categorical_crossentropy, SGD with momentum', async () => {
     const { x, y } = blobs(300, 3);
     const model = mlp(backend);
-    model.compile({ optimizer: optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }), loss: 'categoricalCrossentropy', metrics: 'accuracy' });
+    model.compile({
+      optimizer: optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }),
+      loss: 'categoricalCrossentropy',
+      metrics: 'accuracy',
+    });
     await model.fit(x, toCategorical(y, 3), { epochs: 10, batchSize: 16, ...quiet });
     expect(model.evaluate(x, toCategorical(y, 3)).accuracy).toBeGreaterThanOrEqual(0.95);
   });
@@ -86,12 +104,28 @@ describe.each(BACKENDS)('Sequential on the %s backend', (backend) => {
   });
 
   it('Dropout is the identity in predict and keeps the mean while training', () => {
-    const model = new Sequential([new Dense(2000, { inputShape: [1], kernelInitializer: 'ones', biasInitializer: 'zeros' }), new Dropout(0.3)], { seed: 1, backend });
+    const model = new Sequential(
+      [new Dense(2000, { inputShape: [1], kernelInitializer: 'ones', biasInitializer: 'zeros' }), new Dropout(0.3)],
+      { seed: 1, backend },
+    );
     model.compile({ optimizer: 'sgd', loss: 'mse' });
     const out = model.predict([[1]])[0];
     expect(out.every((v) => v === 1)).toBe(true);
     // Training mode: run the engine forward by hand.
-    const engine = (model as unknown as { engine: { forward(x: number, r: number, m: object): number; backend: { arena: { alloc(n: number): number; f32(p: number, n: number): Float32Array; write(p: number, d: ArrayLike<number>): void } } } }).engine;
+    const engine = (
+      model as unknown as {
+        engine: {
+          forward(x: number, r: number, m: object): number;
+          backend: {
+            arena: {
+              alloc(n: number): number;
+              f32(p: number, n: number): Float32Array;
+              write(p: number, d: ArrayLike<number>): void;
+            };
+          };
+        };
+      }
+    ).engine;
     const arena = engine.backend.arena;
     const xp = arena.alloc(1);
     arena.write(xp, [1]);
@@ -117,7 +151,14 @@ describe('Sequential API', () => {
   });
 
   it('summary lists layers, output shapes and parameter counts like Keras', () => {
-    const model = new Sequential([new Dense(128, { inputShape: [784], activation: 'relu' }), new Dropout(0.2), new Dense(10, { activation: 'softmax' })], { backend: 'js' });
+    const model = new Sequential(
+      [
+        new Dense(128, { inputShape: [784], activation: 'relu' }),
+        new Dropout(0.2),
+        new Dense(10, { activation: 'softmax' }),
+      ],
+      { backend: 'js' },
+    );
     const lines: string[] = [];
     expect(model.summary((l) => lines.push(l))).toBeUndefined(); // prints, returns nothing (as Keras and TF.js)
     const text = lines.join('\n');
@@ -126,12 +167,19 @@ describe('Sequential API', () => {
     expect(text).toContain('dropout (Dropout)           (None, 128)               0');
     expect(text).toContain('dense_1 (Dense)             (None, 10)                1,290');
     expect(text).toContain('Total params: 101,770');
-    expect(() => model.summary(80 as never)).toThrow('scratchnet: summary(print) takes a function that prints one line, got 80');
+    expect(() => model.summary(80 as never)).toThrow(
+      'scratchnet: summary(print) takes a function that prints one line, got 80',
+    );
   });
 
   it("'leaky_relu' has Keras 3's slope, 0.2 (as loaded Keras models have it); activations.leakyRelu(0.3) gives the LeakyReLU layer's", () => {
-    for (const [activation, slope] of [['leaky_relu', 0.2], [activations.leakyRelu(0.3), 0.3]] as const) {
-      const m = new Sequential([new Dense(1, { inputShape: [1], activation, kernelInitializer: 'ones' })], { backend: 'js' });
+    for (const [activation, slope] of [
+      ['leaky_relu', 0.2],
+      [activations.leakyRelu(0.3), 0.3],
+    ] as const) {
+      const m = new Sequential([new Dense(1, { inputShape: [1], activation, kernelInitializer: 'ones' })], {
+        backend: 'js',
+      });
       expect(m.predict([[-1], [2]])).toEqual([[Math.fround(-slope)], [2]]);
       m.dispose();
     }
@@ -143,7 +191,11 @@ describe('Sequential API', () => {
     model.add(new Activation('tanh'));
     model.add(new Dense(3));
     model.add(new Activation('softmax'));
-    model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy', metrics: ['acc'] });
+    model.compile({
+      optimizer: optimizers.adam({ learningRate: 0.01 }),
+      loss: 'sparse_categorical_crossentropy',
+      metrics: ['acc'],
+    });
     const { x, y } = blobs(300, 6);
     await model.fit(x, y, { epochs: 10, batchSize: 32, ...quiet });
     expect(model.evaluate(x, y).acc).toBeGreaterThan(0.95);
@@ -156,10 +208,19 @@ describe('Sequential API', () => {
     const epochs: number[] = [];
     let batches = 0;
     const history = await model.fit(x, y, {
-      epochs: 5, batchSize: 16, ...quiet,
+      epochs: 5,
+      batchSize: 16,
+      ...quiet,
       callbacks: {
-        onBatchEnd: (_b, logs) => { batches++; expect(logs.loss).toBeGreaterThan(0); },
-        onEpochEnd: (e, logs) => { epochs.push(e); expect(logs.accuracy).toBeGreaterThanOrEqual(0); if (e === 1) model.stopTraining = true; },
+        onBatchEnd: (_b, logs) => {
+          batches++;
+          expect(logs.loss).toBeGreaterThan(0);
+        },
+        onEpochEnd: (e, logs) => {
+          epochs.push(e);
+          expect(logs.accuracy).toBeGreaterThanOrEqual(0);
+          if (e === 1) model.stopTraining = true;
+        },
       },
     });
     expect(epochs).toEqual([0, 1]);
@@ -190,11 +251,14 @@ describe('Sequential reports bad input clearly', () => {
 
   it("suggests the right name for the seed's misspelled 'sparse_categorical_crosssentropy'", () => {
     const model = mlp('js');
+    // prettier-ignore
     // @ts-expect-error a misspelled name does not compile either
     expect(() => model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crosssentropy', metrics: ['accuracy'] }))
       .toThrow(/unknown loss 'sparse_categorical_crosssentropy'. Did you mean 'sparse_categorical_crossentropy'\?/);
+    // prettier-ignore
     // @ts-expect-error a misspelled name does not compile either
     expect(() => model.compile({ optimizer: 'adamm', loss: 'mse' })).toThrow(/unknown optimizer 'adamm'. Did you mean 'adam'\?/);
+    // prettier-ignore
     // @ts-expect-error a misspelled name does not compile either
     expect(() => model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['acuracy'] })).toThrow(/unknown metric 'acuracy'. Did you mean 'accuracy'\?/);
   });
@@ -204,16 +268,49 @@ describe('Sequential reports bad input clearly', () => {
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
     const bad = Uint8Array.from(y);
     bad[17] = 3;
-    await expect(model.fit(x, bad, quiet)).rejects.toThrow(/y\[17\] is 3, but labels must be integers in \[0, 3\) for a model with 3 outputs/);
-    await expect(model.fit(x, Array.from(y, (v, i) => (i === 4 ? 1.5 : v)), quiet)).rejects.toThrow(/y\[4\] is 1.5/);
+    await expect(model.fit(x, bad, quiet)).rejects.toThrow(
+      /y\[17\] is 3, but labels must be integers in \[0, 3\) for a model with 3 outputs/,
+    );
+    await expect(
+      model.fit(
+        x,
+        Array.from(y, (v, i) => (i === 4 ? 1.5 : v)),
+        quiet,
+      ),
+    ).rejects.toThrow(/y\[4\] is 1.5/);
   });
 
   it.each([
-    ['linear', 'sparse_categorical_crossentropy', false, /activation is 'linear', but 'sparse_categorical_crossentropy' expects probabilities.*fromLogits: true/s],
-    ['tanh', 'categorical_crossentropy', false, /activation is 'tanh', but 'categorical_crossentropy' expects probabilities/],
-    ['relu', 'binary_crossentropy', false, /activation is 'relu', but 'binary_crossentropy' expects probabilities.*activation: 'sigmoid'/s],
-    ['softmax', 'sparse_categorical_crossentropy', true, /applies 'softmax', and 'sparse_categorical_crossentropy' with fromLogits applies softmax again/],
-    ['sigmoid', 'binary_crossentropy', true, /applies 'sigmoid', and 'binary_crossentropy' with fromLogits applies sigmoid again/],
+    [
+      'linear',
+      'sparse_categorical_crossentropy',
+      false,
+      /activation is 'linear', but 'sparse_categorical_crossentropy' expects probabilities.*fromLogits: true/s,
+    ],
+    [
+      'tanh',
+      'categorical_crossentropy',
+      false,
+      /activation is 'tanh', but 'categorical_crossentropy' expects probabilities/,
+    ],
+    [
+      'relu',
+      'binary_crossentropy',
+      false,
+      /activation is 'relu', but 'binary_crossentropy' expects probabilities.*activation: 'sigmoid'/s,
+    ],
+    [
+      'softmax',
+      'sparse_categorical_crossentropy',
+      true,
+      /applies 'softmax', and 'sparse_categorical_crossentropy' with fromLogits applies softmax again/,
+    ],
+    [
+      'sigmoid',
+      'binary_crossentropy',
+      true,
+      /applies 'sigmoid', and 'binary_crossentropy' with fromLogits applies sigmoid again/,
+    ],
     ['softmax', 'sparse_categorical_crossentropy', false, null],
     ['linear', 'categorical_crossentropy', true, null],
     ['sigmoid', 'binary_crossentropy', false, null],
@@ -235,28 +332,41 @@ describe('Sequential reports bad input clearly', () => {
     }
   });
 
-  it.each(['binary_crossentropy', 'mse'] as const)('a softmax over a single unit with %s warns at compile: it always outputs 1', (loss) => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    try {
-      const model = new Sequential([new Dense(1, { inputShape: [4], activation: 'softmax' })], { seed: 1, backend: 'js' });
-      model.compile({ optimizer: 'adam', loss });
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/'softmax' to a single unit, so it always outputs 1.*Dense\(1, \{ activation: 'sigmoid' \}\) with 'binary_crossentropy'/s);
-      expect(model.predict([[1, -2, 3, 0.5]])).toEqual([[1]]);
-    } finally {
-      warn.mockRestore();
-    }
-  });
+  it.each(['binary_crossentropy', 'mse'] as const)(
+    'a softmax over a single unit with %s warns at compile: it always outputs 1',
+    (loss) => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const model = new Sequential([new Dense(1, { inputShape: [4], activation: 'softmax' })], {
+          seed: 1,
+          backend: 'js',
+        });
+        model.compile({ optimizer: 'adam', loss });
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(String(warn.mock.calls[0][0])).toMatch(
+          /'softmax' to a single unit, so it always outputs 1.*Dense\(1, \{ activation: 'sigmoid' \}\) with 'binary_crossentropy'/s,
+        );
+        expect(model.predict([[1, -2, 3, 0.5]])).toEqual([[1]]);
+      } finally {
+        warn.mockRestore();
+      }
+    },
+  );
 
   it('warns once, at compile, for a sigmoid output with sparse categorical cross-entropy, and still trains', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'sigmoid' })], { seed: 1, backend: 'wasm' });
+      const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'sigmoid' })], {
+        seed: 1,
+        backend: 'wasm',
+      });
       model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
       const history = await model.fit(x, y, { epochs: 3, ...quiet });
       expect(history.history.loss).toHaveLength(3);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/'sigmoid' with 'sparse_categorical_crossentropy'. This trains as Keras on TensorFlow trains it: the loss takes the layer's logits and applies softmax.*use activation: 'softmax'/s);
+      expect(String(warn.mock.calls[0][0])).toMatch(
+        /'sigmoid' with 'sparse_categorical_crossentropy'. This trains as Keras on TensorFlow trains it: the loss takes the layer's logits and applies softmax.*use activation: 'softmax'/s,
+      );
     } finally {
       warn.mockRestore();
     }
@@ -264,7 +374,9 @@ describe('Sequential reports bad input clearly', () => {
 
   it('seeds are 32-bit integers: a fraction or a larger number would share its run with another seed', () => {
     for (const seed of [1.5, 2 ** 32 + 1, 2 ** 40, Number.NaN, '3']) {
-      expect(() => new Sequential([], { seed: seed as number })).toThrow(/^scratchnet: a seed must be an integer from −2³¹ to 2³² − 1 \(from the clock: Date.now\(\) >>> 0\), got/);
+      expect(() => new Sequential([], { seed: seed as number })).toThrow(
+        /^scratchnet: a seed must be an integer from −2³¹ to 2³² − 1 \(from the clock: Date.now\(\) >>> 0\), got/,
+      );
     }
     for (const seed of [0, -1, 2 ** 32 - 1, -(2 ** 31)]) expect(() => new Sequential([], { seed })).not.toThrow();
   });
@@ -272,9 +384,15 @@ describe('Sequential reports bad input clearly', () => {
   it('numbers of the wrong kind are named as given: a string in quotes, Infinity as such', async () => {
     const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'softmax' })], { backend: 'js' });
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-    await expect(model.fit(x, y, { ...quiet, epochs: '3' as never })).rejects.toThrow(/epochs must be a positive integer, got "3"/);
-    await expect(model.fit(x, y, { ...quiet, batchSize: '8' as never })).rejects.toThrow(/batchSize must be a positive integer, got "8"/);
-    expect(() => optimizers.sgd({ learningRate: Infinity })).toThrow(/sgd learningRate must be a finite number ≥ 0, got Infinity/);
+    await expect(model.fit(x, y, { ...quiet, epochs: '3' as never })).rejects.toThrow(
+      /epochs must be a positive integer, got "3"/,
+    );
+    await expect(model.fit(x, y, { ...quiet, batchSize: '8' as never })).rejects.toThrow(
+      /batchSize must be a positive integer, got "8"/,
+    );
+    expect(() => optimizers.sgd({ learningRate: Infinity })).toThrow(
+      /sgd learningRate must be a finite number ≥ 0, got Infinity/,
+    );
     expect(() => optimizers.adam({ beta1: 1.5 })).toThrow(/adam beta1 must be a number in \[0, 0.999999\], got 1.5/);
     model.dispose();
   });
@@ -286,69 +404,115 @@ describe('Sequential reports bad input clearly', () => {
   });
 
   it('a NaN loss stops training with an error naming the epoch and batch', async () => {
-    const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'relu' }), new Dense(1)], { seed: 1, backend: 'wasm' });
+    const model = new Sequential([new Dense(3, { inputShape: [4], activation: 'relu' }), new Dense(1)], {
+      seed: 1,
+      backend: 'wasm',
+    });
     model.compile({ optimizer: optimizers.sgd({ learningRate: 1e6 }), loss: 'mse' });
     const big = { data: x.data.map((v) => v * 1e15), shape: x.shape };
-    await expect(model.fit(big, Array.from(y), { epochs: 5, batchSize: 8, shuffle: false, ...quiet })).rejects.toThrow(/the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
+    await expect(model.fit(big, Array.from(y), { epochs: 5, batchSize: 8, shuffle: false, ...quiet })).rejects.toThrow(
+      /the loss became (NaN|Infinity) at epoch \d+, batch \d+/,
+    );
   });
 
   it('one-hot targets for a sparse loss, and labels for a dense loss, are explained', async () => {
     const sparse = mlp('js');
     sparse.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-    await expect(sparse.fit(x, toCategorical(y, 3), quiet)).rejects.toThrow(/expects one class index per sample \(use categorical_crossentropy for one-hot targets\)/);
+    await expect(sparse.fit(x, toCategorical(y, 3), quiet)).rejects.toThrow(
+      /expects one class index per sample \(use categorical_crossentropy for one-hot targets\)/,
+    );
     const dense = mlp('js');
     dense.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
-    await expect(dense.fit(x, y, quiet)).rejects.toThrow(/use loss 'sparse_categorical_crossentropy', or one-hot encode them with toCategorical\(labels, 3\)/);
+    await expect(dense.fit(x, y, quiet)).rejects.toThrow(
+      /use loss 'sparse_categorical_crossentropy', or one-hot encode them with toCategorical\(labels, 3\)/,
+    );
   });
 
   // fit checks x for NaN and ±Inf as it copies it into the arena, in slices of 2^20 values: 1,400 rows of 784 span two
-  it.each(BACKENDS)('a NaN or Infinity in x, in any slice or the validation split, is named with its sample and feature, and nothing leaks (%s)', async (backend) => {
-    const rows = 1400, cols = 784;
-    const model = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend });
-    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-    const labels = new Uint8Array(rows);
-    const began = vi.fn();
-    // a clean fit first: the weights, optimizer state and activation buffers stay with the model afterwards
-    await model.fit({ data: new Float32Array(rows * cols).fill(0.5), shape: [rows, cols] }, labels, quiet);
-    const before = memory(backend).bytesInUse;
-    for (const [row, col, value, split] of [[1399, 783, NaN, 0], [1337, 2, Infinity, 0], [3, 700, -Infinity, 0], [1390, 5, NaN, 0.1]] as const) {
-      const data = new Float32Array(rows * cols).fill(0.5);
-      data[row * cols + col] = value;
-      await expect(model.fit({ data, shape: [rows, cols] }, labels, { ...quiet, validationSplit: split, callbacks: { onTrainBegin: began } }))
-        .rejects.toThrow(`x has ${value} at sample ${row}, feature ${col}; every value must be a finite number`);
-    }
-    expect(began, 'onTrainBegin runs only once the data is checked').not.toHaveBeenCalled();
-    expect(memory(backend).bytesInUse - before, 'the staged copies are freed').toBe(0);
-  });
+  it.each(BACKENDS)(
+    'a NaN or Infinity in x, in any slice or the validation split, is named with its sample and feature, and nothing leaks (%s)',
+    async (backend) => {
+      const rows = 1400,
+        cols = 784;
+      const model = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend });
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      const labels = new Uint8Array(rows);
+      const began = vi.fn();
+      // a clean fit first: the weights, optimizer state and activation buffers stay with the model afterwards
+      await model.fit({ data: new Float32Array(rows * cols).fill(0.5), shape: [rows, cols] }, labels, quiet);
+      const before = memory(backend).bytesInUse;
+      for (const [row, col, value, split] of [
+        [1399, 783, NaN, 0],
+        [1337, 2, Infinity, 0],
+        [3, 700, -Infinity, 0],
+        [1390, 5, NaN, 0.1],
+      ] as const) {
+        const data = new Float32Array(rows * cols).fill(0.5);
+        data[row * cols + col] = value;
+        await expect(
+          model.fit({ data, shape: [rows, cols] }, labels, {
+            ...quiet,
+            validationSplit: split,
+            callbacks: { onTrainBegin: began },
+          }),
+        ).rejects.toThrow(`x has ${value} at sample ${row}, feature ${col}; every value must be a finite number`);
+      }
+      expect(began, 'onTrainBegin runs only once the data is checked').not.toHaveBeenCalled();
+      expect(memory(backend).bytesInUse - before, 'the staged copies are freed').toBe(0);
+    },
+  );
 
-  it.each(BACKENDS)('predict and evaluate name a NaN or Infinity in x with its sample and feature, in any chunk, and free their buffers (%s)', (backend) => {
-    const rows = 700, cols = 6;
-    const model = new Sequential([new Dense(3, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend });
-    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-    const labels = new Uint8Array(rows);
-    model.predict({ data: new Float32Array(rows * cols), shape: [rows, cols] });
-    model.evaluate({ data: new Float32Array(rows * cols), shape: [rows, cols] }, labels);
-    const before = memory(backend).bytesInUse;
-    for (const [row, col, value] of [[0, 0, NaN], [600, 5, Infinity], [699, 1, -Infinity]] as const) {
-      const data = new Float32Array(rows * cols).fill(0.5);
-      data[row * cols + col] = value;
-      const message = `x has ${value} at sample ${row}, feature ${col}; every value must be a finite number`;
-      expect(() => model.predict({ data, shape: [rows, cols] }), 'predict').toThrow(message);
-      expect(() => model.evaluate({ data, shape: [rows, cols] }, labels), 'evaluate').toThrow(message);
-    }
-    expect(memory(backend).bytesInUse - before).toBe(0);
-  });
+  it.each(BACKENDS)(
+    'predict and evaluate name a NaN or Infinity in x with its sample and feature, in any chunk, and free their buffers (%s)',
+    (backend) => {
+      const rows = 700,
+        cols = 6;
+      const model = new Sequential([new Dense(3, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend });
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      const labels = new Uint8Array(rows);
+      model.predict({ data: new Float32Array(rows * cols), shape: [rows, cols] });
+      model.evaluate({ data: new Float32Array(rows * cols), shape: [rows, cols] }, labels);
+      const before = memory(backend).bytesInUse;
+      for (const [row, col, value] of [
+        [0, 0, NaN],
+        [600, 5, Infinity],
+        [699, 1, -Infinity],
+      ] as const) {
+        const data = new Float32Array(rows * cols).fill(0.5);
+        data[row * cols + col] = value;
+        const message = `x has ${value} at sample ${row}, feature ${col}; every value must be a finite number`;
+        expect(() => model.predict({ data, shape: [rows, cols] }), 'predict').toThrow(message);
+        expect(() => model.evaluate({ data, shape: [rows, cols] }, labels), 'evaluate').toThrow(message);
+      }
+      expect(memory(backend).bytesInUse - before).toBe(0);
+    },
+  );
 
   it('copying a large x into the arena gives the event loop turns before training begins', async () => {
-    const rows = 4000, cols = 784; // three slices of 2^20 values
-    const model = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], { seed: 1, backend: 'wasm' });
+    const rows = 4000,
+      cols = 784; // three slices of 2^20 values
+    const model = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], {
+      seed: 1,
+      backend: 'wasm',
+    });
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-    let turns = 0, turnsAtBegin = -1;
-    const tick = () => { turns++; timer = setImmediate(tick); };
+    let turns = 0,
+      turnsAtBegin = -1;
+    const tick = () => {
+      turns++;
+      timer = setImmediate(tick);
+    };
     let timer = setImmediate(tick);
     try {
       await model.fit({ data: new Float32Array(rows * cols).fill(0.25), shape: [rows, cols] }, new Uint8Array(rows), {
-        ...quiet, yieldEvery: 0, callbacks: { onTrainBegin: () => { turnsAtBegin = turns; model.stopTraining = true; } },
+        ...quiet,
+        yieldEvery: 0,
+        callbacks: {
+          onTrainBegin: () => {
+            turnsAtBegin = turns;
+            model.stopTraining = true;
+          },
+        },
       });
     } finally {
       clearImmediate(timer);
@@ -358,7 +522,9 @@ describe('Sequential reports bad input clearly', () => {
 
   it('a model too large for wasm memory fails before allocating, with the size it needs', () => {
     const model = new Sequential([new Dense(40000, { inputShape: [10000] })], { backend: 'wasm' });
-    expect(() => model.compile({ optimizer: 'adam', loss: 'mse' })).toThrow(/needs \d+ bytes \(\d+\.\d+ GiB\) of arena memory, but WebAssembly memory stops at 4294967296 bytes/);
+    expect(() => model.compile({ optimizer: 'adam', loss: 'mse' })).toThrow(
+      /needs \d+ bytes \(\d+\.\d+ GiB\) of arena memory, but WebAssembly memory stops at 4294967296 bytes/,
+    );
   });
 });
 
@@ -368,7 +534,11 @@ describe('compile', () => {
     const model = mlp('wasm');
     model.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
     await model.fit(x, y, { epochs: 1, verbose: 0 });
-    model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy', metrics: 'accuracy' });
+    model.compile({
+      optimizer: optimizers.adam({ learningRate: 0.01 }),
+      loss: 'sparse_categorical_crossentropy',
+      metrics: 'accuracy',
+    });
     const history = await model.fit(x, y, { epochs: 5, verbose: 0 });
     expect(history.history.accuracy![4]).toBeGreaterThan(0.9);
   });
@@ -378,6 +548,8 @@ describe('compile', () => {
     const a = mlp('wasm');
     a.compile({ optimizer: adam, loss: 'mse' });
     const b = mlp('wasm');
-    expect(() => b.compile({ optimizer: adam, loss: 'mse' })).toThrow(/this adam optimizer already trains another model; create one optimizer per model/);
+    expect(() => b.compile({ optimizer: adam, loss: 'mse' })).toThrow(
+      /this adam optimizer already trains another model; create one optimizer per model/,
+    );
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, Dense, Dropout, FCLayer, Network, Random, Sequential, memory, optimizers, toCategorical } from '../../src/index.js';
+import {
+  ActivationLayer,
+  Dense,
+  Dropout,
+  FCLayer,
+  Network,
+  Random,
+  Sequential,
+  memory,
+  optimizers,
+  toCategorical,
+} from '../../src/index.js';
 import { loadMnist } from '../../src/node.js';
 
 function data(n: number, seed: number) {
@@ -10,12 +21,15 @@ function data(n: number, seed: number) {
 }
 
 function model(backend: 'wasm' | 'js') {
-  return new Sequential([
-    new Dense(24, { inputShape: [6], activation: 'tanh' }),
-    new Dropout(0.25),
-    new Dense(13, { activation: 'relu', kernelInitializer: 'he_normal' }),
-    new Dense(3, { activation: 'softmax' }),
-  ], { seed: 5, backend });
+  return new Sequential(
+    [
+      new Dense(24, { inputShape: [6], activation: 'tanh' }),
+      new Dropout(0.25),
+      new Dense(13, { activation: 'relu', kernelInitializer: 'he_normal' }),
+      new Dense(3, { activation: 'softmax' }),
+    ],
+    { seed: 5, backend },
+  );
 }
 
 describe('wasm and JS agree', () => {
@@ -31,7 +45,11 @@ describe('wasm and JS agree', () => {
     }
     const [wasm, js] = weights;
     let worst = 0;
-    wasm.forEach((w, i) => w.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - js[i][j]) - 1e-3 * Math.abs(js[i][j])); }));
+    wasm.forEach((w, i) =>
+      w.forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - js[i][j]) - 1e-3 * Math.abs(js[i][j]));
+      }),
+    );
     expect(worst).toBeLessThan(1e-4);
   });
 });
@@ -44,8 +62,15 @@ describe('a training step allocates nothing', () => {
     m.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
     const seen = new Set<number>();
     await m.fit(x, y, {
-      epochs: 3, batchSize: 16, verbose: 0, validationSplit: 0.2,
-      callbacks: { onBatchEnd: () => { seen.add(memory('wasm').bytesInUse); } },
+      epochs: 3,
+      batchSize: 16,
+      verbose: 0,
+      validationSplit: 0.2,
+      callbacks: {
+        onBatchEnd: () => {
+          seen.add(memory('wasm').bytesInUse);
+        },
+      },
     });
     expect(seen.size).toBe(1);
     // What stays after fit: weights, gradients, Adam's two moments and the activation buffers; the staged data is freed.
@@ -81,12 +106,18 @@ describe('optimizers through a model', () => {
   });
 
   it('Adam: the first step moves every weight by lr (bias-corrected), the second by the corrected ratio', async () => {
-    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+    const lr = 0.01,
+      b1 = 0.9,
+      b2 = 0.999,
+      eps = 1e-7;
     // step 1: g = 2 for w and b; m̂/√v̂ = 1 → both move by lr
-    let w = 1 - lr, b = -lr;
+    let w = 1 - lr,
+      b = -lr;
     // step 2: g = 2·(w + b)
-    const g1 = 2, g2 = 2 * (w + b);
-    const m = b1 * (1 - b1) * g1 + (1 - b1) * g2, v = b2 * (1 - b2) * g1 * g1 + (1 - b2) * g2 * g2;
+    const g1 = 2,
+      g2 = 2 * (w + b);
+    const m = b1 * (1 - b1) * g1 + (1 - b1) * g2,
+      v = b2 * (1 - b2) * g1 * g1 + (1 - b2) * g2 * g2;
     const lrT = (lr * Math.sqrt(1 - b2 ** 2)) / (1 - b1 ** 2);
     w -= (lrT * m) / (Math.sqrt(v) + eps);
     b -= (lrT * m) / (Math.sqrt(v) + eps);
@@ -96,7 +127,8 @@ describe('optimizers through a model', () => {
   });
 
   it('RMSprop: ms ← ρ·ms + (1−ρ)·g²; w ← w − lr·g/√(ms + ε)', async () => {
-    const lr = 0.01, rho = 0.9;
+    const lr = 0.01,
+      rho = 0.9;
     const ms = (1 - rho) * 4;
     const expected = 1 - (lr * 2) / Math.sqrt(ms + 1e-7);
     const [w] = await steps(optimizers.rmsprop({ learningRate: lr, rho }), 1);

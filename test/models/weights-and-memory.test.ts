@@ -4,7 +4,12 @@ import { resolveBackend } from '../../src/backends/index.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { BACKENDS } from './backends.js';
 
-const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const x = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const y = [[0], [1], [1], [0]];
 
 function xor(backend: 'wasm' | 'js', seed = 9): Network {
@@ -31,9 +36,12 @@ describe.each(BACKENDS)('weights on the %s backend', (backend) => {
   });
 
   it('are initialised uniformly in [-0.5, 0.5] from the seed: same seed, same weights; other seed, other weights', () => {
-    const a = xor(backend, 3); a.predict(x);
-    const b = xor(backend, 3); b.predict(x);
-    const c = xor(backend, 4); c.predict(x);
+    const a = xor(backend, 3);
+    a.predict(x);
+    const b = xor(backend, 3);
+    b.predict(x);
+    const c = xor(backend, 4);
+    c.predict(x);
     expect(a.getWeights()).toEqual(b.getWeights());
     expect(a.getWeights()).not.toEqual(c.getWeights());
     for (const w of a.getWeights()) for (const v of w) expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
@@ -54,7 +62,9 @@ describe.each(BACKENDS)('weights on the %s backend', (backend) => {
     n.predict(x);
     const w = n.getWeights();
     expect(() => n.setWeights(w.slice(1))).toThrow(/has 4 weight arrays .* but 3 were given/);
-    expect(() => n.setWeights([w[0], new Float32Array(2), w[2], w[3]])).toThrow(/bias needs 3 values \(shape \[3\]\), got 2/);
+    expect(() => n.setWeights([w[0], new Float32Array(2), w[2], w[3]])).toThrow(
+      /bias needs 3 values \(shape \[3\]\), got 2/,
+    );
     const bad = w.map((a) => Float32Array.from(a));
     bad[3][0] = NaN;
     bad[0][0] = 7;
@@ -84,8 +94,14 @@ describe.each(BACKENDS)('weights on the %s backend', (backend) => {
 describe('running out of memory while growing the batch buffers', () => {
   it('leaves no layer on freed blocks: the next, smaller batch predicts as before', () => {
     const backend = createJsBackend();
-    const m = new Sequential([new Dense(8, { inputShape: [3], activation: 'relu' }), new Dense(2)], { seed: 1, backend });
-    const small = [[1, 2, 3], [3, 2, 1]];
+    const m = new Sequential([new Dense(8, { inputShape: [3], activation: 'relu' }), new Dense(2)], {
+      seed: 1,
+      backend,
+    });
+    const small = [
+      [1, 2, 3],
+      [3, 2, 1],
+    ];
     const expected = m.predict(small);
     // the second layer's output buffer for 64 rows is refused, after the first layer's buffers were replaced
     const arena = backend.arena;

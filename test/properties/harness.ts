@@ -10,7 +10,9 @@ const counts = new Map<string, number>();
 export function reportCases(file: string): void {
   afterAll(() => {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    console.log(`${file}: ${total} property cases ran (seed ${SEED}): ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(
+      `${file}: ${total} property cases ran (seed ${SEED}): ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    );
   });
 }
 
@@ -18,8 +20,11 @@ function check(name: string, out: fc.RunDetails<unknown>): void {
   counts.set(name, (counts.get(name) ?? 0) + out.numRuns);
   if (out.failed) {
     const cause = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
-    throw new Error(`property '${name}' failed. Replay with FC_SEED=${out.seed} (path ${JSON.stringify(out.counterexamplePath)}).\n` +
-      `${fc.defaultReportMessage(out)}\nError: ${cause}`, { cause: out.errorInstance });
+    throw new Error(
+      `property '${name}' failed. Replay with FC_SEED=${out.seed} (path ${JSON.stringify(out.counterexamplePath)}).\n` +
+        `${fc.defaultReportMessage(out)}\nError: ${cause}`,
+      { cause: out.errorInstance },
+    );
   }
 }
 
@@ -27,7 +32,11 @@ export function runProperty<T extends unknown[]>(name: string, property: fc.IPro
   check(name, fc.check(property, { seed: SEED, numRuns }) as fc.RunDetails<unknown>);
 }
 
-export async function runAsyncProperty<T extends unknown[]>(name: string, property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
+export async function runAsyncProperty<T extends unknown[]>(
+  name: string,
+  property: fc.IAsyncProperty<T>,
+  numRuns: number,
+): Promise<void> {
   check(name, (await fc.check(property, { seed: SEED, numRuns })) as fc.RunDetails<unknown>);
 }
 
@@ -46,7 +55,10 @@ export function resultOrScratchnetError<R>(run: () => R, verify: (result: R) => 
   verify(result);
 }
 
-export async function asyncResultOrScratchnetError<R>(run: () => Promise<R>, verify: (result: R) => void | Promise<void>): Promise<void> {
+export async function asyncResultOrScratchnetError<R>(
+  run: () => Promise<R>,
+  verify: (result: R) => void | Promise<void>,
+): Promise<void> {
   let result: R;
   try {
     result = await run();
@@ -59,7 +71,9 @@ export async function asyncResultOrScratchnetError<R>(run: () => Promise<R>, ver
 
 export function expectScratchnetError(e: unknown): void {
   if (!(e instanceof Error) || !e.message.startsWith('scratchnet: ')) {
-    throw new Error(`expected a result or a 'scratchnet:' error, got ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+    throw new Error(
+      `expected a result or a 'scratchnet:' error, got ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`,
+    );
   }
 }
 
@@ -75,9 +89,16 @@ export function expectAllFinite(values: ArrayLike<number>, what: string): void {
  * BigInt, in an error message throws a TypeError before the scratchnet error can be raised (see the report).
  */
 export const junk = fc.oneof(
-  fc.constant(undefined), fc.constant(null), fc.boolean(), fc.string({ maxLength: 6 }),
-  fc.double(), fc.integer({ min: -3, max: 20 }), fc.constant({}), fc.constant([]),
-  fc.array(fc.double(), { maxLength: 3 }), fc.constant(() => 1),
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.boolean(),
+  fc.string({ maxLength: 6 }),
+  fc.double(),
+  fc.integer({ min: -3, max: 20 }),
+  fc.constant({}),
+  fc.constant([]),
+  fc.array(fc.double(), { maxLength: 3 }),
+  fc.constant(() => 1),
 );
 
 /** Numbers from the ordinary to the edges of float32 and float64. */
@@ -85,7 +106,20 @@ export const anyNumber = fc.oneof(
   fc.integer({ min: -3, max: 12 }),
   fc.double({ min: -4, max: 4, noNaN: true }),
   fc.double(),
-  fc.constantFrom(0, -0, 1e-45, 3.4e38, -3.4e38, 1e39, 1e308, Number.MAX_SAFE_INTEGER, 2 ** 32, NaN, Infinity, -Infinity),
+  fc.constantFrom(
+    0,
+    -0,
+    1e-45,
+    3.4e38,
+    -3.4e38,
+    1e39,
+    1e308,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 32,
+    NaN,
+    Infinity,
+    -Infinity,
+  ),
 );
 
 /** Mostly moderate numbers (the sort a model sees), sometimes huge, tiny or non-finite. */

@@ -6,11 +6,28 @@ import { readmeBlocks } from '../../scripts/readme-blocks.mjs';
 describe('readmeBlocks', () => {
   it('finds fenced blocks with their language, line, mode and file name', () => {
     const md = [
-      '# t', '', '```sh', 'npm ci', '```', '',
-      '```ts', "import { ready } from 'scratchnet';", 'await ready();', '```',
-      '<!-- readme-check: browser -->', '```ts', "const w = new Worker('w.js');", '```',
-      '<!-- readme-check: file -->', '```js', '// train-worker.mjs', "import 'x';", '```',
-      '```js', '// main.mjs', '```',
+      '# t',
+      '',
+      '```sh',
+      'npm ci',
+      '```',
+      '',
+      '```ts',
+      "import { ready } from 'scratchnet';",
+      'await ready();',
+      '```',
+      '<!-- readme-check: browser -->',
+      '```ts',
+      "const w = new Worker('w.js');",
+      '```',
+      '<!-- readme-check: file -->',
+      '```js',
+      '// train-worker.mjs',
+      "import 'x';",
+      '```',
+      '```js',
+      '// main.mjs',
+      '```',
     ].join('\n');
     const blocks = readmeBlocks(md);
     expect(blocks.map(({ line, lang, mode, fileName }) => ({ line, lang, mode, fileName }))).toEqual([
@@ -24,12 +41,14 @@ describe('readmeBlocks', () => {
   });
 
   it('refuses unknown modes, modes on shell blocks and unclosed fences', () => {
-    expect(() => readmeBlocks('<!-- readme-check: skip -->\n```ts\nx\n```')).toThrow("unknown readme-check mode 'skip'");
+    expect(() => readmeBlocks('<!-- readme-check: skip -->\n```ts\nx\n```')).toThrow(
+      "unknown readme-check mode 'skip'",
+    );
     expect(() => readmeBlocks('<!-- readme-check: browser -->\n```sh\nx\n```')).toThrow('not run anyway');
     expect(() => readmeBlocks('```ts\nx\n')).toThrow('README line 1: a code block that is never closed');
   });
 
-  it("in this README: every TypeScript and JavaScript block runs in node, except the ones that need a browser", async () => {
+  it('in this README: every TypeScript and JavaScript block runs in node, except the ones that need a browser', async () => {
     const blocks = readmeBlocks(await readFile(new URL('../../README.md', import.meta.url), 'utf8'));
     const code = blocks.filter((b) => b.mode !== 'skip');
     expect(code.length).toBeGreaterThanOrEqual(10);

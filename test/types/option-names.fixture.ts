@@ -1,36 +1,73 @@
 // Compiled by option-names.test.ts under --strict: every line marked @ts-expect-error must fail to compile (an
 // unused marker is itself an error), and every other line must compile.
-import { activations, Dense, losses, Network, optimizers, Sequential, ActivationLayer, trainInWorker, type Initializer } from '../../src/index.js';
+import {
+  activations,
+  Dense,
+  losses,
+  Network,
+  optimizers,
+  Sequential,
+  ActivationLayer,
+  trainInWorker,
+  type Initializer,
+} from '../../src/index.js';
 
-const model = new Sequential([new Dense(4, { inputShape: [3], activation: 'relu' }), new Dense(2, { activation: 'softmax' })]);
+const model = new Sequential([
+  new Dense(4, { inputShape: [3], activation: 'relu' }),
+  new Dense(2, { activation: 'softmax' }),
+]);
 
 // built-in names, snake_case and camelCase
-model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['acc', 'mae', 'top_k_categorical_accuracy'] });
-model.compile({ optimizer: 'rmsprop', loss: 'sparseCategoricalCrossentropy', metrics: 'sparseTopKCategoricalAccuracy' });
+model.compile({
+  optimizer: 'adam',
+  loss: 'sparse_categorical_crossentropy',
+  metrics: ['acc', 'mae', 'top_k_categorical_accuracy'],
+});
+model.compile({
+  optimizer: 'rmsprop',
+  loss: 'sparseCategoricalCrossentropy',
+  metrics: 'sparseTopKCategoricalAccuracy',
+});
 new Dense(3, { activation: 'leakyRelu', kernelInitializer: 'he_normal', biasInitializer: 'glorotUniform' });
 new ActivationLayer('leaky_relu');
 new Network().use('meanSquaredError');
 
 // custom objects still pass
 const fill: Initializer = (out) => out.fill(0.5);
-model.compile({ optimizer: optimizers.sgd({ momentum: 0.9 }), loss: losses.create('binary_crossentropy', { fromLogits: true }) });
+model.compile({
+  optimizer: optimizers.sgd({ momentum: 0.9 }),
+  loss: losses.create('binary_crossentropy', { fromLogits: true }),
+});
 new Dense(3, { activation: activations.leakyRelu(0.1), kernelInitializer: fill });
-new Network().use(losses.custom((t, p) => p[0] - t[0], (t, p) => p.map((v, i) => v - t[i])));
+new Network().use(
+  losses.custom(
+    (t, p) => p[0] - t[0],
+    (t, p) => p.map((v, i) => v - t[i]),
+  ),
+);
 
 // misspelled names fail to compile
+// prettier-ignore
 // @ts-expect-error three s
 model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crosssentropy' });
+// prettier-ignore
 // @ts-expect-error not a scratchnet optimizer
 model.compile({ optimizer: 'adamw', loss: 'mse' });
+// prettier-ignore
 // @ts-expect-error not a scratchnet activation
 new Dense(3, { activation: 'gelu' });
+// prettier-ignore
 // @ts-expect-error not a scratchnet metric
 model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mape'] });
+// prettier-ignore
 // @ts-expect-error misspelled initializer
 new Dense(3, { kernelInitializer: 'glorot_unifrom' });
+// prettier-ignore
 // @ts-expect-error misspelled activation
 new ActivationLayer('sigmod');
+// prettier-ignore
 // @ts-expect-error misspelled loss
 new Network().use('msee');
+// prettier-ignore
 // @ts-expect-error a worker spec's names are checked too
 void trainInWorker(undefined as never, { model: { layers: [], compile: { loss: 'mse', optimizer: 'adamm' } }, x: [], y: [] });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../src/backends/js/index.js';
-import { Dense, FCLayer, Network, Random, ScratchnetError, Sequential, loadModel, memoryHandler, type ErrorCode } from '../../src/index.js';
+import {
+  Dense,
+  FCLayer,
+  Network,
+  Random,
+  ScratchnetError,
+  Sequential,
+  loadModel,
+  memoryHandler,
+  type ErrorCode,
+} from '../../src/index.js';
 
 /** The error `run` throws (or rejects with). */
 async function caught(run: () => unknown): Promise<unknown> {
@@ -22,11 +32,16 @@ async function expectCode(run: () => unknown, code: ErrorCode, message: RegExp):
   expect((e as ScratchnetError).code, (e as Error).message).toBe(code);
 }
 
-const small = () => new Sequential([new Dense(2, { inputShape: [3], activation: 'softmax' })], { seed: 1, backend: 'js' });
+const small = () =>
+  new Sequential([new Dense(2, { inputShape: [3], activation: 'softmax' })], { seed: 1, backend: 'js' });
 
 describe('ScratchnetError codes', () => {
   it("'bad_input' for names, options and values (the default)", async () => {
-    await expectCode(() => small().compile({ optimizer: 'adam', loss: 'mser' as never }), 'bad_input', /unknown loss 'mser'/);
+    await expectCode(
+      () => small().compile({ optimizer: 'adam', loss: 'mser' as never }),
+      'bad_input',
+      /unknown loss 'mser'/,
+    );
     await expectCode(() => new Dense(0), 'bad_input', /units must be a positive integer/);
     await expectCode(() => new Random(0.5), 'bad_input', /a seed must be an integer/);
   });
@@ -34,9 +49,28 @@ describe('ScratchnetError codes', () => {
   it("'shape_mismatch' where sizes do not fit together", async () => {
     const model = small();
     model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-    await expectCode(() => model.predict([[1, 2]]), 'shape_mismatch', /2 features per sample but the model's input size is 3/);
-    await expectCode(() => model.fit([[1, 2, 3], [4, 5, 6]], [0]), 'shape_mismatch', /x has 2 samples but y has 1/);
-    await expectCode(() => model.setWeights([new Float32Array(5), new Float32Array(2)]), 'shape_mismatch', /kernel needs 6 values/);
+    await expectCode(
+      () => model.predict([[1, 2]]),
+      'shape_mismatch',
+      /2 features per sample but the model's input size is 3/,
+    );
+    await expectCode(
+      () =>
+        model.fit(
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+          [0],
+        ),
+      'shape_mismatch',
+      /x has 2 samples but y has 1/,
+    );
+    await expectCode(
+      () => model.setWeights([new Float32Array(5), new Float32Array(2)]),
+      'shape_mismatch',
+      /kernel needs 6 values/,
+    );
     const net = new Network({ backend: 'js' });
     net.add(new FCLayer(3, 2));
     net.add(new FCLayer(4, 1));
@@ -56,10 +90,18 @@ describe('ScratchnetError codes', () => {
     const h = memoryHandler();
     await model.save(h);
     const a = h.artifacts!;
-    await expectCode(() => loadModel({ ...a, weightData: (a.weightData as ArrayBuffer).slice(0, 8) }), 'corrupt_file', /truncated/);
+    await expectCode(
+      () => loadModel({ ...a, weightData: (a.weightData as ArrayBuffer).slice(0, 8) }),
+      'corrupt_file',
+      /truncated/,
+    );
     const nan = (a.weightData as ArrayBuffer).slice(0);
     new Float32Array(nan)[1] = NaN;
-    await expectCode(() => loadModel({ ...a, weightData: nan }), 'corrupt_file', /has NaN at .*; weights must be finite/);
+    await expectCode(
+      () => loadModel({ ...a, weightData: nan }),
+      'corrupt_file',
+      /has NaN at .*; weights must be finite/,
+    );
     model.dispose();
   });
 

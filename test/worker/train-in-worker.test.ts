@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { modelFromSpec, serveTraining, trainInWorker, type MessageEndpoint, type Logs, type ModelSpec } from '../../src/index.js';
+import {
+  modelFromSpec,
+  serveTraining,
+  trainInWorker,
+  type MessageEndpoint,
+  type Logs,
+  type ModelSpec,
+} from '../../src/index.js';
 import { XOR_SPEC, XOR_X, XOR_Y } from './fixtures/xor.js';
 
 // The protocol end to end over a real MessageChannel: messages are structured-cloned and transfers detach buffers
@@ -36,7 +43,9 @@ describe('trainInWorker ⇄ serveTraining', () => {
     const epochs: [number, Logs][] = [];
     const batches: [number, number][] = [];
     const result = await trainInWorker(main, {
-      model: XOR_SPEC, x: XOR_X, y: XOR_Y,
+      model: XOR_SPEC,
+      x: XOR_X,
+      y: XOR_Y,
       fitOptions: { epochs: 200, batchSize: 2 },
       onEpochEnd: (epoch, logs) => epochs.push([epoch, logs]),
       onBatchEnd: (batch, _logs, epoch) => batches.push([epoch, batch]),
@@ -49,7 +58,12 @@ describe('trainInWorker ⇄ serveTraining', () => {
     expect(epochs[199][1].accuracy).toBe(1);
     // two batches of two per epoch, each tagged with its epoch
     expect(batches).toHaveLength(400);
-    expect(batches.slice(0, 4)).toEqual([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    expect(batches.slice(0, 4)).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
 
     const model = modelFromSpec(XOR_SPEC);
     model.setWeights(result.weights);
@@ -69,11 +83,23 @@ describe('trainInWorker ⇄ serveTraining', () => {
 
   it('trains on images [n][h][w][c] from given starting weights, a Flatten first with no input shape (the data decides it)', async () => {
     const { main } = channel();
-    const spec: ModelSpec = { layers: [{ type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }], compile: { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' }, seed: 3 };
-    const x = Array.from({ length: 4 }, (_, n) => Array.from({ length: 2 }, (_, h) => Array.from({ length: 3 }, (_, w) => [n + h - w, n * w])));
+    const spec: ModelSpec = {
+      layers: [{ type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }],
+      compile: { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' },
+      seed: 3,
+    };
+    const x = Array.from({ length: 4 }, (_, n) =>
+      Array.from({ length: 2 }, (_, h) => Array.from({ length: 3 }, (_, w) => [n + h - w, n * w])),
+    );
     const y = [0, 1, 0, 1];
     const start = [Float32Array.from({ length: 12 * 2 }, (_, i) => Math.sin(i) / 4), new Float32Array([0.1, -0.1])];
-    const result = await trainInWorker(main, { model: spec, x, y, weights: start.map((w) => w.slice()), fitOptions: { epochs: 2, batchSize: 2, shuffle: false } });
+    const result = await trainInWorker(main, {
+      model: spec,
+      x,
+      y,
+      weights: start.map((w) => w.slice()),
+      fitOptions: { epochs: 2, batchSize: 2, shuffle: false },
+    });
     const local = modelFromSpec(spec);
     local.build([2, 3, 2]);
     local.setWeights(start);
@@ -95,7 +121,10 @@ describe('trainInWorker ⇄ serveTraining', () => {
 
   it('copies the data by default, and transfers (detaches) x, y and the validation data with transfer: true', async () => {
     const { main } = channel();
-    const make = () => ({ x: { data: Float32Array.from(XOR_X.flat()), shape: [4, 2] }, y: Float32Array.of(0, 1, 1, 0) });
+    const make = () => ({
+      x: { data: Float32Array.from(XOR_X.flat()), shape: [4, 2] },
+      y: Float32Array.of(0, 1, 1, 0),
+    });
     const copied = make();
     await trainInWorker(main, { model: XOR_SPEC, ...copied, fitOptions: { epochs: 1 } });
     expect(copied.x.data.length).toBe(8);
@@ -104,7 +133,10 @@ describe('trainInWorker ⇄ serveTraining', () => {
     const moved = make();
     const validation = make();
     const result = await trainInWorker(main, {
-      model: XOR_SPEC, ...moved, fitOptions: { epochs: 1, validationData: [validation.x, validation.y] }, transfer: true,
+      model: XOR_SPEC,
+      ...moved,
+      fitOptions: { epochs: 1, validationData: [validation.x, validation.y] },
+      transfer: true,
     });
     expect(moved.x.data.length).toBe(0);
     expect(moved.y.length).toBe(0);
@@ -117,7 +149,11 @@ describe('trainInWorker ⇄ serveTraining', () => {
     const { main } = channel();
     const perEpoch: Float32Array[][] = [];
     const first = await trainInWorker(main, {
-      model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 3 }, weightsEachEpoch: true,
+      model: XOR_SPEC,
+      x: XOR_X,
+      y: XOR_Y,
+      fitOptions: { epochs: 3 },
+      weightsEachEpoch: true,
       onEpochEnd: (_e, _logs, weights) => perEpoch.push(weights!),
     });
     expect(perEpoch).toHaveLength(3);
@@ -125,8 +161,17 @@ describe('trainInWorker ⇄ serveTraining', () => {
     expect(perEpoch[0]).not.toEqual(perEpoch[2]);
 
     // continuing from the weights with learning rate 0 leaves them unchanged
-    const frozen = { ...XOR_SPEC, compile: { ...XOR_SPEC.compile, optimizer: { name: 'sgd' as const, learningRate: 0 } } };
-    const again = await trainInWorker(main, { model: frozen, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 2 }, weights: first.weights });
+    const frozen = {
+      ...XOR_SPEC,
+      compile: { ...XOR_SPEC.compile, optimizer: { name: 'sgd' as const, learningRate: 0 } },
+    };
+    const again = await trainInWorker(main, {
+      model: frozen,
+      x: XOR_X,
+      y: XOR_Y,
+      fitOptions: { epochs: 2 },
+      weights: first.weights,
+    });
     expect(again.weights).toEqual(first.weights);
   });
 
@@ -134,9 +179,13 @@ describe('trainInWorker ⇄ serveTraining', () => {
     const { main } = channel();
     const controller = new AbortController();
     const result = await trainInWorker(main, {
-      model: XOR_SPEC, x: XOR_X, y: XOR_Y,
+      model: XOR_SPEC,
+      x: XOR_X,
+      y: XOR_Y,
       fitOptions: { epochs: 100_000, batchSize: 1, yieldEvery: 0 },
-      onEpochEnd: (epoch) => { if (epoch === 4) controller.abort(); },
+      onEpochEnd: (epoch) => {
+        if (epoch === 4) controller.abort();
+      },
       signal: controller.signal,
     });
     expect(result.stopped).toBe(true);
@@ -150,7 +199,9 @@ describe('trainInWorker ⇄ serveTraining', () => {
     const { main, sent } = channel();
     const controller = new AbortController();
     controller.abort(new Error('not now'));
-    await expect(trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, signal: controller.signal })).rejects.toThrow('not now');
+    await expect(
+      trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, signal: controller.signal }),
+    ).rejects.toThrow('not now');
     await new Promise((r) => setTimeout(r, 20));
     expect(sent).toHaveLength(0);
   });
@@ -169,14 +220,25 @@ describe('trainInWorker ⇄ serveTraining', () => {
       "x has 3 features per sample but the model's input size is 2",
     );
     // misspelled keys in the spec reach the worker and are refused there; in the fit options, before posting
-    const typoLayer = { ...XOR_SPEC, layers: [{ ...XOR_SPEC.layers[0], activaton: 'relu' }, ...XOR_SPEC.layers.slice(1)] } as never;
+    const typoLayer = {
+      ...XOR_SPEC,
+      layers: [{ ...XOR_SPEC.layers[0], activaton: 'relu' }, ...XOR_SPEC.layers.slice(1)],
+    } as never;
     await expect(trainInWorker(main, { model: typoLayer, x: XOR_X, y: XOR_Y })).rejects.toThrow(
-      "scratchnet: model spec layers[0] has no option 'activaton'. Did you mean 'activation'?");
+      "scratchnet: model spec layers[0] has no option 'activaton'. Did you mean 'activation'?",
+    );
     const typoCompile = { ...XOR_SPEC, compile: { ...XOR_SPEC.compile, lr: 0.1 } } as never;
-    await expect(trainInWorker(main, { model: typoCompile, x: XOR_X, y: XOR_Y })).rejects.toThrow(/model spec compile has no option 'lr'/);
-    await expect(trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { validation_split: 0.5 } as never })).rejects.toThrow(
-      "scratchnet: trainInWorker fitOptions has no option 'validation_split'. Did you mean 'validationSplit'?");
-    await expect(trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, onEpochend: () => {} } as never)).rejects.toThrow(/Did you mean 'onEpochEnd'\?/);
+    await expect(trainInWorker(main, { model: typoCompile, x: XOR_X, y: XOR_Y })).rejects.toThrow(
+      /model spec compile has no option 'lr'/,
+    );
+    await expect(
+      trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { validation_split: 0.5 } as never }),
+    ).rejects.toThrow(
+      "scratchnet: trainInWorker fitOptions has no option 'validation_split'. Did you mean 'validationSplit'?",
+    );
+    await expect(
+      trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, onEpochend: () => {} } as never),
+    ).rejects.toThrow(/Did you mean 'onEpochEnd'\?/);
     // the worker still serves after errors
     const ok = await trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 1 } });
     expect(ok.history.epoch).toEqual([0]);
@@ -186,8 +248,20 @@ describe('trainInWorker ⇄ serveTraining', () => {
     const { main } = channel();
     const seen = { a: 0, b: 0 };
     const [a, b] = await Promise.all([
-      trainInWorker(main, { model: { ...XOR_SPEC, seed: 1 }, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 40, yieldEvery: 0 }, onEpochEnd: () => seen.a++ }),
-      trainInWorker(main, { model: { ...XOR_SPEC, seed: 2 }, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 60, yieldEvery: 0 }, onEpochEnd: () => seen.b++ }),
+      trainInWorker(main, {
+        model: { ...XOR_SPEC, seed: 1 },
+        x: XOR_X,
+        y: XOR_Y,
+        fitOptions: { epochs: 40, yieldEvery: 0 },
+        onEpochEnd: () => seen.a++,
+      }),
+      trainInWorker(main, {
+        model: { ...XOR_SPEC, seed: 2 },
+        x: XOR_X,
+        y: XOR_Y,
+        fitOptions: { epochs: 60, yieldEvery: 0 },
+        onEpochEnd: () => seen.b++,
+      }),
     ]);
     expect(seen).toEqual({ a: 40, b: 60 });
     expect(a.history.epoch).toHaveLength(40);
@@ -202,7 +276,16 @@ describe('trainInWorker ⇄ serveTraining', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(sent).toHaveLength(0);
     stop();
-    main.postMessage({ type: 'scratchnet:train', id: 99, model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: {}, batchEvents: false, weightsEachEpoch: false });
+    main.postMessage({
+      type: 'scratchnet:train',
+      id: 99,
+      model: XOR_SPEC,
+      x: XOR_X,
+      y: XOR_Y,
+      fitOptions: {},
+      batchEvents: false,
+      weightsEachEpoch: false,
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toHaveLength(0);
   });

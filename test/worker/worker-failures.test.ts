@@ -11,7 +11,9 @@ const request = { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 1 }
 /** A browser Worker as trainInWorker sees one: an EventTarget with postMessage, here one that never answers. */
 class SilentBrowserWorker extends EventTarget {
   posted: unknown[] = [];
-  postMessage(message: unknown): void { this.posted.push(message); }
+  postMessage(message: unknown): void {
+    this.posted.push(message);
+  }
 }
 
 const open: MessagePort[] = [];
@@ -26,7 +28,9 @@ describe('trainInWorker when the worker fails', () => {
     worker.dispatchEvent(new Event('error'));
     const error = await result.catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/^scratchnet: the training worker failed before answering: its script did not load or start/);
+    expect((error as Error).message).toMatch(
+      /^scratchnet: the training worker failed before answering: its script did not load or start/,
+    );
     expect((error as Error).message).toContain("Check the worker's URL (a 404");
     expect((error as Error).message).not.toContain('[object');
   });
@@ -34,8 +38,16 @@ describe('trainInWorker when the worker fails', () => {
   it('passes on what an ErrorEvent says, with the file and line', async () => {
     const worker = new SilentBrowserWorker();
     const result = trainInWorker(worker as unknown as MessageEndpoint, request);
-    worker.dispatchEvent(Object.assign(new Event('error'), { message: 'Uncaught SyntaxError: Unexpected token', filename: 'http://localhost/train.worker.js', lineno: 3 }));
-    await expect(result).rejects.toThrow('scratchnet: the training worker failed: Uncaught SyntaxError: Unexpected token (http://localhost/train.worker.js:3)');
+    worker.dispatchEvent(
+      Object.assign(new Event('error'), {
+        message: 'Uncaught SyntaxError: Unexpected token',
+        filename: 'http://localhost/train.worker.js',
+        lineno: 3,
+      }),
+    );
+    await expect(result).rejects.toThrow(
+      'scratchnet: the training worker failed: Uncaught SyntaxError: Unexpected token (http://localhost/train.worker.js:3)',
+    );
   });
 
   it('times out with a message when the worker never calls serveTraining', async () => {
@@ -49,14 +61,29 @@ describe('trainInWorker when the worker fails', () => {
   it('does not time out once the worker has accepted, however long training takes', async () => {
     // a worker that accepts at once and finishes after 150 ms, against a 20 ms start timeout
     const listeners = new Set<(data: unknown) => void>();
-    const emit = (data: unknown) => { for (const l of listeners) l(data); };
+    const emit = (data: unknown) => {
+      for (const l of listeners) l(data);
+    };
     const worker: MessageEndpoint = {
       postMessage(message) {
         const { id } = message as { id: number };
         queueMicrotask(() => emit({ type: 'scratchnet:accepted', id }));
-        setTimeout(() => emit({ type: 'scratchnet:done', id, history: { epoch: [0], history: {} }, weights: [], stopped: false, backend: 'js' }), 150);
+        setTimeout(
+          () =>
+            emit({
+              type: 'scratchnet:done',
+              id,
+              history: { epoch: [0], history: {} },
+              weights: [],
+              stopped: false,
+              backend: 'js',
+            }),
+          150,
+        );
       },
-      on: (type, listener) => { if (type === 'message') listeners.add(listener); },
+      on: (type, listener) => {
+        if (type === 'message') listeners.add(listener);
+      },
       off: (_type, listener) => listeners.delete(listener),
     };
     const result = await trainInWorker(worker, { ...request, startTimeout: 20 });
@@ -67,7 +94,14 @@ describe('trainInWorker when the worker fails', () => {
     const { port1, port2 } = new MessageChannel();
     open.push(port1, port2);
     const sent: string[] = [];
-    serveTraining({ postMessage: (m: any, t) => { sent.push(m.type); port2.postMessage(m, t as ArrayBuffer[]); }, on: (t, l) => port2.on(t, l), off: (t, l) => port2.off(t, l) });
+    serveTraining({
+      postMessage: (m: any, t) => {
+        sent.push(m.type);
+        port2.postMessage(m, t as ArrayBuffer[]);
+      },
+      on: (t, l) => port2.on(t, l),
+      off: (t, l) => port2.off(t, l),
+    });
     await trainInWorker(port1, request);
     expect(sent[0]).toBe('scratchnet:accepted');
     expect(sent.at(-1)).toBe('scratchnet:done');
@@ -76,7 +110,9 @@ describe('trainInWorker when the worker fails', () => {
   it('refuses a startTimeout that is not a positive number', async () => {
     const { port1, port2 } = new MessageChannel();
     open.push(port1, port2);
-    await expect(trainInWorker(port1, { ...request, startTimeout: 0 })).rejects.toThrow('scratchnet: startTimeout must be a number of milliseconds > 0, got 0');
+    await expect(trainInWorker(port1, { ...request, startTimeout: 0 })).rejects.toThrow(
+      'scratchnet: startTimeout must be a number of milliseconds > 0, got 0',
+    );
   });
 
   it('in Node: a worker that exits without serving, or whose script is missing, says so', async () => {
@@ -86,12 +122,16 @@ describe('trainInWorker when the worker fails', () => {
     );
     const idle = new Worker('setInterval(() => {}, 1000);', { eval: true });
     try {
-      await expect(trainInWorker(idle, { ...request, startTimeout: 200 })).rejects.toThrow('did not answer within 0.2 s');
+      await expect(trainInWorker(idle, { ...request, startTimeout: 200 })).rejects.toThrow(
+        'did not answer within 0.2 s',
+      );
     } finally {
       await idle.terminate();
     }
     const missing = new Worker(new URL('./fixtures/no-such-worker.mjs', import.meta.url));
-    await expect(trainInWorker(missing, request)).rejects.toThrow(/^scratchnet: the training worker failed: Cannot find module .*no-such-worker\.mjs/);
+    await expect(trainInWorker(missing, request)).rejects.toThrow(
+      /^scratchnet: the training worker failed: Cannot find module .*no-such-worker\.mjs/,
+    );
   });
 });
 
@@ -107,11 +147,16 @@ describe('trainInWorker fitOptions.verbose', () => {
       expect(log).not.toHaveBeenCalled();
       await trainInWorker(port1, { ...request, fitOptions: { epochs: 2, verbose: 2 } });
       // here the "worker" shares this thread's console: its fit printed an Epoch line per epoch
-      expect(log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('Epoch'))).toEqual(['Epoch 1/2', 'Epoch 2/2']);
+      expect(log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('Epoch'))).toEqual([
+        'Epoch 1/2',
+        'Epoch 2/2',
+      ]);
     } finally {
       log.mockRestore();
       write.mockRestore();
     }
-    await expect(trainInWorker(port1, { ...request, fitOptions: { verbose: 3 as never } })).rejects.toThrow('verbose must be 0, 1 or 2, got 3');
+    await expect(trainInWorker(port1, { ...request, fitOptions: { verbose: 3 as never } })).rejects.toThrow(
+      'verbose must be 0, 1 or 2, got 3',
+    );
   });
 });

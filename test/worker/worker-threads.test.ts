@@ -18,7 +18,11 @@ beforeAll(async () => {
   script = join(dir, 'worker.mjs');
   await build({
     entryPoints: [fileURLToPath(new URL('./fixtures/node-worker.ts', import.meta.url))],
-    outfile: script, bundle: true, format: 'esm', platform: 'node', logLevel: 'silent',
+    outfile: script,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'silent',
   });
 });
 
@@ -32,7 +36,9 @@ describe('training in a worker_threads Worker', () => {
     try {
       let epochs = 0;
       const result = await trainInWorker(worker, {
-        model: XOR_SPEC, x: XOR_X, y: XOR_Y,
+        model: XOR_SPEC,
+        x: XOR_X,
+        y: XOR_Y,
         fitOptions: { epochs: 200, batchSize: 2 },
         onEpochEnd: () => epochs++,
       });
@@ -53,9 +59,13 @@ describe('training in a worker_threads Worker', () => {
     try {
       const controller = new AbortController();
       const result = await trainInWorker(worker, {
-        model: { ...XOR_SPEC, backend: 'js' }, x: XOR_X, y: XOR_Y,
+        model: { ...XOR_SPEC, backend: 'js' },
+        x: XOR_X,
+        y: XOR_Y,
         fitOptions: { epochs: 1_000_000, batchSize: 1 },
-        onEpochEnd: (epoch) => { if (epoch === 10) controller.abort(); },
+        onEpochEnd: (epoch) => {
+          if (epoch === 10) controller.abort();
+        },
         signal: controller.signal,
       });
       expect(result.stopped).toBe(true);

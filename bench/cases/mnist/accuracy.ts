@@ -25,10 +25,29 @@ export async function accuracyCase(ctx: Ctx): Promise<void> {
   const n = trainX.shape[0];
   const section = `accuracy: one epoch of the MLP at batch 64 on ${n.toLocaleString('en-US')} images, tested on ${testY.length.toLocaleString('en-US')}`;
   ctx.log(`  one epoch on ${n} images, batch 64`);
-  const acc: Row = { section, name: 'test accuracy after 1 epoch', unit: '%', higherIsBetter: true, comparable: false, values: {}, missing: {}, notes: [] };
-  const speed: Row = { section, name: '1 epoch, batch 64', unit: 'samples/s', higherIsBetter: true, comparable: true, values: {}, otherClock: {}, missing: {}, notes: [
-    'the epoch as users run it: scratchnet model.fit(trainX, trainY, { epochs: 1, batchSize: 64 }) from Float32Arrays, TF.js model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: true }) on tensors of the whole set (its fit gathers each batch from them); accuracy = argmax of predict on the test set',
-  ] };
+  const acc: Row = {
+    section,
+    name: 'test accuracy after 1 epoch',
+    unit: '%',
+    higherIsBetter: true,
+    comparable: false,
+    values: {},
+    missing: {},
+    notes: [],
+  };
+  const speed: Row = {
+    section,
+    name: '1 epoch, batch 64',
+    unit: 'samples/s',
+    higherIsBetter: true,
+    comparable: true,
+    values: {},
+    otherClock: {},
+    missing: {},
+    notes: [
+      'the epoch as users run it: scratchnet model.fit(trainX, trainY, { epochs: 1, batchSize: 64 }) from Float32Arrays, TF.js model.fit(x, y, { epochs: 1, batchSize: 64, shuffle: true }) on tensors of the whole set (its fit gathers each batch from them); accuracy = argmax of predict on the test set',
+    ],
+  };
   // scratchnet wasm
   try {
     const model = snMlp('wasm');
@@ -58,7 +77,9 @@ export async function accuracyCase(ctx: Ctx): Promise<void> {
       await model.fit(x, y, { batchSize: 64, epochs: 1, shuffle: true, verbose: 0 });
       const t = elapsed();
       tf.dispose([x, y]);
-      const probs = tf.tidy(() => model.predict(tf.tensor2d(testX.data, testX.shape), { batchSize: testX.shape[0] }) as TF.Tensor);
+      const probs = tf.tidy(
+        () => model.predict(tf.tensor2d(testX.data, testX.shape), { batchSize: testX.shape[0] }) as TF.Tensor,
+      );
       acc.values.tfWasm = 100 * accuracyOf(probs.dataSync() as Float32Array, testY);
       probs.dispose();
       speed.values.tfWasm = n / t.seconds;
@@ -70,7 +91,9 @@ export async function accuracyCase(ctx: Ctx): Promise<void> {
     }
   }
   if (acc.values.snWasm !== undefined && acc.values.tfWasm !== undefined) {
-    acc.notes.push(`difference scratchnet − TF.js = ${(acc.values.snWasm - acc.values.tfWasm).toFixed(2)} points (different random initialisations and shuffles)`);
+    acc.notes.push(
+      `difference scratchnet − TF.js = ${(acc.values.snWasm - acc.values.tfWasm).toFixed(2)} points (different random initialisations and shuffles)`,
+    );
   }
   ctx.addRow(acc);
   ctx.addRow(speed);

@@ -20,7 +20,8 @@ export function rows(m: Matrix, start: number, n: number): Matrix {
 /** The one-hot training labels, for TF.js's losses (made once). */
 let oneHotCache: { labels: Uint8Array; data: Float32Array } | undefined;
 export function oneHot(ctx: Ctx): Float32Array {
-  if (oneHotCache?.labels !== ctx.mnist.trainY) oneHotCache = { labels: ctx.mnist.trainY, data: toCategorical(ctx.mnist.trainY, 10).data };
+  if (oneHotCache?.labels !== ctx.mnist.trainY)
+    oneHotCache = { labels: ctx.mnist.trainY, data: toCategorical(ctx.mnist.trainY, 10).data };
   return oneHotCache.data;
 }
 
@@ -34,7 +35,10 @@ export class Batcher {
   readonly x: Float32Array;
   readonly y: Float32Array;
   readonly labels: Float32Array;
-  constructor(private readonly ctx: Ctx, private readonly maxRows: number) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly maxRows: number,
+  ) {
     this.x = new Float32Array(maxRows * PIXELS);
     this.y = new Float32Array(maxRows * 10);
     this.labels = new Float32Array(maxRows);
@@ -71,7 +75,9 @@ export function shuffledRange(offset: number, n: number, rng: Random): Int32Arra
  * Run `train(offset, n)` on consecutive chunks of a data set of `total` samples, wrapping around at the end,
  * until `count` samples are done.
  */
-export function chunked(total: number): { next: (count: number, train: (offset: number, n: number) => Promise<void> | void) => Promise<number> } {
+export function chunked(total: number): {
+  next: (count: number, train: (offset: number, n: number) => Promise<void> | void) => Promise<number>;
+} {
   let offset = 0;
   return {
     async next(count, train) {
@@ -90,11 +96,14 @@ export function chunked(total: number): { next: (count: number, train: (offset: 
 // ---- the 784-128-64-10 MLP -----------------------------------------------------------------------------------------
 
 export function snMlp(backend: BackendName): Sequential {
-  const model = new Sequential([
-    new Dense(128, { inputShape: [PIXELS], activation: 'relu' }),
-    new Dense(64, { activation: 'relu' }),
-    new Dense(10, { activation: 'softmax' }),
-  ], { seed: 1, backend });
+  const model = new Sequential(
+    [
+      new Dense(128, { inputShape: [PIXELS], activation: 'relu' }),
+      new Dense(64, { activation: 'relu' }),
+      new Dense(10, { activation: 'softmax' }),
+    ],
+    { seed: 1, backend },
+  );
   model.compile({ optimizer: optimizers.adam({ learningRate: 0.001 }), loss: 'sparse_categorical_crossentropy' });
   return model;
 }

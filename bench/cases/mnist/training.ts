@@ -17,10 +17,18 @@ function snTrain(ctx: Ctx, backend: BackendName, batch: number): Trial {
   const data = chunked(trainX.shape[0]);
   return {
     maxReps: Math.floor(trainX.shape[0] / batch),
-    run: (reps) => data.next(reps * batch, async (offset, n) => {
-      await model.fit(rows(trainX, offset, n), trainY.subarray(offset, offset + n), { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
-    }),
-    dispose: () => { model.dispose(); },
+    run: (reps) =>
+      data.next(reps * batch, async (offset, n) => {
+        await model.fit(rows(trainX, offset, n), trainY.subarray(offset, offset + n), {
+          epochs: 1,
+          batchSize: batch,
+          shuffle: true,
+          verbose: 0,
+        });
+      }),
+    dispose: () => {
+      model.dispose();
+    },
   };
 }
 
@@ -34,13 +42,18 @@ function tfTrainFit(ctx: Ctx, tf: Tf, batch: number): Trial {
   const data = chunked(total);
   return {
     maxReps: Math.floor(total / batch),
-    run: (reps) => data.next(reps * batch, async (offset, n) => {
-      const xs = tf.tensor2d(trainX.data.subarray(offset * PIXELS, (offset + n) * PIXELS), [n, PIXELS]);
-      const ys = tf.tensor1d(labels.subarray(offset, offset + n));
-      await model.fit(xs, ys, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0 });
-      xs.dispose(); ys.dispose();
-    }),
-    dispose: () => { model.optimizer?.dispose(); model.dispose(); },
+    run: (reps) =>
+      data.next(reps * batch, async (offset, n) => {
+        const xs = tf.tensor2d(trainX.data.subarray(offset * PIXELS, (offset + n) * PIXELS), [n, PIXELS]);
+        const ys = tf.tensor1d(labels.subarray(offset, offset + n));
+        await model.fit(xs, ys, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0 });
+        xs.dispose();
+        ys.dispose();
+      }),
+    dispose: () => {
+      model.optimizer?.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -54,17 +67,23 @@ function tfTrainMinimize(ctx: Ctx, tf: Tf, batch: number): Trial {
   const data = chunked(total);
   return {
     maxReps: Math.floor(total / batch),
-    run: (reps) => data.next(reps * batch, (offset, n) => {
-      const order = shuffledRange(offset, n, rng);
-      for (let s = 0; s < n; s += batch) {
-        const rows = batcher.fill(order, s, Math.min(batch, n - s));
-        tf.tidy(() => {
-          const b = batcher.tensors(tf, rows);
-          optimizer.minimize(() => tf.losses.softmaxCrossEntropy(b.y, model.apply(b.x, { training: true }) as TF.Tensor) as TF.Scalar);
-        });
-      }
-    }),
-    dispose: () => { optimizer.dispose(); model.dispose(); },
+    run: (reps) =>
+      data.next(reps * batch, (offset, n) => {
+        const order = shuffledRange(offset, n, rng);
+        for (let s = 0; s < n; s += batch) {
+          const rows = batcher.fill(order, s, Math.min(batch, n - s));
+          tf.tidy(() => {
+            const b = batcher.tensors(tf, rows);
+            optimizer.minimize(
+              () => tf.losses.softmaxCrossEntropy(b.y, model.apply(b.x, { training: true }) as TF.Tensor) as TF.Scalar,
+            );
+          });
+        }
+      }),
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -78,29 +97,34 @@ function tfTrainOnBatch(ctx: Ctx, tf: Tf, batch: number): Trial {
   const data = chunked(total);
   return {
     maxReps: Math.floor(total / batch),
-    run: (reps) => data.next(reps * batch, async (offset, n) => {
-      const order = shuffledRange(offset, n, rng);
-      for (let s = 0; s < n; s += batch) {
-        const rows = batcher.fill(order, s, Math.min(batch, n - s));
-        const b = batcher.tensors(tf, rows);
-        await model.trainOnBatch(b.x, b.labels);
-        tf.dispose([b.x, b.y, b.labels]);
-      }
-    }),
-    dispose: () => { model.optimizer?.dispose(); model.dispose(); },
+    run: (reps) =>
+      data.next(reps * batch, async (offset, n) => {
+        const order = shuffledRange(offset, n, rng);
+        for (let s = 0; s < n; s += batch) {
+          const rows = batcher.fill(order, s, Math.min(batch, n - s));
+          const b = batcher.tensors(tf, rows);
+          await model.trainOnBatch(b.x, b.labels);
+          tf.dispose([b.x, b.y, b.labels]);
+        }
+      }),
+    dispose: () => {
+      model.optimizer?.dispose();
+      model.dispose();
+    },
   };
 }
 
 function tfTrainFastest(ctx: Ctx, tf: Tf, batch: number): Promise<Trial> {
-  const candidates = batch === 1
-    ? [
-      { note: 'optimizer.minimize loop', setup: () => tfTrainMinimize(ctx, tf, batch) },
-      { note: 'model.trainOnBatch loop', setup: () => tfTrainOnBatch(ctx, tf, batch) },
-    ]
-    : [
-      { note: 'model.fit', setup: () => tfTrainFit(ctx, tf, batch) },
-      { note: 'optimizer.minimize loop', setup: () => tfTrainMinimize(ctx, tf, batch) },
-    ];
+  const candidates =
+    batch === 1
+      ? [
+          { note: 'optimizer.minimize loop', setup: () => tfTrainMinimize(ctx, tf, batch) },
+          { note: 'model.trainOnBatch loop', setup: () => tfTrainOnBatch(ctx, tf, batch) },
+        ]
+      : [
+          { note: 'model.fit', setup: () => tfTrainFit(ctx, tf, batch) },
+          { note: 'optimizer.minimize loop', setup: () => tfTrainMinimize(ctx, tf, batch) },
+        ];
   return fastestOf(candidates, ctx.profile.probeSeconds);
 }
 
@@ -109,17 +133,24 @@ export async function trainingCases(ctx: Ctx): Promise<void> {
   for (const batch of [1, 32, 64, 128]) {
     const name = `train batch ${batch}`;
     ctx.log(`  ${name}`);
-    const m = await measure([
-      snSubject('wasm', () => snTrain(ctx, 'wasm', batch)),
-      snSubject('js', () => snTrain(ctx, 'js', batch)),
-      tfSubject(ctx, 'wasm', (tf) => tfTrainFastest(ctx, tf, batch)),
-      tfSubject(ctx, 'cpu', (tf) => tfTrainFastest(ctx, tf, batch)),
-    ], ctx.profile.train, ctx.log);
-    const notes = batch !== 1 ? [] : [
-      'scratchnet: model.fit(x, y, { epochs: 1, batchSize, shuffle: true }) on consecutive chunks of the MNIST training set; ' +
-      'TF.js: the faster of its ways, chosen by timing each briefly (model.fit, or an optimizer.minimize loop on the fused ' +
-      'tf.losses.softmaxCrossEntropy of the logits, and at batch 1 a model.trainOnBatch loop instead of model.fit); every way shuffles its batches',
-    ];
+    const m = await measure(
+      [
+        snSubject('wasm', () => snTrain(ctx, 'wasm', batch)),
+        snSubject('js', () => snTrain(ctx, 'js', batch)),
+        tfSubject(ctx, 'wasm', (tf) => tfTrainFastest(ctx, tf, batch)),
+        tfSubject(ctx, 'cpu', (tf) => tfTrainFastest(ctx, tf, batch)),
+      ],
+      ctx.profile.train,
+      ctx.log,
+    );
+    const notes =
+      batch !== 1
+        ? []
+        : [
+            'scratchnet: model.fit(x, y, { epochs: 1, batchSize, shuffle: true }) on consecutive chunks of the MNIST training set; ' +
+              'TF.js: the faster of its ways, chosen by timing each briefly (model.fit, or an optimizer.minimize loop on the fused ' +
+              'tf.losses.softmaxCrossEntropy of the logits, and at batch 1 a model.trainOnBatch loop instead of model.fit); every way shuffles its batches',
+          ];
     ctx.addRow(rowFrom(section, name, 'samples/s', m, (r) => r, { notes }));
   }
 }

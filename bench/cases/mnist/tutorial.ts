@@ -69,16 +69,29 @@ function tfTutorial(ctx: Ctx, tf: Tf, way: 'minimize' | 'trainOnBatch'): Trial {
         } else {
           await model.trainOnBatch(xb, yb);
         }
-        xb.dispose(); yb.dispose();
+        xb.dispose();
+        yb.dispose();
         j = (j + 1) % TUTORIAL_SAMPLES;
       }
       return reps;
     },
-    dispose: () => { optimizer.dispose(); model.dispose(); },
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
   };
 }
 
-interface NumpyResult { samplesPerSecond: number; cpuSamplesPerSecond: number; numpy: string; python: string; dtype: string; epochsPerSample: number; rates: number[]; cpuRates: number[] }
+interface NumpyResult {
+  samplesPerSecond: number;
+  cpuSamplesPerSecond: number;
+  numpy: string;
+  python: string;
+  dtype: string;
+  epochsPerSample: number;
+  rates: number[];
+  cpuRates: number[];
+}
 
 /** The numpy version of the tutorial, in a child process (single-threaded BLAS, like every other subject here). */
 function runNumpy(ctx: Ctx): { result?: NumpyResult; why?: string } {
@@ -90,9 +103,23 @@ function runNumpy(ctx: Ctx): { result?: NumpyResult; why?: string } {
   if (probe.error) return { why: `python3 not found (${probe.error.message})` };
   if (probe.status !== 0) return { why: `numpy does not import in python3: ${probe.stderr.trim().split('\n').pop()}` };
   const { train } = ctx.profile;
-  const p = spawnSync('python3', [script, '--data', dataDir, '--samples', String(TUTORIAL_SAMPLES),
-    '--seconds', String(train.minSampleSeconds), '--repeats', String(train.rounds)], { encoding: 'utf8', env, timeout: 300_000 });
-  if (p.status !== 0) return { why: `tutorial_numpy.py failed: ${(p.stderr || String(p.error)).trim().split('\n').pop()}` };
+  const p = spawnSync(
+    'python3',
+    [
+      script,
+      '--data',
+      dataDir,
+      '--samples',
+      String(TUTORIAL_SAMPLES),
+      '--seconds',
+      String(train.minSampleSeconds),
+      '--repeats',
+      String(train.rounds),
+    ],
+    { encoding: 'utf8', env, timeout: 300_000 },
+  );
+  if (p.status !== 0)
+    return { why: `tutorial_numpy.py failed: ${(p.stderr || String(p.error)).trim().split('\n').pop()}` };
   try {
     return { result: JSON.parse(p.stdout.trim().split('\n').pop()!) as NumpyResult };
   } catch {
@@ -103,33 +130,61 @@ function runNumpy(ctx: Ctx): { result?: NumpyResult; why?: string } {
 export async function tutorialCase(ctx: Ctx): Promise<string | undefined> {
   const name = 'tutorial net, per-sample SGD, 1000 images';
   ctx.log(`  ${name}`);
-  const m: Measurements = await measure([
-    snSubject('wasm', () => snTutorial(ctx, 'wasm')),
-    snSubject('js', () => snTutorial(ctx, 'js')),
-    ...(['wasm', 'cpu'] as TfBackend[]).map((b) => tfSubject(ctx, b, (tf) => fastestOf([
-      { note: 'optimizer.minimize loop', setup: () => tfTutorial(ctx, tf, 'minimize') },
-      { note: 'model.trainOnBatch loop', setup: () => tfTutorial(ctx, tf, 'trainOnBatch') },
-    ], ctx.profile.probeSeconds))),
-  ], ctx.profile.train, ctx.log);
+  const m: Measurements = await measure(
+    [
+      snSubject('wasm', () => snTutorial(ctx, 'wasm')),
+      snSubject('js', () => snTutorial(ctx, 'js')),
+      ...(['wasm', 'cpu'] as TfBackend[]).map((b) =>
+        tfSubject(ctx, b, (tf) =>
+          fastestOf(
+            [
+              { note: 'optimizer.minimize loop', setup: () => tfTutorial(ctx, tf, 'minimize') },
+              { note: 'model.trainOnBatch loop', setup: () => tfTutorial(ctx, tf, 'trainOnBatch') },
+            ],
+            ctx.profile.probeSeconds,
+          ),
+        ),
+      ),
+    ],
+    ctx.profile.train,
+    ctx.log,
+  );
   ctx.log('    numpy …');
   const np = runNumpy(ctx);
   let numpyVersion: string | undefined;
   if (np.result) {
     const cpu = getTimer() === 'cpu';
-    m.numpy = { rate: cpu ? np.result.cpuSamplesPerSecond : np.result.samplesPerSecond, rates: cpu ? np.result.cpuRates : np.result.rates,
-      wallRate: np.result.samplesPerSecond, cpuRate: np.result.cpuSamplesPerSecond, note: `bench/tutorial_numpy.py, the tutorial's classes in numpy ${np.result.numpy} (${np.result.dtype} weights as in the tutorial), python ${np.result.python}, OPENBLAS_NUM_THREADS=1` };
+    m.numpy = {
+      rate: cpu ? np.result.cpuSamplesPerSecond : np.result.samplesPerSecond,
+      rates: cpu ? np.result.cpuRates : np.result.rates,
+      wallRate: np.result.samplesPerSecond,
+      cpuRate: np.result.cpuSamplesPerSecond,
+      note: `bench/tutorial_numpy.py, the tutorial's classes in numpy ${np.result.numpy} (${np.result.dtype} weights as in the tutorial), python ${np.result.python}, OPENBLAS_NUM_THREADS=1`,
+    };
     numpyVersion = `${np.result.numpy} (python ${np.result.python})`;
   } else {
     m.numpy = { skipped: np.why };
     ctx.skipped(`numpy tutorial row: ${np.why}`);
   }
-  const row = rowFrom('tutorial network: 784-100 relu-50 tanh-10 sigmoid, mse, SGD lr 0.1, batch 1 (samples/s)', name, 'samples/s', m, (r) => r, {
-    notes: ['scratchnet: Network.fit(x, y, { epochs, learningRate: 0.1 }) with FCLayer/ActivationLayer, sample by sample in order; ' +
-      'TF.js: the same layers as a tf.sequential, one sample per step in order'],
-  });
+  const row = rowFrom(
+    'tutorial network: 784-100 relu-50 tanh-10 sigmoid, mse, SGD lr 0.1, batch 1 (samples/s)',
+    name,
+    'samples/s',
+    m,
+    (r) => r,
+    {
+      notes: [
+        'scratchnet: Network.fit(x, y, { epochs, learningRate: 0.1 }) with FCLayer/ActivationLayer, sample by sample in order; ' +
+          'TF.js: the same layers as a tf.sequential, one sample per step in order',
+      ],
+    },
+  );
   const w = row.values.snWasm;
   const n = row.values.numpy;
-  if (w !== undefined && n !== undefined) row.notes.push(`scratchnet wasm ÷ numpy = ${(w / n).toFixed(1)}×${row.values.snJs !== undefined ? `, scratchnet JS ÷ numpy = ${(row.values.snJs / n).toFixed(2)}×` : ''}`);
+  if (w !== undefined && n !== undefined)
+    row.notes.push(
+      `scratchnet wasm ÷ numpy = ${(w / n).toFixed(1)}×${row.values.snJs !== undefined ? `, scratchnet JS ÷ numpy = ${(row.values.snJs / n).toFixed(2)}×` : ''}`,
+    );
   ctx.addRow(row);
   return numpyVersion;
 }

@@ -9,11 +9,28 @@ import type { JsHeap } from './arena.js';
 
 /** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
 export function conv2d(
-  h: JsHeap, x: Ptr, w: Ptr, y: Ptr, _scratch: Ptr,
-  n: number, inH: number, inW: number, inC: number, kh: number, kw: number, outC: number, outH: number, outW: number,
-  strideH: number, strideW: number, padTop: number, padLeft: number,
+  h: JsHeap,
+  x: Ptr,
+  w: Ptr,
+  y: Ptr,
+  _scratch: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  kh: number,
+  kw: number,
+  outC: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
 ): void {
-  const f = h.f, xi = x >>> 2, wi = w >>> 2;
+  const f = h.f,
+    xi = x >>> 2,
+    wi = w >>> 2;
   let yRow = y >>> 2;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -39,11 +56,28 @@ export function conv2d(
 
 /** dx[b,iy,ix,ci] = Σ over the (b,oy,ox,ky,kx) that read x[b,iy,ix,ci] of Σ_o dy[b,oy,ox,o] · w[ky,kx,ci,o] */
 export function conv2dBackwardInput(
-  h: JsHeap, dy: Ptr, w: Ptr, dx: Ptr, _scratch: Ptr,
-  n: number, inH: number, inW: number, inC: number, kh: number, kw: number, outC: number, outH: number, outW: number,
-  strideH: number, strideW: number, padTop: number, padLeft: number,
+  h: JsHeap,
+  dy: Ptr,
+  w: Ptr,
+  dx: Ptr,
+  _scratch: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  kh: number,
+  kw: number,
+  outC: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
 ): void {
-  const f = h.f, wi = w >>> 2, dxi = dx >>> 2;
+  const f = h.f,
+    wi = w >>> 2,
+    dxi = dx >>> 2;
   for (let q = 0; q < n * inH * inW * inC; q++) f[dxi + q] = 0;
   let dyRow = dy >>> 2;
   for (let b = 0; b < n; b++) {
@@ -70,11 +104,28 @@ export function conv2dBackwardInput(
 
 /** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0) */
 export function conv2dBackwardFilter(
-  h: JsHeap, x: Ptr, dy: Ptr, dw: Ptr, _scratch: Ptr,
-  n: number, inH: number, inW: number, inC: number, kh: number, kw: number, outC: number, outH: number, outW: number,
-  strideH: number, strideW: number, padTop: number, padLeft: number,
+  h: JsHeap,
+  x: Ptr,
+  dy: Ptr,
+  dw: Ptr,
+  _scratch: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  kh: number,
+  kw: number,
+  outC: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
 ): void {
-  const f = h.f, xi = x >>> 2, dwi = dw >>> 2;
+  const f = h.f,
+    xi = x >>> 2,
+    dwi = dw >>> 2;
   for (let q = 0; q < kh * kw * inC * outC; q++) f[dwi + q] = 0;
   let dyRow = dy >>> 2;
   for (let b = 0; b < n; b++) {

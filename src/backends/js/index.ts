@@ -1,17 +1,41 @@
 import type { Backend } from '../backend.js';
 import type { Kernels } from '../kernels.js';
-import { relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,
-  softmax, softmaxBackward } from './activations.js';
+import {
+  relu,
+  reluBackward,
+  leakyRelu,
+  leakyReluBackward,
+  sigmoid,
+  sigmoidBackward,
+  tanh,
+  tanhBackward,
+  softmax,
+  softmaxBackward,
+} from './activations.js';
 import { JsArena, type JsHeap } from './arena.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv.js';
 import { dropout } from './dropout.js';
 import { randomUniform, truncatedNormal } from './random.js';
 import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise.js';
-import { mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
-  sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy } from './losses.js';
+import {
+  mse,
+  mae,
+  binaryCrossentropy,
+  binaryCrossentropyFromLogits,
+  categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+  softmaxCrossentropy,
+  sparseSoftmaxCrossentropy,
+} from './losses.js';
 import { matmul, matmulTransB, matmulTransA } from './matmul.js';
 import { matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './sparse.js';
-import { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount } from './metrics.js';
+import {
+  sparseAccuracyCount,
+  categoricalAccuracyCount,
+  binaryAccuracyCount,
+  sparseTopKCount,
+  categoricalTopKCount,
+} from './metrics.js';
 import { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers.js';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool.js';
 
@@ -20,16 +44,57 @@ type OnHeap<F> = F extends (...args: infer A) => infer R ? (h: JsHeap, ...args: 
 
 /** Every kernel of the contract, typed against it: a missing, extra or mistyped kernel does not compile. */
 const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
-  matmul, matmulTransB, matmulTransA, matmulSkipZeros, matmulTransASkipZeros, addRowVector, sumRows,
-  fill, copy, scale, mul, gatherRows, allFinite,
-  relu, reluBackward, leakyRelu, leakyReluBackward, sigmoid, sigmoidBackward, tanh, tanhBackward,
-  softmax, softmaxBackward,
-  mse, mae, binaryCrossentropy, binaryCrossentropyFromLogits, categoricalCrossentropy,
-  sparseCategoricalCrossentropy, softmaxCrossentropy, sparseSoftmaxCrossentropy,
-  sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount,
-  dropout, randomUniform, truncatedNormal,
-  conv2d, conv2dBackwardInput, conv2dBackwardFilter, maxPool, maxPoolBackward, avgPool, avgPoolBackward,
-  sgdStep, sgdOuterStep, momentumStep, adamStep, rmspropStep,
+  matmul,
+  matmulTransB,
+  matmulTransA,
+  matmulSkipZeros,
+  matmulTransASkipZeros,
+  addRowVector,
+  sumRows,
+  fill,
+  copy,
+  scale,
+  mul,
+  gatherRows,
+  allFinite,
+  relu,
+  reluBackward,
+  leakyRelu,
+  leakyReluBackward,
+  sigmoid,
+  sigmoidBackward,
+  tanh,
+  tanhBackward,
+  softmax,
+  softmaxBackward,
+  mse,
+  mae,
+  binaryCrossentropy,
+  binaryCrossentropyFromLogits,
+  categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+  softmaxCrossentropy,
+  sparseSoftmaxCrossentropy,
+  sparseAccuracyCount,
+  categoricalAccuracyCount,
+  binaryAccuracyCount,
+  sparseTopKCount,
+  categoricalTopKCount,
+  dropout,
+  randomUniform,
+  truncatedNormal,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardFilter,
+  maxPool,
+  maxPoolBackward,
+  avgPool,
+  avgPoolBackward,
+  sgdStep,
+  sgdOuterStep,
+  momentumStep,
+  adamStep,
+  rmspropStep,
 };
 
 export interface JsBackendOptions {

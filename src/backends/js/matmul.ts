@@ -14,26 +14,54 @@ import type { JsHeap } from './arena.js';
  * C[M,N] = A(M,K) · B[K,N] on the heap's floats, A(i,p) at a + i·aRow + p·aStep (indices, not bytes), B and C
  * row-major. matmul reads A = x (aRow = k, aStep = 1); matmulTransA reads A = xᵀ (aRow = 1, aStep = k).
  */
-function accumulate(h: JsHeap, a: number, aRow: number, aStep: number, b: number, c: number, M: number, N: number, K: number): void {
-  const f = h.f, round = h.round;
+function accumulate(
+  h: JsHeap,
+  a: number,
+  aRow: number,
+  aStep: number,
+  b: number,
+  c: number,
+  M: number,
+  N: number,
+  K: number,
+): void {
+  const f = h.f,
+    round = h.round;
   for (let q = 0; q < M * N; q++) f[c + q] = 0;
   // NOTE: no skipping of A(i,p) == 0 here: 0 · NaN and 0 · Inf must still reach C.
   let i = 0;
   for (; i + 2 <= M; i += 2) {
-    const a0 = a + i * aRow, a1 = a0 + aRow, c0 = c + i * N, c1 = c0 + N;
+    const a0 = a + i * aRow,
+      a1 = a0 + aRow,
+      c0 = c + i * N,
+      c1 = c0 + N;
     let p = 0;
     for (; p + 4 <= K; p += 4) {
-      const s0 = f[a0 + p * aStep], s1 = f[a0 + (p + 1) * aStep], s2 = f[a0 + (p + 2) * aStep], s3 = f[a0 + (p + 3) * aStep];
-      const t0 = f[a1 + p * aStep], t1 = f[a1 + (p + 1) * aStep], t2 = f[a1 + (p + 2) * aStep], t3 = f[a1 + (p + 3) * aStep];
-      const b0 = b + p * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
+      const s0 = f[a0 + p * aStep],
+        s1 = f[a0 + (p + 1) * aStep],
+        s2 = f[a0 + (p + 2) * aStep],
+        s3 = f[a0 + (p + 3) * aStep];
+      const t0 = f[a1 + p * aStep],
+        t1 = f[a1 + (p + 1) * aStep],
+        t2 = f[a1 + (p + 2) * aStep],
+        t3 = f[a1 + (p + 3) * aStep];
+      const b0 = b + p * N,
+        b1 = b0 + N,
+        b2 = b1 + N,
+        b3 = b2 + N;
       for (let j = 0; j < N; j++) {
-        const v0 = f[b0 + j], v1 = f[b1 + j], v2 = f[b2 + j], v3 = f[b3 + j];
+        const v0 = f[b0 + j],
+          v1 = f[b1 + j],
+          v2 = f[b2 + j],
+          v3 = f[b3 + j];
         f[c0 + j] = round(round(round(f[c0 + j] + s0 * v0) + s1 * v1) + s2 * v2) + s3 * v3;
         f[c1 + j] = round(round(round(f[c1 + j] + t0 * v0) + t1 * v1) + t2 * v2) + t3 * v3;
       }
     }
     for (; p < K; p++) {
-      const s = f[a0 + p * aStep], t = f[a1 + p * aStep], b0 = b + p * N;
+      const s = f[a0 + p * aStep],
+        t = f[a1 + p * aStep],
+        b0 = b + p * N;
       for (let j = 0; j < N; j++) {
         const v = f[b0 + j];
         f[c0 + j] += s * v;
@@ -43,17 +71,25 @@ function accumulate(h: JsHeap, a: number, aRow: number, aStep: number, b: number
   }
   if (i < M) {
     // the last row when M is odd: the same sums, one row
-    const a0 = a + i * aRow, c0 = c + i * N;
+    const a0 = a + i * aRow,
+      c0 = c + i * N;
     let p = 0;
     for (; p + 4 <= K; p += 4) {
-      const s0 = f[a0 + p * aStep], s1 = f[a0 + (p + 1) * aStep], s2 = f[a0 + (p + 2) * aStep], s3 = f[a0 + (p + 3) * aStep];
-      const b0 = b + p * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
+      const s0 = f[a0 + p * aStep],
+        s1 = f[a0 + (p + 1) * aStep],
+        s2 = f[a0 + (p + 2) * aStep],
+        s3 = f[a0 + (p + 3) * aStep];
+      const b0 = b + p * N,
+        b1 = b0 + N,
+        b2 = b1 + N,
+        b3 = b2 + N;
       for (let j = 0; j < N; j++) {
         f[c0 + j] = round(round(round(f[c0 + j] + s0 * f[b0 + j]) + s1 * f[b1 + j]) + s2 * f[b2 + j]) + s3 * f[b3 + j];
       }
     }
     for (; p < K; p++) {
-      const s = f[a0 + p * aStep], b0 = b + p * N;
+      const s = f[a0 + p * aStep],
+        b0 = b + p * N;
       for (let j = 0; j < N; j++) f[c0 + j] += s * f[b0 + j];
     }
   }
@@ -66,14 +102,20 @@ export function matmul(h: JsHeap, x: Ptr, w: Ptr, y: Ptr, m: number, k: number, 
 
 /** dx[m,k] = dy[m,n] · w[k,n]ᵀ  (the input gradient of a dense layer) */
 export function matmulTransB(h: JsHeap, dy: Ptr, w: Ptr, dx: Ptr, m: number, n: number, k: number): void {
-  const f = h.f, dyi = dy >>> 2, wi = w >>> 2, dxi = dx >>> 2;
+  const f = h.f,
+    dyi = dy >>> 2,
+    wi = w >>> 2,
+    dxi = dx >>> 2;
   // Dot products of two contiguous rows, summed in double and rounded once; two rows of w per pass over dy's row.
   for (let i = 0; i < m; i++) {
-    const dyRow = dyi + i * n, dxRow = dxi + i * k;
+    const dyRow = dyi + i * n,
+      dxRow = dxi + i * k;
     let p = 0;
     for (; p + 2 <= k; p += 2) {
-      const w0 = wi + p * n, w1 = w0 + n;
-      let s0 = 0, s1 = 0;
+      const w0 = wi + p * n,
+        w1 = w0 + n;
+      let s0 = 0,
+        s1 = 0;
       for (let j = 0; j < n; j++) {
         const d = f[dyRow + j];
         s0 += d * f[w0 + j];

@@ -30,7 +30,9 @@ export function categoricalAccuracyCount(h: JsHeap, p: Ptr, t: Ptr, rows: number
 
 /** number of elements with (p[i] > threshold) == (t[i] > 0.5) */
 export function binaryAccuracyCount(h: JsHeap, p: Ptr, t: Ptr, n: number, threshold: number): number {
-  const f = h.f, pi = p >>> 2, ti = t >>> 2;
+  const f = h.f,
+    pi = p >>> 2,
+    ti = t >>> 2;
   let count = 0;
   for (let i = 0; i < n; i++) if (f[pi + i] > threshold === f[ti + i] > 0.5) count++;
   return count;

@@ -13,15 +13,27 @@ function flush(h: JsHeap, x: number): number {
 
 /** param −= lr · grad */
 export function sgdStep(h: JsHeap, param: Ptr, grad: Ptr, n: number, lr: number): void {
-  const f = h.f, pi = param >>> 2, gi = grad >>> 2;
+  const f = h.f,
+    pi = param >>> 2,
+    gi = grad >>> 2;
   for (let i = 0; i < n; i++) f[pi + i] -= lr * f[gi + i];
 }
 
 /** Keras SGD with momentum: v = momentum·v − lr·grad; param += nesterov ? momentum·v − lr·grad : v */
 export function momentumStep(
-  h: JsHeap, param: Ptr, grad: Ptr, velocity: Ptr, n: number, lr: number, momentum: number, nesterov: number,
+  h: JsHeap,
+  param: Ptr,
+  grad: Ptr,
+  velocity: Ptr,
+  n: number,
+  lr: number,
+  momentum: number,
+  nesterov: number,
 ): void {
-  const f = h.f, pi = param >>> 2, gi = grad >>> 2, vi = velocity >>> 2;
+  const f = h.f,
+    pi = param >>> 2,
+    gi = grad >>> 2,
+    vi = velocity >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[gi + i];
     const v = flush(h, momentum * f[vi + i] - lr * g);
@@ -33,9 +45,22 @@ export function momentumStep(
 /** Keras Adam with the bias correction folded into lrT = lr·√(1−β2^t)/(1−β1^t):
  *  m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; param −= lrT · m / (√v + eps) */
 export function adamStep(
-  h: JsHeap, param: Ptr, grad: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number, eps: number,
+  h: JsHeap,
+  param: Ptr,
+  grad: Ptr,
+  m: Ptr,
+  v: Ptr,
+  n: number,
+  lrT: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
 ): void {
-  const f = h.f, pi = param >>> 2, gi = grad >>> 2, mi = m >>> 2, vi = v >>> 2;
+  const f = h.f,
+    pi = param >>> 2,
+    gi = grad >>> 2,
+    mi = m >>> 2,
+    vi = v >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[gi + i];
     const mNew = flush(h, beta1 * f[mi + i] + (1 - beta1) * g);
@@ -47,8 +72,20 @@ export function adamStep(
 }
 
 /** RMSprop as Keras 3 and TF.js step it: ms = rho·ms + (1−rho)·g²; param −= lr · g / √(ms + eps) */
-export function rmspropStep(h: JsHeap, param: Ptr, grad: Ptr, ms: Ptr, n: number, lr: number, rho: number, eps: number): void {
-  const f = h.f, pi = param >>> 2, gi = grad >>> 2, si = ms >>> 2;
+export function rmspropStep(
+  h: JsHeap,
+  param: Ptr,
+  grad: Ptr,
+  ms: Ptr,
+  n: number,
+  lr: number,
+  rho: number,
+  eps: number,
+): void {
+  const f = h.f,
+    pi = param >>> 2,
+    gi = grad >>> 2,
+    si = ms >>> 2;
   for (let i = 0; i < n; i++) {
     const g = f[gi + i];
     const s = flush(h, rho * f[si + i] + (1 - rho) * g * g);

@@ -6,18 +6,34 @@ import type { JsHeap } from './arena.js';
 // never in a window. Every window holds at least one element (pads smaller than the pool).
 
 /** the clipped window [start, end) along one axis */
-const clip = (o: number, stride: number, pad: number, pool: number, size: number): [number, number] =>
-  [Math.max(0, o * stride - pad), Math.min(size, o * stride - pad + pool)];
+const clip = (o: number, stride: number, pad: number, pool: number, size: number): [number, number] => [
+  Math.max(0, o * stride - pad),
+  Math.min(size, o * stride - pad + pool),
+];
 
 /** whether v replaces the best so far: larger, or NaN where best is not (the first NaN wins) */
 const beats = (v: number, best: number) => v > best || (v !== v && best === best);
 
 /** y[b,oy,ox,ch] = max over the window's elements inside the image (ties: the first in (ky, kx) order; NaN wins) */
 export function maxPool(
-  h: JsHeap, x: Ptr, y: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
-  outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  h: JsHeap,
+  x: Ptr,
+  y: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  c: number,
+  poolH: number,
+  poolW: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
 ): void {
-  const f = h.f, xi = x >>> 2;
+  const f = h.f,
+    xi = x >>> 2;
   let yi = y >>> 2;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -43,10 +59,26 @@ export function maxPool(
 /** dx = 0, then for every window and channel: dx[the element maxPool chose] += dy[b,oy,ox,ch] (the argmax is
  *  recomputed from x, with maxPool's rule) */
 export function maxPoolBackward(
-  h: JsHeap, x: Ptr, dy: Ptr, dx: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
-  outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  h: JsHeap,
+  x: Ptr,
+  dy: Ptr,
+  dx: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  c: number,
+  poolH: number,
+  poolW: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
 ): void {
-  const f = h.f, xi = x >>> 2, dxi = dx >>> 2;
+  const f = h.f,
+    xi = x >>> 2,
+    dxi = dx >>> 2;
   for (let q = 0; q < n * inH * inW * c; q++) f[dxi + q] = 0;
   let dyi = dy >>> 2;
   for (let b = 0; b < n; b++) {
@@ -60,7 +92,10 @@ export function maxPoolBackward(
           for (let iy = y0; iy < y1; iy++) {
             for (let ix = x0; ix < x1; ix++) {
               const q = ((b * inH + iy) * inW + ix) * c + ch;
-              if (beats(f[xi + q], best)) { best = f[xi + q]; at = q; }
+              if (beats(f[xi + q], best)) {
+                best = f[xi + q];
+                at = q;
+              }
             }
           }
           f[dxi + at] += f[dyi + ch];
@@ -73,10 +108,25 @@ export function maxPoolBackward(
 
 /** y[b,oy,ox,ch] = (Σ over the window's elements inside the image, in (ky, kx) order) / (their count) */
 export function avgPool(
-  h: JsHeap, x: Ptr, y: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
-  outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  h: JsHeap,
+  x: Ptr,
+  y: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  c: number,
+  poolH: number,
+  poolW: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
 ): void {
-  const f = h.f, round = h.round, xi = x >>> 2;
+  const f = h.f,
+    round = h.round,
+    xi = x >>> 2;
   let yi = y >>> 2;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -99,10 +149,25 @@ export function avgPool(
 
 /** dx = 0, then for every window and channel: each element inside the image gets dx += dy[b,oy,ox,ch] / count */
 export function avgPoolBackward(
-  h: JsHeap, dy: Ptr, dx: Ptr, n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
-  outH: number, outW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  h: JsHeap,
+  dy: Ptr,
+  dx: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  c: number,
+  poolH: number,
+  poolW: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
 ): void {
-  const f = h.f, round = h.round, dxi = dx >>> 2;
+  const f = h.f,
+    round = h.round,
+    dxi = dx >>> 2;
   for (let q = 0; q < n * inH * inW * c; q++) f[dxi + q] = 0;
   let dyi = dy >>> 2;
   for (let b = 0; b < n; b++) {

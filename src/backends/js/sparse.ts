@@ -15,7 +15,10 @@ function skipPays(f: ArrayLike<number>, xi: number, len: number, n: number): boo
 
 /** y[m,n] = x[m,k] · w[k,n], leaving out the terms where x[i,p] == 0: for finite w, bit-identical to matmul */
 export function matmulSkipZeros(h: JsHeap, x: Ptr, w: Ptr, y: Ptr, m: number, k: number, n: number): void {
-  const f = h.f, xi = x >>> 2, wi = w >>> 2, yi = y >>> 2;
+  const f = h.f,
+    xi = x >>> 2,
+    wi = w >>> 2,
+    yi = y >>> 2;
   if (m > 1 && !skipPays(f, xi, m * k, n)) return matmul(h, x, w, y, m, k, n);
   for (let i = 0; i < m; i++) {
     const yRow = yi + i * n;
@@ -32,7 +35,10 @@ export function matmulSkipZeros(h: JsHeap, x: Ptr, w: Ptr, y: Ptr, m: number, k:
 /** dw[k,n] = x[m,k]ᵀ · dy[m,n], leaving out the terms where x[i,p] == 0: for finite dy, bit-identical to matmulTransA
  *  (row i of x adds x[i,p] · dy[i,:] to row p of dw, so each dw[p,j] still gets its terms in the order of i) */
 export function matmulTransASkipZeros(h: JsHeap, x: Ptr, dy: Ptr, dw: Ptr, m: number, k: number, n: number): void {
-  const f = h.f, xi = x >>> 2, dyi = dy >>> 2, dwi = dw >>> 2;
+  const f = h.f,
+    xi = x >>> 2,
+    dyi = dy >>> 2,
+    dwi = dw >>> 2;
   if (!skipPays(f, xi, m * k, n)) return matmulTransA(h, x, dy, dw, m, k, n);
   for (let q = 0; q < k * n; q++) f[dwi + q] = 0;
   for (let i = 0; i < m; i++) {
@@ -49,7 +55,11 @@ export function matmulTransASkipZeros(h: JsHeap, x: Ptr, dy: Ptr, dw: Ptr, m: nu
 /** w[k,n] −= lr · x[m,k]ᵀ · dy[m,n], leaving out the terms where x[i,p] == 0, without a gradient buffer: for finite
  *  dy, bit-identical to matmulTransA into dw followed by sgdStep(w, dw) (plain SGD fused with the outer product) */
 export function sgdOuterStep(h: JsHeap, x: Ptr, dy: Ptr, w: Ptr, m: number, k: number, n: number, lr: number): void {
-  const f = h.f, round = h.round, xi = x >>> 2, dyi = dy >>> 2, wi = w >>> 2;
+  const f = h.f,
+    round = h.round,
+    xi = x >>> 2,
+    dyi = dy >>> 2,
+    wi = w >>> 2;
   for (let p = 0; p < k; p++) {
     let any = false;
     for (let i = 0; i < m && !any; i++) any = f[xi + i * k + p] !== 0;

@@ -27,7 +27,8 @@ export function instantiateKernels(
   source: WebAssembly.Module | Uint8Array,
   memory: WebAssembly.Memory,
 ): WebAssembly.Exports {
-  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source as Uint8Array<ArrayBuffer>);
+  const module =
+    source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source as Uint8Array<ArrayBuffer>);
   return new WebAssembly.Instance(module, imports(memory)).exports;
 }
 

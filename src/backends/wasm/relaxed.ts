@@ -49,7 +49,10 @@ export function createRelaxedWasmBackend(): Backend | null {
   const exports = instantiateKernels(module, memory);
   const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) {
-    fail(`the relaxed wasm module lacks the kernels ${missing.join(', ')} (rebuild with \`npm run build:wasm\`)`, 'internal');
+    fail(
+      `the relaxed wasm module lacks the kernels ${missing.join(', ')} (rebuild with \`npm run build:wasm\`)`,
+      'internal',
+    );
   }
   const kernels: Partial<Record<keyof Kernels, unknown>> = {};
   for (const name of KERNEL_NAMES) kernels[name] = exports[name];

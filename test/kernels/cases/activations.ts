@@ -22,36 +22,48 @@ export const ACTIVATIONS: Activation[] = [
     name: 'relu',
     forward: (k, x, y, n) => k.relu(x, y, n),
     backward: (k, y, dy, dx, n) => k.reluBackward(y, dy, dx, n),
-    refForward: ref.relu, refBackward: ref.reluBackward,
+    refForward: ref.relu,
+    refBackward: ref.reluBackward,
     tol: { forward: 'exact', backward: 'exact' },
   },
   {
     name: 'leakyRelu',
     forward: (k, x, y, n) => k.leakyRelu(x, y, n, ALPHA),
     backward: (k, y, dy, dx, n) => k.leakyReluBackward(y, dy, dx, n, ALPHA),
-    refForward: (x) => ref.leakyRelu(x, ALPHA), refBackward: (y, dy) => ref.leakyReluBackward(y, dy, ALPHA),
+    refForward: (x) => ref.leakyRelu(x, ALPHA),
+    refBackward: (y, dy) => ref.leakyReluBackward(y, dy, ALPHA),
     tol: { forward: 'exact', backward: 'exact' },
   },
   {
     name: 'sigmoid',
     forward: (k, x, y, n) => k.sigmoid(x, y, n),
     backward: (k, y, dy, dx, n) => k.sigmoidBackward(y, dy, dx, n),
-    refForward: ref.sigmoid, refBackward: ref.sigmoidBackward,
+    refForward: ref.sigmoid,
+    refBackward: ref.sigmoidBackward,
     tol: { forward: 'transcendental', backward: 'compound' },
   },
   {
     name: 'tanh',
     forward: (k, x, y, n) => k.tanh(x, y, n),
     backward: (k, y, dy, dx, n) => k.tanhBackward(y, dy, dx, n),
-    refForward: ref.tanh, refBackward: ref.tanhBackward,
+    refForward: ref.tanh,
+    refBackward: ref.tanhBackward,
     tol: { forward: 'transcendental', backward: 'compound' },
   },
 ];
 
 /** Runs an activation forward and backward on given inputs and compares both with the reference. */
-export function checkActivation(ctx: SuiteContext, act: Activation, x: number[], dy: number[], tolOverride?: Tolerance) {
-  const mem = ctx.mem(), n = x.length;
-  const y = mem.out(n), dx = mem.out(n);
+export function checkActivation(
+  ctx: SuiteContext,
+  act: Activation,
+  x: number[],
+  dy: number[],
+  tolOverride?: Tolerance,
+) {
+  const mem = ctx.mem(),
+    n = x.length;
+  const y = mem.out(n),
+    dx = mem.out(n);
   act.forward(mem.k, mem.put(x), y, n);
   expectClose(mem.get(y, n), roundAll(ctx, act.refForward(x)), tolOverride ?? ctx.tol[act.tol.forward], `${act.name}`);
   mem.expectUntouchedAfter(y, n, act.name);
@@ -75,9 +87,12 @@ export function activationCases(ctx: SuiteContext): void {
     }
 
     it.each(MATRICES)('softmax and softmaxBackward on %i×%i', (rows, cols) => {
-      const mem = ctx.mem(), rand = seededRandom(rows * 7 + cols);
-      const x = uniform(rand, rows * cols, -5, 5), dy = uniform(rand, rows * cols);
-      const y = mem.out(rows * cols), dx = mem.out(rows * cols);
+      const mem = ctx.mem(),
+        rand = seededRandom(rows * 7 + cols);
+      const x = uniform(rand, rows * cols, -5, 5),
+        dy = uniform(rand, rows * cols);
+      const y = mem.out(rows * cols),
+        dx = mem.out(rows * cols);
       mem.k.softmax(mem.put(x), y, rows, cols);
       const probs = mem.get(y, rows * cols);
       expectClose(probs, roundAll(ctx, ref.softmax(x, cols)), ctx.tol.transcendental, 'softmax');
@@ -91,13 +106,17 @@ export function activationCases(ctx: SuiteContext): void {
     it('sigmoid, tanh and softmax keep their relative accuracy deep into the tails', () => {
       const x = uniform(seededRandom(85), 1001, -85, 85);
       for (const act of ACTIVATIONS.filter((a) => a.tol.forward === 'transcendental')) {
-        const mem = ctx.mem(), y = mem.zeros(x.length);
+        const mem = ctx.mem(),
+          y = mem.zeros(x.length);
         act.forward(mem.k, mem.put(x), y, x.length);
         expectClose(mem.get(y, x.length), roundAll(ctx, act.refForward(x)), ctx.tol.transcendental, act.name);
       }
       // Multiples of 1/8 make x − max exact in float32, whose rounding would otherwise cost |x − max|·2⁻²⁴ relative;
       // what remains is e^x itself, down to e^−87 (the smallest normal float).
-      const mem = ctx.mem(), cols = 7, rows = 143, y = mem.zeros(rows * cols);
+      const mem = ctx.mem(),
+        cols = 7,
+        rows = 143,
+        y = mem.zeros(rows * cols);
       const z = uniform(seededRandom(86), rows * cols, -100, 10).map((v) => Math.round(v * 8) / 8);
       mem.k.softmax(mem.put(z), y, rows, cols);
       expectClose(mem.get(y, rows * cols), roundAll(ctx, ref.softmax(z, cols)), ctx.tol.transcendental, 'softmax');
@@ -126,7 +145,8 @@ export function activationCases(ctx: SuiteContext): void {
         [88, 89, 90, 91, 92], // e^x alone would overflow float32
       ];
       for (const row of rows) {
-        const cols = row.length, y = mem.zeros(cols);
+        const cols = row.length,
+          y = mem.zeros(cols);
         mem.k.softmax(mem.put(row), y, 1, cols);
         const probs = mem.get(y, cols);
         expectClose(probs, ref.softmax(row, cols), { atol: 1e-6, rtol: 1e-5 }, `softmax of [${row}]`);

@@ -13,10 +13,14 @@ export function backendShapeCases(ctx: SuiteContext): void {
     });
 
     it('keeps every number when the arena grows in the middle of use', () => {
-      const mem = ctx.mem(), arena = mem.backend.arena, rand = seededRandom(64);
+      const mem = ctx.mem(),
+        arena = mem.backend.arena,
+        rand = seededRandom(64);
       const [rows, cols] = [7, 33];
-      const x = uniform(rand, rows * cols), b = uniform(rand, cols);
-      const px = mem.put(x), pb = mem.put(b);
+      const x = uniform(rand, rows * cols),
+        b = uniform(rand, cols);
+      const px = mem.put(x),
+        pb = mem.put(b);
       const capacity = arena.capacity;
 
       arena.alloc(16 * 1024 * 1024); // 64 MiB of floats: forces growth, which detaches or replaces the old buffer

@@ -1,13 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
-  conv2dGeometry, convArgs, convScratchFloats, type Conv2dGeometry, type Padding,
+  conv2dGeometry,
+  convArgs,
+  convScratchFloats,
+  type Conv2dGeometry,
+  type Padding,
 } from '../../../src/backends/conv-geometry.js';
 import { expectClose, seededRandom, uniform, type Mem } from '../helpers.js';
 import * as ref from '../reference-conv.js';
 import type { SuiteContext } from '../suite-context.js';
 
-type Shape = [n: number, inH: number, inW: number, inC: number, kh: number, kw: number, outC: number,
-  strideH: number, strideW: number, padding: Padding];
+type Shape = [
+  n: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  kh: number,
+  kw: number,
+  outC: number,
+  strideH: number,
+  strideW: number,
+  padding: Padding,
+];
 
 /**
  * Awkward convolutions: channels and filters not multiples of 4 or 8, non-square kernels, stride 2, 'same' with the
@@ -36,7 +50,9 @@ export const geometryOf = ([n, inH, inW, inC, kh, kw, outC, strideH, strideW, pa
 
 /** sizes of x, w, y for a geometry */
 export const convSizes = (g: Conv2dGeometry) => ({
-  x: g.n * g.inH * g.inW * g.inC, w: g.kh * g.kw * g.inC * g.outC, y: g.n * g.outH * g.outW * g.outC,
+  x: g.n * g.inH * g.inW * g.inC,
+  w: g.kh * g.kw * g.inC * g.outC,
+  y: g.n * g.outH * g.outW * g.outC,
 });
 
 /** Same numbers, bit for bit (+0 and −0 told apart). */
@@ -48,20 +64,32 @@ function expectBits(actual: number[], expected: number[], what: string): void {
 /** fills an output with garbage first: the kernels must overwrite, not add */
 function garbage(mem: Mem, n: number): number {
   const p = mem.out(n);
-  mem.set(p, Array.from({ length: n }, (_, i) => 7 + i));
+  mem.set(
+    p,
+    Array.from({ length: n }, (_, i) => 7 + i),
+  );
   return p;
 }
 
 export function convCases(ctx: SuiteContext): void {
   describe('convolution (NHWC, filters [kh, kw, inC, outC])', () => {
     it.each(CONV_SHAPES.map((s) => [label(s), s] as const))('%s: forward, input and filter gradients', (_l, shape) => {
-      const g = geometryOf(shape), size = convSizes(g), mem = ctx.mem();
+      const g = geometryOf(shape),
+        size = convSizes(g),
+        mem = ctx.mem();
       const rand = seededRandom(shape.reduce<number>((a, v) => a * 31 + (typeof v === 'number' ? v : v.length), 7));
-      const x = uniform(rand, size.x), w = uniform(rand, size.w), dy = uniform(rand, size.y);
-      const px = mem.put(x), pw = mem.put(w), pdy = mem.put(dy);
-      const y = garbage(mem, size.y), dx = garbage(mem, size.x), dw = garbage(mem, size.w);
+      const x = uniform(rand, size.x),
+        w = uniform(rand, size.w),
+        dy = uniform(rand, size.y);
+      const px = mem.put(x),
+        pw = mem.put(w),
+        pdy = mem.put(dy);
+      const y = garbage(mem, size.y),
+        dx = garbage(mem, size.x),
+        dw = garbage(mem, size.w);
       // the scratch is followed by sentinels: no kernel may use more than convScratchFloats says
-      const floats = convScratchFloats(g), scratch = mem.out(floats);
+      const floats = convScratchFloats(g),
+        scratch = mem.out(floats);
       mem.k.conv2d(px, pw, y, scratch, ...convArgs(g));
       mem.k.conv2dBackwardInput(pdy, pw, dx, scratch, ...convArgs(g));
       mem.k.conv2dBackwardFilter(px, pdy, dw, scratch, ...convArgs(g));
@@ -79,12 +107,24 @@ export function convCases(ctx: SuiteContext): void {
     it.each(CONV_SHAPES.slice(-3).map((s) => [label(s), s] as const))(
       '%s: conv2d and conv2dBackwardFilter give the bits of matmul and matmulTransA on the whole patch matrix',
       (_l, shape) => {
-        const g = geometryOf(shape), size = convSizes(g), mem = ctx.mem(), rand = seededRandom(11);
-        const x = uniform(rand, size.x), w = uniform(rand, size.w), dy = uniform(rand, size.y);
-        const M = g.n * g.outH * g.outW, K = g.kh * g.kw * g.inC;
-        const px = mem.put(x), pw = mem.put(w), pdy = mem.put(dy), cols = mem.put(ref.im2col(x, g));
+        const g = geometryOf(shape),
+          size = convSizes(g),
+          mem = ctx.mem(),
+          rand = seededRandom(11);
+        const x = uniform(rand, size.x),
+          w = uniform(rand, size.w),
+          dy = uniform(rand, size.y);
+        const M = g.n * g.outH * g.outW,
+          K = g.kh * g.kw * g.inC;
+        const px = mem.put(x),
+          pw = mem.put(w),
+          pdy = mem.put(dy),
+          cols = mem.put(ref.im2col(x, g));
         const scratch = mem.zeros(convScratchFloats(g));
-        const y = mem.zeros(size.y), y1 = mem.zeros(size.y), dw = mem.zeros(size.w), dw1 = mem.zeros(size.w);
+        const y = mem.zeros(size.y),
+          y1 = mem.zeros(size.y),
+          dw = mem.zeros(size.w),
+          dw1 = mem.zeros(size.w);
         mem.k.conv2d(px, pw, y, scratch, ...convArgs(g));
         mem.k.matmul(cols, pw, y1, M, K, g.outC);
         mem.k.conv2dBackwardFilter(px, pdy, dw, scratch, ...convArgs(g));
@@ -97,18 +137,75 @@ export function convCases(ctx: SuiteContext): void {
     // Geometries the Keras paddings never produce but the contract allows: pads as large as the kernel or larger
     // (whole windows on padding, outputs 0), and a stride larger than the kernel (inputs nobody reads: dx 0 there).
     it.each([
-      ['pads 3 around a 3×3 image, 2×2 kernel', { n: 2, inH: 3, inW: 3, inC: 3, kh: 2, kw: 2, outC: 5, outH: 7, outW: 6,
-        strideH: 1, strideW: 1, padTop: 3, padLeft: 3 }],
-      ['pads 3 and stride 3 on a 4×4 image, 2×2 kernel', { n: 2, inH: 4, inW: 4, inC: 2, kh: 2, kw: 2, outC: 3, outH: 3,
-        outW: 3, strideH: 3, strideW: 3, padTop: 3, padLeft: 3 }],
-      ['a 1×1 kernel with stride 3×2', { n: 1, inH: 7, inW: 5, inC: 6, kh: 1, kw: 1, outC: 9, outH: 3, outW: 3,
-        strideH: 3, strideW: 2, padTop: 0, padLeft: 0 }],
+      [
+        'pads 3 around a 3×3 image, 2×2 kernel',
+        {
+          n: 2,
+          inH: 3,
+          inW: 3,
+          inC: 3,
+          kh: 2,
+          kw: 2,
+          outC: 5,
+          outH: 7,
+          outW: 6,
+          strideH: 1,
+          strideW: 1,
+          padTop: 3,
+          padLeft: 3,
+        },
+      ],
+      [
+        'pads 3 and stride 3 on a 4×4 image, 2×2 kernel',
+        {
+          n: 2,
+          inH: 4,
+          inW: 4,
+          inC: 2,
+          kh: 2,
+          kw: 2,
+          outC: 3,
+          outH: 3,
+          outW: 3,
+          strideH: 3,
+          strideW: 3,
+          padTop: 3,
+          padLeft: 3,
+        },
+      ],
+      [
+        'a 1×1 kernel with stride 3×2',
+        {
+          n: 1,
+          inH: 7,
+          inW: 5,
+          inC: 6,
+          kh: 1,
+          kw: 1,
+          outC: 9,
+          outH: 3,
+          outW: 3,
+          strideH: 3,
+          strideW: 2,
+          padTop: 0,
+          padLeft: 0,
+        },
+      ],
     ] as [string, Conv2dGeometry][])('%s', (_l, g) => {
-      const size = convSizes(g), mem = ctx.mem(), rand = seededRandom(21);
-      const x = uniform(rand, size.x), w = uniform(rand, size.w), dy = uniform(rand, size.y);
-      const px = mem.put(x), pw = mem.put(w), pdy = mem.put(dy);
-      const y = garbage(mem, size.y), dx = garbage(mem, size.x), dw = garbage(mem, size.w);
-      const floats = convScratchFloats(g), scratch = mem.out(floats);
+      const size = convSizes(g),
+        mem = ctx.mem(),
+        rand = seededRandom(21);
+      const x = uniform(rand, size.x),
+        w = uniform(rand, size.w),
+        dy = uniform(rand, size.y);
+      const px = mem.put(x),
+        pw = mem.put(w),
+        pdy = mem.put(dy);
+      const y = garbage(mem, size.y),
+        dx = garbage(mem, size.x),
+        dw = garbage(mem, size.w);
+      const floats = convScratchFloats(g),
+        scratch = mem.out(floats);
       mem.k.conv2d(px, pw, y, scratch, ...convArgs(g));
       mem.k.conv2dBackwardInput(pdy, pw, dx, scratch, ...convArgs(g));
       mem.k.conv2dBackwardFilter(px, pdy, dw, scratch, ...convArgs(g));

@@ -6,7 +6,9 @@ import { SIZES, type SuiteContext } from '../suite-context.js';
 export function dropoutCases(ctx: SuiteContext): void {
   describe('dropout', () => {
     const dropout = (n: number, rate: number, seed: number, x = uniform(seededRandom(n), n, -2, 2)) => {
-      const mem = ctx.mem(), y = mem.out(n), mask = mem.out(n);
+      const mem = ctx.mem(),
+        y = mem.out(n),
+        mask = mem.out(n);
       mem.k.dropout(mem.put(x), y, mask, n, rate, seed);
       mem.expectUntouchedAfter(y, n, 'dropout y');
       mem.expectUntouchedAfter(mask, n, 'dropout mask');
@@ -14,17 +16,28 @@ export function dropoutCases(ctx: SuiteContext): void {
     };
 
     // seeds above 2³¹ catch a signed/unsigned mix-up
-    it.each(SIZES.flatMap((n) => [[n, 0x9e3779b9], [n, 7]]))('the mask is uniformHash exactly on n=%i, seed %i', (n, seed) => {
+    it.each(
+      SIZES.flatMap((n) => [
+        [n, 0x9e3779b9],
+        [n, 7],
+      ]),
+    )('the mask is uniformHash exactly on n=%i, seed %i', (n, seed) => {
       const rate = 0.3;
       const { x, y, mask } = dropout(n, rate, seed);
       const keep = ctx.round(1 / (1 - rate));
       const expected = Array.from({ length: n }, (_, i) => (uniformHash(seed, i) >= rate ? keep : 0));
       expectClose(mask, expected, { atol: 0, rtol: 2e-7 }, 'mask (1 ulp)');
-      expectClose(y, x.map((v, i) => ctx.round(v * mask[i])), ctx.tol.exact, 'y = x · mask');
+      expectClose(
+        y,
+        x.map((v, i) => ctx.round(v * mask[i])),
+        ctx.tol.exact,
+        'y = x · mask',
+      );
     });
 
     it('keeps an element whose u equals the rate exactly (u >= rate, not u > rate)', () => {
-      const seed = 0xdeadbeef, n = 33;
+      const seed = 0xdeadbeef,
+        n = 33;
       for (const at of [0, 5, 30]) {
         const rate = uniformHash(seed, at); // a multiple of 2⁻²⁴, exact in float32 and float64
         const { mask } = dropout(n, rate, seed);
@@ -47,7 +60,8 @@ export function dropoutCases(ctx: SuiteContext): void {
     it('rate 0 keeps everything; another seed gives another mask', () => {
       const { x, y } = dropout(33, 0, 1);
       expect(y).toEqual(x);
-      const a = dropout(1000, 0.5, 1).mask, b = dropout(1000, 0.5, 2).mask;
+      const a = dropout(1000, 0.5, 1).mask,
+        b = dropout(1000, 0.5, 2).mask;
       expect(a.filter((m, i) => m !== b[i]).length).toBeGreaterThan(300);
     });
   });

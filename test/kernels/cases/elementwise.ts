@@ -6,8 +6,10 @@ import { MATRICES, SIZES, roundAll, type SuiteContext } from '../suite-context.j
 export function elementwiseCases(ctx: SuiteContext): void {
   describe('elementwise', () => {
     it.each(SIZES)('fill, copy, scale and mul on n=%i', (n) => {
-      const mem = ctx.mem(), rand = seededRandom(n);
-      const a = uniform(rand, n, -3, 3), b = uniform(rand, n, -3, 3);
+      const mem = ctx.mem(),
+        rand = seededRandom(n);
+      const a = uniform(rand, n, -3, 3),
+        b = uniform(rand, n, -3, 3);
       const alpha = Math.fround(-0.37); // float32-representable, so both backends round the same product
 
       const filled = mem.out(n);
@@ -26,7 +28,9 @@ export function elementwiseCases(ctx: SuiteContext): void {
       expectClose(mem.get(scaled, n), roundAll(ctx, ref.scale(a, alpha)), ctx.tol.exact, 'scale');
       mem.expectUntouchedAfter(scaled, n, 'scale');
 
-      const pa = mem.put(a), pb = mem.put(b), product = mem.out(n);
+      const pa = mem.put(a),
+        pb = mem.put(b),
+        product = mem.out(n);
       const expected = roundAll(ctx, ref.mul(a, b));
       mem.k.mul(pa, pb, product, n);
       expectClose(mem.get(product, n), expected, ctx.tol.exact, 'mul');
@@ -38,7 +42,8 @@ export function elementwiseCases(ctx: SuiteContext): void {
     });
 
     it.each(MATRICES)('gatherRows with int32 indices from a %i×%i source', (rows, cols) => {
-      const mem = ctx.mem(), rand = seededRandom(rows + cols);
+      const mem = ctx.mem(),
+        rand = seededRandom(rows + cols);
       const src = uniform(rand, rows * cols);
       // repeats, the last row, and more rows out than in
       const idx = [rows - 1, 0, ...Array.from({ length: rows + 2 }, () => Math.floor(rand() * rows)), rows - 1];

@@ -6,10 +6,17 @@ import { MATMUL_SHAPES, MATRICES, roundAll, type SuiteContext } from '../suite-c
 export function linearAlgebraCases(ctx: SuiteContext): void {
   describe('linear algebra', () => {
     it.each(MATMUL_SHAPES)('matmul, matmulTransB, matmulTransA on m=%i k=%i n=%i', (m, k, n) => {
-      const mem = ctx.mem(), rand = seededRandom(m * 10007 + k * 101 + n);
-      const x = uniform(rand, m * k), w = uniform(rand, k * n), dy = uniform(rand, m * n);
-      const px = mem.put(x), pw = mem.put(w), pdy = mem.put(dy);
-      const y = mem.out(m * n), dx = mem.out(m * k), dw = mem.out(k * n);
+      const mem = ctx.mem(),
+        rand = seededRandom(m * 10007 + k * 101 + n);
+      const x = uniform(rand, m * k),
+        w = uniform(rand, k * n),
+        dy = uniform(rand, m * n);
+      const px = mem.put(x),
+        pw = mem.put(w),
+        pdy = mem.put(dy);
+      const y = mem.out(m * n),
+        dx = mem.out(m * k),
+        dw = mem.out(k * n);
       mem.k.matmul(px, pw, y, m, k, n);
       mem.k.matmulTransB(pdy, pw, dx, m, n, k);
       mem.k.matmulTransA(px, pdy, dw, m, k, n);
@@ -32,8 +39,10 @@ export function linearAlgebraCases(ctx: SuiteContext): void {
     });
 
     it.each(MATRICES)('addRowVector and sumRows on %i×%i', (rows, cols) => {
-      const mem = ctx.mem(), rand = seededRandom(rows * 1000 + cols);
-      const y0 = uniform(rand, rows * cols, -3, 3), b = uniform(rand, cols, -3, 3);
+      const mem = ctx.mem(),
+        rand = seededRandom(rows * 1000 + cols);
+      const y0 = uniform(rand, rows * cols, -3, 3),
+        b = uniform(rand, cols, -3, 3);
       const y = mem.out(rows * cols);
       mem.set(y, y0);
       mem.k.addRowVector(y, mem.put(b), rows, cols);

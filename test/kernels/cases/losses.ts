@@ -84,8 +84,10 @@ export const LOSSES: Loss[] = [
 
 /** Runs a loss kernel on fresh memory: the loss, dy and (for the fused losses) probs. */
 export function runLoss(ctx: SuiteContext, loss: Loss, p: number[], t: number[], rows: number, cols: number) {
-  const mem = ctx.mem(), n = rows * cols;
-  const dy = mem.out(n), probs = mem.out(n);
+  const mem = ctx.mem(),
+    n = rows * cols;
+  const dy = mem.out(n),
+    probs = mem.out(n);
   const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, rows, cols);
   mem.expectUntouchedAfter(dy, n, `${loss.name} dy`);
   return { loss: value, dy: mem.get(dy, n), probs: mem.get(probs, n) };
@@ -123,8 +125,15 @@ export function lossCases(ctx: SuiteContext): void {
       // −(ln 0.8 + ln 0.7) / 2; dy = (0.8 − 1)/(0.8·0.2)/2, (0.3 − 0)/(0.3·0.7)/2
       hand('binaryCrossentropy', [0.8, 0.3], [1, 0], 1, 2, 0.2899092476, [-0.625, 0.7142857143]);
       // [ln 2, 2 + ln(1 + e^−2), 3 + ln(1 + e^−3)] / 3; dy = (σ(z) − t)/3
-      hand('binaryCrossentropyFromLogits', [0, 2, -3], [1, 0, 1], 1, 3, 1.956220848,
-        [-0.1666666667, 0.293599026, -0.3175247089]);
+      hand(
+        'binaryCrossentropyFromLogits',
+        [0, 2, -3],
+        [1, 0, 1],
+        1,
+        3,
+        1.956220848,
+        [-0.1666666667, 0.293599026, -0.3175247089],
+      );
     });
 
     it('categorical cross-entropies by hand', () => {
@@ -151,7 +160,15 @@ export function lossCases(ctx: SuiteContext): void {
 
     it('the clip passes no gradient (Keras): a prediction outside [eps, 1 − eps] gets dy = 0', () => {
       // a linear output at −0.5 and at 3 with binary cross-entropy: clipped to the float32 bounds, gradient 0
-      const bce = hand('binaryCrossentropy', [-0.5, 3], [1, 0], 1, 2, -(Math.log(Math.fround(EPS)) + Math.log(1 - Math.fround(1 - EPS))) / 2, [0, 0]);
+      const bce = hand(
+        'binaryCrossentropy',
+        [-0.5, 3],
+        [1, 0],
+        1,
+        2,
+        -(Math.log(Math.fround(EPS)) + Math.log(1 - Math.fround(1 - EPS))) / 2,
+        [0, 0],
+      );
       expect(bce.dy).toEqual([0, 0]);
       // categorical: [2.5, −0.5] normalises to q = [1.25, −0.25], both outside [eps, 1 − eps]
       const cce = runLoss(ctx, lossByName('categoricalCrossentropy'), [2.5, -0.5], [1, 0], 1, 2);
@@ -160,14 +177,27 @@ export function lossCases(ctx: SuiteContext): void {
 
     it('fused softmax cross-entropies by hand', () => {
       // softmax([1, 2, 3]) = [0.0900305732, 0.2447284711, 0.6652409558]; lse = 3.407605964
-      const sm = hand('softmaxCrossentropy', [1, 2, 3], [0, 0, 1], 1, 3, 0.4076059644,
-        [0.0900305732, 0.2447284711, -0.3347590442]);
+      const sm = hand(
+        'softmaxCrossentropy',
+        [1, 2, 3],
+        [0, 0, 1],
+        1,
+        3,
+        0.4076059644,
+        [0.0900305732, 0.2447284711, -0.3347590442],
+      );
       expectClose(sm.probs.slice(0, 3), [0.0900305732, 0.2447284711, 0.6652409558], ctx.tol.hand, 'probs');
       // targets summing to 2: loss = 2·ln 2, dz = (0.5·2 − 1) = 0
       hand('softmaxCrossentropy', [0, 0], [1, 1], 1, 2, 1.386294361, [0, 0]);
       // rows [1, 2, 3] label 2 and [0, 0, 0] label 0: (0.4076059644 + ln 3) / 2
-      hand('sparseSoftmaxCrossentropy', [1, 2, 3, 0, 0, 0], [2, 0], 2, 3, 0.7531091266,
-        [0.04501528659, 0.1223642355, -0.1673795221, -1 / 3, 1 / 6, 1 / 6]);
+      hand('sparseSoftmaxCrossentropy', [1, 2, 3, 0, 0, 0], [2, 0], 2, 3, 0.7531091266, [
+        0.04501528659,
+        0.1223642355,
+        -0.1673795221,
+        -1 / 3,
+        1 / 6,
+        1 / 6,
+      ]);
     });
 
     it('clips probabilities at eps: log(0) gives a finite loss and gradient', () => {

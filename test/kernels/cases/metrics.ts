@@ -20,11 +20,14 @@ export function metricCases(ctx: SuiteContext): void {
     });
 
     it.each(MATRICES)('sparse and categorical accuracy on %i×%i against the reference', (rows, cols) => {
-      const mem = ctx.mem(), rand = seededRandom(rows * 17 + cols);
-      const p = uniform(rand, rows * cols), labels = randomLabels(rand, rows, cols);
+      const mem = ctx.mem(),
+        rand = seededRandom(rows * 17 + cols);
+      const p = uniform(rand, rows * cols),
+        labels = randomLabels(rand, rows, cols);
       // make about half the rows correct, so that a wrong count cannot hide behind zero
       labels.forEach((_, i) => {
-        if (i % 2 === 0) labels[i] = p.slice(i * cols, (i + 1) * cols).indexOf(Math.max(...p.slice(i * cols, (i + 1) * cols)));
+        if (i % 2 === 0)
+          labels[i] = p.slice(i * cols, (i + 1) * cols).indexOf(Math.max(...p.slice(i * cols, (i + 1) * cols)));
       });
       const pp = mem.put(p);
       expect(mem.k.sparseAccuracyCount(pp, mem.put(labels), rows, cols)).toBe(ref.sparseAccuracyCount(p, labels, cols));
@@ -33,8 +36,10 @@ export function metricCases(ctx: SuiteContext): void {
     });
 
     it.each(SIZES)('binary accuracy on n=%i against the reference', (n) => {
-      const mem = ctx.mem(), rand = seededRandom(n + 5);
-      const p = uniform(rand, n, 0, 1), t = uniform(rand, n, 0, 1).map(Math.round);
+      const mem = ctx.mem(),
+        rand = seededRandom(n + 5);
+      const p = uniform(rand, n, 0, 1),
+        t = uniform(rand, n, 0, 1).map(Math.round);
       expect(mem.k.binaryAccuracyCount(mem.put(p), mem.put(t), n, 0.5)).toBe(ref.binaryAccuracyCount(p, t, 0.5));
     });
 
@@ -54,13 +59,22 @@ export function metricCases(ctx: SuiteContext): void {
     });
 
     it.each(MATRICES)('top-k counts on %i×%i against the reference (k = 1, 3, 5)', (rows, cols) => {
-      const mem = ctx.mem(), rand = seededRandom(rows * 31 + cols);
+      const mem = ctx.mem(),
+        rand = seededRandom(rows * 31 + cols);
       // values on a coarse grid, so that ties occur
-      const p = uniform(rand, rows * cols).map((v) => Math.round(v * 4) / 4), labels = randomLabels(rand, rows, cols);
-      const pp = mem.put(p), t = ref.oneHot(labels, cols), tp = mem.put(t), lp = mem.put(labels);
+      const p = uniform(rand, rows * cols).map((v) => Math.round(v * 4) / 4),
+        labels = randomLabels(rand, rows, cols);
+      const pp = mem.put(p),
+        t = ref.oneHot(labels, cols),
+        tp = mem.put(t),
+        lp = mem.put(labels);
       for (const k of [1, 3, 5]) {
-        expect(mem.k.sparseTopKCount(pp, lp, rows, cols, k), `sparse k=${k}`).toBe(ref.sparseTopKCount(p, labels, cols, k));
-        expect(mem.k.categoricalTopKCount(pp, tp, rows, cols, k), `categorical k=${k}`).toBe(ref.categoricalTopKCount(p, t, cols, k));
+        expect(mem.k.sparseTopKCount(pp, lp, rows, cols, k), `sparse k=${k}`).toBe(
+          ref.sparseTopKCount(p, labels, cols, k),
+        );
+        expect(mem.k.categoricalTopKCount(pp, tp, rows, cols, k), `categorical k=${k}`).toBe(
+          ref.categoricalTopKCount(p, t, cols, k),
+        );
       }
     });
   });

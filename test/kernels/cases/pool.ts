@@ -4,8 +4,17 @@ import { expectClose, seededRandom, uniform, type Mem } from '../helpers.js';
 import * as ref from '../reference-conv.js';
 import { roundAll, type SuiteContext } from '../suite-context.js';
 
-type Shape = [n: number, inH: number, inW: number, c: number, poolH: number, poolW: number,
-  strideH: number | undefined, strideW: number | undefined, padding: Padding];
+type Shape = [
+  n: number,
+  inH: number,
+  inW: number,
+  c: number,
+  poolH: number,
+  poolW: number,
+  strideH: number | undefined,
+  strideW: number | undefined,
+  padding: Padding,
+];
 
 /** Awkward poolings: channels not multiples of 4, non-square pools, overlapping windows (stride < pool), stride 2,
  *  'same' with uneven pads, 1×1 images, batch 1, and the global average (the whole image as the window). */
@@ -19,7 +28,8 @@ export const POOL_SHAPES: Shape[] = [
   [2, 5, 7, 7, 5, 7, undefined, undefined, 'valid'], // global average pooling: one window, the whole image
 ];
 
-const label = (s: Shape) => `n=${s[0]} ${s[1]}×${s[2]}×${s[3]} pool ${s[4]}×${s[5]} stride ${s[6] ?? s[4]}×${s[7] ?? s[5]} ${s[8]}`;
+const label = (s: Shape) =>
+  `n=${s[0]} ${s[1]}×${s[2]}×${s[3]} pool ${s[4]}×${s[5]} stride ${s[6] ?? s[4]}×${s[7] ?? s[5]} ${s[8]}`;
 
 const geometryOf = ([n, inH, inW, c, poolH, poolW, strideH, strideW, padding]: Shape): Pool2dGeometry =>
   pool2dGeometry({ n, inH, inW, c, poolH, poolW, strideH, strideW, padding });
@@ -28,43 +38,71 @@ const sizes = (g: Pool2dGeometry) => ({ x: g.n * g.inH * g.inW * g.c, y: g.n * g
 
 function garbage(mem: Mem, n: number): number {
   const p = mem.out(n);
-  mem.set(p, Array.from({ length: n }, (_, i) => 7 + i));
+  mem.set(
+    p,
+    Array.from({ length: n }, (_, i) => 7 + i),
+  );
   return p;
 }
 
 /** maxPool, avgPool and their backward on x and dy; returns every output */
 function runAll(mem: Mem, g: Pool2dGeometry, x: number[], dy: number[]) {
-  const size = sizes(g), px = mem.put(x), pdy = mem.put(dy);
-  const max = garbage(mem, size.y), avg = garbage(mem, size.y), dxMax = garbage(mem, size.x), dxAvg = garbage(mem, size.x);
+  const size = sizes(g),
+    px = mem.put(x),
+    pdy = mem.put(dy);
+  const max = garbage(mem, size.y),
+    avg = garbage(mem, size.y),
+    dxMax = garbage(mem, size.x),
+    dxAvg = garbage(mem, size.x);
   mem.k.maxPool(px, max, ...poolArgs(g));
   mem.k.maxPoolBackward(px, pdy, dxMax, ...poolArgs(g));
   mem.k.avgPool(px, avg, ...poolArgs(g));
   mem.k.avgPoolBackward(pdy, dxAvg, ...poolArgs(g));
-  for (const [p, n, what] of [[max, size.y, 'maxPool'], [avg, size.y, 'avgPool'], [dxMax, size.x, 'maxPoolBackward'],
-    [dxAvg, size.x, 'avgPoolBackward']] as const) mem.expectUntouchedAfter(p, n, what);
+  for (const [p, n, what] of [
+    [max, size.y, 'maxPool'],
+    [avg, size.y, 'avgPool'],
+    [dxMax, size.x, 'maxPoolBackward'],
+    [dxAvg, size.x, 'avgPoolBackward'],
+  ] as const)
+    mem.expectUntouchedAfter(p, n, what);
   return {
-    max: mem.get(max, size.y), avg: mem.get(avg, size.y), dxMax: mem.get(dxMax, size.x), dxAvg: mem.get(dxAvg, size.x),
+    max: mem.get(max, size.y),
+    avg: mem.get(avg, size.y),
+    dxMax: mem.get(dxMax, size.x),
+    dxAvg: mem.get(dxAvg, size.x),
   };
 }
 
 export function poolCases(ctx: SuiteContext): void {
   describe('pooling (NHWC)', () => {
-    it.each(POOL_SHAPES.map((s) => [label(s), s] as const))('%s: max and average, forward and backward', (_l, shape) => {
-      const g = geometryOf(shape), size = sizes(g), mem = ctx.mem();
-      const rand = seededRandom(shape.slice(0, 6).reduce<number>((a, v) => a * 31 + (v as number), 5));
-      const x = uniform(rand, size.x, -3, 3), dy = uniform(rand, size.y);
-      const out = runAll(mem, g, x, dy);
-      // a max is one of the inputs, and its gradient a sum of dy in window order: exact but for that sum's rounding
-      expectClose(out.max, ref.maxPool(x, g), ctx.tol.exact, 'maxPool');
-      expectClose(out.dxMax, ref.maxPoolBackward(x, dy, g), ctx.tol.reduction, 'maxPoolBackward');
-      expectClose(out.avg, ref.avgPool(x, g), ctx.tol.reduction, 'avgPool');
-      expectClose(out.dxAvg, ref.avgPoolBackward(dy, g), ctx.tol.reduction, 'avgPoolBackward');
-    });
+    it.each(POOL_SHAPES.map((s) => [label(s), s] as const))(
+      '%s: max and average, forward and backward',
+      (_l, shape) => {
+        const g = geometryOf(shape),
+          size = sizes(g),
+          mem = ctx.mem();
+        const rand = seededRandom(shape.slice(0, 6).reduce<number>((a, v) => a * 31 + (v as number), 5));
+        const x = uniform(rand, size.x, -3, 3),
+          dy = uniform(rand, size.y);
+        const out = runAll(mem, g, x, dy);
+        // a max is one of the inputs, and its gradient a sum of dy in window order: exact but for that sum's rounding
+        expectClose(out.max, ref.maxPool(x, g), ctx.tol.exact, 'maxPool');
+        expectClose(out.dxMax, ref.maxPoolBackward(x, dy, g), ctx.tol.reduction, 'maxPoolBackward');
+        expectClose(out.avg, ref.avgPool(x, g), ctx.tol.reduction, 'avgPool');
+        expectClose(out.dxAvg, ref.avgPoolBackward(dy, g), ctx.tol.reduction, 'avgPoolBackward');
+      },
+    );
 
-    it('padding never wins a max and is not counted in an average (all-negative input, \'same\')', () => {
+    it("padding never wins a max and is not counted in an average (all-negative input, 'same')", () => {
       const g = geometryOf([1, 3, 3, 5, 2, 2, 2, 2, 'same']); // 2×2 outputs; the last row and column are half padding
-      const x = Array.from({ length: 45 }, (_, i) => -1 - i), mem = ctx.mem();
-      const out = runAll(mem, g, x, Array.from({ length: 20 }, () => 1));
+      const x = Array.from({ length: 45 }, (_, i) => -1 - i),
+        mem = ctx.mem();
+      const out = runAll(
+        mem,
+        g,
+        x,
+        Array.from({ length: 20 }, () => 1),
+      );
       expect(Math.max(...out.max)).toBeLessThan(0);
       expect(out.max).toEqual(roundAll(ctx, ref.maxPool(x, g)));
       // the bottom-right window holds x[2,2,:] alone: its average is that element, not a quarter of it
@@ -73,10 +111,11 @@ export function poolCases(ctx: SuiteContext): void {
 
     it('ties: the first maximum in (ky, kx) order wins and gets the whole gradient; +0 before −0 stays +0', () => {
       // one 2×2 window per channel; channel 0: 5, 5, 1, 5 → the first 5; channel 1: +0, −0, −1, −0 → +0
-      const g = geometryOf([1, 2, 2, 2, 2, 2, undefined, undefined, 'valid']), mem = ctx.mem();
+      const g = geometryOf([1, 2, 2, 2, 2, 2, undefined, undefined, 'valid']),
+        mem = ctx.mem();
       const x = [5, 0, 5, -0, 1, -1, 5, -0];
       const out = runAll(mem, g, x, [3, 4]);
-      expect(out.max.map((v) => Object.is(v, -0) ? '-0' : v)).toEqual([5, 0]);
+      expect(out.max.map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([5, 0]);
       expect(out.dxMax).toEqual([3, 4, 0, 0, 0, 0, 0, 0]);
       // −0 first, then +0: −0 stays (+0 is not greater)
       const out2 = runAll(mem, g, [-0, -0, 0, 0, 0, 0, 0, 0], [1, 1]);
@@ -84,7 +123,8 @@ export function poolCases(ctx: SuiteContext): void {
     });
 
     it('a NaN in a window wins the max (the first NaN) and takes the gradient', () => {
-      const g = geometryOf([1, 2, 2, 1, 2, 2, undefined, undefined, 'valid']), mem = ctx.mem();
+      const g = geometryOf([1, 2, 2, 1, 2, 2, undefined, undefined, 'valid']),
+        mem = ctx.mem();
       const out = runAll(mem, g, [1, NaN, 9, NaN], [2]);
       expect(out.max[0]).toBeNaN();
       expect(out.dxMax).toEqual([0, 2, 0, 0]);
