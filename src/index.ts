@@ -11,7 +11,7 @@ export type {
   EvaluateResult,
 } from './models/sequential.js';
 export type { MetricName } from './models/metrics.js';
-export type { History, Logs } from './models/train-loop.js';
+export type { History, Logs } from './models/fit-loop.js';
 export { Layer } from './layers/layer.js';
 export { KernelLayer } from './layers/kernel-layer.js';
 export type { Param, ParamShape, ForwardMode } from './layers/kernel-layer.js';

@@ -1,6 +1,6 @@
 import type { SaveTarget } from '../io/source.js';
 import type { Callbacks, Sequential } from '../models/sequential.js';
-import type { Logs } from '../models/train-loop.js';
+import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 

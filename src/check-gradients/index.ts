@@ -20,7 +20,7 @@ import { fusedActivation } from '../losses/output-activation.js';
 import { Engine, innerMode } from '../models/engine.js';
 import { Network } from '../models/network.js';
 import { Sequential } from '../models/sequential.js';
-import type { Targets } from '../models/train-loop.js';
+import type { Targets } from '../models/staging.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { Random } from '../util/random.js';

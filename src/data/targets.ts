@@ -1,7 +1,7 @@
 import { fail } from '../util/errors.js';
 import { toMatrix } from './inputs.js';
 import type { Matrix } from './matrix.js';
-import type { Targets } from '../models/train-loop.js';
+import type { Targets } from '../models/staging.js';
 
 /** Class labels as users give them: a typed array or list of integers, [[label], …], or { data, shape: [n] | [n, 1] }. */
 export type LabelInput = ArrayLike<number> | number[][] | { data: ArrayLike<number>; shape: readonly number[] };

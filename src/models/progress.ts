@@ -1,4 +1,4 @@
-import type { Logs, Reporter } from './train-loop.js';
+import type { Logs, Reporter } from './fit-loop.js';
 
 type Write = (text: string) => void;
 

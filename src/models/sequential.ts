@@ -21,7 +21,9 @@ import {
   type MetricName,
 } from './metrics.js';
 import { checkOutputRank, outputMismatch } from '../losses/output-activation.js';
-import { evaluateLoop, fitLoop, predictLoop, type History, type Logs, type Targets } from './train-loop.js';
+import { evaluateLoop, predictLoop } from './evaluate-loop.js';
+import { fitLoop, type History, type Logs } from './fit-loop.js';
+import type { Targets } from './staging.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';

@@ -9,7 +9,7 @@
 import { ready } from '../backends/index.js';
 import { fail } from '../util/errors.js';
 import type { Sequential } from '../models/sequential.js';
-import type { Logs } from '../models/train-loop.js';
+import type { Logs } from '../models/fit-loop.js';
 import {
   WORKER_FIT_OPTIONS,
   buffersOf,

@@ -6,7 +6,7 @@
 import type { BackendLabel } from '../backends/backend.js';
 import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
-import type { History, Logs } from '../models/train-loop.js';
+import type { History, Logs } from '../models/fit-loop.js';
 import {
   WORKER_FIT_OPTIONS,
   buffersOf,

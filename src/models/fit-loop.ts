@@ -1,5 +1,6 @@
+// fit's loop over epochs and batches: forward, loss, metrics, backward and the optimizer step as kernel calls on
+// staged data, with progress, callbacks, validation and turns for the event loop.
 import type { Ptr } from '../backends/kernels.js';
-import { checkFinite } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { computeLoss, type Loss } from '../losses/index.js';
 import { fusedActivation } from '../losses/output-activation.js';
@@ -7,13 +8,10 @@ import type { Optimizer } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import type { Engine } from './engine.js';
-import { metricSum, type Metric, type MetricKind } from './metrics.js';
-
-/** Targets as the kernels take them: [rows, cols] values, or [rows] class indices (cols = 1) for sparse losses. */
-export interface Targets {
-  data: Float32Array;
-  cols: number;
-}
+import { evaluateYielding } from './evaluate-loop.js';
+import { metricSum, type Metric } from './metrics.js';
+import { Staged, type Targets } from './staging.js';
+import { Turns } from './turns.js';
 
 /**
  * Numbers reported after a batch or an epoch (Keras's `logs`). Each metric is reported under the name compile was
@@ -81,78 +79,6 @@ export interface History {
   };
 }
 
-/** Let other work run: setImmediate where it exists (Node), since setTimeout(0) costs at least a millisecond. */
-export const nextTurn = (): Promise<void> =>
-  new Promise<void>((resolve) => {
-    const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-    if (immediate) immediate(resolve);
-    else setTimeout(resolve, 0);
-  });
-
-/** Fail, naming the first NaN or ±Inf, if the rows of x just copied to `at` hold one (the allFinite kernel looks first). */
-function checkCopied(engine: Engine, at: Ptr, rows: Float32Array, cols: number, what: string, firstRow = 0): void {
-  if (!engine.backend.kernels.allFinite(at, rows.length)) checkFinite(rows, cols, what, firstRow);
-}
-
-/** floats of x copied per slice while staging for fit (4 MB): between slices the page gets its turns */
-const STAGE_SLICE = 1 << 20;
-
-/** Data copied into the arena for the length of a fit or an evaluate, freed afterwards. */
-class Staged {
-  readonly x: Ptr;
-  readonly y: Ptr;
-  /** Room for the data; `write` or `writeYielding` fills it. */
-  constructor(
-    private readonly engine: Engine,
-    readonly xm: Matrix,
-    readonly ym: Targets,
-  ) {
-    const arena = engine.backend.arena;
-    this.x = arena.alloc(xm.data.length, false);
-    try {
-      this.y = arena.alloc(ym.data.length, false);
-    } catch (e) {
-      arena.free(this.x);
-      throw e;
-    }
-  }
-
-  /** Copy the data in at once (evaluation), checking x for NaN and ±Inf with the allFinite kernel when `checkX` names it. */
-  write(checkX?: string): void {
-    const arena = this.engine.backend.arena;
-    arena.write(this.x, this.xm.data);
-    if (checkX !== undefined) checkCopied(this.engine, this.x, this.xm.data, this.xm.shape[1], checkX);
-    arena.write(this.y, this.ym.data);
-  }
-
-  /**
-   * Copy the data in slices of rows, giving the event loop a turn at least every `yieldEvery` ms (all of MNIST is
-   * 188 MB), and, when `checkX` names x, check each slice for NaN and ±Inf with the allFinite kernel on the way.
-   */
-  async writeYielding(yieldEvery: number, checkX?: string): Promise<void> {
-    const arena = this.engine.backend.arena;
-    const [rows, cols] = this.xm.shape;
-    const step = Math.max(1, Math.floor(STAGE_SLICE / cols));
-    let lastYield = Date.now();
-    for (let r = 0; r < rows; r += step) {
-      const slice = this.xm.data.subarray(r * cols, Math.min(rows, r + step) * cols);
-      const at = this.x + r * cols * 4;
-      arena.write(at, slice);
-      if (checkX !== undefined) checkCopied(this.engine, at, slice, cols, checkX, r);
-      if (Date.now() - lastYield >= yieldEvery) {
-        await nextTurn();
-        lastYield = Date.now();
-      }
-    }
-    arena.write(this.y, this.ym.data);
-  }
-
-  free(): void {
-    this.engine.backend.arena.free(this.x);
-    this.engine.backend.arena.free(this.y);
-  }
-}
-
 /** Buffers one batch needs beyond the layers' own: shuffled rows, the output gradient, softmax probabilities. */
 class BatchBuffers {
   readonly ptrs: Ptr[] = [];
@@ -216,7 +142,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
     const order = new Int32Array(n).map((_, i) => i);
     const batches = Math.ceil(n / batch);
     if (c.onTrainBegin) await c.onTrainBegin();
-    let lastYield = Date.now();
+    const turns = new Turns(c.yieldEvery);
     for (let epoch = 0; epoch < c.epochs; epoch++) {
       const started = performance.now();
       // Shuffle from the identity every epoch, so that fit(2) then fit(2) orders samples exactly as fit(4) does.
@@ -267,10 +193,7 @@ export async function fitLoop(c: FitConfig): Promise<History> {
         c.reporter.batchEnd(b, batchLogs);
         if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
         if (c.shouldStop()) break;
-        if (Date.now() - lastYield >= c.yieldEvery) {
-          await nextTurn();
-          lastYield = Date.now();
-        }
+        await turns.maybe();
       }
       const logs: Logs = { loss: lossSum / seen };
       c.metrics.forEach((m, i) => {
@@ -296,131 +219,11 @@ export async function fitLoop(c: FitConfig): Promise<History> {
       c.reporter.epochEnd(epoch, c.epochs, logs, (performance.now() - started) / 1000);
       if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
       if (c.shouldStop()) break;
-      if (Date.now() - lastYield >= c.yieldEvery) {
-        await nextTurn();
-        lastYield = Date.now();
-      }
+      await turns.maybe();
     }
   } finally {
     buffers?.free();
     staged.free();
   }
   return history;
-}
-
-/** the mean loss, and the mean of each metric asked for (in the order asked) */
-type EvalResult = { loss: number; metrics: number[] };
-
-/** Mean loss and metrics over a data set, in inference mode, `chunk` rows at a time; `checkX`: see Staged.write. */
-export function evaluateLoop(
-  engine: Engine,
-  loss: Loss,
-  x: Matrix,
-  y: Targets,
-  metrics: readonly MetricKind[],
-  chunk: number,
-  checkX?: string,
-): EvalResult {
-  const steps = evaluateSteps(engine, loss, x, y, metrics, chunk, checkX);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
-}
-
-/** The same, giving the event loop a turn between chunks at least every `yieldEvery` ms (validation inside fit). */
-async function evaluateYielding(
-  engine: Engine,
-  loss: Loss,
-  x: Matrix,
-  y: Targets,
-  metrics: readonly MetricKind[],
-  chunk: number,
-  yieldEvery: number,
-): Promise<EvalResult> {
-  const steps = evaluateSteps(engine, loss, x, y, metrics, chunk);
-  let last = Date.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (Date.now() - last >= yieldEvery) {
-      await nextTurn();
-      last = Date.now();
-    }
-  }
-}
-
-/** The evaluation itself, pausing (yield) after every chunk. Always run to the end: the finally frees the staging. */
-function* evaluateSteps(
-  engine: Engine,
-  loss: Loss,
-  x: Matrix,
-  y: Targets,
-  metrics: readonly MetricKind[],
-  chunk: number,
-  checkX?: string,
-): Generator<void, EvalResult> {
-  const { kernels: k, arena } = engine.backend;
-  const n = x.shape[0];
-  const rows = Math.min(chunk, n);
-  const outCols = engine.outputSize;
-  const fused = fusedActivation(loss, engine.outputActivation());
-  const logits = fused !== undefined;
-  const mode = { training: false, logits };
-  engine.reserve(rows);
-  const staged = new Staged(engine, x, y);
-  const scratch: Ptr[] = [];
-  try {
-    staged.write(checkX);
-    const dOut = arena.alloc(rows * outCols);
-    scratch.push(dOut);
-    const probs = arena.alloc(rows * outCols);
-    scratch.push(probs);
-    const metricScratch = arena.alloc(rows * outCols);
-    scratch.push(metricScratch);
-    let lossSum = 0;
-    const sums = metrics.map(() => 0);
-    for (let start = 0; start < n; start += rows) {
-      const r = Math.min(rows, n - start);
-      const xb = staged.x + start * x.shape[1] * 4;
-      const yb = staged.y + start * y.cols * 4;
-      const out = engine.forward(xb, r, mode);
-      lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
-      metrics.forEach((kind, i) => {
-        sums[i] += metricSum(engine, kind, loss, fused, out, probs, metricScratch, yb, r, outCols);
-      });
-      yield;
-    }
-    return { loss: lossSum / n, metrics: sums.map((sum) => sum / n) };
-  } finally {
-    for (const p of scratch) arena.free(p);
-    staged.free();
-  }
-}
-
-/**
- * Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs]. When `checkX`
- * names x, each chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in.
- */
-export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: string): Matrix {
-  const { arena } = engine.backend;
-  const [n, cols] = x.shape;
-  const rows = Math.min(chunk, n);
-  const outCols = engine.outputSize;
-  engine.reserve(rows);
-  const input = arena.alloc(rows * cols);
-  const result = new Float32Array(n * outCols);
-  try {
-    for (let start = 0; start < n; start += rows) {
-      const r = Math.min(rows, n - start);
-      const slice = x.data.subarray(start * cols, (start + r) * cols);
-      arena.write(input, slice);
-      if (checkX !== undefined) checkCopied(engine, input, slice, cols, checkX, start);
-      const out = engine.forward(input, r, { training: false, logits: false });
-      result.set(arena.f32(out, r * outCols), start * outCols);
-    }
-  } finally {
-    arena.free(input);
-  }
-  return { data: result, shape: [n, outCols] };
 }
