@@ -8,6 +8,7 @@ import { fail } from '../util/errors.js';
 import { MAX_WEIGHT_VALUES, isObject, own, short } from '../io/validate.js';
 import { checkShape, type Shape } from './shape.js';
 
+/** A layer's Keras config: snake_case keys, as `getConfig()` returns it and `fromConfig()` reads it. */
 export type LayerConfig = Record<string, unknown>;
 
 /** Keras's to_snake_case of a class name, which is also its default layer name: Dense → dense, Conv2D → conv2d,

@@ -34,6 +34,7 @@ import {
 } from './kernel-layer.js';
 import { formatShape, type Shape } from './shape.js';
 
+/** Options of `new Conv2D(filters, kernelSize, options)`: Keras's, in camelCase (strides 1, 'valid', glorot_uniform, zeros). */
 export interface Conv2DOptions {
   /** a number or [h, w]; default 1 */
   strides?: number | readonly [number, number];

@@ -4,6 +4,7 @@ import { configName, declaredInputShape, own, short, type LayerConfig } from './
 import { KernelLayer, type ForwardMode } from './kernel-layer.js';
 import { shapeSize, type Shape } from './shape.js';
 
+/** Options of `new Flatten(options)`. */
 export interface FlattenOptions {
   name?: string;
   /** Keras `input_shape`, e.g. [28, 28, 1], when this is the first layer */

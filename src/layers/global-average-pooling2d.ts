@@ -5,6 +5,7 @@ import { checkDataFormat, imageShape } from './conv-options.js';
 import { KernelLayer, type ForwardMode } from './kernel-layer.js';
 import type { Shape } from './shape.js';
 
+/** Options of `new GlobalAveragePooling2D(options)`. */
 export interface GlobalAveragePooling2DOptions {
   /** keep the output as [1, 1, c] instead of [c] (Keras's keepdims); default false */
   keepdims?: boolean;

@@ -7,6 +7,7 @@ import { checkDataFormat, configPair, imageShape, pair, padding as paddingValue 
 import { KernelLayer, ownClassName, type ForwardMode } from './kernel-layer.js';
 import { formatShape, type Shape } from './shape.js';
 
+/** Options of `new MaxPooling2D(poolSize, options)` and `new AveragePooling2D(poolSize, options)` (strides default to the pool size, as in Keras). */
 export interface Pooling2DOptions {
   /** a number or [h, w]; default the pool size (Keras's strides=None) */
   strides?: number | readonly [number, number];

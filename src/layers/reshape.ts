@@ -4,6 +4,7 @@ import { configName, declaredInputShape, shapeValue, type LayerConfig } from './
 import { KernelLayer, type ForwardMode, type KerasLayerJson } from './kernel-layer.js';
 import { formatShape, shapeSize, type Shape } from './shape.js';
 
+/** Options of `new Reshape(targetShape, options)`. */
 export interface ReshapeOptions {
   name?: string;
   /** Keras `input_shape`, when this is the first layer */

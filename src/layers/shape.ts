@@ -5,6 +5,7 @@
  */
 import { fail } from '../util/errors.js';
 
+/** The shape of one sample: `[features]`, or `[h, w, c]` for images (channels last). */
 export type Shape = readonly number[];
 
 /** The number of values in one sample of `shape`. */

@@ -75,6 +75,7 @@ export interface OtherLayerSpec {
   [option: string]: unknown;
 }
 
+/** One layer of a model spec, as JSON: `{ type, ...options }`. */
 export type LayerSpec = DenseSpec | DropoutSpec | ActivationSpec | FlattenSpec | ReshapeSpec | OtherLayerSpec;
 
 /** An optimizer by name with Keras's defaults, or with settings: `{ name: 'adam', learningRate: 0.01 }`. */
