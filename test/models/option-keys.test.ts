@@ -16,7 +16,7 @@ import {
   memoryHandler,
   optimizers,
 } from '../../src/index.js';
-import type { Logs } from '../../src/models/train-loop.js';
+import type { Logs } from '../../src/models/fit-loop.js';
 
 const x = [
   [0, 1],
