@@ -1,3 +1,4 @@
+import { poolArgs } from '../backends/conv-geometry.js';
 import type { Ptr } from '../backends/kernels.js';
 import { Pooling2D } from './pooling2d.js';
 
@@ -12,41 +13,11 @@ export class AveragePooling2D extends Pooling2D {
 
   protected pool(x: Ptr, rows: number): void {
     const g = this.g;
-    this.backend!.kernels.avgPool(
-      x,
-      this.y,
-      rows,
-      g.inH,
-      g.inW,
-      g.c,
-      g.poolH,
-      g.poolW,
-      g.outH,
-      g.outW,
-      g.strideH,
-      g.strideW,
-      g.padTop,
-      g.padLeft,
-    );
+    this.backend!.kernels.avgPool(x, this.y, ...poolArgs({ ...g, n: rows }));
   }
 
   protected poolBackward(dy: Ptr, rows: number): void {
     const g = this.g;
-    this.backend!.kernels.avgPoolBackward(
-      dy,
-      this.dx,
-      rows,
-      g.inH,
-      g.inW,
-      g.c,
-      g.poolH,
-      g.poolW,
-      g.outH,
-      g.outW,
-      g.strideH,
-      g.strideW,
-      g.padTop,
-      g.padLeft,
-    );
+    this.backend!.kernels.avgPoolBackward(dy, this.dx, ...poolArgs({ ...g, n: rows }));
   }
 }

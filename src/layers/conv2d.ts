@@ -1,4 +1,4 @@
-import { convScratchFloats, padAxis, type Conv2dGeometry, type Padding } from '../backends/conv-geometry.js';
+import { convArgs, convScratchFloats, padAxis, type Conv2dGeometry, type Padding } from '../backends/conv-geometry.js';
 import type { Ptr } from '../backends/kernels.js';
 import {
   activationBackward,
@@ -234,25 +234,7 @@ export class Conv2D extends KernelLayer {
     const k = this.backend!.kernels,
       g = this.g;
     this.x = x;
-    k.conv2d(
-      x,
-      this.w.value,
-      this.y,
-      this.scratch,
-      rows,
-      g.inH,
-      g.inW,
-      g.inC,
-      g.kh,
-      g.kw,
-      g.outC,
-      g.outH,
-      g.outW,
-      g.strideH,
-      g.strideW,
-      g.padTop,
-      g.padLeft,
-    );
+    k.conv2d(x, this.w.value, this.y, this.scratch, ...convArgs({ ...g, n: rows }));
     const pixels = rows * g.outH * g.outW;
     if (this.b) k.addRowVector(this.y, this.b.value, pixels, g.outC);
     if (!mode.logits) activationForward(k, this.activation, this.y, this.y, pixels, g.outC);
@@ -268,45 +250,8 @@ export class Conv2D extends KernelLayer {
       activationBackward(k, this.activation, this.y, dy, this.dz, pixels, g.outC);
       dz = this.dz;
     }
-    if (needInputGrad)
-      k.conv2dBackwardInput(
-        dz,
-        this.w.value,
-        this.dx,
-        this.scratch,
-        rows,
-        g.inH,
-        g.inW,
-        g.inC,
-        g.kh,
-        g.kw,
-        g.outC,
-        g.outH,
-        g.outW,
-        g.strideH,
-        g.strideW,
-        g.padTop,
-        g.padLeft,
-      );
-    k.conv2dBackwardFilter(
-      this.x,
-      dz,
-      this.w.grad,
-      this.scratch,
-      rows,
-      g.inH,
-      g.inW,
-      g.inC,
-      g.kh,
-      g.kw,
-      g.outC,
-      g.outH,
-      g.outW,
-      g.strideH,
-      g.strideW,
-      g.padTop,
-      g.padLeft,
-    );
+    if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, ...convArgs({ ...g, n: rows }));
+    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, ...convArgs({ ...g, n: rows }));
     if (this.b) k.sumRows(dz, this.b.grad, pixels, g.outC);
     return needInputGrad ? this.dx : 0;
   }
