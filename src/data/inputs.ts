@@ -1,4 +1,4 @@
-import { fail } from '../util/errors.js';
+import { fail, notNumber } from '../util/errors.js';
 import type { Matrix } from './matrix.js';
 
 /**
@@ -89,7 +89,7 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
       );
     for (let j = 0; j < cols; j++) {
       const v = row[j];
-      if (typeof v !== 'number') fail(`${what}[${i}][${j}] is ${typeof v} (${String(v)}); expected a number`);
+      if (typeof v !== 'number') fail(`${what}[${i}][${j}] is ${notNumber(v)}; expected a number`);
       data[i * cols + j] = v;
       if (data[i * cols + j] === Infinity || data[i * cols + j] === -Infinity) {
         if (Number.isFinite(v))
@@ -117,7 +117,7 @@ function fromNested(samples: unknown[], what: string): ParsedInput {
     if (depth === sampleShape.length) {
       if (typeof v !== 'number')
         fail(
-          `${what}${path} is ${typeof v} (${String(v)}); expected a number (every sample of shape [${sampleShape.join(', ')}])`,
+          `${what}${path} is ${notNumber(v)}; expected a number (every sample of shape [${sampleShape.join(', ')}])`,
         );
       data[at++] = v;
       if (!Number.isFinite(data[at - 1]) && Number.isFinite(v))

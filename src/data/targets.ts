@@ -1,10 +1,20 @@
-import { fail } from '../util/errors.js';
+import { fail, notNumber } from '../util/errors.js';
 import { toMatrix } from './inputs.js';
 import type { Matrix } from './matrix.js';
 import type { Targets } from '../models/staging.js';
 
 /** Class labels as users give them: a typed array or list of integers, [[label], …], or { data, shape: [n] | [n, 1] }. */
 export type LabelInput = ArrayLike<number> | number[][] | { data: ArrayLike<number>; shape: readonly number[] };
+
+/** Labels given as class names (['cat', 'dog']): say how to turn them into the class indices the loss needs. */
+function checkNotNames(y: unknown, what: string): void {
+  if (!Array.isArray(y) || typeof y[0] !== 'string') return;
+  const names = [...new Set(y as unknown[])].slice(0, 3).map((v) => JSON.stringify(v));
+  fail(
+    `${what} holds class names (${names.join(', ')}${y.length > 3 ? ', …' : ''}) where class indices are expected: ` +
+      `map each name to a number first, e.g. const classes = [...new Set(${what})]; ${what}.map((c) => classes.indexOf(c))`,
+  );
+}
 
 function isLabelList(y: unknown): y is ArrayLike<number> {
   if (ArrayBuffer.isView(y)) return true;
@@ -16,6 +26,7 @@ function isLabelList(y: unknown): y is ArrayLike<number> {
  * layout the sparse kernels read.
  */
 export function toLabels(y: unknown, classes: number, what = 'y'): Targets {
+  checkNotNames(y, what);
   let values: ArrayLike<number>;
   if (isLabelList(y)) {
     values = y;
@@ -33,7 +44,9 @@ export function toLabels(y: unknown, classes: number, what = 'y'): Targets {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      fail(`${what}[${i}] is ${v}, but labels must be integers in [0, ${classes}) for a model with ${classes} outputs`);
+      fail(
+        `${what}[${i}] is ${notNumber(v)}, but labels must be integers in [0, ${classes}) for a model with ${classes} outputs`,
+      );
     }
     data[i] = v;
   }
@@ -42,6 +55,7 @@ export function toLabels(y: unknown, classes: number, what = 'y'): Targets {
 
 /** Targets with one row of values per sample, checked against the model's output width. */
 export function toTargetRows(y: unknown, outputs: number, lossName: string, what = 'y'): Targets {
+  checkNotNames(y, what);
   if (isLabelList(y) && outputs > 1) {
     fail(
       `${what} is a list of ${y.length} numbers, but '${lossName}' needs ${outputs} values per sample. ` +

@@ -1,4 +1,4 @@
-import { fail } from '../util/errors.js';
+import { fail, notNumber } from '../util/errors.js';
 import { ActivationLayer } from './activation-layer.js';
 import { Conv2D } from './conv2d.js';
 import type { KernelLayer } from './kernel-layer.js';
@@ -28,7 +28,8 @@ export class ConvLayer extends Conv2D {
       fail(`ConvLayer inputShape must be [height, width, depth], got ${JSON.stringify(inputShape)}`);
     if (!Array.isArray(kernelShape) || kernelShape.length !== 2)
       fail(`ConvLayer kernelShape must be [m, n], got ${JSON.stringify(kernelShape)}`);
-    if (!Number.isInteger(depth) || depth < 1) fail(`ConvLayer depth must be a positive integer, got ${depth}`);
+    if (!Number.isInteger(depth) || depth < 1)
+      fail(`ConvLayer depth must be a positive integer, got ${notNumber(depth)}`);
     super(depth, kernelShape as [number, number], {
       inputShape,
       kernelInitializer: 'tutorial_uniform',

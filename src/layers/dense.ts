@@ -13,7 +13,7 @@ import {
   type InitializerInput,
   type InitializerName,
 } from '../initializers/index.js';
-import { fail } from '../util/errors.js';
+import { fail, notNumber } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
 import {
@@ -82,7 +82,7 @@ export class Dense extends KernelLayer {
       'name',
     ]);
     super(options.name);
-    if (!Number.isInteger(units) || units < 1) fail(`Dense units must be a positive integer, got ${units}`);
+    if (!Number.isInteger(units) || units < 1) fail(`Dense units must be a positive integer, got ${notNumber(units)}`);
     this.units = units;
     this.activation = getActivation(options.activation);
     if (!this.activation.builtin)
@@ -102,7 +102,7 @@ export class Dense extends KernelLayer {
     }
     const dim = options.inputDim ?? shape?.[0];
     if (dim !== undefined && (!Number.isInteger(dim) || dim < 1))
-      fail(`Dense inputDim must be a positive integer, got ${dim}`);
+      fail(`Dense inputDim must be a positive integer, got ${notNumber(dim)}`);
     this.declareInputShape(dim === undefined ? undefined : [dim], 'Dense');
   }
 

@@ -36,6 +36,18 @@ export function shown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
+/**
+ * A value where a number was expected, named with its type when it is not one: `the string "64" (convert it with
+ * Number())`, `a boolean (true)`, or the number itself — so "got 64" never hides that 64 was text.
+ */
+export function notNumber(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.slice(0, 40))} (convert text with Number() first)`;
+  if (value === null || value === undefined) return String(value);
+  return `${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`} (${String(value).slice(0, 40)})`;
+}
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, FCLayer, Network } from '../../src/index.js';
+import { ActivationLayer, Dense, FCLayer, Network, Sequential } from '../../src/index.js';
 
 function net(): Network {
   const n = new Network({ seed: 1, backend: 'js' });
@@ -85,7 +85,7 @@ describe('Network reports bad input before any kernel runs', () => {
 
   it('ragged rows and non-numbers', async () => {
     await expect(net().fit([[0, 0], [1]], [[0], [1]], quiet)).rejects.toThrow(/x\[1\] has 1 features but x\[0\] has 2/);
-    await expect(net().fit([[0, '1']] as unknown as number[][], [[0]], quiet)).rejects.toThrow(/x\[0\]\[1\] is string/);
+    await expect(net().fit([[0, '1']] as unknown as number[][], [[0]], quiet)).rejects.toThrow(/x\[0\]\[1\] is the string "1"/);
   });
 
   it('values beyond float32, and rows that are not arrays of numbers', async () => {
@@ -155,4 +155,50 @@ describe('Network reports bad input before any kernel runs', () => {
       /training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+/,
     );
   });
+});
+
+describe('numbers given as text, and labels given as class names, are named as such with the fix', () => {
+  it("new Dense('64') says it got a string, not 64", () => {
+    expect(() => new Dense('64' as never)).toThrow(
+      'Dense units must be a positive integer, got the string "64" (convert text with Number() first)',
+    );
+  });
+
+  it('CSV-like strings in x are named as strings', async () => {
+    const model = new Sequential([new Dense(2, { inputShape: [2], activation: 'softmax' })], { backend: 'js' });
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    await expect(
+      model.fit(
+        [
+          ['1', '2'],
+          ['3', '4'],
+        ] as never,
+        [0, 1],
+        { verbose: 0 },
+      ),
+    ).rejects.toThrow('x[0][0] is the string "1" (convert text with Number() first); expected a number');
+    model.dispose();
+  });
+
+  it.each(['sparse_categorical_crossentropy', 'categorical_crossentropy'] as const)(
+    "labels ['cat', 'dog'] with %s are told to become class indices",
+    async (loss) => {
+      const model = new Sequential([new Dense(2, { inputShape: [2], activation: 'softmax' })], { backend: 'js' });
+      model.compile({ optimizer: 'adam', loss });
+      await expect(
+        model.fit(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          ['cat', 'dog', 'cat'] as never,
+          { verbose: 0 },
+        ),
+      ).rejects.toThrow(
+        'y holds class names ("cat", "dog") where class indices are expected: map each name to a number first',
+      );
+      model.dispose();
+    },
+  );
 });
