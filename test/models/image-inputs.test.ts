@@ -122,7 +122,9 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
     );
     const wrong = structuredClone(nested) as unknown[][][][];
     wrong[1][0][0][1] = 'a';
-    expect(() => model.predict(wrong as number[][][][])).toThrow('x[1][0][0][1] is the string "a" (convert text with Number() first); expected a number');
+    expect(() => model.predict(wrong as number[][][][])).toThrow(
+      'x[1][0][0][1] is the string "a" (convert text with Number() first); expected a number',
+    );
     model.dispose();
   });
 

@@ -85,7 +85,9 @@ describe('Network reports bad input before any kernel runs', () => {
 
   it('ragged rows and non-numbers', async () => {
     await expect(net().fit([[0, 0], [1]], [[0], [1]], quiet)).rejects.toThrow(/x\[1\] has 1 features but x\[0\] has 2/);
-    await expect(net().fit([[0, '1']] as unknown as number[][], [[0]], quiet)).rejects.toThrow(/x\[0\]\[1\] is the string "1"/);
+    await expect(net().fit([[0, '1']] as unknown as number[][], [[0]], quiet)).rejects.toThrow(
+      /x\[0\]\[1\] is the string "1"/,
+    );
   });
 
   it('values beyond float32, and rows that are not arrays of numbers', async () => {
