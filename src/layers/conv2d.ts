@@ -92,6 +92,9 @@ export class Conv2D extends KernelLayer {
   private readonly initializerInputs: [InitializerInput, InitializerInput];
   /** the geometry for one sample (n = 1), set at build */
   private g!: Conv2dGeometry;
+  /** the kernels' numbers after the pointers for `dimsRows` samples, made again only when the batch size changes */
+  private dimsCache: ReturnType<typeof convArgs> | undefined;
+  private dimsRows = -1;
   private w!: Param;
   private b: Param | undefined;
   private x: Ptr = 0;
@@ -204,6 +207,7 @@ export class Conv2D extends KernelLayer {
       padAxis(inH, kh, this.strides[0], this.padding).padBefore,
       padAxis(inW, kw, this.strides[1], this.padding).padBefore,
     ];
+    this.dimsRows = -1; // a rebuilt layer (another input shape) makes its numbers again
     this.g = {
       n: 1,
       inH,
@@ -234,7 +238,7 @@ export class Conv2D extends KernelLayer {
     const k = this.backend!.kernels,
       g = this.g;
     this.x = x;
-    k.conv2d(x, this.w.value, this.y, this.scratch, ...convArgs({ ...g, n: rows }));
+    k.conv2d(x, this.w.value, this.y, this.scratch, ...this.dims(rows));
     const pixels = rows * g.outH * g.outW;
     if (this.b) k.addRowVector(this.y, this.b.value, pixels, g.outC);
     if (!mode.logits) activationForward(k, this.activation, this.y, this.y, pixels, g.outC);
@@ -250,9 +254,17 @@ export class Conv2D extends KernelLayer {
       activationBackward(k, this.activation, this.y, dy, this.dz, pixels, g.outC);
       dz = this.dz;
     }
-    if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, ...convArgs({ ...g, n: rows }));
-    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, ...convArgs({ ...g, n: rows }));
+    if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, ...this.dims(rows));
+    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, ...this.dims(rows));
     if (this.b) k.sumRows(dz, this.b.grad, pixels, g.outC);
     return needInputGrad ? this.dx : 0;
+  }
+
+  private dims(rows: number): ReturnType<typeof convArgs> {
+    if (rows !== this.dimsRows || !this.dimsCache) {
+      this.dimsCache = convArgs({ ...this.g, n: rows });
+      this.dimsRows = rows;
+    }
+    return this.dimsCache;
   }
 }

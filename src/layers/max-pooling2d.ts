@@ -1,4 +1,3 @@
-import { poolArgs } from '../backends/conv-geometry.js';
 import type { Ptr } from '../backends/kernels.js';
 import { Pooling2D } from './pooling2d.js';
 
@@ -12,12 +11,10 @@ export class MaxPooling2D extends Pooling2D {
   static readonly className: string = 'MaxPooling2D';
 
   protected pool(x: Ptr, rows: number): void {
-    const g = this.g;
-    this.backend!.kernels.maxPool(x, this.y, ...poolArgs({ ...g, n: rows }));
+    this.backend!.kernels.maxPool(x, this.y, ...this.dims(rows));
   }
 
   protected poolBackward(dy: Ptr, rows: number): void {
-    const g = this.g;
-    this.backend!.kernels.maxPoolBackward(this.x, dy, this.dx, ...poolArgs({ ...g, n: rows }));
+    this.backend!.kernels.maxPoolBackward(this.x, dy, this.dx, ...this.dims(rows));
   }
 }

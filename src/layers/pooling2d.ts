@@ -1,4 +1,4 @@
-import { padAxis, type Padding, type Pool2dGeometry } from '../backends/conv-geometry.js';
+import { padAxis, poolArgs, type Padding, type Pool2dGeometry } from '../backends/conv-geometry.js';
 import type { Ptr } from '../backends/kernels.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
@@ -29,6 +29,17 @@ export abstract class Pooling2D extends KernelLayer {
   readonly strides: readonly [number, number];
   readonly padding: Padding;
   protected g!: Pool2dGeometry;
+  private dimsCache: ReturnType<typeof poolArgs> | undefined;
+  private dimsRows = -1;
+
+  /** the kernels' numbers after the pointers for `rows` samples, made again only when the batch size changes */
+  protected dims(rows: number): ReturnType<typeof poolArgs> {
+    if (rows !== this.dimsRows || !this.dimsCache) {
+      this.dimsCache = poolArgs({ ...this.g, n: rows });
+      this.dimsRows = rows;
+    }
+    return this.dimsCache;
+  }
   protected x: Ptr = 0;
   protected y: Ptr = 0;
   protected dx: Ptr = 0;
@@ -96,6 +107,7 @@ export abstract class Pooling2D extends KernelLayer {
     const [inH, inW, c] = this.inputShape;
     const [outH, outW] = this.outputShape;
     const [poolH, poolW] = this.poolSize;
+    this.dimsRows = -1; // a rebuilt layer (another input shape) makes its numbers again
     this.g = {
       n: 1,
       inH,
