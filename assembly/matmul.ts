@@ -415,6 +415,12 @@ export function matmulTransA(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: 
   gemmRowB(x, 4, row, dy, dyRow, dw, k, n, m, false);
 }
 
+/** dw[k0..k1, n] = (x[m,k]ᵀ · dy[m,n])[k0..k1]: rows k0 ≤ p < k1 of matmulTransA, bit for bit (not a kernel of the
+ *  contract: the worker pool splits a weight gradient over its rows, each thread one block, src/backends/wasm/threads/) */
+export function matmulTransARows(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32): void {
+  gemmRowB(x + (<usize>k0 << 2), 4, <usize>k << 2, dy, <usize>n << 2, dw + (<usize>k0 * n << 2), k1 - k0, n, m, false);
+}
+
 /** dw[k,n] += x[m,k]ᵀ · dy[m,n], each dw[p, j] continuing its sum over i from the stored value (not a kernel of the
  *  contract: the conv filter gradient calls it block by block of rows, bit-identical to one matmulTransA) */
 export function matmulTransAAdd(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32): void {

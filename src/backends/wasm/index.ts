@@ -4,6 +4,10 @@ import { WasmArena } from './arena.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
 import { createMemory, instantiateKernels, instantiateKernelsAsync } from './load.js';
 import { fail } from '../../util/errors.js';
+import { WorkerPool } from './threads/pool.js';
+import { registerPool, resolvedThreads } from './threads/settings.js';
+import { withSharedMemory } from './threads/shared-module.js';
+import { EXTRA_EXPORTS, threadedKernels } from './threads/split.js';
 
 export interface WasmBackendOptions {
   /**
@@ -12,17 +16,28 @@ export interface WasmBackendOptions {
    * `src/backends/wasm/debug.js` once before asking for it.
    */
   debug?: boolean;
+  /**
+   * the threaded build: a shared memory, and a pool of workers (sized by `setThreads`) that large kernel calls are
+   * split over. Needs SharedArrayBuffer and workers (Node; cross-origin-isolated pages): see threads/environment.ts.
+   */
+  threads?: boolean;
 }
 
 type Variant = 'release' | 'debug';
 
 /** base64 of each variant's bytes; the debug variant is registered by ./debug.ts when it is imported */
 const sources: Partial<Record<Variant, string>> = { release: RELEASE_WASM_BASE64 };
-const compiled = new Map<Variant, WebAssembly.Module>();
+/** compiled modules by variant, and by variant + '+threads' for the shared-memory build */
+const compiled = new Map<string, WebAssembly.Module>();
 
 /** Called by ./debug.ts: make the debug build available to `createWasmBackend({ debug: true })`. */
 export function registerWasmVariant(variant: Variant, base64: string): void {
   sources[variant] = base64;
+}
+
+/** the bytes of a variant, with its memory import declared shared for the threaded build (threads/shared-module.ts) */
+function moduleBytes(variant: Variant, threads: boolean): Uint8Array {
+  return threads ? withSharedMemory(bytes(variant)) : bytes(variant);
 }
 
 function bytes(variant: Variant): Uint8Array {
@@ -59,15 +74,16 @@ function compileError(e: unknown): Error {
 }
 
 /** Compiled once per variant (synchronously: Node and workers allow it at any size) and instantiated per backend. */
-function module(variant: Variant): WebAssembly.Module {
-  let m = compiled.get(variant);
+function module(variant: Variant, threads = false): WebAssembly.Module {
+  const key = threads ? `${variant}+threads` : variant;
+  let m = compiled.get(key);
   if (!m) {
     try {
-      m = new WebAssembly.Module(bytes(variant) as BufferSource);
+      m = new WebAssembly.Module(moduleBytes(variant, threads) as BufferSource);
     } catch (e) {
       throw compileError(e);
     }
-    compiled.set(variant, m);
+    compiled.set(key, m);
   }
   return m;
 }
@@ -76,15 +92,16 @@ function module(variant: Variant): WebAssembly.Module {
  * Compile a variant with `WebAssembly.compile`, off the main thread where the engine can, so that later
  * `createWasmBackend` calls find it compiled. Browsers may refuse synchronous compilation on the main thread.
  */
-export async function compileWasm(variant: Variant = 'release'): Promise<WebAssembly.Module> {
-  let m = compiled.get(variant);
+export async function compileWasm(variant: Variant = 'release', threads = false): Promise<WebAssembly.Module> {
+  const key = threads ? `${variant}+threads` : variant;
+  let m = compiled.get(key);
   if (!m) {
     try {
-      m = await WebAssembly.compile(bytes(variant) as BufferSource);
+      m = await WebAssembly.compile(moduleBytes(variant, threads) as BufferSource);
     } catch (e) {
       throw compileError(e);
     }
-    compiled.set(variant, m);
+    compiled.set(key, m);
   }
   return m;
 }
@@ -104,7 +121,7 @@ export function wasmSimdSupported(): boolean {
 }
 
 /** the module's exports as the Kernels contract, after checking that every kernel is there */
-function bindKernels(exports: WebAssembly.Exports, variant: Variant): Kernels {
+export function bindKernels(exports: WebAssembly.Exports, variant: string): Kernels {
   const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) {
     fail(
@@ -120,22 +137,39 @@ function bindKernels(exports: WebAssembly.Exports, variant: Variant): Kernels {
   return Object.freeze(kernels) as Kernels;
 }
 
-function backendOf(exports: WebAssembly.Exports, memory: WebAssembly.Memory, variant: Variant): Backend {
-  const kernels = bindKernels(exports, variant);
+/** The backend over an instance: with `threads`, its kernels split large calls over a pool of workers on `module`. */
+export function backendOver(
+  exports: WebAssembly.Exports,
+  memory: WebAssembly.Memory,
+  label: Backend['name'],
+  module: WebAssembly.Module,
+  threads: boolean,
+): Backend {
+  const kernels = bindKernels(exports, label);
   const heapBase = (exports.heapBase as () => number)() >>> 0;
-  return { name: 'wasm', kernels, arena: new WasmArena(memory, heapBase) };
+  const arena = new WasmArena(memory, heapBase);
+  if (!threads) return { name: label, kernels, arena };
+  const scratchBytes = (exports.scratchBytes as () => number)() >>> 0;
+  const pool = new WorkerPool(module, memory, arena, [...KERNEL_NAMES, ...EXTRA_EXPORTS], scratchBytes, 0);
+  registerPool(pool);
+  const raw = exports as unknown as Parameters<typeof threadedKernels>[1];
+  return { name: label, kernels: threadedKernels(kernels, raw, pool, resolvedThreads), arena, pool };
 }
 
 /** A backend with its own WebAssembly.Memory and instance of the SIMD kernels. */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   const variant: Variant = options.debug ? 'debug' : 'release';
-  const memory = createMemory();
-  return backendOf(instantiateKernels(module(variant), memory), memory, variant);
+  const threads = options.threads ?? false;
+  const memory = createMemory(threads);
+  const m = module(variant, threads);
+  return backendOver(instantiateKernels(m, memory), memory, 'wasm', m, threads);
 }
 
 /** The same, compiled and instantiated asynchronously: what every browser allows on its main thread. */
 export async function createWasmBackendAsync(options: WasmBackendOptions = {}): Promise<Backend> {
   const variant: Variant = options.debug ? 'debug' : 'release';
-  const memory = createMemory();
-  return backendOf(await instantiateKernelsAsync(await compileWasm(variant), memory), memory, variant);
+  const threads = options.threads ?? false;
+  const memory = createMemory(threads);
+  const m = await compileWasm(variant, threads);
+  return backendOver(await instantiateKernelsAsync(m, memory), memory, 'wasm', m, threads);
 }

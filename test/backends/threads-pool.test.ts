@@ -1,0 +1,123 @@
+// The worker pool's behaviour around the kernels: the threaded module is the release module with a shared memory,
+// a kernel that fails in a worker or a worker that dies becomes a ScratchnetError in the caller (never a hang),
+// setThreads(1) stops every worker, bad counts are refused, and a Node script exits by itself with workers started.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ScratchnetError, getThreads, setThreads } from '../../src/index.js';
+import { createWasmBackend } from '../../src/backends/wasm/index.js';
+import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
+import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
+import { bounds } from '../../src/backends/wasm/threads/split.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+
+afterAll(async () => {
+  await setThreads('auto');
+});
+
+describe('the threaded build', () => {
+  it('is the release build with the memory import declared shared: byte for byte what asc --enable threads emits', () => {
+    const release = decodeBase64(RELEASE_WASM_BASE64);
+    const threads = new Uint8Array(readFileSync(join(root, 'build/scratchnet.threads.wasm')));
+    expect(Buffer.from(withSharedMemory(release)).equals(Buffer.from(threads))).toBe(true);
+    expect(Buffer.from(release).equals(Buffer.from(threads))).toBe(false);
+  });
+
+  it('splits into blocks of whole units, none shorter than the unit when there is room', () => {
+    expect(bounds(64, 2, 4)).toEqual([0, 32, 64]);
+    expect(bounds(63, 3, 16)).toEqual([0, 16, 32, 63]);
+    for (let total = 32; total < 200; total++) {
+      for (let parts = 2; parts <= Math.floor(total / 16); parts++) {
+        const b = bounds(total, parts, 16);
+        for (let i = 0; i + 1 < b.length; i++) expect(b[i + 1] - b[i]).toBeGreaterThanOrEqual(16);
+      }
+    }
+  });
+});
+
+describe('the pool', () => {
+  const backend = createWasmBackend({ threads: true });
+  const { arena, kernels } = backend;
+  const m = 64,
+    k = 256,
+    n = 256;
+  const x = arena.alloc(m * k),
+    w = arena.alloc(k * n),
+    y = arena.alloc(m * n);
+  arena.f32(x, m * k).fill(0.5);
+  arena.f32(w, k * n).fill(0.25);
+
+  it('refuses thread counts that are not whole numbers from 1 to 256', () => {
+    for (const bad of [0, -1, 1.5, 257, NaN, '2' as unknown as number]) {
+      expect(() => setThreads(bad)).toThrow(/setThreads expects 'auto' or a whole number from 1 to 256/);
+    }
+  });
+
+  it('a kernel that traps in a worker throws a ScratchnetError in the caller naming the kernel, and the pool goes on', async () => {
+    await setThreads(2);
+    expect(backend.pool!.ready()).toBe(1);
+    // y placed so that the caller's rows lie inside memory and the worker's rows past its end
+    const end = arena.capacity;
+    const badY = end - (m / 2) * n * 4;
+    let error: unknown;
+    try {
+      kernels.matmul(x, w, badY, m, k, n);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScratchnetError);
+    expect((error as Error).message).toMatch(/a worker thread running matmul threw: .*out of bounds/);
+    const before = backend.pool!.splitCalls;
+    kernels.matmul(x, w, y, m, k, n);
+    expect(backend.pool!.splitCalls).toBe(before + 1);
+    expect(arena.f32(y, m * n)[m * n - 1]).toBe(k * 0.125);
+  });
+
+  it('a worker that dies surfaces as a ScratchnetError, then the calls run on the threads left; setThreads restarts it', async () => {
+    await setThreads(2);
+    const workers = (backend.pool as unknown as { workers: { handle: { terminate(): Promise<number> } }[] }).workers;
+    await workers[0].handle.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the exit event
+    expect(() => kernels.matmul(x, w, y, m, k, n)).toThrow(/a kernel worker thread stopped .*goes on with 1 threads/);
+    const before = backend.pool!.splitCalls;
+    kernels.matmul(x, w, y, m, k, n); // one thread now, and right
+    expect(backend.pool!.splitCalls).toBe(before);
+    expect(arena.f32(y, m * n)[0]).toBe(k * 0.125);
+    await setThreads(2);
+    kernels.matmul(x, w, y, m, k, n);
+    expect(backend.pool!.splitCalls).toBe(before + 1);
+  });
+
+  it('setThreads(1) stops every worker; getThreads reports the count', async () => {
+    await setThreads(4);
+    expect(getThreads()).toBe(4);
+    expect(backend.pool!.size).toBe(3);
+    await setThreads(1);
+    expect(backend.pool!.size).toBe(0);
+    expect(getThreads()).toBe(1);
+  });
+});
+
+describe('a Node script', () => {
+  it('exits by itself after training with workers started, having split calls', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures/threads-exit-child.ts'), '2'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // no timeout of our own: a process kept alive by its workers would fail the test by vitest's timeout
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const seen = JSON.parse(out.trim()) as { threads: number; split: number };
+    expect(seen.threads).toBe(2);
+    expect(seen.split).toBeGreaterThan(0);
+  }, 60_000);
+});
