@@ -31,6 +31,7 @@ export { CONV_BLOCK_FLOATS } from './conv';
 // blocks of a weight gradient that the pool hands to each thread.
 export { setScratch } from './lib/scratch';
 export { matmulTransARows } from './matmul';
+export { conv2dBackwardFilterRows } from './conv';
 export { matmulTransASkipZerosRows } from './sparse';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */

@@ -512,6 +512,14 @@ function dot1x1(d: usize, w: usize, dx: usize, len: i32, accumulate: bool): void
   store<f32>(dx, accumulate ? load<f32>(dx) + r : r);
 }
 
+/** dx[m,k] = dy[m,n] · w[k,n]ᵀ on the packed path whatever m: every dx[i, p] summed over j in order from +0, so its
+ *  bits do not depend on how the rows are cut (not a kernel of the contract: the conv input gradient, whose blocks of
+ *  rows differ with the thread count) */
+export function matmulTransBPacked(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: i32): void {
+  const row = <usize>n << 2;
+  gemm(dy, row, 4, w, 4, row, dx, m, k, n, false);
+}
+
 /** dx[m,k] = dy[m,n] · w[k,n]ᵀ  (the input gradient of a dense layer) */
 export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: i32): void {
   if (DEBUG) {

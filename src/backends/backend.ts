@@ -91,8 +91,9 @@ export interface ThreadPool {
   ready(): number;
   /** resolves once every worker has started (or failed to) */
   whenReady(): Promise<void>;
-  /** calls that ran on more than one thread so far */
+  /** calls that ran on more than one thread so far, in all and by kernel name */
   readonly splitCalls: number;
+  readonly splitsByKernel: Readonly<Record<string, number>>;
   /** stop every worker */
   dispose(): void;
 }

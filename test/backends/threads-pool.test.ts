@@ -60,17 +60,32 @@ describe('the pool', () => {
   it('a kernel that traps in a worker throws a ScratchnetError in the caller naming the kernel, and the pool goes on', async () => {
     await setThreads(2);
     expect(backend.pool!.ready()).toBe(1);
-    // y placed so that the caller's rows lie inside memory and the worker's rows past its end
-    const end = arena.capacity;
-    const badY = end - (m / 2) * n * 4;
+    const pool = backend.pool as unknown as {
+      head: Int32Array;
+      names: string[];
+      run(kernel: number, chunks: number[][], run: (args: number[]) => void): void;
+    };
+    // two chunks: rows whose y lies inside memory, and rows whose y lies past its end. This thread runs a stand-in
+    // for its chunk that waits until the worker has claimed the other one, so the failing chunk is the worker's.
+    const bad = arena.capacity;
+    const chunks = [
+      [x, w, y, m / 2, k, n],
+      [x, w, bad, m / 2, k, n],
+    ];
+    const waitForWorker = () => {
+      const until = performance.now() + 10_000;
+      while ((Atomics.load(pool.head, 1) & 0xffff) < 2 && performance.now() < until);
+    };
     let error: unknown;
     try {
-      kernels.matmul(x, w, badY, m, k, n);
+      pool.run(pool.names.indexOf('matmul'), chunks, waitForWorker);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ScratchnetError);
-    expect((error as Error).message).toMatch(/a worker thread running matmul threw: .*out of bounds/);
+    expect((error as Error).message).toMatch(/^scratchnet: a worker thread running matmul threw: .*out of bounds/);
+    // through the kernels: whichever thread meets the bad rows, the call throws and the pool goes on
+    expect(() => kernels.matmul(x, w, bad - (m / 2) * n * 4, m, k, n)).toThrow(/out of bounds/);
     const before = backend.pool!.splitCalls;
     kernels.matmul(x, w, y, m, k, n);
     expect(backend.pool!.splitCalls).toBe(before + 1);

@@ -4,8 +4,9 @@ import { WasmArena } from './arena.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
 import { createMemory, instantiateKernels, instantiateKernelsAsync } from './load.js';
 import { fail } from '../../util/errors.js';
+import { CONV_BLOCK_FLOATS } from '../conv-geometry.js';
 import { WorkerPool } from './threads/pool.js';
-import { registerPool, resolvedThreads } from './threads/settings.js';
+import { MAX_THREADS, activeThreads, registerPool } from './threads/settings.js';
 import { withSharedMemory } from './threads/shared-module.js';
 import { EXTRA_EXPORTS, threadedKernels } from './threads/split.js';
 
@@ -150,10 +151,11 @@ export function backendOver(
   const arena = new WasmArena(memory, heapBase);
   if (!threads) return { name: label, kernels, arena };
   const scratchBytes = (exports.scratchBytes as () => number)() >>> 0;
-  const pool = new WorkerPool(module, memory, arena, [...KERNEL_NAMES, ...EXTRA_EXPORTS], scratchBytes, 0);
+  const names = [...KERNEL_NAMES, ...EXTRA_EXPORTS];
+  const pool = new WorkerPool(module, memory, arena, names, scratchBytes, CONV_BLOCK_FLOATS, MAX_THREADS - 1);
   registerPool(pool);
   const raw = exports as unknown as Parameters<typeof threadedKernels>[1];
-  return { name: label, kernels: threadedKernels(kernels, raw, pool, resolvedThreads), arena, pool };
+  return { name: label, kernels: threadedKernels(kernels, raw, pool, activeThreads), arena, pool };
 }
 
 /** A backend with its own WebAssembly.Memory and instance of the SIMD kernels. */

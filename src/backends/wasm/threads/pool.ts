@@ -1,31 +1,36 @@
 /**
  * A pool of N − 1 workers that run kernels on the caller's shared wasm memory, so that one kernel call uses N threads.
  *
- * Each worker instantiates the same kernels module over the same `WebAssembly.Memory` (shared) and owns a slot of the
- * control block (layout.ts) and a matmul scratch block, both allocated in the arena. A call writes each worker's part
- * (kernel and arguments) into its slot, bumps the slot's SEQ and notifies; the caller runs its own part, then waits
- * for every DONE. Waiting blocks with Atomics.wait where the thread may block (Node, workers) and spins on
- * Atomics.load on a browser's main thread, where it may not.
+ * Each worker instantiates the same kernels module over the same `WebAssembly.Memory` (shared) and has a slot in the
+ * control block (layout.ts) and a matmul scratch block, both in the arena. A call writes the chunks' arguments, tags
+ * CLAIM, bumps SEQ and notifies; then the caller claims and runs chunks like any worker, and waits until every chunk
+ * has finished. It blocks with Atomics.wait where the thread may (Node, workers) and spins on Atomics.load on a
+ * browser's main thread, where it may not.
  *
  * Workers never hold a Node process open (unref), spin briefly after a call and then sleep in Atomics.wait. A kernel
- * that throws in a worker, or a worker that dies, makes the call throw a ScratchnetError in the caller once every part
- * has answered; it never hangs.
+ * that throws in a worker makes the call throw a ScratchnetError in the caller once every chunk has finished; a
+ * worker found dead is taken out of the pool with a ScratchnetError. Nothing waits for an answer that cannot come.
  */
 import type { WasmArena } from '../arena.js';
 import { scratchnetError } from '../../../util/errors.js';
 import { isBrowserMainThread, isNode, nodeBuiltin } from './environment.js';
 import {
   ARGC,
-  ARGS_BYTE,
+  CHUNKS,
+  CLAIM,
+  controlBytes,
   DEAD,
-  DONE,
   EXIT,
   FAILED,
+  FINISHED,
+  HEADER_BYTES,
   KERNEL,
   MAX_ARGS,
+  MAX_CHUNKS,
   MESSAGE_BYTE,
   MESSAGE_CHARS,
   READY,
+  SCRATCH_ARG,
   SEQ,
   SLOT_BYTES,
   STARTING,
@@ -33,9 +38,9 @@ import {
 } from './layout.js';
 import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
 
-/** Atomics.load polls before a worker sleeps (about 0.1–0.3 ms): a training step's calls come faster than that */
+/** Atomics.load polls before a worker sleeps (a fraction of a millisecond): a training step's calls come faster */
 const WORKER_SPIN = 1 << 16;
-/** polls of DONE before the caller blocks */
+/** polls of FINISHED before the caller blocks */
 const CALLER_SPIN = 1 << 12;
 
 /** What stops a worker: worker_threads' Worker and the browser's Worker both have terminate(). */
@@ -45,42 +50,50 @@ interface WorkerHandle {
 
 interface PoolWorker {
   handle: WorkerHandle;
-  /** the slot and the scratch blocks in the arena */
-  slot: number;
+  index: number;
   scratch: number;
-  /** a per-worker block for kernels that need room of their own (the conv patch matrix), or 0 */
   extra: number;
-  i32: Int32Array;
-  args: Float64Array;
+  slot: Int32Array;
   text: Uint16Array;
-  /** stopped by the pool: its blocks may already belong to someone else, so its events must not touch them */
+  /** stopped by the pool: its blocks may already be reused, so its events must not touch them */
   stopped: boolean;
-}
-
-/** One part of a call: the kernel's index in `names` and its arguments. */
-export interface Part {
-  kernel: number;
-  args: number[];
 }
 
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
+  /** slot numbers not in use */
+  private readonly freeSlots: number[];
+  private readonly control: number;
+  private readonly head: Int32Array;
+  private readonly args: Float64Array;
+  /** this (the calling) thread's block for SCRATCH_ARG */
+  private readonly ownExtra: number;
   private seq = 0;
-  /** calls that ran on more than one thread (tests check that a split happened) */
-  splitCalls = 0;
   private url: string | undefined;
+  /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
+  splitCalls = 0;
+  readonly splitsByKernel: Record<string, number> = {};
 
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
     private readonly arena: WasmArena,
-    /** export names the workers resolve, in the order of Part.kernel */
+    /** export names the workers resolve, indexed by KERNEL */
     readonly names: readonly string[],
     /** bytes of a worker's matmul scratch (the module's `scratchBytes()`) */
     private readonly scratchBytes: number,
-    /** floats of each worker's extra block */
+    /** floats of each worker's own block for SCRATCH_ARG */
     readonly extraFloats: number,
-  ) {}
+    /** most workers this pool can hold */
+    private readonly maxWorkers: number,
+  ) {
+    this.control = arena.alloc(controlBytes(maxWorkers) / 4);
+    const buffer = memory.buffer; // shared memory: this view stays valid as the memory grows
+    this.head = new Int32Array(buffer, this.control, HEADER_BYTES / 4);
+    this.args = new Float64Array(buffer, this.control + HEADER_BYTES + maxWorkers * SLOT_BYTES, MAX_CHUNKS * MAX_ARGS);
+    this.freeSlots = Array.from({ length: maxWorkers }, (_, i) => maxWorkers - 1 - i);
+    this.ownExtra = extraFloats > 0 ? arena.alloc(extraFloats, false) : 0;
+  }
 
   /** workers started (ready or not) */
   get size(): number {
@@ -88,17 +101,16 @@ export class WorkerPool {
   }
 
   /**
-   * The workers that have finished starting, in order: a call uses only these. A worker found dead (it crashed or
-   * its thread was ended from outside) is taken out of the pool, and this throws a ScratchnetError saying so; the
-   * calls after it run on the threads left (setThreads starts a replacement).
+   * Workers that have finished starting. A worker found dead (it crashed, or its thread was ended from outside) is
+   * taken out of the pool, and this throws a ScratchnetError saying so; the calls after it run on the threads left
+   * (setThreads starts a replacement).
    */
   ready(): number {
     let n = 0;
-    while (n < this.workers.length) {
-      const status = Atomics.load(this.workers[n].i32, STATUS);
-      if (status === DEAD) this.dropDead(n);
-      if (status !== READY) break;
-      n++;
+    for (let i = 0; i < this.workers.length; i++) {
+      const status = Atomics.load(this.workers[i].slot, STATUS);
+      if (status === DEAD) this.dropDead(i);
+      if (status === READY) n++;
     }
     return n;
   }
@@ -116,73 +128,64 @@ export class WorkerPool {
 
   /** Resolves once every worker has started or failed to (polled: a browser's main thread cannot block). */
   async whenReady(): Promise<void> {
-    for (;;) {
-      const settled = this.workers.every((w) => Atomics.load(w.i32, STATUS) !== STARTING);
-      if (settled) return;
+    while (this.workers.some((w) => Atomics.load(w.slot, STATUS) === STARTING)) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 
   /** why each worker that stopped did (empty when all run) */
   failures(): string[] {
-    return this.workers.filter((w) => Atomics.load(w.i32, STATUS) === DEAD).map((w) => this.message(w));
+    return this.workers.filter((w) => Atomics.load(w.slot, STATUS) === DEAD).map((w) => this.message(w));
   }
 
-  /** the extra block of worker `i` (0-based) */
-  extraOf(i: number): number {
-    return this.workers[i].extra;
-  }
-
-  /** Start or stop workers so that there are `count`. */
+  /** Start or stop workers so that there are `count` (at most maxWorkers). */
   resize(count: number): void {
+    count = Math.min(count, this.maxWorkers);
     while (this.workers.length > count) this.stop(this.workers.pop()!);
     while (this.workers.length < count) this.workers.push(this.start());
   }
 
   private start(): PoolWorker {
-    const slot = this.arena.alloc(SLOT_BYTES / 4);
-    const scratch = this.arena.alloc(this.scratchBytes / 4, false);
-    const extra = this.extraFloats > 0 ? this.arena.alloc(this.extraFloats, false) : 0;
+    const index = this.freeSlots.pop()!;
+    const at = this.control + HEADER_BYTES + index * SLOT_BYTES;
     const buffer = this.memory.buffer;
     const worker: PoolWorker = {
       handle: { terminate() {} },
-      slot,
-      scratch,
-      extra,
-      i32: new Int32Array(buffer, slot, ARGS_BYTE / 4),
-      args: new Float64Array(buffer, slot + ARGS_BYTE, MAX_ARGS),
-      text: new Uint16Array(buffer, slot + MESSAGE_BYTE, MESSAGE_CHARS),
+      index,
+      scratch: this.arena.alloc(this.scratchBytes / 4, false),
+      extra: this.extraFloats > 0 ? this.arena.alloc(this.extraFloats, false) : 0,
+      slot: new Int32Array(buffer, at, MESSAGE_BYTE / 4),
+      text: new Uint16Array(buffer, at + MESSAGE_BYTE, MESSAGE_CHARS),
       stopped: false,
     };
+    worker.slot.fill(0); // STARTING, not holding, not told to exit
     const init: WorkerInit = {
       module: this.module,
       memory: this.memory,
-      slot,
-      scratch,
+      control: this.control,
+      workers: this.maxWorkers,
+      index,
+      scratch: worker.scratch,
+      extra: worker.extra,
       names: [...this.names],
       spin: WORKER_SPIN,
     };
     try {
       worker.handle = this.spawn(init, worker);
     } catch (e) {
-      Atomics.store(worker.i32, STATUS, DEAD);
-      this.report(worker, e);
+      this.markDead(worker, e);
     }
     return worker;
   }
 
   private spawn(init: WorkerInit, worker: PoolWorker): WorkerHandle {
     if (isNode) {
-      type NodeWorker = WorkerHandle & {
-        unref(): void;
-        on(event: string, listener: (arg: unknown) => void): void;
-      };
+      type NodeWorker = WorkerHandle & { unref(): void; on(event: string, listener: (arg: unknown) => void): void };
       const threads = nodeBuiltin<{ Worker: new (source: string, options: object) => NodeWorker }>(
         'node:worker_threads',
       )!;
       const handle = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: init });
-      // an idle worker must not keep the process alive; one that fails to start is marked dead
-      handle.unref();
+      handle.unref(); // an idle worker must not keep the process alive
       handle.on('error', (e) => this.markDead(worker, e));
       handle.on('exit', () => this.markDead(worker, 'the worker thread exited'));
       return handle;
@@ -195,73 +198,96 @@ export class WorkerPool {
   }
 
   private markDead(worker: PoolWorker, why: unknown): void {
-    if (worker.stopped) return;
-    const status = Atomics.load(worker.i32, STATUS);
-    if (status === DEAD) return;
-    this.report(worker, why);
-    Atomics.store(worker.i32, STATUS, DEAD);
-  }
-
-  private report(worker: PoolWorker, why: unknown): void {
+    if (worker.stopped || Atomics.load(worker.slot, STATUS) === DEAD) return;
     const message = String((why as Error)?.message ?? why).slice(0, MESSAGE_CHARS);
     for (let c = 0; c < MESSAGE_CHARS; c++) worker.text[c] = c < message.length ? message.charCodeAt(c) : 0;
+    Atomics.store(worker.slot, STATUS, DEAD);
   }
 
   private stop(worker: PoolWorker): void {
     worker.stopped = true;
-    const ready = Atomics.load(worker.i32, STATUS) === READY;
+    const ready = Atomics.load(worker.slot, STATUS) === READY;
     if (ready) {
-      const seq = (this.seq = (this.seq + 1) | 0);
-      worker.i32[KERNEL] = EXIT;
-      Atomics.store(worker.i32, SEQ, seq);
-      Atomics.notify(worker.i32, SEQ);
-      this.waitFor(worker, seq); // it answers EXIT as it leaves its loop: then it no longer touches its blocks
+      Atomics.store(worker.slot, EXIT, 1);
+      this.wake();
+      // it marks itself DEAD as it leaves its loop: from then on it touches neither its slot nor its blocks
+      for (let spins = 0; Atomics.load(worker.slot, STATUS) === READY; spins++) {
+        if (spins > CALLER_SPIN && !isBrowserMainThread) Atomics.wait(worker.slot, STATUS, READY, 10);
+      }
     }
     void worker.handle.terminate();
-    // A worker still starting could write to its slot later: its blocks stay allocated (a rare setThreads race).
-    if (ready || Atomics.load(worker.i32, STATUS) === DEAD) {
-      this.arena.free(worker.slot);
+    // A worker still starting could yet write to its slot and blocks: those stay allocated (a rare setThreads race).
+    if (Atomics.load(worker.slot, STATUS) === DEAD) {
+      this.freeSlots.push(worker.index);
       this.arena.free(worker.scratch);
       if (worker.extra) this.arena.free(worker.extra);
     }
   }
 
-  /**
-   * Run `own` on this thread and parts[i] on worker i, all at once; return when every part is done. Throws a
-   * ScratchnetError naming the kernel if a part threw in its worker or a worker stopped.
-   */
-  run(own: () => void, parts: Part[], what: string): void {
+  private wake(): number {
     const seq = (this.seq = (this.seq + 1) | 0);
+    Atomics.store(this.head, SEQ, seq);
+    Atomics.notify(this.head, SEQ);
+    return seq;
+  }
+
+  /**
+   * Run `kernel` once per entry of `chunks` (each its arguments), spread over this thread and the workers; return
+   * when all have finished. `run` calls the kernel on this thread. With `scratchArg` ≥ 0 each thread passes its own
+   * block of extraFloats floats there. Throws a ScratchnetError naming the kernel if a chunk threw in a worker.
+   */
+  run(kernel: number, chunks: number[][], run: (args: number[]) => void, scratchArg = -1): void {
+    const head = this.head;
+    const n = Math.min(chunks.length, MAX_CHUNKS);
+    for (let c = 0; c < n; c++) {
+      const args = chunks[c];
+      for (let i = 0; i < args.length; i++) this.args[c * MAX_ARGS + i] = args[i];
+    }
+    head[KERNEL] = kernel;
+    head[ARGC] = chunks[0].length;
+    head[SCRATCH_ARG] = scratchArg;
+    Atomics.store(head, CHUNKS, n);
+    Atomics.store(head, FINISHED, 0);
+    const tag = (this.seq + 1) & 0xffff;
+    Atomics.store(head, CLAIM, tag << 16);
+    this.wake();
     this.splitCalls++;
-    for (let i = 0; i < parts.length; i++) {
-      const w = this.workers[i];
-      const { kernel, args } = parts[i];
-      w.i32[KERNEL] = kernel;
-      w.i32[ARGC] = args.length;
-      for (let a = 0; a < args.length; a++) w.args[a] = args[a];
-      Atomics.store(w.i32, SEQ, seq);
-      Atomics.notify(w.i32, SEQ);
-    }
+    this.splitsByKernel[this.names[kernel]] = (this.splitsByKernel[this.names[kernel]] ?? 0) + 1;
     let error: unknown;
-    try {
-      own();
-    } catch (e) {
-      error = e;
+    let mine = 0;
+    for (;;) {
+      const claim = Atomics.load(head, CLAIM);
+      const chunk = claim & 0xffff;
+      if (chunk >= n) break;
+      if (Atomics.compareExchange(head, CLAIM, claim, (claim + 1) | 0) !== claim) continue;
+      try {
+        if (scratchArg >= 0) chunks[chunk][scratchArg] = this.ownExtra;
+        if (error === undefined) run(chunks[chunk]);
+      } catch (e) {
+        error = e;
+      }
+      mine++;
     }
+    if (Atomics.add(head, FINISHED, mine) + mine !== n) this.waitForChunks(n);
     let failed: string | undefined;
-    for (let i = 0; i < parts.length; i++) {
-      const w = this.workers[i];
-      this.waitFor(w, seq);
-      const status = Atomics.load(w.i32, STATUS);
-      if (status !== READY && failed === undefined) {
-        failed = `${status === FAILED ? 'threw' : 'stopped'}: ${this.message(w)}`;
-        // a kernel that threw leaves its worker able to run the next call
-        if (status === FAILED) Atomics.store(w.i32, STATUS, READY);
+    for (const w of this.workers) {
+      if (Atomics.load(w.slot, STATUS) === FAILED) {
+        failed ??= this.message(w);
+        Atomics.store(w.slot, STATUS, READY); // a kernel that threw leaves its worker able to run the next call
       }
     }
     if (error !== undefined) throw error;
     if (failed !== undefined) {
-      throw scratchnetError(`a worker thread running ${what} ${failed}`, 'internal');
+      throw scratchnetError(`a worker thread running ${this.names[kernel]} threw: ${failed}`, 'internal');
+    }
+  }
+
+  private waitForChunks(n: number): void {
+    let spins = 0;
+    for (;;) {
+      const finished = Atomics.load(this.head, FINISHED);
+      if (finished >= n) return;
+      if (++spins > CALLER_SPIN && !isBrowserMainThread) Atomics.wait(this.head, FINISHED, finished, 100);
     }
   }
 
@@ -271,18 +297,7 @@ export class WorkerPool {
     return text || 'no message';
   }
 
-  private waitFor(w: PoolWorker, seq: number): void {
-    let spins = 0;
-    for (;;) {
-      const done = Atomics.load(w.i32, DONE);
-      if (done === seq) return;
-      const status = Atomics.load(w.i32, STATUS);
-      if (status === DEAD || status === STARTING) return; // it will never answer: the caller reports it
-      if (++spins > CALLER_SPIN && !isBrowserMainThread) Atomics.wait(w.i32, DONE, done, 100);
-    }
-  }
-
-  /** Stop every worker (their blocks stay allocated, see stop()). */
+  /** Stop every worker. */
   dispose(): void {
     this.resize(0);
     if (this.url) URL.revokeObjectURL(this.url);

@@ -14,6 +14,8 @@ export interface Resizable {
 export const MAX_THREADS = 256;
 
 let requested: number | 'auto' = 'auto';
+/** a cap on the threads a call may use, without stopping workers (benchmarks compare 1 and N in one run) */
+let limit = Infinity;
 const pools = new Set<Resizable>();
 let noticeShown = false;
 
@@ -59,6 +61,17 @@ export function setThreads(n: number | 'auto'): Promise<void> {
  *  ('auto': the core count). */
 export function getThreads(): number {
   return threadsAvailable() ? resolvedThreads() : 1;
+}
+
+/** the threads a kernel call may use now: the resolved count, under the benchmark's cap */
+export function activeThreads(): number {
+  return Math.min(resolvedThreads(), limit);
+}
+
+/** Cap the threads kernel calls use without stopping or starting workers (Infinity: no cap). Not public: the
+ *  benchmarks switch between one thread and all of them between samples, which setThreads would make slow. */
+export function setThreadLimit(n: number): void {
+  limit = n;
 }
 
 /** A threaded backend's pool follows setThreads from now on (and is sized at once). */

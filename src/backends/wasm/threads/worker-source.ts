@@ -3,23 +3,30 @@
  * a module Web Worker from a Blob URL. Being a string, it ships inside the bundle and nothing extra is served.
  *
  * A worker instantiates the kernels module over the shared memory, points its matmul scratch at its own block, marks
- * itself READY and then loops: wait for a new SEQ in its slot (spinning a little first, so that the kernel calls of a
- * training step, microseconds apart, do not each pay a futex wake), run the kernel, publish DONE. Any exception is
- * written to the slot (FAILED) and the call still completes, so the caller never waits for an answer that cannot
- * come; in Node a worker that exits for any reason marks itself DEAD and answers too.
+ * itself READY and loops: wait for a new SEQ (spinning a little first, so that the kernel calls of a training step,
+ * microseconds apart, do not each pay a futex wake), then claim and run chunks of the call until none is left
+ * (layout.ts). An exception is written to its slot (FAILED) and the chunk still counts as finished, so the caller
+ * never waits for an answer that cannot come; in Node a worker that exits while running a chunk finishes it the same
+ * way (DEAD).
  */
 import {
   ARGC,
-  ARGS_BYTE,
+  CHUNKS,
+  CLAIM,
   DEAD,
-  DONE,
   EXIT,
   FAILED,
+  FINISHED,
+  HEADER_BYTES,
+  HOLDING,
   KERNEL,
+  MAX_ARGS,
   MESSAGE_BYTE,
   MESSAGE_CHARS,
   READY,
+  SCRATCH_ARG,
   SEQ,
+  SLOT_BYTES,
   STATUS,
 } from './layout.js';
 
@@ -27,11 +34,14 @@ import {
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** byte offset of this worker's slot */
-  slot: number;
-  /** this worker's matmul scratch block (`setScratch`) */
+  /** byte offset of the control block, and this worker's slot number in it */
+  control: number;
+  workers: number;
+  index: number;
+  /** this worker's matmul scratch block (`setScratch`) and its own block for SCRATCH_ARG */
   scratch: number;
-  /** the kernels' export names, indexed by the slot's KERNEL */
+  extra: number;
+  /** the kernels' export names, indexed by KERNEL */
   names: string[];
   /** Atomics.load polls of SEQ before Atomics.wait */
   spin: number;
@@ -40,17 +50,28 @@ export interface WorkerInit {
 export const WORKER_SOURCE = `'use strict';
 const isNode = typeof process === 'object' && typeof require === 'function';
 function run(init) {
-  const i32 = new Int32Array(init.memory.buffer, init.slot, ${ARGS_BYTE / 4});
-  const args = new Float64Array(init.memory.buffer, init.slot + ${ARGS_BYTE}, ${(MESSAGE_BYTE - ARGS_BYTE) / 8});
-  const text = new Uint16Array(init.memory.buffer, init.slot + ${MESSAGE_BYTE}, ${MESSAGE_CHARS});
-  let seen = Atomics.load(i32, ${SEQ});
-  const answer = () => { Atomics.store(i32, ${DONE}, seen); Atomics.notify(i32, ${DONE}); };
+  const buffer = init.memory.buffer;
+  const head = new Int32Array(buffer, init.control, ${HEADER_BYTES / 4});
+  const slotAt = init.control + ${HEADER_BYTES} + init.index * ${SLOT_BYTES};
+  const slot = new Int32Array(buffer, slotAt, ${MESSAGE_BYTE / 4});
+  const text = new Uint16Array(buffer, slotAt + ${MESSAGE_BYTE}, ${MESSAGE_CHARS});
+  const args = new Float64Array(buffer, init.control + ${HEADER_BYTES} + init.workers * ${SLOT_BYTES}, ${MAX_ARGS} * 64);
   const report = (status, error) => {
-    const message = String((error && (error.stack || error.message)) || error).slice(0, ${MESSAGE_CHARS});
+    const message = String((error && error.message) || error).slice(0, ${MESSAGE_CHARS});
     for (let c = 0; c < ${MESSAGE_CHARS}; c++) text[c] = c < message.length ? message.charCodeAt(c) : 0;
-    Atomics.store(i32, ${STATUS}, status);
+    Atomics.store(slot, ${STATUS}, status);
   };
-  if (isNode) process.on('exit', () => { if (Atomics.load(i32, ${STATUS}) !== ${DEAD}) { report(${DEAD}, 'the worker thread exited'); seen = Atomics.load(i32, ${SEQ}); answer(); } });
+  const finish = () => {
+    Atomics.store(slot, ${HOLDING}, 0);
+    if (Atomics.add(head, ${FINISHED}, 1) + 1 === Atomics.load(head, ${CHUNKS})) Atomics.notify(head, ${FINISHED});
+  };
+  if (isNode) {
+    process.on('exit', () => {
+      if (Atomics.load(slot, ${STATUS}) === ${DEAD}) return;
+      report(${DEAD}, 'the worker thread exited');
+      if (Atomics.load(slot, ${HOLDING}) === 1) finish();
+    });
+  }
   let fns;
   try {
     const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory, abort() { throw new Error('abort in a kernel'); } } });
@@ -58,39 +79,45 @@ function run(init) {
     fns = init.names.map((name) => instance.exports[name]);
   } catch (e) {
     report(${DEAD}, e);
-    answer();
     return;
   }
-  Atomics.store(i32, ${STATUS}, ${READY});
-  Atomics.notify(i32, ${STATUS});
+  Atomics.store(slot, ${STATUS}, ${READY});
   const spin = init.spin;
+  const a = new Array(${MAX_ARGS});
+  let seen = Atomics.load(head, ${SEQ});
   try {
     for (;;) {
-      let s = Atomics.load(i32, ${SEQ});
-      for (let n = 0; s === seen && n < spin; n++) s = Atomics.load(i32, ${SEQ});
-      while (s === seen) { Atomics.wait(i32, ${SEQ}, seen); s = Atomics.load(i32, ${SEQ}); }
+      let s = Atomics.load(head, ${SEQ});
+      for (let n = 0; s === seen && n < spin; n++) s = Atomics.load(head, ${SEQ});
+      while (s === seen) { Atomics.wait(head, ${SEQ}, seen); s = Atomics.load(head, ${SEQ}); }
       seen = s;
-      const k = i32[${KERNEL}];
-      if (k === ${EXIT}) break;
-      try {
-        const f = fns[k], a = args;
-        switch (i32[${ARGC}]) {
-          case 7: f(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
-          case 8: f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
-          default: f(...Array.from(a.subarray(0, i32[${ARGC}])));
+      if (Atomics.load(slot, ${EXIT}) === 1) break;
+      const tag = s & 0xffff;
+      for (;;) {
+        const claim = Atomics.load(head, ${CLAIM});
+        const chunk = claim & 0xffff;
+        if (claim >>> 16 !== tag || chunk >= Atomics.load(head, ${CHUNKS})) break;
+        if (Atomics.compareExchange(head, ${CLAIM}, claim, (claim + 1) | 0) !== claim) continue;
+        Atomics.store(slot, ${HOLDING}, 1);
+        try {
+          const argc = head[${ARGC}], at = chunk * ${MAX_ARGS}, scratchArg = head[${SCRATCH_ARG}];
+          for (let i = 0; i < argc; i++) a[i] = args[at + i];
+          if (scratchArg >= 0) a[scratchArg] = init.extra;
+          const f = fns[head[${KERNEL}]];
+          if (argc <= 8) f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+          else f(...a.slice(0, argc));
+        } catch (e) {
+          report(${FAILED}, e);
         }
-      } catch (e) {
-        report(${FAILED}, e);
+        finish();
       }
-      answer();
     }
   } catch (e) {
     report(${DEAD}, e);
-    answer();
+    if (Atomics.load(slot, ${HOLDING}) === 1) finish();
     return;
   }
   report(${DEAD}, 'the pool stopped this worker');
-  answer();
 }
 if (isNode) run(require('node:worker_threads').workerData);
 else self.onmessage = (event) => { self.onmessage = null; run(event.data); };
