@@ -65,11 +65,11 @@ describe('the pool', () => {
       names: string[];
       run(kernel: number, chunks: number[][], run: (args: number[]) => void): void;
     };
-    // two chunks: rows whose y lies inside memory, and rows whose y lies past its end. This thread runs a stand-in
-    // for its chunk that waits until the worker has claimed the other one, so the failing chunk is the worker's.
+    // two chunks whose y lies past the end of memory. This thread runs a stand-in for the chunk it claims, which
+    // waits until the worker has claimed the other one: so the chunk that fails is the worker's.
     const bad = arena.capacity;
     const chunks = [
-      [x, w, y, m / 2, k, n],
+      [x, w, bad, m / 2, k, n],
       [x, w, bad, m / 2, k, n],
     ];
     const waitForWorker = () => {
@@ -117,18 +117,37 @@ describe('the pool', () => {
   });
 });
 
+/** run a fixture in a child Node (with tsx); resolves with its exit code and output */
+async function child(file: string, args: string[], nodeArgs: string[] = []) {
+  const p = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'fixtures', file), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
+  return { code, out, err };
+}
+
+describe('the relaxed-SIMD build on threads', () => {
+  it('splits its calls too, with the same bits on 1 and 2 threads (Node 20: --experimental-wasm-relaxed-simd)', async () => {
+    // Node ≥ 22 ships relaxed SIMD; before, V8 needs the flag
+    const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+    const { code, out, err } = await child('threads-relaxed-child.ts', [], flags);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const seen = JSON.parse(out.trim()) as { supported: boolean; same?: boolean; split?: number; name?: string };
+    expect(seen.supported, 'this Node validates relaxed SIMD with the flag').toBe(true);
+    expect(seen).toEqual({ supported: true, same: true, split: 3, name: 'wasm-relaxed' });
+  }, 60_000);
+});
+
 describe('a Node script', () => {
   it('exits by itself after training with workers started, having split calls', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures/threads-exit-child.ts'), '2'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // no timeout of our own: a process kept alive by its workers would fail the test by vitest's timeout
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, out, err } = await child('threads-exit-child.ts', ['2']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const seen = JSON.parse(out.trim()) as { threads: number; split: number };
