@@ -14,11 +14,16 @@ import {
   type Backend,
 } from '../../src/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
+import { adaptive } from '../../src/backends/wasm/threads/split.js';
 
 // One threaded backend for the whole file (its pool follows setThreads).
 const backend: Backend = createWasmBackend({ threads: true });
 
+// These tests look at the splitting itself: every call large enough is split (no learning whether it pays).
+adaptive.enabled = false;
+
 afterAll(async () => {
+  adaptive.enabled = true;
   await setThreads('auto');
 });
 

@@ -10,12 +10,16 @@ import { ScratchnetError, getThreads, setThreads } from '../../src/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
-import { bounds } from '../../src/backends/wasm/threads/split.js';
+import { adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
 
+// These tests look at the splitting itself: every call large enough is split (no learning whether it pays).
+adaptive.enabled = false;
+
 afterAll(async () => {
+  adaptive.enabled = true;
   await setThreads('auto');
 });
 

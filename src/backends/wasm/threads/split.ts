@@ -28,6 +28,10 @@
 import type { Kernels } from '../../kernels.js';
 import { MAX_CHUNKS } from './layout.js';
 import type { WorkerPool } from './pool.js';
+import { Adaptive } from './adaptive.js';
+
+/** what the split kernels learnt about whether splitting pays (one per process: the machine is the same) */
+export const adaptive = new Adaptive();
 
 /** the wasm exports beyond the kernels that the workers call */
 export const EXTRA_EXPORTS = ['matmulTransARows', 'matmulTransASkipZerosRows', 'conv2dBackwardFilterRows'] as const;
@@ -95,7 +99,12 @@ export function threadedKernels(
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
       const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, 4);
       if (parts < 2) return raw[name](x, w, y, m, kk, n);
-      runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]);
+      adaptive.run(
+        name,
+        m * kk * n,
+        () => raw[name](x, w, y, m, kk, n),
+        () => runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
+      );
     };
   k.matmul = rowSplit('matmul');
   k.matmulSkipZeros = rowSplit('matmulSkipZeros');
@@ -105,7 +114,12 @@ export function threadedKernels(
     (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
       const parts = partsFor(m * kk * n, MIN_WORK.matmul, kk, 4);
       if (parts < 2) return raw[name](x, dy, dw, m, kk, n);
-      runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]);
+      adaptive.run(
+        name,
+        m * kk * n,
+        () => raw[name](x, dy, dw, m, kk, n),
+        () => runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]),
+      );
     };
   k.matmulTransA = gradientSplit('matmulTransA', 'matmulTransARows');
   k.matmulTransASkipZeros = gradientSplit('matmulTransASkipZeros', 'matmulTransASkipZerosRows');
@@ -115,15 +129,21 @@ export function threadedKernels(
   k.matmulTransB = (dy, w, dx, m, n, kk) => {
     const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, TRANS_B_PACK_M);
     if (parts < 2) return raw.matmulTransB(dy, w, dx, m, n, kk);
-    // blocks of at least 16 rows: bounds() rounds to multiples of 4, so ask for whole 16-row units
-    runBlocks('matmulTransB', bounds(m, parts, TRANS_B_PACK_M), (lo, hi) => [
-      dy + lo * n * 4,
-      w,
-      dx + lo * kk * 4,
-      hi - lo,
-      n,
-      kk,
-    ]);
+    // blocks of at least 16 rows: whole 16-row units
+    adaptive.run(
+      'matmulTransB',
+      m * kk * n,
+      () => raw.matmulTransB(dy, w, dx, m, n, kk),
+      () =>
+        runBlocks('matmulTransB', bounds(m, parts, TRANS_B_PACK_M), (lo, hi) => [
+          dy + lo * n * 4,
+          w,
+          dx + lo * kk * 4,
+          hi - lo,
+          n,
+          kk,
+        ]),
+    );
   };
 
   // ---- elementwise kernels and optimizer steps: `pointers` arguments are arrays, `count` is n --------------------
@@ -133,12 +153,18 @@ export function threadedKernels(
       const n = a[count];
       const parts = partsFor(n, unit, n, 16);
       if (parts < 2) return f(...a);
-      runBlocks(name, bounds(n, parts, 16), (lo, hi) => {
-        const args = a.slice();
-        for (let p = 0; p < pointers; p++) args[p] += lo * 4;
-        args[count] = hi - lo;
-        return args;
-      });
+      adaptive.run(
+        name,
+        n,
+        () => f(...a),
+        () =>
+          runBlocks(name, bounds(n, parts, 16), (lo, hi) => {
+            const args = a.slice();
+            for (let p = 0; p < pointers; p++) args[p] += lo * 4;
+            args[count] = hi - lo;
+            return args;
+          }),
+      );
     };
   };
   for (const name of ['relu', 'sigmoid', 'tanh', 'leakyRelu'] as const) elementwise(name, 2, 2);
@@ -161,12 +187,18 @@ export function threadedKernels(
         cols = a[a.length - 1];
       const parts = partsFor(rows * cols, MIN_WORK.elementwise, rows, 1);
       if (parts < 2) return f(...a);
-      runBlocks(name, bounds(rows, parts, 1), (lo, hi) => {
-        const args = a.slice();
-        for (const p of pointers) args[p] += lo * cols * 4;
-        args[a.length - 2] = hi - lo;
-        return args;
-      });
+      adaptive.run(
+        name,
+        rows * cols,
+        () => f(...a),
+        () =>
+          runBlocks(name, bounds(rows, parts, 1), (lo, hi) => {
+            const args = a.slice();
+            for (const p of pointers) args[p] += lo * cols * 4;
+            args[a.length - 2] = hi - lo;
+            return args;
+          }),
+      );
     };
   };
   rowwise('softmax', [0, 1]);
@@ -189,17 +221,23 @@ export function threadedKernels(
         toImage = name === 'conv2d' ? outImage : inImage;
       const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, n, 1) : 1;
       if (parts < 2) return f(...a);
-      runBlocks(
+      adaptive.run(
         name,
-        bounds(n, parts, 1),
-        (lo, hi) => {
-          const args = a.slice();
-          args[inPointer] += lo * fromImage * 4;
-          args[outPointer] += lo * toImage * 4;
-          args[4] = hi - lo;
-          return args;
-        },
-        SCRATCH,
+        work,
+        () => f(...a),
+        () =>
+          runBlocks(
+            name,
+            bounds(n, parts, 1),
+            (lo, hi) => {
+              const args = a.slice();
+              args[inPointer] += lo * fromImage * 4;
+              args[outPointer] += lo * toImage * 4;
+              args[4] = hi - lo;
+              return args;
+            },
+            SCRATCH,
+          ),
       );
     };
   };
@@ -208,8 +246,11 @@ export function threadedKernels(
   k.conv2dBackwardFilter = (...a: number[]) => {
     const { K, work, kh } = convWork(a);
     const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, kh, 1) : 1;
-    if (parts < 2) return (raw.conv2dBackwardFilter as unknown as Fn)(...a);
-    runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH);
+    const whole = () => (raw.conv2dBackwardFilter as unknown as Fn)(...a);
+    if (parts < 2) return whole();
+    adaptive.run('conv2dBackwardFilter', work, whole, () =>
+      runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH),
+    );
   };
 
   return Object.freeze(k);
