@@ -21,7 +21,7 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // errors took the JS to 41 KB; from 62 KB when worker errors, browser path loading and benchmark timing (+0.95 KB),
 // then the layer registry, sample shapes, Flatten and Reshape (+2.26 KB) took it to 64.3 KB; the conv and
 // pooling kernels to 67.8 KB (the release wasm 28.8 → 33.7 KB raw), then the conv and pooling layers, the initial-weight and top-k kernels and more metrics (+1.35 KB of wasm and about 1 KB of JS): 73.2 KB. A larger rise should come with a look at what grew.
-// 80 KB: threads took it from 73.5 to 78.6 KB: the worker pool, the workers' source (a string: it ships inside the
+// 80 KB: threads took it from 73.5 to 79.0 KB: the worker pool, the workers' source (a string: it ships inside the
 // bundle, so nothing extra is served), the rules that split each kernel, setThreads/getThreads and the three wasm
 // entries for split gradients. The threaded wasm itself costs nothing: it is the release binary with its memory
 // declared shared, one byte set at load time (src/backends/wasm/threads/shared-module.ts), where embedding the
