@@ -65,12 +65,15 @@ function tfCnn(tf: Tf): TF.Sequential {
 /** FLOPs and seconds of each conv kernel, summed over the calls made while training */
 type ConvTally = Record<ConvKernel, { flops: number; seconds: number; calls: number }>;
 
+const emptyTally = (): ConvTally =>
+  Object.fromEntries(CONV_KERNELS.map((k) => [k, { flops: 0, seconds: 0, calls: 0 }])) as ConvTally;
+
 /**
  * `base` with its three conv kernels wrapped in a stopwatch: the model trains on this backend exactly as on `base`
  * (same arena, same kernels), and the tally says how long the convolutions took and how much work they did.
  */
 function timedConvBackend(base: Backend): { backend: Backend; tally: ConvTally } {
-  const tally = Object.fromEntries(CONV_KERNELS.map((k) => [k, { flops: 0, seconds: 0, calls: 0 }])) as ConvTally;
+  const tally = emptyTally();
   const kernels = { ...base.kernels };
   for (const name of CONV_KERNELS) {
     const kernel = base.kernels[name] as (...args: number[]) => void;
@@ -89,7 +92,10 @@ function timedConvBackend(base: Backend): { backend: Backend; tally: ConvTally }
 }
 
 interface SnTraining {
+  /** the conv calls of the timed rounds */
   tally: ConvTally;
+  /** the conv calls of the warm-up and calibration before them */
+  warmup: ConvTally;
   arena: { batches: number; afterFirst: number; grewAfterFirst: number; peakInUse: number; capacity: number };
 }
 
@@ -101,7 +107,8 @@ function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, S
   const { trainX, trainY } = ctx.mnist;
   const data = chunked(trainX.shape[0]);
   const watch = { batches: 0, afterFirst: 0, grewAfterFirst: 0, peakInUse: 0, capacity: 0 };
-  out[name] = { tally, arena: watch };
+  const warmup = emptyTally();
+  out[name] = { tally, warmup, arena: watch };
   const onBatchEnd = () => {
     watch.batches++;
     watch.peakInUse = Math.max(watch.peakInUse, arena.bytesInUse);
@@ -121,6 +128,14 @@ function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, S
           callbacks: { onBatchEnd },
         });
       }),
+    // the conv rows count the timed rounds only, as every rate here does: the first calls run V8's baseline (Liftoff)
+    // code until its optimised code is ready, which says nothing about the kernels
+    calibrated: () => {
+      for (const k of CONV_KERNELS) {
+        Object.assign(warmup[k], tally[k]);
+        Object.assign(tally[k], { flops: 0, seconds: 0, calls: 0 });
+      }
+    },
     dispose: () => {
       model.dispose();
     },
@@ -200,18 +215,24 @@ async function training(ctx: Ctx): Promise<void> {
       raw: {},
     };
     for (const b of ['wasm', 'js'] as BackendName[]) {
-      const t = sn[b]?.tally;
-      const flops = kernels.reduce((s, k) => s + (t?.[k].flops ?? 0), 0);
-      const seconds = kernels.reduce((s, k) => s + (t?.[k].seconds ?? 0), 0);
-      if (seconds > 0) row.values[SN[b]] = flops / seconds / 1e9;
-      else row.missing[SN[b]] = trainM[SN[b]]?.error ? `failed: ${trainM[SN[b]]!.error}` : 'no conv calls timed';
+      const rate = (t: ConvTally | undefined) =>
+        kernels.reduce((s, k) => s + (t?.[k].flops ?? 0), 0) / kernels.reduce((s, k) => s + (t?.[k].seconds ?? 0), 0);
+      const seconds = kernels.reduce((s, k) => s + (sn[b]?.tally[k].seconds ?? 0), 0);
+      if (seconds > 0) {
+        row.values[SN[b]] = rate(sn[b]?.tally) / 1e9;
+        const calls = kernels.reduce((s, k) => s + (sn[b]?.warmup[k].calls ?? 0), 0);
+        if (calls > 0)
+          row.notes.push(
+            `scratchnet ${b}: ${(rate(sn[b]?.warmup) / 1e9).toFixed(2)} GFLOP/s in the warm-up and calibration (${calls} call${calls === 1 ? '' : 's'}, not counted)`,
+          );
+      } else row.missing[SN[b]] = trainM[SN[b]]?.error ? `failed: ${trainM[SN[b]]!.error}` : 'no conv calls timed';
     }
     if (ceiling?.rate !== undefined) row.values.ceiling = ceiling.rate / 1e9;
     else row.missing.ceiling = `failed: ${ceiling?.error ?? 'not measured'}`;
     ctx.addRow(row);
   };
   const during =
-    'timed around every call of the kernel while the training above ran (warm-up included), 2 × multiply-adds per call; ' +
+    'timed around every call of the kernel in the timed rounds of the training above (after its warm-up and calibration), 2 × multiply-adds per call; ' +
     'ceiling: bench/ceiling/sgemm.ts on 512×512·512×512, timed in the same rounds as the training';
   convRow('conv forward (conv2d), in training', ['conv2d'], `both conv layers; ${during}`);
   convRow(
