@@ -200,7 +200,7 @@ export class Network {
     } else {
       this.engine.build(sampleShape);
       this.engine.checkInputShape(sampleShape, 'x');
-      out = predictLoop(this.engine, matrix, 256);
+      out = predictLoop(this.engine, matrix, this.engine.inferenceRows());
     }
     checkOutputsFinite(out);
     return fromMatrix(out, form);
