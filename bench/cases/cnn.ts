@@ -96,7 +96,18 @@ interface SnTraining {
   tally: ConvTally;
   /** the conv calls of the warm-up and calibration before them */
   warmup: ConvTally;
-  arena: { batches: number; afterFirst: number; grewAfterFirst: number; peakInUse: number; capacity: number };
+  arena: {
+    batches: number;
+    fits: number;
+    /** bytesInUse after the first batch of the current model.fit call */
+    afterFirst: number;
+    /** the largest rise over afterFirst within one model.fit call */
+    grewAfterFirst: number;
+    /** the largest rise over the value after the very first batch, across calls (fit stages each call's data) */
+    grewAcrossFits: number;
+    peakInUse: number;
+    capacity: number;
+  };
 }
 
 /** scratchnet: model.fit on the next chunk of images (epochs 1, batch 64, shuffled), on a backend of its own. */
@@ -106,20 +117,26 @@ function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, S
   const model = snCnn(backend);
   const { trainX, trainY } = ctx.mnist;
   const data = chunked(trainX.shape[0]);
-  const watch = { batches: 0, afterFirst: 0, grewAfterFirst: 0, peakInUse: 0, capacity: 0 };
+  const watch = { batches: 0, fits: 0, afterFirst: 0, grewAfterFirst: 0, grewAcrossFits: 0, peakInUse: 0, capacity: 0 };
+  let veryFirst = 0,
+    batchesInFit = 0;
   const warmup = emptyTally();
   out[name] = { tally, warmup, arena: watch };
   const onBatchEnd = () => {
     watch.batches++;
     watch.peakInUse = Math.max(watch.peakInUse, arena.bytesInUse);
     watch.capacity = arena.capacity;
-    if (watch.batches === 1) watch.afterFirst = arena.bytesInUse;
+    if (watch.batches === 1) veryFirst = arena.bytesInUse;
+    else watch.grewAcrossFits = Math.max(watch.grewAcrossFits, arena.bytesInUse - veryFirst);
+    if (++batchesInFit === 1) watch.afterFirst = arena.bytesInUse;
     else watch.grewAfterFirst = Math.max(watch.grewAfterFirst, arena.bytesInUse - watch.afterFirst);
   };
   return {
     maxReps: Math.floor(trainX.shape[0] / BATCH),
     run: (reps) =>
       data.next(reps * BATCH, async (offset, n) => {
+        batchesInFit = 0;
+        watch.fits++;
         await model.fit(images(trainX, offset, n), trainY.subarray(offset, offset + n), {
           epochs: 1,
           batchSize: BATCH,
@@ -277,7 +294,8 @@ async function training(ctx: Ctx): Promise<void> {
     growth.values[SN[b]] = a.grewAfterFirst;
     memory.values[SN[b]] = a.peakInUse / MiB;
     growth.notes.push(
-      `scratchnet ${b}: the largest rise of the arena's bytesInUse over its value after batch 1, across ${a.batches} batches (several model.fit calls)`,
+      `scratchnet ${b}: the largest rise of the arena's bytesInUse over its value after the first batch of the same model.fit call, ` +
+        `across ${a.batches} batches in ${a.fits} calls; across calls it rose by up to ${a.grewAcrossFits} bytes, as fit stages each call's images in the arena and later calls of the harness train on more of them`,
     );
     memory.notes.push(
       `scratchnet ${b}: peak arena bytesInUse ${(a.peakInUse / MiB).toFixed(1)} MiB (weights, gradients, Adam state, ` +
