@@ -65,7 +65,7 @@ function* evaluateSteps(
   const logits = fused !== undefined;
   const mode = { training: false, logits };
   engine.reserve(rows);
-  const staged = new Staged(engine, x, y);
+  const staged = engine.guard(() => new Staged(engine, x, y));
   const scratch: Ptr[] = [];
   try {
     staged.write(checkX);
@@ -105,7 +105,7 @@ export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: s
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
   engine.reserve(rows);
-  const input = arena.alloc(rows * cols);
+  const input = engine.guard(() => arena.alloc(rows * cols));
   const result = new Float32Array(n * outCols);
   try {
     for (let start = 0; start < n; start += rows) {

@@ -134,11 +134,11 @@ export async function fitLoop(c: FitConfig): Promise<History> {
   const history: History = { epoch: [], history: { loss: [] } };
 
   engine.reserve(batch);
-  const staged = new Staged(engine, x, y);
+  const staged = engine.guard(() => new Staged(engine, x, y));
   let buffers: BatchBuffers | undefined;
   try {
     await staged.writeYielding(c.yieldEvery, c.checkX);
-    buffers = new BatchBuffers(engine, batch, inCols, y.cols, outCols, n);
+    buffers = engine.guard(() => new BatchBuffers(engine, batch, inCols, y.cols, outCols, n));
     const order = new Int32Array(n).map((_, i) => i);
     const batches = Math.ceil(n / batch);
     if (c.onTrainBegin) await c.onTrainBegin();

@@ -10,6 +10,7 @@ import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers
 import { fail, resolveName, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
+import { trackModel } from './live-models.js';
 import { defaultVerbose, kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
 import {
@@ -151,10 +152,11 @@ export class Sequential {
     try {
       for (const layer of layers) this.add(layer);
     } catch (e) {
-      // the model is not made: the layers it took may go into another one
-      for (const layer of this.engine.layers) layer.owner = null;
+      // the model is not made: what it built is freed, and the layers it took may go into another one
+      this.engine.dispose();
       throw e;
     }
+    trackModel(this, this.engine);
   }
 
   get layers(): readonly KernelLayer[] {
@@ -166,6 +168,11 @@ export class Sequential {
     return this.engine.backend.name;
   }
 
+  /**
+   * Add a layer to the end. It is named at once (Keras style: dense, dense_1, …, unless given a name) and built at
+   * once when the model's shapes are known (the first layer has an `inputShape`, or the model is built): its weights
+   * exist from then on. A compiled model then makes its optimizer's slots anew, starting its state over.
+   */
   add(layer: KernelLayer): this {
     if (!(layer instanceof KernelLayer)) {
       fail(
@@ -173,6 +180,12 @@ export class Sequential {
       );
     }
     this.engine.add(layer);
+    const c = this.compiled;
+    if (c && this.engine.built) {
+      c.optimizerBuilt = false; // its slots are for the weights before this layer
+      this.warned = false; // the output layer changed: check it against the loss again
+      this.build();
+    }
     return this;
   }
 
@@ -194,21 +207,28 @@ export class Sequential {
       checkMetricFitsLoss(kind, name, loss);
       metrics.push({ kind, name });
     }
-    this.compiled?.optimizer.dispose();
+    this.engine.optimizer?.dispose();
+    this.engine.optimizer = optimizer; // freed with the model, also when the model is garbage-collected
     this.compiled = { loss, optimizer, metrics, optimizerBuilt: false, metricNames: metrics.map((m) => m.name) };
     this.warned = false;
     if (this.engine.layers[0]?.declaredInputShape !== undefined) this.build();
     return this;
   }
 
-  /** Build the weights now (needs the first layer's inputShape, or the shape of one sample: [features] or [h, w, c]). */
+  /**
+   * Build the weights now, as Keras's `model.build`, for samples of `inputShape`: the shape of one sample ([features]
+   * or [h, w, c], without the batch dimension), which may be left out when the first layer declares an inputShape
+   * (such a model is built as soon as it is made, so this is only needed when it does not). Does nothing on a built
+   * model. A compiled model also gets its optimizer's slots.
+   */
   build(inputShape?: readonly number[] | number): void {
     const { engine, compiled } = this;
     engine.build(inputShape, compiled?.optimizer.slotsPerParam ?? 0);
     if (!compiled) return;
     checkOutputRank(compiled.loss, engine.outputShape);
     if (!compiled.optimizerBuilt) {
-      compiled.optimizer.build(engine.backend, engine.params());
+      engine.checkSlotsFit(compiled.optimizer.slotsPerParam);
+      engine.guard(() => compiled.optimizer.build(engine.backend, engine.params()));
       compiled.optimizerBuilt = true;
     }
     this.warnOnce(compiled.loss);
@@ -432,9 +452,12 @@ export class Sequential {
     this.engine.setWeights(weights);
   }
 
-  /** Free the model's arena memory (weights, optimizer state, buffers). */
+  /**
+   * Free the model's arena memory (weights, optimizer state, buffers) now. A model you drop without it is freed when
+   * the garbage collector collects it, which may be late; dispose() is the prompt way.
+   */
   dispose(): void {
-    this.engine.disposeModel(() => this.compiled?.optimizer.dispose());
+    this.engine.disposeModel();
   }
 
   private requireCompiled(what: string): Compiled {
