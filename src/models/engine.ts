@@ -73,15 +73,14 @@ export class Engine {
       fail(`${which} is already in this model; a model needs a new layer object for each position`);
     if (layer.owner)
       fail(`${which} already belongs to another model (its weights live there); create a new layer for this model`);
-    if (layer.name) {
-      const clash = this.layers.find((l) => l.name === layer.name);
-      if (clash && !this.autoNamed.has(clash)) {
-        fail(
-          `two layers are named '${layer.name}'; names must be unique in a model (its saved weights are named after them)`,
-        );
-      }
-      if (clash) clash.name = ''; // a name the model gave: the user's name wins, and the other layer is named again
+    const clash = layer.name ? this.layers.find((l) => l.name === layer.name) : undefined;
+    if (clash && !this.autoNamed.has(clash)) {
+      fail(
+        `two layers are named '${layer.name}'; names must be unique in a model (its saved weights are named after them)`,
+      );
     }
+    const named = [...this.layers, layer].map((l) => l.name);
+    if (clash) clash.name = ''; // a name the model gave: the user's name wins, and the other layer is named again
     layer.owner = this;
     this.layers.push(layer);
     this.nameLayers();
@@ -90,7 +89,9 @@ export class Engine {
       else if (this.built) this.extend(layer);
       else if (this.layers[0].declaredInputShape !== undefined) this.build();
     } catch (e) {
-      this.layers.pop(); // refused: the model is as it was, and the layer may go into another model
+      // refused: the model is as it was, and the layer may go into another model
+      this.layers.forEach((l, i) => (l.name = named[i]));
+      this.layers.pop();
       layer.owner = null;
       throw e;
     }

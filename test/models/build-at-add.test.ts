@@ -72,6 +72,13 @@ describe.each(BACKENDS)('weights from construction (%s)', (backend) => {
     expect(model.layers.map((l) => l.name)).toEqual(['dense_1', 'dense']);
     expect(() => model.add(new Dense(1, { name: 'dense' }))).toThrow(/two layers are named 'dense'/);
     expect(model.layers).toHaveLength(2);
+    // a layer refused by the build gives back the names as they were, its own too
+    const wrong = new Dense(1, { inputDim: 5, name: 'dense_1' });
+    expect(() => model.add(wrong)).toThrow(/'dense' outputs 1 values but 'dense_1' expects 5 inputs/);
+    expect(model.layers.map((l) => l.name)).toEqual(['dense_1', 'dense']);
+    const unnamed = new Dense(1, { inputDim: 5 });
+    expect(() => model.add(unnamed)).toThrow(/do not chain/);
+    expect(unnamed.name).toBe('');
     model.dispose();
   });
 
