@@ -100,7 +100,12 @@ export abstract class Arena {
   }
 }
 
-const gib = (b: number) => (b / 2 ** 30).toFixed(2);
+/** GiB with two decimals, or as many more as it takes to tell `b` from `other` (4296015872 is not "4.00" next to 4 GiB) */
+function gib(b: number, other = b): string {
+  let digits = 2;
+  while (digits < 6 && b !== other && (b / 2 ** 30).toFixed(digits) === (other / 2 ** 30).toFixed(digits)) digits++;
+  return (b / 2 ** 30).toFixed(digits);
+}
 
 /** needed and limit of each out-of-memory error made here, so that a model can say more about it (withOtherModels) */
 const oomDetails = new WeakMap<object, { needed: number; limit: number }>();
@@ -118,11 +123,11 @@ export function outOfMemoryError(
   const stops = `WebAssembly memory stops at ${limit} bytes (${gib(limit)} GiB)`;
   const othersToBlame = others !== undefined && others.count > 0 && neededBytes - others.bytes <= limit;
   const message = othersToBlame
-    ? `the arena needs ${neededBytes} bytes (${gib(neededBytes)} GiB) with this model, but ${stops}, and ` +
+    ? `the arena needs ${neededBytes} bytes (${gib(neededBytes, limit)} GiB) with this model, but ${stops}, and ` +
       `${others.count} other ${others.count === 1 ? 'model' : 'models'} alive on this backend hold ${others.bytes} bytes ` +
       `(${gib(others.bytes)} GiB) of it. Call dispose() on the models you no longer need (a model you only drop is ` +
       `freed when it is garbage-collected, which may be late), or use smaller layers or a smaller batch size.`
-    : `the model needs ${neededBytes} bytes (${gib(neededBytes)} GiB) of arena memory, but ${stops}. ` +
+    : `the model needs ${neededBytes} bytes (${gib(neededBytes, limit)} GiB) of arena memory, but ${stops}. ` +
       `Use smaller layers or a smaller batch size.`;
   const error = scratchnetError(message, 'out_of_memory');
   oomDetails.set(error, { needed: neededBytes, limit });

@@ -117,10 +117,18 @@ describe.each(BACKENDS)('the out-of-memory error and the other live models (%s)'
     // 8192 × 65,535 weights + 8192 biases: exactly 4 GiB with their gradients. It would fit alone, so the error blames
     // the others, before anything is allocated.
     const needed = arena.bytesInUse + 2 ** 32;
-    expect(() => new Sequential([new Dense(8192, { inputShape: [65_535] })], { backend })).toThrow(
-      `scratchnet: the arena needs ${needed} bytes (${(needed / 2 ** 30).toFixed(2)} GiB) with this model, but ` +
+    let message = '';
+    try {
+      new Sequential([new Dense(8192, { inputShape: [65_535] })], { backend });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      `scratchnet: the arena needs ${needed} bytes (${(needed / 2 ** 30).toFixed(4)} GiB) with this model, but ` +
         `WebAssembly memory stops at 4294967296 bytes (4.00 GiB), and ${others.count} other models alive on this ` +
-        `backend hold ${others.bytes} bytes (0.00 GiB) of it. Call dispose() on the models you no longer need`,
+        `backend hold ${others.bytes} bytes (0.00 GiB) of it. Call dispose() on the models you no longer need (a ` +
+        `model you only drop is freed when it is garbage-collected, which may be late), or use smaller layers or a ` +
+        `smaller batch size.`,
     );
     // a model too large on its own is told so, without blaming the others
     expect(() => new Sequential([new Dense(8192, { inputShape: [70_000] })], { backend })).toThrow(
@@ -136,6 +144,10 @@ describe('outOfMemoryError', () => {
     expect(e.code).toBe('out_of_memory');
     expect(e.message).toContain('and 1 other model alive on this backend hold 1073741824 bytes (1.00 GiB) of it.');
     expect(outOfMemoryError(5 * 2 ** 30, 2 ** 32).message).toMatch(/^scratchnet: the model needs 5368709120 bytes/);
+    // just past the limit: as many decimals as it takes to tell the two apart
+    expect(outOfMemoryError(4296015872, 2 ** 32).message).toContain(
+      'needs 4296015872 bytes (4.001 GiB) of arena memory, but WebAssembly memory stops at 4294967296 bytes (4.00 GiB)',
+    );
   });
 });
 
