@@ -171,7 +171,7 @@ export class Sequential {
   /**
    * Add a layer to the end. It is named at once (Keras style: dense, dense_1, …, unless given a name) and built at
    * once when the model's shapes are known (the first layer has an `inputShape`, or the model is built): its weights
-   * exist from then on. A compiled model then makes its optimizer's slots anew, starting its state over.
+   * exist from then on. A compiled model makes its optimizer's slots anew at its next fit (their state starts over).
    */
   add(layer: KernelLayer): this {
     if (!(layer instanceof KernelLayer)) {
@@ -181,10 +181,12 @@ export class Sequential {
     }
     this.engine.add(layer);
     const c = this.compiled;
-    if (c && this.engine.built) {
-      c.optimizerBuilt = false; // its slots are for the weights before this layer
-      this.warned = false; // the output layer changed: check it against the loss again
-      this.build();
+    if (c?.optimizerBuilt) {
+      // Its slots are for the weights before this layer: they are made anew at the next fit, evaluate, predict or
+      // build, where the output is checked against the loss again (not here: more layers may follow).
+      c.optimizer.dispose();
+      c.optimizerBuilt = false;
+      this.warned = false;
     }
     return this;
   }

@@ -213,6 +213,23 @@ describe.each(BACKENDS)('adding a layer to a built model (%s)', (backend) => {
     net.dispose();
   });
 
+  it('layers added after compile are checked against the loss once the model is complete, not one by one', () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => warnings.push(m);
+    try {
+      const model = new Sequential([], { backend });
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      model.add(new Dense(8, { inputShape: [3], activation: 'relu' })); // a relu output would be warned about
+      model.add(new Dense(3, { activation: 'softmax' }));
+      expect(model.predict(x)[0]).toHaveLength(3);
+      expect(warnings).toEqual([]);
+      model.dispose();
+    } finally {
+      console.warn = warn;
+    }
+  });
+
   it('a compile after the model is built gives the optimizer its slots, and a layer added is refused while fit runs', async () => {
     const model = new Sequential([new Dense(4, { inputShape: [3] })], { seed: 2, backend });
     const built = memory(backend).bytesInUse;
