@@ -4,7 +4,7 @@ import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
-import { checkShape, shapeSize, type Shape } from '../layers/shape.js';
+import { checkBuildShape, shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { SGD } from '../optimizers/index.js';
 import { fail, shown } from '../util/errors.js';
@@ -89,17 +89,14 @@ export class Network {
   }
 
   /**
-   * Build every layer's weights now for samples of `inputShape` ([features], or [height, width, channels]; no batch
-   * dimension), as Keras's `model.build`: what the first fit or predict would otherwise do. Layers given their input
+   * Build every layer's weights now for samples of `inputShape` ([features], or [height, width, channels]; Keras's
+   * `[null, features]` with the batch dimension is taken too), as Keras's `model.build`: what the first fit or predict would otherwise do. Layers given their input
    * size (FCLayer) are built when added; this builds the rest. A network with a layer of your own is built by passing
    * one sample of zeros through it in inference mode, as a first predict would.
    */
-  build(inputShape: readonly number[] | number): void {
+  build(inputShape: readonly (number | null)[] | number): void {
     this.requireLayers('build');
-    const shape = checkShape(
-      typeof inputShape === 'number' ? [inputShape] : inputShape,
-      'build(inputShape): inputShape',
-    );
+    const shape = checkBuildShape(inputShape, 'build(inputShape): inputShape');
     if (this.onArena) {
       this.engine.build(shape);
       this.engine.checkInputShape(shape, 'build(inputShape): inputShape');

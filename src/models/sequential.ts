@@ -4,6 +4,7 @@ import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/input
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
+import { checkBuildShape } from '../layers/shape.js';
 import { builtinLayerNames } from '../layers/registry.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
@@ -219,13 +220,14 @@ export class Sequential {
 
   /**
    * Build the weights now, as Keras's `model.build`, for samples of `inputShape`: the shape of one sample ([features]
-   * or [h, w, c], without the batch dimension), which may be left out when the first layer declares an inputShape
+   * or [h, w, c]; Keras's `[null, features]` with the batch dimension is taken too), which may be left out when the first layer declares an inputShape
    * (such a model is built as soon as it is made, so this is only needed when it does not). Does nothing on a built
    * model. A compiled model also gets its optimizer's slots.
    */
-  build(inputShape?: readonly number[] | number): void {
+  build(inputShape?: readonly (number | null)[] | number): void {
     const { engine, compiled } = this;
-    engine.build(inputShape, compiled?.optimizer.slotsPerParam ?? 0);
+    const shape = inputShape === undefined ? undefined : checkBuildShape(inputShape, 'build(inputShape): inputShape');
+    engine.build(shape, compiled?.optimizer.slotsPerParam ?? 0);
     if (!compiled) return;
     checkOutputRank(compiled.loss, engine.outputShape);
     if (!compiled.optimizerBuilt) {

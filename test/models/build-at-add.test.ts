@@ -92,6 +92,7 @@ describe.each(BACKENDS)('weights from construction (%s)', (backend) => {
     net.build([3]); // again: nothing changes
     expect(net.getWeights()).toEqual(built);
     expect(() => net.build([5])).toThrow(/has 5 features per sample but the model's input size is 3/);
+    expect(() => net.build([0])).toThrow(/inputShape must be a non-empty list of positive integers/);
     // the same layers built by a first predict draw the same weights
     const late = new Network({ seed: 3, backend });
     late.add(new Dense(4)).add(new ActivationLayer('relu')).add(new FCLayer(4, 1));
@@ -134,7 +135,7 @@ describe.each(BACKENDS)('a seed gives the same weights built early or late (%s)'
     });
     const initial = early.getWeights();
     for (const m of [early, late]) m.compile({ optimizer: 'adam', loss: 'mse' });
-    late.build([3]);
+    late.build([null, 3]); // Keras's form, with the batch dimension
     expect(late.getWeights()).toEqual(initial);
     // and a model built only by fit (no build call) too, and training goes the same way bit for bit
     const byFit = new Sequential([new Dense(5, { activation: 'tanh' }), new Dropout(0.3), new Dense(1)], {
