@@ -16,6 +16,8 @@ export class BatchBuffers {
   scratch: Ptr = 0;
   /** the rows the buffers (and the layers' activations) hold */
   rows = 0;
+  /** the rows the last `stage` copied in */
+  rowsStaged = 0;
   private readonly ptrs: Ptr[] = [];
 
   constructor(
@@ -62,6 +64,7 @@ export class BatchBuffers {
     arena.write(this.x, x);
     if (checkX !== undefined) checkCopied(this.engine, this.x, x, this.inCols, checkX, firstRow);
     arena.write(this.y, y);
+    this.rowsStaged = rows;
   }
 
   free(): void {

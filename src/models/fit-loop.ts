@@ -149,6 +149,7 @@ export async function trainLoop(
     for (let epoch = 0; epoch < c.epochs; epoch++) {
       const started = performance.now();
       await feed.beginEpoch(epoch);
+      if (feed.batchesIn(epoch) === 0) break; // a batch source read on across epochs ended at this one's start
       c.reporter.epochStart(epoch, c.epochs, feed.batchesIn(epoch));
       measure.reset();
       for (let b = 0; ; b++) {
