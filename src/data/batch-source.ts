@@ -46,10 +46,10 @@ function iteratorOf(v: unknown): AnyIterator | undefined {
 }
 
 /** Fail unless `source` can be a batch source (checked before training starts); `what` names it in errors. */
-export function checkBatchSource(source: unknown, what: string): void {
+export function checkBatchSource(source: unknown, what: string, orElse = ''): void {
   if (typeof source === 'function') return; // what it returns is checked when it is called
   if (typeof source === 'string' || iteratorOf(source) === undefined)
-    fail(`${what} must be ${EXPECTED}; got ${kind(source)}`);
+    fail(`${what} must be ${EXPECTED}${orElse}; got ${kind(source)}`);
 }
 
 /**
@@ -70,8 +70,10 @@ export class BatchStream {
     /** names the source in errors: 'fitDataset(dataset)' */
     readonly what: string,
     private readonly batchesPerEpoch?: number,
+    /** another form the argument may take, for the error when it is not a source: ', or a pair [x, y]' */
+    orElse = '',
   ) {
-    checkBatchSource(source, what);
+    checkBatchSource(source, what, orElse);
   }
 
   /** Where the current batch came from, for errors: 'batch 3 of epoch 2'. */

@@ -160,7 +160,12 @@ function validation(
   const { engine, loss } = m;
   const kinds = m.metrics.map((x) => x.kind);
   if (isBatchSource(data)) {
-    const stream = new BatchStream(data, 'fitDataset(…, { validationData })');
+    const stream = new BatchStream(
+      data,
+      'fitDataset(…, { validationData })',
+      undefined,
+      ', or a pair [x, y] as in fit',
+    );
     let epoch = 0;
     return (buffers) => evaluateStream(engine, loss, kinds, stream, parse, tCols, yieldEvery, epoch++, buffers);
   }
