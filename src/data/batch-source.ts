@@ -111,6 +111,17 @@ export class BatchStream {
     return this.read();
   }
 
+  /**
+   * Let go of the source: a generator left mid-way (training stopped early, or a batch was refused) runs its `finally`
+   * blocks, closing the files it reads.
+   */
+  async close(): Promise<void> {
+    const it = this.iterator;
+    this.iterator = undefined;
+    this.held = undefined;
+    await it?.return?.();
+  }
+
   private async read(): Promise<Batch | undefined> {
     const step = await this.iterator!.next();
     if (step.done) {

@@ -77,33 +77,41 @@ export async function fitDataset(m: DatasetModel, dataset: BatchSource, options:
   const { verbose, yieldEvery, callbacks } = checkTrainOptions(options);
   const { engine, loss } = m;
   const stream = new BatchStream(dataset, 'fitDataset(dataset)', batchesPerEpoch);
-  const parse = parser(m);
+  try {
+    const parse = parser(m);
+    // The first batch builds the model when its input shape was not given, and plans the batch buffers.
+    const sampleShape = await firstSampleShape(stream);
+    m.build(sampleShape.shape);
+    const tCols = loss.sparse ? 1 : engine.outputSize;
+    const feed = new StreamFeed(stream, parse, sampleShape.rows, engine.inputSize, tCols, batchesPerEpoch);
+    const validate = validation(m, options.validationData, parse, tCols, feed.rows, yieldEvery);
+    return await withCallbacks(m.model, engine, loss.name, callbacks, (hooks) =>
+      trainLoop(
+        {
+          ...hooks,
+          engine,
+          loss,
+          optimizer: m.optimizer,
+          epochs,
+          metrics: m.metrics,
+          reporter: kerasReporter(verbose),
+          yieldEvery,
+        },
+        feed,
+        validate,
+      ),
+    );
+  } finally {
+    await stream.close();
+  }
+}
 
-  // The first batch builds the model when its input shape was not given, and plans the batch buffers.
+/** The shape of one sample of the stream's first batch, and its rows (the stream is at its first epoch). */
+async function firstSampleShape(stream: BatchStream): Promise<{ shape: number[]; rows: number }> {
   stream.beginEpoch(0);
-  const first = await stream.peek();
-  const firstX = toMatrix(first!.xs, `fitDataset(dataset): ${stream.where()} xs`, { finite: false });
-  m.build(firstX.sampleShape);
-  const tCols = loss.sparse ? 1 : engine.outputSize;
-  const feed = new StreamFeed(stream, parse, firstX.matrix.shape[0], tCols, engine.inputSize, batchesPerEpoch);
-
-  const validate = validation(m, options.validationData, parse, tCols, feed.rows, yieldEvery);
-  return withCallbacks(m.model, engine, loss.name, callbacks, (hooks) =>
-    trainLoop(
-      {
-        ...hooks,
-        engine,
-        loss,
-        optimizer: m.optimizer,
-        epochs,
-        metrics: m.metrics,
-        reporter: kerasReporter(verbose),
-        yieldEvery,
-      },
-      feed,
-      validate,
-    ),
-  );
+  const first = (await stream.peek())!; // an empty source has failed, saying so
+  const { matrix, sampleShape } = toMatrix(first.xs, `${stream.what}: ${stream.where()} xs`, { finite: false });
+  return { shape: sampleShape, rows: matrix.shape[0] };
 }
 
 /** The mean loss and metrics of `m` over one pass of `dataset` (see Sequential.evaluateDataset). */
@@ -113,12 +121,15 @@ export async function evaluateDataset(
   options: EvaluateDatasetOptions,
 ): Promise<EvaluateResult> {
   checkOptions(options, 'evaluateDataset(dataset, options): options', ['yieldEvery', 'verbose']);
-  const { yieldEvery } = checkTrainOptions({ yieldEvery: options.yieldEvery });
+  const { yieldEvery } = checkTrainOptions({ yieldEvery: options.yieldEvery, verbose: options.verbose ?? 0 });
   const { engine, loss } = m;
   const stream = new BatchStream(dataset, 'evaluateDataset(dataset)');
-  stream.beginEpoch(0);
-  const first = await stream.peek();
-  m.build(toMatrix(first!.xs, `evaluateDataset(dataset): ${stream.where()} xs`, { finite: false }).sampleShape);
+  try {
+    m.build((await firstSampleShape(stream)).shape);
+  } catch (e) {
+    await stream.close();
+    throw e;
+  }
   const kinds = m.metrics.map((x) => x.kind);
   const tCols = loss.sparse ? 1 : engine.outputSize;
   const means = await evaluateStream(engine, loss, kinds, stream, parser(m), tCols, yieldEvery);

@@ -298,7 +298,7 @@ export class Sequential {
    * The mean loss and metrics over every batch of a batch source (one pass), in inference mode, one batch in the
    * arena at a time: TF.js's `evaluateDataset`.
    */
-  evaluateDataset(dataset: BatchSource, options: EvaluateDatasetOptions = {}): Promise<EvaluateResult> {
+  async evaluateDataset(dataset: BatchSource, options: EvaluateDatasetOptions = {}): Promise<EvaluateResult> {
     return evaluateDataset(this.datasetModel('evaluateDataset'), dataset, options);
   }
 

@@ -20,7 +20,6 @@ export type ParseBatch = (batch: Batch, where: string) => { x: Matrix; y: Target
 
 /** The batches of a batch source, each parsed, checked and copied into the training loop's buffers. */
 export class StreamFeed implements BatchFeed {
-  readonly inCols: number;
   x: Ptr = 0;
   y: Ptr = 0;
   private empty = false;
@@ -33,12 +32,10 @@ export class StreamFeed implements BatchFeed {
     private readonly parse: ParseBatch,
     /** rows of the first batch: the buffers are planned for it, and grow only for a larger one */
     readonly rows: number,
+    readonly inCols: number,
     readonly tCols: number,
-    inCols: number,
     private readonly batchesPerEpoch?: number,
-  ) {
-    this.inCols = inCols;
-  }
+  ) {}
 
   get ended(): boolean {
     return this.stream.ended;
@@ -66,6 +63,7 @@ export class StreamFeed implements BatchFeed {
     return buffers.rowsStaged;
   }
 
+  /** Nothing to free: the batches live in the loop's buffers (the stream is closed by whoever opened it). */
   free(): void {}
 }
 
@@ -104,5 +102,6 @@ export async function evaluateStream(
     return measure.means();
   } finally {
     if (!shared) buffers.free();
+    await stream.close();
   }
 }

@@ -222,6 +222,41 @@ describe.each(BACKENDS)('fitDataset on the %s backend', (backend) => {
     expect(ht.epoch).toEqual([0]);
   });
 
+  it('closes a generator left mid-way, so its finally runs (a file it reads is closed)', async () => {
+    const closed: string[] = [];
+    async function* reading(name: string, list: Batch[]): AsyncGenerator<Batch> {
+      try {
+        yield* list;
+      } finally {
+        closed.push(name);
+      }
+    }
+    const m = model(backend);
+    await m.fitDataset(reading('stopped', batches(train, 10)), {
+      ...quiet,
+      callbacks: { onBatchEnd: () => void (m.stopTraining = true) },
+    });
+    const bad = { xs: [[1, 2]], ys: [0] };
+    await expect(m.fitDataset(reading('refused', [batches(train, 10)[0], bad]), quiet)).rejects.toThrow(/features/);
+    expect(closed).toEqual(['stopped', 'refused']);
+  });
+
+  it('prints progress as fit does, counting the batches of an epoch whose count was not known before it ran', async () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      await model(backend).fitDataset(() => asyncBatches(batches(train, 25)), { epochs: 2, verbose: 2 });
+      await model(backend).fitDataset(batches(train, 25), { epochs: 2, verbose: 0 });
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('Epoch 1/2');
+    expect(lines[1]).toMatch(/^4\/4 \[=+\] - \d+s \d+(ms|us)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/);
+    expect(lines[2]).toBe('Epoch 2/2');
+    expect(lines[3]).toMatch(/^4\/4 /);
+  });
+
   it('evaluateDataset gives what evaluate gives on the same data in the same chunks', async () => {
     const m = model(backend);
     await m.fitDataset(batches(train, 32), quiet);
