@@ -257,11 +257,42 @@ describe.each(BACKENDS)('fitDataset on the %s backend', (backend) => {
     expect(lines[3]).toMatch(/^4\/4 /);
   });
 
+  it('yieldEvery 0 gives the event loop a turn after every batch; a large one only where it must (both methods)', async () => {
+    const turnsDuring = async (run: () => Promise<unknown>) => {
+      let turns = 0,
+        running = true;
+      const tick = () => {
+        if (running) {
+          turns++;
+          setImmediate(tick);
+        }
+      };
+      setImmediate(tick);
+      await run();
+      running = false;
+      return turns;
+    };
+    const list = batches(train, 4); // 25 batches from an array: reading them never waits for the event loop
+    const m = model(backend);
+    expect(await turnsDuring(() => m.fitDataset(list, { ...quiet, yieldEvery: 0 }))).toBeGreaterThanOrEqual(25);
+    expect(await turnsDuring(() => m.fitDataset(list, { ...quiet, yieldEvery: 1e9 }))).toBeLessThan(25);
+    expect(await turnsDuring(() => m.evaluateDataset(list, { yieldEvery: 0 }))).toBeGreaterThanOrEqual(25);
+    expect(await turnsDuring(() => m.evaluateDataset(list, { yieldEvery: 1e9 }))).toBeLessThan(25);
+  });
+
   it('evaluateDataset gives what evaluate gives on the same data in the same chunks', async () => {
     const m = model(backend);
     await m.fitDataset(batches(train, 32), quiet);
     const whole = m.evaluate({ data: val.x, shape: [40, FEATURES] }, val.y, { batchSize: 16 });
     expect(await m.evaluateDataset(asyncBatches(batches(val, 16)))).toEqual(whole);
+    // verbose is taken, as in evaluate, and prints nothing either way
+    const log = vi.spyOn(console, 'log');
+    try {
+      expect(await m.evaluateDataset(batches(val, 16), { verbose: 1 })).toEqual(whole);
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
   });
 });
 
