@@ -7,6 +7,9 @@ import type { Engine } from './engine.js';
 import { metricSum, type MetricKind } from './metrics.js';
 import { checkCopied, Staged, type Targets } from './staging.js';
 import { Turns } from './turns.js';
+import { checkOutputsFinite } from './checks.js';
+
+const INFERENCE = { training: false, logits: false } as const;
 
 /** the mean loss, and the mean of each metric asked for (in the order asked) */
 type EvalResult = { loss: number; metrics: number[] };
@@ -97,15 +100,16 @@ function* evaluateSteps(
 
 /**
  * Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs]. When `checkX`
- * names x, each chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in.
+ * names x, each chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in; every chunk's outputs
+ * are checked with it before they are copied out (one pass in wasm; JavaScript looks only to name a bad value).
  */
 export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: string): Matrix {
-  const { arena } = engine.backend;
+  const { arena, kernels: k } = engine.backend;
   const [n, cols] = x.shape;
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
   engine.reserve(rows);
-  const input = arena.alloc(rows * cols);
+  const input = arena.alloc(rows * cols, false); // every chunk is written before it is read
   const result = new Float32Array(n * outCols);
   try {
     for (let start = 0; start < n; start += rows) {
@@ -113,8 +117,10 @@ export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: s
       const slice = x.data.subarray(start * cols, (start + r) * cols);
       arena.write(input, slice);
       if (checkX !== undefined) checkCopied(engine, input, slice, cols, checkX, start);
-      const out = engine.forward(input, r, { training: false, logits: false });
-      result.set(arena.f32(out, r * outCols), start * outCols);
+      const out = engine.forward(input, r, INFERENCE);
+      const values = arena.f32(out, r * outCols);
+      if (!k.allFinite(out, r * outCols)) checkOutputsFinite(values, outCols, start);
+      result.set(values, start * outCols);
     }
   } finally {
     arena.free(input);

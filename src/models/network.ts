@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
-import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
@@ -193,16 +193,17 @@ export class Network {
   predict(x: DataInput): number[][] | number[][][] | Matrix;
   predict(x: DataInput): number[][] | number[][][] | Matrix {
     this.requireLayers('predict');
-    const { matrix, form, sampleShape } = toMatrix(x, 'x');
+    const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked as it is copied in
     let out: Matrix;
     if (!this.onArena) {
+      checkFinite(matrix.data, matrix.shape[1], 'x');
       out = this.predictLayerByLayer(matrix, sampleShape);
+      checkOutputsFinite(out.data, out.shape[1]);
     } else {
       this.engine.build(sampleShape);
       this.engine.checkInputShape(sampleShape, 'x');
-      out = predictLoop(this.engine, matrix, 256);
+      out = predictLoop(this.engine, matrix, 256, 'x'); // checks the outputs too
     }
-    checkOutputsFinite(out);
     return fromMatrix(out, form);
   }
 

@@ -27,7 +27,7 @@ import type { Targets } from './staging.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkEpochsAndBatchSize, checkOutputsFinite } from './checks.js';
+import { checkBatchSize, checkEpochsAndBatchSize } from './checks.js';
 import { checkOptions } from '../util/options.js';
 
 /** Options of `new Sequential(layers, options)`. */
@@ -363,8 +363,7 @@ export class Sequential {
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
-    const out = predictLoop(this.engine, matrix, batchSize, 'x');
-    checkOutputsFinite(out);
+    const out = predictLoop(this.engine, matrix, batchSize, 'x'); // checks the outputs too
     return fromMatrix(out, form);
   }
 
