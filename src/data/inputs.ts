@@ -198,19 +198,32 @@ export function checkFinite(data: Float32Array, cols: number, what: string, firs
   }
 }
 
-/** Render model outputs in the form the inputs came in. */
-export function fromMatrix(m: Matrix, form: DataForm): number[][] | number[][][] | Matrix {
-  if (form === 'matrix') return m;
-  // 'tensor' (nested images): one row of outputs per sample, as for rows
-  const [rows, cols] = m.shape;
-  const { data } = m;
-  const nested = form === 'nested';
-  const out: (number[] | number[][])[] = new Array(rows);
+/** Model outputs in the form the inputs came in: a matrix, rows, or rows each wrapped once more (the tutorial's). */
+export type Outputs = number[][] | number[][][] | Matrix;
+
+/**
+ * Rows of `cols` values of `data` into `out[first…]`, each a new array, wrapped in one more when `nested`. An indexed
+ * loop into sized arrays: Array.from(typed array) takes the iterator path, about 10× slower.
+ */
+export function copyRows(
+  data: Float32Array | Float64Array,
+  cols: number,
+  nested: boolean,
+  out: unknown[],
+  first: number,
+): void {
+  const rows = data.length / cols;
   for (let i = 0; i < rows; i++) {
-    // an indexed loop into a sized array: Array.from(typed array) takes the iterator path, about 10× slower
     const row: number[] = new Array(cols);
     for (let j = 0, at = i * cols; j < cols; j++) row[j] = data[at + j];
-    out[i] = nested ? [row] : row;
+    out[first + i] = nested ? [row] : row;
   }
-  return out as number[][] | number[][][];
+}
+
+/** Render model outputs in the form the inputs came in ('tensor', nested images: one row of outputs per sample). */
+export function fromMatrix(m: Matrix, form: DataForm): Outputs {
+  if (form === 'matrix') return m;
+  const out: unknown[] = new Array(m.shape[0]);
+  copyRows(m.data, m.shape[1], form === 'nested', out, 0);
+  return out as Outputs;
 }

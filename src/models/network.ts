@@ -194,17 +194,15 @@ export class Network {
   predict(x: DataInput): number[][] | number[][][] | Matrix {
     this.requireLayers('predict');
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked as it is copied in
-    let out: Matrix;
     if (!this.onArena) {
       checkFinite(matrix.data, matrix.shape[1], 'x');
-      out = this.predictLayerByLayer(matrix, sampleShape);
+      const out = this.predictLayerByLayer(matrix, sampleShape);
       checkOutputsFinite(out.data, out.shape[1]);
-    } else {
-      this.engine.build(sampleShape);
-      this.engine.checkInputShape(sampleShape, 'x');
-      out = predictLoop(this.engine, matrix, 256, 'x'); // checks the outputs too
+      return fromMatrix(out, form);
     }
-    return fromMatrix(out, form);
+    this.engine.build(sampleShape);
+    this.engine.checkInputShape(sampleShape, 'x');
+    return predictLoop(this.engine, matrix, 256, 'x', form); // checks the outputs too
   }
 
   /** Every FCLayer's kernel ([in, out], row-major) then bias ([out]), in layer order, as copies. */

@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
-import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkFinite, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
@@ -363,8 +363,7 @@ export class Sequential {
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
-    const out = predictLoop(this.engine, matrix, batchSize, 'x'); // checks the outputs too
-    return fromMatrix(out, form);
+    return predictLoop(this.engine, matrix, batchSize, 'x', form); // checks the outputs too
   }
 
   /**
