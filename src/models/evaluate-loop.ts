@@ -1,4 +1,5 @@
 // evaluate and predict: the model in inference mode over a data set, a chunk of rows at a time.
+import { copyRows, type DataForm, type Outputs } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import type { Loss } from '../losses/index.js';
 import { BatchBuffers } from './batch-buffers.js';
@@ -7,6 +8,9 @@ import type { Engine } from './engine.js';
 import type { MetricKind } from './metrics.js';
 import { checkCopied, type Targets } from './staging.js';
 import { Turns } from './turns.js';
+import { checkOutputsFinite } from './checks.js';
+
+const INFERENCE = { training: false, logits: false } as const;
 
 /**
  * Mean loss and metrics over a data set, in inference mode, `chunk` rows at a time; when `checkX` names x, each
@@ -84,28 +88,40 @@ function* evaluateSteps(
 }
 
 /**
- * Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs]. When `checkX`
- * names x, each chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in.
+ * Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs] in `form` (see
+ * fromMatrix), each chunk's outputs copied once, from the arena into the answer. When `checkX` names x, each chunk is
+ * checked for NaN and ±Inf with the allFinite kernel as it is copied in; every chunk's outputs are checked with it
+ * before they are copied out (one pass in wasm; JavaScript looks only to name a bad value).
  */
-export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: string): Matrix {
-  const { arena } = engine.backend;
+export function predictLoop(
+  engine: Engine,
+  x: Matrix,
+  chunk: number,
+  checkX?: string,
+  form: DataForm = 'matrix',
+): Outputs {
+  const { arena, kernels: k } = engine.backend;
   const [n, cols] = x.shape;
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
   engine.reserve(rows);
-  const input = arena.alloc(rows * cols);
-  const result = new Float32Array(n * outCols);
+  const input = arena.alloc(rows * cols, false); // every chunk is written before it is read
+  const matrix = form === 'matrix' ? new Float32Array(n * outCols) : undefined;
+  const answer: unknown[] = matrix ? [] : new Array(n);
   try {
     for (let start = 0; start < n; start += rows) {
       const r = Math.min(rows, n - start);
       const slice = x.data.subarray(start * cols, (start + r) * cols);
       arena.write(input, slice);
       if (checkX !== undefined) checkCopied(engine, input, slice, cols, checkX, start);
-      const out = engine.forward(input, r, { training: false, logits: false });
-      result.set(arena.f32(out, r * outCols), start * outCols);
+      const out = engine.forward(input, r, INFERENCE);
+      const values = arena.f32(out, r * outCols);
+      if (!k.allFinite(out, r * outCols)) checkOutputsFinite(values, outCols, start);
+      if (matrix) matrix.set(values, start * outCols);
+      else copyRows(values, outCols, form === 'nested', answer, start);
     }
   } finally {
     arena.free(input);
   }
-  return { data: result, shape: [n, outCols] };
+  return matrix ? { data: matrix, shape: [n, outCols] } : (answer as Outputs);
 }

@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
-import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkFinite, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
@@ -27,7 +27,7 @@ import type { Targets } from './staging.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkEpochsAndBatchSize, checkOutputsFinite } from './checks.js';
+import { checkBatchSize, checkEpochsAndBatchSize } from './checks.js';
 import { checkOptions } from '../util/options.js';
 import type { BatchSource } from '../data/batch-source.js';
 import { checkTrainOptions, withCallbacks } from './keras-fit.js';
@@ -371,9 +371,7 @@ export class Sequential {
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
-    const out = predictLoop(this.engine, matrix, batchSize, 'x');
-    checkOutputsFinite(out);
-    return fromMatrix(out, form);
+    return predictLoop(this.engine, matrix, batchSize, 'x', form); // checks the outputs too
   }
 
   /**
