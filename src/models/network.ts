@@ -1,6 +1,6 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
-import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
@@ -218,17 +218,16 @@ export class Network {
   predict(x: DataInput): number[][] | number[][][] | Matrix;
   predict(x: DataInput): number[][] | number[][][] | Matrix {
     this.requireLayers('predict');
-    const { matrix, form, sampleShape } = toMatrix(x, 'x');
-    let out: Matrix;
+    const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked as it is copied in
     if (!this.onArena) {
-      out = this.predictLayerByLayer(matrix, sampleShape);
-    } else {
-      this.engine.build(sampleShape);
-      this.engine.checkInputShape(sampleShape, 'x');
-      out = predictLoop(this.engine, matrix, 256);
+      checkFinite(matrix.data, matrix.shape[1], 'x');
+      const out = this.predictLayerByLayer(matrix, sampleShape);
+      checkOutputsFinite(out.data, out.shape[1]);
+      return fromMatrix(out, form);
     }
-    checkOutputsFinite(out);
-    return fromMatrix(out, form);
+    this.engine.build(sampleShape);
+    this.engine.checkInputShape(sampleShape, 'x');
+    return predictLoop(this.engine, matrix, 256, 'x', form); // checks the outputs too
   }
 
   /** Every FCLayer's kernel ([in, out], row-major) then bias ([out]), in layer order, as copies. */
