@@ -37,7 +37,7 @@ export class BatchBuffers {
     const a = this.engine.backend.arena;
     const outCols = this.engine.outputSize;
     const alloc = (n: number) => {
-      const p = a.alloc(n);
+      const p = this.engine.guard(() => a.alloc(n)); // out of memory: says what the other live models hold
       this.ptrs.push(p);
       return p;
     };

@@ -105,7 +105,7 @@ export function predictLoop(
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
   engine.reserve(rows);
-  const input = arena.alloc(rows * cols, false); // every chunk is written before it is read
+  const input = engine.guard(() => arena.alloc(rows * cols, false)); // every chunk is written before it is read
   const matrix = form === 'matrix' ? new Float32Array(n * outCols) : undefined;
   const answer: unknown[] = matrix ? [] : new Array(n);
   try {

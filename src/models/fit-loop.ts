@@ -228,7 +228,7 @@ class StagedFeed implements BatchFeed {
     this.rows = Math.min(c.batchSize, this.n);
     this.staged = new Staged(engine, x, y);
     try {
-      this.order = engine.backend.arena.alloc(this.n);
+      this.order = engine.guard(() => engine.backend.arena.alloc(this.n));
     } catch (e) {
       this.staged.free();
       throw e;

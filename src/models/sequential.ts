@@ -4,12 +4,14 @@ import { checkFinite, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
+import { checkBuildShape } from '../layers/shape.js';
 import { builtinLayerNames } from '../layers/registry.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
 import { fail, resolveName, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
+import { trackModel } from './live-models.js';
 import { kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
 import {
@@ -160,10 +162,11 @@ export class Sequential {
     try {
       for (const layer of layers) this.add(layer);
     } catch (e) {
-      // the model is not made: the layers it took may go into another one
-      for (const layer of this.engine.layers) layer.owner = null;
+      // the model is not made: what it built is freed, and the layers it took may go into another one
+      this.engine.dispose();
       throw e;
     }
+    trackModel(this, this.engine);
   }
 
   get layers(): readonly KernelLayer[] {
@@ -175,6 +178,11 @@ export class Sequential {
     return this.engine.backend.name;
   }
 
+  /**
+   * Add a layer to the end. It is named at once (Keras style: dense, dense_1, …, unless given a name) and built at
+   * once when the model's shapes are known (the first layer has an `inputShape`, or the model is built): its weights
+   * exist from then on. A compiled model makes its optimizer's slots anew at its next fit (their state starts over).
+   */
   add(layer: KernelLayer): this {
     if (!(layer instanceof KernelLayer)) {
       fail(
@@ -182,6 +190,14 @@ export class Sequential {
       );
     }
     this.engine.add(layer);
+    const c = this.compiled;
+    if (c?.optimizerBuilt) {
+      // Its slots are for the weights before this layer: they are made anew at the next fit, evaluate, predict or
+      // build, where the output is checked against the loss again (not here: more layers may follow).
+      c.optimizer.dispose();
+      c.optimizerBuilt = false;
+      this.warned = false;
+    }
     return this;
   }
 
@@ -203,21 +219,29 @@ export class Sequential {
       checkMetricFitsLoss(kind, name, loss);
       metrics.push({ kind, name });
     }
-    this.compiled?.optimizer.dispose();
+    this.engine.optimizer?.dispose();
+    this.engine.optimizer = optimizer; // freed with the model, also when the model is garbage-collected
     this.compiled = { loss, optimizer, metrics, optimizerBuilt: false, metricNames: metrics.map((m) => m.name) };
     this.warned = false;
     if (this.engine.layers[0]?.declaredInputShape !== undefined) this.build();
     return this;
   }
 
-  /** Build the weights now (needs the first layer's inputShape, or the shape of one sample: [features] or [h, w, c]). */
-  build(inputShape?: readonly number[] | number): void {
+  /**
+   * Build the weights now, as Keras's `model.build`, for samples of `inputShape`: the shape of one sample ([features]
+   * or [h, w, c]; Keras's `[null, features]` with the batch dimension is taken too), which may be left out when the first layer declares an inputShape
+   * (such a model is built as soon as it is made, so this is only needed when it does not). Does nothing on a built
+   * model. A compiled model also gets its optimizer's slots.
+   */
+  build(inputShape?: readonly (number | null)[] | number): void {
     const { engine, compiled } = this;
-    engine.build(inputShape, compiled?.optimizer.slotsPerParam ?? 0);
+    const shape = inputShape === undefined ? undefined : checkBuildShape(inputShape, 'build(inputShape): inputShape');
+    engine.build(shape, compiled?.optimizer.slotsPerParam ?? 0);
     if (!compiled) return;
     checkOutputRank(compiled.loss, engine.outputShape);
     if (!compiled.optimizerBuilt) {
-      compiled.optimizer.build(engine.backend, engine.params());
+      engine.checkSlotsFit(compiled.optimizer.slotsPerParam);
+      engine.guard(() => compiled.optimizer.build(engine.backend, engine.params()));
       compiled.optimizerBuilt = true;
     }
     this.warnOnce(compiled.loss);
@@ -438,9 +462,12 @@ export class Sequential {
     this.engine.setWeights(weights);
   }
 
-  /** Free the model's arena memory (weights, optimizer state, buffers). */
+  /**
+   * Free the model's arena memory (weights, optimizer state, buffers) now. A model you drop without it is freed when
+   * the garbage collector collects it, which may be late; dispose() is the prompt way.
+   */
   dispose(): void {
-    this.engine.disposeModel(() => this.compiled?.optimizer.dispose());
+    this.engine.disposeModel();
   }
 
   private requireCompiled(what: string): Compiled {
