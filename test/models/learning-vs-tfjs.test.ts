@@ -1,8 +1,8 @@
 // The seed's configuration learns as it does in TensorFlow.js: sigmoid outputs with sparse categorical cross-entropy
 // (the Keras snippet scratchnet grew from), Adam, ReLU blocks with Dropout 0.5, on a learnable 7-class set — class =
-// argmax of 7 fixed linear projections of 34 features. The same data, architecture and settings in both libraries
-// (TF.js starts from our initial weights; Dropout masks and shuffles are each its own); the accuracies must land within a few points of each other, far
-// above chance (1/7). scratchnet trains this pair as Keras on TensorFlow does (softmax over the sigmoid's logits),
+// argmax of 7 fixed linear projections of 34 features. The same data, architecture, settings and initial weights in
+// both libraries (Dropout masks and shuffles are each library's own); the accuracies must land within a few points of
+// each other, far above chance (1/7). scratchnet trains this pair as Keras on TensorFlow does (softmax over the sigmoid's logits),
 // TF.js normalises the sigmoid's outputs; at this width both learn alike. Before, scratchnet stayed at chance.
 import type * as TF from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
