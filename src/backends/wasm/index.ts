@@ -1,6 +1,5 @@
 import type { Backend } from '../backend.js';
-import { KERNEL_NAMES, type Kernels } from '../kernels.js';
-import { WasmArena } from './arena.js';
+import { wasmBackendOn } from './instance.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
 import { createMemory, instantiateKernels, instantiateKernelsAsync } from './load.js';
 import { fail } from '../../util/errors.js';
@@ -103,39 +102,18 @@ export function wasmSimdSupported(): boolean {
   return simdSupported;
 }
 
-/** the module's exports as the Kernels contract, after checking that every kernel is there */
-function bindKernels(exports: WebAssembly.Exports, variant: Variant): Kernels {
-  const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
-  if (missing.length > 0) {
-    fail(
-      `the ${variant} wasm module lacks the kernels ${missing.join(', ')}; ` +
-        `assembly/index.ts must export every name of KERNEL_NAMES (rebuild with \`npm run build:wasm\`)`,
-      'internal',
-    );
-  }
-  // The raw wasm functions, unwrapped: every argument is a number, and a pointer above 2 GiB passes through
-  // ToInt32 to the same 32 bits that the wasm side reads as an unsigned usize.
-  const kernels: Partial<Record<keyof Kernels, unknown>> = {};
-  for (const name of KERNEL_NAMES) kernels[name] = exports[name];
-  return Object.freeze(kernels) as Kernels;
-}
-
-function backendOf(exports: WebAssembly.Exports, memory: WebAssembly.Memory, variant: Variant): Backend {
-  const kernels = bindKernels(exports, variant);
-  const heapBase = (exports.heapBase as () => number)() >>> 0;
-  return { name: 'wasm', kernels, arena: new WasmArena(memory, heapBase) };
-}
-
 /** A backend with its own WebAssembly.Memory and instance of the SIMD kernels. */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   const variant: Variant = options.debug ? 'debug' : 'release';
   const memory = createMemory();
-  return backendOf(instantiateKernels(module(variant), memory), memory, variant);
+  const m = module(variant);
+  return wasmBackendOn(m, memory, instantiateKernels(m, memory), 'wasm', `${variant} wasm module`);
 }
 
 /** The same, compiled and instantiated asynchronously: what every browser allows on its main thread. */
 export async function createWasmBackendAsync(options: WasmBackendOptions = {}): Promise<Backend> {
   const variant: Variant = options.debug ? 'debug' : 'release';
   const memory = createMemory();
-  return backendOf(await instantiateKernelsAsync(await compileWasm(variant), memory), memory, variant);
+  const m = await compileWasm(variant);
+  return wasmBackendOn(m, memory, await instantiateKernelsAsync(m, memory), 'wasm', `${variant} wasm module`);
 }

@@ -11,12 +11,10 @@
  * Its bytes live in a module of their own, so that bundles that never ask for it leave them out.
  */
 import type { Backend } from '../backend.js';
-import { KERNEL_NAMES, type Kernels } from '../kernels.js';
-import { WasmArena } from './arena.js';
 import { decodeBase64 } from './bytes.generated.js';
+import { wasmBackendOn } from './instance.js';
 import { createMemory, instantiateKernels } from './load.js';
 import { RELAXED_WASM_BASE64 } from './relaxed-bytes.generated.js';
-import { fail } from '../../util/errors.js';
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -46,16 +44,5 @@ export function createRelaxedWasmBackend(): Backend | null {
   const module = relaxedModule();
   if (!module) return null;
   const memory = createMemory();
-  const exports = instantiateKernels(module, memory);
-  const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
-  if (missing.length > 0) {
-    fail(
-      `the relaxed wasm module lacks the kernels ${missing.join(', ')} (rebuild with \`npm run build:wasm\`)`,
-      'internal',
-    );
-  }
-  const kernels: Partial<Record<keyof Kernels, unknown>> = {};
-  for (const name of KERNEL_NAMES) kernels[name] = exports[name];
-  const heapBase = (exports.heapBase as () => number)() >>> 0;
-  return { name: 'wasm-relaxed', kernels: Object.freeze(kernels) as Kernels, arena: new WasmArena(memory, heapBase) };
+  return wasmBackendOn(module, memory, instantiateKernels(module, memory), 'wasm-relaxed', 'relaxed wasm module');
 }
