@@ -1,4 +1,5 @@
 import { check, DEBUG } from './lib/check';
+import { filterDirect, forwardDirect, windowsInside } from './lib/conv-direct';
 import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
 
 // 2-D convolution, channels-last, lowered to the packed matmul of matmul.ts (im2col / col2im):
@@ -19,14 +20,19 @@ import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
 // call by images (forward, input gradient) or by filter rows ky (filter gradient, conv2dBackwardFilterRows) and get
 // the bits of one thread.
 //
+// Where every window lies inside the image ('valid' padding, or a 1×1 kernel), the forward pass and the filter
+// gradient read the patch matrix in place instead (lib/conv-direct.ts: a table of window corners, micro-kernels that
+// compute the same sums in the same order, so the same bits). The input gradient always goes through col2im.
+//
 // Measured (Node 20, the 2-core machine shared with other jobs, so candidates timed interleaved in one process):
 // - Direct loop or im2col for one input channel (the MNIST first layer, 28×28×1 → 26×26×32, 3×3, batch 64)? A direct
-//   loop (each output pixel's 32 sums in eight f32x4 accumulators over the 9 taps, read in place; the same sums, bit
-//   for bit) against im2col + matmul: 12.9 against 15.0 GFLOP/s with the machine quiet; under load, im2col faster in
-//   10 of 15 rounds (medians 5.4 and 6.2). im2col it is, one path for every layer. Building the patch matrix was then
-//   two thirds of that layer's time (the matmul alone on a prebuilt matrix: 15.2 GFLOP/s, the whole conv2d 5.6, same
-//   run); copying by image row (`patches` below) rather than patch by patch made the layer about 1.4× faster, and it is
-//   now about 40% (conv2d 21.3 against the matmul's 36.5 in a quieter moment).
+//   loop (each output pixel's 32 sums in eight f32x4 accumulators over the 9 taps, read in place) against im2col +
+//   matmul: 12.9 against 15.0 GFLOP/s with the machine quiet. Building the patch matrix was then two thirds of that
+//   layer's time; copying by image row (`patches` below) brought it to about 40%. The direct path now takes 4 windows ×
+//   8 filters per micro-kernel (the matmul's 4×8 tile, its rows read in place through the corner table) and beat
+//   im2col in the A/B of bench/ab-conv.ts (11 rounds, load average ≈ 9, ceiling 31.2 GFLOP/s): first layer forward
+//   16.5 → 23.8 GFLOP/s and filter gradient 19.4 → 26.9; second layer (13×13×32 → 11×11×64) forward 32.1 → 42.7 and
+//   filter gradient 33.9 → 36.8 (its input gradient, unchanged, 32.5).
 // - Blocks of 2^13 … 2^24 floats (up to the whole matrix) measured alike within the noise; 2^16 (256 KiB) stays in L2.
 
 /** floats of the patch matrix built at once (src/backends/conv-geometry.ts holds the same number, and sizes the
@@ -147,6 +153,10 @@ export function conv2d(
     check(x, <i64>n * inH * inW * inC, 'conv2d: x'); check(w, <i64>K * outC, 'conv2d: w');
     check(y, <i64>M * outC, 'conv2d: y'); check(scratch, <i64>R * K, 'conv2d: scratch');
   }
+  if (windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft)) {
+    forwardDirect(x, w, y, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW);
+    return;
+  }
   for (let r0 = 0; r0 < M; r0 += R) {
     const rows = min(R, M - r0);
     patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
@@ -179,17 +189,23 @@ export function conv2dBackwardFilter(
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
 ): void {
+  const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
   if (DEBUG) {
-    const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
     check(x, <i64>n * inH * inW * inC, 'conv2dBackwardFilter: x'); check(dy, <i64>M * outC, 'conv2dBackwardFilter: dy');
     check(dw, <i64>K * outC, 'conv2dBackwardFilter: dw'); check(scratch, <i64>R * K, 'conv2dBackwardFilter: scratch');
+  }
+  if (windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft)) {
+    zeroFloats(dw, K * outC);
+    filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW);
+    return;
   }
   conv2dBackwardFilterRows(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
 }
 
 /** the rows ky0 ≤ ky < ky1 of conv2dBackwardFilter's dw, bit for bit, building only those taps of the patch matrix
  *  (scratch: blockRows(M, K')·K' floats, K' = (ky1 − ky0)·kw·inC). Not a kernel of the contract: the worker pool's
- *  split of a filter gradient, by kernel rows (src/backends/wasm/threads/split.ts). */
+ *  split of a filter gradient, by kernel rows (src/backends/wasm/threads/split.ts). Always im2col: the direct path
+ *  (lib/conv-direct.ts) has no ky range, and gives the same bits. */
 export function conv2dBackwardFilterRows(
   x: usize, dy: usize, dw: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,

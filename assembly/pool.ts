@@ -8,11 +8,12 @@ import { check, DEBUG } from './lib/check';
 // the results are bit-identical to src/backends/js/pool.ts in float32.
 // Global average pooling is avgPool with the whole image as the window (pool = stride = inH×inW, out 1×1, pads 0).
 
-/** lane-wise "v replaces best": v > best, or v is NaN and best is not (the first NaN wins, then nothing beats it) */
+/** lane-wise "v replaces best": v > best, or v is NaN and best is not (the first NaN wins, then nothing beats it).
+ *  In three operations: "not v ≤ best" is v > best or either is NaN, and "best = best" drops the lanes where best is. */
 // @ts-ignore: decorator
 @inline
 function beats(v: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+  return v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
 }
 
 // @ts-ignore: decorator
@@ -35,15 +36,20 @@ export function maxPool(
       const y0 = max(0, oy * strideH - padTop), y1 = min(inH, oy * strideH - padTop + poolH);
       for (let ox = 0; ox < outW; ox++) {
         const x0 = max(0, ox * strideW - padLeft), x1 = min(inW, ox * strideW - padLeft + poolW);
-        const first = image + (<usize>y0 * inW + x0) * pixel;
+        const first = image + (<usize>y0 * inW + x0) * pixel, line = <usize>inW * pixel;
+        const rows = y1 - y0, cols = x1 - x0;
         for (let ch = 0; ch < c4; ch += 4) {
           const o = <usize>ch << 2;
           let best = v128.load(first + o);
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              const v = v128.load(image + (<usize>iy * inW + ix) * pixel + o);
+          let row = first + o;
+          for (let i = 0; i < rows; i++) {
+            let p = row;
+            for (let j = 0; j < cols; j++) {
+              const v = v128.load(p);
               best = v128.bitselect(v, best, beats(v, best));
+              p += pixel;
             }
+            row += line;
           }
           v128.store(out + o, best);
         }
@@ -84,20 +90,24 @@ export function maxPoolBackward(
       const y0 = max(0, oy * strideH - padTop), y1 = min(inH, oy * strideH - padTop + poolH);
       for (let ox = 0; ox < outW; ox++) {
         const x0 = max(0, ox * strideW - padLeft), x1 = min(inW, ox * strideW - padLeft + poolW);
-        const firstAt = <i32>((<usize>y0 * inW + x0) * pixel);
+        const firstAt = <i32>((<usize>y0 * inW + x0) * pixel), line = inW * <i32>pixel;
+        const rows = y1 - y0, cols = x1 - x0;
         for (let ch = 0; ch < c4; ch += 4) {
           const o = <usize>ch << 2;
           // best values and, per lane, the byte offset of the pixel they came from
           let best = v128.load(image + <usize>firstAt + o);
           let at = i32x4.splat(firstAt);
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              const p = <i32>((<usize>iy * inW + ix) * pixel);
+          let rowAt = firstAt;
+          for (let i = 0; i < rows; i++) {
+            let p = rowAt;
+            for (let j = 0; j < cols; j++) {
               const v = v128.load(image + <usize>p + o);
               const take = beats(v, best);
               best = v128.bitselect(v, best, take);
               at = v128.bitselect(i32x4.splat(p), at, take);
+              p += <i32>pixel;
             }
+            rowAt += line;
           }
           const d = v128.load(g + o);
           let e = grad + o + <usize>i32x4.extract_lane(at, 0);

@@ -71,6 +71,8 @@ export { matrix } from './data/matrix.js';
 export type { Matrix } from './data/matrix.js';
 export type { DataInput } from './data/inputs.js';
 export type { LabelInput } from './data/targets.js';
+export type { Batch, BatchIterable, BatchSource } from './data/batch-source.js';
+export type { FitDatasetOptions, EvaluateDatasetOptions } from './models/fit-dataset.js';
 export { ready } from './backends/index.js';
 export { trainInWorker } from './worker/train-in-worker.js';
 export type { TrainInWorkerOptions, TrainInWorkerResult } from './worker/train-in-worker.js';

@@ -65,12 +65,15 @@ function tfCnn(tf: Tf): TF.Sequential {
 /** FLOPs and seconds of each conv kernel, summed over the calls made while training */
 type ConvTally = Record<ConvKernel, { flops: number; seconds: number; calls: number }>;
 
+const emptyTally = (): ConvTally =>
+  Object.fromEntries(CONV_KERNELS.map((k) => [k, { flops: 0, seconds: 0, calls: 0 }])) as ConvTally;
+
 /**
  * `base` with its three conv kernels wrapped in a stopwatch: the model trains on this backend exactly as on `base`
  * (same arena, same kernels), and the tally says how long the convolutions took and how much work they did.
  */
 function timedConvBackend(base: Backend): { backend: Backend; tally: ConvTally } {
-  const tally = Object.fromEntries(CONV_KERNELS.map((k) => [k, { flops: 0, seconds: 0, calls: 0 }])) as ConvTally;
+  const tally = emptyTally();
   const kernels = { ...base.kernels };
   for (const name of CONV_KERNELS) {
     const kernel = base.kernels[name] as (...args: number[]) => void;
@@ -89,8 +92,22 @@ function timedConvBackend(base: Backend): { backend: Backend; tally: ConvTally }
 }
 
 interface SnTraining {
+  /** the conv calls of the timed rounds */
   tally: ConvTally;
-  arena: { batches: number; afterFirst: number; grewAfterFirst: number; peakInUse: number; capacity: number };
+  /** the conv calls of the warm-up and calibration before them */
+  warmup: ConvTally;
+  arena: {
+    batches: number;
+    fits: number;
+    /** bytesInUse after the first batch of the current model.fit call */
+    afterFirst: number;
+    /** the largest rise over afterFirst within one model.fit call */
+    grewAfterFirst: number;
+    /** the largest rise over the value after the very first batch, across calls (fit stages each call's data) */
+    grewAcrossFits: number;
+    peakInUse: number;
+    capacity: number;
+  };
 }
 
 /** scratchnet: model.fit on the next chunk of images (epochs 1, batch 64, shuffled), on a backend of its own. */
@@ -103,20 +120,27 @@ function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, S
   const model = snCnn(backend);
   const { trainX, trainY } = ctx.mnist;
   const data = chunked(trainX.shape[0]);
-  const watch = { batches: 0, afterFirst: 0, grewAfterFirst: 0, peakInUse: 0, capacity: 0 };
+  const watch = { batches: 0, fits: 0, afterFirst: 0, grewAfterFirst: 0, grewAcrossFits: 0, peakInUse: 0, capacity: 0 };
+  let veryFirst = 0,
+    batchesInFit = 0;
+  const warmup = emptyTally();
   // the kernel tallies and the arena watch are the one-thread subject's (set up first); the N-threads one only times
-  out[name] ??= { tally, arena: watch };
+  out[name] ??= { tally, warmup, arena: watch };
   const onBatchEnd = () => {
     watch.batches++;
     watch.peakInUse = Math.max(watch.peakInUse, arena.bytesInUse);
     watch.capacity = arena.capacity;
-    if (watch.batches === 1) watch.afterFirst = arena.bytesInUse;
+    if (watch.batches === 1) veryFirst = arena.bytesInUse;
+    else watch.grewAcrossFits = Math.max(watch.grewAcrossFits, arena.bytesInUse - veryFirst);
+    if (++batchesInFit === 1) watch.afterFirst = arena.bytesInUse;
     else watch.grewAfterFirst = Math.max(watch.grewAfterFirst, arena.bytesInUse - watch.afterFirst);
   };
   return {
     maxReps: Math.floor(trainX.shape[0] / BATCH),
     run: (reps) =>
       data.next(reps * BATCH, async (offset, n) => {
+        batchesInFit = 0;
+        watch.fits++;
         await model.fit(images(trainX, offset, n), trainY.subarray(offset, offset + n), {
           epochs: 1,
           batchSize: BATCH,
@@ -125,6 +149,14 @@ function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, S
           callbacks: { onBatchEnd },
         });
       }),
+    // the conv rows count the timed rounds only, as every rate here does: the first calls run V8's baseline (Liftoff)
+    // code until its optimised code is ready, which says nothing about the kernels
+    calibrated: () => {
+      for (const k of CONV_KERNELS) {
+        Object.assign(warmup[k], tally[k]);
+        Object.assign(tally[k], { flops: 0, seconds: 0, calls: 0 });
+      }
+    },
     dispose: () => {
       model.dispose();
     },
@@ -204,18 +236,24 @@ async function training(ctx: Ctx): Promise<void> {
       raw: {},
     };
     for (const b of ['wasm', 'js'] as BackendName[]) {
-      const t = sn[b]?.tally;
-      const flops = kernels.reduce((s, k) => s + (t?.[k].flops ?? 0), 0);
-      const seconds = kernels.reduce((s, k) => s + (t?.[k].seconds ?? 0), 0);
-      if (seconds > 0) row.values[SN[b]] = flops / seconds / 1e9;
-      else row.missing[SN[b]] = trainM[SN[b]]?.error ? `failed: ${trainM[SN[b]]!.error}` : 'no conv calls timed';
+      const rate = (t: ConvTally | undefined) =>
+        kernels.reduce((s, k) => s + (t?.[k].flops ?? 0), 0) / kernels.reduce((s, k) => s + (t?.[k].seconds ?? 0), 0);
+      const seconds = kernels.reduce((s, k) => s + (sn[b]?.tally[k].seconds ?? 0), 0);
+      if (seconds > 0) {
+        row.values[SN[b]] = rate(sn[b]?.tally) / 1e9;
+        const calls = kernels.reduce((s, k) => s + (sn[b]?.warmup[k].calls ?? 0), 0);
+        if (calls > 0)
+          row.notes.push(
+            `scratchnet ${b}: ${(rate(sn[b]?.warmup) / 1e9).toFixed(2)} GFLOP/s in the warm-up and calibration (${calls} call${calls === 1 ? '' : 's'}, not counted)`,
+          );
+      } else row.missing[SN[b]] = trainM[SN[b]]?.error ? `failed: ${trainM[SN[b]]!.error}` : 'no conv calls timed';
     }
     if (ceiling?.rate !== undefined) row.values.ceiling = ceiling.rate / 1e9;
     else row.missing.ceiling = `failed: ${ceiling?.error ?? 'not measured'}`;
     ctx.addRow(row);
   };
   const during =
-    'timed around every call of the kernel while the training above ran (warm-up included), 2 × multiply-adds per call; ' +
+    'timed around every call of the kernel in the timed rounds of the training above (after its warm-up and calibration), 2 × multiply-adds per call; ' +
     'ceiling: bench/ceiling/sgemm.ts on 512×512·512×512, timed in the same rounds as the training';
   convRow('conv forward (conv2d), in training', ['conv2d'], `both conv layers; ${during}`);
   convRow(
@@ -260,7 +298,8 @@ async function training(ctx: Ctx): Promise<void> {
     growth.values[SN[b]] = a.grewAfterFirst;
     memory.values[SN[b]] = a.peakInUse / MiB;
     growth.notes.push(
-      `scratchnet ${b}: the largest rise of the arena's bytesInUse over its value after batch 1, across ${a.batches} batches (several model.fit calls)`,
+      `scratchnet ${b}: the largest rise of the arena's bytesInUse over its value after the first batch of the same model.fit call, ` +
+        `across ${a.batches} batches in ${a.fits} calls; across calls it rose by up to ${a.grewAcrossFits} bytes, as fit stages each call's images in the arena and later calls of the harness train on more of them`,
     );
     memory.notes.push(
       `scratchnet ${b}: peak arena bytesInUse ${(a.peakInUse / MiB).toFixed(1)} MiB (weights, gradients, Adam state, ` +
@@ -357,7 +396,11 @@ async function predict(ctx: Ctx): Promise<void> {
       snSubject('wasm', () =>
         fastestOf(
           [
-            { note: 'predict, batchSize 256 (the default)', setup: () => snPredict(x, 'wasm', 256) },
+            {
+              note: 'predict, the default batchSize (here 24: 2 MiB of the first conv output)',
+              setup: () => snPredict(x, 'wasm'),
+            },
+            { note: 'predict, batchSize 256', setup: () => snPredict(x, 'wasm', 256) },
             { note: `predict, batchSize ${n}`, setup: () => snPredict(x, 'wasm', n) },
           ],
           probe,
@@ -365,8 +408,8 @@ async function predict(ctx: Ctx): Promise<void> {
       ),
       {
         ...snSubject('js', () =>
-          Object.assign(snPredict(xSlow, 'js', 256), {
-            note: `predict, batchSize 256, on the first ${slowN} images only`,
+          Object.assign(snPredict(xSlow, 'js'), {
+            note: `predict, the default batchSize, on the first ${slowN} images only`,
           }),
         ),
         options: slow,

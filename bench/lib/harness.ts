@@ -31,6 +31,8 @@ export interface Trial {
   warmup?(): void | Promise<void>;
   /** Called before each of the subject's turns (TF.js: switch to this subject's backend). */
   enter?(): void | Promise<void>;
+  /** Called once when warm-up and calibration are over, before the first timed sample. */
+  calibrated?(): void;
   dispose?(): void | Promise<void>;
   /** how the subject runs the task, when there was a choice (e.g. "model.fit" or "optimizer.minimize loop") */
   note?: string;
@@ -227,6 +229,7 @@ export async function measure(
       trial = await s.setup();
       await trial.enter?.();
       const reps = await calibrate(trial, { ...o, ...s.options });
+      trial.calibrated?.();
       live.push({ id: s.id, trial, reps, rates: [], wall: [], cpu: [], seconds: 0 });
     } catch (e) {
       result[s.id] = { error: errorText(e) };

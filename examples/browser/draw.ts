@@ -88,6 +88,21 @@ export class DrawingPad {
     this.inked = true;
   }
 
+  /**
+   * Put a 28×28 image (784 values in [0, 1], as MNIST's or toMnist's) on the pad, scaled up, as if drawn: toMnist
+   * then takes it through the same steps as a drawing.
+   */
+  show(image: Float32Array): void {
+    const small = new OffscreenCanvas(SIDE, SIDE);
+    const sc = small.getContext('2d')!;
+    sc.putImageData(imageDataOf(sc, image), 0, 0);
+    this.clear();
+    this.ctx.imageSmoothingEnabled = true;
+    this.ctx.imageSmoothingQuality = 'high';
+    this.ctx.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
+    this.inked = true;
+  }
+
   /** The drawing as MNIST would have it: 784 values in [0, 1], or null if nothing is drawn. */
   toMnist(preview?: HTMLCanvasElement): Float32Array | null {
     const { canvas, ctx } = this;
@@ -171,11 +186,19 @@ export class DrawingPad {
 /** Show 784 values in [0, 1] on a 28×28 canvas (scaled up by CSS). */
 export function drawPreview(canvas: HTMLCanvasElement, image: Float32Array): void {
   const ctx = canvas.getContext('2d')!;
+  ctx.putImageData(imageDataOf(ctx, image), 0, 0);
+}
+
+/** 784 values in [0, 1] as 28×28 opaque grey pixels: white ink on black. */
+function imageDataOf(
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  image: Float32Array,
+): ImageData {
   const data = ctx.createImageData(SIDE, SIDE);
   for (let i = 0; i < SIDE * SIDE; i++) {
     const v = Math.round(image[i] * 255);
     data.data[i * 4] = data.data[i * 4 + 1] = data.data[i * 4 + 2] = v;
     data.data[i * 4 + 3] = 255;
   }
-  ctx.putImageData(data, 0, 0);
+  return data;
 }

@@ -1,5 +1,5 @@
-// The browser demo: XOR and MNIST trained in a Web Worker (or, for comparison, on the main thread) with live
-// charts, a drawing pad that asks the trained model, and the wasm-vs-JS benchmark. Built by scripts/build-demo.mjs,
+// The browser demo: XOR and MNIST (a dense network or a CNN) trained in a Web Worker (or, for comparison, on the
+// main thread) with live charts, a drawing pad that asks the trained model, and the wasm-vs-JS benchmark. Built by scripts/build-demo.mjs,
 // served by `npm run demo`.
 import {
   benchmark,
@@ -11,6 +11,7 @@ import {
   type BenchmarkRow,
   type Logs,
   type MnistData,
+  type MnistImageData,
   type ModelSpec,
   type Sequential,
 } from 'scratchnet';
@@ -43,18 +44,74 @@ const XOR_X = [
 const XOR_Y = [[0], [1], [1], [0]];
 const XOR_EPOCHS = 300;
 
-const MNIST_SPEC: ModelSpec = {
-  layers: [
-    { type: 'dense', units: 128, activation: 'relu', inputShape: [784] },
-    { type: 'dropout', rate: 0.1 },
-    { type: 'dense', units: 10, activation: 'softmax' },
-  ],
-  compile: {
-    optimizer: { name: 'adam', learningRate: 0.002 },
-    loss: 'sparse_categorical_crossentropy',
-    metrics: ['accuracy'],
+const DIGITS_COMPILE = (learningRate: number): ModelSpec['compile'] => ({
+  optimizer: { name: 'adam', learningRate },
+  loss: 'sparse_categorical_crossentropy',
+  metrics: ['accuracy'],
+});
+
+/** A model the digits card offers: its spec, whether it takes images [n, 28, 28, 1] (or rows [n, 784]), its line. */
+interface DigitsModel {
+  spec: ModelSpec;
+  images: boolean;
+  /** the architecture as the card's first line says it */
+  arch: string;
+  /** what the drawing pad's hint calls it */
+  name: string;
+}
+
+const DIGITS_MODELS: Record<string, DigitsModel> = {
+  dense: {
+    spec: {
+      layers: [
+        { type: 'dense', units: 128, activation: 'relu', inputShape: [784] },
+        { type: 'dropout', rate: 0.1 },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+      compile: DIGITS_COMPILE(0.002),
+      seed: 7,
+    },
+    images: false,
+    arch: '784 → 128 relu → dropout → 10 softmax (101,770 weights)',
+    name: 'the dense network',
   },
-  seed: 7,
+  // Small enough that an epoch of 20,000 images takes a few seconds in a worker; 95% on the test images after one.
+  cnn: {
+    spec: {
+      layers: [
+        { type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] },
+        { type: 'max_pooling2d', poolSize: 2 },
+        { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' },
+        { type: 'max_pooling2d', poolSize: 2 },
+        { type: 'flatten' },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+      compile: DIGITS_COMPILE(0.002),
+      seed: 7,
+    },
+    images: true,
+    arch: 'images 28×28×1 → Conv2D 8 3×3 relu → max pool 2 → Conv2D 16 3×3 relu → max pool 2 → 10 softmax (5,258 weights)',
+    name: 'the small CNN',
+  },
+  // keras.io/examples/vision/mnist_convnet: about 7× the small CNN's time per epoch
+  convnet: {
+    spec: {
+      layers: [
+        { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] },
+        { type: 'max_pooling2d', poolSize: 2 },
+        { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
+        { type: 'max_pooling2d', poolSize: 2 },
+        { type: 'flatten' },
+        { type: 'dropout', rate: 0.5 },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+      compile: DIGITS_COMPILE(0.001),
+      seed: 7,
+    },
+    images: true,
+    arch: "Keras's MNIST convnet: Conv2D 32 3×3 → max pool → Conv2D 64 3×3 → max pool → dropout 0.5 → 10 softmax (34,826 weights)",
+    name: "Keras's convnet",
+  },
 };
 const BATCH = 32;
 
@@ -145,11 +202,8 @@ $('xor-train').addEventListener('click', async () => {
 type IdxFiles = Record<'trainImages' | 'trainLabels' | 'testImages' | 'testLabels', ArrayBuffer>;
 let idxFiles: Promise<IdxFiles> | undefined;
 
-/**
- * The subset prepared by scripts/prepare-demo-data.mjs: fetched once, decoded by scratchnet's mnistFromIdx into
- * fresh arrays for every run (they are moved to the worker, so each run needs its own).
- */
-async function mnist(): Promise<MnistData> {
+/** The four IDX files of the subset prepared by scripts/prepare-demo-data.mjs, fetched once. */
+async function mnistFiles(): Promise<IdxFiles> {
   idxFiles ??= (async () => {
     const get = async (name: string) => {
       const response = await fetch(`data/${name}`);
@@ -166,11 +220,30 @@ async function mnist(): Promise<MnistData> {
     return { trainImages, trainLabels, testImages, testLabels };
   })();
   try {
-    return mnistFromIdx(await idxFiles);
+    return await idxFiles;
   } catch (e) {
     idxFiles = undefined;
     throw e;
   }
+}
+
+/**
+ * The subset decoded by scratchnet's mnistFromIdx into fresh arrays for every run (they are moved to the worker, so
+ * each run needs its own): rows [n, 784] for a dense model, images [n, 28, 28, 1] for a CNN — the same pixels in
+ * [0, 1], the same order.
+ */
+async function mnist(images: boolean): Promise<MnistData | MnistImageData> {
+  return mnistFromIdx(await mnistFiles(), { asImages: images });
+}
+
+let testDigits: Promise<MnistData> | undefined;
+/** the held-out test images alone, decoded once, for the drawing pad's "Test digit" */
+function heldOutDigits(): Promise<MnistData> {
+  if (!testDigits) {
+    testDigits = mnistFiles().then((files) => mnistFromIdx(files, { trainLimit: 0 }));
+    testDigits.catch(() => (testDigits = undefined)); // fetched again on the next click
+  }
+  return testDigits;
 }
 
 // ---------------------------------------------------------------------------------------------- MNIST training
@@ -188,15 +261,26 @@ const accChart = new LineChart(
   ],
 );
 
-/** the model the drawing pad asks: built once, given new weights after every epoch */
-let predictor: Sequential | undefined;
-function usePredictorWeights(weights: Float32Array[]): void {
-  predictor ??= modelFromSpec(MNIST_SPEC);
-  predictor.setWeights(weights);
+/** the model the drawing pad asks (the last one trained): built once per kind, given new weights after every epoch */
+let predictor: { model: Sequential; kind: DigitsModel } | undefined;
+function usePredictorWeights(kind: DigitsModel, weights: Float32Array[]): void {
+  if (predictor?.kind !== kind) {
+    predictor?.model.dispose();
+    predictor = { model: modelFromSpec(kind.spec), kind };
+  }
+  predictor.model.setWeights(weights);
   $('draw').dataset.state = 'ready';
-  $('draw-hint').textContent = 'Draw with a mouse, a pen or a finger. The model updates after every epoch.';
+  $('draw').dataset.model = kind.images ? 'cnn' : 'dense';
+  $('draw-hint').textContent =
+    `Draw with a mouse, a pen or a finger, or take a test digit. The pad asks ${kind.name}; it updates after every epoch.`;
   predictDrawing();
 }
+
+const modelSelect = $<HTMLSelectElement>('mnist-model');
+const chosenModel = (): DigitsModel => DIGITS_MODELS[modelSelect.value] ?? DIGITS_MODELS.dense;
+modelSelect.addEventListener('change', () => {
+  $('mnist-arch').textContent = chosenModel().arch;
+});
 
 let stopTraining: (() => void) | undefined;
 const trainButton = $<HTMLButtonElement>('mnist-train');
@@ -213,6 +297,7 @@ trainButton.addEventListener('click', () => {
 
 async function trainMnist(): Promise<void> {
   const section = $('mnist');
+  const kind = chosenModel();
   const epochs = Number($<HTMLSelectElement>('mnist-epochs').value);
   const where = (document.querySelector<HTMLInputElement>('input[name="where"]:checked')?.value ?? 'worker') as
     'worker' | 'main';
@@ -221,13 +306,15 @@ async function trainMnist(): Promise<void> {
   section.dataset.state = 'loading';
   status.textContent = 'loading MNIST…';
   trainButton.disabled = true;
-  let data: MnistData;
+  modelSelect.disabled = true;
+  let data: MnistData | MnistImageData;
   try {
-    data = await mnist();
+    data = await mnist(kind.images);
   } catch (e) {
     status.textContent = `could not load the data: ${(e as Error).message}`;
     section.dataset.state = 'error';
     trainButton.disabled = false;
+    modelSelect.disabled = false;
     return;
   }
   const n = data.trainX.shape[0];
@@ -289,12 +376,13 @@ async function trainMnist(): Promise<void> {
     lossChart.push(1, epoch + 1, logs.val_loss ?? NaN);
     accChart.push(1, epoch + 1, logs.val_accuracy ?? NaN);
     $('stat-val').textContent = fmt.pct(logs.val_accuracy);
-    if (weights) usePredictorWeights(weights);
+    if (weights) usePredictorWeights(kind, weights);
   };
 
   await new Promise((resolve) => setTimeout(resolve, 0)); // the data is ready: training starts on a fresh turn
   section.dataset.state = 'training';
   section.dataset.where = where;
+  section.dataset.model = modelSelect.value;
   trainButton.textContent = 'Stop';
   trainButton.disabled = false;
   trainingStarted();
@@ -310,7 +398,7 @@ async function trainMnist(): Promise<void> {
       const controller = new AbortController();
       stopTraining = () => controller.abort();
       const result = await trainInWorker(trainingWorker(), {
-        model: MNIST_SPEC,
+        model: kind.spec,
         x: data.trainX,
         y: data.trainY,
         fitOptions: { epochs, batchSize: BATCH, validationData: [data.testX, data.testY] },
@@ -321,11 +409,11 @@ async function trainMnist(): Promise<void> {
         onEpochEnd,
         signal: controller.signal,
       });
-      usePredictorWeights(result.weights);
+      usePredictorWeights(kind, result.weights);
       ({ stopped, backend } = result);
       history = result.history.history;
     } else {
-      const model = modelFromSpec(MNIST_SPEC);
+      const model = modelFromSpec(kind.spec);
       let epoch = 0;
       stopTraining = () => {
         model.stopTraining = true;
@@ -363,6 +451,7 @@ async function trainMnist(): Promise<void> {
     stopTraining = undefined;
     trainButton.textContent = 'Train';
     trainButton.disabled = false;
+    modelSelect.disabled = false;
   }
 }
 
@@ -376,8 +465,34 @@ for (let d = 0; d < 10; d++) {
 }
 
 const pad = new DrawingPad($<HTMLCanvasElement>('pad'), () => predictDrawing());
+/** which test image is on the pad, if one is (drawing over it or clearing makes it a drawing) */
+function showLabel(label?: { index: number; digit: number }): void {
+  if (label) $('draw').dataset.label = String(label.digit);
+  else delete $('draw').dataset.label;
+  $('pad-label').textContent = label ? `test image ${label.index + 1}: a ${label.digit}` : '';
+}
+$('pad').addEventListener('pointerdown', () => showLabel());
 $('pad-clear').addEventListener('click', () => {
   pad.clear();
+  showLabel();
+  predictDrawing();
+});
+
+// The held-out test images in turn, put on the pad as if drawn: the pad's preprocessing then sees what the model
+// was trained on, so a good model should be as right here as its test accuracy says.
+let nextTestDigit = 0;
+$('pad-sample').addEventListener('click', async () => {
+  let digits: MnistData;
+  try {
+    digits = await heldOutDigits();
+  } catch (e) {
+    $('pad-label').textContent = `could not load the test images: ${(e as Error).message}`;
+    return;
+  }
+  const { testX, testY } = digits;
+  const index = nextTestDigit++ % testY.length;
+  pad.show(testX.data.subarray(index * 784, (index + 1) * 784));
+  showLabel({ index, digit: testY[index] });
   predictDrawing();
 });
 
@@ -396,7 +511,9 @@ function predictDrawing(): void {
     $('draw').dataset.prediction = '';
     return;
   }
-  const p = predictor.predict({ data: image, shape: [1, 784] }).data;
+  // the same 784 values either way: one row for a dense model, one 28×28×1 image for a CNN
+  const shape = predictor.kind.images ? [1, 28, 28, 1] : [1, 784];
+  const p = predictor.model.predict({ data: image, shape }).data;
   let best = 0;
   for (let d = 1; d < 10; d++) if (p[d] > p[best]) best = d;
   items.forEach((item, d) => {

@@ -79,6 +79,11 @@ export class Allocator {
     }
   }
 
+  /** the bytes of the live block at `ptr`, 0 if none starts there */
+  sizeOf(ptr: Ptr): number {
+    return this.used.get(ptr) ?? 0;
+  }
+
   /** bytes in live blocks */
   get bytesInUse(): number {
     let total = 0;

@@ -1,6 +1,6 @@
 import { Allocator } from './allocator.js';
 import type { Kernels, Ptr } from './kernels.js';
-import { fail, scratchnetError } from '../util/errors.js';
+import { fail, scratchnetError, type ScratchnetError } from '../util/errors.js';
 
 /** The backends `setBackend` and the `backend` options take by name. */
 export type BackendName = 'wasm' | 'js';
@@ -16,13 +16,19 @@ export type FloatView = Float32Array | Float64Array;
 export const MAX_ARENA_BYTES = 4 * 1024 * 1024 * 1024;
 
 /**
+ * An arena with no live block keeps its memory up to this size (making it anew and growing it again costs more than
+ * it gives back); a larger one is replaced by a fresh memory when the last model is freed. See Arena.startOver.
+ */
+export const KEEP_ARENA_BYTES = 64 * 1024 * 1024;
+
+/**
  * Owner of one block of memory that grows. Views it hands out are valid until the next `alloc` (growth may move
  * or detach the underlying buffer); anything given to users is copied.
  */
 export abstract class Arena {
-  protected readonly allocator: Allocator;
+  protected allocator: Allocator;
 
-  constructor(base: number) {
+  constructor(private readonly base: number) {
     this.allocator = new Allocator(base);
   }
 
@@ -54,6 +60,26 @@ export abstract class Arena {
     return this.allocator.bytesInUse;
   }
 
+  /** the bytes the live block at `ptr` takes (its size rounded up to the alignment), 0 for no block */
+  blockBytes(ptr: Ptr): number {
+    return this.allocator.sizeOf(ptr);
+  }
+
+  /**
+   * Start over when nothing lives in the arena (no model holds a block): the next block goes to the bottom again, and
+   * a memory that spans more than KEEP_ARENA_BYTES is replaced by a fresh small one, so that the process can give
+   * the old one back once it is garbage-collected (WebAssembly memory can grow but never shrink). Does nothing while
+   * a block is live.
+   */
+  startOver(): void {
+    if (this.allocator.bytesInUse !== 0) return;
+    this.allocator = new Allocator(this.base);
+    if (this.capacity > KEEP_ARENA_BYTES) this.renew();
+  }
+
+  /** Replace the memory with a fresh, small one (nothing lives in it). */
+  protected abstract renew(): void;
+
   /** bytes the arena's memory spans now (including the part below the first block) */
   abstract get capacity(): number;
   /** Grow the memory to span at least `bytes`. Throws a scratchnet error past MAX_ARENA_BYTES. */
@@ -74,13 +100,43 @@ export abstract class Arena {
   }
 }
 
-export function outOfMemoryError(neededBytes: number, limit: number): Error {
-  const gib = (b: number) => (b / 2 ** 30).toFixed(2);
-  return scratchnetError(
-    `the model needs ${neededBytes} bytes (${gib(neededBytes)} GiB) of arena memory, ` +
-      `but WebAssembly memory stops at ${limit} bytes (${gib(limit)} GiB). Use smaller layers or a smaller batch size.`,
-    'out_of_memory',
-  );
+/** GiB with two decimals, or as many more as it takes to tell `b` from `other` (4296015872 is not "4.00" next to 4 GiB) */
+function gib(b: number, other = b): string {
+  let digits = 2;
+  while (digits < 6 && b !== other && (b / 2 ** 30).toFixed(digits) === (other / 2 ** 30).toFixed(digits)) digits++;
+  return (b / 2 ** 30).toFixed(digits);
+}
+
+/** needed and limit of each out-of-memory error made here, so that a model can say more about it (withOtherModels) */
+const oomDetails = new WeakMap<object, { needed: number; limit: number }>();
+
+/**
+ * The error for an arena that cannot grow to `neededBytes`. `others`, when given, is what the other live models on
+ * the arena hold: the arena is shared, so when the model would fit without them the error says so and suggests
+ * dispose(), instead of blaming the model's size.
+ */
+export function outOfMemoryError(
+  neededBytes: number,
+  limit: number,
+  others?: { count: number; bytes: number },
+): ScratchnetError {
+  const stops = `WebAssembly memory stops at ${limit} bytes (${gib(limit)} GiB)`;
+  const othersToBlame = others !== undefined && others.count > 0 && neededBytes - others.bytes <= limit;
+  const message = othersToBlame
+    ? `the arena needs ${neededBytes} bytes (${gib(neededBytes, limit)} GiB) with this model, but ${stops}, and ` +
+      `${others.count} other ${others.count === 1 ? 'model' : 'models'} alive on this backend hold ${others.bytes} bytes ` +
+      `(${gib(others.bytes)} GiB) of it. Call dispose() on the models you no longer need (a model you only drop is ` +
+      `freed when it is garbage-collected, which may be late), or use smaller layers or a smaller batch size.`
+    : `the model needs ${neededBytes} bytes (${gib(neededBytes, limit)} GiB) of arena memory, but ${stops}. ` +
+      `Use smaller layers or a smaller batch size.`;
+  const error = scratchnetError(message, 'out_of_memory');
+  oomDetails.set(error, { needed: neededBytes, limit });
+  return error;
+}
+
+/** The sizes of an error made by outOfMemoryError, or undefined for any other error. */
+export function outOfMemoryDetails(e: unknown): { needed: number; limit: number } | undefined {
+  return typeof e === 'object' && e !== null ? oomDetails.get(e) : undefined;
 }
 
 /** The workers of a threaded wasm backend (src/backends/wasm/threads/pool.ts). */

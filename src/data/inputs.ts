@@ -81,23 +81,22 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
   const cols = rowOf(0).length;
   if (cols === 0) fail(`${what}[0] has no features; expected at least one`);
   const data = new Float32Array(samples.length * cols);
+  // One pass: each value is checked as it is copied (a number, finite as float32), no second scan.
   for (let i = 0; i < samples.length; i++) {
     const row = rowOf(i);
     if (row.length !== cols)
       fail(
         `${what}[${i}] has ${row.length} features but ${what}[0] has ${cols}; every sample must have the same width`,
       );
+    const at = i * cols;
     for (let j = 0; j < cols; j++) {
       const v = row[j];
       if (typeof v !== 'number') fail(`${what}[${i}][${j}] is ${notNumber(v)}; expected a number`);
-      data[i * cols + j] = v;
-      if (data[i * cols + j] === Infinity || data[i * cols + j] === -Infinity) {
-        if (Number.isFinite(v))
-          fail(`${what}[${i}][${j}] is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
-      }
+      data[at + j] = v;
+      const f = data[at + j];
+      if (f - f !== 0) notFinite(v, f, `${what}[${i}][${j}]`, what, at + j, cols);
     }
   }
-  checkFinite(data, cols, what);
   return { matrix: { data, shape: [samples.length, cols] }, form: nested ? 'nested' : 'rows', sampleShape: [cols] };
 }
 
@@ -113,27 +112,51 @@ function fromNested(samples: unknown[], what: string): ParsedInput {
   const cols = sampleShape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(samples.length * cols);
   let at = 0;
-  const fill = (v: unknown, depth: number, path: string): void => {
-    if (depth === sampleShape.length) {
-      if (typeof v !== 'number')
-        fail(
-          `${what}${path} is ${notNumber(v)}; expected a number (every sample of shape [${sampleShape.join(', ')}])`,
-        );
-      data[at++] = v;
-      if (!Number.isFinite(data[at - 1]) && Number.isFinite(v))
-        fail(`${what}${path} is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
-      return;
-    }
+  // the indices of the value being copied (sample first): its path is spelt out only for an error message
+  const index: number[] = [];
+  const path = (depth: number): string =>
+    index
+      .slice(0, depth + 1)
+      .map((i) => `[${i}]`)
+      .join('');
+  const last = sampleShape.length - 1;
+  const fill = (v: unknown, depth: number): void => {
     if (!(Array.isArray(v) || isNumberRow(v)) || (v as ArrayLike<unknown>).length !== sampleShape[depth]) {
       const got = Array.isArray(v) || isNumberRow(v) ? `${(v as ArrayLike<unknown>).length} entries` : describeRow(v);
       fail(
-        `${what}${path} has ${got} but should have ${sampleShape[depth]}: every sample must have the shape of ${what}[0], [${sampleShape.join(', ')}]`,
+        `${what}${path(depth)} has ${got} but should have ${sampleShape[depth]}: every sample must have the shape of ${what}[0], [${sampleShape.join(', ')}]`,
       );
     }
-    for (let i = 0; i < sampleShape[depth]; i++) fill((v as ArrayLike<unknown>)[i], depth + 1, `${path}[${i}]`);
+    const items = v as ArrayLike<unknown>;
+    if (depth < last) {
+      for (let i = 0; i < items.length; i++) {
+        index[depth + 1] = i;
+        fill(items[i], depth + 1);
+      }
+      return;
+    }
+    // the innermost values, checked as they are copied (a number, finite as float32)
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i];
+      if (typeof x !== 'number') {
+        index[depth + 1] = i;
+        fail(
+          `${what}${path(depth + 1)} is ${notNumber(x)}; expected a number (every sample of shape [${sampleShape.join(', ')}])`,
+        );
+      }
+      data[at] = x;
+      const f = data[at];
+      if (f - f !== 0) {
+        index[depth + 1] = i;
+        notFinite(x, f, `${what}${path(depth + 1)}`, what, at, cols);
+      }
+      at++;
+    }
   };
-  samples.forEach((s, i) => fill(s, 0, `[${i}]`));
-  checkFinite(data, cols, what);
+  samples.forEach((s, i) => {
+    index[0] = i;
+    fill(s, 0);
+  });
   return { matrix: { data, shape: [samples.length, cols] }, form: 'tensor', sampleShape };
 }
 
@@ -154,23 +177,53 @@ function describeRow(s: unknown): string {
   return `${typeof s === 'object' ? 'an object' : `a ${typeof s}`} (${String(s).slice(0, 40)})`;
 }
 
+/**
+ * The value `v` copied into float32 as `f` at flat `index` is NaN or ±Inf (`f - f !== 0`, the finiteness test in one
+ * subtraction): a finite `v` overflowed float32 (said at `where`); otherwise it was NaN or ±Inf to begin with.
+ */
+function notFinite(v: number, f: number, where: string, what: string, index: number, cols: number): never {
+  if (Number.isFinite(v))
+    fail(`${where} is ${v}, beyond float32's range (magnitudes up to 3.4e38); scale the data down`);
+  failNotFinite(f, what, Math.floor(index / cols), index % cols);
+}
+
+function failNotFinite(value: number, what: string, sample: number, feature: number): never {
+  fail(`${what} has ${value} at sample ${sample}, feature ${feature}; every value must be a finite number`);
+}
+
 /** Fail, naming the first NaN or ±Inf of `data` (rows of `cols` values; the first is sample `firstRow` of `what`). */
 export function checkFinite(data: Float32Array, cols: number, what: string, firstRow = 0): void {
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      fail(
-        `${what} has ${data[i]} at sample ${firstRow + Math.floor(i / cols)}, feature ${i % cols}; every value must be a finite number`,
-      );
-    }
+    if (!Number.isFinite(data[i])) failNotFinite(data[i], what, firstRow + Math.floor(i / cols), i % cols);
   }
 }
 
-/** Render model outputs in the form the inputs came in. */
-export function fromMatrix(m: Matrix, form: DataForm): number[][] | number[][][] | Matrix {
+/** Model outputs in the form the inputs came in: a matrix, rows, or rows each wrapped once more (the tutorial's). */
+export type Outputs = number[][] | number[][][] | Matrix;
+
+/**
+ * Rows of `cols` values of `data` into `out[first…]`, each a new array, wrapped in one more when `nested`. An indexed
+ * loop into sized arrays: Array.from(typed array) takes the iterator path, about 10× slower.
+ */
+export function copyRows(
+  data: Float32Array | Float64Array,
+  cols: number,
+  nested: boolean,
+  out: unknown[],
+  first: number,
+): void {
+  const rows = data.length / cols;
+  for (let i = 0; i < rows; i++) {
+    const row: number[] = new Array(cols);
+    for (let j = 0, at = i * cols; j < cols; j++) row[j] = data[at + j];
+    out[first + i] = nested ? [row] : row;
+  }
+}
+
+/** Render model outputs in the form the inputs came in ('tensor', nested images: one row of outputs per sample). */
+export function fromMatrix(m: Matrix, form: DataForm): Outputs {
   if (form === 'matrix') return m;
-  // 'tensor' (nested images): one row of outputs per sample, as for rows
-  const [rows, cols] = m.shape;
-  const out: number[][] = [];
-  for (let i = 0; i < rows; i++) out.push(Array.from(m.data.subarray(i * cols, (i + 1) * cols)));
-  return form === 'nested' ? out.map((r) => [r]) : out;
+  const out: unknown[] = new Array(m.shape[0]);
+  copyRows(m.data, m.shape[1], form === 'nested', out, 0);
+  return out as Outputs;
 }

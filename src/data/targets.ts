@@ -69,9 +69,20 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
   return { data: matrix.data, cols: outputs };
 }
 
-/** x and y must hold the same number of samples; `what` names the pair in the error ('', 'validationData '). */
-export function checkSampleCounts(x: Matrix, y: Targets, what = ''): void {
+/**
+ * x and y must hold the same number of samples; `what` names the pair in the error ('', 'validationData '), `names`
+ * the two arguments (fitDataset's batches call them xs and ys).
+ */
+export function checkSampleCounts(
+  x: Matrix,
+  y: Targets,
+  what = '',
+  names: readonly [string, string] = ['x', 'y'],
+): void {
   const ys = y.data.length / y.cols;
   if (ys !== x.shape[0])
-    fail(`${what}x has ${x.shape[0]} samples but ${what ? 'its ' : ''}y has ${ys}; they must match`, 'shape_mismatch');
+    fail(
+      `${what}${names[0]} has ${x.shape[0]} samples but ${what ? 'its ' : ''}${names[1]} has ${ys}; they must match`,
+      'shape_mismatch',
+    );
 }

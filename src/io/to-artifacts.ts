@@ -45,7 +45,7 @@ export function toArtifacts(source: SaveSource, options: SaveOptions = {}): Mode
   const modelTopology = writeTopology(source.name, source.layers, source.inputShape);
   if (!source.built) {
     fail(
-      'the model has no weights to save until it is built: fit or predict once, or give the first layer an inputShape and compile',
+      'the model has no weights to save until it is built: fit or predict once, call build(inputShape), or give the first layer an inputShape',
     );
   }
   const weightSpecs: WeightsManifestEntry[] = [];

@@ -1,4 +1,4 @@
-import type { Backend } from '../backends/backend.js';
+import type { Arena, Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import { resolveBackend } from '../backends/index.js';
 import { fail } from '../util/errors.js';
@@ -276,6 +276,14 @@ export abstract class KernelLayer extends Layer {
     return this.paramList;
   }
 
+  /** bytes of `arena` this layer holds: weights, gradients, activation buffers, the tutorial adapters' staging */
+  bytesHeld(arena: Arena): number {
+    let bytes = 0;
+    for (const ptr of [...this.paramBlocks, ...this.activationBlocks, this.stageX, this.stageDy])
+      bytes += arena.blockBytes(ptr);
+    return bytes;
+  }
+
   /** Free every block this layer holds; the layer can be built again afterwards. */
   dispose(): void {
     const backend = this.backend;
@@ -298,7 +306,9 @@ export abstract class KernelLayer extends Layer {
   override getWeights(): Float32Array[] {
     const backend = this.backend;
     if (!backend)
-      fail(`layer '${this.name}' has no weights until it is built (added to a model with a known input size)`);
+      fail(
+        `layer '${this.name || this.kind}' has no weights until it is built (added to a model with a known input size)`,
+      );
     return this.paramList.map((p) => backend.arena.read(p.value, p.size));
   }
 

@@ -38,6 +38,16 @@ export function checkShape(shape: unknown, what: string): number[] {
 }
 
 /**
+ * The shape `model.build(inputShape)` takes: one sample's shape ([features] or [h, w, c]), a number of features, or
+ * Keras's and TF.js's form with the batch dimension first as null (`[null, 784]`), which is dropped.
+ */
+export function checkBuildShape(shape: unknown, what: string): number[] {
+  if (typeof shape === 'number') return checkShape([shape], what);
+  if (Array.isArray(shape) && shape.length > 1 && shape[0] === null) return checkShape(shape.slice(1), what);
+  return checkShape(shape, what);
+}
+
+/**
  * Whether samples of shape `data` can go into a model whose input shape is `model`: the same shape, or the same
  * number of values where one of the two is flat (rows of features fed to an image model are taken as its images in
  * NHWC order; images fed to a flat model as their rows — the contiguous layout makes both free).

@@ -1,4 +1,3 @@
-import type { Matrix } from '../data/matrix.js';
 import { fail, shown } from '../util/errors.js';
 
 /** A batch size for predict/evaluate: a positive integer (0 would never advance). */
@@ -9,13 +8,15 @@ export function checkBatchSize(batchSize: unknown, fallback: number): number {
   return batchSize;
 }
 
-/** Finite inputs and weights can still overflow float32; say so rather than hand back Infinity or NaN. */
-export function checkOutputsFinite(out: Matrix): void {
-  const { data, shape } = out;
+/**
+ * Finite inputs and weights can still overflow float32; say so rather than hand back Infinity or NaN. `data` holds
+ * rows of `cols` outputs, the first being sample `firstRow`.
+ */
+export function checkOutputsFinite(data: ArrayLike<number>, cols: number, firstRow = 0): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       fail(
-        `predict: output ${i % shape[1]} of sample ${Math.floor(i / shape[1])} is ${data[i]}: the inputs or the weights are too large ` +
+        `predict: output ${i % cols} of sample ${firstRow + Math.floor(i / cols)} is ${data[i]}: the inputs or the weights are too large ` +
           'for float32 (values overflowed). Scale the inputs (e.g. to [0, 1]) or check the weights.',
       );
     }

@@ -1,17 +1,21 @@
 // evaluate and predict: the model in inference mode over a data set, a chunk of rows at a time.
-import type { Ptr } from '../backends/kernels.js';
+import { copyRows, type DataForm, type Outputs } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
-import { computeLoss, type Loss } from '../losses/index.js';
-import { fusedActivation } from '../losses/output-activation.js';
+import type { Loss } from '../losses/index.js';
+import { BatchBuffers } from './batch-buffers.js';
+import { BatchMeasure, type Means } from './batch-measure.js';
 import type { Engine } from './engine.js';
-import { metricSum, type MetricKind } from './metrics.js';
-import { checkCopied, Staged, type Targets } from './staging.js';
+import type { MetricKind } from './metrics.js';
+import { checkCopied, type Targets } from './staging.js';
 import { Turns } from './turns.js';
+import { checkOutputsFinite } from './checks.js';
 
-/** the mean loss, and the mean of each metric asked for (in the order asked) */
-type EvalResult = { loss: number; metrics: number[] };
+const INFERENCE = { training: false, logits: false } as const;
 
-/** Mean loss and metrics over a data set, in inference mode, `chunk` rows at a time; `checkX`: see Staged.write. */
+/**
+ * Mean loss and metrics over a data set, in inference mode, `chunk` rows at a time; when `checkX` names x, each
+ * chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in.
+ */
 export function evaluateLoop(
   engine: Engine,
   loss: Loss,
@@ -20,7 +24,7 @@ export function evaluateLoop(
   metrics: readonly MetricKind[],
   chunk: number,
   checkX?: string,
-): EvalResult {
+): Means {
   const steps = evaluateSteps(engine, loss, x, y, metrics, chunk, checkX);
   for (;;) {
     const step = steps.next();
@@ -28,7 +32,10 @@ export function evaluateLoop(
   }
 }
 
-/** The same, giving the event loop a turn between chunks at least every `yieldEvery` ms (validation inside fit). */
+/**
+ * The same, giving the event loop a turn between chunks at least every `yieldEvery` ms (validation inside fit), in
+ * `buffers` when given (fit's own, free between its epochs).
+ */
 export async function evaluateYielding(
   engine: Engine,
   loss: Loss,
@@ -37,8 +44,9 @@ export async function evaluateYielding(
   metrics: readonly MetricKind[],
   chunk: number,
   yieldEvery: number,
-): Promise<EvalResult> {
-  const steps = evaluateSteps(engine, loss, x, y, metrics, chunk);
+  buffers?: BatchBuffers,
+): Promise<Means> {
+  const steps = evaluateSteps(engine, loss, x, y, metrics, chunk, undefined, buffers);
   const turns = new Turns(yieldEvery);
   for (;;) {
     const step = steps.next();
@@ -47,7 +55,10 @@ export async function evaluateYielding(
   }
 }
 
-/** The evaluation itself, pausing (yield) after every chunk. Always run to the end: the finally frees the staging. */
+/**
+ * The evaluation itself, copying one chunk at a time into the arena (which then holds a chunk, never the data set)
+ * and pausing (yield) after every chunk. Always run to the end: the finally frees the buffers it made.
+ */
 function* evaluateSteps(
   engine: Engine,
   loss: Loss,
@@ -56,68 +67,61 @@ function* evaluateSteps(
   metrics: readonly MetricKind[],
   chunk: number,
   checkX?: string,
-): Generator<void, EvalResult> {
-  const { kernels: k, arena } = engine.backend;
-  const n = x.shape[0];
+  shared?: BatchBuffers,
+): Generator<void, Means> {
+  const [n, cols] = x.shape;
   const rows = Math.min(chunk, n);
-  const outCols = engine.outputSize;
-  const fused = fusedActivation(loss, engine.outputActivation());
-  const logits = fused !== undefined;
-  const mode = { training: false, logits };
-  engine.reserve(rows);
-  const staged = new Staged(engine, x, y);
-  const scratch: Ptr[] = [];
+  const buffers = shared ?? new BatchBuffers(engine, rows, cols, y.cols);
   try {
-    staged.write(checkX);
-    const dOut = arena.alloc(rows * outCols);
-    scratch.push(dOut);
-    const probs = arena.alloc(rows * outCols);
-    scratch.push(probs);
-    const metricScratch = arena.alloc(rows * outCols);
-    scratch.push(metricScratch);
-    let lossSum = 0;
-    const sums = metrics.map(() => 0);
+    const measure = new BatchMeasure(engine, loss, metrics, false);
     for (let start = 0; start < n; start += rows) {
       const r = Math.min(rows, n - start);
-      const xb = staged.x + start * x.shape[1] * 4;
-      const yb = staged.y + start * y.cols * 4;
-      const out = engine.forward(xb, r, mode);
-      lossSum += computeLoss(k, arena, loss, out, yb, dOut, r, outCols, logits, probs) * r;
-      metrics.forEach((kind, i) => {
-        sums[i] += metricSum(engine, kind, loss, fused, out, probs, metricScratch, yb, r, outCols);
-      });
+      const xs = x.data.subarray(start * cols, (start + r) * cols);
+      buffers.stage(xs, y.data.subarray(start * y.cols, (start + r) * y.cols), r, checkX, start);
+      measure.measure(buffers, buffers.x, buffers.y, r);
       yield;
     }
-    return { loss: lossSum / n, metrics: sums.map((sum) => sum / n) };
+    return measure.means();
   } finally {
-    for (const p of scratch) arena.free(p);
-    staged.free();
+    if (!shared) buffers.free();
   }
 }
 
 /**
- * Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs]. When `checkX`
- * names x, each chunk is checked for NaN and ±Inf with the allFinite kernel as it is copied in.
+ * Run the model on every row of `x` in inference mode, `chunk` rows at a time; returns [rows, outputs] in `form` (see
+ * fromMatrix), each chunk's outputs copied once, from the arena into the answer. When `checkX` names x, each chunk is
+ * checked for NaN and ±Inf with the allFinite kernel as it is copied in; every chunk's outputs are checked with it
+ * before they are copied out (one pass in wasm; JavaScript looks only to name a bad value).
  */
-export function predictLoop(engine: Engine, x: Matrix, chunk: number, checkX?: string): Matrix {
-  const { arena } = engine.backend;
+export function predictLoop(
+  engine: Engine,
+  x: Matrix,
+  chunk: number,
+  checkX?: string,
+  form: DataForm = 'matrix',
+): Outputs {
+  const { arena, kernels: k } = engine.backend;
   const [n, cols] = x.shape;
   const rows = Math.min(chunk, n);
   const outCols = engine.outputSize;
   engine.reserve(rows);
-  const input = arena.alloc(rows * cols);
-  const result = new Float32Array(n * outCols);
+  const input = engine.guard(() => arena.alloc(rows * cols, false)); // every chunk is written before it is read
+  const matrix = form === 'matrix' ? new Float32Array(n * outCols) : undefined;
+  const answer: unknown[] = matrix ? [] : new Array(n);
   try {
     for (let start = 0; start < n; start += rows) {
       const r = Math.min(rows, n - start);
       const slice = x.data.subarray(start * cols, (start + r) * cols);
       arena.write(input, slice);
       if (checkX !== undefined) checkCopied(engine, input, slice, cols, checkX, start);
-      const out = engine.forward(input, r, { training: false, logits: false });
-      result.set(arena.f32(out, r * outCols), start * outCols);
+      const out = engine.forward(input, r, INFERENCE);
+      const values = arena.f32(out, r * outCols);
+      if (!k.allFinite(out, r * outCols)) checkOutputsFinite(values, outCols, start);
+      if (matrix) matrix.set(values, start * outCols);
+      else copyRows(values, outCols, form === 'nested', answer, start);
     }
   } finally {
     arena.free(input);
   }
-  return { data: result, shape: [n, outCols] };
+  return matrix ? { data: matrix, shape: [n, outCols] } : (answer as Outputs);
 }

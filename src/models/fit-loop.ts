@@ -1,15 +1,17 @@
-// fit's loop over epochs and batches: forward, loss, metrics, backward and the optimizer step as kernel calls on
-// staged data, with progress, callbacks, validation and turns for the event loop.
+// The training loop over epochs and batches — forward, loss, metrics, backward and the optimizer step as kernel calls
+// on batches in the arena, with progress, callbacks, validation and turns for the event loop — and fit's feed of
+// batches from data staged in the arena. fitDataset feeds the same loop from a batch source (stream-feed.ts).
 import type { Ptr } from '../backends/kernels.js';
 import type { Matrix } from '../data/matrix.js';
-import { computeLoss, type Loss } from '../losses/index.js';
-import { fusedActivation } from '../losses/output-activation.js';
+import type { Loss } from '../losses/index.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
+import { BatchBuffers } from './batch-buffers.js';
+import { BatchMeasure, type Means } from './batch-measure.js';
 import type { Engine } from './engine.js';
 import { evaluateYielding } from './evaluate-loop.js';
-import { metricSum, type Metric } from './metrics.js';
+import type { Metric } from './metrics.js';
 import { Staged, type Targets } from './staging.js';
 import { Turns } from './turns.js';
 
@@ -27,7 +29,8 @@ export interface Logs {
 
 /** What fit reports as it goes; the two model APIs print differently. */
 export interface Reporter {
-  epochStart(epoch: number, epochs: number, batches: number): void;
+  /** `batches`: the batches the epoch will run, when known before it runs (a batch source may not say) */
+  epochStart(epoch: number, epochs: number, batches: number | undefined): void;
   batchEnd(batch: number, logs: Logs): void;
   epochEnd(epoch: number, epochs: number, logs: Logs, seconds: number): void;
 }
@@ -35,19 +38,14 @@ export interface Reporter {
 /** A reporter that prints nothing (callbacks still run). */
 export const silentReporter: Reporter = { epochStart() {}, batchEnd() {}, epochEnd() {} };
 
-export interface FitConfig {
+/** What the training loop needs besides its batches: the same for fit and fitDataset. */
+export interface TrainConfig {
   engine: Engine;
   loss: Loss;
   optimizer: Optimizer;
-  x: Matrix;
-  y: Targets;
   epochs: number;
-  batchSize: number;
-  shuffle: boolean;
-  rng: Random;
   /** the metrics to report, in the order compile was given them */
   metrics: readonly Metric[];
-  validation?: { x: Matrix; y: Targets };
   reporter: Reporter;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
@@ -55,8 +53,6 @@ export interface FitConfig {
   yieldEvery: number;
   /** polled between batches; true stops training after the current batch */
   shouldStop: () => boolean;
-  /** x was not checked for NaN and ±Inf (toMatrix with `finite: false`): check it while staging, naming it so */
-  checkX?: string;
   /** called once the data is staged and checked, before the first epoch */
   onTrainBegin?: () => void | Promise<void>;
   /**
@@ -64,6 +60,18 @@ export interface FitConfig {
    * the backward pass (Dense: sgdOuterStep, no weight gradient written), with the same bits, and skip `step()`.
    */
   fuseSgd?: boolean;
+}
+
+/** fit's configuration: the loop's, and the data as matrices. */
+export interface FitConfig extends TrainConfig {
+  x: Matrix;
+  y: Targets;
+  batchSize: number;
+  shuffle: boolean;
+  rng: Random;
+  validation?: { x: Matrix; y: Targets };
+  /** x was not checked for NaN and ±Inf (toMatrix with `finite: false`): check it while staging, naming it so */
+  checkX?: string;
 }
 
 /** What `fit` returns, as Keras's History: the epochs run and one value per epoch for the loss and each metric. */
@@ -79,98 +87,76 @@ export interface History {
   };
 }
 
-/** Buffers one batch needs beyond the layers' own: shuffled rows, the output gradient, softmax probabilities. */
-class BatchBuffers {
-  readonly ptrs: Ptr[] = [];
-  constructor(
-    private readonly engine: Engine,
-    rows: number,
-    inCols: number,
-    tCols: number,
-    outCols: number,
-    total: number,
-  ) {
-    const a = engine.backend.arena;
-    const alloc = (n: number) => {
-      const p = a.alloc(n);
-      this.ptrs.push(p);
-      return p;
-    };
-    try {
-      this.x = alloc(rows * inCols);
-      this.y = alloc(rows * tCols);
-      this.dOut = alloc(rows * outCols);
-      this.probs = alloc(rows * outCols);
-      this.scratch = alloc(rows * outCols);
-      this.order = alloc(total);
-    } catch (e) {
-      this.free();
-      throw e;
-    }
-  }
-  x!: Ptr;
-  y!: Ptr;
-  dOut!: Ptr;
-  probs!: Ptr;
-  scratch!: Ptr;
-  order!: Ptr;
-  free(): void {
-    for (const p of this.ptrs) this.engine.backend.arena.free(p);
-    this.ptrs.length = 0;
-  }
+/**
+ * Where the training loop takes its batches from. `next` puts the next batch in the arena (its rows at `x` and its
+ * targets at `y`, copied into `buffers` when they must be) and returns its rows, or 0 when the epoch is over.
+ */
+export interface BatchFeed {
+  /** values per row of the inputs and of the targets */
+  readonly inCols: number;
+  readonly tCols: number;
+  /** rows of the largest batch known before training: the buffers are planned for it */
+  readonly rows: number;
+  x: Ptr;
+  y: Ptr;
+  /** true once the feed can give no more batches (training then ends after the epoch) */
+  readonly ended: boolean;
+  /** the batches of epoch `epoch`, when known before it runs */
+  batchesIn(epoch: number): number | undefined;
+  beginEpoch(epoch: number): void | Promise<void>;
+  next(buffers: BatchBuffers): number | Promise<number>;
+  free(): void;
 }
 
 /** Train `engine` on staged data; returns the Keras-style history. */
 export async function fitLoop(c: FitConfig): Promise<History> {
-  const { engine, loss, optimizer, x, y } = c;
-  const { kernels: k, arena } = engine.backend;
-  const n = x.shape[0];
-  const inCols = x.shape[1];
-  const outCols = engine.outputSize;
-  const batch = Math.min(c.batchSize, n);
-  const fused = fusedActivation(loss, engine.outputActivation());
-  const logits = fused !== undefined;
-  const mode = { training: true, logits };
-  const history: History = { epoch: [], history: { loss: [] } };
-
-  engine.reserve(batch);
-  const staged = new Staged(engine, x, y);
-  let buffers: BatchBuffers | undefined;
+  const feed = new StagedFeed(c);
   try {
-    await staged.writeYielding(c.yieldEvery, c.checkX);
-    buffers = new BatchBuffers(engine, batch, inCols, y.cols, outCols, n);
-    const order = new Int32Array(n).map((_, i) => i);
-    const batches = Math.ceil(n / batch);
+    await feed.stage(c.yieldEvery, c.checkX);
+    const v = c.validation;
+    const kinds = c.metrics.map((m) => m.kind);
+    const validate = v
+      ? (b: BatchBuffers) => evaluateYielding(c.engine, c.loss, v.x, v.y, kinds, feed.rows, c.yieldEvery, b)
+      : undefined;
+    return await trainLoop(c, feed, validate);
+  } finally {
+    feed.free();
+  }
+}
+
+/**
+ * The training loop, over any feed of batches; `validate` gives the validation means after each epoch (it may use the
+ * loop's buffers, which are free between epochs). Returns the Keras-style history.
+ */
+export async function trainLoop(
+  c: TrainConfig,
+  feed: BatchFeed,
+  validate?: (buffers: BatchBuffers) => Promise<Means>,
+): Promise<History> {
+  const { engine, optimizer } = c;
+  const history: History = { epoch: [], history: { loss: [] } };
+  const buffers = new BatchBuffers(engine, feed.rows, feed.inCols, feed.tCols);
+  try {
+    const measure = new BatchMeasure(
+      engine,
+      c.loss,
+      c.metrics.map((m) => m.kind),
+      true,
+    );
+    const { mode } = measure;
     if (c.onTrainBegin) await c.onTrainBegin();
     const turns = new Turns(c.yieldEvery);
     for (let epoch = 0; epoch < c.epochs; epoch++) {
       const started = performance.now();
-      // Shuffle from the identity every epoch, so that fit(2) then fit(2) orders samples exactly as fit(4) does.
-      if (c.shuffle) {
-        for (let i = 0; i < n; i++) order[i] = i;
-        c.rng.shuffle(order);
-      }
-      arena.i32(buffers.order, n).set(order);
-      c.reporter.epochStart(epoch, c.epochs, batches);
-      let lossSum = 0;
-      const sums = c.metrics.map(() => 0);
-      let seen = 0;
-      for (let b = 0; b < batches; b++) {
-        const start = b * batch;
-        const rows = Math.min(batch, n - start);
-        let xb: Ptr, yb: Ptr;
-        if (c.shuffle) {
-          k.gatherRows(staged.x, buffers.order + start * 4, buffers.x, rows, inCols);
-          k.gatherRows(staged.y, buffers.order + start * 4, buffers.y, rows, y.cols);
-          xb = buffers.x;
-          yb = buffers.y;
-        } else {
-          // In order, a batch is a slice of the staged data: no copy.
-          xb = staged.x + start * inCols * 4;
-          yb = staged.y + start * y.cols * 4;
-        }
-        const out = engine.forward(xb, rows, mode);
-        const value = computeLoss(k, arena, loss, out, yb, buffers.dOut, rows, outCols, logits, buffers.probs);
+      await feed.beginEpoch(epoch);
+      if (feed.batchesIn(epoch) === 0) break; // a batch source read on across epochs ended at this one's start
+      c.reporter.epochStart(epoch, c.epochs, feed.batchesIn(epoch));
+      measure.reset();
+      for (let b = 0; ; b++) {
+        const next = feed.next(buffers);
+        const rows = typeof next === 'number' ? next : await next;
+        if (rows === 0) break;
+        const value = measure.measure(buffers, feed.x, feed.y, rows);
         if (!Number.isFinite(value)) {
           const where = engine.firstNonFiniteLayer();
           fail(
@@ -178,37 +164,18 @@ export async function fitLoop(c: FitConfig): Promise<History> {
               `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`,
           );
         }
-        c.metrics.forEach((m, i) => {
-          sums[i] += metricSum(engine, m.kind, loss, fused, out, buffers!.probs, buffers!.scratch, yb, rows, outCols);
-        });
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
-        lossSum += value * rows;
-        seen += rows;
-        const batchLogs: Logs = { loss: lossSum / seen };
-        c.metrics.forEach((m, i) => {
-          batchLogs[m.name] = sums[i] / seen;
-        });
+        const batchLogs = logsOf(measure.means(), c.metrics);
         c.reporter.batchEnd(b, batchLogs);
         if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
         if (c.shouldStop()) break;
         await turns.maybe();
       }
-      const logs: Logs = { loss: lossSum / seen };
-      c.metrics.forEach((m, i) => {
-        logs[m.name] = sums[i] / seen;
-      });
-      if (c.validation) {
-        const v = await evaluateYielding(
-          engine,
-          loss,
-          c.validation.x,
-          c.validation.y,
-          c.metrics.map((m) => m.kind),
-          batch,
-          c.yieldEvery,
-        );
+      const logs = logsOf(measure.means(), c.metrics);
+      if (validate) {
+        const v = await validate(buffers);
         logs.val_loss = v.loss;
         c.metrics.forEach((m, i) => {
           logs[`val_${m.name}`] = v.metrics[i];
@@ -218,12 +185,97 @@ export async function fitLoop(c: FitConfig): Promise<History> {
       for (const key of Object.keys(logs)) (history.history[key] ??= []).push(logs[key]!);
       c.reporter.epochEnd(epoch, c.epochs, logs, (performance.now() - started) / 1000);
       if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
-      if (c.shouldStop()) break;
+      if (c.shouldStop() || feed.ended) break;
       await turns.maybe();
     }
   } finally {
-    buffers?.free();
-    staged.free();
+    buffers.free();
   }
   return history;
+}
+
+/** Keras's logs from running means: the loss, and each metric under the name compile was given. */
+function logsOf(means: Means, metrics: readonly Metric[]): Logs {
+  const logs: Logs = { loss: means.loss };
+  metrics.forEach((m, i) => {
+    logs[m.name] = means.metrics[i];
+  });
+  return logs;
+}
+
+/**
+ * fit's batches: the whole data set staged in the arena once, each epoch's batches gathered from it in a shuffled
+ * order (or, in order, slices of it: no copy).
+ */
+class StagedFeed implements BatchFeed {
+  readonly inCols: number;
+  readonly tCols: number;
+  readonly rows: number;
+  readonly ended = false;
+  x: Ptr = 0;
+  y: Ptr = 0;
+  private readonly staged: Staged;
+  private readonly order: Ptr;
+  private readonly indices: Int32Array;
+  private readonly n: number;
+  private start = 0;
+
+  constructor(private readonly c: FitConfig) {
+    const { engine, x, y } = c;
+    this.n = x.shape[0];
+    this.inCols = x.shape[1];
+    this.tCols = y.cols;
+    this.rows = Math.min(c.batchSize, this.n);
+    this.staged = new Staged(engine, x, y);
+    try {
+      this.order = engine.guard(() => engine.backend.arena.alloc(this.n));
+    } catch (e) {
+      this.staged.free();
+      throw e;
+    }
+    this.indices = new Int32Array(this.n).map((_, i) => i);
+  }
+
+  stage(yieldEvery: number, checkX?: string): Promise<void> {
+    return this.staged.writeYielding(yieldEvery, checkX);
+  }
+
+  batchesIn(): number {
+    return Math.ceil(this.n / this.rows);
+  }
+
+  beginEpoch(): void {
+    const { n, indices } = this;
+    // Shuffle from the identity every epoch, so that fit(2) then fit(2) orders samples exactly as fit(4) does.
+    if (this.c.shuffle) {
+      for (let i = 0; i < n; i++) indices[i] = i;
+      this.c.rng.shuffle(indices);
+    }
+    this.c.engine.backend.arena.i32(this.order, n).set(indices);
+    this.start = 0;
+  }
+
+  next(buffers: BatchBuffers): number {
+    const { start, inCols, tCols, staged } = this;
+    if (start >= this.n) return 0;
+    const rows = Math.min(this.rows, this.n - start);
+    if (this.c.shuffle) {
+      const k = this.c.engine.backend.kernels;
+      k.gatherRows(staged.x, this.order + start * 4, buffers.x, rows, inCols);
+      k.gatherRows(staged.y, this.order + start * 4, buffers.y, rows, tCols);
+      this.x = buffers.x;
+      this.y = buffers.y;
+    } else {
+      // In order, a batch is a slice of the staged data: no copy.
+      this.x = staged.x + start * inCols * 4;
+      this.y = staged.y + start * tCols * 4;
+    }
+    this.start += rows;
+    return rows;
+  }
+
+  free(): void {
+    this.c.engine.backend.arena.free(this.order);
+    this.staged.free();
+  }
 }

@@ -1,15 +1,16 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
-import { fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
-import { shapeSize, type Shape } from '../layers/shape.js';
+import { checkBuildShape, shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { SGD } from '../optimizers/index.js';
 import { fail, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
+import { trackModel } from './live-models.js';
 import { predictLoop } from './evaluate-loop.js';
 import { fitLoop, silentReporter } from './fit-loop.js';
 import { nextTurn } from './turns.js';
@@ -63,6 +64,7 @@ export class Network {
     checkOptions(options, 'new Network(options): options', ['seed', 'backend']);
     this.rng = new Random(options.seed);
     this.engine = new Engine(resolveBackend(options.backend), this.rng);
+    trackModel(this, this.engine);
   }
 
   /** the backend this network computes on */
@@ -70,14 +72,37 @@ export class Network {
     return this.engine.backend.name;
   }
 
-  /** Add a layer to the end of the network. */
+  /**
+   * Add a layer to the end of the network. A built-in layer is named at once (fc_layer, fc_layer_1, …, unless given a
+   * name) and built as soon as its input size is known, as the tutorial's FCLayer(inputSize, outputSize) makes its
+   * weights in its constructor: an FCLayer at once (once the layers before it are built), an ActivationLayer after
+   * a built layer. Layers whose input size is not known yet are built by `build(inputShape)` or the first fit/predict.
+   */
   add(layer: Layer): this {
     if (!(layer instanceof Layer))
       fail(`add() takes a Layer (FCLayer, ActivationLayer, or a subclass of Layer), got ${describe(layer)}`);
-    if (this.engine.built) fail('layers cannot be added after the network has been trained or run');
-    if (layer instanceof KernelLayer) this.engine.add(layer); // may refuse it: before it joins this.layers
+    this.engine.checkIdle('add()');
+    // A layer of your own hides the shapes from the engine: from then on built-in layers build on their declared size.
+    if (layer instanceof KernelLayer) this.engine.add(layer, { chain: this.onArena }); // may refuse it: before it joins this.layers
     this.layers.push(layer);
     return this;
+  }
+
+  /**
+   * Build every layer's weights now for samples of `inputShape` ([features], or [height, width, channels]; Keras's
+   * `[null, features]` with the batch dimension is taken too), as Keras's `model.build`: what the first fit or predict would otherwise do. Layers given their input
+   * size (FCLayer) are built when added; this builds the rest. A network with a layer of your own is built by passing
+   * one sample of zeros through it in inference mode, as a first predict would.
+   */
+  build(inputShape: readonly (number | null)[] | number): void {
+    this.requireLayers('build');
+    const shape = checkBuildShape(inputShape, 'build(inputShape): inputShape');
+    if (this.onArena) {
+      this.engine.build(shape);
+      this.engine.checkInputShape(shape, 'build(inputShape): inputShape');
+    } else {
+      this.forwardSample(new Float32Array(shapeSize(shape)), shape, false);
+    }
   }
 
   /** Set the loss: a name ('mse', …), an entry of `losses`, or the tutorial's (loss, lossPrime) pair of functions. */
@@ -193,17 +218,16 @@ export class Network {
   predict(x: DataInput): number[][] | number[][][] | Matrix;
   predict(x: DataInput): number[][] | number[][][] | Matrix {
     this.requireLayers('predict');
-    const { matrix, form, sampleShape } = toMatrix(x, 'x');
-    let out: Matrix;
+    const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked as it is copied in
     if (!this.onArena) {
-      out = this.predictLayerByLayer(matrix, sampleShape);
-    } else {
-      this.engine.build(sampleShape);
-      this.engine.checkInputShape(sampleShape, 'x');
-      out = predictLoop(this.engine, matrix, 256);
+      checkFinite(matrix.data, matrix.shape[1], 'x');
+      const out = this.predictLayerByLayer(matrix, sampleShape);
+      checkOutputsFinite(out.data, out.shape[1]);
+      return fromMatrix(out, form);
     }
-    checkOutputsFinite(out);
-    return fromMatrix(out, form);
+    this.engine.build(sampleShape);
+    this.engine.checkInputShape(sampleShape, 'x');
+    return predictLoop(this.engine, matrix, this.engine.inferenceRows(), 'x', form); // checks the outputs too
   }
 
   /** Every FCLayer's kernel ([in, out], row-major) then bias ([out]), in layer order, as copies. */
@@ -227,7 +251,10 @@ export class Network {
       fail(`the network has ${at} weight arrays, but ${weights.length} were given`, 'shape_mismatch');
   }
 
-  /** Free the network's memory in the arena. Using the network afterwards is an error. */
+  /**
+   * Free the network's memory in the arena now. Using the network afterwards is an error. A network you drop without
+   * it is freed when the garbage collector collects it, which may be late; dispose() is the prompt way.
+   */
   dispose(): void {
     this.engine.disposeModel();
   }
@@ -350,11 +377,8 @@ export class Network {
             'shape_mismatch',
           );
         }
-        layer.build(
-          this.engine.backend,
-          shape.length > 1 && shapeSize(shape) === output.length ? shape : output.length,
-          this.rng,
-        );
+        const given = shape.length > 1 && shapeSize(shape) === output.length ? shape : output.length;
+        this.engine.guard(() => layer.build(this.engine.backend, given, this.rng));
       }
       output =
         layer instanceof KernelLayer ? layer.forwardPropagation(output, training) : layer.forwardPropagation(output);

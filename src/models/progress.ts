@@ -39,41 +39,50 @@ function bar(done: number, total: number, width = 30): string {
 
 /**
  * Keras-style progress. verbose 1: a live bar per epoch (batches done, ETA, loss, accuracy) on a terminal, one
- * line per epoch elsewhere; verbose 2: one line per epoch; verbose 0: nothing.
+ * line per epoch elsewhere; verbose 2: one line per epoch; verbose 0: nothing. When an epoch's batch count is not
+ * known before it runs (a batch source), the live line counts batches as Keras does (`12/Unknown`), without a bar.
  */
 export function kerasReporter(verbose: 0 | 1 | 2, log: (line: string) => void = console.log): Reporter {
   const term = verbose === 1 ? terminal() : null;
   const live = term?.tty === true;
-  let batches = 0;
+  let batches: number | undefined;
+  let done = 0;
   let started = 0;
   let lastDraw = 0;
   let width = 0;
   return {
     epochStart(epoch, epochs, n) {
       batches = n;
+      done = 0;
       started = Date.now();
       lastDraw = 0;
       if (verbose > 0) log(`Epoch ${epoch + 1}/${epochs}`);
     },
     batchEnd(batch, logs) {
+      done = batch + 1;
       if (!live) return;
       const now = Date.now();
-      if (now - lastDraw < 100 && batch + 1 < batches) return; // redraw at most ten times a second
+      if (now - lastDraw < 100 && (batches === undefined || done < batches)) return; // at most ten times a second
       lastDraw = now;
-      const done = batch + 1;
       const elapsed = (now - started) / 1000;
-      const eta = (elapsed / done) * (batches - done);
-      const count = `${String(done).padStart(String(batches).length)}/${batches}`;
-      const line = `${count} ${bar(done, batches)} - ETA: ${formatSeconds(eta)}${formatLogs(logs)}`;
+      let line: string;
+      if (batches === undefined) {
+        line = `${done}/Unknown - ${formatSeconds(elapsed)}${formatLogs(logs)}`;
+      } else {
+        const eta = (elapsed / done) * (batches - done);
+        const count = `${String(done).padStart(String(batches).length)}/${batches}`;
+        line = `${count} ${bar(done, batches)} - ETA: ${formatSeconds(eta)}${formatLogs(logs)}`;
+      }
       width = Math.max(width, line.length);
       term!.write(`\r${line.padEnd(width)}`);
     },
     epochEnd(_epoch, _epochs, logs, seconds) {
       if (verbose === 0) return;
-      const perStep = batches > 0 ? (seconds * 1000) / batches : 0;
+      const steps = batches ?? done;
+      const perStep = steps > 0 ? (seconds * 1000) / steps : 0;
       // as Keras prints it: milliseconds per step, microseconds below one
       const step = perStep >= 1 ? `${perStep.toFixed(0)}ms/step` : `${(perStep * 1000).toFixed(0)}us/step`;
-      const line = `${batches}/${batches} ${bar(1, 1)} - ${formatSeconds(seconds)} ${step}${formatLogs(logs)}`;
+      const line = `${steps}/${steps} ${bar(1, 1)} - ${formatSeconds(seconds)} ${step}${formatLogs(logs)}`;
       if (live) term!.write(`\r${line.padEnd(width)}\n`);
       else log(line);
       width = 0;

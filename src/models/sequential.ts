@@ -1,16 +1,18 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
-import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkFinite, toMatrix, type DataInput } from '../data/inputs.js';
 import type { Matrix } from '../data/matrix.js';
 import { checkSampleCounts, toLabels, toTargetRows, type LabelInput } from '../data/targets.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
+import { checkBuildShape } from '../layers/shape.js';
 import { builtinLayerNames } from '../layers/registry.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
 import { fail, resolveName, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
-import { defaultVerbose, kerasReporter } from './progress.js';
+import { trackModel } from './live-models.js';
+import { kerasReporter } from './progress.js';
 import { summarize } from './summary.js';
 import {
   checkMetricFitsLoss,
@@ -27,8 +29,17 @@ import type { Targets } from './staging.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkEpochsAndBatchSize, checkOutputsFinite } from './checks.js';
+import { checkBatchSize, checkEpochsAndBatchSize } from './checks.js';
 import { checkOptions } from '../util/options.js';
+import type { BatchSource } from '../data/batch-source.js';
+import { checkTrainOptions, withCallbacks } from './keras-fit.js';
+import {
+  evaluateDataset,
+  fitDataset,
+  type DatasetModel,
+  type EvaluateDatasetOptions,
+  type FitDatasetOptions,
+} from './fit-dataset.js';
 
 /** Options of `new Sequential(layers, options)`. */
 export interface SequentialOptions {
@@ -67,7 +78,7 @@ export interface Callbacks {
 
 /** Options of evaluate and predict. */
 export interface InferenceOptions {
-  /** rows per kernel call (default 256) */
+  /** rows per kernel call (default 256, fewer where 256 rows of the widest layer output pass 2 MiB, e.g. convnets) */
   batchSize?: number;
   /** taken for Keras compatibility; evaluate and predict print nothing */
   verbose?: 0 | 1 | 2;
@@ -151,10 +162,11 @@ export class Sequential {
     try {
       for (const layer of layers) this.add(layer);
     } catch (e) {
-      // the model is not made: the layers it took may go into another one
-      for (const layer of this.engine.layers) layer.owner = null;
+      // the model is not made: what it built is freed, and the layers it took may go into another one
+      this.engine.dispose();
       throw e;
     }
+    trackModel(this, this.engine);
   }
 
   get layers(): readonly KernelLayer[] {
@@ -166,6 +178,11 @@ export class Sequential {
     return this.engine.backend.name;
   }
 
+  /**
+   * Add a layer to the end. It is named at once (Keras style: dense, dense_1, …, unless given a name) and built at
+   * once when the model's shapes are known (the first layer has an `inputShape`, or the model is built): its weights
+   * exist from then on. A compiled model makes its optimizer's slots anew at its next fit (their state starts over).
+   */
   add(layer: KernelLayer): this {
     if (!(layer instanceof KernelLayer)) {
       fail(
@@ -173,6 +190,14 @@ export class Sequential {
       );
     }
     this.engine.add(layer);
+    const c = this.compiled;
+    if (c?.optimizerBuilt) {
+      // Its slots are for the weights before this layer: they are made anew at the next fit, evaluate, predict or
+      // build, where the output is checked against the loss again (not here: more layers may follow).
+      c.optimizer.dispose();
+      c.optimizerBuilt = false;
+      this.warned = false;
+    }
     return this;
   }
 
@@ -194,21 +219,29 @@ export class Sequential {
       checkMetricFitsLoss(kind, name, loss);
       metrics.push({ kind, name });
     }
-    this.compiled?.optimizer.dispose();
+    this.engine.optimizer?.dispose();
+    this.engine.optimizer = optimizer; // freed with the model, also when the model is garbage-collected
     this.compiled = { loss, optimizer, metrics, optimizerBuilt: false, metricNames: metrics.map((m) => m.name) };
     this.warned = false;
     if (this.engine.layers[0]?.declaredInputShape !== undefined) this.build();
     return this;
   }
 
-  /** Build the weights now (needs the first layer's inputShape, or the shape of one sample: [features] or [h, w, c]). */
-  build(inputShape?: readonly number[] | number): void {
+  /**
+   * Build the weights now, as Keras's `model.build`, for samples of `inputShape`: the shape of one sample ([features]
+   * or [h, w, c]; Keras's `[null, features]` with the batch dimension is taken too), which may be left out when the first layer declares an inputShape
+   * (such a model is built as soon as it is made, so this is only needed when it does not). Does nothing on a built
+   * model. A compiled model also gets its optimizer's slots.
+   */
+  build(inputShape?: readonly (number | null)[] | number): void {
     const { engine, compiled } = this;
-    engine.build(inputShape, compiled?.optimizer.slotsPerParam ?? 0);
+    const shape = inputShape === undefined ? undefined : checkBuildShape(inputShape, 'build(inputShape): inputShape');
+    engine.build(shape, compiled?.optimizer.slotsPerParam ?? 0);
     if (!compiled) return;
     checkOutputRank(compiled.loss, engine.outputShape);
     if (!compiled.optimizerBuilt) {
-      compiled.optimizer.build(engine.backend, engine.params());
+      engine.checkSlotsFit(compiled.optimizer.slotsPerParam);
+      engine.guard(() => compiled.optimizer.build(engine.backend, engine.params()));
       compiled.optimizerBuilt = true;
     }
     this.warnOnce(compiled.loss);
@@ -221,32 +254,11 @@ export class Sequential {
   private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
-    const {
-      epochs = 1,
-      batchSize = 32,
-      validationSplit = 0,
-      shuffle = true,
-      verbose = defaultVerbose(),
-      yieldEvery = 50,
-    } = options;
+    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true } = options;
     checkEpochsAndBatchSize(epochs, batchSize);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1))
       fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
-    if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${verbose}`);
-    if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0))
-      fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${yieldEvery}`);
-    const callbacks =
-      options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-    callbacks.forEach((cb, i) => {
-      if (cb === null || typeof cb !== 'object')
-        fail(
-          `callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… methods, got ${cb === null ? 'null' : typeof cb}`,
-        );
-      for (const key of ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochEnd', 'onBatchEnd'] as const) {
-        if (cb[key] !== undefined && typeof cb[key] !== 'function')
-          fail(`callbacks[${i}].${key} must be a function, got ${typeof cb[key]}`);
-      }
-    });
+    const { verbose, yieldEvery, callbacks } = checkTrainOptions(options);
     // x's values are checked for NaN and ±Inf as fit copies them into the arena (the validation split here first)
     const parsed = toMatrix(x, 'x', { finite: false });
     let xs = parsed.matrix;
@@ -257,14 +269,7 @@ export class Sequential {
 
     let validation: { x: Matrix; y: Targets } | undefined;
     if (options.validationData !== undefined) {
-      if (!Array.isArray(options.validationData) || options.validationData.length !== 2)
-        fail('validationData must be a pair [x, y]');
-      const [vx, vy] = options.validationData;
-      const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
-      this.engine.checkInputShape(sampleShape, 'validationData x');
-      const vys = this.targets(vy, 'validationData y');
-      checkSampleCounts(vxs, vys, 'validationData ');
-      validation = { x: vxs, y: vys };
+      validation = this.validationPair(options.validationData);
     } else if (validationSplit > 0) {
       const n = xs.shape[0];
       const keep = Math.floor(n * (1 - validationSplit));
@@ -280,54 +285,82 @@ export class Sequential {
       ys = { data: ys.data.subarray(0, keep * ys.cols), cols: ys.cols };
     }
 
-    this.stopTraining = false;
-    for (const cb of callbacks) cb.setModel?.(this);
-    const history = await fitLoop({
+    return withCallbacks(this, this.engine, c.loss.name, callbacks, (hooks) =>
+      fitLoop({
+        ...hooks,
+        engine: this.engine,
+        loss: c.loss,
+        optimizer: c.optimizer,
+        x: xs,
+        y: ys,
+        epochs,
+        batchSize,
+        shuffle,
+        rng: this.rng,
+        metrics: this.metrics(c),
+        validation,
+        reporter: kerasReporter(verbose),
+        yieldEvery,
+        checkX: 'x',
+      }),
+    );
+  }
+
+  /**
+   * Train on batches read one at a time from a batch source, as TF.js's `model.fitDataset` and Keras's `fit` on a
+   * generator: an (async) iterable of `{ xs, ys }` batches, or a function returning a fresh one for every epoch. The
+   * arena holds one batch at a time (room planned for the largest batch seen), never the data set, so a data set far
+   * larger than memory trains. Shuffling is the source's job. With `batchesPerEpoch`, one iterator carries on across
+   * epochs (TF.js); without, every epoch reads the source afresh to its end. Progress, validation (a pair [x, y] or
+   * another batch source), callbacks and `stopTraining` work as in `fit`, which returns the same History.
+   */
+  fitDataset(dataset: BatchSource, options: FitDatasetOptions = {}): Promise<History> {
+    return this.engine.exclusiveFit(() => fitDataset(this.datasetModel('fitDataset'), dataset, options));
+  }
+
+  /**
+   * The mean loss and metrics over every batch of a batch source (one pass), in inference mode, one batch in the
+   * arena at a time: TF.js's `evaluateDataset`.
+   */
+  async evaluateDataset(dataset: BatchSource, options: EvaluateDatasetOptions = {}): Promise<EvaluateResult> {
+    return evaluateDataset(this.datasetModel('evaluateDataset'), dataset, options);
+  }
+
+  /** @internal what fitDataset and evaluateDataset use of the model */
+  private datasetModel(what: string): DatasetModel {
+    const c = this.requireCompiled(what);
+    return {
+      model: this,
       engine: this.engine,
       loss: c.loss,
       optimizer: c.optimizer,
-      x: xs,
-      y: ys,
-      epochs,
-      batchSize,
-      shuffle,
-      rng: this.rng,
       metrics: this.metrics(c),
-      validation,
-      reporter: kerasReporter(verbose),
-      yieldEvery,
-      checkX: 'x',
-      onTrainBegin: async () => {
-        for (const cb of callbacks) await cb.onTrainBegin?.();
-      },
-      onEpochEnd: async (epoch, logs) => {
-        this.engine.failIfDiverged(epoch + 1, `check the data (targets of ${c.loss.name} should be of moderate size)`);
-        for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
-      },
-      onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
-        ? async (batch, logs) => {
-            for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs);
-          }
-        : undefined,
-      shouldStop: () => this.stopTraining,
-    });
-    const last = history.epoch.length - 1;
-    const logs =
-      last < 0
-        ? undefined
-        : (Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v![last]])) as Logs);
-    for (const cb of callbacks) await cb.onTrainEnd?.(logs);
-    return history;
+      build: (shape) => this.build(shape),
+      targets: (y, name) => this.targets(y, name),
+      validationPair: (pair) => this.validationPair(pair),
+    };
+  }
+
+  /** validationData given as [x, y], checked against the model. */
+  private validationPair(pair: unknown): { x: Matrix; y: Targets } {
+    if (!Array.isArray(pair) || pair.length !== 2) fail('validationData must be a pair [x, y]');
+    const [vx, vy] = pair;
+    const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
+    this.engine.checkInputShape(sampleShape, 'validationData x');
+    const vys = this.targets(vy, 'validationData y');
+    checkSampleCounts(vxs, vys, 'validationData ');
+    return { x: vxs, y: vys };
   }
 
   /** The mean loss and metrics (each under the name compile was given) over a data set, in inference mode. */
   evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): EvaluateResult {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
-    const batchSize = checkBatchSize(options.batchSize, 256);
+    const given = checkBatchSize(options.batchSize, 0);
     const c = this.requireCompiled('evaluate');
     const { matrix: xs, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
+    const batchSize = given || this.engine.inferenceRows();
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
     const metrics = this.metrics(c);
@@ -358,14 +391,12 @@ export class Sequential {
   predict(x: DataInput, options?: InferenceOptions): number[][] | number[][][] | Matrix;
   predict(x: DataInput, options: InferenceOptions = {}): number[][] | number[][][] | Matrix {
     checkOptions(options, 'predict(x, options): options', ['batchSize', 'verbose']);
-    const batchSize = checkBatchSize(options.batchSize, 256);
+    const given = checkBatchSize(options.batchSize, 0);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
-    const out = predictLoop(this.engine, matrix, batchSize, 'x');
-    checkOutputsFinite(out);
-    return fromMatrix(out, form);
+    return predictLoop(this.engine, matrix, given || this.engine.inferenceRows(), 'x', form); // checks the outputs too
   }
 
   /**
@@ -432,9 +463,12 @@ export class Sequential {
     this.engine.setWeights(weights);
   }
 
-  /** Free the model's arena memory (weights, optimizer state, buffers). */
+  /**
+   * Free the model's arena memory (weights, optimizer state, buffers) now. A model you drop without it is freed when
+   * the garbage collector collects it, which may be late; dispose() is the prompt way.
+   */
   dispose(): void {
-    this.engine.disposeModel(() => this.compiled?.optimizer.dispose());
+    this.engine.disposeModel();
   }
 
   private requireCompiled(what: string): Compiled {

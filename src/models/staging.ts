@@ -37,9 +37,10 @@ export class Staged {
     readonly ym: Targets,
   ) {
     const arena = engine.backend.arena;
-    this.x = arena.alloc(xm.data.length, false);
+    // out of memory: the error says what the other live models hold
+    this.x = engine.guard(() => arena.alloc(xm.data.length, false));
     try {
-      this.y = arena.alloc(ym.data.length, false);
+      this.y = engine.guard(() => arena.alloc(ym.data.length, false));
     } catch (e) {
       arena.free(this.x);
       throw e;

@@ -19,6 +19,8 @@ export interface Optimizer {
   build(backend: Backend, params: readonly Param[]): void;
   step(): void;
   dispose(): void;
+  /** bytes of arena memory the slots take (for out-of-memory errors; a custom optimizer may leave it out) */
+  bytesHeld?(): number;
   /** the settings, for summaries and saving */
   getConfig(): Record<string, number | boolean | string>;
   /** Copies of the slots and the step count, for saving (built-in optimizers; absent on custom ones). */
@@ -110,6 +112,11 @@ abstract class SlotOptimizer implements Optimizer {
     });
     slots.forEach((list, i) => list.forEach((s, j) => backend.arena.write(this.slots[i][j], s)));
     this.iterations = iterations;
+  }
+
+  bytesHeld(): number {
+    const arena = this.backend?.arena;
+    return arena ? this.slots.reduce((sum, ptrs) => sum + ptrs.reduce((s, p) => s + arena.blockBytes(p), 0), 0) : 0;
   }
 
   dispose(): void {

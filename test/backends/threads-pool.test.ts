@@ -121,6 +121,51 @@ describe('the pool', () => {
   });
 });
 
+describe('a threaded arena that starts over (Arena.startOver)', () => {
+  it("keeps the pool's blocks out of its live bytes, and restarts the workers on the fresh memory with the same bits", async () => {
+    await setThreads(2);
+    const backend = createWasmBackend({ threads: true });
+    const { arena } = backend;
+    const pool = backend.pool!;
+    await pool.whenReady();
+    expect(pool.ready()).toBe(1);
+    expect(arena.bytesInUse).toBe(0); // the control block and the workers' scratch lie below the arena
+    const m = 64,
+      k = 256,
+      n = 256;
+    /** a split matmul on fresh blocks, its output and the split calls it made */
+    const product = () => {
+      const x = arena.alloc(m * k),
+        w = arena.alloc(k * n),
+        y = arena.alloc(m * n);
+      arena.f32(x, m * k).forEach((_, i, a) => (a[i] = Math.sin(i)));
+      arena.f32(w, k * n).forEach((_, i, a) => (a[i] = Math.cos(i)));
+      const before = pool.splitCalls;
+      backend.kernels.matmul(x, w, y, m, k, n);
+      const out = arena.read(y, m * n);
+      for (const p of [x, w, y]) arena.free(p);
+      return { out, split: pool.splitCalls - before };
+    };
+    const big = arena.alloc(17 * 2 ** 20, false); // past the 64 MiB an empty arena keeps
+    const first = product();
+    expect(first.split).toBe(1);
+    arena.free(big);
+    const old = (arena as unknown as { memory: WebAssembly.Memory }).memory;
+    arena.startOver();
+    expect((arena as unknown as { memory: WebAssembly.Memory }).memory).not.toBe(old);
+    expect(arena.capacity).toBe(65536); // nothing of the pool's kept it from starting small
+    expect(pool.size).toBe(0); // the workers on the old memory are stopped, so it can be collected
+    expect(pool.ready()).toBe(0); // the first call after starts them on the fresh memory
+    await pool.whenReady();
+    expect(pool.ready()).toBe(1);
+    const again = product();
+    expect(again.split).toBe(1);
+    expect(Array.from(again.out)).toEqual(Array.from(first.out));
+    expect((pool as unknown as { failures(): string[] }).failures()).toEqual([]);
+    pool.dispose();
+  });
+});
+
 /** run a fixture in a child Node (with tsx); resolves with its exit code and output */
 async function child(file: string, args: string[], nodeArgs: string[] = []) {
   const p = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'fixtures', file), ...args], {

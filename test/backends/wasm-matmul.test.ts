@@ -192,3 +192,38 @@ describe('wasm backend: every output is the sequential float32 sum, whatever the
     });
   }
 });
+
+// Splitting a product into blocks of rows (how a worker pool shares it out) must not change a bit: each row block
+// takes its own path (rows, 4-row blocks in place, or packed panels, by its height) and all sum in one order.
+// (matmulTransB below 16 rows sums in another order, so its blocks are 16 rows or more.)
+describe('wasm backend: a product computed in blocks of rows equals the whole, bit for bit', () => {
+  const { kernels, arena } = createWasmBackend();
+  const cases: { m: number; k: number; n: number; blocks: number[]; transBBlocks: number[] }[] = [
+    { m: 300, k: 70, n: 530, blocks: [1, 3, 4, 7, 16, 33, 64, 172], transBBlocks: [16, 17, 31, 64, 172] },
+    { m: 130, k: 300, n: 203, blocks: [2, 5, 31, 32, 60], transBBlocks: [16, 50, 64] },
+  ];
+  /** each block of rows, with the row it starts at */
+  const starts = (blocks: number[]) => blocks.map((rows, i) => [blocks.slice(0, i).reduce((a, b) => a + b, 0), rows]);
+  for (const { m, k, n, blocks, transBBlocks } of cases) {
+    it(`matmul and matmulTransB ${m}×${k}×${n} in rows of ${blocks.join(', ')}`, () => {
+      const x = values(m * k, m + k),
+        w = values(k * n, k + n),
+        dy = values(m * n, m * n);
+      const [px, pw, pdy, py, pdx, pyB, pdxB] = [m * k, k * n, m * n, m * n, m * k, m * n, m * k].map((s) =>
+        arena.alloc(s),
+      );
+      arena.write(px, x);
+      arena.write(pw, w);
+      arena.write(pdy, dy);
+      kernels.matmul(px, pw, py, m, k, n);
+      kernels.matmulTransB(pdy, pw, pdx, m, n, k);
+      expect([blocks, transBBlocks].map((b) => b.reduce((a, c) => a + c, 0))).toEqual([m, m]);
+      for (const [i, rows] of starts(blocks)) kernels.matmul(px + i * k * 4, pw, pyB + i * n * 4, rows, k, n);
+      for (const [i, rows] of starts(transBBlocks))
+        kernels.matmulTransB(pdy + i * n * 4, pw, pdxB + i * k * 4, rows, n, k);
+      expect(arena.read(pyB, m * n)).toEqual(arena.read(py, m * n));
+      expect(arena.read(pdxB, m * k)).toEqual(arena.read(pdx, m * k));
+      for (const p of [px, pw, pdy, py, pdx, pyB, pdxB]) arena.free(p);
+    });
+  }
+});

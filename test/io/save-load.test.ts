@@ -217,14 +217,27 @@ describe.each(BACKENDS)('Network on %s', (backend) => {
     [net, seq, model, asNet].forEach((m) => m.dispose());
   });
 
-  it('a Network saved before any fit or predict is refused for having no weights yet (not for its unnamed layers)', async () => {
-    const net = new Network({ backend });
+  it('a Network of FCLayers saved before any fit or predict saves its initial weights (built when added)', async () => {
+    const net = new Network({ backend, seed: 3 });
     net.add(new FCLayer(2, 3));
     net.add(new ActivationLayer('tanh'));
+    net.add(new FCLayer(3, 1));
+    const h = memoryHandler();
+    await net.save(h);
+    const back = await Network.load(h, { backend });
+    expect(back.getWeights()).toEqual(net.getWeights());
+    net.dispose();
+    back.dispose();
+  });
+
+  it('a Network whose first layer has no input size, saved before any fit or predict, is refused for having no weights yet', async () => {
+    const net = new Network({ backend });
+    net.add(new Dense(3));
     net.add(new FCLayer(3, 1));
     await expect(net.save(memoryHandler())).rejects.toThrow(
       /^scratchnet: the model has no weights to save until it is built: fit or predict once/,
     );
+    net.dispose();
   });
 
   it('a Network with a custom Layer is refused by name', async () => {

@@ -214,11 +214,13 @@ describe.each(BACKENDS)('in a model (%s backend)', (backend) => {
       { backend },
     );
     const text = summaryOf(model);
-    expect(text).toContain(' conv2d (Conv2D)             (None, 26, 26, 32)        320\n');
-    expect(text).toContain('(None, 13, 13, 32)        0\n');
-    expect(text).toContain(' conv2d_1 (Conv2D)           (None, 11, 11, 64)        18,496\n');
-    expect(text).toContain('(None, 5, 5, 64)          0\n');
-    expect(text).toContain(' flatten (Flatten)           (None, 1600)              0\n');
+    // 'max_pooling2d_1 (MaxPooling2D)' is longer than Keras's 28-character column: the column widens to fit it
+    expect(text).toContain(' Layer (type)                   Output Shape              Param #\n');
+    expect(text).toContain(' conv2d (Conv2D)                (None, 26, 26, 32)        320\n');
+    expect(text).toContain(' max_pooling2d (MaxPooling2D)   (None, 13, 13, 32)        0\n');
+    expect(text).toContain(' conv2d_1 (Conv2D)              (None, 11, 11, 64)        18,496\n');
+    expect(text).toContain(' max_pooling2d_1 (MaxPooling2D) (None, 5, 5, 64)          0\n');
+    expect(text).toContain(' flatten (Flatten)              (None, 1600)              0\n');
     expect(text).toContain('Total params: 34,826');
     model.dispose();
   });

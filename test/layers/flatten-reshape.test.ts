@@ -63,23 +63,19 @@ describe('output shapes, as Keras computes them', () => {
 
 describe.each(BACKENDS)('in a model (%s backend)', (backend) => {
   it('Dense after an image shape says to Flatten first, naming the shape', () => {
-    const model = new Sequential([new Reshape([4, 4], { inputShape: [16] }), new Dense(2)], { backend });
-    expect(() => model.build()).toThrow(
+    // built as it is made (its first layer declares inputShape), so the constructor refuses it
+    expect(() => new Sequential([new Reshape([4, 4], { inputShape: [16] }), new Dense(2)], { backend })).toThrow(
       "layer 'dense' (Dense) takes flat samples [features] but receives shape [4, 4]; put a Flatten() before it",
     );
   });
 
   it('layers that declare shapes which do not chain name both shapes', () => {
-    const model = new Sequential([new Flatten({ inputShape: [2, 3] }), new Dense(4, { inputDim: 5 })], { backend });
-    expect(() => model.build()).toThrow(
-      "layer sizes do not chain: 'flatten' outputs 6 values but 'dense' expects 5 inputs",
-    );
-    const other = new Sequential([new Reshape([2, 3], { inputShape: [6] }), new Reshape([3, 2], { inputShape: [6] })], {
-      backend,
-    });
-    expect(() => other.build()).toThrow(
-      "layer shapes do not chain: 'reshape' outputs shape [2, 3] but 'reshape_1' expects [6]",
-    );
+    expect(
+      () => new Sequential([new Flatten({ inputShape: [2, 3] }), new Dense(4, { inputDim: 5 })], { backend }),
+    ).toThrow("layer sizes do not chain: 'flatten' outputs 6 values but 'dense' expects 5 inputs");
+    const other = () =>
+      new Sequential([new Reshape([2, 3], { inputShape: [6] }), new Reshape([3, 2], { inputShape: [6] })], { backend });
+    expect(other).toThrow("layer shapes do not chain: 'reshape' outputs shape [2, 3] but 'reshape_1' expects [6]");
   });
 
   it('Flatten and Reshape cost nothing: no arena memory, and the output is the input', () => {

@@ -109,7 +109,7 @@ describe('a layer object belongs to one model, once', () => {
   it('the same layer twice in one model, or in two models, is refused when added; after dispose it may be reused', () => {
     const d = new Dense(2, { inputShape: [2] });
     expect(() => new Sequential([d, d], { backend: 'js' })).toThrow(
-      /^scratchnet: this dense layer is already in this model/,
+      /^scratchnet: layer 'dense' is already in this model/, // named when it was added
     );
     const shared = new Dense(2, { inputShape: [2], name: 'shared' });
     const first = new Sequential([shared], { backend: 'js' });

@@ -171,17 +171,21 @@ describe('a model too large for wasm’s 4 GiB', () => {
   it('a Network fails before allocating, with the size it needs', async () => {
     const before = live();
     const net = new Network({ backend: 'wasm' });
-    net.add(new FCLayer(1000, 1_000_000)); // 10⁹ weights: 8 GB with their gradients
-    net.use('mse');
     const needed = before.bytesInUse + (1000 * 1_000_000 + 1_000_000) * 4 * 2;
-    expect(() => net.predict([Array(1000).fill(0)])).toThrow(
-      new RegExp(
-        `^scratchnet: the model needs ${needed} bytes \\(${(needed / GIB).toFixed(2)} GiB\\) of arena memory, but WebAssembly memory stops at 4294967296 bytes`,
-      ),
-    );
+    // an FCLayer is built when added: 10⁹ weights, 8 GB with their gradients, are refused there, and again
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(() => net.add(new FCLayer(1000, 1_000_000))).toThrow(
+        new RegExp(
+          `^scratchnet: the model needs ${needed} bytes \\(${(needed / GIB).toFixed(2)} GiB\\) of arena memory, but WebAssembly memory stops at 4294967296 bytes`,
+        ),
+      );
+    }
+    expect(net.layers).toHaveLength(0);
+    net.use('mse');
     await expect(
       net.fit([Array(1000).fill(0)], [[0]], { epochs: 1, learningRate: 0.1, verbose: false }),
-    ).rejects.toThrow(/^scratchnet: the model needs \d+ bytes/);
+    ).rejects.toThrow(/fit\(\) needs layers/);
+    net.dispose();
     expect(live()).toEqual(before);
   });
 
@@ -198,7 +202,14 @@ describe('a model too large for wasm’s 4 GiB', () => {
     const net = new Network({ backend: 'wasm' });
     net.add(new FCLayer(4, 3));
     net.add(new Identity());
-    net.add(new FCLayer(3, 400_000_000)); // its kernel alone is 4.8 GB
+    // its kernel alone is 4.8 GB: refused when added (an FCLayer is built then), and again
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(() => net.add(new FCLayer(3, 400_000_000))).toThrow(
+        /^scratchnet: the model needs \d+ bytes \(\d+\.\d\d GiB\) of arena memory/,
+      );
+    }
+    // a layer whose input size is not known until the custom layer has run is built at the first sample
+    net.add(new Dense(400_000_000));
     for (let attempt = 0; attempt < 2; attempt++) {
       expect(() => net.predict([[1, 2, 3, 4]])).toThrow(
         /^scratchnet: the model needs \d+ bytes \(\d+\.\d\d GiB\) of arena memory/,
@@ -208,14 +219,14 @@ describe('a model too large for wasm’s 4 GiB', () => {
     expect(live()).toEqual(before);
   });
 
-  it('a Sequential fails at compile, before allocating, counting the optimizer slots', () => {
+  it('a compiled Sequential fails at build, before allocating, counting the optimizer slots', () => {
     const before = live();
-    const model = new Sequential([new Dense(100_000, { inputShape: [3000] })], { backend: 'wasm' });
+    const model = new Sequential([new Dense(100_000)], { backend: 'wasm' });
+    model.compile({ optimizer: 'adam', loss: 'mse' });
     const params = 3000 * 100_000 + 100_000;
     const needed = before.bytesInUse + params * 4 * (2 + 2); // weights, gradients, Adam's m and v
-    expect(() => model.compile({ optimizer: 'adam', loss: 'mse' })).toThrow(
-      new RegExp(`^scratchnet: the model needs ${needed} bytes`),
-    );
+    expect(() => model.build([3000])).toThrow(new RegExp(`^scratchnet: the model needs ${needed} bytes`));
     expect(live()).toEqual(before);
+    model.dispose();
   });
 });

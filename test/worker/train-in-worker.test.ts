@@ -108,6 +108,36 @@ describe('trainInWorker ⇄ serveTraining', () => {
     local.dispose();
   });
 
+  it('trains a CNN spec (conv2d, max_pooling2d, flatten: registry types) on images { data, shape: [n, h, w, c] }, as this thread would', async () => {
+    const { main } = channel();
+    const spec: ModelSpec = {
+      layers: [
+        { type: 'conv2d', filters: 3, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 1] },
+        { type: 'max_pooling2d', poolSize: 2 },
+        { type: 'flatten' },
+        { type: 'dense', units: 2, activation: 'softmax' },
+      ],
+      compile: { optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] },
+      seed: 5,
+    };
+    // a bright top half (class 0) or bottom half (class 1)
+    const n = 16;
+    const data = new Float32Array(n * 36).map((_, i) => {
+      const sample = Math.floor(i / 36);
+      const row = Math.floor((i % 36) / 6);
+      return row < 3 === (sample % 2 === 0) ? 0.9 : 0.1;
+    });
+    const y = Uint8Array.from({ length: n }, (_, i) => i % 2);
+    const fitOptions = { epochs: 3, batchSize: 4 };
+    const result = await trainInWorker(main, { model: spec, x: { data, shape: [n, 6, 6, 1] }, y, fitOptions });
+    const local = modelFromSpec(spec);
+    await local.fit({ data, shape: [n, 6, 6, 1] }, y, { ...fitOptions, verbose: 0 });
+    expect(result.weights.map((w) => w.length)).toEqual([27, 3, 12 * 2, 2]);
+    expect(result.weights).toEqual(local.getWeights());
+    expect(result.history.history.loss[2]).toBeLessThan(result.history.history.loss[0]);
+    local.dispose();
+  });
+
   it('transfers the trained weights instead of copying them', async () => {
     const { main, sent } = channel();
     const result = await trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 2 } });

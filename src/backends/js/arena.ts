@@ -24,10 +24,14 @@ export class JsArena extends Arena {
 
   constructor(
     readonly precision: 'float32' | 'float64' = 'float32',
-    initialBytes = 1 << 16,
+    private readonly initialBytes = 1 << 16,
   ) {
     super(BASE);
     this.heap = this.makeHeap(initialBytes);
+  }
+
+  protected renew(): void {
+    this.heap = this.makeHeap(this.initialBytes);
   }
 
   get capacity(): number {

@@ -1,7 +1,8 @@
 import type { Ptr } from '../kernels.js';
 import type { JsHeap } from './arena.js';
 
-// The convolution kernels as direct loops (assembly/conv.ts lowers them to im2col + matmul). Channels-last:
+// The convolution kernels as direct loops (assembly/conv.ts lowers them to im2col + matmul, or reads the patch matrix
+// in place where no window reaches the padding: assembly/lib/conv-direct.ts). Channels-last:
 // x [n, inH, inW, inC], w [kh, kw, inC, outC], y and dy [n, outH, outW, outC]. Every sum runs in the order of the
 // wasm kernels: y over (ky, kx, ci), dw over the output pixels (b, oy, ox), dx over the output pixels and then
 // (ky, kx); positions outside the image are the value 0 (a term 0·w, as im2col's zeros give), and every term is

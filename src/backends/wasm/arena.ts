@@ -11,11 +11,32 @@ const MAX_GROWTH_STEP = 64 * 2 ** 20;
  */
 export class WasmArena extends Arena {
   constructor(
-    readonly memory: WebAssembly.Memory,
+    private mem: WebAssembly.Memory,
     /** the first byte the module's own data does not use (its `__heap_base`) */
     heapBase: number,
+    /** makes a fresh memory with a fresh instance of the kernels on it (see startOver); without it the memory stays */
+    private readonly fresh?: () => WebAssembly.Memory,
   ) {
     super(heapBase);
+  }
+
+  /** the memory the kernels run on now; a fresh one after startOver, so never keep it */
+  get memory(): WebAssembly.Memory {
+    return this.mem;
+  }
+
+  protected renew(): void {
+    if (!this.fresh) return;
+    try {
+      this.mem = this.fresh();
+    } catch {
+      // an engine that will not instantiate synchronously here keeps the old memory: it is reused as it is
+    }
+  }
+
+  /** Grow the memory, if need be, to span at least `bytes` (a threaded backend's pool region lies below the arena). */
+  span(bytes: number): void {
+    if (bytes > this.capacity) this.growTo(bytes);
   }
 
   get capacity(): number {

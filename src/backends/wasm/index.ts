@@ -1,9 +1,9 @@
 import type { Backend } from '../backend.js';
+import { wasmBackendOn } from './instance.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
 import { createMemory, instantiateKernels, instantiateKernelsAsync } from './load.js';
 import { fail } from '../../util/errors.js';
 import { withSharedMemory } from './threads/shared-module.js';
-import { backendOver } from './backend-over.js';
 
 export interface WasmBackendOptions {
   /**
@@ -122,7 +122,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   const threads = options.threads ?? false;
   const memory = createMemory(threads);
   const m = module(variant, threads);
-  return backendOver(instantiateKernels(m, memory), memory, 'wasm', m, threads);
+  return wasmBackendOn(m, memory, instantiateKernels(m, memory), 'wasm', `${variant} wasm module`, threads);
 }
 
 /** The same, compiled and instantiated asynchronously: what every browser allows on its main thread. */
@@ -131,5 +131,5 @@ export async function createWasmBackendAsync(options: WasmBackendOptions = {}): 
   const threads = options.threads ?? false;
   const memory = createMemory(threads);
   const m = await compileWasm(variant, threads);
-  return backendOver(await instantiateKernelsAsync(m, memory), memory, 'wasm', m, threads);
+  return wasmBackendOn(m, memory, await instantiateKernelsAsync(m, memory), 'wasm', `${variant} wasm module`, threads);
 }

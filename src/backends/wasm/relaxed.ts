@@ -12,7 +12,7 @@
  */
 import type { Backend } from '../backend.js';
 import { decodeBase64 } from './bytes.generated.js';
-import { backendOver } from './backend-over.js';
+import { wasmBackendOn } from './instance.js';
 import { createMemory, instantiateKernels } from './load.js';
 import { RELAXED_WASM_BASE64 } from './relaxed-bytes.generated.js';
 import { withSharedMemory } from './threads/shared-module.js';
@@ -59,5 +59,12 @@ export function createRelaxedWasmBackend(options: RelaxedWasmBackendOptions = {}
   const module = relaxedModule(threads);
   if (!module) return null;
   const memory = createMemory(threads);
-  return backendOver(instantiateKernels(module, memory), memory, 'wasm-relaxed', module, threads);
+  return wasmBackendOn(
+    module,
+    memory,
+    instantiateKernels(module, memory),
+    'wasm-relaxed',
+    'relaxed wasm module',
+    threads,
+  );
 }

@@ -25,8 +25,10 @@ type Shape = [
 
 /**
  * Awkward convolutions: channels and filters not multiples of 4 or 8, non-square kernels, stride 2, 'same' with the
- * extra pad at the bottom/right, 1×1 images, batch 1; the last two span several blocks of the wasm patch matrix
- * (CONV_BLOCK_FLOATS), one with a short last block.
+ * extra pad at the bottom/right, 1×1 images, batch 1. The wasm kernels take two paths: with padding, blocks of a patch
+ * matrix (CONV_BLOCK_FLOATS; several of them, short last blocks); with every window inside the image ('valid', or a
+ * 1×1 kernel), the patch matrix read in place in chunks of rows (assembly/lib/conv-direct.ts), with tails of rows
+ * (not a multiple of 4), taps (K not a multiple of 4) and filters (not a multiple of 8, or of 4).
  */
 export const CONV_SHAPES: Shape[] = [
   [1, 5, 5, 3, 3, 3, 5, 1, 1, 'valid'],
@@ -40,7 +42,14 @@ export const CONV_SHAPES: Shape[] = [
   [5, 12, 12, 17, 3, 3, 13, 1, 1, 'valid'], // K = 153: 500 rows in blocks of 428 + 72
   [5, 9, 15, 16, 3, 3, 10, 1, 1, 'valid'], // K = 144: 455 rows in blocks of 452 + 3 (a block of fewer than 4 rows)
   [7, 11, 11, 19, 3, 3, 5, 1, 1, 'valid'], // K = 171: 567 rows in blocks of 380 + 187
+  [4, 12, 12, 17, 3, 3, 13, 1, 1, 'same'], // padded, K = 153: 576 rows in blocks of 428 + 148
+  [3, 20, 19, 3, 3, 2, 35, 1, 2, 'valid'], // read in place: 486 rows in chunks of 232, 232, 22; K = 18; 35 filters
+  [2, 10, 11, 2, 2, 3, 12, 2, 1, 'valid'], // read in place: 90 rows, stride 2×1, K = 12, 12 filters (8 + 4)
+  [2, 7, 7, 5, 1, 1, 3, 2, 2, 'same'], // a 1×1 kernel with 'same' pads nothing: read in place, 3 filters
 ];
+
+/** shapes whose conv2d and conv2dBackwardFilter are checked bit for bit against matmul on the whole patch matrix */
+const BIT_SHAPES = CONV_SHAPES.slice(-7);
 
 const label = (s: Shape) =>
   `n=${s[0]} ${s[1]}×${s[2]}×${s[3]} * ${s[4]}×${s[5]}→${s[6]} stride ${s[7]}×${s[8]} ${s[9]}`;
@@ -102,9 +111,10 @@ export function convCases(ctx: SuiteContext): void {
       mem.expectUntouchedAfter(scratch, floats, 'the conv scratch');
     });
 
-    // The forward pass and the filter gradient are one matmul / matmulTransA on the patch matrix, whatever the blocks:
-    // the same bits as those kernels on the whole matrix built here (on both backends: the JS loops sum in that order).
-    it.each(CONV_SHAPES.slice(-3).map((s) => [label(s), s] as const))(
+    // The forward pass and the filter gradient are one matmul / matmulTransA on the patch matrix, whatever the blocks
+    // or the path: the same bits as those kernels on the whole matrix built here (on both backends: the JS loops sum
+    // in that order).
+    it.each(BIT_SHAPES.map((s) => [label(s), s] as const))(
       '%s: conv2d and conv2dBackwardFilter give the bits of matmul and matmulTransA on the whole patch matrix',
       (_l, shape) => {
         const g = geometryOf(shape),

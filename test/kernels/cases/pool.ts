@@ -130,5 +130,24 @@ export function poolCases(ctx: SuiteContext): void {
       expect(out.dxMax).toEqual([0, 2, 0, 0]);
       expect(out.avg[0]).toBeNaN();
     });
+
+    it('NaN in four-channel lanes too: first, middle or last in the window, or none', () => {
+      // one 2×2 window, 5 channels (4 in a vector, 1 alone); per channel the four elements in (ky, kx) order
+      const g = geometryOf([1, 2, 2, 5, 2, 2, undefined, undefined, 'valid']),
+        mem = ctx.mem();
+      const byChannel = [
+        [1, NaN, 9, NaN],
+        [NaN, 3, 9, 2],
+        [1, 2, 3, NaN],
+        [4, 8, 2, 1],
+        [2, NaN, 1, 1],
+      ];
+      const x = [0, 1, 2, 3].flatMap((e) => byChannel.map((c) => c[e]));
+      const out = runAll(mem, g, x, [10, 20, 30, 40, 50]);
+      expect(out.max.map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual(['NaN', 'NaN', 'NaN', 8, 'NaN']);
+      const chosen = [1, 0, 3, 1, 1]; // the element each channel's gradient goes to
+      const dx = Array.from({ length: 20 }, (_, i) => (chosen[i % 5] === Math.floor(i / 5) ? (1 + (i % 5)) * 10 : 0));
+      expect(out.dxMax).toEqual(dx);
+    });
   });
 }

@@ -2,7 +2,9 @@
  * A pool of N − 1 workers that run kernels on the caller's shared wasm memory, so that one kernel call uses N threads.
  *
  * Each worker instantiates the same kernels module over the same `WebAssembly.Memory` (shared) and has a slot in the
- * control block (layout.ts) and a matmul scratch block, both in the arena. A call writes the chunks' arguments, tags
+ * control block (layout.ts) and a matmul scratch block, both in the region below the arena (region.ts). When the arena
+ * starts over with a fresh memory (Arena.startOver), `renew()` stops the workers on the old one and the pool starts
+ * them again on the new one at its next call. A call writes the chunks' arguments, tags
  * CLAIM, bumps SEQ and notifies; then the caller claims and runs chunks like any worker, and waits until every chunk
  * has finished. It blocks with Atomics.wait where the thread may (Node, workers) and spins on Atomics.load on a
  * browser's main thread, where it may not.
@@ -12,13 +14,13 @@
  * worker found dead is taken out of the pool with a ScratchnetError. Nothing waits for an answer that cannot come.
  */
 import type { WasmArena } from '../arena.js';
+import type { PoolRegion } from './region.js';
 import { scratchnetError } from '../../../util/errors.js';
 import { isBrowserMainThread, isNode, nodeBuiltin } from './environment.js';
 import {
   ARGC,
   CHUNKS,
   CLAIM,
-  controlBytes,
   DEAD,
   EXIT,
   FAILED,
@@ -58,6 +60,8 @@ interface PoolWorker {
   index: number;
   scratch: number;
   extra: number;
+  /** its blocks lie in the pool's region (else they are arena blocks, freed when it stops) */
+  inRegion: boolean;
   slot: Int32Array;
   text: Uint16Array;
   /** stopped by the pool: its blocks may already be reused, so its events must not touch them */
@@ -67,12 +71,15 @@ interface PoolWorker {
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   /** slot numbers not in use */
-  private readonly freeSlots: number[];
+  private freeSlots: number[] = [];
   private readonly control: number;
-  private readonly head: Int32Array;
-  private readonly args: Float64Array;
+  private memory!: WebAssembly.Memory;
+  private head!: Int32Array;
+  private args!: Float64Array;
   /** this (the calling) thread's block for SCRATCH_ARG */
   private readonly ownExtra: number;
+  /** the arena has a fresh memory (renew): the workers start on it at the next call, this many of them */
+  private stale: number | undefined;
   private seq = 0;
   private url: string | undefined;
   /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
@@ -81,7 +88,7 @@ export class WorkerPool {
 
   constructor(
     private readonly module: WebAssembly.Module,
-    private readonly memory: WebAssembly.Memory,
+    /** the arena over the pool's memory (its memory is read from it: a fresh one after startOver) */
     private readonly arena: WasmArena,
     /** export names the workers resolve, indexed by KERNEL */
     readonly names: readonly string[],
@@ -91,13 +98,46 @@ export class WorkerPool {
     readonly extraFloats: number,
     /** most workers this pool can hold */
     private readonly maxWorkers: number,
+    /** where the control block and the workers' blocks lie, below the arena (region.ts) */
+    private readonly region: PoolRegion,
   ) {
-    this.control = arena.alloc(controlBytes(maxWorkers) / 4);
-    const buffer = memory.buffer; // shared memory: this view stays valid as the memory grows
+    this.control = region.control;
+    this.ownExtra = region.ownExtra;
+    this.attach();
+  }
+
+  /** Views of the control block in the arena's memory (now), with every slot free. */
+  private attach(): void {
+    this.memory = this.arena.memory;
+    this.arena.span(this.region.end); // the region must lie in memory before a worker writes there
+    const buffer = this.memory.buffer; // shared memory: this view stays valid as the memory grows
     this.head = new Int32Array(buffer, this.control, HEADER_BYTES / 4);
-    this.args = new Float64Array(buffer, this.control + HEADER_BYTES + maxWorkers * SLOT_BYTES, MAX_CHUNKS * MAX_ARGS);
-    this.freeSlots = Array.from({ length: maxWorkers }, (_, i) => maxWorkers - 1 - i);
-    this.ownExtra = extraFloats > 0 ? arena.alloc(extraFloats, false) : 0;
+    this.head.fill(0);
+    this.args = new Float64Array(
+      buffer,
+      this.control + HEADER_BYTES + this.maxWorkers * SLOT_BYTES,
+      MAX_CHUNKS * MAX_ARGS,
+    );
+    this.freeSlots = Array.from({ length: this.maxWorkers }, (_, i) => this.maxWorkers - 1 - i);
+    this.seq = 0;
+    this.stale = undefined;
+  }
+
+  /**
+   * The arena has swapped in a fresh memory (Arena.startOver): stop the workers on the old one now, so that it can be
+   * garbage-collected, and start as many on the new one at the next call (ready or resize).
+   */
+  renew(): void {
+    const count = this.stale ?? this.workers.length;
+    while (this.workers.length > 0) this.stop(this.workers.pop()!);
+    this.stale = count;
+  }
+
+  /** after renew: the views and the workers on the fresh memory */
+  private restart(): void {
+    const count = this.stale!;
+    this.attach();
+    this.resize(count);
   }
 
   /** workers started (ready or not) */
@@ -111,6 +151,7 @@ export class WorkerPool {
    * (setThreads starts a replacement).
    */
   ready(): number {
+    if (this.stale !== undefined) this.restart();
     let n = 0;
     for (let i = 0; i < this.workers.length; i++) {
       const status = Atomics.load(this.workers[i].slot, STATUS);
@@ -146,6 +187,10 @@ export class WorkerPool {
   /** Start or stop workers so that there are `count` (at most maxWorkers). */
   resize(count: number): void {
     count = Math.min(count, this.maxWorkers);
+    if (this.stale !== undefined) {
+      if (count === 0) return void (this.stale = 0);
+      this.attach();
+    }
     while (this.workers.length > count) this.stop(this.workers.pop()!);
     while (this.workers.length < count) this.workers.push(this.start());
   }
@@ -157,8 +202,7 @@ export class WorkerPool {
     const worker: PoolWorker = {
       handle: { terminate() {} },
       index,
-      scratch: this.arena.alloc(this.scratchBytes / 4, false),
-      extra: this.extraFloats > 0 ? this.arena.alloc(this.extraFloats, false) : 0,
+      ...this.blocks(index),
       slot: new Int32Array(buffer, at, MESSAGE_BYTE / 4),
       text: new Uint16Array(buffer, at + MESSAGE_BYTE, MESSAGE_CHARS),
       stopped: false,
@@ -181,6 +225,18 @@ export class WorkerPool {
       this.markDead(worker, e);
     }
     return worker;
+  }
+
+  /** a worker's blocks: in the region for the first slots, else from the arena */
+  private blocks(index: number): Pick<PoolWorker, 'scratch' | 'extra' | 'inRegion'> {
+    if (index < this.region.workers) {
+      return { scratch: this.region.scratch(index), extra: this.region.extra(index), inRegion: true };
+    }
+    return {
+      scratch: this.arena.alloc(this.scratchBytes / 4, false),
+      extra: this.extraFloats > 0 ? this.arena.alloc(this.extraFloats, false) : 0,
+      inRegion: false,
+    };
   }
 
   private spawn(init: WorkerInit, worker: PoolWorker): WorkerHandle {
@@ -224,8 +280,10 @@ export class WorkerPool {
     // A worker still starting could yet write to its slot and blocks: those stay allocated (a rare setThreads race).
     if (Atomics.load(worker.slot, STATUS) === DEAD) {
       this.freeSlots.push(worker.index);
-      this.arena.free(worker.scratch);
-      if (worker.extra) this.arena.free(worker.extra);
+      if (!worker.inRegion) {
+        this.arena.free(worker.scratch);
+        if (worker.extra) this.arena.free(worker.extra);
+      }
     }
   }
 

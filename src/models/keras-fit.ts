@@ -1,0 +1,78 @@
+// What Sequential's fit and fitDataset share around the training loop: their common options, checked, and Keras's
+// callbacks wired to the loop's hooks.
+import { fail } from '../util/errors.js';
+import type { Engine } from './engine.js';
+import type { History, Logs, TrainConfig } from './fit-loop.js';
+import { defaultVerbose } from './progress.js';
+import type { Callbacks, Sequential } from './sequential.js';
+
+/** The options fit and fitDataset both take, checked and with their defaults. */
+export interface TrainOptions {
+  verbose: 0 | 1 | 2;
+  yieldEvery: number;
+  callbacks: Callbacks[];
+}
+
+/** Check `verbose`, `yieldEvery` and `callbacks` (one object or a list), giving their defaults. */
+export function checkTrainOptions(options: {
+  verbose?: unknown;
+  yieldEvery?: unknown;
+  callbacks?: Callbacks | Callbacks[];
+}): TrainOptions {
+  const { verbose = defaultVerbose(), yieldEvery = 50 } = options;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0))
+    fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${String(yieldEvery)}`);
+  const callbacks =
+    options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  callbacks.forEach((cb, i) => {
+    if (cb === null || typeof cb !== 'object')
+      fail(
+        `callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… methods, got ${cb === null ? 'null' : typeof cb}`,
+      );
+    for (const key of ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochEnd', 'onBatchEnd'] as const) {
+      if (cb[key] !== undefined && typeof cb[key] !== 'function')
+        fail(`callbacks[${i}].${key} must be a function, got ${typeof cb[key]}`);
+    }
+  });
+  return { verbose, yieldEvery, callbacks };
+}
+
+/** The training loop's hooks that Keras callbacks and `stopTraining` drive. */
+export type CallbackHooks = Pick<TrainConfig, 'onTrainBegin' | 'onEpochEnd' | 'onBatchEnd' | 'shouldStop'>;
+
+/**
+ * Run `train` with `callbacks` wired in, as Keras does: setModel first, onTrainBegin once the data is ready, a check
+ * for non-finite weights and then onEpochEnd after every epoch, onBatchEnd after every batch, `model.stopTraining`
+ * polled, and onTrainEnd with the last epoch's logs. `lossName` goes into the divergence hint.
+ */
+export async function withCallbacks(
+  model: Sequential,
+  engine: Engine,
+  lossName: string,
+  callbacks: Callbacks[],
+  train: (hooks: CallbackHooks) => Promise<History>,
+): Promise<History> {
+  model.stopTraining = false;
+  for (const cb of callbacks) cb.setModel?.(model);
+  const history = await train({
+    onTrainBegin: async () => {
+      for (const cb of callbacks) await cb.onTrainBegin?.();
+    },
+    onEpochEnd: async (epoch, logs) => {
+      engine.failIfDiverged(epoch + 1, `check the data (targets of ${lossName} should be of moderate size)`);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+    },
+    onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
+      ? async (batch, logs) => {
+          for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs);
+        }
+      : undefined,
+    shouldStop: () => model.stopTraining,
+  });
+  const last = history.epoch.length - 1;
+  const logs =
+    last < 0 ? undefined : (Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v![last]])) as Logs);
+  for (const cb of callbacks) await cb.onTrainEnd?.(logs);
+  return history;
+}

@@ -1,0 +1,57 @@
+// Memory that frees itself, on a page's main thread in Chromium: an arena left with no model starts over with a fresh
+// WebAssembly.Memory (the kernels instantiated anew on it, synchronously), and the next model computes as before.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { serve } from '../../scripts/serve-demo.mjs';
+import { collectProblems, launchChromium } from './chromium.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+let browser: Browser;
+let server: { url: string; close: () => Promise<void> };
+
+beforeAll(async () => {
+  server = await serve({ port: 0, mounts: { '/lib/': `${root}dist`, '/': fixtures } });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the arena in Chromium', () => {
+  it('starts over with a fresh memory when the last model is disposed, and the next model predicts the same', async () => {
+    const p = await browser.newPage();
+    const problems = collectProblems(p);
+    // page.evaluate cannot hold import() itself: vitest rewrites it in this file's source
+    await p.addInitScript("window.importLib = () => import('/lib/index.js');");
+    await p.goto(`${server.url}blank.html`);
+    const seen = await p.evaluate(async () => {
+      const lib = await (window as any).importLib();
+      await lib.ready();
+      const make = () =>
+        new lib.Sequential([new lib.Dense(4096, { inputShape: [2048], activation: 'tanh' }), new lib.Dense(3)], {
+          seed: 9,
+        }); // 67 MB of weights and gradients: past the 64 MiB an empty arena keeps
+      const input = { data: Float32Array.from({ length: 2048 }, (_, i) => Math.sin(i)), shape: [1, 2048] };
+      const first = make();
+      const before = Array.from(first.predict(input).data);
+      const reservedWhileAlive = lib.memory().bytesReserved;
+      first.dispose();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const afterDispose = lib.memory();
+      const again = make();
+      const after = Array.from(again.predict(input).data);
+      again.dispose();
+      return { before, after, reservedWhileAlive, afterDispose, backend: lib.getBackend() };
+    });
+    expect(seen.backend).toBe('wasm');
+    expect(seen.reservedWhileAlive).toBeGreaterThan(64 * 2 ** 20);
+    expect(seen.afterDispose).toEqual({ backend: 'wasm', bytesInUse: 0, bytesReserved: 65536 });
+    expect(seen.after).toEqual(seen.before);
+    expect(problems).toEqual([]);
+    await p.close();
+  });
+});
