@@ -1,6 +1,6 @@
 import { check, DEBUG } from './lib/check';
 import { filterDirect, forwardDirect, windowsInside } from './lib/conv-direct';
-import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
+import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
 
 // 2-D convolution, channels-last, lowered to the packed matmul of matmul.ts (im2col / col2im):
 //   x [n, inH, inW, inC], w [kh, kw, inC, outC] (Keras/TF.js layout), y [n, outH, outW, outC]
@@ -14,10 +14,11 @@ import { matmul, matmulTransAAdd, matmulTransB } from './matmul';
 // The bias is not here: y as [M, outC] takes addRowVector, and its gradient sumRows.
 //
 // cols is built CONV_BLOCK_FLOATS at a time (rows [r0, r0 + R), R = blockRows) in the caller's scratch, so the
-// scratch stays small and in cache whatever the batch. Results do not depend on the blocking for the forward pass and
-// the filter gradient (matmul sums every output over p in order from +0, and matmulTransAAdd continues each dw sum
-// from the stored value); the input gradient sums rows in order too, but matmulTransB of a block chooses its path by
-// the block's rows, so its bits are a fixed function of the shape.
+// scratch stays small and in cache whatever the batch. Results do not depend on the blocking: matmul sums every output
+// over p in order from +0, matmulTransAAdd continues each dw sum from the stored value, and the input gradient takes
+// matmulTransB's packed path (the same order) for every block, however few its rows. So the worker pool may cut a
+// call by images (forward, input gradient) or by filter rows ky (filter gradient, conv2dBackwardFilterRows) and get
+// the bits of one thread.
 //
 // Where every window lies inside the image ('valid' padding, or a 1×1 kernel), the forward pass and the filter
 // gradient read the patch matrix in place instead (lib/conv-direct.ts: a table of window corners, micro-kernels that
@@ -80,7 +81,8 @@ function addFloats(dst: usize, src: usize, len: i32): void {
 }
 
 /**
- * Rows [r0, r0 + rows) of the patch matrix into cols (row stride K floats), or with `back` the reverse: each patch
+ * Rows [r0, r0 + rows) of the patch matrix into cols, only the taps of kernel rows ky0 ≤ ky < ky1 (row stride
+ * (ky1 − ky0)·kw·inC floats; the whole row is ky0 = 0, ky1 = kh), or with `back` the reverse: each patch
  * row added into dx at the positions it was read from (col2im; padding positions are dropped). Rows come in runs of
  * one image row (b, oy); within a run each ky reads one input row, and the windows that lie wholly inside it
  * (oxIn0 ≤ ox < oxIn1) are one contiguous copy of kw·inC floats each.
@@ -88,9 +90,9 @@ function addFloats(dst: usize, src: usize, len: i32): void {
 function patches(
   x: usize, cols: usize, r0: i32, rows: i32, back: bool,
   inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outH: i32, outW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, ky0: i32, ky1: i32,
 ): void {
-  const K = kh * kw * inC, run = kw * inC;
+  const K = (ky1 - ky0) * kw * inC, run = kw * inC;
   const rowBytes = <usize>K << 2, runBytes = <usize>run << 2, pixel = <usize>inC << 2;
   const lineBytes = <usize>inW * pixel, imageBytes = <usize>inH * lineBytes;
   const oxIn0 = (padLeft + strideW - 1) / strideW;
@@ -101,9 +103,9 @@ function patches(
   while (r < rows) {
     const count = min(outW - ox, rows - r);
     const first = cols + <usize>r * rowBytes;
-    for (let ky = 0; ky < kh; ky++) {
+    for (let ky = ky0; ky < ky1; ky++) {
       const iy = oy * strideH - padTop + ky;
-      let d = first + <usize>ky * runBytes;
+      let d = first + <usize>(ky - ky0) * runBytes;
       if (iy < 0 || iy >= inH) {
         if (!back) for (let t = 0; t < count; t++) zeroFloats(d + <usize>t * rowBytes, run);
         continue;
@@ -157,7 +159,7 @@ export function conv2d(
   }
   for (let r0 = 0; r0 < M; r0 += R) {
     const rows = min(R, M - r0);
-    patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
+    patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
     matmul(scratch, w, y + (<usize>r0 * outC << 2), rows, K, outC);
   }
 }
@@ -176,8 +178,8 @@ export function conv2dBackwardInput(
   zeroFloats(dx, n * inH * inW * inC);
   for (let r0 = 0; r0 < M; r0 += R) {
     const rows = min(R, M - r0);
-    matmulTransB(dy + (<usize>r0 * outC << 2), w, scratch, rows, outC, K);
-    patches(dx, scratch, r0, rows, true, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
+    matmulTransBPacked(dy + (<usize>r0 * outC << 2), w, scratch, rows, outC, K);
+    patches(dx, scratch, r0, rows, true, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
   }
 }
 
@@ -192,14 +194,29 @@ export function conv2dBackwardFilter(
     check(x, <i64>n * inH * inW * inC, 'conv2dBackwardFilter: x'); check(dy, <i64>M * outC, 'conv2dBackwardFilter: dy');
     check(dw, <i64>K * outC, 'conv2dBackwardFilter: dw'); check(scratch, <i64>R * K, 'conv2dBackwardFilter: scratch');
   }
-  zeroFloats(dw, K * outC);
   if (windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft)) {
+    zeroFloats(dw, K * outC);
     filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW);
     return;
   }
+  conv2dBackwardFilterRows(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
+}
+
+/** the rows ky0 ≤ ky < ky1 of conv2dBackwardFilter's dw, bit for bit, building only those taps of the patch matrix
+ *  (scratch: blockRows(M, K')·K' floats, K' = (ky1 − ky0)·kw·inC). Not a kernel of the contract: the worker pool's
+ *  split of a filter gradient, by kernel rows (src/backends/wasm/threads/split.ts). Always im2col: the direct path
+ *  (lib/conv-direct.ts) has no ky range, and gives the same bits. */
+export function conv2dBackwardFilterRows(
+  x: usize, dy: usize, dw: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, ky0: i32, ky1: i32,
+): void {
+  const M = n * outH * outW, K = (ky1 - ky0) * kw * inC, R = blockRows(M, K);
+  const dw0 = dw + (<usize>ky0 * kw * inC * outC << 2);
+  zeroFloats(dw0, K * outC);
   for (let r0 = 0; r0 < M; r0 += R) {
     const rows = min(R, M - r0);
-    patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
-    matmulTransAAdd(scratch, dy + (<usize>r0 * outC << 2), dw, rows, K, outC);
+    patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, ky0, ky1);
+    matmulTransAAdd(scratch, dy + (<usize>r0 * outC << 2), dw0, rows, K, outC);
   }
 }

@@ -3,7 +3,7 @@
 // dropout rate is f64 (for masks bit-identical to JS), its seed u32, the scalars of randomUniform and
 // truncatedNormal f64 and their seeds u32 (for weights bit-identical to JS), and momentumStep's nesterov flag i32 (0 or 1).
 
-import { scratchEnd } from './lib/scratch';
+import { scratchEnd, SCRATCH_BYTES } from './lib/scratch';
 
 export { matmul, matmulTransB, matmulTransA } from './matmul';
 export { matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './sparse';
@@ -26,6 +26,18 @@ export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 // src/backends/kernels.ts and src/backends/conv-geometry.ts by a test.
 export { SPARSE_SHARE, SPARSE_MIN_N } from './sparse';
 export { CONV_BLOCK_FLOATS } from './conv';
+
+// Not kernels: for the worker pool (src/backends/wasm/threads/), each instance's own matmul scratch, and the row
+// blocks of a weight gradient that the pool hands to each thread.
+export { setScratch } from './lib/scratch';
+export { matmulTransARows } from './matmul';
+export { conv2dBackwardFilterRows } from './conv';
+export { matmulTransASkipZerosRows } from './sparse';
+
+/** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */
+export function scratchBytes(): usize {
+  return SCRATCH_BYTES;
+}
 
 /** the first byte after the module's static data and the matmul scratch (lib/scratch.ts): the arena starts here */
 export function heapBase(): usize {

@@ -436,6 +436,12 @@ export function matmulTransA(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: 
   gemmRowB(x, 4, row, dy, dyRow, dw, k, n, m, false);
 }
 
+/** dw[k0..k1, n] = (x[m,k]ᵀ · dy[m,n])[k0..k1]: rows k0 ≤ p < k1 of matmulTransA, bit for bit (not a kernel of the
+ *  contract: the worker pool splits a weight gradient over its rows, each thread one block, src/backends/wasm/threads/) */
+export function matmulTransARows(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32): void {
+  gemmRowB(x + (<usize>k0 << 2), 4, <usize>k << 2, dy, <usize>n << 2, dw + (<usize>k0 * n << 2), k1 - k0, n, m, false);
+}
+
 /** dw[k,n] += x[m,k]ᵀ · dy[m,n], each dw[p, j] continuing its sum over i from the stored value (not a kernel of the
  *  contract: the conv filter gradient calls it block by block of rows, bit-identical to one matmulTransA) */
 export function matmulTransAAdd(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32): void {
@@ -525,6 +531,14 @@ function dot1x1(d: usize, w: usize, dx: usize, len: i32, accumulate: bool): void
   let r = hsum(s);
   for (let j = len4; j < len; j++) r += load<f32>(d + (<usize>j << 2)) * load<f32>(w + (<usize>j << 2));
   store<f32>(dx, accumulate ? load<f32>(dx) + r : r);
+}
+
+/** dx[m,k] = dy[m,n] · w[k,n]ᵀ on the packed path whatever m: every dx[i, p] summed over j in order from +0, so its
+ *  bits do not depend on how the rows are cut (not a kernel of the contract: the conv input gradient, whose blocks of
+ *  rows differ with the thread count) */
+export function matmulTransBPacked(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: i32): void {
+  const row = <usize>n << 2;
+  gemm(dy, row, 4, w, 4, row, dx, m, k, n, false);
 }
 
 /** dx[m,k] = dy[m,n] · w[k,n]ᵀ  (the input gradient of a dense layer) */

@@ -1,7 +1,7 @@
 import { check, DEBUG } from './lib/check';
 import { madd } from './lib/simd';
 import { bPack, LIST_CAPACITY } from './lib/scratch';
-import { matmul, matmulTransA, zero } from './matmul';
+import { matmul, matmulTransARows, zero } from './matmul';
 
 // ---- zero-skipping kernels for one-sample steps -------------------------------------------------------------------
 // Inputs such as MNIST pixels are mostly exact zeros. These kernels leave out every term whose x is exactly 0 (±0)
@@ -181,24 +181,30 @@ export function matmulTransASkipZeros(x: usize, dy: usize, dw: usize, m: i32, k:
     check(x, <i64>m * k, 'matmulTransASkipZeros: x'); check(dy, <i64>m * n, 'matmulTransASkipZeros: dy');
     check(dw, <i64>k * n, 'matmulTransASkipZeros: dw');
   }
+  matmulTransASkipZerosRows(x, dy, dw, m, k, n, 0, k);
+}
+
+/** rows k0 ≤ p < k1 of matmulTransASkipZeros, bit for bit; whether skipping pays is judged on the whole x, as there
+ *  (not a kernel of the contract: the worker pool's split of a weight gradient, src/backends/wasm/threads/) */
+export function matmulTransASkipZerosRows(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32): void {
   if (!skipPays(x, m, k, n)) {
-    matmulTransA(x, dy, dw, m, k, n);
+    matmulTransARows(x, dy, dw, m, k, n, k0, k1);
     return;
   }
-  const row = <usize>n << 2, list = bPack();
-  memory.fill(dw, 0, <usize>k * row);
+  const row = <usize>n << 2, list = bPack(), xRow = <usize>k << 2;
+  memory.fill(dw + <usize>k0 * row, 0, <usize>(k1 - k0) * row);
   for (let i = 0; i < m; i++) {
-    const xi = x + <usize>i * k * 4, di = dy + <usize>i * row;
-    let p0 = 0;
-    do {
-      const len = min(LIST_CAPACITY, k - p0);
+    const xi = x + <usize>i * xRow, di = dy + <usize>i * row;
+    let p0 = k0;
+    while (p0 < k1) {
+      const len = min(LIST_CAPACITY, k1 - p0);
       const count = nonZeros(xi + (<usize>p0 << 2), len, list);
       for (let t = 0; t < count; t++) {
         const p = <usize>(p0 + load<i32>(list + (<usize>t << 2)));
         addScaledRow(dw + p * row, di, load<f32>(xi + (p << 2)), n);
       }
       p0 += len;
-    } while (p0 < k);
+    }
   }
 }
 

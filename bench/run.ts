@@ -7,6 +7,9 @@
 //   npm run bench -- --no-tfjs     without TensorFlow.js (its columns then say why)
 //   npm run bench -- --only matmul,training    some sections only (matmul, wide, training, tutorial, accuracy,
 //                                               predict, cnn, seed, benchmark)
+//   npm run bench -- --threads 4   the thread count of the 'N threads' column (default: every core); every
+//                                  scratchnet wasm row is measured on one thread and on N, interleaved, with the
+//                                  ratio (--threads 1: one thread only)
 //
 // Prints a table and writes bench/results.json and bench/RESULTS.md. Ratios are measured in the same run.
 import { writeFileSync } from 'node:fs';
@@ -22,7 +25,8 @@ import { predictCases } from './cases/mnist/predict.js';
 import { cnnCases } from './cases/cnn.js';
 import { seedCases } from './cases/seed.js';
 import { FULL, QUICK, type Ctx } from './lib/context.js';
-import { errorText, setTimer } from './lib/harness.js';
+import { errorText, setTimer, useThreads } from './lib/harness.js';
+import { availableParallelism } from 'node:os';
 import { machine, markdown, textTable, type Row } from './lib/report.js';
 import { checkTargets, targetsMarkdown, targetsText } from './lib/targets.js';
 import { loadTfjs, type TfStatus } from './lib/tfjs.js';
@@ -53,6 +57,19 @@ for (const s of only ?? []) {
 }
 const runs = (s: Section) => !only || only.has(s);
 
+const threadsValue = args.find((a) => a.startsWith('--threads'));
+const threadsText = threadsValue?.includes('=')
+  ? threadsValue.split('=')[1]
+  : threadsValue
+    ? args[args.indexOf(threadsValue) + 1]
+    : undefined;
+const threads = threadsText === undefined ? availableParallelism() : Number(threadsText);
+if (!Number.isInteger(threads) || threads < 1) {
+  console.error(`--threads must be a whole number of at least 1, got '${threadsText}'`);
+  process.exit(2);
+}
+await useThreads(threads);
+
 const here = dirname(fileURLToPath(import.meta.url));
 const started = performance.now();
 const mach = machine();
@@ -62,7 +79,7 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const log = (line: string) => console.log(line);
 
 console.log(
-  `scratchnet bench${quick ? ' --quick' : ''} (${timerArg} clock): ${mach.cpu}, ${mach.cores} cores, Node ${mach.node}, load ${mach.loadAverageStart.join(' ')}`,
+  `scratchnet bench${quick ? ' --quick' : ''} (${timerArg} clock): ${mach.cpu}, ${mach.cores} cores, Node ${mach.node}, load ${mach.loadAverageStart.join(' ')}; scratchnet wasm on 1 and ${threads} threads`,
 );
 
 const tf: TfStatus = args.includes('--no-tfjs')
@@ -127,7 +144,11 @@ const sections: [Section, string, () => Promise<void>][] = [
           unit: r.unit,
           higherIsBetter: true,
           comparable: true,
-          values: { ...(r.wasm !== null ? { snWasm: r.wasm } : {}), snJs: r.js },
+          values: {
+            ...(r.wasm !== null ? { snWasm: r.wasm } : {}),
+            ...(r.wasmThreads !== null ? { snWasmN: r.wasmThreads } : {}),
+            snJs: r.js,
+          },
           missing: {},
           notes: [],
         });
@@ -154,8 +175,10 @@ const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
 const method = [
   `Rates in the tables use the ${timerArg} clock${timerArg === 'cpu' ? " (this process's user + system CPU time; numpy its own process time)" : ''}; ` +
     "results.json holds both clocks' medians (wallRate, cpuRate) for every measurement, and the last table shows the ratios by the other clock.",
-  'Everything runs in this one Node process (numpy and the memory probes in child processes), single-threaded: ' +
-    "scratchnet has no threads, TF.js's wasm backend runs without threads in Node, and numpy runs with OPENBLAS_NUM_THREADS=1.",
+  'Everything runs in this one Node process (numpy and the memory probes in child processes). scratchnet wasm is ' +
+    `measured twice, interleaved: on one thread and on ${threads} (setThreads; the '${threads} thr÷1' column is their ratio); ` +
+    "TF.js's wasm backend runs without threads in Node, and numpy runs with OPENBLAS_NUM_THREADS=1. With --cpu the " +
+    'clock adds up the CPU time of every thread, so it hides what threads gain: compare threads by the wall clock.',
   'Each subject is set up, warmed up and calibrated so that one timed sample lasts at least ' +
     `${ctx.profile.kernel.minSampleSeconds} s (kernels, predict latency) or ${ctx.profile.train.minSampleSeconds} s (training, throughput); ` +
     `then samples are taken in rounds (${ctx.profile.kernel.rounds} and ${ctx.profile.train.rounds}), one per subject per round, ` +

@@ -2,8 +2,9 @@
 // to the 4 GiB of wasm32 with this model (in the main bench process, after the other sections, it aborts), and
 // scratchnet's arena capacity then belongs to this model alone. Builds the model, trains a warm-up batch and
 // `rounds` timed batches of 64 in one model.fit, and prints one JSON line: the rates by both clocks, and the memory.
-//   npx tsx bench/seed-child.ts --lib scratchnet|tfjs [--rounds 4]
+//   npx tsx bench/seed-child.ts --lib scratchnet|tfjs [--rounds 4] [--threads 1]
 import { resolveBackend } from '../src/backends/index.js';
+import { setThreads } from '../src/index.js';
 import { SEED_BATCH, SEED_FEATURES, seedData, snSeedModel, tfSeedModel } from './cases/seed-model.js';
 import { stopwatch } from './lib/harness.js';
 import { loadTfjs } from './lib/tfjs.js';
@@ -13,6 +14,8 @@ const arg = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const lib = arg('lib') ?? 'scratchnet';
+// scratchnet's threads (--threads, default 1: the one-thread row; the bench runs it again with N)
+await setThreads(Number(arg('threads') ?? 1));
 const rounds = Number(arg('rounds') ?? 4);
 const MiB = 2 ** 20;
 const mib = (b: number) => Math.round((b / MiB) * 10) / 10;

@@ -6,6 +6,9 @@
 //   so it stays out of the bundle browsers download)
 //   build/scratchnet.relaxed.wasm, src/backends/wasm/relaxed-bytes.generated.ts (the relaxed-SIMD build, f32x4.relaxed_madd
 //   in the matmul kernels: imported only by src/backends/wasm/relaxed.ts, used only when a user opts in)
+//   build/scratchnet.threads.wasm (`--enable threads`, shared memory): not embedded. It must equal the release binary
+//   but for the flag that declares the imported memory shared, which src/backends/wasm/threads/shared-module.ts sets
+//   at load time; this script checks that and fails otherwise (then the threaded build would need embedding too).
 import asc from 'assemblyscript/asc';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,6 +19,7 @@ const outputs = {
   release: 'build/scratchnet.wasm',
   debug: 'build/scratchnet.debug.wasm',
   relaxed: 'build/scratchnet.relaxed.wasm',
+  threads: 'build/scratchnet.threads.wasm',
 };
 
 async function compile(target) {
@@ -33,6 +37,24 @@ await mkdir(join(root, 'build'), { recursive: true });
 const release = await compile('release');
 const debug = await compile('debug');
 const relaxed = await compile('relaxed');
+const threads = await compile('threads');
+
+// The threaded build differs from the release build only in the memory import's limits flag (0x01 → 0x03, shared).
+const differences = [];
+for (let i = 0; i < Math.max(release.length, threads.length); i++) {
+  if (release[i] !== threads[i]) differences.push(i);
+}
+if (
+  release.length !== threads.length ||
+  differences.length !== 1 ||
+  release[differences[0]] !== 0x01 ||
+  threads[differences[0]] !== 0x03
+) {
+  throw new Error(
+    `build-wasm: the threads target differs from the release target in more than the shared-memory flag ` +
+      `(${differences.length} bytes, lengths ${release.length} and ${threads.length}): embed it as a build of its own`,
+  );
+}
 
 // Each constant is annotated `: string`: without it tsc declares its type as the literal, so the .d.ts files would
 // carry the whole base64 (158 KB) as a string-literal type.

@@ -5,7 +5,7 @@
 //  - dist/index.js is readable: an uncaught scratchnet error in plain `node` prints a few lines, not the bundle;
 //  - summary() names the layer classes, also from the minified build ('Dense', not a mangled 'j');
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 81 KB (81,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 86 KB (86,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -17,15 +17,20 @@ import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
-// 81 KB: about 20 KB of it is the release wasm (base64). Raised from 60 KB when input checks, warnings and lifecycle
+// 86 KB: about 20 KB of it is the release wasm (base64). Raised from 60 KB when input checks, warnings and lifecycle
 // errors took the JS to 41 KB; from 62 KB when worker errors, browser path loading and benchmark timing (+0.95 KB),
 // then the layer registry, sample shapes, Flatten and Reshape (+2.26 KB) took it to 64.3 KB; the conv and
 // pooling kernels to 67.8 KB (the release wasm 28.8 → 33.7 KB raw), then the conv and pooling layers, the initial-weight and top-k kernels and more metrics (+1.35 KB of wasm and about 1 KB of JS): 73.2 KB. Then 79 KB for fitDataset and evaluateDataset (+2.5 KB: batch
 // sources read epoch by epoch with their checks and messages, the stream feed, the options and callbacks fit and
 // fitDataset share; 73.5 → 76.0 KB). Then 81 KB for the conv path that reads the patch matrix in place
 // (assembly/lib/conv-direct.ts: the release wasm 35.8 → 39.6 KB raw, twelve micro-kernels and their tails; the
-// bundle 78.2 → 80.2 KB). A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 81_000;
+// bundle 78.2 → 80.2 KB). Then 86 KB for threads (80.2 → 85.8 KB; 73.5 → 79.0 on their own branch): the worker
+// pool, the workers' source (a string: it ships inside the bundle, so nothing extra is served), the rules that
+// split each kernel, setThreads/getThreads and the three wasm entries for split gradients. The threaded wasm itself costs nothing: it is the release binary with its memory
+// declared shared, one byte set at load time (src/backends/wasm/threads/shared-module.ts), where embedding the
+// asc 'threads' build would have added about 18 KB. The threads code cannot be loaded lazily from its own module
+// without a second file to serve, so it stays in the main bundle. A larger rise should come with a look at what grew.
+const BUDGET_GZIP_BYTES = 86_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 

@@ -2,7 +2,9 @@
 //   node scripts/serve-demo.mjs [--port 8080]        (PORT=0 or --port 0 picks a free port)
 // It serves build/demo/ (the page, built by scripts/build-demo.mjs) at / and build/demo-data/ (the MNIST subset,
 // from scripts/prepare-demo-data.mjs) at /data/, gzipped when the browser accepts it. The tests import `serve` to
-// mount other folders too.
+// mount other folders too. The demo is served cross-origin isolated (COOP same-origin + COEP require-corp), which
+// is what lets a page use SharedArrayBuffer and so scratchnet's threads; `serve()` sends COEP only with
+// `isolated: true`, so that the tests can serve pages of both kinds.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -34,7 +36,7 @@ export const DEMO_MOUNTS = {
  * Serve `mounts` (URL prefix → folder; the longest matching prefix wins) on 127.0.0.1:`port`.
  * Resolves with the server and its URL once it listens.
  */
-export async function serve({ port = 8080, mounts = DEMO_MOUNTS } = {}) {
+export async function serve({ port = 8080, mounts = DEMO_MOUNTS, isolated = false } = {}) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const gzipCache = new Map();
 
@@ -59,6 +61,8 @@ export async function serve({ port = 8080, mounts = DEMO_MOUNTS } = {}) {
         'cache-control': 'no-cache',
         // lets the page measure long tasks precisely and keeps workers same-origin
         'cross-origin-opener-policy': 'same-origin',
+        // with COOP, makes the page cross-origin isolated: SharedArrayBuffer, so scratchnet runs on every core
+        ...(isolated ? { 'cross-origin-embedder-policy': 'require-corp' } : {}),
         vary: 'accept-encoding',
       };
       let body = await readFile(file);
@@ -109,6 +113,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       process.exit(1);
     }
   }
-  const { url } = await serve({ port });
-  console.log(`scratchnet demo: ${url}  (Ctrl-C to stop)`);
+  const { url } = await serve({ port, isolated: true });
+  console.log(`scratchnet demo: ${url}  (Ctrl-C to stop; cross-origin isolated, so scratchnet uses every core)`);
 }

@@ -57,7 +57,8 @@ export type {
 export { initializers } from './initializers/index.js';
 export type { Initializer, InitializerInput, InitializerName } from './initializers/index.js';
 export { setBackend, getBackend, memory } from './backends/index.js';
-export type { Backend, BackendName, BackendLabel } from './backends/backend.js';
+export type { Backend, BackendName, BackendLabel, ThreadPool } from './backends/backend.js';
+export { setThreads, getThreads } from './backends/wasm/threads/settings.js';
 export { Random } from './util/random.js';
 export { ScratchnetError } from './util/errors.js';
 export type { ErrorCode } from './util/errors.js';

@@ -11,4 +11,5 @@
  * this entry only, so the main bundle stays small.
  */
 export { createRelaxedWasmBackend, relaxedSimdSupported } from './backends/wasm/relaxed.js';
+export type { RelaxedWasmBackendOptions } from './backends/wasm/relaxed.js';
 export type { Backend } from './backends/backend.js';

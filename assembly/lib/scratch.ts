@@ -5,7 +5,9 @@
 // starts zeroed and would store every zero byte of the region in the module (megabytes of base64). This way the
 // region costs nothing in the binary, and asconfig's initialMemory stays one page: a kernel only ever runs on arena
 // pointers, which lie above the scratch, so memory already spans it when a kernel writes there.
-// NOTE: one scratch per instance: two instances must never run kernels on one (shared) memory at the same time.
+// With threads (src/backends/wasm/threads/), every worker instantiates this module over the one shared memory: each
+// instance then points its own scratch at a block of the arena with `setScratch`, so that no two threads share one.
+// NOTE: one scratch per instance: two instances must never run kernels on one scratch at the same time.
 
 /** rows of C per micro-kernel (floats of A per packed step) */
 export const MR: i32 = 4;
@@ -22,11 +24,30 @@ const A_BYTES: usize = <usize>MC * KC * 4;
 const B_BYTES: usize = <usize>KC * NC * 4;
 const TILE_BYTES: usize = <usize>MR * NR * 4;
 
-/** the first byte of the scratch (64-byte aligned, a cache line) */
+/** bytes of one scratch region (a worker's, allocated in the arena, is this large) */
+export const SCRATCH_BYTES: usize = A_BYTES + B_BYTES + TILE_BYTES;
+
+/** the first byte of the default scratch, right after the static data (64-byte aligned, a cache line) */
+// @ts-ignore: decorator
+@inline
+function defaultStart(): usize {
+  return (__heap_base + 63) & ~(<usize>63);
+}
+
+/** how far this instance's scratch lies from the default one: a wasm global, so each instance (each thread) has its
+ *  own. Zero-initialised (a delta rather than the address), so the module needs no start function. */
+let offset: usize = 0;
+
+/** Point this instance's scratch at `ptr` (64-byte aligned, SCRATCH_BYTES long): a worker's own block. */
+export function setScratch(ptr: usize): void {
+  offset = ptr - defaultStart();
+}
+
+/** the first byte of this instance's scratch */
 // @ts-ignore: decorator
 @inline
 function start(): usize {
-  return (__heap_base + 63) & ~(<usize>63);
+  return defaultStart() + offset;
 }
 
 /** the packed MC×KC block of A */
@@ -53,9 +74,9 @@ export function edgeTile(): usize {
 /** int32 entries the index list can hold */
 export const LIST_CAPACITY: i32 = KC * NC;
 
-/** the first byte after the scratch: where the arena starts */
+/** the first byte after the default scratch: where the arena starts */
 // @ts-ignore: decorator
 @inline
 export function scratchEnd(): usize {
-  return start() + A_BYTES + B_BYTES + TILE_BYTES;
+  return defaultStart() + SCRATCH_BYTES;
 }

@@ -12,7 +12,7 @@ import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import type { Conv2dGeometry } from '../../src/backends/conv-geometry.js';
 import { ceilingMatmul } from '../lib/ceiling.js';
 import { SN, snSubject, tfSubject, type Ctx } from '../lib/context.js';
-import { fastestOf, measure, type Measurements, type Subject, type Trial } from '../lib/harness.js';
+import { fastestOf, measure, threadsInUse, type Measurements, type Subject, type Trial } from '../lib/harness.js';
 import { rowFrom, type Row } from '../lib/report.js';
 import { type Tf, type TfBackend } from '../lib/tfjs.js';
 import { CONV_KERNELS, convFlops, type ConvKernel } from './conv.js';
@@ -112,7 +112,10 @@ interface SnTraining {
 
 /** scratchnet: model.fit on the next chunk of images (epochs 1, batch 64, shuffled), on a backend of its own. */
 function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, SnTraining>>): Trial {
-  const { backend, tally } = timedConvBackend(name === 'wasm' ? createWasmBackend() : createJsBackend());
+  // threaded like the default backend, so that the 'N threads' subject (harness.ts) runs on its pool
+  const { backend, tally } = timedConvBackend(
+    name === 'wasm' ? createWasmBackend({ threads: threadsInUse() > 1 }) : createJsBackend(),
+  );
   const arena = backend.arena;
   const model = snCnn(backend);
   const { trainX, trainY } = ctx.mnist;
@@ -121,7 +124,8 @@ function snTrain(ctx: Ctx, name: BackendName, out: Partial<Record<BackendName, S
   let veryFirst = 0,
     batchesInFit = 0;
   const warmup = emptyTally();
-  out[name] = { tally, warmup, arena: watch };
+  // the kernel tallies and the arena watch are the one-thread subject's (set up first); the N-threads one only times
+  out[name] ??= { tally, warmup, arena: watch };
   const onBatchEnd = () => {
     watch.batches++;
     watch.peakInUse = Math.max(watch.peakInUse, arena.bytesInUse);

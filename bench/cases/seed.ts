@@ -6,7 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getTimer, measure, median, type Measurement, type Measurements, type Trial } from '../lib/harness.js';
+import {
+  getTimer,
+  measure,
+  median,
+  threadsInUse,
+  type Measurement,
+  type Measurements,
+  type Trial,
+} from '../lib/harness.js';
 import { snSubject, tfUnavailable, type Ctx } from '../lib/context.js';
 import { rowFrom, type Row } from '../lib/report.js';
 import { SEED_BATCH, SEED_FEATURES, seedData, snSeedModel } from './seed-model.js';
@@ -42,9 +50,10 @@ interface ChildResult {
   [key: string]: unknown;
 }
 
-function runChild(lib: 'scratchnet' | 'tfjs', rounds: number): { result?: ChildResult; why?: string } {
+function runChild(lib: 'scratchnet' | 'tfjs', rounds: number, threads = 1): { result?: ChildResult; why?: string } {
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed-child.ts');
-  const p = spawnSync(process.execPath, ['--import', 'tsx', script, '--lib', lib, '--rounds', String(rounds)], {
+  const args = ['--import', 'tsx', script, '--lib', lib, '--rounds', String(rounds), '--threads', String(threads)];
+  const p = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 900_000,
   });
@@ -75,6 +84,11 @@ export async function seedCases(ctx: Ctx): Promise<void> {
   ctx.log('  seed model, batch 64, scratchnet wasm (fresh process)');
   const sn = runChild('scratchnet', rounds);
   m.snWasm = sn.result ? measurementOf(sn.result, fresh) : { error: sn.why };
+  if (threadsInUse() > 1) {
+    ctx.log(`  seed model, batch 64, scratchnet wasm on ${threadsInUse()} threads (fresh process)`);
+    const many = runChild('scratchnet', rounds, threadsInUse());
+    m.snWasmN = many.result ? measurementOf(many.result, fresh) : { error: many.why };
+  }
 
   // --quick: TF.js takes about 10 s per batch of this model, so its child would take half the minute
   const tfWhy =

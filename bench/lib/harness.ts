@@ -1,3 +1,6 @@
+import { setThreads } from '../../src/index.js';
+import { setThreadLimit } from '../../src/backends/wasm/threads/settings.js';
+
 /**
  * Measuring several libraries on the same task, side by side in one process.
  *
@@ -8,10 +11,11 @@
  * absolute numbers wobble. The result per subject is the median rate over the rounds.
  */
 
-export type SubjectId = 'snWasm' | 'snJs' | 'ceiling' | 'tfWasm' | 'tfCpu' | 'numpy';
+export type SubjectId = 'snWasm' | 'snWasmN' | 'snJs' | 'ceiling' | 'tfWasm' | 'tfCpu' | 'numpy';
 
 export const SUBJECT_LABELS: Record<SubjectId, string> = {
   snWasm: 'scratchnet wasm',
+  snWasmN: 'scratchnet wasm, N threads',
   snJs: 'scratchnet JS',
   ceiling: 'SIMD128 ceiling',
   tfWasm: 'TF.js wasm',
@@ -154,12 +158,57 @@ async function calibrate(trial: Trial, o: MeasureOptions): Promise<number> {
   }
 }
 
+let benchThreads = 1;
+
+/**
+ * From now on every scratchnet wasm subject runs twice, interleaved like the others: on one thread ('snWasm') and
+ * on `n` ('snWasmN'), switched before each turn with setThreadLimit, the pool staying up (`npm run bench --threads`).
+ */
+export async function useThreads(n: number): Promise<void> {
+  benchThreads = n;
+  SUBJECT_LABELS.snWasmN = `scratchnet wasm, ${n} threads`;
+  await setThreads(n);
+}
+
+export function threadsInUse(): number {
+  return benchThreads;
+}
+
+/** The subject with its thread count applied before setup and before every turn. */
+function onThreads(s: Subject, id: SubjectId, n: number): Subject {
+  if (!s.setup) return { ...s, id };
+  const setup = s.setup;
+  return {
+    ...s,
+    id,
+    setup: async () => {
+      setThreadLimit(n);
+      const trial = await setup();
+      const enter = trial.enter;
+      trial.enter = async () => {
+        setThreadLimit(n);
+        await enter?.call(trial);
+      };
+      return trial;
+    },
+  };
+}
+
 /** Measure every subject; a subject that fails reports its error and the others go on. */
 export async function measure(
   subjects: Subject[],
   o: MeasureOptions,
   log: (line: string) => void = () => {},
 ): Promise<Measurements> {
+  const wasm = subjects.find((s) => s.id === 'snWasm');
+  if (wasm && benchThreads > 1) {
+    subjects = subjects.map((s) => (s === wasm ? onThreads(s, 'snWasm', 1) : s));
+    subjects.splice(
+      subjects.indexOf(subjects.find((s) => s.id === 'snWasm')!) + 1,
+      0,
+      onThreads(wasm, 'snWasmN', benchThreads),
+    );
+  }
   const result: Measurements = {};
   const live: {
     id: SubjectId;

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { SUBJECT_LABELS, getTimer, type Measurements, type SubjectId } from './harness.js';
 
-export const COLUMNS: SubjectId[] = ['snWasm', 'snJs', 'ceiling', 'tfWasm', 'tfCpu', 'numpy'];
+export const COLUMNS: SubjectId[] = ['snWasm', 'snWasmN', 'snJs', 'ceiling', 'tfWasm', 'tfCpu', 'numpy'];
 
 export interface Row {
   section: string;
@@ -68,6 +68,7 @@ export function speedup(row: Row, a: SubjectId, b: SubjectId, values = row.value
 }
 
 export const RATIOS: { label: string; a: SubjectId; b: SubjectId }[] = [
+  { label: 'N thr÷1', a: 'snWasmN', b: 'snWasm' },
   { label: 'wasm÷JS', a: 'snWasm', b: 'snJs' },
   { label: 'wasm÷ceiling', a: 'snWasm', b: 'ceiling' },
   { label: 'wasm÷TFw', a: 'snWasm', b: 'tfWasm' },
@@ -98,7 +99,8 @@ function cell(row: Row, id: SubjectId): string {
   return why.startsWith('failed') ? 'failed' : '—';
 }
 
-const HEADERS = ['', 'unit', ...COLUMNS.map((c) => SUBJECT_LABELS[c]), ...RATIOS.map((r) => r.label)];
+/** read when a table is made: the N-threads label is set by the run (harness.ts useThreads) */
+const headers = () => ['', 'unit', ...COLUMNS.map((c) => SUBJECT_LABELS[c]), ...RATIOS.map((r) => r.label)];
 
 function cells(row: Row): string[] {
   return [
@@ -111,6 +113,7 @@ function cells(row: Row): string[] {
 
 /** The plain-text table for the terminal, grouped by section. */
 export function textTable(rows: Row[]): string {
+  const HEADERS = headers();
   const table = [HEADERS, ...rows.map(cells)];
   const widths = HEADERS.map((_, i) => Math.max(...table.map((r) => [...r[i]].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

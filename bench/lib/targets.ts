@@ -169,6 +169,34 @@ export function checkTargets(rows: Row[]): TargetResult[] {
       holds: js512 >= 1.5,
     });
   else missing('scratchnet JS, matmul 512: ≥ 1.5 GFLOP/s', 'no JS value');
+
+  // the threads issue: all cores ÷ one thread, in this run (only when the run measured N threads)
+  if (rows.some((r) => r.values.snWasmN !== undefined)) {
+    const threads = (target: string, row: Row | undefined, atLeast: number) =>
+      ratio(`threads: ${target}: ≥ ${atLeast}× one thread`, row, 'snWasmN', 'snWasm', atLeast);
+    threads('matmul 1024×1024·1024×1024', find('matmul 1024×1024·1024×1024'), 1.8);
+    threads('the wide layer', find('Dense 1024→1024 fwd+bwd, 1024 rows'), 1.8);
+    threads("the seed's 67M-parameter model", find('train, batch 64'), 1.8);
+    threads('the convnet, batch 64', find('train convnet batch 64'), 1.8);
+    threads('MNIST 784-128-64-10, Adam, batch 64', find('train batch 64'), 1.3);
+    threads('MNIST 784-128-64-10, Adam, batch 128', find('train batch 128'), 1.3);
+    threads('tutorial net, per-sample SGD', find('tutorial net, per-sample SGD, 1000 images'), 0.97);
+    const named = new Set([
+      'matmul 1024×1024·1024×1024',
+      'Dense 1024→1024 fwd+bwd, 1024 rows',
+      'train, batch 64',
+      'train convnet batch 64',
+      'train batch 64',
+      'train batch 128',
+      'tutorial net, per-sample SGD, 1000 images',
+    ]);
+    const others = rows.filter((r) => !named.has(r.name) && speedup(r, 'snWasmN', 'snWasm') !== undefined);
+    const slowest = others.reduce<Row | undefined>(
+      (lo, r) => (lo && speedup(lo, 'snWasmN', 'snWasm')! <= speedup(r, 'snWasmN', 'snWasm')! ? lo : r),
+      undefined,
+    );
+    if (slowest) threads(`every other row (the slowest: ${slowest.name})`, slowest, 0.97);
+  }
   return out;
 }
 

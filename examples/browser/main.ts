@@ -3,6 +3,7 @@
 // served by `npm run demo`.
 import {
   benchmark,
+  getThreads,
   mnistFromIdx,
   modelFromSpec,
   ready,
@@ -579,4 +580,10 @@ const backend = await ready();
 const badge = $('backend-badge');
 badge.textContent = backend === 'wasm' ? 'WebAssembly SIMD' : 'JS backend (no SIMD here)';
 badge.dataset.backend = backend;
+// threads need a cross-origin-isolated page (npm run demo serves it so); elsewhere scratchnet says why on the console
+const threads = getThreads();
+const threadsBadge = $('threads-badge');
+threadsBadge.textContent =
+  threads > 1 ? `${threads} threads` : crossOriginIsolated ? '1 thread' : '1 thread (page not cross-origin isolated)';
+threadsBadge.dataset.threads = String(threads);
 document.body.dataset.ready = 'true';

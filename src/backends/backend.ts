@@ -139,9 +139,26 @@ export function outOfMemoryDetails(e: unknown): { needed: number; limit: number 
   return typeof e === 'object' && e !== null ? oomDetails.get(e) : undefined;
 }
 
+/** The workers of a threaded wasm backend (src/backends/wasm/threads/pool.ts). */
+export interface ThreadPool {
+  /** workers started (the calling thread is not counted) */
+  readonly size: number;
+  /** workers that have finished starting */
+  ready(): number;
+  /** resolves once every worker has started (or failed to) */
+  whenReady(): Promise<void>;
+  /** calls that ran on more than one thread so far, in all and by kernel name */
+  readonly splitCalls: number;
+  readonly splitsByKernel: Readonly<Record<string, number>>;
+  /** stop every worker */
+  dispose(): void;
+}
+
 /** Where a model's numbers live and what computes on them: a kernel set and its arena ('wasm', 'wasm-relaxed' or 'js'). */
 export interface Backend {
   readonly name: BackendLabel;
   readonly kernels: Kernels;
   readonly arena: Arena;
+  /** the worker pool of a threaded wasm backend (absent: every kernel runs on the calling thread) */
+  readonly pool?: ThreadPool;
 }

@@ -2,6 +2,7 @@ import type { Backend, BackendLabel, BackendName } from './backend.js';
 import { createJsBackend } from './js/index.js';
 import { createWasmBackend, createWasmBackendAsync, wasmSimdSupported } from './wasm/index.js';
 import { fail } from '../util/errors.js';
+import { threadsAvailable } from './wasm/threads/settings.js';
 
 /** One shared instance per backend name: models on the same backend share its arena. */
 const instances = new Map<BackendName, Backend>();
@@ -50,7 +51,7 @@ export function resolveBackend(name?: BackendName | Backend): Backend {
   const key = name === undefined ? getBackend() : checkName(name as BackendName);
   let backend = instances.get(key);
   if (!backend) {
-    backend = key === 'wasm' ? createWasmBackend() : createJsBackend();
+    backend = key === 'wasm' ? createWasmBackend({ threads: threadsAvailable() }) : createJsBackend();
     instances.set(key, backend);
   }
   return backend;
@@ -67,7 +68,8 @@ let readying: Promise<BackendName> | undefined;
 export function ready(): Promise<BackendName> {
   return (readying ??= (async () => {
     // The wasm instance is prepared even when 'js' was chosen, so that setBackend('wasm') works afterwards.
-    if (simdAvailable() && !instances.has('wasm')) instances.set('wasm', await createWasmBackendAsync());
+    if (simdAvailable() && !instances.has('wasm'))
+      instances.set('wasm', await createWasmBackendAsync({ threads: threadsAvailable() }));
     return getBackend();
   })().catch((e: unknown) => {
     readying = undefined; // a later call may try again

@@ -10,12 +10,20 @@ import { Sequential } from '../models/sequential.js';
 import { checkOptions } from '../util/options.js';
 import { Random } from '../util/random.js';
 import { spread, timePair, type Clock, type Timed, type Work } from './timing.js';
+import { getThreads, setThreadLimit } from '../backends/wasm/threads/settings.js';
 
 /** One measurement on both backends. Every value is a rate: higher is faster. */
 export interface BenchmarkRow {
   name: string;
-  /** the wasm backend's result (the median of its samples); null where this engine cannot run WebAssembly SIMD */
+  /** the wasm backend's result on one thread (the median of its samples); null where this engine cannot run
+   *  WebAssembly SIMD */
   wasm: number | null;
+  /** the threads the wasm backend uses (getThreads()); `wasmThreads` was measured with that many */
+  threads: number;
+  /** the wasm backend's result on `threads` threads; null with one thread or without wasm */
+  wasmThreads: number | null;
+  /** wasmThreads / wasm: the speed-up from the threads (null where wasmThreads is) */
+  threadsRatio: number | null;
   /** the JS backend's result (the median of its samples) */
   js: number;
   /** 'GFLOP/s' or 'samples/s' */
@@ -67,12 +75,18 @@ export function rowOf(
   unit: string,
   timed: { a: Timed | null; b: Timed; ratios: number[] },
   scale = 1,
+  threaded: { threads: number; timed: { a: Timed | null; b: Timed } | null } = { threads: 1, timed: null },
 ): BenchmarkRow {
   const { a: wasm, b: js, ratios } = timed;
+  const many = threaded.timed?.a ?? null,
+    one = threaded.timed?.b ?? null;
   return {
     name,
     unit,
     wasm: wasm ? wasm.median / scale : null,
+    threads: threaded.threads,
+    wasmThreads: many ? many.median / scale : null,
+    threadsRatio: many && one ? many.median / one.median : null,
     js: js.median / scale,
     ratio: wasm ? wasm.median / js.median : null,
     ratioRange: wasm ? [Math.min(...ratios), Math.max(...ratios)] : null,
@@ -149,7 +163,9 @@ const slice = (d: { x: { data: Float32Array }; y: Uint8Array }, n: number) => ({
  * MLP on synthetic data (samples/s, batch 32) and predict (samples/s). Each row alternates samples of at least
  * 100 ms (25 ms with `quick: true`) between the backends, five each: about 5 s in all (quick: about 1 s).
  * Rows carry the medians, `ratio` = wasm / js, the range of the ratio over the samples, and `noisy` when the
- * samples spread too much to trust; `wasm` is null where WebAssembly SIMD is missing.
+ * samples spread too much to trust; `wasm` is null where WebAssembly SIMD is missing. `wasm` is measured on one
+ * thread; with several (getThreads() > 1) each row also times wasm on all of them against one thread, interleaved
+ * (`wasmThreads`, `threadsRatio`), which makes the run about half as long again.
  */
 export async function benchmark(options: BenchmarkOptions = {}): Promise<BenchmarkRow[]> {
   checkOptions(options, 'benchmark(options)', ['quick', 'onProgress']);
@@ -158,6 +174,24 @@ export async function benchmark(options: BenchmarkOptions = {}): Promise<Benchma
   // Browsers may refuse to compile the kernels synchronously on the main thread: compile them asynchronously first.
   if (hasWasm) await ready();
   const timing = { minMs: sizes.sampleMs, samples: sizes.samples, clock: now };
+  const threads = hasWasm ? getThreads() : 1;
+  /** wasm work on one thread, and on all of them (the pool stays up; only the calls' cap changes) */
+  const onThreads =
+    (n: number, work: Work): Work =>
+    async (reps) => {
+      setThreadLimit(n);
+      try {
+        return await work(reps);
+      } finally {
+        setThreadLimit(Infinity);
+      }
+    };
+  /** one thread against JS, then all threads against one thread (when there are several) */
+  const measureRow = async (name: string, unit: string, wasm: Work | null, js: Work, scale = 1) => {
+    const pair = await timePair(wasm && onThreads(1, wasm), js, timing);
+    const many = wasm && threads > 1 ? await timePair(onThreads(threads, wasm), onThreads(1, wasm), timing) : null;
+    return rowOf(name, unit, pair, scale, { threads, timed: many });
+  };
   const rows: BenchmarkRow[] = [];
   const emit = (r: BenchmarkRow) => {
     rows.push(r);
@@ -167,9 +201,7 @@ export async function benchmark(options: BenchmarkOptions = {}): Promise<Benchma
   const matmulJs = matmulWork(resolveBackend('js'), 256);
   const matmulWasm = hasWasm ? matmulWork(resolveBackend('wasm'), 256) : null;
   try {
-    emit(
-      rowOf('matmul 256×256·256×256', 'GFLOP/s', await timePair(matmulWasm?.work ?? null, matmulJs.work, timing), 1e9),
-    );
+    emit(await measureRow('matmul 256×256·256×256', 'GFLOP/s', matmulWasm?.work ?? null, matmulJs.work, 1e9));
   } finally {
     matmulJs.free();
     matmulWasm?.free();
@@ -195,18 +227,20 @@ export async function benchmark(options: BenchmarkOptions = {}): Promise<Benchma
       };
     const wasmModel = models.wasm;
     emit(
-      rowOf(
+      await measureRow(
         `train MLP ${FEATURES}-128-64-${CLASSES}, Adam, batch 32 (epochs of ${sizes.trainSamples} samples)`,
         'samples/s',
-        await timePair(wasmModel && trainWork(wasmModel), trainWork(models.js), timing),
+        wasmModel && trainWork(wasmModel),
+        trainWork(models.js),
       ),
     );
     await breathe();
     emit(
-      rowOf(
+      await measureRow(
         `predict ${sizes.predictSamples} samples, same MLP`,
         'samples/s',
-        await timePair(wasmModel && predictWork(wasmModel), predictWork(models.js), timing),
+        wasmModel && predictWork(wasmModel),
+        predictWork(models.js),
       ),
     );
   } finally {

@@ -83,6 +83,7 @@ export type Reply =
       weights: Float32Array[];
       stopped: boolean;
       backend: BackendLabel;
+      threads: number;
     }
   | { type: 'scratchnet:error'; id: number; name: string; message: string; stack?: string };
 

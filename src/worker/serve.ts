@@ -7,6 +7,7 @@
  *                                                    serveTraining(parentPort);
  */
 import { ready } from '../backends/index.js';
+import { getThreads } from '../backends/wasm/threads/settings.js';
 import { fail } from '../util/errors.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/fit-loop.js';
@@ -120,7 +121,15 @@ async function train(
     });
     const weights = model.getWeights();
     post(
-      { type: 'scratchnet:done', id, history, weights, stopped: job.stopRequested, backend: model.backend },
+      {
+        type: 'scratchnet:done',
+        id,
+        history,
+        weights,
+        stopped: job.stopRequested,
+        backend: model.backend,
+        threads: model.backend === 'wasm' ? getThreads() : 1,
+      },
       buffersOf(weights),
     );
   } finally {

@@ -83,6 +83,8 @@ export interface TrainInWorkerResult {
   stopped: boolean;
   /** the backend the worker trained on */
   backend: BackendLabel;
+  /** the threads its kernels used (the worker's getThreads(): its own pool of workers; 1 on the JS backend) */
+  threads: number;
 }
 
 let nextId = 1;
@@ -112,7 +114,7 @@ function detailOf(e: unknown): string {
 
 /**
  * Train the model that `options.model` describes in `worker` (which must call `serveTraining()`), streaming
- * progress to the callbacks. Resolves with `{ history, weights, stopped, backend }`; rejects with the worker's
+ * progress to the callbacks. Resolves with `{ history, weights, stopped, backend, threads }`; rejects with the worker's
  * error (its message unchanged) if building or training fails there, or if the worker itself fails.
  * Several trainings may run on one worker at the same time; each has its own model.
  */
@@ -173,7 +175,13 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
             break;
           case 'scratchnet:done':
             finish();
-            resolve({ history: reply.history, weights: reply.weights, stopped: reply.stopped, backend: reply.backend });
+            resolve({
+              history: reply.history,
+              weights: reply.weights,
+              stopped: reply.stopped,
+              backend: reply.backend,
+              threads: reply.threads,
+            });
             break;
           case 'scratchnet:error': {
             finish();

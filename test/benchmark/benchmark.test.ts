@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchmark, NOISY_SPREAD, rowOf, type BenchmarkRow } from '../../src/benchmark/index.js';
 import { calibrate, timePair, type Clock } from '../../src/benchmark/timing.js';
+import { getThreads } from '../../src/index.js';
 
 describe('benchmark()', () => {
   it('compares the two backends in rows of { name, wasm, js, unit, ratio, ratioRange, noisy } (quick)', async () => {
@@ -15,7 +16,18 @@ describe('benchmark()', () => {
     // every row reaches onProgress, in order, as the same object
     expect(seen).toEqual(rows);
     for (const row of rows) {
-      expect(Object.keys(row).sort()).toEqual(['js', 'name', 'noisy', 'ratio', 'ratioRange', 'unit', 'wasm']);
+      expect(Object.keys(row).sort()).toEqual([
+        'js',
+        'name',
+        'noisy',
+        'ratio',
+        'ratioRange',
+        'threads',
+        'threadsRatio',
+        'unit',
+        'wasm',
+        'wasmThreads',
+      ]);
       expect(row.js).toBeGreaterThan(0);
       expect(Number.isFinite(row.js)).toBe(true);
       // this test machine runs WebAssembly SIMD, so wasm is measured and the ratio is wasm / js
@@ -25,6 +37,15 @@ describe('benchmark()', () => {
       const [lo, hi] = row.ratioRange!;
       expect(lo).toBeLessThanOrEqual(hi);
       expect(typeof row.noisy).toBe('boolean');
+      // threads: the count in use, and with several a second rate and its ratio to one thread
+      expect(row.threads).toBe(getThreads());
+      if (row.threads > 1) {
+        expect(row.wasmThreads!).toBeGreaterThan(0);
+        expect(row.threadsRatio!).toBeGreaterThan(0);
+      } else {
+        expect(row.wasmThreads).toBeNull();
+        expect(row.threadsRatio).toBeNull();
+      }
     }
   });
 });

@@ -27,7 +27,7 @@ let problems: string[];
 const requests: string[] = [];
 
 beforeAll(async () => {
-  server = await serve({ port: 0 });
+  server = await serve({ port: 0, isolated: true }); // as `npm run demo` serves it: cross-origin isolated, threads on
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   problems = collectProblems(page);
@@ -92,6 +92,10 @@ describe('the browser demo in Chromium', () => {
     await expect(page.textContent('#backend-badge')).resolves.toBe('WebAssembly SIMD');
     expect(requests.filter((url) => url.endsWith('.wasm'))).toEqual([]);
     expect(await page.textContent('.badge[title^="dist/index.js"]')).toMatch(/^bundle \d+\sKB\sgz$/);
+    // served cross-origin isolated, as npm run demo serves it: one thread per core
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    await expect(page.getAttribute('#threads-badge', 'data-threads')).resolves.toBe(String(cores));
+    expect(await page.textContent('#threads-badge')).toBe(cores > 1 ? `${cores} threads` : '1 thread');
     expect(problems).toEqual([]);
   });
 

@@ -1,5 +1,7 @@
 // Memory that frees itself, on a page's main thread in Chromium: an arena left with no model starts over with a fresh
-// WebAssembly.Memory (the kernels instantiated anew on it, synchronously), and the next model computes as before.
+// WebAssembly.Memory (the kernels instantiated anew on it, synchronously), and the next model computes as before. On a
+// cross-origin-isolated page the backend is threaded: the pool's blocks lie below the arena, so it starts over the
+// same way, and the workers start again on the fresh memory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -9,20 +11,23 @@ import { collectProblems, launchChromium } from './chromium.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let browser: Browser;
-let server: { url: string; close: () => Promise<void> };
+const servers: Record<string, { url: string; close: () => Promise<void> }> = {};
+const mounts = { '/lib/': `${root}dist`, '/': fixtures };
 
 beforeAll(async () => {
-  server = await serve({ port: 0, mounts: { '/lib/': `${root}dist`, '/': fixtures } });
+  servers.plain = await serve({ port: 0, mounts });
+  servers.isolated = await serve({ port: 0, mounts, isolated: true });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
+  for (const s of Object.values(servers)) await s.close();
 });
 
-describe('the arena in Chromium', () => {
+describe.each(['plain', 'isolated'])('the arena in Chromium (%s page)', (page) => {
   it('starts over with a fresh memory when the last model is disposed, and the next model predicts the same', async () => {
+    const server = servers[page];
     const p = await browser.newPage();
     const problems = collectProblems(p);
     // page.evaluate cannot hold import() itself: vitest rewrites it in this file's source
@@ -45,9 +50,11 @@ describe('the arena in Chromium', () => {
       const again = make();
       const after = Array.from(again.predict(input).data);
       again.dispose();
-      return { before, after, reservedWhileAlive, afterDispose, backend: lib.getBackend() };
+      return { before, after, reservedWhileAlive, afterDispose, backend: lib.getBackend(), threads: lib.getThreads() };
     });
     expect(seen.backend).toBe('wasm');
+    if (page === 'isolated') expect(seen.threads).toBeGreaterThan(1);
+    else expect(seen.threads).toBe(1);
     expect(seen.reservedWhileAlive).toBeGreaterThan(64 * 2 ** 20);
     expect(seen.afterDispose).toEqual({ backend: 'wasm', bytesInUse: 0, bytesReserved: 65536 });
     expect(seen.after).toEqual(seen.before);

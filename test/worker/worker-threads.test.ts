@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { modelFromSpec, trainInWorker } from '../../src/index.js';
+import { availableParallelism } from 'node:os';
+import { modelFromSpec, setThreads, trainInWorker, type ModelSpec } from '../../src/index.js';
 import { XOR_SPEC, XOR_X, XOR_Y } from './fixtures/xor.js';
 
 // Training in a real Node worker thread: the worker file is bundled from TypeScript the way a user's would be.
@@ -31,6 +32,39 @@ afterAll(async () => {
 });
 
 describe('training in a worker_threads Worker', () => {
+  it("starts the worker's own pool of kernel threads, and trains to the bits of one thread on this one", async () => {
+    const spec: ModelSpec = {
+      layers: [
+        { type: 'dense', units: 256, activation: 'relu', inputShape: [512] },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+      compile: { optimizer: 'adam', loss: 'sparse_categorical_crossentropy' },
+      seed: 4,
+    };
+    const n = 256;
+    const x = { data: Float32Array.from({ length: n * 512 }, (_, i) => Math.sin(i * 0.11)), shape: [n, 512] };
+    const y = Int32Array.from({ length: n }, (_, i) => i % 10);
+    const worker = new Worker(script);
+    try {
+      const result = await trainInWorker(worker, { model: spec, x, y, fitOptions: { epochs: 2, batchSize: 128 } });
+      expect(result.threads).toBe(availableParallelism());
+      await setThreads(1);
+      const here = modelFromSpec(spec);
+      await here.fit(x, y, { epochs: 2, batchSize: 128, verbose: 0 });
+      const mine = here.getWeights();
+      here.dispose();
+      for (let t = 0; t < mine.length; t++) {
+        expect(
+          mine[t].every((v, i) => Object.is(v, result.weights[t][i])),
+          `weight ${t}`,
+        ).toBe(true);
+      }
+    } finally {
+      await setThreads('auto');
+      await worker.terminate();
+    }
+  });
+
   it('trains XOR off the main thread with progress, and the weights predict XOR here', async () => {
     const worker = new Worker(script);
     try {

@@ -34,6 +34,11 @@ export class WasmArena extends Arena {
     }
   }
 
+  /** Grow the memory, if need be, to span at least `bytes` (a threaded backend's pool region lies below the arena). */
+  span(bytes: number): void {
+    if (bytes > this.capacity) this.growTo(bytes);
+  }
+
   get capacity(): number {
     return this.memory.buffer.byteLength;
   }

@@ -3,6 +3,7 @@ import { wasmBackendOn } from './instance.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from './bytes.generated.js';
 import { createMemory, instantiateKernels, instantiateKernelsAsync } from './load.js';
 import { fail } from '../../util/errors.js';
+import { withSharedMemory } from './threads/shared-module.js';
 
 export interface WasmBackendOptions {
   /**
@@ -11,17 +12,28 @@ export interface WasmBackendOptions {
    * `src/backends/wasm/debug.js` once before asking for it.
    */
   debug?: boolean;
+  /**
+   * the threaded build: a shared memory, and a pool of workers (sized by `setThreads`) that large kernel calls are
+   * split over. Needs SharedArrayBuffer and workers (Node; cross-origin-isolated pages): see threads/environment.ts.
+   */
+  threads?: boolean;
 }
 
 type Variant = 'release' | 'debug';
 
 /** base64 of each variant's bytes; the debug variant is registered by ./debug.ts when it is imported */
 const sources: Partial<Record<Variant, string>> = { release: RELEASE_WASM_BASE64 };
-const compiled = new Map<Variant, WebAssembly.Module>();
+/** compiled modules by variant, and by variant + '+threads' for the shared-memory build */
+const compiled = new Map<string, WebAssembly.Module>();
 
 /** Called by ./debug.ts: make the debug build available to `createWasmBackend({ debug: true })`. */
 export function registerWasmVariant(variant: Variant, base64: string): void {
   sources[variant] = base64;
+}
+
+/** the bytes of a variant, with its memory import declared shared for the threaded build (threads/shared-module.ts) */
+function moduleBytes(variant: Variant, threads: boolean): Uint8Array {
+  return threads ? withSharedMemory(bytes(variant)) : bytes(variant);
 }
 
 function bytes(variant: Variant): Uint8Array {
@@ -58,15 +70,16 @@ function compileError(e: unknown): Error {
 }
 
 /** Compiled once per variant (synchronously: Node and workers allow it at any size) and instantiated per backend. */
-function module(variant: Variant): WebAssembly.Module {
-  let m = compiled.get(variant);
+function module(variant: Variant, threads = false): WebAssembly.Module {
+  const key = threads ? `${variant}+threads` : variant;
+  let m = compiled.get(key);
   if (!m) {
     try {
-      m = new WebAssembly.Module(bytes(variant) as BufferSource);
+      m = new WebAssembly.Module(moduleBytes(variant, threads) as BufferSource);
     } catch (e) {
       throw compileError(e);
     }
-    compiled.set(variant, m);
+    compiled.set(key, m);
   }
   return m;
 }
@@ -75,15 +88,16 @@ function module(variant: Variant): WebAssembly.Module {
  * Compile a variant with `WebAssembly.compile`, off the main thread where the engine can, so that later
  * `createWasmBackend` calls find it compiled. Browsers may refuse synchronous compilation on the main thread.
  */
-export async function compileWasm(variant: Variant = 'release'): Promise<WebAssembly.Module> {
-  let m = compiled.get(variant);
+export async function compileWasm(variant: Variant = 'release', threads = false): Promise<WebAssembly.Module> {
+  const key = threads ? `${variant}+threads` : variant;
+  let m = compiled.get(key);
   if (!m) {
     try {
-      m = await WebAssembly.compile(bytes(variant) as BufferSource);
+      m = await WebAssembly.compile(moduleBytes(variant, threads) as BufferSource);
     } catch (e) {
       throw compileError(e);
     }
-    compiled.set(variant, m);
+    compiled.set(key, m);
   }
   return m;
 }
@@ -105,15 +119,17 @@ export function wasmSimdSupported(): boolean {
 /** A backend with its own WebAssembly.Memory and instance of the SIMD kernels. */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   const variant: Variant = options.debug ? 'debug' : 'release';
-  const memory = createMemory();
-  const m = module(variant);
-  return wasmBackendOn(m, memory, instantiateKernels(m, memory), 'wasm', `${variant} wasm module`);
+  const threads = options.threads ?? false;
+  const memory = createMemory(threads);
+  const m = module(variant, threads);
+  return wasmBackendOn(m, memory, instantiateKernels(m, memory), 'wasm', `${variant} wasm module`, threads);
 }
 
 /** The same, compiled and instantiated asynchronously: what every browser allows on its main thread. */
 export async function createWasmBackendAsync(options: WasmBackendOptions = {}): Promise<Backend> {
   const variant: Variant = options.debug ? 'debug' : 'release';
-  const memory = createMemory();
-  const m = await compileWasm(variant);
-  return wasmBackendOn(m, memory, await instantiateKernelsAsync(m, memory), 'wasm', `${variant} wasm module`);
+  const threads = options.threads ?? false;
+  const memory = createMemory(threads);
+  const m = await compileWasm(variant, threads);
+  return wasmBackendOn(m, memory, await instantiateKernelsAsync(m, memory), 'wasm', `${variant} wasm module`, threads);
 }

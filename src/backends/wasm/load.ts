@@ -44,11 +44,12 @@ export async function instantiateKernelsAsync(
 const INITIAL_PAGES = 1;
 const MAXIMUM_PAGES = 65536;
 
-/** A fresh memory for one instance. Engines that refuse a 4 GiB maximum get 2 GiB; the arena reports the limit. */
-export function createMemory(): WebAssembly.Memory {
+/** A fresh memory for one instance (`shared`: for the threaded build, whose workers share it). Engines that refuse a
+ *  4 GiB maximum get 2 GiB; the arena reports the limit. */
+export function createMemory(shared = false): WebAssembly.Memory {
   try {
-    return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES });
+    return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared });
   } catch {
-    return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES / 2 });
+    return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES / 2, shared });
   }
 }

@@ -15,20 +15,26 @@ import { decodeBase64 } from './bytes.generated.js';
 import { wasmBackendOn } from './instance.js';
 import { createMemory, instantiateKernels } from './load.js';
 import { RELAXED_WASM_BASE64 } from './relaxed-bytes.generated.js';
+import { withSharedMemory } from './threads/shared-module.js';
+import { threadsAvailable } from './threads/settings.js';
 
-let compiled: WebAssembly.Module | null | undefined;
+/** compiled modules, unshared and shared (threads); null where the engine does not validate relaxed SIMD */
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/** the compiled relaxed module, or null where the engine does not validate it (no relaxed SIMD) */
-function relaxedModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    const bytes = decodeBase64(RELAXED_WASM_BASE64) as BufferSource;
+/** the compiled relaxed module (`threads`: its memory import declared shared), or null without relaxed SIMD */
+function relaxedModule(threads = false): WebAssembly.Module | null {
+  let m = compiled.get(threads);
+  if (m === undefined) {
+    const plain = decodeBase64(RELAXED_WASM_BASE64);
+    const bytes = (threads ? withSharedMemory(plain) : plain) as BufferSource;
     try {
-      compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      m = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     } catch {
-      compiled = null;
+      m = null;
     }
+    compiled.set(threads, m);
   }
-  return compiled;
+  return m;
 }
 
 /** true if this engine validates the relaxed-SIMD build (and so could run it) */
@@ -36,13 +42,29 @@ export function relaxedSimdSupported(): boolean {
   return relaxedModule() !== null;
 }
 
+/** Options of `createRelaxedWasmBackend`. */
+export interface RelaxedWasmBackendOptions {
+  /** run on the worker pool like the default backend (setThreads); default: wherever threads are available */
+  threads?: boolean;
+}
+
 /**
  * A wasm backend on the relaxed-SIMD build, with its own memory; null where the engine does not validate the build
- * (then use the default build: `createWasmBackend()`). Opt-in only: see the note at the top of this file.
+ * (then use the default build: `createWasmBackend()`). Opt-in only: see the note at the top of this file. With
+ * threads (the default in Node and on cross-origin-isolated pages) its large calls are split over a pool of workers
+ * as the default backend's are, with the same bits for any thread count on a given machine.
  */
-export function createRelaxedWasmBackend(): Backend | null {
-  const module = relaxedModule();
+export function createRelaxedWasmBackend(options: RelaxedWasmBackendOptions = {}): Backend | null {
+  const threads = options.threads ?? threadsAvailable();
+  const module = relaxedModule(threads);
   if (!module) return null;
-  const memory = createMemory();
-  return wasmBackendOn(module, memory, instantiateKernels(module, memory), 'wasm-relaxed', 'relaxed wasm module');
+  const memory = createMemory(threads);
+  return wasmBackendOn(
+    module,
+    memory,
+    instantiateKernels(module, memory),
+    'wasm-relaxed',
+    'relaxed wasm module',
+    threads,
+  );
 }

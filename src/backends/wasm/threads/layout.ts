@@ -1,0 +1,52 @@
+/**
+ * The control block through which the calling thread hands a kernel call to the pool's workers, in the shared wasm
+ * memory (allocated in the arena). The worker source (worker-source.ts) is generated from these numbers, so the two
+ * sides cannot disagree.
+ *
+ * A call is cut into CHUNKS (blocks of outputs) that the threads claim one at a time with a compare-and-swap on
+ * CLAIM; whoever is free takes the next, the caller included. So a worker that the OS has not scheduled yet costs
+ * nothing but its share of chunks done by the others (the machine we measure on is shared), and the results do not
+ * depend on who ran which chunk: each chunk is a fixed block of outputs.
+ *
+ * Header, int32 words:
+ *   [SEQ]          wake-up counter: a new value means "a new call, or a worker told to exit" (Atomics.notify)
+ *   [CLAIM]        (call tag << 16) | the next unclaimed chunk; the tag (SEQ & 0xffff) stops a worker that woke
+ *                  for an earlier call from claiming chunks of a later one with that call's bounds
+ *   [FINISHED]     chunks finished (Atomics.notify when the last one is)
+ *   [CHUNKS]       chunks in this call
+ *   [KERNEL]       the kernel's index in the names given at start
+ *   [ARGC]         arguments per chunk
+ *   [SCRATCH_ARG]  the argument that each thread replaces with its own scratch block (the conv patch matrix), or −1
+ * Then one slot per worker (a cache line or more each): int32 [STATUS], [HOLDING] (1 while running a chunk), [EXIT],
+ * and MESSAGE_CHARS UTF-16 units of error text. Then the chunks' arguments: MAX_CHUNKS × MAX_ARGS f64.
+ */
+export const SEQ = 0;
+export const CLAIM = 1;
+export const FINISHED = 2;
+export const CHUNKS = 3;
+export const KERNEL = 4;
+export const ARGC = 5;
+export const SCRATCH_ARG = 6;
+export const HEADER_BYTES = 64;
+
+export const STATUS = 0;
+export const HOLDING = 1;
+export const EXIT = 2;
+export const MESSAGE_BYTE = 16;
+export const MESSAGE_CHARS = 120;
+export const SLOT_BYTES = Math.ceil((MESSAGE_BYTE + MESSAGE_CHARS * 2) / 64) * 64;
+
+export const MAX_ARGS = 20;
+/** most chunks per call (the claim index has 16 bits) */
+export const MAX_CHUNKS = 64;
+export const ARGS_BYTES = MAX_CHUNKS * MAX_ARGS * 8;
+
+/** the control block for `workers` slots: header, slots, arguments */
+export function controlBytes(workers: number): number {
+  return HEADER_BYTES + workers * SLOT_BYTES + ARGS_BYTES;
+}
+
+export const STARTING = 0;
+export const READY = 1;
+export const FAILED = 2;
+export const DEAD = 3;

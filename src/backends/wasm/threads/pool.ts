@@ -1,0 +1,369 @@
+/**
+ * A pool of N − 1 workers that run kernels on the caller's shared wasm memory, so that one kernel call uses N threads.
+ *
+ * Each worker instantiates the same kernels module over the same `WebAssembly.Memory` (shared) and has a slot in the
+ * control block (layout.ts) and a matmul scratch block, both in the region below the arena (region.ts). When the arena
+ * starts over with a fresh memory (Arena.startOver), `renew()` stops the workers on the old one and the pool starts
+ * them again on the new one at its next call. A call writes the chunks' arguments, tags
+ * CLAIM, bumps SEQ and notifies; then the caller claims and runs chunks like any worker, and waits until every chunk
+ * has finished. It blocks with Atomics.wait where the thread may (Node, workers) and spins on Atomics.load on a
+ * browser's main thread, where it may not.
+ *
+ * Workers never hold a Node process open (unref), spin briefly after a call and then sleep in Atomics.wait. A kernel
+ * that throws in a worker makes the call throw a ScratchnetError in the caller once every chunk has finished; a
+ * worker found dead is taken out of the pool with a ScratchnetError. Nothing waits for an answer that cannot come.
+ */
+import type { WasmArena } from '../arena.js';
+import type { PoolRegion } from './region.js';
+import { scratchnetError } from '../../../util/errors.js';
+import { isBrowserMainThread, isNode, nodeBuiltin } from './environment.js';
+import {
+  ARGC,
+  CHUNKS,
+  CLAIM,
+  DEAD,
+  EXIT,
+  FAILED,
+  FINISHED,
+  HEADER_BYTES,
+  KERNEL,
+  MAX_ARGS,
+  MAX_CHUNKS,
+  MESSAGE_BYTE,
+  MESSAGE_CHARS,
+  READY,
+  SCRATCH_ARG,
+  SEQ,
+  SLOT_BYTES,
+  STARTING,
+  STATUS,
+} from './layout.js';
+import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
+
+/**
+ * Atomics.load polls before a worker sleeps in Atomics.wait (some 10–20 µs): long enough to catch the next call of a
+ * training step without a futex wake, short enough not to take CPU from the calling thread where the OS schedules
+ * the process's threads as a group. On the shared 2-core machine (load 7–8) training MNIST at batch 64 with 2 threads
+ * ran at 0.77× one thread with 2^16 polls and 0.9–1.4× with 2^10–2^13 (the noise of that load is ±30%).
+ */
+const WORKER_SPIN = 1 << 12;
+/** polls of FINISHED before the caller blocks */
+const CALLER_SPIN = 1 << 12;
+
+/** What stops a worker: worker_threads' Worker and the browser's Worker both have terminate(). */
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+interface PoolWorker {
+  handle: WorkerHandle;
+  index: number;
+  scratch: number;
+  extra: number;
+  /** its blocks lie in the pool's region (else they are arena blocks, freed when it stops) */
+  inRegion: boolean;
+  slot: Int32Array;
+  text: Uint16Array;
+  /** stopped by the pool: its blocks may already be reused, so its events must not touch them */
+  stopped: boolean;
+}
+
+export class WorkerPool {
+  private readonly workers: PoolWorker[] = [];
+  /** slot numbers not in use */
+  private freeSlots: number[] = [];
+  private readonly control: number;
+  private memory!: WebAssembly.Memory;
+  private head!: Int32Array;
+  private args!: Float64Array;
+  /** this (the calling) thread's block for SCRATCH_ARG */
+  private readonly ownExtra: number;
+  /** the arena has a fresh memory (renew): the workers start on it at the next call, this many of them */
+  private stale: number | undefined;
+  private seq = 0;
+  private url: string | undefined;
+  /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
+  splitCalls = 0;
+  readonly splitsByKernel: Record<string, number> = {};
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    /** the arena over the pool's memory (its memory is read from it: a fresh one after startOver) */
+    private readonly arena: WasmArena,
+    /** export names the workers resolve, indexed by KERNEL */
+    readonly names: readonly string[],
+    /** bytes of a worker's matmul scratch (the module's `scratchBytes()`) */
+    private readonly scratchBytes: number,
+    /** floats of each worker's own block for SCRATCH_ARG */
+    readonly extraFloats: number,
+    /** most workers this pool can hold */
+    private readonly maxWorkers: number,
+    /** where the control block and the workers' blocks lie, below the arena (region.ts) */
+    private readonly region: PoolRegion,
+  ) {
+    this.control = region.control;
+    this.ownExtra = region.ownExtra;
+    this.attach();
+  }
+
+  /** Views of the control block in the arena's memory (now), with every slot free. */
+  private attach(): void {
+    this.memory = this.arena.memory;
+    this.arena.span(this.region.end); // the region must lie in memory before a worker writes there
+    const buffer = this.memory.buffer; // shared memory: this view stays valid as the memory grows
+    this.head = new Int32Array(buffer, this.control, HEADER_BYTES / 4);
+    this.head.fill(0);
+    this.args = new Float64Array(
+      buffer,
+      this.control + HEADER_BYTES + this.maxWorkers * SLOT_BYTES,
+      MAX_CHUNKS * MAX_ARGS,
+    );
+    this.freeSlots = Array.from({ length: this.maxWorkers }, (_, i) => this.maxWorkers - 1 - i);
+    this.seq = 0;
+    this.stale = undefined;
+  }
+
+  /**
+   * The arena has swapped in a fresh memory (Arena.startOver): stop the workers on the old one now, so that it can be
+   * garbage-collected, and start as many on the new one at the next call (ready or resize).
+   */
+  renew(): void {
+    const count = this.stale ?? this.workers.length;
+    while (this.workers.length > 0) this.stop(this.workers.pop()!);
+    this.stale = count;
+  }
+
+  /** after renew: the views and the workers on the fresh memory */
+  private restart(): void {
+    const count = this.stale!;
+    this.attach();
+    this.resize(count);
+  }
+
+  /** workers started (ready or not) */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Workers that have finished starting. A worker found dead (it crashed, or its thread was ended from outside) is
+   * taken out of the pool, and this throws a ScratchnetError saying so; the calls after it run on the threads left
+   * (setThreads starts a replacement).
+   */
+  ready(): number {
+    if (this.stale !== undefined) this.restart();
+    let n = 0;
+    for (let i = 0; i < this.workers.length; i++) {
+      const status = Atomics.load(this.workers[i].slot, STATUS);
+      if (status === DEAD) this.dropDead(i);
+      if (status === READY) n++;
+    }
+    return n;
+  }
+
+  private dropDead(i: number): never {
+    const [worker] = this.workers.splice(i, 1);
+    worker.stopped = true;
+    void worker.handle.terminate();
+    throw scratchnetError(
+      `a kernel worker thread stopped (${this.message(worker)}); scratchnet goes on with ` +
+        `${this.workers.length + 1} threads, and setThreads(n) starts new workers`,
+      'internal',
+    );
+  }
+
+  /** Resolves once every worker has started or failed to (polled: a browser's main thread cannot block). */
+  async whenReady(): Promise<void> {
+    while (this.workers.some((w) => Atomics.load(w.slot, STATUS) === STARTING)) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** why each worker that stopped did (empty when all run) */
+  failures(): string[] {
+    return this.workers.filter((w) => Atomics.load(w.slot, STATUS) === DEAD).map((w) => this.message(w));
+  }
+
+  /** Start or stop workers so that there are `count` (at most maxWorkers). */
+  resize(count: number): void {
+    count = Math.min(count, this.maxWorkers);
+    if (this.stale !== undefined) {
+      if (count === 0) return void (this.stale = 0);
+      this.attach();
+    }
+    while (this.workers.length > count) this.stop(this.workers.pop()!);
+    while (this.workers.length < count) this.workers.push(this.start());
+  }
+
+  private start(): PoolWorker {
+    const index = this.freeSlots.pop()!;
+    const at = this.control + HEADER_BYTES + index * SLOT_BYTES;
+    const buffer = this.memory.buffer;
+    const worker: PoolWorker = {
+      handle: { terminate() {} },
+      index,
+      ...this.blocks(index),
+      slot: new Int32Array(buffer, at, MESSAGE_BYTE / 4),
+      text: new Uint16Array(buffer, at + MESSAGE_BYTE, MESSAGE_CHARS),
+      stopped: false,
+    };
+    worker.slot.fill(0); // STARTING, not holding, not told to exit
+    const init: WorkerInit = {
+      module: this.module,
+      memory: this.memory,
+      control: this.control,
+      workers: this.maxWorkers,
+      index,
+      scratch: worker.scratch,
+      extra: worker.extra,
+      names: [...this.names],
+      spin: WORKER_SPIN,
+    };
+    try {
+      worker.handle = this.spawn(init, worker);
+    } catch (e) {
+      this.markDead(worker, e);
+    }
+    return worker;
+  }
+
+  /** a worker's blocks: in the region for the first slots, else from the arena */
+  private blocks(index: number): Pick<PoolWorker, 'scratch' | 'extra' | 'inRegion'> {
+    if (index < this.region.workers) {
+      return { scratch: this.region.scratch(index), extra: this.region.extra(index), inRegion: true };
+    }
+    return {
+      scratch: this.arena.alloc(this.scratchBytes / 4, false),
+      extra: this.extraFloats > 0 ? this.arena.alloc(this.extraFloats, false) : 0,
+      inRegion: false,
+    };
+  }
+
+  private spawn(init: WorkerInit, worker: PoolWorker): WorkerHandle {
+    if (isNode) {
+      type NodeWorker = WorkerHandle & { unref(): void; on(event: string, listener: (arg: unknown) => void): void };
+      const threads = nodeBuiltin<{ Worker: new (source: string, options: object) => NodeWorker }>(
+        'node:worker_threads',
+      )!;
+      const handle = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: init });
+      handle.unref(); // an idle worker must not keep the process alive
+      handle.on('error', (e) => this.markDead(worker, e));
+      handle.on('exit', () => this.markDead(worker, 'the worker thread exited'));
+      return handle;
+    }
+    this.url ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const handle = new Worker(this.url, { type: 'module', name: 'scratchnet kernels' });
+    handle.onerror = (e) => this.markDead(worker, e.message);
+    handle.postMessage(init);
+    return handle;
+  }
+
+  private markDead(worker: PoolWorker, why: unknown): void {
+    if (worker.stopped || Atomics.load(worker.slot, STATUS) === DEAD) return;
+    const message = String((why as Error)?.message ?? why).slice(0, MESSAGE_CHARS);
+    for (let c = 0; c < MESSAGE_CHARS; c++) worker.text[c] = c < message.length ? message.charCodeAt(c) : 0;
+    Atomics.store(worker.slot, STATUS, DEAD);
+  }
+
+  private stop(worker: PoolWorker): void {
+    worker.stopped = true;
+    const ready = Atomics.load(worker.slot, STATUS) === READY;
+    if (ready) {
+      Atomics.store(worker.slot, EXIT, 1);
+      this.wake();
+      // it marks itself DEAD as it leaves its loop: from then on it touches neither its slot nor its blocks
+      for (let spins = 0; Atomics.load(worker.slot, STATUS) === READY; spins++) {
+        if (spins > CALLER_SPIN && !isBrowserMainThread) Atomics.wait(worker.slot, STATUS, READY, 10);
+      }
+    }
+    void worker.handle.terminate();
+    // A worker still starting could yet write to its slot and blocks: those stay allocated (a rare setThreads race).
+    if (Atomics.load(worker.slot, STATUS) === DEAD) {
+      this.freeSlots.push(worker.index);
+      if (!worker.inRegion) {
+        this.arena.free(worker.scratch);
+        if (worker.extra) this.arena.free(worker.extra);
+      }
+    }
+  }
+
+  private wake(): number {
+    const seq = (this.seq = (this.seq + 1) | 0);
+    Atomics.store(this.head, SEQ, seq);
+    Atomics.notify(this.head, SEQ);
+    return seq;
+  }
+
+  /**
+   * Run `kernel` once per entry of `chunks` (each its arguments), spread over this thread and the workers; return
+   * when all have finished. `run` calls the kernel on this thread. With `scratchArg` ≥ 0 each thread passes its own
+   * block of extraFloats floats there. Throws a ScratchnetError naming the kernel if a chunk threw in a worker.
+   */
+  run(kernel: number, chunks: number[][], run: (args: number[]) => void, scratchArg = -1): void {
+    const head = this.head;
+    const n = Math.min(chunks.length, MAX_CHUNKS);
+    for (let c = 0; c < n; c++) {
+      const args = chunks[c];
+      for (let i = 0; i < args.length; i++) this.args[c * MAX_ARGS + i] = args[i];
+    }
+    head[KERNEL] = kernel;
+    head[ARGC] = chunks[0].length;
+    head[SCRATCH_ARG] = scratchArg;
+    Atomics.store(head, CHUNKS, n);
+    Atomics.store(head, FINISHED, 0);
+    const tag = (this.seq + 1) & 0xffff;
+    Atomics.store(head, CLAIM, tag << 16);
+    this.wake();
+    this.splitCalls++;
+    this.splitsByKernel[this.names[kernel]] = (this.splitsByKernel[this.names[kernel]] ?? 0) + 1;
+    let error: unknown;
+    let mine = 0;
+    for (;;) {
+      const claim = Atomics.load(head, CLAIM);
+      const chunk = claim & 0xffff;
+      if (chunk >= n) break;
+      if (Atomics.compareExchange(head, CLAIM, claim, (claim + 1) | 0) !== claim) continue;
+      try {
+        if (scratchArg >= 0) chunks[chunk][scratchArg] = this.ownExtra;
+        if (error === undefined) run(chunks[chunk]);
+      } catch (e) {
+        error = e;
+      }
+      mine++;
+    }
+    if (Atomics.add(head, FINISHED, mine) + mine !== n) this.waitForChunks(n);
+    let failed: string | undefined;
+    for (const w of this.workers) {
+      if (Atomics.load(w.slot, STATUS) === FAILED) {
+        failed ??= this.message(w);
+        Atomics.store(w.slot, STATUS, READY); // a kernel that threw leaves its worker able to run the next call
+      }
+    }
+    if (error !== undefined) throw error;
+    if (failed !== undefined) {
+      throw scratchnetError(`a worker thread running ${this.names[kernel]} threw: ${failed}`, 'internal');
+    }
+  }
+
+  private waitForChunks(n: number): void {
+    let spins = 0;
+    for (;;) {
+      const finished = Atomics.load(this.head, FINISHED);
+      if (finished >= n) return;
+      if (++spins > CALLER_SPIN && !isBrowserMainThread) Atomics.wait(this.head, FINISHED, finished, 100);
+    }
+  }
+
+  private message(w: PoolWorker): string {
+    let text = '';
+    for (let c = 0; c < MESSAGE_CHARS && w.text[c] !== 0; c++) text += String.fromCharCode(w.text[c]);
+    return text || 'no message';
+  }
+
+  /** Stop every worker. */
+  dispose(): void {
+    this.resize(0);
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = undefined;
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The kernels on N threads: each call that is large enough is cut into parts by OUTPUT blocks, one part per thread,
+ * and every other call runs on the calling thread as before.
+ *
+ * A call is cut into chunks (CHUNKS_PER_THREAD per thread) that the threads claim as they come free (pool.ts).
+ * Why the bits do not change (docs/threads.md): every output element is computed by exactly one chunk, with the
+ * arithmetic of the single-thread kernel, and a chunk's bounds depend on the shape and the thread count only.
+ * - matmul, matmulSkipZeros, matmulTransB: blocks of output rows (pointer offsets, no new code). matmul sums every
+ *   output over k in order from +0 on every path (kernels.ts), so a block's path does not matter. matmulTransB sums
+ *   in that order only on its packed path (16 rows or more); below that it takes dot products with partial sums, so
+ *   it is split only into blocks of at least 16 rows, and only when the whole call has them.
+ * - matmulTransA and matmulTransASkipZeros (weight gradients): blocks of rows of dw, through the wasm entries
+ *   matmulTransARows / matmulTransASkipZerosRows; each dw element still sums over the whole batch in order. The batch
+ *   is never cut in halves whose sums are added.
+ * - elementwise kernels and optimizer steps: blocks of 16 elements, so that the scalar tail of a kernel (n mod 4)
+ *   falls on the same elements as with one thread; softmax and addRowVector: blocks of rows.
+ * - conv2d and conv2dBackwardInput: blocks of images (the input gradient of an image comes from its own outputs only);
+ *   conv2dBackwardFilter: blocks of kernel rows ky (conv2dBackwardFilterRows builds only those taps of the patch
+ *   matrix and sums over the whole batch). The blocking inside conv.ts does not change bits (see there). Each thread
+ *   builds its patches in a block of its own (the pool's extra blocks, CONV_BLOCK_FLOATS floats), so a layer with
+ *   K = kh·kw·inC above CONV_BLOCK_FLOATS / 4 runs on one thread.
+ * Kernels left out: reductions (losses, sumRows, metrics: their sums would be reordered), dropout (its random numbers
+ * are indexed from the start of the call), pooling, and the one-sample kernels (sgdOuterStep).
+ *
+ * Small calls stay on the calling thread: a part must hold at least MIN_WORK of its kernel's unit (measured, see
+ * docs/threads.md), so the tutorial's per-sample steps and small batches never pay for a dispatch.
+ */
+import type { Kernels } from '../../kernels.js';
+import { MAX_CHUNKS } from './layout.js';
+import type { WorkerPool } from './pool.js';
+import { Adaptive } from './adaptive.js';
+
+/** what the split kernels learnt about whether splitting pays (one per process: the machine is the same) */
+export const adaptive = new Adaptive();
+
+/** the wasm exports beyond the kernels that the workers call */
+export const EXTRA_EXPORTS = ['matmulTransARows', 'matmulTransASkipZerosRows', 'conv2dBackwardFilterRows'] as const;
+
+/**
+ * Least work per chunk: multiply-adds for the matmul family, elements for the optimizer steps (about 10 flops per
+ * element) and for the other elementwise kernels (one or two). bench/threads-threshold.ts times each kernel on one
+ * and two threads: on the shared 2-core machine (load 8–10) a dispatch costs 5–15 µs when the worker is awake and
+ * up to milliseconds when the OS runs it late, so a chunk should hold some 25 µs of work or more: matmul 64×128·128×64
+ * (0.5 M multiply-adds, 45 µs on one thread) is at the edge, Adam on 32 K parameters (30 µs) too.
+ */
+export const MIN_WORK = {
+  matmul: 1 << 19,
+  optimizer: 1 << 15,
+  elementwise: 1 << 17,
+};
+
+type Fn = (...args: number[]) => unknown;
+
+/** chunks per thread: more than one, so that a thread the OS runs late leaves its share to the others */
+const CHUNKS_PER_THREAD = 2;
+
+/** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
+ *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
+export function bounds(total: number, parts: number, align: number): number[] {
+  const b = [0];
+  for (let i = 1; i < parts; i++) b.push(Math.floor((total * i) / parts / align) * align);
+  b.push(total);
+  return b;
+}
+
+/**
+ * Wrap `raw` (the instance's exports) so that large calls use the pool. `threads()` is the count the user asked for
+ * (setThreads); a call uses at most that many, and only workers that have finished starting.
+ */
+export function threadedKernels(
+  raw: Kernels,
+  exports: Record<string, Fn>,
+  pool: WorkerPool,
+  threads: () => number,
+): Kernels {
+  const index = new Map(pool.names.map((name, i) => [name, i]));
+
+  /** how many chunks: CHUNKS_PER_THREAD per thread that can run, fewer when the work or the rows are short */
+  const partsFor = (work: number, minWork: number, rows: number, minRows: number): number => {
+    if (work < 2 * minWork || rows < 2 * minRows || threads() < 2) return 1;
+    const running = Math.min(threads(), 1 + pool.ready());
+    if (running < 2) return 1;
+    return Math.min(running * CHUNKS_PER_THREAD, MAX_CHUNKS, Math.floor(work / minWork), Math.floor(rows / minRows));
+  };
+
+  /** run `name` over the blocks of [0, total) given by `b`, with args(lo, hi) for each block */
+  const runBlocks = (name: string, b: number[], args: (lo: number, hi: number) => number[], scratchArg = -1): void => {
+    const f = exports[name];
+    const chunks: number[][] = [];
+    for (let i = 0; i + 1 < b.length; i++) chunks.push(args(b[i], b[i + 1]));
+    pool.run(index.get(name)!, chunks, (a) => f(...a), scratchArg);
+  };
+
+  const k: Kernels = { ...raw };
+
+  // ---- the matmul family --------------------------------------------------------------------------------------
+  const rowSplit =
+    (name: 'matmul' | 'matmulSkipZeros') =>
+    (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
+      const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, 4);
+      if (parts < 2) return raw[name](x, w, y, m, kk, n);
+      adaptive.run(
+        name,
+        m * kk * n,
+        () => raw[name](x, w, y, m, kk, n),
+        () => runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
+      );
+    };
+  k.matmul = rowSplit('matmul');
+  k.matmulSkipZeros = rowSplit('matmulSkipZeros');
+
+  const gradientSplit =
+    (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
+    (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
+      const parts = partsFor(m * kk * n, MIN_WORK.matmul, kk, 4);
+      if (parts < 2) return raw[name](x, dy, dw, m, kk, n);
+      adaptive.run(
+        name,
+        m * kk * n,
+        () => raw[name](x, dy, dw, m, kk, n),
+        () => runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]),
+      );
+    };
+  k.matmulTransA = gradientSplit('matmulTransA', 'matmulTransARows');
+  k.matmulTransASkipZeros = gradientSplit('matmulTransASkipZeros', 'matmulTransASkipZerosRows');
+
+  /** rows below which matmulTransB sums with partial sums (assembly/matmul.ts, TRANS_B_PACK_M) */
+  const TRANS_B_PACK_M = 16;
+  k.matmulTransB = (dy, w, dx, m, n, kk) => {
+    const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, TRANS_B_PACK_M);
+    if (parts < 2) return raw.matmulTransB(dy, w, dx, m, n, kk);
+    // blocks of at least 16 rows: whole 16-row units
+    adaptive.run(
+      'matmulTransB',
+      m * kk * n,
+      () => raw.matmulTransB(dy, w, dx, m, n, kk),
+      () =>
+        runBlocks('matmulTransB', bounds(m, parts, TRANS_B_PACK_M), (lo, hi) => [
+          dy + lo * n * 4,
+          w,
+          dx + lo * kk * 4,
+          hi - lo,
+          n,
+          kk,
+        ]),
+    );
+  };
+
+  // ---- elementwise kernels and optimizer steps: `pointers` arguments are arrays, `count` is n --------------------
+  const elementwise = (name: keyof Kernels, pointers: number, count: number, unit = MIN_WORK.elementwise): void => {
+    const f = raw[name] as unknown as Fn;
+    (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
+      const n = a[count];
+      const parts = partsFor(n, unit, n, 16);
+      if (parts < 2) return f(...a);
+      adaptive.run(
+        name,
+        n,
+        () => f(...a),
+        () =>
+          runBlocks(name, bounds(n, parts, 16), (lo, hi) => {
+            const args = a.slice();
+            for (let p = 0; p < pointers; p++) args[p] += lo * 4;
+            args[count] = hi - lo;
+            return args;
+          }),
+      );
+    };
+  };
+  for (const name of ['relu', 'sigmoid', 'tanh', 'leakyRelu'] as const) elementwise(name, 2, 2);
+  for (const name of ['reluBackward', 'sigmoidBackward', 'tanhBackward', 'leakyReluBackward', 'mul'] as const) {
+    elementwise(name, 3, 3);
+  }
+  elementwise('copy', 2, 2);
+  elementwise('fill', 1, 1);
+  elementwise('scale', 1, 1);
+  elementwise('sgdStep', 2, 2, MIN_WORK.optimizer);
+  elementwise('momentumStep', 3, 3, MIN_WORK.optimizer);
+  elementwise('rmspropStep', 3, 3, MIN_WORK.optimizer);
+  elementwise('adamStep', 4, 4, MIN_WORK.optimizer);
+
+  // ---- row-wise kernels: blocks of rows --------------------------------------------------------------------------
+  const rowwise = (name: 'softmax' | 'softmaxBackward' | 'addRowVector', pointers: number[]): void => {
+    const f = raw[name] as unknown as Fn;
+    (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
+      const rows = a[a.length - 2],
+        cols = a[a.length - 1];
+      const parts = partsFor(rows * cols, MIN_WORK.elementwise, rows, 1);
+      if (parts < 2) return f(...a);
+      adaptive.run(
+        name,
+        rows * cols,
+        () => f(...a),
+        () =>
+          runBlocks(name, bounds(rows, parts, 1), (lo, hi) => {
+            const args = a.slice();
+            for (const p of pointers) args[p] += lo * cols * 4;
+            args[a.length - 2] = hi - lo;
+            return args;
+          }),
+      );
+    };
+  };
+  rowwise('softmax', [0, 1]);
+  rowwise('softmaxBackward', [0, 1, 2]);
+  rowwise('addRowVector', [0]);
+
+  // ---- convolution: 17 arguments (x or dy, w or dy, y or dx or dw, scratch, n, inH, inW, inC, kh, kw, outC, outH,
+  // outW, strides, pads); each thread passes its own patch block as scratch (argument 3) ------------------------------
+  const SCRATCH = 3;
+  const convWork = (a: number[]) => {
+    const [n, inH, inW, inC, kh, kw, outC, outH, outW] = a.slice(4, 13);
+    const K = kh * kw * inC;
+    return { n, K, work: n * outH * outW * K * outC, inImage: inH * inW * inC, outImage: outH * outW * outC, kh };
+  };
+  const byImages = (name: 'conv2d' | 'conv2dBackwardInput', inPointer: number, outPointer: number): void => {
+    const f = raw[name] as unknown as Fn;
+    (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
+      const { n, K, work, inImage, outImage } = convWork(a);
+      const fromImage = name === 'conv2d' ? inImage : outImage,
+        toImage = name === 'conv2d' ? outImage : inImage;
+      const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, n, 1) : 1;
+      if (parts < 2) return f(...a);
+      adaptive.run(
+        name,
+        work,
+        () => f(...a),
+        () =>
+          runBlocks(
+            name,
+            bounds(n, parts, 1),
+            (lo, hi) => {
+              const args = a.slice();
+              args[inPointer] += lo * fromImage * 4;
+              args[outPointer] += lo * toImage * 4;
+              args[4] = hi - lo;
+              return args;
+            },
+            SCRATCH,
+          ),
+      );
+    };
+  };
+  byImages('conv2d', 0, 2);
+  byImages('conv2dBackwardInput', 0, 2);
+  k.conv2dBackwardFilter = (...a: number[]) => {
+    const { K, work, kh } = convWork(a);
+    const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, kh, 1) : 1;
+    const whole = () => (raw.conv2dBackwardFilter as unknown as Fn)(...a);
+    if (parts < 2) return whole();
+    adaptive.run('conv2dBackwardFilter', work, whole, () =>
+      runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH),
+    );
+  };
+
+  return Object.freeze(k);
+}

@@ -1,0 +1,125 @@
+// Threads keep the bits: an MLP and a CNN trained with 1, 2, 3 and 4 threads end with weights identical bit for bit
+// (Object.is on every float, so +0 and −0 differ too). CI machines have 2 cores; 3 and 4 threads run there as well,
+// only slower. Each run also checks that calls were in fact split, so the test cannot pass on one thread alone.
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  Conv2D,
+  Dense,
+  Flatten,
+  MaxPooling2D,
+  Sequential,
+  getThreads,
+  optimizers,
+  setThreads,
+  type Backend,
+} from '../../src/index.js';
+import { createWasmBackend } from '../../src/backends/wasm/index.js';
+import { adaptive } from '../../src/backends/wasm/threads/split.js';
+
+// One threaded backend for the whole file (its pool follows setThreads).
+const backend: Backend = createWasmBackend({ threads: true });
+
+// These tests look at the splitting itself: every call large enough is split (no learning whether it pays).
+adaptive.enabled = false;
+
+afterAll(async () => {
+  adaptive.enabled = true;
+  await setThreads('auto');
+});
+
+/** deterministic inputs in [−1, 1] with exact zeros (as image backgrounds), and labels */
+function data(n: number, features: number, classes: number): { x: Float32Array; y: Int32Array } {
+  const x = Float32Array.from({ length: n * features }, (_, i) => (i % 7 === 0 ? 0 : Math.sin(i * 0.37) * 0.9));
+  const y = Int32Array.from({ length: n }, (_, i) => (i * 7) % classes);
+  return { x, y };
+}
+
+function bitsEqual(a: Float32Array[], b: Float32Array[]): string | undefined {
+  for (let t = 0; t < a.length; t++) {
+    for (let i = 0; i < a[t].length; i++) {
+      if (!Object.is(a[t][i], b[t][i])) return `weight ${t}, element ${i}: ${a[t][i]} against ${b[t][i]}`;
+    }
+  }
+  return undefined;
+}
+
+async function trained(
+  threads: number,
+  build: () => Sequential,
+  x: { data: Float32Array; shape: number[] },
+  y: Int32Array,
+  batchSize: number,
+): Promise<{ weights: Float32Array[]; split: number; kernels: Record<string, number> }> {
+  await setThreads(threads);
+  expect((backend.pool as unknown as { failures(): string[] }).failures()).toEqual([]);
+  expect(backend.pool!.ready(), 'every worker started').toBe(threads - 1);
+  const before = backend.pool!.splitCalls;
+  const byKernel = { ...backend.pool!.splitsByKernel };
+  const model = build();
+  model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy' });
+  await model.fit(x, y, { epochs: 2, batchSize, shuffle: true, verbose: 0 });
+  const weights = model.getWeights().map((w) => Float32Array.from(w));
+  model.dispose();
+  const kernels = Object.fromEntries(
+    Object.entries(backend.pool!.splitsByKernel).map(([name, count]) => [name, count - (byKernel[name] ?? 0)]),
+  );
+  return { weights, split: backend.pool!.splitCalls - before, kernels };
+}
+
+describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', () => {
+  it('getThreads follows setThreads', async () => {
+    await setThreads(3);
+    expect(getThreads()).toBe(3);
+    expect(backend.pool!.size).toBe(2);
+    await setThreads(1);
+    expect(getThreads()).toBe(1);
+    expect(backend.pool!.size).toBe(0);
+  });
+
+  it('an MLP 784-256-128-10, Adam, batch 48 (and a batch of 8 at the end of each epoch)', async () => {
+    const { x, y } = data(296, 784, 10);
+    const build = () =>
+      new Sequential(
+        [
+          new Dense(256, { inputShape: [784], activation: 'relu' }),
+          new Dense(128, { activation: 'tanh' }),
+          new Dense(10, { activation: 'softmax' }),
+        ],
+        { seed: 3, backend },
+      );
+    const one = await trained(1, build, { data: x, shape: [296, 784] }, y, 48);
+    expect(one.split, 'one thread splits nothing').toBe(0);
+    for (const threads of [2, 3, 4]) {
+      const many = await trained(threads, build, { data: x, shape: [296, 784] }, y, 48);
+      // the Dense layers take the zero-skipping kernels (relu outputs and the inputs hold zeros); where skipping does
+      // not pay they run matmul and matmulTransARows inside
+      for (const kernel of ['matmulSkipZeros', 'matmulTransB', 'matmulTransASkipZerosRows', 'adamStep']) {
+        expect(many.kernels[kernel], `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
+      }
+      expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
+    }
+  });
+
+  it('a CNN: Conv2D 3×3×16, max pooling, Conv2D 3×3×32, Dense 10, batch 32', async () => {
+    const { x, y } = data(80, 14 * 14, 10);
+    const build = () =>
+      new Sequential(
+        [
+          new Conv2D(16, 3, { inputShape: [14, 14, 1], activation: 'relu' }),
+          new MaxPooling2D(2),
+          new Conv2D(32, 3, { activation: 'relu', padding: 'same' }),
+          new Flatten(),
+          new Dense(10, { activation: 'softmax' }),
+        ],
+        { seed: 5, backend },
+      );
+    const one = await trained(1, build, { data: x, shape: [80, 14, 14, 1] }, y, 32);
+    for (const threads of [2, 3, 4]) {
+      const many = await trained(threads, build, { data: x, shape: [80, 14, 14, 1] }, y, 32);
+      for (const kernel of ['conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilterRows']) {
+        expect(many.kernels[kernel], `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
+      }
+      expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
+    }
+  });
+});

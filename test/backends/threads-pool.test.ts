@@ -1,0 +1,206 @@
+// The worker pool's behaviour around the kernels: the threaded module is the release module with a shared memory,
+// a kernel that fails in a worker or a worker that dies becomes a ScratchnetError in the caller (never a hang),
+// setThreads(1) stops every worker, bad counts are refused, and a Node script exits by itself with workers started.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ScratchnetError, getThreads, setThreads } from '../../src/index.js';
+import { createWasmBackend } from '../../src/backends/wasm/index.js';
+import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
+import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
+import { adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+
+// These tests look at the splitting itself: every call large enough is split (no learning whether it pays).
+adaptive.enabled = false;
+
+afterAll(async () => {
+  adaptive.enabled = true;
+  await setThreads('auto');
+});
+
+describe('the threaded build', () => {
+  it('is the release build with the memory import declared shared: byte for byte what asc --enable threads emits', () => {
+    const release = decodeBase64(RELEASE_WASM_BASE64);
+    const threads = new Uint8Array(readFileSync(join(root, 'build/scratchnet.threads.wasm')));
+    expect(Buffer.from(withSharedMemory(release)).equals(Buffer.from(threads))).toBe(true);
+    expect(Buffer.from(release).equals(Buffer.from(threads))).toBe(false);
+  });
+
+  it('splits into blocks of whole units, none shorter than the unit when there is room', () => {
+    expect(bounds(64, 2, 4)).toEqual([0, 32, 64]);
+    expect(bounds(63, 3, 16)).toEqual([0, 16, 32, 63]);
+    for (let total = 32; total < 200; total++) {
+      for (let parts = 2; parts <= Math.floor(total / 16); parts++) {
+        const b = bounds(total, parts, 16);
+        for (let i = 0; i + 1 < b.length; i++) expect(b[i + 1] - b[i]).toBeGreaterThanOrEqual(16);
+      }
+    }
+  });
+});
+
+describe('the pool', () => {
+  const backend = createWasmBackend({ threads: true });
+  const { arena, kernels } = backend;
+  const m = 64,
+    k = 256,
+    n = 256;
+  const x = arena.alloc(m * k),
+    w = arena.alloc(k * n),
+    y = arena.alloc(m * n);
+  arena.f32(x, m * k).fill(0.5);
+  arena.f32(w, k * n).fill(0.25);
+
+  it('refuses thread counts that are not whole numbers from 1 to 256', () => {
+    for (const bad of [0, -1, 1.5, 257, NaN, '2' as unknown as number]) {
+      expect(() => setThreads(bad)).toThrow(/setThreads expects 'auto' or a whole number from 1 to 256/);
+    }
+  });
+
+  it('a kernel that traps in a worker throws a ScratchnetError in the caller naming the kernel, and the pool goes on', async () => {
+    await setThreads(2);
+    expect(backend.pool!.ready()).toBe(1);
+    const pool = backend.pool as unknown as {
+      head: Int32Array;
+      names: string[];
+      run(kernel: number, chunks: number[][], run: (args: number[]) => void): void;
+    };
+    // two chunks whose y lies past the end of memory. This thread runs a stand-in for the chunk it claims, which
+    // waits until the worker has claimed the other one: so the chunk that fails is the worker's.
+    const bad = arena.capacity;
+    const chunks = [
+      [x, w, bad, m / 2, k, n],
+      [x, w, bad, m / 2, k, n],
+    ];
+    const waitForWorker = () => {
+      const until = performance.now() + 10_000;
+      while ((Atomics.load(pool.head, 1) & 0xffff) < 2 && performance.now() < until);
+    };
+    let error: unknown;
+    try {
+      pool.run(pool.names.indexOf('matmul'), chunks, waitForWorker);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScratchnetError);
+    expect((error as Error).message).toMatch(/^scratchnet: a worker thread running matmul threw: .*out of bounds/);
+    // through the kernels: whichever thread meets the bad rows, the call throws and the pool goes on
+    expect(() => kernels.matmul(x, w, bad - (m / 2) * n * 4, m, k, n)).toThrow(/out of bounds/);
+    const before = backend.pool!.splitCalls;
+    kernels.matmul(x, w, y, m, k, n);
+    expect(backend.pool!.splitCalls).toBe(before + 1);
+    expect(arena.f32(y, m * n)[m * n - 1]).toBe(k * 0.125);
+  });
+
+  it('a worker that dies surfaces as a ScratchnetError, then the calls run on the threads left; setThreads restarts it', async () => {
+    await setThreads(2);
+    const workers = (backend.pool as unknown as { workers: { handle: { terminate(): Promise<number> } }[] }).workers;
+    await workers[0].handle.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the exit event
+    expect(() => kernels.matmul(x, w, y, m, k, n)).toThrow(/a kernel worker thread stopped .*goes on with 1 threads/);
+    const before = backend.pool!.splitCalls;
+    kernels.matmul(x, w, y, m, k, n); // one thread now, and right
+    expect(backend.pool!.splitCalls).toBe(before);
+    expect(arena.f32(y, m * n)[0]).toBe(k * 0.125);
+    await setThreads(2);
+    kernels.matmul(x, w, y, m, k, n);
+    expect(backend.pool!.splitCalls).toBe(before + 1);
+  });
+
+  it('setThreads(1) stops every worker; getThreads reports the count', async () => {
+    await setThreads(4);
+    expect(getThreads()).toBe(4);
+    expect(backend.pool!.size).toBe(3);
+    await setThreads(1);
+    expect(backend.pool!.size).toBe(0);
+    expect(getThreads()).toBe(1);
+  });
+});
+
+describe('a threaded arena that starts over (Arena.startOver)', () => {
+  it("keeps the pool's blocks out of its live bytes, and restarts the workers on the fresh memory with the same bits", async () => {
+    await setThreads(2);
+    const backend = createWasmBackend({ threads: true });
+    const { arena } = backend;
+    const pool = backend.pool!;
+    await pool.whenReady();
+    expect(pool.ready()).toBe(1);
+    expect(arena.bytesInUse).toBe(0); // the control block and the workers' scratch lie below the arena
+    const m = 64,
+      k = 256,
+      n = 256;
+    /** a split matmul on fresh blocks, its output and the split calls it made */
+    const product = () => {
+      const x = arena.alloc(m * k),
+        w = arena.alloc(k * n),
+        y = arena.alloc(m * n);
+      arena.f32(x, m * k).forEach((_, i, a) => (a[i] = Math.sin(i)));
+      arena.f32(w, k * n).forEach((_, i, a) => (a[i] = Math.cos(i)));
+      const before = pool.splitCalls;
+      backend.kernels.matmul(x, w, y, m, k, n);
+      const out = arena.read(y, m * n);
+      for (const p of [x, w, y]) arena.free(p);
+      return { out, split: pool.splitCalls - before };
+    };
+    const big = arena.alloc(17 * 2 ** 20, false); // past the 64 MiB an empty arena keeps
+    const first = product();
+    expect(first.split).toBe(1);
+    arena.free(big);
+    const old = (arena as unknown as { memory: WebAssembly.Memory }).memory;
+    arena.startOver();
+    expect((arena as unknown as { memory: WebAssembly.Memory }).memory).not.toBe(old);
+    expect(arena.capacity).toBe(65536); // nothing of the pool's kept it from starting small
+    expect(pool.size).toBe(0); // the workers on the old memory are stopped, so it can be collected
+    expect(pool.ready()).toBe(0); // the first call after starts them on the fresh memory
+    await pool.whenReady();
+    expect(pool.ready()).toBe(1);
+    const again = product();
+    expect(again.split).toBe(1);
+    expect(Array.from(again.out)).toEqual(Array.from(first.out));
+    expect((pool as unknown as { failures(): string[] }).failures()).toEqual([]);
+    pool.dispose();
+  });
+});
+
+/** run a fixture in a child Node (with tsx); resolves with its exit code and output */
+async function child(file: string, args: string[], nodeArgs: string[] = []) {
+  const p = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'fixtures', file), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
+  return { code, out, err };
+}
+
+describe('the relaxed-SIMD build on threads', () => {
+  it('splits its calls too, with the same bits on 1 and 2 threads (Node 20: --experimental-wasm-relaxed-simd)', async () => {
+    // Node ≥ 22 ships relaxed SIMD; before, V8 needs the flag
+    const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+    const { code, out, err } = await child('threads-relaxed-child.ts', [], flags);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const seen = JSON.parse(out.trim()) as { supported: boolean; same?: boolean; split?: number; name?: string };
+    expect(seen.supported, 'this Node validates relaxed SIMD with the flag').toBe(true);
+    expect(seen).toEqual({ supported: true, same: true, split: 3, name: 'wasm-relaxed' });
+  }, 60_000);
+});
+
+describe('a Node script', () => {
+  it('exits by itself after training with workers started, having split calls', async () => {
+    // no timeout of our own: a process kept alive by its workers would fail the test by vitest's timeout
+    const { code, out, err } = await child('threads-exit-child.ts', ['2']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const seen = JSON.parse(out.trim()) as { threads: number; split: number };
+    expect(seen.threads).toBe(2);
+    expect(seen.split).toBeGreaterThan(0);
+  }, 60_000);
+});
