@@ -541,7 +541,7 @@ $('bench-run').addEventListener('click', async () => {
     v === null ? 'n/a' : unit === 'GFLOP/s' ? `${v.toFixed(2)} GFLOP/s` : `${fmt.int(v)} ${unit}`;
   const add = (row: BenchmarkRow) => {
     const tr = document.createElement('tr');
-    tr.innerHTML = `<td></td><td></td><td></td><td class="ratio"></td>`;
+    tr.innerHTML = `<td></td><td></td><td></td><td class="ratio"></td><td class="ratio"></td>`;
     const cells = tr.querySelectorAll('td');
     cells[0].textContent = row.name;
     cells[1].textContent = number(row.wasm, row.unit);
@@ -549,6 +549,9 @@ $('bench-run').addEventListener('click', async () => {
     cells[3].textContent = row.ratio === null ? 'n/a' : `${row.ratio.toFixed(1)}×${row.noisy ? ' (noisy)' : ''}`;
     if (row.ratioRange)
       cells[3].title = `${row.ratioRange[0].toFixed(1)}× to ${row.ratioRange[1].toFixed(1)}× over the samples`;
+    // the wasm kernels on every thread against one (n/a on one thread: a page that is not cross-origin isolated)
+    cells[4].textContent = row.threadsRatio === null ? 'n/a' : `${row.threadsRatio.toFixed(2)}×`;
+    if (row.wasmThreads !== null) cells[4].title = `${number(row.wasmThreads, row.unit)} on ${row.threads} threads`;
     tr.dataset.ratio = String(row.ratio ?? '');
     rows.append(tr);
   };
@@ -557,10 +560,12 @@ $('bench-run').addEventListener('click', async () => {
     const result = await benchmark({ onProgress: add });
     const train = result.find((r) => r.name.startsWith('train'));
     const ratio = train?.ratio ?? null;
+    const threaded = train?.threadsRatio ?? null;
     $('bench-headline').textContent =
       ratio === null
         ? 'This browser has no WebAssembly SIMD: scratchnet runs on its JS backend here.'
-        : `Training runs ${ratio.toFixed(1)}× faster with WebAssembly SIMD than with plain JavaScript on this device.`;
+        : `Training runs ${ratio.toFixed(1)}× faster with WebAssembly SIMD than with plain JavaScript on this device.` +
+          (threaded === null ? '' : ` On ${train!.threads} threads: ${threaded.toFixed(2)}× one thread.`);
     section.dataset.ratio = String(ratio ?? '');
     section.dataset.state = 'done';
     $('bench-status').textContent = result.some((r) => r.noisy)
