@@ -5,6 +5,7 @@ import { createJsBackend } from '../../src/backends/js/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { Random } from '../../src/util/random.js';
 import { BACKENDS } from './backends.js';
+import { turnsDuring } from './event-loop-turns.js';
 
 const FEATURES = 6;
 const CLASSES = 3;
@@ -258,20 +259,6 @@ describe.each(BACKENDS)('fitDataset on the %s backend', (backend) => {
   });
 
   it('yieldEvery 0 gives the event loop a turn after every batch; a large one only where it must (both methods)', async () => {
-    const turnsDuring = async (run: () => Promise<unknown>) => {
-      let turns = 0,
-        running = true;
-      const tick = () => {
-        if (running) {
-          turns++;
-          setImmediate(tick);
-        }
-      };
-      setImmediate(tick);
-      await run();
-      running = false;
-      return turns;
-    };
     const list = batches(train, 4); // 25 batches from an array: reading them never waits for the event loop
     const m = model(backend);
     expect(await turnsDuring(() => m.fitDataset(list, { ...quiet, yieldEvery: 0 }))).toBeGreaterThanOrEqual(25);

@@ -17,6 +17,7 @@ import {
   optimizers,
 } from '../../src/index.js';
 import type { Logs } from '../../src/models/fit-loop.js';
+import { turnsDuring } from './event-loop-turns.js';
 
 const x = [
   [0, 1],
@@ -279,20 +280,8 @@ describe('every accepted option changes what happens', () => {
   });
 
   it('fit: yieldEvery 0 gives the event loop a turn after every batch; a large one only where fit must', async () => {
-    const turnsDuringFit = async (yieldEvery: number) => {
-      let turns = 0,
-        running = true;
-      const tick = () => {
-        if (running) {
-          turns++;
-          setImmediate(tick);
-        }
-      };
-      setImmediate(tick);
-      await trained({}, { epochs: 1, batchSize: 1, yieldEvery });
-      running = false;
-      return turns;
-    };
+    const turnsDuringFit = (yieldEvery: number) =>
+      turnsDuring(() => trained({}, { epochs: 1, batchSize: 1, yieldEvery }));
     expect(await turnsDuringFit(0)).toBeGreaterThanOrEqual(8);
     expect(await turnsDuringFit(1e9)).toBeLessThan(8);
   });
