@@ -11,7 +11,8 @@ import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
 //   forward           y  = cols · w                (matmul)
 //   filter gradient   dw = colsᵀ · dy              (matmulTransA, continued block by block)
 //   input gradient    dx = col2im(dy · wᵀ)         (matmulTransB, then each patch row added back into dx)
-// The bias is not here: y as [M, outC] takes addRowVector, and its gradient sumRows.
+// conv2d adds the bias and applies relu to each block of rows as it is computed (biasActivation); the gradients
+// leave the bias to sumRows.
 //
 // cols is built CONV_BLOCK_FLOATS at a time (rows [r0, r0 + R), R = blockRows) in the caller's scratch, so the
 // scratch stays small and in cache whatever the batch. Results do not depend on the blocking: matmul sums every output
@@ -142,25 +143,80 @@ function patches(
   }
 }
 
-/** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
+/** conv2d's `activation` argument: 0 leaves y linear, CONV_RELU applies max(·, 0) after the bias (the same code in
+ *  src/backends/conv-geometry.ts: test/backends/wasm-constants.test.ts compares the two) */
+export const CONV_RELU: i32 = 1;
+
+/**
+ * y[rows of y, outC] += b (when b ≠ 0), then max(·, 0) (activation CONV_RELU): addRowVector's and relu's arithmetic
+ * (f32 add, then f32 max against +0), so the same bits as those kernels run after conv2d. It runs on rows just
+ * written, still in cache, instead of two more passes over the whole output.
+ */
+function biasActivation(y: usize, rows: i32, outC: i32, b: usize, activation: i32): void {
+  if (b == 0 && activation != CONV_RELU) return;
+  const n4 = outC & ~3, row = <usize>outC << 2, zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const yr = y + <usize>r * row;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      let v = v128.load(yr + o);
+      if (b != 0) v = f32x4.add(v, v128.load(b + o));
+      if (activation == CONV_RELU) v = f32x4.max(v, zero);
+      v128.store(yr + o, v);
+    }
+    for (; j < outC; j++) {
+      const o = <usize>j << 2;
+      let v = load<f32>(yr + o);
+      if (b != 0) v += load<f32>(b + o);
+      if (activation == CONV_RELU) v = max<f32>(v, 0);
+      store<f32>(yr + o, v);
+    }
+  }
+}
+
+/**
+ * y[b,oy,ox,o] = f(Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o] + bias[o])
+ * (x outside: 0; no bias when `bias` is 0; f the identity, or relu when `activation` is CONV_RELU)
+ */
 export function conv2d(
   x: usize, w: usize, y: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, bias: usize, activation: i32,
+): void {
+  conv2dRows(x, w, y, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, bias, activation, 0, n * outH * outW);
+}
+
+/**
+ * Rows [r0, r1) of conv2d's output (row r = (b, oy, ox) of y as a matrix [n·outH·outW, outC]), bit for bit: every row
+ * is its own sums over p in order. Not a kernel of the contract: the worker pool's split of a forward pass by rows
+ * (src/backends/wasm/threads/split.ts), which can cut even one image's output.
+ */
+export function conv2dRows(
+  x: usize, w: usize, y: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, bias: usize, activation: i32, r0: i32, r1: i32,
 ): void {
   const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
   if (DEBUG) {
     check(x, <i64>n * inH * inW * inC, 'conv2d: x'); check(w, <i64>K * outC, 'conv2d: w');
     check(y, <i64>M * outC, 'conv2d: y'); check(scratch, <i64>R * K, 'conv2d: scratch');
+    if (bias != 0) check(bias, outC, 'conv2d: bias');
+    if (r0 < 0 || r1 > M || r0 > r1) abort('conv2dRows: rows out of range');
   }
-  if (windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft)) {
-    forwardDirect(x, w, y, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW);
-    return;
-  }
-  for (let r0 = 0; r0 < M; r0 += R) {
-    const rows = min(R, M - r0);
-    patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
-    matmul(scratch, w, y + (<usize>r0 * outC << 2), rows, K, outC);
+  const direct = windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
+  // a block of rows at a time, built (im2col: R rows) or read in place (rows of about 32 KiB of y), then its bias
+  // and activation while that block of y is in cache
+  const step = direct ? min(R, max(4, (8192 / max(outC, 1)) & ~3)) : R;
+  for (let b0 = r0; b0 < r1; b0 += step) {
+    const rows = min(step, r1 - b0), yb = y + (<usize>b0 * outC << 2);
+    if (direct) {
+      forwardDirect(x, w, y, scratch, R * K, b0, rows, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW);
+    } else {
+      patches(x, scratch, b0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
+      matmul(scratch, w, yb, rows, K, outC);
+    }
+    biasActivation(yb, rows, outC, bias, activation);
   }
 }
 

@@ -25,13 +25,13 @@ export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 // Not kernels: the zero-skipping rule's two numbers and the conv patch-matrix block (globals), compared with
 // src/backends/kernels.ts and src/backends/conv-geometry.ts by a test.
 export { SPARSE_SHARE, SPARSE_MIN_N } from './sparse';
-export { CONV_BLOCK_FLOATS } from './conv';
+export { CONV_BLOCK_FLOATS, CONV_RELU } from './conv';
 
 // Not kernels: for the worker pool (src/backends/wasm/threads/), each instance's own matmul scratch, and the row
 // blocks of a weight gradient that the pool hands to each thread.
 export { setScratch } from './lib/scratch';
 export { matmulTransARows } from './matmul';
-export { conv2dBackwardFilterRows } from './conv';
+export { conv2dRows, conv2dBackwardFilterRows } from './conv';
 export { matmulTransASkipZerosRows } from './sparse';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */

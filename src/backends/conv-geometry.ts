@@ -198,6 +198,9 @@ export function poolArgs(
  */
 export const CONV_BLOCK_FLOATS = 1 << 16;
 
+/** conv2d's `activation` argument for relu after the bias (0: linear); assembly/conv.ts exports the same number */
+export const CONV_RELU = 1;
+
 /**
  * The scratch the three conv kernels need for this geometry, in floats: a block of R rows of the patch matrix,
  * R = min(n·outH·outW, max(4, ⌊CONV_BLOCK_FLOATS / K⌋ rounded down to a multiple of 4)), K = kh·kw·inC. It grows with

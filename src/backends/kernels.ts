@@ -130,12 +130,15 @@ export interface Kernels {
   // TF.js order). The window of output (oy, ox) starts at input row oy·strideH − padTop and column ox·strideW − padLeft;
   // the caller chooses outH/outW and the pads ('valid': pads 0; Keras 'same': the extra pad at the bottom/right, which
   // needs no argument): conv-geometry.ts computes them, `convArgs`/`poolArgs` spread them in this order, and
-  // `convScratchFloats` sizes the scratch. No bias inside: y is a matrix [n·outH·outW, outC], so addRowVector adds the
-  // bias and sumRows gives its gradient. The wasm kernels lower convolution to im2col + the packed matmul, building
+  // `convScratchFloats` sizes the scratch. y is a matrix [n·outH·outW, outC]: conv2d can add the bias and apply relu to
+  // it (optional trailing arguments, the same bits as addRowVector and relu after it), and sumRows gives the bias's
+  // gradient. The wasm kernels lower convolution to im2col + the packed matmul, building
   // the patch matrix a block of rows at a time in `scratch` (at least convScratchFloats floats; the JS backend
   // ignores it). conv2d and conv2dBackwardFilter give the bits of one matmul / matmulTransA over the whole patch
   // matrix, on both backends; every result is a fixed function of the shapes and inputs. Outputs never overlap inputs.
-  /** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
+  /** y[b,oy,ox,o] = f(Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o] + bias[o])
+   *  (x outside: 0; `bias` 0 or left out: none; `activation` CONV_RELU (conv-geometry.ts): f = relu, 0 or left out:
+   *  the identity). The bias and relu cost no extra pass over y: each block of rows takes them while in cache. */
   conv2d(
     x: Ptr,
     w: Ptr,
@@ -154,6 +157,8 @@ export interface Kernels {
     strideW: number,
     padTop: number,
     padLeft: number,
+    bias?: Ptr,
+    activation?: number,
   ): void;
   /** dx[b,iy,ix,ci] = Σ over the (b,oy,ox,ky,kx) that read x[b,iy,ix,ci] of Σ_o dy[b,oy,ox,o] · w[ky,kx,ci,o] */
   conv2dBackwardInput(

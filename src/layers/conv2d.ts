@@ -1,4 +1,11 @@
-import { convArgs, convScratchFloats, padAxis, type Conv2dGeometry, type Padding } from '../backends/conv-geometry.js';
+import {
+  CONV_RELU,
+  convArgs,
+  convScratchFloats,
+  padAxis,
+  type Conv2dGeometry,
+  type Padding,
+} from '../backends/conv-geometry.js';
 import type { Ptr } from '../backends/kernels.js';
 import {
   activationBackward,
@@ -64,9 +71,10 @@ const OPTION_KEYS = [
 ];
 
 /**
- * Keras's Conv2D on channels-last images: y = f(conv(x, W) + b), W of shape [kh, kw, inC, filters]. Three kernels
- * each way (conv2d, then the bias through addRowVector, since y is a matrix [n·outH·outW, filters]; the activation in
- * place), the im2col scratch reserved with the activation buffers — when a larger batch arrives, never in a step.
+ * Keras's Conv2D on channels-last images: y = f(conv(x, W) + b), W of shape [kh, kw, inC, filters]. Forward, one
+ * kernel for conv, bias and relu (other activations run in place after it); backward, the activation's gradient,
+ * both conv gradients and sumRows for the bias (y is a matrix [n·outH·outW, filters]). The im2col scratch is
+ * reserved with the activation buffers — when a larger batch arrives, never in a step.
  */
 export class Conv2D extends KernelLayer {
   static readonly className: string = 'Conv2D';
@@ -238,10 +246,13 @@ export class Conv2D extends KernelLayer {
     const k = this.backend!.kernels,
       g = this.g;
     this.x = x;
-    k.conv2d(x, this.w.value, this.y, this.scratch, ...this.dims(rows));
-    const pixels = rows * g.outH * g.outW;
-    if (this.b) k.addRowVector(this.y, this.b.value, pixels, g.outC);
-    if (!mode.logits) activationForward(k, this.activation, this.y, this.y, pixels, g.outC);
+    // the bias, and relu, inside the conv kernel (the bits of addRowVector and relu after it, without their passes)
+    const act = mode.logits ? 'linear' : this.activation.name;
+    const fused = act === 'relu' ? CONV_RELU : 0;
+    k.conv2d(x, this.w.value, this.y, this.scratch, ...this.dims(rows), this.b?.value ?? 0, fused);
+    if (act !== 'relu' && act !== 'linear') {
+      activationForward(k, this.activation, this.y, this.y, rows * g.outH * g.outW, g.outC);
+    }
     return this.y;
   }
 

@@ -116,10 +116,36 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
     const one = await trained(1, build, { data: x, shape: [80, 14, 14, 1] }, y, 32);
     for (const threads of [2, 3, 4]) {
       const many = await trained(threads, build, { data: x, shape: [80, 14, 14, 1] }, y, 32);
-      for (const kernel of ['conv2d', 'conv2dBackwardInput', 'conv2dBackwardFilterRows']) {
+      for (const kernel of ['conv2dRows', 'conv2dBackwardInput', 'conv2dBackwardFilterRows']) {
         expect(many.kernels[kernel], `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
       }
       expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
+    }
+  });
+
+  it("one image's convolution splits by output rows: predict gives the bits of one thread ('valid' and 'same')", async () => {
+    const x = { data: data(1, 13 * 13 * 32, 10).x, shape: [1, 13, 13, 32] };
+    for (const padding of ['valid', 'same'] as const) {
+      const model = new Sequential(
+        [
+          new Conv2D(64, 3, { inputShape: [13, 13, 32], activation: 'relu', padding }),
+          new Flatten(),
+          new Dense(10, { activation: 'softmax' }),
+        ],
+        { seed: 7, backend },
+      );
+      await setThreads(1);
+      const one = model.predict(x).data;
+      for (const threads of [2, 3]) {
+        await setThreads(threads);
+        const before = backend.pool!.splitsByKernel.conv2dRows ?? 0;
+        const many = model.predict(x).data;
+        expect(backend.pool!.splitsByKernel.conv2dRows, `${padding}: split over ${threads} threads`).toBeGreaterThan(
+          before,
+        );
+        expect(bitsEqual([one], [many]), `${padding}, ${threads} threads`).toBeUndefined();
+      }
+      model.dispose();
     }
   });
 });

@@ -1,7 +1,7 @@
 // Numbers that both sides must hold: assembly/ exports them as wasm globals, and they must equal the TypeScript
 // constants the JS backend reads. A comment saying "keep in sync" drifts; this test does not.
 import { describe, expect, it } from 'vitest';
-import { CONV_BLOCK_FLOATS } from '../../src/backends/conv-geometry.js';
+import { CONV_BLOCK_FLOATS, CONV_RELU } from '../../src/backends/conv-geometry.js';
 import { SPARSE_MIN_N, SPARSE_SHARE } from '../../src/backends/kernels.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { DEBUG_WASM_BASE64 } from '../../src/backends/wasm/debug-bytes.generated.js';
@@ -31,6 +31,14 @@ describe('constants shared by assembly/ and src/backends/kernels.ts', () => {
     (_name, base64) => {
       const exports = instantiateKernels(decodeBase64(base64), createMemory());
       expect(global(exports, 'CONV_BLOCK_FLOATS')).toBe(CONV_BLOCK_FLOATS);
+    },
+  );
+
+  it.each(Object.entries(builds))(
+    "%s build: CONV_RELU, conv2d's relu code, equals the TypeScript one",
+    (_name, base64) => {
+      const exports = instantiateKernels(decodeBase64(base64), createMemory());
+      expect(global(exports, 'CONV_RELU')).toBe(CONV_RELU);
     },
   );
 });

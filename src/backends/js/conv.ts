@@ -1,5 +1,6 @@
 import type { Ptr } from '../kernels.js';
 import type { JsHeap } from './arena.js';
+import { CONV_RELU } from '../conv-geometry.js';
 
 // The convolution kernels as direct loops (assembly/conv.ts lowers them to im2col + matmul, or reads the patch matrix
 // in place where no window reaches the padding: assembly/lib/conv-direct.ts). Channels-last:
@@ -8,7 +9,8 @@ import type { JsHeap } from './arena.js';
 // (ky, kx); positions outside the image are the value 0 (a term 0·w, as im2col's zeros give), and every term is
 // rounded to the heap's precision as it is added (storing into the heap does that).
 
-/** y[b,oy,ox,o] = Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o]  (x outside: 0; no bias) */
+/** y[b,oy,ox,o] = f(Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o] + bias[o])
+ *  (x outside: 0; no bias when `bias` is 0; f relu when `activation` is CONV_RELU, else the identity) */
 export function conv2d(
   h: JsHeap,
   x: Ptr,
@@ -28,10 +30,13 @@ export function conv2d(
   strideW: number,
   padTop: number,
   padLeft: number,
+  bias: Ptr = 0,
+  activation = 0,
 ): void {
   const f = h.f,
     xi = x >>> 2,
-    wi = w >>> 2;
+    wi = w >>> 2,
+    bi = bias >>> 2;
   let yRow = y >>> 2;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -49,6 +54,9 @@ export function conv2d(
             }
           }
         }
+        // addRowVector's and relu's arithmetic: each result rounded to the heap's precision, as those kernels store it
+        if (bias !== 0) for (let o = 0; o < outC; o++) f[yRow + o] += f[bi + o];
+        if (activation === CONV_RELU) for (let o = 0; o < outC; o++) f[yRow + o] = Math.max(f[yRow + o], 0);
         yRow += outC;
       }
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CONV_RELU,
   conv2dGeometry,
   convArgs,
   convScratchFloats,
@@ -109,6 +110,38 @@ export function convCases(ctx: SuiteContext): void {
       mem.expectUntouchedAfter(dx, size.x, 'conv2dBackwardInput');
       mem.expectUntouchedAfter(dw, size.w, 'conv2dBackwardFilter');
       mem.expectUntouchedAfter(scratch, floats, 'the conv scratch');
+    });
+
+    // conv2d's optional bias and relu: the reference's sums plus the bias, clipped at 0, and the bits of addRowVector and
+    // relu run after a plain conv2d (the same arithmetic on rows still in cache). Inputs in [−1, 1] give negative sums,
+    // so relu's clipping is exercised, and the bias alone (activation 0) is checked too.
+    it.each(CONV_SHAPES.map((s) => [label(s), s] as const))('%s: conv2d with a bias, then relu', (_l, shape) => {
+      const g = geometryOf(shape),
+        size = convSizes(g),
+        mem = ctx.mem(),
+        rand = seededRandom(23);
+      const x = uniform(rand, size.x),
+        w = uniform(rand, size.w),
+        b = uniform(rand, g.outC);
+      const px = mem.put(x),
+        pw = mem.put(w),
+        pb = mem.put(b),
+        scratch = mem.zeros(convScratchFloats(g));
+      const pixels = g.n * g.outH * g.outW;
+      const plain = garbage(mem, size.y),
+        biased = garbage(mem, size.y),
+        fused = garbage(mem, size.y);
+      mem.k.conv2d(px, pw, plain, scratch, ...convArgs(g));
+      mem.k.addRowVector(plain, pb, pixels, g.outC);
+      mem.k.conv2d(px, pw, biased, scratch, ...convArgs(g), pb, 0);
+      expectBits(mem.get(biased, size.y), mem.get(plain, size.y), 'conv2d with a bias against conv2d + addRowVector');
+      mem.k.relu(plain, plain, size.y);
+      mem.k.conv2d(px, pw, fused, scratch, ...convArgs(g), pb, CONV_RELU);
+      expectBits(mem.get(fused, size.y), mem.get(plain, size.y), 'conv2d with a bias and relu against three kernels');
+      const expected = ref.conv2d(x, w, g).map((v, i) => Math.max(v + b[i % g.outC], 0));
+      expect(expected.some((v) => v === 0) && expected.some((v) => v > 0), 'relu clips some outputs').toBe(true);
+      expectClose(mem.get(fused, size.y), expected, ctx.tol.reduction, 'conv2d with a bias and relu');
+      mem.expectUntouchedAfter(fused, size.y, 'conv2d with a bias and relu');
     });
 
     // The forward pass and the filter gradient are one matmul / matmulTransA on the patch matrix, whatever the blocks

@@ -5,22 +5,46 @@
  * and stays on; on a machine whose other cores are busy (ours is shared: load 7–10 on 2 cores) a worker the OS runs
  * late can make a split call slower than a whole one, and then the calls of that size stay on the calling thread.
  * Results are the same bits either way, so this only ever changes speed.
+ *
+ * Each way is judged by the median of its last WINDOW timings. Single timings on our VMs spread by 1.5–2× (the OS,
+ * the host), and a running average of them flipped the choice so often that a one-image predict on two threads,
+ * whose split conv layer takes 55 µs against 93 µs whole, ran at 129 µs against 94 µs always split.
  */
 
 /** calls between tries of the way that is currently slower */
 const EXPLORE = 16;
 /** samples of each way before the faster is chosen */
 const FIRST = 3;
-/** weight of a new sample in the running average */
-const ALPHA = 0.25;
+/** timings kept per way: the choice compares their medians */
+const WINDOW = 7;
+
+/** the last WINDOW timings of one way, in milliseconds per unit of work */
+class Timings {
+  private readonly values: number[] = [];
+  private next = 0;
+
+  get count(): number {
+    return this.values.length;
+  }
+
+  add(v: number): void {
+    if (this.values.length < WINDOW) this.values.push(v);
+    else this.values[this.next] = v;
+    this.next = (this.next + 1) % WINDOW;
+  }
+
+  median(): number {
+    const sorted = this.values.slice().sort((a, b) => a - b);
+    return sorted[sorted.length >> 1];
+  }
+}
 
 interface Stats {
-  /** running averages of milliseconds per unit of work: whole, split */
-  whole: number;
-  split: number;
-  wholeSamples: number;
-  splitSamples: number;
+  whole: Timings;
+  split: Timings;
   calls: number;
+  /** the last split woke the workers (not counted): split the next call too */
+  retry: boolean;
 }
 
 const now = (): number => globalThis.performance.now();
@@ -30,27 +54,41 @@ export class Adaptive {
   /** false: always split what is large enough (tests that must see splits) */
   enabled = true;
 
-  /** Run `whole` or `split` for a call of `work` units of kernel `name`, and learn from how long it took. */
-  run(name: string, work: number, whole: () => void, split: () => void): void {
+  /**
+   * Run `whole` or `split` for a call of `work` units of kernel `name`, and learn from how long it took. `cold` says
+   * that the workers have gone to sleep since their last call: a split now pays for waking them, which the calls after
+   * it do not (they find the workers polling), so its time is not counted and the next call splits again to measure.
+   * Without this a kernel that the pool has stopped splitting would look slow split every time it is tried again.
+   */
+  run(name: string, work: number, whole: () => void, split: () => void, cold = false): void {
     if (!this.enabled) return split();
     const key = `${name}:${Math.round(Math.log2(work) * 2)}`; // size classes of √2
     let s = this.stats.get(key);
-    if (!s) this.stats.set(key, (s = { whole: 0, split: 0, wholeSamples: 0, splitSamples: 0, calls: 0 }));
+    if (!s) this.stats.set(key, (s = { whole: new Timings(), split: new Timings(), calls: 0, retry: false }));
     s.calls++;
     let splitNow: boolean;
-    if (s.splitSamples < FIRST || s.wholeSamples < FIRST) splitNow = s.splitSamples <= s.wholeSamples;
+    if (s.retry) splitNow = true;
+    else if (s.split.count < FIRST || s.whole.count < FIRST) splitNow = s.split.count <= s.whole.count;
     else {
-      const faster = s.split <= s.whole;
+      const faster = s.split.median() <= s.whole.median();
       splitNow = s.calls % EXPLORE === 0 ? !faster : faster;
     }
+    s.retry = false;
     const t0 = now();
     if (splitNow) split();
     else whole();
     const perUnit = (now() - t0) / work;
-    if (splitNow) {
-      s.split = s.splitSamples++ === 0 ? perUnit : s.split + ALPHA * (perUnit - s.split);
-    } else {
-      s.whole = s.wholeSamples++ === 0 ? perUnit : s.whole + ALPHA * (perUnit - s.whole);
-    }
+    if (splitNow && cold) s.retry = true;
+    else (splitNow ? s.split : s.whole).add(perUnit);
+  }
+
+  /** what was learnt, for the bench's notes: per kernel and size class, the median ms per unit of each way */
+  summary(): { key: string; whole: number; split: number; calls: number }[] {
+    return [...this.stats].map(([key, s]) => ({
+      key,
+      whole: s.whole.count ? s.whole.median() : NaN,
+      split: s.split.count ? s.split.median() : NaN,
+      calls: s.calls,
+    }));
   }
 }

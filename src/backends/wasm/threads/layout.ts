@@ -36,7 +36,8 @@ export const MESSAGE_BYTE = 16;
 export const MESSAGE_CHARS = 120;
 export const SLOT_BYTES = Math.ceil((MESSAGE_BYTE + MESSAGE_CHARS * 2) / 64) * 64;
 
-export const MAX_ARGS = 20;
+/** most arguments of a chunk: conv2dRows has 21 (the 17 of conv2d, bias, activation and a row range) */
+export const MAX_ARGS = 24;
 /** most chunks per call (the claim index has 16 bits) */
 export const MAX_CHUNKS = 64;
 export const ARGS_BYTES = MAX_CHUNKS * MAX_ARGS * 8;

@@ -9,7 +9,7 @@
  * has finished. It blocks with Atomics.wait where the thread may (Node, workers) and spins on Atomics.load on a
  * browser's main thread, where it may not.
  *
- * Workers never hold a Node process open (unref), spin briefly after a call and then sleep in Atomics.wait. A kernel
+ * Workers never hold a Node process open (unref), poll for WORKER_SPIN_MS after a call and then sleep in Atomics.wait. A kernel
  * that throws in a worker makes the call throw a ScratchnetError in the caller once every chunk has finished; a
  * worker found dead is taken out of the pool with a ScratchnetError. Nothing waits for an answer that cannot come.
  */
@@ -41,12 +41,14 @@ import {
 import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
 
 /**
- * Atomics.load polls before a worker sleeps in Atomics.wait (some 10–20 µs): long enough to catch the next call of a
- * training step without a futex wake, short enough not to take CPU from the calling thread where the OS schedules
- * the process's threads as a group. On the shared 2-core machine (load 7–8) training MNIST at batch 64 with 2 threads
- * ran at 0.77× one thread with 2^16 polls and 0.9–1.4× with 2^10–2^13 (the noise of that load is ±30%).
+ * Milliseconds a worker polls for the next call before it sleeps in Atomics.wait. Waking a sleeping worker (a futex
+ * wake, then the OS scheduling it) costs tens of microseconds on our VMs, as much as a split saves on a layer of a
+ * one-image predict; so the worker keeps polling across the gaps between the split calls of a predict or a training
+ * step, and sleeps only when the program has stopped calling. Measured on the 2-core AMD VM, quiet (docs/threads.md):
+ * the Keras convnet's one-image predict took 127 µs on one thread and, on two, 96 µs polling 0.5 ms against no gain
+ * with some 4,096 polls (about 10–20 µs), after which the worker slept between predicts.
  */
-const WORKER_SPIN = 1 << 12;
+export const WORKER_SPIN_MS = 0.5;
 /** polls of FINISHED before the caller blocks */
 const CALLER_SPIN = 1 << 12;
 
@@ -81,6 +83,8 @@ export class WorkerPool {
   /** the arena has a fresh memory (renew): the workers start on it at the next call, this many of them */
   private stale: number | undefined;
   private seq = 0;
+  /** performance.now() when the last call ended */
+  private lastEnd = -Infinity;
   private url: string | undefined;
   /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
   splitCalls = 0;
@@ -138,6 +142,11 @@ export class WorkerPool {
     const count = this.stale!;
     this.attach();
     this.resize(count);
+  }
+
+  /** whether the workers have stopped polling since the last call (the next call pays for waking them) */
+  asleep(): boolean {
+    return performance.now() - this.lastEnd > WORKER_SPIN_MS;
   }
 
   /** workers started (ready or not) */
@@ -217,7 +226,7 @@ export class WorkerPool {
       scratch: worker.scratch,
       extra: worker.extra,
       names: [...this.names],
-      spin: WORKER_SPIN,
+      spin: WORKER_SPIN_MS,
     };
     try {
       worker.handle = this.spawn(init, worker);
@@ -339,6 +348,7 @@ export class WorkerPool {
         Atomics.store(w.slot, STATUS, READY); // a kernel that threw leaves its worker able to run the next call
       }
     }
+    this.lastEnd = performance.now();
     if (error !== undefined) throw error;
     if (failed !== undefined) {
       throw scratchnetError(`a worker thread running ${this.names[kernel]} threw: ${failed}`, 'internal');

@@ -14,7 +14,8 @@
  *   is never cut in halves whose sums are added.
  * - elementwise kernels and optimizer steps: blocks of 16 elements, so that the scalar tail of a kernel (n mod 4)
  *   falls on the same elements as with one thread; softmax and addRowVector: blocks of rows.
- * - conv2d and conv2dBackwardInput: blocks of images (the input gradient of an image comes from its own outputs only);
+ * - conv2d: blocks of output rows (b, oy, ox) through conv2dRows, so one image splits too; conv2dBackwardInput:
+ *   blocks of images (the input gradient of an image comes from its own outputs only);
  *   conv2dBackwardFilter: blocks of kernel rows ky (conv2dBackwardFilterRows builds only those taps of the patch
  *   matrix and sums over the whole batch). The blocking inside conv.ts does not change bits (see there). Each thread
  *   builds its patches in a block of its own (the pool's extra blocks, CONV_BLOCK_FLOATS floats), so a layer with
@@ -34,7 +35,12 @@ import { Adaptive } from './adaptive.js';
 export const adaptive = new Adaptive();
 
 /** the wasm exports beyond the kernels that the workers call */
-export const EXTRA_EXPORTS = ['matmulTransARows', 'matmulTransASkipZerosRows', 'conv2dBackwardFilterRows'] as const;
+export const EXTRA_EXPORTS = [
+  'matmulTransARows',
+  'matmulTransASkipZerosRows',
+  'conv2dRows',
+  'conv2dBackwardFilterRows',
+] as const;
 
 /**
  * Least work per chunk: multiply-adds for the matmul family, elements for the optimizer steps (about 10 flops per
@@ -91,6 +97,10 @@ export function threadedKernels(
     pool.run(index.get(name)!, chunks, (a) => f(...a), scratchArg);
   };
 
+  /** adaptive.run, told whether this call finds the workers asleep */
+  const decide = (name: string, work: number, whole: () => void, split: () => void): void =>
+    adaptive.run(name, work, whole, split, pool.asleep());
+
   const k: Kernels = { ...raw };
 
   // ---- the matmul family --------------------------------------------------------------------------------------
@@ -99,7 +109,7 @@ export function threadedKernels(
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
       const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, 4);
       if (parts < 2) return raw[name](x, w, y, m, kk, n);
-      adaptive.run(
+      decide(
         name,
         m * kk * n,
         () => raw[name](x, w, y, m, kk, n),
@@ -114,7 +124,7 @@ export function threadedKernels(
     (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
       const parts = partsFor(m * kk * n, MIN_WORK.matmul, kk, 4);
       if (parts < 2) return raw[name](x, dy, dw, m, kk, n);
-      adaptive.run(
+      decide(
         name,
         m * kk * n,
         () => raw[name](x, dy, dw, m, kk, n),
@@ -130,7 +140,7 @@ export function threadedKernels(
     const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, TRANS_B_PACK_M);
     if (parts < 2) return raw.matmulTransB(dy, w, dx, m, n, kk);
     // blocks of at least 16 rows: whole 16-row units
-    adaptive.run(
+    decide(
       'matmulTransB',
       m * kk * n,
       () => raw.matmulTransB(dy, w, dx, m, n, kk),
@@ -153,7 +163,7 @@ export function threadedKernels(
       const n = a[count];
       const parts = partsFor(n, unit, n, 16);
       if (parts < 2) return f(...a);
-      adaptive.run(
+      decide(
         name,
         n,
         () => f(...a),
@@ -187,7 +197,7 @@ export function threadedKernels(
         cols = a[a.length - 1];
       const parts = partsFor(rows * cols, MIN_WORK.elementwise, rows, 1);
       if (parts < 2) return f(...a);
-      adaptive.run(
+      decide(
         name,
         rows * cols,
         () => f(...a),
@@ -213,42 +223,47 @@ export function threadedKernels(
     const K = kh * kw * inC;
     return { n, K, work: n * outH * outW * K * outC, inImage: inH * inW * inC, outImage: outH * outW * outC, kh };
   };
-  const byImages = (name: 'conv2d' | 'conv2dBackwardInput', inPointer: number, outPointer: number): void => {
-    const f = raw[name] as unknown as Fn;
-    (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
-      const { n, K, work, inImage, outImage } = convWork(a);
-      const fromImage = name === 'conv2d' ? inImage : outImage,
-        toImage = name === 'conv2d' ? outImage : inImage;
-      const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, n, 1) : 1;
-      if (parts < 2) return f(...a);
-      adaptive.run(
-        name,
-        work,
-        () => f(...a),
-        () =>
-          runBlocks(
-            name,
-            bounds(n, parts, 1),
-            (lo, hi) => {
-              const args = a.slice();
-              args[inPointer] += lo * fromImage * 4;
-              args[outPointer] += lo * toImage * 4;
-              args[4] = hi - lo;
-              return args;
-            },
-            SCRATCH,
-          ),
-      );
-    };
+  // the input gradient by blocks of images (dy in, dx out)
+  k.conv2dBackwardInput = (...a: number[]) => {
+    const { n, K, work, inImage, outImage } = convWork(a);
+    const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, n, 1) : 1;
+    const whole = () => (raw.conv2dBackwardInput as unknown as Fn)(...a);
+    if (parts < 2) return whole();
+    decide('conv2dBackwardInput', work, whole, () =>
+      runBlocks(
+        'conv2dBackwardInput',
+        bounds(n, parts, 1),
+        (lo, hi) => {
+          const args = a.slice();
+          args[0] += lo * outImage * 4;
+          args[2] += lo * inImage * 4;
+          args[4] = hi - lo;
+          return args;
+        },
+        SCRATCH,
+      ),
+    );
   };
-  byImages('conv2d', 0, 2);
-  byImages('conv2dBackwardInput', 0, 2);
+  // the forward pass by blocks of output rows (b, oy, ox), through conv2dRows: this cuts one image too (predict)
+  k.conv2d = (...a: number[]) => {
+    const { K, work, outImage, n } = convWork(a);
+    const outC = a[10],
+      rows = (n * outImage) / outC;
+    const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, rows, 4) : 1;
+    const whole = () => (raw.conv2d as unknown as Fn)(...a);
+    if (parts < 2) return whole();
+    const args = a.slice(0, 17);
+    args.push(a[17] ?? 0, a[18] ?? 0); // the bias and activation, given or not
+    decide('conv2d', work, whole, () =>
+      runBlocks('conv2dRows', bounds(rows, parts, 4), (lo, hi) => [...args, lo, hi], SCRATCH),
+    );
+  };
   k.conv2dBackwardFilter = (...a: number[]) => {
     const { K, work, kh } = convWork(a);
     const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, kh, 1) : 1;
     const whole = () => (raw.conv2dBackwardFilter as unknown as Fn)(...a);
     if (parts < 2) return whole();
-    adaptive.run('conv2dBackwardFilter', work, whole, () =>
+    decide('conv2dBackwardFilter', work, whole, () =>
       runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH),
     );
   };

@@ -21,6 +21,7 @@ import {
   HOLDING,
   KERNEL,
   MAX_ARGS,
+  MAX_CHUNKS,
   MESSAGE_BYTE,
   MESSAGE_CHARS,
   READY,
@@ -43,7 +44,7 @@ export interface WorkerInit {
   extra: number;
   /** the kernels' export names, indexed by KERNEL */
   names: string[];
-  /** Atomics.load polls of SEQ before Atomics.wait */
+  /** milliseconds of polling SEQ before Atomics.wait */
   spin: number;
 }
 
@@ -55,7 +56,7 @@ function run(init) {
   const slotAt = init.control + ${HEADER_BYTES} + init.index * ${SLOT_BYTES};
   const slot = new Int32Array(buffer, slotAt, ${MESSAGE_BYTE / 4});
   const text = new Uint16Array(buffer, slotAt + ${MESSAGE_BYTE}, ${MESSAGE_CHARS});
-  const args = new Float64Array(buffer, init.control + ${HEADER_BYTES} + init.workers * ${SLOT_BYTES}, ${MAX_ARGS} * 64);
+  const args = new Float64Array(buffer, init.control + ${HEADER_BYTES} + init.workers * ${SLOT_BYTES}, ${MAX_ARGS} * ${MAX_CHUNKS});
   const report = (status, error) => {
     const message = String((error && error.message) || error).slice(0, ${MESSAGE_CHARS});
     for (let c = 0; c < ${MESSAGE_CHARS}; c++) text[c] = c < message.length ? message.charCodeAt(c) : 0;
@@ -88,7 +89,14 @@ function run(init) {
   try {
     for (;;) {
       let s = Atomics.load(head, ${SEQ});
-      for (let n = 0; s === seen && n < spin; n++) s = Atomics.load(head, ${SEQ});
+      if (s === seen) {
+        // poll for spin milliseconds (the clock read every 256 polls) before sleeping
+        const until = performance.now() + spin;
+        for (let n = 1; s === seen; n++) {
+          s = Atomics.load(head, ${SEQ});
+          if ((n & 255) === 0 && performance.now() > until) break;
+        }
+      }
       while (s === seen) { Atomics.wait(head, ${SEQ}, seen); s = Atomics.load(head, ${SEQ}); }
       seen = s;
       if (Atomics.load(slot, ${EXIT}) === 1) break;
@@ -104,8 +112,8 @@ function run(init) {
           for (let i = 0; i < argc; i++) a[i] = args[at + i];
           if (scratchArg >= 0) a[scratchArg] = init.extra;
           const f = fns[head[${KERNEL}]];
-          if (argc <= 8) f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-          else f(...a.slice(0, argc));
+          // every slot, without an array per call: a wasm function drops the arguments beyond its own
+          f(${Array.from({ length: MAX_ARGS }, (_, i) => `a[${i}]`).join(', ')});
         } catch (e) {
           report(${FAILED}, e);
         }
