@@ -252,10 +252,37 @@ export function conv2dBackwardFilter(
   }
   if (windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft)) {
     zeroFloats(dw, K * outC);
-    filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW);
+    filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, 0, outC);
     return;
   }
   conv2dBackwardFilterRows(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
+}
+
+/** Whether conv2dBackwardFilter reads the patch matrix in place for this geometry (every window inside the image):
+ *  then the worker pool cuts it by filters (conv2dBackwardFilterCols), else by kernel rows (conv2dBackwardFilterRows). */
+export function convWindowsInside(
+  inH: i32, inW: i32, kh: i32, kw: i32, outH: i32, outW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): bool {
+  return windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
+}
+
+/** the columns (filters) j0 ≤ j < j1 of conv2dBackwardFilter's dw, bit for bit, where every window lies inside the
+ *  image (convWindowsInside): the patch matrix read in place, each thread over the whole batch for its filters. Not a
+ *  kernel of the contract: the worker pool's split of a filter gradient by filters. */
+export function conv2dBackwardFilterCols(
+  x: usize, dy: usize, dw: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, j0: i32, j1: i32,
+): void {
+  const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
+  if (DEBUG) {
+    check(x, <i64>n * inH * inW * inC, 'conv2dBackwardFilterCols: x'); check(dy, <i64>M * outC, 'conv2dBackwardFilterCols: dy');
+    check(dw, <i64>K * outC, 'conv2dBackwardFilterCols: dw'); check(scratch, <i64>R * K, 'conv2dBackwardFilterCols: scratch');
+    if (!windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft) || j0 < 0 || j1 > outC || j0 > j1)
+      abort('conv2dBackwardFilterCols: padded geometry or columns out of range');
+  }
+  for (let p = 0; p < K; p++) zeroFloats(dw + (<usize>(p * outC + j0) << 2), j1 - j0);
+  filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, j0, j1);
 }
 
 /** the rows ky0 ≤ ky < ky1 of conv2dBackwardFilter's dw, bit for bit, building only those taps of the patch matrix

@@ -31,7 +31,7 @@ export { CONV_BLOCK_FLOATS, CONV_RELU } from './conv';
 // blocks of a weight gradient that the pool hands to each thread.
 export { setScratch } from './lib/scratch';
 export { matmulTransARows } from './matmul';
-export { conv2dRows, conv2dBackwardFilterRows } from './conv';
+export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterCols, convWindowsInside } from './conv';
 export { matmulTransASkipZerosRows } from './sparse';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */

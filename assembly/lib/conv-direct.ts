@@ -256,12 +256,15 @@ function tap(p: i32, run: i32, line: usize): usize {
 }
 
 /**
- * dw += patches(x)[r0 .. r0 + rows)ᵀ · dy[r0 .. r0 + rows), every dw[p, j] continuing its sum over r in order from
- * the stored value (every window inside the image); table: ≥ 4 int32
+ * dw[:, j0 .. j1) += patches(x)[r0 .. r0 + rows)ᵀ · dy[r0 .. r0 + rows, j0 .. j1), every dw[p, j] continuing its sum
+ * over r in order from the stored value (every window inside the image); table: ≥ 4 int32. Each column's sums are
+ * the same whichever columns are computed with it (the micro-kernels' lanes are independent), so the worker pool can
+ * cut a call by columns.
  */
 export function filterDirect(
   x: usize, dy: usize, dw: usize, table: usize, capacity: i32, r0: i32, rows: i32,
   inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32, strideH: i32, strideW: i32,
+  j0: i32, j1: i32,
 ): void {
   const run = kw * inC, K = kh * run, line = <usize>inW * inC << 2, dyRow = <usize>outC << 2, cRow = dyRow;
   const P = chunkPixels(outC, capacity), K4 = K & ~3;
@@ -273,10 +276,10 @@ export function filterDirect(
     for (; p < K4; p += 4) {
       const o0 = tap(p, run, line), o1 = tap(p + 1, run, line), o2 = tap(p + 2, run, line), o3 = tap(p + 3, run, line);
       const cp = dw + <usize>p * cRow;
-      let j = 0;
-      for (; j + 8 <= outC; j += 8) filter4x8(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow);
-      for (; j + 4 <= outC; j += 4) filter4x4(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow);
-      for (; j < outC; j++) {
+      let j = j0;
+      for (; j + 8 <= j1; j += 8) filter4x8(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow);
+      for (; j + 4 <= j1; j += 4) filter4x4(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow);
+      for (; j < j1; j++) {
         const dj = d0 + (<usize>j << 2), cj = cp + (<usize>j << 2);
         filter1x1(x, table, count, o0, dj, dyRow, cj);
         filter1x1(x, table, count, o1, dj, dyRow, cj + cRow);
@@ -286,10 +289,10 @@ export function filterDirect(
     }
     for (; p < K; p++) {
       const o = tap(p, run, line), cp = dw + <usize>p * cRow;
-      let j = 0;
-      for (; j + 8 <= outC; j += 8) filter1x8(x, table, count, o, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2));
-      for (; j + 4 <= outC; j += 4) filter1x4(x, table, count, o, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2));
-      for (; j < outC; j++) filter1x1(x, table, count, o, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2));
+      let j = j0;
+      for (; j + 8 <= j1; j += 8) filter1x8(x, table, count, o, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2));
+      for (; j + 4 <= j1; j += 4) filter1x4(x, table, count, o, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2));
+      for (; j < j1; j++) filter1x1(x, table, count, o, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2));
     }
   }
 }

@@ -100,12 +100,14 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
     }
   });
 
-  it('a CNN: Conv2D 3×3×16, max pooling, Conv2D 3×3×32, Dense 10, batch 32', async () => {
-    const { x, y } = data(80, 14 * 14, 10);
+  it("a CNN: Conv2D 3×3×32 ('valid'), max pooling, Conv2D 3×3×32 ('same'), Dense 10, batch 32", async () => {
+    // sizes that split every conv and pooling kernel: the first conv's filter gradient by filters (it reads the patch
+    // matrix in place), the second's by kernel rows (padded)
+    const { x, y } = data(80, 20 * 20, 10);
     const build = () =>
       new Sequential(
         [
-          new Conv2D(16, 3, { inputShape: [14, 14, 1], activation: 'relu' }),
+          new Conv2D(32, 3, { inputShape: [20, 20, 1], activation: 'relu' }),
           new MaxPooling2D(2),
           new Conv2D(32, 3, { activation: 'relu', padding: 'same' }),
           new Flatten(),
@@ -113,11 +115,12 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
         ],
         { seed: 5, backend },
       );
-    const one = await trained(1, build, { data: x, shape: [80, 14, 14, 1] }, y, 32);
+    const one = await trained(1, build, { data: x, shape: [80, 20, 20, 1] }, y, 32);
     for (const threads of [2, 3, 4]) {
-      const many = await trained(threads, build, { data: x, shape: [80, 14, 14, 1] }, y, 32);
-      for (const kernel of ['conv2dRows', 'conv2dBackwardInput', 'conv2dBackwardFilterRows']) {
-        expect(many.kernels[kernel], `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
+      const many = await trained(threads, build, { data: x, shape: [80, 20, 20, 1] }, y, 32);
+      const kernels = ['conv2dRows', 'conv2dBackwardInput', 'conv2dBackwardFilterCols', 'conv2dBackwardFilterRows'];
+      for (const kernel of [...kernels, 'maxPool', 'maxPoolBackward']) {
+        expect(many.kernels[kernel] ?? 0, `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
       }
       expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
     }

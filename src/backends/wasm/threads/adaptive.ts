@@ -58,7 +58,8 @@ export class Adaptive {
    * Run `whole` or `split` for a call of `work` units of kernel `name`, and learn from how long it took. `cold` says
    * that the workers have gone to sleep since their last call: a split now pays for waking them, which the calls after
    * it do not (they find the workers polling), so its time is not counted and the next call splits again to measure.
-   * Without this a kernel that the pool has stopped splitting would look slow split every time it is tried again.
+   * Without this a kernel that the pool has stopped splitting would look slow split every time it is tried again. If
+   * that next call finds them asleep too, the kernel's calls are far apart and each pays the wake: it is counted.
    */
   run(name: string, work: number, whole: () => void, split: () => void, cold = false): void {
     if (!this.enabled) return split();
@@ -67,7 +68,8 @@ export class Adaptive {
     if (!s) this.stats.set(key, (s = { whole: new Timings(), split: new Timings(), calls: 0, retry: false }));
     s.calls++;
     let splitNow: boolean;
-    if (s.retry) splitNow = true;
+    const retried = s.retry;
+    if (retried) splitNow = true;
     else if (s.split.count < FIRST || s.whole.count < FIRST) splitNow = s.split.count <= s.whole.count;
     else {
       const faster = s.split.median() <= s.whole.median();
@@ -78,7 +80,7 @@ export class Adaptive {
     if (splitNow) split();
     else whole();
     const perUnit = (now() - t0) / work;
-    if (splitNow && cold) s.retry = true;
+    if (splitNow && cold && !retried) s.retry = true;
     else (splitNow ? s.split : s.whole).add(perUnit);
   }
 

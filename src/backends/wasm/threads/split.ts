@@ -16,12 +16,15 @@
  *   falls on the same elements as with one thread; softmax and addRowVector: blocks of rows.
  * - conv2d: blocks of output rows (b, oy, ox) through conv2dRows, so one image splits too; conv2dBackwardInput:
  *   blocks of images (the input gradient of an image comes from its own outputs only);
- *   conv2dBackwardFilter: blocks of kernel rows ky (conv2dBackwardFilterRows builds only those taps of the patch
- *   matrix and sums over the whole batch). The blocking inside conv.ts does not change bits (see there). Each thread
- *   builds its patches in a block of its own (the pool's extra blocks, CONV_BLOCK_FLOATS floats), so a layer with
+ *   conv2dBackwardFilter: where every window lies inside the image, blocks of 8 filters (conv2dBackwardFilterCols,
+ *   the patch matrix read in place, each thread over the whole batch), else blocks of kernel rows ky
+ *   (conv2dBackwardFilterRows builds only those taps of the patch matrix and sums over the whole batch). The
+ *   blocking inside conv.ts does not change bits (see there). Each thread builds its patches (or its table of window
+ *   corners) in a block of its own (the pool's extra blocks, CONV_BLOCK_FLOATS floats), so a layer with
  *   K = kh·kw·inC above CONV_BLOCK_FLOATS / 4 runs on one thread.
+ * - pooling, forward and backward: blocks of images.
  * Kernels left out: reductions (losses, sumRows, metrics: their sums would be reordered), dropout (its random numbers
- * are indexed from the start of the call), pooling, and the one-sample kernels (sgdOuterStep).
+ * are indexed from the start of the call), and the one-sample kernels (sgdOuterStep).
  *
  * Small calls stay on the calling thread: a part must hold at least MIN_WORK of its kernel's unit (measured, see
  * docs/threads.md), so the tutorial's per-sample steps and small batches never pay for a dispatch.
@@ -40,6 +43,7 @@ export const EXTRA_EXPORTS = [
   'matmulTransASkipZerosRows',
   'conv2dRows',
   'conv2dBackwardFilterRows',
+  'conv2dBackwardFilterCols',
 ] as const;
 
 /**
@@ -258,15 +262,61 @@ export function threadedKernels(
       runBlocks('conv2dRows', bounds(rows, parts, 4), (lo, hi) => [...args, lo, hi], SCRATCH),
     );
   };
+  // The filter gradient by filters where the kernel reads the patch matrix in place, else by kernel rows (each thread
+  // builds only its rows' taps); the wasm module says which path applies. Blocks of 16 filters: one 64-byte line of
+  // each row of dy, so that no two threads stream the same lines of dy (5.5 MB in the convnet's first layer at batch
+  // 64). In blocks of 8 that layer's gradient ran 1.08–1.3× faster on two threads than on one, in blocks of 16 1.65×.
+  const FILTER_BLOCK = 16;
+  const inPlace = exports.convWindowsInside as (...a: number[]) => number;
   k.conv2dBackwardFilter = (...a: number[]) => {
     const { K, work, kh } = convWork(a);
-    const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, kh, 1) : 1;
+    const outC = a[10];
+    const byFilters = inPlace(a[5], a[6], a[8], a[9], a[11], a[12], a[13], a[14], a[15], a[16]) !== 0;
+    const units = byFilters ? Math.ceil(outC / FILTER_BLOCK) : kh;
+    const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, units, 1) : 1;
     const whole = () => (raw.conv2dBackwardFilter as unknown as Fn)(...a);
     if (parts < 2) return whole();
     decide('conv2dBackwardFilter', work, whole, () =>
-      runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH),
+      byFilters
+        ? runBlocks(
+            'conv2dBackwardFilterCols',
+            bounds(units, parts, 1).map((u) => Math.min(u * FILTER_BLOCK, outC)),
+            (lo, hi) => [...a, lo, hi],
+            SCRATCH,
+          )
+        : runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH),
     );
   };
+
+  // ---- pooling: blocks of images (an image's outputs, and its input gradient, come from that image only). The
+  // pointers are of the input side (image inH·inW·c floats) or the output side (outH·outW·c); n follows them. ------
+  const poolSplit = (name: 'maxPool' | 'maxPoolBackward' | 'avgPool' | 'avgPoolBackward', sides: ('in' | 'out')[]) => {
+    const f = raw[name] as unknown as Fn;
+    const at = sides.length; // n's position
+    (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
+      const [n, inH, inW, c, , , outH, outW] = a.slice(at, at + 8);
+      const inImage = inH * inW * c,
+        outImage = outH * outW * c;
+      const parts = partsFor(n * inImage, MIN_WORK.elementwise, n, 1);
+      if (parts < 2) return f(...a);
+      decide(
+        name,
+        n * inImage,
+        () => f(...a),
+        () =>
+          runBlocks(name, bounds(n, parts, 1), (lo, hi) => {
+            const args = a.slice();
+            sides.forEach((side, p) => (args[p] += lo * (side === 'in' ? inImage : outImage) * 4));
+            args[at] = hi - lo;
+            return args;
+          }),
+      );
+    };
+  };
+  poolSplit('maxPool', ['in', 'out']);
+  poolSplit('maxPoolBackward', ['in', 'out', 'in']);
+  poolSplit('avgPool', ['in', 'out']);
+  poolSplit('avgPoolBackward', ['out', 'in']);
 
   return Object.freeze(k);
 }
