@@ -90,7 +90,15 @@ export function threadedKernels(
     if (work < 2 * minWork || rows < 2 * minRows || threads() < 2) return 1;
     const running = Math.min(threads(), 1 + pool.ready());
     if (running < 2) return 1;
-    return Math.min(running * CHUNKS_PER_THREAD, MAX_CHUNKS, Math.floor(work / minWork), Math.floor(rows / minRows));
+    const parts = Math.min(
+      running * CHUNKS_PER_THREAD,
+      MAX_CHUNKS,
+      Math.floor(work / minWork),
+      Math.floor(rows / minRows),
+    );
+    // as many chunks for every thread: 3 chunks on 2 threads take the time of 2 (Adam on the MNIST MLP's first
+    // layer, alone: 1.36× one thread in 3 chunks, 1.69× in 2)
+    return parts > running ? parts - (parts % running) : parts;
   };
 
   /** run `name` over the blocks of [0, total) given by `b`, with args(lo, hi) for each block */
