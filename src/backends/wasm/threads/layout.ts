@@ -4,14 +4,18 @@
  * sides cannot disagree.
  *
  * A call is cut into CHUNKS (blocks of outputs) that the threads claim one at a time with a compare-and-swap on
- * CLAIM; whoever is free takes the next, the caller included. So a worker that the OS has not scheduled yet costs
- * nothing but its share of chunks done by the others (the machine we measure on is shared), and the results do not
- * depend on who ran which chunk: each chunk is a fixed block of outputs.
+ * CLAIM: the caller from the front (chunk 0 up), the workers from the back (the last chunk down), until the two meet.
+ * So a worker that the OS has not scheduled yet costs nothing but its share of chunks done by the others (the machine
+ * we measure on is shared), and the results do not depend on who ran which chunk: each chunk is a fixed block of
+ * outputs. Claiming from the two ends keeps each thread on the same part of every array from kernel to kernel (with
+ * two threads the caller computes the first half of a layer's outputs, of its weight gradient, and of the Adam step
+ * that reads it), so the data a kernel reads is mostly in its own core's cache.
  *
  * Header, int32 words:
  *   [SEQ]          wake-up counter: a new value means "a new call, or a worker told to exit" (Atomics.notify)
- *   [CLAIM]        (call tag << 16) | the next unclaimed chunk; the tag (SEQ & 0xffff) stops a worker that woke
- *                  for an earlier call from claiming chunks of a later one with that call's bounds
+ *   [CLAIM]        (call tag << 16) | (back << 8) | front: chunks front … back − 1 are unclaimed (MAX_CHUNKS fits in
+ *                  8 bits); the tag (SEQ & 0xffff) stops a worker that woke for an earlier call from claiming chunks
+ *                  of a later one with that call's bounds
  *   [FINISHED]     chunks finished (Atomics.notify when the last one is)
  *   [CHUNKS]       chunks in this call
  *   [KERNEL]       the kernel's index in the names given at start

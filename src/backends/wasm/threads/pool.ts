@@ -328,17 +328,18 @@ export class WorkerPool {
     Atomics.store(head, CHUNKS, n);
     Atomics.store(head, FINISHED, 0);
     const tag = (this.seq + 1) & 0xffff;
-    Atomics.store(head, CLAIM, tag << 16);
+    Atomics.store(head, CLAIM, (tag << 16) | (n << 8)); // front 0, back n (layout.ts)
     this.wake();
     this.splitCalls++;
     this.splitsByKernel[this.names[kernel]] = (this.splitsByKernel[this.names[kernel]] ?? 0) + 1;
     let error: unknown;
     let mine = 0;
     for (;;) {
+      // from the front (layout.ts): the first chunk not yet taken
       const claim = Atomics.load(head, CLAIM);
-      const chunk = claim & 0xffff;
-      if (chunk >= n) break;
-      if (Atomics.compareExchange(head, CLAIM, claim, (claim + 1) | 0) !== claim) continue;
+      const chunk = claim & 0xff;
+      if (chunk >= ((claim >>> 8) & 0xff)) break;
+      if (Atomics.compareExchange(head, CLAIM, claim, claim + 1) !== claim) continue;
       try {
         if (scratchArg >= 0) chunks[chunk][scratchArg] = this.ownExtra;
         if (error === undefined) run(chunks[chunk]);

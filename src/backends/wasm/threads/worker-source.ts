@@ -102,10 +102,12 @@ function run(init) {
       if (Atomics.load(slot, ${EXIT}) === 1) break;
       const tag = s & 0xffff;
       for (;;) {
+        // from the back (layout.ts): the last chunk not yet taken
         const claim = Atomics.load(head, ${CLAIM});
-        const chunk = claim & 0xffff;
-        if (claim >>> 16 !== tag || chunk >= Atomics.load(head, ${CHUNKS})) break;
-        if (Atomics.compareExchange(head, ${CLAIM}, claim, (claim + 1) | 0) !== claim) continue;
+        const back = (claim >>> 8) & 0xff;
+        if (claim >>> 16 !== tag || (claim & 0xff) >= back) break;
+        if (Atomics.compareExchange(head, ${CLAIM}, claim, claim - 256) !== claim) continue;
+        const chunk = back - 1;
         Atomics.store(slot, ${HOLDING}, 1);
         try {
           const argc = head[${ARGC}], at = chunk * ${MAX_ARGS}, scratchArg = head[${SCRATCH_ARG}];
