@@ -11,6 +11,7 @@ import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
 import { adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
+import { CLAIM, unclaimedChunks } from '../../src/backends/wasm/threads/layout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -78,7 +79,7 @@ describe('the pool', () => {
     ];
     const waitForWorker = () => {
       const until = performance.now() + 10_000;
-      while ((Atomics.load(pool.head, 1) & 0xffff) < 2 && performance.now() < until);
+      while (unclaimedChunks(Atomics.load(pool.head, CLAIM)) > 0 && performance.now() < until);
     };
     let error: unknown;
     try {

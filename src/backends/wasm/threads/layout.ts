@@ -24,6 +24,9 @@
  * Then one slot per worker (a cache line or more each): int32 [STATUS], [HOLDING] (1 while running a chunk), [EXIT],
  * and MESSAGE_CHARS UTF-16 units of error text. Then the chunks' arguments: MAX_CHUNKS × MAX_ARGS f64.
  */
+/** chunks of a call not yet claimed, read from a CLAIM word (the worker source reads it the same way) */
+export const unclaimedChunks = (claim: number): number => ((claim >>> 8) & 0xff) - (claim & 0xff);
+
 export const SEQ = 0;
 export const CLAIM = 1;
 export const FINISHED = 2;

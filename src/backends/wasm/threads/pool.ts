@@ -37,6 +37,7 @@ import {
   SLOT_BYTES,
   STARTING,
   STATUS,
+  unclaimedChunks,
 } from './layout.js';
 import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
 
@@ -337,8 +338,8 @@ export class WorkerPool {
     for (;;) {
       // from the front (layout.ts): the first chunk not yet taken
       const claim = Atomics.load(head, CLAIM);
+      if (unclaimedChunks(claim) <= 0) break;
       const chunk = claim & 0xff;
-      if (chunk >= ((claim >>> 8) & 0xff)) break;
       if (Atomics.compareExchange(head, CLAIM, claim, claim + 1) !== claim) continue;
       try {
         if (scratchArg >= 0) chunks[chunk][scratchArg] = this.ownExtra;
