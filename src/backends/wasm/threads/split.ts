@@ -302,9 +302,11 @@ export function threadedKernels(
     const f = raw[name] as unknown as Fn;
     const at = sides.length; // n's position
     (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
-      const [n, inH, inW, c, , , outH, outW] = a.slice(at, at + 8);
-      const inImage = inH * inW * c,
-        outImage = outH * outW * c;
+      // n, inH, inW, c, poolH, poolW, outH, outW from `at` on (read in place: no array per call)
+      const n = a[at],
+        c = a[at + 3];
+      const inImage = a[at + 1] * a[at + 2] * c,
+        outImage = a[at + 6] * a[at + 7] * c;
       const parts = partsFor(n * inImage, MIN_WORK.elementwise, n, 1);
       if (parts < 2) return f(...a);
       decide(
