@@ -1,7 +1,8 @@
 /**
  * Whether splitting a call pays, learnt as the program runs, per kernel and size class. A call large enough to split
  * (MIN_WORK) is timed split or whole, alternately at first, then the faster way is taken, and the other is tried
- * again every EXPLORE calls in case the machine's load has changed. On an idle machine splitting large calls wins
+ * again now and then in case the machine's load has changed: after EXPLORE calls, and each time the try confirms
+ * the choice, twice as many calls later (up to EXPLORE_MAX). On an idle machine splitting large calls wins
  * and stays on; on a machine whose other cores are busy (ours is shared: load 7–10 on 2 cores) a worker the OS runs
  * late can make a split call slower than a whole one, and then the calls of that size stay on the calling thread.
  * Results are the same bits either way, so this only ever changes speed.
@@ -12,10 +13,22 @@
  * split. A median would hide a way that is slow in one call of three.
  */
 
-/** calls between tries of the way that is currently slower */
+/**
+ * Calls between tries of the way that is currently slower: EXPLORE at first and whenever a try came out faster than
+ * the way taken, doubled after each try that confirmed the choice, up to EXPLORE_MAX. Every try of the slower way
+ * costs its difference: the wide layer's products on two threads take 26 ms split and 50 ms whole, so a try every
+ * 16 calls cost a step 1.54× instead of 1.83× one thread (docs/threads.md). A change of load still shows within
+ * EXPLORE_MAX calls, and at once where the way taken becomes slower (its own timings say so).
+ */
 const EXPLORE = 16;
-/** samples of each way before the faster is chosen */
-const FIRST = 3;
+const EXPLORE_MAX = 256;
+/**
+ * Samples of each way before the faster is chosen: one (split, then whole). Every whole call in this phase costs the
+ * split's gain, and a run that makes few calls of a size pays it in full: the bench's wide-layer row makes some 11
+ * calls of each product, and with three samples each three of them ran whole. A wrong first choice is undone by the
+ * tries (EXPLORE): a try that comes out faster is tried again 16 calls later, and two fast timings outweigh one slow.
+ */
+const FIRST = 1;
 /** timings kept per way: the choice compares their means without the largest */
 const WINDOW = 7;
 
@@ -51,6 +64,9 @@ interface Stats {
   whole: Timings;
   split: Timings;
   calls: number;
+  /** the call that tries the slower way next, and the calls from this try to the next */
+  nextTry: number;
+  interval: number;
   /** the last split woke the workers (not counted): split the next call too */
   retry: boolean;
 }
@@ -73,15 +89,21 @@ export class Adaptive {
     if (!this.enabled) return split();
     const key = `${name}:${Math.round(Math.log2(work) * 2)}`; // size classes of √2
     let s = this.stats.get(key);
-    if (!s) this.stats.set(key, (s = { whole: new Timings(), split: new Timings(), calls: 0, retry: false }));
+    if (!s) this.stats.set(key, (s = { whole: new Timings(), split: new Timings(), calls: 0, nextTry: EXPLORE, interval: EXPLORE, retry: false }));
     s.calls++;
     let splitNow: boolean;
+    /** the typical time of the way taken, when this call tries the other */
+    let taken: number | undefined;
     const retried = s.retry;
     if (retried) splitNow = true;
     else if (s.split.count < FIRST || s.whole.count < FIRST) splitNow = s.split.count <= s.whole.count;
     else {
       const faster = s.split.typical() <= s.whole.typical();
-      splitNow = s.calls % EXPLORE === 0 ? !faster : faster;
+      splitNow = faster;
+      if (s.calls >= s.nextTry) {
+        splitNow = !faster;
+        taken = (faster ? s.split : s.whole).typical();
+      }
     }
     s.retry = false;
     const t0 = now();
@@ -90,6 +112,10 @@ export class Adaptive {
     const perUnit = (now() - t0) / work;
     if (splitNow && cold && !retried) s.retry = true;
     else (splitNow ? s.split : s.whole).add(perUnit);
+    if (taken !== undefined) {
+      s.interval = perUnit < taken ? EXPLORE : Math.min(2 * s.interval, EXPLORE_MAX);
+      s.nextTry = s.calls + s.interval;
+    }
   }
 
   /** what was learnt, for the bench's notes: per kernel and size class, the typical ms per unit of each way */
