@@ -29,6 +29,7 @@ import { errorText, setTimer, useThreads } from './lib/harness.js';
 import { availableParallelism } from 'node:os';
 import { machine, markdown, textTable, type Row } from './lib/report.js';
 import { checkTargets, targetsMarkdown, targetsText } from './lib/targets.js';
+import { machineCase } from './cases/machine.js';
 import { loadTfjs, type TfStatus } from './lib/tfjs.js';
 
 const SECTIONS = ['matmul', 'wide', 'training', 'tutorial', 'accuracy', 'predict', 'cnn', 'seed', 'benchmark'] as const;
@@ -117,6 +118,8 @@ const ctx: Ctx = {
 };
 
 let numpyVersion: string | undefined;
+/** sections that hold a threads target: the machine's own scaling is measured after each (bench/cases/machine.ts) */
+const THREADS_TARGET_SECTIONS = new Set<Section>(['matmul', 'wide', 'training', 'cnn', 'seed']);
 const sections: [Section, string, () => Promise<void>][] = [
   ['matmul', 'matmul', () => matmulCases(ctx)],
   ['wide', 'wide layer', () => wideLayerCase(ctx)],
@@ -162,6 +165,7 @@ for (const [id, title, run] of sections) {
   console.log(`\n${title}  [${elapsed()}]`);
   try {
     await run();
+    if (THREADS_TARGET_SECTIONS.has(id)) await machineCase(ctx, title);
   } catch (e) {
     const text = `section '${id}' failed: ${errorText(e)}`;
     console.log(`  ${text}`);

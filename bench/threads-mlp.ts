@@ -1,0 +1,168 @@
+// Why the MNIST MLP (784-128-64-10, Adam) gains little from a second thread: its first layer's three large calls —
+// the forward product on the sparse images (matmulSkipZeros), the weight gradient (matmulTransASkipZeros) and Adam's
+// step on the 100 K weights — timed on one thread and on two, in two layouts, interleaved round by round (medians):
+//
+// - "rows", as scratchnet splits them: the forward by images (each thread reads all of W), the gradient by rows of dW,
+//   Adam by blocks of W; so after Adam each thread holds half of W, and the next forward reads the other half from the
+//   other core.
+// - "columns": each thread owns one half of W's columns, with its gradient and Adam's moments, and the forward
+//   computes its half of the outputs; only the batch x crosses between the cores. Emulated with two half-width
+//   matrices (the kernels take no row stride), which is the layout at its best.
+//
+// Then the same Adam step alone, and after a forward pass that read W on the calling thread: what moving W between
+// the cores costs.
+//
+//   npx tsx bench/threads-mlp.ts [batch=64]
+import { cpus, loadavg } from 'node:os';
+import { loadMnist } from '../src/node.js';
+import { createWasmBackend } from '../src/backends/wasm/index.js';
+import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
+import { adaptive } from '../src/backends/wasm/threads/split.js';
+import type { WorkerPool } from '../src/backends/wasm/threads/pool.js';
+
+const batch = Number(process.argv[2] ?? 64);
+const PIXELS = 784,
+  UNITS = 128,
+  HALF = UNITS / 2,
+  STEPS = 400,
+  ROUNDS = 5;
+
+adaptive.enabled = false; // every large call splits: this measures the layouts, not the learning
+const backend = createWasmBackend({ threads: true });
+await setThreads(2);
+const { arena, kernels } = backend;
+const pool = backend.pool as unknown as WorkerPool; // its run(), which the Backend interface does not show
+const mnist = await loadMnist({ trainLimit: 12_800 });
+const images = arena.alloc(12_800 * PIXELS);
+arena.write(images, mnist.trainX.data);
+const indices = arena.alloc(batch);
+const x = arena.alloc(batch * PIXELS);
+const whole = { w: arena.alloc(PIXELS * UNITS), g: arena.alloc(PIXELS * UNITS), m: arena.alloc(PIXELS * UNITS) };
+const wholeV = arena.alloc(PIXELS * UNITS);
+const y = arena.alloc(batch * UNITS),
+  dy = arena.alloc(batch * UNITS);
+arena.f32(dy, batch * UNITS).forEach((_, i, v) => (v[i] = Math.sin(i) * 0.01));
+arena.f32(whole.w, PIXELS * UNITS).forEach((_, i, v) => (v[i] = Math.cos(i) * 0.05));
+const halves = [0, 1].map(() => {
+  const h = {
+    w: arena.alloc(PIXELS * HALF),
+    g: arena.alloc(PIXELS * HALF),
+    m: arena.alloc(PIXELS * HALF),
+    v: arena.alloc(PIXELS * HALF),
+    y: arena.alloc(batch * HALF),
+    dy: arena.alloc(batch * HALF),
+  };
+  arena.f32(h.dy, batch * HALF).forEach((_, i, v) => (v[i] = Math.sin(i) * 0.01));
+  arena.f32(h.w, PIXELS * HALF).forEach((_, i, v) => (v[i] = Math.cos(i) * 0.05));
+  return h;
+});
+
+/** one call of `name` as two chunks: the calling thread takes the first (its half), the worker the second */
+const names = pool.names;
+const owned = (name: string, args: (h: (typeof halves)[0]) => number[]) => {
+  const f = (kernels as unknown as Record<string, (...a: number[]) => void>)[name];
+  pool.run(names.indexOf(name), [args(halves[0]), args(halves[1])], (a) => f(...a));
+};
+
+let step = 0;
+function gather(): void {
+  const ids = arena.f32(indices, batch);
+  const asInt = new Int32Array(ids.buffer, ids.byteOffset, batch);
+  for (let i = 0; i < batch; i++) asInt[i] = (step * batch + i) % 12_800;
+  kernels.gatherRows(images, indices, x, batch, PIXELS);
+}
+const adam = (w: number, g: number, m: number, v: number, n: number) =>
+  kernels.adamStep(w, g, m, v, n, 0.001, 0.9, 0.999, 1e-7);
+
+type Phase = 'gather' | 'forward' | 'gradient' | 'adam';
+const layouts: Record<string, { threads: number; run: (mark: (p: Phase) => void) => void }> = {
+  'one thread': { threads: 1, run: (mark) => rowsStep(mark) },
+  'two, rows': { threads: 2, run: (mark) => rowsStep(mark) },
+  'two, columns': {
+    threads: 2,
+    run(mark) {
+      gather();
+      mark('gather');
+      owned('matmulSkipZeros', (h) => [x, h.w, h.y, batch, PIXELS, HALF]);
+      mark('forward');
+      owned('matmulTransASkipZeros', (h) => [x, h.dy, h.g, batch, PIXELS, HALF]);
+      mark('gradient');
+      owned('adamStep', (h) => [h.w, h.g, h.m, h.v, PIXELS * HALF, 0.001, 0.9, 0.999, 1e-7]);
+      mark('adam');
+    },
+  },
+};
+function rowsStep(mark: (p: Phase) => void): void {
+  gather();
+  mark('gather');
+  kernels.matmulSkipZeros(x, whole.w, y, batch, PIXELS, UNITS);
+  mark('forward');
+  kernels.matmulTransASkipZeros(x, dy, whole.g, batch, PIXELS, UNITS);
+  mark('gradient');
+  adam(whole.w, whole.g, whole.m, wholeV, PIXELS * UNITS);
+  mark('adam');
+}
+
+const median = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
+const phases: Phase[] = ['gather', 'forward', 'gradient', 'adam'];
+const times: Record<string, Record<Phase | 'step', number[]>> = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, layout] of Object.entries(layouts)) {
+    setThreadLimit(layout.threads);
+    const t = (times[name] ??= { gather: [], forward: [], gradient: [], adam: [], step: [] });
+    const sums: Record<Phase, number> = { gather: 0, forward: 0, gradient: 0, adam: 0 };
+    const t0 = performance.now();
+    for (let s = 0; s < STEPS; s++) {
+      step++;
+      let last = performance.now();
+      layout.run((p) => {
+        const now = performance.now();
+        sums[p] += now - last;
+        last = now;
+      });
+    }
+    t.step.push(((performance.now() - t0) / STEPS) * 1000);
+    for (const p of phases) t[p].push((sums[p] / STEPS) * 1000);
+  }
+}
+
+// Adam alone, and after a forward pass on the calling thread (which reads all of W)
+const adamTimes: Record<string, number[]> = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, threads, forward] of [
+    ['one thread, alone', 1, false],
+    ['two, alone', 2, false],
+    ['one thread, after a forward', 1, true],
+    ['two, after a forward on the calling thread', 2, true],
+  ] as const) {
+    const d: number[] = [];
+    for (let s = 0; s < STEPS; s++) {
+      step++;
+      if (forward) {
+        setThreadLimit(1);
+        kernels.matmulSkipZeros(x, whole.w, y, batch, PIXELS, UNITS);
+      }
+      setThreadLimit(threads);
+      const t0 = performance.now();
+      adam(whole.w, whole.g, whole.m, wholeV, PIXELS * UNITS);
+      d.push((performance.now() - t0) * 1000);
+    }
+    (adamTimes[name] ??= []).push(median(d));
+  }
+}
+
+console.log(
+  `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}, Node ${process.version}; ` +
+    `batch ${batch}, real MNIST images, medians of ${ROUNDS} interleaved rounds of ${STEPS} steps (µs per step)`,
+);
+console.log(`\n| layout | ${phases.join(' | ')} | the four together | ÷ one thread |\n|---|${'---:|'.repeat(6)}`);
+const base = median(times['one thread'].step);
+for (const [name, t] of Object.entries(times)) {
+  const step = median(t.step);
+  console.log(
+    `| ${name} | ${phases.map((p) => median(t[p]).toFixed(0)).join(' | ')} | ${step.toFixed(0)} | ${(base / step).toFixed(2)}× |`,
+  );
+}
+console.log('\n| Adam on the 100 K weights | µs |\n|---|---:|');
+for (const [name, d] of Object.entries(adamTimes)) console.log(`| ${name} | ${median(d).toFixed(0)} |`);
+process.exit(0);
