@@ -1,6 +1,6 @@
 /** Rows of the comparison, and the table, JSON and markdown made from them. */
 import os from 'node:os';
-import { SUBJECT_LABELS, getTimer, type Measurements, type SubjectId } from './harness.js';
+import { SUBJECT_LABELS, getTimer, median, type Measurements, type SubjectId } from './harness.js';
 
 export const COLUMNS: SubjectId[] = ['snWasm', 'snWasmN', 'snJs', 'ceiling', 'tfWasm', 'tfCpu', 'numpy'];
 
@@ -64,7 +64,22 @@ export function speedup(row: Row, a: SubjectId, b: SubjectId, values = row.value
   const va = values[a];
   const vb = values[b];
   if (!row.comparable || va === undefined || vb === undefined || va <= 0 || vb <= 0) return undefined;
-  return row.higherIsBetter ? va / vb : vb / va;
+  return (values === row.values ? pairedSpeedup(row, a, b) : undefined) ?? (row.higherIsBetter ? va / vb : vb / va);
+}
+
+/**
+ * The median over rounds of a's rate ÷ b's rate in the same round. The harness takes one sample of every subject per
+ * round, so the two samples of a round are side by side in time, and a change of the machine's speed from one round
+ * to the next (our VMs drift by 15% and more within a minute) falls on both. The ratio of the two medians does not
+ * cancel it: in one run the one-thread rate of a row that never splits rose from 8.0 to 8.6 K samples/s over its
+ * three rounds, and the N-thread rates, 0.97×, 0.88× and 0.99× the one-thread rates of the same rounds, gave a ratio
+ * of medians of 0.90×. Undefined where a subject lacks per-round rates (rows made outside the harness).
+ */
+function pairedSpeedup(row: Row, a: SubjectId, b: SubjectId): number | undefined {
+  const ra = row.raw?.[a]?.rates;
+  const rb = row.raw?.[b]?.rates;
+  if (!ra || !rb || ra.length === 0 || ra.length !== rb.length) return undefined;
+  return median(ra.map((rate, i) => rate / rb[i]));
 }
 
 export const RATIOS: { label: string; a: SubjectId; b: SubjectId }[] = [
