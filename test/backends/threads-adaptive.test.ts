@@ -1,6 +1,7 @@
 // The learning of whether splitting pays (src/backends/wasm/threads/adaptive.ts): the first call splits and the
-// second runs whole, then the faster way is taken, and the slower one is tried again after 16 calls, then after twice as
-// many each time the try confirms the choice (up to 256), and after 16 again when the try came out faster.
+// second runs whole, then the faster way is taken, and the slower one is tried again — the whole call 16 calls later,
+// the split at the next call — then after twice as many calls each time the try confirms the choice (up to 256), and
+// as soon as at first when the try came out faster.
 import { describe, expect, it } from 'vitest';
 import { Adaptive } from '../../src/backends/wasm/threads/adaptive.js';
 
@@ -36,25 +37,35 @@ function trace(slowSplit: boolean | ((i: number) => { whole: number; split: numb
 const callsTaking = (out: string, c: string) => [...out].flatMap((x, i) => (x === c ? [i + 1] : []));
 
 describe('whether splitting pays is learnt per kernel and size', () => {
-  it('takes the whole call where splitting is slower, trying the split again less and less often', () => {
-    // call 1 splits, call 2 runs whole; then whole, except the 16th and 48th call
-    expect(trace(true, 50)).toBe(`sw${'w'.repeat(13)}s${'w'.repeat(31)}s${'w'.repeat(2)}`);
+  it('takes the whole call where splitting is slower, trying the split again soon, then less and less often', () => {
+    // call 1 splits, calls 2 and 3 run whole; the split is tried at call 4, then 2, 4, 8 … calls later, at most 256
+    expect(callsTaking(trace(true, 800), 's')).toEqual([1, 4, 6, 10, 18, 34, 66, 130, 258, 514, 770]);
   });
 
-  it('takes the split where it is faster, trying the whole call again less and less often, at most every 256th', () => {
+  it('takes the split where it is faster, trying the whole call again 16 calls later, then less and less often', () => {
     const out = trace(false, 1300);
-    // after the whole call 2, the tries: at call 16, then 32 calls later, 64, 128, 256, 256 …
-    expect(callsTaking(out, 'w')).toEqual([2, 16, 48, 112, 240, 496, 752, 1008, 1264]);
+    // after the whole call 2, the tries: 16 calls after the choice (call 3), then 32 calls later, 64, 128, 256, 256 …
+    expect(callsTaking(out, 'w')).toEqual([2, 19, 51, 115, 243, 499, 755, 1011, 1267]);
+  });
+
+  it('tries a split that looked slower once again at the next call', () => {
+    // the first split is spoilt (3 ms against the whole call's 1 ms); from then on the split takes 0.5 ms and the
+    // whole call 2 ms: the split is tried at call 4, wins, and the whole call is tried 16 calls later
+    const out = trace((i) => (i === 0 || i === 2 ? { whole: 1, split: 3 } : { whole: 2, split: 0.5 }), 40);
+    expect(out).toBe(`sww${'s'.repeat(16)}w${'s'.repeat(20)}`);
   });
 
   it('tries the other way soon again when a try finds it faster', () => {
     // the split takes 3 ms and the whole call none until call 200; then the whole call takes 1 ms, still less than
-    // the split's timings so far, and the split none. The try at call 240 finds it faster, so the split is tried
-    // every 16 calls again until its recent timings beat the whole call's (5 of its last 7), and from call 304 on
-    // the calls split, the whole call being tried 16 and then 32 calls later
+    // the split's timings so far, and the split none. The try at call 258 finds it faster, so the split is tried at
+    // every call until its recent timings beat the whole call's (5 of its last 7), and from then on the calls split,
+    // the whole call being tried 16 and then 32 calls later
     const out = trace((i) => (i < 200 ? { whole: 0, split: 3 } : { whole: 1, split: 0 }), 360);
-    expect(callsTaking(out, 's').slice(1, 9)).toEqual([16, 48, 112, 240, 256, 272, 288, 304]);
-    expect(callsTaking(out, 'w').filter((c) => c > 304)).toEqual([320, 352]);
+    expect(callsTaking(out, 's').slice(0, 9)).toEqual([1, 4, 6, 10, 18, 34, 66, 130, 258]);
+    const wholeAfter = callsTaking(out, 'w').filter((c) => c > 258);
+    expect(wholeAfter.length).toBe(2);
+    expect(wholeAfter[1] - wholeAfter[0]).toBe(32);
+    expect(out.slice(258, wholeAfter[0] - 17)).toBe('s'.repeat(wholeAfter[0] - 17 - 258));
   });
 
   it('always splits when turned off (tests of the splitting itself)', () => {

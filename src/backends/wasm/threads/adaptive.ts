@@ -14,20 +14,23 @@
  */
 
 /**
- * Calls between tries of the way that is currently slower: EXPLORE at first and whenever a try came out faster than
- * the way taken, doubled after each try that confirmed the choice, up to EXPLORE_MAX. Every try of the slower way
- * costs its difference: the wide layer's products on two threads take 26 ms split and 50 ms whole, so a try every
- * 16 calls cost a step 1.54× instead of 1.83× one thread (docs/threads.md). A change of load still shows within
- * EXPLORE_MAX calls, and at once where the way taken becomes slower (its own timings say so).
+ * Calls between tries of the way that is currently slower: at first (and whenever a try came out faster than the way
+ * taken) EXPLORE_WHOLE calls when the split is taken, EXPLORE_SPLIT when the whole call is; doubled after each try
+ * that confirmed the choice, up to EXPLORE_MAX. Every try of the slower way costs its difference, and for large calls
+ * it is large: the wide layer's products on two threads take 26 ms split and 50 ms whole, so a try of the whole call
+ * every 16 calls cost a step 1.54× instead of 1.83× one thread (docs/threads.md). A split that looked slower is tried
+ * again at once, because one split sample is easily spoilt (a worker the OS ran late) and for a large call a wrong
+ * "whole" costs half its time on every call: in the bench's full runs one of the wide layer's products stayed whole
+ * after one such sample, and the row read 1.38× where it read 1.87–1.94× alone. Where the whole call is really faster
+ * (small calls), these tries are short. A change of load shows within EXPLORE_MAX calls, and at once where the way
+ * taken becomes slower (its own timings say so).
  */
-const EXPLORE = 16;
+const EXPLORE_WHOLE = 16;
+const EXPLORE_SPLIT = 1;
 const EXPLORE_MAX = 256;
-/**
- * Samples of each way before the faster is chosen: one (split, then whole). Every whole call in this phase costs the
- * split's gain, and a run that makes few calls of a size pays it in full: the bench's wide-layer row makes some 11
- * calls of each product, and with three samples each three of them ran whole. A wrong first choice is undone by the
- * tries (EXPLORE): a try that comes out faster is tried again 16 calls later, and two fast timings outweigh one slow.
- */
+/** Samples of each way before the faster is chosen: one (split, then whole). Every whole call in this phase costs the
+ *  split's gain, and a run that makes few calls of a size pays it in full (the bench's wide-layer row makes some 11
+ *  calls of each product: with three samples each, three of them ran whole and the row read 1.42×). */
 const FIRST = 1;
 /** timings kept per way: the choice compares their means without the largest */
 const WINDOW = 7;
@@ -64,7 +67,7 @@ interface Stats {
   whole: Timings;
   split: Timings;
   calls: number;
-  /** the call that tries the slower way next, and the calls from this try to the next */
+  /** the call that tries the slower way next (0: not scheduled yet), and the calls from this try to the next */
   nextTry: number;
   interval: number;
   /** the last split woke the workers (not counted): split the next call too */
@@ -72,6 +75,9 @@ interface Stats {
 }
 
 const now = (): number => globalThis.performance.now();
+
+/** calls before the first try of the other way, given whether the split is the way taken */
+const firstInterval = (splitTaken: boolean): number => (splitTaken ? EXPLORE_WHOLE : EXPLORE_SPLIT);
 
 export class Adaptive {
   private readonly stats = new Map<string, Stats>();
@@ -89,7 +95,10 @@ export class Adaptive {
     if (!this.enabled) return split();
     const key = `${name}:${Math.round(Math.log2(work) * 2)}`; // size classes of √2
     let s = this.stats.get(key);
-    if (!s) this.stats.set(key, (s = { whole: new Timings(), split: new Timings(), calls: 0, nextTry: EXPLORE, interval: EXPLORE, retry: false }));
+    if (!s) {
+      s = { whole: new Timings(), split: new Timings(), calls: 0, nextTry: 0, interval: 0, retry: false };
+      this.stats.set(key, s);
+    }
     s.calls++;
     let splitNow: boolean;
     /** the typical time of the way taken, when this call tries the other */
@@ -100,7 +109,8 @@ export class Adaptive {
     else {
       const faster = s.split.typical() <= s.whole.typical();
       splitNow = faster;
-      if (s.calls >= s.nextTry) {
+      if (s.nextTry === 0) s.nextTry = s.calls + (s.interval = firstInterval(faster));
+      else if (s.calls >= s.nextTry) {
         splitNow = !faster;
         taken = (faster ? s.split : s.whole).typical();
       }
@@ -113,7 +123,10 @@ export class Adaptive {
     if (splitNow && cold && !retried) s.retry = true;
     else (splitNow ? s.split : s.whole).add(perUnit);
     if (taken !== undefined) {
-      s.interval = perUnit < taken ? EXPLORE : Math.min(2 * s.interval, EXPLORE_MAX);
+      s.interval =
+        perUnit < taken
+          ? firstInterval(s.split.typical() <= s.whole.typical())
+          : Math.min(2 * s.interval, EXPLORE_MAX);
       s.nextTry = s.calls + s.interval;
     }
   }
