@@ -187,7 +187,7 @@ const method = [
     `${ctx.profile.kernel.minSampleSeconds} s (kernels, predict latency) or ${ctx.profile.train.minSampleSeconds} s (training, throughput); ` +
     `then samples are taken in rounds (${ctx.profile.kernel.rounds} and ${ctx.profile.train.rounds}), one per subject per round, ` +
     'with the order of subjects rotated each round, and the median is reported. Interleaving makes load from elsewhere fall on all subjects alike; ' +
-    "so a ratio between two subjects (the ratio columns, the targets) is the median over rounds of their two rates in the same round, not the ratio of their medians (lib/report.ts, speedup).",
+    'so a ratio between two subjects (the ratio columns, the targets) is the median over rounds of their two rates in the same round, not the ratio of their medians (lib/report.ts, speedup).',
   'TF.js runs in production mode (tf.enableProdMode()); its wasm binaries are read from node_modules/@tensorflow/tfjs-backend-wasm/dist ' +
     '(setWasmPaths with a file path), never downloaded. Where TF.js offers several ways (model.fit, an optimizer.minimize loop, trainOnBatch; ' +
     'predict batch sizes) each is timed briefly and the fastest is measured; the row notes say which won.',

@@ -144,7 +144,18 @@ export async function ceilingOnEveryThread(m: number, k: number, n: number): Pro
       Atomics.add(ctl, 3, 1);
       Atomics.notify(ctl, 3);
     }`;
-  const workerData = { module, pages: memory.buffer.byteLength / PAGE, a, b, c, scratch, m, k, n, control: control.buffer };
+  const workerData = {
+    module,
+    pages: memory.buffer.byteLength / PAGE,
+    a,
+    b,
+    c,
+    scratch,
+    m,
+    k,
+    n,
+    control: control.buffer,
+  };
   const workers = Array.from({ length: others }, () => new Worker(source, { eval: true, workerData }));
   while (Atomics.load(control, 4) < others) await new Promise((resolve) => setTimeout(resolve, 5));
   return {
@@ -157,7 +168,7 @@ export async function ceilingOnEveryThread(m: number, k: number, n: number): Pro
       Atomics.notify(control, 0);
       one.run(reps);
       Atomics.store(control, 1, 0);
-      for (let stopped; (stopped = Atomics.load(control, 3)) < others; ) Atomics.wait(control, 3, stopped, 50);
+      for (let stopped; (stopped = Atomics.load(control, 3)) < others;) Atomics.wait(control, 3, stopped, 50);
       return (reps + Atomics.load(control, 2)) * flops;
     },
     async dispose() {

@@ -14,7 +14,8 @@ const busy = (ms: number) => () => {
 /** the ways taken in `calls` calls, 'w' whole and 's' split; `ms(i)`: what each way costs in call i (0-based) */
 function trace(slowSplit: boolean | ((i: number) => { whole: number; split: number }), calls: number): string {
   const a = new Adaptive();
-  const ms = typeof slowSplit === 'function' ? slowSplit : () => ({ whole: slowSplit ? 0 : 3, split: slowSplit ? 3 : 0 });
+  const ms =
+    typeof slowSplit === 'function' ? slowSplit : () => ({ whole: slowSplit ? 0 : 3, split: slowSplit ? 3 : 0 });
   let out = '';
   for (let i = 0; i < calls; i++) {
     a.run(

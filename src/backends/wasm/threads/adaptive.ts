@@ -124,9 +124,7 @@ export class Adaptive {
     else (splitNow ? s.split : s.whole).add(perUnit);
     if (taken !== undefined) {
       s.interval =
-        perUnit < taken
-          ? firstInterval(s.split.typical() <= s.whole.typical())
-          : Math.min(2 * s.interval, EXPLORE_MAX);
+        perUnit < taken ? firstInterval(s.split.typical() <= s.whole.typical()) : Math.min(2 * s.interval, EXPLORE_MAX);
       s.nextTry = s.calls + s.interval;
     }
   }
