@@ -45,14 +45,22 @@ function snSeedJs(): Trial {
   };
 }
 
+interface ChildRates {
+  wall: number[];
+  cpu: number[];
+}
+
 interface ChildResult {
-  rates: { wall: number[]; cpu: number[] };
+  rates: ChildRates;
+  /** with --interleave: the rates of the batches on N threads (`rates`: those on one thread) */
+  ratesN?: ChildRates;
   [key: string]: unknown;
 }
 
 function runChild(lib: 'scratchnet' | 'tfjs', rounds: number, threads = 1): { result?: ChildResult; why?: string } {
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed-child.ts');
   const args = ['--import', 'tsx', script, '--lib', lib, '--rounds', String(rounds), '--threads', String(threads)];
+  if (threads > 1) args.push('--interleave');
   const p = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 900_000,
@@ -69,9 +77,9 @@ function runChild(lib: 'scratchnet' | 'tfjs', rounds: number, threads = 1): { re
   return { result: parsed };
 }
 
-function measurementOf(r: ChildResult, note: string): Measurement {
-  const rates = getTimer() === 'cpu' ? r.rates.cpu : r.rates.wall;
-  return { rate: median(rates), rates, wallRate: median(r.rates.wall), cpuRate: median(r.rates.cpu), reps: 1, note };
+function measurementOf(r: ChildRates, note: string): Measurement {
+  const rates = getTimer() === 'cpu' ? r.cpu : r.wall;
+  return { rate: median(rates), rates, wallRate: median(r.wall), cpuRate: median(r.cpu), reps: 1, note };
 }
 
 export async function seedCases(ctx: Ctx): Promise<void> {
@@ -81,14 +89,18 @@ export async function seedCases(ctx: Ctx): Promise<void> {
   const fresh = `fresh process, one model.fit: a warm-up batch of 64, then the median of ${rounds} timed batch${rounds > 1 ? 'es' : ''}`;
   const m: Measurements = {};
 
-  ctx.log('  seed model, batch 64, scratchnet wasm (fresh process)');
-  const sn = runChild('scratchnet', rounds);
-  m.snWasm = sn.result ? measurementOf(sn.result, fresh) : { error: sn.why };
-  if (threadsInUse() > 1) {
-    ctx.log(`  seed model, batch 64, scratchnet wasm on ${threadsInUse()} threads (fresh process)`);
-    const many = runChild('scratchnet', rounds, threadsInUse());
-    m.snWasmN = many.result ? measurementOf(many.result, fresh) : { error: many.why };
-  }
+  // with N threads, one child times both rows, its batches alternating between one thread and N (seed-child.ts)
+  const n = threadsInUse();
+  ctx.log(
+    `  seed model, batch 64, scratchnet wasm${n > 1 ? ` on one thread and on ${n}, batch by batch` : ''} (fresh process)`,
+  );
+  const sn = runChild('scratchnet', rounds, n);
+  const both =
+    n > 1
+      ? `; a second warm-up batch on one thread, then the batches alternate between one thread and ${n}, in pairs`
+      : '';
+  m.snWasm = sn.result ? measurementOf(sn.result.rates, fresh + both) : { error: sn.why };
+  if (n > 1) m.snWasmN = sn.result?.ratesN ? measurementOf(sn.result.ratesN, fresh + both) : { error: sn.why };
 
   // --quick: TF.js takes about 10 s per batch of this model, so its child would take half the minute
   const tfWhy =
@@ -98,7 +110,7 @@ export async function seedCases(ctx: Ctx): Promise<void> {
   if (tfWhy === undefined) {
     ctx.log('  seed model, batch 64, TF.js wasm (fresh process)');
     tf = runChild('tfjs', rounds);
-    m.tfWasm = tf.result ? measurementOf(tf.result, fresh) : { error: tf.why };
+    m.tfWasm = tf.result ? measurementOf(tf.result.rates, fresh) : { error: tf.why };
   } else {
     m.tfWasm = { skipped: tfWhy };
   }
