@@ -1,10 +1,10 @@
 /**
  * Whether splitting a call pays, learnt as the program runs, per kernel and size class. A call large enough to split
- * (MIN_WORK) is timed split or whole, alternately at first, then the faster way is taken, and the other is tried
- * again now and then in case the machine's load has changed: after EXPLORE calls, and each time the try confirms
- * the choice, twice as many calls later (up to EXPLORE_MAX). On an idle machine splitting large calls wins
- * and stays on; on a machine whose other cores are busy (ours is shared: load 7–10 on 2 cores) a worker the OS runs
- * late can make a split call slower than a whole one, and then the calls of that size stay on the calling thread.
+ * (MIN_WORK) is timed split once and whole once, then the faster way is taken, and the other is tried again now and
+ * then in case the machine's load has changed (the schedule: EXPLORE_WHOLE and the constants beside it). On an idle
+ * machine splitting large calls wins and stays on; on a machine whose other cores are busy (ours is shared: load 7–10
+ * on 2 cores) a worker the OS runs late can make a split call slower than a whole one, and then the calls of that
+ * size stay on the calling thread.
  * Results are the same bits either way, so this only ever changes speed.
  *
  * Each way is judged by its last WINDOW timings, averaged without the largest. Single timings on our VMs spread by
