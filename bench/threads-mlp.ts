@@ -19,6 +19,7 @@ import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
 import { adaptive } from '../src/backends/wasm/threads/split.js';
 import type { WorkerPool } from '../src/backends/wasm/threads/pool.js';
+import { median } from './lib/harness.js';
 
 const batch = Number(process.argv[2] ?? 64);
 const PIXELS = 784,
@@ -37,25 +38,24 @@ const images = arena.alloc(12_800 * PIXELS);
 arena.write(images, mnist.trainX.data);
 const indices = arena.alloc(batch);
 const x = arena.alloc(batch * PIXELS);
-const whole = { w: arena.alloc(PIXELS * UNITS), g: arena.alloc(PIXELS * UNITS), m: arena.alloc(PIXELS * UNITS) };
-const wholeV = arena.alloc(PIXELS * UNITS);
-const y = arena.alloc(batch * UNITS),
-  dy = arena.alloc(batch * UNITS);
-arena.f32(dy, batch * UNITS).forEach((_, i, v) => (v[i] = Math.sin(i) * 0.01));
-arena.f32(whole.w, PIXELS * UNITS).forEach((_, i, v) => (v[i] = Math.cos(i) * 0.05));
-const halves = [0, 1].map(() => {
-  const h = {
-    w: arena.alloc(PIXELS * HALF),
-    g: arena.alloc(PIXELS * HALF),
-    m: arena.alloc(PIXELS * HALF),
-    v: arena.alloc(PIXELS * HALF),
-    y: arena.alloc(batch * HALF),
-    dy: arena.alloc(batch * HALF),
+/** the first layer's arrays for `cols` of its 128 output columns: weights, gradient, Adam's moments, y and dy */
+function layer(cols: number) {
+  const l = {
+    w: arena.alloc(PIXELS * cols),
+    g: arena.alloc(PIXELS * cols),
+    m: arena.alloc(PIXELS * cols),
+    v: arena.alloc(PIXELS * cols),
+    y: arena.alloc(batch * cols),
+    dy: arena.alloc(batch * cols),
   };
-  arena.f32(h.dy, batch * HALF).forEach((_, i, v) => (v[i] = Math.sin(i) * 0.01));
-  arena.f32(h.w, PIXELS * HALF).forEach((_, i, v) => (v[i] = Math.cos(i) * 0.05));
-  return h;
-});
+  arena.f32(l.dy, batch * cols).forEach((_, i, v) => (v[i] = Math.sin(i) * 0.01));
+  arena.f32(l.w, PIXELS * cols).forEach((_, i, v) => (v[i] = Math.cos(i) * 0.05));
+  return l;
+}
+const whole = layer(UNITS);
+const halves = [layer(HALF), layer(HALF)];
+/** Adam's learning rate (bias correction folded in), β1, β2, ε */
+const ADAM = [0.001, 0.9, 0.999, 1e-7] as const;
 
 /** one call of `name` as two chunks: the calling thread takes the first (its half), the worker the second */
 const names = pool.names;
@@ -71,8 +71,7 @@ function gather(): void {
   for (let i = 0; i < batch; i++) asInt[i] = (step * batch + i) % 12_800;
   kernels.gatherRows(images, indices, x, batch, PIXELS);
 }
-const adam = (w: number, g: number, m: number, v: number, n: number) =>
-  kernels.adamStep(w, g, m, v, n, 0.001, 0.9, 0.999, 1e-7);
+const adam = (l: typeof whole) => kernels.adamStep(l.w, l.g, l.m, l.v, PIXELS * UNITS, ...ADAM);
 
 type Phase = 'gather' | 'forward' | 'gradient' | 'adam';
 const layouts: Record<string, { threads: number; run: (mark: (p: Phase) => void) => void }> = {
@@ -87,7 +86,7 @@ const layouts: Record<string, { threads: number; run: (mark: (p: Phase) => void)
       mark('forward');
       owned('matmulTransASkipZeros', (h) => [x, h.dy, h.g, batch, PIXELS, HALF]);
       mark('gradient');
-      owned('adamStep', (h) => [h.w, h.g, h.m, h.v, PIXELS * HALF, 0.001, 0.9, 0.999, 1e-7]);
+      owned('adamStep', (h) => [h.w, h.g, h.m, h.v, PIXELS * HALF, ...ADAM]);
       mark('adam');
     },
   },
@@ -95,15 +94,14 @@ const layouts: Record<string, { threads: number; run: (mark: (p: Phase) => void)
 function rowsStep(mark: (p: Phase) => void): void {
   gather();
   mark('gather');
-  kernels.matmulSkipZeros(x, whole.w, y, batch, PIXELS, UNITS);
+  kernels.matmulSkipZeros(x, whole.w, whole.y, batch, PIXELS, UNITS);
   mark('forward');
-  kernels.matmulTransASkipZeros(x, dy, whole.g, batch, PIXELS, UNITS);
+  kernels.matmulTransASkipZeros(x, whole.dy, whole.g, batch, PIXELS, UNITS);
   mark('gradient');
-  adam(whole.w, whole.g, whole.m, wholeV, PIXELS * UNITS);
+  adam(whole);
   mark('adam');
 }
 
-const median = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
 const phases: Phase[] = ['gather', 'forward', 'gradient', 'adam'];
 const times: Record<string, Record<Phase | 'step', number[]>> = {};
 for (let round = 0; round < ROUNDS; round++) {
@@ -140,11 +138,11 @@ for (let round = 0; round < ROUNDS; round++) {
       step++;
       if (forward) {
         setThreadLimit(1);
-        kernels.matmulSkipZeros(x, whole.w, y, batch, PIXELS, UNITS);
+        kernels.matmulSkipZeros(x, whole.w, whole.y, batch, PIXELS, UNITS);
       }
       setThreadLimit(threads);
       const t0 = performance.now();
-      adam(whole.w, whole.g, whole.m, wholeV, PIXELS * UNITS);
+      adam(whole);
       d.push((performance.now() - t0) * 1000);
     }
     (adamTimes[name] ??= []).push(median(d));
