@@ -7,7 +7,9 @@
 //   other core.
 // - "columns": each thread owns one half of W's columns, with its gradient and Adam's moments, and the forward
 //   computes its half of the outputs; only the batch x crosses between the cores. Emulated with two half-width
-//   matrices (the kernels take no row stride), which is the layout at its best.
+//   matrices, each half of W contiguous, which Dense does not store (it keeps one row-major W). Cutting that one W
+//   by columns instead, with strided kernel entries, was built and measured slower than one thread
+//   (docs/threads.md, "Fourth round").
 //
 // Then the same Adam step alone, and after a forward pass that read W on the calling thread: what moving W between
 // the cores costs.
@@ -61,7 +63,13 @@ const ADAM = [0.001, 0.9, 0.999, 1e-7] as const;
 const names = pool.names;
 const owned = (name: string, args: (h: (typeof halves)[0]) => number[]) => {
   const f = (kernels as unknown as Record<string, (...a: number[]) => void>)[name];
-  pool.run(names.indexOf(name), [args(halves[0]), args(halves[1])], (a) => f(...a));
+  // the caller's chunk runs the kernel whole: under a limit of one thread the split kernels call the wasm export
+  // itself (a split from inside a chunk would take over the pool's control block while the worker runs)
+  pool.run(names.indexOf(name), [args(halves[0]), args(halves[1])], (a) => {
+    setThreadLimit(1);
+    f(...a);
+    setThreadLimit(2);
+  });
 };
 
 let step = 0;

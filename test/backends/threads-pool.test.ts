@@ -97,6 +97,27 @@ describe('the pool', () => {
     expect(arena.f32(y, m * n)[m * n - 1]).toBe(k * 0.125);
   });
 
+  it('a split called from inside a chunk of another throws a ScratchnetError, and the pool goes on', async () => {
+    await setThreads(2);
+    const pool = backend.pool as unknown as {
+      names: string[];
+      run(kernel: number, chunks: number[][], run: (args: number[]) => void): void;
+    };
+    const fill = pool.names.indexOf('fill');
+    const chunks = [
+      [y, 1, m * n],
+      [y, 1, m * n],
+    ];
+    // this thread's chunk calls the split kernels (as a bench once did): the inner call must not take over the pool
+    expect(() => pool.run(fill, chunks, () => kernels.matmul(x, w, y, m, k, n))).toThrow(
+      /^scratchnet: matmul was split from inside a chunk of another split call/,
+    );
+    const before = backend.pool!.splitCalls;
+    kernels.matmul(x, w, y, m, k, n);
+    expect(backend.pool!.splitCalls, 'the pool goes on').toBe(before + 1);
+    expect(arena.f32(y, m * n)[m * n - 1]).toBe(k * 0.125);
+  });
+
   it('a worker that dies surfaces as a ScratchnetError, then the calls run on the threads left; setThreads restarts it', async () => {
     await setThreads(2);
     const workers = (backend.pool as unknown as { workers: { handle: { terminate(): Promise<number> } }[] }).workers;

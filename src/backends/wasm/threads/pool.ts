@@ -96,6 +96,8 @@ export class WorkerPool {
   /** performance.now() when the last call ended */
   private lastEnd = -Infinity;
   private url: string | undefined;
+  /** a call is running: its chunks own the control block until it returns */
+  private running = false;
   /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
   splitCalls = 0;
   readonly splitsByKernel: Record<string, number> = {};
@@ -317,8 +319,27 @@ export class WorkerPool {
    * Run `kernel` once per entry of `chunks` (each its arguments), spread over this thread and the workers; return
    * when all have finished. `run` calls the kernel on this thread. With `scratchArg` ≥ 0 each thread passes its own
    * block of extraFloats floats there. Throws a ScratchnetError naming the kernel if a chunk threw in a worker.
+   * `run` must call the wasm export itself, not a split kernel: a call from inside a chunk would take over the
+   * control block while the workers run this call's chunks, and chunks nobody had claimed yet would never run; so
+   * such a call throws instead.
    */
   run(kernel: number, chunks: number[][], run: (args: number[]) => void, scratchArg = -1): void {
+    if (this.running) {
+      throw scratchnetError(
+        `${this.names[kernel]} was split from inside a chunk of another split call; a chunk must call the wasm ` +
+          'export itself',
+        'internal',
+      );
+    }
+    this.running = true;
+    try {
+      this.runChunks(kernel, chunks, run, scratchArg);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private runChunks(kernel: number, chunks: number[][], run: (args: number[]) => void, scratchArg: number): void {
     const head = this.head;
     const n = Math.min(chunks.length, MAX_CHUNKS);
     for (let c = 0; c < n; c++) {
