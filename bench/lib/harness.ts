@@ -1,5 +1,5 @@
 import { setThreads } from '../../src/index.js';
-import { setThreadLimit } from '../../src/backends/wasm/threads/settings.js';
+import { setThreadLimit, splitCallCount } from '../../src/backends/wasm/threads/settings.js';
 
 /**
  * Measuring several libraries on the same task, side by side in one process.
@@ -73,6 +73,9 @@ export interface Measurement {
   reps?: number;
   seconds?: number;
   note?: string;
+  /** kernel calls split over the workers in the timed rounds ('snWasmN' only): 0 means the same code ran as on one
+   *  thread, so its ratio to one thread is the machine's drift */
+  splitCalls?: number;
   skipped?: string;
   error?: string;
 }
@@ -218,6 +221,7 @@ export async function measure(
     wall: number[];
     cpu: number[];
     seconds: number;
+    splitCalls: number;
   }[] = [];
   for (const s of subjects) {
     if (s.skip !== undefined || !s.setup) {
@@ -230,7 +234,7 @@ export async function measure(
       await trial.enter?.();
       const reps = await calibrate(trial, { ...o, ...s.options });
       trial.calibrated?.();
-      live.push({ id: s.id, trial, reps, rates: [], wall: [], cpu: [], seconds: 0 });
+      live.push({ id: s.id, trial, reps, rates: [], wall: [], cpu: [], seconds: 0, splitCalls: 0 });
     } catch (e) {
       result[s.id] = { error: errorText(e) };
       log(`    ${SUBJECT_LABELS[s.id]}: failed: ${errorText(e)}`);
@@ -247,7 +251,9 @@ export async function measure(
       if (result[l.id]?.error) continue;
       try {
         await l.trial.enter?.();
+        const splitBefore = splitCallCount();
         const t = await timed(l.trial, l.reps);
+        l.splitCalls += splitCallCount() - splitBefore;
         l.rates.push(t.work / t.seconds);
         l.wall.push(t.work / t.wall);
         l.cpu.push(t.work / t.cpu);
@@ -268,6 +274,7 @@ export async function measure(
         reps: l.reps,
         seconds: l.seconds,
         note: l.trial.note,
+        ...(l.id === 'snWasmN' ? { splitCalls: l.splitCalls } : {}),
       };
     }
     try {

@@ -186,6 +186,9 @@ export function checkTargets(rows: Row[], threadCount?: number): TargetResult[] 
       const scaling = machine && speedup(machine, 'snWasmN', 'snWasm');
       if (scaling !== undefined && out.at(-1)!.holds !== undefined)
         out.at(-1)!.figure += ` (the machine: ${x(scaling)} after the section)`;
+      // a row that split nothing ran the same code on N threads as on one: its ratio is the machine's drift
+      if (row?.raw?.snWasmN?.splitCalls === 0 && out.at(-1)!.holds !== undefined)
+        out.at(-1)!.figure += '; no call split, the same code as on one thread';
     };
     threads('matmul 1024×1024·1024×1024', find('matmul 1024×1024·1024×1024'), 1.8, 'matmul');
     threads('the wide layer', find('Dense 1024→1024 fwd+bwd, 1024 rows'), 1.8, 'wide layer');

@@ -8,6 +8,8 @@ import { coreCount, threadsUnavailableReason } from './environment.js';
 export interface Resizable {
   resize(workers: number): void;
   whenReady(): Promise<void>;
+  /** calls it has run as chunks open to the workers */
+  readonly splitCalls: number;
 }
 
 /** most threads setThreads accepts: more would only cost memory (0.8 MB of scratch each) */
@@ -85,6 +87,14 @@ export function activeThreads(): number {
  *  benchmarks switch between one thread and all of them between samples, which setThreads would make slow. */
 export function setThreadLimit(n: number): void {
   state.limit = n;
+}
+
+/** Kernel calls split over the workers so far, by every pool. Not public: the benchmarks report whether a row split
+ *  anything (one that did not runs the same code on one thread and on N). */
+export function splitCallCount(): number {
+  let calls = 0;
+  for (const pool of state.pools) calls += pool.splitCalls;
+  return calls;
 }
 
 /** A threaded backend's pool follows setThreads from now on (and is sized at once). */
