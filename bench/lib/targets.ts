@@ -36,25 +36,39 @@ export function checkTargets(rows: Row[], threadCount?: number): TargetResult[] 
     out.push({ target, figure: x(v), holds: v >= atLeast });
   };
 
-  // matmul 512 and 1024, the wide layer: ≥ 0.8× the ceiling, ≥ TF.js wasm, ≥ 20× scratchnet JS
-  const ceiling1024 = find('matmul 1024×1024·1024×1024')?.values.ceiling;
-  for (const name of ['matmul 512×512·512×512', 'matmul 1024×1024·1024×1024', 'Dense 1024→1024 fwd+bwd, 1024 rows']) {
+  // The default matmul: ≥ 0.9× the SIMD128 ceiling at every size from 128 to 1024 (the threads issue, item 6), as the
+  // median of the same-round ratios (the ceiling is timed in the same rounds). The "≥ 20× scratchnet JS" targets of
+  // the performance issue are retired there: the JS backend's speed relative to wasm differs by CPU (wasm ÷ JS 19×
+  // on the Intel Xeon VM, 12.5–16.5× on the AMD EPYC VM), so the table shows wasm ÷ JS without a target.
+  for (const size of [128, 256, 512, 1024]) {
+    const name = `matmul ${size}×${size}·${size}×${size}`;
     const row = find(name);
-    const wide = name.startsWith('Dense');
-    const ceiling = wide ? ceiling1024 : row?.values.ceiling;
-    const wasm = row?.values.snWasm;
-    const against = wide ? ' (against the ceiling at 1024)' : '';
-    if (wasm !== undefined && ceiling !== undefined) {
+    const v = row && speedup(row, 'snWasm', 'ceiling');
+    if (v === undefined)
+      missing(`${name}: ≥ 0.9× the SIMD128 ceiling`, row ? 'no wasm or ceiling value' : 'its section did not run');
+    else
       out.push({
-        target: `${name}: ≥ 0.8× the SIMD128 ceiling${against}`,
-        figure: `${x(wasm / ceiling)} (${wasm.toFixed(1)} of ${ceiling.toFixed(1)} GFLOP/s)`,
-        holds: wasm / ceiling >= 0.8,
+        target: `${name}: ≥ 0.9× the SIMD128 ceiling`,
+        figure: `${x(v)} (medians: ${row!.values.snWasm!.toFixed(1)} against ${row!.values.ceiling!.toFixed(1)} GFLOP/s)`,
+        holds: v >= 0.9,
       });
-    } else {
-      missing(`${name}: ≥ 0.8× the SIMD128 ceiling`, row ? 'no wasm or ceiling value' : 'its section did not run');
-    }
-    ratio(`${name}: ≥ 1× TF.js wasm`, row, 'snWasm', 'tfWasm', 1);
-    ratio(`${name}: ≥ 20× scratchnet JS`, row, 'snWasm', 'snJs', 20);
+  }
+  // matmul 512 and 1024: ≥ TF.js wasm; the wide layer: ≥ 0.8× the ceiling at 1024 and ≥ TF.js wasm
+  const wideName = 'Dense 1024→1024 fwd+bwd, 1024 rows';
+  const wide = find(wideName);
+  const ceiling1024 = find('matmul 1024×1024·1024×1024')?.values.ceiling;
+  const wideWasm = wide?.values.snWasm;
+  if (wideWasm !== undefined && ceiling1024 !== undefined) {
+    out.push({
+      target: `${wideName}: ≥ 0.8× the SIMD128 ceiling (against the ceiling at 1024)`,
+      figure: `${x(wideWasm / ceiling1024)} (${wideWasm.toFixed(1)} of ${ceiling1024.toFixed(1)} GFLOP/s)`,
+      holds: wideWasm / ceiling1024 >= 0.8,
+    });
+  } else {
+    missing(`${wideName}: ≥ 0.8× the SIMD128 ceiling`, wide ? 'no wasm or ceiling value' : 'its section did not run');
+  }
+  for (const name of ['matmul 512×512·512×512', 'matmul 1024×1024·1024×1024', wideName]) {
+    ratio(`${name}: ≥ 1× TF.js wasm`, find(name), 'snWasm', 'tfWasm', 1);
   }
 
   ratio(
