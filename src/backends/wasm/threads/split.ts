@@ -2,7 +2,8 @@
  * The kernels on N threads: each call that is large enough is cut into parts by OUTPUT blocks, one part per thread,
  * and every other call runs on the calling thread as before.
  *
- * A call is cut into chunks (CHUNKS_PER_THREAD per thread) that the threads claim as they come free (pool.ts).
+ * A call is cut into chunks (CHUNKS_PER_THREAD per thread; one per thread for large products, ONE_CHUNK_WORK) that
+ * the threads claim as they come free (pool.ts).
  * Why the bits do not change (docs/threads.md): every output element is computed by exactly one chunk, with the
  * arithmetic of the single-thread kernel, and a chunk's bounds depend on the shape and the thread count only.
  * - matmul, matmulSkipZeros, matmulTransB: blocks of output rows (pointer offsets, no new code). matmul sums every
@@ -63,6 +64,14 @@ type Fn = (...args: number[]) => unknown;
 
 /** chunks per thread: more than one, so that a thread the OS runs late leaves its share to the others */
 const CHUNKS_PER_THREAD = 2;
+/**
+ * A product of at least this many multiply-adds takes one chunk per thread: every chunk of a packed product packs
+ * all of B for itself (assembly/matmul.ts), so each chunk more is one more pass over B. On two threads, 1024³
+ * products ran 1.96–2.00× one thread in two chunks against 1.91–1.97× in four, 256³ 1.89× against 1.82×, and the
+ * wide layer's training 1.80× against 1.77× (docs/threads.md, fifth round). The MNIST MLP's calls (13 M at batch
+ * 128) keep two chunks a thread: they read B in place, and one chunk each measured no better there.
+ */
+const ONE_CHUNK_WORK = 1 << 24;
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -86,20 +95,24 @@ export function threadedKernels(
   const index = new Map(pool.names.map((name, i) => [name, i]));
 
   /** how many chunks: CHUNKS_PER_THREAD per thread that can run, fewer when the work or the rows are short */
-  const partsFor = (work: number, minWork: number, rows: number, minRows: number): number => {
+  const partsFor = (
+    work: number,
+    minWork: number,
+    rows: number,
+    minRows: number,
+    perThread = CHUNKS_PER_THREAD,
+  ): number => {
     if (work < 2 * minWork || rows < 2 * minRows || threads() < 2) return 1;
     const running = Math.min(threads(), 1 + pool.ready());
     if (running < 2) return 1;
-    const parts = Math.min(
-      running * CHUNKS_PER_THREAD,
-      MAX_CHUNKS,
-      Math.floor(work / minWork),
-      Math.floor(rows / minRows),
-    );
+    const parts = Math.min(running * perThread, MAX_CHUNKS, Math.floor(work / minWork), Math.floor(rows / minRows));
     // as many chunks for every thread: 3 chunks on 2 threads take the time of 2 (Adam on the MNIST MLP's first
     // layer, alone: 1.36× one thread in 3 chunks, 1.69× in 2)
     return parts > running ? parts - (parts % running) : parts;
   };
+
+  /** chunks per thread for a product of `work` multiply-adds */
+  const perThread = (work: number): number => (work >= ONE_CHUNK_WORK ? 1 : CHUNKS_PER_THREAD);
 
   /** run `name` over the blocks of [0, total) given by `b`, with args(lo, hi) for each block */
   const runBlocks = (name: string, b: number[], args: (lo: number, hi: number) => number[], scratchArg = -1): void => {
@@ -119,7 +132,7 @@ export function threadedKernels(
   const rowSplit =
     (name: 'matmul' | 'matmulSkipZeros') =>
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
-      const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, 4);
+      const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, 4, perThread(m * kk * n));
       if (parts < 2) return raw[name](x, w, y, m, kk, n);
       decide(
         name,
@@ -134,7 +147,7 @@ export function threadedKernels(
   const gradientSplit =
     (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
     (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
-      const parts = partsFor(m * kk * n, MIN_WORK.matmul, kk, 4);
+      const parts = partsFor(m * kk * n, MIN_WORK.matmul, kk, 4, perThread(m * kk * n));
       if (parts < 2) return raw[name](x, dy, dw, m, kk, n);
       decide(
         name,
@@ -149,7 +162,7 @@ export function threadedKernels(
   /** rows below which matmulTransB sums with partial sums (assembly/matmul.ts, TRANS_B_PACK_M) */
   const TRANS_B_PACK_M = 16;
   k.matmulTransB = (dy, w, dx, m, n, kk) => {
-    const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, TRANS_B_PACK_M);
+    const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, TRANS_B_PACK_M, perThread(m * kk * n));
     if (parts < 2) return raw.matmulTransB(dy, w, dx, m, n, kk);
     // blocks of at least 16 rows: whole 16-row units
     decide(
