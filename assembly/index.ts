@@ -27,12 +27,13 @@ export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 export { SPARSE_SHARE, SPARSE_MIN_N } from './sparse';
 export { CONV_BLOCK_FLOATS, CONV_RELU } from './conv';
 
-// Not kernels: for the worker pool (src/backends/wasm/threads/), each instance's own matmul scratch, and the row
-// blocks of a weight gradient that the pool hands to each thread.
-export { setScratch } from './lib/scratch';
-export { matmulTransARows } from './matmul';
+// Not kernels: for the worker pool (src/backends/wasm/threads/), each instance's own matmul scratch, the width of the
+// packed product's slabs of B (the pool cuts wide products at them, compared with threads/split.ts by a test), and
+// the blocks of rows or columns of a product that the pool hands to each thread.
+export { setScratch, NC as MATMUL_SLAB_COLUMNS } from './lib/scratch';
+export { matmulTransARows, matmulCols, matmulTransBCols } from './matmul';
 export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterCols, convWindowsInside } from './conv';
-export { matmulTransASkipZerosRows } from './sparse';
+export { matmulTransASkipZerosRows, matmulSkipZerosCols } from './sparse';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */
 export function scratchBytes(): usize {

@@ -207,13 +207,18 @@ function microEdge(ap: usize, bp: usize, c: usize, cRow: usize, kc: i32, accumul
   }
 }
 
+/** C[M, N] = 0, rows cRow bytes apart */
+function fillRows(c: usize, cRow: usize, M: i32, N: i32): void {
+  for (let i = 0; i < M; i++) memory.fill(c + <usize>i * cRow, 0, <usize>N << 2);
+}
+
 /** C[M, N] (+)= A(M, K) · B(K, N) through packed panels; strides in bytes (see the top of this file) */
 function gemm(
-  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: usize, c: usize, M: i32, N: i32, K: i32, add: bool,
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, bCol: usize, c: usize, cRow: usize, M: i32, N: i32, K: i32,
+  add: bool,
 ): void {
-  const cRow = <usize>N << 2;
   if (K == 0) {
-    if (!add) memory.fill(c, 0, <usize>M * cRow);
+    if (!add) fillRows(c, cRow, M, N);
     return;
   }
   const ap0 = aPack(), bp0 = bPack();
@@ -284,8 +289,9 @@ function row1(a: usize, aStep: usize, b: usize, bRow: usize, c: usize, K: i32, a
 }
 
 /** C[M, N] (+)= A(M, K) · B[K, N] row by row (B rows contiguous), for M < MR and the M % 4 rows of gemmDirect */
-function gemmRows(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32, add: bool): void {
-  const cRow = <usize>N << 2;
+function gemmRows(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, M: i32, N: i32, K: i32, add: bool,
+): void {
   for (let i = 0; i < M; i++) {
     const ai = a + <usize>i * aRow, ci = c + <usize>i * cRow;
     let j = 0;
@@ -372,8 +378,9 @@ function direct4x1(
 }
 
 /** C[M, N] (+)= A(M, K) · B[K, N] in 4-row blocks read in place (B rows contiguous), blocked over K by KC */
-function gemmDirect(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32, add: bool): void {
-  const cRow = <usize>N << 2;
+function gemmDirect(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, M: i32, N: i32, K: i32, add: bool,
+): void {
   const M4 = M & ~3;
   for (let p0 = 0; p0 < K; p0 += KC) {
     const len = min(KC, K - p0);
@@ -388,7 +395,7 @@ function gemmDirect(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, 
     }
   }
   // the M % 4 rows left: whole rows
-  if (M4 < M) gemmRows(a + <usize>M4 * aRow, aRow, aStep, b, bRow, c + <usize>M4 * cRow, M - M4, N, K, add);
+  if (M4 < M) gemmRows(a + <usize>M4 * aRow, aRow, aStep, b, bRow, c + <usize>M4 * cRow, cRow, M - M4, N, K, add);
 }
 
 /**
@@ -409,11 +416,13 @@ function packs(M: i32, N: i32, K: i32, aAcross: bool): bool {
  * With `add`, every C[i, j] continues its sum from the value stored in C, term by term in the order of p: so a
  * reduction cut into consecutive calls (the conv filter gradient, block by block of rows) gives the same bits as one.
  */
-function gemmRowB(a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, M: i32, N: i32, K: i32, add: bool): void {
-  if (K == 0) { if (!add) memory.fill(c, 0, <usize>M * N << 2); } // an empty sum: zeros (gemmDirect would not write)
-  else if (M < MR) gemmRows(a, aRow, aStep, b, bRow, c, M, N, K, add);
-  else if (packs(M, N, K, aStep != 4)) gemm(a, aRow, aStep, b, bRow, 4, c, M, N, K, add);
-  else gemmDirect(a, aRow, aStep, b, bRow, c, M, N, K, add);
+function gemmRowB(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, M: i32, N: i32, K: i32, add: bool,
+): void {
+  if (K == 0) { if (!add) fillRows(c, cRow, M, N); } // an empty sum: zeros (gemmDirect would not write)
+  else if (M < MR) gemmRows(a, aRow, aStep, b, bRow, c, cRow, M, N, K, add);
+  else if (packs(M, N, K, aStep != 4)) gemm(a, aRow, aStep, b, bRow, 4, c, cRow, M, N, K, add);
+  else gemmDirect(a, aRow, aStep, b, bRow, c, cRow, M, N, K, add);
 }
 
 /** y[m,n] = x[m,k] · w[k,n] */
@@ -422,7 +431,7 @@ export function matmul(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32): vo
     check(x, <i64>m * k, 'matmul: x'); check(w, <i64>k * n, 'matmul: w'); check(y, <i64>m * n, 'matmul: y');
   }
   const row = <usize>k << 2, wRow = <usize>n << 2;
-  gemmRowB(x, row, 4, w, wRow, y, m, n, k, false);
+  gemmRowB(x, row, 4, w, wRow, y, wRow, m, n, k, false);
 }
 
 /** dw[k,n] = x[m,k]ᵀ · dy[m,n]  (the weight gradient of a dense layer) */
@@ -433,19 +442,28 @@ export function matmulTransA(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: 
   }
   // A(p, i) = x[i, p]: rows of A step by one float, the reduction over i steps by a row of x.
   const row = <usize>k << 2, dyRow = <usize>n << 2;
-  gemmRowB(x, 4, row, dy, dyRow, dw, k, n, m, false);
+  gemmRowB(x, 4, row, dy, dyRow, dw, dyRow, k, n, m, false);
 }
 
 /** dw[k0..k1, n] = (x[m,k]ᵀ · dy[m,n])[k0..k1]: rows k0 ≤ p < k1 of matmulTransA, bit for bit (not a kernel of the
  *  contract: the worker pool splits a weight gradient over its rows, each thread one block, src/backends/wasm/threads/) */
 export function matmulTransARows(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32, k0: i32, k1: i32): void {
-  gemmRowB(x + (<usize>k0 << 2), 4, <usize>k << 2, dy, <usize>n << 2, dw + (<usize>k0 * n << 2), k1 - k0, n, m, false);
+  const row = <usize>n << 2;
+  gemmRowB(x + (<usize>k0 << 2), 4, <usize>k << 2, dy, row, dw + <usize>k0 * row, row, k1 - k0, n, m, false);
+}
+
+/** y[:, j0..j1) of matmul, bit for bit: every output is summed over k in order from +0 on every path, so the narrower
+ *  block's path does not matter (not a kernel of the contract: the worker pool's split of a wide product by columns,
+ *  src/backends/wasm/threads/split.ts) */
+export function matmulCols(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32, j0: i32, j1: i32): void {
+  const wRow = <usize>n << 2, o = <usize>j0 << 2;
+  gemmRowB(x, <usize>k << 2, 4, w + o, wRow, y + o, wRow, m, j1 - j0, k, false);
 }
 
 /** dw[k,n] += x[m,k]ᵀ · dy[m,n], each dw[p, j] continuing its sum over i from the stored value (not a kernel of the
  *  contract: the conv filter gradient calls it block by block of rows, bit-identical to one matmulTransA) */
 export function matmulTransAAdd(x: usize, dy: usize, dw: usize, m: i32, k: i32, n: i32): void {
-  gemmRowB(x, 4, <usize>k << 2, dy, <usize>n << 2, dw, k, n, m, true);
+  gemmRowB(x, 4, <usize>k << 2, dy, <usize>n << 2, dw, <usize>n << 2, k, n, m, true);
 }
 
 // ---- matmulTransB with few rows: dot products of contiguous rows --------------------------------------------------
@@ -538,7 +556,7 @@ function dot1x1(d: usize, w: usize, dx: usize, len: i32, accumulate: bool): void
  *  rows differ with the thread count) */
 export function matmulTransBPacked(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: i32): void {
   const row = <usize>n << 2;
-  gemm(dy, row, 4, w, 4, row, dx, m, k, n, false);
+  gemm(dy, row, 4, w, 4, row, dx, <usize>k << 2, m, k, n, false);
 }
 
 /** dx[m,k] = dy[m,n] · w[k,n]ᵀ  (the input gradient of a dense layer) */
@@ -547,14 +565,20 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
     check(dy, <i64>m * n, 'matmulTransB: dy'); check(w, <i64>k * n, 'matmulTransB: w');
     check(dx, <i64>m * k, 'matmulTransB: dx');
   }
+  matmulTransBCols(dy, w, dx, m, n, k, 0, k);
+}
+
+/** dx[:, p0..p1) of matmulTransB, bit for bit when p0 and p1 are multiples of 4 (or p1 = k): the rows p0 ≤ p < p1 of
+ *  w (not a kernel of the contract: the worker pool's split of an input gradient by columns, src/backends/wasm/threads/) */
+export function matmulTransBCols(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: i32, p0: i32, p1: i32): void {
   const row = <usize>n << 2, dxRow = <usize>k << 2;
   if (m >= TRANS_B_PACK_M) {
     // B(j, p) = w[p, j]: the columns of B are the contiguous rows of w
-    gemm(dy, row, 4, w, 4, row, dx, m, k, n, false);
+    gemm(dy, row, 4, w + <usize>p0 * row, 4, row, dx + (<usize>p0 << 2), dxRow, m, p1 - p0, n, false);
     return;
   }
   if (n == 0) {
-    memory.fill(dx, 0, <usize>m * dxRow);
+    fillRows(dx + (<usize>p0 << 2), dxRow, m, p1 - p0);
     return;
   }
   for (let j0 = 0; j0 < n; j0 += NB) {
@@ -564,9 +588,9 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
     let i = 0;
     for (; i + 2 <= m; i += 2) {
       const di = d0 + <usize>i * row, dxi = dx + <usize>i * dxRow;
-      let p = 0;
-      for (; p + 4 <= k; p += 4) dot2x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, dxRow, len, accumulate);
-      for (; p < k; p++) {
+      let p = p0;
+      for (; p + 4 <= p1; p += 4) dot2x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, dxRow, len, accumulate);
+      for (; p < p1; p++) {
         const wp = w0 + <usize>p * row, dxp = dxi + (<usize>p << 2);
         dot1x1(di, wp, dxp, len, accumulate);
         dot1x1(di + row, wp, dxp + dxRow, len, accumulate);
@@ -574,9 +598,9 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
     }
     if (i < m) {
       const di = d0 + <usize>i * row, dxi = dx + <usize>i * dxRow;
-      let p = 0;
-      for (; p + 4 <= k; p += 4) dot1x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, len, accumulate);
-      for (; p < k; p++) dot1x1(di, w0 + <usize>p * row, dxi + (<usize>p << 2), len, accumulate);
+      let p = p0;
+      for (; p + 4 <= p1; p += 4) dot1x4(di, w0 + <usize>p * row, dxi + (<usize>p << 2), row, len, accumulate);
+      for (; p < p1; p++) dot1x1(di, w0 + <usize>p * row, dxi + (<usize>p << 2), len, accumulate);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { check, DEBUG } from './lib/check';
 import { madd } from './lib/simd';
 import { bPack, LIST_CAPACITY } from './lib/scratch';
-import { matmul, matmulTransARows, zero } from './matmul';
+import { matmulCols, matmulTransARows, zero } from './matmul';
 
 // ---- zero-skipping kernels for one-sample steps -------------------------------------------------------------------
 // Inputs such as MNIST pixels are mostly exact zeros. These kernels leave out every term whose x is exactly 0 (±0)
@@ -124,8 +124,14 @@ export function matmulSkipZeros(x: usize, w: usize, y: usize, m: i32, k: i32, n:
     check(x, <i64>m * k, 'matmulSkipZeros: x'); check(w, <i64>k * n, 'matmulSkipZeros: w');
     check(y, <i64>m * n, 'matmulSkipZeros: y');
   }
+  matmulSkipZerosCols(x, w, y, m, k, n, 0, n);
+}
+
+/** columns j0 ≤ j < j1 of matmulSkipZeros, bit for bit; whether skipping pays is judged on the whole call, as there
+ *  (not a kernel of the contract: the worker pool's split of a wide product by columns, src/backends/wasm/threads/) */
+export function matmulSkipZerosCols(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32, j0: i32, j1: i32): void {
   if (m > 1 && !skipPays(x, m, k, n)) {
-    matmul(x, w, y, m, k, n);
+    matmulCols(x, w, y, m, k, n, j0, j1);
     return;
   }
   const list = bPack(), wRow = <usize>n << 2;
@@ -138,11 +144,11 @@ export function matmulSkipZeros(x: usize, w: usize, y: usize, m: i32, k: i32, n:
       const count = nonZeros(xi + (<usize>p0 << 2), len, list);
       const x0 = xi + (<usize>p0 << 2), w0 = w + <usize>p0 * wRow;
       const accumulate = p0 > 0;
-      let j = 0;
-      for (; j + 32 <= n; j += 32) skipRow32(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j + 8 <= n; j += 8) skipRow8(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j + 4 <= n; j += 4) skipRow4(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j < n; j++) skipRow1(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      let j = j0;
+      for (; j + 32 <= j1; j += 32) skipRow32(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j + 8 <= j1; j += 8) skipRow8(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j + 4 <= j1; j += 4) skipRow4(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
+      for (; j < j1; j++) skipRow1(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
       p0 += len;
     } while (p0 < k);
   }

@@ -5,44 +5,10 @@
 // would trap on an argument out of range).
 import { describe, expect, it } from 'vitest';
 import { CONV_RELU, convArgs, convScratchFloats } from '../../src/backends/conv-geometry.js';
-import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
+import { RELEASE_WASM_BASE64 } from '../../src/backends/wasm/bytes.generated.js';
 import { DEBUG_WASM_BASE64 } from '../../src/backends/wasm/debug-bytes.generated.js';
-import { createMemory, instantiateKernels } from '../../src/backends/wasm/load.js';
 import { CONV_SHAPES, convSizes, geometryOf } from '../kernels/cases/conv.js';
-
-type Fn = (...a: number[]) => number;
-
-/** the module's exports over a fresh memory, and a bump allocator of float blocks after its heap base */
-function instance(base64: string) {
-  const memory = createMemory();
-  const exports = instantiateKernels(decodeBase64(base64), memory) as unknown as Record<string, Fn>;
-  let next = (exports.heapBase() + 15) & ~15;
-  const alloc = (floats: number, fill?: (i: number) => number): number => {
-    const p = next;
-    next += ((floats * 4 + 15) & ~15) + 16;
-    const pages = Math.ceil((next - memory.buffer.byteLength) / 65536);
-    if (pages > 0) memory.grow(pages);
-    const view = new Float32Array(memory.buffer, p, floats);
-    for (let i = 0; i < floats; i++) view[i] = fill ? Math.fround(fill(i)) : Number.NaN;
-    return p;
-  };
-  const read = (p: number, floats: number) => Array.from(new Float32Array(memory.buffer, p, floats));
-  return { exports, alloc, read };
-}
-
-/** cut [0, total) at the given fractions (rounded down), keeping the empty parts out */
-const cuts = (total: number, fractions: number[]): [number, number][] => {
-  const at = [0, ...fractions.map((f) => Math.floor(total * f)), total];
-  return at
-    .slice(1)
-    .map((hi, i) => [at[i], hi] as [number, number])
-    .filter(([lo, hi]) => hi > lo);
-};
-
-function expectBits(actual: number[], expected: number[], what: string): void {
-  const first = actual.findIndex((v, i) => !Object.is(v, expected[i]));
-  if (first >= 0) expect.fail(`${what}: first difference at [${first}]: ${actual[first]} ≠ ${expected[first]}`);
-}
+import { cuts, expectBits, instance } from './wasm-parts.js';
 
 describe.each([
   ['release', RELEASE_WASM_BASE64],

@@ -100,6 +100,31 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
     }
   });
 
+  it('an MLP 60-1100-1536-10 whose wide products split by columns, batch 24 (and 8 at the end of each epoch)', async () => {
+    // four inputs in five are exact zeros, so the first layer takes the zero-skipping path; the second layer's inputs
+    // (relu outputs) are dense enough for matmul. Products two slabs wide or more (1,100 and 1,536 columns) are cut
+    // by columns of their output, with the few-row path of matmulTransB in the last batch of each epoch
+    const x = Float32Array.from({ length: 56 * 60 }, (_, i) => (i % 5 === 1 ? Math.sin(i * 0.37) : 0));
+    const y = Int32Array.from({ length: 56 }, (_, i) => (i * 3) % 10);
+    const build = () =>
+      new Sequential(
+        [
+          new Dense(1100, { inputShape: [60], activation: 'relu' }),
+          new Dense(1536, { activation: 'relu' }),
+          new Dense(10, { activation: 'softmax' }),
+        ],
+        { seed: 11, backend },
+      );
+    const one = await trained(1, build, { data: x, shape: [56, 60] }, y, 24);
+    for (const threads of [2, 3, 4]) {
+      const many = await trained(threads, build, { data: x, shape: [56, 60] }, y, 24);
+      for (const kernel of ['matmulSkipZerosCols', 'matmulTransBCols']) {
+        expect(many.kernels[kernel] ?? 0, `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
+      }
+      expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
+    }
+  });
+
   it("a CNN: Conv2D 3×3×32 ('valid'), max pooling, Conv2D 3×3×32 ('same'), Dense 10, batch 32", async () => {
     // sizes that split every conv and pooling kernel: the first conv's filter gradient by filters (it reads the patch
     // matrix in place), the second's by kernel rows (padded)

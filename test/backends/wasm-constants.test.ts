@@ -6,6 +6,7 @@ import { SPARSE_MIN_N, SPARSE_SHARE } from '../../src/backends/kernels.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { DEBUG_WASM_BASE64 } from '../../src/backends/wasm/debug-bytes.generated.js';
 import { createMemory, instantiateKernels } from '../../src/backends/wasm/load.js';
+import { MATMUL_SLAB_COLUMNS } from '../../src/backends/wasm/threads/split.js';
 
 const builds = { release: RELEASE_WASM_BASE64, debug: DEBUG_WASM_BASE64 };
 
@@ -23,6 +24,14 @@ describe('constants shared by assembly/ and src/backends/kernels.ts', () => {
       const exports = instantiateKernels(decodeBase64(base64), createMemory());
       expect(global(exports, 'SPARSE_SHARE')).toBe(SPARSE_SHARE);
       expect(global(exports, 'SPARSE_MIN_N')).toBe(SPARSE_MIN_N);
+    },
+  );
+
+  it.each(Object.entries(builds))(
+    "%s build: the packed product's slab width equals the one the worker pool cuts wide products at",
+    (_name, base64) => {
+      const exports = instantiateKernels(decodeBase64(base64), createMemory());
+      expect(global(exports, 'MATMUL_SLAB_COLUMNS')).toBe(MATMUL_SLAB_COLUMNS);
     },
   );
 

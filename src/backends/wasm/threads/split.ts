@@ -9,7 +9,10 @@
  * - matmul, matmulSkipZeros, matmulTransB: blocks of output rows (pointer offsets, no new code). matmul sums every
  *   output over k in order from +0 on every path (kernels.ts), so a block's path does not matter. matmulTransB sums
  *   in that order only on its packed path (16 rows or more); below that it takes dot products with partial sums, so
- *   it is split only into blocks of at least 16 rows, and only when the whole call has them.
+ *   it is split only into blocks of at least 16 rows, and only when the whole call has them. Products with at least
+ *   two slabs of output columns (MATMUL_SLAB_COLUMNS) are cut by columns instead, in whole slabs (matmulCols,
+ *   matmulSkipZerosCols, matmulTransBCols): each output is computed by the same code on every path, and the dot
+ *   products of matmulTransB's few-row path by blocks of 4 columns, which a slab's bounds keep.
  * - matmulTransA and matmulTransASkipZeros (weight gradients): blocks of rows of dw, through the wasm entries
  *   matmulTransARows / matmulTransASkipZerosRows; each dw element still sums over the whole batch in order. The batch
  *   is never cut in halves whose sums are added.
@@ -42,6 +45,9 @@ export const adaptive = new Adaptive();
 export const EXTRA_EXPORTS = [
   'matmulTransARows',
   'matmulTransASkipZerosRows',
+  'matmulCols',
+  'matmulSkipZerosCols',
+  'matmulTransBCols',
   'conv2dRows',
   'conv2dBackwardFilterRows',
   'conv2dBackwardFilterCols',
@@ -65,13 +71,18 @@ type Fn = (...args: number[]) => unknown;
 /** chunks per thread: more than one, so that a thread the OS runs late leaves its share to the others */
 const CHUNKS_PER_THREAD = 2;
 /**
- * A product of at least this many multiply-adds takes one chunk per thread: every chunk of a packed product packs
- * all of B for itself (assembly/matmul.ts), so each chunk more is one more pass over B. On two threads, 1024³
- * products ran 1.96–2.00× one thread in two chunks against 1.91–1.97× in four, 256³ 1.89× against 1.82×, and the
- * wide layer's training 1.80× against 1.77× (docs/threads.md, fifth round). The MNIST MLP's calls (13 M at batch
- * 128) keep two chunks a thread: they read B in place, and one chunk each measured no better there.
+ * Products cut by rows take one chunk per thread from this many multiply-adds on: every chunk of a packed product
+ * packs all of B for itself (assembly/matmul.ts), so each chunk more is one more pass over B. On two threads, 1024³
+ * products cut by rows ran 1.96–2.00× one thread in two chunks against 1.91–1.97× in four, 256³ 1.89× against 1.82×
+ * (bench/threads-cuts.ts, docs/threads.md, fifth round). The MNIST MLP's calls (13 M at batch 128) keep two chunks a
+ * thread: they read B in place, and one chunk each measured no better there.
  */
-const ONE_CHUNK_WORK = 1 << 24;
+export const ONE_CHUNK_WORK = { matmul: 1 << 24 };
+
+/** Columns of B in one packed slab (NC in assembly/lib/scratch.ts; test/backends/wasm-constants.test.ts compares). */
+export const MATMUL_SLAB_COLUMNS = 512;
+/** Whether products at least two slabs wide are cut by columns (columnBounds below); benches turn it off to compare. */
+export const COLUMN_CUTS = { enabled: true };
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -112,7 +123,7 @@ export function threadedKernels(
   };
 
   /** chunks per thread for a product of `work` multiply-adds */
-  const perThread = (work: number): number => (work >= ONE_CHUNK_WORK ? 1 : CHUNKS_PER_THREAD);
+  const perThread = (work: number): number => (work >= ONE_CHUNK_WORK.matmul ? 1 : CHUNKS_PER_THREAD);
 
   /** run `name` over the blocks of [0, total) given by `b`, with args(lo, hi) for each block */
   const runBlocks = (name: string, b: number[], args: (lo: number, hi: number) => number[], scratchArg = -1): void => {
@@ -129,20 +140,37 @@ export function threadedKernels(
   const k: Kernels = { ...raw };
 
   // ---- the matmul family --------------------------------------------------------------------------------------
-  const rowSplit =
-    (name: 'matmul' | 'matmulSkipZeros') =>
+  /**
+   * Column bounds for a product `cols` outputs wide, in whole slabs of B, or undefined below two slabs. The packed
+   * product packs A again for every slab of B, so a thread given whole slabs does exactly their share of one
+   * thread's work; cut by rows, every chunk packs all of B (the seed model's 64 MB weight matrices, once per chunk),
+   * and a one-sample product does not split at all.
+   */
+  const columnBounds = (work: number, cols: number): number[] | undefined => {
+    const slabs = Math.ceil(cols / MATMUL_SLAB_COLUMNS);
+    const parts = slabs < 2 || !COLUMN_CUTS.enabled ? 1 : partsFor(work, MIN_WORK.matmul, slabs, 1);
+    if (parts < 2) return undefined;
+    return bounds(slabs, parts, 1).map((s) => Math.min(s * MATMUL_SLAB_COLUMNS, cols));
+  };
+
+  const forwardSplit =
+    (name: 'matmul' | 'matmulSkipZeros', byColumns: string) =>
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
-      const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, 4, perThread(m * kk * n));
-      if (parts < 2) return raw[name](x, w, y, m, kk, n);
-      decide(
-        name,
-        m * kk * n,
-        () => raw[name](x, w, y, m, kk, n),
-        () => runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
+      const work = m * kk * n;
+      const whole = () => raw[name](x, w, y, m, kk, n);
+      const cols = columnBounds(work, n);
+      if (cols)
+        return decide(byColumns, work, whole, () =>
+          runBlocks(byColumns, cols, (lo, hi) => [x, w, y, m, kk, n, lo, hi]),
+        );
+      const parts = partsFor(work, MIN_WORK.matmul, m, 4, perThread(work));
+      if (parts < 2) return whole();
+      decide(name, work, whole, () =>
+        runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
       );
     };
-  k.matmul = rowSplit('matmul');
-  k.matmulSkipZeros = rowSplit('matmulSkipZeros');
+  k.matmul = forwardSplit('matmul', 'matmulCols');
+  k.matmulSkipZeros = forwardSplit('matmulSkipZeros', 'matmulSkipZerosCols');
 
   const gradientSplit =
     (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
@@ -162,22 +190,26 @@ export function threadedKernels(
   /** rows below which matmulTransB sums with partial sums (assembly/matmul.ts, TRANS_B_PACK_M) */
   const TRANS_B_PACK_M = 16;
   k.matmulTransB = (dy, w, dx, m, n, kk) => {
-    const parts = partsFor(m * kk * n, MIN_WORK.matmul, m, TRANS_B_PACK_M, perThread(m * kk * n));
-    if (parts < 2) return raw.matmulTransB(dy, w, dx, m, n, kk);
+    const work = m * kk * n;
+    const whole = () => raw.matmulTransB(dy, w, dx, m, n, kk);
+    const cols = columnBounds(work, kk);
+    if (cols) {
+      return decide('matmulTransBCols', work, whole, () =>
+        runBlocks('matmulTransBCols', cols, (lo, hi) => [dy, w, dx, m, n, kk, lo, hi]),
+      );
+    }
+    const parts = partsFor(work, MIN_WORK.matmul, m, TRANS_B_PACK_M, perThread(work));
+    if (parts < 2) return whole();
     // blocks of at least 16 rows: whole 16-row units
-    decide(
-      'matmulTransB',
-      m * kk * n,
-      () => raw.matmulTransB(dy, w, dx, m, n, kk),
-      () =>
-        runBlocks('matmulTransB', bounds(m, parts, TRANS_B_PACK_M), (lo, hi) => [
-          dy + lo * n * 4,
-          w,
-          dx + lo * kk * 4,
-          hi - lo,
-          n,
-          kk,
-        ]),
+    decide('matmulTransB', work, whole, () =>
+      runBlocks('matmulTransB', bounds(m, parts, TRANS_B_PACK_M), (lo, hi) => [
+        dy + lo * n * 4,
+        w,
+        dx + lo * kk * 4,
+        hi - lo,
+        n,
+        kk,
+      ]),
     );
   };
 

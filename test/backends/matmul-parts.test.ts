@@ -1,0 +1,80 @@
+// The wasm entries the worker pool cuts products with (src/backends/wasm/threads/split.ts) give, part by part, the
+// bits of the whole kernel: blocks of output columns of a product (matmulCols, matmulSkipZerosCols) and of an input
+// gradient (matmulTransBCols), and blocks of rows of a weight gradient (matmulTransARows, matmulTransASkipZerosRows).
+// Parts of awkward sizes (the pool cuts at whole slabs of 512 columns; any cut must do, and matmulTransB's at
+// multiples of 4), on inputs sparse enough for the zero-skipping path and on dense ones (which the skipping kernels
+// hand to matmul), with few rows (matmulTransB's dot products) and many (its packed path), in the release and debug
+// builds (the debug build traps on an argument out of range).
+import { describe, expect, it } from 'vitest';
+import { RELEASE_WASM_BASE64 } from '../../src/backends/wasm/bytes.generated.js';
+import { DEBUG_WASM_BASE64 } from '../../src/backends/wasm/debug-bytes.generated.js';
+import { cuts, expectBits, instance } from './wasm-parts.js';
+
+/** [m, k, n]: one sample (the skipping kernel's own path whatever x holds), a few rows, the MNIST MLP's first layer
+ *  at batch 48, widths that are not multiples of 4, and a product wider than a slab (576 columns) */
+const SHAPES = [
+  [1, 50, 37],
+  [3, 50, 37],
+  [48, 784, 128],
+  [7, 300, 70],
+  [20, 9, 201],
+  [17, 40, 576],
+] as const;
+/** cuts: parts of 0, 1, 5… columns or rows, none aligned to 4 */
+const FRACTIONS = [0.13, 0.5, 0.51, 0.9];
+
+/** the cuts of [0, total) at FRACTIONS, moved down to multiples of 4 (the last part ends at total) */
+const cutsBy4 = (total: number): [number, number][] => {
+  const at = [0, ...FRACTIONS.map((f) => Math.floor((total * f) / 4) * 4), total];
+  return at
+    .slice(1)
+    .map((hi, i) => [at[i], hi] as [number, number])
+    .filter(([lo, hi]) => hi > lo);
+};
+
+describe.each([
+  ['release', RELEASE_WASM_BASE64],
+  ['debug', DEBUG_WASM_BASE64],
+])('%s build: the pool’s parts of a product give the whole kernel’s bits', (_build, base64) => {
+  it.each(SHAPES.flatMap((s) => [[...s, 'sparse'] as const, [...s, 'dense'] as const]))(
+    'm %i, k %i, n %i, %s x',
+    (m, kk, n, density) => {
+      const { exports: k, alloc, read } = instance(base64);
+      // sparse: four values in five are exact zeros (±0), below the skipping kernels' 30% share of non-zeros
+      const x = alloc(m * kk, (i) => (density === 'dense' || i % 5 === 2 ? Math.sin(i * 0.7) + 0.01 : i % 2 ? 0 : -0));
+      const w = alloc(kk * n, (i) => Math.cos(i * 0.3)),
+        dy = alloc(m * n, (i) => Math.sin(i * 0.11));
+      const byCols = cuts(n, FRACTIONS);
+      expect(byCols.length).toBeGreaterThan(2);
+
+      for (const [whole, parts] of [
+        ['matmul', 'matmulCols'],
+        ['matmulSkipZeros', 'matmulSkipZerosCols'],
+      ]) {
+        const y = alloc(m * n),
+          yParts = alloc(m * n);
+        k[whole](x, w, y, m, kk, n);
+        for (const [lo, hi] of byCols) k[parts](x, w, yParts, m, kk, n, lo, hi);
+        expectBits(read(yParts, m * n), read(y, m * n), parts);
+      }
+
+      for (const [whole, rows] of [
+        ['matmulTransA', 'matmulTransARows'],
+        ['matmulTransASkipZeros', 'matmulTransASkipZerosRows'],
+      ]) {
+        const dw = alloc(kk * n),
+          byRows = alloc(kk * n);
+        k[whole](x, dy, dw, m, kk, n);
+        for (const [lo, hi] of cuts(kk, FRACTIONS)) k[rows](x, dy, byRows, m, kk, n, lo, hi);
+        expectBits(read(byRows, kk * n), read(dw, kk * n), rows);
+      }
+
+      // dx[m, k] = dy[m, n] · w[k, n]ᵀ, by blocks of dx's columns (rows of w)
+      const dx = alloc(m * kk),
+        dxParts = alloc(m * kk);
+      k.matmulTransB(dy, w, dx, m, n, kk);
+      for (const [lo, hi] of cutsBy4(kk)) k.matmulTransBCols(dy, w, dxParts, m, n, kk, lo, hi);
+      expectBits(read(dxParts, m * kk), read(dx, m * kk), 'matmulTransBCols');
+    },
+  );
+});
