@@ -144,7 +144,7 @@ export function threadedKernels(
    * Column bounds for a product `cols` outputs wide, in whole slabs of B, or undefined below two slabs. The packed
    * product packs A again for every slab of B, so a thread given whole slabs does exactly their share of one
    * thread's work; cut by rows, every chunk packs all of B (the seed model's 64 MB weight matrices, once per chunk),
-   * and a one-sample product does not split at all.
+   * and a product of fewer than 8 rows (one sample) cannot be cut at all.
    */
   const columnBounds = (work: number, cols: number): number[] | undefined => {
     const slabs = Math.ceil(cols / MATMUL_SLAB_COLUMNS);
