@@ -23,15 +23,6 @@ const SHAPES = [
 /** cuts: parts of 0, 1, 5… columns or rows, none aligned to 4 */
 const FRACTIONS = [0.13, 0.5, 0.51, 0.9];
 
-/** the cuts of [0, total) at FRACTIONS, moved down to multiples of 4 (the last part ends at total) */
-const cutsBy4 = (total: number): [number, number][] => {
-  const at = [0, ...FRACTIONS.map((f) => Math.floor((total * f) / 4) * 4), total];
-  return at
-    .slice(1)
-    .map((hi, i) => [at[i], hi] as [number, number])
-    .filter(([lo, hi]) => hi > lo);
-};
-
 describe.each([
   ['release', RELEASE_WASM_BASE64],
   ['debug', DEBUG_WASM_BASE64],
@@ -73,7 +64,7 @@ describe.each([
       const dx = alloc(m * kk),
         dxParts = alloc(m * kk);
       k.matmulTransB(dy, w, dx, m, n, kk);
-      for (const [lo, hi] of cutsBy4(kk)) k.matmulTransBCols(dy, w, dxParts, m, n, kk, lo, hi);
+      for (const [lo, hi] of cuts(kk, FRACTIONS, 4)) k.matmulTransBCols(dy, w, dxParts, m, n, kk, lo, hi);
       expectBits(read(dxParts, m * kk), read(dx, m * kk), 'matmulTransBCols');
     },
   );

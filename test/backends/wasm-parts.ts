@@ -25,9 +25,9 @@ export function instance(base64: string) {
   return { exports, alloc, read };
 }
 
-/** cut [0, total) at the given fractions (rounded down), keeping the empty parts out */
-export const cuts = (total: number, fractions: number[]): [number, number][] => {
-  const at = [0, ...fractions.map((f) => Math.floor(total * f)), total];
+/** cut [0, total) at the given fractions (rounded down to a multiple of `align`), keeping the empty parts out */
+export const cuts = (total: number, fractions: number[], align = 1): [number, number][] => {
+  const at = [0, ...fractions.map((f) => Math.floor((total * f) / align) * align), total];
   return at
     .slice(1)
     .map((hi, i) => [at[i], hi] as [number, number])
