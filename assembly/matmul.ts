@@ -456,6 +456,10 @@ export function matmulTransARows(x: usize, dy: usize, dw: usize, m: i32, k: i32,
  *  block's path does not matter (not a kernel of the contract: the worker pool's split of a wide product by columns,
  *  src/backends/wasm/threads/split.ts) */
 export function matmulCols(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32, j0: i32, j1: i32): void {
+  if (DEBUG) {
+    check(x, <i64>m * k, 'matmulCols: x'); check(w, <i64>k * n, 'matmulCols: w'); check(y, <i64>m * n, 'matmulCols: y');
+    if (j0 < 0 || j1 > n || j0 > j1) abort('matmulCols: columns out of range');
+  }
   const wRow = <usize>n << 2, o = <usize>j0 << 2;
   gemmRowB(x, <usize>k << 2, 4, w + o, wRow, y + o, wRow, m, j1 - j0, k, false);
 }
@@ -571,6 +575,11 @@ export function matmulTransB(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: 
 /** dx[:, p0..p1) of matmulTransB, bit for bit when p0 and p1 are multiples of 4 (or p1 = k): the rows p0 ≤ p < p1 of
  *  w (not a kernel of the contract: the worker pool's split of an input gradient by columns, src/backends/wasm/threads/) */
 export function matmulTransBCols(dy: usize, w: usize, dx: usize, m: i32, n: i32, k: i32, p0: i32, p1: i32): void {
+  if (DEBUG) {
+    check(dy, <i64>m * n, 'matmulTransBCols: dy'); check(w, <i64>k * n, 'matmulTransBCols: w');
+    check(dx, <i64>m * k, 'matmulTransBCols: dx');
+    if (p0 < 0 || p1 > k || p0 > p1) abort('matmulTransBCols: columns out of range');
+  }
   const row = <usize>n << 2, dxRow = <usize>k << 2;
   if (m >= TRANS_B_PACK_M) {
     // B(j, p) = w[p, j]: the columns of B are the contiguous rows of w

@@ -130,6 +130,11 @@ export function matmulSkipZeros(x: usize, w: usize, y: usize, m: i32, k: i32, n:
 /** columns j0 ≤ j < j1 of matmulSkipZeros, bit for bit; whether skipping pays is judged on the whole call, as there
  *  (not a kernel of the contract: the worker pool's split of a wide product by columns, src/backends/wasm/threads/) */
 export function matmulSkipZerosCols(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32, j0: i32, j1: i32): void {
+  if (DEBUG) {
+    check(x, <i64>m * k, 'matmulSkipZerosCols: x'); check(w, <i64>k * n, 'matmulSkipZerosCols: w');
+    check(y, <i64>m * n, 'matmulSkipZerosCols: y');
+    if (j0 < 0 || j1 > n || j0 > j1) abort('matmulSkipZerosCols: columns out of range');
+  }
   if (m > 1 && !skipPays(x, m, k, n)) {
     matmulCols(x, w, y, m, k, n, j0, j1);
     return;

@@ -69,3 +69,19 @@ describe.each([
     },
   );
 });
+
+describe('the debug build checks the parts’ bounds', () => {
+  it.each(['matmulCols', 'matmulSkipZerosCols', 'matmulTransBCols'])('%s traps on columns past the end', (name) => {
+    const { exports: k, alloc } = instance(DEBUG_WASM_BASE64);
+    const [m, kk, n] = [4, 8, 12];
+    const a = alloc(64, Math.sin),
+      b = alloc(128, Math.cos),
+      c = alloc(64);
+    const last = name === 'matmulTransBCols' ? kk : n;
+    // matmulTransBCols takes (dy[m, n], w[k, n], dx[m, k], m, n, k, p0, p1); the others (x, w, y, m, k, n, j0, j1)
+    const call = (hi: number) =>
+      name === 'matmulTransBCols' ? k[name](a, b, c, m, n, kk, 0, hi) : k[name](a, b, c, m, kk, n, 0, hi);
+    expect(() => call(last)).not.toThrow();
+    expect(() => call(last + 4)).toThrow(/columns out of range/);
+  });
+});
