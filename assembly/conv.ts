@@ -1,4 +1,4 @@
-import { check, DEBUG } from './lib/check';
+import { check, checkRange, DEBUG } from './lib/check';
 import { filterDirect, forwardDirect, windowsInside } from './lib/conv-direct';
 import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
 
@@ -202,7 +202,7 @@ export function conv2dRows(
     check(x, <i64>n * inH * inW * inC, 'conv2d: x'); check(w, <i64>K * outC, 'conv2d: w');
     check(y, <i64>M * outC, 'conv2d: y'); check(scratch, <i64>R * K, 'conv2d: scratch');
     if (bias != 0) check(bias, outC, 'conv2d: bias');
-    if (r0 < 0 || r1 > M || r0 > r1) abort('conv2dRows: rows out of range');
+    checkRange(r0, r1, M, 'conv2dRows: rows out of range');
   }
   const direct = windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
   // a block of rows at a time, built (im2col: R rows) or read in place (rows of about 32 KiB of y), then its bias

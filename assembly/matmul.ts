@@ -1,4 +1,4 @@
-import { check, DEBUG } from './lib/check';
+import { check, checkRange, DEBUG } from './lib/check';
 import { hsum, hsum4, madd } from './lib/simd';
 import { aPack, bPack, edgeTile, KC, LIST_CAPACITY, MC, MR, NC, NR } from './lib/scratch';
 
@@ -458,7 +458,7 @@ export function matmulTransARows(x: usize, dy: usize, dw: usize, m: i32, k: i32,
 export function matmulCols(x: usize, w: usize, y: usize, m: i32, k: i32, n: i32, j0: i32, j1: i32): void {
   if (DEBUG) {
     check(x, <i64>m * k, 'matmulCols: x'); check(w, <i64>k * n, 'matmulCols: w'); check(y, <i64>m * n, 'matmulCols: y');
-    if (j0 < 0 || j1 > n || j0 > j1) abort('matmulCols: columns out of range');
+    checkRange(j0, j1, n, 'matmulCols: columns out of range');
   }
   const wRow = <usize>n << 2, o = <usize>j0 << 2;
   gemmRowB(x, <usize>k << 2, 4, w + o, wRow, y + o, wRow, m, j1 - j0, k, false);
@@ -578,7 +578,7 @@ export function matmulTransBCols(dy: usize, w: usize, dx: usize, m: i32, n: i32,
   if (DEBUG) {
     check(dy, <i64>m * n, 'matmulTransBCols: dy'); check(w, <i64>k * n, 'matmulTransBCols: w');
     check(dx, <i64>m * k, 'matmulTransBCols: dx');
-    if (p0 < 0 || p1 > k || p0 > p1) abort('matmulTransBCols: columns out of range');
+    checkRange(p0, p1, k, 'matmulTransBCols: columns out of range');
   }
   const row = <usize>n << 2, dxRow = <usize>k << 2;
   if (m >= TRANS_B_PACK_M) {

@@ -1,4 +1,4 @@
-import { check, DEBUG } from './lib/check';
+import { check, checkRange, DEBUG } from './lib/check';
 import { madd } from './lib/simd';
 import { bPack, LIST_CAPACITY } from './lib/scratch';
 import { matmulCols, matmulTransARows, zero } from './matmul';
@@ -133,7 +133,7 @@ export function matmulSkipZerosCols(x: usize, w: usize, y: usize, m: i32, k: i32
   if (DEBUG) {
     check(x, <i64>m * k, 'matmulSkipZerosCols: x'); check(w, <i64>k * n, 'matmulSkipZerosCols: w');
     check(y, <i64>m * n, 'matmulSkipZerosCols: y');
-    if (j0 < 0 || j1 > n || j0 > j1) abort('matmulSkipZerosCols: columns out of range');
+    checkRange(j0, j1, n, 'matmulSkipZerosCols: columns out of range');
   }
   if (m > 1 && !skipPays(x, m, k, n)) {
     matmulCols(x, w, y, m, k, n, j0, j1);

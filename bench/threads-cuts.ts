@@ -8,12 +8,12 @@
 // slabs' share of one thread's work.
 //
 //   npx tsx bench/threads-cuts.ts [rounds=7]
-import { cpus, loadavg } from 'node:os';
 import { Dense, Sequential, optimizers } from '../src/index.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
 import { COLUMN_CUTS, ONE_CHUNK_WORK, adaptive } from '../src/backends/wasm/threads/split.js';
 import { median } from './lib/harness.js';
+import { machineLine } from './lib/report.js';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 adaptive.enabled = false; // every large call splits: this compares the cuts, not the learning
@@ -91,10 +91,7 @@ for (let round = 0; round < ROUNDS + 1; round++) {
 ONE_CHUNK_WORK.matmul = oneChunk;
 COLUMN_CUTS.enabled = true;
 
-console.log(
-  `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}, Node ${process.version}; ` +
-    `medians of ${ROUNDS} interleaved rounds`,
-);
+console.log(`${machineLine()}; ` + `medians of ${ROUNDS} interleaved rounds`);
 console.log(`\n| case | ${sides.map((s) => s.name).join(' | ')} |\n|---|${'---:|'.repeat(sides.length)}`);
 for (const c of cases) {
   const t = times.get(c.name)!;

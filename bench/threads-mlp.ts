@@ -15,13 +15,13 @@
 // the cores costs.
 //
 //   npx tsx bench/threads-mlp.ts [batch=64]
-import { cpus, loadavg } from 'node:os';
 import { loadMnist } from '../src/node.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
 import { adaptive } from '../src/backends/wasm/threads/split.js';
 import type { WorkerPool } from '../src/backends/wasm/threads/pool.js';
 import { median } from './lib/harness.js';
+import { machineLine } from './lib/report.js';
 
 const batch = Number(process.argv[2] ?? 64);
 const PIXELS = 784,
@@ -158,7 +158,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 console.log(
-  `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}, Node ${process.version}; ` +
+  `${machineLine()}; ` +
     `batch ${batch}, real MNIST images, medians of ${ROUNDS} interleaved rounds of ${STEPS} steps (µs per step)`,
 );
 console.log(`\n| layout | ${phases.join(' | ')} | the four together | ÷ one thread |\n|---|${'---:|'.repeat(6)}`);

@@ -3,10 +3,11 @@
 // src/backends/wasm/threads/split.ts (MIN_WORK) come from this table.
 //
 //   npx tsx bench/threads-threshold.ts
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { setThreads } from '../src/backends/wasm/threads/settings.js';
 import { MIN_WORK } from '../src/backends/wasm/threads/split.js';
+import { machineLine } from './lib/report.js';
 
 const backend = createWasmBackend({ threads: true });
 const { arena, kernels } = backend;
@@ -57,11 +58,7 @@ function time(f: () => void): number {
   }
 }
 const median = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1];
-console.log(
-  `${cpus()[0].model}, ${cpus().length} cores, load ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`,
-);
+console.log(machineLine());
 console.log('case | work | 1 thread µs | 2 threads µs | speed-up');
 for (const [name, work, f] of cases) {
   const one: number[] = [],

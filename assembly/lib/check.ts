@@ -7,3 +7,10 @@ export const DEBUG: bool = !ASC_NO_ASSERT;
 export function check(ptr: usize, count: i64, what: string): void {
   assert(count >= 0 && <u64>ptr + (<u64>count << 2) <= (<u64>memory.size() << 16), what);
 }
+
+/** Debug builds: trap with `what` unless lo..hi is a range inside 0..total (a part entry's block of rows or columns). */
+// @ts-ignore: decorator
+@inline
+export function checkRange(lo: i32, hi: i32, total: i32, what: string): void {
+  assert(lo >= 0 && hi <= total && lo <= hi, what);
+}

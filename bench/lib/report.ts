@@ -170,6 +170,12 @@ export function machine(): Machine {
   };
 }
 
+/** one line naming the machine, for the bench scripts that print a table of their own */
+export function machineLine(): string {
+  const m = machine();
+  return `${m.cpu}, ${m.cores} cores, load ${m.loadAverageStart[0].toFixed(1)}, Node ${m.node}`;
+}
+
 const esc = (s: string) => s.replace(/\|/g, '\\|');
 
 export interface ReportContext {
