@@ -252,37 +252,41 @@ export function conv2dBackwardFilter(
   }
   if (windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft)) {
     zeroFloats(dw, K * outC);
-    filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, 0, outC);
+    filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, 0, K, 0, outC);
     return;
   }
   conv2dBackwardFilterRows(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
 }
 
 /** Whether conv2dBackwardFilter reads the patch matrix in place for this geometry (every window inside the image):
- *  then the worker pool cuts it by filters (conv2dBackwardFilterCols), else by kernel rows (conv2dBackwardFilterRows). */
+ *  then the worker pool cuts it by blocks of taps or filters (conv2dBackwardFilterBlock), else by kernel rows
+ *  (conv2dBackwardFilterRows). */
 export function convWindowsInside(
   inH: i32, inW: i32, kh: i32, kw: i32, outH: i32, outW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
 ): bool {
   return windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
 }
 
-/** the columns (filters) j0 ≤ j < j1 of conv2dBackwardFilter's dw, bit for bit, where every window lies inside the
- *  image (convWindowsInside): the patch matrix read in place, each thread over the whole batch for its filters. Not a
- *  kernel of the contract: the worker pool's split of a filter gradient by filters. */
-export function conv2dBackwardFilterCols(
+/** the block of taps p0 ≤ p < p1 (rows of dw as a [K, outC] matrix) and filters j0 ≤ j < j1 of conv2dBackwardFilter's
+ *  dw, bit for bit, where every window lies inside the image (convWindowsInside): the patch matrix read in place, each
+ *  thread over the whole batch for its block. Not a kernel of the contract: the worker pool's split of a filter
+ *  gradient, by filters or by taps (src/backends/wasm/threads/split.ts says which). */
+export function conv2dBackwardFilterBlock(
   x: usize, dy: usize, dw: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, j0: i32, j1: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, p0: i32, p1: i32, j0: i32, j1: i32,
 ): void {
   const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
   if (DEBUG) {
-    check(x, <i64>n * inH * inW * inC, 'conv2dBackwardFilterCols: x'); check(dy, <i64>M * outC, 'conv2dBackwardFilterCols: dy');
-    check(dw, <i64>K * outC, 'conv2dBackwardFilterCols: dw'); check(scratch, <i64>R * K, 'conv2dBackwardFilterCols: scratch');
-    if (!windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft) || j0 < 0 || j1 > outC || j0 > j1)
-      abort('conv2dBackwardFilterCols: padded geometry or columns out of range');
+    check(x, <i64>n * inH * inW * inC, 'conv2dBackwardFilterBlock: x'); check(dy, <i64>M * outC, 'conv2dBackwardFilterBlock: dy');
+    check(dw, <i64>K * outC, 'conv2dBackwardFilterBlock: dw'); check(scratch, <i64>R * K, 'conv2dBackwardFilterBlock: scratch');
+    if (!windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft))
+      abort('conv2dBackwardFilterBlock: padded geometry');
+    checkRange(p0, p1, K, 'conv2dBackwardFilterBlock: taps out of range');
+    checkRange(j0, j1, outC, 'conv2dBackwardFilterBlock: filters out of range');
   }
-  for (let p = 0; p < K; p++) zeroFloats(dw + (<usize>(p * outC + j0) << 2), j1 - j0);
-  filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, j0, j1);
+  for (let p = p0; p < p1; p++) zeroFloats(dw + (<usize>(p * outC + j0) << 2), j1 - j0);
+  filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, p0, p1, j0, j1);
 }
 
 /** the rows ky0 ≤ ky < ky1 of conv2dBackwardFilter's dw, bit for bit, building only those taps of the patch matrix
@@ -303,3 +307,4 @@ export function conv2dBackwardFilterRows(
     matmulTransAAdd(scratch, dy + (<usize>r0 * outC << 2), dw0, rows, K, outC);
   }
 }
+

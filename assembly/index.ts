@@ -32,7 +32,7 @@ export { CONV_BLOCK_FLOATS, CONV_RELU } from './conv';
 // the blocks of rows or columns of a product that the pool hands to each thread.
 export { setScratch, NC as MATMUL_SLAB_COLUMNS } from './lib/scratch';
 export { matmulTransARows, matmulCols, matmulTransBCols } from './matmul';
-export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterCols, convWindowsInside } from './conv';
+export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterBlock, convWindowsInside } from './conv';
 export { matmulTransASkipZerosRows, matmulSkipZerosCols } from './sparse';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */

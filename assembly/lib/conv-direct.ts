@@ -256,23 +256,23 @@ function tap(p: i32, run: i32, line: usize): usize {
 }
 
 /**
- * dw[:, j0 .. j1) += patches(x)[r0 .. r0 + rows)ᵀ · dy[r0 .. r0 + rows, j0 .. j1), every dw[p, j] continuing its sum
- * over r in order from the stored value (every window inside the image); table: ≥ 4 int32. Each column's sums are
- * the same whichever columns are computed with it (the micro-kernels' lanes are independent), so the worker pool can
- * cut a call by columns.
+ * dw[p0 .. p1, j0 .. j1) += patches(x)[r0 .. r0 + rows, p0 .. p1)ᵀ · dy[r0 .. r0 + rows, j0 .. j1), every dw[p, j]
+ * continuing its sum over r in order from the stored value (every window inside the image); table: ≥ 4 int32. Each
+ * dw[p, j] is the same sum whichever taps and columns are computed with it (the micro-kernels' lanes and tap rows are
+ * independent, and the one-tap kernels do one lane's arithmetic), so the worker pool can cut a call by taps or columns.
  */
 export function filterDirect(
   x: usize, dy: usize, dw: usize, table: usize, capacity: i32, r0: i32, rows: i32,
   inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32, strideH: i32, strideW: i32,
-  j0: i32, j1: i32,
+  p0: i32, p1: i32, j0: i32, j1: i32,
 ): void {
-  const run = kw * inC, K = kh * run, line = <usize>inW * inC << 2, dyRow = <usize>outC << 2, cRow = dyRow;
-  const P = chunkPixels(outC, capacity), K4 = K & ~3;
+  const run = kw * inC, line = <usize>inW * inC << 2, dyRow = <usize>outC << 2, cRow = dyRow;
+  const P = chunkPixels(outC, capacity), K4 = p0 + ((p1 - p0) & ~3);
   for (let c0 = 0; c0 < rows; c0 += P) {
     const count = min(P, rows - c0);
     corners(table, r0 + c0, count, inH, inW, inC, outH, outW, strideH, strideW);
     const d0 = dy + <usize>(r0 + c0) * dyRow;
-    let p = 0;
+    let p = p0;
     for (; p < K4; p += 4) {
       const o0 = tap(p, run, line), o1 = tap(p + 1, run, line), o2 = tap(p + 2, run, line), o3 = tap(p + 3, run, line);
       const cp = dw + <usize>p * cRow;
@@ -287,7 +287,7 @@ export function filterDirect(
         filter1x1(x, table, count, o3, dj, dyRow, cj + 3 * cRow);
       }
     }
-    for (; p < K; p++) {
+    for (; p < p1; p++) {
       const o = tap(p, run, line), cp = dw + <usize>p * cRow;
       let j = j0;
       for (; j + 8 <= j1; j += 8) filter1x8(x, table, count, o, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2));

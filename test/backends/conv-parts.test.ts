@@ -1,6 +1,6 @@
 // The wasm entries the worker pool cuts convolutions with (src/backends/wasm/threads/split.ts) give, part by part,
-// the bits of the whole kernel: conv2dRows (rows of y, with the bias and relu), conv2dBackwardFilterCols (filters,
-// where every window lies inside the image) and conv2dBackwardFilterRows (kernel rows). Parts of awkward sizes (not
+// the bits of the whole kernel: conv2dRows (rows of y, with the bias and relu), conv2dBackwardFilterBlock (blocks of
+// taps and filters, where every window lies inside the image) and conv2dBackwardFilterRows (kernel rows). Parts of awkward sizes (not
 // the pool's aligned blocks), on the conformance suite's shapes, in the release and the debug build (whose checks
 // would trap on an argument out of range).
 import { describe, expect, it } from 'vitest';
@@ -54,10 +54,38 @@ describe.each([
     // 'valid' windows, and 1×1 kernels ('same' pads nothing then), lie inside the image
     expect(inside === 1, 'convWindowsInside').toBe(shape[9] === 'valid' || (g.kh === 1 && g.kw === 1));
     if (inside) {
-      const byCols = alloc(size.w);
+      const K = g.kh * g.kw * g.inC;
+      const byFilters = alloc(size.w),
+        byTaps = alloc(size.w),
+        byBoth = alloc(size.w);
       for (const [lo, hi] of cuts(g.outC, [0.2, 0.5, 0.6]))
-        k.conv2dBackwardFilterCols(x, dy, byCols, scratch, ...args, lo, hi);
-      expectBits(read(byCols, size.w), read(dw, size.w), 'conv2dBackwardFilterCols');
+        k.conv2dBackwardFilterBlock(x, dy, byFilters, scratch, ...args, 0, K, lo, hi);
+      expectBits(read(byFilters, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by filters');
+      // taps cut anywhere, not only at the pool's multiples of 4: the one-tap kernels take the odd ones
+      for (const [lo, hi] of cuts(K, [0.3, 0.5, 0.7]))
+        k.conv2dBackwardFilterBlock(x, dy, byTaps, scratch, ...args, lo, hi, 0, g.outC);
+      expectBits(read(byTaps, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by taps');
+      for (const [p0, p1] of cuts(K, [0.4]))
+        for (const [j0, j1] of cuts(g.outC, [0.3, 0.7]))
+          k.conv2dBackwardFilterBlock(x, dy, byBoth, scratch, ...args, p0, p1, j0, j1);
+      expectBits(read(byBoth, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by taps and filters');
     }
+  });
+});
+
+describe('the debug build checks the filter gradient block’s bounds', () => {
+  it('conv2dBackwardFilterBlock traps on taps or filters past the end', () => {
+    const { exports: k, alloc } = instance(DEBUG_WASM_BASE64);
+    // 2 images 6×6×3 → 4×4×5, 3×3 'valid': K = 27 taps, 5 filters
+    const g = { n: 2, inH: 6, inW: 6, inC: 3, kh: 3, kw: 3, outC: 5, outH: 4, outW: 4 };
+    const args = [g.n, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, 1, 1, 0, 0];
+    const x = alloc(2 * 6 * 6 * 3, Math.sin),
+      dy = alloc(2 * 4 * 4 * 5, Math.cos),
+      dw = alloc(27 * 5),
+      scratch = alloc(4096, () => 0);
+    const call = (p1: number, j1: number) => k.conv2dBackwardFilterBlock(x, dy, dw, scratch, ...args, 0, p1, 0, j1);
+    expect(() => call(27, 5)).not.toThrow();
+    expect(() => call(28, 5)).toThrow(/taps out of range/);
+    expect(() => call(27, 6)).toThrow(/filters out of range/);
   });
 });

@@ -125,15 +125,17 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
     }
   });
 
-  it("a CNN: Conv2D 3×3×32 ('valid'), max pooling, Conv2D 3×3×32 ('same'), Dense 10, batch 32", async () => {
-    // sizes that split every conv and pooling kernel: the first conv's filter gradient by filters (it reads the patch
-    // matrix in place), the second's by kernel rows (padded)
+  it("a CNN: Conv2D 3×3×32 ('valid'), max pooling, Conv2D 3×3×16 ('valid'), Conv2D 3×3×32 ('same'), Dense 10, batch 32", async () => {
+    // sizes that split every conv and pooling kernel. The filter gradients: the first conv's by filters and the second's
+    // by taps (both read the patch matrix in place: K = 9 < 32 filters, K = 288 ≥ 16), the third's by kernel rows
+    // (padded)
     const { x, y } = data(80, 20 * 20, 10);
     const build = () =>
       new Sequential(
         [
           new Conv2D(32, 3, { inputShape: [20, 20, 1], activation: 'relu' }),
           new MaxPooling2D(2),
+          new Conv2D(16, 3, { activation: 'relu' }),
           new Conv2D(32, 3, { activation: 'relu', padding: 'same' }),
           new Flatten(),
           new Dense(10, { activation: 'softmax' }),
@@ -143,10 +145,14 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
     const one = await trained(1, build, { data: x, shape: [80, 20, 20, 1] }, y, 32);
     for (const threads of [2, 3, 4]) {
       const many = await trained(threads, build, { data: x, shape: [80, 20, 20, 1] }, y, 32);
-      const kernels = ['conv2dRows', 'conv2dBackwardInput', 'conv2dBackwardFilterCols', 'conv2dBackwardFilterRows'];
+      const kernels = ['conv2dRows', 'conv2dBackwardInput', 'conv2dBackwardFilterBlock', 'conv2dBackwardFilterRows'];
       for (const kernel of [...kernels, 'maxPool', 'maxPoolBackward']) {
         expect(many.kernels[kernel] ?? 0, `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
       }
+      // two of the three filter gradients (by filters, by taps) go through the block entry at every step
+      expect(many.kernels.conv2dBackwardFilterBlock, `${threads} threads`).toBe(
+        2 * many.kernels.conv2dBackwardFilterRows,
+      );
       expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
     }
   });

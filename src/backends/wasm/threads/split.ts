@@ -20,9 +20,10 @@
  *   falls on the same elements as with one thread; softmax and addRowVector: blocks of rows.
  * - conv2d: blocks of output rows (b, oy, ox) through conv2dRows, so one image splits too; conv2dBackwardInput:
  *   blocks of images (the input gradient of an image comes from its own outputs only);
- *   conv2dBackwardFilter: where every window lies inside the image, blocks of 8 filters (conv2dBackwardFilterCols,
- *   the patch matrix read in place, each thread over the whole batch), else blocks of kernel rows ky
- *   (conv2dBackwardFilterRows builds only those taps of the patch matrix and sums over the whole batch). The
+ *   conv2dBackwardFilter: where every window lies inside the image, blocks of taps or of filters, whichever side is
+ *   larger (conv2dBackwardFilterBlock, the patch matrix read in place, each thread over the whole batch), else blocks
+ *   of kernel rows ky (conv2dBackwardFilterRows builds only those taps of the patch matrix and sums over the whole
+ *   batch). The
  *   blocking inside conv.ts does not change bits (see there). Each thread builds its patches (or its table of window
  *   corners) in a block of its own (the pool's extra blocks, CONV_BLOCK_FLOATS floats), so a layer with
  *   K = kh·kw·inC above CONV_BLOCK_FLOATS / 4 runs on one thread.
@@ -50,7 +51,7 @@ export const EXTRA_EXPORTS = [
   'matmulTransBCols',
   'conv2dRows',
   'conv2dBackwardFilterRows',
-  'conv2dBackwardFilterCols',
+  'conv2dBackwardFilterBlock',
 ] as const;
 
 /**
@@ -315,29 +316,39 @@ export function threadedKernels(
       runBlocks('conv2dRows', bounds(rows, parts, 4), (lo, hi) => [...args, lo, hi], SCRATCH),
     );
   };
-  // The filter gradient by filters where the kernel reads the patch matrix in place, else by kernel rows (each thread
-  // builds only its rows' taps); the wasm module says which path applies. Blocks of 16 filters: one 64-byte line of
-  // each row of dy, so that no two threads stream the same lines of dy (5.5 MB in the convnet's first layer at batch
-  // 64). In blocks of 8 that layer's gradient ran 1.08–1.3× faster on two threads than on one, in blocks of 16 1.65×.
-  const FILTER_BLOCK = 16;
+  // The filter gradient, where the kernel reads the patch matrix in place, by blocks of its larger side: taps (rows of
+  // dw) when K ≥ outC, else filters. A thread then reads the whole of the smaller operand (dy when cut by taps, every
+  // window's patch when cut by filters) and its share of the larger. Elsewhere by kernel rows (each thread builds only
+  // its rows' taps); the wasm module says which path applies.
+  // - Blocks of 16 filters: one 64-byte line of each row of dy, so that no two threads stream the same lines of dy
+  //   (5.5 MB in the convnet's first layer, K = 9, at batch 64). In blocks of 8 that layer's gradient ran 1.08–1.3×
+  //   faster on two threads than on one, in blocks of 16 1.65×.
+  // - Blocks of 4 taps: the micro-kernels' group. The convnet's second layer (K = 288, outC = 64) cut by taps took
+  //   415–434 ms where cut by filters it took 431–454 (docs/threads.md, sixth round).
+  const FILTER_BLOCK = 16,
+    TAP_BLOCK = 4;
   const inPlace = exports.convWindowsInside as (...a: number[]) => number;
   k.conv2dBackwardFilter = (...a: number[]) => {
     const { K, work, kh } = convWork(a);
     const outC = a[10];
-    const byFilters = inPlace(a[5], a[6], a[8], a[9], a[11], a[12], a[13], a[14], a[15], a[16]) !== 0;
-    const units = byFilters ? Math.ceil(outC / FILTER_BLOCK) : kh;
+    const byBlocks = inPlace(a[5], a[6], a[8], a[9], a[11], a[12], a[13], a[14], a[15], a[16]) !== 0;
+    const byTaps = K >= outC;
+    const units = !byBlocks ? kh : byTaps ? Math.ceil(K / TAP_BLOCK) : Math.ceil(outC / FILTER_BLOCK);
     const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, units, 1) : 1;
     const whole = () => (raw.conv2dBackwardFilter as unknown as Fn)(...a);
     if (parts < 2) return whole();
+    const blocks = (size: number, total: number) => bounds(units, parts, 1).map((u) => Math.min(u * size, total));
     decide('conv2dBackwardFilter', work, whole, () =>
-      byFilters
-        ? runBlocks(
-            'conv2dBackwardFilterCols',
-            bounds(units, parts, 1).map((u) => Math.min(u * FILTER_BLOCK, outC)),
-            (lo, hi) => [...a, lo, hi],
-            SCRATCH,
-          )
-        : runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH),
+      !byBlocks
+        ? runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH)
+        : byTaps
+          ? runBlocks('conv2dBackwardFilterBlock', blocks(TAP_BLOCK, K), (lo, hi) => [...a, lo, hi, 0, outC], SCRATCH)
+          : runBlocks(
+              'conv2dBackwardFilterBlock',
+              blocks(FILTER_BLOCK, outC),
+              (lo, hi) => [...a, 0, K, lo, hi],
+              SCRATCH,
+            ),
     );
   };
 
