@@ -70,18 +70,32 @@ export function maxPool(
   }
 }
 
-/** dx = 0, then for every window and channel: dx[the element maxPool chose] += dy[b,oy,ox,ch] (the argmax is
- *  recomputed from x, with maxPool's rule) */
+/**
+ * dx = 0, then for every window and channel: dx[the element maxPool chose] += dy[b,oy,ox,ch] (the argmax is
+ * recomputed from x, with maxPool's rule); with `relu` 1 (a caller that leaves it out passes 0), only where that
+ * element is > 0, which is reluBackward(x, ·) of the result without it, in the same pass.
+ *
+ * Where the windows tile the image (stride = pool, no padding before; the last row and column of windows may be
+ * clipped, as 'same' gives), every element of dx lies in at most one window: each window then writes its elements
+ * once, 0 + dy at the chosen one and 0 elsewhere, instead of dx being zeroed first and added into. The same bits
+ * (0 + dy is what the addition stores: −0 becomes +0), with less memory traffic: on the MNIST convnet's first pooling
+ * (64 × 26×26×32) 1.22 → 0.75 ms on one thread (docs/threads.md, sixth round).
+ */
 export function maxPoolBackward(
   x: usize, dy: usize, dx: usize, n: i32, inH: i32, inW: i32, c: i32, poolH: i32, poolW: i32, outH: i32, outW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, relu: i32,
 ): void {
   if (DEBUG) {
     check(x, <i64>n * inH * inW * c, 'maxPoolBackward: x'); check(dy, <i64>n * outH * outW * c, 'maxPoolBackward: dy');
     check(dx, <i64>n * inH * inW * c, 'maxPoolBackward: dx');
   }
-  memory.fill(dx, 0, <usize>n * inH * inW * c << 2);
-  const c4 = c & ~3, pixel = <usize>c << 2;
+  const tiled = strideH == poolH && strideW == poolW && padTop == 0 && padLeft == 0;
+  if (!tiled) memory.fill(dx, 0, <usize>n * inH * inW * c << 2);
+  const c4 = c & ~3, pixel = <usize>c << 2, line = inW * <i32>pixel;
+  // tiled: the rows below the last window and the columns right of it belong to no window (a 'valid' pool of an odd
+  // size), and are zeroed apart
+  const coveredH = min(inH, outH * poolH), rightBytes = <usize>(inW - min(inW, outW * poolW)) * pixel;
+  const zero = f32x4.splat(0);
   let g = dy;
   for (let b = 0; b < n; b++) {
     const offset = <usize>b * inH * inW * pixel;
@@ -90,7 +104,7 @@ export function maxPoolBackward(
       const y0 = max(0, oy * strideH - padTop), y1 = min(inH, oy * strideH - padTop + poolH);
       for (let ox = 0; ox < outW; ox++) {
         const x0 = max(0, ox * strideW - padLeft), x1 = min(inW, ox * strideW - padLeft + poolW);
-        const firstAt = <i32>((<usize>y0 * inW + x0) * pixel), line = inW * <i32>pixel;
+        const firstAt = <i32>((<usize>y0 * inW + x0) * pixel);
         const rows = y1 - y0, cols = x1 - x0;
         for (let ch = 0; ch < c4; ch += 4) {
           const o = <usize>ch << 2;
@@ -109,7 +123,22 @@ export function maxPoolBackward(
             }
             rowAt += line;
           }
-          const d = v128.load(g + o);
+          // with relu, a lane whose chosen element is not > 0 adds +0 (every window that chooses it does the same)
+          let d = v128.load(g + o);
+          if (relu) d = v128.and(d, f32x4.gt(best, zero));
+          if (tiled) {
+            d = f32x4.add(zero, d);
+            rowAt = firstAt;
+            for (let i = 0; i < rows; i++) {
+              let p = rowAt;
+              for (let j = 0; j < cols; j++) {
+                v128.store(grad + <usize>p + o, v128.and(d, i32x4.eq(at, i32x4.splat(p))));
+                p += <i32>pixel;
+              }
+              rowAt += line;
+            }
+            continue;
+          }
           let e = grad + o + <usize>i32x4.extract_lane(at, 0);
           store<f32>(e, load<f32>(e) + f32x4.extract_lane(d, 0));
           e = grad + o + <usize>i32x4.extract_lane(at, 1);
@@ -130,12 +159,27 @@ export function maxPoolBackward(
               if (beats1(v, best)) { best = v; at = p; }
             }
           }
+          const d: f32 = !relu || best > 0 ? load<f32>(g + o) : 0;
+          if (tiled) {
+            for (let iy = y0; iy < y1; iy++) {
+              for (let ix = x0; ix < x1; ix++) {
+                const p = <i32>((<usize>iy * inW + ix) * pixel);
+                store<f32>(grad + o + <usize>p, p == at ? <f32>0 + d : 0);
+              }
+            }
+            continue;
+          }
           const e = grad + o + <usize>at;
-          store<f32>(e, load<f32>(e) + load<f32>(g + o));
+          store<f32>(e, load<f32>(e) + d);
         }
         g += pixel;
       }
+      if (tiled && rightBytes) {
+        const right = grad + <usize>line - rightBytes;
+        for (let iy = y0; iy < y1; iy++) memory.fill(right + <usize>iy * line, 0, rightBytes);
+      }
     }
+    if (tiled && coveredH < inH) memory.fill(grad + <usize>coveredH * line, 0, <usize>(inH - coveredH) * line);
   }
 }
 

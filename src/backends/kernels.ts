@@ -222,7 +222,9 @@ export interface Kernels {
     padLeft: number,
   ): void;
   /** dx = 0, then for every window and channel: dx[the element maxPool chose] += dy[b,oy,ox,ch] (the argmax is
-   *  recomputed from the forward input x, with maxPool's rule: no index buffer to keep between the passes) */
+   *  recomputed from the forward input x, with maxPool's rule: no index buffer to keep between the passes). With
+   *  `relu` 1, only where that element is > 0: bit for bit reluBackward(x, ·) of the plain result, so when x is a
+   *  relu's output, the layer below's relu gradient in the same pass. */
   maxPoolBackward(
     x: Ptr,
     dy: Ptr,
@@ -239,6 +241,7 @@ export interface Kernels {
     strideW: number,
     padTop: number,
     padLeft: number,
+    relu?: number,
   ): void;
   /** y[b,oy,ox,ch] = (Σ over the window's elements inside the image, in (ky, kx) order) / (their count) */
   avgPool(

@@ -256,12 +256,16 @@ export class Conv2D extends KernelLayer {
     return this.y;
   }
 
+  override get endsInRelu(): boolean {
+    return this.activation.name === 'relu';
+  }
+
   backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr {
     const k = this.backend!.kernels,
       g = this.g;
     const pixels = rows * g.outH * g.outW;
     let dz = dy;
-    if (this.dz && !mode.logits) {
+    if (this.dz && !mode.logits && !mode.reluMasked) {
       activationBackward(k, this.activation, this.y, dy, this.dz, pixels, g.outC);
       dz = this.dz;
     }

@@ -49,6 +49,11 @@ export interface ForwardMode {
   /** leave out this (output) layer's activation: set by the engine where `fusedActivation` (src/losses/output-activation.ts)
    *  says the loss takes it over; the layer's output is then the logits */
   logits: boolean;
+  /** backward only, set by the engine on a layer whose `masksRelu` is true when the layer below ends in a relu
+   *  (`endsInRelu`): the input gradient it returns must carry that relu's gradient too */
+  maskRelu?: boolean;
+  /** backward only, set by the engine on that layer below: dy already carries its relu's gradient */
+  reluMasked?: boolean;
 }
 
 /**
@@ -233,6 +238,17 @@ export abstract class KernelLayer extends Layer {
    * the engine runs `backward`, then steps the layer's parameters.
    */
   backwardWithSgd?(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, lr: number): Ptr;
+
+  /** Whether `backward` can apply the relu gradient of the layer below to the input gradient it returns, in its own
+   *  pass (`mode.maskRelu`): MaxPooling2D, whose input gradient is zero but where the forward chose. */
+  get masksRelu(): boolean {
+    return false;
+  }
+
+  /** Whether this layer's output is a relu's whose gradient `backward` can leave to the layer above (`mode.reluMasked`) */
+  get endsInRelu(): boolean {
+    return false;
+  }
 
   protected addParam(name: string, shape: number[], init: Initializer, rng: Random): Param {
     const backend = this.requireBackend();

@@ -1,4 +1,5 @@
 import type { Ptr } from '../backends/kernels.js';
+import type { ForwardMode } from './kernel-layer.js';
 import { Pooling2D } from './pooling2d.js';
 
 export type { Pooling2DOptions as MaxPooling2DOptions } from './pooling2d.js';
@@ -14,7 +15,12 @@ export class MaxPooling2D extends Pooling2D {
     this.backend!.kernels.maxPool(x, this.y, ...this.dims(rows));
   }
 
-  protected poolBackward(dy: Ptr, rows: number): void {
-    this.backend!.kernels.maxPoolBackward(this.x, dy, this.dx, ...this.dims(rows));
+  override get masksRelu(): boolean {
+    return true;
+  }
+
+  protected poolBackward(dy: Ptr, rows: number, mode: ForwardMode): void {
+    // with maskRelu, x is the relu's output below: its gradient is this one where x > 0 (one pass instead of two)
+    this.backend!.kernels.maxPoolBackward(this.x, dy, this.dx, ...this.dims(rows), mode.maskRelu ? 1 : 0);
   }
 }

@@ -135,14 +135,14 @@ export abstract class Pooling2D extends KernelLayer {
     return this.y;
   }
 
-  backward(dy: Ptr, rows: number, needInputGrad: boolean, _mode: ForwardMode): Ptr {
+  backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr {
     if (!needInputGrad) return 0;
-    this.poolBackward(dy, rows);
+    this.poolBackward(dy, rows, mode);
     return this.dx;
   }
 
   /** this.y from x, for `rows` samples */
   protected abstract pool(x: Ptr, rows: number): void;
   /** this.dx from dy (and this.x, the forward input) */
-  protected abstract poolBackward(dy: Ptr, rows: number): void;
+  protected abstract poolBackward(dy: Ptr, rows: number, mode: ForwardMode): void;
 }

@@ -23,6 +23,13 @@ const INNER_MODES = {
   inference: { training: false, logits: false },
 } as const;
 
+/** Training modes for a pair of layers whose relu gradient is fused (Engine.backward): the layer above applies it, the
+ *  layer below leaves it out. */
+const RELU_FUSED = {
+  above: { training: true, logits: false, maskRelu: true },
+  below: { training: true, logits: false, reluMasked: true },
+} as const;
+
 /** The mode for the layers before the output: the same, but never leaving out their activation (no object per call). */
 export function innerMode(mode: ForwardMode): ForwardMode {
   if (!mode.logits) return mode;
@@ -280,9 +287,14 @@ export class Engine {
     let grad = dy;
     const last = this.layers.length - 1,
       inner = innerMode(mode);
+    let masked = false; // the layer above applied this layer's relu gradient
     for (let i = last; i >= 0; i--) {
-      const layer = this.layers[i],
-        m = i === last ? mode : inner;
+      const layer = this.layers[i];
+      // A max pooling over a relu's output applies that relu's gradient as it routes its own (one pass over the
+      // activations, not two): the same bits, as the kernel's tests show.
+      const fuse = i > 0 && i < last && mode.training && layer.masksRelu && this.layers[i - 1].endsInRelu;
+      const m = masked ? RELU_FUSED.below : fuse ? RELU_FUSED.above : i === last ? mode : inner;
+      masked = fuse;
       if (sgdRate === undefined) {
         grad = layer.backward(grad, rows, i > 0, m);
       } else if (layer.backwardWithSgd) {

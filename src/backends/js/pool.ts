@@ -75,6 +75,7 @@ export function maxPoolBackward(
   strideW: number,
   padTop: number,
   padLeft: number,
+  relu = 0,
 ): void {
   const f = h.f,
     xi = x >>> 2,
@@ -98,7 +99,7 @@ export function maxPoolBackward(
               }
             }
           }
-          f[dxi + at] += f[dyi + ch];
+          if (!relu || best > 0) f[dxi + at] += f[dyi + ch];
         }
         dyi += c;
       }

@@ -25,6 +25,7 @@ export const POOL_SHAPES: Shape[] = [
   [3, 1, 1, 6, 2, 2, 1, 1, 'same'], // 1×1 images: each window holds one element, the rest is padding
   [2, 6, 7, 4, 2, 3, 2, 2, 'same'], // extra pad only at the bottom/right
   [2, 13, 13, 32, 2, 2, undefined, undefined, 'valid'], // the MNIST convnet's pool: the 13th row and column are dropped
+  [2, 5, 7, 6, 2, 2, undefined, undefined, 'same'], // windows that tile, the last row and column of them clipped
   [2, 5, 7, 7, 5, 7, undefined, undefined, 'valid'], // global average pooling: one window, the whole image
 ];
 
@@ -90,6 +91,32 @@ export function poolCases(ctx: SuiteContext): void {
         expectClose(out.dxMax, ref.maxPoolBackward(x, dy, g), ctx.tol.reduction, 'maxPoolBackward');
         expectClose(out.avg, ref.avgPool(x, g), ctx.tol.reduction, 'avgPool');
         expectClose(out.dxAvg, ref.avgPoolBackward(dy, g), ctx.tol.reduction, 'avgPoolBackward');
+      },
+    );
+
+    it.each(POOL_SHAPES.map((s) => [label(s), s] as const))(
+      '%s: maxPoolBackward with relu is reluBackward of the plain gradient, bit for bit',
+      (_l, shape) => {
+        const g = geometryOf(shape),
+          size = sizes(g),
+          mem = ctx.mem();
+        const rand = seededRandom(shape.slice(0, 6).reduce<number>((a, v) => a * 17 + (v as number), 3));
+        // a relu's output (many zeros, whole windows of them), with negatives, −0 and NaN among them; −0 in dy
+        const x = uniform(rand, size.x, -1, 1).map((v, i) =>
+          i % 23 === 0 ? NaN : i % 11 === 0 ? -0 : i % 7 === 0 ? -v * v : Math.max(0, v),
+        );
+        const dy = uniform(rand, size.y).map((v, i) => (i % 5 === 0 ? -0 : v));
+        const px = mem.put(x),
+          pdy = mem.put(dy);
+        const plain = garbage(mem, size.x),
+          masked = garbage(mem, size.x),
+          fused = garbage(mem, size.x);
+        mem.k.maxPoolBackward(px, pdy, plain, ...poolArgs(g));
+        mem.k.reluBackward(px, plain, masked, size.x);
+        mem.k.maxPoolBackward(px, pdy, fused, ...poolArgs(g), 1);
+        mem.expectUntouchedAfter(fused, size.x, 'maxPoolBackward with relu');
+        const bits = (v: number) => (Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v);
+        expect(mem.get(fused, size.x).map(bits)).toEqual(mem.get(masked, size.x).map(bits));
       },
     );
 

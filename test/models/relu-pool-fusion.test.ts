@@ -1,0 +1,85 @@
+// Training fuses a relu's gradient into the max pooling above it (src/models/engine.ts): maxPoolBackward applies it
+// while routing its own, and the conv below skips reluBackward. The weights must be those of the unfused network
+// (Conv2D linear, an Activation('relu') layer, then the pooling), bit for bit, on both backends.
+import { describe, expect, it } from 'vitest';
+import {
+  Activation,
+  Conv2D,
+  Dense,
+  Flatten,
+  MaxPooling2D,
+  Sequential,
+  optimizers,
+  type Backend,
+  type KernelLayer,
+} from '../../src/index.js';
+import { createJsBackend } from '../../src/backends/js/index.js';
+import { createWasmBackend } from '../../src/backends/wasm/index.js';
+
+/** a backend whose kernel calls are counted by name (wrapped when first asked for: the wasm kernels load lazily) */
+function counted(inner: Backend): { backend: Backend; calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  let kernels: Backend['kernels'] | undefined;
+  const count = () =>
+    Object.fromEntries(
+      Object.entries(inner.kernels).map(([name, f]) => [
+        name,
+        (...a: number[]) => {
+          calls[name] = (calls[name] ?? 0) + 1;
+          return (f as (...a: number[]) => unknown)(...a);
+        },
+      ]),
+    ) as unknown as Backend['kernels'];
+  const backend = Object.create(inner, { kernels: { get: () => (kernels ??= count()) } }) as Backend;
+  return { backend, calls };
+}
+
+// 'valid' 2×2 pooling takes the kernel's tiled path; the 3×3 pool at stride 2 ('same') overlaps, the general path
+const layers = (fused: boolean): KernelLayer[] => {
+  const conv = (filters: number, options: ConstructorParameters<typeof Conv2D>[2]) =>
+    fused
+      ? [new Conv2D(filters, 3, { ...options, activation: 'relu' })]
+      : [new Conv2D(filters, 3, options), new Activation('relu')];
+  return [
+    ...conv(6, { inputShape: [13, 13, 2] }),
+    new MaxPooling2D(2),
+    ...conv(8, { padding: 'same' }),
+    new MaxPooling2D(3, { strides: 2, padding: 'same' }),
+    new Flatten(),
+    new Dense(3, { activation: 'softmax' }),
+  ];
+};
+
+describe.each([
+  ['wasm', createWasmBackend],
+  ['js', createJsBackend],
+] as const)('a relu under a max pooling (%s backend)', (_name, create) => {
+  it('trains to the bits of the unfused network, without a reluBackward call', async () => {
+    const n = 24;
+    const x = {
+      data: Float32Array.from({ length: n * 13 * 13 * 2 }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.3)),
+      shape: [n, 13, 13, 2],
+    };
+    const y = Array.from({ length: n }, (_, i) => i % 3);
+    const weights: Float32Array[][] = [];
+    const reluBackwardCalls: number[] = [];
+    for (const fused of [true, false]) {
+      const { backend, calls } = counted(create());
+      const model = new Sequential(layers(fused), { seed: 9, backend });
+      model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy' });
+      await model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+      expect(calls.maxPoolBackward).toBe(2 * 3 * 3);
+      weights.push(model.getWeights().map((w) => Float32Array.from(w)));
+      reluBackwardCalls.push(calls.reluBackward ?? 0);
+      model.dispose();
+    }
+    expect(reluBackwardCalls).toEqual([0, 2 * 3 * 3]);
+    const [fused, plain] = weights;
+    expect(fused.length).toBe(plain.length);
+    fused.forEach((w, i) =>
+      expect(new Uint32Array(w.buffer, w.byteOffset, w.length)).toEqual(
+        new Uint32Array(plain[i].buffer, plain[i].byteOffset, plain[i].length),
+      ),
+    );
+  });
+});
