@@ -1,0 +1,131 @@
+// Where the Keras MNIST convnet's training step goes on one thread and on two: every kernel call of model.fit timed,
+// by kernel and shape, over interleaved epochs of 1,280 images (batch 64), and the fit's total. Two forms of the same
+// network train side by side:
+//
+// - "fused", the network as users write it (Conv2D with activation 'relu', then MaxPooling2D): the engine has each
+//   pooling apply the relu gradient of the conv below (maxPoolBackward's relu argument), so no reluBackward runs;
+// - "unfused", the same network with each relu in an Activation layer of its own: a relu pass forward (Conv2D applies
+//   its own relu inside the conv kernel) and a reluBackward pass backward. Both forms give the same weights, bit for
+//   bit (test/models/relu-pool-fusion.test.ts); the unfused rows show what the two passes cost, in the same process.
+//
+// Each round runs the four (form × threads) epochs, in an order that alternates; the first two rounds warm up.
+//
+//   npx tsx bench/threads-cnn.ts [rounds=8]
+import { loadMnist } from '../src/node.js';
+import {
+  Activation,
+  Conv2D,
+  Dense,
+  Dropout,
+  Flatten,
+  MaxPooling2D,
+  Sequential,
+  optimizers,
+  type Backend,
+  type KernelLayer,
+} from '../src/index.js';
+import { createWasmBackend } from '../src/backends/wasm/index.js';
+import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
+import { machineLine } from './lib/report.js';
+
+const ROUNDS = Number(process.argv[2] ?? 8),
+  WARMUP = 2,
+  IMAGES = 1280;
+const FORMS = ['fused', 'unfused'] as const;
+type Form = (typeof FORMS)[number];
+const THREADS = [1, 2] as const;
+const config = (form: Form, threads: number) => `${form} ${threads}t`;
+
+const inner = createWasmBackend({ threads: true });
+await setThreads(2);
+
+/** ms per kernel (and shape) per config, over the timed rounds */
+const times = new Map<string, Map<string, number>>();
+let current = '';
+let timing = false;
+const label = (name: string, a: number[]) =>
+  name.startsWith('conv2d')
+    ? `${name} ${a[5]}×${a[6]}×${a[7]} → ${a[11]}×${a[12]}×${a[10]}`
+    : name.startsWith('maxPool')
+      ? `${name} ${a[name === 'maxPool' ? 3 : 4]}×${a[name === 'maxPool' ? 4 : 5]}×${a[name === 'maxPool' ? 5 : 6]}`
+      : name === 'sumRows' || name === 'reluBackward'
+        ? `${name} ${name === 'sumRows' ? `${a[2]}×${a[3]}` : a[3]}`
+        : name;
+let wrapped: Backend['kernels'] | undefined;
+const timedKernels = () =>
+  Object.fromEntries(
+    Object.entries(inner.kernels).map(([name, f]) => [
+      name,
+      (...a: number[]) => {
+        if (!timing) return (f as (...a: number[]) => unknown)(...a);
+        const t = performance.now();
+        const r = (f as (...a: number[]) => unknown)(...a);
+        const key = label(name, a);
+        const row = times.get(key) ?? new Map<string, number>();
+        row.set(current, (row.get(current) ?? 0) + performance.now() - t);
+        times.set(key, row);
+        return r;
+      },
+    ]),
+  ) as unknown as Backend['kernels'];
+const backend = Object.create(inner, { kernels: { get: () => (wrapped ??= timedKernels()) } }) as Backend;
+
+function build(form: Form): Sequential {
+  const conv = (filters: number, options: ConstructorParameters<typeof Conv2D>[2] = {}): KernelLayer[] =>
+    form === 'fused'
+      ? [new Conv2D(filters, 3, { ...options, activation: 'relu' })]
+      : [new Conv2D(filters, 3, options), new Activation('relu')];
+  const model = new Sequential(
+    [
+      ...conv(32, { inputShape: [28, 28, 1] }),
+      new MaxPooling2D(2),
+      ...conv(64),
+      new MaxPooling2D(2),
+      new Flatten(),
+      new Dropout(0.5),
+      new Dense(10, { activation: 'softmax' }),
+    ],
+    { seed: 1, backend },
+  );
+  model.compile({ optimizer: optimizers.adam({ learningRate: 0.001 }), loss: 'sparse_categorical_crossentropy' });
+  return model;
+}
+
+const mnist = await loadMnist({ trainLimit: IMAGES });
+const x = { data: mnist.trainX.data, shape: [IMAGES, 28, 28, 1] };
+const models = { fused: build('fused'), unfused: build('unfused') };
+const totals = new Map<string, number>();
+const configs = FORMS.flatMap((form) => THREADS.map((threads) => ({ form, threads })));
+
+console.log(`${machineLine()}; ${ROUNDS - WARMUP} timed rounds of one epoch (${IMAGES} images, batch 64) per config`);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const { form, threads } of round % 2 ? configs : [...configs].reverse()) {
+    setThreadLimit(threads);
+    current = config(form, threads);
+    timing = round >= WARMUP;
+    const t = performance.now();
+    await models[form].fit(x, mnist.trainY, { epochs: 1, batchSize: 64, verbose: 0 });
+    if (timing) totals.set(current, (totals.get(current) ?? 0) + performance.now() - t);
+  }
+}
+
+const names = configs.map(({ form, threads }) => config(form, threads));
+const ms = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
+const ratio = (one: number | undefined, two: number | undefined) =>
+  one === undefined || two === undefined ? '—' : `${(one / two).toFixed(2)}×`;
+console.log('\nms over the timed rounds; "2t÷1t" is one thread\'s time over two threads\'');
+console.log(
+  `| kernel (shape) | ${names.join(' | ')} | fused: one thread ÷ two | unfused: one thread ÷ two |\n|---|${names.map(() => '---:|').join('')}---:|---:|`,
+);
+const row = (key: string, get: (config: string) => number | undefined) =>
+  console.log(
+    `| ${key} | ${names.map((n) => ms(get(n))).join(' | ')} | ${ratio(get('fused 1t'), get('fused 2t'))} | ${ratio(get('unfused 1t'), get('unfused 2t'))} |`,
+  );
+row('**the fit**', (n) => totals.get(n));
+const byCost = [...times.entries()].sort((a, b) => (b[1].get('fused 1t') ?? 0) - (a[1].get('fused 1t') ?? 0));
+for (const [key, perConfig] of byCost) {
+  if ((perConfig.get('unfused 1t') ?? 0) < 0.003 * (totals.get('unfused 1t') ?? 0)) continue; // under 0.3%: left out
+  row(key, (n) => perConfig.get(n));
+}
+for (const form of FORMS) models[form].dispose();
+process.exit(0);
