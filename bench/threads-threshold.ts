@@ -13,6 +13,7 @@ const backend = createWasmBackend({ threads: true });
 const { arena, kernels } = backend;
 const saved = { ...MIN_WORK };
 MIN_WORK.matmul = 1;
+MIN_WORK.sparse = 1;
 MIN_WORK.optimizer = 1;
 MIN_WORK.elementwise = 1;
 

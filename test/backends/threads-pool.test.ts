@@ -149,6 +149,26 @@ describe('the pool', () => {
     expect(backend.pool!.splitCalls).toBe(before + 1);
   });
 
+  it('an optimizer step splits only over a gradient that was written split (its blocks are then in place)', async () => {
+    await setThreads(2);
+    // dw [256, 256] = xᵀ · dy: 64 × 256 × 256 multiply-adds split by rows of dw; over 8 rows, kept whole
+    const dy = arena.alloc(m * n),
+      dw = arena.alloc(k * n),
+      moments = [arena.alloc(k * n), arena.alloc(k * n)];
+    arena.f32(dy, m * n).fill(0.125);
+    const adam = () => kernels.adamStep(w, dw, moments[0], moments[1], k * n, 0.001, 0.9, 0.999, 1e-7);
+    const splits = () => backend.pool!.splitsByKernel.adamStep ?? 0;
+    await new Promise((r) => setTimeout(r, 50)); // the workers have started
+    kernels.matmulTransA(x, dy, dw, 8, k, n);
+    const before = splits();
+    adam();
+    expect(splits(), 'over a gradient written on one thread').toBe(before);
+    kernels.matmulTransA(x, dy, dw, m, k, n);
+    expect(backend.pool!.splitsByKernel.matmulTransARows, 'the gradient').toBeGreaterThan(0);
+    adam();
+    expect(splits(), 'over a gradient written split').toBe(before + 1);
+  });
+
   it('setThreads(1) stops every worker; getThreads reports the count', async () => {
     await setThreads(4);
     expect(getThreads()).toBe(4);

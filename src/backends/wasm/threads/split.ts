@@ -34,7 +34,7 @@
  * Small calls stay on the calling thread: a part must hold at least MIN_WORK of its kernel's unit (measured, see
  * docs/threads.md), so the tutorial's per-sample steps and small batches never pay for a dispatch.
  */
-import type { Kernels } from '../../kernels.js';
+import { SPARSE_SHARE, type Kernels } from '../../kernels.js';
 import { MAX_CHUNKS } from './layout.js';
 import type { WorkerPool } from './pool.js';
 import { Adaptive } from './adaptive.js';
@@ -63,6 +63,13 @@ export const EXTRA_EXPORTS = [
  */
 export const MIN_WORK = {
   matmul: 1 << 19,
+  /**
+   * The zero-skipping products (matmulSkipZeros, matmulTransASkipZeros), in multiply-adds counted as if dense: they
+   * skip only where at most SPARSE_SHARE of x is non-zero, so a chunk may do as little as that share of its count.
+   * Counted as dense work under MIN_WORK.matmul, the MNIST MLP's first layer split at batch 32 (3.2 M, some 0.6 M
+   * done) and its training ran 0.91–0.94× one thread; kept whole, 0.97–1.0× (docs/threads.md, sixth round).
+   */
+  sparse: Math.ceil(2 ** 19 / SPARSE_SHARE),
   optimizer: 1 << 15,
   elementwise: 1 << 17,
 };
@@ -84,6 +91,9 @@ export const ONE_CHUNK_WORK = { matmul: 1 << 24 };
 export const MATMUL_SLAB_COLUMNS = 512;
 /** Whether products at least two slabs wide are cut by columns (columnBounds below); benches turn it off to compare. */
 export const COLUMN_CUTS = { enabled: true };
+/** Whether an optimizer step splits only over a gradient written split (splitGradients below); benches turn it off to
+ *  compare. */
+export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -147,24 +157,27 @@ export function threadedKernels(
    * thread's work; cut by rows, every chunk packs all of B (the seed model's 64 MB weight matrices, once per chunk),
    * and a product of fewer than 8 rows (one sample) cannot be cut at all.
    */
-  const columnBounds = (work: number, cols: number): number[] | undefined => {
+  const columnBounds = (work: number, cols: number, minWork = MIN_WORK.matmul): number[] | undefined => {
     const slabs = Math.ceil(cols / MATMUL_SLAB_COLUMNS);
-    const parts = slabs < 2 || !COLUMN_CUTS.enabled ? 1 : partsFor(work, MIN_WORK.matmul, slabs, 1);
+    const parts = slabs < 2 || !COLUMN_CUTS.enabled ? 1 : partsFor(work, minWork, slabs, 1);
     if (parts < 2) return undefined;
     return bounds(slabs, parts, 1).map((s) => Math.min(s * MATMUL_SLAB_COLUMNS, cols));
   };
+
+  /** least work per chunk of a product, counted as dense multiply-adds */
+  const minWork = (name: string) => (name.endsWith('SkipZeros') ? MIN_WORK.sparse : MIN_WORK.matmul);
 
   const forwardSplit =
     (name: 'matmul' | 'matmulSkipZeros', byColumns: string) =>
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
       const work = m * kk * n;
       const whole = () => raw[name](x, w, y, m, kk, n);
-      const cols = columnBounds(work, n);
+      const cols = columnBounds(work, n, minWork(name));
       if (cols)
         return decide(byColumns, work, whole, () =>
           runBlocks(byColumns, cols, (lo, hi) => [x, w, y, m, kk, n, lo, hi]),
         );
-      const parts = partsFor(work, MIN_WORK.matmul, m, 4, perThread(work));
+      const parts = partsFor(work, minWork(name), m, 4, perThread(work));
       if (parts < 2) return whole();
       decide(name, work, whole, () =>
         runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
@@ -173,17 +186,41 @@ export function threadedKernels(
   k.matmul = forwardSplit('matmul', 'matmulCols');
   k.matmulSkipZeros = forwardSplit('matmulSkipZeros', 'matmulSkipZerosCols');
 
+  /**
+   * Weight gradients whose last write was split over the threads. An optimizer step splits only over one of these
+   * (elementwise below): cut in the same blocks from the front (the caller) and the back (the workers), it finds each
+   * block in the cache of the core that wrote it. Over a gradient written on one thread, a split step would leave
+   * half of the weights in the other core's cache for the next product, on one thread too, to fetch back: the MNIST
+   * MLP at batch 1 trained at 0.96× one thread with Adam split, 1.00–1.02× with it whole; at batch 64 and 128, whose
+   * gradients are split, Adam kept whole made them 0.93–0.95× and 0.97–1.03× (docs/threads.md, sixth round).
+   */
+  const splitGradients = new Set<number>();
+  /** `whole` and `split` of a call writing the weight gradient at `dw`, noting which way it went; `byRows`: the split
+   *  cuts dw by rows, as an optimizer step cuts it (not by columns) */
+  const writing = (dw: number, whole: () => void, split: () => void, byRows = true) =>
+    [
+      () => {
+        splitGradients.delete(dw);
+        whole();
+      },
+      () => {
+        if (byRows) splitGradients.add(dw);
+        else splitGradients.delete(dw);
+        split();
+      },
+    ] as const;
+
   const gradientSplit =
     (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
     (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
-      const parts = partsFor(m * kk * n, MIN_WORK.matmul, kk, 4, perThread(m * kk * n));
-      if (parts < 2) return raw[name](x, dy, dw, m, kk, n);
-      decide(
-        name,
-        m * kk * n,
+      const parts = partsFor(m * kk * n, minWork(name), kk, 4, perThread(m * kk * n));
+      const [whole, split] = writing(
+        dw,
         () => raw[name](x, dy, dw, m, kk, n),
         () => runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]),
       );
+      if (parts < 2) return whole();
+      decide(name, m * kk * n, whole, split);
     };
   k.matmulTransA = gradientSplit('matmulTransA', 'matmulTransARows');
   k.matmulTransASkipZeros = gradientSplit('matmulTransASkipZeros', 'matmulTransASkipZerosRows');
@@ -215,11 +252,13 @@ export function threadedKernels(
   };
 
   // ---- elementwise kernels and optimizer steps: `pointers` arguments are arrays, `count` is n --------------------
-  const elementwise = (name: keyof Kernels, pointers: number, count: number, unit = MIN_WORK.elementwise): void => {
+  /** `optimizer`: an optimizer step, whose second pointer is the gradient (see splitGradients) */
+  const elementwise = (name: keyof Kernels, pointers: number, count: number, optimizer = false): void => {
     const f = raw[name] as unknown as Fn;
     (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
       const n = a[count];
-      const parts = partsFor(n, unit, n, 16);
+      if (optimizer && OPTIMIZER_FOLLOWS_GRADIENT.enabled && !splitGradients.has(a[1])) return f(...a);
+      const parts = partsFor(n, optimizer ? MIN_WORK.optimizer : MIN_WORK.elementwise, n, 16);
       if (parts < 2) return f(...a);
       decide(
         name,
@@ -242,10 +281,10 @@ export function threadedKernels(
   elementwise('copy', 2, 2);
   elementwise('fill', 1, 1);
   elementwise('scale', 1, 1);
-  elementwise('sgdStep', 2, 2, MIN_WORK.optimizer);
-  elementwise('momentumStep', 3, 3, MIN_WORK.optimizer);
-  elementwise('rmspropStep', 3, 3, MIN_WORK.optimizer);
-  elementwise('adamStep', 4, 4, MIN_WORK.optimizer);
+  elementwise('sgdStep', 2, 2, true);
+  elementwise('momentumStep', 3, 3, true);
+  elementwise('rmspropStep', 3, 3, true);
+  elementwise('adamStep', 4, 4, true);
 
   // ---- row-wise kernels: blocks of rows --------------------------------------------------------------------------
   const rowwise = (name: 'softmax' | 'softmaxBackward' | 'addRowVector', pointers: number[]): void => {
@@ -335,21 +374,25 @@ export function threadedKernels(
     const byTaps = K >= outC;
     const units = !byBlocks ? kh : byTaps ? Math.ceil(K / TAP_BLOCK) : Math.ceil(outC / FILTER_BLOCK);
     const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, units, 1) : 1;
-    const whole = () => (raw.conv2dBackwardFilter as unknown as Fn)(...a);
-    if (parts < 2) return whole();
     const blocks = (size: number, total: number) => bounds(units, parts, 1).map((u) => Math.min(u * size, total));
-    decide('conv2dBackwardFilter', work, whole, () =>
-      !byBlocks
-        ? runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH)
-        : byTaps
-          ? runBlocks('conv2dBackwardFilterBlock', blocks(TAP_BLOCK, K), (lo, hi) => [...a, lo, hi, 0, outC], SCRATCH)
-          : runBlocks(
-              'conv2dBackwardFilterBlock',
-              blocks(FILTER_BLOCK, outC),
-              (lo, hi) => [...a, 0, K, lo, hi],
-              SCRATCH,
-            ),
+    const [whole, split] = writing(
+      a[2],
+      () => (raw.conv2dBackwardFilter as unknown as Fn)(...a),
+      () =>
+        !byBlocks
+          ? runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH)
+          : byTaps
+            ? runBlocks('conv2dBackwardFilterBlock', blocks(TAP_BLOCK, K), (lo, hi) => [...a, lo, hi, 0, outC], SCRATCH)
+            : runBlocks(
+                'conv2dBackwardFilterBlock',
+                blocks(FILTER_BLOCK, outC),
+                (lo, hi) => [...a, 0, K, lo, hi],
+                SCRATCH,
+              ),
+      !byBlocks || byTaps, // cut by filters, each thread writes columns of dw
     );
+    if (parts < 2) return whole();
+    decide('conv2dBackwardFilter', work, whole, split);
   };
 
   // ---- pooling: blocks of images (an image's outputs, and its input gradient, come from that image only). The
