@@ -12,21 +12,11 @@
 //
 //   npx tsx bench/threads-cnn.ts [rounds=8]
 import { loadMnist } from '../src/node.js';
-import {
-  Activation,
-  Conv2D,
-  Dense,
-  Dropout,
-  Flatten,
-  MaxPooling2D,
-  Sequential,
-  optimizers,
-  type Backend,
-  type KernelLayer,
-} from '../src/index.js';
+import type { Backend } from '../src/index.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
 import { machineLine } from './lib/report.js';
+import { snCnn } from './cases/cnn.js';
 
 const ROUNDS = Number(process.argv[2] ?? 8),
   WARMUP = 2,
@@ -70,30 +60,9 @@ const timedKernels = () =>
   ) as unknown as Backend['kernels'];
 const backend = Object.create(inner, { kernels: { get: () => (wrapped ??= timedKernels()) } }) as Backend;
 
-function build(form: Form): Sequential {
-  const conv = (filters: number, options: ConstructorParameters<typeof Conv2D>[2] = {}): KernelLayer[] =>
-    form === 'fused'
-      ? [new Conv2D(filters, 3, { ...options, activation: 'relu' })]
-      : [new Conv2D(filters, 3, options), new Activation('relu')];
-  const model = new Sequential(
-    [
-      ...conv(32, { inputShape: [28, 28, 1] }),
-      new MaxPooling2D(2),
-      ...conv(64),
-      new MaxPooling2D(2),
-      new Flatten(),
-      new Dropout(0.5),
-      new Dense(10, { activation: 'softmax' }),
-    ],
-    { seed: 1, backend },
-  );
-  model.compile({ optimizer: optimizers.adam({ learningRate: 0.001 }), loss: 'sparse_categorical_crossentropy' });
-  return model;
-}
-
 const mnist = await loadMnist({ trainLimit: IMAGES });
 const x = { data: mnist.trainX.data, shape: [IMAGES, 28, 28, 1] };
-const models = { fused: build('fused'), unfused: build('unfused') };
+const models = { fused: snCnn(backend, 'in the convs'), unfused: snCnn(backend, 'as layers') };
 const totals = new Map<string, number>();
 const configs = FORMS.flatMap((form) => THREADS.map((threads) => ({ form, threads })));
 

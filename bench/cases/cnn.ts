@@ -6,7 +6,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Backend, BackendName, Matrix } from '../../src/index.js';
-import { Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, optimizers } from '../../src/index.js';
+import { Activation, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, optimizers } from '../../src/index.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import type { Conv2dGeometry } from '../../src/backends/conv-geometry.js';
@@ -27,12 +27,24 @@ function images(m: Matrix, start: number, n: number): { data: Float32Array; shap
   return { data: m.data.subarray(start * PIXELS, (start + n) * PIXELS), shape: [n, 28, 28, 1] };
 }
 
-function snCnn(backend: BackendName | Backend): Sequential {
+/**
+ * The convnet on `backend`. `relus`: 'in the convs' as Keras users write it (Conv2D with activation 'relu'), or
+ * 'as layers', each relu in an Activation layer of its own: a relu pass forward and a reluBackward pass backward,
+ * which bench/threads-cnn.ts compares (the same weights, bit for bit).
+ */
+export function snCnn(
+  backend: BackendName | Backend,
+  relus: 'in the convs' | 'as layers' = 'in the convs',
+): Sequential {
+  const conv = (filters: number, options: ConstructorParameters<typeof Conv2D>[2] = {}) =>
+    relus === 'in the convs'
+      ? [new Conv2D(filters, 3, { ...options, activation: 'relu' })]
+      : [new Conv2D(filters, 3, options), new Activation('relu')];
   const model = new Sequential(
     [
-      new Conv2D(32, 3, { inputShape: [28, 28, 1], activation: 'relu' }),
+      ...conv(32, { inputShape: [28, 28, 1] }),
       new MaxPooling2D(2),
-      new Conv2D(64, 3, { activation: 'relu' }),
+      ...conv(64),
       new MaxPooling2D(2),
       new Flatten(),
       new Dropout(0.5),
