@@ -307,4 +307,3 @@ export function conv2dBackwardFilterRows(
     matmulTransAAdd(scratch, dy + (<usize>r0 * outC << 2), dw0, rows, K, outC);
   }
 }
-

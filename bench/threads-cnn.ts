@@ -33,14 +33,15 @@ await setThreads(2);
 const times = new Map<string, Map<string, number>>();
 let current = '';
 let timing = false;
-const label = (name: string, a: number[]) =>
-  name.startsWith('conv2d')
-    ? `${name} ${a[5]}×${a[6]}×${a[7]} → ${a[11]}×${a[12]}×${a[10]}`
-    : name.startsWith('maxPool')
-      ? `${name} ${a[name === 'maxPool' ? 3 : 4]}×${a[name === 'maxPool' ? 4 : 5]}×${a[name === 'maxPool' ? 5 : 6]}`
-      : name === 'sumRows' || name === 'reluBackward'
-        ? `${name} ${name === 'sumRows' ? `${a[2]}×${a[3]}` : a[3]}`
-        : name;
+/** a row's name: the kernel, and the shape where the step calls it more than once */
+function label(name: string, a: number[]): string {
+  if (name.startsWith('conv2d')) return `${name} ${a[5]}×${a[6]}×${a[7]} → ${a[11]}×${a[12]}×${a[10]}`;
+  if (name === 'maxPool') return `${name} ${a[3]}×${a[4]}×${a[5]}`; // (x, y, n, inH, inW, c, …)
+  if (name === 'maxPoolBackward') return `${name} ${a[4]}×${a[5]}×${a[6]}`; // (x, dy, dx, n, inH, inW, c, …)
+  if (name === 'sumRows') return `${name} ${a[2]}×${a[3]}`;
+  if (name === 'reluBackward') return `${name} ${a[3]}`;
+  return name;
+}
 let wrapped: Backend['kernels'] | undefined;
 const timedKernels = () =>
   Object.fromEntries(

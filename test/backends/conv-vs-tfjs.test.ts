@@ -1,6 +1,7 @@
 // The conv and pooling kernels, with conv-geometry's Keras padding arithmetic, against TensorFlow.js (cpu backend):
 // the layouts (NHWC, filters [kh, kw, inC, outC]), 'same' with the extra pad at the bottom/right, averages that leave
-// padding out of the count, and the gradients TF.js computes for conv2d, maxPool and ('valid') avgPool.
+// padding out of the count, and the gradients TF.js computes for conv2d, maxPool (alone and through a relu below it)
+// and ('valid') avgPool.
 import { describe, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import {
@@ -117,6 +118,9 @@ describe.each(BACKENDS)('conv and pooling kernels match TensorFlow.js (%s backen
         tavg = tf.avgPool(tx, [ph, pw], [sh, sw], padding);
       const dmax = tf.grad((a: any) => tf.maxPool(a, [ph, pw], [sh, sw], padding))(tx, tdy);
       const davg = tf.grad((a: any) => tf.avgPool(a, [ph, pw], [sh, sw], padding))(tx, tdy);
+      // maxPoolBackward's relu argument: the gradient of maxPool(relu(x)) with respect to x, from the relu's output
+      const relued = tf.relu(tx);
+      const dmaxRelu = tf.grad((a: any) => tf.maxPool(tf.relu(a), [ph, pw], [sh, sw], padding))(tx, tdy);
 
       const b = makeBackend(),
         k = b.kernels;
@@ -128,6 +132,8 @@ describe.each(BACKENDS)('conv and pooling kernels match TensorFlow.js (%s backen
       expectClose(get(b, y, ys), tmax.dataSync(), TOL, 'maxPool');
       k.maxPoolBackward(px, pdy, dx, ...poolArgs(g));
       expectClose(get(b, dx, x.length), dmax.dataSync(), TOL, 'maxPool dx');
+      k.maxPoolBackward(put(b, Array.from(relued.dataSync())), pdy, dx, ...poolArgs(g), 1);
+      expectClose(get(b, dx, x.length), dmaxRelu.dataSync(), TOL, 'maxPool dx through a relu');
       k.avgPool(px, y, ...poolArgs(g));
       expectClose(get(b, y, ys), tavg.dataSync(), TOL, 'avgPool');
       // NOTE: TF.js's avgPool gradient divides by the whole window (poolH·poolW) even where 'same' padding shortens it,
@@ -136,7 +142,7 @@ describe.each(BACKENDS)('conv and pooling kernels match TensorFlow.js (%s backen
       // test/kernels/cases/gradients.ts decides). Compared only where no window is cut by padding.
       k.avgPoolBackward(pdy, dx, ...poolArgs(g));
       if (padding === 'valid') expectClose(get(b, dx, x.length), davg.dataSync(), TOL, 'avgPool dx');
-      tf.dispose([tx, tdy, tmax, tavg, dmax, davg]);
+      tf.dispose([tx, tdy, tmax, tavg, dmax, davg, relued, dmaxRelu]);
     },
   );
 });

@@ -67,7 +67,8 @@ export const MIN_WORK = {
    * The zero-skipping products (matmulSkipZeros, matmulTransASkipZeros), in multiply-adds counted as if dense: they
    * skip only where at most SPARSE_SHARE of x is non-zero, so a chunk may do as little as that share of its count.
    * Counted as dense work under MIN_WORK.matmul, the MNIST MLP's first layer split at batch 32 (3.2 M, some 0.6 M
-   * done) and its training ran 0.91–0.94× one thread; kept whole, 0.97–1.0× (docs/threads.md, sixth round).
+   * done) and its training row in the bench read 0.93–0.94× one thread; kept whole, 1.00–1.03× (docs/threads.md,
+   * sixth round, which also records a setting where the split paid).
    */
   sparse: Math.ceil(2 ** 19 / SPARSE_SHARE),
   optimizer: 1 << 15,
@@ -191,36 +192,31 @@ export function threadedKernels(
    * (elementwise below): cut in the same blocks from the front (the caller) and the back (the workers), it finds each
    * block in the cache of the core that wrote it. Over a gradient written on one thread, a split step would leave
    * half of the weights in the other core's cache for the next product, on one thread too, to fetch back: the MNIST
-   * MLP at batch 1 trained at 0.96× one thread with Adam split, 1.00–1.02× with it whole; at batch 64 and 128, whose
-   * gradients are split, Adam kept whole made them 0.93–0.95× and 0.97–1.03× (docs/threads.md, sixth round).
+   * MLP at batch 1 trained at 0.93–0.96× one thread with Adam split, 1.00–1.04× with it whole; at batch 64 and 128,
+   * whose gradients are split, Adam always whole read 0.93–0.95× and 0.97–1.03× in three runs of four (the fourth
+   * 1.29× and 1.35×) (docs/threads.md, sixth round).
    */
   const splitGradients = new Set<number>();
-  /** `whole` and `split` of a call writing the weight gradient at `dw`, noting which way it went; `byRows`: the split
-   *  cuts dw by rows, as an optimizer step cuts it (not by columns) */
-  const writing = (dw: number, whole: () => void, split: () => void, byRows = true) =>
-    [
-      () => {
-        splitGradients.delete(dw);
-        whole();
-      },
-      () => {
-        if (byRows) splitGradients.add(dw);
-        else splitGradients.delete(dw);
-        split();
-      },
-    ] as const;
+  /** note which way the weight gradient at `dw` was just written: split by rows of dw (as an optimizer step cuts it),
+   *  or not (on one thread, or split by columns) */
+  const wrote = (dw: number, splitByRows: boolean) => {
+    if (splitByRows) splitGradients.add(dw);
+    else splitGradients.delete(dw);
+  };
 
   const gradientSplit =
     (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
     (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
       const parts = partsFor(m * kk * n, minWork(name), kk, 4, perThread(m * kk * n));
-      const [whole, split] = writing(
-        dw,
-        () => raw[name](x, dy, dw, m, kk, n),
-        () => runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]),
-      );
+      const whole = () => {
+        wrote(dw, false);
+        raw[name](x, dy, dw, m, kk, n);
+      };
       if (parts < 2) return whole();
-      decide(name, m * kk * n, whole, split);
+      decide(name, m * kk * n, whole, () => {
+        wrote(dw, true);
+        runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]);
+      });
     };
   k.matmulTransA = gradientSplit('matmulTransA', 'matmulTransARows');
   k.matmulTransASkipZeros = gradientSplit('matmulTransASkipZeros', 'matmulTransASkipZerosRows');
@@ -375,24 +371,19 @@ export function threadedKernels(
     const units = !byBlocks ? kh : byTaps ? Math.ceil(K / TAP_BLOCK) : Math.ceil(outC / FILTER_BLOCK);
     const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, units, 1) : 1;
     const blocks = (size: number, total: number) => bounds(units, parts, 1).map((u) => Math.min(u * size, total));
-    const [whole, split] = writing(
-      a[2],
-      () => (raw.conv2dBackwardFilter as unknown as Fn)(...a),
-      () =>
-        !byBlocks
-          ? runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH)
-          : byTaps
-            ? runBlocks('conv2dBackwardFilterBlock', blocks(TAP_BLOCK, K), (lo, hi) => [...a, lo, hi, 0, outC], SCRATCH)
-            : runBlocks(
-                'conv2dBackwardFilterBlock',
-                blocks(FILTER_BLOCK, outC),
-                (lo, hi) => [...a, 0, K, lo, hi],
-                SCRATCH,
-              ),
-      !byBlocks || byTaps, // cut by filters, each thread writes columns of dw
-    );
+    const whole = () => {
+      wrote(a[2], false);
+      (raw.conv2dBackwardFilter as unknown as Fn)(...a);
+    };
     if (parts < 2) return whole();
-    decide('conv2dBackwardFilter', work, whole, split);
+    decide('conv2dBackwardFilter', work, whole, () => {
+      wrote(a[2], !byBlocks || byTaps); // cut by filters, each thread writes columns of dw
+      if (!byBlocks) runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH);
+      else if (byTaps)
+        runBlocks('conv2dBackwardFilterBlock', blocks(TAP_BLOCK, K), (lo, hi) => [...a, lo, hi, 0, outC], SCRATCH);
+      else
+        runBlocks('conv2dBackwardFilterBlock', blocks(FILTER_BLOCK, outC), (lo, hi) => [...a, 0, K, lo, hi], SCRATCH);
+    });
   };
 
   // ---- pooling: blocks of images (an image's outputs, and its input gradient, come from that image only). The
