@@ -81,6 +81,9 @@ const firstInterval = (splitTaken: boolean): number => (splitTaken ? EXPLORE_WHO
 
 export class Adaptive {
   private readonly stats = new Map<string, Stats>();
+  /** `clock`: milliseconds, performance.now() unless a test gives a clock it advances itself (timings that cannot
+   *  be spoilt by a loaded machine) */
+  constructor(private readonly clock: () => number = now) {}
   /** false: always split what is large enough (tests that must see splits) */
   enabled = true;
 
@@ -116,10 +119,10 @@ export class Adaptive {
       }
     }
     s.retry = false;
-    const t0 = now();
+    const t0 = this.clock();
     if (splitNow) split();
     else whole();
-    const perUnit = (now() - t0) / work;
+    const perUnit = (this.clock() - t0) / work;
     if (splitNow && cold && !retried) s.retry = true;
     else (splitNow ? s.split : s.whole).add(perUnit);
     if (taken !== undefined) {
