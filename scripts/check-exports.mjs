@@ -3,7 +3,9 @@
 //  - `import('scratchnet')` and `import('scratchnet/node')` resolve by name (Node's self-reference through
 //    "exports") and give the public API;
 //  - dist/index.js is readable: an uncaught scratchnet error in plain `node` prints a few lines, not the bundle;
-//  - summary() names the layer classes, also from the minified build ('Dense', not a mangled 'j');
+//  - summary() names the layer classes, also from the minified build ('Dense', not a mangled 'j'), and every class
+//    dist/index.js exports has its own name (`Network`, not the `_Network` esbuild gives a class that names itself
+//    in its body: docs/adding-a-layer.md);
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
 //    stays under 89 KB (89,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
@@ -89,6 +91,17 @@ for (const [specifier, names] of Object.entries(expected)) {
   } catch (e) {
     problems.push(`import('${specifier}') failed: ${e.message}`);
   }
+}
+
+// Classes keep their names in the readable bundle: console.log(net) shows `Network { … }`.
+{
+  const mod = await import('scratchnet');
+  const isClass = (v) => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
+  const renamed = Object.entries(mod).filter(([name, v]) => isClass(v) && v.name !== name);
+  if (renamed.length)
+    problems.push(
+      `dist/index.js: classes named otherwise than exported: ${renamed.map(([n, v]) => `${n} is '${v.name}'`).join(', ')}`,
+    );
 }
 
 // Summaries name the layer classes, from the readable bundle and from the minified one (where classes are renamed).

@@ -20,6 +20,11 @@ export class ActivationLayer extends Activation {
 
   /** A loaded Activation in the tutorial's form. */
   static fromKeras(layer: KernelLayer): KernelLayer[] {
-    return [new ActivationLayer((layer as Activation).activation, undefined, { name: layer.name })];
+    return [newActivationLayer((layer as Activation).activation, undefined, { name: layer.name })];
   }
+}
+
+/** `new ActivationLayer(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newActivationLayer(...args: ConstructorParameters<typeof ActivationLayer>): ActivationLayer {
+  return new ActivationLayer(...args);
 }

@@ -68,7 +68,7 @@ export class Activation extends KernelLayer {
     const options: ActivationOptions = { name: configName(config, where) };
     const declared = declaredInputShape(config, where);
     if (declared) options.inputShape = declared;
-    return new Activation(
+    return newActivation(
       className === 'Activation'
         ? configActivation(own(config, 'activation'), where)
         : layerActivation(className, config, where),
@@ -141,6 +141,11 @@ export class Activation extends KernelLayer {
     }
     return this.dx;
   }
+}
+
+/** `new Activation(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newActivation(...args: ConstructorParameters<typeof Activation>): Activation {
+  return new Activation(...args);
 }
 
 /** The activation of Keras's LeakyReLU, ReLU and Softmax layers, from their configs. */

@@ -47,9 +47,14 @@ export class ConvLayer extends Conv2D {
     const conv = layer as Conv2D;
     const tutorialForm = conv.strides[0] === 1 && conv.strides[1] === 1 && conv.padding === 'valid' && conv.useBias;
     if (!tutorialForm) return [layer];
-    const out: KernelLayer[] = [new ConvLayer(inputShape, conv.kernelSize, conv.filters, { name: conv.name })];
+    const out: KernelLayer[] = [newConvLayer(inputShape, conv.kernelSize, conv.filters, { name: conv.name })];
     if (conv.activation.name !== 'linear')
       out.push(new ActivationLayer(conv.activation, undefined, { name: `${conv.name}_activation` }));
     return out;
   }
+}
+
+/** `new ConvLayer(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newConvLayer(...args: ConstructorParameters<typeof ConvLayer>): ConvLayer {
+  return new ConvLayer(...args);
 }

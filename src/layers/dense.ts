@@ -113,7 +113,7 @@ export class Dense extends KernelLayer {
         `${where} receives inputs of shape ${formatShape(declared)}; scratchnet's Dense takes flat rows (add a Flatten before it)`,
       );
     }
-    return new Dense(positiveInt(config, 'units', where), {
+    return newDense(positiveInt(config, 'units', where), {
       name: configName(config, where),
       activation: configActivation(own(config, 'activation'), where),
       useBias: bool(config, 'use_bias', true, where),
@@ -230,6 +230,11 @@ export class Dense extends KernelLayer {
     activationBackward(this.backend!.kernels, this.activation, this.y, dy, this.dz, rows, this.units);
     return this.dz;
   }
+}
+
+/** `new Dense(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newDense(...args: ConstructorParameters<typeof Dense>): Dense {
+  return new Dense(...args);
 }
 
 /**

@@ -36,7 +36,7 @@ export class Dropout extends KernelLayer {
     if (noise !== undefined && noise !== null)
       fail(`${where}: a noise_shape (${short(noise)}) is not supported; scratchnet drops values independently`);
     const declared = declaredInputShape(config, where);
-    return new Dropout(rate, { name: configName(config, where), ...(declared ? { inputShape: declared } : {}) });
+    return newDropout(rate, { name: configName(config, where), ...(declared ? { inputShape: declared } : {}) });
   }
 
   override getConfig(): LayerConfig {
@@ -70,4 +70,9 @@ export class Dropout extends KernelLayer {
     this.backend!.kernels.mul(dy, this.mask, this.dx, rows * this.inputSize);
     return this.dx;
   }
+}
+
+/** `new Dropout(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newDropout(...args: ConstructorParameters<typeof Dropout>): Dropout {
+  return new Dropout(...args);
 }

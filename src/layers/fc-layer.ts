@@ -43,10 +43,15 @@ export class FCLayer extends Dense {
         }),
       );
     } else {
-      out.push(new FCLayer(inputShape[0], dense.units, { name: dense.name }));
+      out.push(newFCLayer(inputShape[0], dense.units, { name: dense.name }));
     }
     if (dense.activation.name !== 'linear')
       out.push(new ActivationLayer(dense.activation, undefined, { name: `${dense.name}_activation` }));
     return out;
   }
+}
+
+/** `new FCLayer(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newFCLayer(...args: ConstructorParameters<typeof FCLayer>): FCLayer {
+  return new FCLayer(...args);
 }

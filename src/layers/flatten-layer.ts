@@ -15,6 +15,11 @@ export class FlattenLayer extends Flatten {
 
   /** A loaded Flatten in the tutorial's form. */
   static fromKeras(layer: KernelLayer): KernelLayer[] {
-    return [new FlattenLayer({ name: layer.name })];
+    return [newFlattenLayer({ name: layer.name })];
   }
+}
+
+/** `new FlattenLayer(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newFlattenLayer(...args: ConstructorParameters<typeof FlattenLayer>): FlattenLayer {
+  return new FlattenLayer(...args);
 }

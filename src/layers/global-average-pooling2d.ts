@@ -36,7 +36,7 @@ export class GlobalAveragePooling2D extends KernelLayer {
   static fromConfig(config: LayerConfig, where = 'GlobalAveragePooling2D'): GlobalAveragePooling2D {
     checkDataFormat(config, where);
     const declared = declaredInputShape(config, where);
-    return new GlobalAveragePooling2D({
+    return newGlobalAveragePooling2D({
       name: configName(config, where),
       keepdims: bool(config, 'keepdims', false, where),
       ...(declared ? { inputShape: declared } : {}),
@@ -71,4 +71,11 @@ export class GlobalAveragePooling2D extends KernelLayer {
     this.backend!.kernels.avgPoolBackward(dy, this.dx, rows, h, w, c, h, w, 1, 1, h, w, 0, 0);
     return this.dx;
   }
+}
+
+/** `new GlobalAveragePooling2D(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newGlobalAveragePooling2D(
+  ...args: ConstructorParameters<typeof GlobalAveragePooling2D>
+): GlobalAveragePooling2D {
+  return new GlobalAveragePooling2D(...args);
 }

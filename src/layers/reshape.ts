@@ -30,7 +30,7 @@ export class Reshape extends KernelLayer {
 
   static fromConfig(config: LayerConfig, where = 'Reshape'): Reshape {
     const declared = declaredInputShape(config, where);
-    return new Reshape(shapeValue(config, 'target_shape', where, true), {
+    return newReshape(shapeValue(config, 'target_shape', where, true), {
       name: configName(config, where),
       ...(declared ? { inputShape: declared } : {}),
     });
@@ -74,4 +74,9 @@ export class Reshape extends KernelLayer {
   backward(dy: Ptr, _rows: number, needInputGrad: boolean, _mode: ForwardMode): Ptr {
     return needInputGrad ? dy : 0;
   }
+}
+
+/** `new Reshape(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newReshape(...args: ConstructorParameters<typeof Reshape>): Reshape {
+  return new Reshape(...args);
 }

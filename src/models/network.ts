@@ -292,7 +292,7 @@ export class Network {
   static async load(source: ModelSource, options: NetworkOptions = {}): Promise<Network> {
     checkOptions(options, 'Network.load(source, options): options', ['seed', 'backend']);
     const plan = readArtifacts(await readSource(source), { optimizerState: false }); // the tutorial's fit has no optimizer state
-    const net = new Network(options);
+    const net = newNetwork(options);
     for (const layer of tutorialLayers(plan.topology, plan.inputShape)) net.add(layer);
     try {
       net.engine.build(plan.inputShape);
@@ -398,6 +398,11 @@ export class Network {
     rows.forEach((r, i) => data.set(r, i * width));
     return { data, shape: [n, width] };
   }
+}
+
+/** `new Network(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
+function newNetwork(...args: ConstructorParameters<typeof Network>): Network {
+  return new Network(...args);
 }
 
 function describe(v: unknown): string {
