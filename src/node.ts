@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { fail } from './util/errors.js';
 import {
+  checkMnistOptions,
   mnistFromIdx,
   type MnistData,
   type MnistImageData,
@@ -44,7 +45,11 @@ export async function loadMnist(options: LoadMnistOptions & { asImages: true }):
 export async function loadMnist(options?: LoadMnistOptions & { asImages?: false }): Promise<MnistData>;
 export async function loadMnist(options?: LoadMnistOptions): Promise<MnistData | MnistImageData>;
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistData | MnistImageData> {
-  const dir = options.dir ?? mnistDataDir();
+  checkMnistOptions(options, 'loadMnist', ['dir']);
+  const { dir: given, ...decode } = options;
+  if (given !== undefined && typeof given !== 'string')
+    fail(`loadMnist: dir must be a folder's path (a string), got ${typeof given}`);
+  const dir = given ?? mnistDataDir();
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     readIdxFile(dir, FILES.trainImages),
     readIdxFile(dir, FILES.trainLabels),
@@ -52,7 +57,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
     readIdxFile(dir, FILES.testLabels),
   ]);
   try {
-    return mnistFromIdx({ trainImages, trainLabels, testImages, testLabels }, options);
+    return mnistFromIdx({ trainImages, trainLabels, testImages, testLabels }, decode);
   } catch (e) {
     if (!(e instanceof Error)) throw e;
     throw new Error(`${e.message} (loadMnist read the files from ${dir})`, { cause: e });

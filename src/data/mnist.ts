@@ -2,6 +2,7 @@
 import { parseIdx, type IdxArray } from './idx.js';
 import { matrix, type Matrix } from './matrix.js';
 import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 
 /** The bytes of the four MNIST IDX files (uncompressed), e.g. from `fetch(...).arrayBuffer()` or `fs.readFile`. */
 export interface MnistIdxFiles {
@@ -62,10 +63,7 @@ export function mnistFromIdx(files: MnistIdxFiles, options: MnistOptions & { asI
 export function mnistFromIdx(files: MnistIdxFiles, options?: MnistOptions & { asImages?: false }): MnistData;
 export function mnistFromIdx(files: MnistIdxFiles, options?: MnistOptions): MnistData | MnistImageData;
 export function mnistFromIdx(files: MnistIdxFiles, options: MnistOptions = {}): MnistData | MnistImageData {
-  checkLimit('trainLimit', options.trainLimit);
-  checkLimit('testLimit', options.testLimit);
-  if (options.asImages !== undefined && typeof options.asImages !== 'boolean')
-    fail(`mnistFromIdx: asImages must be true or false, got ${options.asImages}`);
+  checkMnistOptions(options, 'mnistFromIdx');
   const train = decodeSplit(files.trainImages, files.trainLabels, 'train', options.trainLimit);
   const test = decodeSplit(files.testImages, files.testLabels, 'test', options.testLimit);
   if (options.asImages) return { trainX: asImages(train.x), trainY: train.y, testX: asImages(test.x), testY: test.y };
@@ -111,10 +109,17 @@ function decodeSplit(
   return { x: matrix(x, n, PIXELS), y: labels.data.slice(0, n) };
 }
 
-function checkLimit(name: string, limit: number | undefined): void {
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    fail(`mnistFromIdx: ${name} must be a non-negative integer, got ${limit}`);
+/** MnistOptions (and `extra` keys the caller reads itself) checked for `where`: no unknown key, limits that are
+ *  whole numbers ≥ 0 (0 keeps none: the demo reads only the test set), asImages a boolean */
+export function checkMnistOptions(options: MnistOptions, where: string, extra: readonly string[] = []): void {
+  checkOptions(options, `${where}(options): options`, ['trainLimit', 'testLimit', 'asImages', ...extra]);
+  for (const name of ['trainLimit', 'testLimit'] as const) {
+    const limit = options[name];
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
+      fail(`${where}: ${name} must be a whole number ≥ 0 (samples to keep), got ${limit}`);
   }
+  if (options.asImages !== undefined && typeof options.asImages !== 'boolean')
+    fail(`${where}: asImages must be true or false, got ${options.asImages}`);
 }
 
 function describe(idx: IdxArray): string {

@@ -96,10 +96,15 @@ describe('loadMnist from a folder', () => {
     expect(Array.from(testY)).toEqual([3, 8]);
   });
 
-  it('rejects a bad limit, saying where the files came from', async () => {
-    await expect(loadMnist({ dir, trainLimit: -5 })).rejects.toThrow(
-      `scratchnet: mnistFromIdx: trainLimit must be a non-negative integer, got -5 (loadMnist read the files from ${dir})`,
+  it('rejects a bad limit and an unknown or misspelled option before reading any file', async () => {
+    const nowhere = join(dir, 'no-such-folder');
+    await expect(loadMnist({ dir: nowhere, trainLimit: -5 })).rejects.toThrow(
+      'scratchnet: loadMnist: trainLimit must be a whole number ≥ 0 (samples to keep), got -5',
     );
+    await expect(loadMnist({ dir: nowhere, trainlimit: 10 } as never)).rejects.toThrow(
+      "scratchnet: loadMnist(options): options has no option 'trainlimit'. Did you mean 'trainLimit'? Its options: trainLimit, testLimit, asImages, dir.",
+    );
+    await expect(loadMnist({ dir: 42 } as never)).rejects.toThrow("loadMnist: dir must be a folder's path (a string)");
   });
 
   it('names a missing file and the files it needs', async () => {

@@ -46,12 +46,15 @@ describe('mnistFromIdx', () => {
   });
 
   describe('errors', () => {
-    it('a limit that is not a non-negative integer', () => {
+    it('a limit that is not a whole number ≥ 0, and an unknown option', () => {
       expect(() => mnistFromIdx(fakeFiles(1, 1), { trainLimit: -1 })).toThrow(
-        'scratchnet: mnistFromIdx: trainLimit must be a non-negative integer, got -1',
+        'scratchnet: mnistFromIdx: trainLimit must be a whole number ≥ 0 (samples to keep), got -1',
       );
       expect(() => mnistFromIdx(fakeFiles(1, 1), { testLimit: 1.5 })).toThrow(
-        'scratchnet: mnistFromIdx: testLimit must be a non-negative integer, got 1.5',
+        'scratchnet: mnistFromIdx: testLimit must be a whole number ≥ 0 (samples to keep), got 1.5',
+      );
+      expect(() => mnistFromIdx(fakeFiles(1, 1), { as_images: true } as never)).toThrow(
+        "scratchnet: mnistFromIdx(options): options has no option 'as_images'. Did you mean 'asImages'?",
       );
     });
 
