@@ -390,6 +390,20 @@ export class Engine {
     return undefined;
   }
 
+  /**
+   * The first layer whose output for the `rows` samples at `x` is not all finite, or undefined: the forward pass run
+   * again in inference mode, for the error of a fit whose loss became non-finite while every weight was finite.
+   */
+  firstNonFiniteOutput(x: Ptr, rows: number): string | undefined {
+    const k = this.backend.kernels;
+    let out = x;
+    for (const layer of this.layers) {
+      out = layer.forward(out, rows, INNER_MODES.inference);
+      if (!k.allFinite(out, rows * layer.outputSize)) return layer.name;
+    }
+    return undefined;
+  }
+
   /** Free the model's memory once (a second call does nothing); refused while a fit runs. */
   disposeModel(): void {
     if (this.disposed) return;

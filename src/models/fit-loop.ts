@@ -158,10 +158,16 @@ export async function trainLoop(
         if (rows === 0) break;
         const value = measure.measure(buffers, feed.x, feed.y, rows);
         if (!Number.isFinite(value)) {
-          const where = engine.firstNonFiniteLayer();
+          const weights = engine.firstNonFiniteLayer();
+          const output = weights ? undefined : engine.firstNonFiniteOutput(feed.x, rows);
+          const where = weights
+            ? ` (first non-finite values in layer ${weights})`
+            : output
+              ? ` (every weight is finite; the first non-finite output is layer ${output}'s)`
+              : ' (every weight and every layer output is finite: the loss of these outputs and targets overflowed)';
           fail(
-            `training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}` +
-              `${where ? ` (first non-finite values in layer ${where})` : ''}. Lower the learning rate or check the data.`,
+            `training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}${where}. ` +
+              'Lower the learning rate or check the data.',
           );
         }
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;

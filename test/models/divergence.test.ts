@@ -19,3 +19,22 @@ it.each(BACKENDS)(
     model.dispose();
   },
 );
+
+it.each(BACKENDS)(
+  'a loss that overflows while every weight is finite names the first layer whose output is not finite (%s)',
+  async (backend) => {
+    // SGD at 100 on mse: the weights grow to some 1e19, finite, and the second layer's outputs overflow float32
+    const x = Array.from({ length: 64 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+    const y = x.map(([a, b]) => [a * 3 + b]);
+    const model = new Sequential(
+      [new Dense(8, { inputShape: [2], activation: 'relu', name: 'hidden' }), new Dense(1, { name: 'out' })],
+      { seed: 1, backend },
+    );
+    model.compile({ optimizer: optimizers.sgd({ learningRate: 100 }), loss: 'mse' });
+    const fit = model.fit(x, y, { epochs: 20, verbose: 0 });
+    await expect(fit).rejects.toThrow(
+      /^scratchnet: training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+ \(every weight is finite; the first non-finite output is layer (hidden|out)'s\)/,
+    );
+    model.dispose();
+  },
+);
