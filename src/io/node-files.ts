@@ -75,7 +75,10 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' && attempt === 0) continue;
           if (code === 'ENOENT')
-            fail(`${jsonPath} names the weights file ${(e as NodeJS.ErrnoException).path ?? ''}, which does not exist`);
+            fail(
+              `${jsonPath} names the weights file ${(e as NodeJS.ErrnoException).path ?? ''}, which does not exist`,
+              'corrupt_file', // the saved model is incomplete, as a truncated weights file is
+            );
           throw e;
         }
       }

@@ -200,6 +200,7 @@ describe('loading', () => {
     await expect(loadModel(dir)).rejects.toThrow(
       /^scratchnet: .*model\.json names the weights file .*gone\.bin, which does not exist/,
     );
+    await expect(loadModel(dir)).rejects.toMatchObject({ code: 'corrupt_file' });
     await writeFile(
       join(dir, 'model.json'),
       JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }),
