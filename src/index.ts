@@ -50,6 +50,7 @@ export type {
   Optimizer,
   OptimizerInput,
   OptimizerName,
+  OptimizerSettings,
   SgdOptions,
   AdamOptions,
   RmspropOptions,

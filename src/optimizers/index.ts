@@ -259,17 +259,29 @@ export const optimizers = Object.freeze({
 /** A built-in optimizer name. */
 export type OptimizerName = KerasName<keyof typeof optimizers>;
 
-/** What users may pass where an optimizer is expected: a name, or an object from `optimizers` (or your own). */
-export type OptimizerInput = OptimizerName | Optimizer;
+/** An optimizer by name with settings, as plain JSON: `{ name: 'adam', learningRate: 0.01 }` (what a model spec
+ *  holds; compile takes it too). */
+export type OptimizerSettings =
+  | { name: 'adam'; learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
+  | { name: 'sgd'; learningRate?: number; momentum?: number; nesterov?: boolean }
+  | { name: 'rmsprop'; learningRate?: number; rho?: number; epsilon?: number };
+
+/** What users may pass where an optimizer is expected: a name, `{ name, …settings }`, or an object from
+ *  `optimizers` (or your own). */
+export type OptimizerInput = OptimizerName | OptimizerSettings | Optimizer;
 
 export function getOptimizer(optimizer: OptimizerInput): Optimizer {
   if (typeof optimizer === 'string') return resolveName('optimizer', optimizer, optimizers)();
-  if (
-    optimizer &&
-    typeof optimizer === 'object' &&
-    typeof optimizer.step === 'function' &&
-    typeof optimizer.build === 'function'
-  )
-    return optimizer;
-  fail(`an optimizer must be a name (${Object.keys(optimizers).join(', ')}) or an object from \`optimizers\``);
+  if (optimizer && typeof optimizer === 'object') {
+    if ('step' in optimizer && typeof optimizer.step === 'function' && typeof optimizer.build === 'function')
+      return optimizer;
+    if ('name' in optimizer && typeof optimizer.name === 'string') {
+      const { name, ...settings } = optimizer;
+      return (resolveName('optimizer', name, optimizers) as (settings: object) => Optimizer)(settings);
+    }
+  }
+  fail(
+    `an optimizer must be a name (${Object.keys(optimizers).join(', ')}), settings such as ` +
+      `{ name: 'adam', learningRate: 0.001 }, or an object from \`optimizers\`; got ${shown(optimizer)}`,
+  );
 }

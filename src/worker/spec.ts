@@ -8,14 +8,13 @@ import { camelToSnake, snakeToCamel } from '../layers/config.js';
 import type { KernelLayer } from '../layers/kernel-layer.js';
 import { layerClassForSpec, specTypes } from '../layers/registry.js';
 import { Sequential } from '../models/sequential.js';
-import { optimizers, type Optimizer } from '../optimizers/index.js';
-import { fail, resolveName } from '../util/errors.js';
+import type { OptimizerName, OptimizerSettings } from '../optimizers/index.js';
+import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { ActivationName } from '../activations/index.js';
 import type { InitializerName } from '../initializers/index.js';
 import type { LossName } from '../losses/index.js';
 import type { MetricName } from '../models/metrics.js';
-import type { OptimizerName } from '../optimizers/index.js';
 
 /** `new Dense(units, { inputShape, activation, … })` as JSON. */
 export interface DenseSpec {
@@ -79,11 +78,7 @@ export interface OtherLayerSpec {
 export type LayerSpec = DenseSpec | DropoutSpec | ActivationSpec | FlattenSpec | ReshapeSpec | OtherLayerSpec;
 
 /** An optimizer by name with Keras's defaults, or with settings: `{ name: 'adam', learningRate: 0.01 }`. */
-export type OptimizerSpec =
-  | OptimizerName
-  | { name: 'adam'; learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
-  | { name: 'sgd'; learningRate?: number; momentum?: number; nesterov?: boolean }
-  | { name: 'rmsprop'; learningRate?: number; rho?: number; epsilon?: number };
+export type OptimizerSpec = OptimizerName | OptimizerSettings;
 
 /** A Sequential model as plain, structured-cloneable JSON. */
 export interface ModelSpec {
@@ -114,16 +109,6 @@ function layerFromSpec(spec: LayerSpec, index: number): KernelLayer {
   return cls.fromConfig(config, where);
 }
 
-function optimizerFromSpec(spec: OptimizerSpec | undefined): Optimizer | OptimizerName {
-  if (spec === undefined || typeof spec === 'string') return spec ?? 'rmsprop';
-  if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string') {
-    fail(`model spec compile.optimizer must be a name ('adam') or { name: 'adam', learningRate: 0.001 }`);
-  }
-  const { name, ...settings } = spec;
-  const make = resolveName('optimizer', name, optimizers) as (options: object) => Optimizer;
-  return make(settings);
-}
-
 /** Build and compile the Sequential that `spec` describes. */
 export function modelFromSpec(spec: ModelSpec): Sequential {
   if (!spec || typeof spec !== 'object' || !Array.isArray(spec.layers)) {
@@ -141,7 +126,7 @@ export function modelFromSpec(spec: ModelSpec): Sequential {
     name: spec.name,
   });
   model.compile({
-    optimizer: optimizerFromSpec(spec.compile.optimizer),
+    optimizer: spec.compile.optimizer ?? 'rmsprop',
     loss: spec.compile.loss,
     metrics: spec.compile.metrics,
   });

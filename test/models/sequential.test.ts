@@ -543,6 +543,30 @@ describe('compile', () => {
     expect(history.history.accuracy![4]).toBeGreaterThan(0.9);
   });
 
+  it("takes an optimizer's settings as a model spec writes them, { name, …settings }, and checks them", async () => {
+    // the same training as optimizers.adam({ learningRate: 0.01 }): the same weights, bit for bit
+    const { x, y } = blobs(90, 10);
+    const weights = [];
+    for (const optimizer of [optimizers.adam({ learningRate: 0.01 }), { name: 'adam', learningRate: 0.01 } as const]) {
+      const model = mlp('wasm');
+      model.compile({ optimizer, loss: 'sparse_categorical_crossentropy' });
+      await model.fit(x, y, { epochs: 2, verbose: 0 });
+      weights.push(model.getWeights());
+      model.dispose();
+    }
+    expect(weights[1]).toEqual(weights[0]);
+    const model = mlp('wasm');
+    expect(() => model.compile({ optimizer: { name: 'adamm' } as never, loss: 'mse' })).toThrow(
+      /unknown optimizer 'adamm'. Did you mean 'adam'\?/,
+    );
+    expect(() => model.compile({ optimizer: { name: 'sgd', lr: 0.1 } as never, loss: 'mse' })).toThrow(
+      /optimizers.sgd\(options\) has no option 'lr'/,
+    );
+    expect(() => model.compile({ optimizer: { learningRate: 0.1 } as never, loss: 'mse' })).toThrow(
+      /an optimizer must be a name \(sgd, adam, rmsprop\), settings such as \{ name: 'adam', learningRate: 0.001 \}, or an object from `optimizers`; got/,
+    );
+  });
+
   it('refuses one optimizer object shared by two models', () => {
     const adam = optimizers.adam();
     const a = mlp('wasm');
