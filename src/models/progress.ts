@@ -39,7 +39,7 @@ function bar(done: number, total: number, width = 30): string {
 
 /**
  * Keras-style progress. verbose 1: a live bar per epoch (batches done, ETA, loss, accuracy) on a terminal, one
- * line per epoch elsewhere; verbose 2: one line per epoch; verbose 0: nothing. When an epoch's batch count is not
+ * line per epoch with a full bar elsewhere; verbose 2: one line per epoch, without a bar; verbose 0: nothing. When an epoch's batch count is not
  * known before it runs (a batch source), the live line counts batches as Keras does (`12/Unknown`), without a bar.
  */
 export function kerasReporter(verbose: 0 | 1 | 2, log: (line: string) => void = console.log): Reporter {
@@ -82,7 +82,9 @@ export function kerasReporter(verbose: 0 | 1 | 2, log: (line: string) => void = 
       const perStep = steps > 0 ? (seconds * 1000) / steps : 0;
       // as Keras prints it: milliseconds per step, microseconds below one
       const step = perStep >= 1 ? `${perStep.toFixed(0)}ms/step` : `${(perStep * 1000).toFixed(0)}us/step`;
-      const line = `${steps}/${steps} ${bar(1, 1)} - ${formatSeconds(seconds)} ${step}${formatLogs(logs)}`;
+      // verbose 2 as in Keras: the counts without the bar
+      const shown = verbose === 2 ? `${steps}/${steps}` : `${steps}/${steps} ${bar(1, 1)}`;
+      const line = `${shown} - ${formatSeconds(seconds)} ${step}${formatLogs(logs)}`;
       if (live) term!.write(`\r${line.padEnd(width)}\n`);
       else log(line);
       width = 0;
