@@ -61,6 +61,9 @@ export class Engine {
   optimizer: Optimizer | null = null;
   /** true while a fit() runs: a second fit, compile or dispose meanwhile would pull the state from under it */
   private fitting = false;
+  /** callbacks of the running fit being awaited (Engine.inCallback), and whether noteInference has warned */
+  private callbacksRunning = 0;
+  private warnedBesideFit = false;
   private capacity = 0;
   /** layers named by nameLayers (not by the user): a user's name given later takes precedence */
   private readonly autoNamed = new WeakSet<KernelLayer>();
@@ -441,6 +444,30 @@ export class Engine {
     } finally {
       this.fitting = false;
     }
+  }
+
+  /** Run one of the running fit's callbacks: a predict or evaluate inside it is the user's own, as in Keras. */
+  async inCallback<T>(callback: () => T | Promise<T>): Promise<T> {
+    this.callbacksRunning++;
+    try {
+      return await callback();
+    } finally {
+      this.callbacksRunning--;
+    }
+  }
+
+  /**
+   * Warn once per model when `what` (predict, evaluate) runs while a fit on this model has not ended, outside its
+   * callbacks: most often a fit that was not awaited, whose model is then still untrained. It runs all the same (a
+   * page may show predictions as it trains) on the weights as they are.
+   */
+  noteInference(what: string): void {
+    if (!this.fitting || this.callbacksRunning > 0 || this.warnedBesideFit) return;
+    this.warnedBesideFit = true;
+    console.warn(
+      `scratchnet: warning: ${what} while fit() is still running on this model (was the fit awaited?): ` +
+        'it uses the weights as they are now, part way through training',
+    );
   }
 
   checkIdle(what: string): void {

@@ -55,24 +55,24 @@ export async function withCallbacks(
 ): Promise<History> {
   model.stopTraining = false;
   for (const cb of callbacks) cb.setModel?.(model);
+  /** every callback of every kind, one after another, each inside engine.inCallback */
+  const run = async (call: (cb: Callbacks) => void | Promise<void>) => {
+    for (const cb of callbacks) await engine.inCallback(() => call(cb));
+  };
   const history = await train({
-    onTrainBegin: async () => {
-      for (const cb of callbacks) await cb.onTrainBegin?.();
-    },
+    onTrainBegin: () => run((cb) => cb.onTrainBegin?.()),
     onEpochEnd: async (epoch, logs) => {
       engine.failIfDiverged(epoch + 1, `check the data (targets of ${lossName} should be of moderate size)`);
-      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      await run((cb) => cb.onEpochEnd?.(epoch, logs));
     },
     onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
-      ? async (batch, logs) => {
-          for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs);
-        }
+      ? (batch, logs) => run((cb) => cb.onBatchEnd?.(batch, logs))
       : undefined,
     shouldStop: () => model.stopTraining,
   });
   const last = history.epoch.length - 1;
   const logs =
     last < 0 ? undefined : (Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v![last]])) as Logs);
-  for (const cb of callbacks) await cb.onTrainEnd?.(logs);
+  await run((cb) => cb.onTrainEnd?.(logs));
   return history;
 }

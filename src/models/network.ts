@@ -170,7 +170,7 @@ export class Network {
     const report = async (epoch: number, error: number) => {
       errors.push(error);
       if (verbose) console.log(`epoch ${epoch}/${epochs}   error=${error.toFixed(6)}`);
-      if (onEpochEnd) await onEpochEnd({ epoch, error });
+      if (onEpochEnd) await this.engine.inCallback(() => onEpochEnd({ epoch, error }));
     };
 
     if (!this.onArena) {
@@ -218,6 +218,7 @@ export class Network {
   predict(x: DataInput): number[][] | number[][][] | Matrix;
   predict(x: DataInput): number[][] | number[][][] | Matrix {
     this.requireLayers('predict');
+    this.engine.noteInference('predict()');
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked as it is copied in
     if (!this.onArena) {
       checkFinite(matrix.data, matrix.shape[1], 'x');

@@ -357,6 +357,7 @@ export class Sequential {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
     const given = checkBatchSize(options.batchSize, 0);
     const c = this.requireCompiled('evaluate');
+    this.engine.noteInference('evaluate()');
     const { matrix: xs, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');
@@ -393,6 +394,7 @@ export class Sequential {
     checkOptions(options, 'predict(x, options): options', ['batchSize', 'verbose']);
     const given = checkBatchSize(options.batchSize, 0);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
+    this.engine.noteInference('predict()');
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
     this.engine.checkInputShape(sampleShape, 'x');

@@ -1,6 +1,6 @@
 // A model's life: after dispose() its weights are gone, so every use is an error (never fresh random weights), and
 // while fit() runs nothing may take the model's state from under it (a second fit, compile, dispose).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ActivationLayer, Dense, FCLayer, Network, Sequential } from '../../src/index.js';
 import { memoryHandler } from '../../src/io/memory-handler.js';
 import { BACKENDS } from './backends.js';
@@ -91,6 +91,46 @@ describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
     }
     await m.fit(x, y, { verbose: 0 });
     m.dispose();
+  });
+
+  it('predict or evaluate beside a fit that was not awaited warns once; inside its callbacks and after it, never', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const m = sequential(backend);
+      const callbacks = {
+        onTrainBegin: () => void m.predict(x),
+        onBatchEnd: () => void m.evaluate(x, y),
+        onEpochEnd: async () => {
+          await Promise.resolve();
+          m.predict(x);
+        },
+        onTrainEnd: () => void m.predict(x),
+      };
+      await m.fit(x, y, { epochs: 2, batchSize: 2, verbose: 0, callbacks });
+      expect(warn).not.toHaveBeenCalled();
+      const running = m.fit(x, y, { epochs: 20, verbose: 0 }); // not awaited, as a newcomer may write it
+      m.evaluate(x, y);
+      m.predict(x);
+      await running;
+      m.predict(x);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        'scratchnet: warning: evaluate() while fit() is still running on this model (was the fit awaited?): ' +
+          'it uses the weights as they are now, part way through training',
+      ]);
+      m.dispose();
+
+      const n = network(backend);
+      await n.fit(x, y, { epochs: 2, learningRate: 0.1, verbose: false, onEpochEnd: () => void n.predict(x) });
+      expect(warn).toHaveBeenCalledTimes(1);
+      const training = n.fit(x, y, { epochs: 20, learningRate: 0.1, verbose: false });
+      n.predict(x);
+      await training;
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[1][0])).toMatch(/^scratchnet: warning: predict\(\) while fit\(\) is still running/);
+      n.dispose();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('Network: two fits at once are refused', async () => {
