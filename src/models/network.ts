@@ -137,7 +137,10 @@ export class Network {
     const opts: NetworkFitOptions =
       typeof options === 'number' ? { epochs: options, learningRate: learningRate as number } : options;
     if (!opts || typeof opts !== 'object')
-      fail('fit(x, y, { epochs, learningRate }) or fit(x, y, epochs, learningRate)');
+      fail(
+        `the tutorial's fit needs the epochs and the learning rate (it has no defaults): ` +
+          `fit(x, y, { epochs: 1000, learningRate: 0.1 }) or fit(x, y, 1000, 0.1); got ${shown(options)} after x and y`,
+      );
     checkOptions(opts, 'fit(x, y, options): options', [
       'epochs',
       'learningRate',
@@ -156,11 +159,16 @@ export class Network {
     } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function')
       fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
+    this.requireLayers('fit');
+    if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
+    if (epochs === undefined || lr === undefined)
+      fail(
+        `fit needs ${epochs === undefined ? (lr === undefined ? 'epochs and learningRate' : 'epochs') : 'learningRate'}: ` +
+          `the tutorial's fit has no defaults (fit(x, y, { epochs: 1000, learningRate: 0.1 }))`,
+      );
     checkEpochsAndBatchSize(epochs, batchSize);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
       fail(`learningRate must be a finite number ≥ 0, got ${shown(lr)}`);
-    this.requireLayers('fit');
-    if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
     const { matrix: xs, sampleShape } = toMatrix(x, 'x');
     const ys = toMatrix(y, 'y').matrix;
     if (xs.shape[0] !== ys.shape[0])

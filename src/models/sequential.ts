@@ -203,8 +203,11 @@ export class Sequential {
 
   compile(options: CompileOptions): this {
     this.engine.checkIdle('compile()');
-    if (!options || typeof options !== 'object')
-      fail("compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })");
+    if (!options || typeof options !== 'object' || Array.isArray(options))
+      fail(
+        `compile takes one options object, as compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', ` +
+          `metrics: ['accuracy'] }); got ${shown(options)}${arguments.length > 1 ? ` and ${arguments.length - 1} more argument(s)` : ''}`,
+      );
     checkOptions(options, 'compile(options)', ['optimizer', 'loss', 'metrics']);
     if (options.loss === undefined) fail("compile() needs a loss, e.g. loss: 'sparse_categorical_crossentropy'");
     const loss = getLoss(options.loss);

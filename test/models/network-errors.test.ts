@@ -143,6 +143,25 @@ describe('Network reports bad input before any kernel runs', () => {
     await expect(net().fit(x, y, { epochs: 1, learningRate: NaN })).rejects.toThrow(
       /learningRate must be a finite number/,
     );
+    // the tutorial's fit has no defaults: what is missing is named, before its value is judged
+    await expect(net().fit(x, y, { epochs: 1 } as never)).rejects.toThrow(
+      /^scratchnet: fit needs learningRate: the tutorial's fit has no defaults/,
+    );
+    await expect(net().fit(x, y, {} as never)).rejects.toThrow(/^scratchnet: fit needs epochs and learningRate:/);
+    await expect((net().fit as (...a: unknown[]) => Promise<unknown>)(x, y)).rejects.toThrow(
+      /^scratchnet: the tutorial's fit needs the epochs and the learning rate \(it has no defaults\): .*; got undefined after x and y/,
+    );
+    // with no loss set, that is what it says first
+    const noLoss = new Network({ backend: 'js' });
+    noLoss.add(new FCLayer(2, 1));
+    await expect(noLoss.fit(x, y, { epochs: 1 } as never)).rejects.toThrow(/no loss is set/);
+  });
+
+  it('compile given anything but one options object says what it got (Sequential)', () => {
+    const m = new Sequential([new Dense(1, { inputShape: [2] })], { backend: 'js' });
+    expect(() => (m.compile as (...a: unknown[]) => unknown)('adam', 'mse')).toThrow(
+      /^scratchnet: compile takes one options object, as compile\(\{ optimizer: 'adam', .*\}\); got "adam" and 1 more argument\(s\)$/,
+    );
   });
 
   it('unknown backend names', () => {
