@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { ScratchnetError, getThreads, setThreads } from '../../src/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
@@ -167,6 +168,28 @@ describe('the pool', () => {
     expect(backend.pool!.splitsByKernel.matmulTransARows, 'the gradient').toBeGreaterThan(0);
     adam();
     expect(splits(), 'over a gradient written split').toBe(before + 1);
+  });
+
+  it('more threads than cores are allowed, with one warning that they make large calls slower', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      (globalThis as Record<symbol, { beyondCoresShown?: boolean }>)[
+        Symbol.for('scratchnet.threads')
+      ].beyondCoresShown = false; // as in a fresh process
+      const cores = availableParallelism();
+      await setThreads(cores);
+      expect(warn).not.toHaveBeenCalled();
+      await setThreads(cores + 1);
+      await setThreads(cores + 2);
+      expect(getThreads()).toBe(cores + 2);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        `scratchnet: warning: setThreads(${cores + 1}) on a machine with ${cores} core(s): threads beyond the cores ` +
+          "take turns on them and make large kernel calls slower, not faster ('auto' uses one per core)",
+      ]);
+    } finally {
+      warn.mockRestore();
+      await setThreads('auto');
+    }
   });
 
   it('setThreads(1) stops every worker; getThreads reports the count', async () => {

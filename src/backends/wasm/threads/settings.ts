@@ -21,6 +21,8 @@ interface State {
   limit: number;
   pools: Set<Resizable>;
   noticeShown: boolean;
+  /** setThreads asked for more threads than cores, and was told so once */
+  beyondCoresShown?: boolean;
 }
 
 /**
@@ -67,6 +69,14 @@ export function setThreads(n: number | 'auto'): Promise<void> {
     fail(`setThreads expects 'auto' or a whole number from 1 to ${MAX_THREADS}, got ${shown(n)}`);
   }
   state.requested = n;
+  const cores = coreCount();
+  if (n !== 'auto' && n > cores && !state.beyondCoresShown && threadsUnavailableReason() === undefined) {
+    state.beyondCoresShown = true;
+    console.warn(
+      `scratchnet: warning: setThreads(${n}) on a machine with ${cores} core(s): threads beyond the cores take turns ` +
+        "on them and make large kernel calls slower, not faster ('auto' uses one per core)",
+    );
+  }
   const count = resolvedThreads();
   for (const pool of state.pools) pool.resize(count - 1);
   return Promise.all([...state.pools].map((pool) => pool.whenReady())).then(() => undefined);
