@@ -8,12 +8,15 @@ import { ceilingOnEveryThread } from '../lib/ceiling.js';
 import { measure, threadsInUse } from '../lib/harness.js';
 import type { Ctx } from '../lib/context.js';
 import { rowFrom } from '../lib/report.js';
+import { roundTripNs } from '../lib/round-trip.js';
 
 export const MACHINE_SECTION = "the machine's own scaling (GFLOP/s; the ceiling sgemm 256³, a copy on each thread)";
 const SIZE = 256;
 
 /** the row's name for the section it follows */
 export const machineRowName = (after: string): string => `the machine, after ${after}`;
+/** the name of the row beside it: the round trip between two threads (bench/lib/round-trip.ts) */
+export const roundTripRowName = (after: string): string => `the threads' round trip, after ${after}`;
 
 export async function machineCase(ctx: Ctx, after: string): Promise<void> {
   if (threadsInUse() < 2) return;
@@ -32,4 +35,19 @@ export async function machineCase(ctx: Ctx, after: string): Promise<void> {
       ],
     }),
   );
+  const ns = await roundTripNs();
+  ctx.log(`    → ${ns.toFixed(0)} ns a round trip between two threads`);
+  ctx.addRow({
+    section: MACHINE_SECTION,
+    name: roundTripRowName(after),
+    unit: 'ns',
+    higherIsBetter: false,
+    comparable: false,
+    values: { snWasmN: ns },
+    missing: {},
+    notes: [
+      'not scratchnet: two threads bounce a counter through shared memory (bench/lib/round-trip.ts); where it is ' +
+        'long, the cores are far apart, and kernels whose parts hand data between the cores gain less',
+    ],
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { speedup, type Row } from './report.js';
 import type { SubjectId } from './harness.js';
-import { MACHINE_SECTION, machineRowName } from '../cases/machine.js';
+import { MACHINE_SECTION, machineRowName, roundTripRowName } from '../cases/machine.js';
 
 export interface TargetResult {
   target: string;
@@ -193,8 +193,12 @@ export function checkTargets(rows: Row[], threadCount?: number): TargetResult[] 
       ratio(`threads: ${target}: ≥ ${atLeast}× one thread`, row, 'snWasmN', 'snWasm', atLeast);
       const machine = section === undefined ? undefined : find(machineRowName(section));
       const scaling = machine && speedup(machine, 'snWasmN', 'snWasm');
+      const trip = section === undefined ? undefined : find(roundTripRowName(section))?.values.snWasmN;
       if (scaling !== undefined && out.at(-1)!.holds !== undefined)
-        out.at(-1)!.figure += ` (the machine: ${x(scaling)} after the section)`;
+        out.at(-1)!.figure +=
+          ` (the machine: ${x(scaling)}` +
+          (trip === undefined ? '' : `, round trip ${trip.toFixed(0)} ns`) +
+          ' after the section)';
       // a row that split nothing ran the same code on N threads as on one: its ratio is the machine's drift
       if (row?.raw?.snWasmN?.splitCalls === 0 && out.at(-1)!.holds !== undefined)
         out.at(-1)!.figure += '; no call split, the same code as on one thread';
