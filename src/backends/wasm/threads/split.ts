@@ -28,8 +28,9 @@
  *   corners) in a block of its own (the pool's extra blocks, CONV_BLOCK_FLOATS floats), so a layer with
  *   K = kh·kw·inC above CONV_BLOCK_FLOATS / 4 runs on one thread.
  * - pooling, forward and backward: blocks of images.
- * Kernels left out: reductions (losses, sumRows, metrics: their sums would be reordered), dropout (its random numbers
- * are indexed from the start of the call), and the one-sample kernels (sgdOuterStep).
+ * Kernels left out: reductions (losses, sumRows, metrics: their sums would be reordered; sumRows cut by blocks of 16
+ * columns keeps the order, but measured 0.79–1.12× one thread: docs/threads.md, fourth and seventh rounds), dropout
+ * (its random numbers are indexed from the start of the call), and the one-sample kernels (sgdOuterStep).
  *
  * Small calls stay on the calling thread: a part must hold at least MIN_WORK of its kernel's unit (measured, see
  * docs/threads.md), so the tutorial's per-sample steps and small batches never pay for a dispatch.
