@@ -326,7 +326,9 @@ export class Sequential {
    * arena at a time: TF.js's `evaluateDataset`.
    */
   async evaluateDataset(dataset: BatchSource, options: EvaluateDatasetOptions = {}): Promise<EvaluateResult> {
-    return evaluateDataset(this.datasetModel('evaluateDataset'), dataset, options);
+    const model = this.datasetModel('evaluateDataset');
+    this.engine.noteInference('evaluateDataset()');
+    return evaluateDataset(model, dataset, options);
   }
 
   /** @internal what fitDataset and evaluateDataset use of the model */
