@@ -39,8 +39,9 @@ function bar(done: number, total: number, width = 30): string {
 
 /**
  * Keras-style progress. verbose 1: a live bar per epoch (batches done, ETA, loss, accuracy) on a terminal, one
- * line per epoch with a full bar elsewhere; verbose 2: one line per epoch, without a bar; verbose 0: nothing. When an epoch's batch count is not
- * known before it runs (a batch source), the live line counts batches as Keras does (`12/Unknown`), without a bar.
+ * line per epoch with a full bar elsewhere; verbose 2: one line per epoch, without a bar; verbose 0: nothing. When an
+ * epoch's batch count is not known before it runs (a batch source), the live line counts batches as Keras does
+ * (`12/Unknown`), without a bar.
  */
 export function kerasReporter(verbose: 0 | 1 | 2, log: (line: string) => void = console.log): Reporter {
   const term = verbose === 1 ? terminal() : null;

@@ -262,9 +262,7 @@ export type OptimizerName = KerasName<keyof typeof optimizers>;
 /** An optimizer by name with settings, as plain JSON: `{ name: 'adam', learningRate: 0.01 }` (what a model spec
  *  holds; compile takes it too). */
 export type OptimizerSettings =
-  | { name: 'adam'; learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
-  | { name: 'sgd'; learningRate?: number; momentum?: number; nesterov?: boolean }
-  | { name: 'rmsprop'; learningRate?: number; rho?: number; epsilon?: number };
+  ({ name: 'adam' } & AdamOptions) | ({ name: 'sgd' } & SgdOptions) | ({ name: 'rmsprop' } & RmspropOptions);
 
 /** What users may pass where an optimizer is expected: a name, `{ name, …settings }`, or an object from
  *  `optimizers` (or your own). */
