@@ -1,5 +1,5 @@
 import { check, checkRange, DEBUG } from './lib/check';
-import { filterDirect, forwardDirect, windowsInside } from './lib/conv-direct';
+import { addRowsInto, filterDirect, forwardDirect, windowsInside } from './lib/conv-direct';
 import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
 
 // 2-D convolution, channels-last, lowered to the packed matmul of matmul.ts (im2col / col2im):
@@ -11,8 +11,8 @@ import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
 //   forward           y  = cols · w                (matmul)
 //   filter gradient   dw = colsᵀ · dy              (matmulTransA, continued block by block)
 //   input gradient    dx = col2im(dy · wᵀ)         (matmulTransB, then each patch row added back into dx)
-// conv2d adds the bias and applies relu to each block of rows as it is computed (biasActivation); the gradients
-// leave the bias to sumRows.
+// conv2d adds the bias and applies relu to each block of rows as it is computed (biasActivation); the filter gradient
+// sums the bias's gradient (sumRows's arithmetic) from each block of dy it reads, so that dy is read once for both.
 //
 // cols is built CONV_BLOCK_FLOATS at a time (rows [r0, r0 + R), R = blockRows) in the caller's scratch, so the
 // scratch stays small and in cache whatever the batch. Results do not depend on the blocking: matmul sums every output
@@ -239,23 +239,26 @@ export function conv2dBackwardInput(
   }
 }
 
-/** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0) */
+/** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0);
+ *  with db ≠ 0 also the bias's gradient db[o] = Σ_{b,oy,ox} dy[b,oy,ox,o], the bits of sumRows */
 export function conv2dBackwardFilter(
   x: usize, dy: usize, dw: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, db: usize,
 ): void {
   const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
   if (DEBUG) {
     check(x, <i64>n * inH * inW * inC, 'conv2dBackwardFilter: x'); check(dy, <i64>M * outC, 'conv2dBackwardFilter: dy');
     check(dw, <i64>K * outC, 'conv2dBackwardFilter: dw'); check(scratch, <i64>R * K, 'conv2dBackwardFilter: scratch');
+    if (db != 0) check(db, outC, 'conv2dBackwardFilter: db');
   }
   if (windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft)) {
     zeroFloats(dw, K * outC);
-    filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, 0, K, 0, outC);
+    if (db != 0) zeroFloats(db, outC);
+    filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, 0, K, 0, outC, db);
     return;
   }
-  conv2dBackwardFilterRows(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, 0, kh);
+  conv2dBackwardFilterRows(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, 0, kh, db);
 }
 
 /** Whether conv2dBackwardFilter reads the patch matrix in place for this geometry (every window inside the image):
@@ -269,12 +272,13 @@ export function convWindowsInside(
 
 /** the block of taps p0 ≤ p < p1 (rows of dw as a [K, outC] matrix) and filters j0 ≤ j < j1 of conv2dBackwardFilter's
  *  dw, bit for bit, where every window lies inside the image (convWindowsInside): the patch matrix read in place, each
- *  thread over the whole batch for its block. Not a kernel of the contract: the worker pool's split of a filter
+ *  thread over the whole batch for its block. The block holding tap 0 also writes db[j0 .. j1) when db ≠ 0, so a call
+ *  cut into blocks writes every bias gradient once. Not a kernel of the contract: the worker pool's split of a filter
  *  gradient, by filters or by taps (src/backends/wasm/threads/split.ts says which). */
 export function conv2dBackwardFilterBlock(
   x: usize, dy: usize, dw: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, p0: i32, p1: i32, j0: i32, j1: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, p0: i32, p1: i32, j0: i32, j1: i32, db: usize,
 ): void {
   const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
   if (DEBUG) {
@@ -286,24 +290,31 @@ export function conv2dBackwardFilterBlock(
     checkRange(j0, j1, outC, 'conv2dBackwardFilterBlock: filters out of range');
   }
   for (let p = p0; p < p1; p++) zeroFloats(dw + (<usize>(p * outC + j0) << 2), j1 - j0);
-  filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, p0, p1, j0, j1);
+  const bias: usize = p0 == 0 ? db : 0;
+  if (bias != 0) zeroFloats(bias + (<usize>j0 << 2), j1 - j0);
+  filterDirect(x, dy, dw, scratch, R * K, 0, M, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, p0, p1, j0, j1, bias);
 }
 
 /** the rows ky0 ≤ ky < ky1 of conv2dBackwardFilter's dw, bit for bit, building only those taps of the patch matrix
- *  (scratch: blockRows(M, K')·K' floats, K' = (ky1 − ky0)·kw·inC). Not a kernel of the contract: the worker pool's
- *  split of a filter gradient, by kernel rows (src/backends/wasm/threads/split.ts). Always im2col: the direct path
- *  (lib/conv-direct.ts) has no ky range, and gives the same bits. */
+ *  (scratch: blockRows(M, K')·K' floats, K' = (ky1 − ky0)·kw·inC); the block holding ky = 0 also writes db when
+ *  db ≠ 0. Not a kernel of the contract: the worker pool's split of a filter gradient, by kernel rows
+ *  (src/backends/wasm/threads/split.ts). Always im2col: the direct path (lib/conv-direct.ts) has no ky range, and gives
+ *  the same bits. */
 export function conv2dBackwardFilterRows(
   x: usize, dy: usize, dw: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, ky0: i32, ky1: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, ky0: i32, ky1: i32, db: usize,
 ): void {
   const M = n * outH * outW, K = (ky1 - ky0) * kw * inC, R = blockRows(M, K);
   const dw0 = dw + (<usize>ky0 * kw * inC * outC << 2);
+  const bias: usize = ky0 == 0 ? db : 0;
   zeroFloats(dw0, K * outC);
+  if (bias != 0) zeroFloats(bias, outC);
   for (let r0 = 0; r0 < M; r0 += R) {
     const rows = min(R, M - r0);
+    const dyBlock = dy + (<usize>r0 * outC << 2);
     patches(x, scratch, r0, rows, false, inH, inW, inC, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, ky0, ky1);
-    matmulTransAAdd(scratch, dy + (<usize>r0 * outC << 2), dw0, rows, K, outC);
+    matmulTransAAdd(scratch, dyBlock, dw0, rows, K, outC);
+    if (bias != 0) addRowsInto(dyBlock, <usize>outC << 2, rows, bias, 0, outC);
   }
 }

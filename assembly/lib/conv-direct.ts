@@ -256,15 +256,53 @@ function tap(p: i32, run: i32, line: usize): usize {
 }
 
 /**
+ * db[j0 .. j1) += Σ over `count` rows of dy[r, j0 .. j1), each column continuing its sum over r in order from the
+ * stored value: sumRows's arithmetic (assembly/elementwise.ts), on a block of dy a gradient kernel has just read.
+ */
+export function addRowsInto(dy: usize, dyRow: usize, count: i32, db: usize, j0: i32, j1: i32): void {
+  let j = j0;
+  // 16 columns at a time: four independent chains of adds hide the adds' latency
+  for (; j + 16 <= j1; j += 16) {
+    const o = <usize>j << 2;
+    let s0 = v128.load(db + o), s1 = v128.load(db + o + 16), s2 = v128.load(db + o + 32), s3 = v128.load(db + o + 48);
+    let d = dy + o;
+    for (let r = 0; r < count; r++) {
+      s0 = f32x4.add(s0, v128.load(d));
+      s1 = f32x4.add(s1, v128.load(d + 16));
+      s2 = f32x4.add(s2, v128.load(d + 32));
+      s3 = f32x4.add(s3, v128.load(d + 48));
+      d += dyRow;
+    }
+    v128.store(db + o, s0);
+    v128.store(db + o + 16, s1);
+    v128.store(db + o + 32, s2);
+    v128.store(db + o + 48, s3);
+  }
+  for (; j + 4 <= j1; j += 4) {
+    const o = <usize>j << 2;
+    let s = v128.load(db + o);
+    for (let r = 0; r < count; r++) s = f32x4.add(s, v128.load(dy + <usize>r * dyRow + o));
+    v128.store(db + o, s);
+  }
+  for (; j < j1; j++) {
+    const o = <usize>j << 2;
+    let s = load<f32>(db + o);
+    for (let r = 0; r < count; r++) s += load<f32>(dy + <usize>r * dyRow + o);
+    store<f32>(db + o, s);
+  }
+}
+
+/**
  * dw[p0 .. p1, j0 .. j1) += patches(x)[r0 .. r0 + rows, p0 .. p1)ᵀ · dy[r0 .. r0 + rows, j0 .. j1), every dw[p, j]
  * continuing its sum over r in order from the stored value (every window inside the image); table: ≥ 4 int32. Each
  * dw[p, j] is the same sum whichever taps and columns are computed with it (the micro-kernels' lanes and tap rows are
  * independent, and the one-tap kernels do one lane's arithmetic), so the worker pool can cut a call by taps or columns.
+ * With db ≠ 0, also db[j0 .. j1) += the rows of dy (addRowsInto), each chunk of rows while it is in cache.
  */
 export function filterDirect(
   x: usize, dy: usize, dw: usize, table: usize, capacity: i32, r0: i32, rows: i32,
   inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32, strideH: i32, strideW: i32,
-  p0: i32, p1: i32, j0: i32, j1: i32,
+  p0: i32, p1: i32, j0: i32, j1: i32, db: usize,
 ): void {
   const run = kw * inC, line = <usize>inW * inC << 2, dyRow = <usize>outC << 2, cRow = dyRow;
   const P = chunkPixels(outC, capacity), K4 = p0 + ((p1 - p0) & ~3);
@@ -272,6 +310,7 @@ export function filterDirect(
     const count = min(P, rows - c0);
     corners(table, r0 + c0, count, inH, inW, inC, outH, outW, strideH, strideW);
     const d0 = dy + <usize>(r0 + c0) * dyRow;
+    if (db != 0) addRowsInto(d0, dyRow, count, db, j0, j1);
     let p = p0;
     for (; p < K4; p += 4) {
       const o0 = tap(p, run, line), o1 = tap(p + 1, run, line), o2 = tap(p + 2, run, line), o3 = tap(p + 3, run, line);

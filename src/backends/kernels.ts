@@ -131,8 +131,8 @@ export interface Kernels {
   // the caller chooses outH/outW and the pads ('valid': pads 0; Keras 'same': the extra pad at the bottom/right, which
   // needs no argument): conv-geometry.ts computes them, `convArgs`/`poolArgs` spread them in this order, and
   // `convScratchFloats` sizes the scratch. y is a matrix [n·outH·outW, outC]: conv2d can add the bias and apply relu to
-  // it (optional trailing arguments, the same bits as addRowVector and relu after it), and sumRows gives the bias's
-  // gradient. The wasm kernels lower convolution to im2col + the packed matmul, building
+  // it (optional trailing arguments, the same bits as addRowVector and relu after it), and conv2dBackwardFilter can give
+  // the bias's gradient (the bits of sumRows). The wasm kernels lower convolution to im2col + the packed matmul, building
   // the patch matrix a block of rows at a time in `scratch` (at least convScratchFloats floats; the JS backend
   // ignores it). conv2d and conv2dBackwardFilter give the bits of one matmul / matmulTransA over the whole patch
   // matrix, on both backends; every result is a fixed function of the shapes and inputs. Outputs never overlap inputs.
@@ -180,7 +180,9 @@ export interface Kernels {
     padTop: number,
     padLeft: number,
   ): void;
-  /** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0) */
+  /** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0);
+   *  with `db` (0 or left out: none), also the bias's gradient db[o] = Σ_{b,oy,ox} dy[b,oy,ox,o], the bits of sumRows
+   *  on dy: the wasm kernel sums it from each block of dy it reads for dw, so dy is read once for both. */
   conv2dBackwardFilter(
     x: Ptr,
     dy: Ptr,
@@ -199,6 +201,7 @@ export interface Kernels {
     strideW: number,
     padTop: number,
     padLeft: number,
+    db?: Ptr,
   ): void;
   // Pooling keeps the channels (c in and out). A window is clipped to the image: padding never wins a max and an
   // average divides by the count of elements inside (Keras/TF 'same'). Every window must hold an element (pads smaller

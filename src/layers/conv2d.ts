@@ -72,9 +72,10 @@ const OPTION_KEYS = [
 
 /**
  * Keras's Conv2D on channels-last images: y = f(conv(x, W) + b), W of shape [kh, kw, inC, filters]. Forward, one
- * kernel for conv, bias and relu (other activations run in place after it); backward, the activation's gradient,
- * both conv gradients and sumRows for the bias (y is a matrix [n·outH·outW, filters]). The im2col scratch is
- * reserved with the activation buffers — when a larger batch arrives, never in a step.
+ * kernel for conv, bias and relu (other activations run in place after it); backward, the activation's gradient and
+ * both conv gradients, the filter gradient's kernel summing the bias's gradient from the same reads of dy (y is a
+ * matrix [n·outH·outW, filters]). The im2col scratch is reserved with the activation buffers — when a larger batch
+ * arrives, never in a step.
  */
 export class Conv2D extends KernelLayer {
   static readonly className: string = 'Conv2D';
@@ -270,8 +271,8 @@ export class Conv2D extends KernelLayer {
       dz = this.dz;
     }
     if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, ...this.dims(rows));
-    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, ...this.dims(rows));
-    if (this.b) k.sumRows(dz, this.b.grad, pixels, g.outC);
+    // the bias's gradient comes with the filter's, from the same reads of dz
+    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, ...this.dims(rows), this.b ? this.b.grad : 0);
     return needInputGrad ? this.dx : 0;
   }
 

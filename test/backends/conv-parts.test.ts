@@ -1,8 +1,9 @@
 // The wasm entries the worker pool cuts convolutions with (src/backends/wasm/threads/split.ts) give, part by part,
 // the bits of the whole kernel: conv2dRows (rows of y, with the bias and relu), conv2dBackwardFilterBlock (blocks of
-// taps and filters, where every window lies inside the image) and conv2dBackwardFilterRows (kernel rows). Parts of awkward sizes (not
-// the pool's aligned blocks), on the conformance suite's shapes, in the release and the debug build (whose checks
-// would trap on an argument out of range).
+// taps and filters, where every window lies inside the image) and conv2dBackwardFilterRows (kernel rows), each with
+// the bias's gradient, which the whole kernel gives with sumRows's bits. Parts of awkward sizes (not the pool's aligned
+// blocks), on the conformance suite's shapes, in the release and the debug build (whose checks would trap on an
+// argument out of range).
 import { describe, expect, it } from 'vitest';
 import { CONV_RELU, convArgs, convScratchFloats } from '../../src/backends/conv-geometry.js';
 import { RELEASE_WASM_BASE64 } from '../../src/backends/wasm/bytes.generated.js';
@@ -34,10 +35,22 @@ describe.each([
     expectBits(read(yParts, size.y), read(y, size.y), 'conv2dRows');
 
     const dw = alloc(size.w),
+      withBias = alloc(size.w),
       byRows = alloc(size.w);
+    const db = alloc(g.outC),
+      bySumRows = alloc(g.outC);
     k.conv2dBackwardFilter(x, dy, dw, scratch, ...args);
-    for (const [lo, hi] of cuts(g.kh, [0.5])) k.conv2dBackwardFilterRows(x, dy, byRows, scratch, ...args, lo, hi);
+    k.sumRows(dy, bySumRows, M, g.outC);
+    k.conv2dBackwardFilter(x, dy, withBias, scratch, ...args, db);
+    expectBits(read(withBias, size.w), read(dw, size.w), 'conv2dBackwardFilter with the bias');
+    expectBits(read(db, g.outC), read(bySumRows, g.outC), 'conv2dBackwardFilter: the bias’s gradient');
+    /** a fresh bias gradient, to be written by parts: every element once */
+    const freshDb = () => alloc(g.outC);
+    let dbParts = freshDb();
+    for (const [lo, hi] of cuts(g.kh, [0.5]))
+      k.conv2dBackwardFilterRows(x, dy, byRows, scratch, ...args, lo, hi, dbParts);
     expectBits(read(byRows, size.w), read(dw, size.w), 'conv2dBackwardFilterRows');
+    expectBits(read(dbParts, g.outC), read(db, g.outC), 'conv2dBackwardFilterRows: the bias’s gradient');
 
     const inside = k.convWindowsInside(
       g.inH,
@@ -58,17 +71,25 @@ describe.each([
       const byFilters = alloc(size.w),
         byTaps = alloc(size.w),
         byBoth = alloc(size.w);
+      const expectBias = (how: string) =>
+        expectBits(read(dbParts, g.outC), read(db, g.outC), `conv2dBackwardFilterBlock by ${how}: the bias’s gradient`);
+      dbParts = freshDb();
       for (const [lo, hi] of cuts(g.outC, [0.2, 0.5, 0.6]))
-        k.conv2dBackwardFilterBlock(x, dy, byFilters, scratch, ...args, 0, K, lo, hi);
+        k.conv2dBackwardFilterBlock(x, dy, byFilters, scratch, ...args, 0, K, lo, hi, dbParts);
       expectBits(read(byFilters, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by filters');
+      expectBias('filters');
       // taps cut anywhere, not only at the pool's multiples of 4: the one-tap kernels take the odd ones
+      dbParts = freshDb();
       for (const [lo, hi] of cuts(K, [0.3, 0.5, 0.7]))
-        k.conv2dBackwardFilterBlock(x, dy, byTaps, scratch, ...args, lo, hi, 0, g.outC);
+        k.conv2dBackwardFilterBlock(x, dy, byTaps, scratch, ...args, lo, hi, 0, g.outC, dbParts);
       expectBits(read(byTaps, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by taps');
+      expectBias('taps');
+      dbParts = freshDb();
       for (const [p0, p1] of cuts(K, [0.4]))
         for (const [j0, j1] of cuts(g.outC, [0.3, 0.7]))
-          k.conv2dBackwardFilterBlock(x, dy, byBoth, scratch, ...args, p0, p1, j0, j1);
+          k.conv2dBackwardFilterBlock(x, dy, byBoth, scratch, ...args, p0, p1, j0, j1, dbParts);
       expectBits(read(byBoth, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by taps and filters');
+      expectBias('taps and filters');
     }
   });
 });

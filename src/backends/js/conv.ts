@@ -1,6 +1,7 @@
 import type { Ptr } from '../kernels.js';
 import type { JsHeap } from './arena.js';
 import { CONV_RELU } from '../conv-geometry.js';
+import { sumRows } from './elementwise.js';
 
 // The convolution kernels as direct loops (assembly/conv.ts lowers them to im2col + matmul, or reads the patch matrix
 // in place where no window reaches the padding: assembly/lib/conv-direct.ts). Channels-last:
@@ -111,7 +112,8 @@ export function conv2dBackwardInput(
   }
 }
 
-/** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0) */
+/** dw[ky,kx,ci,o] = Σ_{b,oy,ox} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · dy[b,oy,ox,o]  (x outside: 0);
+ *  with db given (not 0), also the bias's gradient db[o] = Σ_{b,oy,ox} dy[b,oy,ox,o] (sumRows) */
 export function conv2dBackwardFilter(
   h: JsHeap,
   x: Ptr,
@@ -131,10 +133,12 @@ export function conv2dBackwardFilter(
   strideW: number,
   padTop: number,
   padLeft: number,
+  db?: Ptr,
 ): void {
   const f = h.f,
     xi = x >>> 2,
     dwi = dw >>> 2;
+  if (db) sumRows(h, dy, db, n * outH * outW, outC);
   for (let q = 0; q < kh * kw * inC * outC; q++) f[dwi + q] = 0;
   let dyRow = dy >>> 2;
   for (let b = 0; b < n; b++) {

@@ -144,6 +144,37 @@ export function convCases(ctx: SuiteContext): void {
       mem.expectUntouchedAfter(fused, size.y, 'conv2d with a bias and relu');
     });
 
+    // conv2dBackwardFilter's optional bias gradient: the bits of sumRows over dy (as a matrix [n·outH·outW, outC]),
+    // the same dw as without it, and nothing written past either.
+    it.each(CONV_SHAPES.map((s) => [label(s), s] as const))('%s: the filter gradient with the bias’s', (_l, shape) => {
+      const g = geometryOf(shape),
+        size = convSizes(g),
+        mem = ctx.mem(),
+        rand = seededRandom(29);
+      const px = mem.put(uniform(rand, size.x)),
+        dy = uniform(rand, size.y),
+        pdy = mem.put(dy),
+        scratch = mem.zeros(convScratchFloats(g));
+      const pixels = g.n * g.outH * g.outW;
+      const dw = garbage(mem, size.w),
+        dwWithBias = garbage(mem, size.w),
+        db = garbage(mem, g.outC),
+        bySumRows = garbage(mem, g.outC);
+      mem.k.conv2dBackwardFilter(px, pdy, dw, scratch, ...convArgs(g));
+      mem.k.conv2dBackwardFilter(px, pdy, dwWithBias, scratch, ...convArgs(g), db);
+      mem.k.sumRows(pdy, bySumRows, pixels, g.outC);
+      expectBits(mem.get(dwWithBias, size.w), mem.get(dw, size.w), 'dw with the bias’s gradient against without');
+      expectBits(mem.get(db, g.outC), mem.get(bySumRows, g.outC), 'the bias’s gradient against sumRows');
+      const sums = Array.from({ length: g.outC }, (_, o) => {
+        let s = 0;
+        for (let r = 0; r < pixels; r++) s += dy[r * g.outC + o];
+        return s;
+      });
+      expectClose(mem.get(db, g.outC), sums, ctx.tol.reduction, 'the bias’s gradient');
+      mem.expectUntouchedAfter(db, g.outC, 'the bias’s gradient');
+      mem.expectUntouchedAfter(dwWithBias, size.w, 'dw with the bias’s gradient');
+    });
+
     // The forward pass and the filter gradient are one matmul / matmulTransA on the patch matrix, whatever the blocks
     // or the path: the same bits as those kernels on the whole matrix built here (on both backends: the JS loops sum
     // in that order).

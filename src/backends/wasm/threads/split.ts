@@ -377,13 +377,28 @@ export function threadedKernels(
       (raw.conv2dBackwardFilter as unknown as Fn)(...a);
     };
     if (parts < 2) return whole();
+    // the 17 arguments of the geometry, then the bias gradient's pointer (or 0): the block holding the first tap (or
+    // kernel row) sums it for its filters
+    const args = a.slice(0, 17),
+      db = a[17] ?? 0;
     decide('conv2dBackwardFilter', work, whole, () => {
       wrote(a[2], !byBlocks || byTaps); // cut by filters, each thread writes columns of dw
-      if (!byBlocks) runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...a, lo, hi], SCRATCH);
+      if (!byBlocks)
+        runBlocks('conv2dBackwardFilterRows', bounds(kh, parts, 1), (lo, hi) => [...args, lo, hi, db], SCRATCH);
       else if (byTaps)
-        runBlocks('conv2dBackwardFilterBlock', blocks(TAP_BLOCK, K), (lo, hi) => [...a, lo, hi, 0, outC], SCRATCH);
+        runBlocks(
+          'conv2dBackwardFilterBlock',
+          blocks(TAP_BLOCK, K),
+          (lo, hi) => [...args, lo, hi, 0, outC, db],
+          SCRATCH,
+        );
       else
-        runBlocks('conv2dBackwardFilterBlock', blocks(FILTER_BLOCK, outC), (lo, hi) => [...a, 0, K, lo, hi], SCRATCH);
+        runBlocks(
+          'conv2dBackwardFilterBlock',
+          blocks(FILTER_BLOCK, outC),
+          (lo, hi) => [...args, 0, K, lo, hi, db],
+          SCRATCH,
+        );
     });
   };
 
