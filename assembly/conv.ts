@@ -1,6 +1,7 @@
 import { check, checkRange, DEBUG } from './lib/check';
 import { addRowsInto, filterDirect, forwardDirect, windowsInside } from './lib/conv-direct';
 import { matmul, matmulTransAAdd, matmulTransBPacked } from './matmul';
+import { maxPool } from './pool';
 
 // 2-D convolution, channels-last, lowered to the packed matmul of matmul.ts (im2col / col2im):
 //   x [n, inH, inW, inC], w [kh, kw, inC, outC] (Keras/TF.js layout), y [n, outH, outW, outC]
@@ -183,19 +184,22 @@ export function conv2d(
   x: usize, w: usize, y: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, bias: usize, activation: i32,
+  pooled: usize, poolH: i32, poolW: i32,
 ): void {
-  conv2dRows(x, w, y, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, bias, activation, 0, n * outH * outW);
+  conv2dRows(x, w, y, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, bias, activation, 0, n * outH * outW, pooled, poolH, poolW);
 }
 
 /**
  * Rows [r0, r1) of conv2d's output (row r = (b, oy, ox) of y as a matrix [n·outH·outW, outC]), bit for bit: every row
  * is its own sums over p in order. Not a kernel of the contract: the worker pool's split of a forward pass by rows
- * (src/backends/wasm/threads/split.ts), which can cut even one image's output.
+ * (src/backends/wasm/threads/split.ts), which can cut even one image's output. With `pooled`, r0 and r1 lie where a
+ * band of poolH output rows starts (poolBands), and the call pools the bands it computes.
  */
 export function conv2dRows(
   x: usize, w: usize, y: usize, scratch: usize,
   n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, bias: usize, activation: i32, r0: i32, r1: i32,
+  pooled: usize, poolH: i32, poolW: i32,
 ): void {
   const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
   if (DEBUG) {
@@ -203,7 +207,14 @@ export function conv2dRows(
     check(y, <i64>M * outC, 'conv2d: y'); check(scratch, <i64>R * K, 'conv2d: scratch');
     if (bias != 0) check(bias, outC, 'conv2d: bias');
     checkRange(r0, r1, M, 'conv2dRows: rows out of range');
+    if (pooled != 0) {
+      if (poolH < 1 || poolW < 1 || poolH > outH || poolW > outW) abort('conv2d: pool larger than the output');
+      check(pooled, <i64>n * (outH / poolH) * (outW / poolW) * outC, 'conv2d: pooled');
+      const image = outH * outW, band = poolH * outW;
+      if ((r0 % image) % band != 0 || (r1 < M && (r1 % image) % band != 0)) abort('conv2dRows: rows cut a pool band');
+    }
   }
+  let unpooled = r0; // the first row whose band is not pooled yet
   const direct = windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft);
   // a block of rows at a time, built (im2col: R rows) or read in place (rows of about 32 KiB of y), then its bias
   // and activation while that block of y is in cache
@@ -217,7 +228,33 @@ export function conv2dRows(
       matmul(scratch, w, yb, rows, K, outC);
     }
     biasActivation(yb, rows, outC, bias, activation);
+    if (pooled != 0) unpooled = poolBands(y, pooled, unpooled, b0 + rows, outH, outW, outC, poolH, poolW);
   }
+}
+
+/**
+ * Max pooling (windows poolH × poolW, strides the same, no padding: Keras's default) of the finished rows
+ * [from, to) of y, by bands of poolH output rows of one image, while they are in cache; returns the first row of the
+ * first band not yet complete. An image's last outH mod poolH rows belong to no window and are skipped. Each band
+ * goes through maxPool itself (one image poolH rows high), so `pooled` has the bits of maxPool on the whole of y.
+ */
+function poolBands(
+  y: usize, pooled: usize, from: i32, to: i32, outH: i32, outW: i32, outC: i32, poolH: i32, poolW: i32,
+): i32 {
+  const image = outH * outW, band = poolH * outW, bands = outH / poolH, pw = outW / poolW;
+  let r = from;
+  while (r < to) {
+    const b = r / image, k = (r - b * image) / band;
+    if (k >= bands) {
+      r = (b + 1) * image; // the rows left below the last band: no window
+      continue;
+    }
+    if (r + band > to) break;
+    const out = pooled + (<usize>((b * bands + k) * pw) * outC << 2);
+    maxPool(y + (<usize>r * outC << 2), out, 1, poolH, outW, outC, poolH, poolW, 1, pw, poolH, poolW, 0, 0);
+    r += band;
+  }
+  return r;
 }
 
 /** dx[b,iy,ix,ci] = Σ over the (b,oy,ox,ky,kx) that read x[b,iy,ix,ci] of Σ_o dy[b,oy,ox,o] · w[ky,kx,ci,o] */

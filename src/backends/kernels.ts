@@ -138,7 +138,10 @@ export interface Kernels {
   // matrix, on both backends; every result is a fixed function of the shapes and inputs. Outputs never overlap inputs.
   /** y[b,oy,ox,o] = f(Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o] + bias[o])
    *  (x outside: 0; `bias` 0 or left out: none; `activation` CONV_RELU (conv-geometry.ts): f = relu, 0 or left out:
-   *  the identity). The bias and relu cost no extra pass over y: each block of rows takes them while in cache. */
+   *  the identity). The bias and relu cost no extra pass over y: each block of rows takes them while in cache. With
+   *  `pooled` (0 or left out: none), also max pooling of y into it, windows poolH × poolW with the same strides and no
+   *  padding (Keras's default MaxPooling2D; a pool no larger than the output), the bits of maxPool on y: the wasm
+   *  kernel pools each band of poolH output rows while it is in cache. */
   conv2d(
     x: Ptr,
     w: Ptr,
@@ -159,6 +162,9 @@ export interface Kernels {
     padLeft: number,
     bias?: Ptr,
     activation?: number,
+    pooled?: Ptr,
+    poolH?: number,
+    poolW?: number,
   ): void;
   /** dx[b,iy,ix,ci] = Σ over the (b,oy,ox,ky,kx) that read x[b,iy,ix,ci] of Σ_o dy[b,oy,ox,o] · w[ky,kx,ci,o] */
   conv2dBackwardInput(

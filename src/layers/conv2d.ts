@@ -35,6 +35,7 @@ import {
   KernelLayer,
   ownClassName,
   type ForwardMode,
+  type FusedPool,
   type KerasLayerJson,
   type Param,
   type ParamShape,
@@ -254,6 +255,28 @@ export class Conv2D extends KernelLayer {
     if (act !== 'relu' && act !== 'linear') {
       activationForward(k, this.activation, this.y, this.y, rows * g.outH * g.outW, g.outC);
     }
+    return this.y;
+  }
+
+  /** With relu or no activation, the max pooling above in the same kernel: each band of output rows is pooled while
+   *  it is in cache (the bits of maxPool after conv2d). */
+  override forwardPooled(x: Ptr, rows: number, mode: ForwardMode, pool: FusedPool): Ptr | undefined {
+    const act = mode.logits ? 'linear' : this.activation.name;
+    if (act !== 'relu' && act !== 'linear') return undefined;
+    this.x = x;
+    const fused = act === 'relu' ? CONV_RELU : 0;
+    this.backend!.kernels.conv2d(
+      x,
+      this.w.value,
+      this.y,
+      this.scratch,
+      ...this.dims(rows),
+      this.b?.value ?? 0,
+      fused,
+      pool.y,
+      pool.poolH,
+      pool.poolW,
+    );
     return this.y;
   }
 

@@ -56,6 +56,14 @@ export interface ForwardMode {
   reluMasked?: boolean;
 }
 
+/** A max pooling that the layer below may do in its own forward kernel (KernelLayer.fusedPool): its output buffer and
+ *  windows (strides the same as the windows, no padding) */
+export interface FusedPool {
+  y: Ptr;
+  poolH: number;
+  poolW: number;
+}
+
 /**
  * A built-in layer: its weights, gradients and activations live in a backend's arena, and its passes are kernel
  * calls on pointers. Weights are created once in `build`, activation buffers in `reserve` (when a larger batch
@@ -248,6 +256,24 @@ export abstract class KernelLayer extends Layer {
   /** Whether this layer's output is a relu's whose gradient `backward` can leave to the layer above (`mode.reluMasked`) */
   get endsInRelu(): boolean {
     return false;
+  }
+
+  /** The pooling this layer does, when the layer below may do it inside its forward kernel (then the engine calls
+   *  that layer's `forwardPooled` and this layer's `takePooled`, and not this `forward`): MaxPooling2D whose windows
+   *  tile the image. */
+  get fusedPool(): FusedPool | undefined {
+    return undefined;
+  }
+
+  /** Optional: `forward` that also writes the layer above's pooling (`fusedPool`), the same bits as that layer's own
+   *  forward after this one; undefined where this layer's forward cannot (Conv2D with an activation other than relu). */
+  forwardPooled?(x: Ptr, rows: number, mode: ForwardMode, pool: FusedPool): Ptr | undefined;
+
+  /** After the layer below wrote this layer's output in its `forwardPooled`: take `x` as the forward's input (for
+   *  backward) and return the output. */
+  takePooled(x: Ptr): Ptr {
+    void x;
+    return fail(`${this.kind} has no pooling to fuse`, 'internal');
   }
 
   protected addParam(name: string, shape: number[], init: Initializer, rng: Random): Param {

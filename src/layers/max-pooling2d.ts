@@ -1,5 +1,5 @@
 import type { Ptr } from '../backends/kernels.js';
-import type { ForwardMode } from './kernel-layer.js';
+import type { ForwardMode, FusedPool } from './kernel-layer.js';
 import { Pooling2D } from './pooling2d.js';
 
 export type { Pooling2DOptions as MaxPooling2DOptions } from './pooling2d.js';
@@ -17,6 +17,10 @@ export class MaxPooling2D extends Pooling2D {
 
   override get masksRelu(): boolean {
     return true;
+  }
+
+  override get fusedPool(): FusedPool | undefined {
+    return this.tiles ? { y: this.y, poolH: this.poolSize[0], poolW: this.poolSize[1] } : undefined;
   }
 
   protected poolBackward(dy: Ptr, rows: number, mode: ForwardMode): void {

@@ -135,6 +135,16 @@ export abstract class Pooling2D extends KernelLayer {
     return this.y;
   }
 
+  override takePooled(x: Ptr): Ptr {
+    this.x = x;
+    return this.y;
+  }
+
+  /** whether the windows tile the image: strides the pool's, no padding (Keras's defaults) */
+  protected get tiles(): boolean {
+    return this.padding === 'valid' && this.strides[0] === this.poolSize[0] && this.strides[1] === this.poolSize[1];
+  }
+
   backward(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode): Ptr {
     if (!needInputGrad) return 0;
     this.poolBackward(dy, rows, mode);

@@ -271,12 +271,23 @@ export class Engine {
     this.capacity = rows;
   }
 
-  /** `mode.logits` reaches the output layer only: a softmax or sigmoid inside the stack always runs. */
+  /**
+   * `mode.logits` reaches the output layer only: a softmax or sigmoid inside the stack always runs. A max pooling
+   * whose windows tile the image (`fusedPool`) is done by the layer below in its own kernel where that layer can
+   * (`forwardPooled`: Conv2D with relu or no activation): the same bits, without a pass over the conv's output.
+   */
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     let out = x;
     const last = this.layers.length - 1,
       inner = innerMode(mode);
-    for (let i = 0; i <= last; i++) out = this.layers[i].forward(out, rows, i === last ? mode : inner);
+    for (let i = 0; i <= last; i++) {
+      const layer = this.layers[i],
+        m = i === last ? mode : inner;
+      const pool = i < last && layer.forwardPooled ? this.layers[i + 1].fusedPool : undefined;
+      const pooled = pool && layer.forwardPooled!(out, rows, m, pool);
+      if (pooled) out = this.layers[++i].takePooled(pooled);
+      else out = layer.forward(out, rows, m);
+    }
     return out;
   }
 

@@ -34,6 +34,40 @@ describe.each([
       k.conv2dRows(x, w, yParts, scratch, ...args, b, CONV_RELU, lo, hi);
     expectBits(read(yParts, size.y), read(y, size.y), 'conv2dRows');
 
+    // with the max pooling above: parts cut at bands of poolH output rows (an image's rows below its last band go
+    // with that band, as the pool cuts them)
+    for (const [poolH, poolW] of [
+      [2, 2],
+      [3, 2],
+    ]) {
+      if (poolH > g.outH || poolW > g.outW) continue;
+      const pooledSize = g.n * Math.floor(g.outH / poolH) * Math.floor(g.outW / poolW) * g.outC;
+      const pooled = alloc(pooledSize),
+        pooledParts = alloc(pooledSize),
+        yPooled = alloc(size.y);
+      k.conv2d(x, w, y, scratch, ...args, b, CONV_RELU, pooled, poolH, poolW);
+      const perImage = Math.ceil(g.outH / poolH);
+      const bandRow = (u: number) =>
+        Math.floor(u / perImage) * g.outH * g.outW + Math.min((u % perImage) * poolH, g.outH) * g.outW;
+      for (const [lo, hi] of cuts(g.n * perImage, [0.3, 0.31, 0.77]))
+        k.conv2dRows(
+          x,
+          w,
+          yPooled,
+          scratch,
+          ...args,
+          b,
+          CONV_RELU,
+          bandRow(lo),
+          bandRow(hi),
+          pooledParts,
+          poolH,
+          poolW,
+        );
+      expectBits(read(yPooled, size.y), read(y, size.y), `conv2dRows with a ${poolH}×${poolW} pool: y`);
+      expectBits(read(pooledParts, pooledSize), read(pooled, pooledSize), `conv2dRows: the ${poolH}×${poolW} pool`);
+    }
+
     const dw = alloc(size.w),
       withBias = alloc(size.w),
       byRows = alloc(size.w);
@@ -91,6 +125,24 @@ describe.each([
       expectBits(read(byBoth, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by taps and filters');
       expectBias('taps and filters');
     }
+  });
+});
+
+describe('the debug build checks the pooled forward’s rows', () => {
+  it('conv2dRows with a pool traps on rows that cut a band of pool rows', () => {
+    const { exports: k, alloc } = instance(DEBUG_WASM_BASE64);
+    // 2 images 6×6×1 → 4×4×2, 3×3 'valid', then a 2×2 pool: bands of 2 output rows (8 rows of y)
+    const args = [2, 6, 6, 1, 3, 3, 2, 4, 4, 1, 1, 0, 0];
+    const x = alloc(2 * 36, Math.sin),
+      w = alloc(9 * 2, Math.cos),
+      y = alloc(2 * 16 * 2),
+      pooled = alloc(2 * 4 * 2),
+      scratch = alloc(4096, () => 0);
+    const call = (r0: number, r1: number) => k.conv2dRows(x, w, y, scratch, ...args, 0, 0, r0, r1, pooled, 2, 2);
+    expect(() => call(0, 8)).not.toThrow();
+    expect(() => call(8, 32)).not.toThrow();
+    expect(() => call(4, 8)).toThrow(/cut a pool band/);
+    expect(() => call(0, 12)).toThrow(/cut a pool band/);
   });
 });
 

@@ -125,18 +125,20 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
     }
   });
 
-  it("a CNN: Conv2D 3×3×32 ('valid'), max pooling, Conv2D 3×3×16 ('valid'), Conv2D 3×3×32 ('same'), Dense 10, batch 32", async () => {
+  it("a CNN: Conv2D 3×3×32 ('valid'), max pooling, Conv2D 3×3×16 ('valid'), Conv2D 3×3×32 ('same'), max pooling, Dense 10, batch 32", async () => {
     // sizes that split every conv and pooling kernel. The filter gradients: the first conv's by filters and the second's
     // by taps (both read the patch matrix in place: K = 9 < 32 filters, K = 288 ≥ 16), the third's by kernel rows
-    // (padded)
+    // (padded). The first pooling ('same', which pads nothing here) runs on its own; the second, 2×2 'valid' on 7×7,
+    // inside the third conv, which is then cut by bands of two output rows (the seventh row in the last band)
     const { x, y } = data(80, 20 * 20, 10);
     const build = () =>
       new Sequential(
         [
           new Conv2D(32, 3, { inputShape: [20, 20, 1], activation: 'relu' }),
-          new MaxPooling2D(2),
+          new MaxPooling2D(2, { padding: 'same' }),
           new Conv2D(16, 3, { activation: 'relu' }),
           new Conv2D(32, 3, { activation: 'relu', padding: 'same' }),
+          new MaxPooling2D(2),
           new Flatten(),
           new Dense(10, { activation: 'softmax' }),
         ],

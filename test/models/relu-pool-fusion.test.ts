@@ -1,6 +1,8 @@
 // Training fuses a relu's gradient into the max pooling above it (src/models/engine.ts): maxPoolBackward applies it
-// while routing its own, and the conv below skips reluBackward. The weights must be those of the unfused network
-// (Conv2D linear, an Activation('relu') layer, then the pooling), bit for bit, on both backends.
+// while routing its own, and the conv below skips reluBackward. Forward, a Conv2D does the max pooling above it in
+// its own kernel where the windows tile the image (conv2d's pooled output). The weights and the predictions must be
+// those of the unfused network (Conv2D linear, an Activation('relu') layer, then the pooling), bit for bit, on both
+// backends.
 import { describe, expect, it } from 'vitest';
 import {
   Activation,
@@ -34,7 +36,8 @@ function counted(inner: Backend): { backend: Backend; calls: Record<string, numb
   return { backend, calls };
 }
 
-// 'valid' 2×2 pooling takes the kernel's tiled path; the 3×3 pool at stride 2 ('same') overlaps, the general path
+// 'valid' 2×2 pooling takes the kernel's tiled path, and in the fused network the conv below does it (11×11: the last
+// row and column belong to no window); the 3×3 pool at stride 2 ('same') overlaps, the general path, never fused
 const layers = (fused: boolean): KernelLayer[] => {
   const conv = (filters: number, options: ConstructorParameters<typeof Conv2D>[2]) =>
     fused
@@ -54,7 +57,7 @@ describe.each([
   ['wasm', createWasmBackend],
   ['js', createJsBackend],
 ] as const)('a relu under a max pooling (%s backend)', (_name, create) => {
-  it('trains to the bits of the unfused network, without a reluBackward call', async () => {
+  it('trains and predicts with the bits of the unfused network, without a reluBackward call', async () => {
     const n = 24;
     const x = {
       data: Float32Array.from({ length: n * 13 * 13 * 2 }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.3)),
@@ -62,6 +65,7 @@ describe.each([
     };
     const y = Array.from({ length: n }, (_, i) => i % 3);
     const weights: Float32Array[][] = [];
+    const predictions: Float32Array[] = [];
     const reluBackwardCalls: number[] = [];
     for (const fused of [true, false]) {
       const { backend, calls } = counted(create());
@@ -69,7 +73,10 @@ describe.each([
       model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy' });
       await model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
       expect(calls.maxPoolBackward).toBe(2 * 3 * 3);
+      // 3 epochs of 3 steps: the fused network's first pooling runs inside its conv
+      expect(calls.maxPool, 'maxPool calls').toBe(fused ? 3 * 3 : 2 * 3 * 3);
       weights.push(model.getWeights().map((w) => Float32Array.from(w)));
+      predictions.push(Float32Array.from(model.predict(x).data));
       reluBackwardCalls.push(calls.reluBackward ?? 0);
       model.dispose();
     }
@@ -81,5 +88,6 @@ describe.each([
         new Uint32Array(plain[i].buffer, plain[i].byteOffset, plain[i].length),
       ),
     );
+    expect(new Uint32Array(predictions[0].buffer)).toEqual(new Uint32Array(predictions[1].buffer));
   });
 });

@@ -2,6 +2,7 @@ import type { Ptr } from '../kernels.js';
 import type { JsHeap } from './arena.js';
 import { CONV_RELU } from '../conv-geometry.js';
 import { sumRows } from './elementwise.js';
+import { maxPool } from './pool.js';
 
 // The convolution kernels as direct loops (assembly/conv.ts lowers them to im2col + matmul, or reads the patch matrix
 // in place where no window reaches the padding: assembly/lib/conv-direct.ts). Channels-last:
@@ -11,7 +12,8 @@ import { sumRows } from './elementwise.js';
 // rounded to the heap's precision as it is added (storing into the heap does that).
 
 /** y[b,oy,ox,o] = f(Σ_{ky,kx,ci} x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, ci] · w[ky,kx,ci,o] + bias[o])
- *  (x outside: 0; no bias when `bias` is 0; f relu when `activation` is CONV_RELU, else the identity) */
+ *  (x outside: 0; no bias when `bias` is 0; f relu when `activation` is CONV_RELU, else the identity); with `pooled`
+ *  (not 0), also maxPool of y (windows poolH × poolW, the same strides, no padding) into it */
 export function conv2d(
   h: JsHeap,
   x: Ptr,
@@ -33,7 +35,38 @@ export function conv2d(
   padLeft: number,
   bias: Ptr = 0,
   activation = 0,
+  pooled: Ptr = 0,
+  poolH = 0,
+  poolW = 0,
 ): void {
+  if (pooled) {
+    conv2d(
+      h,
+      x,
+      w,
+      y,
+      _scratch,
+      n,
+      inH,
+      inW,
+      inC,
+      kh,
+      kw,
+      outC,
+      outH,
+      outW,
+      strideH,
+      strideW,
+      padTop,
+      padLeft,
+      bias,
+      activation,
+    );
+    const ph = Math.floor(outH / poolH),
+      pw = Math.floor(outW / poolW);
+    maxPool(h, y, pooled, n, outH, outW, outC, poolH, poolW, ph, pw, poolH, poolW, 0, 0);
+    return;
+  }
   const f = h.f,
     xi = x >>> 2,
     wi = w >>> 2,

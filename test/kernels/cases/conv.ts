@@ -144,6 +144,40 @@ export function convCases(ctx: SuiteContext): void {
       mem.expectUntouchedAfter(fused, size.y, 'conv2d with a bias and relu');
     });
 
+    // conv2d's optional max pooling (windows = strides, no padding): the bits of maxPool run on conv2d's output, and
+    // that output unchanged, with windows of 2×2 and of 3×2 (3 rows, 2 columns) where they fit, so that some images
+    // end in rows and columns that belong to no window.
+    it.each(CONV_SHAPES.map((s) => [label(s), s] as const))('%s: conv2d with the max pooling above', (_l, shape) => {
+      const g = geometryOf(shape),
+        size = convSizes(g),
+        mem = ctx.mem(),
+        rand = seededRandom(31);
+      const px = mem.put(uniform(rand, size.x)),
+        pw = mem.put(uniform(rand, size.w)),
+        pb = mem.put(uniform(rand, g.outC)),
+        scratch = mem.zeros(convScratchFloats(g));
+      for (const [poolH, poolW] of [
+        [2, 2],
+        [3, 2],
+      ]) {
+        if (poolH > g.outH || poolW > g.outW) continue;
+        const ph = Math.floor(g.outH / poolH),
+          pw2 = Math.floor(g.outW / poolW),
+          pooledSize = g.n * ph * pw2 * g.outC;
+        const plain = garbage(mem, size.y),
+          byPool = garbage(mem, pooledSize),
+          y = garbage(mem, size.y),
+          pooled = garbage(mem, pooledSize);
+        mem.k.conv2d(px, pw, plain, scratch, ...convArgs(g), pb, CONV_RELU);
+        mem.k.maxPool(plain, byPool, g.n, g.outH, g.outW, g.outC, poolH, poolW, ph, pw2, poolH, poolW, 0, 0);
+        mem.k.conv2d(px, pw, y, scratch, ...convArgs(g), pb, CONV_RELU, pooled, poolH, poolW);
+        const what = `${poolH}×${poolW} pool`;
+        expectBits(mem.get(y, size.y), mem.get(plain, size.y), `${what}: y`);
+        expectBits(mem.get(pooled, pooledSize), mem.get(byPool, pooledSize), `${what}: the pooled output`);
+        mem.expectUntouchedAfter(pooled, pooledSize, `${what}: the pooled output`);
+      }
+    });
+
     // conv2dBackwardFilter's optional bias gradient: the bits of sumRows over dy (as a matrix [n·outH·outW, outC]),
     // the same dw as without it, and nothing written past either.
     it.each(CONV_SHAPES.map((s) => [label(s), s] as const))('%s: the filter gradient with the bias’s', (_l, shape) => {

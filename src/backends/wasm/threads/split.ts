@@ -18,7 +18,8 @@
  *   is never cut in halves whose sums are added.
  * - elementwise kernels and optimizer steps: blocks of 16 elements, so that the scalar tail of a kernel (n mod 4)
  *   falls on the same elements as with one thread; softmax and addRowVector: blocks of rows.
- * - conv2d: blocks of output rows (b, oy, ox) through conv2dRows, so one image splits too; conv2dBackwardInput:
+ * - conv2d: blocks of output rows (b, oy, ox) through conv2dRows, so one image splits too (with the max pooling above,
+ *   blocks of whole bands of pool rows, so that each window lies in one block); conv2dBackwardInput:
  *   blocks of images (the input gradient of an image comes from its own outputs only);
  *   conv2dBackwardFilter: where every window lies inside the image, blocks of taps or of filters, whichever side is
  *   larger (conv2dBackwardFilterBlock, the patch matrix read in place, each thread over the whole batch), else blocks
@@ -338,18 +339,34 @@ export function threadedKernels(
       ),
     );
   };
-  // the forward pass by blocks of output rows (b, oy, ox), through conv2dRows: this cuts one image too (predict)
+  // the forward pass by blocks of output rows (b, oy, ox), through conv2dRows: this cuts one image too (predict).
+  // With pooling, by bands of poolH output rows (an image's rows below its last band go with that band), so that
+  // every window lies in one block.
   k.conv2d = (...a: number[]) => {
     const { K, work, outImage, n } = convWork(a);
     const outC = a[10],
+      outH = a[11],
+      outW = a[12],
       rows = (n * outImage) / outC;
-    const parts = 4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, rows, 4) : 1;
+    const [pooled, poolH, poolW] = [a[19] ?? 0, a[20] ?? 0, a[21] ?? 0];
+    const bandsPerImage = pooled ? Math.ceil(outH / poolH) : 0,
+      units = pooled ? n * bandsPerImage : rows;
+    // Few bands (one image's): one chunk per thread, as even as whole bands allow. The convnet's one-image predict
+    // cuts its second conv's 6 bands 3 + 3 rather than 1 + 2 + 1 + 2: 104 against 126 µs and 154 against 184 µs on two
+    // threads, in two interleaved runs (docs/threads.md, eighth round).
+    const perThreadChunks = pooled && units < 16 ? 1 : CHUNKS_PER_THREAD;
+    const parts =
+      4 * K <= pool.extraFloats ? partsFor(work, MIN_WORK.matmul, units, pooled ? 1 : 4, perThreadChunks) : 1;
     const whole = () => (raw.conv2d as unknown as Fn)(...a);
     if (parts < 2) return whole();
     const args = a.slice(0, 17);
     args.push(a[17] ?? 0, a[18] ?? 0); // the bias and activation, given or not
+    /** the first output row of band u */
+    const bandRow = (u: number) =>
+      Math.floor(u / bandsPerImage) * outH * outW + Math.min((u % bandsPerImage) * poolH, outH) * outW;
+    const cuts = pooled ? bounds(units, parts, 1).map(bandRow) : bounds(rows, parts, 4);
     decide('conv2d', work, whole, () =>
-      runBlocks('conv2dRows', bounds(rows, parts, 4), (lo, hi) => [...args, lo, hi], SCRATCH),
+      runBlocks('conv2dRows', cuts, (lo, hi) => [...args, lo, hi, pooled, poolH, poolW], SCRATCH),
     );
   };
   // The filter gradient, where the kernel reads the patch matrix in place, by blocks of its larger side: taps (rows of
