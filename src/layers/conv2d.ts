@@ -247,24 +247,26 @@ export class Conv2D extends KernelLayer {
   forward(x: Ptr, rows: number, mode: ForwardMode): Ptr {
     const k = this.backend!.kernels,
       g = this.g;
-    this.x = x;
-    // the bias, and relu, inside the conv kernel (the bits of addRowVector and relu after it, without their passes)
-    const act = mode.logits ? 'linear' : this.activation.name;
-    const fused = act === 'relu' ? CONV_RELU : 0;
-    k.conv2d(x, this.w.value, this.y, this.scratch, ...this.dims(rows), this.b?.value ?? 0, fused);
-    if (act !== 'relu' && act !== 'linear') {
-      activationForward(k, this.activation, this.y, this.y, rows * g.outH * g.outW, g.outC);
-    }
+    this.convolve(x, rows, mode);
+    if (mode.logits || this.activation.name === 'relu' || this.activation.name === 'linear') return this.y;
+    activationForward(k, this.activation, this.y, this.y, rows * g.outH * g.outW, g.outC);
     return this.y;
   }
 
   /** With relu or no activation, the max pooling above in the same kernel: each band of output rows is pooled while
    *  it is in cache (the bits of maxPool after conv2d). */
   override forwardPooled(x: Ptr, rows: number, mode: ForwardMode, pool: FusedPool): Ptr | undefined {
-    const act = mode.logits ? 'linear' : this.activation.name;
-    if (act !== 'relu' && act !== 'linear') return undefined;
+    if (!mode.logits && this.activation.name !== 'relu' && this.activation.name !== 'linear') return undefined;
+    this.convolve(x, rows, mode, pool);
+    return this.y;
+  }
+
+  /** y = conv(x) + b, with relu when that is the activation (and the pooling above, given), in one kernel: the bits
+   *  of addRowVector, relu and maxPool after a plain conv2d, without their passes */
+  private convolve(x: Ptr, rows: number, mode: ForwardMode, pool?: FusedPool): void {
     this.x = x;
-    const fused = act === 'relu' ? CONV_RELU : 0;
+    const relu = !mode.logits && this.activation.name === 'relu' ? CONV_RELU : 0;
+    const [pooled, poolH, poolW] = pool ? [pool.y, pool.poolH, pool.poolW] : [0, 0, 0];
     this.backend!.kernels.conv2d(
       x,
       this.w.value,
@@ -272,12 +274,11 @@ export class Conv2D extends KernelLayer {
       this.scratch,
       ...this.dims(rows),
       this.b?.value ?? 0,
-      fused,
-      pool.y,
-      pool.poolH,
-      pool.poolW,
+      relu,
+      pooled,
+      poolH,
+      poolW,
     );
-    return this.y;
   }
 
   override get endsInRelu(): boolean {
