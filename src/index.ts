@@ -14,7 +14,7 @@ export type { MetricName } from './models/metrics.js';
 export type { History, Logs } from './models/fit-loop.js';
 export { Layer } from './layers/layer.js';
 export { KernelLayer } from './layers/kernel-layer.js';
-export type { Param, ParamShape, ForwardMode } from './layers/kernel-layer.js';
+export type { Param, ParamShape, ForwardMode, FusedPool } from './layers/kernel-layer.js';
 export { FCLayer } from './layers/fc-layer.js';
 export { ActivationLayer } from './layers/activation-layer.js';
 export { Dense } from './layers/dense.js';
