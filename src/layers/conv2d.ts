@@ -256,6 +256,7 @@ export class Conv2D extends KernelLayer {
   /** With relu or no activation, the max pooling above in the same kernel: each band of output rows is pooled while
    *  it is in cache (the bits of maxPool after conv2d). */
   override forwardPooled(x: Ptr, rows: number, mode: ForwardMode, pool: FusedPool): Ptr | undefined {
+    if (!isPlainConv2D(this)) return undefined; // a subclass may have a forward pass of its own: it runs as written
     if (!mode.logits && this.activation.name !== 'relu' && this.activation.name !== 'linear') return undefined;
     this.convolve(x, rows, mode, pool);
     return this.y;
@@ -307,4 +308,9 @@ export class Conv2D extends KernelLayer {
     }
     return this.dimsCache;
   }
+}
+
+/** whether `layer` is a Conv2D itself, not a subclass (outside the class body: docs/adding-a-layer.md) */
+function isPlainConv2D(layer: Conv2D): boolean {
+  return Object.getPrototypeOf(layer) === Conv2D.prototype;
 }

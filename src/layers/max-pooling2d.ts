@@ -20,11 +20,19 @@ export class MaxPooling2D extends Pooling2D {
   }
 
   override get fusedPool(): FusedPool | undefined {
-    return this.tiles ? { y: this.y, poolH: this.poolSize[0], poolW: this.poolSize[1] } : undefined;
+    // a subclass may have passes of its own: it runs them as written
+    return isPlainMaxPooling2D(this) && this.tiles
+      ? { y: this.y, poolH: this.poolSize[0], poolW: this.poolSize[1] }
+      : undefined;
   }
 
   protected poolBackward(dy: Ptr, rows: number, mode: ForwardMode): void {
     // with maskRelu, x is the relu's output below: its gradient is this one where x > 0 (one pass instead of two)
     this.backend!.kernels.maxPoolBackward(this.x, dy, this.dx, ...this.dims(rows), mode.maskRelu ? 1 : 0);
   }
+}
+
+/** whether `layer` is a MaxPooling2D itself, not a subclass (outside the class body: docs/adding-a-layer.md) */
+function isPlainMaxPooling2D(layer: MaxPooling2D): boolean {
+  return Object.getPrototypeOf(layer) === MaxPooling2D.prototype;
 }

@@ -90,4 +90,33 @@ describe.each([
     );
     expect(new Uint32Array(predictions[0].buffer)).toEqual(new Uint32Array(predictions[1].buffer));
   });
+
+  it('a subclass of MaxPooling2D or Conv2D runs its own forward pass, not the fused one', async () => {
+    const seen = { pool: 0, conv: 0 };
+    class CountedPool extends MaxPooling2D {
+      override forward(x: number, rows: number, mode: Parameters<MaxPooling2D['forward']>[2]): number {
+        seen.pool++;
+        return super.forward(x, rows, mode);
+      }
+    }
+    class CountedConv extends Conv2D {
+      override forward(x: number, rows: number, mode: Parameters<Conv2D['forward']>[2]): number {
+        seen.conv++;
+        return super.forward(x, rows, mode);
+      }
+    }
+    const x = { data: Float32Array.from({ length: 8 * 8 * 8 }, (_, i) => Math.sin(i)), shape: [8, 8, 8, 1] };
+    for (const [conv, pool] of [
+      [new Conv2D(4, 3, { inputShape: [8, 8, 1], activation: 'relu' }), new CountedPool(2)],
+      [new CountedConv(4, 3, { inputShape: [8, 8, 1], activation: 'relu' }), new MaxPooling2D(2)],
+    ] as const) {
+      const model = new Sequential([conv, pool, new Flatten(), new Dense(2, { activation: 'softmax' })], {
+        seed: 1,
+        backend: create(),
+      });
+      model.predict(x);
+      model.dispose();
+    }
+    expect(seen).toEqual({ pool: 1, conv: 1 });
+  });
 });
