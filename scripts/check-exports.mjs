@@ -42,7 +42,7 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // (a one-line newX beside ten classes, +106), and the checks and messages of that pass: compile taking an optimizer's
 // settings, the warning for predict or evaluate beside a fit not awaited, loadMnist's option checks, the divergence
 // error's search for the first non-finite output, errors that say what they got, setThreads beyond the cores. Then
-// 91 KB (89,397 → 90,410 bytes) for the conv's two fused passes: the filter gradient summing the bias's gradient
+// 91 KB (89,397 → 90,470 bytes) for the conv's two fused passes: the filter gradient summing the bias's gradient
 // (addRowsInto: the release wasm 42,291 → 42,483 bytes raw) and the max pooling inside the conv's forward pass
 // (poolBands, 42,483 → 42,639; the engine's pairing of the layers and the split by bands of pool rows), each of
 // which made the convnet's training step 2–8% faster on two threads (docs/threads.md, eighth round). A larger rise
