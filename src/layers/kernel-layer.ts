@@ -266,7 +266,8 @@ export abstract class KernelLayer extends Layer {
   }
 
   /** Optional: `forward` that also writes the layer above's pooling (`fusedPool`), the same bits as that layer's own
-   *  forward after this one; undefined where this layer's forward cannot (Conv2D with an activation other than relu). */
+   *  forward after this one; undefined where this layer cannot (Conv2D with an activation other than relu or none,
+   *  or a subclass of Conv2D, whose own forward then runs). */
   forwardPooled?(x: Ptr, rows: number, mode: ForwardMode, pool: FusedPool): Ptr | undefined;
 
   /** After the layer below wrote this layer's output in its `forwardPooled`: take `x` as the forward's input (for
