@@ -140,22 +140,63 @@ export function matmulSkipZerosCols(x: usize, w: usize, y: usize, m: i32, k: i32
     return;
   }
   const list = bPack(), wRow = <usize>n << 2;
-  for (let i = 0; i < m; i++) {
-    const xi = x + <usize>i * k * 4, yi = y + <usize>i * wRow;
-    // k is cut in blocks that the list can hold; later blocks continue from the stored sums, as in gemm
-    let p0 = 0;
-    do {
-      const len = min(LIST_CAPACITY, k - p0);
-      const count = nonZeros(xi + (<usize>p0 << 2), len, list);
-      const x0 = xi + (<usize>p0 << 2), w0 = w + <usize>p0 * wRow;
-      const accumulate = p0 > 0;
-      let j = j0;
-      for (; j + 32 <= j1; j += 32) skipRow32(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j + 8 <= j1; j += 8) skipRow8(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j + 4 <= j1; j += 4) skipRow4(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      for (; j < j1; j++) skipRow1(x0, w0 + (<usize>j << 2), wRow, yi + (<usize>j << 2), list, count, accumulate);
-      p0 += len;
-    } while (p0 < k);
+  for (let i = 0; i < m; i++) skipRowSpan(x + <usize>i * k * 4, w, wRow, y + <usize>i * wRow, 0, k, j0, j1, list);
+}
+
+/**
+ * y[0, j0..j1) (+)= Σ over k0 ≤ p < k1 of x[p] · w[p, j0..j1), leaving out the zeros of x: from +0 when k0 is 0, else
+ * going on from the sums stored in y (the list scratch at `list`)
+ */
+function skipRowSpan(x: usize, w: usize, wRow: usize, y: usize, k0: i32, k1: i32, j0: i32, j1: i32, list: usize): void {
+  // k is cut in blocks that the list can hold; later blocks continue from the stored sums, as in gemm
+  for (let p0 = k0; p0 < k1; ) {
+    const len = min(LIST_CAPACITY, k1 - p0);
+    const count = nonZeros(x + (<usize>p0 << 2), len, list);
+    const x0 = x + (<usize>p0 << 2), w0 = w + <usize>p0 * wRow;
+    const accumulate = p0 > 0;
+    let j = j0;
+    for (; j + 32 <= j1; j += 32) skipRow32(x0, w0 + (<usize>j << 2), wRow, y + (<usize>j << 2), list, count, accumulate);
+    for (; j + 8 <= j1; j += 8) skipRow8(x0, w0 + (<usize>j << 2), wRow, y + (<usize>j << 2), list, count, accumulate);
+    for (; j + 4 <= j1; j += 4) skipRow4(x0, w0 + (<usize>j << 2), wRow, y + (<usize>j << 2), list, count, accumulate);
+    for (; j < j1; j++) skipRow1(x0, w0 + (<usize>j << 2), wRow, y + (<usize>j << 2), list, count, accumulate);
+    p0 += len;
+  }
+}
+
+/**
+ * One of the two stages of matmulSkipZeros in the worker pool's pipeline (src/backends/wasm/threads/split.ts), bit for
+ * bit: stage 0 sums each output over p < kCut from +0, stage 1 goes on from that sum over kCut ≤ p < k, which is
+ * the whole kernel's order, one rounded term at a time. So each stage reads only its rows of w: the rows whose
+ * weight gradient and optimizer step its thread computes, which then never move between the cores. The stages run
+ * at once on two threads, a block of `rows` rows of x apart: stage 0 stores the count of rows it has finished in
+ * the int32 at `progress` (zeroed by the caller), and stage 1 waits on that count before each block.
+ * Where the whole kernel would not skip (x not sparse enough, judged on the whole x as there), the stages compute
+ * the two halves of y's rows instead (the row split's blocks, bounds of 4 rows), and neither waits.
+ * (Not a kernel of the contract: the worker pool's split of a product whose weights two threads own by halves.)
+ */
+export function matmulSkipZerosStage(
+  x: usize, w: usize, y: usize, m: i32, k: i32, n: i32, kCut: i32, stage: i32, rows: i32, progress: usize,
+): void {
+  if (DEBUG) {
+    check(x, <i64>m * k, 'matmulSkipZerosStage: x'); check(w, <i64>k * n, 'matmulSkipZerosStage: w');
+    check(y, <i64>m * n, 'matmulSkipZerosStage: y'); check(progress, 1, 'matmulSkipZerosStage: progress');
+    assert(kCut > 0 && kCut < k && (stage == 0 || stage == 1) && rows > 0, 'matmulSkipZerosStage: bad stage');
+  }
+  const wRow = <usize>n << 2;
+  if (m > 1 && !skipPays(x, m, k, n)) {
+    const mid = (m >> 3) << 2; // bounds(m, 2, 4)
+    const lo = stage == 0 ? 0 : mid, hi = stage == 0 ? mid : m;
+    if (hi > lo) matmulCols(x + <usize>lo * k * 4, w, y + <usize>lo * wRow, hi - lo, k, n, 0, n);
+    if (stage == 0) atomic.store<i32>(progress, m);
+    return;
+  }
+  const list = bPack();
+  const k0 = stage == 0 ? 0 : kCut, k1 = stage == 0 ? kCut : k;
+  for (let b0 = 0; b0 < m; b0 += rows) {
+    const b1 = min(m, b0 + rows);
+    if (stage == 1) while (atomic.load<i32>(progress) < b1) {} // stage 0 is a block ahead, on the other core
+    for (let i = b0; i < b1; i++) skipRowSpan(x + <usize>i * k * 4, w, wRow, y + <usize>i * wRow, k0, k1, 0, n, list);
+    if (stage == 0) atomic.store<i32>(progress, b1);
   }
 }
 

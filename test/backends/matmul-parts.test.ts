@@ -1,6 +1,8 @@
 // The wasm entries the worker pool cuts products with (src/backends/wasm/threads/split.ts) give, part by part, the
 // bits of the whole kernel: blocks of output columns of a product (matmulCols, matmulSkipZerosCols) and of an input
-// gradient (matmulTransBCols), and blocks of rows of a weight gradient (matmulTransARows, matmulTransASkipZerosRows).
+// gradient (matmulTransBCols), blocks of rows of a weight gradient (matmulTransARows, matmulTransASkipZerosRows),
+// and the two stages of a pipelined product (matmulSkipZerosStage: the sums over the first rows of w, then over the
+// rest; on dense x, the halves of y's rows).
 // Parts of awkward sizes (the pool cuts at whole slabs of 512 columns; any cut must do, and matmulTransB's at
 // multiples of 4), on inputs sparse enough for the zero-skipping path and on dense ones (which the skipping kernels
 // hand to matmul), with few rows (matmulTransB's dot products) and many (its packed path), in the release and debug
@@ -60,6 +62,21 @@ describe.each([
         expectBits(read(byRows, kk * n), read(dw, kk * n), rows);
       }
 
+      // the two stages of the pipeline (matmulSkipZerosStage), run one after the other on this thread: the first
+      // sums over k < kCut and counts its rows in the progress word, the second goes on from its sums
+      for (const kCut of [1, Math.floor(kk / 2), kk - 1]) {
+        for (const rows of [1, 4, 5]) {
+          const y = alloc(m * n),
+            staged = alloc(m * n),
+            progress = alloc(1, () => 0);
+          k.matmulSkipZeros(x, w, y, m, kk, n);
+          k.matmulSkipZerosStage(x, w, staged, m, kk, n, kCut, 0, rows, progress);
+          expect(new Int32Array(Float32Array.from(read(progress, 1)).buffer)[0], 'rows done').toBe(m);
+          k.matmulSkipZerosStage(x, w, staged, m, kk, n, kCut, 1, rows, progress);
+          expectBits(read(staged, m * n), read(y, m * n), `matmulSkipZerosStage, k cut at ${kCut}, ${rows} rows`);
+        }
+      }
+
       // dx[m, k] = dy[m, n] · w[k, n]ᵀ, by blocks of dx's columns (rows of w)
       const dx = alloc(m * kk),
         dxParts = alloc(m * kk);
@@ -71,6 +88,21 @@ describe.each([
 });
 
 describe('the debug build checks the parts’ bounds', () => {
+  it('matmulSkipZerosStage traps on a cut outside k or a stage other than 0 and 1', () => {
+    const { exports: k, alloc } = instance(DEBUG_WASM_BASE64);
+    const [m, kk, n] = [4, 8, 12];
+    const x = alloc(m * kk, (i) => (i % 5 === 2 ? 1 : 0)),
+      w = alloc(kk * n, Math.cos),
+      y = alloc(m * n),
+      progress = alloc(1, () => 0);
+    const call = (kCut: number, stage: number) => k.matmulSkipZerosStage(x, w, y, m, kk, n, kCut, stage, 2, progress);
+    expect(() => call(4, 0)).not.toThrow();
+    expect(() => call(4, 1)).not.toThrow();
+    expect(() => call(0, 0)).toThrow(/bad stage/);
+    expect(() => call(kk, 0)).toThrow(/bad stage/);
+    expect(() => call(4, 2)).toThrow(/bad stage/);
+  });
+
   it.each(['matmulCols', 'matmulSkipZerosCols', 'matmulTransBCols'])('%s traps on columns past the end', (name) => {
     const { exports: k, alloc } = instance(DEBUG_WASM_BASE64);
     const [m, kk, n] = [4, 8, 12];

@@ -100,6 +100,33 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
     }
   });
 
+  it('an MLP 784-128-64-10 on sparse inputs, whose first product is pipelined on two threads, batch 48', async () => {
+    // four inputs in five are exact zeros, as on MNIST: the first layer takes the zero-skipping path. On two threads,
+    // once Adam has stepped its weights by halves, the next forward product sums each row over the first half of
+    // the weights on the calling thread and over the second on the worker (matmulSkipZerosStage)
+    const x = Float32Array.from({ length: 296 * 784 }, (_, i) => (i % 5 === 3 ? Math.sin(i * 0.37) : 0));
+    const y = Int32Array.from({ length: 296 }, (_, i) => (i * 7) % 10);
+    const build = () =>
+      new Sequential(
+        [
+          new Dense(128, { inputShape: [784], activation: 'relu' }),
+          new Dense(64, { activation: 'relu' }),
+          new Dense(10, { activation: 'softmax' }),
+        ],
+        { seed: 5, backend },
+      );
+    const one = await trained(1, build, { data: x, shape: [296, 784] }, y, 48);
+    for (const threads of [2, 3]) {
+      const many = await trained(threads, build, { data: x, shape: [296, 784] }, y, 48);
+      if (threads === 2) {
+        // 6 batches of 48 and one of 8 an epoch, 2 epochs: the forward product of every batch of 48 but the first of
+        // each epoch, which follows an Adam step on one thread (the first ever, or the batch of 8's, too small to split)
+        expect(many.kernels.matmulSkipZerosStage, 'pipelined products').toBe(10);
+      } else expect(many.kernels.matmulSkipZerosStage ?? 0, 'not pipelined on three threads').toBe(0);
+      expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
+    }
+  });
+
   it('an MLP 60-1100-1536-10 whose wide products split by columns, batch 24 (and 8 at the end of each epoch)', async () => {
     // four inputs in five are exact zeros, so the first layer takes the zero-skipping path; the second layer's inputs
     // (relu outputs) are dense enough for matmul. Products two slabs wide or more (1,100 and 1,536 columns) are cut

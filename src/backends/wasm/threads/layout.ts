@@ -22,7 +22,9 @@
  *   [ARGC]         arguments per chunk
  *   [SCRATCH_ARG]  the argument that each thread replaces with its own scratch block (the conv patch matrix), or −1
  * Then one slot per worker (a cache line or more each): int32 [STATUS], [HOLDING] (1 while running a chunk), [EXIT],
- * and MESSAGE_CHARS UTF-16 units of error text. Then the chunks' arguments: MAX_CHUNKS × MAX_ARGS f64.
+ * and MESSAGE_CHARS UTF-16 units of error text. Then the chunks' arguments: MAX_CHUNKS × MAX_ARGS f64. Then a cache
+ * line of its own whose first int32 is a pipelined call's progress (split.ts, matmulSkipZerosStage): the stage that
+ * waits on it polls it, and it must not share a line with the words every call writes.
  */
 /** chunks of a call not yet claimed, read from a CLAIM word (the worker source reads it the same way) */
 export const unclaimedChunks = (claim: number): number => ((claim >>> 8) & 0xff) - (claim & 0xff);
@@ -49,9 +51,14 @@ export const MAX_ARGS = 24;
 export const MAX_CHUNKS = 64;
 export const ARGS_BYTES = MAX_CHUNKS * MAX_ARGS * 8;
 
-/** the control block for `workers` slots: header, slots, arguments */
-export function controlBytes(workers: number): number {
+/** where the progress line lies in the control block for `workers` slots (a multiple of 64) */
+export function progressByte(workers: number): number {
   return HEADER_BYTES + workers * SLOT_BYTES + ARGS_BYTES;
+}
+
+/** the control block for `workers` slots: header, slots, arguments, the progress line */
+export function controlBytes(workers: number): number {
+  return progressByte(workers) + 64;
 }
 
 export const STARTING = 0;

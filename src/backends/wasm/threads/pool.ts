@@ -32,6 +32,7 @@ import {
   MAX_CHUNKS,
   MESSAGE_BYTE,
   MESSAGE_CHARS,
+  progressByte,
   READY,
   SCRATCH_ARG,
   SEQ,
@@ -88,6 +89,9 @@ export class WorkerPool {
   private memory!: WebAssembly.Memory;
   private head!: Int32Array;
   private args!: Float64Array;
+  private progressWord!: Int32Array;
+  /** the byte address of the int32 through which a pipelined call's stages hand on their rows (split.ts) */
+  readonly progress: number;
   /** this (the calling) thread's block for SCRATCH_ARG */
   private readonly ownExtra: number;
   /** the arena has a fresh memory (renew): the workers start on it at the next call, this many of them */
@@ -118,6 +122,7 @@ export class WorkerPool {
     private readonly region: PoolRegion,
   ) {
     this.control = region.control;
+    this.progress = region.control + progressByte(maxWorkers);
     this.ownExtra = region.ownExtra;
     this.attach();
   }
@@ -134,6 +139,7 @@ export class WorkerPool {
       this.control + HEADER_BYTES + this.maxWorkers * SLOT_BYTES,
       MAX_CHUNKS * MAX_ARGS,
     );
+    this.progressWord = new Int32Array(buffer, this.progress, 1);
     this.freeSlots = Array.from({ length: this.maxWorkers }, (_, i) => this.maxWorkers - 1 - i);
     this.seq = 0;
     this.stale = undefined;
@@ -159,6 +165,12 @@ export class WorkerPool {
   /** whether the workers have stopped polling since the last call (the next call pays for waking them) */
   asleep(): boolean {
     return performance.now() - this.lastEnd > WORKER_SPIN_MS;
+  }
+
+  /** Set the progress word (before a pipelined call: 0; after its first stage failed: past every row, so that the
+   *  stage waiting on it ends). */
+  setProgress(rows: number): void {
+    Atomics.store(this.progressWord, 0, rows);
   }
 
   /** workers started (ready or not) */

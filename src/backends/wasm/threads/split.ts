@@ -54,6 +54,7 @@ export const EXTRA_EXPORTS = [
   'conv2dRows',
   'conv2dBackwardFilterRows',
   'conv2dBackwardFilterBlock',
+  'matmulSkipZerosStage',
 ] as const;
 
 /**
@@ -89,6 +90,15 @@ const CHUNKS_PER_THREAD = 2;
  * thread: they read B in place, and one chunk each measured no better there.
  */
 export const ONE_CHUNK_WORK = { matmul: 1 << 24 };
+
+/**
+ * Rows of x per block of a pipelined product (matmulSkipZerosStage): the second stage starts one block after the
+ * first and ends one block after it. On the MNIST MLP's first layer a block of 4 images is some 3–5 µs of work.
+ */
+export const PIPELINE_ROWS = 4;
+/** Whether a product whose weights two threads own by halves is pipelined (forwardSplit below); benches turn it off
+ *  to compare. */
+export const PIPELINE = { enabled: true };
 
 /** Columns of B in one packed slab (NC in assembly/lib/scratch.ts; test/backends/wasm-constants.test.ts compares). */
 export const MATMUL_SLAB_COLUMNS = 512;
@@ -170,6 +180,43 @@ export function threadedKernels(
   /** least work per chunk of a product, counted as dense multiply-adds */
   const minWork = (name: string) => (name.endsWith('SkipZeros') ? MIN_WORK.sparse : MIN_WORK.matmul);
 
+  /**
+   * Weights whose last optimizer step was split over two threads, by the halves pipelined() cuts: each thread holds
+   * its half of W in its cache (with its gradient and the optimizer's moments). The next forward product over W is
+   * pipelined so that each thread reads only its own half; cut by rows of x, both threads would read all of W and
+   * the half the other core wrote would cross between the cores every step (docs/threads.md, ninth round). A
+   * pipelined product takes the mark: a second product over the same W (predict after training) reads the lines
+   * both cores now share, and is cut by rows.
+   */
+  const ownedByHalves = new Set<number>();
+  const stageIndex = index.get('matmulSkipZerosStage')!,
+    stage = exports.matmulSkipZerosStage;
+
+  /** exactly two threads, one of them a worker: the caller always claims the first of two chunks (layout.ts) */
+  const twoThreads = (): boolean => pool.size === 1 && pool.ready() === 1 && threads() >= 2;
+  /** where the pipeline cuts k: the gradient's and the optimizer's halves, to 4 rows */
+  const halfCut = (total: number): number => bounds(total, 2, 4)[1];
+
+  /** matmulSkipZeros as a two-stage pipeline (matmulSkipZerosStage): the caller sums each row over the first half
+   *  of k, the worker goes on over the second, a block of rows behind */
+  const pipelined = (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
+    const kCut = halfCut(kk);
+    pool.setProgress(0);
+    const chunks = [0, 1].map((s) => [x, w, y, m, kk, n, kCut, s, PIPELINE_ROWS, pool.progress]);
+    pool.run(stageIndex, chunks, (a) => {
+      try {
+        stage(...a);
+      } catch (e) {
+        pool.setProgress(m); // a worker waiting on these rows must not wait for ever
+        throw e;
+      }
+    });
+  };
+  /** whether matmulSkipZeros over `w` is pipelined: W owned by halves, exactly two threads (one worker, so that the
+   *  caller always runs the first stage and never waits on a worker inside a kernel), two blocks of rows or more */
+  const pipelines = (w: number, m: number, kk: number): boolean =>
+    PIPELINE.enabled && ownedByHalves.has(w) && m >= 2 * PIPELINE_ROWS && kk >= 8 && twoThreads();
+
   const forwardSplit =
     (name: 'matmul' | 'matmulSkipZeros', byColumns: string) =>
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
@@ -182,6 +229,12 @@ export function threadedKernels(
         );
       const parts = partsFor(work, minWork(name), m, 4, perThread(work));
       if (parts < 2) return whole();
+      if (name === 'matmulSkipZeros' && pipelines(w, m, kk)) {
+        ownedByHalves.delete(w);
+        // not learnt: what the pipeline saves falls mostly on the gradient and the optimizer step after it, which
+        // find their halves of W where they left them; timed alone, it would be judged on its fill and drain
+        return pipelined(x, w, y, m, kk, n);
+      }
       decide(name, work, whole, () =>
         runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
       );
@@ -255,21 +308,25 @@ export function threadedKernels(
     const f = raw[name] as unknown as Fn;
     (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
       const n = a[count];
+      if (optimizer) ownedByHalves.delete(a[0]);
       if (optimizer && OPTIMIZER_FOLLOWS_GRADIENT.enabled && !splitGradients.has(a[1])) return f(...a);
       const parts = partsFor(n, optimizer ? MIN_WORK.optimizer : MIN_WORK.elementwise, n, 16);
       if (parts < 2) return f(...a);
-      decide(
-        name,
-        n,
-        () => f(...a),
-        () =>
-          runBlocks(name, bounds(n, parts, 16), (lo, hi) => {
-            const args = a.slice();
-            for (let p = 0; p < pointers; p++) args[p] += lo * 4;
-            args[count] = hi - lo;
-            return args;
-          }),
-      );
+      const split = () => {
+        // an even count of blocks, claimed from both ends: the caller steps the first half of the weights
+        if (optimizer && parts % 2 === 0) ownedByHalves.add(a[0]);
+        runBlocks(name, bounds(n, parts, 16), (lo, hi) => {
+          const args = a.slice();
+          for (let p = 0; p < pointers; p++) args[p] += lo * 4;
+          args[count] = hi - lo;
+          return args;
+        });
+      };
+      // An optimizer step over a gradient written split follows it without learning (the choice was the gradient's):
+      // learnt on its own, a step now and then ran whole on the caller and took all of W there, so the next forward
+      // product found its halves apart and was not pipelined (docs/threads.md, ninth round)
+      if (optimizer && OPTIMIZER_FOLLOWS_GRADIENT.enabled) return split();
+      decide(name, n, () => f(...a), split);
     };
   };
   for (const name of ['relu', 'sigmoid', 'tanh', 'leakyRelu'] as const) elementwise(name, 2, 2);
