@@ -2,9 +2,12 @@
 // the forward product on the sparse images (matmulSkipZeros), the weight gradient (matmulTransASkipZeros) and Adam's
 // step on the 100 K weights — timed on one thread and on two, in two layouts, interleaved round by round (medians):
 //
-// - "rows", as scratchnet splits them: the forward by images (each thread reads all of W), the gradient by rows of dW,
-//   Adam by blocks of W; so after Adam each thread holds half of W, and the next forward reads the other half from the
-//   other core.
+// - "rows", as scratchnet split them before the ninth round (docs/threads.md): the forward by images (each thread
+//   reads all of W), the gradient by rows of dW, Adam by blocks of W; so after Adam each thread holds half of W, and
+//   the next forward reads the other half from the other core.
+// - "pipelined", as scratchnet runs them now: the gradient and Adam as in "rows", and the forward as a two-stage
+//   pipeline over the halves of W that they left on each core (matmulSkipZerosStage): the caller sums each row over
+//   the first half of k, the worker goes on over the second, a few rows behind.
 // - "columns": each thread owns one half of W's columns, with its gradient and Adam's moments, and the forward
 //   computes its half of the outputs; only the batch x crosses between the cores. Emulated with two half-width
 //   matrices, each half of W contiguous, which Dense does not store (it keeps one row-major W). Cutting that one W
@@ -18,7 +21,7 @@
 import { loadMnist } from '../src/node.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
-import { adaptive } from '../src/backends/wasm/threads/split.js';
+import { adaptive, PIPELINE } from '../src/backends/wasm/threads/split.js';
 import type { WorkerPool } from '../src/backends/wasm/threads/pool.js';
 import { median } from './lib/harness.js';
 import { machineLine } from './lib/report.js';
@@ -83,8 +86,9 @@ const adam = (l: typeof whole) => kernels.adamStep(l.w, l.g, l.m, l.v, PIXELS * 
 
 type Phase = 'gather' | 'forward' | 'gradient' | 'adam';
 const layouts: Record<string, { threads: number; run: (mark: (p: Phase) => void) => void }> = {
-  'one thread': { threads: 1, run: (mark) => rowsStep(mark) },
-  'two, rows': { threads: 2, run: (mark) => rowsStep(mark) },
+  'one thread': { threads: 1, run: (mark) => rowsStep(mark, false) },
+  'two, rows': { threads: 2, run: (mark) => rowsStep(mark, false) },
+  'two, pipelined': { threads: 2, run: (mark) => rowsStep(mark, true) },
   'two, columns': {
     threads: 2,
     run(mark) {
@@ -99,10 +103,13 @@ const layouts: Record<string, { threads: number; run: (mark: (p: Phase) => void)
     },
   },
 };
-function rowsStep(mark: (p: Phase) => void): void {
+/** the first layer's calls on the whole W; `pipelined`: the forward product as a pipeline (when Adam last split W) */
+function rowsStep(mark: (p: Phase) => void, pipelined: boolean): void {
   gather();
   mark('gather');
+  PIPELINE.enabled = pipelined;
   kernels.matmulSkipZeros(x, whole.w, whole.y, batch, PIXELS, UNITS);
+  PIPELINE.enabled = true;
   mark('forward');
   kernels.matmulTransASkipZeros(x, whole.dy, whole.g, batch, PIXELS, UNITS);
   mark('gradient');

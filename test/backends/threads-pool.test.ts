@@ -98,6 +98,41 @@ describe('the pool', () => {
     expect(arena.f32(y, m * n)[m * n - 1]).toBe(k * 0.125);
   });
 
+  it('a pipelined product whose first stage traps throws in the caller, the waiting stage ends, and the pool goes on', async () => {
+    await setThreads(2);
+    expect(backend.pool!.ready()).toBe(1);
+    // inputs four-fifths zeros, so that the product skips them and is pipelined once Adam has split its weights
+    const xs = arena.alloc(m * k),
+      ws = arena.alloc(k * n),
+      dy = arena.alloc(m * n),
+      dw = arena.alloc(k * n),
+      moments = [arena.alloc(k * n), arena.alloc(k * n)];
+    arena.f32(xs, m * k).forEach((_, i, v) => (v[i] = i % 5 === 1 ? 0.5 : 0));
+    arena.f32(ws, k * n).fill(0.25);
+    arena.f32(dy, m * n).fill(0);
+    const stepWeights = () => {
+      kernels.matmulTransASkipZeros(xs, dy, dw, m, k, n);
+      kernels.adamStep(ws, dw, moments[0], moments[1], k * n, 0.001, 0.9, 0.999, 1e-7);
+    };
+    const pipelined = () => backend.pool!.splitsByKernel.matmulSkipZerosStage ?? 0;
+    const before = pipelined();
+    stepWeights();
+    // y past the end of memory: the caller's first stage traps at its first row, while the worker's stage waits for
+    // rows that will never come, unless the caller releases it
+    expect(() => kernels.matmulSkipZeros(xs, ws, arena.capacity, m, k, n)).toThrow(/out of bounds/);
+    expect(pipelined(), 'the failed product was pipelined').toBe(before + 1);
+    stepWeights();
+    kernels.matmulSkipZeros(xs, ws, y, m, k, n);
+    expect(pipelined()).toBe(before + 2);
+    // a zero gradient leaves the weights at 0.25: each output sums its row's non-zeros times 0.5 · 0.25, exactly
+    const out = arena.f32(y, m * n),
+      xv = arena.f32(xs, m * k);
+    for (const i of [0, 1, m - 1]) {
+      const terms = xv.subarray(i * k, (i + 1) * k).filter((v) => v !== 0).length;
+      expect(out[i * n + n - 1], `row ${i}`).toBe(terms * 0.125);
+    }
+  });
+
   it('a split called from inside a chunk of another throws a ScratchnetError, and the pool goes on', async () => {
     await setThreads(2);
     const pool = backend.pool as unknown as {
