@@ -133,45 +133,6 @@ describe('the pool', () => {
     }
   });
 
-  it('with the learning on, a product over weights Adam split is pipelined, then cut by rows, each timed until the next Adam step', async () => {
-    await setThreads(2);
-    const xs = arena.alloc(m * k),
-      ws = arena.alloc(k * n),
-      dy = arena.alloc(m * n),
-      dw = arena.alloc(k * n),
-      moments = [arena.alloc(k * n), arena.alloc(k * n)];
-    arena.f32(xs, m * k).forEach((_, i, v) => (v[i] = i % 5 === 2 ? 0.5 : 0));
-    arena.f32(ws, k * n).fill(0.25);
-    arena.f32(dy, m * n).fill(0.01);
-    const adam = () => kernels.adamStep(ws, dw, moments[0], moments[1], k * n, 0.001, 0.9, 0.999, 1e-7);
-    const count = (kernel: string) => backend.pool!.splitsByKernel[kernel] ?? 0;
-    const learnt = () => adaptive.summary().find((r) => r.key.startsWith('matmulSkipZerosStage:'));
-    adaptive.enabled = true;
-    try {
-      // the gradient's first call splits (learnt: the first sample of a size splits), so Adam splits with it and
-      // marks the weights; later Adam steps over that gradient split too
-      kernels.matmulTransASkipZeros(xs, dy, dw, m, k, n);
-      adam();
-      expect(learnt(), 'nothing to learn yet').toBeUndefined();
-      const [stages, rows] = [count('matmulSkipZerosStage'), count('matmulSkipZeros')];
-      kernels.matmulSkipZeros(xs, ws, y, m, k, n);
-      expect(count('matmulSkipZerosStage'), 'the first way tried: pipelined').toBe(stages + 1);
-      expect(learnt()?.split, 'not timed before the optimizer step').toBeNaN();
-      adam();
-      expect(learnt()?.split, 'the pipelined chain, timed at the Adam step').toBeGreaterThan(0);
-      kernels.matmulSkipZeros(xs, ws, y, m, k, n);
-      expect(count('matmulSkipZeros'), 'the second: cut by rows').toBe(rows + 1);
-      kernels.matmulSkipZeros(xs, ws, y, m, k, n); // a second product over W drops the chain (predict)
-      adam();
-      expect(learnt()?.whole, 'a chain broken by another product is not timed').toBeNaN();
-      kernels.matmulSkipZeros(xs, ws, y, m, k, n);
-      adam();
-      expect(learnt()?.whole, 'the chain cut by rows, timed at the Adam step').toBeGreaterThan(0);
-    } finally {
-      adaptive.enabled = false;
-    }
-  });
-
   it('a split called from inside a chunk of another throws a ScratchnetError, and the pool goes on', async () => {
     await setThreads(2);
     const pool = backend.pool as unknown as {

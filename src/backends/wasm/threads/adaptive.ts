@@ -63,7 +63,7 @@ class Timings {
   }
 }
 
-export interface Stats {
+interface Stats {
   whole: Timings;
   split: Timings;
   calls: number;
@@ -72,17 +72,6 @@ export interface Stats {
   interval: number;
   /** the last split woke the workers (not counted): split the next call too */
   retry: boolean;
-}
-
-/** a way chosen by Adaptive.choose, to be reported with its time */
-export interface Choice {
-  readonly split: boolean;
-  readonly stats: Stats;
-  readonly work: number;
-  /** the typical time of the way usually taken, when this call tries the other */
-  readonly taken: number | undefined;
-  /** this call splits again because the last split woke the workers */
-  readonly retried: boolean;
 }
 
 const now = (): number => globalThis.performance.now();
@@ -107,19 +96,6 @@ export class Adaptive {
    */
   run(name: string, work: number, whole: () => void, split: () => void, cold = false): void {
     if (!this.enabled) return split();
-    const choice = this.choose(name, work);
-    const t0 = this.clock();
-    if (choice.split) split();
-    else whole();
-    this.report(choice, this.clock() - t0, cold);
-  }
-
-  /**
-   * The way to take for a call of `work` units of `name` (split or not), to be reported with its time (report). For
-   * a cost that is not one call's: the pipelined product's way is judged by the time from the product to the
-   * optimizer step over the same weights (split.ts), since what it saves falls on the calls after it.
-   */
-  choose(name: string, work: number): Choice {
     const key = `${name}:${Math.round(Math.log2(work) * 2)}`; // size classes of √2
     let s = this.stats.get(key);
     if (!s) {
@@ -143,15 +119,12 @@ export class Adaptive {
       }
     }
     s.retry = false;
-    return { split: splitNow, stats: s, work, taken, retried };
-  }
-
-  /** Learn from the `ms` that `choice` took. `cold`: see run. */
-  report(choice: Choice, ms: number, cold = false): void {
-    const { stats: s, split, taken } = choice;
-    const perUnit = ms / choice.work;
-    if (split && cold && !choice.retried) s.retry = true;
-    else (split ? s.split : s.whole).add(perUnit);
+    const t0 = this.clock();
+    if (splitNow) split();
+    else whole();
+    const perUnit = (this.clock() - t0) / work;
+    if (splitNow && cold && !retried) s.retry = true;
+    else (splitNow ? s.split : s.whole).add(perUnit);
     if (taken !== undefined) {
       s.interval =
         perUnit < taken ? firstInterval(s.split.typical() <= s.whole.typical()) : Math.min(2 * s.interval, EXPLORE_MAX);

@@ -39,7 +39,7 @@
 import { SPARSE_SHARE, type Kernels } from '../../kernels.js';
 import { MAX_CHUNKS } from './layout.js';
 import type { WorkerPool } from './pool.js';
-import { Adaptive, type Choice } from './adaptive.js';
+import { Adaptive } from './adaptive.js';
 
 /** what the split kernels learnt about whether splitting pays (one per process: the machine is the same) */
 export const adaptive = new Adaptive();
@@ -189,21 +189,6 @@ export function threadedKernels(
    * both cores now share, and is cut by rows.
    */
   const ownedByHalves = new Set<number>();
-  /**
-   * Which way a product over marked weights took, pipelined or cut by rows, and when it started: the optimizer step
-   * over the same weights reports the time since (chainEnds). The pipeline saves little in its own call; what it
-   * saves falls on the gradient and the optimizer step after it, which find their halves of W where they left them.
-   * So the two ways are compared on the time from the product to that step. With the cores near each other, cutting
-   * by rows was faster (the first layer's calls 1.69× one thread against 1.51×); far apart, the pipeline (1.41×
-   * against 1.05×) (docs/threads.md, ninth round). Any other product over W drops the record.
-   */
-  const chains = new Map<number, { choice: Choice; start: number }>();
-  const chainEnds = (w: number): void => {
-    const chain = chains.get(w);
-    if (!chain) return;
-    chains.delete(w);
-    adaptive.report(chain.choice, performance.now() - chain.start);
-  };
   const stageIndex = index.get('matmulSkipZerosStage')!,
     stage = exports.matmulSkipZerosStage;
 
@@ -244,18 +229,15 @@ export function threadedKernels(
         );
       const parts = partsFor(work, minWork(name), m, 4, perThread(work));
       if (parts < 2) return whole();
-      const byRows = () =>
-        runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]);
-      chains.delete(w);
       if (name === 'matmulSkipZeros' && pipelines(w, m, kk)) {
         ownedByHalves.delete(w);
-        if (!adaptive.enabled) return pipelined(x, w, y, m, kk, n);
-        // pipelined ("split") or cut by rows ("whole"), judged by the time until the optimizer step over W has run
-        const choice = adaptive.choose('matmulSkipZerosStage', work);
-        chains.set(w, { choice, start: performance.now() });
-        return choice.split ? pipelined(x, w, y, m, kk, n) : byRows();
+        // not learnt: what the pipeline saves falls mostly on the gradient and the optimizer step after it, which
+        // find their halves of W where they left them; timed alone, it would be judged on its fill and drain
+        return pipelined(x, w, y, m, kk, n);
       }
-      decide(name, work, whole, byRows);
+      decide(name, work, whole, () =>
+        runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
+      );
     };
   k.matmul = forwardSplit('matmul', 'matmulCols');
   k.matmulSkipZeros = forwardSplit('matmulSkipZeros', 'matmulSkipZerosCols');
@@ -324,7 +306,7 @@ export function threadedKernels(
   /** `optimizer`: an optimizer step, whose second pointer is the gradient (see splitGradients) */
   const elementwise = (name: keyof Kernels, pointers: number, count: number, optimizer = false): void => {
     const f = raw[name] as unknown as Fn;
-    const step = (...a: number[]) => {
+    (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
       const n = a[count];
       if (optimizer) ownedByHalves.delete(a[0]);
       if (optimizer && OPTIMIZER_FOLLOWS_GRADIENT.enabled && !splitGradients.has(a[1])) return f(...a);
@@ -346,13 +328,6 @@ export function threadedKernels(
       if (optimizer && OPTIMIZER_FOLLOWS_GRADIENT.enabled) return split();
       decide(name, n, () => f(...a), split);
     };
-    // an optimizer step ends the chain of calls that the product over its weights started
-    (k as unknown as Record<string, Fn>)[name] = optimizer
-      ? (...a: number[]) => {
-          step(...a);
-          chainEnds(a[0]);
-        }
-      : step;
   };
   for (const name of ['relu', 'sigmoid', 'tanh', 'leakyRelu'] as const) elementwise(name, 2, 2);
   for (const name of ['reluBackward', 'sigmoidBackward', 'tanhBackward', 'leakyReluBackward', 'mul'] as const) {
