@@ -33,35 +33,42 @@ interface Trained {
   weights: number[][][];
 }
 
-/** In the page: train the same MLP with each thread count in `counts` and return the weights. */
-async function trainIn(page: Page, counts: number[]): Promise<Trained> {
-  return page.evaluate(async (counts) => {
-    const s = await (window as any).importLib();
-    await s.ready();
-    const n = 192,
-      features = 256;
-    const data = Float32Array.from({ length: n * features }, (_, i) => (i % 7 === 0 ? 0 : Math.sin(i * 0.37)));
-    const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
-    const threads: number[] = [];
-    const weights: number[][][] = [];
-    for (const count of counts) {
-      await s.setThreads(count);
-      threads.push(s.getThreads());
-      const model = new s.Sequential(
-        [
-          new s.Dense(256, { inputShape: [features], activation: 'relu' }),
-          new s.Dense(128, { activation: 'tanh' }),
-          new s.Dense(10, { activation: 'softmax' }),
-        ],
-        { seed: 3 },
+/** In the page: train the same MLP with each thread count in `counts` and return the weights. `sparse`: inputs
+ *  four-fifths zeros, so that the first layer skips them and, on two threads, pipelines its forward product (as
+ *  test/backends/threads-bits.test.ts counts in Node); else one in seven. */
+async function trainIn(page: Page, counts: number[], sparse = false): Promise<Trained> {
+  return page.evaluate(
+    async ([counts, sparse]) => {
+      const s = await (window as any).importLib();
+      await s.ready();
+      const n = 192,
+        features = 256;
+      const data = Float32Array.from({ length: n * features }, (_, i) =>
+        (sparse ? i % 5 !== 3 : i % 7 === 0) ? 0 : Math.sin(i * 0.37),
       );
-      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-      await model.fit({ data, shape: [n, features] }, labels, { epochs: 2, batchSize: 64, verbose: 0 });
-      weights.push(model.getWeights().map((w: Float32Array) => Array.from(w)));
-      model.dispose();
-    }
-    return { isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, threads, weights };
-  }, counts);
+      const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
+      const threads: number[] = [];
+      const weights: number[][][] = [];
+      for (const count of counts) {
+        await s.setThreads(count);
+        threads.push(s.getThreads());
+        const model = new s.Sequential(
+          [
+            new s.Dense(256, { inputShape: [features], activation: 'relu' }),
+            new s.Dense(128, { activation: 'tanh' }),
+            new s.Dense(10, { activation: 'softmax' }),
+          ],
+          { seed: 3 },
+        );
+        model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+        await model.fit({ data, shape: [n, features] }, labels, { epochs: 2, batchSize: 64, verbose: 0 });
+        weights.push(model.getWeights().map((w: Float32Array) => Array.from(w)));
+        model.dispose();
+      }
+      return { isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, threads, weights };
+    },
+    [counts, sparse] as const,
+  );
 }
 
 async function open(server: {
@@ -109,6 +116,15 @@ describe('threads in Chromium', () => {
     expect(lines.filter((l) => l.includes('Cross-Origin'))).toEqual([]);
     expect(problems).toEqual([]);
     isolatedWeights = result.weights[0];
+    await page.close();
+  });
+
+  it('on a cross-origin-isolated page: an MLP on inputs four-fifths zeros, its first product pipelined on two threads, the same bits', async () => {
+    const { page, problems } = await open(servers[0]);
+    const result = await trainIn(page, [1, 2], true);
+    expect(result.threads).toEqual([1, 2]);
+    expect(sameBits(result.weights[0], result.weights[1]), '2 threads').toBe(true);
+    expect(problems).toEqual([]);
     await page.close();
   });
 
