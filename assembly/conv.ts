@@ -298,6 +298,64 @@ export function conv2dBackwardFilter(
   conv2dBackwardFilterRows(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, 0, kh, db);
 }
 
+/** Both gradients of a convolution, conv2dBackwardInput's dx and conv2dBackwardFilter's dw (and db when db ≠ 0), with
+ *  their bits: the two kernels one after the other. On two threads the worker pool runs it as a chain over the images
+ *  instead (conv2dBackwardStage), so that each thread reads only its half of the batch. */
+export function conv2dBackward(
+  x: usize, dy: usize, w: usize, dx: usize, dw: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, db: usize,
+): void {
+  conv2dBackwardInput(dy, w, dx, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft);
+  conv2dBackwardFilter(x, dy, dw, scratch, n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft, db);
+}
+
+/**
+ * One of the two stages of conv2dBackward on two threads, where every window lies inside the image (the filter
+ * gradient read in place): a chain over the images that keeps each thread on its own half of the batch (x, dy, dx).
+ * - stage 0 (the calling thread): dw and db summed over the images below nCut from +0, `progress` set to 1, then dx
+ *   of those images;
+ * - stage 1 (the worker): dx of the images from nCut on, then, once `progress` is set, dw and db summed on over its
+ *   images from the values stage 0 stored.
+ * filterDirect and addRowsInto continue every sum over the rows in order from the stored value, so dw and db are the
+ * whole kernel's sums, bit for bit; dx of an image depends on that image alone. Stage 1's wait is short when the two
+ * gradients take about as long (stage 0's filter half runs beside stage 1's input half). The caller resets `progress`
+ * to 0 before the call and sets it if stage 0 throws. (Not a kernel of the contract: the worker pool's split of
+ * conv2dBackward, src/backends/wasm/threads/split.ts.)
+ */
+export function conv2dBackwardStage(
+  x: usize, dy: usize, w: usize, dx: usize, dw: usize, scratch: usize,
+  n: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, outC: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, db: usize, nCut: i32, stage: i32, progress: usize,
+): void {
+  const M = n * outH * outW, K = kh * kw * inC, R = blockRows(M, K);
+  const M0 = nCut * outH * outW, inImage = inH * inW * inC;
+  if (DEBUG) {
+    check(x, <i64>n * inImage, 'conv2dBackwardStage: x'); check(dy, <i64>M * outC, 'conv2dBackwardStage: dy');
+    check(w, <i64>K * outC, 'conv2dBackwardStage: w'); check(dx, <i64>n * inImage, 'conv2dBackwardStage: dx');
+    check(dw, <i64>K * outC, 'conv2dBackwardStage: dw'); check(scratch, <i64>R * K, 'conv2dBackwardStage: scratch');
+    if (db != 0) check(db, outC, 'conv2dBackwardStage: db');
+    check(progress, 1, 'conv2dBackwardStage: progress');
+    if (!windowsInside(inH, inW, kh, kw, outH, outW, strideH, strideW, padTop, padLeft))
+      abort('conv2dBackwardStage: padded geometry');
+    assert(nCut > 0 && nCut < n && (stage == 0 || stage == 1), 'conv2dBackwardStage: bad stage');
+  }
+  if (stage == 0) {
+    zeroFloats(dw, K * outC);
+    if (db != 0) zeroFloats(db, outC);
+    filterDirect(x, dy, dw, scratch, R * K, 0, M0, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, 0, K, 0, outC, db);
+    atomic.store<i32>(progress, 1);
+    conv2dBackwardInput(dy, w, dx, scratch, nCut, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft);
+    return;
+  }
+  conv2dBackwardInput(
+    dy + (<usize>M0 * outC << 2), w, dx + (<usize>nCut * inImage << 2), scratch,
+    n - nCut, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft,
+  );
+  while (atomic.load<i32>(progress) == 0) {} // stage 0's half of the filter gradient, on the other core
+  filterDirect(x, dy, dw, scratch, R * K, M0, M - M0, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, 0, K, 0, outC, db);
+}
+
 /** Whether conv2dBackwardFilter reads the patch matrix in place for this geometry (every window inside the image):
  *  then the worker pool cuts it by blocks of taps or filters (conv2dBackwardFilterBlock), else by kernel rows
  *  (conv2dBackwardFilterRows). */

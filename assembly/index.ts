@@ -18,7 +18,7 @@ export {
 } from './losses';
 export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, sparseTopKCount, categoricalTopKCount } from './metrics';
 export { dropout } from './dropout';
-export { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv';
+export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, conv2dBackward } from './conv';
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 export { randomUniform, truncatedNormal } from './random';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
@@ -32,7 +32,7 @@ export { CONV_BLOCK_FLOATS, CONV_RELU } from './conv';
 // the blocks of rows or columns of a product that the pool hands to each thread.
 export { setScratch, NC as MATMUL_SLAB_COLUMNS } from './lib/scratch';
 export { matmulTransARows, matmulCols, matmulTransBCols } from './matmul';
-export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterBlock, convWindowsInside } from './conv';
+export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterBlock, convWindowsInside, conv2dBackwardStage } from './conv';
 export { matmulTransASkipZerosRows, matmulSkipZerosCols, matmulSkipZerosStage } from './sparse';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */

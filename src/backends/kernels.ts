@@ -209,6 +209,30 @@ export interface Kernels {
     padLeft: number,
     db?: Ptr,
   ): void;
+  /** both gradients of one convolution, dx as conv2dBackwardInput and dw (and db when db ≠ 0) as
+   *  conv2dBackwardFilter, with their bits; the worker pool can then run the two together (docs/threads.md) */
+  conv2dBackward(
+    x: Ptr,
+    dy: Ptr,
+    w: Ptr,
+    dx: Ptr,
+    dw: Ptr,
+    scratch: Ptr,
+    n: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    kh: number,
+    kw: number,
+    outC: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    db: Ptr,
+  ): void;
   // Pooling keeps the channels (c in and out). A window is clipped to the image: padding never wins a max and an
   // average divides by the count of elements inside (Keras/TF 'same'). Every window must hold an element (pads smaller
   // than the pool). The wasm pooling kernels are bit-identical to the JS ones in float32. Global average pooling is
@@ -375,6 +399,7 @@ export const KERNEL_NAMES = [
   'conv2d',
   'conv2dBackwardInput',
   'conv2dBackwardFilter',
+  'conv2dBackward',
   'maxPool',
   'maxPoolBackward',
   'avgPool',

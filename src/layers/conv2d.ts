@@ -295,10 +295,15 @@ export class Conv2D extends KernelLayer {
       activationBackward(k, this.activation, this.y, dy, this.dz, pixels, g.outC);
       dz = this.dz;
     }
-    if (needInputGrad) k.conv2dBackwardInput(dz, this.w.value, this.dx, this.scratch, ...this.dims(rows));
-    // the bias's gradient comes with the filter's, from the same reads of dz
-    k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, ...this.dims(rows), this.b ? this.b.grad : 0);
-    return needInputGrad ? this.dx : 0;
+    // the bias's gradient comes with the filter's, from the same reads of dz; both gradients in one call, which the
+    // worker pool can run together (docs/threads.md, tenth round)
+    const db = this.b ? this.b.grad : 0;
+    if (!needInputGrad) {
+      k.conv2dBackwardFilter(this.x, dz, this.w.grad, this.scratch, ...this.dims(rows), db);
+      return 0;
+    }
+    k.conv2dBackward(this.x, dz, this.w.value, this.dx, this.w.grad, this.scratch, ...this.dims(rows), db);
+    return this.dx;
   }
 
   private dims(rows: number): ReturnType<typeof convArgs> {

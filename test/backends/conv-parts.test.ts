@@ -1,7 +1,8 @@
 // The wasm entries the worker pool cuts convolutions with (src/backends/wasm/threads/split.ts) give, part by part,
 // the bits of the whole kernel: conv2dRows (rows of y, with the bias and relu), conv2dBackwardFilterBlock (blocks of
 // taps and filters, where every window lies inside the image) and conv2dBackwardFilterRows (kernel rows), each with
-// the bias's gradient, which the whole kernel gives with sumRows's bits. Parts of awkward sizes (not the pool's aligned
+// the bias's gradient, which the whole kernel gives with sumRows's bits; and conv2dBackwardStage, the two stages of
+// both gradients chained over the images. Parts of awkward sizes (not the pool's aligned
 // blocks), on the conformance suite's shapes, in the release and the debug build (whose checks would trap on an
 // argument out of range).
 import { describe, expect, it } from 'vitest';
@@ -124,6 +125,27 @@ describe.each([
           k.conv2dBackwardFilterBlock(x, dy, byBoth, scratch, ...args, p0, p1, j0, j1, dbParts);
       expectBits(read(byBoth, size.w), read(dw, size.w), 'conv2dBackwardFilterBlock by taps and filters');
       expectBias('taps and filters');
+
+      // conv2dBackwardStage: stage 0 then stage 1 (here on one thread, in the order the pool's two threads finish
+      // them) give conv2dBackward's dx, dw and db, cut after the first image, in the middle and before the last
+      if (g.n >= 2) {
+        const dx = alloc(size.x);
+        k.conv2dBackwardInput(dy, w, dx, scratch, ...args);
+        for (const nCut of [...new Set([1, g.n >> 1, g.n - 1])]) {
+          for (const withBias of [true, false]) {
+            const dxStages = alloc(size.x),
+              dwStages = alloc(size.w),
+              dbStages = withBias ? alloc(g.outC) : 0,
+              progress = alloc(1, () => 0); // the int32 0 the pool stores before a call
+            for (const stage of [0, 1])
+              k.conv2dBackwardStage(x, dy, w, dxStages, dwStages, scratch, ...args, dbStages, nCut, stage, progress);
+            const what = `conv2dBackwardStage cut after image ${nCut}${withBias ? '' : ', no bias'}`;
+            expectBits(read(dxStages, size.x), read(dx, size.x), `${what}: dx`);
+            expectBits(read(dwStages, size.w), read(dw, size.w), `${what}: dw`);
+            if (withBias) expectBits(read(dbStages, g.outC), read(db, g.outC), `${what}: db`);
+          }
+        }
+      }
     }
   });
 });
@@ -143,6 +165,30 @@ describe('the debug build checks the pooled forward’s rows', () => {
     expect(() => call(8, 32)).not.toThrow();
     expect(() => call(4, 8)).toThrow(/cut a pool band/);
     expect(() => call(0, 12)).toThrow(/cut a pool band/);
+  });
+});
+
+describe('the debug build checks the chained gradients’ arguments', () => {
+  it('conv2dBackwardStage traps on a padded geometry, a cut outside the batch or a stage other than 0 and 1', () => {
+    const { exports: k, alloc } = instance(DEBUG_WASM_BASE64);
+    // 2 images 6×6×3 → 4×4×5, 3×3 'valid' (and the same with 'same' pads: 6×6 out)
+    const valid = [2, 6, 6, 3, 3, 3, 5, 4, 4, 1, 1, 0, 0],
+      padded = [2, 6, 6, 3, 3, 3, 5, 6, 6, 1, 1, 1, 1];
+    const x = alloc(2 * 6 * 6 * 3, Math.sin),
+      w = alloc(27 * 5, Math.cos),
+      dy = alloc(2 * 6 * 6 * 5, Math.cos),
+      dx = alloc(2 * 6 * 6 * 3),
+      dw = alloc(27 * 5),
+      scratch = alloc(4096, () => 0),
+      progress = alloc(1, () => 1); // set, so that a stage 1 never waits here
+    const call = (args: number[], nCut: number, stage: number) =>
+      k.conv2dBackwardStage(x, dy, w, dx, dw, scratch, ...args, 0, nCut, stage, progress);
+    expect(() => call(valid, 1, 0)).not.toThrow();
+    expect(() => call(valid, 1, 1)).not.toThrow();
+    expect(() => call(padded, 1, 0)).toThrow(/padded geometry/);
+    expect(() => call(valid, 0, 0)).toThrow(/bad stage/);
+    expect(() => call(valid, 2, 1)).toThrow(/bad stage/);
+    expect(() => call(valid, 1, 2)).toThrow(/bad stage/);
   });
 });
 

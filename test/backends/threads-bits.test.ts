@@ -155,7 +155,7 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
   it("a CNN: Conv2D 3×3×32 ('valid'), max pooling, Conv2D 3×3×16 ('valid'), Conv2D 3×3×32 ('same'), max pooling, Dense 10, batch 32", async () => {
     // sizes that split every conv and pooling kernel. The filter gradients: the first conv's by filters and the second's
     // by taps (both read the patch matrix in place: K = 9 < 32 filters, K = 288 ≥ 16), the third's by kernel rows
-    // (padded). The first pooling ('same', which pads nothing here) runs on its own; the second, 2×2 'valid' on 7×7,
+    // (padded); on two threads the second conv's two gradients are chained over the images. The first pooling ('same', which pads nothing here) runs on its own; the second, 2×2 'valid' on 7×7,
     // inside the third conv, which is then cut by bands of two output rows (the seventh row in the last band)
     const { x, y } = data(80, 20 * 20, 10);
     const build = () =>
@@ -178,10 +178,17 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
       for (const kernel of [...kernels, 'maxPool', 'maxPoolBackward']) {
         expect(many.kernels[kernel] ?? 0, `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
       }
-      // two of the three filter gradients (by filters, by taps) go through the block entry at every step
-      expect(many.kernels.conv2dBackwardFilterBlock, `${threads} threads`).toBe(
-        2 * many.kernels.conv2dBackwardFilterRows,
-      );
+      // the filter gradients: the first conv's by filters and the second's by taps through the block entry, the
+      // third's by kernel rows, at every step. On two threads the second conv's gradients (windows inside the image,
+      // dx wanted) run instead as a chain over the images (conv2dBackwardStage), on more as two split kernels
+      const rows = many.kernels.conv2dBackwardFilterRows;
+      if (threads === 2) {
+        expect(many.kernels.conv2dBackwardStage, 'chained gradients on two threads').toBe(rows);
+        expect(many.kernels.conv2dBackwardFilterBlock, 'filter gradients by blocks on two threads').toBe(rows);
+      } else {
+        expect(many.kernels.conv2dBackwardStage ?? 0, `no chain on ${threads} threads`).toBe(0);
+        expect(many.kernels.conv2dBackwardFilterBlock, `${threads} threads`).toBe(2 * rows);
+      }
       expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
     }
   });

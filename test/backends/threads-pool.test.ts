@@ -133,6 +133,36 @@ describe('the pool', () => {
     }
   });
 
+  it('chained conv gradients whose first stage traps throw in the caller, the waiting stage ends, and the pool goes on', async () => {
+    await setThreads(2);
+    expect(backend.pool!.ready()).toBe(1);
+    // 4 images 12×12×16 → 10×10×32, 3×3 'valid': large enough to split, every window inside the image
+    const g = [4, 12, 12, 16, 3, 3, 32, 10, 10, 1, 1, 0, 0] as const;
+    const [xSize, wSize, ySize] = [4 * 144 * 16, 9 * 16 * 32, 4 * 100 * 32];
+    const xs = arena.alloc(xSize),
+      ws = arena.alloc(wSize),
+      dy = arena.alloc(ySize),
+      dx = arena.alloc(xSize),
+      dw = arena.alloc(wSize),
+      db = arena.alloc(32),
+      scratch = arena.alloc(1 << 16);
+    arena.f32(xs, xSize).forEach((_, i, v) => (v[i] = Math.sin(i)));
+    arena.f32(ws, wSize).forEach((_, i, v) => (v[i] = Math.cos(i)));
+    arena.f32(dy, ySize).forEach((_, i, v) => (v[i] = Math.sin(i * 0.3)));
+    const chained = () => backend.pool!.splitsByKernel.conv2dBackwardStage ?? 0;
+    const before = chained();
+    // dw past the end of memory: the caller's first stage traps as it clears dw, while the worker's stage, its half
+    // of dx done, waits for the first half of dw, unless the caller releases it
+    expect(() => kernels.conv2dBackward(xs, dy, ws, dx, arena.capacity, scratch, ...g, db)).toThrow(/out of bounds/);
+    expect(chained(), 'the failed call was chained').toBe(before + 1);
+    kernels.conv2dBackward(xs, dy, ws, dx, dw, scratch, ...g, db);
+    expect(chained()).toBe(before + 2);
+    // the bias's gradient sums dy's rows: the same as sumRows on one thread, bit for bit
+    const sums = arena.alloc(32);
+    kernels.sumRows(dy, sums, 400, 32);
+    expect(Array.from(arena.f32(db, 32))).toEqual(Array.from(arena.f32(sums, 32)));
+  });
+
   it('a split called from inside a chunk of another throws a ScratchnetError, and the pool goes on', async () => {
     await setThreads(2);
     const pool = backend.pool as unknown as {

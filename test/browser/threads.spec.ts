@@ -33,41 +33,52 @@ interface Trained {
   weights: number[][][];
 }
 
-/** In the page: train the same MLP with each thread count in `counts` and return the weights. `sparse`: inputs
- *  four-fifths zeros, so that the first layer skips them and, on two threads, pipelines its forward product (as
- *  test/backends/threads-bits.test.ts counts in Node); else one in seven. */
-async function trainIn(page: Page, counts: number[], sparse = false): Promise<Trained> {
+/** In the page: train the same network with each thread count in `counts` and return the weights.
+ *  - 'dense': an MLP on inputs one in seven zeros;
+ *  - 'sparse': the MLP on inputs four-fifths zeros, so that the first layer skips them and, on two threads, pipelines
+ *    its forward product (as test/backends/threads-bits.test.ts counts in Node);
+ *  - 'cnn': two 'valid' convolutions, the second's two gradients large enough that two threads chain them over the
+ *    images (conv2dBackwardStage, counted in Node by the same test). */
+async function trainIn(page: Page, counts: number[], kind: 'dense' | 'sparse' | 'cnn' = 'dense'): Promise<Trained> {
   return page.evaluate(
-    async ([counts, sparse]) => {
+    async ([counts, kind]) => {
       const s = await (window as any).importLib();
       await s.ready();
       const n = 192,
         features = 256;
       const data = Float32Array.from({ length: n * features }, (_, i) =>
-        (sparse ? i % 5 !== 3 : i % 7 === 0) ? 0 : Math.sin(i * 0.37),
+        (kind === 'sparse' ? i % 5 !== 3 : i % 7 === 0) ? 0 : Math.sin(i * 0.37),
       );
       const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
+      const layers = () =>
+        kind === 'cnn'
+          ? [
+              new s.Conv2D(16, 3, { inputShape: [16, 16, 1], activation: 'relu' }),
+              new s.Conv2D(32, 3, { activation: 'relu' }),
+              new s.MaxPooling2D(2),
+              new s.Flatten(),
+              new s.Dense(10, { activation: 'softmax' }),
+            ]
+          : [
+              new s.Dense(256, { inputShape: [features], activation: 'relu' }),
+              new s.Dense(128, { activation: 'tanh' }),
+              new s.Dense(10, { activation: 'softmax' }),
+            ];
+      const shape = kind === 'cnn' ? [n, 16, 16, 1] : [n, features];
       const threads: number[] = [];
       const weights: number[][][] = [];
       for (const count of counts) {
         await s.setThreads(count);
         threads.push(s.getThreads());
-        const model = new s.Sequential(
-          [
-            new s.Dense(256, { inputShape: [features], activation: 'relu' }),
-            new s.Dense(128, { activation: 'tanh' }),
-            new s.Dense(10, { activation: 'softmax' }),
-          ],
-          { seed: 3 },
-        );
+        const model = new s.Sequential(layers(), { seed: 3 });
         model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
-        await model.fit({ data, shape: [n, features] }, labels, { epochs: 2, batchSize: 64, verbose: 0 });
+        await model.fit({ data, shape }, labels, { epochs: 2, batchSize: 64, verbose: 0 });
         weights.push(model.getWeights().map((w: Float32Array) => Array.from(w)));
         model.dispose();
       }
       return { isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, threads, weights };
     },
-    [counts, sparse] as const,
+    [counts, kind] as const,
   );
 }
 
@@ -121,9 +132,19 @@ describe('threads in Chromium', () => {
 
   it('on a cross-origin-isolated page: an MLP on inputs four-fifths zeros, its first product pipelined on two threads, the same bits', async () => {
     const { page, problems } = await open(servers[0]);
-    const result = await trainIn(page, [1, 2], true);
+    const result = await trainIn(page, [1, 2], 'sparse');
     expect(result.threads).toEqual([1, 2]);
     expect(sameBits(result.weights[0], result.weights[1]), '2 threads').toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('on a cross-origin-isolated page: a CNN whose second convolution chains its two gradients on two threads, the same bits', async () => {
+    const { page, problems } = await open(servers[0]);
+    const result = await trainIn(page, [1, 2, 3], 'cnn');
+    expect(result.threads).toEqual([1, 2, 3]);
+    expect(sameBits(result.weights[0], result.weights[1]), '2 threads').toBe(true);
+    expect(sameBits(result.weights[0], result.weights[2]), '3 threads').toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   });

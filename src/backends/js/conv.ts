@@ -194,3 +194,32 @@ export function conv2dBackwardFilter(
     }
   }
 }
+
+/** both gradients of one convolution: conv2dBackwardInput's dx, then conv2dBackwardFilter's dw (and db when ≠ 0) */
+export function conv2dBackward(
+  h: JsHeap,
+  x: Ptr,
+  dy: Ptr,
+  w: Ptr,
+  dx: Ptr,
+  dw: Ptr,
+  scratch: Ptr,
+  n: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  kh: number,
+  kw: number,
+  outC: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
+  db: Ptr,
+): void {
+  const g = [n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft] as const;
+  conv2dBackwardInput(h, dy, w, dx, scratch, ...g);
+  conv2dBackwardFilter(h, x, dy, dw, scratch, ...g, db);
+}

@@ -13,7 +13,7 @@ import {
   softmaxBackward,
 } from './activations.js';
 import { JsArena, type JsHeap } from './arena.js';
-import { conv2d, conv2dBackwardInput, conv2dBackwardFilter } from './conv.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardFilter, conv2dBackward } from './conv.js';
 import { dropout } from './dropout.js';
 import { randomUniform, truncatedNormal } from './random.js';
 import { addRowVector, sumRows, fill, copy, scale, mul, gatherRows, allFinite } from './elementwise.js';
@@ -86,6 +86,7 @@ const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
   conv2d,
   conv2dBackwardInput,
   conv2dBackwardFilter,
+  conv2dBackward,
   maxPool,
   maxPoolBackward,
   avgPool,

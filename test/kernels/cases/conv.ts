@@ -209,6 +209,38 @@ export function convCases(ctx: SuiteContext): void {
       mem.expectUntouchedAfter(dwWithBias, size.w, 'dw with the bias’s gradient');
     });
 
+    // conv2dBackward: both gradients in one call, the bits of conv2dBackwardInput and conv2dBackwardFilter (with the
+    // bias's gradient, and without: db 0), and nothing written past dx, dw or db.
+    it.each(CONV_SHAPES.map((s) => [label(s), s] as const))('%s: both gradients in one call', (_l, shape) => {
+      const g = geometryOf(shape),
+        size = convSizes(g),
+        mem = ctx.mem(),
+        rand = seededRandom(31);
+      const px = mem.put(uniform(rand, size.x)),
+        pw = mem.put(uniform(rand, size.w)),
+        pdy = mem.put(uniform(rand, size.y)),
+        scratch = mem.zeros(convScratchFloats(g));
+      const dx = garbage(mem, size.x),
+        dw = garbage(mem, size.w),
+        db = garbage(mem, g.outC),
+        dxAlone = garbage(mem, size.x),
+        dwAlone = garbage(mem, size.w),
+        dbAlone = garbage(mem, g.outC),
+        dwNoBias = garbage(mem, size.w);
+      mem.k.conv2dBackward(px, pdy, pw, dx, dw, scratch, ...convArgs(g), db);
+      mem.k.conv2dBackwardInput(pdy, pw, dxAlone, scratch, ...convArgs(g));
+      mem.k.conv2dBackwardFilter(px, pdy, dwAlone, scratch, ...convArgs(g), dbAlone);
+      expectBits(mem.get(dx, size.x), mem.get(dxAlone, size.x), 'dx against conv2dBackwardInput');
+      expectBits(mem.get(dw, size.w), mem.get(dwAlone, size.w), 'dw against conv2dBackwardFilter');
+      expectBits(mem.get(db, g.outC), mem.get(dbAlone, g.outC), 'db against conv2dBackwardFilter');
+      const dxNoBias = garbage(mem, size.x);
+      mem.k.conv2dBackward(px, pdy, pw, dxNoBias, dwNoBias, scratch, ...convArgs(g), 0);
+      expectBits(mem.get(dwNoBias, size.w), mem.get(dwAlone, size.w), 'dw without the bias’s gradient');
+      mem.expectUntouchedAfter(dx, size.x, 'dx');
+      mem.expectUntouchedAfter(dw, size.w, 'dw');
+      mem.expectUntouchedAfter(db, g.outC, 'db');
+    });
+
     // The forward pass and the filter gradient are one matmul / matmulTransA on the patch matrix, whatever the blocks
     // or the path: the same bits as those kernels on the whole matrix built here (on both backends: the JS loops sum
     // in that order).

@@ -29,6 +29,10 @@
  *   corners) in a block of its own (the pool's extra blocks, CONV_BLOCK_FLOATS floats), so a layer with
  *   K = kh·kw·inC above CONV_BLOCK_FLOATS / 4 runs on one thread.
  * - pooling, forward and backward: blocks of images.
+ * - On exactly two threads, two chains in which a sum starts on the calling thread and the worker continues it from
+ *   the stored value, in the single-thread order (so these too keep the bits; nothing is added up from halves):
+ *   matmulSkipZeros over weights two threads own by halves, pipelined over k (matmulSkipZerosStage), and both
+ *   gradients of a convolution (conv2dBackward) chained over the two halves of the batch (conv2dBackwardStage).
  * Kernels left out: reductions (losses, sumRows, metrics: their sums would be reordered; sumRows cut by blocks of 16
  * columns keeps the order, but measured 0.79–1.12× one thread: docs/threads.md, fourth and seventh rounds), dropout
  * (its random numbers are indexed from the start of the call), and the one-sample kernels (sgdOuterStep).
@@ -40,6 +44,7 @@ import { SPARSE_SHARE, type Kernels } from '../../kernels.js';
 import { MAX_CHUNKS } from './layout.js';
 import type { WorkerPool } from './pool.js';
 import { Adaptive } from './adaptive.js';
+import type { convArgs } from '../../conv-geometry.js';
 
 /** what the split kernels learnt about whether splitting pays (one per process: the machine is the same) */
 export const adaptive = new Adaptive();
@@ -55,6 +60,7 @@ export const EXTRA_EXPORTS = [
   'conv2dBackwardFilterRows',
   'conv2dBackwardFilterBlock',
   'matmulSkipZerosStage',
+  'conv2dBackwardStage',
 ] as const;
 
 /**
@@ -79,6 +85,8 @@ export const MIN_WORK = {
 };
 
 type Fn = (...args: number[]) => unknown;
+/** the numbers after a convolution kernel's pointers (conv-geometry.ts, convArgs) */
+type ConvGeometry = ReturnType<typeof convArgs>;
 
 /** chunks per thread: more than one, so that a thread the OS runs late leaves its share to the others */
 const CHUNKS_PER_THREAD = 2;
@@ -99,6 +107,10 @@ export const PIPELINE_ROWS = 4;
 /** Whether a product whose weights two threads own by halves is pipelined (forwardSplit below); benches turn it off
  *  to compare. */
 export const PIPELINE = { enabled: true };
+
+/** Whether both gradients of a convolution run as a chain over the images on two threads (conv2dBackward below);
+ *  benches turn it off to compare. */
+export const CONV_CHAIN = { enabled: true };
 
 /** Columns of B in one packed slab (NC in assembly/lib/scratch.ts; test/backends/wasm-constants.test.ts compares). */
 export const MATMUL_SLAB_COLUMNS = 512;
@@ -474,6 +486,49 @@ export function threadedKernels(
           SCRATCH,
         );
     });
+  };
+
+  // Both gradients of a convolution. On exactly two threads, where the filter gradient reads the patch matrix in
+  // place, a chain over the two halves of the batch (conv2dBackwardStage): the caller sums dw over the first half and
+  // then computes dx for it, the worker computes dx for the second half and then sums dw on over it. Each thread reads
+  // x and dy of its own images only, and only dw (kh·kw·inC·outC floats) crosses between the cores, where the two
+  // kernels cut on their own (dx by images, dw by taps or filters over the whole batch) each read the other half of
+  // the batch from the other core (docs/threads.md, tenth round). Elsewhere, the two split kernels.
+  const convStageIndex = index.get('conv2dBackwardStage')!,
+    convStage = exports.conv2dBackwardStage;
+  k.conv2dBackward = (...a: number[]) => {
+    const [x, dy, w, dx, dw, scratch] = a;
+    const geometry = a.slice(6, 19),
+      db = a[19];
+    const { n, K, work } = convWork([0, 0, 0, 0, ...geometry]);
+    const chain =
+      CONV_CHAIN.enabled &&
+      twoThreads() &&
+      n >= 2 &&
+      4 * K <= pool.extraFloats &&
+      partsFor(work, MIN_WORK.matmul, n, 1) >= 2 &&
+      inPlace(a[7], a[8], a[10], a[11], a[13], a[14], a[15], a[16], a[17], a[18]) !== 0;
+    if (!chain) {
+      k.conv2dBackwardInput(dy, w, dx, scratch, ...(geometry as ConvGeometry));
+      k.conv2dBackwardFilter(x, dy, dw, scratch, ...(geometry as ConvGeometry), db);
+      return;
+    }
+    wrote(dw, false);
+    pool.setProgress(0);
+    const chunks = [0, 1].map((stage) => [x, dy, w, dx, dw, 0, ...geometry, db, n >> 1, stage, pool.progress]);
+    pool.run(
+      convStageIndex,
+      chunks,
+      (args) => {
+        try {
+          convStage(...args);
+        } catch (e) {
+          pool.setProgress(1); // the worker waiting on the first half of dw must not wait for ever
+          throw e;
+        }
+      },
+      5,
+    );
   };
 
   // ---- pooling: blocks of images (an image's outputs, and its input gradient, come from that image only). The
