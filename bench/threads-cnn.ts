@@ -35,7 +35,10 @@ let current = '';
 let timing = false;
 /** a row's name: the kernel, and the shape where the step calls it more than once */
 function label(name: string, a: number[]): string {
-  if (name.startsWith('conv2d')) return `${name} ${a[5]}×${a[6]}×${a[7]} → ${a[11]}×${a[12]}×${a[10]}`;
+  // conv2dBackward (both gradients) has six pointers before the geometry, the others four
+  const g = name === 'conv2dBackward' ? 2 : 0;
+  if (name.startsWith('conv2d'))
+    return `${name} ${a[g + 5]}×${a[g + 6]}×${a[g + 7]} → ${a[g + 11]}×${a[g + 12]}×${a[g + 10]}`;
   if (name === 'maxPool') return `${name} ${a[3]}×${a[4]}×${a[5]}`; // (x, y, n, inH, inW, c, …)
   if (name === 'maxPoolBackward') return `${name} ${a[4]}×${a[5]}×${a[6]}`; // (x, dy, dx, n, inH, inW, c, …)
   if (name === 'sumRows') return `${name} ${a[2]}×${a[3]}`;
