@@ -8,13 +8,18 @@
 //   its own relu inside the conv kernel) and a reluBackward pass backward. Both forms give the same weights, bit for
 //   bit (test/models/relu-pool-fusion.test.ts); the unfused rows show what the two passes cost, in the same process.
 //
-// Each round runs the four (form × threads) epochs, in an order that alternates; the first two rounds warm up.
+// A fifth config trains the fused form on two threads with each convolution's two gradients as two split calls
+// (CONV_CHAIN off), where two threads otherwise chain them over the halves of the batch (docs/threads.md, tenth
+// round): its column, and the last, show what the chain saves.
+//
+// Each round runs the five epochs, in an order that alternates; the first two rounds warm up.
 //
 //   npx tsx bench/threads-cnn.ts [rounds=8]
 import { loadMnist } from '../src/node.js';
 import type { Backend } from '../src/index.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
+import { CONV_CHAIN } from '../src/backends/wasm/threads/split.js';
 import { machineLine } from './lib/report.js';
 import { snCnn } from './cases/cnn.js';
 
@@ -24,7 +29,8 @@ const ROUNDS = Number(process.argv[2] ?? 8),
 const FORMS = ['fused', 'unfused'] as const;
 type Form = (typeof FORMS)[number];
 const THREADS = [1, 2] as const;
-const config = (form: Form, threads: number) => `${form} ${threads}t`;
+const config = (form: Form, threads: number, chain = true) => `${form} ${threads}t${chain ? '' : ', two calls'}`;
+const TWO_CALLS = config('fused', 2, false);
 
 const inner = createWasmBackend({ threads: true });
 await setThreads(2);
@@ -68,13 +74,17 @@ const mnist = await loadMnist({ trainLimit: IMAGES });
 const x = { data: mnist.trainX.data, shape: [IMAGES, 28, 28, 1] };
 const models = { fused: snCnn(backend, 'in the convs'), unfused: snCnn(backend, 'as layers') };
 const totals = new Map<string, number>();
-const configs = FORMS.flatMap((form) => THREADS.map((threads) => ({ form, threads })));
+const configs = [
+  ...FORMS.flatMap((form) => THREADS.map((threads) => ({ form, threads, chain: true }))),
+  { form: 'fused' as const, threads: 2, chain: false },
+];
 
 console.log(`${machineLine()}; ${ROUNDS - WARMUP} timed rounds of one epoch (${IMAGES} images, batch 64) per config`);
 for (let round = 0; round < ROUNDS; round++) {
-  for (const { form, threads } of round % 2 ? configs : [...configs].reverse()) {
+  for (const { form, threads, chain } of round % 2 ? configs : [...configs].reverse()) {
     setThreadLimit(threads);
-    current = config(form, threads);
+    CONV_CHAIN.enabled = chain;
+    current = config(form, threads, chain);
     timing = round >= WARMUP;
     const t = performance.now();
     await models[form].fit(x, mnist.trainY, { epochs: 1, batchSize: 64, verbose: 0 });
@@ -82,17 +92,17 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const names = configs.map(({ form, threads }) => config(form, threads));
+const names = configs.map(({ form, threads, chain }) => config(form, threads, chain));
 const ms = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
 const ratio = (one: number | undefined, two: number | undefined) =>
   one === undefined || two === undefined ? '—' : `${(one / two).toFixed(2)}×`;
 console.log('\nms over the timed rounds; "2t÷1t" is one thread\'s time over two threads\'');
 console.log(
-  `| kernel (shape) | ${names.join(' | ')} | fused: one thread ÷ two | unfused: one thread ÷ two |\n|---|${names.map(() => '---:|').join('')}---:|---:|`,
+  `| kernel (shape) | ${names.join(' | ')} | fused: one thread ÷ two | unfused: one thread ÷ two | fused 2t: two calls ÷ chain |\n|---|${names.map(() => '---:|').join('')}---:|---:|---:|`,
 );
 const row = (key: string, get: (config: string) => number | undefined) =>
   console.log(
-    `| ${key} | ${names.map((n) => ms(get(n))).join(' | ')} | ${ratio(get('fused 1t'), get('fused 2t'))} | ${ratio(get('unfused 1t'), get('unfused 2t'))} |`,
+    `| ${key} | ${names.map((n) => ms(get(n))).join(' | ')} | ${ratio(get('fused 1t'), get('fused 2t'))} | ${ratio(get('unfused 1t'), get('unfused 2t'))} | ${ratio(get(TWO_CALLS), get('fused 2t'))} |`,
   );
 row('**the fit**', (n) => totals.get(n));
 const byCost = [...times.entries()].sort((a, b) => (b[1].get('fused 1t') ?? 0) - (a[1].get('fused 1t') ?? 0));
