@@ -184,6 +184,9 @@ export function convArgs(
   return [g.n, g.inH, g.inW, g.inC, g.kh, g.kw, g.outC, g.outH, g.outW, g.strideH, g.strideW, g.padTop, g.padLeft];
 }
 
+/** convArgs's tuple: the geometry a conv kernel takes after its pointers */
+export type ConvArgs = ReturnType<typeof convArgs>;
+
 /** the numbers after the pointers of maxPool, maxPoolBackward, avgPool and avgPoolBackward, in their order */
 export function poolArgs(
   g: Pool2dGeometry,

@@ -1,6 +1,6 @@
 import type { Ptr } from '../kernels.js';
 import type { JsHeap } from './arena.js';
-import { CONV_RELU } from '../conv-geometry.js';
+import { CONV_RELU, type ConvArgs } from '../conv-geometry.js';
 import { sumRows } from './elementwise.js';
 import { maxPool } from './pool.js';
 
@@ -195,7 +195,8 @@ export function conv2dBackwardFilter(
   }
 }
 
-/** both gradients of one convolution: conv2dBackwardInput's dx, then conv2dBackwardFilter's dw (and db when ≠ 0) */
+/** both gradients of one convolution: conv2dBackwardInput's dx, then conv2dBackwardFilter's dw (and db when ≠ 0);
+ *  `rest` is the geometry (convArgs's 13 numbers) and db */
 export function conv2dBackward(
   h: JsHeap,
   x: Ptr,
@@ -204,22 +205,9 @@ export function conv2dBackward(
   dx: Ptr,
   dw: Ptr,
   scratch: Ptr,
-  n: number,
-  inH: number,
-  inW: number,
-  inC: number,
-  kh: number,
-  kw: number,
-  outC: number,
-  outH: number,
-  outW: number,
-  strideH: number,
-  strideW: number,
-  padTop: number,
-  padLeft: number,
-  db: Ptr,
+  ...rest: [...ConvArgs, Ptr]
 ): void {
-  const g = [n, inH, inW, inC, kh, kw, outC, outH, outW, strideH, strideW, padTop, padLeft] as const;
+  const g = rest.slice(0, 13) as ConvArgs;
   conv2dBackwardInput(h, dy, w, dx, scratch, ...g);
-  conv2dBackwardFilter(h, x, dy, dw, scratch, ...g, db);
+  conv2dBackwardFilter(h, x, dy, dw, scratch, ...g, rest[13]);
 }

@@ -44,7 +44,7 @@ import { SPARSE_SHARE, type Kernels } from '../../kernels.js';
 import { MAX_CHUNKS } from './layout.js';
 import type { WorkerPool } from './pool.js';
 import { Adaptive } from './adaptive.js';
-import type { convArgs } from '../../conv-geometry.js';
+import type { ConvArgs } from '../../conv-geometry.js';
 
 /** what the split kernels learnt about whether splitting pays (one per process: the machine is the same) */
 export const adaptive = new Adaptive();
@@ -85,8 +85,6 @@ export const MIN_WORK = {
 };
 
 type Fn = (...args: number[]) => unknown;
-/** the numbers after a convolution kernel's pointers (conv-geometry.ts, convArgs) */
-type ConvGeometry = ReturnType<typeof convArgs>;
 
 /** chunks per thread: more than one, so that a thread the OS runs late leaves its share to the others */
 const CHUNKS_PER_THREAD = 2;
@@ -509,8 +507,8 @@ export function threadedKernels(
       partsFor(work, MIN_WORK.matmul, n, 1) >= 2 &&
       inPlace(a[7], a[8], a[10], a[11], a[13], a[14], a[15], a[16], a[17], a[18]) !== 0;
     if (!chain) {
-      k.conv2dBackwardInput(dy, w, dx, scratch, ...(geometry as ConvGeometry));
-      k.conv2dBackwardFilter(x, dy, dw, scratch, ...(geometry as ConvGeometry), db);
+      k.conv2dBackwardInput(dy, w, dx, scratch, ...(geometry as ConvArgs));
+      k.conv2dBackwardFilter(x, dy, dw, scratch, ...(geometry as ConvArgs), db);
       return;
     }
     wrote(dw, false);
