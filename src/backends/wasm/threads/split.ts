@@ -506,27 +506,31 @@ export function threadedKernels(
       4 * K <= pool.extraFloats &&
       partsFor(work, MIN_WORK.matmul, n, 1) >= 2 &&
       inPlace(a[7], a[8], a[10], a[11], a[13], a[14], a[15], a[16], a[17], a[18]) !== 0;
-    if (!chain) {
+    const twoCalls = () => {
       k.conv2dBackwardInput(dy, w, dx, scratch, ...(geometry as ConvArgs));
       k.conv2dBackwardFilter(x, dy, dw, scratch, ...(geometry as ConvArgs), db);
-      return;
-    }
-    wrote(dw, false);
-    pool.setProgress(0);
-    const chunks = [0, 1].map((stage) => [x, dy, w, dx, dw, 0, ...geometry, db, n >> 1, stage, pool.progress]);
-    pool.run(
-      convStageIndex,
-      chunks,
-      (args) => {
-        try {
-          convStage(...args);
-        } catch (e) {
-          pool.setProgress(1); // the worker waiting on the first half of dw must not wait for ever
-          throw e;
-        }
-      },
-      5,
-    );
+    };
+    if (!chain) return twoCalls();
+    const chained = () => {
+      wrote(dw, false);
+      pool.setProgress(0);
+      const chunks = [0, 1].map((stage) => [x, dy, w, dx, dw, 0, ...geometry, db, n >> 1, stage, pool.progress]);
+      pool.run(
+        convStageIndex,
+        chunks,
+        (args) => {
+          try {
+            convStage(...args);
+          } catch (e) {
+            pool.setProgress(1); // the worker waiting on the first half of dw must not wait for ever
+            throw e;
+          }
+        },
+        5,
+      );
+    };
+    // learnt against the two calls: what the chain saves is in its own call, so its timings judge it
+    decide('conv2dBackward', work, twoCalls, chained);
   };
 
   // ---- pooling: blocks of images (an image's outputs, and its input gradient, come from that image only). The
