@@ -125,7 +125,7 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
         padding: 'same',
       }),
     ],
-  ] as const)('conv %s: forward, input and filter gradients', (_name, g) => {
+  ] as const)('conv %s: forward, input and filter gradients, and both in one call', (_name, g) => {
     const xs = g.n * g.inH * g.inW * g.inC,
       ws = g.kh * g.kw * g.inC * g.outC,
       ys = g.n * g.outH * g.outW * g.outC;
@@ -141,10 +141,18 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       mem.k.conv2d(x, w, y, scratch, ...convArgs(g));
       mem.k.conv2dBackwardInput(dy, w, dx, scratch, ...convArgs(g));
       mem.k.conv2dBackwardFilter(x, dy, dw, scratch, ...convArgs(g));
+      // both gradients in one call, with the bias's
+      const dxBoth = mem.zeros(xs),
+        dwBoth = mem.zeros(ws),
+        dbBoth = mem.zeros(g.outC);
+      mem.k.conv2dBackward(x, dy, w, dxBoth, dwBoth, scratch, ...convArgs(g), dbBoth);
       return {
         conv2d: { values: mem.get(y, ys), tol: TOL.reduction },
         conv2dBackwardInput: { values: mem.get(dx, xs), tol: TOL.reduction },
         conv2dBackwardFilter: { values: mem.get(dw, ws), tol: TOL.reduction },
+        'conv2dBackward: dx': { values: mem.get(dxBoth, xs), tol: TOL.reduction },
+        'conv2dBackward: dw': { values: mem.get(dwBoth, ws), tol: TOL.reduction },
+        'conv2dBackward: db': { values: mem.get(dbBoth, g.outC), tol: TOL.reduction },
       };
     });
   });
