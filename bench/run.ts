@@ -26,6 +26,7 @@ import { cnnCases } from './cases/cnn.js';
 import { seedCases } from './cases/seed.js';
 import { FULL, QUICK, type Ctx } from './lib/context.js';
 import { errorText, setTimer, useThreads } from './lib/harness.js';
+import { splitCallCount } from '../src/backends/wasm/threads/settings.js';
 import { availableParallelism } from 'node:os';
 import { machine, markdown, textTable, type Row } from './lib/report.js';
 import { checkTargets, targetsMarkdown, targetsText } from './lib/targets.js';
@@ -140,7 +141,15 @@ const sections: [Section, string, () => Promise<void>][] = [
     'src/benchmark/index.ts',
     async () => {
       const section = 'benchmark() from src/benchmark/index.ts (scratchnet wasm vs JS, the check users can run)';
-      for (const r of await benchmark({ quick })) {
+      // kernel calls split while each row was measured (its one-thread runs split none): 0 means its N-thread side
+      // ran the same code as its one-thread side, which the threads target then says (bench/lib/targets.ts)
+      const splits = new Map<string, number>();
+      let before = splitCallCount();
+      const onProgress = (r: { name: string }) => {
+        splits.set(r.name, splitCallCount() - before);
+        before = splitCallCount();
+      };
+      for (const r of await benchmark({ quick, onProgress })) {
         ctx.addRow({
           section,
           name: r.name,
@@ -152,6 +161,7 @@ const sections: [Section, string, () => Promise<void>][] = [
             ...(r.wasmThreads !== null ? { snWasmN: r.wasmThreads } : {}),
             snJs: r.js,
           },
+          ...(r.wasmThreads !== null ? { raw: { snWasmN: { splitCalls: splits.get(r.name) } } } : {}),
           missing: {},
           notes: [],
         });
