@@ -67,7 +67,7 @@ const POOL: PoolCase[] = [
 
 describe.each(BACKENDS)('conv and pooling kernels match TensorFlow.js (%s backend)', (_name, makeBackend) => {
   it.each(CONV)(
-    'conv2d n=%i %i×%i×%i, %i×%i→%i, stride %i×%i %s: y, dx, dw',
+    'conv2d n=%i %i×%i×%i, %i×%i→%i, stride %i×%i %s: y, dx, dw (and conv2dBackward with db)',
     async (n, h, w, c, kh, kw, outC, sh, sw, padding) => {
       const tf = await tfjs();
       const g = conv2dGeometry({ n, inH: h, inW: w, inC: c, kh, kw, outC, strideH: sh, strideW: sw, padding });
@@ -99,7 +99,16 @@ describe.each(BACKENDS)('conv and pooling kernels match TensorFlow.js (%s backen
       expectClose(get(b, y, ys), ty.dataSync(), TOL, 'y');
       expectClose(get(b, dx, x.length), tdx.dataSync(), TOL, 'dx');
       expectClose(get(b, dw, wt.length), tdw.dataSync(), TOL, 'dw');
-      tf.dispose([tx, tw, ty, tdx, tdw]);
+      // both gradients in one call, and the bias's: TF.js's dx, dw and the sums of dy over its pixels
+      const dxBoth = b.arena.alloc(x.length),
+        dwBoth = b.arena.alloc(wt.length),
+        dbBoth = b.arena.alloc(outC);
+      k.conv2dBackward(px, pdy, pw, dxBoth, dwBoth, scratch, ...convArgs(g), dbBoth);
+      const tdb = tf.sum(tf.tensor(dy, ty.shape), [0, 1, 2]);
+      expectClose(get(b, dxBoth, x.length), tdx.dataSync(), TOL, 'conv2dBackward: dx');
+      expectClose(get(b, dwBoth, wt.length), tdw.dataSync(), TOL, 'conv2dBackward: dw');
+      expectClose(get(b, dbBoth, outC), tdb.dataSync(), TOL, 'conv2dBackward: db');
+      tf.dispose([tx, tw, ty, tdx, tdw, tdb]);
     },
   );
 
