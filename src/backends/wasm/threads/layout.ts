@@ -23,8 +23,9 @@
  *   [SCRATCH_ARG]  the argument that each thread replaces with its own scratch block (the conv patch matrix), or −1
  * Then one slot per worker (a cache line or more each): int32 [STATUS], [HOLDING] (1 while running a chunk), [EXIT],
  * and MESSAGE_CHARS UTF-16 units of error text. Then the chunks' arguments: MAX_CHUNKS × MAX_ARGS f64. Then a cache
- * line of its own whose first int32 is a pipelined call's progress (split.ts, matmulSkipZerosStage): the stage that
- * waits on it polls it, and it must not share a line with the words every call writes.
+ * line of its own whose first int32 is a chained call's progress (split.ts: matmulSkipZerosStage,
+ * conv2dBackwardStage): the stage that waits on it polls it, and it must not share a line with the words every call
+ * writes.
  */
 /** chunks of a call not yet claimed, read from a CLAIM word (the worker source reads it the same way) */
 export const unclaimedChunks = (claim: number): number => ((claim >>> 8) & 0xff) - (claim & 0xff);

@@ -90,7 +90,7 @@ export class WorkerPool {
   private head!: Int32Array;
   private args!: Float64Array;
   private progressWord!: Int32Array;
-  /** the byte address of the int32 through which a pipelined call's stages hand on their rows (split.ts) */
+  /** the byte address of the int32 through which a chained call's stages hand on their work (split.ts) */
   readonly progress: number;
   /** this (the calling) thread's block for SCRATCH_ARG */
   private readonly ownExtra: number;
@@ -167,8 +167,8 @@ export class WorkerPool {
     return performance.now() - this.lastEnd > WORKER_SPIN_MS;
   }
 
-  /** Set the progress word (before a pipelined call: 0; after its first stage failed: past every row, so that the
-   *  stage waiting on it ends). */
+  /** Set the progress word of a chained call (split.ts, runStages: 0 before it; after its first stage failed, a
+   *  value that lets the stage waiting on it end). */
   setProgress(rows: number): void {
     Atomics.store(this.progressWord, 0, rows);
   }

@@ -207,20 +207,39 @@ export function threadedKernels(
   /** where the pipeline cuts k: the gradient's and the optimizer's halves, to 4 rows */
   const halfCut = (total: number): number => bounds(total, 2, 4)[1];
 
+  /**
+   * Run the two stages of a chained call (`argsOf(0)` on this thread, `argsOf(1)` on the worker): the progress word
+   * starts at 0, and if stage 0 throws it is set to `release` before the error goes on, so that the worker waiting
+   * on it ends instead of waiting for ever.
+   */
+  const runStages = (
+    kernel: number,
+    f: Fn,
+    argsOf: (stage: number) => number[],
+    release: number,
+    scratchArg = -1,
+  ): void => {
+    pool.setProgress(0);
+    pool.run(
+      kernel,
+      [argsOf(0), argsOf(1)],
+      (a) => {
+        try {
+          f(...a);
+        } catch (e) {
+          pool.setProgress(release);
+          throw e;
+        }
+      },
+      scratchArg,
+    );
+  };
+
   /** matmulSkipZeros as a two-stage pipeline (matmulSkipZerosStage): the caller sums each row over the first half
-   *  of k, the worker goes on over the second, a block of rows behind */
+   *  of k, the worker goes on over the second, a block of rows behind; released past the last row */
   const pipelined = (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
     const kCut = halfCut(kk);
-    pool.setProgress(0);
-    const chunks = [0, 1].map((s) => [x, w, y, m, kk, n, kCut, s, PIPELINE_ROWS, pool.progress]);
-    pool.run(stageIndex, chunks, (a) => {
-      try {
-        stage(...a);
-      } catch (e) {
-        pool.setProgress(m); // a worker waiting on these rows must not wait for ever
-        throw e;
-      }
-    });
+    runStages(stageIndex, stage, (s) => [x, w, y, m, kk, n, kCut, s, PIPELINE_ROWS, pool.progress], m);
   };
   /** whether matmulSkipZeros over `w` is pipelined: W owned by halves, exactly two threads (one worker, so that the
    *  caller always runs the first stage and never waits on a worker inside a kernel), two blocks of rows or more */
@@ -513,21 +532,9 @@ export function threadedKernels(
     if (!chain) return twoCalls();
     const chained = () => {
       wrote(dw, false);
-      pool.setProgress(0);
-      const chunks = [0, 1].map((stage) => [x, dy, w, dx, dw, 0, ...geometry, db, n >> 1, stage, pool.progress]);
-      pool.run(
-        convStageIndex,
-        chunks,
-        (args) => {
-          try {
-            convStage(...args);
-          } catch (e) {
-            pool.setProgress(1); // the worker waiting on the first half of dw must not wait for ever
-            throw e;
-          }
-        },
-        5,
-      );
+      // stage 1 waits for a progress word of 1 (the first half of dw); each stage's scratch is its thread's own
+      const argsOf = (stage: number) => [x, dy, w, dx, dw, 0, ...geometry, db, n >> 1, stage, pool.progress];
+      runStages(convStageIndex, convStage, argsOf, 1, 5);
     };
     // learnt against the two calls: what the chain saves is in its own call, so its timings judge it
     decide('conv2dBackward', work, twoCalls, chained);
