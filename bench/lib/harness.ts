@@ -1,5 +1,6 @@
 import { setThreads } from '../../src/index.js';
 import { setThreadLimit, splitCallCount } from '../../src/backends/wasm/threads/settings.js';
+import { addLearntSince, learntNow, type Learnt } from './learnt.js';
 
 /**
  * Measuring several libraries on the same task, side by side in one process.
@@ -76,6 +77,8 @@ export interface Measurement {
   /** kernel calls split over the workers in the timed rounds ('snWasmN' only): 0 means the same code ran as on one
    *  thread, so its ratio to one thread is the machine's drift */
   splitCalls?: number;
+  /** what the threads' learner chose in the timed rounds ('snWasmN' only), per kernel (bench/lib/learnt.ts) */
+  learnt?: Learnt;
   skipped?: string;
   error?: string;
 }
@@ -222,6 +225,7 @@ export async function measure(
     cpu: number[];
     seconds: number;
     splitCalls: number;
+    learnt: Learnt;
   }[] = [];
   for (const s of subjects) {
     if (s.skip !== undefined || !s.setup) {
@@ -234,7 +238,7 @@ export async function measure(
       await trial.enter?.();
       const reps = await calibrate(trial, { ...o, ...s.options });
       trial.calibrated?.();
-      live.push({ id: s.id, trial, reps, rates: [], wall: [], cpu: [], seconds: 0, splitCalls: 0 });
+      live.push({ id: s.id, trial, reps, rates: [], wall: [], cpu: [], seconds: 0, splitCalls: 0, learnt: {} });
     } catch (e) {
       result[s.id] = { error: errorText(e) };
       log(`    ${SUBJECT_LABELS[s.id]}: failed: ${errorText(e)}`);
@@ -252,8 +256,10 @@ export async function measure(
       try {
         await l.trial.enter?.();
         const splitBefore = splitCallCount();
+        const learntBefore = learntNow();
         const t = await timed(l.trial, l.reps);
         l.splitCalls += splitCallCount() - splitBefore;
+        addLearntSince(l.learnt, learntBefore);
         l.rates.push(t.work / t.seconds);
         l.wall.push(t.work / t.wall);
         l.cpu.push(t.work / t.cpu);
@@ -274,7 +280,7 @@ export async function measure(
         reps: l.reps,
         seconds: l.seconds,
         note: l.trial.note,
-        ...(l.id === 'snWasmN' ? { splitCalls: l.splitCalls } : {}),
+        ...(l.id === 'snWasmN' ? { splitCalls: l.splitCalls, learnt: l.learnt } : {}),
       };
     }
     try {

@@ -5,6 +5,7 @@
 import { speedup, type Row } from './report.js';
 import type { SubjectId } from './harness.js';
 import { MACHINE_SECTION, machineRowName, roundTripRowName } from '../cases/machine.js';
+import { describeLearnt } from './learnt.js';
 
 export interface TargetResult {
   target: string;
@@ -202,6 +203,9 @@ export function checkTargets(rows: Row[], threadCount?: number): TargetResult[] 
       // a row that split nothing ran the same code on N threads as on one: its ratio is the machine's drift
       if (row?.raw?.snWasmN?.splitCalls === 0 && out.at(-1)!.holds !== undefined)
         out.at(-1)!.figure += '; no call split, the same code as on one thread';
+      // and whether its N-thread side split its large calls or the learner ran them whole
+      const learnt = describeLearnt(row?.raw?.snWasmN?.learnt);
+      if (learnt !== undefined && out.at(-1)!.holds !== undefined) out.at(-1)!.figure += `; ${learnt}`;
     };
     threads('matmul 1024×1024·1024×1024', find('matmul 1024×1024·1024×1024'), 1.8, 'matmul');
     threads('the wide layer', find('Dense 1024→1024 fwd+bwd, 1024 rows'), 1.8, 'wide layer');

@@ -66,6 +66,32 @@ describe('whether splitting pays is learnt per kernel and size', () => {
     expect(out.slice(258, wholeAfter[0] - 17)).toBe('s'.repeat(wholeAfter[0] - 17 - 258));
   });
 
+  it('counts, per kernel and size class, the calls that chose and those run whole (the bench reports them)', () => {
+    let clock = 0;
+    const a = new Adaptive(() => clock);
+    // the split of 2^20 takes 3 ms and the whole call none; the 2^10 calls the other way round; 40 calls each
+    for (let i = 0; i < 40; i++) {
+      a.run(
+        'matmul',
+        1 << 20,
+        () => {},
+        () => (clock += 3),
+      );
+      a.run(
+        'matmul',
+        1 << 10,
+        () => (clock += 3),
+        () => {},
+      );
+    }
+    const counts = a.summary().map(({ key, calls, wholeCalls }) => ({ key, calls, wholeCalls }));
+    // the large calls split at calls 1, 4, 6, 10, 18 and 34; the small ones ran whole at call 2 and 19
+    expect(counts).toEqual([
+      { key: 'matmul:40', calls: 40, wholeCalls: 34 },
+      { key: 'matmul:20', calls: 40, wholeCalls: 2 },
+    ]);
+  });
+
   it('always splits when turned off (tests of the splitting itself)', () => {
     const a = new Adaptive();
     a.enabled = false;

@@ -67,6 +67,8 @@ interface Stats {
   whole: Timings;
   split: Timings;
   calls: number;
+  /** of them, the calls run whole */
+  wholeCalls: number;
   /** the call that tries the slower way next (0: not scheduled yet), and the calls from this try to the next */
   nextTry: number;
   interval: number;
@@ -99,7 +101,15 @@ export class Adaptive {
     const key = `${name}:${Math.round(Math.log2(work) * 2)}`; // size classes of √2
     let s = this.stats.get(key);
     if (!s) {
-      s = { whole: new Timings(), split: new Timings(), calls: 0, nextTry: 0, interval: 0, retry: false };
+      s = {
+        whole: new Timings(),
+        split: new Timings(),
+        calls: 0,
+        wholeCalls: 0,
+        nextTry: 0,
+        interval: 0,
+        retry: false,
+      };
       this.stats.set(key, s);
     }
     s.calls++;
@@ -119,6 +129,7 @@ export class Adaptive {
       }
     }
     s.retry = false;
+    if (!splitNow) s.wholeCalls++;
     const t0 = this.clock();
     if (splitNow) split();
     else whole();
@@ -132,13 +143,18 @@ export class Adaptive {
     }
   }
 
-  /** what was learnt, for the bench's notes: per kernel and size class, the typical ms per unit of each way */
-  summary(): { key: string; whole: number; split: number; calls: number }[] {
+  /**
+   * What was learnt, per kernel and size class (`name:class`): the typical ms per unit of each way, the calls that
+   * chose, and how many of them ran whole. The bench compares two of these around each N-thread sample, to say
+   * which calls a threads row ran whole (bench/lib/learnt.ts).
+   */
+  summary(): { key: string; whole: number; split: number; calls: number; wholeCalls: number }[] {
     return [...this.stats].map(([key, s]) => ({
       key,
       whole: s.whole.count ? s.whole.typical() : NaN,
       split: s.split.count ? s.split.typical() : NaN,
       calls: s.calls,
+      wholeCalls: s.wholeCalls,
     }));
   }
 }
