@@ -1,6 +1,6 @@
 // What Sequential's fit and fitDataset share around the training loop: their common options, checked, and Keras's
 // callbacks wired to the loop's hooks.
-import { fail } from '../util/errors.js';
+import { fail, suggest } from '../util/errors.js';
 import type { Engine } from './engine.js';
 import type { History, Logs, TrainConfig } from './fit-loop.js';
 import { defaultVerbose } from './progress.js';
@@ -30,12 +30,38 @@ export function checkTrainOptions(options: {
       fail(
         `callbacks[${i}] must be an object with onEpochEnd/onBatchEnd/… methods, got ${cb === null ? 'null' : typeof cb}`,
       );
-    for (const key of ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochEnd', 'onBatchEnd'] as const) {
+    for (const key of HOOKS) {
       if (cb[key] !== undefined && typeof cb[key] !== 'function')
         fail(`callbacks[${i}].${key} must be a function, got ${typeof cb[key]}`);
     }
+    checkHookNames(cb, i);
   });
   return { verbose, yieldEvery, callbacks };
+}
+
+/** the hooks fit calls on a callback object */
+const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochEnd', 'onBatchEnd'] as const;
+
+/**
+ * A name on a callback object that reads as a hook but is none of HOOKS (`onEpochend`, Keras's `on_epoch_end`,
+ * TF.js's `onEpochBegin`) would never be called, and the training it was meant to watch or stop would run on in
+ * silence; so it is refused. Other names are the callback's own state (earlyStopping's `stoppedEpoch`, a class's
+ * fields) and pass. Methods of a class instance are looked up along its prototypes.
+ */
+function checkHookNames(cb: object, i: number): void {
+  const names = new Set<string>();
+  for (let o: object | null = cb; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null)
+    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+  for (const name of names) {
+    if ((HOOKS as readonly string[]).includes(name)) continue;
+    const camel = name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    const hint = (HOOKS as readonly string[]).includes(camel) ? camel : suggest(name, HOOKS);
+    if (!hint && !/^on[A-Z_]/.test(name)) continue;
+    fail(
+      `callbacks[${i}] has a method '${name}' that fit never calls.${hint ? ` Did you mean '${hint}'?` : ''} ` +
+        `The hooks fit calls: ${HOOKS.join(', ')}.`,
+    );
+  }
 }
 
 /** The training loop's hooks that Keras callbacks and `stopTraining` drive. */

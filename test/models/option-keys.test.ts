@@ -54,6 +54,48 @@ describe('unknown option keys are refused, with the likely one', () => {
     m.dispose();
   });
 
+  it("fit: a callback's method named like a hook but none of them is refused (it would never be called)", async () => {
+    const m = compiled();
+    const never = () => {
+      throw new Error('never called');
+    };
+    await expect(m.fit(x, y, { verbose: 0, callbacks: { onEpochend: never } as never })).rejects.toThrow(
+      /^scratchnet: callbacks\[0\] has a method 'onEpochend' that fit never calls. Did you mean 'onEpochEnd'\? The hooks fit calls: setModel, onTrainBegin, onTrainEnd, onEpochEnd, onBatchEnd.$/,
+    );
+    // Keras's snake_case name, TF.js's onEpochBegin (not a hook here), a method of a class instance, the second of two
+    await expect(m.fit(x, y, { verbose: 0, callbacks: { on_epoch_end: never } as never })).rejects.toThrow(
+      /'on_epoch_end' that fit never calls. Did you mean 'onEpochEnd'\?/,
+    );
+    await expect(m.fit(x, y, { verbose: 0, callbacks: { onEpochBegin: never } as never })).rejects.toThrow(
+      /'onEpochBegin' that fit never calls. (Did you mean 'onEpochEnd'\? )?The hooks/,
+    );
+    class Watch {
+      seen = 0;
+      onBatchend() {
+        this.seen++;
+      }
+    }
+    await expect(m.fit(x, y, { verbose: 0, callbacks: [{}, new Watch()] as never })).rejects.toThrow(
+      /^scratchnet: callbacks\[1\] has a method 'onBatchend'/,
+    );
+    // the callback's own state passes: a field, a getter, earlyStopping's results
+    let ends = 0;
+    class Counter {
+      ends = 0;
+      get total() {
+        return this.ends;
+      }
+      onEpochEnd() {
+        ends++;
+      }
+    }
+    const stop = callbacks.earlyStopping({ monitor: 'loss', patience: 5 });
+    await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [new Counter(), stop] });
+    expect(ends).toBe(2);
+    expect(stop.stoppedEpoch).toBe(-1);
+    m.dispose();
+  });
+
   it('layers, models, compile, optimizers, callbacks, loadModel', async () => {
     expect(() => new Dense(8, { activaton: 'relu' } as never)).toThrow(
       /^scratchnet: Dense\(8, options\): options has no option 'activaton'. Did you mean 'activation'\?/,
