@@ -45,7 +45,8 @@ export function toLabels(y: unknown, classes: number, what = 'y'): Targets {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
       fail(
-        `${what}[${i}] is ${notNumber(v)}, but labels must be integers in [0, ${classes}) for a model with ${classes} outputs`,
+        `${what}[${i}] is ${notNumber(v)}, but labels must be integers in [0, ${classes}) for a model with ${classes} output${classes === 1 ? '' : 's'}` +
+          (classes === 1 ? `; with one sigmoid output and labels 0 and 1, use 'binary_crossentropy'` : ''),
       );
     }
     data[i] = v;
@@ -64,9 +65,29 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
   }
   const { matrix } = isLabelList(y) ? toMatrix({ data: y, shape: [y.length, 1] }, what) : toMatrix(y, what);
   if (matrix.shape[1] !== outputs) {
-    fail(`${what} has ${matrix.shape[1]} values per sample but the model outputs ${outputs}`);
+    fail(`${what} has ${matrix.shape[1]} values per sample but the model outputs ${outputs}`, 'shape_mismatch');
   }
+  if (PROBABILITY_TARGETS.includes(lossName)) checkProbabilities(matrix.data, outputs, lossName, what);
   return { data: matrix.data, cols: outputs };
+}
+
+/** Losses whose targets are probabilities. Keras takes any value and trains on a meaningless loss; the common slip
+ *  is class indices 0–9 given to binary_crossentropy on one sigmoid output. */
+const PROBABILITY_TARGETS = ['binary_crossentropy', 'categorical_crossentropy'];
+
+function checkProbabilities(data: Float32Array, cols: number, lossName: string, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v >= 0 && v <= 1) continue;
+    const at = cols === 1 ? `${what}[${i}]` : `${what}[${Math.floor(i / cols)}][${i % cols}]`;
+    // a whole number above 1 is most likely a class index
+    const hint = !(Number.isInteger(v) && v > 1)
+      ? ''
+      : cols === 1
+        ? `; for class indices use 'sparse_categorical_crossentropy' with a softmax output of one unit per class`
+        : `; one-hot encode class indices with toCategorical(labels, ${cols})`;
+    fail(`${at} is ${v}, but '${lossName}' takes targets in [0, 1] (probabilities)${hint}`);
+  }
 }
 
 /**

@@ -280,6 +280,36 @@ describe('Sequential reports bad input clearly', () => {
     ).rejects.toThrow(/y\[4\] is 1.5/);
   });
 
+  it('rejects cross-entropy targets outside [0, 1], naming the value (class indices given to a sigmoid)', async () => {
+    const sigmoid = new Sequential([new Dense(1, { inputShape: [2], activation: 'sigmoid' })], { backend: 'js' });
+    sigmoid.compile({ optimizer: 'adam', loss: 'binary_crossentropy' });
+    const xs = [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    await expect(sigmoid.fit(xs, [0, 1, 2], quiet)).rejects.toThrow(
+      /^scratchnet: y\[2\] is 2, but 'binary_crossentropy' takes targets in \[0, 1\] \(probabilities\); for class indices use 'sparse_categorical_crossentropy'/,
+    );
+    expect(() => sigmoid.evaluate(xs, [0, -0.5, 1])).toThrow(
+      /y\[1\] is -0.5, but 'binary_crossentropy' takes targets in \[0, 1\] \(probabilities\)$/,
+    );
+    // soft targets inside [0, 1] train
+    await sigmoid.fit(xs, [0, 0.25, 1], quiet);
+    sigmoid.dispose();
+    const model = mlp('js');
+    model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    const oneHot: number[][] = Array.from(y, (c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)));
+    oneHot[5][1] = 2;
+    await expect(model.fit(x, oneHot, quiet)).rejects.toThrow(
+      /y\[5\]\[1\] is 2, but 'categorical_crossentropy' takes targets in \[0, 1\] \(probabilities\); one-hot encode class indices with toCategorical\(labels, 3\)/,
+    );
+    // mse takes any value
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    await model.fit(x, oneHot, quiet);
+    model.dispose();
+  });
+
   it.each([
     [
       'linear',
