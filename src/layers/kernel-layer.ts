@@ -1,7 +1,7 @@
 import type { Arena, Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import { resolveBackend } from '../backends/index.js';
-import { fail } from '../util/errors.js';
+import { fail, givenArrays } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { initialize, type Initializer } from '../initializers/index.js';
 import { inputShapeEntry, kerasSnakeCase, type LayerConfig } from './config.js';
@@ -359,7 +359,8 @@ export abstract class KernelLayer extends Layer {
     const backend = this.requireBackend();
     if (!Array.isArray(weights) || weights.length !== this.paramList.length) {
       fail(
-        `layer '${this.name}' has ${this.paramList.length} weight arrays (${this.paramList.map((p) => p.name).join(', ')}), but ${Array.isArray(weights) ? weights.length : 'no list'} were given`,
+        `layer '${this.name}' has ${this.paramList.length} weight arrays (${this.paramList.map((p) => p.name).join(', ')}), but ${givenArrays(weights)}`,
+        'shape_mismatch',
       );
     }
     weights.forEach((w, i) => {

@@ -1,4 +1,4 @@
-import { fail } from '../util/errors.js';
+import { fail, givenArrays } from '../util/errors.js';
 
 /**
  * The tutorial's abstract layer. Subclass it with `forwardPropagation(input)` and
@@ -30,6 +30,7 @@ export abstract class Layer {
 
   /** Replace the layer's weights (same order and sizes as getWeights). */
   setWeights(weights: Float32Array[]): void {
-    if (weights.length !== 0) fail(`layer '${this.name}' has no weights, but ${weights.length} arrays were given`);
+    if (weights.length !== 0)
+      fail(`layer '${this.name}' has no weights, but ${givenArrays(weights)}`, 'shape_mismatch');
   }
 }

@@ -1,7 +1,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import { KernelLayer, type ForwardMode, type Param } from '../layers/kernel-layer.js';
-import { fail } from '../util/errors.js';
+import { fail, givenArrays } from '../util/errors.js';
 import { MAX_ARENA_BYTES, outOfMemoryError } from '../backends/backend.js';
 import type { Random } from '../util/random.js';
 import type { Optimizer } from '../optimizers/index.js';
@@ -346,7 +346,8 @@ export class Engine {
     const total = counts.reduce((a, b) => a + b, 0);
     if (!Array.isArray(weights) || weights.length !== total) {
       fail(
-        `the model has ${total} weight arrays (a kernel and a bias per dense layer), but ${Array.isArray(weights) ? weights.length : 'no list'} were given`,
+        `the model has ${total} weight arrays (a kernel and a bias per dense layer), but ${givenArrays(weights)}`,
+        'shape_mismatch',
       );
     }
     // Check all before writing any, so a bad list changes nothing.

@@ -7,7 +7,7 @@ import { Layer } from '../layers/layer.js';
 import { checkBuildShape, shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { SGD } from '../optimizers/index.js';
-import { fail, shown } from '../util/errors.js';
+import { fail, givenArrays, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { trackModel } from './live-models.js';
@@ -257,7 +257,7 @@ export class Network {
       layer.setWeights(weights.slice(at, (at += n)));
     }
     if (at !== weights.length)
-      fail(`the network has ${at} weight arrays, but ${weights.length} were given`, 'shape_mismatch');
+      fail(`the network has ${at} weight arrays, but ${givenArrays(weights)}`, 'shape_mismatch');
   }
 
   /**

@@ -48,6 +48,12 @@ export function notNumber(value: unknown): string {
   return `${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`} (${String(value).slice(0, 40)})`;
 }
 
+/** "2 were given", "1 was given", "none were given", "no list was given": the tail of a setWeights count error */
+export function givenArrays(weights: unknown): string {
+  if (!Array.isArray(weights)) return 'no list was given';
+  return weights.length === 0 ? 'none were given' : `${weights.length} ${weights.length === 1 ? 'was' : 'were'} given`;
+}
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -71,6 +71,21 @@ describe('ScratchnetError codes', () => {
       'shape_mismatch',
       /kernel needs 6 values/,
     );
+    // the count of setWeights arrays, and one-hot targets as wide as no output
+    await expectCode(
+      () => model.setWeights([new Float32Array(6)]),
+      'shape_mismatch',
+      /the model has 2 weight arrays \(a kernel and a bias per dense layer\), but 1 was given$/,
+    );
+    await expectCode(() => model.layers[0].setWeights([]), 'shape_mismatch', /\(kernel, bias\), but none were given$/);
+    const oneHot = small();
+    oneHot.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
+    await expectCode(
+      () => oneHot.fit([[1, 2, 3]], [[0, 1, 0]]),
+      'shape_mismatch',
+      /y has 3 values per sample but the model outputs 2/,
+    );
+    oneHot.dispose();
     const net = new Network({ backend: 'js' });
     net.add(new FCLayer(3, 2));
     await expectCode(() => net.add(new FCLayer(4, 1)), 'shape_mismatch', /do not chain/);
