@@ -49,7 +49,9 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       await removeQuietly(tmpPath);
       if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
       if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
-      fail(`could not save the model to ${jsonPath}: ${(e as Error).message}`, 'bad_input', e);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EEXIST' || code === 'ENOTDIR' ? `; ${FILE_IN_THE_WAY}` : '';
+      fail(`could not save the model to ${jsonPath}: ${(e as Error).message}${why}`, 'bad_input', e);
     }
     return { modelArtifactsInfo: artifactsInfo(artifacts, bytes.byteLength) };
   }
@@ -63,7 +65,9 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
         try {
           text = await readFile(jsonPath, 'utf8');
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') fail(`there is no model at ${jsonPath} (file not found)`);
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') fail(`there is no model at ${jsonPath} (file not found)`);
+          if (code === 'ENOTDIR') fail(`there is no model at ${jsonPath}: ${FILE_IN_THE_WAY}`);
           fail(`could not read ${jsonPath}: ${(e as Error).message}`);
         }
         const json = parseJson(text, jsonPath);
@@ -85,6 +89,11 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
     },
   };
 }
+
+/** what EEXIST and ENOTDIR mean for a model's path: a part of it that should be a folder is a file */
+const FILE_IN_THE_WAY =
+  'a file stands where a folder of that path should be (a model is a folder holding model.json and its weights: ' +
+  'give the folder, or the path of its .json file)';
 
 /** the last save started for each model.json (absolute path) in this process */
 const saving = new Map<string, Promise<unknown>>();

@@ -216,7 +216,15 @@ describe('loading', () => {
     const file = join(root, 'a-file');
     await writeFile(file, 'not a folder');
     await expect(model.save(join(file, 'inside'))).rejects.toThrow(
-      /^scratchnet: could not save the model to .*a-file\/inside\/model\.json/,
+      /^scratchnet: could not save the model to .*a-file\/inside\/model\.json: .*; a file stands where a folder of that path should be/,
     );
+    // the file itself given as the model's folder, to save and to load
+    await expect(model.save(file)).rejects.toThrow(
+      /^scratchnet: could not save the model to .*a-file\/model\.json: .*; a file stands where a folder of that path should be \(a model is a folder holding model\.json and its weights: give the folder, or the path of its \.json file\)$/,
+    );
+    await expect(loadModel(file)).rejects.toThrow(
+      /^scratchnet: there is no model at .*a-file\/model\.json: a file stands where a folder/,
+    );
+    expect(await readFile(file, 'utf8')).toBe('not a folder');
   });
 });
