@@ -1,18 +1,20 @@
-// The two rules that keep the MNIST MLP's small batches from running slower on two threads than on one
+// The rules that keep the MNIST MLP's training on two threads from running slower than it could
 // (src/backends/wasm/threads/split.ts), each turned off in turn: `npm run bench`'s way (one model per configuration,
 // model.fit on consecutive chunks of 16,384 shuffled training images), the configurations rotating round by round;
 // rates are medians, ratios medians of same-round ratios against one thread.
 //
 // - "as shipped": the zero-skipping products count their work at SPARSE_SHARE of dense (MIN_WORK.sparse), and an
-//   optimizer step splits only over a gradient that was written split (OPTIMIZER_FOLLOWS_GRADIENT);
-// - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule;
-// - "optimizer always split": without the second rule.
+//   optimizer step splits only over a gradient that was written split (OPTIMIZER_FOLLOWS_GRADIENT), and a weight
+//   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP);
+// - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
+// - "optimizer always split": without the second rule (small batches);
+// - "gradient learnt": without the third (batches of 64 and more, whose first-layer gradient splits).
 //
-//   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14]
+//   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14]   (batch 64 or 128 for the third rule)
 import { loadMnist } from '../src/node.js';
 import { Dense, Sequential, optimizers } from '../src/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
-import { MIN_WORK, OPTIMIZER_FOLLOWS_GRADIENT } from '../src/backends/wasm/threads/split.js';
+import { GRADIENT_FOLLOWS_STEP, MIN_WORK, OPTIMIZER_FOLLOWS_GRADIENT } from '../src/backends/wasm/threads/split.js';
 import { median } from './lib/harness.js';
 import { machineLine } from './lib/report.js';
 
@@ -22,7 +24,11 @@ const batch = Number(process.argv[2] ?? 32),
   CHUNK = 16_384;
 await setThreads(2);
 const mnist = await loadMnist();
-const shipped = { sparse: MIN_WORK.sparse, follows: OPTIMIZER_FOLLOWS_GRADIENT.enabled };
+const shipped = {
+  sparse: MIN_WORK.sparse,
+  follows: OPTIMIZER_FOLLOWS_GRADIENT.enabled,
+  gradientFollows: GRADIENT_FOLLOWS_STEP.enabled,
+};
 
 function mlp(): Sequential {
   const model = new Sequential(
@@ -38,10 +44,11 @@ function mlp(): Sequential {
 }
 
 const configs = [
-  { name: 'one thread', threads: 1, sparse: shipped.sparse, follows: shipped.follows },
-  { name: 'two, as shipped', threads: 2, sparse: shipped.sparse, follows: shipped.follows },
-  { name: 'two, sparse counted dense', threads: 2, sparse: MIN_WORK.matmul, follows: shipped.follows },
-  { name: 'two, optimizer always split', threads: 2, sparse: shipped.sparse, follows: false },
+  { name: 'one thread', threads: 1, ...shipped },
+  { name: 'two, as shipped', threads: 2, ...shipped },
+  { name: 'two, sparse counted dense', threads: 2, ...shipped, sparse: MIN_WORK.matmul },
+  { name: 'two, optimizer always split', threads: 2, ...shipped, follows: false },
+  { name: 'two, gradient learnt', threads: 2, ...shipped, gradientFollows: false },
 ].map((c) => ({ ...c, model: mlp(), rates: [] as number[] }));
 
 console.log(`${machineLine()}; MNIST MLP 784-128-64-10, Adam, batch ${batch}, ${rounds - WARMUP} timed rounds`);
@@ -52,6 +59,7 @@ for (let round = 0; round < rounds; round++) {
     setThreadLimit(c.threads);
     MIN_WORK.sparse = c.sparse;
     OPTIMIZER_FOLLOWS_GRADIENT.enabled = c.follows;
+    GRADIENT_FOLLOWS_STEP.enabled = c.gradientFollows;
     if (offset + CHUNK > mnist.trainX.shape[0]) offset = 0;
     const x = { data: mnist.trainX.data.subarray(offset * 784, (offset + CHUNK) * 784), shape: [CHUNK, 784] };
     const y = mnist.trainY.subarray(offset, offset + CHUNK);

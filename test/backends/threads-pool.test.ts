@@ -235,6 +235,41 @@ describe('the pool', () => {
     expect(splits(), 'over a gradient written split').toBe(before + 1);
   });
 
+  it('a weight gradient whose last optimizer step split over it splits again without learning; a whole step ends that', async () => {
+    await setThreads(2);
+    const dy = arena.alloc(m * n),
+      dw = arena.alloc(k * n),
+      moments = [arena.alloc(k * n), arena.alloc(k * n)];
+    arena.f32(dy, m * n).fill(0.125);
+    const adam = () => kernels.adamStep(w, dw, moments[0], moments[1], k * n, 0.001, 0.9, 0.999, 1e-7);
+    /** calls of the gradient's kernel the learner chose a way for, and the calls split by rows of dw */
+    const learnt = () =>
+      adaptive
+        .summary()
+        .filter((r) => r.key.startsWith('matmulTransA:'))
+        .reduce((sum, r) => sum + r.calls, 0);
+    const split = () => backend.pool!.splitsByKernel.matmulTransARows ?? 0;
+    await new Promise((r) => setTimeout(r, 50)); // the workers have started
+    adaptive.enabled = true;
+    try {
+      const [learntBefore, splitBefore] = [learnt(), split()];
+      kernels.matmulTransA(x, dy, dw, m, k, n); // learnt: a size's first call splits
+      expect([learnt(), split()]).toEqual([learntBefore + 1, splitBefore + 1]);
+      for (let step = 1; step <= 4; step++) {
+        adam(); // split over the split gradient
+        kernels.matmulTransA(x, dy, dw, m, k, n); // so this one splits, not learnt (the learner's second call runs whole)
+        expect([learnt(), split()], `step ${step}`).toEqual([learntBefore + 1, splitBefore + 1 + step]);
+      }
+      // a gradient of 8 rows stays whole, and the step over it too: the next full gradient is learnt again
+      kernels.matmulTransA(x, dy, dw, 8, k, n);
+      adam();
+      kernels.matmulTransA(x, dy, dw, m, k, n);
+      expect(learnt()).toBe(learntBefore + 2);
+    } finally {
+      adaptive.enabled = false;
+    }
+  });
+
   it('more threads than cores are allowed, with one warning that they make large calls slower', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {

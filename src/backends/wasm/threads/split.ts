@@ -110,6 +110,10 @@ export const PIPELINE = { enabled: true };
  *  benches turn it off to compare. */
 export const CONV_CHAIN = { enabled: true };
 
+/** The learnt choices whose other way is not one whole call but split calls of their own, by their learner name (the
+ *  bench's notes say so: bench/lib/learnt.ts). */
+export const LEARNT_AGAINST_SPLIT_CALLS = { conv2dBackward: 'conv2dBackward' } as const;
+
 /** Columns of B in one packed slab (NC in assembly/lib/scratch.ts; test/backends/wasm-constants.test.ts compares). */
 export const MATMUL_SLAB_COLUMNS = 512;
 /** Whether products at least two slabs wide are cut by columns (columnBounds below); benches turn it off to compare. */
@@ -117,6 +121,9 @@ export const COLUMN_CUTS = { enabled: true };
 /** Whether an optimizer step splits only over a gradient written split (splitGradients below); benches turn it off to
  *  compare. */
 export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
+/** Whether a weight gradient whose last optimizer step was split over it splits again without learning (steppedSplit
+ *  below); benches turn it off to compare. */
+export const GRADIENT_FOLLOWS_STEP = { enabled: true };
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -287,6 +294,8 @@ export function threadedKernels(
     if (splitByRows) splitGradients.add(dw);
     else splitGradients.delete(dw);
   };
+  /** gradients whose last optimizer step was split over them (elementwise below): their next write splits too */
+  const steppedSplit = new Set<number>();
 
   const gradientSplit =
     (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
@@ -297,10 +306,17 @@ export function threadedKernels(
         raw[name](x, dy, dw, m, kk, n);
       };
       if (parts < 2) return whole();
-      decide(name, m * kk * n, whole, () => {
+      const split = () => {
         wrote(dw, true);
         runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]);
-      });
+      };
+      // Over weights whose last optimizer step split over this gradient, the gradient splits without learning: the
+      // split gradient, the split step and the pipelined product keep each half of W on its core, and a whole call
+      // taken alone brings all of it to the caller, so that the split calls after it find their arrays on the other
+      // core and read slow; timed alone, the MNIST MLP's first-layer gradient ran whole in 1–43% of its calls
+      // (docs/threads.md, eleventh round)
+      if (GRADIENT_FOLLOWS_STEP.enabled && steppedSplit.has(dw)) return split();
+      decide(name, m * kk * n, whole, split);
     };
   k.matmulTransA = gradientSplit('matmulTransA', 'matmulTransARows');
   k.matmulTransASkipZeros = gradientSplit('matmulTransASkipZeros', 'matmulTransASkipZerosRows');
@@ -337,11 +353,15 @@ export function threadedKernels(
     const f = raw[name] as unknown as Fn;
     (k as unknown as Record<string, Fn>)[name] = (...a: number[]) => {
       const n = a[count];
-      if (optimizer) ownedByHalves.delete(a[0]);
+      if (optimizer) {
+        ownedByHalves.delete(a[0]);
+        steppedSplit.delete(a[1]);
+      }
       if (optimizer && OPTIMIZER_FOLLOWS_GRADIENT.enabled && !splitGradients.has(a[1])) return f(...a);
       const parts = partsFor(n, optimizer ? MIN_WORK.optimizer : MIN_WORK.elementwise, n, 16);
       if (parts < 2) return f(...a);
       const split = () => {
+        if (optimizer) steppedSplit.add(a[1]);
         // an even count of blocks, claimed from both ends: the caller steps the first half of the weights
         if (optimizer && parts % 2 === 0) ownedByHalves.add(a[0]);
         runBlocks(name, bounds(n, parts, 16), (lo, hi) => {
@@ -537,7 +557,7 @@ export function threadedKernels(
       runStages(convStageIndex, convStage, argsOf, 1, 5);
     };
     // learnt against the two calls: what the chain saves is in its own call, so its timings judge it
-    decide('conv2dBackward', work, twoCalls, chained);
+    decide(LEARNT_AGAINST_SPLIT_CALLS.conv2dBackward, work, twoCalls, chained);
   };
 
   // ---- pooling: blocks of images (an image's outputs, and its input gradient, come from that image only). The
