@@ -7,7 +7,7 @@
 //    dist/index.js exports has its own name (`Network`, not the `_Network` esbuild gives a class that names itself
 //    in its body: docs/adding-a-layer.md);
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 92 KB (92,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 93 KB (93,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -49,8 +49,13 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // (90,470 → 91,073 bytes) for the pipelined product on two threads: the part entry matmulSkipZerosStage (the release
 // wasm 42,639 → 42,995 bytes raw), and in split.ts the record of the weights an optimizer step split by halves and the
 // pipeline's call; it took the MNIST MLP's first layer from 1.05× to 1.36× one thread with the cores far apart
-// (docs/threads.md, ninth round). A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 92_000;
+// (docs/threads.md, ninth round). Then 93 KB (91,511 → 92,038 bytes) for a second new user's pass and the learner's
+// counts: fit refusing a callback method named like a hook it never calls (with the hook names and a suggestion),
+// cross-entropy targets checked to lie in [0, 1] (with the sample, the value and a hint), setWeights counts as
+// shape mismatches with their wording, the learner counting whole calls per size class (which the bench reports),
+// and the weight gradient that follows its optimizer step (docs/threads.md, eleventh round). A larger rise should
+// come with a look at what grew.
+const BUDGET_GZIP_BYTES = 93_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 
