@@ -215,33 +215,38 @@ describe('the pool', () => {
     expect(backend.pool!.splitCalls).toBe(before + 1);
   });
 
-  it('an optimizer step splits only over a gradient that was written split (its blocks are then in place)', async () => {
+  /**
+   * A weight gradient and Adam's step over it, on two threads: dw [256, 256] = xᵀ · dy, 64 × 256 × 256 multiply-adds
+   * split by rows of dw (over 8 rows, kept whole). Resolves once the workers have started.
+   */
+  async function gradientAndStep() {
     await setThreads(2);
-    // dw [256, 256] = xᵀ · dy: 64 × 256 × 256 multiply-adds split by rows of dw; over 8 rows, kept whole
     const dy = arena.alloc(m * n),
       dw = arena.alloc(k * n),
       moments = [arena.alloc(k * n), arena.alloc(k * n)];
     arena.f32(dy, m * n).fill(0.125);
-    const adam = () => kernels.adamStep(w, dw, moments[0], moments[1], k * n, 0.001, 0.9, 0.999, 1e-7);
+    await new Promise((r) => setTimeout(r, 50));
+    return {
+      gradient: (rows = m) => kernels.matmulTransA(x, dy, dw, rows, k, n),
+      adam: () => kernels.adamStep(w, dw, moments[0], moments[1], k * n, 0.001, 0.9, 0.999, 1e-7),
+    };
+  }
+
+  it('an optimizer step splits only over a gradient that was written split (its blocks are then in place)', async () => {
+    const { gradient, adam } = await gradientAndStep();
     const splits = () => backend.pool!.splitsByKernel.adamStep ?? 0;
-    await new Promise((r) => setTimeout(r, 50)); // the workers have started
-    kernels.matmulTransA(x, dy, dw, 8, k, n);
+    gradient(8);
     const before = splits();
     adam();
     expect(splits(), 'over a gradient written on one thread').toBe(before);
-    kernels.matmulTransA(x, dy, dw, m, k, n);
+    gradient();
     expect(backend.pool!.splitsByKernel.matmulTransARows, 'the gradient').toBeGreaterThan(0);
     adam();
     expect(splits(), 'over a gradient written split').toBe(before + 1);
   });
 
   it('a weight gradient whose last optimizer step split over it splits again without learning; a whole step ends that', async () => {
-    await setThreads(2);
-    const dy = arena.alloc(m * n),
-      dw = arena.alloc(k * n),
-      moments = [arena.alloc(k * n), arena.alloc(k * n)];
-    arena.f32(dy, m * n).fill(0.125);
-    const adam = () => kernels.adamStep(w, dw, moments[0], moments[1], k * n, 0.001, 0.9, 0.999, 1e-7);
+    const { gradient, adam } = await gradientAndStep();
     /** calls of the gradient's kernel the learner chose a way for, and the calls split by rows of dw */
     const learnt = () =>
       adaptive
@@ -249,21 +254,20 @@ describe('the pool', () => {
         .filter((r) => r.key.startsWith('matmulTransA:'))
         .reduce((sum, r) => sum + r.calls, 0);
     const split = () => backend.pool!.splitsByKernel.matmulTransARows ?? 0;
-    await new Promise((r) => setTimeout(r, 50)); // the workers have started
     adaptive.enabled = true;
     try {
       const [learntBefore, splitBefore] = [learnt(), split()];
-      kernels.matmulTransA(x, dy, dw, m, k, n); // learnt: a size's first call splits
+      gradient(); // learnt: a size's first call splits
       expect([learnt(), split()]).toEqual([learntBefore + 1, splitBefore + 1]);
       for (let step = 1; step <= 4; step++) {
         adam(); // split over the split gradient
-        kernels.matmulTransA(x, dy, dw, m, k, n); // so this one splits, not learnt (the learner's second call runs whole)
+        gradient(); // so this one splits, not learnt (the learner's second call runs whole)
         expect([learnt(), split()], `step ${step}`).toEqual([learntBefore + 1, splitBefore + 1 + step]);
       }
       // a gradient of 8 rows stays whole, and the step over it too: the next full gradient is learnt again
-      kernels.matmulTransA(x, dy, dw, 8, k, n);
+      gradient(8);
       adam();
-      kernels.matmulTransA(x, dy, dw, m, k, n);
+      gradient();
       expect(learnt()).toBe(learntBefore + 2);
     } finally {
       adaptive.enabled = false;
