@@ -67,7 +67,7 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
   if (matrix.shape[1] !== outputs) {
     fail(`${what} has ${matrix.shape[1]} values per sample but the model outputs ${outputs}`, 'shape_mismatch');
   }
-  if (PROBABILITY_TARGETS.includes(lossName)) checkProbabilities(matrix.data, outputs, lossName, what);
+  checkProbabilityTargets(matrix, lossName, what);
   return { data: matrix.data, cols: outputs };
 }
 
@@ -75,7 +75,11 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
  *  is class indices 0–9 given to binary_crossentropy on one sigmoid output. */
 const PROBABILITY_TARGETS = ['binary_crossentropy', 'categorical_crossentropy'];
 
-function checkProbabilities(data: Float32Array, cols: number, lossName: string, what: string): void {
+/** For the cross-entropies, fail naming the first target outside [0, 1] (Sequential's targets, the tutorial Network's
+ *  rows); other losses take any value. */
+export function checkProbabilityTargets({ data, shape }: Matrix, lossName: string, what: string): void {
+  if (!PROBABILITY_TARGETS.includes(lossName)) return;
+  const cols = shape[1];
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v >= 0 && v <= 1) continue;

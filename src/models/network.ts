@@ -1,6 +1,7 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackend } from '../backends/index.js';
 import { checkFinite, fromMatrix, toMatrix, type DataInput } from '../data/inputs.js';
+import { checkProbabilityTargets } from '../data/targets.js';
 import type { Matrix } from '../data/matrix.js';
 import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
@@ -173,6 +174,7 @@ export class Network {
     const ys = toMatrix(y, 'y').matrix;
     if (xs.shape[0] !== ys.shape[0])
       fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`, 'shape_mismatch');
+    if (this.loss.builtin) checkProbabilityTargets(ys, this.loss.name, 'y');
     this.stopTraining = false;
     const errors: number[] = [];
     const report = async (epoch: number, error: number) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActivationLayer, Dense, FCLayer, Network, Sequential } from '../../src/index.js';
+import { ActivationLayer, Dense, FCLayer, Layer, Network, Sequential } from '../../src/index.js';
 
 function net(): Network {
   const n = new Network({ seed: 1, backend: 'js' });
@@ -120,6 +120,33 @@ describe('Network reports bad input before any kernel runs', () => {
     expect(() => new ActivationLayer('rellu')).toThrow(
       /unknown activation 'rellu'. Did you mean 'relu'\? Valid activations: 'linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax'/,
     );
+  });
+
+  it('cross-entropy targets outside [0, 1] name the sample and value, on the arena and layer by layer', async () => {
+    const sigmoidNet = (custom: boolean) => {
+      const n = new Network({ seed: 1, backend: 'js' });
+      n.add(new FCLayer(2, 1));
+      n.add(new ActivationLayer('sigmoid'));
+      // a user's own Layer: fit then goes layer by layer instead of on the arena
+      if (custom)
+        n.add(
+          new (class Identity extends Layer {
+            forwardPropagation(input: Float32Array) {
+              return input;
+            }
+            backwardPropagation(error: Float32Array) {
+              return error;
+            }
+          })(),
+        );
+      return n.use('binary_crossentropy');
+    };
+    for (const custom of [false, true]) {
+      await expect(sigmoidNet(custom).fit(x, [[0], [1], [2], [0]], quiet)).rejects.toThrow(
+        /^scratchnet: y\[2\] is 2, but 'binary_crossentropy' takes targets in \[0, 1\] \(probabilities\); for class indices use 'sparse_categorical_crossentropy'/,
+      );
+    }
+    for (const custom of [false, true]) expect((await sigmoidNet(custom).fit(x, y, quiet)).length).toBe(1);
   });
 
   it('unknown loss names list the valid ones', () => {
