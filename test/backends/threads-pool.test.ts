@@ -215,6 +215,30 @@ describe('the pool', () => {
     expect(backend.pool!.splitCalls).toBe(before + 1);
   });
 
+  it("the batch's gather splits by blocks of rows from 2 × MIN_WORK.gather floats on (a batch of 64 MNIST images), the same copy", async () => {
+    await setThreads(2);
+    await new Promise((r) => setTimeout(r, 50)); // the workers have started
+    const cols = 784,
+      source = 500;
+    const src = arena.alloc(source * cols),
+      idx = arena.alloc(64), // int32 row numbers, 4 bytes each as floats are
+      whole = arena.alloc(64 * cols),
+      split = arena.alloc(64 * cols);
+    arena.f32(src, source * cols).forEach((_, i, v) => (v[i] = i));
+    arena.i32(idx, 64).forEach((_, i, v) => (v[i] = (i * 37 + 11) % source));
+    const gathers = () => backend.pool!.splitsByKernel.gatherRows ?? 0;
+    const before = gathers();
+    kernels.gatherRows(src, idx, split, 64, cols);
+    expect(gathers(), '64 rows of 784').toBe(before + 1);
+    kernels.gatherRows(src, idx, whole, 32, cols); // 25 K floats: whole
+    expect(gathers(), '32 rows of 784').toBe(before + 1);
+    await setThreads(1);
+    kernels.gatherRows(src, idx, whole, 64, cols);
+    expect(Array.from(arena.f32(split, 64 * cols))).toEqual(Array.from(arena.f32(whole, 64 * cols)));
+    expect(arena.f32(split, 64 * cols)[63 * cols + 5]).toBe(((63 * 37 + 11) % source) * cols + 5);
+    for (const p of [src, idx, whole, split]) arena.free(p);
+  });
+
   /**
    * A weight gradient and Adam's step over it, on two threads: dw [256, 256] = xᵀ · dy, 64 × 256 × 256 multiply-adds
    * split by rows of dw (over 8 rows, kept whole). Resolves once the workers have started.

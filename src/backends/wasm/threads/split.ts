@@ -82,6 +82,9 @@ export const MIN_WORK = {
   sparse: Math.ceil(2 ** 19 / SPARSE_SHARE),
   optimizer: 1 << 15,
   elementwise: 1 << 17,
+  /** floats of the batch's gather per chunk: the MNIST MLP's batch of 64 images (50 K) splits, one of 32 stays whole
+   *  (as every other call of that step does, so that the workers are not woken for it) */
+  gather: 1 << 14,
 };
 
 type Fn = (...args: number[]) => unknown;
@@ -124,6 +127,8 @@ export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 /** Whether a weight gradient whose last optimizer step was split over it splits again without learning (steppedSplit
  *  below); benches turn it off to compare. */
 export const GRADIENT_FOLLOWS_STEP = { enabled: true };
+/** Whether the batch's gather splits by rows (gatherRows below); benches turn it off to compare. */
+export const GATHER_SPLITS = { enabled: true };
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -389,6 +394,24 @@ export function threadedKernels(
   elementwise('momentumStep', 3, 3, true);
   elementwise('rmspropStep', 3, 3, true);
   elementwise('adamStep', 4, 4, true);
+
+  // ---- the batch's gather (fit's shuffled rows, copied from the staged data): blocks of rows. Its rows come from all
+  // over the staged set, most of them from memory, so that two threads waiting on their own rows take about half the
+  // time of one (docs/threads.md, eleventh round). ------------------------------------------------------------------
+  k.gatherRows = (src, idx, dst, rows, cols) => {
+    const whole = () => raw.gatherRows(src, idx, dst, rows, cols);
+    const parts = GATHER_SPLITS.enabled ? partsFor(rows * cols, MIN_WORK.gather, rows, 16, 1) : 1;
+    if (parts < 2) return whole();
+    decide('gatherRows', rows * cols, whole, () =>
+      runBlocks('gatherRows', bounds(rows, parts, 16), (lo, hi) => [
+        src,
+        idx + lo * 4,
+        dst + lo * cols * 4,
+        hi - lo,
+        cols,
+      ]),
+    );
+  };
 
   // ---- row-wise kernels: blocks of rows --------------------------------------------------------------------------
   const rowwise = (name: 'softmax' | 'softmaxBackward' | 'addRowVector', pointers: number[]): void => {
