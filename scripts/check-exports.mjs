@@ -49,11 +49,12 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // (90,470 → 91,073 bytes) for the pipelined product on two threads: the part entry matmulSkipZerosStage (the release
 // wasm 42,639 → 42,995 bytes raw), and in split.ts the record of the weights an optimizer step split by halves and the
 // pipeline's call; it took the MNIST MLP's first layer from 1.05× to 1.36× one thread with the cores far apart
-// (docs/threads.md, ninth round). Then 93 KB (91,511 → 92,038 bytes) for a second new user's pass and the learner's
+// (docs/threads.md, ninth round). Then 93 KB (91,511 → 92,237 bytes) for a second new user's pass and the learner's
 // counts: fit refusing a callback method named like a hook it never calls (with the hook names and a suggestion),
 // cross-entropy targets checked to lie in [0, 1] (with the sample, the value and a hint), setWeights counts as
 // shape mismatches with their wording, the learner counting whole calls per size class (which the bench reports),
-// and the weight gradient that follows its optimizer step (docs/threads.md, eleventh round). A larger rise should
+// the weight gradient that follows its optimizer step, and the batch's gather split by rows (+199; docs/threads.md,
+// eleventh round). A larger rise should
 // come with a look at what grew.
 const BUDGET_GZIP_BYTES = 93_000;
 const problems = [];
