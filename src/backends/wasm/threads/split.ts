@@ -318,7 +318,7 @@ export function threadedKernels(
       // Over weights whose last optimizer step split over this gradient, the gradient splits without learning: the
       // split gradient, the split step and the pipelined product keep each half of W on its core, and a whole call
       // taken alone brings all of it to the caller, so that the split calls after it find their arrays on the other
-      // core and read slow; timed alone, the MNIST MLP's first-layer gradient ran whole in 1–43% of its calls
+      // core and read slow; timed alone, the MNIST MLP's first-layer gradient ran whole in 1–31% of its calls
       // (docs/threads.md, eleventh round)
       if (GRADIENT_FOLLOWS_STEP.enabled && steppedSplit.has(dw)) return split();
       decide(name, m * kk * n, whole, split);
