@@ -22,7 +22,7 @@ export function kerasSnakeCase(className: string): string {
 
 /** camelCase option names ↔ Keras config keys: inputShape ↔ input_shape. */
 export const camelToSnake = (key: string): string => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-export const snakeToCamel = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+export { snakeToCamel } from '../util/errors.js';
 
 /** A layer's `name` in a config, if it has one. */
 export function configName(config: LayerConfig, where: string): string | undefined {

@@ -1,6 +1,7 @@
 // What Sequential's fit and fitDataset share around the training loop: their common options, checked, and Keras's
 // callbacks wired to the loop's hooks.
-import { fail, suggest } from '../util/errors.js';
+import { fail } from '../util/errors.js';
+import { likelyName } from '../util/options.js';
 import type { Engine } from './engine.js';
 import type { History, Logs, TrainConfig } from './fit-loop.js';
 import { defaultVerbose } from './progress.js';
@@ -54,8 +55,7 @@ function checkHookNames(cb: object, i: number): void {
     for (const name of Object.getOwnPropertyNames(o)) names.add(name);
   for (const name of names) {
     if ((HOOKS as readonly string[]).includes(name)) continue;
-    const camel = name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    const hint = (HOOKS as readonly string[]).includes(camel) ? camel : suggest(name, HOOKS);
+    const hint = likelyName(name, HOOKS);
     if (!hint && !/^on[A-Z_]/.test(name)) continue;
     fail(
       `callbacks[${i}] has a method '${name}' that fit never calls.${hint ? ` Did you mean '${hint}'?` : ''} ` +

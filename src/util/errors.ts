@@ -95,6 +95,9 @@ export function resolveName<T>(kind: string, name: string, registry: Record<stri
   );
 }
 
+/** Keras's snake_case option names → ours: input_shape → inputShape. */
+export const snakeToCamel = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 /** 'sparseCategoricalCrossentropy' → 'sparse_categorical_crossentropy'; snake_case passes through. */
 export function toSnakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();

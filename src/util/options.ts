@@ -1,4 +1,4 @@
-import { fail, suggest } from './errors.js';
+import { fail, snakeToCamel, suggest } from './errors.js';
 
 /**
  * An options argument must be an object (or left out), and every key in it one the function reads: JavaScript
@@ -13,8 +13,13 @@ export function checkOptions(options: unknown, what: string, keys: readonly stri
   }
   for (const key of Object.keys(options)) {
     if (keys.includes(key)) continue;
-    const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    const hint = keys.includes(camel) ? camel : suggest(key, keys);
+    const hint = likelyName(key, keys);
     fail(`${what} has no option '${key}'.${hint ? ` Did you mean '${hint}'?` : ''} Its options: ${keys.join(', ')}.`);
   }
+}
+
+/** The name of `names` that `key` most likely meant: its camelCase form (Keras's snake_case), or the nearest spelling. */
+export function likelyName(key: string, names: readonly string[]): string | undefined {
+  const camel = snakeToCamel(key);
+  return names.includes(camel) ? camel : suggest(key, names);
 }
