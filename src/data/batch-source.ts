@@ -1,6 +1,6 @@
 // Batch sources for fitDataset and evaluateDataset: an (async) iterable of { xs, ys } batches, or a function that
 // returns a fresh one for every epoch, read one batch at a time.
-import { fail, notNumber } from '../util/errors.js';
+import { fail, notNumber, warn } from '../util/errors.js';
 import type { DataInput } from './inputs.js';
 import type { LabelInput } from './targets.js';
 
@@ -129,8 +129,8 @@ export class BatchStream {
       if (this.count === 0 && (this.epoch === 0 || this.batchesPerEpoch === undefined)) this.failEmpty();
       if (this.batchesPerEpoch !== undefined) {
         this.ended = true;
-        console.warn(
-          `scratchnet: warning: ${this.what} ended after ${this.count} batches of epoch ${this.epoch + 1}, ` +
+        warn(
+          `${this.what} ended after ${this.count} batches of epoch ${this.epoch + 1}, ` +
             `short of batchesPerEpoch (${this.batchesPerEpoch}); training stops here, as in TF.js`,
         );
       }

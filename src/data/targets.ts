@@ -76,8 +76,14 @@ export function toTargetRows(y: unknown, outputs: number, lossName: string, what
 const PROBABILITY_TARGETS = ['binary_crossentropy', 'categorical_crossentropy'];
 
 /** For the cross-entropies, fail naming the first target outside [0, 1] (Sequential's targets, the tutorial Network's
- *  rows); other losses take any value. */
-export function checkProbabilityTargets({ data, shape }: Matrix, lossName: string, what: string): void {
+ *  rows); other losses take any value. `sparseLosses`: whether the model takes class indices (Sequential does, the
+ *  tutorial Network does not), which decides the hint for a column of whole numbers. */
+export function checkProbabilityTargets(
+  { data, shape }: Matrix,
+  lossName: string,
+  what: string,
+  sparseLosses = true,
+): void {
   if (!PROBABILITY_TARGETS.includes(lossName)) return;
   const cols = shape[1];
   for (let i = 0; i < data.length; i++) {
@@ -87,9 +93,11 @@ export function checkProbabilityTargets({ data, shape }: Matrix, lossName: strin
     // a whole number above 1 is most likely a class index
     const hint = !(Number.isInteger(v) && v > 1)
       ? ''
-      : cols === 1
-        ? `; for class indices use 'sparse_categorical_crossentropy' with a softmax output of one unit per class`
-        : `; one-hot encode class indices with toCategorical(labels, ${cols})`;
+      : cols > 1
+        ? `; one-hot encode class indices with toCategorical(labels, ${cols})`
+        : sparseLosses
+          ? `; for class indices use 'sparse_categorical_crossentropy' with a softmax output of one unit per class`
+          : `; for class indices give the network one output per class and one-hot rows, toCategorical(labels, classes)`;
     fail(`${at} is ${v}, but '${lossName}' takes targets in [0, 1] (probabilities)${hint}`);
   }
 }

@@ -31,16 +31,29 @@ export function fusedActivation(loss: Loss, outputActivation: string | undefined
 /** built-in activations whose outputs are not probabilities */
 const NOT_PROBABILITIES = new Set(['linear', 'relu', 'leaky_relu', 'tanh']);
 
+/** How each API sets the output activation: Sequential's Dense option, or the tutorial Network's last layer. */
+type Api = 'layers' | 'tutorial';
+const activationAdvice = (act: string, api: Api) =>
+  api === 'layers' ? `activation: '${act}' on the output layer` : `ActivationLayer('${act}') as the last layer`;
+
 /**
  * What does not fit between the loss and the output layer (undefined: nothing, a custom activation, or a Dropout last):
- * compile warns with it once. It trains, but not as the user likely meant.
+ * Sequential's compile and the tutorial Network's fit warn with it once. It trains, but not as the user likely meant.
  */
-export function outputMismatch(loss: Loss, act: string | undefined, units: number): string | undefined {
+export function outputMismatch(
+  loss: Loss,
+  act: string | undefined,
+  units: number,
+  api: Api = 'layers',
+): string | undefined {
   if (act === 'softmax' && units === 1) {
     return (
       `the output layer applies 'softmax' to a single unit, so it always outputs 1 and cannot learn. For two ` +
-      `classes use Dense(1, { activation: 'sigmoid' }) with 'binary_crossentropy', or Dense(2, { activation: 'softmax' }) ` +
-      `with 'sparse_categorical_crossentropy'.`
+      (api === 'layers'
+        ? `classes use Dense(1, { activation: 'sigmoid' }) with 'binary_crossentropy', or Dense(2, { activation: 'softmax' }) ` +
+          `with 'sparse_categorical_crossentropy'.`
+        : `classes use one output and ActivationLayer('sigmoid') with 'binary_crossentropy', or two outputs and ` +
+          `ActivationLayer('softmax') with 'categorical_crossentropy' on one-hot targets.`)
     );
   }
   if (!loss.builtin || act === undefined) return undefined;
@@ -57,7 +70,7 @@ export function outputMismatch(loss: Loss, act: string | undefined, units: numbe
     return (
       `the output layer uses 'sigmoid' with '${loss.name}'. This trains as Keras on TensorFlow trains it: the loss ` +
       `takes the layer's logits and applies softmax to them, while predict() returns the sigmoid outputs, which do not sum ` +
-      `to 1. Softmax is the usual choice: for one label per sample use activation: 'softmax' on the output layer; for ` +
+      `to 1. Softmax is the usual choice: for one label per sample use ${activationAdvice('softmax', api)}; for ` +
       `several labels per sample use 'binary_crossentropy' with one-hot targets.`
     );
   }
@@ -65,8 +78,8 @@ export function outputMismatch(loss: Loss, act: string | undefined, units: numbe
   if (!NOT_PROBABILITIES.has(act)) return undefined; // softmax, sigmoid, or a custom activation of the user's
   return (
     `the output layer's activation is '${act}', but '${loss.name}' expects probabilities in [0, 1] ` +
-    `(it clips the output to [1e-7, 1 − 1e-7], and no gradient passes where it clips, as in Keras), so it will not learn as meant. Use activation: '${expected}' ` +
-    `on the output layer, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`
+    `(it clips the output to [1e-7, 1 − 1e-7], and no gradient passes where it clips, as in Keras), so it will not learn as meant. Use ${activationAdvice(expected, api)}` +
+    `, or leave it linear and use losses.create('${loss.name}', { fromLogits: true }).`
   );
 }
 

@@ -1,7 +1,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import { KernelLayer, type ForwardMode, type Param } from '../layers/kernel-layer.js';
-import { fail, givenArrays } from '../util/errors.js';
+import { fail, givenArrays, warn } from '../util/errors.js';
 import { MAX_ARENA_BYTES, outOfMemoryError } from '../backends/backend.js';
 import type { Random } from '../util/random.js';
 import type { Optimizer } from '../optimizers/index.js';
@@ -476,8 +476,8 @@ export class Engine {
   noteInference(what: string): void {
     if (!this.fitting || this.callbacksRunning > 0 || this.warnedBesideFit) return;
     this.warnedBesideFit = true;
-    console.warn(
-      `scratchnet: warning: ${what} while fit() is still running on this model (was the fit awaited?): ` +
+    warn(
+      `${what} while fit() is still running on this model (was the fit awaited?): ` +
         'it uses the weights as they are now, part way through training',
     );
   }

@@ -7,8 +7,9 @@ import { KernelLayer } from '../layers/kernel-layer.js';
 import { Layer } from '../layers/layer.js';
 import { checkBuildShape, shapeSize, type Shape } from '../layers/shape.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
+import { outputMismatch } from '../losses/output-activation.js';
 import { SGD } from '../optimizers/index.js';
-import { fail, givenArrays, shown } from '../util/errors.js';
+import { fail, givenArrays, shown, warn } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { trackModel } from './live-models.js';
@@ -56,6 +57,8 @@ export interface NetworkFitOptions {
 export class Network {
   readonly layers: Layer[] = [];
   private loss: Loss | null = null;
+  /** whether fit has warned about an output activation that does not fit the loss, since the last use() */
+  private warned = false;
   private readonly rng: Random;
   private readonly engine: Engine;
   /** set to true (e.g. from onEpochEnd) to stop fit after the current sample or batch, as Sequential's stopTraining */
@@ -114,9 +117,18 @@ export class Network {
     if (typeof loss === 'function' && typeof lossPrime !== 'function')
       fail('use(loss, lossPrime): a custom loss needs its derivative too');
     this.loss = getLoss(loss, lossPrime);
+    this.warned = false;
     if (this.loss.sparse)
       fail(`the tutorial Network takes targets as rows of values; for '${this.loss.name}' use Sequential`);
     return this;
+  }
+
+  /** Warn (once per use()) about an output activation that does not fit the loss, as Sequential's compile does. */
+  private warnOnce(loss: Loss): void {
+    if (this.warned) return;
+    this.warned = true;
+    const message = outputMismatch(loss, this.engine.outputActivation(), this.engine.outputSize, 'tutorial');
+    if (message) warn(message);
   }
 
   /** True when every layer is built in, so the whole network runs as kernels on the arena. */
@@ -174,7 +186,7 @@ export class Network {
     const ys = toMatrix(y, 'y').matrix;
     if (xs.shape[0] !== ys.shape[0])
       fail(`x has ${xs.shape[0]} samples but y has ${ys.shape[0]}; they must match`, 'shape_mismatch');
-    if (this.loss.builtin) checkProbabilityTargets(ys, this.loss.name, 'y');
+    if (this.loss.builtin) checkProbabilityTargets(ys, this.loss.name, 'y', false);
     this.stopTraining = false;
     const errors: number[] = [];
     const report = async (epoch: number, error: number) => {
@@ -192,6 +204,7 @@ export class Network {
 
     this.engine.build(sampleShape);
     this.checkShapes(sampleShape, ys);
+    this.warnOnce(this.loss);
     const optimizer = new SGD({ learningRate: lr });
     optimizer.build(this.engine.backend, this.engine.params());
     try {

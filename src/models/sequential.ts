@@ -8,7 +8,7 @@ import { checkBuildShape } from '../layers/shape.js';
 import { builtinLayerNames } from '../layers/registry.js';
 import { getLoss, type Loss, type LossInput } from '../losses/index.js';
 import { getOptimizer, type Optimizer, type OptimizerInput } from '../optimizers/index.js';
-import { fail, resolveName, shown } from '../util/errors.js';
+import { fail, resolveName, shown, warn } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { Engine } from './engine.js';
 import { trackModel } from './live-models.js';
@@ -508,6 +508,6 @@ export class Sequential {
     if (this.warned) return;
     this.warned = true;
     const message = outputMismatch(loss, this.engine.outputActivation(), this.engine.outputSize);
-    if (message) console.warn(`scratchnet: warning: ${message}`);
+    if (message) warn(message);
   }
 }

@@ -31,6 +31,12 @@ export function fail(message: string, code: ErrorCode = 'bad_input', cause?: unk
   throw scratchnetError(message, code, cause);
 }
 
+/** Print a warning on the console: the one place scratchnet's warnings are worded (something runs, but likely not as
+ *  meant). */
+export function warn(message: string): void {
+  console.warn(`scratchnet: warning: ${message}`);
+}
+
 /** A value as an error message shows it: a string in quotes, so that '3' is not mistaken for 3. */
 export function shown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);

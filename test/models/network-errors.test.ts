@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ActivationLayer, Dense, FCLayer, Layer, Network, Sequential } from '../../src/index.js';
 
 function net(): Network {
@@ -143,10 +143,41 @@ describe('Network reports bad input before any kernel runs', () => {
     };
     for (const custom of [false, true]) {
       await expect(sigmoidNet(custom).fit(x, [[0], [1], [2], [0]], quiet)).rejects.toThrow(
-        /^scratchnet: y\[2\] is 2, but 'binary_crossentropy' takes targets in \[0, 1\] \(probabilities\); for class indices use 'sparse_categorical_crossentropy'/,
+        /^scratchnet: y\[2\] is 2, but 'binary_crossentropy' takes targets in \[0, 1\] \(probabilities\); for class indices give the network one output per class and one-hot rows, toCategorical\(labels, classes\)$/,
       );
     }
     for (const custom of [false, true]) expect((await sigmoidNet(custom).fit(x, y, quiet)).length).toBe(1);
+  });
+
+  it("an output activation that does not fit a cross-entropy warns once per use(), in the tutorial API's words", async () => {
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const ending = (last: 'sigmoid' | 'tanh' | null) => {
+        const n = new Network({ seed: 1, backend: 'js' });
+        n.add(new FCLayer(2, 1));
+        if (last) n.add(new ActivationLayer(last));
+        return n.use('binary_crossentropy');
+      };
+      const linear = ending(null);
+      await linear.fit(x, y, quiet);
+      await linear.fit(x, y, quiet);
+      expect(warned.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringMatching(
+          /^scratchnet: warning: the output layer's activation is 'linear', but 'binary_crossentropy' expects probabilities .* Use ActivationLayer\('sigmoid'\) as the last layer, or leave it linear/,
+        ),
+      ]);
+      linear.use('binary_crossentropy'); // a new loss is checked anew
+      await linear.fit(x, y, quiet);
+      await ending('tanh').fit(x, y, quiet);
+      expect(warned).toHaveBeenCalledTimes(3);
+      expect(String(warned.mock.calls[2][0])).toMatch(/activation is 'tanh'/);
+      await ending('sigmoid').fit(x, y, quiet);
+      const mse = ending('tanh').use('mse'); // the tutorial's own pairing
+      await mse.fit(x, y, quiet);
+      expect(warned).toHaveBeenCalledTimes(3);
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it('unknown loss names list the valid ones', () => {

@@ -1,7 +1,7 @@
 /**
  * How many threads the wasm kernels use: `setThreads(n | 'auto')` and `getThreads()`, and the pools that follow them.
  */
-import { fail, shown } from '../../../util/errors.js';
+import { fail, shown, warn } from '../../../util/errors.js';
 import { coreCount, threadsUnavailableReason } from './environment.js';
 
 /** what a pool must do when the count changes */
@@ -72,8 +72,8 @@ export function setThreads(n: number | 'auto'): Promise<void> {
   const cores = coreCount();
   if (n !== 'auto' && n > cores && !state.beyondCoresShown && threadsUnavailableReason() === undefined) {
     state.beyondCoresShown = true;
-    console.warn(
-      `scratchnet: warning: setThreads(${n}) on a machine with ${cores} core(s): threads beyond the cores take turns ` +
+    warn(
+      `setThreads(${n}) on a machine with ${cores} core(s): threads beyond the cores take turns ` +
         "on them and make large kernel calls slower, not faster ('auto' uses one per core)",
     );
   }
