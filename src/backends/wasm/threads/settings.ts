@@ -62,7 +62,8 @@ export function resolvedThreads(): number {
  * `setThreads(1)` stops every worker. Small kernel calls always run on the calling thread.
  *
  * Workers start in the background; until one has, calls run without it. The returned promise resolves once every
- * worker has started (awaiting it is optional).
+ * worker has started (awaiting it is optional). A count that is not 'auto' or a whole number from 1 to 256 throws at
+ * once, at the call, rather than rejecting the promise: the call is often not awaited.
  */
 export function setThreads(n: number | 'auto'): Promise<void> {
   if (n !== 'auto' && (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS)) {
