@@ -2,10 +2,11 @@
  * One CPU for the subjects of a single-threaded comparison that runs in two processes (the tutorial net against numpy
  * in its child process).
  *
- * Why: the CPUs of a VM need not be equally fast. On the 2-core AMD VM of 2026-12-03, pinned with taskset, numpy's
- * tutorial ran 9,350 samples/s on CPU 0 and 6,850 on CPU 1, and scratchnet's 92 K against 66 K (reading memory was
- * 15–27% slower on CPU 1; a loop of square roots was not). Left to the scheduler, this process and numpy's each land
- * on either, and "wasm ÷ numpy" read 7.0× or 14.7× by where they landed. On one CPU both read the same machine.
+ * Why: the CPUs of a VM need not be equally fast, and which one is slower changes. On the 2-core AMD VM of 2026-12-03,
+ * pinned with taskset, numpy's tutorial ran 9,350 samples/s on CPU 0 and 6,850 on CPU 1 for a while, and scratchnet's
+ * 92 K against 66 K (reading memory was 15–27% slower on CPU 1; a loop of square roots was not); half an hour later
+ * both CPUs ran numpy at 8,400–9,500. Left to the scheduler, this process and numpy's each land on either, and
+ * "wasm ÷ numpy" read 7.0× or 14.7× by where they landed. On one CPU, taking turns, both meet the same machine.
  *
  * Linux only (taskset, from util-linux); elsewhere the subjects run where the OS puts them, and the notes say so.
  */
