@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { fail } from './util/errors.js';
+import { fail, ScratchnetError } from './util/errors.js';
 import {
   checkMnistOptions,
   mnistFromIdx,
@@ -59,8 +59,8 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
   try {
     return mnistFromIdx({ trainImages, trainLabels, testImages, testLabels }, decode);
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
-    throw new Error(`${e.message} (loadMnist read the files from ${dir})`, { cause: e });
+    if (!(e instanceof ScratchnetError)) throw e;
+    fail(`${e.message.replace(/^scratchnet: /, '')} (loadMnist read the files from ${dir})`, e.code, e);
   }
 }
 

@@ -4,7 +4,7 @@
  * loads with `tf.loadLayersModel('indexeddb://name')` and the other way round. Both stores are written in one
  * transaction: a failed save leaves the previous model as it was.
  */
-import { fail } from '../util/errors.js';
+import { fail, scratchnetError } from '../util/errors.js';
 import { joinBytes } from './bytes.js';
 import { artifactsInfo } from './model-json.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
@@ -94,5 +94,6 @@ function storeError(name: string, action: string, cause: unknown): Error {
     cause instanceof Error || (cause && typeof cause === 'object' && 'message' in cause)
       ? (cause as Error).message
       : String(cause ?? 'unknown error');
-  return new Error(`scratchnet: indexeddb://${name}: could not ${action} the model: ${message}`, { cause });
+  // as a file system's failures (node-files.ts): the storage refused, not scratchnet
+  return scratchnetError(`indexeddb://${name}: could not ${action} the model: ${message}`, 'bad_input', cause);
 }

