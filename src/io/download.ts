@@ -8,9 +8,15 @@ import { artifactsFromModelJson, artifactsInfo, readManifest, toModelJson } from
 import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
 import { parseJson } from './validate.js';
 
+/** The part of a page's `document` a download uses: declared here, so that these types compile without the DOM
+ *  library (a Node or worker project). */
+export interface DownloadDocument {
+  createElement(tag: 'a'): { download: string; href: string; click(): void };
+}
+
 export interface DownloadOptions {
   /** for tests and unusual hosts: the document to click links in and the URL helper; default the globals */
-  document?: Pick<Document, 'createElement'>;
+  document?: DownloadDocument;
   URL?: Pick<typeof URL, 'createObjectURL' | 'revokeObjectURL'>;
 }
 
@@ -20,7 +26,7 @@ export function downloadHandler(name = 'model', options: DownloadOptions = {}): 
     fail(`downloads:// needs a file name without slashes, got '${name}'`);
   return {
     async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-      const doc = options.document ?? (globalThis as { document?: Document }).document;
+      const doc = options.document ?? (globalThis as { document?: DownloadDocument }).document;
       const url = options.URL ?? (globalThis as { URL?: typeof URL }).URL;
       if (!doc || typeof url?.createObjectURL !== 'function') {
         fail(

@@ -15,15 +15,16 @@ const MODELS = 'models_store';
 const INFO = 'model_info_store';
 
 export interface IndexedDbOptions {
-  /** the IndexedDB factory; default `globalThis.indexedDB` */
-  indexedDB?: IDBFactory;
+  /** the IndexedDB factory (an `IDBFactory`); default `globalThis.indexedDB`. Typed loosely here, so that these types
+   *  compile without the DOM library (a Node or worker project). */
+  indexedDB?: { open(name: string, version?: number): unknown };
 }
 
 /** A handler that saves to and loads from the browser's IndexedDB, compatible with TF.js's `indexeddb://`. */
 export function indexedDbHandler(name: string, options: IndexedDbOptions = {}): Required<IOHandler> {
   if (typeof name !== 'string' || name === '') fail(`indexeddb:// needs a model name, e.g. 'indexeddb://my-model'`);
   const factory = (): IDBFactory => {
-    const idb = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    const idb = (options.indexedDB as IDBFactory | undefined) ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
     if (!idb)
       fail(
         `indexeddb://${name}: this environment has no IndexedDB (it exists in browsers and workers); in Node use a file:// target from 'scratchnet/node'`,

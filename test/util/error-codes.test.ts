@@ -44,8 +44,8 @@ describe('ScratchnetError', () => {
     expect(fromAnotherCopy).toBeInstanceOf(ScratchnetError);
     expect(new ScratchnetError('scratchnet: y')).toBeInstanceOf(ScratchnetError);
     expect(new Error('scratchnet: z')).not.toBeInstanceOf(ScratchnetError);
-    expect(null instanceof ScratchnetError).toBe(false);
-    expect('scratchnet: a string' instanceof ScratchnetError).toBe(false);
+    expect(null).not.toBeInstanceOf(ScratchnetError);
+    expect('scratchnet: a string').not.toBeInstanceOf(ScratchnetError);
     class Narrower extends ScratchnetError {}
     expect(new Narrower('scratchnet: n')).toBeInstanceOf(Narrower);
     expect(new ScratchnetError('scratchnet: w')).not.toBeInstanceOf(Narrower);
