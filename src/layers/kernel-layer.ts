@@ -164,7 +164,7 @@ export abstract class KernelLayer extends Layer {
       this.checkParamShapes();
     } catch (e) {
       // e.g. the arena refused a weight: free what was allocated and stay unbuilt, so a later call fails the same way
-      this.dispose();
+      this.release();
       throw e;
     }
     return this.outputSize;
@@ -327,8 +327,22 @@ export abstract class KernelLayer extends Layer {
     return bytes;
   }
 
-  /** Free every block this layer holds; the layer can be built again afterwards. */
+  /**
+   * Free the weights of a layer used on its own (the tutorial's `forwardPropagation` outside a network). A layer in a
+   * model is freed with it, by `model.dispose()`: here that is refused, as freeing one layer would leave the model
+   * without its weights.
+   */
   dispose(): void {
+    if (this.owner)
+      fail(
+        `layer '${this.name}' belongs to a model; dispose the model (model.dispose()), which frees every layer's ` +
+          `weights: freeing one layer would leave the model without them`,
+      );
+    this.release();
+  }
+
+  /** Free every block this layer holds (its model does this as it is disposed); the layer can be built again. */
+  release(): void {
     const backend = this.backend;
     if (!backend) return;
     for (const ptr of [...this.paramBlocks, ...this.activationBlocks]) backend.arena.free(ptr);

@@ -150,7 +150,7 @@ export class Engine {
         shape = layer.outputShape;
       }
     } catch (e) {
-      for (const layer of this.layers) layer.dispose();
+      for (const layer of this.layers) layer.release();
       throw e;
     }
     this.inputShape = plan.inputShape;
@@ -439,7 +439,7 @@ export class Engine {
     this.optimizer?.dispose();
     this.optimizer = null;
     for (const layer of this.layers) {
-      layer.dispose();
+      layer.release();
       layer.owner = null; // its weights are freed: the layer object may go into a new model
     }
     this.capacity = 0;

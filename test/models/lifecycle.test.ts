@@ -57,6 +57,19 @@ describe.each(BACKENDS)('after dispose() (%s)', (backend) => {
     expect(() => n.setWeights([])).toThrow(disposed);
     await expect(n.save(memoryHandler())).rejects.toThrow(disposed);
   });
+
+  it("a layer of a model refuses its own dispose() (the model would be left without its weights); the model's frees it", async () => {
+    const m = sequential(backend);
+    const before = m.predict(x);
+    expect(() => m.layers[0].dispose()).toThrow(
+      /^scratchnet: layer 'dense(_\d+)?' belongs to a model; dispose the model \(model\.dispose\(\)\)/,
+    );
+    expect(m.predict(x)).toEqual(before); // its weights are still there
+    await m.fit(x, y, { verbose: 0 });
+    const layer = m.layers[0];
+    m.dispose();
+    expect(() => layer.dispose()).not.toThrow(); // freed with the model: nothing left to refuse
+  });
 });
 
 describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
