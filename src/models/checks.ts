@@ -23,6 +23,17 @@ export function checkOutputsFinite(data: ArrayLike<number>, cols: number, firstR
   }
 }
 
+/** fit's shuffle, checked alike in both model APIs: a boolean (a string such as 'false' would read as true). */
+export function checkShuffle(shuffle: unknown): void {
+  if (typeof shuffle === 'boolean') return;
+  fail(
+    `shuffle must be true or false, got ${shown(shuffle)}` +
+      (shuffle === 'batch'
+        ? " (Keras's 'batch' shuffles HDF5 data in batch-sized chunks; scratchnet's data is in memory, so use true)"
+        : ''),
+  );
+}
+
 /** fit's epochs and batchSize, checked alike in both model APIs. */
 export function checkEpochsAndBatchSize(epochs: unknown, batchSize: unknown): void {
   if (!Number.isSafeInteger(epochs) || (epochs as number) < 1)

@@ -16,7 +16,7 @@ import { trackModel } from './live-models.js';
 import { predictLoop } from './evaluate-loop.js';
 import { fitLoop, silentReporter } from './fit-loop.js';
 import { nextTurn } from './turns.js';
-import { checkEpochsAndBatchSize, checkOutputsFinite } from './checks.js';
+import { checkEpochsAndBatchSize, checkOutputsFinite, checkShuffle } from './checks.js';
 import { defaultVerbose } from './progress.js';
 import { checkOptions } from '../util/options.js';
 import { readArtifacts } from '../io/from-artifacts.js';
@@ -180,6 +180,7 @@ export class Network {
           `the tutorial's fit has no defaults (fit(x, y, { epochs: 1000, learningRate: 0.1 }))`,
       );
     checkEpochsAndBatchSize(epochs, batchSize);
+    checkShuffle(shuffle);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
       fail(`learningRate must be a finite number ≥ 0, got ${shown(lr)}`);
     const { matrix: xs, sampleShape } = toMatrix(x, 'x');

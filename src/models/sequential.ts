@@ -29,7 +29,7 @@ import type { Targets } from './staging.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkEpochsAndBatchSize } from './checks.js';
+import { checkBatchSize, checkEpochsAndBatchSize, checkShuffle } from './checks.js';
 import { checkOptions } from '../util/options.js';
 import type { BatchSource } from '../data/batch-source.js';
 import { checkTrainOptions, withCallbacks } from './keras-fit.js';
@@ -259,6 +259,7 @@ export class Sequential {
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true } = options;
     checkEpochsAndBatchSize(epochs, batchSize);
+    checkShuffle(shuffle);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1))
       fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
     const { verbose, yieldEvery, callbacks } = checkTrainOptions(options);

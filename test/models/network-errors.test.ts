@@ -180,6 +180,12 @@ describe('Network reports bad input before any kernel runs', () => {
     }
   });
 
+  it('shuffle must be a boolean', async () => {
+    await expect(net().fit(x, y, { ...quiet, shuffle: 1 as never })).rejects.toThrow(
+      /^scratchnet: shuffle must be true or false, got 1$/,
+    );
+  });
+
   it('unknown loss names list the valid ones', () => {
     // @ts-expect-error a misspelled name does not compile either
     expect(() => net().use('mser')).toThrow(/unknown loss 'mser'. Did you mean 'mse'\? Valid losses: 'mse'/);

@@ -420,6 +420,13 @@ describe('Sequential reports bad input clearly', () => {
     await expect(model.fit(x, y, { ...quiet, batchSize: '8' as never })).rejects.toThrow(
       /batchSize must be a positive integer, got "8"/,
     );
+    // a string would read as true: 'false' shuffled
+    await expect(model.fit(x, y, { ...quiet, shuffle: 'false' as never })).rejects.toThrow(
+      /^scratchnet: shuffle must be true or false, got "false"$/,
+    );
+    await expect(model.fit(x, y, { ...quiet, shuffle: 'batch' as never })).rejects.toThrow(
+      /shuffle must be true or false, got "batch" \(Keras's 'batch' shuffles HDF5 data/,
+    );
     expect(() => optimizers.sgd({ learningRate: Infinity })).toThrow(
       /sgd learningRate must be a finite number ≥ 0, got Infinity/,
     );
