@@ -52,8 +52,8 @@ export interface SequentialOptions {
 
 /** What `Sequential.compile` takes: the optimizer, the loss and the metrics, by Keras name or as objects. */
 export interface CompileOptions {
-  /** a name ('adam', 'sgd', 'rmsprop') or an object from `optimizers` */
-  optimizer: OptimizerInput;
+  /** a name ('adam', 'sgd', 'rmsprop') or an object from `optimizers`; default 'rmsprop', as Keras's */
+  optimizer?: OptimizerInput;
   /** a name ('sparse_categorical_crossentropy', 'mse', …; camelCase too) or an entry of `losses` */
   loss: LossInput;
   /** metric names, one or a list: 'accuracy' (or 'acc'), 'binary_accuracy', 'categorical_accuracy',
