@@ -370,13 +370,17 @@ export class Engine {
   }
 
   /** Samples of `shape` must fit the model's input shape (see fitsInput); the error names both shapes. */
-  checkInputShape(shape: Shape, what: string): void {
+  checkInputShape(shape: Shape, what: string, samples?: number): void {
     const model = this.inputShape;
     if (fitsInput(shape, model)) return;
+    const hint = inputShapeHint(shape, model, samples);
     if (shape.length === 1 && model.length === 1)
-      fail(`${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}`, 'shape_mismatch');
+      fail(
+        `${what} has ${shape[0]} features per sample but the model's input size is ${model[0]}${hint}`,
+        'shape_mismatch',
+      );
     fail(
-      `${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)`,
+      `${what} has samples of shape ${formatShape(shape)} (${shapeSize(shape)} values) but the model's input shape is ${formatShape(model)} (${shapeSize(model)} values)${hint}`,
       'shape_mismatch',
     );
   }
@@ -497,4 +501,22 @@ export class Engine {
         'disposed',
       );
   }
+}
+
+/**
+ * What likely went wrong when samples of `shape` do not fit a model taking `model`: one sample given without its
+ * batch axis (its first axis was read as the samples), or samples that lack an axis of size 1 (images [h, w] for a
+ * model of [h, w, 1]). Other layouts of the right size get no hint: a reshape would scramble them.
+ */
+function inputShapeHint(shape: Shape, model: Shape, samples: number | undefined): string {
+  const size = shapeSize(model);
+  if (samples !== undefined && samples > 1 && samples * shapeSize(shape) === size)
+    return (
+      `. Its ${size} values are one sample's: the first axis is read as the samples, so give one sample as a batch ` +
+      `of one, shape ${formatShape([1, ...model])}`
+    );
+  const withoutOnes = (s: Shape) => s.filter((d) => d !== 1).join(',');
+  if (withoutOnes(shape) === withoutOnes(model))
+    return `. Only axes of size 1 differ: give the data the shape [samples, ${model.join(', ')}]`;
+  return '';
 }

@@ -148,7 +148,7 @@ export async function evaluateDataset(
 function parser(m: DatasetModel): ParseBatch {
   return (batch: Batch, where: string) => {
     const { matrix, sampleShape } = toMatrix(batch.xs, `${where} xs`, { finite: false });
-    m.engine.checkInputShape(sampleShape, `${where} xs`);
+    m.engine.checkInputShape(sampleShape, `${where} xs`, matrix.shape[0]);
     const y = m.targets(batch.ys, `${where} ys`);
     checkSampleCounts(matrix, y, `${where}: `, ['xs', 'ys']);
     return { x: matrix, y };

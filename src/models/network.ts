@@ -251,7 +251,7 @@ export class Network {
       return fromMatrix(out, form);
     }
     this.engine.build(sampleShape);
-    this.engine.checkInputShape(sampleShape, 'x');
+    this.engine.checkInputShape(sampleShape, 'x', matrix.shape[0]);
     return predictLoop(this.engine, matrix, this.engine.inferenceRows(), 'x', form); // checks the outputs too
   }
 
@@ -343,7 +343,7 @@ export class Network {
   }
 
   private checkShapes(shape: Shape, ys: Matrix): void {
-    this.engine.checkInputShape(shape, 'x');
+    this.engine.checkInputShape(shape, 'x', ys.shape[0]);
     if (ys.shape[1] !== this.engine.outputSize) {
       fail(
         `y has ${ys.shape[1]} values per sample but the last layer outputs ${this.engine.outputSize}`,

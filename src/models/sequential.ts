@@ -267,7 +267,7 @@ export class Sequential {
     const parsed = toMatrix(x, 'x', { finite: false });
     let xs = parsed.matrix;
     this.build(parsed.sampleShape);
-    this.engine.checkInputShape(parsed.sampleShape, 'x');
+    this.engine.checkInputShape(parsed.sampleShape, 'x', parsed.matrix.shape[0]);
     let ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
 
@@ -352,7 +352,7 @@ export class Sequential {
     if (!Array.isArray(pair) || pair.length !== 2) fail('validationData must be a pair [x, y]');
     const [vx, vy] = pair;
     const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
-    this.engine.checkInputShape(sampleShape, 'validationData x');
+    this.engine.checkInputShape(sampleShape, 'validationData x', vxs.shape[0]);
     const vys = this.targets(vy, 'validationData y');
     checkSampleCounts(vxs, vys, 'validationData ');
     return { x: vxs, y: vys };
@@ -366,7 +366,7 @@ export class Sequential {
     this.engine.noteInference('evaluate()');
     const { matrix: xs, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm as it is copied in
     this.build(sampleShape);
-    this.engine.checkInputShape(sampleShape, 'x');
+    this.engine.checkInputShape(sampleShape, 'x', xs.shape[0]);
     const batchSize = given || this.engine.inferenceRows();
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
@@ -403,7 +403,7 @@ export class Sequential {
     this.engine.noteInference('predict()');
     const { matrix, form, sampleShape } = toMatrix(x, 'x', { finite: false }); // checked in wasm, chunk by chunk, as it is copied in
     this.build(sampleShape);
-    this.engine.checkInputShape(sampleShape, 'x');
+    this.engine.checkInputShape(sampleShape, 'x', matrix.shape[0]);
     return predictLoop(this.engine, matrix, given || this.engine.inferenceRows(), 'x', form); // checks the outputs too
   }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Activation,
   ActivationLayer,
+  Conv2D,
   Dense,
   FCLayer,
   Flatten,
@@ -111,6 +112,31 @@ describe.each(BACKENDS)('image samples (%s backend)', (backend) => {
       "x has samples of shape [2, 12] (24 values) but the model's input shape is [4, 3, 2] (24 values)",
     );
     model.dispose();
+  });
+
+  it('one sample without its batch axis, and images without their channel axis, are named as such', async () => {
+    const model = imageModel(backend); // [4, 3, 2]
+    // one image given as [h, w, c]: its first axis is read as 4 samples of [3, 2]
+    expect(() => model.predict({ data: flat.subarray(0, 24), shape: [H, W, C] })).toThrow(
+      "x has samples of shape [3, 2] (6 values) but the model's input shape is [4, 3, 2] (24 values). Its 24 " +
+        "values are one sample's: the first axis is read as the samples, so give one sample as a batch of one, shape [1, 4, 3, 2]",
+    );
+    const gray = new Sequential([new Conv2D(2, 3, { inputShape: [5, 5, 1] }), new Flatten(), new Dense(2)], {
+      backend,
+      seed: 1,
+    });
+    expect(() => gray.predict({ data: new Float32Array(2 * 25), shape: [2, 5, 5] })).toThrow(
+      "x has samples of shape [5, 5] (25 values) but the model's input shape is [5, 5, 1] (25 values). Only axes of " +
+        'size 1 differ: give the data the shape [samples, 5, 5, 1]',
+    );
+    // one row of features without its batch axis
+    const dense = new Sequential([new Dense(2, { inputShape: [6] })], { backend, seed: 1 });
+    expect(() => dense.predict({ data: new Float32Array(6), shape: [6] })).toThrow(
+      "x has 1 features per sample but the model's input size is 6. Its 6 values are one sample's",
+    );
+    // a transposed layout of the right size gets no hint: a reshape would scramble it
+    expect(() => model.predict({ data: flat, shape: [N, W, H, C] })).toThrow(/\(24 values\)$/);
+    for (const m of [model, gray, dense]) m.dispose();
   });
 
   it('nested arrays that are not rectangular are refused, naming the place and the shape', () => {
