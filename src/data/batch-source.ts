@@ -76,6 +76,26 @@ export class BatchStream {
     checkBatchSource(source, what, orElse);
   }
 
+  /** how to give a source that can be read again, for errors */
+  private rereadFix =
+    'pass a function that returns a fresh one for every epoch, e.g. fitDataset(() => batches(), …), or set batchesPerEpoch';
+
+  /**
+   * Fail before training when the source runs once (a generator object, or any iterator) but is read afresh in each
+   * of `epochs` epochs (no batchesPerEpoch): it would end in the second epoch, after the first had trained. `fix` says
+   * what to pass instead, in the caller's terms.
+   */
+  checkRereadable(epochs: number, fix = this.rereadFix): void {
+    this.rereadFix = fix;
+    const o = this.source as { next?: unknown } | null;
+    if (epochs < 2 || this.batchesPerEpoch !== undefined || typeof o !== 'object' || o === null) return;
+    if (typeof o.next === 'function')
+      fail(
+        `${this.what} is a generator object (or another iterator), which runs once, but it is read afresh in each ` +
+          `of the ${epochs} epochs: ${fix}`,
+      );
+  }
+
   /** Where the current batch came from, for errors: 'batch 3 of epoch 2'. */
   where(): string {
     return `batch ${this.count} of epoch ${this.epoch + 1}`;
@@ -159,8 +179,8 @@ export class BatchStream {
   private failEmpty(): never {
     if (this.epoch === 0) fail(`${this.what} yielded no batches; expected at least one { xs, ys } batch`);
     fail(
-      `${this.what} yielded no batches in epoch ${this.epoch + 1}: a generator object (or any iterator) runs once. ` +
-        'Pass a function that returns a fresh one for every epoch, e.g. fitDataset(() => batches(), …), or set batchesPerEpoch',
+      `${this.what} yielded no batches in epoch ${this.epoch + 1}: a generator object (or any iterator) runs once; ` +
+        this.rereadFix,
     );
   }
 }

@@ -77,6 +77,7 @@ export async function fitDataset(m: DatasetModel, dataset: BatchSource, options:
   const { verbose, yieldEvery, callbacks } = checkTrainOptions(options);
   const { engine, loss } = m;
   const stream = new BatchStream(dataset, 'fitDataset(dataset)', batchesPerEpoch);
+  stream.checkRereadable(epochs);
   try {
     const parse = parser(m);
     // The first batch builds the model when its input shape was not given, and plans the batch buffers.
@@ -84,7 +85,7 @@ export async function fitDataset(m: DatasetModel, dataset: BatchSource, options:
     m.build(sampleShape.shape);
     const tCols = loss.sparse ? 1 : engine.outputSize;
     const feed = new StreamFeed(stream, parse, sampleShape.rows, engine.inputSize, tCols, batchesPerEpoch);
-    const validate = validation(m, options.validationData, parse, tCols, feed.rows, yieldEvery);
+    const validate = validation(m, options.validationData, parse, tCols, feed.rows, yieldEvery, epochs);
     return await withCallbacks(m.model, engine, loss.name, callbacks, (hooks) =>
       trainLoop(
         {
@@ -166,6 +167,7 @@ function validation(
   tCols: number,
   rows: number,
   yieldEvery: number,
+  epochs: number,
 ): ((buffers: BatchBuffers) => Promise<Means>) | undefined {
   if (data === undefined) return undefined;
   const { engine, loss } = m;
@@ -176,6 +178,11 @@ function validation(
       'fitDataset(…, { validationData })',
       undefined,
       ', or a pair [x, y] as in fit',
+    );
+    stream.checkRereadable(
+      epochs,
+      'validation runs after every epoch, so pass a function that returns a fresh one, e.g. ' +
+        'validationData: () => validationBatches(), or a pair [x, y]',
     );
     let epoch = 0;
     return (buffers) => evaluateStream(engine, loss, kinds, stream, parse, tCols, yieldEvery, epoch++, buffers);

@@ -374,11 +374,25 @@ describe('fitDataset errors name the batch and what was expected', () => {
     );
   });
 
-  it('an empty source, and a generator object asked for a second epoch', async () => {
+  it('an empty source, and a generator object asked for a second epoch (refused before the first trains)', async () => {
     await fails([]).toThrow('fitDataset(dataset) yielded no batches; expected at least one { xs, ys } batch');
     await fails((async function* () {})()).toThrow(/yielded no batches/);
-    await fails(good.values(), { epochs: 2 }).toThrow(
-      /yielded no batches in epoch 2: a generator object \(or any iterator\) runs once. Pass a function that returns a fresh one for every epoch/,
+    const m = model('js');
+    const before = m.getWeights();
+    await expect(m.fitDataset(good.values(), { ...quiet, epochs: 2 })).rejects.toThrow(
+      /^scratchnet: fitDataset\(dataset\) is a generator object \(or another iterator\), which runs once, but it is read afresh in each of the 2 epochs: pass a function that returns a fresh one for every epoch, e.g. fitDataset\(\(\) => batches\(\), …\), or set batchesPerEpoch$/,
+    );
+    expect(m.getWeights()).toEqual(before); // nothing trained
+    // as validationData: it said how to fix the training source, after two epochs had trained
+    await expect(m.fitDataset(good, { ...quiet, epochs: 3, validationData: good.values() })).rejects.toThrow(
+      /^scratchnet: fitDataset\(…, \{ validationData \}\) is a generator object \(or another iterator\), which runs once, but it is read afresh in each of the 3 epochs: validation runs after every epoch, so pass a function that returns a fresh one, e.g. validationData: \(\) => validationBatches\(\), or a pair \[x, y\]$/,
+    );
+    expect(m.getWeights()).toEqual(before);
+    // one epoch reads it once; a function returning one iterator every time ends empty in the second epoch
+    await m.fitDataset(good.values(), { ...quiet, epochs: 1, validationData: good.values() });
+    const once = good.values();
+    await expect(m.fitDataset(() => once, { ...quiet, epochs: 2 })).rejects.toThrow(
+      /yielded no batches in epoch 2: a generator object \(or any iterator\) runs once; pass a function that returns a fresh one for every epoch/,
     );
   });
 
