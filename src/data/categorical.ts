@@ -1,4 +1,4 @@
-import { fail } from '../util/errors.js';
+import { fail, notNumber } from '../util/errors.js';
 import { matrix, type Matrix } from './matrix.js';
 
 /** A quarter of WebAssembly's 4 GiB: a one-hot matrix any larger leaves no room to train on it. */
@@ -25,7 +25,7 @@ export function toCategorical(labels: ArrayLike<number>, numClasses?: number): M
     if (!ok) {
       const expected =
         numClasses === undefined ? 'a non-negative integer' : `an integer in [0, ${numClasses}) (numClasses)`;
-      fail(`toCategorical: labels[${i}] is ${label}, expected ${expected}`);
+      fail(`toCategorical: labels[${i}] is ${notNumber(label)}, expected ${expected}`);
     }
     if (label > max) max = label;
   }

@@ -37,6 +37,10 @@ describe('toCategorical', () => {
       expect(() => toCategorical([1, NaN], 3)).toThrow(
         'scratchnet: toCategorical: labels[1] is NaN, expected an integer in [0, 3)',
       );
+      // a class name is shown as the string it is
+      expect(() => toCategorical(['cat'] as never)).toThrow(
+        'scratchnet: toCategorical: labels[0] is the string "cat" (convert text with Number() first), expected a non-negative integer',
+      );
     });
 
     it('a numClasses that is not a positive integer', () => {
