@@ -20,8 +20,7 @@ export function kerasSnakeCase(className: string): string {
     .toLowerCase();
 }
 
-/** camelCase option names ↔ Keras config keys: inputShape ↔ input_shape. */
-export const camelToSnake = (key: string): string => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+/** Keras config keys → camelCase option names: input_shape → inputShape (the other way: toSnakeCase in util/errors.ts). */
 export { snakeToCamel } from '../util/errors.js';
 
 /** A layer's `name` in a config, if it has one. */

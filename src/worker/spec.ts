@@ -4,12 +4,12 @@
  * and with the same seed the same initial weights.
  */
 import type { BackendName } from '../backends/backend.js';
-import { camelToSnake, snakeToCamel } from '../layers/config.js';
+
 import type { KernelLayer } from '../layers/kernel-layer.js';
 import { layerClassForSpec, specTypes } from '../layers/registry.js';
 import { Sequential } from '../models/sequential.js';
 import type { OptimizerName, OptimizerSettings } from '../optimizers/index.js';
-import { fail } from '../util/errors.js';
+import { fail, snakeToCamel, suggest, toSnakeCase } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { ActivationName } from '../activations/index.js';
 import type { InitializerName } from '../initializers/index.js';
@@ -97,15 +97,18 @@ function layerFromSpec(spec: LayerSpec, index: number): KernelLayer {
   const where = `model spec layers[${index}]`;
   if (!spec || typeof spec !== 'object') fail(`${where} must be an object like { type: 'dense', units: 10 }`);
   const cls = typeof spec.type === 'string' ? layerClassForSpec(spec.type) : undefined;
-  if (!cls)
+  if (!cls) {
+    const type = (spec as { type?: unknown }).type;
+    const hint = typeof type === 'string' ? suggest(toSnakeCase(type), specTypes()) : undefined;
     fail(
-      `${where} has type ${JSON.stringify((spec as { type?: unknown }).type)}; expected one of ${specTypes()
+      `${where} has type ${JSON.stringify(type)};${hint ? ` did you mean '${hint}'?` : ''} expected one of ${specTypes()
         .map((t) => `'${t}'`)
         .join(', ')}`,
     );
+  }
   checkOptions(spec, where, ['type', ...cls.configKeys.map(snakeToCamel), 'inputShape', 'name']);
   const config: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(spec)) if (key !== 'type') config[camelToSnake(key)] = value;
+  for (const [key, value] of Object.entries(spec)) if (key !== 'type') config[toSnakeCase(key)] = value;
   return cls.fromConfig(config, where);
 }
 

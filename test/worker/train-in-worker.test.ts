@@ -246,6 +246,10 @@ describe('trainInWorker ⇄ serveTraining', () => {
     await expect(trainInWorker(main, { model: badLayer, x: XOR_X, y: XOR_Y })).rejects.toThrow(
       /layers\[0\] has type "lstm"; expected one of 'dense', 'dropout', 'activation', 'flatten', 'reshape'/,
     );
+    const typo = { ...XOR_SPEC, layers: [{ type: 'dens', units: 3 }] } as never;
+    await expect(trainInWorker(main, { model: typo, x: XOR_X, y: XOR_Y })).rejects.toThrow(
+      /layers\[0\] has type "dens"; did you mean 'dense'\? expected one of 'dense', 'dropout'/,
+    );
     await expect(trainInWorker(main, { model: XOR_SPEC, x: [[0, 0, 0]], y: [[1]] })).rejects.toThrow(
       "x has 3 features per sample but the model's input size is 2",
     );
