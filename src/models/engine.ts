@@ -339,8 +339,21 @@ export class Engine {
     return this.layers.flatMap((l) => l.getWeights());
   }
 
-  setWeights(weights: Float32Array[]): void {
+  /**
+   * setWeights may run from a fit's callbacks, as Keras's (earlyStopping restores the best weights so); from outside,
+   * it would swap the weights under a fit that was not awaited, between two of its batches.
+   */
+  checkWeightsSettable(): void {
     this.checkNotDisposed();
+    if (this.fitting && this.callbacksRunning === 0)
+      fail(
+        'setWeights() while fit() is running on this model: await that fit first, or set the weights from one of its ' +
+          'callbacks',
+      );
+  }
+
+  setWeights(weights: Float32Array[]): void {
+    this.checkWeightsSettable();
     if (!this.built) fail('the model has no weights until it is built (fit it, or give the first layer an input size)');
     const counts = this.layers.map((l) => l.params().length);
     const total = counts.reduce((a, b) => a + b, 0);

@@ -263,7 +263,7 @@ export class Network {
 
   /** Replace the weights (the order and sizes of getWeights). */
   setWeights(weights: Float32Array[]): void {
-    this.engine.checkNotDisposed();
+    this.engine.checkWeightsSettable();
     if (!Array.isArray(weights))
       fail(`setWeights takes a list of Float32Arrays (the order of getWeights), got ${describe(weights)}`);
     if (this.onArena) return this.engine.setWeights(weights);

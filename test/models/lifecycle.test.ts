@@ -106,6 +106,26 @@ describe.each(BACKENDS)('while fit() runs (%s)', (backend) => {
     m.dispose();
   });
 
+  it('setWeights beside a fit that was not awaited is refused; from its callbacks and after it, allowed', async () => {
+    const m = sequential(backend);
+    const start = m.getWeights();
+    await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: { onEpochEnd: () => m.setWeights(start) } });
+    expect(m.getWeights()).toEqual(start); // set after the last epoch, from its callback
+    const running = m.fit(x, y, { epochs: 5, verbose: 0 }); // not awaited
+    expect(() => m.setWeights(start)).toThrow(
+      /^scratchnet: setWeights\(\) while fit\(\) is running on this model: await that fit first, or set the weights from one of its callbacks$/,
+    );
+    await running;
+    m.setWeights(start);
+    expect(m.getWeights()).toEqual(start);
+    const n = network(backend);
+    const training = n.fit(x, y, { epochs: 5, learningRate: 0.1, verbose: false });
+    expect(() => n.setWeights(n.getWeights())).toThrow(/^scratchnet: setWeights\(\) while fit\(\) is running/);
+    await training;
+    m.dispose();
+    n.dispose();
+  });
+
   it('predict or evaluate beside a fit that was not awaited warns once; inside its callbacks and after it, never', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
