@@ -453,13 +453,20 @@ export class Sequential {
     for (const line of summarize(this.name, this.engine).split('\n')) print(line);
   }
 
-  /** The number of weights (as summary() shows), also before the model is built when its input size is known. */
+  /** The number of weights (as summary() shows), also before the model is built when its input size is known; a
+   *  model whose input size is not known yet has no count (as in Keras, an error saying how to build it). */
   countParams(): number {
     const { engine } = this;
     engine.checkNotDisposed();
     if (engine.built) return engine.params().reduce((s, p) => s + p.size, 0);
-    const declared = engine.layers[0]?.declaredInputShape;
-    return declared === undefined ? 0 : engine.plan(declared).params;
+    if (engine.layers.length === 0) return 0;
+    const declared = engine.layers[0].declaredInputShape;
+    if (declared === undefined)
+      fail(
+        'countParams(): the weights depend on the input size, which this model does not know yet: give the first ' +
+          'layer an inputShape, or call build([features]) (or fit or predict) first',
+      );
+    return engine.plan(declared).params;
   }
 
   /** Every Dense layer's kernel ([in, out], row-major) then bias, in layer order, as copies. */

@@ -144,7 +144,11 @@ describe('Sequential API', () => {
   it('countParams() is known as soon as the input size is (before compile or fit), as summary() shows it', () => {
     const m = new Sequential([new Dense(5, { inputShape: [3] }), new Dense(2)], { backend: 'js' });
     expect(m.countParams()).toBe(3 * 5 + 5 + 5 * 2 + 2);
-    expect(new Sequential([new Dense(5)], { backend: 'js' }).countParams()).toBe(0);
+    // no input size yet: no count, as in Keras (it was 0, read as a model without weights)
+    expect(() => new Sequential([new Dense(5)], { backend: 'js' }).countParams()).toThrow(
+      /^scratchnet: countParams\(\): the weights depend on the input size, which this model does not know yet: give the first layer an inputShape, or call build/,
+    );
+    expect(new Sequential([], { backend: 'js' }).countParams()).toBe(0);
     m.predict([[1, 2, 3]]);
     expect(m.countParams()).toBe(32);
     m.dispose();
