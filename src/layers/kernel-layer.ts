@@ -1,7 +1,7 @@
 import type { Arena, Backend } from '../backends/backend.js';
 import type { Ptr } from '../backends/kernels.js';
 import { resolveBackend } from '../backends/index.js';
-import { fail, givenArrays } from '../util/errors.js';
+import { fail, givenArrays, shown } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { initialize, type Initializer } from '../initializers/index.js';
 import { inputShapeEntry, kerasSnakeCase, type LayerConfig } from './config.js';
@@ -114,6 +114,21 @@ export abstract class KernelLayer extends Layer {
   constructor(name?: string) {
     super(name);
     this.kind = kerasSnakeCase(ownClassName(this.constructor));
+  }
+
+  /**
+   * Always true: every layer trains. Keras's `layer.trainable = false` (freezing a layer) is not supported, and
+   * setting it says so rather than being ignored.
+   */
+  get trainable(): boolean {
+    return true;
+  }
+  set trainable(value: boolean) {
+    if (value !== true)
+      fail(
+        `${this.name ? `layer '${this.name}'` : `a ${this.kind} layer`}: trainable = ${shown(value)} (freezing a ` +
+          `layer) is not supported; every layer of a model trains`,
+      );
   }
 
   /** The sample shape this layer insists on (Keras's `inputShape`), when its constructor was given one. */

@@ -154,6 +154,22 @@ describe('Sequential API', () => {
     m.dispose();
   });
 
+  it('layer.trainable is true, and freezing a layer (trainable = false) is refused rather than ignored', () => {
+    const layer = new Dense(2, { inputShape: [3] });
+    expect(layer.trainable).toBe(true);
+    layer.trainable = true;
+    expect(() => {
+      layer.trainable = false;
+    }).toThrow(
+      /^scratchnet: a dense layer: trainable = false \(freezing a layer\) is not supported; every layer of a model trains$/,
+    );
+    const model = new Sequential([layer], { backend: 'js' });
+    expect(() => {
+      model.layers[0].trainable = false;
+    }).toThrow(/^scratchnet: layer 'dense(_\d+)?': trainable = false/);
+    model.dispose();
+  });
+
   it('summary lists layers, output shapes and parameter counts like Keras', () => {
     const model = new Sequential(
       [
