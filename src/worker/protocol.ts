@@ -3,6 +3,7 @@
  * the small adapter that lets both sides talk to a browser Worker, a worker's global scope, a Node `Worker` or a
  * Node `MessagePort` (worker_threads' `parentPort`) alike.
  */
+import type { ErrorCode } from '../util/errors.js';
 import type { BackendLabel } from '../backends/backend.js';
 import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
@@ -85,7 +86,15 @@ export type Reply =
       backend: BackendLabel;
       threads: number;
     }
-  | { type: 'scratchnet:error'; id: number; name: string; message: string; stack?: string };
+  | {
+      type: 'scratchnet:error';
+      id: number;
+      name: string;
+      message: string;
+      stack?: string;
+      /** a ScratchnetError's code, so that the caller gets one back */
+      code?: ErrorCode;
+    };
 
 /** Listen for message data on `endpoint`; returns the function that stops listening. */
 export function onMessage(endpoint: MessageEndpoint, handler: (data: unknown) => void): () => void {

@@ -8,7 +8,7 @@
  */
 import { ready } from '../backends/index.js';
 import { getThreads } from '../backends/wasm/threads/settings.js';
-import { fail } from '../util/errors.js';
+import { fail, ScratchnetError } from '../util/errors.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/fit-loop.js';
 import {
@@ -70,6 +70,7 @@ export function serveTraining(port: MessageEndpoint | null = globalThis as unkno
             name: error.name,
             message: error.message,
             stack: error.stack,
+            code: error instanceof ScratchnetError ? error.code : undefined,
           });
         })
         .finally(() => jobs.delete(request.id));

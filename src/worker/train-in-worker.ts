@@ -19,7 +19,7 @@ import {
 } from './protocol.js';
 import type { ModelSpec } from './spec.js';
 import { checkOptions } from '../util/options.js';
-import { fail, scratchnetError } from '../util/errors.js';
+import { fail, ScratchnetError, scratchnetError } from '../util/errors.js';
 
 const TRAIN_IN_WORKER_OPTIONS = [
   'model',
@@ -185,8 +185,13 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
             break;
           case 'scratchnet:error': {
             finish();
-            const error = new Error(reply.message);
-            error.name = reply.name;
+            // scratchnet's own errors come back as ScratchnetErrors with their code; others as they were named
+            let error: Error;
+            if (reply.code) error = new ScratchnetError(reply.message, reply.code);
+            else {
+              error = new Error(reply.message);
+              error.name = reply.name;
+            }
             if (reply.stack) error.stack = reply.stack;
             reject(error);
             break;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
+  ScratchnetError,
   modelFromSpec,
   serveTraining,
   trainInWorker,
@@ -250,9 +251,13 @@ describe('trainInWorker ⇄ serveTraining', () => {
     await expect(trainInWorker(main, { model: typo, x: XOR_X, y: XOR_Y })).rejects.toThrow(
       /layers\[0\] has type "dens"; did you mean 'dense'\? expected one of 'dense', 'dropout'/,
     );
-    await expect(trainInWorker(main, { model: XOR_SPEC, x: [[0, 0, 0]], y: [[1]] })).rejects.toThrow(
-      "x has 3 features per sample but the model's input size is 2",
+    const wrongWidth = await trainInWorker(main, { model: XOR_SPEC, x: [[0, 0, 0]], y: [[1]] }).catch(
+      (e: unknown) => e,
     );
+    expect((wrongWidth as Error).message).toMatch("x has 3 features per sample but the model's input size is 2");
+    // a ScratchnetError with its code, as if the training had run here
+    expect(wrongWidth).toBeInstanceOf(ScratchnetError);
+    expect(wrongWidth).toMatchObject({ name: 'ScratchnetError', code: 'shape_mismatch' });
     // misspelled keys in the spec reach the worker and are refused there; in the fit options, before posting
     const typoLayer = {
       ...XOR_SPEC,
