@@ -23,17 +23,20 @@ export class ScratchnetError extends Error {
     super(message, options);
     Object.defineProperty(this, BRAND, { value: true });
   }
+}
 
-  /**
-   * `e instanceof ScratchnetError` holds for an error from any copy of scratchnet: each entry of the package
-   * (`scratchnet`, `scratchnet/node`, `scratchnet/relaxed`) is a bundle with its own copy of this class, and an
-   * application may load two installs of the package. Subclasses keep the usual prototype check.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
+/**
+ * `e instanceof ScratchnetError` holds for an error from any copy of scratchnet: each entry of the package
+ * (`scratchnet`, `scratchnet/node`, `scratchnet/relaxed`) is a bundle with its own copy of this class, and an
+ * application may load two installs of the package. Subclasses keep the usual prototype check. (Set here, not as a
+ * static method: a class body that names its class makes esbuild rename it, and errors would print another name.)
+ */
+Object.defineProperty(ScratchnetError, Symbol.hasInstance, {
+  value(this: unknown, value: unknown): boolean {
     if (this !== ScratchnetError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as { [BRAND]?: boolean })[BRAND] === true;
-  }
-}
+  },
+});
 
 /** The error `fail` throws, for code that rejects a promise with it or returns it instead of throwing. */
 export function scratchnetError(message: string, code: ErrorCode = 'bad_input', cause?: unknown): ScratchnetError {
