@@ -9,13 +9,15 @@
 // - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
 // - "optimizer always split": without the second rule (small batches);
 // - "gradient learnt": without the third (batches of 64 and more, whose first-layer gradient splits);
-// - "gather whole": the batch's gather on the calling thread (GATHER_SPLITS off; batches of 64 and more).
+// - "gather whole": the batch's gather on the calling thread (GATHER_SPLITS off; batches of 64 and more);
+// - "gather always split": the gather split without learning (GATHER_LEARNT off).
 //
 //   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14]   (batch 64 or 128 for the third rule)
 import { loadMnist } from '../src/node.js';
 import { Dense, Sequential, optimizers } from '../src/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
 import {
+  GATHER_LEARNT,
   GATHER_SPLITS,
   GRADIENT_FOLLOWS_STEP,
   MIN_WORK,
@@ -35,6 +37,7 @@ const shipped = {
   follows: OPTIMIZER_FOLLOWS_GRADIENT.enabled,
   gradientFollows: GRADIENT_FOLLOWS_STEP.enabled,
   gatherSplits: GATHER_SPLITS.enabled,
+  gatherLearnt: GATHER_LEARNT.enabled,
 };
 
 function mlp(): Sequential {
@@ -57,6 +60,7 @@ const configs = [
   { name: 'two, optimizer always split', threads: 2, ...shipped, follows: false },
   { name: 'two, gradient learnt', threads: 2, ...shipped, gradientFollows: false },
   { name: 'two, gather whole', threads: 2, ...shipped, gatherSplits: false },
+  { name: 'two, gather always split', threads: 2, ...shipped, gatherLearnt: false },
 ].map((c) => ({ ...c, model: mlp(), rates: [] as number[] }));
 
 console.log(`${machineLine()}; MNIST MLP 784-128-64-10, Adam, batch ${batch}, ${rounds - WARMUP} timed rounds`);
@@ -69,6 +73,7 @@ for (let round = 0; round < rounds; round++) {
     OPTIMIZER_FOLLOWS_GRADIENT.enabled = c.follows;
     GRADIENT_FOLLOWS_STEP.enabled = c.gradientFollows;
     GATHER_SPLITS.enabled = c.gatherSplits;
+    GATHER_LEARNT.enabled = c.gatherLearnt;
     if (offset + CHUNK > mnist.trainX.shape[0]) offset = 0;
     const x = { data: mnist.trainX.data.subarray(offset * 784, (offset + CHUNK) * 784), shape: [CHUNK, 784] };
     const y = mnist.trainY.subarray(offset, offset + CHUNK);

@@ -129,6 +129,8 @@ export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 export const GRADIENT_FOLLOWS_STEP = { enabled: true };
 /** Whether the batch's gather splits by rows (gatherRows below); benches turn it off to compare. */
 export const GATHER_SPLITS = { enabled: true };
+/** Whether the gather's split is learnt (else it always splits); benches turn it off to compare. */
+export const GATHER_LEARNT = { enabled: true };
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -402,15 +404,16 @@ export function threadedKernels(
     const whole = () => raw.gatherRows(src, idx, dst, rows, cols);
     const parts = GATHER_SPLITS.enabled ? partsFor(rows * cols, MIN_WORK.gather, rows, 16, 1) : 1;
     if (parts < 2) return whole();
-    decide('gatherRows', rows * cols, whole, () =>
+    const split = () =>
       runBlocks('gatherRows', bounds(rows, parts, 16), (lo, hi) => [
         src,
         idx + lo * 4,
         dst + lo * cols * 4,
         hi - lo,
         cols,
-      ]),
-    );
+      ]);
+    if (!GATHER_LEARNT.enabled) return split();
+    decide('gatherRows', rows * cols, whole, split);
   };
 
   // ---- row-wise kernels: blocks of rows --------------------------------------------------------------------------
