@@ -5,12 +5,13 @@
 //
 // - "as shipped": the zero-skipping products count their work at SPARSE_SHARE of dense (MIN_WORK.sparse), and an
 //   optimizer step splits only over a gradient that was written split (OPTIMIZER_FOLLOWS_GRADIENT), and a weight
-//   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP);
+//   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP), and
+//   the batch's gather splits by rows without learning (GATHER_SPLITS on, GATHER_LEARNT off);
 // - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
 // - "optimizer always split": without the second rule (small batches);
 // - "gradient learnt": without the third (batches of 64 and more, whose first-layer gradient splits);
 // - "gather whole": the batch's gather on the calling thread (GATHER_SPLITS off; batches of 64 and more);
-// - "gather always split": the gather split without learning (GATHER_LEARNT off).
+// - "gather learnt": the gather's split learnt as other calls' are (GATHER_LEARNT on), not always made.
 //
 //   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14]   (batch 64 or 128 for the third rule)
 import { loadMnist } from '../src/node.js';
@@ -60,7 +61,7 @@ const configs = [
   { name: 'two, optimizer always split', threads: 2, ...shipped, follows: false },
   { name: 'two, gradient learnt', threads: 2, ...shipped, gradientFollows: false },
   { name: 'two, gather whole', threads: 2, ...shipped, gatherSplits: false },
-  { name: 'two, gather always split', threads: 2, ...shipped, gatherLearnt: false },
+  { name: 'two, gather learnt', threads: 2, ...shipped, gatherLearnt: true },
 ].map((c) => ({ ...c, model: mlp(), rates: [] as number[] }));
 
 console.log(`${machineLine()}; MNIST MLP 784-128-64-10, Adam, batch ${batch}, ${rounds - WARMUP} timed rounds`);

@@ -215,7 +215,7 @@ describe('the pool', () => {
     expect(backend.pool!.splitCalls).toBe(before + 1);
   });
 
-  it("the batch's gather splits by blocks of rows from 2 × MIN_WORK.gather floats on (a batch of 64 MNIST images), the same copy", async () => {
+  it("the batch's gather splits by blocks of rows from 2 × MIN_WORK.gather floats on (a batch of 64 MNIST images), without learning, the same copy", async () => {
     await setThreads(2);
     await new Promise((r) => setTimeout(r, 50)); // the workers have started
     const cols = 784,
@@ -232,6 +232,20 @@ describe('the pool', () => {
     expect(gathers(), '64 rows of 784').toBe(before + 1);
     kernels.gatherRows(src, idx, whole, 32, cols); // 25 K floats: whole
     expect(gathers(), '32 rows of 784').toBe(before + 1);
+    // not learnt: with the learner on, every call splits and the learner never counts one
+    const learnt = () =>
+      adaptive
+        .summary()
+        .filter((r) => r.key.startsWith('gatherRows:'))
+        .reduce((sum, r) => sum + r.calls, 0);
+    adaptive.enabled = true;
+    try {
+      const learntBefore = learnt();
+      for (let i = 0; i < 40; i++) kernels.gatherRows(src, idx, split, 64, cols);
+      expect([learnt(), gathers()]).toEqual([learntBefore, before + 41]);
+    } finally {
+      adaptive.enabled = false;
+    }
     await setThreads(1);
     kernels.gatherRows(src, idx, whole, 64, cols);
     expect(Array.from(arena.f32(split, 64 * cols))).toEqual(Array.from(arena.f32(whole, 64 * cols)));

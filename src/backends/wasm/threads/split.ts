@@ -129,8 +129,9 @@ export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 export const GRADIENT_FOLLOWS_STEP = { enabled: true };
 /** Whether the batch's gather splits by rows (gatherRows below); benches turn it off to compare. */
 export const GATHER_SPLITS = { enabled: true };
-/** Whether the gather's split is learnt (else it always splits); benches turn it off to compare. */
-export const GATHER_LEARNT = { enabled: true };
+/** Whether the gather's split is learnt; off (as shipped), it always splits (gatherRows below says why); benches turn
+ *  it on to compare. */
+export const GATHER_LEARNT = { enabled: false };
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -399,7 +400,10 @@ export function threadedKernels(
 
   // ---- the batch's gather (fit's shuffled rows, copied from the staged data): blocks of rows. Its rows come from all
   // over the staged set, most of them from memory, so that two threads waiting on their own rows take about half the
-  // time of one (docs/threads.md, eleventh round). ------------------------------------------------------------------
+  // time of one (docs/threads.md, eleventh round). It splits without learning, as the first layer's gradient does
+  // after a split step: timed alone, a whole gather now and then read faster, but it leaves the batch in the caller's
+  // cache for the split calls after it; in the full bench runs whose MNIST MLP missed 1.3× the learner had run it
+  // whole in 13–19% of its calls, and in the one that held, in none (docs/threads.md, twelfth round). -------------
   k.gatherRows = (src, idx, dst, rows, cols) => {
     const whole = () => raw.gatherRows(src, idx, dst, rows, cols);
     const parts = GATHER_SPLITS.enabled ? partsFor(rows * cols, MIN_WORK.gather, rows, 16, 1) : 1;
