@@ -33,7 +33,7 @@ export { CONV_BLOCK_FLOATS, CONV_RELU } from './conv';
 export { setScratch, NC as MATMUL_SLAB_COLUMNS } from './lib/scratch';
 export { matmulTransARows, matmulCols, matmulTransBCols } from './matmul';
 export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterBlock, convWindowsInside, conv2dBackwardStage } from './conv';
-export { matmulTransASkipZerosRows, matmulSkipZerosCols, matmulSkipZerosStage } from './sparse';
+export { matmulTransASkipZerosRows, matmulSkipZerosCols, matmulSkipZerosStage, skipsZeros } from './sparse';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */
 export function scratchBytes(): usize {

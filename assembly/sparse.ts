@@ -103,6 +103,13 @@ function skipPays(x: usize, m: i32, k: i32, n: i32): bool {
   return n >= SPARSE_MIN_N && sparseEnough(x, m * k);
 }
 
+/** Whether matmulSkipZeros and matmulTransASkipZeros skip the zeros of this batch's x (else they run the dense
+ *  product): what their work is, for the worker pool's least work per chunk (src/backends/wasm/threads/split.ts). */
+export function skipsZeros(x: usize, m: i32, k: i32, n: i32): bool {
+  if (DEBUG) check(x, <i64>m * k, 'skipsZeros: x');
+  return skipPays(x, m, k, n);
+}
+
 /** Whether at most SPARSE_SHARE of x[0..len) is non-zero (NaN counts as non-zero); stops counting once it is not. */
 function sparseEnough(x: usize, len: i32): bool {
   const limit = <i32>(<f64>len * SPARSE_SHARE);

@@ -8,6 +8,8 @@
 //   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP), and
 //   the batch's gather splits by rows without learning (GATHER_SPLITS on, GATHER_LEARNT off);
 // - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
+// - "sparse not looked at": every zero-skipping product counted at MIN_WORK.sparse, also one whose x is not sparse
+//   enough to skip (SPARSE_SEEN off: the MNIST MLP's second layer at batch 128);
 // - "optimizer always split": without the second rule (small batches);
 // - "gradient learnt": without the third (batches of 64 and more, whose first-layer gradient splits);
 // - "gather whole": the batch's gather on the calling thread (GATHER_SPLITS off; batches of 64 and more);
@@ -23,6 +25,7 @@ import {
   GRADIENT_FOLLOWS_STEP,
   MIN_WORK,
   OPTIMIZER_FOLLOWS_GRADIENT,
+  SPARSE_SEEN,
 } from '../src/backends/wasm/threads/split.js';
 import { median } from './lib/harness.js';
 import { machineLine } from './lib/report.js';
@@ -39,6 +42,7 @@ const shipped = {
   gradientFollows: GRADIENT_FOLLOWS_STEP.enabled,
   gatherSplits: GATHER_SPLITS.enabled,
   gatherLearnt: GATHER_LEARNT.enabled,
+  sparseSeen: SPARSE_SEEN.enabled,
 };
 
 function mlp(): Sequential {
@@ -58,6 +62,7 @@ const configs = [
   { name: 'one thread', threads: 1, ...shipped },
   { name: 'two, as shipped', threads: 2, ...shipped },
   { name: 'two, sparse counted dense', threads: 2, ...shipped, sparse: MIN_WORK.matmul },
+  { name: 'two, sparse not looked at', threads: 2, ...shipped, sparseSeen: false },
   { name: 'two, optimizer always split', threads: 2, ...shipped, follows: false },
   { name: 'two, gradient learnt', threads: 2, ...shipped, gradientFollows: false },
   { name: 'two, gather whole', threads: 2, ...shipped, gatherSplits: false },
@@ -75,6 +80,7 @@ for (let round = 0; round < rounds; round++) {
     GRADIENT_FOLLOWS_STEP.enabled = c.gradientFollows;
     GATHER_SPLITS.enabled = c.gatherSplits;
     GATHER_LEARNT.enabled = c.gatherLearnt;
+    SPARSE_SEEN.enabled = c.sparseSeen;
     if (offset + CHUNK > mnist.trainX.shape[0]) offset = 0;
     const x = { data: mnist.trainX.data.subarray(offset * 784, (offset + CHUNK) * 784), shape: [CHUNK, 784] };
     const y = mnist.trainY.subarray(offset, offset + CHUNK);

@@ -215,6 +215,33 @@ describe('the pool', () => {
     expect(backend.pool!.splitCalls).toBe(before + 1);
   });
 
+  it("a zero-skipping product counts its work as dense where its x is not sparse enough to skip (the MLP's second layer at batch 128)", async () => {
+    await setThreads(2);
+    await new Promise((r) => setTimeout(r, 50)); // the workers have started
+    const [m, k, n] = [128, 128, 64]; // 1 M multiply-adds: 2 × MIN_WORK.matmul, under 2 × MIN_WORK.sparse
+    const xsOf = [arena.alloc(m * k), arena.alloc(m * k)], // one x each: what a pointer held is remembered for some calls
+      ws = arena.alloc(k * n),
+      ys = arena.alloc(m * n),
+      ref = arena.alloc(m * n);
+    arena.f32(ws, k * n).forEach((_, i, v) => (v[i] = ((i * 7) % 13) / 8 - 0.75));
+    const splits = () => backend.pool!.splitsByKernel.matmulSkipZeros ?? 0;
+    for (const [share, splitsWhen, xs] of [
+      [0.5, true, xsOf[0]], // a relu's output: the kernel runs the dense product, so the call is large enough to split
+      [0.1, false, xsOf[1]], // sparse enough to skip: a tenth of the work, too little to split
+    ] as const) {
+      arena.f32(xs, m * k).forEach((_, i, v) => (v[i] = (i * 0.618) % 1 < share ? 1 + (i % 5) : 0));
+      const before = splits();
+      for (let call = 0; call < 3; call++) kernels.matmulSkipZeros(xs, ws, ys, m, k, n);
+      expect(splits() - before, `${share * 100}% non-zero`).toBe(splitsWhen ? 3 : 0);
+      await setThreads(1);
+      kernels.matmulSkipZeros(xs, ws, ref, m, k, n);
+      expect(Array.from(arena.f32(ys, m * n))).toEqual(Array.from(arena.f32(ref, m * n)));
+      await setThreads(2);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const p of [...xsOf, ws, ys, ref]) arena.free(p);
+  });
+
   it("the batch's gather splits by blocks of rows from 2 × MIN_WORK.gather floats on (a batch of 64 MNIST images), without learning, the same copy", async () => {
     await setThreads(2);
     await new Promise((r) => setTimeout(r, 50)); // the workers have started

@@ -129,6 +129,11 @@ export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 export const GRADIENT_FOLLOWS_STEP = { enabled: true };
 /** Whether the batch's gather splits by rows (gatherRows below); benches turn it off to compare. */
 export const GATHER_SPLITS = { enabled: true };
+/** Whether a zero-skipping product whose x is not sparse enough to skip counts its work as dense (minWork below);
+ *  benches turn it off to compare. */
+export const SPARSE_SEEN = { enabled: true };
+/** calls of a zero-skipping product between two looks at whether its x is sparse enough to skip */
+const SKIP_RECHECK = 64;
 /** Whether the gather's split is learnt; off (as shipped), it always splits (gatherRows below says why); benches turn
  *  it on to compare. */
 export const GATHER_LEARNT = { enabled: false };
@@ -202,8 +207,35 @@ export function threadedKernels(
     return bounds(slabs, parts, 1).map((s) => Math.min(s * MATMUL_SLAB_COLUMNS, cols));
   };
 
-  /** least work per chunk of a product, counted as dense multiply-adds */
-  const minWork = (name: string) => (name.endsWith('SkipZeros') ? MIN_WORK.sparse : MIN_WORK.matmul);
+  /**
+   * Whether a zero-skipping product over this x skips (assembly/sparse.ts, skipsZeros), as last seen for its pointer
+   * and shape, looked at again every SKIP_RECHECK calls (an activation's share of zeros drifts slowly as it trains).
+   * A product over x that is not sparse enough runs the dense kernel, and its work counts as dense.
+   */
+  const skipSeen = new Map<string, { skips: boolean; calls: number }>();
+  const skips = (x: number, m: number, kk: number, n: number): boolean => {
+    const key = `${x}:${m}:${kk}:${n}`;
+    let seen = skipSeen.get(key);
+    if (seen === undefined || seen.calls >= SKIP_RECHECK) {
+      if (skipSeen.size > 256) skipSeen.clear(); // pointers freed and reused: forget them all now and then
+      seen = { skips: (exports.skipsZeros as (...a: number[]) => number)(x, m, kk, n) !== 0, calls: 0 };
+      skipSeen.set(key, seen);
+    }
+    seen.calls++;
+    return seen.skips;
+  };
+  /**
+   * Least work per chunk of a product, counted as dense multiply-adds. A zero-skipping product's is MIN_WORK.sparse
+   * where its x is sparse enough to skip; where it is not (the MNIST MLP's second layer, over the relu of the first),
+   * it runs the dense product, and MIN_WORK.matmul. Only a call between the two thresholds is looked at: above and
+   * below, both give the same answer.
+   */
+  const minWork = (name: string, x: number, m: number, kk: number, n: number): number => {
+    if (!name.endsWith('SkipZeros')) return MIN_WORK.matmul;
+    const work = m * kk * n;
+    if (!SPARSE_SEEN.enabled || work < 2 * MIN_WORK.matmul || work >= 2 * MIN_WORK.sparse) return MIN_WORK.sparse;
+    return skips(x, m, kk, n) ? MIN_WORK.sparse : MIN_WORK.matmul;
+  };
 
   /**
    * Weights whose last optimizer step was split over two threads, by the halves pipelined() cuts: each thread holds
@@ -266,12 +298,12 @@ export function threadedKernels(
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
       const work = m * kk * n;
       const whole = () => raw[name](x, w, y, m, kk, n);
-      const cols = columnBounds(work, n, minWork(name));
+      const cols = columnBounds(work, n, minWork(name, x, m, kk, n));
       if (cols)
         return decide(byColumns, work, whole, () =>
           runBlocks(byColumns, cols, (lo, hi) => [x, w, y, m, kk, n, lo, hi]),
         );
-      const parts = partsFor(work, minWork(name), m, 4, perThread(work));
+      const parts = partsFor(work, minWork(name, x, m, kk, n), m, 4, perThread(work));
       if (parts < 2) return whole();
       if (name === 'matmulSkipZeros' && pipelines(w, m, kk)) {
         ownedByHalves.delete(w);
@@ -308,7 +340,7 @@ export function threadedKernels(
   const gradientSplit =
     (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
     (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
-      const parts = partsFor(m * kk * n, minWork(name), kk, 4, perThread(m * kk * n));
+      const parts = partsFor(m * kk * n, minWork(name, x, m, kk, n), kk, 4, perThread(m * kk * n));
       const whole = () => {
         wrote(dw, false);
         raw[name](x, dy, dw, m, kk, n);
