@@ -77,7 +77,8 @@ export const MIN_WORK = {
    * skip only where at most SPARSE_SHARE of x is non-zero, so a chunk may do as little as that share of its count.
    * Counted as dense work under MIN_WORK.matmul, the MNIST MLP's first layer split at batch 32 (3.2 M, some 0.6 M
    * done) and its training row in the bench read 0.93–0.94× one thread; kept whole, 1.00–1.03× (docs/threads.md,
-   * sixth round, which also records a setting where the split paid).
+   * sixth round, which also records a setting where the split paid). A call over x that is not sparse enough to skip
+   * runs the dense product and counts as dense (minWork in threadedKernels, SPARSE_SEEN).
    */
   sparse: Math.ceil(2 ** 19 / SPARSE_SHARE),
   optimizer: 1 << 15,
@@ -212,14 +213,21 @@ export function threadedKernels(
    * and shape, looked at again every SKIP_RECHECK calls (an activation's share of zeros drifts slowly as it trains).
    * A product over x that is not sparse enough runs the dense kernel, and its work counts as dense.
    */
-  const skipSeen = new Map<string, { skips: boolean; calls: number }>();
+  const skipSeen = new Map<number, { m: number; kk: number; n: number; skips: boolean; calls: number }>();
   const skips = (x: number, m: number, kk: number, n: number): boolean => {
-    const key = `${x}:${m}:${kk}:${n}`;
-    let seen = skipSeen.get(key);
-    if (seen === undefined || seen.calls >= SKIP_RECHECK) {
-      if (skipSeen.size > 256) skipSeen.clear(); // pointers freed and reused: forget them all now and then
-      seen = { skips: (exports.skipsZeros as (...a: number[]) => number)(x, m, kk, n) !== 0, calls: 0 };
-      skipSeen.set(key, seen);
+    let seen = skipSeen.get(x);
+    if (seen === undefined) {
+      if (skipSeen.size >= 256) skipSeen.clear(); // pointers freed and reused: forget them all now and then
+      seen = { m, kk, n, skips: false, calls: SKIP_RECHECK };
+      skipSeen.set(x, seen);
+    }
+    if (seen.calls >= SKIP_RECHECK || seen.m !== m || seen.kk !== kk || seen.n !== n) {
+      // updated in place: a training step allocates nothing here
+      seen.m = m;
+      seen.kk = kk;
+      seen.n = n;
+      seen.skips = (exports.skipsZeros as (...a: number[]) => number)(x, m, kk, n) !== 0;
+      seen.calls = 0;
     }
     seen.calls++;
     return seen.skips;
