@@ -130,14 +130,14 @@ export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 export const GRADIENT_FOLLOWS_STEP = { enabled: true };
 /** Whether the batch's gather splits by rows (gatherRows below); benches turn it off to compare. */
 export const GATHER_SPLITS = { enabled: true };
+/** Whether the gather's split is learnt; off (as shipped), it always splits (gatherRows below says why); benches turn
+ *  it on to compare. */
+export const GATHER_LEARNT = { enabled: false };
 /** Whether a zero-skipping product whose x is not sparse enough to skip counts its work as dense (minWork below);
  *  benches turn it off to compare. */
 export const SPARSE_SEEN = { enabled: true };
 /** calls of a zero-skipping product between two looks at whether its x is sparse enough to skip */
 const SKIP_RECHECK = 64;
-/** Whether the gather's split is learnt; off (as shipped), it always splits (gatherRows below says why); benches turn
- *  it on to compare. */
-export const GATHER_LEARNT = { enabled: false };
 
 /** Boundaries of `parts` blocks of [0, total), each a multiple of `align` except the last, and none shorter than
  *  `align` when total ≥ parts · align (rounding down: block i spans at least ⌊total / parts / align⌋ units). */
@@ -215,22 +215,24 @@ export function threadedKernels(
    */
   const skipSeen = new Map<number, { m: number; kk: number; n: number; skips: boolean; calls: number }>();
   const skips = (x: number, m: number, kk: number, n: number): boolean => {
-    let seen = skipSeen.get(x);
+    const seen = skipSeen.get(x);
+    if (seen !== undefined && seen.calls < SKIP_RECHECK && seen.m === m && seen.kk === kk && seen.n === n) {
+      seen.calls++;
+      return seen.skips;
+    }
+    const skipsNow = (exports.skipsZeros as (...a: number[]) => number)(x, m, kk, n) !== 0;
     if (seen === undefined) {
       if (skipSeen.size >= 256) skipSeen.clear(); // pointers freed and reused: forget them all now and then
-      seen = { m, kk, n, skips: false, calls: SKIP_RECHECK };
-      skipSeen.set(x, seen);
-    }
-    if (seen.calls >= SKIP_RECHECK || seen.m !== m || seen.kk !== kk || seen.n !== n) {
-      // updated in place: a training step allocates nothing here
+      skipSeen.set(x, { m, kk, n, skips: skipsNow, calls: 1 });
+    } else {
+      // in place: a training step allocates nothing here
       seen.m = m;
       seen.kk = kk;
       seen.n = n;
-      seen.skips = (exports.skipsZeros as (...a: number[]) => number)(x, m, kk, n) !== 0;
-      seen.calls = 0;
+      seen.skips = skipsNow;
+      seen.calls = 1;
     }
-    seen.calls++;
-    return seen.skips;
+    return skipsNow;
   };
   /**
    * Least work per chunk of a product, counted as dense multiply-adds. A zero-skipping product's is MIN_WORK.sparse
