@@ -33,10 +33,11 @@ export const DEMO_MOUNTS = {
 };
 
 /**
- * Serve `mounts` (URL prefix → folder; the longest matching prefix wins) on 127.0.0.1:`port`.
- * Resolves with the server and its URL once it listens.
+ * Serve `mounts` (URL prefix → folder; the longest matching prefix wins) on 127.0.0.1:`port`, cross-origin
+ * isolated or not, and with `csp` as the pages' Content-Security-Policy if given. Resolves with the server and its
+ * URL once it listens.
  */
-export async function serve({ port = 8080, mounts = DEMO_MOUNTS, isolated = false } = {}) {
+export async function serve({ port = 8080, mounts = DEMO_MOUNTS, isolated = false, csp } = {}) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const gzipCache = new Map();
 
@@ -63,6 +64,8 @@ export async function serve({ port = 8080, mounts = DEMO_MOUNTS, isolated = fals
         'cross-origin-opener-policy': 'same-origin',
         // with COOP, makes the page cross-origin isolated: SharedArrayBuffer, so scratchnet runs on every core
         ...(isolated ? { 'cross-origin-embedder-policy': 'require-corp' } : {}),
+        // tests serve pages under a Content-Security-Policy of their own
+        ...(csp ? { 'content-security-policy': csp } : {}),
         vary: 'accept-encoding',
       };
       let body = await readFile(file);

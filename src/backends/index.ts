@@ -1,6 +1,6 @@
 import type { Backend, BackendLabel, BackendName } from './backend.js';
 import { createJsBackend } from './js/index.js';
-import { createWasmBackend, createWasmBackendAsync, wasmSimdSupported } from './wasm/index.js';
+import { createWasmBackend, createWasmBackendAsync, refusedByCsp, wasmSimdSupported } from './wasm/index.js';
 import { fail } from '../util/errors.js';
 import { threadsAvailable } from './wasm/threads/settings.js';
 
@@ -33,6 +33,7 @@ export function setBackend(name: BackendName): void {
 export function getBackend(): BackendName {
   if (chosen === undefined) {
     chosen = simdAvailable() ? 'wasm' : 'js';
+    defaulted = true;
     if (chosen === 'js') {
       console.info(
         'scratchnet: WebAssembly SIMD is not available in this engine; using the JS backend (same results, slower)',
@@ -40,6 +41,28 @@ export function getBackend(): BackendName {
     }
   }
   return chosen;
+}
+
+/** the backend was chosen by getBackend, not by setBackend */
+let defaulted = false;
+
+/**
+ * Create the wasm backend (`create`); where the default fell on wasm and the page's Content-Security-Policy refuses
+ * WebAssembly (no 'wasm-unsafe-eval' in script-src), fall back to the JS backend and say so once, as where SIMD is
+ * missing. A backend chosen with setBackend('wasm') throws the refusal, which names the directive.
+ */
+function wasmOrFallback<T>(create: () => T, fallback: () => T): T {
+  try {
+    return create();
+  } catch (e) {
+    if (!(defaulted && chosen === 'wasm' && refusedByCsp(e))) throw e;
+    chosen = 'js';
+    console.info(
+      "scratchnet: this page's Content-Security-Policy does not allow WebAssembly; using the JS backend (same " +
+        "results, slower). Add 'wasm-unsafe-eval' to its script-src to use the wasm kernels",
+    );
+    return fallback();
+  }
 }
 
 /**
@@ -51,7 +74,13 @@ export function resolveBackend(name?: BackendName | Backend): Backend {
   const key = name === undefined ? getBackend() : checkName(name as BackendName);
   let backend = instances.get(key);
   if (!backend) {
-    backend = key === 'wasm' ? createWasmBackend({ threads: threadsAvailable() }) : createJsBackend();
+    if (key === 'js') backend = createJsBackend();
+    else if (name !== undefined) backend = createWasmBackend({ threads: threadsAvailable() });
+    else
+      return wasmOrFallback(
+        () => resolveBackend('wasm'),
+        () => resolveBackend('js'),
+      );
     instances.set(key, backend);
   }
   return backend;
@@ -68,8 +97,21 @@ let readying: Promise<BackendName> | undefined;
 export function ready(): Promise<BackendName> {
   return (readying ??= (async () => {
     // The wasm instance is prepared even when 'js' was chosen, so that setBackend('wasm') works afterwards.
-    if (simdAvailable() && !instances.has('wasm'))
-      instances.set('wasm', await createWasmBackendAsync({ threads: threadsAvailable() }));
+    if (simdAvailable() && !instances.has('wasm')) {
+      const name = getBackend();
+      try {
+        instances.set('wasm', await createWasmBackendAsync({ threads: threadsAvailable() }));
+      } catch (e) {
+        // the same fallback as on first use (wasmOrFallback), where the default is wasm
+        if (name !== 'wasm') return name;
+        return wasmOrFallback(
+          () => {
+            throw e;
+          },
+          () => 'js' as const,
+        );
+      }
+    }
     return getBackend();
   })().catch((e: unknown) => {
     readying = undefined; // a later call may try again

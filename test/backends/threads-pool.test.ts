@@ -444,6 +444,19 @@ describe('the relaxed-SIMD build on threads', () => {
 });
 
 describe('a Node script', () => {
+  it('where worker threads cannot start, setThreads resolves, training runs on one thread, and the console says why once', async () => {
+    for (const mode of ['throws', 'errors']) {
+      const { code, out, err } = await child('threads-refused-child.ts', [mode]);
+      expect(code, err).toBe(0);
+      expect(JSON.parse(out.trim()), mode).toEqual({ afterSet: 1, threads: 1, split: 0, workers: 0, loss: 2 });
+      const warnings = err.trim().split('\n');
+      expect(warnings, mode).toHaveLength(1);
+      expect(warnings[0]).toMatch(
+        /^scratchnet: warning: running on one thread: its worker threads could not start \(refused for the test/,
+      );
+    }
+  }, 60_000);
+
   it('exits by itself after training with workers started, having split calls', async () => {
     // no timeout of our own: a process kept alive by its workers would fail the test by vitest's timeout
     const { code, out, err } = await child('threads-exit-child.ts', ['2']);

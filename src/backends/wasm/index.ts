@@ -58,10 +58,25 @@ function cannotCompile(e: unknown): Error {
         `with setBackend('js')`,
     );
   }
+  if (CSP_REFUSAL.test(message)) {
+    return new Error(
+      `scratchnet: this page's Content-Security-Policy does not allow WebAssembly (${message}). Add ` +
+        `'wasm-unsafe-eval' to its script-src to use the wasm kernels, or choose the JS backend with setBackend('js')`,
+    );
+  }
   return new Error(
     `scratchnet: this JavaScript engine cannot compile the WebAssembly SIMD kernels (${message}); ` +
       `use the 'js' backend instead`,
   );
+}
+
+/** how engines word a compilation that a page's Content-Security-Policy refused (Chromium names the policy and
+ *  'unsafe-eval'; Firefox says "blocked by CSP") */
+const CSP_REFUSAL = /Content.Security.Policy|\bCSP\b|unsafe-eval/i;
+
+/** whether `e` (thrown by compiling the kernels) says that the page's Content-Security-Policy refused WebAssembly */
+export function refusedByCsp(e: unknown): boolean {
+  return CSP_REFUSAL.test((e as Error)?.message ?? String(e));
 }
 
 /** Our own errors (a variant not registered) pass through; an engine's refusal becomes cannotCompile. */

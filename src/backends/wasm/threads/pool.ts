@@ -42,6 +42,7 @@ import {
   unclaimedChunks,
 } from './layout.js';
 import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
+import { workersCannotStart } from './settings.js';
 
 /**
  * Milliseconds a worker polls for the next call before it sleeps in Atomics.wait. Waking a sleeping worker (a futex
@@ -79,7 +80,22 @@ interface PoolWorker {
   text: Uint16Array;
   /** stopped by the pool: its blocks may already be reused, so its events must not touch them */
   stopped: boolean;
+  /** seen READY: a worker that stops after this crashed; one that stops before it could not start */
+  started: boolean;
+  /** why this thread marked it dead, in full (its slot keeps MESSAGE_CHARS of it) */
+  why?: string;
 }
+
+/**
+ * Why a browser worker made from our blob: URL did not start when its error event carries no message: the script is
+ * in memory, so what refuses it is the page's Content-Security-Policy (Chromium fires a bare error event then).
+ */
+/** a worker that stopped before it was ever seen running (WorkerPool.dropUnstarted) */
+const stoppedBeforeStart = (w: PoolWorker): boolean => !w.started && Atomics.load(w.slot, STATUS) === DEAD;
+
+const BLOB_REFUSED =
+  "the browser did not start a worker from the bundle's blob: URL; a Content-Security-Policy whose worker-src (or " +
+  'script-src) leaves out blob: refuses it: add blob: to worker-src to use every core';
 
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
@@ -185,13 +201,32 @@ export class WorkerPool {
    */
   ready(): number {
     if (this.stale !== undefined) this.restart();
+    this.dropUnstarted();
     let n = 0;
     for (let i = 0; i < this.workers.length; i++) {
       const status = Atomics.load(this.workers[i].slot, STATUS);
       if (status === DEAD) this.dropDead(i);
-      if (status === READY) n++;
+      if (status === READY) {
+        this.workers[i].started = true;
+        n++;
+      }
     }
     return n;
+  }
+
+  /**
+   * Take out the workers that stopped before they ever ran (a worker the environment would not start: a page's
+   * Content-Security-Policy, a failed instantiation). Unlike a crash, this is not an error of any call: the calls run
+   * on this thread, and settings.ts says once on the console why there are no threads (getThreads() then says 1).
+   */
+  private dropUnstarted(): void {
+    if (!this.workers.some(stoppedBeforeStart)) return; // the usual case, without an array per call
+    const dropped = this.workers.filter(stoppedBeforeStart);
+    for (const w of dropped) {
+      this.workers.splice(this.workers.indexOf(w), 1);
+      this.stop(w);
+    }
+    workersCannotStart(dropped[0].why ?? this.message(dropped[0])); // resizes every pool to no workers
   }
 
   private dropDead(i: number): never {
@@ -210,6 +245,8 @@ export class WorkerPool {
     while (this.workers.some((w) => Atomics.load(w.slot, STATUS) === STARTING)) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
+    for (const w of this.workers) if (Atomics.load(w.slot, STATUS) === READY) w.started = true;
+    this.dropUnstarted();
   }
 
   /** why each worker that stopped did (empty when all run) */
@@ -239,6 +276,7 @@ export class WorkerPool {
       slot: new Int32Array(buffer, at, MESSAGE_BYTE / 4),
       text: new Uint16Array(buffer, at + MESSAGE_BYTE, MESSAGE_CHARS),
       stopped: false,
+      started: false,
     };
     worker.slot.fill(0); // STARTING, not holding, not told to exit
     const init: WorkerInit = {
@@ -286,14 +324,15 @@ export class WorkerPool {
     }
     this.url ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
     const handle = new Worker(this.url, { type: 'module', name: 'scratchnet kernels' });
-    handle.onerror = (e) => this.markDead(worker, e.message);
+    handle.onerror = (e) => this.markDead(worker, e.message || BLOB_REFUSED);
     handle.postMessage(init);
     return handle;
   }
 
   private markDead(worker: PoolWorker, why: unknown): void {
     if (worker.stopped || Atomics.load(worker.slot, STATUS) === DEAD) return;
-    const message = String((why as Error)?.message ?? why).slice(0, MESSAGE_CHARS);
+    worker.why = String((why as Error)?.message ?? why);
+    const message = worker.why.slice(0, MESSAGE_CHARS);
     for (let c = 0; c < MESSAGE_CHARS; c++) worker.text[c] = c < message.length ? message.charCodeAt(c) : 0;
     Atomics.store(worker.slot, STATUS, DEAD);
   }

@@ -23,6 +23,8 @@ interface State {
   noticeShown: boolean;
   /** setThreads asked for more threads than cores, and was told so once */
   beyondCoresShown?: boolean;
+  /** why worker threads could not start here (then everything runs on one thread), once a pool found out */
+  cannotStart?: string;
 }
 
 /**
@@ -36,9 +38,10 @@ const state: State = ((globalThis as { [key: symbol]: State })[Symbol.for('scrat
   noticeShown: false,
 });
 
-/** threads are possible here (workers and shared memory); on a page that is not cross-origin isolated this says
- *  once on the console which two headers would enable them */
+/** threads are possible here (workers and shared memory, and workers that start); on a page that is not
+ *  cross-origin isolated this says once on the console which two headers would enable them */
 export function threadsAvailable(): boolean {
+  if (state.cannotStart !== undefined) return false;
   const reason = threadsUnavailableReason();
   if (reason !== undefined && !state.noticeShown && reason.includes('Cross-Origin')) {
     state.noticeShown = true;
@@ -47,9 +50,23 @@ export function threadsAvailable(): boolean {
   return reason === undefined;
 }
 
-/** the thread count now in force for threaded backends: the request resolved ('auto': the core count) */
+/** the thread count now in force for threaded backends: the request resolved ('auto': the core count), or 1 where
+ *  workers could not start */
 export function resolvedThreads(): number {
+  if (state.cannotStart !== undefined) return 1;
   return state.requested === 'auto' ? Math.min(coreCount(), MAX_THREADS) : state.requested;
+}
+
+/**
+ * A pool found that its workers could not start (pool.ts: a worker that stopped before it ever ran), for `why`. From
+ * then on every pool here runs on the calling thread, getThreads() says 1, and the console says why, once. Not
+ * tried again: what refuses a worker (a page's Content-Security-Policy) refuses the next one too.
+ */
+export function workersCannotStart(why: string): void {
+  if (state.cannotStart !== undefined) return;
+  state.cannotStart = why;
+  warn(`running on one thread: its worker threads could not start (${why})`);
+  for (const pool of state.pools) pool.resize(0);
 }
 
 /**
@@ -62,7 +79,9 @@ export function resolvedThreads(): number {
  * `setThreads(1)` stops every worker. Small kernel calls always run on the calling thread.
  *
  * Workers start in the background; until one has, calls run without it. The returned promise resolves once every
- * worker has started (awaiting it is optional). A count that is not 'auto' or a whole number from 1 to 256 throws at
+ * worker has started or failed to (awaiting it is optional): where they cannot start (a page whose
+ * Content-Security-Policy refuses workers from blob: URLs), everything runs on one thread, getThreads() says 1 and
+ * the console says why, once. A count that is not 'auto' or a whole number from 1 to 256 throws at
  * once, at the call, rather than rejecting the promise: the call is often not awaited.
  */
 export function setThreads(n: number | 'auto'): Promise<void> {
