@@ -41,7 +41,7 @@ export interface BenchmarkRow {
 
 /** Options of `benchmark()`, which times the wasm and JS backends on this machine. */
 export interface BenchmarkOptions {
-  /** shorter samples (about a second in all): for tests and smoke checks */
+  /** shorter samples (about 1.5 s in all on one thread, 2.5 s on two): for tests and smoke checks */
   quick?: boolean;
   /** called with each row as soon as it is measured */
   onProgress?: (row: BenchmarkRow) => void;
@@ -161,11 +161,12 @@ const slice = (d: { x: { data: Float32Array }; y: Uint8Array }, n: number) => ({
 /**
  * A short comparison of the wasm and JS backends on this machine: a 256×256 matmul (GFLOP/s), training the small
  * MLP on synthetic data (samples/s, batch 32) and predict (samples/s). Each row alternates samples of at least
- * 100 ms (25 ms with `quick: true`) between the backends, five each: about 5 s in all (quick: about 1 s).
+ * 100 ms (25 ms with `quick: true`) between the backends, five each: about 5 s in all on one thread (quick: about
+ * 1.5 s).
  * Rows carry the medians, `ratio` = wasm / js, the range of the ratio over the samples, and `noisy` when the
  * samples spread too much to trust; `wasm` is null where WebAssembly SIMD is missing. `wasm` is measured on one
  * thread; with several (getThreads() > 1) each row also times wasm on all of them against one thread, interleaved
- * (`wasmThreads`, `threadsRatio`), which makes the run about half as long again.
+ * (`wasmThreads`, `threadsRatio`), which makes the run about twice as long (on 2 cores in Node: 9.8 s, quick 2.5 s).
  */
 export async function benchmark(options: BenchmarkOptions = {}): Promise<BenchmarkRow[]> {
   checkOptions(options, 'benchmark(options)', ['quick', 'onProgress']);

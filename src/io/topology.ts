@@ -83,6 +83,7 @@ export function readTopology(modelTopology: unknown): TopologyPlan {
     const name = rawName || `${cls.toLowerCase()}_${i}`;
     const where = `layer ${i} '${name}' (${cls})`;
     checkDtype(cfg, where);
+    checkNoPenalties(cfg, where);
 
     // The model's input shape is the first one declared before any layer; later layers' shapes follow from it.
     const declared = declaredInputShape(cfg, where);
@@ -113,6 +114,31 @@ export function chainShapes(layers: readonly KernelLayer[], inputShape: Shape): 
   const shapes: Shape[] = [inputShape];
   for (const layer of layers) shapes.push(layer.computeOutputShape(shapes[shapes.length - 1]));
   return shapes;
+}
+
+/** the Keras layer options that change training, not the layer's outputs, which scratchnet does not have */
+const PENALTIES = [
+  'kernel_regularizer',
+  'bias_regularizer',
+  'activity_regularizer',
+  'kernel_constraint',
+  'bias_constraint',
+] as const;
+
+/**
+ * No regularizer or constraint: scratchnet would load the layer and train it without them, so that training after a
+ * load, and a save after that, would silently differ from Keras's. Refused by name, as other features it lacks.
+ */
+function checkNoPenalties(cfg: JsonObject, where: string): void {
+  for (const key of PENALTIES) {
+    const value = own(cfg, key);
+    if (value === undefined || value === null) continue;
+    const what = key.endsWith('constraint') ? 'constraints' : 'regularizers';
+    fail(
+      `${where} has ${key} ${short(value)}; scratchnet has no ${what}, so it would train this layer without it. ` +
+        `Set ${key} to null in the model's file to load it as it predicts`,
+    );
+  }
 }
 
 /** Only float32 layers: a string dtype or a Keras 3 DTypePolicy naming float32. */

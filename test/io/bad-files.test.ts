@@ -172,6 +172,15 @@ describe('values and types scratchnet does not load', () => {
     );
   });
 
+  it("an activity regularizer (which TF.js saves but cannot run) is refused by name, as Keras's other penalties are", async () => {
+    const t = topology(good);
+    t.config.layers[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } };
+    await refuses(
+      { ...good, modelTopology: t },
+      /layer 1 'dense_1' \(Dense\) has activity_regularizer \{"class_name":"L2".*; scratchnet has no regularizers, so it would train this layer without it\. Set activity_regularizer to null/,
+    );
+  });
+
   it('an unsupported layer is named, with what can be loaded', async () => {
     const t = topology(good);
     t.config.layers[1].class_name = 'LSTM';

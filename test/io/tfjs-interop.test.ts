@@ -197,6 +197,48 @@ describe.each(BACKENDS)('TensorFlow.js → scratchnet (%s backend)', (backend) =
     model.dispose();
   });
 
+  it.each([
+    ['kernel_regularizer', () => ({ kernelRegularizer: tf.regularizers.l2({ l2: 0.1 }) }), /"L2"|L1L2/],
+    ['bias_regularizer', () => ({ biasRegularizer: tf.regularizers.l1({ l1: 0.01 }) }), /"L1"|L1L2/],
+    ['kernel_constraint', () => ({ kernelConstraint: tf.constraints.maxNorm({ maxValue: 1 }) }), /MaxNorm/],
+    ['bias_constraint', () => ({ biasConstraint: tf.constraints.nonNeg() }), /NonNeg/],
+  ] as const)(
+    'a Dense with a %s is refused by name (scratchnet would train it without), and loads once it is null',
+    async (key, option, saved) => {
+      const penalised = tf.sequential({
+        layers: [
+          tf.layers.dense({ units: 3, inputShape: [4], name: 'penalised', ...option() }),
+          tf.layers.dense({ units: 2 }),
+        ],
+      });
+      const a = await captureArtifacts(penalised);
+      const error = await loadModel(a, { backend }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(
+        new RegExp(
+          `^scratchnet: layer 0 'penalised' \\(Dense\\) has ${key} .*; scratchnet has no (regularizers|constraints), so it would train this layer without it`,
+        ),
+      );
+      expect(error?.message).toMatch(saved);
+      // the model's file with that option set to null: it loads, and predicts as TF.js does
+      const topology = structuredClone(a.modelTopology) as {
+        config: { layers: { config: Record<string, unknown> }[] };
+      };
+      topology.config.layers[0].config[key] = null;
+      const model = await loadModel({ ...a, modelTopology: topology as never }, { backend });
+      const x = inputs(5, 4);
+      const err = maxAbsDiff(
+        model.predict({ data: Float32Array.from(x.flat()), shape: [5, 4] }).data,
+        tfPredict(penalised, x),
+      );
+      expect(err).toBeLessThan(1e-5);
+      model.dispose();
+      penalised.dispose();
+    },
+  );
+
   it('saved with includeOptimizer, comes back compiled (Adam, categorical cross-entropy, accuracy) with TF.js’s Adam state, and trains on', async () => {
     const withOptimizer = await captureArtifacts(theirs, true);
     const model = await loadModel(withOptimizer, { backend });
