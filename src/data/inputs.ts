@@ -57,8 +57,22 @@ export function toMatrix(input: unknown, what: string, options: { finite?: boole
     };
   }
   fail(
-    `${what} must be number[][], [samples][1][features], [samples][h][w][c] or { data, shape }; got ${typeof input}`,
+    `${what} must be number[][], [samples][1][features], [samples][h][w][c] or { data, shape }; got ${described(input, what)}`,
   );
+}
+
+/** what an input that is none of the accepted forms is, with the form that would take it */
+function described(input: unknown, what: string): string {
+  if (ArrayBuffer.isView(input) && 'length' in input) {
+    const n = (input as unknown as ArrayLike<number>).length;
+    return (
+      `a ${input.constructor.name} of ${n} values, which says nothing of how many samples it holds: give it with its ` +
+      `shape, { data: ${what}, shape: [samples, …] } (one sample of ${n} features: shape [1, ${n}])`
+    );
+  }
+  if (typeof input === 'object' && input !== null && 'data' in input) return 'an object with data but no shape';
+  if (typeof input === 'object' && input !== null && 'shape' in input) return 'an object with a shape but no data';
+  return typeof input;
 }
 
 function fromArrays(samples: unknown[], what: string): ParsedInput {

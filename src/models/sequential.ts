@@ -179,6 +179,15 @@ export class Sequential {
   }
 
   /**
+   * The optimizer `compile` set up, or undefined before it: Keras's and TensorFlow.js's `model.optimizer`. Its
+   * `learningRate` may be changed between batches or epochs (from a callback, say) and takes effect at the next step;
+   * `iterations` counts the steps taken.
+   */
+  get optimizer(): Optimizer | undefined {
+    return this.compiled?.optimizer;
+  }
+
+  /**
    * Add a layer to the end. It is named at once (Keras style: dense, dense_1, …, unless given a name) and built at
    * once when the model's shapes are known (the first layer has an `inputShape`, or the model is built): its weights
    * exist from then on. A compiled model makes its optimizer's slots anew at its next fit (their state starts over).

@@ -86,3 +86,43 @@ describe.each(BACKENDS)('optimizer steps against TensorFlow.js (%s backend)', (b
     m.dispose();
   });
 });
+
+describe.each(BACKENDS)('model.optimizer (%s backend)', (backend) => {
+  it('is undefined before compile, then the compiled optimizer, whose learningRate set between epochs steps as TF.js', async () => {
+    const m = new Sequential([new Dense(2, { inputShape: [3] })], { backend });
+    expect(m.optimizer).toBeUndefined();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    m.setWeights([Float32Array.from(KERNEL.flat()), Float32Array.from(BIAS)]);
+    expect(m.optimizer?.name).toBe('sgd');
+    expect(m.optimizer?.learningRate).toBe(0.01); // Keras's default for SGD
+    // two epochs at 0.01, then three at 0.2: set from a callback, as a schedule would
+    await m.fit(X, Y, {
+      epochs: STEPS,
+      batchSize: X.length,
+      shuffle: false,
+      verbose: 0,
+      callbacks: {
+        onEpochEnd: (epoch: number) => {
+          if (epoch === 1) m.optimizer!.learningRate = 0.2;
+        },
+      },
+    });
+    expect(m.optimizer?.iterations).toBe(STEPS);
+    const got = m.getWeights().flatMap((w) => [...w]);
+
+    const t = tf.sequential();
+    t.add(tf.layers.dense({ units: 2, inputShape: [3] }));
+    t.setWeights([tf.tensor2d(KERNEL), tf.tensor1d(BIAS)]);
+    const sgd = tf.train.sgd(0.01);
+    t.compile({ optimizer: sgd, loss: 'meanSquaredError' });
+    const fitTf = (epochs: number) =>
+      t.fit(tf.tensor2d(X), tf.tensor2d(Y), { epochs, batchSize: X.length, shuffle: false, verbose: 0 });
+    await fitTf(2);
+    sgd.setLearningRate(0.2);
+    await fitTf(STEPS - 2);
+    const expected = t.getWeights().flatMap((w) => [...w.dataSync()]);
+    t.dispose();
+    got.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-6));
+    m.dispose();
+  });
+});

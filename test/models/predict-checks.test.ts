@@ -41,6 +41,17 @@ describe.each(BACKENDS)('predict checks each value once (%s)', (backend) => {
     );
   });
 
+  it('a flat typed array, or an object with data but no shape, is named with the form that would take it', () => {
+    const model = new Sequential([new Dense(2, { inputShape: [3] })], { seed: 1, backend });
+    expect(() => model.predict(new Float32Array(3) as never)).toThrow(
+      'got a Float32Array of 3 values, which says nothing of how many samples it holds: give it with its shape, ' +
+        '{ data: x, shape: [samples, …] } (one sample of 3 features: shape [1, 3])',
+    );
+    expect(() => model.predict({ data: new Float32Array(3) } as never)).toThrow('got an object with data but no shape');
+    expect(() => model.predict(3 as never)).toThrow('or { data, shape }; got number');
+    expect(model.predict({ data: new Float32Array(3), shape: [1, 3] }).shape).toEqual([1, 2]);
+  });
+
   it('rows, the tutorial nesting and images: non-numbers, NaN, ±Inf and float32 overflow are named where they are', () => {
     const model = new Sequential([new Dense(2, { inputShape: [3] })], { seed: 1, backend });
     const rows = (bad: unknown) => [
