@@ -7,7 +7,7 @@
 //    dist/index.js exports has its own name (`Network`, not the `_Network` esbuild gives a class that names itself
 //    in its body: docs/adding-a-layer.md);
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 94 KB (94,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 95 KB (95,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -61,8 +61,13 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // (batch-source.ts and fit-dataset.ts +504), the tutorial Network's output-activation warning in its own words
 // (output-activation.ts and network.ts +486), shuffle's check, setWeights beside a fit, countParams before the input
 // size is known; and 93,340 → 93,485 for the threads' look at whether a zero-skipping product skips (skipsZeros in
-// the wasm, its cache in split.ts; docs/threads.md, twelfth round). A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 94_000;
+// the wasm, its cache in split.ts; docs/threads.md, twelfth round). Then 95 KB (93,485 → 94,277 bytes; +2,653 raw,
+// all checks and messages) for a fourth new user's pass: pages under a Content-Security-Policy (backends/index.ts
+// +509 and wasm/index.ts +343 for the JS fallback and its notice where WebAssembly is refused; pool.ts +649 and
+// settings.ts +247 for workers that cannot start: one thread and one warning instead of a failed call), a Keras
+// regularizer or constraint refused by name (topology.ts +406), a flat typed array as input named with the form that
+// takes it (inputs.ts +451), model.optimizer (+48). A larger rise should come with a look at what grew.
+const BUDGET_GZIP_BYTES = 95_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 
