@@ -7,6 +7,8 @@ import { threadsAvailable } from './wasm/threads/settings.js';
 /** One shared instance per backend name: models on the same backend share its arena. */
 const instances = new Map<BackendName, Backend>();
 let chosen: BackendName | undefined;
+/** the backend was chosen by getBackend, not by setBackend */
+let defaulted = false;
 let simd: boolean | undefined;
 
 function simdAvailable(): boolean {
@@ -24,6 +26,7 @@ function checkName(name: unknown): BackendName {
 /** Choose the backend for every model created without a `backend` option. */
 export function setBackend(name: BackendName): void {
   chosen = checkName(name);
+  defaulted = false;
 }
 
 /**
@@ -43,26 +46,19 @@ export function getBackend(): BackendName {
   return chosen;
 }
 
-/** the backend was chosen by getBackend, not by setBackend */
-let defaulted = false;
-
 /**
- * Create the wasm backend (`create`); where the default fell on wasm and the page's Content-Security-Policy refuses
- * WebAssembly (no 'wasm-unsafe-eval' in script-src), fall back to the JS backend and say so once, as where SIMD is
- * missing. A backend chosen with setBackend('wasm') throws the refusal, which names the directive.
+ * Where the default fell on wasm and compiling the kernels failed because the page's Content-Security-Policy refuses
+ * WebAssembly (no 'wasm-unsafe-eval' in script-src): make the JS backend the default, say so once, as where SIMD is
+ * missing, and return true. A backend chosen with setBackend('wasm') keeps the error, which names the directive.
  */
-function wasmOrFallback<T>(create: () => T, fallback: () => T): T {
-  try {
-    return create();
-  } catch (e) {
-    if (!(defaulted && chosen === 'wasm' && refusedByCsp(e))) throw e;
-    chosen = 'js';
-    console.info(
-      "scratchnet: this page's Content-Security-Policy does not allow WebAssembly; using the JS backend (same " +
-        "results, slower). Add 'wasm-unsafe-eval' to its script-src to use the wasm kernels",
-    );
-    return fallback();
-  }
+function fellBackFromCsp(e: unknown): boolean {
+  if (!(defaulted && chosen === 'wasm' && refusedByCsp(e))) return false;
+  chosen = 'js';
+  console.info(
+    "scratchnet: this page's Content-Security-Policy does not allow WebAssembly; using the JS backend (same " +
+      "results, slower). Add 'wasm-unsafe-eval' to its script-src to use the wasm kernels",
+  );
+  return true;
 }
 
 /**
@@ -74,13 +70,12 @@ export function resolveBackend(name?: BackendName | Backend): Backend {
   const key = name === undefined ? getBackend() : checkName(name as BackendName);
   let backend = instances.get(key);
   if (!backend) {
-    if (key === 'js') backend = createJsBackend();
-    else if (name !== undefined) backend = createWasmBackend({ threads: threadsAvailable() });
-    else
-      return wasmOrFallback(
-        () => resolveBackend('wasm'),
-        () => resolveBackend('js'),
-      );
+    try {
+      backend = key === 'wasm' ? createWasmBackend({ threads: threadsAvailable() }) : createJsBackend();
+    } catch (e) {
+      if (name === undefined && fellBackFromCsp(e)) return resolveBackend('js');
+      throw e;
+    }
     instances.set(key, backend);
   }
   return backend;
@@ -98,18 +93,12 @@ export function ready(): Promise<BackendName> {
   return (readying ??= (async () => {
     // The wasm instance is prepared even when 'js' was chosen, so that setBackend('wasm') works afterwards.
     if (simdAvailable() && !instances.has('wasm')) {
-      const name = getBackend();
+      getBackend(); // the default is chosen before the kernels compile, so that a refusal can fall back from it
       try {
         instances.set('wasm', await createWasmBackendAsync({ threads: threadsAvailable() }));
       } catch (e) {
-        // the same fallback as on first use (wasmOrFallback), where the default is wasm
-        if (name !== 'wasm') return name;
-        return wasmOrFallback(
-          () => {
-            throw e;
-          },
-          () => 'js' as const,
-        );
+        // as on first use (resolveBackend); with 'js' chosen, a later setBackend('wasm') meets the error itself
+        if (!fellBackFromCsp(e) && getBackend() === 'wasm') throw e;
       }
     }
     return getBackend();

@@ -86,13 +86,13 @@ interface PoolWorker {
   why?: string;
 }
 
+/** a worker that stopped before it was ever seen running (WorkerPool.dropUnstarted) */
+const stoppedBeforeStart = (w: PoolWorker): boolean => !w.started && Atomics.load(w.slot, STATUS) === DEAD;
+
 /**
  * Why a browser worker made from our blob: URL did not start when its error event carries no message: the script is
  * in memory, so what refuses it is the page's Content-Security-Policy (Chromium fires a bare error event then).
  */
-/** a worker that stopped before it was ever seen running (WorkerPool.dropUnstarted) */
-const stoppedBeforeStart = (w: PoolWorker): boolean => !w.started && Atomics.load(w.slot, STATUS) === DEAD;
-
 const BLOB_REFUSED =
   "the browser did not start a worker from the bundle's blob: URL; a Content-Security-Policy whose worker-src (or " +
   'script-src) leaves out blob: refuses it: add blob: to worker-src to use every core';
