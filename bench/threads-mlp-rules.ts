@@ -6,16 +6,21 @@
 // - "as shipped": the zero-skipping products count their work at SPARSE_SHARE of dense (MIN_WORK.sparse), and an
 //   optimizer step splits only over a gradient that was written split (OPTIMIZER_FOLLOWS_GRADIENT), and a weight
 //   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP), and
-//   the batch's gather splits by rows without learning (GATHER_SPLITS on, GATHER_LEARNT off);
+//   the batch's gather splits by rows without learning (GATHER_SPLITS on, GATHER_LEARNT off), and a training step's
+//   calls split without learning (STEPS_NOT_LEARNT);
 // - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
 // - "sparse not looked at": every zero-skipping product counted at MIN_WORK.sparse, also one whose x is not sparse
 //   enough to skip (SPARSE_SEEN off: the MNIST MLP's second layer at batch 128);
 // - "optimizer always split": without the second rule (small batches);
 // - "gradient learnt": without the third (batches of 64 and more, whose first-layer gradient splits);
 // - "gather whole": the batch's gather on the calling thread (GATHER_SPLITS off; batches of 64 and more);
-// - "gather learnt": the gather's split learnt as other calls' are (GATHER_LEARNT on), not always made.
+// - "gather learnt": the gather's split learnt as other calls' are (GATHER_LEARNT on), not always made;
+// - "nothing learnt": every call large enough splits, none is learnt (adaptive.enabled off), predict's too;
+// - "steps learnt": a training step's calls learnt as the others are (STEPS_NOT_LEARNT off: at batch 128 the second
+//   layer's three products).
 //
-//   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14]   (batch 64 or 128 for the third rule)
+//   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14] [words]   (batch 64 or 128 for the third rule; words:
+//   only the configurations whose names contain one of them, comma-separated, beside one thread)
 import { loadMnist } from '../src/node.js';
 import { Dense, Sequential, optimizers } from '../src/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
@@ -26,12 +31,16 @@ import {
   MIN_WORK,
   OPTIMIZER_FOLLOWS_GRADIENT,
   SPARSE_SEEN,
+  STEPS_NOT_LEARNT,
+  adaptive,
 } from '../src/backends/wasm/threads/split.js';
 import { median } from './lib/harness.js';
 import { machineLine } from './lib/report.js';
 
 const batch = Number(process.argv[2] ?? 32),
   rounds = Number(process.argv[3] ?? 14),
+  /** configurations whose names contain one of these words (comma-separated), beside one thread; all if absent */
+  only = process.argv[4]?.split(','),
   WARMUP = 2,
   CHUNK = 16_384;
 await setThreads(2);
@@ -43,6 +52,8 @@ const shipped = {
   gatherSplits: GATHER_SPLITS.enabled,
   gatherLearnt: GATHER_LEARNT.enabled,
   sparseSeen: SPARSE_SEEN.enabled,
+  learnt: adaptive.enabled,
+  stepsNotLearnt: STEPS_NOT_LEARNT.enabled,
 };
 
 function mlp(): Sequential {
@@ -67,7 +78,11 @@ const configs = [
   { name: 'two, gradient learnt', threads: 2, ...shipped, gradientFollows: false },
   { name: 'two, gather whole', threads: 2, ...shipped, gatherSplits: false },
   { name: 'two, gather learnt', threads: 2, ...shipped, gatherLearnt: true },
-].map((c) => ({ ...c, model: mlp(), rates: [] as number[] }));
+  { name: 'two, nothing learnt', threads: 2, ...shipped, learnt: false },
+  { name: 'two, steps learnt', threads: 2, ...shipped, stepsNotLearnt: false },
+]
+  .filter((c, i) => !only || i === 0 || only.some((word) => c.name.includes(word)))
+  .map((c) => ({ ...c, model: mlp(), rates: [] as number[] }));
 
 console.log(`${machineLine()}; MNIST MLP 784-128-64-10, Adam, batch ${batch}, ${rounds - WARMUP} timed rounds`);
 let offset = 0;
@@ -81,6 +96,8 @@ for (let round = 0; round < rounds; round++) {
     GATHER_SPLITS.enabled = c.gatherSplits;
     GATHER_LEARNT.enabled = c.gatherLearnt;
     SPARSE_SEEN.enabled = c.sparseSeen;
+    adaptive.enabled = c.learnt;
+    STEPS_NOT_LEARNT.enabled = c.stepsNotLearnt;
     if (offset + CHUNK > mnist.trainX.shape[0]) offset = 0;
     const x = { data: mnist.trainX.data.subarray(offset * 784, (offset + CHUNK) * 784), shape: [CHUNK, 784] };
     const y = mnist.trainY.subarray(offset, offset + CHUNK);

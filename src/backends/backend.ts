@@ -150,6 +150,11 @@ export interface ThreadPool {
   /** calls that ran on more than one thread so far, in all and by kernel name */
   readonly splitCalls: number;
   readonly splitsByKernel: Readonly<Record<string, number>>;
+  /**
+   * Set by fit around each training step (the batch's gather, forward, backward and optimizer step): there every call
+   * large enough splits, without learning whether it pays (src/backends/wasm/threads/split.ts, STEPS_NOT_LEARNT).
+   */
+  training?: boolean;
   /** stop every worker */
   dispose(): void;
 }

@@ -134,6 +134,7 @@ export async function trainLoop(
   validate?: (buffers: BatchBuffers) => Promise<Means>,
 ): Promise<History> {
   const { engine, optimizer } = c;
+  const pool = engine.backend.pool;
   const history: History = { epoch: [], history: { loss: [] } };
   const buffers = new BatchBuffers(engine, feed.rows, feed.inCols, feed.tCols);
   try {
@@ -153,6 +154,8 @@ export async function trainLoop(
       c.reporter.epochStart(epoch, c.epochs, feed.batchesIn(epoch));
       measure.reset();
       for (let b = 0; ; b++) {
+        // a training step: its large kernel calls split without learning (ThreadPool.training)
+        if (pool) pool.training = true;
         const next = feed.next(buffers);
         const rows = typeof next === 'number' ? next : await next;
         if (rows === 0) break;
@@ -173,6 +176,7 @@ export async function trainLoop(
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;
         engine.backward(buffers.dOut, rows, mode, sgdRate);
         if (sgdRate === undefined) optimizer.step();
+        if (pool) pool.training = false;
         const batchLogs = logsOf(measure.means(), c.metrics);
         c.reporter.batchEnd(b, batchLogs);
         if (c.onBatchEnd) await c.onBatchEnd(b, batchLogs);
@@ -195,6 +199,7 @@ export async function trainLoop(
       await turns.maybe();
     }
   } finally {
+    if (pool) pool.training = false;
     buffers.free();
   }
   return history;

@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { availableParallelism } from 'node:os';
-import { ScratchnetError, getThreads, setThreads } from '../../src/index.js';
+import { Dense, ScratchnetError, Sequential, getThreads, setThreads } from '../../src/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
-import { adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
+import { STEPS_NOT_LEARNT, adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
 import { CLAIM, unclaimedChunks } from '../../src/backends/wasm/threads/layout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -337,6 +337,35 @@ describe('the pool', () => {
     } finally {
       adaptive.enabled = false;
     }
+  });
+
+  it("a training step's large calls split without learning whether it pays; predict's are learnt", async () => {
+    await setThreads(2);
+    await new Promise((r) => setTimeout(r, 50)); // the workers have started
+    /** calls the learner chose a way for, over every kernel and size */
+    const learnt = () => adaptive.summary().reduce((sum, r) => sum + r.calls, 0);
+    const model = new Sequential(
+      [new Dense(256, { inputShape: [512], activation: 'relu' }), new Dense(10, { activation: 'softmax' })],
+      { seed: 2, backend },
+    );
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const x = { data: Float32Array.from({ length: 256 * 512 }, (_, i) => Math.sin(i * 0.37)), shape: [256, 512] };
+    const y = Int32Array.from({ length: 256 }, (_, i) => i % 10);
+    adaptive.enabled = true;
+    try {
+      const [learntBefore, splitBefore] = [learnt(), backend.pool!.splitCalls];
+      await model.fit(x, y, { epochs: 2, batchSize: 64, verbose: 0 });
+      expect(backend.pool!.splitCalls - splitBefore, 'calls split in fit').toBeGreaterThan(8 * 3);
+      expect(learnt(), 'calls learnt in fit').toBe(learntBefore);
+      expect(backend.pool!.training, 'the flag is down after fit').toBe(false);
+      model.predict(x); // the first layer's product pipelined: each thread still holds its part of W from Adam
+      model.predict(x);
+      expect(learnt(), 'predict learns').toBeGreaterThan(learntBefore);
+    } finally {
+      adaptive.enabled = false;
+      model.dispose();
+    }
+    expect(STEPS_NOT_LEARNT.enabled).toBe(true);
   });
 
   it('more threads than cores are allowed, with one warning that they make large calls slower', async () => {

@@ -118,6 +118,8 @@ export class WorkerPool {
   private url: string | undefined;
   /** a call is running: its chunks own the control block until it returns */
   private running = false;
+  /** a training step is running (fit sets it; split.ts, STEPS_NOT_LEARNT) */
+  training = false;
   /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
   splitCalls = 0;
   readonly splitsByKernel: Record<string, number> = {};

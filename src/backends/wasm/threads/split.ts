@@ -136,6 +136,17 @@ export const GATHER_LEARNT = { enabled: false };
 /** Whether a zero-skipping product whose x is not sparse enough to skip counts its work as dense (minWork below);
  *  benches turn it off to compare. */
 export const SPARSE_SEEN = { enabled: true };
+/**
+ * Whether the calls of a training step split without learning (decide below); benches turn it off to compare. A
+ * call's own timing leaves out what its way costs the calls after it: a whole call takes its arrays to the calling
+ * thread, and the split calls after it fetch them back (the eleventh and twelfth rounds' rules for the first layer's
+ * gradient and the batch's gather). In a training step the calls come back every batch, so the learner, timing each
+ * alone, chose whole for some: on the MNIST MLP at batch 128 it ran the second layer's three products (1 M
+ * multiply-adds each) whole in 30–66% of their calls in some full runs, which read 1.16–1.23× one thread. With every
+ * large call split the MLP trained faster in 12 of 14 interleaved pairs (docs/threads.md, thirteenth round).
+ * Elsewhere (predict, evaluate, the kernels called directly) calls are learnt as before.
+ */
+export const STEPS_NOT_LEARNT = { enabled: true };
 /** calls of a zero-skipping product between two looks at whether its x is sparse enough to skip */
 const SKIP_RECHECK = 64;
 
@@ -188,9 +199,9 @@ export function threadedKernels(
     pool.run(index.get(name)!, chunks, (a) => f(...a), scratchArg);
   };
 
-  /** adaptive.run, told whether this call finds the workers asleep */
+  /** adaptive.run, told whether this call finds the workers asleep; in a training step, the split (STEPS_NOT_LEARNT) */
   const decide = (name: string, work: number, whole: () => void, split: () => void): void =>
-    adaptive.run(name, work, whole, split, pool.asleep());
+    pool.training && STEPS_NOT_LEARNT.enabled ? split() : adaptive.run(name, work, whole, split, pool.asleep());
 
   const k: Kernels = { ...raw };
 
