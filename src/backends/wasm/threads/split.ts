@@ -143,8 +143,8 @@ export const SPARSE_SEEN = { enabled: true };
  * gradient and the batch's gather). In a training step the calls come back every batch, so the learner, timing each
  * alone, chose whole for some: on the MNIST MLP at batch 128 it ran the second layer's three products (1 M
  * multiply-adds each) whole in 30–66% of their calls in some full runs, which read 1.16–1.23× one thread. With every
- * large call split the MLP trained faster in 12 of 14 interleaved pairs (docs/threads.md, thirteenth round).
- * Elsewhere (predict, evaluate, the kernels called directly) calls are learnt as before.
+ * large call split the MLP at batch 128 trained faster in 11 of 13 interleaved pairs (docs/threads.md, thirteenth
+ * round). Elsewhere (predict, evaluate, the kernels called directly) calls are learnt as before.
  */
 export const STEPS_NOT_LEARNT = { enabled: true };
 /** calls of a zero-skipping product between two looks at whether its x is sparse enough to skip */
