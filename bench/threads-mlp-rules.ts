@@ -6,18 +6,17 @@
 // - "as shipped": the zero-skipping products count their work at SPARSE_SHARE of dense (MIN_WORK.sparse), and an
 //   optimizer step splits only over a gradient that was written split (OPTIMIZER_FOLLOWS_GRADIENT), and a weight
 //   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP), and
-//   the batch's gather splits by rows without learning (GATHER_SPLITS on, GATHER_LEARNT off), and a training step's
-//   calls split without learning (STEPS_NOT_LEARNT);
+//   the batch's gather splits by rows without learning (GATHER_SPLITS on), and a training step's calls split without
+//   learning (STEPS_NOT_LEARNT);
 // - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
 // - "sparse not looked at": every zero-skipping product counted at MIN_WORK.sparse, also one whose x is not sparse
 //   enough to skip (SPARSE_SEEN off: the MNIST MLP's second layer at batch 128);
 // - "optimizer always split": without the second rule (small batches);
-// - "gradient learnt": without the third (batches of 64 and more, whose first-layer gradient splits);
+// - "gradient learnt": without the third (batches of 64 and more, whose first-layer gradient splits), and with a
+//   training step's calls learnt (without STEPS_NOT_LEARNT, which splits the gradient too);
 // - "gather whole": the batch's gather on the calling thread (GATHER_SPLITS off; batches of 64 and more);
-// - "gather learnt": the gather's split learnt as other calls' are (GATHER_LEARNT on), not always made;
-// - "nothing learnt": every call large enough splits, none is learnt (adaptive.enabled off), predict's too;
 // - "steps learnt": a training step's calls learnt as the others are (STEPS_NOT_LEARNT off: at batch 128 the second
-//   layer's three products).
+//   layer's three products), the rules above still in.
 //
 //   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14] [words]   (batch 64 or 128 for the third rule; words:
 //   only the configurations whose names contain one of them, comma-separated, beside one thread)
@@ -25,14 +24,12 @@ import { loadMnist } from '../src/node.js';
 import { Dense, Sequential, optimizers } from '../src/index.js';
 import { setThreads, setThreadLimit } from '../src/backends/wasm/threads/settings.js';
 import {
-  GATHER_LEARNT,
   GATHER_SPLITS,
   GRADIENT_FOLLOWS_STEP,
   MIN_WORK,
   OPTIMIZER_FOLLOWS_GRADIENT,
   SPARSE_SEEN,
   STEPS_NOT_LEARNT,
-  adaptive,
 } from '../src/backends/wasm/threads/split.js';
 import { median } from './lib/harness.js';
 import { machineLine } from './lib/report.js';
@@ -50,9 +47,7 @@ const shipped = {
   follows: OPTIMIZER_FOLLOWS_GRADIENT.enabled,
   gradientFollows: GRADIENT_FOLLOWS_STEP.enabled,
   gatherSplits: GATHER_SPLITS.enabled,
-  gatherLearnt: GATHER_LEARNT.enabled,
   sparseSeen: SPARSE_SEEN.enabled,
-  learnt: adaptive.enabled,
   stepsNotLearnt: STEPS_NOT_LEARNT.enabled,
 };
 
@@ -75,10 +70,8 @@ const configs = [
   { name: 'two, sparse counted dense', threads: 2, ...shipped, sparse: MIN_WORK.matmul },
   { name: 'two, sparse not looked at', threads: 2, ...shipped, sparseSeen: false },
   { name: 'two, optimizer always split', threads: 2, ...shipped, follows: false },
-  { name: 'two, gradient learnt', threads: 2, ...shipped, gradientFollows: false },
+  { name: 'two, gradient learnt', threads: 2, ...shipped, gradientFollows: false, stepsNotLearnt: false },
   { name: 'two, gather whole', threads: 2, ...shipped, gatherSplits: false },
-  { name: 'two, gather learnt', threads: 2, ...shipped, gatherLearnt: true },
-  { name: 'two, nothing learnt', threads: 2, ...shipped, learnt: false },
   { name: 'two, steps learnt', threads: 2, ...shipped, stepsNotLearnt: false },
 ]
   .filter((c, i) => !only || i === 0 || only.some((word) => c.name.includes(word)))
@@ -94,9 +87,7 @@ for (let round = 0; round < rounds; round++) {
     OPTIMIZER_FOLLOWS_GRADIENT.enabled = c.follows;
     GRADIENT_FOLLOWS_STEP.enabled = c.gradientFollows;
     GATHER_SPLITS.enabled = c.gatherSplits;
-    GATHER_LEARNT.enabled = c.gatherLearnt;
     SPARSE_SEEN.enabled = c.sparseSeen;
-    adaptive.enabled = c.learnt;
     STEPS_NOT_LEARNT.enabled = c.stepsNotLearnt;
     if (offset + CHUNK > mnist.trainX.shape[0]) offset = 0;
     const x = { data: mnist.trainX.data.subarray(offset * 784, (offset + CHUNK) * 784), shape: [CHUNK, 784] };

@@ -158,7 +158,10 @@ export async function trainLoop(
         if (pool) pool.training = true;
         const next = feed.next(buffers);
         const rows = typeof next === 'number' ? next : await next;
-        if (rows === 0) break;
+        if (rows === 0) {
+          if (pool) pool.training = false; // validation after the epoch is not a training step
+          break;
+        }
         const value = measure.measure(buffers, feed.x, feed.y, rows);
         if (!Number.isFinite(value)) {
           const weights = engine.firstNonFiniteLayer();

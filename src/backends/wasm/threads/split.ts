@@ -130,9 +130,6 @@ export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 export const GRADIENT_FOLLOWS_STEP = { enabled: true };
 /** Whether the batch's gather splits by rows (gatherRows below); benches turn it off to compare. */
 export const GATHER_SPLITS = { enabled: true };
-/** Whether the gather's split is learnt; off (as shipped), it always splits (gatherRows below says why); benches turn
- *  it on to compare. */
-export const GATHER_LEARNT = { enabled: false };
 /** Whether a zero-skipping product whose x is not sparse enough to skip counts its work as dense (minWork below);
  *  benches turn it off to compare. */
 export const SPARSE_SEEN = { enabled: true };
@@ -469,8 +466,7 @@ export function threadedKernels(
         hi - lo,
         cols,
       ]);
-    if (!GATHER_LEARNT.enabled) return split();
-    decide('gatherRows', rows * cols, whole, split);
+    split();
   };
 
   // ---- row-wise kernels: blocks of rows --------------------------------------------------------------------------
