@@ -20,6 +20,7 @@ export { sparseAccuracyCount, categoricalAccuracyCount, binaryAccuracyCount, spa
 export { dropout } from './dropout';
 export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, conv2dBackward } from './conv';
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
+export { denseBackward } from './dense';
 export { randomUniform, truncatedNormal } from './random';
 export { sgdStep, momentumStep, adamStep, rmspropStep } from './optimizers';
 // Not kernels: the zero-skipping rule's two numbers and the conv patch-matrix block (globals), compared with
@@ -34,6 +35,7 @@ export { setScratch, NC as MATMUL_SLAB_COLUMNS } from './lib/scratch';
 export { matmulTransARows, matmulCols, matmulTransBCols } from './matmul';
 export { conv2dRows, conv2dBackwardFilterRows, conv2dBackwardFilterBlock, convWindowsInside, conv2dBackwardStage } from './conv';
 export { matmulTransASkipZerosRows, matmulSkipZerosCols, matmulSkipZerosStage, skipsZeros } from './sparse';
+export { denseBackwardPart } from './dense';
 
 /** bytes of one matmul scratch region: what a worker's `setScratch` block must hold */
 export function scratchBytes(): usize {

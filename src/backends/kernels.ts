@@ -41,6 +41,9 @@ export interface Kernels {
    *  first layer on MNIST). Bit-identical to matmulTransA for finite dy. It skips only where that pays (SPARSE_SHARE,
    *  SPARSE_MIN_N) and is otherwise computed by matmulTransA. */
   matmulTransASkipZeros(x: Ptr, dy: Ptr, dw: Ptr, m: number, k: number, n: number): void;
+  /** both gradients of a dense layer, dw = xᵀ·dz as matmulTransASkipZeros and dx = dz·wᵀ as matmulTransB, with
+   *  their bits; the worker pool can then run the two side by side (docs/threads.md) */
+  denseBackward(x: Ptr, dz: Ptr, w: Ptr, dw: Ptr, dx: Ptr, m: number, k: number, n: number): void;
   /** y[i,j] += b[j] for every row i (in place) */
   addRowVector(y: Ptr, b: Ptr, rows: number, cols: number): void;
   /** db[j] = Σ_i dy[i,j] */
@@ -362,6 +365,7 @@ export const KERNEL_NAMES = [
   'matmulTransA',
   'matmulSkipZeros',
   'matmulTransASkipZeros',
+  'denseBackward',
   'addRowVector',
   'sumRows',
   'fill',

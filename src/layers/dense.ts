@@ -205,9 +205,12 @@ export class Dense extends KernelLayer {
     const dz = this.activationGrad(dy, rows, mode);
     const k = this.backend!.kernels;
     if (this.b) k.sumRows(dz, this.b.grad, rows, this.units);
-    k.matmulTransASkipZeros(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
-    if (needInputGrad) k.matmulTransB(dz, this.w.value, this.dx, rows, this.units, this.inputSize);
-    return needInputGrad ? this.dx : 0;
+    if (!needInputGrad) {
+      k.matmulTransASkipZeros(this.x, dz, this.w.grad, rows, this.inputSize, this.units);
+      return 0;
+    }
+    k.denseBackward(this.x, dz, this.w.value, this.w.grad, this.dx, rows, this.inputSize, this.units);
+    return this.dx;
   }
 
   override backwardWithSgd(dy: Ptr, rows: number, needInputGrad: boolean, mode: ForwardMode, lr: number): Ptr {

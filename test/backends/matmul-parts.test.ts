@@ -1,8 +1,8 @@
 // The wasm entries the worker pool cuts products with (src/backends/wasm/threads/split.ts) give, part by part, the
 // bits of the whole kernel: blocks of output columns of a product (matmulCols, matmulSkipZerosCols) and of an input
 // gradient (matmulTransBCols), blocks of rows of a weight gradient (matmulTransARows, matmulTransASkipZerosRows),
-// and the two stages of a pipelined product (matmulSkipZerosStage: the sums over the first rows of w, then over the
-// rest; on dense x, the halves of y's rows).
+// the two stages of a pipelined product (matmulSkipZerosStage: the sums over the first rows of w, then over the
+// rest; on dense x, the halves of y's rows), and a dense layer's two gradients one by one (denseBackwardPart).
 // Parts of awkward sizes (the pool cuts at whole slabs of 512 columns; any cut must do, and matmulTransB's at
 // multiples of 4), on inputs sparse enough for the zero-skipping path and on dense ones (which the skipping kernels
 // hand to matmul), with few rows (matmulTransB's dot products) and many (its packed path), in the release and debug
@@ -83,6 +83,18 @@ describe.each([
       k.matmulTransB(dy, w, dx, m, n, kk);
       for (const [lo, hi] of cuts(kk, FRACTIONS, 4)) k.matmulTransBCols(dy, w, dxParts, m, n, kk, lo, hi);
       expectBits(read(dxParts, m * kk), read(dx, m * kk), 'matmulTransBCols');
+
+      // a dense layer's two gradients side by side (denseBackwardPart): part 0 is matmulTransB's dx, part 1
+      // matmulTransASkipZeros's dw
+      const dw = alloc(kk * n),
+        dxPart = alloc(m * kk),
+        dwPart = alloc(kk * n);
+      k.matmulTransASkipZeros(x, dy, dw, m, kk, n);
+      k.denseBackwardPart(x, dy, w, dwPart, dxPart, m, kk, n, 0);
+      expectBits(read(dxPart, m * kk), read(dx, m * kk), 'denseBackwardPart 0');
+      expect(read(dwPart, kk * n).every(Number.isNaN), 'part 0 leaves dw alone').toBe(true);
+      k.denseBackwardPart(x, dy, w, dwPart, dxPart, m, kk, n, 1);
+      expectBits(read(dwPart, kk * n), read(dw, kk * n), 'denseBackwardPart 1');
     },
   );
 });
@@ -101,6 +113,15 @@ describe('the debug build checks the parts’ bounds', () => {
     expect(() => call(0, 0)).toThrow(/bad stage/);
     expect(() => call(kk, 0)).toThrow(/bad stage/);
     expect(() => call(4, 2)).toThrow(/bad stage/);
+  });
+
+  it('denseBackwardPart traps on a part other than 0 and 1', () => {
+    const { exports: k, alloc } = instance(DEBUG_WASM_BASE64);
+    const [m, kk, n] = [4, 8, 12];
+    const [x, dy, w, dw, dx] = [alloc(m * kk, Math.sin), alloc(m * n), alloc(kk * n), alloc(kk * n), alloc(m * kk)];
+    const call = (part: number) => k.denseBackwardPart(x, dy, w, dw, dx, m, kk, n, part);
+    expect(() => call(1)).not.toThrow();
+    expect(() => call(2)).toThrow(/bad part/);
   });
 
   it.each(['matmulCols', 'matmulSkipZerosCols', 'matmulTransBCols'])('%s traps on columns past the end', (name) => {

@@ -93,8 +93,20 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
       const many = await trained(threads, build, { data: x, shape: [296, 784] }, y, 48);
       // the Dense layers take the zero-skipping kernels (relu outputs and the inputs hold zeros); where skipping does
       // not pay they run matmul and matmulTransARows inside
-      for (const kernel of ['matmulSkipZeros', 'matmulTransB', 'matmulTransASkipZerosRows', 'adamStep']) {
+      for (const kernel of ['matmulSkipZeros', 'matmulTransASkipZerosRows', 'adamStep']) {
         expect(many.kernels[kernel], `${kernel} split over ${threads} threads`).toBeGreaterThan(0);
+      }
+      // the second layer's two gradients (1.6 M multiply-adds each): side by side on two threads (denseBackwardPart),
+      // each split on more
+      const paired = many.kernels.denseBackwardPart ?? 0,
+        inputGradients = many.kernels.matmulTransB ?? 0;
+      if (threads === 2) {
+        // 6 batches of 48 an epoch, 2 epochs (the batch of 8 is too small)
+        expect(paired, 'gradients side by side on two threads').toBe(12);
+        expect(inputGradients, 'no input gradient split on its own on two threads').toBe(0);
+      } else {
+        expect(paired, `not side by side on ${threads} threads`).toBe(0);
+        expect(inputGradients, `input gradients split over ${threads} threads`).toBeGreaterThan(0);
       }
       expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
     }

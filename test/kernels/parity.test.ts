@@ -50,7 +50,7 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
     });
   });
 
-  it('backward: every activation, then the dense layer', () => {
+  it('backward: every activation, then the dense layer (its gradients one by one and together)', () => {
     expectParity((mem) => {
       const rand = seededRandom(2);
       const x = mem.put(uniform(rand, m * k)),
@@ -77,6 +77,11 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       out.matmulTransB = { values: mem.get(dx, m * k), tol: TOL.reduction };
       out.matmulTransA = { values: mem.get(dw, k * n), tol: TOL.reduction };
       out.sumRows = { values: mem.get(db, n), tol: TOL.reduction };
+      const dxBoth = mem.zeros(m * k),
+        dwBoth = mem.zeros(k * n);
+      mem.k.denseBackward(x, dz, w, dwBoth, dxBoth, m, k, n);
+      out['denseBackward: dx'] = { values: mem.get(dxBoth, m * k), tol: TOL.reduction };
+      out['denseBackward: dw'] = { values: mem.get(dwBoth, k * n), tol: TOL.reduction };
       return out;
     });
   });

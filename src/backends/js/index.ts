@@ -29,6 +29,7 @@ import {
 } from './losses.js';
 import { matmul, matmulTransB, matmulTransA } from './matmul.js';
 import { matmulSkipZeros, matmulTransASkipZeros, sgdOuterStep } from './sparse.js';
+import { denseBackward } from './dense.js';
 import {
   sparseAccuracyCount,
   categoricalAccuracyCount,
@@ -49,6 +50,7 @@ const heapKernels: { [K in keyof Kernels]: OnHeap<Kernels[K]> } = {
   matmulTransA,
   matmulSkipZeros,
   matmulTransASkipZeros,
+  denseBackward,
   addRowVector,
   sumRows,
   fill,

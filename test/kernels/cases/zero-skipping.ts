@@ -76,6 +76,32 @@ export function zeroSkippingCases(ctx: SuiteContext): void {
       });
     });
 
+    // denseBackward: a dense layer's two gradients in one call (the worker pool runs them side by side), the bits of
+    // matmulTransASkipZeros and matmulTransB, on x that skips zeros and on x too dense to; nothing written past them
+    it.each(SHAPES)(
+      'denseBackward on m=%i k=%i n=%i: the bits of matmulTransASkipZeros and matmulTransB',
+      (m, k, n) => {
+        const rand = seededRandom(m * 131 + k * 17 + n);
+        for (const zeros of [0.8, 0.2]) {
+          const mem = ctx.mem();
+          const px = mem.put(mostlyZeros(rand, m * k, zeros)),
+            pdz = mem.put(uniform(rand, m * n)),
+            pw = mem.put(uniform(rand, k * n));
+          const dw = mem.out(k * n),
+            dx = mem.out(m * k),
+            dwAlone = mem.out(k * n),
+            dxAlone = mem.out(m * k);
+          mem.k.denseBackward(px, pdz, pw, dw, dx, m, k, n);
+          mem.k.matmulTransASkipZeros(px, pdz, dwAlone, m, k, n);
+          mem.k.matmulTransB(pdz, pw, dxAlone, m, n, k);
+          expectBits(mem.get(dw, k * n), mem.get(dwAlone, k * n), `dw, ${zeros * 100}% zeros`);
+          expectBits(mem.get(dx, m * k), mem.get(dxAlone, m * k), `dx, ${zeros * 100}% zeros`);
+          mem.expectUntouchedAfter(dw, k * n, 'dw');
+          mem.expectUntouchedAfter(dx, m * k, 'dx');
+        }
+      },
+    );
+
     it('matmulSkipZeros leaves out NaN and ±Inf in w where x is zero, and keeps them elsewhere (one row at a time)', () => {
       const mem = ctx.mem();
       const [k, n] = [5, 6];

@@ -33,6 +33,8 @@
  *   the stored value, in the single-thread order (so these too keep the bits; nothing is added up from halves):
  *   matmulSkipZeros over weights two threads own by halves, pipelined over k (matmulSkipZerosStage), and both
  *   gradients of a convolution (conv2dBackward) chained over the two halves of the batch (conv2dBackwardStage).
+ *   Also on two threads, a dense layer's two gradients (denseBackward), each too small to split well, run side by
+ *   side, each whole on its own thread (denseBackwardPart).
  * Kernels left out: reductions (losses, sumRows, metrics: their sums would be reordered; sumRows cut by blocks of 16
  * columns keeps the order, but measured 0.79–1.12× one thread: docs/threads.md, fourth and seventh rounds), dropout
  * (its random numbers are indexed from the start of the call), and the one-sample kernels (sgdOuterStep).
@@ -61,6 +63,7 @@ export const EXTRA_EXPORTS = [
   'conv2dBackwardFilterBlock',
   'matmulSkipZerosStage',
   'conv2dBackwardStage',
+  'denseBackwardPart',
 ] as const;
 
 /**
@@ -116,7 +119,15 @@ export const CONV_CHAIN = { enabled: true };
 
 /** The learnt choices whose other way is not one whole call but split calls of their own, by their learner name (the
  *  bench's notes say so: bench/lib/learnt.ts). */
-export const LEARNT_AGAINST_SPLIT_CALLS = { conv2dBackward: 'conv2dBackward' } as const;
+export const LEARNT_AGAINST_SPLIT_CALLS = { conv2dBackward: 'conv2dBackward', denseBackward: 'denseBackward' } as const;
+
+/**
+ * Whether both gradients of a dense layer run side by side on two threads (denseBackward below), and up to how many
+ * multiply-adds per product (each has m·k·n): the MNIST MLP's second layer at batch 64 and 128 (0.5 M and 1 M) pairs,
+ * at batch 256 (2 M) its two products split each, which measured faster there (docs/threads.md, fourteenth round).
+ * Benches turn it off to compare.
+ */
+export const DENSE_PAIR = { enabled: true, maxWork: 1 << 21 };
 
 /** Columns of B in one packed slab (NC in assembly/lib/scratch.ts; test/backends/wasm-constants.test.ts compares). */
 export const MATMUL_SLAB_COLUMNS = 512;
@@ -403,6 +414,42 @@ export function threadedKernels(
         kk,
       ]),
     );
+  };
+
+  // Both gradients of a dense layer. On exactly two threads, where each product holds a chunk's work (MIN_WORK.matmul,
+  // over an x too dense to skip zeros) and is below DENSE_PAIR.maxWork, the two run side by side, each whole: the
+  // input gradient on the calling thread (the layer below reads it next, and W is where the layer's optimizer step,
+  // whole at these sizes, left it), the weight gradient on the worker. At batch 64 the MNIST MLP's second layer ran
+  // its two 0.5 M products one after the other on the calling thread, as every call of that size does, while the
+  // worker polled. Not after a step split over the gradient (GRADIENT_FOLLOWS_STEP: the gradient keeps its halves).
+  // Elsewhere the two split kernels.
+  const denseIndex = index.get('denseBackwardPart')!,
+    densePart = exports.denseBackwardPart;
+  k.denseBackward = (x, dz, w, dw, dx, m, kk, n) => {
+    const work = m * kk * n;
+    const twoCalls = () => {
+      k.matmulTransASkipZeros(x, dz, dw, m, kk, n);
+      k.matmulTransB(dz, w, dx, m, n, kk);
+    };
+    const pair =
+      DENSE_PAIR.enabled &&
+      twoThreads() &&
+      work >= MIN_WORK.matmul &&
+      work < DENSE_PAIR.maxWork &&
+      !skips(x, m, kk, n) &&
+      !(GRADIENT_FOLLOWS_STEP.enabled && steppedSplit.has(dw));
+    if (!pair) return twoCalls();
+    decide(LEARNT_AGAINST_SPLIT_CALLS.denseBackward, work, twoCalls, () => {
+      wrote(dw, false);
+      pool.run(
+        denseIndex,
+        [
+          [x, dz, w, dw, dx, m, kk, n, 0],
+          [x, dz, w, dw, dx, m, kk, n, 1],
+        ],
+        (a) => densePart(...a),
+      );
+    });
   };
 
   // ---- elementwise kernels and optimizer steps: `pointers` arguments are arrays, `count` is n --------------------
