@@ -7,7 +7,7 @@
 //    dist/index.js exports has its own name (`Network`, not the `_Network` esbuild gives a class that names itself
 //    in its body: docs/adding-a-layer.md);
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 95 KB (95,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 96 KB (96,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -67,8 +67,12 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // settings.ts +247 for workers that cannot start: one thread and one warning instead of a failed call), a Keras
 // regularizer or constraint refused by name (topology.ts +406), a flat typed array as input named with the form that
 // takes it (inputs.ts +451), model.optimizer (+48); then 94,329 with a training step's calls split without learning
-// (split.ts, fit-loop.ts; docs/threads.md, thirteenth round). A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 95_000;
+// (split.ts, fit-loop.ts; docs/threads.md, thirteenth round). Then 96 KB: 94,317 → 94,512 bytes for a dense layer's
+// two gradients side by side on two threads (the wasm's denseBackward and denseBackwardPart, split.ts; docs/threads.md,
+// fourteenth round), then 95,211 for Keras's learning-rate callbacks (learning-rate-scheduler.ts and
+// reduce-lr-on-plateau.ts with their option checks and messages, the onEpochBegin hook). A larger rise should come
+// with a look at what grew.
+const BUDGET_GZIP_BYTES = 96_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 

@@ -111,7 +111,14 @@ export type {
 } from './io/types.js';
 export type { ModelSource, SaveTarget } from './io/source.js';
 export { callbacks } from './callbacks/index.js';
-export type { EarlyStopping, EarlyStoppingOptions, ModelCheckpointOptions } from './callbacks/index.js';
+export type {
+  EarlyStopping,
+  EarlyStoppingOptions,
+  ModelCheckpointOptions,
+  LearningRateSchedulerOptions,
+  ReduceLROnPlateau,
+  ReduceLROnPlateauOptions,
+} from './callbacks/index.js';
 export { checkGradients } from './check-gradients/index.js';
 export type {
   GradientCheckOptions,

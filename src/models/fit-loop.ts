@@ -47,6 +47,8 @@ export interface TrainConfig {
   /** the metrics to report, in the order compile was given them */
   metrics: readonly Metric[];
   reporter: Reporter;
+  /** before each epoch's first batch (after a batch source says the epoch has batches) */
+  onEpochBegin?: (epoch: number) => void | Promise<void>;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
   /** give the event loop a turn at least this often (ms), so pages and progress stay live */
@@ -151,6 +153,7 @@ export async function trainLoop(
       const started = performance.now();
       await feed.beginEpoch(epoch);
       if (feed.batchesIn(epoch) === 0) break; // a batch source read on across epochs ended at this one's start
+      if (c.onEpochBegin) await c.onEpochBegin(epoch);
       c.reporter.epochStart(epoch, c.epochs, feed.batchesIn(epoch));
       measure.reset();
       for (let b = 0; ; b++) {

@@ -41,11 +41,11 @@ export function checkTrainOptions(options: {
 }
 
 /** the hooks fit calls on a callback object */
-const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochEnd', 'onBatchEnd'] as const;
+const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd'] as const;
 
 /**
  * A name on a callback object that reads as a hook but is none of HOOKS (`onEpochend`, Keras's `on_epoch_end`,
- * TF.js's `onEpochBegin`) would never be called, and the training it was meant to watch or stop would run on in
+ * TF.js's `onBatchBegin`) would never be called, and the training it was meant to watch or stop would run on in
  * silence; so it is refused. Other names are the callback's own state (earlyStopping's `stoppedEpoch`, a class's
  * fields) and pass. Methods of a class instance are looked up along its prototypes.
  */
@@ -65,11 +65,14 @@ function checkHookNames(cb: object, i: number): void {
 }
 
 /** The training loop's hooks that Keras callbacks and `stopTraining` drive. */
-export type CallbackHooks = Pick<TrainConfig, 'onTrainBegin' | 'onEpochEnd' | 'onBatchEnd' | 'shouldStop'>;
+export type CallbackHooks = Pick<
+  TrainConfig,
+  'onTrainBegin' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchEnd' | 'shouldStop'
+>;
 
 /**
- * Run `train` with `callbacks` wired in, as Keras does: setModel first, onTrainBegin once the data is ready, a check
- * for non-finite weights and then onEpochEnd after every epoch, onBatchEnd after every batch, `model.stopTraining`
+ * Run `train` with `callbacks` wired in, as Keras does: setModel first, onTrainBegin once the data is ready,
+ * onEpochBegin before every epoch, a check for non-finite weights and then onEpochEnd after every epoch, onBatchEnd after every batch, `model.stopTraining`
  * polled, and onTrainEnd with the last epoch's logs. `lossName` goes into the divergence hint.
  */
 export async function withCallbacks(
@@ -87,6 +90,9 @@ export async function withCallbacks(
   };
   const history = await train({
     onTrainBegin: () => run((cb) => cb.onTrainBegin?.()),
+    onEpochBegin: callbacks.some((cb) => cb.onEpochBegin)
+      ? (epoch) => run((cb) => cb.onEpochBegin?.(epoch))
+      : undefined,
     onEpochEnd: async (epoch, logs) => {
       engine.failIfDiverged(epoch + 1, `check the data (targets of ${lossName} should be of moderate size)`);
       await run((cb) => cb.onEpochEnd?.(epoch, logs));

@@ -62,7 +62,10 @@ export interface CompileOptions {
   metrics?: MetricName | MetricName[];
 }
 
-/** Keras-style callbacks `fit` calls: an object of hooks, or one of `callbacks.earlyStopping()` / `callbacks.modelCheckpoint()`. */
+/**
+ * Keras-style callbacks `fit` calls: an object of hooks, or one of `callbacks.earlyStopping()`,
+ * `callbacks.modelCheckpoint()`, `callbacks.learningRateScheduler()`, `callbacks.reduceLROnPlateau()`.
+ */
 export interface Callbacks {
   /** called with the model before training starts (Keras's `set_model`), e.g. for checkpoints */
   setModel?: (model: Sequential) => void;
@@ -70,6 +73,8 @@ export interface Callbacks {
   onTrainBegin?: () => void | Promise<void>;
   /** once after the last epoch (also after an early stop), with the last epoch's logs */
   onTrainEnd?: (logs: Logs | undefined) => void | Promise<void>;
+  /** before every epoch (0-based), before its first batch: where a learning-rate schedule sets the rate */
+  onEpochBegin?: (epoch: number) => void | Promise<void>;
   /** after every epoch, with Keras's logs: loss, accuracy, val_loss, val_accuracy */
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   /** after every batch, with the running means of the epoch so far */

@@ -1,0 +1,130 @@
+import type { Callbacks, Sequential } from '../models/sequential.js';
+import type { Logs } from '../models/fit-loop.js';
+import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
+
+/** Options of `callbacks.reduceLROnPlateau(…)`, with Keras's names and defaults. */
+export interface ReduceLROnPlateauOptions {
+  /** the log to watch: 'val_loss' (default), 'loss', 'val_accuracy', 'accuracy' */
+  monitor?: keyof Logs & string;
+  /** the rate is multiplied by this (default 0.1; below 1) */
+  factor?: number;
+  /** epochs without improvement before the rate is reduced (default 10) */
+  patience?: number;
+  /** 'min' for losses, 'max' for accuracies; 'auto' (default) picks from the name */
+  mode?: 'auto' | 'min' | 'max';
+  /** the smallest change that counts as an improvement (default 1e-4) */
+  minDelta?: number;
+  /** epochs to wait after a reduction before counting again (default 0) */
+  cooldown?: number;
+  /** the rate is never reduced below this (default 0) */
+  minLr?: number;
+  /** 1: print each reduction (default 0, silent) */
+  verbose?: 0 | 1;
+}
+
+/** A reduceLROnPlateau callback; `reductions` counts the times it lowered the rate. */
+export interface ReduceLROnPlateau extends Callbacks {
+  readonly reductions: number;
+}
+
+/**
+ * Keras's ReduceLROnPlateau: multiply the optimizer's learning rate by `factor` once `monitor` has not improved by
+ * more than `minDelta` for `patience` epochs, then wait `cooldown` epochs before counting again, never going below
+ * `minLr`. The rate stays lowered after fit, as in Keras; read it as `model.optimizer.learningRate`.
+ */
+export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): ReduceLROnPlateau {
+  checkOptions(options, 'reduceLROnPlateau(options)', [
+    'monitor',
+    'factor',
+    'patience',
+    'mode',
+    'minDelta',
+    'cooldown',
+    'minLr',
+    'verbose',
+  ]);
+  const {
+    monitor = 'val_loss',
+    factor = 0.1,
+    patience = 10,
+    mode = 'auto',
+    minDelta = 1e-4,
+    cooldown = 0,
+    minLr = 0,
+    verbose = 0,
+  } = options;
+  const where = 'reduceLROnPlateau';
+  if (typeof monitor !== 'string') fail(`${where}: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
+  if (typeof factor !== 'number' || !(factor >= 0 && factor < 1))
+    fail(`${where}: factor must be a number in [0, 1) (the rate is multiplied by it), got ${factor}`);
+  for (const [name, value] of [
+    ['patience', patience],
+    ['cooldown', cooldown],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0) fail(`${where}: ${name} must be a non-negative integer, got ${value}`);
+  }
+  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta))
+    fail(`${where}: minDelta must be a finite number, got ${minDelta}`);
+  if (typeof minLr !== 'number' || !(minLr >= 0) || !Number.isFinite(minLr))
+    fail(`${where}: minLr must be a finite number ≥ 0, got ${minLr}`);
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max')
+    fail(`${where}: mode must be 'auto', 'min' or 'max', got ${mode}`);
+  if (verbose !== 0 && verbose !== 1) fail(`${where}: verbose must be 0 or 1, got ${String(verbose)}`);
+  const maximize = mode === 'max' || (mode === 'auto' && /acc/.test(monitor));
+  const delta = Math.abs(minDelta);
+  const improves = (value: number, best: number) => (maximize ? value > best + delta : value < best - delta);
+
+  let model: Sequential | undefined;
+  let best = NaN,
+    wait = 0,
+    cooling = 0,
+    reductions = 0;
+  return {
+    get reductions() {
+      return reductions;
+    },
+    setModel(m) {
+      model = m;
+    },
+    onTrainBegin() {
+      best = maximize ? -Infinity : Infinity;
+      wait = 0;
+      cooling = 0;
+    },
+    onEpochEnd(epoch, logs) {
+      const value = logs[monitor];
+      if (typeof value !== 'number') {
+        fail(
+          `${where} monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}` +
+            `${monitor.startsWith('val_') ? ' (val_ logs need validationData or validationSplit)' : ''}`,
+        );
+      }
+      // Keras's order: a cooldown epoch counts down and resets the wait, an improvement resets it, and only outside
+      // a cooldown does an epoch without improvement count towards a reduction
+      if (cooling > 0) {
+        cooling--;
+        wait = 0;
+      }
+      if (improves(value, best)) {
+        best = value;
+        wait = 0;
+        return;
+      }
+      if (cooling > 0) return;
+      wait++;
+      if (wait < patience) return;
+      const optimizer = model!.optimizer!;
+      const old = optimizer.learningRate;
+      // Keras compares with min_lr in float32, as the optimizer holds its rate
+      if (old > Math.fround(minLr)) {
+        const rate = Math.max(old * factor, minLr);
+        optimizer.learningRate = rate;
+        reductions++;
+        if (verbose) console.log(`Epoch ${epoch + 1}: reduceLROnPlateau reducing the learning rate to ${rate}.`);
+        cooling = cooldown;
+        wait = 0;
+      }
+    },
+  };
+}
