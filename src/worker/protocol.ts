@@ -9,6 +9,8 @@ import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
 import type { History, Logs } from '../models/fit-loop.js';
 import type { ModelSpec } from './spec.js';
+import type { EarlyStoppingOptions } from '../callbacks/early-stopping.js';
+import type { ReduceLROnPlateauOptions } from '../callbacks/reduce-lr-on-plateau.js';
 import { fail } from '../util/errors.js';
 
 /** the keys of WorkerFitOptions, for checking what callers pass */
@@ -20,9 +22,14 @@ export const WORKER_FIT_OPTIONS = [
   'validationData',
   'yieldEvery',
   'verbose',
+  'earlyStopping',
+  'reduceLROnPlateau',
 ] as const;
 
-/** What `fit` takes in a worker: everything but callbacks (progress comes back as messages). */
+/**
+ * What `fit` takes in a worker: everything but callbacks, whose functions cannot be sent (progress comes back as
+ * messages); the two callbacks configured by options alone are given by their options.
+ */
 export interface WorkerFitOptions {
   epochs?: number;
   batchSize?: number;
@@ -34,6 +41,11 @@ export interface WorkerFitOptions {
   /** fit's printing, done by the worker on its own console: 0 (the default here: progress comes back through
    *  onEpochEnd/onBatchEnd), 1 or 2 as in fit */
   verbose?: 0 | 1 | 2;
+  /** `callbacks.earlyStopping(options)` in the worker's fit (with restoreBestWeights, the weights returned are the
+   *  best epoch's) */
+  earlyStopping?: EarlyStoppingOptions;
+  /** `callbacks.reduceLROnPlateau(options)` in the worker's fit */
+  reduceLROnPlateau?: ReduceLROnPlateauOptions;
 }
 
 /** Anything with postMessage and message events: a Worker, a worker's `self`, a MessagePort, Node's Worker or parentPort. */

@@ -23,6 +23,7 @@ import {
 } from './protocol.js';
 import { checkOptions } from '../util/options.js';
 import { modelFromSpec } from './spec.js';
+import { optionCallbacks } from './option-callbacks.js';
 
 interface Job {
   model?: Sequential;
@@ -103,22 +104,25 @@ async function train(
       // a stop message is read when fit yields: every 50 ms by default
       yieldEvery: fitOptions.yieldEvery,
       verbose: fitOptions.verbose ?? 0,
-      callbacks: {
-        onEpochEnd: (e: number, logs: Logs) => {
-          epoch = e + 1;
-          if (request.weightsEachEpoch) {
-            const weights = model.getWeights();
-            post({ type: 'scratchnet:epoch', id, epoch: e, logs, weights }, buffersOf(weights));
-          } else {
-            post({ type: 'scratchnet:epoch', id, epoch: e, logs });
-          }
+      callbacks: [
+        ...optionCallbacks(fitOptions),
+        {
+          onEpochEnd: (e: number, logs: Logs) => {
+            epoch = e + 1;
+            if (request.weightsEachEpoch) {
+              const weights = model.getWeights();
+              post({ type: 'scratchnet:epoch', id, epoch: e, logs, weights }, buffersOf(weights));
+            } else {
+              post({ type: 'scratchnet:epoch', id, epoch: e, logs });
+            }
+          },
+          onBatchEnd: (batch: number, logs: Logs) => {
+            // fit clears stopTraining when it starts: a stop that came while the model was being prepared counts too
+            if (job.stopRequested) model.stopTraining = true;
+            if (request.batchEvents) post({ type: 'scratchnet:batch', id, epoch, batch, logs });
+          },
         },
-        onBatchEnd: (batch: number, logs: Logs) => {
-          // fit clears stopTraining when it starts: a stop that came while the model was being prepared counts too
-          if (job.stopRequested) model.stopTraining = true;
-          if (request.batchEvents) post({ type: 'scratchnet:batch', id, epoch, batch, logs });
-        },
-      },
+      ],
     });
     const weights = model.getWeights();
     post(

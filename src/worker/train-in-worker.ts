@@ -20,6 +20,7 @@ import {
 import type { ModelSpec } from './spec.js';
 import { checkOptions } from '../util/options.js';
 import { fail, ScratchnetError, scratchnetError } from '../util/errors.js';
+import { optionCallbacks } from './option-callbacks.js';
 
 const TRAIN_IN_WORKER_OPTIONS = [
   'model',
@@ -128,8 +129,10 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
   try {
     // checked here, before anything is posted: the worker would build and train something else
     checkOptions(options, 'trainInWorker(worker, options): options', TRAIN_IN_WORKER_OPTIONS);
-    if (options.fitOptions !== undefined)
+    if (options.fitOptions !== undefined) {
       checkOptions(options.fitOptions, 'trainInWorker fitOptions', WORKER_FIT_OPTIONS);
+      optionCallbacks(options.fitOptions);
+    }
     if (typeof startTimeout !== 'number' || !(startTimeout > 0))
       fail(`startTimeout must be a number of milliseconds > 0, got ${String(startTimeout)}`);
   } catch (e) {

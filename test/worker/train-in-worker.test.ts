@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
   ScratchnetError,
+  callbacks,
   modelFromSpec,
+  type Callbacks,
   serveTraining,
   trainInWorker,
   type MessageEndpoint,
@@ -80,6 +82,37 @@ describe('trainInWorker ⇄ serveTraining', () => {
     await local.fit(XOR_X, XOR_Y, { ...fitOptions, verbose: 0 });
     expect(result.weights).toEqual(local.getWeights());
     local.dispose();
+  });
+
+  it('runs earlyStopping and reduceLROnPlateau given by their options in fitOptions, as fit with them would here', async () => {
+    // minDelta so large that no epoch after the first improves: earlyStopping (patience 3) stops at epoch 4, and
+    // reduceLROnPlateau (patience 1) lowers the rate after epochs 1, 2 and 3
+    const earlyStopping = { monitor: 'loss', patience: 3, minDelta: 10 } as const;
+    const reduceLROnPlateau = { monitor: 'loss', patience: 1, factor: 0.5, minDelta: 10 } as const;
+    const fitOptions = { epochs: 50, batchSize: 2, earlyStopping, reduceLROnPlateau };
+    const { main, sent } = channel();
+    const result = await trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions });
+    expect(result.history.epoch).toEqual([0, 1, 2, 3]);
+    expect(sent.filter((s) => s.message.type === 'scratchnet:epoch')).toHaveLength(4);
+
+    const trainHere = async (callbacks: Callbacks[]) => {
+      const local = modelFromSpec(XOR_SPEC);
+      await local.fit(XOR_X, XOR_Y, { epochs: 4, batchSize: 2, verbose: 0, callbacks });
+      const weights = local.getWeights();
+      local.dispose();
+      return weights;
+    };
+    expect(result.weights).toEqual(await trainHere([callbacks.reduceLROnPlateau(reduceLROnPlateau)]));
+    expect(result.weights).not.toEqual(await trainHere([])); // the lowered rate shows in the weights
+  });
+
+  it('refuses bad earlyStopping or reduceLROnPlateau options before anything is posted', async () => {
+    const { main, sent } = channel();
+    const bad = (fitOptions: object) => trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions });
+    await expect(bad({ earlyStopping: { patience: -1 } })).rejects.toThrow(/earlyStopping: patience must be/);
+    await expect(bad({ reduceLROnPlateau: { factor: 2 } })).rejects.toThrow(/reduceLROnPlateau: factor must be/);
+    await expect(bad({ earlyStopping: { patients: 3 } })).rejects.toThrow(/patients/);
+    expect(sent).toEqual([]);
   });
 
   it('trains on images [n][h][w][c] from given starting weights, a Flatten first with no input shape (the data decides it)', async () => {
