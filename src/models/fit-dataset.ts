@@ -96,6 +96,7 @@ export async function fitDataset(m: DatasetModel, dataset: BatchSource, options:
           epochs,
           metrics: m.metrics,
           reporter: kerasReporter(verbose),
+          verbose,
           yieldEvery,
         },
         feed,

@@ -47,6 +47,8 @@ export interface TrainConfig {
   /** the metrics to report, in the order compile was given them */
   metrics: readonly Metric[];
   reporter: Reporter;
+  /** fit's verbose, for History.params (the reporter prints) */
+  verbose?: 0 | 1 | 2;
   /** before each epoch's first batch (after a batch source says the epoch has batches) */
   onEpochBegin?: (epoch: number) => void | Promise<void>;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
@@ -79,6 +81,9 @@ export interface FitConfig extends TrainConfig {
 /** What `fit` returns, as Keras's History: the epochs run and one value per epoch for the loss and each metric. */
 export interface History {
   epoch: number[];
+  /** Keras 3's `history.params`: the epochs asked for, the batches per epoch (null when a batch source does not say
+   *  before it runs), and fit's verbose */
+  params: { epochs: number; steps: number | null; verbose: 0 | 1 | 2 };
   /** one value per epoch; a metric only when compiled with it, val_* only with validation data (as in Keras) */
   history: {
     loss: number[];
@@ -137,7 +142,11 @@ export async function trainLoop(
 ): Promise<History> {
   const { engine, optimizer } = c;
   const pool = engine.backend.pool;
-  const history: History = { epoch: [], history: { loss: [] } };
+  const history: History = {
+    epoch: [],
+    history: { loss: [] },
+    params: { epochs: c.epochs, steps: feed.batchesIn(0) ?? null, verbose: c.verbose ?? 0 },
+  };
   const buffers = new BatchBuffers(engine, feed.rows, feed.inCols, feed.tCols);
   try {
     const measure = new BatchMeasure(

@@ -318,6 +318,7 @@ export class Sequential {
         metrics: this.metrics(c),
         validation,
         reporter: kerasReporter(verbose),
+        verbose,
         yieldEvery,
         checkX: 'x',
       }),

@@ -247,6 +247,8 @@ describe('Sequential API', () => {
     expect(batches).toBe(8);
     expect(history.history.loss).toHaveLength(2);
     expect(Object.keys(history.history)).toEqual(['loss', 'accuracy']); // no validation: no val_* keys (typed optional)
+    // Keras 3's params: the epochs asked for (not those run), batches per epoch (64 / 16), verbose
+    expect(history.params).toEqual({ epochs: 5, steps: 4, verbose: 0 });
   });
 
   it('prints Keras-like progress: epoch lines with loss and accuracy (verbose 2)', async () => {
