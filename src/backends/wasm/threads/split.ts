@@ -211,6 +211,11 @@ export function threadedKernels(
   const decide = (name: string, work: number, whole: () => void, split: () => void): void =>
     pool.training && STEPS_NOT_LEARNT.enabled ? split() : adaptive.run(name, work, whole, split, pool.asleep());
 
+  // A call that stays on the calling thread makes no closure: every wrapper below decides first and builds its
+  // `whole` and `split` functions only for a call that may split. Under tsx (npm start, the examples, the bench, the
+  // tests), whose transform names every function as it is made, a closure per call cost some 700 ns: a one-sample
+  // product took 768 ns through its wrapper against 60 ns now, and the tutorial's per-sample training 11.4–12.2 µs a
+  // sample against 8.6–10.4 µs (a bundle without that transform, as dist/ is, paid some 40–60 ns).
   const k: Kernels = { ...raw };
 
   // ---- the matmul family --------------------------------------------------------------------------------------
@@ -326,22 +331,28 @@ export function threadedKernels(
     (name: 'matmul' | 'matmulSkipZeros', byColumns: string) =>
     (x: number, w: number, y: number, m: number, kk: number, n: number): void => {
       const work = m * kk * n;
-      const whole = () => raw[name](x, w, y, m, kk, n);
-      const cols = columnBounds(work, n, minWork(name, x, m, kk, n));
+      const least = minWork(name, x, m, kk, n);
+      const cols = columnBounds(work, n, least);
       if (cols)
-        return decide(byColumns, work, whole, () =>
-          runBlocks(byColumns, cols, (lo, hi) => [x, w, y, m, kk, n, lo, hi]),
+        return decide(
+          byColumns,
+          work,
+          () => raw[name](x, w, y, m, kk, n),
+          () => runBlocks(byColumns, cols, (lo, hi) => [x, w, y, m, kk, n, lo, hi]),
         );
-      const parts = partsFor(work, minWork(name, x, m, kk, n), m, 4, perThread(work));
-      if (parts < 2) return whole();
+      const parts = partsFor(work, least, m, 4, perThread(work));
+      if (parts < 2) return raw[name](x, w, y, m, kk, n);
       if (name === 'matmulSkipZeros' && pipelines(w, m, kk)) {
         ownedByHalves.delete(w);
         // not learnt: what the pipeline saves falls mostly on the gradient and the optimizer step after it, which
         // find their halves of W where they left them; timed alone, it would be judged on its fill and drain
         return pipelined(x, w, y, m, kk, n);
       }
-      decide(name, work, whole, () =>
-        runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
+      decide(
+        name,
+        work,
+        () => raw[name](x, w, y, m, kk, n),
+        () => runBlocks(name, bounds(m, parts, 4), (lo, hi) => [x + lo * kk * 4, w, y + lo * n * 4, hi - lo, kk, n]),
       );
     };
   k.matmul = forwardSplit('matmul', 'matmulCols');
@@ -370,11 +381,14 @@ export function threadedKernels(
     (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
     (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
       const parts = partsFor(m * kk * n, minWork(name, x, m, kk, n), kk, 4, perThread(m * kk * n));
+      if (parts < 2) {
+        wrote(dw, false);
+        return raw[name](x, dy, dw, m, kk, n);
+      }
       const whole = () => {
         wrote(dw, false);
         raw[name](x, dy, dw, m, kk, n);
       };
-      if (parts < 2) return whole();
       const split = () => {
         wrote(dw, true);
         runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]);
@@ -394,15 +408,18 @@ export function threadedKernels(
   const TRANS_B_PACK_M = 16;
   k.matmulTransB = (dy, w, dx, m, n, kk) => {
     const work = m * kk * n;
-    const whole = () => raw.matmulTransB(dy, w, dx, m, n, kk);
     const cols = columnBounds(work, kk);
     if (cols) {
-      return decide('matmulTransBCols', work, whole, () =>
-        runBlocks('matmulTransBCols', cols, (lo, hi) => [dy, w, dx, m, n, kk, lo, hi]),
+      return decide(
+        'matmulTransBCols',
+        work,
+        () => raw.matmulTransB(dy, w, dx, m, n, kk),
+        () => runBlocks('matmulTransBCols', cols, (lo, hi) => [dy, w, dx, m, n, kk, lo, hi]),
       );
     }
     const parts = partsFor(work, MIN_WORK.matmul, m, TRANS_B_PACK_M, perThread(work));
-    if (parts < 2) return whole();
+    if (parts < 2) return raw.matmulTransB(dy, w, dx, m, n, kk);
+    const whole = () => raw.matmulTransB(dy, w, dx, m, n, kk);
     // blocks of at least 16 rows: whole 16-row units
     decide('matmulTransB', work, whole, () =>
       runBlocks('matmulTransB', bounds(m, parts, TRANS_B_PACK_M), (lo, hi) => [
@@ -427,10 +444,6 @@ export function threadedKernels(
     densePart = exports.denseBackwardPart;
   k.denseBackward = (x, dz, w, dw, dx, m, kk, n) => {
     const work = m * kk * n;
-    const twoCalls = () => {
-      k.matmulTransASkipZeros(x, dz, dw, m, kk, n);
-      k.matmulTransB(dz, w, dx, m, n, kk);
-    };
     const pair =
       DENSE_PAIR.enabled &&
       twoThreads() &&
@@ -438,7 +451,14 @@ export function threadedKernels(
       work < DENSE_PAIR.maxWork &&
       !skips(x, m, kk, n) &&
       !(GRADIENT_FOLLOWS_STEP.enabled && steppedSplit.has(dw));
-    if (!pair) return twoCalls();
+    if (!pair) {
+      k.matmulTransASkipZeros(x, dz, dw, m, kk, n);
+      return k.matmulTransB(dz, w, dx, m, n, kk);
+    }
+    const twoCalls = () => {
+      k.matmulTransASkipZeros(x, dz, dw, m, kk, n);
+      k.matmulTransB(dz, w, dx, m, n, kk);
+    };
     decide(LEARNT_AGAINST_SPLIT_CALLS.denseBackward, work, twoCalls, () => {
       wrote(dw, false);
       pool.run(
@@ -502,9 +522,8 @@ export function threadedKernels(
   // cache for the split calls after it; in the full bench runs whose MNIST MLP missed 1.3× the learner had run it
   // whole in 13–19% of its calls, and in the one that held, in none (docs/threads.md, twelfth round). -------------
   k.gatherRows = (src, idx, dst, rows, cols) => {
-    const whole = () => raw.gatherRows(src, idx, dst, rows, cols);
     const parts = GATHER_SPLITS.enabled ? partsFor(rows * cols, MIN_WORK.gather, rows, 16, 1) : 1;
-    if (parts < 2) return whole();
+    if (parts < 2) return raw.gatherRows(src, idx, dst, rows, cols);
     const split = () =>
       runBlocks('gatherRows', bounds(rows, parts, 16), (lo, hi) => [
         src,
