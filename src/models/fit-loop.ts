@@ -52,6 +52,8 @@ export interface TrainConfig {
   /** before each epoch's first batch (after a batch source says the epoch has batches) */
   onEpochBegin?: (epoch: number) => void | Promise<void>;
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** before each batch's forward pass, once the batch is staged (outside the training step's flag) */
+  onBatchBegin?: (batch: number) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
   /** give the event loop a turn at least this often (ms), so pages and progress stay live */
   yieldEvery: number;
@@ -173,6 +175,12 @@ export async function trainLoop(
         if (rows === 0) {
           if (pool) pool.training = false; // validation after the epoch is not a training step
           break;
+        }
+        if (c.onBatchBegin) {
+          // the user's code is not part of the step: what it runs is learnt as elsewhere
+          if (pool) pool.training = false;
+          await c.onBatchBegin(b);
+          if (pool) pool.training = true;
         }
         const value = measure.measure(buffers, feed.x, feed.y, rows);
         if (!Number.isFinite(value)) {

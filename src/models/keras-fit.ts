@@ -41,11 +41,19 @@ export function checkTrainOptions(options: {
 }
 
 /** the hooks fit calls on a callback object */
-const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd'] as const;
+const HOOKS = [
+  'setModel',
+  'onTrainBegin',
+  'onTrainEnd',
+  'onEpochBegin',
+  'onEpochEnd',
+  'onBatchBegin',
+  'onBatchEnd',
+] as const;
 
 /**
  * A name on a callback object that reads as a hook but is none of HOOKS (`onEpochend`, Keras's `on_epoch_end`,
- * TF.js's `onBatchBegin`) would never be called, and the training it was meant to watch or stop would run on in
+ * TF.js's `onYield`) would never be called, and the training it was meant to watch or stop would run on in
  * silence; so it is refused. Other names are the callback's own state (earlyStopping's `stoppedEpoch`, a class's
  * fields) and pass. Methods of a class instance are looked up along its prototypes.
  */
@@ -67,12 +75,13 @@ function checkHookNames(cb: object, i: number): void {
 /** The training loop's hooks that Keras callbacks and `stopTraining` drive. */
 export type CallbackHooks = Pick<
   TrainConfig,
-  'onTrainBegin' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchEnd' | 'shouldStop'
+  'onTrainBegin' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd' | 'shouldStop'
 >;
 
 /**
  * Run `train` with `callbacks` wired in, as Keras does: setModel first, onTrainBegin once the data is ready,
- * onEpochBegin before every epoch, a check for non-finite weights and then onEpochEnd after every epoch, onBatchEnd after every batch, `model.stopTraining`
+ * onEpochBegin before every epoch, a check for non-finite weights and then onEpochEnd after every epoch, onBatchBegin
+ * and onBatchEnd around every batch, `model.stopTraining`
  * polled, and onTrainEnd with the last epoch's logs. `lossName` goes into the divergence hint.
  */
 export async function withCallbacks(
@@ -97,6 +106,9 @@ export async function withCallbacks(
       engine.failIfDiverged(epoch + 1, `check the data (targets of ${lossName} should be of moderate size)`);
       await run((cb) => cb.onEpochEnd?.(epoch, logs));
     },
+    onBatchBegin: callbacks.some((cb) => cb.onBatchBegin)
+      ? (batch) => run((cb) => cb.onBatchBegin?.(batch))
+      : undefined,
     onBatchEnd: callbacks.some((cb) => cb.onBatchEnd)
       ? (batch, logs) => run((cb) => cb.onBatchEnd?.(batch, logs))
       : undefined,

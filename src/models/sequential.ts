@@ -77,6 +77,8 @@ export interface Callbacks {
   onEpochBegin?: (epoch: number) => void | Promise<void>;
   /** after every epoch, with Keras's logs: loss, accuracy, val_loss, val_accuracy */
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** before every batch (0-based within its epoch), once its data is in place and before its forward pass */
+  onBatchBegin?: (batch: number) => void | Promise<void>;
   /** after every batch, with the running means of the epoch so far */
   onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
 }

@@ -60,14 +60,14 @@ describe('unknown option keys are refused, with the likely one', () => {
       throw new Error('never called');
     };
     await expect(m.fit(x, y, { verbose: 0, callbacks: { onEpochend: never } as never })).rejects.toThrow(
-      /^scratchnet: callbacks\[0\] has a method 'onEpochend' that fit never calls. Did you mean 'onEpochEnd'\? The hooks fit calls: setModel, onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchEnd.$/,
+      /^scratchnet: callbacks\[0\] has a method 'onEpochend' that fit never calls. Did you mean 'onEpochEnd'\? The hooks fit calls: setModel, onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd.$/,
     );
-    // Keras's snake_case name, TF.js's onBatchBegin (not a hook here), a method of a class instance, the second of two
+    // Keras's snake_case name, TF.js's onYield (not a hook here), a method of a class instance, the second of two
     await expect(m.fit(x, y, { verbose: 0, callbacks: { on_epoch_end: never } as never })).rejects.toThrow(
       /'on_epoch_end' that fit never calls. Did you mean 'onEpochEnd'\?/,
     );
-    await expect(m.fit(x, y, { verbose: 0, callbacks: { onBatchBegin: never } as never })).rejects.toThrow(
-      /'onBatchBegin' that fit never calls. (Did you mean '\w+'\? )?The hooks/,
+    await expect(m.fit(x, y, { verbose: 0, callbacks: { onYield: never } as never })).rejects.toThrow(
+      /'onYield' that fit never calls. (Did you mean '\w+'\? )?The hooks/,
     );
     class Watch {
       seen = 0;

@@ -251,6 +251,33 @@ describe('Sequential API', () => {
     expect(history.params).toEqual({ epochs: 5, steps: 4, verbose: 0 });
   });
 
+  it('calls the hooks in Keras order: train, epoch and batch begin before their work, end after it', async () => {
+    const { x, y } = blobs(40, 3);
+    const model = mlp('js');
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const events: string[] = [];
+    await model.fit(x, y, {
+      epochs: 2,
+      batchSize: 16,
+      ...quiet,
+      callbacks: {
+        setModel: () => void events.push('setModel'),
+        onTrainBegin: () => void events.push('trainBegin'),
+        onEpochBegin: (e) => void events.push(`epochBegin ${e}`),
+        onBatchBegin: (b) => void events.push(`batchBegin ${b} (${model.optimizer!.iterations} steps)`),
+        onBatchEnd: (b) => void events.push(`batchEnd ${b} (${model.optimizer!.iterations} steps)`),
+        onEpochEnd: (e) => void events.push(`epochEnd ${e}`),
+        onTrainEnd: () => void events.push('trainEnd'),
+      },
+    });
+    const epoch = (e: number, steps: number) => [
+      `epochBegin ${e}`,
+      ...[0, 1, 2].flatMap((b) => [`batchBegin ${b} (${steps + b} steps)`, `batchEnd ${b} (${steps + b + 1} steps)`]),
+      `epochEnd ${e}`,
+    ];
+    expect(events).toEqual(['setModel', 'trainBegin', ...epoch(0, 0), ...epoch(1, 3), 'trainEnd']);
+  });
+
   it('prints Keras-like progress: epoch lines with loss and accuracy (verbose 2)', async () => {
     const { x, y } = blobs(64, 8);
     const model = mlp('js');
