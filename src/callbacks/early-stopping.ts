@@ -2,6 +2,7 @@ import type { Callbacks, Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import { checkMonitor, improvement, maximizes, monitored, type MonitorMode, worst } from './monitor.js';
 
 /** Options of `callbacks.earlyStopping(…)`, as Keras's EarlyStopping. */
 export interface EarlyStoppingOptions {
@@ -12,7 +13,7 @@ export interface EarlyStoppingOptions {
   /** the smallest change that counts as an improvement (default 0) */
   minDelta?: number;
   /** 'min' for losses, 'max' for accuracies; 'auto' (default) picks from the name */
-  mode?: 'auto' | 'min' | 'max';
+  mode?: MonitorMode;
   /** at the end of training, put back the weights of the best epoch (default false) */
   restoreBestWeights?: boolean;
   /** stop if the monitored value does not beat this within `patience` epochs */
@@ -47,20 +48,13 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     restoreBestWeights = false,
     baseline,
   } = options;
-  if (typeof monitor !== 'string')
-    fail(`earlyStopping: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
+  checkMonitor('earlyStopping', monitor, minDelta, mode);
   if (!Number.isInteger(patience) || patience < 0)
     fail(`earlyStopping: patience must be a non-negative integer, got ${patience}`);
-  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta))
-    fail(`earlyStopping: minDelta must be a finite number, got ${minDelta}`);
-  if (mode !== 'auto' && mode !== 'min' && mode !== 'max')
-    fail(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${mode}`);
   if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline)))
     fail(`earlyStopping: baseline must be a finite number, got ${baseline}`);
-  const maximize = mode === 'max' || (mode === 'auto' && /acc/.test(monitor));
-  const delta = Math.abs(minDelta);
-  const better = (value: number, reference: number) =>
-    maximize ? value - delta > reference : value + delta < reference;
+  const maximize = maximizes(monitor, mode);
+  const better = improvement(maximize, minDelta);
 
   let model: Sequential | undefined;
   let wait = 0;
@@ -82,18 +76,12 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     onTrainBegin() {
       wait = 0;
       bestWeights = undefined;
-      state.best = maximize ? -Infinity : Infinity;
+      state.best = worst(maximize);
       state.bestEpoch = -1;
       state.stoppedEpoch = -1;
     },
     onEpochEnd(epoch, logs) {
-      const value = logs[monitor];
-      if (typeof value !== 'number') {
-        fail(
-          `earlyStopping monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}` +
-            `${monitor.startsWith('val_') ? ' (val_ logs need validationData or validationSplit)' : ''}`,
-        );
-      }
+      const value = monitored('earlyStopping', monitor, logs);
       if (restoreBestWeights && !bestWeights) bestWeights = model!.getWeights();
       wait++;
       if (better(value, state.best)) {

@@ -3,6 +3,7 @@ import type { Callbacks, Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import { improvement, maximizes, monitored, worst } from './monitor.js';
 
 /** Options of `callbacks.modelCheckpoint(…)`, as Keras's ModelCheckpoint. */
 export interface ModelCheckpointOptions {
@@ -37,7 +38,8 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callbacks & { 
     );
   if (!Number.isInteger(every) || every < 1)
     fail(`modelCheckpoint: every must be a positive integer (epochs), got ${every}`);
-  const maximize = /acc/.test(monitor ?? '');
+  const maximize = maximizes(monitor ?? '');
+  const better = improvement(maximize);
   let model: Sequential | undefined;
   let best = NaN;
   let saved = 0;
@@ -49,18 +51,14 @@ export function modelCheckpoint(options: ModelCheckpointOptions): Callbacks & { 
       model = m;
     },
     onTrainBegin() {
-      best = maximize ? -Infinity : Infinity;
+      best = worst(maximize);
     },
     async onEpochEnd(epoch, logs) {
       if ((epoch + 1) % every !== 0) return;
       if (saveBestOnly) {
         const key = monitor ?? ('val_loss' in logs ? 'val_loss' : 'loss');
-        const value = logs[key];
-        if (typeof value !== 'number')
-          fail(
-            `modelCheckpoint monitors '${key}', which fit does not report; it reports ${Object.keys(logs).join(', ')}`,
-          );
-        if (!(maximize ? value > best : value < best)) return;
+        const value = monitored('modelCheckpoint', key, logs);
+        if (!better(value, best)) return;
         best = value;
       }
       const target =

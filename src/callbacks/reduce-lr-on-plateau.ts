@@ -2,6 +2,7 @@ import type { Callbacks, Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import { checkMonitor, improvement, maximizes, monitored, type MonitorMode, worst } from './monitor.js';
 
 /** Options of `callbacks.reduceLROnPlateau(…)`, with Keras's names and defaults. */
 export interface ReduceLROnPlateauOptions {
@@ -12,7 +13,7 @@ export interface ReduceLROnPlateauOptions {
   /** epochs without improvement before the rate is reduced (default 10) */
   patience?: number;
   /** 'min' for losses, 'max' for accuracies; 'auto' (default) picks from the name */
-  mode?: 'auto' | 'min' | 'max';
+  mode?: MonitorMode;
   /** the smallest change that counts as an improvement (default 1e-4) */
   minDelta?: number;
   /** epochs to wait after a reduction before counting again (default 0) */
@@ -55,7 +56,7 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
     verbose = 0,
   } = options;
   const where = 'reduceLROnPlateau';
-  if (typeof monitor !== 'string') fail(`${where}: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
+  checkMonitor(where, monitor, minDelta, mode);
   if (typeof factor !== 'number' || !(factor >= 0 && factor < 1))
     fail(`${where}: factor must be a number in [0, 1) (the rate is multiplied by it), got ${factor}`);
   for (const [name, value] of [
@@ -64,16 +65,11 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
   ] as const) {
     if (!Number.isInteger(value) || value < 0) fail(`${where}: ${name} must be a non-negative integer, got ${value}`);
   }
-  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta))
-    fail(`${where}: minDelta must be a finite number, got ${minDelta}`);
   if (typeof minLr !== 'number' || !(minLr >= 0) || !Number.isFinite(minLr))
     fail(`${where}: minLr must be a finite number ≥ 0, got ${minLr}`);
-  if (mode !== 'auto' && mode !== 'min' && mode !== 'max')
-    fail(`${where}: mode must be 'auto', 'min' or 'max', got ${mode}`);
   if (verbose !== 0 && verbose !== 1) fail(`${where}: verbose must be 0 or 1, got ${String(verbose)}`);
-  const maximize = mode === 'max' || (mode === 'auto' && /acc/.test(monitor));
-  const delta = Math.abs(minDelta);
-  const improves = (value: number, best: number) => (maximize ? value > best + delta : value < best - delta);
+  const maximize = maximizes(monitor, mode);
+  const improves = improvement(maximize, minDelta);
 
   let model: Sequential | undefined;
   let best = NaN,
@@ -88,18 +84,12 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
       model = m;
     },
     onTrainBegin() {
-      best = maximize ? -Infinity : Infinity;
+      best = worst(maximize);
       wait = 0;
       cooling = 0;
     },
     onEpochEnd(epoch, logs) {
-      const value = logs[monitor];
-      if (typeof value !== 'number') {
-        fail(
-          `${where} monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}` +
-            `${monitor.startsWith('val_') ? ' (val_ logs need validationData or validationSplit)' : ''}`,
-        );
-      }
+      const value = monitored(where, monitor, logs);
       // Keras's order: a cooldown epoch counts down and resets the wait, an improvement resets it, and only outside
       // a cooldown does an epoch without improvement count towards a reduction
       if (cooling > 0) {

@@ -7,30 +7,14 @@ import { callbacks } from '../../src/callbacks/index.js';
 import { Dense, Sequential, optimizers, type Logs } from '../../src/index.js';
 import { BACKENDS } from '../models/backends.js';
 import { tfjs } from '../io/tfjs.js';
+import { BIAS, KERNEL, X, Y } from '../models/linear-data.js';
 
 let tf: typeof TF;
 beforeAll(async () => {
   tf = await tfjs();
 });
 
-// 8 samples of 3 features → 2 outputs, mse; two batches of 4 per epoch
-const X = [
-  [0.5, -1, 2],
-  [1, 0.25, -0.5],
-  [-2, 1, 0.1],
-  [0.3, 0.3, 0.3],
-  [1e-2, -3e-2, 2e-2],
-  [1, -1, 1],
-  [-0.7, 0.2, 0.9],
-  [2, 2, -1],
-];
-const Y = X.map(([a, b, c]) => [0.1 * a - 0.2 * b + 1e-3, 0.05 * c]);
-const KERNEL = [
-  [0.2, -0.1],
-  [0.05, 0.3],
-  [-0.25, 0.1],
-];
-const BIAS = [0.01, -0.02];
+// the linear model of optimizers-vs-tfjs.test.ts; two batches of 4 per epoch
 const EPOCHS = 5;
 const start = [...KERNEL.flat(), ...BIAS];
 

@@ -7,31 +7,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Dense, Sequential, optimizers, type Optimizer } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 import { tfjs } from '../io/tfjs.js';
+import { BIAS, KERNEL, X, Y } from './linear-data.js';
 
 let tf: typeof TF;
 beforeAll(async () => {
   tf = await tfjs();
 });
 
-// 8 samples of 3 features → 2 outputs, mse; small targets and inputs of mixed scale give gradients from ~1e-4 to ~1,
-// so where epsilon sits (inside or outside the square root) shows in the result
-const X = [
-  [0.5, -1, 2],
-  [1, 0.25, -0.5],
-  [-2, 1, 0.1],
-  [0.3, 0.3, 0.3],
-  [1e-2, -3e-2, 2e-2],
-  [1, -1, 1],
-  [-0.7, 0.2, 0.9],
-  [2, 2, -1],
-];
-const Y = X.map(([a, b, c]) => [0.1 * a - 0.2 * b + 1e-3, 0.05 * c]);
-const KERNEL = [
-  [0.2, -0.1],
-  [0.05, 0.3],
-  [-0.25, 0.1],
-];
-const BIAS = [0.01, -0.02];
 const STEPS = 5;
 
 const cases: [string, () => Optimizer, () => TF.Optimizer][] = [

@@ -1,0 +1,44 @@
+// What the callbacks that watch a log share (Keras's MonitorCallback): which way the log improves, what counts as an
+// improvement, and the log's value from an epoch's logs.
+import type { Logs } from '../models/fit-loop.js';
+import { fail } from '../util/errors.js';
+
+/** Keras's modes: 'min' for losses, 'max' for accuracies; 'auto' picks 'max' for a log whose name holds 'acc' */
+export type MonitorMode = 'auto' | 'min' | 'max';
+
+/** Check a callback's `monitor`, `minDelta` and `mode`; `where` names the callback in the message. */
+export function checkMonitor(where: string, monitor: unknown, minDelta: unknown, mode: unknown): void {
+  if (typeof monitor !== 'string') fail(`${where}: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
+  if (typeof minDelta !== 'number' || !Number.isFinite(minDelta))
+    fail(`${where}: minDelta must be a finite number, got ${String(minDelta)}`);
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max')
+    fail(`${where}: mode must be 'auto', 'min' or 'max', got ${String(mode)}`);
+}
+
+/** whether `monitor` improves upward in `mode` */
+export function maximizes(monitor: string, mode: MonitorMode = 'auto'): boolean {
+  return mode === 'max' || (mode === 'auto' && /acc/.test(monitor));
+}
+
+/** where the best value starts, before the first epoch: every value improves on it */
+export function worst(maximize: boolean): number {
+  return maximize ? -Infinity : Infinity;
+}
+
+/** whether a value improves on a reference by more than `minDelta` (its sign ignored), as Keras judges it */
+export function improvement(maximize: boolean, minDelta = 0): (value: number, reference: number) => boolean {
+  const delta = Math.abs(minDelta);
+  return maximize ? (value, reference) => value - delta > reference : (value, reference) => value + delta < reference;
+}
+
+/** The monitored log of an epoch; an error naming what fit reports when it is not there. */
+export function monitored(where: string, monitor: string, logs: Logs): number {
+  const value = logs[monitor];
+  if (typeof value !== 'number') {
+    fail(
+      `${where} monitors '${monitor}', which fit does not report; it reports ${Object.keys(logs).join(', ')}` +
+        `${monitor.startsWith('val_') ? ' (val_ logs need validationData or validationSplit)' : ''}`,
+    );
+  }
+  return value;
+}
