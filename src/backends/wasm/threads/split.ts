@@ -377,18 +377,15 @@ export function threadedKernels(
   /** gradients whose last optimizer step was split over them (elementwise below): their next write splits too */
   const steppedSplit = new Set<number>();
 
-  const gradientSplit =
-    (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) =>
-    (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
+  const gradientSplit = (name: 'matmulTransA' | 'matmulTransASkipZeros', rows: string) => {
+    const onThisThread = (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
+      wrote(dw, false);
+      raw[name](x, dy, dw, m, kk, n);
+    };
+    return (x: number, dy: number, dw: number, m: number, kk: number, n: number): void => {
       const parts = partsFor(m * kk * n, minWork(name, x, m, kk, n), kk, 4, perThread(m * kk * n));
-      if (parts < 2) {
-        wrote(dw, false);
-        return raw[name](x, dy, dw, m, kk, n);
-      }
-      const whole = () => {
-        wrote(dw, false);
-        raw[name](x, dy, dw, m, kk, n);
-      };
+      if (parts < 2) return onThisThread(x, dy, dw, m, kk, n);
+      const whole = () => onThisThread(x, dy, dw, m, kk, n);
       const split = () => {
         wrote(dw, true);
         runBlocks(rows, bounds(kk, parts, 4), (lo, hi) => [x, dy, dw, m, kk, n, lo, hi]);
@@ -401,6 +398,7 @@ export function threadedKernels(
       if (GRADIENT_FOLLOWS_STEP.enabled && steppedSplit.has(dw)) return split();
       decide(name, m * kk * n, whole, split);
     };
+  };
   k.matmulTransA = gradientSplit('matmulTransA', 'matmulTransARows');
   k.matmulTransASkipZeros = gradientSplit('matmulTransASkipZeros', 'matmulTransASkipZerosRows');
 
@@ -442,6 +440,10 @@ export function threadedKernels(
   // Elsewhere the two split kernels.
   const denseIndex = index.get('denseBackwardPart')!,
     densePart = exports.denseBackwardPart;
+  const oneByOne = (x: number, dz: number, w: number, dw: number, dx: number, m: number, kk: number, n: number) => {
+    k.matmulTransASkipZeros(x, dz, dw, m, kk, n);
+    k.matmulTransB(dz, w, dx, m, n, kk);
+  };
   k.denseBackward = (x, dz, w, dw, dx, m, kk, n) => {
     const work = m * kk * n;
     const pair =
@@ -451,14 +453,8 @@ export function threadedKernels(
       work < DENSE_PAIR.maxWork &&
       !skips(x, m, kk, n) &&
       !(GRADIENT_FOLLOWS_STEP.enabled && steppedSplit.has(dw));
-    if (!pair) {
-      k.matmulTransASkipZeros(x, dz, dw, m, kk, n);
-      return k.matmulTransB(dz, w, dx, m, n, kk);
-    }
-    const twoCalls = () => {
-      k.matmulTransASkipZeros(x, dz, dw, m, kk, n);
-      k.matmulTransB(dz, w, dx, m, n, kk);
-    };
+    if (!pair) return oneByOne(x, dz, w, dw, dx, m, kk, n);
+    const twoCalls = () => oneByOne(x, dz, w, dw, dx, m, kk, n);
     decide(LEARNT_AGAINST_SPLIT_CALLS.denseBackward, work, twoCalls, () => {
       wrote(dw, false);
       pool.run(
