@@ -24,7 +24,7 @@ export interface ReduceLROnPlateauOptions {
   verbose?: 0 | 1;
 }
 
-/** A reduceLROnPlateau callback; `reductions` counts the times it lowered the rate. */
+/** A reduceLROnPlateau callback; `reductions` counts the times it lowered the rate in its last fit. */
 export interface ReduceLROnPlateau extends Callbacks {
   readonly reductions: number;
 }
@@ -87,6 +87,7 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
       best = worst(maximize);
       wait = 0;
       cooling = 0;
+      reductions = 0;
     },
     onEpochEnd(epoch, logs) {
       const value = monitored(where, monitor, logs);
