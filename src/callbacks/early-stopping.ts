@@ -48,9 +48,7 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     restoreBestWeights = false,
     baseline,
   } = options;
-  checkMonitor('earlyStopping', monitor, minDelta, mode);
-  if (!Number.isInteger(patience) || patience < 0)
-    fail(`earlyStopping: patience must be a non-negative integer, got ${patience}`);
+  checkMonitor('earlyStopping', monitor, patience, minDelta, mode);
   if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline)))
     fail(`earlyStopping: baseline must be a finite number, got ${baseline}`);
   const maximize = maximizes(monitor, mode);

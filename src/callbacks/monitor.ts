@@ -6,9 +6,17 @@ import { fail } from '../util/errors.js';
 /** Keras's modes: 'min' for losses, 'max' for accuracies; 'auto' picks 'max' for a log whose name holds 'acc' */
 export type MonitorMode = 'auto' | 'min' | 'max';
 
-/** Check a callback's `monitor`, `minDelta` and `mode`; `where` names the callback in the message. */
-export function checkMonitor(where: string, monitor: unknown, minDelta: unknown, mode: unknown): void {
+/** Check a callback's `monitor`, `patience`, `minDelta` and `mode`; `where` names the callback in the message. */
+export function checkMonitor(
+  where: string,
+  monitor: unknown,
+  patience: unknown,
+  minDelta: unknown,
+  mode: unknown,
+): void {
   if (typeof monitor !== 'string') fail(`${where}: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
+  if (!Number.isInteger(patience) || (patience as number) < 0)
+    fail(`${where}: patience must be a non-negative integer, got ${String(patience)}`);
   if (typeof minDelta !== 'number' || !Number.isFinite(minDelta))
     fail(`${where}: minDelta must be a finite number, got ${String(minDelta)}`);
   if (mode !== 'auto' && mode !== 'min' && mode !== 'max')

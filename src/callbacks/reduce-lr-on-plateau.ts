@@ -56,15 +56,11 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
     verbose = 0,
   } = options;
   const where = 'reduceLROnPlateau';
-  checkMonitor(where, monitor, minDelta, mode);
+  checkMonitor(where, monitor, patience, minDelta, mode);
   if (typeof factor !== 'number' || !(factor >= 0 && factor < 1))
     fail(`${where}: factor must be a number in [0, 1) (the rate is multiplied by it), got ${factor}`);
-  for (const [name, value] of [
-    ['patience', patience],
-    ['cooldown', cooldown],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 0) fail(`${where}: ${name} must be a non-negative integer, got ${value}`);
-  }
+  if (!Number.isInteger(cooldown) || cooldown < 0)
+    fail(`${where}: cooldown must be a non-negative integer, got ${cooldown}`);
   if (typeof minLr !== 'number' || !(minLr >= 0) || !Number.isFinite(minLr))
     fail(`${where}: minLr must be a finite number ≥ 0, got ${minLr}`);
   if (verbose !== 0 && verbose !== 1) fail(`${where}: verbose must be 0 or 1, got ${String(verbose)}`);
