@@ -7,7 +7,8 @@
 //   optimizer step splits only over a gradient that was written split (OPTIMIZER_FOLLOWS_GRADIENT), and a weight
 //   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP), and
 //   the batch's gather splits by rows without learning (GATHER_SPLITS on), and a training step's calls split without
-//   learning (STEPS_NOT_LEARNT), and a dense layer's two gradients run side by side (DENSE_PAIR);
+//   learning (STEPS_NOT_LEARNT), and a dense layer's two gradients run side by side (DENSE_PAIR), and the next
+//   batch is gathered during the step before (GATHER_AHEAD);
 // - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
 // - "sparse not looked at": every zero-skipping product counted at MIN_WORK.sparse, also one whose x is not sparse
 //   enough to skip (SPARSE_SEEN off: the MNIST MLP's second layer at batch 128);
@@ -18,7 +19,9 @@
 // - "steps learnt": a training step's calls learnt as the others are (STEPS_NOT_LEARNT off: at batch 128 the second
 //   layer's three products), the rules above still in;
 // - "gradients one by one": the second layer's two gradients one after the other, each whole or split by itself
-//   (DENSE_PAIR off: batches of 64 and 128).
+//   (DENSE_PAIR off: batches of 64 and 128);
+// - "gather not ahead": each batch gathered at the start of its own step (split as ever) instead of on the workers
+//   during the step before (GATHER_AHEAD off).
 //
 //   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14] [words]   (batch 64 or 128 for the third rule; words:
 //   only the configurations whose names contain one of them, comma-separated, beside one thread)
@@ -33,6 +36,7 @@ import {
   SPARSE_SEEN,
   STEPS_NOT_LEARNT,
   DENSE_PAIR,
+  GATHER_AHEAD,
 } from '../src/backends/wasm/threads/split.js';
 import { median } from './lib/harness.js';
 import { machineLine } from './lib/report.js';
@@ -53,6 +57,7 @@ const shipped = {
   sparseSeen: SPARSE_SEEN.enabled,
   stepsNotLearnt: STEPS_NOT_LEARNT.enabled,
   densePair: DENSE_PAIR.enabled,
+  gatherAhead: GATHER_AHEAD.enabled,
 };
 
 function mlp(): Sequential {
@@ -78,6 +83,7 @@ const configs = [
   { name: 'two, gather whole', threads: 2, ...shipped, gatherSplits: false },
   { name: 'two, steps learnt', threads: 2, ...shipped, stepsNotLearnt: false },
   { name: 'two, gradients one by one', threads: 2, ...shipped, densePair: false },
+  { name: 'two, gather not ahead', threads: 2, ...shipped, gatherAhead: false },
 ]
   .filter((c, i) => !only || i === 0 || only.some((word) => c.name.includes(word)))
   .map((c) => ({ ...c, model: mlp(), rates: [] as number[] }));
@@ -95,6 +101,7 @@ for (let round = 0; round < rounds; round++) {
     SPARSE_SEEN.enabled = c.sparseSeen;
     STEPS_NOT_LEARNT.enabled = c.stepsNotLearnt;
     DENSE_PAIR.enabled = c.densePair;
+    GATHER_AHEAD.enabled = c.gatherAhead;
     if (offset + CHUNK > mnist.trainX.shape[0]) offset = 0;
     const x = { data: mnist.trainX.data.subarray(offset * 784, (offset + CHUNK) * 784), shape: [CHUNK, 784] };
     const y = mnist.trainY.subarray(offset, offset + CHUNK);

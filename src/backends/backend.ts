@@ -155,6 +155,14 @@ export interface ThreadPool {
    * large enough splits, without learning whether it pays (src/backends/wasm/threads/split.ts, STEPS_NOT_LEARNT).
    */
   training?: boolean;
+  /**
+   * Set by fit around the gather of the next batch, during a training step: a gather large enough to split is then
+   * run by the workers while the step goes on, from the step's first large call on (ahead of the layers too small to
+   * split, which the calling thread runs alone); `settle()` waits for it. Bits do not change: it is a copy.
+   */
+  ahead?: boolean;
+  /** finish the gather started ahead (before its rows are read, or their memory freed or written) */
+  settle?(): void;
   /** stop every worker */
   dispose(): void;
 }

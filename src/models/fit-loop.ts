@@ -206,6 +206,7 @@ export async function trainLoop(
         if (c.shouldStop()) break;
         await turns.maybe();
       }
+      pool?.settle?.(); // a stop part way through an epoch may leave the next batch's gather running into the buffers
       const logs = logsOf(measure.means(), c.metrics);
       if (validate) {
         const v = await validate(buffers);
@@ -223,6 +224,7 @@ export async function trainLoop(
     }
   } finally {
     if (pool) pool.training = false;
+    pool?.settle?.();
     buffers.free();
   }
   return history;
@@ -239,7 +241,9 @@ function logsOf(means: Means, metrics: readonly Metric[]): Logs {
 
 /**
  * fit's batches: the whole data set staged in the arena once, each epoch's batches gathered from it in a shuffled
- * order (or, in order, slices of it: no copy).
+ * order (or, in order, slices of it: no copy). On a threaded backend each batch's rows are gathered ahead, into a
+ * second pair of buffers, while the step before runs: the workers copy them while the calling thread runs the layers
+ * too small to split (ThreadPool.ahead; docs/threads.md, fifteenth round).
  */
 class StagedFeed implements BatchFeed {
   readonly inCols: number;
@@ -253,6 +257,11 @@ class StagedFeed implements BatchFeed {
   private readonly indices: Int32Array;
   private readonly n: number;
   private start = 0;
+  /** the second pair of batch buffers, when batches are gathered ahead */
+  private readonly spare: { x: Ptr; y: Ptr } | undefined;
+  /** the batch starting at `aheadAt` is being gathered into the spare pair (when `inSpare`) or the loop's */
+  private aheadAt = -1;
+  private inSpare = false;
 
   constructor(private readonly c: FitConfig) {
     const { engine, x, y } = c;
@@ -261,9 +270,18 @@ class StagedFeed implements BatchFeed {
     this.tCols = y.cols;
     this.rows = Math.min(c.batchSize, this.n);
     this.staged = new Staged(engine, x, y);
+    const arena = engine.backend.arena;
+    const allocated: Ptr[] = [];
     try {
-      this.order = engine.guard(() => engine.backend.arena.alloc(this.n));
+      this.order = engine.guard(() => arena.alloc(this.n));
+      allocated.push(this.order);
+      if (c.shuffle && engine.backend.pool?.settle && this.n > this.rows) {
+        const spareX = engine.guard(() => arena.alloc(this.rows * this.inCols));
+        allocated.push(spareX);
+        this.spare = { x: spareX, y: engine.guard(() => arena.alloc(this.rows * this.tCols)) };
+      }
     } catch (e) {
+      for (const p of allocated) arena.free(p);
       this.staged.free();
       throw e;
     }
@@ -279,6 +297,8 @@ class StagedFeed implements BatchFeed {
   }
 
   beginEpoch(): void {
+    this.settle(); // a gather ahead reads the order this rewrites
+    this.aheadAt = -1;
     const { n, indices } = this;
     // Shuffle from the identity every epoch, so that fit(2) then fit(2) orders samples exactly as fit(4) does.
     if (this.c.shuffle) {
@@ -290,26 +310,61 @@ class StagedFeed implements BatchFeed {
   }
 
   next(buffers: BatchBuffers): number {
-    const { start, inCols, tCols, staged } = this;
+    const { start, staged } = this;
     if (start >= this.n) return 0;
     const rows = Math.min(this.rows, this.n - start);
     if (this.c.shuffle) {
-      const k = this.c.engine.backend.kernels;
-      k.gatherRows(staged.x, this.order + start * 4, buffers.x, rows, inCols);
-      k.gatherRows(staged.y, this.order + start * 4, buffers.y, rows, tCols);
-      this.x = buffers.x;
-      this.y = buffers.y;
+      let inSpare = false;
+      if (this.aheadAt === start) {
+        this.settle();
+        inSpare = this.inSpare;
+      } else {
+        this.gather(start, rows, buffers);
+      }
+      this.x = inSpare ? this.spare!.x : buffers.x;
+      this.y = inSpare ? this.spare!.y : buffers.y;
+      const after = start + rows;
+      if (this.spare && after < this.n) {
+        // the next batch into the other pair, on the workers while this step runs
+        const pool = this.c.engine.backend.pool!;
+        pool.ahead = true;
+        try {
+          this.gather(after, Math.min(this.rows, this.n - after), inSpare ? buffers : this.spare);
+        } finally {
+          pool.ahead = false;
+        }
+        this.aheadAt = after;
+        this.inSpare = !inSpare;
+      }
     } else {
       // In order, a batch is a slice of the staged data: no copy.
-      this.x = staged.x + start * inCols * 4;
-      this.y = staged.y + start * tCols * 4;
+      this.x = staged.x + start * this.inCols * 4;
+      this.y = staged.y + start * this.tCols * 4;
     }
     this.start += rows;
     return rows;
   }
 
+  /** rows `from`… of this epoch's order, gathered into `into`'s x and y */
+  private gather(from: number, rows: number, into: { x: Ptr; y: Ptr }): void {
+    const k = this.c.engine.backend.kernels;
+    k.gatherRows(this.staged.x, this.order + from * 4, into.x, rows, this.inCols);
+    k.gatherRows(this.staged.y, this.order + from * 4, into.y, rows, this.tCols);
+  }
+
+  /** wait for the gather ahead, if any (it writes a batch's buffers and reads the order) */
+  settle(): void {
+    this.c.engine.backend.pool?.settle?.();
+  }
+
   free(): void {
-    this.c.engine.backend.arena.free(this.order);
+    this.settle();
+    const arena = this.c.engine.backend.arena;
+    arena.free(this.order);
+    if (this.spare) {
+      arena.free(this.spare.x);
+      arena.free(this.spare.y);
+    }
     this.staged.free();
   }
 }

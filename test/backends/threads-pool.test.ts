@@ -11,8 +11,8 @@ import { Dense, ScratchnetError, Sequential, getThreads, setThreads } from '../.
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
-import { STEPS_NOT_LEARNT, adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
-import { CLAIM, unclaimedChunks } from '../../src/backends/wasm/threads/layout.js';
+import { GATHER_AHEAD, STEPS_NOT_LEARNT, adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
+import { CHUNKS, CLAIM, FINISHED, unclaimedChunks } from '../../src/backends/wasm/threads/layout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -280,6 +280,85 @@ describe('the pool', () => {
     for (const p of [src, idx, whole, split]) arena.free(p);
   });
 
+  it('a gather handed over ahead (defer) waits for the next split call, runs on the workers after it, and settles to the same copy', async () => {
+    await setThreads(2);
+    await new Promise((r) => setTimeout(r, 50)); // the workers have started
+    const pool = backend.pool as unknown as {
+      ahead: boolean;
+      settle(): void;
+      splitsByKernel: Record<string, number>;
+    };
+    const cols = 784,
+      source = 300;
+    const src = arena.alloc(source * cols),
+      idx = arena.alloc(64),
+      ahead = arena.alloc(64 * cols);
+    arena.f32(src, source * cols).forEach((_, i, v) => (v[i] = i + 1));
+    arena.i32(idx, 64).forEach((_, i, v) => (v[i] = (i * 53 + 7) % source));
+    const gatherAhead = (dst: number) => {
+      pool.ahead = true;
+      try {
+        kernels.gatherRows(src, idx, dst, 64, cols);
+      } finally {
+        pool.ahead = false;
+      }
+    };
+    const rowsOf = arena.i32(idx, 64);
+    const expected = Array.from({ length: 64 * cols }, (_, i) => rowsOf[Math.floor(i / cols)] * cols + (i % cols) + 1);
+    const gathers = () => pool.splitsByKernel.gatherRows ?? 0;
+    try {
+      // handed over: nothing runs until a split call, after which the workers copy it while this thread waits here
+      arena.f32(ahead, 64 * cols).fill(0);
+      const before = gathers();
+      gatherAhead(ahead);
+      expect(gathers(), 'not posted before a split call').toBe(before);
+      expect(arena.f32(ahead, 64 * cols).every((v) => v === 0)).toBe(true);
+      kernels.matmul(x, w, y, m, k, n);
+      expect(gathers(), 'posted after it').toBe(before + 1);
+      const head = (pool as unknown as { head: Int32Array }).head;
+      const until = performance.now() + 10_000;
+      while (Atomics.load(head, FINISHED) < Atomics.load(head, CHUNKS) && performance.now() < until);
+      expect(Atomics.load(head, CHUNKS), 'in blocks of GATHER_AHEAD.rows').toBe(64 / GATHER_AHEAD.rows);
+      expect(Array.from(arena.f32(ahead, 64 * cols)), 'copied by the workers alone').toEqual(expected);
+      pool.settle();
+
+      // taken back at once by the next split call (chunks no worker had claimed), posted again after it, settled
+      for (let trial = 0; trial < 20; trial++) {
+        arena.f32(ahead, 64 * cols).fill(0);
+        gatherAhead(ahead);
+        kernels.matmul(x, w, y, m, k, n);
+        kernels.matmul(x, w, y, m, k, n);
+        pool.settle();
+        expect(Array.from(arena.f32(ahead, 64 * cols)), `trial ${trial}`).toEqual(expected);
+      }
+      // with no split call before it, settle runs it
+      arena.f32(ahead, 64 * cols).fill(0);
+      gatherAhead(ahead);
+      pool.settle();
+      expect(Array.from(arena.f32(ahead, 64 * cols))).toEqual(expected);
+      expect(arena.f32(y, m * n)[0], 'the split calls between computed their own').toBe(k * 0.125);
+
+      // a chunk that traps on a worker: the next call throws naming the gather, and the pool goes on
+      pool.ahead = true;
+      try {
+        kernels.gatherRows(src, idx, arena.capacity - 4 * cols * 8, 64, cols); // its last rows past the end
+      } finally {
+        pool.ahead = false;
+      }
+      kernels.matmul(x, w, y, m, k, n); // posts it; a worker claims the last chunk first, and traps
+      const until2 = performance.now() + 10_000;
+      while (Atomics.load(head, FINISHED) === 0 && performance.now() < until2);
+      expect(() => kernels.matmul(x, w, y, m, k, n)).toThrow(
+        /^scratchnet: a worker thread running gatherRows threw: .*out of bounds/,
+      );
+      pool.settle();
+      kernels.matmul(x, w, y, m, k, n);
+      expect(arena.f32(y, m * n)[m * n - 1]).toBe(k * 0.125);
+    } finally {
+      for (const p of [src, idx, ahead]) arena.free(p);
+    }
+  });
+
   /**
    * A weight gradient and Adam's step over it, on two threads: dw [256, 256] = xᵀ · dy, 64 × 256 × 256 multiply-adds
    * split by rows of dw (over 8 rows, kept whole). Resolves once the workers have started.
@@ -366,6 +445,51 @@ describe('the pool', () => {
       model.dispose();
     }
     expect(STEPS_NOT_LEARNT.enabled).toBe(true);
+  });
+
+  it('fit gathers each next batch ahead on the workers, with the bits of one thread, also when stopped part way through an epoch', async () => {
+    const x = { data: Float32Array.from({ length: 256 * 512 }, (_, i) => Math.cos(i * 0.11)), shape: [256, 512] };
+    const y = Int32Array.from({ length: 256 }, (_, i) => (i * 7) % 10);
+    const train = async (threads: number, ahead: boolean, stopAt?: number) => {
+      await setThreads(threads);
+      await new Promise((r) => setTimeout(r, 50)); // the workers have started
+      GATHER_AHEAD.enabled = ahead;
+      const model = new Sequential(
+        [new Dense(64, { inputShape: [512], activation: 'relu' }), new Dense(10, { activation: 'softmax' })],
+        { seed: 4, backend },
+      );
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      const defer = vi.spyOn(backend.pool as unknown as { defer(): void }, 'defer');
+      try {
+        const history = await model.fit(x, y, {
+          epochs: 2,
+          batchSize: 64, // 32 K floats a batch: gathered ahead in 8 blocks of 8 rows
+          verbose: 0,
+          validationData: [x, y],
+          callbacks: {
+            onBatchEnd: (batch) => {
+              if (batch === stopAt) model.stopTraining = true;
+            },
+          },
+        });
+        return { weights: model.getWeights().map((t) => Array.from(t)), history, deferred: defer.mock.calls.length };
+      } finally {
+        GATHER_AHEAD.enabled = true;
+        defer.mockRestore();
+        model.dispose();
+      }
+    };
+    const one = await train(1, true);
+    const two = await train(2, true);
+    expect(two.deferred, 'each batch of two epochs but the first').toBe(2 * 3);
+    expect(two.weights).toEqual(one.weights);
+    expect(two.history.history).toEqual(one.history.history);
+    expect((await train(2, false)).deferred, 'with GATHER_AHEAD off').toBe(0);
+    // stopped after the second batch: the third batch's gather was running; validation then uses the loop's buffers
+    const stopped = await train(2, true, 1);
+    expect(stopped.history.history.loss).toHaveLength(1);
+    expect(stopped.weights).toEqual((await train(1, true, 1)).weights);
+    expect(stopped.history.history).toEqual((await train(1, true, 1)).history.history);
   });
 
   it('more threads than cores are allowed, with one warning that they make large calls slower', async () => {

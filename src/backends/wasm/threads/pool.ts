@@ -64,6 +64,13 @@ const CALLER_SPIN = 1 << 12;
  */
 const CALLER_WAIT_SPIN_MS = 2;
 
+/** a kernel call as chunks: the kernel's index, each chunk's arguments, and how this thread runs one */
+interface Call {
+  kernel: number;
+  chunks: number[][];
+  run: (args: number[]) => void;
+}
+
 /** What stops a worker: worker_threads' Worker and the browser's Worker both have terminate(). */
 interface WorkerHandle {
   terminate(): unknown;
@@ -118,8 +125,14 @@ export class WorkerPool {
   private url: string | undefined;
   /** a call is running: its chunks own the control block until it returns */
   private running = false;
+  /** a call handed over by `defer`, to be posted after the next call that splits (or run at `settle`) */
+  private deferred: Call | undefined;
+  /** a call posted to the workers that the caller has not waited for: it owns the control block until joined */
+  private posted: Call | undefined;
   /** a training step is running (fit sets it; split.ts, STEPS_NOT_LEARNT) */
   training = false;
+  /** the next batch is being gathered ahead: a gather large enough to split is handed to `defer` (split.ts) */
+  ahead = false;
   /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
   splitCalls = 0;
   readonly splitsByKernel: Record<string, number> = {};
@@ -168,6 +181,8 @@ export class WorkerPool {
    * garbage-collected, and start as many on the new one at the next call (ready or resize).
    */
   renew(): void {
+    if (this.posted) this.join(); // (a fit keeps the arena alive, so no call is handed over here in practice)
+    this.deferred = undefined;
     const count = this.stale ?? this.workers.length;
     while (this.workers.length > 0) this.stop(this.workers.pop()!);
     this.stale = count;
@@ -208,7 +223,8 @@ export class WorkerPool {
     for (let i = 0; i < this.workers.length; i++) {
       const status = Atomics.load(this.workers[i].slot, STATUS);
       if (status === DEAD) this.dropDead(i);
-      if (status === READY) {
+      // FAILED: a chunk of a posted call threw; it is reported by the next call (takeBack) or settle
+      if (status === READY || status === FAILED) {
         this.workers[i].started = true;
         n++;
       }
@@ -258,6 +274,7 @@ export class WorkerPool {
 
   /** Start or stop workers so that there are `count` (at most maxWorkers). */
   resize(count: number): void {
+    this.settle(); // a call handed over by defer may be running on the workers this stops
     count = Math.min(count, this.maxWorkers);
     if (this.stale !== undefined) {
       if (count === 0) return void (this.stale = 0);
@@ -374,7 +391,7 @@ export class WorkerPool {
    * block of extraFloats floats there. Throws a ScratchnetError naming the kernel if a chunk threw in a worker.
    * `run` must call the wasm export itself, not a split kernel: a call from inside a chunk would take over the
    * control block while the workers run this call's chunks, and chunks nobody had claimed yet would never run; so
-   * such a call throws instead.
+   * such a call throws instead. A posted call (`defer`) is finished first, and a deferred one is posted after.
    */
   run(kernel: number, chunks: number[][], run: (args: number[]) => void, scratchArg = -1): void {
     if (this.running) {
@@ -386,13 +403,78 @@ export class WorkerPool {
     }
     this.running = true;
     try {
-      this.runChunks(kernel, chunks, run, scratchArg);
+      if (this.posted) this.takeBack();
+      this.publish(kernel, chunks, scratchArg);
+      this.finish(kernel, chunks, run, scratchArg);
+      if (this.deferred) {
+        this.posted = this.deferred;
+        this.deferred = undefined;
+        this.publish(this.posted.kernel, this.posted.chunks, -1);
+      }
     } finally {
       this.running = false;
     }
   }
 
-  private runChunks(kernel: number, chunks: number[][], run: (args: number[]) => void, scratchArg: number): void {
+  /**
+   * Hand a call to the workers without waiting for it: it is posted right after the next call that splits, and the
+   * workers run it while this thread goes on alone (fit gathers the next batch so, while a training step runs the
+   * layers too small to split: fit-loop.ts). The call after that, or `settle`, finishes it: this thread runs the
+   * chunks no worker has claimed yet, then waits for the rest. Its chunks must not read what this thread writes
+   * meanwhile, nor write what it reads. One call at a time: a second `defer` settles the first.
+   */
+  defer(kernel: number, chunks: number[][], run: (args: number[]) => void): void {
+    this.settle();
+    this.deferred = { kernel, chunks, run };
+  }
+
+  /** Finish the call handed to `defer`: wait for it if posted, else run it now. Throws as `run` does. */
+  settle(): void {
+    if (this.posted) {
+      this.running = true;
+      try {
+        this.join();
+      } finally {
+        this.running = false;
+      }
+    }
+    const deferred = this.deferred;
+    if (deferred) {
+      this.deferred = undefined;
+      this.run(deferred.kernel, deferred.chunks, deferred.run);
+    }
+  }
+
+  /**
+   * Before another call: take the posted call's chunks that no worker has claimed back into `deferred` (posted again
+   * after that call), and wait for the claimed ones. So the workers run a posted call's chunks only in the gaps
+   * between split calls, where they would otherwise poll, and this thread never runs them until `settle`.
+   */
+  private takeBack(): void {
+    const { kernel, chunks, run } = this.posted!;
+    this.posted = undefined;
+    const head = this.head;
+    let back: number;
+    for (;;) {
+      const claim = Atomics.load(head, CLAIM);
+      back = (claim >>> 8) & 0xff; // this thread claims none of a posted call's chunks: its front stays at 0
+      if (back === 0 || Atomics.compareExchange(head, CLAIM, claim, claim & ~0xff00) === claim) break;
+    }
+    const claimed = Math.min(chunks.length, MAX_CHUNKS) - back;
+    if (Atomics.load(head, FINISHED) < claimed) this.waitForChunks(claimed);
+    this.throwFailed(kernel);
+    if (back > 0) this.deferred = { kernel, chunks: chunks.slice(0, back), run };
+  }
+
+  /** finish the posted call (this thread owns the control block) */
+  private join(): void {
+    const { kernel, chunks, run } = this.posted!;
+    this.posted = undefined;
+    this.finish(kernel, chunks, run, -1);
+  }
+
+  /** Write a call's chunks into the control block and wake the workers: from here they may claim its chunks. */
+  private publish(kernel: number, chunks: number[][], scratchArg: number): void {
     const head = this.head;
     const n = Math.min(chunks.length, MAX_CHUNKS);
     for (let c = 0; c < n; c++) {
@@ -409,6 +491,12 @@ export class WorkerPool {
     this.wake();
     this.splitCalls++;
     this.splitsByKernel[this.names[kernel]] = (this.splitsByKernel[this.names[kernel]] ?? 0) + 1;
+  }
+
+  /** Claim and run the published call's chunks left, wait for the workers' ones, and throw what any of them threw. */
+  private finish(kernel: number, chunks: number[][], run: (args: number[]) => void, scratchArg: number): void {
+    const head = this.head;
+    const n = Math.min(chunks.length, MAX_CHUNKS);
     let error: unknown;
     let mine = 0;
     for (;;) {
@@ -426,6 +514,16 @@ export class WorkerPool {
       mine++;
     }
     if (Atomics.add(head, FINISHED, mine) + mine !== n) this.waitForChunks(n);
+    this.lastEnd = performance.now();
+    if (error !== undefined) {
+      this.throwFailed(kernel, false);
+      throw error;
+    }
+    this.throwFailed(kernel);
+  }
+
+  /** Throw a ScratchnetError naming `kernel` if a chunk threw in a worker (`report`), and ready those workers again. */
+  private throwFailed(kernel: number, report = true): void {
     let failed: string | undefined;
     for (const w of this.workers) {
       if (Atomics.load(w.slot, STATUS) === FAILED) {
@@ -433,9 +531,7 @@ export class WorkerPool {
         Atomics.store(w.slot, STATUS, READY); // a kernel that threw leaves its worker able to run the next call
       }
     }
-    this.lastEnd = performance.now();
-    if (error !== undefined) throw error;
-    if (failed !== undefined) {
+    if (failed !== undefined && report) {
       throw scratchnetError(`a worker thread running ${this.names[kernel]} threw: ${failed}`, 'internal');
     }
   }

@@ -141,6 +141,8 @@ export const OPTIMIZER_FOLLOWS_GRADIENT = { enabled: true };
 export const GRADIENT_FOLLOWS_STEP = { enabled: true };
 /** Whether the batch's gather splits by rows (gatherRows below); benches turn it off to compare. */
 export const GATHER_SPLITS = { enabled: true };
+/** Whether fit's gather of the next batch runs on the workers during a step (WorkerPool.defer); benches compare. */
+export const GATHER_AHEAD = { enabled: true, rows: 8 };
 /** Whether a zero-skipping product whose x is not sparse enough to skip counts its work as dense (minWork below);
  *  benches turn it off to compare. */
 export const SPARSE_SEEN = { enabled: true };
@@ -517,18 +519,25 @@ export function threadedKernels(
   // after a split step: timed alone, a whole gather now and then read faster, but it leaves the batch in the caller's
   // cache for the split calls after it; in the full bench runs whose MNIST MLP missed 1.3× the learner had run it
   // whole in 13–19% of its calls, and in the one that held, in none (docs/threads.md, twelfth round). -------------
+  const aheadParts = (rows: number, cols: number): number =>
+    rows * cols < 2 * MIN_WORK.gather || threads() < 2 || pool.ready() < 1
+      ? 1
+      : Math.min(MAX_CHUNKS, Math.floor(rows / GATHER_AHEAD.rows));
   k.gatherRows = (src, idx, dst, rows, cols) => {
-    const parts = GATHER_SPLITS.enabled ? partsFor(rows * cols, MIN_WORK.gather, rows, 16, 1) : 1;
+    const ahead = pool.ahead && GATHER_AHEAD.enabled;
+    const parts = !GATHER_SPLITS.enabled
+      ? 1
+      : ahead
+        ? aheadParts(rows, cols)
+        : partsFor(rows * cols, MIN_WORK.gather, rows, 16, 1);
     if (parts < 2) return raw.gatherRows(src, idx, dst, rows, cols);
-    const split = () =>
-      runBlocks('gatherRows', bounds(rows, parts, 16), (lo, hi) => [
-        src,
-        idx + lo * 4,
-        dst + lo * cols * 4,
-        hi - lo,
-        cols,
-      ]);
-    split();
+    const b = bounds(rows, parts, ahead ? GATHER_AHEAD.rows : 16);
+    const chunks: number[][] = [];
+    for (let i = 0; i + 1 < b.length; i++)
+      chunks.push([src, idx + b[i] * 4, dst + b[i] * cols * 4, b[i + 1] - b[i], cols]);
+    const f = exports.gatherRows;
+    if (ahead) pool.defer(index.get('gatherRows')!, chunks, (a) => f(...a));
+    else pool.run(index.get('gatherRows')!, chunks, (a) => f(...a));
   };
 
   // ---- row-wise kernels: blocks of rows --------------------------------------------------------------------------
