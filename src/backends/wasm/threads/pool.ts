@@ -9,6 +9,9 @@
  * has finished. It blocks with Atomics.wait where the thread may (Node, workers) and spins on Atomics.load on a
  * browser's main thread, where it may not.
  *
+ * A call handed over with `defer` (fit's gather of the next batch) is posted after the next split call and left to
+ * the workers; each split call after it takes back its unclaimed chunks first and posts them again after itself.
+ *
  * Workers never hold a Node process open (unref), poll for WORKER_SPIN_MS after a call and then sleep in
  * Atomics.wait. A kernel that throws in a worker makes the call throw a ScratchnetError in the caller once every chunk
  * has finished; a worker found dead is taken out of the pool with a ScratchnetError. Nothing waits for an answer that
@@ -419,9 +422,10 @@ export class WorkerPool {
   /**
    * Hand a call to the workers without waiting for it: it is posted right after the next call that splits, and the
    * workers run it while this thread goes on alone (fit gathers the next batch so, while a training step runs the
-   * layers too small to split: fit-loop.ts). The call after that, or `settle`, finishes it: this thread runs the
-   * chunks no worker has claimed yet, then waits for the rest. Its chunks must not read what this thread writes
-   * meanwhile, nor write what it reads. One call at a time: a second `defer` settles the first.
+   * layers too small to split: fit-loop.ts). Each later split call takes back the chunks no worker has claimed and
+   * posts them again after itself (takeBack); `settle` runs what is left and waits for the rest. Its chunks must not
+   * read what this thread writes meanwhile, nor write what it reads. One call at a time: a second `defer` settles
+   * the first.
    */
   defer(kernel: number, chunks: number[][], run: (args: number[]) => void): void {
     this.settle();
