@@ -338,6 +338,23 @@ describe('the pool', () => {
       expect(Array.from(arena.f32(ahead, 64 * cols))).toEqual(expected);
       expect(arena.f32(y, m * n)[0], 'the split calls between computed their own').toBe(k * 0.125);
 
+      // two gathers handed over before a split call (a batch's inputs and its targets) are posted as one call
+      const second = arena.alloc(64 * cols);
+      try {
+        arena.f32(ahead, 64 * cols).fill(0);
+        arena.f32(second, 64 * cols).fill(0);
+        const posts = gathers();
+        gatherAhead(ahead);
+        gatherAhead(second);
+        kernels.matmul(x, w, y, m, k, n);
+        expect(gathers(), 'one call').toBe(posts + 1);
+        pool.settle();
+        expect(Array.from(arena.f32(ahead, 64 * cols))).toEqual(expected);
+        expect(Array.from(arena.f32(second, 64 * cols))).toEqual(expected);
+      } finally {
+        arena.free(second);
+      }
+
       // a chunk that traps on a worker: the next call throws naming the gather, and the pool goes on
       pool.ahead = true;
       try {

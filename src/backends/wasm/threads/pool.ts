@@ -424,12 +424,18 @@ export class WorkerPool {
    * workers run it while this thread goes on alone (fit gathers the next batch so, while a training step runs the
    * layers too small to split: fit-loop.ts). Each later split call takes back the chunks no worker has claimed and
    * posts them again after itself (takeBack); `settle` runs what is left and waits for the rest. Its chunks must not
-   * read what this thread writes meanwhile, nor write what it reads. One call at a time: a second `defer` settles
-   * the first.
+   * read what this thread writes meanwhile, nor write what it reads. One call at a time: a second `defer` of the
+   * same kernel before the first is posted joins its chunks to it (fit's gathers of a batch's inputs and targets),
+   * any other settles the first.
    */
   defer(kernel: number, chunks: number[][], run: (args: number[]) => void): void {
+    const waiting = this.deferred;
+    if (waiting && waiting.kernel === kernel && waiting.chunks.length + chunks.length <= MAX_CHUNKS) {
+      waiting.chunks.push(...chunks);
+      return;
+    }
     this.settle();
-    this.deferred = { kernel, chunks, run };
+    this.deferred = { kernel, chunks: [...chunks], run };
   }
 
   /** Finish the call handed to `defer`: wait for it if posted, else run it now. Throws as `run` does. */
