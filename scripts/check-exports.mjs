@@ -7,7 +7,7 @@
 //    dist/index.js exports has its own name (`Network`, not the `_Network` esbuild gives a class that names itself
 //    in its body: docs/adding-a-layer.md);
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 96 KB (96,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 97 KB (97,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -72,9 +72,11 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // fourteenth round), then 95,211 for Keras's learning-rate callbacks (learning-rate-scheduler.ts and
 // reduce-lr-on-plateau.ts with their option checks and messages, the onEpochBegin hook), then 95,263 for
 // trainInWorker's fitOptions taking the two by their options (worker/option-callbacks.ts), then 95,340 for the
-// onBatchBegin hook and 95,346 with the callbacks' shared monitor rules (callbacks/monitor.ts). A larger rise should come
+// onBatchBegin hook and 95,346 with the callbacks' shared monitor rules (callbacks/monitor.ts). Then 97 KB: 95,346 →
+// 96,047 bytes for fit's gather of the next batch on the workers during the step before (pool.ts +defer, settle and
+// takeBack, fit-loop.ts's second pair of batch buffers; docs/threads.md, fifteenth round). A larger rise should come
 // with a look at what grew.
-const BUDGET_GZIP_BYTES = 96_000;
+const BUDGET_GZIP_BYTES = 97_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 
