@@ -8,7 +8,8 @@
 //   gradient whose last optimizer step split over it splits again without learning (GRADIENT_FOLLOWS_STEP), and
 //   the batch's gather splits by rows without learning (GATHER_SPLITS on), and a training step's calls split without
 //   learning (STEPS_NOT_LEARNT), and a dense layer's two gradients run side by side (DENSE_PAIR), and the next
-//   batch is gathered during the step before (GATHER_AHEAD);
+//   batch is gathered during the step before (GATHER_AHEAD), and whether a step splits is learnt from the steps' times
+//   (STEPS_LEARNT);
 // - "sparse counted dense": MIN_WORK.sparse = MIN_WORK.matmul, as before the first rule (small batches);
 // - "sparse not looked at": every zero-skipping product counted at MIN_WORK.sparse, also one whose x is not sparse
 //   enough to skip (SPARSE_SEEN off: the MNIST MLP's second layer at batch 128);
@@ -21,7 +22,9 @@
 // - "gradients one by one": the second layer's two gradients one after the other, each whole or split by itself
 //   (DENSE_PAIR off: batches of 64 and 128);
 // - "gather not ahead": each batch gathered at the start of its own step (split as ever) instead of on the workers
-//   during the step before (GATHER_AHEAD off).
+//   during the step before (GATHER_AHEAD off);
+// - "steps not learnt": every training step splits its calls, where the shipped code learns from the steps' times
+//   whether whole steps are faster (STEPS_LEARNT off: on a quiet machine they should read alike).
 //
 //   npx tsx bench/threads-mlp-rules.ts [batch=32] [rounds=14] [words]   (batch 64 or 128 for the third rule; words:
 //   only the configurations whose names contain one of them, comma-separated, beside one thread)
@@ -37,6 +40,7 @@ import {
   STEPS_NOT_LEARNT,
   DENSE_PAIR,
   GATHER_AHEAD,
+  STEPS_LEARNT,
 } from '../src/backends/wasm/threads/split.js';
 import { median } from './lib/harness.js';
 import { machineLine } from './lib/report.js';
@@ -58,6 +62,7 @@ const shipped = {
   stepsNotLearnt: STEPS_NOT_LEARNT.enabled,
   densePair: DENSE_PAIR.enabled,
   gatherAhead: GATHER_AHEAD.enabled,
+  stepsLearnt: STEPS_LEARNT.enabled,
 };
 
 function mlp(): Sequential {
@@ -84,6 +89,7 @@ const configs = [
   { name: 'two, steps learnt', threads: 2, ...shipped, stepsNotLearnt: false },
   { name: 'two, gradients one by one', threads: 2, ...shipped, densePair: false },
   { name: 'two, gather not ahead', threads: 2, ...shipped, gatherAhead: false },
+  { name: 'two, steps not learnt', threads: 2, ...shipped, stepsLearnt: false },
 ]
   .filter((c, i) => !only || i === 0 || only.some((word) => c.name.includes(word)))
   .map((c) => ({ ...c, model: mlp(), rates: [] as number[] }));
@@ -102,6 +108,7 @@ for (let round = 0; round < rounds; round++) {
     STEPS_NOT_LEARNT.enabled = c.stepsNotLearnt;
     DENSE_PAIR.enabled = c.densePair;
     GATHER_AHEAD.enabled = c.gatherAhead;
+    STEPS_LEARNT.enabled = c.stepsLearnt;
     if (offset + CHUNK > mnist.trainX.shape[0]) offset = 0;
     const x = { data: mnist.trainX.data.subarray(offset * 784, (offset + CHUNK) * 784), shape: [CHUNK, 784] };
     const y = mnist.trainY.subarray(offset, offset + CHUNK);

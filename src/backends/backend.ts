@@ -163,6 +163,13 @@ export interface ThreadPool {
   ahead?: boolean;
   /** finish the gather started ahead (before its rows are read, or their memory freed or written) */
   settle?(): void;
+  /**
+   * fit calls these around each training step of a model (`owner`) at `rows` rows: whether the step's calls split is
+   * learnt from the steps' own times (src/backends/wasm/threads/step-learner.ts), so that on cores busy with other
+   * programs training runs on the calling thread. `ms`: the step's own work, undefined for a step not to count.
+   */
+  beginStep?(owner: object, rows: number): void;
+  endStep?(ms: number | undefined): void;
   /** stop every worker */
   dispose(): void;
 }

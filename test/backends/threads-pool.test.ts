@@ -11,7 +11,7 @@ import { Dense, ScratchnetError, Sequential, getThreads, setThreads } from '../.
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
-import { GATHER_AHEAD, STEPS_NOT_LEARNT, adaptive, bounds } from '../../src/backends/wasm/threads/split.js';
+import { GATHER_AHEAD, STEPS_NOT_LEARNT, adaptive, bounds, steps } from '../../src/backends/wasm/threads/split.js';
 import { CHUNKS, CLAIM, FINISHED, unclaimedChunks } from '../../src/backends/wasm/threads/layout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -507,6 +507,47 @@ describe('the pool', () => {
     expect(stopped.history.history.loss).toHaveLength(1);
     expect(stopped.weights).toEqual((await train(1, true, 1)).weights);
     expect(stopped.history.history).toEqual((await train(1, true, 1)).history.history);
+  });
+
+  it('a training step the step learner runs whole splits no call, with the same bits, and the next step splits again', async () => {
+    await setThreads(2);
+    await new Promise((r) => setTimeout(r, 50)); // the workers have started
+    const x = { data: Float32Array.from({ length: 256 * 512 }, (_, i) => Math.sin(i * 0.23)), shape: [256, 512] };
+    const y = Int32Array.from({ length: 256 }, (_, i) => (i * 3) % 10);
+    const train = async (whole: (step: number) => boolean) => {
+      const model = new Sequential(
+        [new Dense(64, { inputShape: [512], activation: 'relu' }), new Dense(10, { activation: 'softmax' })],
+        { seed: 5, backend },
+      );
+      model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+      let step = 0;
+      const begin = vi.spyOn(steps, 'begin').mockImplementation(() => !whole(step++));
+      const splits: number[] = [];
+      try {
+        await model.fit(x, y, {
+          epochs: 1,
+          batchSize: 64,
+          verbose: 0,
+          callbacks: { onBatchEnd: () => void splits.push(backend.pool!.splitCalls) },
+        });
+        // four batches, and the loop's look for a fifth (fit chooses before it asks the feed for the next batch,
+        // whose gather ahead follows the choice)
+        expect(begin).toHaveBeenCalledTimes(5);
+        return { weights: model.getWeights().map((w) => Array.from(w)), splits };
+      } finally {
+        begin.mockRestore();
+        model.dispose();
+      }
+    };
+    const split = await train(() => false);
+    const mixed = await train((step) => step === 1 || step === 2);
+    // steps 1 and 2 whole: no call split in them (the gather of step 2's batch, handed over in step 1, neither)
+    const perStep = (s: number[]) => s.map((v, i) => v - (i ? s[i - 1] : 0)).slice(1);
+    expect(perStep(mixed.splits).slice(0, 2)).toEqual([0, 0]);
+    expect(perStep(mixed.splits)[2], 'the last step splits again').toBeGreaterThan(0);
+    expect(perStep(split.splits).every((n) => n > 0)).toBe(true);
+    expect(mixed.weights).toEqual(split.weights);
+    expect((backend.pool as unknown as { stepWhole: boolean }).stepWhole).toBe(false);
   });
 
   it('more threads than cores are allowed, with one warning that they make large calls slower', async () => {

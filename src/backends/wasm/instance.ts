@@ -12,7 +12,7 @@ import { fail } from '../../util/errors.js';
 import { WorkerPool } from './threads/pool.js';
 import { poolRegion } from './threads/region.js';
 import { MAX_THREADS, activeThreads, registerPool, resolvedThreads } from './threads/settings.js';
-import { EXTRA_EXPORTS, threadedKernels } from './threads/split.js';
+import { EXTRA_EXPORTS, steps, threadedKernels } from './threads/split.js';
 
 /** A module's exports as the Kernels contract, after checking that every kernel is there (`what` names the build). */
 export function bindKernels(exports: WebAssembly.Exports, what: string): Kernels {
@@ -81,7 +81,7 @@ export function wasmBackendOn(
   });
   if (region) {
     const names = [...KERNEL_NAMES, ...EXTRA_EXPORTS];
-    pool = new WorkerPool(module, arena, names, scratchBytes, CONV_BLOCK_FLOATS, maxWorkers, region);
+    pool = new WorkerPool(module, arena, names, scratchBytes, CONV_BLOCK_FLOATS, maxWorkers, region, steps);
     registerPool(pool);
   }
   let kernels = bind(current);

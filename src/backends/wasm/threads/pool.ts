@@ -45,7 +45,8 @@ import {
   unclaimedChunks,
 } from './layout.js';
 import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
-import { workersCannotStart } from './settings.js';
+import { activeThreads, workersCannotStart } from './settings.js';
+import type { StepLearner } from './step-learner.js';
 
 /**
  * Milliseconds a worker polls for the next call before it sleeps in Atomics.wait. Waking a sleeping worker (a futex
@@ -136,6 +137,10 @@ export class WorkerPool {
   training = false;
   /** the next batch is being gathered ahead: a gather large enough to split is handed to `defer` (split.ts) */
   ahead = false;
+  /** this training step runs every call on the calling thread: the step learner found whole steps faster */
+  stepWhole = false;
+  /** the step learner chose a way for the step running */
+  private stepLearnt = false;
   /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
   splitCalls = 0;
   readonly splitsByKernel: Record<string, number> = {};
@@ -154,6 +159,8 @@ export class WorkerPool {
     private readonly maxWorkers: number,
     /** where the control block and the workers' blocks lie, below the arena (region.ts) */
     private readonly region: PoolRegion,
+    /** whether a training step's calls split, learnt from the steps' times (step-learner.ts) */
+    private readonly steps: StepLearner,
   ) {
     this.control = region.control;
     this.progress = region.control + progressByte(maxWorkers);
@@ -201,6 +208,23 @@ export class WorkerPool {
   /** whether the workers have stopped polling since the last call (the next call pays for waking them) */
   asleep(): boolean {
     return performance.now() - this.lastEnd > WORKER_SPIN_MS;
+  }
+
+  /**
+   * A training step of `owner` (a model) at `rows` rows begins: the step learner chooses whether its calls split
+   * (stepWhole), where there is a worker to split with; `endStep` gives it the step's time.
+   */
+  beginStep(owner: object, rows: number): void {
+    this.stepWhole = false;
+    this.stepLearnt = activeThreads() >= 2 && this.workers.length > 0;
+    if (this.stepLearnt) this.stepWhole = !this.steps.begin(owner, rows);
+  }
+
+  /** The step has ended, in `ms` milliseconds of its own work (undefined: not a typical step, not counted). */
+  endStep(ms: number | undefined): void {
+    if (this.stepLearnt && ms !== undefined) this.steps.end(ms);
+    this.stepLearnt = false;
+    this.stepWhole = false;
   }
 
   /** Set the progress word of a chained call (split.ts, runStages: 0 before it; after its first stage failed, a

@@ -46,10 +46,15 @@ import { SPARSE_SHARE, type Kernels } from '../../kernels.js';
 import { MAX_CHUNKS } from './layout.js';
 import type { WorkerPool } from './pool.js';
 import { Adaptive } from './adaptive.js';
+import { StepLearner } from './step-learner.js';
 import type { ConvArgs } from '../../conv-geometry.js';
 
 /** what the split kernels learnt about whether splitting pays (one per process: the machine is the same) */
 export const adaptive = new Adaptive();
+/** Whether a training step's calls split is learnt from the steps' own times (step-learner.ts; off with `adaptive`,
+ *  and here for benches to compare): off, every step splits. */
+export const STEPS_LEARNT = { enabled: true };
+export const steps = new StepLearner(() => adaptive.enabled && STEPS_LEARNT.enabled);
 
 /** the wasm exports beyond the kernels that the workers call */
 export const EXTRA_EXPORTS = [
@@ -170,16 +175,18 @@ export function bounds(total: number, parts: number, align: number): number[] {
 }
 
 /**
- * Wrap `raw` (the instance's exports) so that large calls use the pool. `threads()` is the count the user asked for
- * (setThreads); a call uses at most that many, and only workers that have finished starting.
+ * Wrap `raw` (the instance's exports) so that large calls use the pool. `asked()` is the count the user asked for
+ * (setThreads); a call uses at most that many, and only workers that have finished starting; in a training step that
+ * the step learner runs whole (WorkerPool.stepWhole), one.
  */
 export function threadedKernels(
   raw: Kernels,
   exports: Record<string, Fn>,
   pool: WorkerPool,
-  threads: () => number,
+  asked: () => number,
 ): Kernels {
   const index = new Map(pool.names.map((name, i) => [name, i]));
+  const threads = (): number => (pool.training && pool.stepWhole ? 1 : asked());
 
   /** how many chunks: CHUNKS_PER_THREAD per thread that can run, fewer when the work or the rows are short */
   const partsFor = (

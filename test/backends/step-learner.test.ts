@@ -1,0 +1,75 @@
+// The step learner (src/backends/wasm/threads/step-learner.ts): whether a training step's calls split, from the
+// steps' own times. Scripted times (ms per step) stand for what we measured on a 2-core VM (docs/threads.md, fifteenth
+// round): quiet, split steps 0.33 and whole ones 0.52, one step in 50 slowed to 4 ms either way (a garbage
+// collection, the OS); with one other busy process, split steps 0.45 but one in seven 2–6 ms (a worker the OS runs
+// late), whole ones 0.52.
+import { describe, expect, it } from 'vitest';
+import { StepLearner } from '../../src/backends/wasm/threads/step-learner.js';
+
+/** a fixed pseudo-random number in [0, 1) for step i and a stream */
+const rand = (i: number, stream: number) => (((i * 2654435761) ^ (stream * 40503)) >>> 0) / 2 ** 32;
+
+const quiet = (split: boolean, i: number) => (rand(i, 1) < 1 / 50 ? 4 : split ? 0.33 : 0.52);
+const busy = (split: boolean, i: number) => (split ? (rand(i, 2) < 1 / 7 ? 2 + 4 * rand(i, 3) : 0.45) : 0.52);
+
+/** run `n` steps of `model`, each taking what `time(split, step)` says (ms); returns the ways taken, S or W */
+function run(learner: StepLearner, model: object, n: number, time: (split: boolean, step: number) => number): string {
+  let ways = '';
+  for (let step = 0; step < n; step++) {
+    const split = learner.begin(model, 64);
+    ways += split ? 'S' : 'W';
+    learner.end(time(split, step));
+  }
+  return ways;
+}
+
+const count = (ways: string, way: 'S' | 'W') => ways.split('').filter((w) => w === way).length;
+/** mean ms per step of a run */
+const cost = (ways: string, time: (split: boolean, step: number) => number) =>
+  [...ways].reduce((sum, w, i) => sum + time(w === 'S', i), 0) / ways.length;
+
+describe('the step learner', () => {
+  it('on a quiet machine splits, trying one whole step ever less often (16, 32, 64, … steps apart, at most 256)', () => {
+    const ways = run(new StepLearner(() => true), {}, 1000, (split) => (split ? 0.33 : 0.52));
+    expect([...ways].flatMap((w, i) => (w === 'W' ? [i] : []))).toEqual([15, 31, 63, 127, 255, 511, 767]);
+  });
+
+  it('on a quiet machine with a slow step now and then, trains within 1% of splitting every step', () => {
+    const ways = run(new StepLearner(() => true), {}, 5000, quiet);
+    const always = 'S'.repeat(5000);
+    expect(cost(ways, quiet) / cost(always, quiet), `${count(ways, 'W')} whole steps`).toBeLessThan(1.01);
+  });
+
+  it('on a busy machine runs whole steps, within 5% of running every step whole', () => {
+    const ways = run(new StepLearner(() => true), {}, 5000, busy);
+    const whole = 'W'.repeat(5000);
+    expect(cost(ways, busy) / cost(whole, busy), `${count(ways, 'S')} split steps`).toBeLessThan(1.05);
+    expect(cost('S'.repeat(5000), busy) / cost(whole, busy), 'splitting every step').toBeGreaterThan(1.3);
+  });
+
+  it('turns back to split steps at its second try once the machine is quiet again (tries up to 1,024 steps apart)', () => {
+    const learner = new StepLearner(() => true);
+    const model = {};
+    const before = run(learner, model, 2000, busy);
+    expect(before.endsWith('W'.repeat(8))).toBe(true);
+    const after = run(learner, model, 4000, quiet);
+    const back = after.indexOf('S'.repeat(8));
+    expect(back, after.slice(0, 2100)).toBeLessThan(2100);
+    expect(after.slice(back), 'split from there on, but for tries of a whole step').toMatch(/^S+(WS+)*W?$/);
+  });
+
+  it('learns per model and batch size, and splits every step when learning is off', () => {
+    const learner = new StepLearner(() => true);
+    const [a, b] = [{}, {}];
+    run(learner, a, 400, busy);
+    expect(learner.begin(a, 64), 'model a runs whole').toBe(false);
+    learner.end(0.52);
+    expect(learner.begin(b, 64), 'model b starts split').toBe(true);
+    learner.end(0.33);
+    expect(learner.begin(a, 32), 'model a at another batch size starts split').toBe(true);
+    learner.end(0.33);
+    const off = new StepLearner(() => false);
+    expect(run(off, a, 100, busy)).toBe('S'.repeat(100));
+    expect(off.summary()).toEqual([]);
+  });
+});
