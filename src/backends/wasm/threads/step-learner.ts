@@ -10,27 +10,40 @@
  * calling thread (WorkerPool.stepWhole). Bits are the same either way.
  *
  * Steps split by default. Now and then the other way is tried: one step run whole, or while whole steps are taken
- * three split ones (the first finds the workers asleep and the arrays in this thread's cache, and is not counted);
- * after TRY_FIRST steps, then ever further apart while the way taken stays faster. Throughput is a mean: the way
- * taken is judged by the mean of its last steps without the largest (one step slowed by a garbage collection does not
- * decide; steps often slow do), the other by the plain mean of its last tries, so that what the machine does now
- * decides; the way taken changes when the other's mean is below SWITCH of its own. The first WARMUP steps of a model
- * are not counted: in a quiet run they took 0.6–3.4 ms against 0.3 later, and counted they kept the learner on
- * whole steps for hundreds of steps.
+ * three split ones (the first finds the workers asleep and the arrays in this thread's cache, and is not counted),
+ * ever further apart while the way taken stays faster. Throughput is a mean: the way taken is judged by the mean of
+ * its last steps without the two largest (a step slowed by a garbage collection does not decide; steps often slow
+ * do), the other by the plain mean of its last tries, so that what the machine does now decides; the way taken
+ * changes when the other's mean is below SWITCH of its own: to whole steps only when they are much faster, as on a
+ * busy machine (where the MNIST MLP's split steps took 2.2–2.8× as long), not for the few percent a host's noise
+ * moves split steps (interleaved on a quiet but noisy host, a learner that turned at 0.85 trained the MLP at batch 128
+ * and the convnet 2–5% slower than splitting every step); back to split steps sooner. The first WARMUP steps of a
+ * model
+ * split and are not counted: in quiet runs the first 15 took 0.6–7.9 ms against 0.3–0.65 later, and counted they
+ * turned the learner to whole steps for tens of steps.
  */
 
 /** counted steps kept of the way taken, and of the other (its tries: they stand for it as the machine is now) */
-const WINDOW = { taken: 16, other: 4 };
-/** the first steps of a model, not counted (compiling, caches filling) */
-const WARMUP = 8;
-/** steps before the first try of the way not taken, and the most between two tries (split taken, whole taken: a
- *  split try on a busy machine may wait milliseconds for the workers to wake) */
-const TRY_FIRST = 16;
-const TRY_MAX = { split: 256, whole: 1024 };
+const WINDOW = { taken: 32, other: 4 };
+/** the first steps of a model, split and not counted (compiling, caches filling: in a quiet run of the MNIST MLP at
+ *  batch 128 the first 15 split steps took 0.8–7.9 ms against 0.65 later) */
+const WARMUP = 24;
+/**
+ * When the way not taken is tried. Whole steps while split ones are taken: after TRY_STEPS steps and TRY_FIRST_MS of
+ * training (the steps' own time), then with the time doubling after each try up to TRY_MAX_MS: time rather than
+ * steps, so that a try costs long steps no more than short ones (a whole step of the Keras convnet takes some 10 ms
+ * more than a split one, and tries every 16, 32, … steps, or 0.25, 0.5, 1, … s apart, cost its training 1–4% in
+ * interleaved rounds of 40 steps); a machine that becomes busy shows in the split steps themselves. Split steps while whole ones are taken: after TRY_STEPS steps,
+ * then with the steps doubling up to TRY_MAX_STEPS, so that a machine quiet again is seen soon.
+ */
+const TRY_STEPS = 16;
+const TRY_FIRST_MS = 1000;
+const TRY_MAX_MS = 10_000;
+const TRY_MAX_STEPS = 1024;
 /** counted steps of a split try (after one that is not counted) */
 const SPLIT_TRY = 2;
 /** the way taken changes only when the other's mean is below this share of its own */
-const SWITCH = 0.85;
+const SWITCH = { toWhole: 0.6, toSplit: 0.85 };
 
 const keepLast = (values: number[], n: number): void => {
   if (values.length > n) values.splice(0, values.length - n);
@@ -38,15 +51,12 @@ const keepLast = (values: number[], n: number): void => {
 
 const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
 
-/** the mean without the largest */
+/** the mean without the two largest: a burst of steps slowed by a garbage collection or the OS does not decide, while
+ *  a way whose steps are often slow (one in seven, on a busy machine) counts as slow */
 const typical = (values: readonly number[]): number => {
-  let sum = 0,
-    largest = -Infinity;
-  for (const v of values) {
-    sum += v;
-    largest = Math.max(largest, v);
-  }
-  return values.length > 1 ? (sum - largest) / (values.length - 1) : sum;
+  if (values.length < 3) return mean(values);
+  const sorted = [...values].sort((a, b) => a - b);
+  return mean(sorted.slice(0, -2));
 };
 
 class StepStats {
@@ -54,9 +64,12 @@ class StepStats {
   readonly split: number[] = [];
   readonly whole: number[] = [];
   splitTaken = true;
-  /** steps until the next try of the way not taken, and the gap after it */
-  untilTry = TRY_FIRST;
-  gap = TRY_FIRST;
+  /** steps until the next try may come, and the steps after it (whole taken); training time (ms) until it may
+   *  come, and the time after it (split taken) */
+  untilTry = WARMUP + TRY_STEPS;
+  gapSteps = TRY_STEPS;
+  msUntilTry = TRY_FIRST_MS;
+  gapMs = TRY_FIRST_MS;
   /** counted split steps of a try still to come */
   splitTry = 0;
   /** the last step ran whole (or none has run yet) */
@@ -89,10 +102,14 @@ export class StepLearner {
     if (s.splitTry > 0) {
       split = true;
       s.splitTry--;
-    } else if (--s.untilTry <= 0) {
+    } else if (--s.untilTry <= 0 && (!s.splitTaken || s.msUntilTry <= 0)) {
       split = !s.splitTaken;
-      s.untilTry = s.gap;
-      s.gap = Math.min(2 * s.gap, s.splitTaken ? TRY_MAX.split : TRY_MAX.whole);
+      if (s.splitTaken) {
+        s.untilTry = TRY_STEPS;
+        s.msUntilTry = s.gapMs = Math.min(2 * s.gapMs, TRY_MAX_MS);
+      } else {
+        s.untilTry = s.gapSteps = Math.min(2 * s.gapSteps, TRY_MAX_STEPS);
+      }
       if (split) s.splitTry = SPLIT_TRY;
     }
     if (!split) s.wholeSteps++;
@@ -106,8 +123,10 @@ export class StepLearner {
   end(ms: number): void {
     const c = this.current;
     this.current = undefined;
-    if (!c || !c.counts) return;
+    if (!c) return;
     const { s } = c;
+    s.msUntilTry -= ms;
+    if (!c.counts) return;
     const mine = c.split ? s.split : s.whole;
     mine.push(ms / c.rows);
     keepLast(mine, c.split === s.splitTaken ? WINDOW.taken : WINDOW.other);
@@ -115,10 +134,15 @@ export class StepLearner {
       other = s.splitTaken ? s.whole : s.split;
     // the way taken by its mean without the largest (many steps, one may be slowed); the other by the plain mean of
     // its last tries (a spike among them is what the machine does now: a split try on a busy one waits for a worker)
-    if (other.length > 0 && taken.length >= WINDOW.other && mean(other) < SWITCH * typical(taken)) {
+    if (
+      other.length > 0 &&
+      taken.length >= WINDOW.other &&
+      mean(other) < (s.splitTaken ? SWITCH.toWhole : SWITCH.toSplit) * typical(taken)
+    ) {
       s.splitTaken = !s.splitTaken;
       keepLast(taken, WINDOW.other);
-      s.untilTry = s.gap = TRY_FIRST;
+      s.untilTry = s.gapSteps = TRY_STEPS;
+      s.msUntilTry = s.gapMs = TRY_FIRST_MS;
     }
   }
 
