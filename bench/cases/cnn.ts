@@ -100,7 +100,10 @@ function timedConvBackend(base: Backend): { backend: Backend; tally: ConvTally }
       t.calls++;
     };
   }
-  return { backend: { name: base.name, arena: base.arena, kernels: kernels as Backend['kernels'] }, tally };
+  // the pool too: fit reads it for the rules of a training step (its calls split without learning, the next batch
+  // gathered ahead, the step learner); without it the convnet row trained with every call learnt on its own
+  const backend: Backend = { name: base.name, arena: base.arena, kernels: kernels as Backend['kernels'] };
+  return { backend: base.pool ? { ...backend, pool: base.pool } : backend, tally };
 }
 
 interface SnTraining {

@@ -4,7 +4,10 @@
  * class. A small call that runs whole because its split is slower is the learner doing its job; a large one that
  * runs whole while the row reads low says where the time went.
  */
-import { LEARNT_AGAINST_SPLIT_CALLS, adaptive } from '../../src/backends/wasm/threads/split.js';
+import { LEARNT_AGAINST_SPLIT_CALLS, adaptive, steps } from '../../src/backends/wasm/threads/split.js';
+
+/** the key prefix of the step learner's entries (src/backends/wasm/threads/step-learner.ts: `step <model>:<rows>`) */
+const STEP = 'step ';
 
 /** per learner key (`kernel:size class`): the calls that chose a way, and how many of them ran the other way */
 export type Learnt = Record<string, { calls: number; whole: number }>;
@@ -13,6 +16,7 @@ export type Learnt = Record<string, { calls: number; whole: number }>;
 export function learntNow(): Learnt {
   const out: Learnt = {};
   for (const { key, calls, wholeCalls } of adaptive.summary()) out[key] = { calls, whole: wholeCalls };
+  for (const { key, steps: calls, wholeSteps } of steps.summary()) out[key] = { calls, whole: wholeSteps };
   return out;
 }
 
@@ -47,8 +51,8 @@ function label(key: string): [kernel: string, label: string] {
 /**
  * "the learner ran 2% of 9,412 large calls whole", naming the size classes of which a tenth or more ran whole
  * ("(matmulSkipZeros at ~0.5 M 981 of 1,212)"), then the choices whose other way is two split calls ("conv2dBackward
- * at ~29 M ran as two split calls 78 of 348 times"). Undefined when nothing chose (every call was small, or the
- * learning was off).
+ * at ~29 M ran as two split calls 78 of 348 times"), then the training steps the step learner ran whole ("fit ran 3 of
+ * 1,280 training steps whole"). Undefined when nothing chose (every call was small, or the learning was off).
  */
 export function describeLearnt(l: Learnt | undefined): string | undefined {
   const n = (v: number) => v.toLocaleString('en-US');
@@ -56,8 +60,15 @@ export function describeLearnt(l: Learnt | undefined): string | undefined {
   const whole: string[] = [];
   const twoCalls: string[] = [];
   let calls = 0,
-    wholeCalls = 0;
+    wholeCalls = 0,
+    stepCount = 0,
+    wholeSteps = 0;
   for (const [key, e] of Object.entries(l ?? {}).sort((a, b) => b[1].whole - a[1].whole)) {
+    if (key.startsWith(STEP)) {
+      stepCount += e.calls;
+      wholeSteps += e.whole;
+      continue;
+    }
     const [kernel, name] = label(key);
     const named = e.whole > 0 && e.whole >= NAMED_SHARE * e.calls;
     if (againstSplit.includes(kernel)) {
@@ -77,5 +88,6 @@ export function describeLearnt(l: Learnt | undefined): string | undefined {
     );
   }
   parts.push(...twoCalls);
+  if (wholeSteps > 0) parts.push(`fit ran ${n(wholeSteps)} of ${n(stepCount)} training steps whole (the step learner)`);
   return parts.length ? parts.join('; ') : undefined;
 }
