@@ -29,12 +29,14 @@ const WINDOW = { taken: 32, other: 4 };
  *  batch 128 the first 15 split steps took 0.8–7.9 ms against 0.65 later) */
 const WARMUP = 24;
 /**
- * When the way not taken is tried. Whole steps while split ones are taken: after TRY_STEPS steps and TRY_FIRST_MS of
- * training (the steps' own time), then with the time doubling after each try up to TRY_MAX_MS: time rather than
- * steps, so that a try costs long steps no more than short ones (a whole step of the Keras convnet takes some 10 ms
- * more than a split one, and tries every 16, 32, … steps, or 0.25, 0.5, 1, … s apart, cost its training 1–4% in
- * interleaved rounds of 40 steps); a machine that becomes busy shows in the split steps themselves. Split steps while whole ones are taken: after TRY_STEPS steps,
- * then with the steps doubling up to TRY_MAX_STEPS, so that a machine quiet again is seen soon.
+ * When the way not taken is tried. Whole steps while split ones are taken: first right after the warm-up and
+ * TRY_STEPS steps (so that a machine busy from the start is seen at once), then after TRY_FIRST_MS of training (the
+ * steps' own time), the time doubling after each try up to TRY_MAX_MS: time rather than steps, so that a try costs
+ * long steps no more than short ones (a whole step of the Keras convnet takes some 10 ms more than a split one, and
+ * tries every 16, 32, … steps, or 0.25, 0.5, 1, … s apart, cost its training 1–4% in interleaved rounds of 40
+ * steps); a machine that becomes busy later shows in the split steps themselves. Split steps while whole ones are
+ * taken: after TRY_STEPS steps, then with the steps doubling up to TRY_MAX_STEPS, so that a machine quiet again is
+ * seen soon.
  */
 const TRY_STEPS = 16;
 const TRY_FIRST_MS = 1000;
@@ -68,8 +70,8 @@ class StepStats {
    *  come, and the time after it (split taken) */
   untilTry = WARMUP + TRY_STEPS;
   gapSteps = TRY_STEPS;
-  msUntilTry = TRY_FIRST_MS;
-  gapMs = TRY_FIRST_MS;
+  msUntilTry = 0;
+  gapMs = TRY_FIRST_MS / 2;
   /** counted split steps of a try still to come */
   splitTry = 0;
   /** the last step ran whole (or none has run yet) */
