@@ -57,8 +57,15 @@ const mean = (values: readonly number[]): number => values.reduce((sum, v) => su
  *  a way whose steps are often slow (one in seven, on a busy machine) counts as slow */
 const typical = (values: readonly number[]): number => {
   if (values.length < 3) return mean(values);
-  const sorted = [...values].sort((a, b) => a - b);
-  return mean(sorted.slice(0, -2));
+  let sum = 0,
+    first = -Infinity,
+    second = -Infinity;
+  for (const v of values) {
+    sum += v;
+    if (v > first) [first, second] = [v, first];
+    else if (v > second) second = v;
+  }
+  return (sum - first - second) / (values.length - 2);
 };
 
 class StepStats {
@@ -84,6 +91,8 @@ export class StepLearner {
   private readonly stats = new Map<string, StepStats>();
   private readonly ids = new WeakMap<object, number>();
   private nextId = 0;
+  /** the stats the last step used, for its model (not kept alive by this) and rows */
+  private last: { model: WeakRef<object>; rows: number; s: StepStats } | undefined;
   /** the step running: its stats, its way, whether it counts, its rows */
   private current: { s: StepStats; split: boolean; counts: boolean; rows: number } | undefined;
 
@@ -94,11 +103,16 @@ export class StepLearner {
   begin(model: object, rows: number): boolean {
     this.current = undefined;
     if (!this.learning()) return true;
-    let id = this.ids.get(model);
-    if (id === undefined) this.ids.set(model, (id = this.nextId++));
-    const key = `step ${id}:${rows}`;
-    let s = this.stats.get(key);
-    if (!s) this.stats.set(key, (s = new StepStats()));
+    let s = this.last?.model.deref() === model && this.last.rows === rows ? this.last.s : undefined;
+    if (!s) {
+      // a model's first step at this size (or after another's): the key is made here, not at every step
+      let id = this.ids.get(model);
+      if (id === undefined) this.ids.set(model, (id = this.nextId++));
+      const key = `step ${id}:${rows}`;
+      s = this.stats.get(key);
+      if (!s) this.stats.set(key, (s = new StepStats()));
+      this.last = { model: new WeakRef(model), rows, s };
+    }
     s.steps++;
     let split = s.splitTaken;
     if (s.splitTry > 0) {
