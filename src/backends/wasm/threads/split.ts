@@ -208,12 +208,20 @@ export function threadedKernels(
   /** chunks per thread for a product of `work` multiply-adds */
   const perThread = (work: number): number => (work >= ONE_CHUNK_WORK.matmul ? 1 : CHUNKS_PER_THREAD);
 
-  /** run `name` over the blocks of [0, total) given by `b`, with args(lo, hi) for each block */
-  const runBlocks = (name: string, b: number[], args: (lo: number, hi: number) => number[], scratchArg = -1): void => {
+  /** run `name` over the blocks of [0, total) given by `b`, with args(lo, hi) for each block; with `ahead`, hand the
+   *  call to the pool to run later on the workers (WorkerPool.defer) */
+  const runBlocks = (
+    name: string,
+    b: number[],
+    args: (lo: number, hi: number) => number[],
+    scratchArg = -1,
+    ahead = false,
+  ): void => {
     const f = exports[name];
     const chunks: number[][] = [];
     for (let i = 0; i + 1 < b.length; i++) chunks.push(args(b[i], b[i + 1]));
-    pool.run(index.get(name)!, chunks, (a) => f(...a), scratchArg);
+    if (ahead) pool.defer(index.get(name)!, chunks, (a) => f(...a));
+    else pool.run(index.get(name)!, chunks, (a) => f(...a), scratchArg);
   };
 
   /** adaptive.run, told whether this call finds the workers asleep; in a training step, the split (STEPS_NOT_LEARNT) */
@@ -538,13 +546,13 @@ export function threadedKernels(
         ? aheadParts(rows, cols)
         : partsFor(rows * cols, MIN_WORK.gather, rows, 16, 1);
     if (parts < 2) return raw.gatherRows(src, idx, dst, rows, cols);
-    const b = bounds(rows, parts, ahead ? GATHER_AHEAD.rows : 16);
-    const chunks: number[][] = [];
-    for (let i = 0; i + 1 < b.length; i++)
-      chunks.push([src, idx + b[i] * 4, dst + b[i] * cols * 4, b[i + 1] - b[i], cols]);
-    const f = exports.gatherRows;
-    if (ahead) pool.defer(index.get('gatherRows')!, chunks, (a) => f(...a));
-    else pool.run(index.get('gatherRows')!, chunks, (a) => f(...a));
+    runBlocks(
+      'gatherRows',
+      bounds(rows, parts, ahead ? GATHER_AHEAD.rows : 16),
+      (lo, hi) => [src, idx + lo * 4, dst + lo * cols * 4, hi - lo, cols],
+      -1,
+      ahead,
+    );
   };
 
   // ---- row-wise kernels: blocks of rows --------------------------------------------------------------------------
