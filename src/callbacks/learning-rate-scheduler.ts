@@ -1,6 +1,7 @@
 import type { Callbacks, Sequential } from '../models/sequential.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import { logRate } from './log-rate.js';
 
 /** Options of `callbacks.learningRateScheduler(schedule, options)`. */
 export interface LearningRateSchedulerOptions {
@@ -11,7 +12,8 @@ export interface LearningRateSchedulerOptions {
 /**
  * Keras's LearningRateScheduler: before every epoch (0-based), set the optimizer's learning rate to
  * `schedule(epoch, rate)`, where `rate` is the current one. The rate stays set after fit, as in Keras; read it as
- * `model.optimizer.learningRate`.
+ * `model.optimizer.learningRate`. Each epoch's rate goes into its logs and the history as `learning_rate`, as Keras
+ * 3's callback puts it there.
  *
  * ```ts
  * callbacks.learningRateScheduler((epoch, rate) => (epoch < 10 ? rate : rate * Math.exp(-0.1)))
@@ -43,6 +45,9 @@ export function learningRateScheduler(
       if (verbose && rate !== optimizer.learningRate)
         console.log(`Epoch ${epoch + 1}: learningRateScheduler setting the learning rate to ${rate}.`);
       optimizer.learningRate = rate;
+    },
+    onEpochEnd(_epoch, logs) {
+      logRate(logs, model!.optimizer!.learningRate);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { checkMonitor, improvement, maximizes, monitored, type MonitorMode, worst } from './monitor.js';
+import { logRate } from './log-rate.js';
 
 /** Options of `callbacks.reduceLROnPlateau(…)`, with Keras's names and defaults. */
 export interface ReduceLROnPlateauOptions {
@@ -32,7 +33,8 @@ export interface ReduceLROnPlateau extends Callbacks {
 /**
  * Keras's ReduceLROnPlateau: multiply the optimizer's learning rate by `factor` once `monitor` has not improved by
  * more than `minDelta` for `patience` epochs, then wait `cooldown` epochs before counting again, never going below
- * `minLr`. The rate stays lowered after fit, as in Keras; read it as `model.optimizer.learningRate`.
+ * `minLr`. The rate stays lowered after fit, as in Keras; read it as `model.optimizer.learningRate`. Each epoch's
+ * rate goes into its logs and the history as `learning_rate`, as Keras 3's callback puts it there.
  */
 export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): ReduceLROnPlateau {
   checkOptions(options, 'reduceLROnPlateau(options)', [
@@ -87,6 +89,8 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
     },
     onEpochEnd(epoch, logs) {
       const value = monitored(where, monitor, logs);
+      const optimizer = model!.optimizer!;
+      logRate(logs, optimizer.learningRate); // the rate the epoch ran at, before any reduction (as Keras 3 logs it)
       // Keras's order: a cooldown epoch counts down and resets the wait, an improvement resets it, and only outside
       // a cooldown does an epoch without improvement count towards a reduction
       if (cooling > 0) {
@@ -101,7 +105,6 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
       if (cooling > 0) return;
       wait++;
       if (wait < patience) return;
-      const optimizer = model!.optimizer!;
       const old = optimizer.learningRate;
       // Keras compares with min_lr in float32, as the optimizer holds its rate
       if (old > Math.fround(minLr)) {

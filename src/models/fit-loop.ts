@@ -24,6 +24,9 @@ export interface Logs {
   accuracy?: number;
   val_loss?: number;
   val_accuracy?: number;
+  /** the optimizer's rate during the epoch, as float32 (added at each epoch's end by the two learning-rate callbacks,
+   *  as Keras 3's are) */
+  learning_rate?: number;
   [metric: string]: number | undefined;
 }
 
@@ -92,6 +95,8 @@ export interface History {
     accuracy?: number[];
     val_loss?: number[];
     val_accuracy?: number[];
+    /** with callbacks.learningRateScheduler or callbacks.reduceLROnPlateau, the rate of each epoch */
+    learning_rate?: number[];
     [metric: string]: number[] | undefined;
   };
 }
@@ -228,10 +233,13 @@ export async function trainLoop(
           logs[`val_${m.name}`] = v.metrics[i];
         });
       }
-      history.epoch.push(epoch);
-      for (const key of Object.keys(logs)) (history.history[key] ??= []).push(logs[key]!);
       c.reporter.epochEnd(epoch, c.epochs, logs, (performance.now() - started) / 1000);
       if (c.onEpochEnd) await c.onEpochEnd(epoch, logs);
+      // after the callbacks, as Keras's History (the last of its callbacks): what they add to the logs is recorded
+      // too (the learning-rate callbacks' learning_rate). The progress line is printed before them, so that what a
+      // callback prints comes below it and never inside a live bar.
+      history.epoch.push(epoch);
+      for (const key of Object.keys(logs)) (history.history[key] ??= []).push(logs[key]!);
       if (c.shouldStop() || feed.ended) break;
       await turns.maybe();
     }

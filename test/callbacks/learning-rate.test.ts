@@ -1,6 +1,7 @@
 // Learning-rate schedules: learningRateScheduler sets the rate before each epoch, and training then matches
 // TensorFlow.js's with the same rates set from its onEpochBegin; reduceLROnPlateau follows Keras's rule (patience,
-// cooldown, minLr, minDelta, the float32 comparison with minLr) on a scripted sequence of losses, and in fit.
+// cooldown, minLr, minDelta, the float32 comparison with minLr) on a scripted sequence of losses, and in fit. Both put
+// each epoch's rate into its logs and the history as Keras 3's do (`learning_rate`, float32).
 import type * as TF from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callbacks } from '../../src/callbacks/index.js';
@@ -33,7 +34,8 @@ describe.each(BACKENDS)('learningRateScheduler (%s backend)', (backend) => {
     const m = ours(backend);
     const seen: [number, number][] = [];
     const rateInBatches: number[] = [];
-    await m.fit(X, Y, {
+    const logged: (number | undefined)[] = [];
+    const history = await m.fit(X, Y, {
       epochs: EPOCHS,
       batchSize: 4,
       shuffle: false,
@@ -43,12 +45,20 @@ describe.each(BACKENDS)('learningRateScheduler (%s backend)', (backend) => {
           seen.push([epoch, rate]);
           return schedule(epoch);
         }),
-        { onBatchEnd: () => void rateInBatches.push(m.optimizer!.learningRate) },
+        {
+          onBatchEnd: () => void rateInBatches.push(m.optimizer!.learningRate),
+          onEpochEnd: (_epoch, logs) => void logged.push(logs.learning_rate),
+        },
       ],
     });
     // the schedule sees the rate the previous epoch ran at, and every batch of an epoch runs at its rate
     expect(seen).toEqual([0, 1, 2, 3, 4].map((e) => [e, e === 0 ? 0.05 : schedule(e - 1)]));
     expect(rateInBatches).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4].map(schedule));
+    // as Keras 3: each epoch's rate, in float32, in the logs the callbacks after it see and in the history
+    const rates = [0, 1, 2, 3, 4].map((e) => Math.fround(schedule(e)));
+    expect(logged).toEqual(rates);
+    expect(history.history.learning_rate).toEqual(rates);
+    expect(history.history.learning_rate![0]).toBe(0.05000000074505806);
     expect(m.optimizer!.learningRate).toBe(schedule(EPOCHS - 1)); // it stays set, as in Keras
     const got = m.getWeights().flatMap((w) => [...w]);
     m.dispose();
@@ -104,7 +114,11 @@ function scripted(
   cb.setModel!(model);
   void cb.onTrainBegin!();
   const rates = values.map((v, epoch) => {
-    void cb.onEpochEnd!(epoch, { loss: 0, [options?.monitor ?? 'val_loss']: v } as Logs);
+    const before = model.optimizer!.learningRate;
+    const logs = { loss: 0, [options?.monitor ?? 'val_loss']: v } as Logs;
+    void cb.onEpochEnd!(epoch, logs);
+    // the epoch's rate, before any reduction at its end (Keras 3 logs it first)
+    expect(logs.learning_rate).toBe(Math.fround(before));
     return model.optimizer!.learningRate;
   });
   return { rates, reductions: cb.reductions };
@@ -151,7 +165,7 @@ describe('reduceLROnPlateau', () => {
     const m = ours(backend);
     const rates: number[] = [];
     const reducer = callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 1, minDelta: 1e9 });
-    await m.fit(X, Y, {
+    const history = await m.fit(X, Y, {
       epochs: 4,
       batchSize: 8,
       shuffle: false,
@@ -159,6 +173,7 @@ describe('reduceLROnPlateau', () => {
       callbacks: [reducer, { onBatchEnd: () => void rates.push(m.optimizer!.learningRate) }],
     });
     expect(rates).toEqual([0.05, 0.05, 0.025, 0.0125]);
+    expect(history.history.learning_rate).toEqual(rates.map(Math.fround)); // the rate each epoch ran at
     expect(reducer.reductions).toBe(3);
     expect(m.optimizer!.learningRate).toBe(0.00625);
     m.dispose();

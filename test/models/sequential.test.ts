@@ -10,6 +10,7 @@ import {
   memory,
   optimizers,
   toCategorical,
+  type Logs,
 } from '../../src/index.js';
 import { BACKENDS } from './backends.js';
 
@@ -276,6 +277,26 @@ describe('Sequential API', () => {
       `epochEnd ${e}`,
     ];
     expect(events).toEqual(['setModel', 'trainBegin', ...epoch(0, 0), ...epoch(1, 3), 'trainEnd']);
+  });
+
+  it('records what an epoch-end callback adds to the logs in the history, as Keras (History runs after the callbacks)', async () => {
+    const { x, y } = blobs(40, 3);
+    const model = mlp('js');
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    let last: Logs | undefined;
+    const history = await model.fit(x, y, {
+      epochs: 3,
+      batchSize: 16,
+      ...quiet,
+      callbacks: [
+        { onEpochEnd: (e, logs) => void (logs.doubled = 2 * logs.loss + e) },
+        { onEpochEnd: (_e, logs) => void (last = { ...logs }) },
+        { onTrainEnd: (logs) => void (last = logs) },
+      ],
+    });
+    const { loss, doubled } = history.history;
+    expect(doubled).toEqual(loss.map((l, e) => 2 * l + e));
+    expect(last).toEqual({ loss: loss[2], doubled: doubled![2] }); // onTrainEnd gets the last epoch's logs, with it
   });
 
   it('prints Keras-like progress: epoch lines with loss and accuracy (verbose 2)', async () => {
