@@ -20,8 +20,15 @@ export function defaultVerbose(host: object = globalThis): 0 | 1 {
 
 function formatLogs(logs: Logs): string {
   return Object.entries(logs)
-    .map(([k, v]) => ` - ${k}: ${(v as number).toFixed(4)}`)
+    .map(([k, v]) => ` - ${k}: ${formatValue(v as number)}`)
     .join('');
+}
+
+/** A log value as Keras's progress bar prints it: 4 decimals, or 4 in e-notation from 1e-3 down (a small regression
+ *  loss or learning rate reads 2.5000e-04, not 0.0003), its exponent with two digits at least as Python's */
+export function formatValue(v: number): string {
+  if (Math.abs(v) > 1e-3) return v.toFixed(4);
+  return v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 function formatSeconds(s: number): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Dense, FCLayer, ActivationLayer, Network, Sequential } from '../../src/index.js';
-import { defaultVerbose } from '../../src/models/progress.js';
+import { defaultVerbose, formatValue, kerasReporter } from '../../src/models/progress.js';
 
 // What a model prints unless told: per-epoch progress where there is a standard output (Node), nothing in browsers
 // (as TF.js); summary() prints its table once and returns nothing (as Keras and TF.js).
@@ -65,5 +65,24 @@ describe('summary()', () => {
     } finally {
       log.mockRestore();
     }
+  });
+});
+
+describe('progress lines', () => {
+  it("print each log as Keras's progress bar does: 4 decimals above 1e-3, e-notation with a 2-digit exponent below", () => {
+    // Python's '%.4f' and '%.4e' of the same numbers, as Keras 3's Progbar picks between them
+    expect(formatValue(0.6931)).toBe('0.6931');
+    expect(formatValue(-12.5)).toBe('-12.5000');
+    expect(formatValue(0.0010001)).toBe('0.0010');
+    expect(formatValue(0.001)).toBe('1.0000e-03');
+    expect(formatValue(0.00025)).toBe('2.5000e-04');
+    expect(formatValue(-3e-7)).toBe('-3.0000e-07');
+    expect(formatValue(1.5e-120)).toBe('1.5000e-120');
+    expect(formatValue(0)).toBe('0.0000e+00');
+    const lines: string[] = [];
+    const reporter = kerasReporter(2, (line) => void lines.push(line));
+    reporter.epochStart(0, 1, 4);
+    reporter.epochEnd(0, 1, { loss: 0.00012, accuracy: 1 }, 0.5);
+    expect(lines[1]).toMatch(/^4\/4 - \d+s 125ms\/step - loss: 1\.2000e-04 - accuracy: 1\.0000$/);
   });
 });
