@@ -27,7 +27,8 @@ import type { SaveOptions, SaveResult } from '../io/types.js';
 
 /** Options of `new Network(options)`. */
 export interface NetworkOptions {
-  /** seed for weight initialisation and shuffling; the same seed gives the same network */
+  /** seed for weight initialisation and shuffling; the same seed gives the same network, and without one each network
+   *  draws a fresh random seed */
   seed?: number;
   /** 'wasm' or 'js', or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed';
    *  default: the active backend (see setBackend) */

@@ -43,7 +43,8 @@ import {
 
 /** Options of `new Sequential(layers, options)`. */
 export interface SequentialOptions {
-  /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights */
+  /** seed for initialisation, shuffling and dropout: the same seed gives bit-identical weights; without one, each model
+   *  draws a fresh random seed (as Keras's unseeded models start apart) */
   seed?: number;
   /** 'wasm' or 'js' (default: the active backend, see setBackend), or a backend object such as `createRelaxedWasmBackend()` from 'scratchnet/relaxed' */
   backend?: BackendName | Backend;
