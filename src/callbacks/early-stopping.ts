@@ -18,6 +18,10 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
   /** stop if the monitored value does not beat this within `patience` epochs */
   baseline?: number;
+  /** epochs to train before watching at all (default 0), for a model that starts slowly (Keras's start_from_epoch) */
+  startFromEpoch?: number;
+  /** 1: say at the end of training when it stopped, and when it put back the best weights (default 0, silent) */
+  verbose?: 0 | 1;
 }
 
 /** An early-stopping callback; after fit, `bestEpoch`, `best` and `stoppedEpoch` (0-based, -1 if it never stopped) tell what happened. */
@@ -28,8 +32,9 @@ export interface EarlyStopping extends Callbacks {
 }
 
 /**
- * Keras's EarlyStopping: stop `fit` once `monitor` has not improved by more than `minDelta` for `patience` epochs,
- * and with `restoreBestWeights` return the model to the weights of its best epoch when training ends.
+ * Keras's EarlyStopping: stop `fit` once `monitor` has not improved by more than `minDelta` for `patience` epochs
+ * (counting from epoch `startFromEpoch`), and with `restoreBestWeights` return the model to the weights of its best
+ * epoch when training ends.
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
   checkOptions(options, 'earlyStopping(options)', [
@@ -39,6 +44,8 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     'mode',
     'restoreBestWeights',
     'baseline',
+    'startFromEpoch',
+    'verbose',
   ]);
   const {
     monitor = 'val_loss',
@@ -47,10 +54,15 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     mode = 'auto',
     restoreBestWeights = false,
     baseline,
+    startFromEpoch = 0,
+    verbose = 0,
   } = options;
   checkMonitor('earlyStopping', monitor, patience, minDelta, mode);
   if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline)))
     fail(`earlyStopping: baseline must be a finite number, got ${baseline}`);
+  if (!Number.isInteger(startFromEpoch) || startFromEpoch < 0)
+    fail(`earlyStopping: startFromEpoch must be a non-negative integer, got ${String(startFromEpoch)}`);
+  if (verbose !== 0 && verbose !== 1) fail(`earlyStopping: verbose must be 0 or 1, got ${String(verbose)}`);
   const maximize = maximizes(monitor, mode);
   const better = improvement(maximize, minDelta);
 
@@ -80,7 +92,11 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     },
     onEpochEnd(epoch, logs) {
       const value = monitored('earlyStopping', monitor, logs);
-      if (restoreBestWeights && !bestWeights) bestWeights = model!.getWeights();
+      if (epoch < startFromEpoch) return; // still warming up: neither a best nor a wait yet
+      if (restoreBestWeights && !bestWeights) {
+        bestWeights = model!.getWeights();
+        state.bestEpoch = epoch;
+      }
       wait++;
       if (better(value, state.best)) {
         state.best = value;
@@ -96,7 +112,11 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
       }
     },
     onTrainEnd() {
-      if (restoreBestWeights && bestWeights) model!.setWeights(bestWeights);
+      if (verbose && state.stoppedEpoch >= 0) console.log(`Epoch ${state.stoppedEpoch + 1}: early stopping`);
+      if (restoreBestWeights && bestWeights) {
+        if (verbose) console.log(`Restoring model weights from the end of the best epoch: ${state.bestEpoch + 1}.`);
+        model!.setWeights(bestWeights);
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 // earlyStopping stops at the right epoch and really puts back the best weights. The data make the validation loss
 // fall and then rise: a single Dense unit learns to output 1 (its training target) from 0, while the validation
 // target is 0.45, so val_loss is smallest at the epoch whose output is nearest 0.45.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { callbacks } from '../../src/callbacks/index.js';
 import { Dense, Sequential, optimizers } from '../../src/index.js';
 import { BACKENDS } from '../models/backends.js';
@@ -104,6 +104,54 @@ describe.each(BACKENDS)('earlyStopping on %s', (backend) => {
     expect(b.epoch.length).toBeLessThan(a.epoch.length);
     small.dispose();
     large.dispose();
+  });
+
+  it('startFromEpoch: the epochs before it are not watched, so the best and the stop count from it', async () => {
+    const fit = async (options: Parameters<typeof callbacks.earlyStopping>[0]) => {
+      const model = unit(backend);
+      const stopper = callbacks.earlyStopping(options);
+      const h = await model.fit(x, y, { epochs: 100, batchSize: 4, verbose: 0, validationData, callbacks: stopper });
+      model.dispose();
+      return { stopper, losses: h.history.val_loss! };
+    };
+    const plain = await fit({ patience: 0 });
+    const best = plain.losses.indexOf(Math.min(...plain.losses));
+    expect(plain.stopper.stoppedEpoch).toBe(best + 1);
+    // from two epochs after the lowest val_loss: the first watched epoch is the best, the next (higher) one stops it
+    const late = await fit({ patience: 0, startFromEpoch: best + 2, restoreBestWeights: true });
+    expect(late.losses.slice(0, plain.losses.length)).toEqual(plain.losses); // the same run while both trained
+    expect(late.losses).toHaveLength(best + 4);
+    expect(late.stopper.bestEpoch).toBe(best + 2);
+    expect(late.stopper.best).toBe(late.losses[best + 2]);
+    expect(late.stopper.stoppedEpoch).toBe(best + 3);
+    expect(() => callbacks.earlyStopping({ startFromEpoch: -1 })).toThrow(
+      /startFromEpoch must be a non-negative integer/,
+    );
+  });
+
+  it('verbose 1 says when it stopped and which epoch it restored, as Keras does at the end of training', async () => {
+    const model = unit(backend);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const stopper = callbacks.earlyStopping({ patience: 1, restoreBestWeights: true, verbose: 1 });
+      await model.fit(x, y, { epochs: 100, batchSize: 4, verbose: 0, validationData, callbacks: stopper });
+      expect(log.mock.calls.map((c) => c[0])).toEqual([
+        `Epoch ${stopper.stoppedEpoch + 1}: early stopping`,
+        `Restoring model weights from the end of the best epoch: ${stopper.bestEpoch + 1}.`,
+      ]);
+      log.mockClear();
+      await model.fit(x, y, {
+        epochs: 2,
+        batchSize: 4,
+        verbose: 0,
+        callbacks: callbacks.earlyStopping({ monitor: 'loss', verbose: 1 }),
+      });
+      expect(log).not.toHaveBeenCalled(); // it never stopped and restores nothing
+    } finally {
+      log.mockRestore();
+      model.dispose();
+    }
+    expect(() => callbacks.earlyStopping({ verbose: 2 as 1 })).toThrow(/verbose must be 0 or 1/);
   });
 
   it("mode 'auto' maximises accuracies; a monitor fit does not report is named", async () => {
