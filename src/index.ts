@@ -118,6 +118,7 @@ export type {
   LearningRateSchedulerOptions,
   ReduceLROnPlateau,
   ReduceLROnPlateauOptions,
+  MonitorName,
 } from './callbacks/index.js';
 export { checkGradients } from './check-gradients/index.js';
 export type {

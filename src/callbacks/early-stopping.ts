@@ -1,13 +1,20 @@
 import type { Callbacks, Sequential } from '../models/sequential.js';
-import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
-import { checkMonitor, improvement, maximizes, monitored, type MonitorMode, worst } from './monitor.js';
+import {
+  checkMonitor,
+  improvement,
+  maximizes,
+  monitored,
+  type MonitorMode,
+  worst,
+  type MonitorName,
+} from './monitor.js';
 
 /** Options of `callbacks.earlyStopping(…)`, as Keras's EarlyStopping. */
 export interface EarlyStoppingOptions {
   /** the log to watch: 'val_loss' (default), 'loss', 'val_accuracy', 'accuracy' */
-  monitor?: keyof Logs & string;
+  monitor?: MonitorName;
   /** epochs without improvement before stopping (default 0: stop at the first epoch that does not improve) */
   patience?: number;
   /** the smallest change that counts as an improvement (default 0) */

@@ -12,3 +12,4 @@ export type { EarlyStopping, EarlyStoppingOptions } from './early-stopping.js';
 export type { ModelCheckpointOptions } from './model-checkpoint.js';
 export type { LearningRateSchedulerOptions } from './learning-rate-scheduler.js';
 export type { ReduceLROnPlateau, ReduceLROnPlateauOptions } from './reduce-lr-on-plateau.js';
+export type { MonitorName } from './monitor.js';

@@ -3,7 +3,7 @@ import type { Callbacks, Sequential } from '../models/sequential.js';
 import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
-import { improvement, maximizes, monitored, worst } from './monitor.js';
+import { improvement, maximizes, monitored, worst, type MonitorName } from './monitor.js';
 
 /** Options of `callbacks.modelCheckpoint(…)`, as Keras's ModelCheckpoint. */
 export interface ModelCheckpointOptions {
@@ -17,7 +17,7 @@ export interface ModelCheckpointOptions {
   /** save only when `monitor` improves (default false) */
   saveBestOnly?: boolean;
   /** for saveBestOnly: the log to watch (default 'val_loss'; 'loss' without validation data) */
-  monitor?: keyof Logs & string;
+  monitor?: MonitorName;
   /** with the optimizer's state, so that training resumes exactly (default true) */
   includeOptimizer?: boolean;
 }

@@ -1,7 +1,15 @@
 // What the callbacks that watch a log share (Keras's MonitorCallback): which way the log improves, what counts as an
 // improvement, and the log's value from an epoch's logs.
 import type { Logs } from '../models/fit-loop.js';
+import type { MetricName } from '../models/metrics.js';
 import { fail } from '../util/errors.js';
+
+/**
+ * A log a callback can watch: the loss or a metric compile takes (each reported under the name it was asked by), on
+ * the training data or, with `val_`, on the validation data. A union, so that a misspelt name ('val_los') fails to
+ * compile; a log that a callback of your own adds is watched with a cast (`'my_log' as MonitorName`).
+ */
+export type MonitorName = 'loss' | 'val_loss' | MetricName | `val_${MetricName}`;
 
 /** Keras's modes: 'min' for losses, 'max' for accuracies; 'auto' picks 'max' for a log whose name holds 'acc' */
 export type MonitorMode = 'auto' | 'min' | 'max';

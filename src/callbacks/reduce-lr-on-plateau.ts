@@ -1,14 +1,21 @@
 import type { Callbacks, Sequential } from '../models/sequential.js';
-import type { Logs } from '../models/fit-loop.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
-import { checkMonitor, improvement, maximizes, monitored, type MonitorMode, worst } from './monitor.js';
+import {
+  checkMonitor,
+  improvement,
+  maximizes,
+  monitored,
+  type MonitorMode,
+  worst,
+  type MonitorName,
+} from './monitor.js';
 import { logRate } from './log-rate.js';
 
 /** Options of `callbacks.reduceLROnPlateau(…)`, with Keras's names and defaults. */
 export interface ReduceLROnPlateauOptions {
   /** the log to watch: 'val_loss' (default), 'loss', 'val_accuracy', 'accuracy' */
-  monitor?: keyof Logs & string;
+  monitor?: MonitorName;
   /** the rate is multiplied by this (default 0.1; below 1) */
   factor?: number;
   /** epochs without improvement before the rate is reduced (default 10) */

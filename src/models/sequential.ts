@@ -272,6 +272,12 @@ export class Sequential {
   }
 
   private async fitNow(x: DataInput, y: LabelInput | DataInput, options: FitOptions): Promise<History> {
+    if (typeof options === 'number')
+      // Keras's fit(x, y, 32, 5) is batch_size then epochs; the tutorial's Network.fit(x, y, 5, 0.1) is epochs
+      fail(
+        `fit(x, y, options) takes its options as an object, got the number ${options}: ` +
+          `fit(x, y, { epochs: ${options} }), or { batchSize: ${options} } (Keras's third argument is batch_size)`,
+      );
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
     const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true } = options;

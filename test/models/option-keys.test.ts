@@ -41,6 +41,10 @@ describe('unknown option keys are refused, with the likely one', () => {
       /no option 'batch_size'. Did you mean 'batchSize'\?/,
     );
     await expect(m.fit(x, y, { epoch: 2 } as never)).rejects.toThrow(/no option 'epoch'. Did you mean 'epochs'\?/);
+    // a number where the options go (Keras's positional batch_size, the tutorial's epochs): both readings named
+    await expect(m.fit(x, y, 5 as never)).rejects.toThrow(
+      /^scratchnet: fit\(x, y, options\) takes its options as an object, got the number 5: fit\(x, y, \{ epochs: 5 \}\), or \{ batchSize: 5 \} \(Keras's third argument is batch_size\)$/,
+    );
     expect(() => m.predict(x, { batch_size: 1 } as never)).toThrow(
       /predict\(x, options\): options has no option 'batch_size'. Did you mean 'batchSize'\?/,
     );

@@ -2,6 +2,8 @@
 // unused marker is itself an error), and every other line must compile.
 import {
   activations,
+  callbacks,
+  type MonitorName,
   Dense,
   losses,
   Network,
@@ -46,6 +48,12 @@ new Network().use(
   ),
 );
 
+// the logs callbacks watch: the loss and the metrics, on training or validation data; a log of your own with a cast
+callbacks.earlyStopping({ monitor: 'val_acc' });
+callbacks.reduceLROnPlateau({ monitor: 'val_sparse_top_k_categorical_accuracy' });
+callbacks.modelCheckpoint({ path: 'file://ckpt', monitor: 'meanAbsoluteError' });
+callbacks.earlyStopping({ monitor: 'my_log' as MonitorName });
+
 // misspelled names fail to compile
 // prettier-ignore
 // @ts-expect-error three s
@@ -71,3 +79,9 @@ new Network().use('msee');
 // prettier-ignore
 // @ts-expect-error a worker spec's names are checked too
 void trainInWorker(undefined as never, { model: { layers: [], compile: { loss: 'mse', optimizer: 'adamm' } }, x: [], y: [] });
+// prettier-ignore
+// @ts-expect-error a misspelled log to watch
+callbacks.earlyStopping({ monitor: 'val_los' });
+// prettier-ignore
+// @ts-expect-error not a log fit reports
+callbacks.reduceLROnPlateau({ monitor: 'validation_loss' });
