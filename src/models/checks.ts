@@ -35,6 +35,17 @@ export function checkShuffle(shuffle: unknown): void {
 }
 
 /** fit's epochs and batchSize, checked alike in both model APIs. */
+/**
+ * Keras's initial_epoch (TF.js's initialEpoch), for resuming a run: a non-negative integer. Epochs initialEpoch …
+ * epochs − 1 run, so `epochs` is the index the run ends at, not a count; none run when it is `epochs` or more, as in
+ * Keras. Returns how many epochs run.
+ */
+export function checkInitialEpoch(initialEpoch: unknown, epochs: number): number {
+  if (!Number.isSafeInteger(initialEpoch) || (initialEpoch as number) < 0)
+    fail(`initialEpoch must be a non-negative integer (the epoch to start at, 0-based), got ${shown(initialEpoch)}`);
+  return Math.max(0, epochs - (initialEpoch as number));
+}
+
 export function checkEpochsAndBatchSize(epochs: unknown, batchSize: unknown): void {
   if (!Number.isSafeInteger(epochs) || (epochs as number) < 1)
     fail(`epochs must be a positive integer, got ${shown(epochs)}`);

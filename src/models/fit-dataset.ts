@@ -13,6 +13,7 @@ import type { BatchBuffers } from './batch-buffers.js';
 import type { Means } from './batch-measure.js';
 import type { Engine } from './engine.js';
 import { evaluateYielding } from './evaluate-loop.js';
+import { checkInitialEpoch } from './checks.js';
 import { trainLoop, type History } from './fit-loop.js';
 import { checkTrainOptions, withCallbacks } from './keras-fit.js';
 import type { Metric } from './metrics.js';
@@ -23,8 +24,11 @@ import { evaluateStream, StreamFeed, type ParseBatch } from './stream-feed.js';
 
 /** Options of `Sequential.fitDataset`, with TF.js's names. */
 export interface FitDatasetOptions {
-  /** passes over the source (default 1); without `batchesPerEpoch` each one reads the source afresh to its end */
+  /** the epoch training ends at (default 1; without initialEpoch, the passes over the source); without
+   *  `batchesPerEpoch` each epoch reads the source afresh to its end */
   epochs?: number;
+  /** the epoch to start at (default 0), to resume a run with its epoch numbers (TF.js's initialEpoch) */
+  initialEpoch?: number;
   /** batches per epoch: one iterator then carries on across epochs, and training ends when it runs out (as TF.js) */
   batchesPerEpoch?: number;
   /** validation after every epoch: a pair [x, y] as in `fit`, or a batch source read afresh each epoch */
@@ -60,6 +64,7 @@ export interface DatasetModel {
 
 const FIT_DATASET_OPTIONS = [
   'epochs',
+  'initialEpoch',
   'batchesPerEpoch',
   'validationData',
   'verbose',
@@ -70,14 +75,15 @@ const FIT_DATASET_OPTIONS = [
 /** Train `m` on the batches of `dataset` (see Sequential.fitDataset). */
 export async function fitDataset(m: DatasetModel, dataset: BatchSource, options: FitDatasetOptions): Promise<History> {
   checkOptions(options, 'fitDataset(dataset, options): options', FIT_DATASET_OPTIONS);
-  const { epochs = 1, batchesPerEpoch } = options;
+  const { epochs = 1, batchesPerEpoch, initialEpoch = 0 } = options;
   if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
+  const runs = checkInitialEpoch(initialEpoch, epochs);
   if (batchesPerEpoch !== undefined && (!Number.isSafeInteger(batchesPerEpoch) || batchesPerEpoch < 1))
     fail(`batchesPerEpoch must be a positive integer, got ${shown(batchesPerEpoch)}`);
   const { verbose, yieldEvery, callbacks } = checkTrainOptions(options);
   const { engine, loss } = m;
   const stream = new BatchStream(dataset, 'fitDataset(dataset)', batchesPerEpoch);
-  stream.checkRereadable(epochs);
+  stream.checkRereadable(runs);
   try {
     const parse = parser(m);
     // The first batch builds the model when its input shape was not given, and plans the batch buffers.
@@ -85,7 +91,7 @@ export async function fitDataset(m: DatasetModel, dataset: BatchSource, options:
     m.build(sampleShape.shape);
     const tCols = loss.sparse ? 1 : engine.outputSize;
     const feed = new StreamFeed(stream, parse, sampleShape.rows, engine.inputSize, tCols, batchesPerEpoch);
-    const validate = validation(m, options.validationData, parse, tCols, feed.rows, yieldEvery, epochs);
+    const validate = validation(m, options.validationData, parse, tCols, feed.rows, yieldEvery, runs);
     return await withCallbacks(m.model, engine, loss.name, callbacks, (hooks) =>
       trainLoop(
         {
@@ -94,6 +100,7 @@ export async function fitDataset(m: DatasetModel, dataset: BatchSource, options:
           loss,
           optimizer: m.optimizer,
           epochs,
+          initialEpoch,
           metrics: m.metrics,
           reporter: kerasReporter(verbose),
           verbose,

@@ -49,6 +49,9 @@ export interface TrainConfig {
   epochs: number;
   /** the metrics to report, in the order compile was given them */
   metrics: readonly Metric[];
+  /** the epoch to start at (Keras's initial_epoch, for resuming a run): epochs initialEpoch … epochs − 1 run, numbered
+   *  so in the history, the callbacks and the progress; the feed counts its own epochs from 0 */
+  initialEpoch?: number;
   reporter: Reporter;
   /** fit's verbose, for History.params (the reporter prints) */
   verbose?: 0 | 1 | 2;
@@ -165,12 +168,14 @@ export async function trainLoop(
     const { mode } = measure;
     if (c.onTrainBegin) await c.onTrainBegin();
     const turns = new Turns(c.yieldEvery);
-    for (let epoch = 0; epoch < c.epochs; epoch++) {
+    const first = c.initialEpoch ?? 0;
+    for (let epoch = first; epoch < c.epochs; epoch++) {
       const started = performance.now();
-      await feed.beginEpoch(epoch);
-      if (feed.batchesIn(epoch) === 0) break; // a batch source read on across epochs ended at this one's start
+      const fed = epoch - first; // the feed's own count: a batch source's first pass is its epoch 0
+      await feed.beginEpoch(fed);
+      if (feed.batchesIn(fed) === 0) break; // a batch source read on across epochs ended at this one's start
       if (c.onEpochBegin) await c.onEpochBegin(epoch);
-      c.reporter.epochStart(epoch, c.epochs, feed.batchesIn(epoch));
+      c.reporter.epochStart(epoch, c.epochs, feed.batchesIn(fed));
       measure.reset();
       for (let b = 0; ; b++) {
         // a training step: its large kernel calls split without learning (ThreadPool.training), or all run on this

@@ -29,7 +29,7 @@ import type { Targets } from './staging.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkEpochsAndBatchSize, checkShuffle } from './checks.js';
+import { checkBatchSize, checkEpochsAndBatchSize, checkInitialEpoch, checkShuffle } from './checks.js';
 import { checkOptions } from '../util/options.js';
 import type { BatchSource } from '../data/batch-source.js';
 import { checkTrainOptions, withCallbacks } from './keras-fit.js';
@@ -94,6 +94,7 @@ export interface InferenceOptions {
 
 const FIT_OPTIONS = [
   'epochs',
+  'initialEpoch',
   'batchSize',
   'validationSplit',
   'validationData',
@@ -105,7 +106,11 @@ const FIT_OPTIONS = [
 
 /** Options of `Sequential.fit`, with Keras's names and defaults. */
 export interface FitOptions {
+  /** the epoch training ends at (default 1): with initialEpoch, epochs initialEpoch … epochs − 1 run */
   epochs?: number;
+  /** the epoch to start at (default 0), to resume a run from a checkpoint with its epoch numbers (Keras's
+   *  initial_epoch): the history, the callbacks and the progress count on from it */
+  initialEpoch?: number;
   batchSize?: number;
   /** the fraction of samples, taken from the end before shuffling (as Keras does), held out for validation */
   validationSplit?: number;
@@ -280,8 +285,9 @@ export class Sequential {
       );
     checkOptions(options, 'fit(x, y, options): options', FIT_OPTIONS);
     const c = this.requireCompiled('fit');
-    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true } = options;
+    const { epochs = 1, batchSize = 32, validationSplit = 0, shuffle = true, initialEpoch = 0 } = options;
     checkEpochsAndBatchSize(epochs, batchSize);
+    checkInitialEpoch(initialEpoch, epochs);
     checkShuffle(shuffle);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1))
       fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
@@ -321,6 +327,7 @@ export class Sequential {
         x: xs,
         y: ys,
         epochs,
+        initialEpoch,
         batchSize,
         shuffle,
         rng: this.rng,

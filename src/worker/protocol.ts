@@ -16,6 +16,7 @@ import { fail } from '../util/errors.js';
 /** the keys of WorkerFitOptions, for checking what callers pass */
 export const WORKER_FIT_OPTIONS = [
   'epochs',
+  'initialEpoch',
   'batchSize',
   'shuffle',
   'validationSplit',
@@ -32,6 +33,8 @@ export const WORKER_FIT_OPTIONS = [
  */
 export interface WorkerFitOptions {
   epochs?: number;
+  /** the epoch to start at, as fit's (resuming a run from weights sent with the request) */
+  initialEpoch?: number;
   batchSize?: number;
   shuffle?: boolean;
   validationSplit?: number;

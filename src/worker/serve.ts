@@ -94,9 +94,10 @@ async function train(
       model.build(sampleShapeOf(request.x));
       model.setWeights(request.weights);
     }
-    let epoch = 0;
+    let epoch = fitOptions.initialEpoch ?? 0;
     const history = await model.fit(request.x, request.y, {
       epochs: fitOptions.epochs,
+      initialEpoch: fitOptions.initialEpoch,
       batchSize: fitOptions.batchSize,
       shuffle: fitOptions.shuffle,
       validationSplit: fitOptions.validationSplit,
