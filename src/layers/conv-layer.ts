@@ -38,6 +38,10 @@ export class ConvLayer extends Conv2D {
     });
   }
 
+  protected override tooLargeAdvice(): string {
+    return "use a smaller kernel or larger images (a ConvLayer has no padding; Conv2D with padding: 'same' keeps the size)";
+  }
+
   /**
    * A loaded Conv2D in the tutorial's form: a ConvLayer (named as the Conv2D, so its weights keep their names) and,
    * when it has an activation, an ActivationLayer `<conv>_activation` after it. A Conv2D that is not stride 1,

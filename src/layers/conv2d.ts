@@ -198,10 +198,15 @@ export class Conv2D extends KernelLayer {
     if (rows.out < 1 || cols.out < 1) {
       fail(
         `layer ${who}: its ${this.kernelSize[0]}×${this.kernelSize[1]} kernel is larger than its input images of shape ${formatShape(inputShape)} ` +
-          `with padding 'valid'; use a smaller kernel, larger images or padding 'same'`,
+          `with padding 'valid'; ${this.tooLargeAdvice()}`,
       );
     }
     return [rows.out, cols.out, this.filters];
+  }
+
+  /** what to do about a kernel larger than the images (ConvLayer, which has no padding option, says otherwise) */
+  protected tooLargeAdvice(): string {
+    return "use a smaller kernel, larger images or padding 'same'";
   }
 
   override paramShapes(inputShape: Shape): ParamShape[] {

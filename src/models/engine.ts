@@ -407,6 +407,7 @@ export class Engine {
     if (where)
       fail(
         `training diverged: after epoch ${epoch} layer ${where} holds non-finite values. Lower the learning rate or ${hint}.`,
+        'diverged',
       );
   }
 

@@ -213,6 +213,7 @@ export async function trainLoop(
           fail(
             `training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${b + 1}${where}. ` +
               'Lower the learning rate or check the data.',
+            'diverged',
           );
         }
         const sgdRate = c.fuseSgd && rows === 1 ? optimizer.learningRate : undefined;

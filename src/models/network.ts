@@ -381,6 +381,7 @@ export class Network {
       if (!Number.isFinite(err))
         fail(
           `training diverged: the error became ${err} at epoch ${epoch}. Lower the learning rate or check the data.`,
+          'diverged',
         );
       await report(epoch, err);
       if (this.stopTraining) break;

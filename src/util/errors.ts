@@ -7,7 +7,15 @@
  * - 'disposed': the model was disposed
  * - 'internal': a bug in scratchnet (please report it)
  */
-export type ErrorCode = 'bad_input' | 'shape_mismatch' | 'out_of_memory' | 'corrupt_file' | 'disposed' | 'internal';
+export type ErrorCode =
+  | 'bad_input'
+  | 'shape_mismatch'
+  | 'out_of_memory'
+  | 'corrupt_file'
+  | 'disposed'
+  | 'diverged'
+  | 'worker_failed'
+  | 'internal';
 
 /** The mark every ScratchnetError carries, the same in every copy of this module (see Symbol.hasInstance below). */
 const BRAND = Symbol.for('scratchnet.error');

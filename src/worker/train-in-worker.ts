@@ -19,7 +19,7 @@ import {
 } from './protocol.js';
 import type { ModelSpec } from './spec.js';
 import { checkOptions } from '../util/options.js';
-import { fail, ScratchnetError, scratchnetError } from '../util/errors.js';
+import { fail, ScratchnetError, scratchnetError, type ErrorCode } from '../util/errors.js';
 import { optionCallbacks } from './option-callbacks.js';
 
 const TRAIN_IN_WORKER_OPTIONS = [
@@ -91,9 +91,9 @@ export interface TrainInWorkerResult {
 let nextId = 1;
 
 /** The error `fail` makes, to reject with rather than throw (the failures below happen in event handlers). */
-function errorOf(message: string): Error {
+function errorOf(message: string, code: ErrorCode = 'bad_input'): Error {
   try {
-    fail(message);
+    fail(message, code);
   } catch (e) {
     return e as Error;
   }
@@ -153,6 +153,7 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
         errorOf(
           `the training worker did not answer within ${startTimeout / 1000} s. Does its script call ` +
             `serveTraining() (in Node: serveTraining(parentPort))? A script that is slow to load needs a longer startTimeout.`,
+          'worker_failed',
         ),
       );
     }, startTimeout);
@@ -209,7 +210,7 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
       (e: unknown) => {
         finish();
         const detail = detailOf(e);
-        reject(errorOf(detail ? `the training worker ${what}: ${detail}` : withoutDetail));
+        reject(errorOf(detail ? `the training worker ${what}: ${detail}` : withoutDetail, 'worker_failed'));
       };
     if (typeof worker.on === 'function') {
       const onError = failed('failed');

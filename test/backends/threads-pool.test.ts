@@ -205,7 +205,14 @@ describe('the pool', () => {
     const workers = (backend.pool as unknown as { workers: { handle: { terminate(): Promise<number> } }[] }).workers;
     await workers[0].handle.terminate();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the exit event
-    expect(() => kernels.matmul(x, w, y, m, k, n)).toThrow(/a kernel worker thread stopped .*goes on with 1 threads/);
+    let error: unknown;
+    try {
+      kernels.matmul(x, w, y, m, k, n);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'ScratchnetError', code: 'worker_failed' });
+    expect((error as Error).message).toMatch(/a kernel worker thread stopped .*goes on with 1 threads/);
     const before = backend.pool!.splitCalls;
     kernels.matmul(x, w, y, m, k, n); // one thread now, and right
     expect(backend.pool!.splitCalls).toBe(before);

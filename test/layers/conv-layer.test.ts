@@ -77,7 +77,7 @@ describe("the tutorial's ConvLayer", () => {
     expect(() => new ConvLayer([28, 28, 1], [3] as never, 1)).toThrow('ConvLayer kernelShape must be [m, n], got [3]');
     expect(() => new ConvLayer([28, 28, 1], [3, 3], 0)).toThrow('ConvLayer depth must be a positive integer, got 0');
     expect(() => new ConvLayer([2, 2, 1], [3, 3], 1).computeOutputShape([2, 2, 1])).toThrow(
-      /its 3×3 kernel is larger than its input images of shape \[2, 2, 1\]/,
+      /its 3×3 kernel is larger than its input images of shape \[2, 2, 1\] with padding 'valid'; use a smaller kernel or larger images \(a ConvLayer has no padding; Conv2D with padding: 'same' keeps the size\)$/,
     );
   });
 

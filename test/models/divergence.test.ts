@@ -14,7 +14,9 @@ it.each(BACKENDS)(
       Array.from({ length: 9 }, (_, j) => (i === 5 && j === 3 ? 3.4e38 : 0)),
     );
     const x = Array.from({ length: 9 }, () => [0]);
-    await expect(model.fit(x, y, { verbose: 0 })).rejects.toThrow(/^scratchnet: training diverged/);
+    const fit = model.fit(x, y, { verbose: 0 });
+    await expect(fit).rejects.toThrow(/^scratchnet: training diverged/);
+    await expect(fit).rejects.toMatchObject({ code: 'diverged' });
     expect(() => model.predict([[0]])).toThrow(/^scratchnet: predict: output \d+ of sample 0 is/);
     model.dispose();
   },
@@ -35,6 +37,7 @@ it.each(BACKENDS)(
     await expect(fit).rejects.toThrow(
       /^scratchnet: training diverged: the loss became (NaN|Infinity) at epoch \d+, batch \d+ \(every weight is finite; the first non-finite output is layer (hidden|out)'s\)/,
     );
+    await expect(fit).rejects.toMatchObject({ code: 'diverged' });
     model.dispose();
   },
 );

@@ -53,9 +53,11 @@ describe('trainInWorker when the worker fails', () => {
   it('times out with a message when the worker never calls serveTraining', async () => {
     const { port1, port2 } = new MessageChannel();
     open.push(port1, port2); // nobody serves port2
-    await expect(trainInWorker(port1, { ...request, startTimeout: 100 })).rejects.toThrow(
+    const result = trainInWorker(port1, { ...request, startTimeout: 100 });
+    await expect(result).rejects.toThrow(
       'scratchnet: the training worker did not answer within 0.1 s. Does its script call serveTraining() (in Node: serveTraining(parentPort))?',
     );
+    await expect(result).rejects.toMatchObject({ name: 'ScratchnetError', code: 'worker_failed' });
   });
 
   it('does not time out once the worker has accepted, however long training takes', async () => {
@@ -117,9 +119,11 @@ describe('trainInWorker when the worker fails', () => {
 
   it('in Node: a worker that exits without serving, or whose script is missing, says so', async () => {
     const exits = new Worker('const x = 1;', { eval: true });
-    await expect(trainInWorker(exits, request)).rejects.toThrow(
+    const exited = trainInWorker(exits, request);
+    await expect(exited).rejects.toThrow(
       'scratchnet: the training worker exited: exit code 0, before answering. Does its script call serveTraining(parentPort)?',
     );
+    await expect(exited).rejects.toMatchObject({ code: 'worker_failed' });
     const idle = new Worker('setInterval(() => {}, 1000);', { eval: true });
     try {
       await expect(trainInWorker(idle, { ...request, startTimeout: 200 })).rejects.toThrow(

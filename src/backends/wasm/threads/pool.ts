@@ -281,7 +281,7 @@ export class WorkerPool {
     throw scratchnetError(
       `a kernel worker thread stopped (${this.message(worker)}); scratchnet goes on with ` +
         `${this.workers.length + 1} threads, and setThreads(n) starts new workers`,
-      'internal',
+      'worker_failed',
     );
   }
 
