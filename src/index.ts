@@ -88,7 +88,9 @@ export type {
   ActivationSpec,
   FlattenSpec,
   ReshapeSpec,
-  OtherLayerSpec,
+  Conv2DSpec,
+  Pooling2DSpec,
+  GlobalAveragePooling2DSpec,
   OptimizerSpec,
 } from './worker/spec.js';
 export { benchmark } from './benchmark/index.js';

@@ -4,6 +4,7 @@
  * and with the same seed the same initial weights.
  */
 import type { BackendName } from '../backends/backend.js';
+import type { Padding } from '../backends/conv-geometry.js';
 
 import type { KernelLayer } from '../layers/kernel-layer.js';
 import { layerClassForSpec, specTypes } from '../layers/registry.js';
@@ -63,19 +64,63 @@ export interface ReshapeSpec {
   name?: string;
 }
 
-/**
- * Any registered layer as JSON: `type` is Keras's snake_case of its class name ('dense', 'flatten', 'conv2d'), and
- * the other keys are its constructor's options in camelCase — the camelCase of its Keras config keys.
- */
-export interface OtherLayerSpec {
-  type: string;
-  inputShape?: number[];
+/** `new Conv2D(filters, kernelSize, { strides, padding, activation, … })` as JSON. */
+export interface Conv2DSpec {
+  type: 'conv2d';
+  filters: number;
+  /** a number or [h, w] */
+  kernelSize: number | [number, number];
+  /** a number or [h, w]; default 1 */
+  strides?: number | [number, number];
+  /** 'valid' (default) or 'same' */
+  padding?: Padding;
+  /** a built-in name; default linear */
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: InitializerName;
+  biasInitializer?: InitializerName;
+  /** [height, width, channels] on the first layer */
+  inputShape?: [number, number, number];
   name?: string;
-  [option: string]: unknown;
 }
 
-/** One layer of a model spec, as JSON: `{ type, ...options }`. */
-export type LayerSpec = DenseSpec | DropoutSpec | ActivationSpec | FlattenSpec | ReshapeSpec | OtherLayerSpec;
+/** `new MaxPooling2D(poolSize, { strides, padding })` or `new AveragePooling2D(…)` as JSON. */
+export interface Pooling2DSpec {
+  type: 'max_pooling2d' | 'average_pooling2d';
+  /** a number or [h, w]; default 2 */
+  poolSize?: number | [number, number];
+  /** a number or [h, w]; default the pool size */
+  strides?: number | [number, number];
+  /** 'valid' (default) or 'same' */
+  padding?: Padding;
+  inputShape?: [number, number, number];
+  name?: string;
+}
+
+/** `new GlobalAveragePooling2D({ keepdims })` as JSON. */
+export interface GlobalAveragePooling2DSpec {
+  type: 'global_average_pooling2d';
+  /** keep the output as [1, 1, c] instead of [c]; default false */
+  keepdims?: boolean;
+  inputShape?: [number, number, number];
+  name?: string;
+}
+
+/**
+ * One layer of a model spec, as JSON: `type` is Keras's snake_case of the layer's class name ('dense', 'conv2d',
+ * 'max_pooling2d'), and the other keys are its constructor's options in camelCase (the camelCase of its Keras config
+ * keys). A union of every layer a spec can hold, so that a misspelt type or option fails to compile; modelFromSpec
+ * checks the same at run time, for JavaScript callers and specs that arrive as messages.
+ */
+export type LayerSpec =
+  | DenseSpec
+  | DropoutSpec
+  | ActivationSpec
+  | FlattenSpec
+  | ReshapeSpec
+  | Conv2DSpec
+  | Pooling2DSpec
+  | GlobalAveragePooling2DSpec;
 
 /** An optimizer by name with Keras's defaults, or with settings: `{ name: 'adam', learningRate: 0.01 }`. */
 export type OptimizerSpec = OptimizerName | OptimizerSettings;

@@ -12,6 +12,7 @@ import {
   ActivationLayer,
   trainInWorker,
   type Initializer,
+  type ModelSpec,
 } from '../../src/index.js';
 
 const model = new Sequential([
@@ -54,6 +55,21 @@ callbacks.reduceLROnPlateau({ monitor: 'val_sparse_top_k_categorical_accuracy' }
 callbacks.modelCheckpoint({ path: 'file://ckpt', monitor: 'meanAbsoluteError' });
 callbacks.earlyStopping({ monitor: 'my_log' as MonitorName });
 
+// a worker's model spec: every layer type with its options
+const spec: ModelSpec = {
+  layers: [
+    { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [28, 28, 1] },
+    { type: 'max_pooling2d', poolSize: [2, 2] },
+    { type: 'average_pooling2d', strides: 2 },
+    { type: 'global_average_pooling2d', keepdims: false },
+    { type: 'flatten' },
+    { type: 'dropout', rate: 0.5 },
+    { type: 'dense', units: 10, activation: 'softmax' },
+  ],
+  compile: { loss: 'sparse_categorical_crossentropy', optimizer: { name: 'adam', learningRate: 0.01 } },
+};
+void spec;
+
 // misspelled names fail to compile
 // prettier-ignore
 // @ts-expect-error three s
@@ -85,3 +101,14 @@ callbacks.earlyStopping({ monitor: 'val_los' });
 // prettier-ignore
 // @ts-expect-error not a log fit reports
 callbacks.reduceLROnPlateau({ monitor: 'validation_loss' });
+// prettier-ignore
+// @ts-expect-error a misspelled option in a spec (units)
+const unit: ModelSpec = { layers: [{ type: 'dense', unit: 10 }], compile: { loss: 'mse' } };
+// prettier-ignore
+// @ts-expect-error a layer type that is not one (conv2d)
+const conv: ModelSpec = { layers: [{ type: 'conv_2d', filters: 8, kernelSize: 3 }], compile: { loss: 'mse' } };
+// prettier-ignore
+// @ts-expect-error a misspelled conv option (filters)
+const filtres: ModelSpec = { layers: [{ type: 'conv2d', filtres: 8, kernelSize: 3 }], compile: { loss: 'mse' } };
+// prettier-ignore
+void [unit, conv, filtres];
