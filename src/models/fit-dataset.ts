@@ -64,12 +64,12 @@ export interface DatasetModel {
 
 const FIT_DATASET_OPTIONS = [
   'epochs',
-  'initialEpoch',
   'batchesPerEpoch',
   'validationData',
   'verbose',
   'callbacks',
   'yieldEvery',
+  'initialEpoch',
 ] as const;
 
 /** Train `m` on the batches of `dataset` (see Sequential.fitDataset). */

@@ -94,7 +94,6 @@ export interface InferenceOptions {
 
 const FIT_OPTIONS = [
   'epochs',
-  'initialEpoch',
   'batchSize',
   'validationSplit',
   'validationData',
@@ -102,6 +101,7 @@ const FIT_OPTIONS = [
   'verbose',
   'callbacks',
   'yieldEvery',
+  'initialEpoch',
 ] as const;
 
 /** Options of `Sequential.fit`, with Keras's names and defaults. */
