@@ -111,5 +111,7 @@ console.log(`\ntraining time: ${seconds.toFixed(1)} s on ${backend}`);
 console.log(`test loss: ${loss.toFixed(4)}, test accuracy: ${(accuracy! * 100).toFixed(2)}%`);
 console.log(`training images on disk: ${MB(fileBytes)} (${samples} images as bytes)`);
 console.log(`the same as float32, what fit would copy into the arena: ${MB(samples * PIXELS * 4)}`);
-console.log(`arena while streaming (model, optimizer, one batch of ${batchSize}): ${MB(peakArena)} reserved`);
+console.log(
+  `arena while streaming (model, optimizer, one batch of ${batchSize}, and the thread pool's blocks): ${MB(peakArena)} reserved`,
+);
 model.dispose();
