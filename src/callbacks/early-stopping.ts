@@ -1,15 +1,7 @@
 import type { Callbacks, Sequential } from '../models/sequential.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
-import {
-  checkMonitor,
-  improvement,
-  maximizes,
-  monitored,
-  type MonitorMode,
-  worst,
-  type MonitorName,
-} from './monitor.js';
+import { watch, type MonitorMode, type MonitorName } from './monitor.js';
 
 /** Options of `callbacks.earlyStopping(…)`, as Keras's EarlyStopping. */
 export interface EarlyStoppingOptions {
@@ -64,14 +56,12 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     startFromEpoch = 0,
     verbose = 0,
   } = options;
-  checkMonitor('earlyStopping', monitor, patience, minDelta, mode);
+  const watched = watch('earlyStopping', monitor, patience, minDelta, mode);
   if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline)))
     fail(`earlyStopping: baseline must be a finite number, got ${baseline}`);
   if (!Number.isInteger(startFromEpoch) || startFromEpoch < 0)
     fail(`earlyStopping: startFromEpoch must be a non-negative integer, got ${String(startFromEpoch)}`);
   if (verbose !== 0 && verbose !== 1) fail(`earlyStopping: verbose must be 0 or 1, got ${String(verbose)}`);
-  const maximize = maximizes(monitor, mode);
-  const better = improvement(maximize, minDelta);
 
   let model: Sequential | undefined;
   let wait = 0;
@@ -93,24 +83,24 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping
     onTrainBegin() {
       wait = 0;
       bestWeights = undefined;
-      state.best = worst(maximize);
+      state.best = watched.worst;
       state.bestEpoch = -1;
       state.stoppedEpoch = -1;
     },
     onEpochEnd(epoch, logs) {
-      const value = monitored('earlyStopping', monitor, logs);
+      const value = watched.value(logs);
       if (epoch < startFromEpoch) return; // still warming up: neither a best nor a wait yet
       if (restoreBestWeights && !bestWeights) {
         bestWeights = model!.getWeights();
         state.bestEpoch = epoch;
       }
       wait++;
-      if (better(value, state.best)) {
+      if (watched.improves(value, state.best)) {
         state.best = value;
         state.bestEpoch = epoch;
         if (restoreBestWeights) bestWeights = model!.getWeights();
         // patience restarts only once the baseline is beaten too; an improving epoch never stops training (Keras 3)
-        if (baseline === undefined || better(value, baseline)) wait = 0;
+        if (baseline === undefined || watched.improves(value, baseline)) wait = 0;
         return;
       }
       if (wait >= patience && epoch > 0) {

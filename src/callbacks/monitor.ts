@@ -58,3 +58,24 @@ export function monitored(where: string, monitor: string, logs: Logs): number {
   }
   return value;
 }
+
+/** What a callback that waits `patience` epochs for `monitor` to improve needs from the rules above. */
+export interface Watch {
+  /** where the best value starts, before the first epoch */
+  readonly worst: number;
+  /** whether `value` improves on `reference` by more than minDelta */
+  improves(value: number, reference: number): boolean;
+  /** the monitored log of an epoch (an error naming what fit reports when it is not there) */
+  value(logs: Logs): number;
+}
+
+/** Check `monitor`, `patience`, `minDelta` and `mode` for the callback `where`, and give the rules that follow. */
+export function watch(where: string, monitor: unknown, patience: unknown, minDelta: unknown, mode: unknown): Watch {
+  checkMonitor(where, monitor, patience, minDelta, mode);
+  const maximize = maximizes(monitor as string, mode as MonitorMode);
+  return {
+    worst: worst(maximize),
+    improves: improvement(maximize, minDelta as number),
+    value: (logs) => monitored(where, monitor as string, logs),
+  };
+}

@@ -1,15 +1,7 @@
 import type { Callbacks, Sequential } from '../models/sequential.js';
 import { fail } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
-import {
-  checkMonitor,
-  improvement,
-  maximizes,
-  monitored,
-  type MonitorMode,
-  worst,
-  type MonitorName,
-} from './monitor.js';
+import { watch, type MonitorMode, type MonitorName } from './monitor.js';
 import { logRate } from './log-rate.js';
 
 /** Options of `callbacks.reduceLROnPlateau(…)`, with Keras's names and defaults. */
@@ -65,7 +57,7 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
     verbose = 0,
   } = options;
   const where = 'reduceLROnPlateau';
-  checkMonitor(where, monitor, patience, minDelta, mode);
+  const watched = watch(where, monitor, patience, minDelta, mode);
   if (typeof factor !== 'number' || !(factor >= 0 && factor < 1))
     fail(`${where}: factor must be a number in [0, 1) (the rate is multiplied by it), got ${factor}`);
   if (!Number.isInteger(cooldown) || cooldown < 0)
@@ -73,8 +65,6 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
   if (typeof minLr !== 'number' || !(minLr >= 0) || !Number.isFinite(minLr))
     fail(`${where}: minLr must be a finite number ≥ 0, got ${minLr}`);
   if (verbose !== 0 && verbose !== 1) fail(`${where}: verbose must be 0 or 1, got ${String(verbose)}`);
-  const maximize = maximizes(monitor, mode);
-  const improves = improvement(maximize, minDelta);
 
   let model: Sequential | undefined;
   let best = NaN,
@@ -89,13 +79,13 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
       model = m;
     },
     onTrainBegin() {
-      best = worst(maximize);
+      best = watched.worst;
       wait = 0;
       cooling = 0;
       reductions = 0;
     },
     onEpochEnd(epoch, logs) {
-      const value = monitored(where, monitor, logs);
+      const value = watched.value(logs);
       const optimizer = model!.optimizer!;
       logRate(logs, optimizer.learningRate); // the rate the epoch ran at, before any reduction (as Keras 3 logs it)
       // Keras's order: a cooldown epoch counts down and resets the wait, an improvement resets it, and only outside
@@ -104,7 +94,7 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Reduc
         cooling--;
         wait = 0;
       }
-      if (improves(value, best)) {
+      if (watched.improves(value, best)) {
         best = value;
         wait = 0;
         return;
