@@ -15,13 +15,7 @@ export type MonitorName = 'loss' | 'val_loss' | MetricName | `val_${MetricName}`
 export type MonitorMode = 'auto' | 'min' | 'max';
 
 /** Check a callback's `monitor`, `patience`, `minDelta` and `mode`; `where` names the callback in the message. */
-export function checkMonitor(
-  where: string,
-  monitor: unknown,
-  patience: unknown,
-  minDelta: unknown,
-  mode: unknown,
-): void {
+function checkMonitor(where: string, monitor: unknown, patience: unknown, minDelta: unknown, mode: unknown): void {
   if (typeof monitor !== 'string') fail(`${where}: monitor must be a log name like 'val_loss', got ${typeof monitor}`);
   if (!Number.isInteger(patience) || (patience as number) < 0)
     fail(`${where}: patience must be a non-negative integer, got ${String(patience)}`);
