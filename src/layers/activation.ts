@@ -8,6 +8,7 @@ import {
   type ActivationInput,
 } from '../activations/index.js';
 import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
 import {
   activationConfig,
@@ -47,11 +48,27 @@ export class Activation extends KernelLayer {
   /** for a custom activation: the last input, on the JS side */
   private hostInput: Float32Array | null = null;
 
+  /** `new Activation('relu')`, `new Activation('relu', { inputShape: [4] })` (Keras's form). */
+  constructor(activation: ActivationInput, options?: ActivationOptions);
+  /** `new Activation(fn, fnPrime)`: two element-wise JS functions, the activation and its derivative. */
   constructor(
     activation: ActivationInput | ((x: number) => number),
     fnPrime?: (x: number) => number,
+    options?: ActivationOptions,
+  );
+  constructor(
+    activation: ActivationInput | ((x: number) => number),
+    fnPrimeOrOptions?: ((x: number) => number) | ActivationOptions,
     options: ActivationOptions = {},
   ) {
+    // Keras's form puts the options second; a non-function there is them
+    const fnPrime = typeof fnPrimeOrOptions === 'function' ? fnPrimeOrOptions : undefined;
+    if (fnPrimeOrOptions !== undefined && fnPrime === undefined) {
+      if (typeof activation === 'function')
+        fail('a custom activation needs its derivative second: new Activation(fn, fnPrime, options)');
+      options = fnPrimeOrOptions as ActivationOptions;
+    }
+    checkOptions(options, 'Activation(activation, options): options', ['inputShape', 'name']);
     super(options.name);
     this.declareInputShape(options.inputShape, 'Activation');
     if (typeof activation === 'function') {
@@ -59,6 +76,7 @@ export class Activation extends KernelLayer {
         fail('a custom activation needs its derivative too: new ActivationLayer(fn, fnPrime)');
       this.activation = activations.custom(activation, fnPrime, activation.name || 'custom');
     } else {
+      if (fnPrime) fail('a derivative goes with a custom activation function only: new Activation(fn, fnPrime)');
       this.activation = getActivation(activation);
     }
   }

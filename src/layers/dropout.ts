@@ -1,5 +1,6 @@
 import type { Ptr } from '../backends/kernels.js';
 import { fail } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
 import { configName, declaredInputShape, own, short, type LayerConfig } from './config.js';
 import { KernelLayer, type ForwardMode } from './kernel-layer.js';
@@ -21,6 +22,7 @@ export class Dropout extends KernelLayer {
   private dx: Ptr = 0;
 
   constructor(rate: number, options: { name?: string; inputShape?: readonly number[] } = {}) {
+    checkOptions(options, `Dropout(${short(rate)}, options): options`, ['inputShape', 'name']);
     super(options.name);
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
       fail(`Dropout rate must be a number in [0, 1), got ${rate}`);

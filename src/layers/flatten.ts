@@ -1,6 +1,7 @@
 import type { Ptr } from '../backends/kernels.js';
-import { fail } from '../util/errors.js';
-import { configName, declaredInputShape, own, short, type LayerConfig } from './config.js';
+import { checkOptions } from '../util/options.js';
+import { configName, declaredInputShape, type LayerConfig } from './config.js';
+import { checkDataFormat } from './conv-options.js';
 import { KernelLayer, type ForwardMode } from './kernel-layer.js';
 import { shapeSize, type Shape } from './shape.js';
 
@@ -21,17 +22,13 @@ export class Flatten extends KernelLayer {
   static readonly configKeys = [] as const;
 
   constructor(options: FlattenOptions = {}) {
-    super(options?.name);
-    this.declareInputShape(options?.inputShape, 'Flatten');
+    checkOptions(options, 'Flatten(options): options', ['inputShape', 'name']);
+    super(options.name);
+    this.declareInputShape(options.inputShape, 'Flatten');
   }
 
   static fromConfig(config: LayerConfig, where = 'Flatten'): Flatten {
-    const format = own(config, 'data_format');
-    if (format !== undefined && format !== null && format !== 'channels_last') {
-      fail(
-        `${where}: data_format ${short(format)} is not supported; scratchnet's images are channels-last ([h, w, c])`,
-      );
-    }
+    checkDataFormat(config, where);
     const declared = declaredInputShape(config, where);
     return new this({ name: configName(config, where), ...(declared ? { inputShape: declared } : {}) });
   }

@@ -14,9 +14,28 @@ export function checkOptions(options: unknown, what: string, keys: readonly stri
   for (const key of Object.keys(options)) {
     if (keys.includes(key)) continue;
     const hint = likelyName(key, keys);
-    fail(`${what} has no option '${key}'.${hint ? ` Did you mean '${hint}'?` : ''} Its options: ${keys.join(', ')}.`);
+    const lacking = KERAS_OPTIONS_WE_LACK.get(snakeToCamel(key));
+    fail(
+      `${what} has no option '${key}'` +
+        (hint ? `. Did you mean '${hint}'?` : lacking ? ` (${lacking}).` : '.') +
+        ` Its options: ${keys.join(', ')}.`,
+    );
   }
 }
+
+/** Keras options no scratchnet function has, and why: said where one is given, so the user knows not to look further. */
+const KERAS_OPTIONS_WE_LACK = new Map<string, string>([
+  ['dataFormat', "scratchnet's images are channels-last, [h, w, c], always"],
+  ['noiseShape', "scratchnet's Dropout drops every value independently"],
+  ['seed', "random choices come from the model's seed: new Sequential(layers, { seed })"],
+  ['kernelRegularizer', 'scratchnet has no regularizers'],
+  ['biasRegularizer', 'scratchnet has no regularizers'],
+  ['activityRegularizer', 'scratchnet has no regularizers'],
+  ['kernelConstraint', 'scratchnet has no constraints'],
+  ['biasConstraint', 'scratchnet has no constraints'],
+  ['trainable', 'every layer of a scratchnet model trains'],
+  ['dilationRate', "scratchnet's convolutions are not dilated"],
+]);
 
 /** The name of `names` that `key` most likely meant: its camelCase form (Keras's snake_case), or the nearest spelling. */
 export function likelyName(key: string, names: readonly string[]): string | undefined {

@@ -5,7 +5,10 @@
 // exceptions say so in their own test.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  Activation,
   Dense,
+  Dropout,
+  Flatten,
   FCLayer,
   ActivationLayer,
   Network,
@@ -97,6 +100,37 @@ describe('unknown option keys are refused, with the likely one', () => {
     await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [new Counter(), stop] });
     expect(ends).toBe(2);
     expect(stop.stoppedEpoch).toBe(-1);
+    m.dispose();
+  });
+
+  it('Flatten, Dropout and Activation check their options as Dense does; Keras options scratchnet lacks say why', () => {
+    expect(() => new Flatten({ dataFormat: 'channelsFirst' } as never)).toThrow(
+      /^scratchnet: Flatten\(options\): options has no option 'dataFormat' \(scratchnet's images are channels-last, \[h, w, c\], always\)\. Its options: inputShape, name\.$/,
+    );
+    expect(() => new Dropout(0.5, { inputshape: [4] } as never)).toThrow(
+      /no option 'inputshape'\. Did you mean 'inputShape'\?/,
+    );
+    expect(() => new Dropout(0.5, { noiseShape: [1, 4] } as never)).toThrow(/drops every value independently/);
+    expect(() => new Dropout(0.5, { seed: 1 } as never)).toThrow(
+      /the model's seed: new Sequential\(layers, \{ seed \}\)/,
+    );
+    expect(() => new Dense(3, { kernelRegularizer: 'l2' } as never)).toThrow(
+      /'kernelRegularizer' \(scratchnet has no regularizers\)/,
+    );
+    expect(() => new Activation('relu', { inputshape: [4] } as never)).toThrow(
+      /Activation\(activation, options\): options has no option 'inputshape'/,
+    );
+    expect(() => new Activation('relu', ((v: number) => v) as never)).toThrow(
+      /a derivative goes with a custom activation function only/,
+    );
+    expect(() => new Activation((v: number) => v, { name: 'a' } as never)).toThrow(/needs its derivative second/);
+    // Keras's form, the options second: the input shape is taken, not dropped
+    const m = new Sequential([new Activation('tanh', { inputShape: [3], name: 'first' }), new Dense(2)], {
+      backend: 'js',
+    });
+    m.build();
+    expect(m.layers[0].name).toBe('first');
+    expect(m.predict([[1, 2, 3]])[0]).toHaveLength(2);
     m.dispose();
   });
 
