@@ -19,7 +19,7 @@ export interface LoadPlan {
   inputShape: Shape;
   /** every layer's weight arrays (a Dense's kernel then bias), in layer order */
   weights: Float32Array[];
-  /** the loss, metrics and a factory for the optimizer, when the artifacts name ones scratchnet has */
+  /** the loss, metrics and optimizer the model was saved with (no optimizer: a tutorial Network, or a custom one) */
   training?: { loss: Loss; metrics: string[]; optimizer?: Optimizer };
   /** the optimizer's saved slots, matched to `training.optimizer` and checked */
   optimizerState?: OptimizerState;
@@ -66,20 +66,34 @@ export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): Lo
       : undefined);
   const trainingConfig = isObject(tc) ? tc : undefined;
   const metaLoss = meta && isObject(own(meta, 'loss')) ? (own(meta, 'loss') as JsonObject) : undefined;
-  const loss = metaLoss
-    ? readLoss({ class_name: own(metaLoss, 'name'), config: { from_logits: own(metaLoss, 'fromLogits') === true } })
-    : trainingConfig && readLoss(own(trainingConfig, 'loss'));
-  if (!loss) return plan;
+  const savedLoss = metaLoss
+    ? { class_name: own(metaLoss, 'name'), config: { from_logits: own(metaLoss, 'fromLogits') === true } }
+    : trainingConfig && own(trainingConfig, 'loss');
+  const savedOptimizer =
+    meta && own(meta, 'optimizer') !== undefined
+      ? own(meta, 'optimizer')
+      : trainingConfig && own(trainingConfig, 'optimizer_config');
+  if (savedLoss === undefined || savedLoss === null) return plan; // saved uncompiled, or with a custom loss
   const metrics = readMetrics(
     meta && own(meta, 'metrics') !== undefined
       ? own(meta, 'metrics')
       : trainingConfig && own(trainingConfig, 'metrics'),
   );
-  const optimizer = readOptimizer(
-    meta && own(meta, 'optimizer') !== undefined
-      ? own(meta, 'optimizer')
-      : trainingConfig && own(trainingConfig, 'optimizer_config'),
-  );
+  // As Keras's load_model(compile=True): a model that cannot be compiled as it was saved is refused, not handed
+  // back uncompiled (or compiled with something else) to fail or train differently later.
+  let loss: Loss, optimizer: Optimizer | undefined; // none: a tutorial Network, or a custom optimizer
+  try {
+    loss = readLoss(savedLoss);
+    optimizer = savedOptimizer === undefined || savedOptimizer === null ? undefined : readOptimizer(savedOptimizer);
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^scratchnet: /, '').replace(/\.$/, '');
+    return fail(
+      `the model was saved compiled, and scratchnet cannot compile it the same way: ${reason}. ` +
+        'loadModel(source, { compile: false }) loads its layers and weights, to predict with or to compile anew',
+      'bad_input',
+      e,
+    );
+  }
   plan.training = { loss, metrics, optimizer };
   if (optimizer && options.optimizerState !== false) {
     const state = readOptimizerState(optimizer, plan, located, bytes);

@@ -18,7 +18,11 @@ export interface LoadModelOptions {
   backend?: BackendName;
   /** seed for later shuffling and dropout; default: the saved generator state, so training resumes exactly */
   seed?: number;
-  /** compile with the saved loss, metrics and optimizer (and restore its state) when they are known; default true */
+  /**
+   * compile with the saved loss, metrics and optimizer, and restore its state (default true). A model saved with a
+   * loss or optimizer scratchnet does not have (or a setting it does not follow) is then refused, naming it; `false`
+   * loads the layers and weights alone. Metrics scratchnet does not have are left out.
+   */
   compile?: boolean;
   name?: string;
 }

@@ -6,9 +6,9 @@
 import { losses, type Loss } from '../losses/index.js';
 import { METRICS } from '../models/metrics.js';
 import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/index.js';
-import { toSnakeCase } from '../util/errors.js';
+import { fail, toSnakeCase } from '../util/errors.js';
 import type { TrainingConfig } from './types.js';
-import { isObject, own, type JsonObject } from './validate.js';
+import { isObject, own, short, type JsonObject } from './validate.js';
 
 const KERAS_LOSS_NAMES: Record<string, string> = {
   mse: 'mean_squared_error',
@@ -66,21 +66,25 @@ export function writeOptimizerConfig(optimizer: Optimizer): TrainingConfig['opti
   return undefined;
 }
 
-/** A loss from a training config (a Keras or TF.js name, or Keras's { class_name, config: { from_logits } }). */
-export function readLoss(v: unknown): Loss | undefined {
+/**
+ * A loss from a training config (a Keras or TF.js name, or Keras's { class_name, config: { from_logits } }). One
+ * scratchnet does not have, or a setting it does not follow (label smoothing), fails, saying which.
+ */
+export function readLoss(v: unknown): Loss {
   let name: unknown = v;
   let fromLogits = false;
   if (isObject(v)) {
     name = own(v, 'class_name');
     const cfg = own(v, 'config');
-    fromLogits = isObject(cfg) && own(cfg, 'from_logits') === true;
+    if (isObject(cfg)) {
+      fromLogits = own(cfg, 'from_logits') === true;
+      const smoothing = own(cfg, 'label_smoothing');
+      if (smoothing !== undefined && smoothing !== null && smoothing !== 0)
+        fail(`the loss has label_smoothing ${short(smoothing)}; scratchnet's losses have no label smoothing`);
+    }
   }
-  if (typeof name !== 'string') return undefined;
-  try {
-    return losses.create(toSnakeCase(name), { fromLogits });
-  } catch {
-    return undefined;
-  }
+  if (typeof name !== 'string') fail(`the loss is ${short(v)}; expected a loss's name`);
+  return losses.create(toSnakeCase(name), { fromLogits });
 }
 
 /** The metric names we know, from Keras's plain or nested forms. */
@@ -107,48 +111,73 @@ export function readMetrics(v: unknown): string[] {
   return out;
 }
 
-/** An optimizer from a training config (TF.js or Keras names and keys), or undefined for one we do not have. */
-export function readOptimizer(v: unknown): Optimizer | undefined {
-  if (!isObject(v)) return undefined;
-  const cls = own(v, 'class_name');
-  const cfg = own(v, 'config') ?? {};
-  if (typeof cls !== 'string' || !isObject(cfg)) return undefined;
+/** Keras's optimizer settings that change the update and that scratchnet's optimizers do not have */
+const UPDATE_SETTINGS = [
+  'weight_decay',
+  'clipnorm',
+  'clipvalue',
+  'global_clipnorm',
+  'use_ema',
+  'gradient_accumulation_steps',
+];
+const LEARNING_RATE_KEYS = ['learningRate', 'learning_rate', 'lr'];
+
+/**
+ * An optimizer from a training config (TF.js or Keras names and keys). One scratchnet does not have, or a setting
+ * that would change its updates (amsgrad, a centered RMSprop, weight decay, clipping, a learning-rate schedule),
+ * fails, saying which: a model compiled with something else would not train as it was saved.
+ */
+export function readOptimizer(v: unknown): Optimizer {
+  const cls = isObject(v) ? own(v, 'class_name') : undefined;
+  const cfg = isObject(v) ? (own(v, 'config') ?? {}) : undefined;
+  if (typeof cls !== 'string' || !isObject(cfg))
+    fail(`the optimizer config is ${short(v)}; expected { class_name, config }`);
   const num = (...keys: string[]): number | undefined => {
     for (const k of keys) {
       const x = own(cfg, k);
       if (typeof x === 'number') return x;
+      if (x !== undefined && x !== null)
+        fail(
+          `the optimizer's ${k} is ${short(x)}, not a number` +
+            (LEARNING_RATE_KEYS.includes(k)
+              ? ' (a schedule? compile with a number and use callbacks.learningRateScheduler)'
+              : ''),
+        );
     }
     return undefined;
   };
-  const lr = num('learningRate', 'learning_rate', 'lr');
-  try {
-    switch (cls.replace(/^Custom>/, '').toLowerCase()) {
-      case 'adam':
-        if (own(cfg, 'amsgrad') === true) return undefined;
-        return new Adam({
-          learningRate: lr,
-          beta1: num('beta1', 'beta_1'),
-          beta2: num('beta2', 'beta_2'),
-          epsilon: num('epsilon'),
-        });
-      case 'sgd': {
-        const nesterov = own(cfg, 'nesterov') === true || own(cfg, 'useNesterov') === true;
-        return new SGD({ learningRate: lr, momentum: num('momentum') ?? 0, nesterov });
-      }
-      case 'momentum':
-        return new SGD({
-          learningRate: lr,
-          momentum: num('momentum') ?? 0,
-          nesterov: own(cfg, 'useNesterov') === true,
-        });
-      case 'rmsprop':
-        if ((num('momentum') ?? 0) !== 0 || own(cfg, 'centered') === true) return undefined;
-        return new RMSprop({ learningRate: lr, rho: num('rho', 'decay'), epsilon: num('epsilon') });
-    }
-  } catch {
-    return undefined; // settings out of range: leave the model uncompiled
+  const refuse = (what: string): never => fail(`${cls} with ${what} is not one of scratchnet's optimizers`);
+  for (const key of UPDATE_SETTINGS) {
+    const x = own(cfg, key);
+    if (x !== undefined && x !== null && x !== 0 && x !== false) refuse(`${key} ${short(x)}`);
   }
-  return undefined;
+  const lr = num(...LEARNING_RATE_KEYS);
+  const kind = cls.replace(/^Custom>/, '').toLowerCase();
+  // Keras 2's `decay` is a learning-rate decay (TF.js's RMSProp calls its rho `decay`, and has no rho key)
+  const lrDecay = kind === 'rmsprop' && own(cfg, 'rho') === undefined ? 0 : num('decay');
+  if (lrDecay) refuse(`a learning-rate decay of ${lrDecay}`);
+  switch (kind) {
+    case 'adam':
+      if (own(cfg, 'amsgrad') === true) refuse('amsgrad');
+      return new Adam({
+        learningRate: lr,
+        beta1: num('beta1', 'beta_1'),
+        beta2: num('beta2', 'beta_2'),
+        epsilon: num('epsilon'),
+      });
+    case 'sgd':
+    case 'momentum': {
+      const nesterov = own(cfg, 'nesterov') === true || own(cfg, 'useNesterov') === true;
+      return new SGD({ learningRate: lr, momentum: num('momentum') ?? 0, nesterov });
+    }
+    case 'rmsprop':
+      if ((num('momentum') ?? 0) !== 0) refuse(`momentum ${num('momentum')}`);
+      if (own(cfg, 'centered') === true) refuse('centered: true');
+      return new RMSprop({ learningRate: lr, rho: num('rho', 'decay'), epsilon: num('epsilon') });
+  }
+  return fail(
+    `the optimizer '${cls}' is not one scratchnet has (it has SGD, with or without momentum, Adam and RMSprop)`,
+  );
 }
 
 /** The slot names TensorFlow.js gives an optimizer's weights, in its order, and how our slots map onto them. */
