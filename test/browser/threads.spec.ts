@@ -149,6 +149,23 @@ describe('threads in Chromium', () => {
     await page.close();
   });
 
+  it('on a page that is not isolated, after setThreads(1): one thread and no notice (one thread was asked for)', async () => {
+    const { page, problems, lines } = await open(servers[1]);
+    const threads = await page.evaluate(async () => {
+      const s = await (window as any).importLib();
+      await s.setThreads(1);
+      await s.ready();
+      const m = new s.Sequential([new s.Dense(4, { inputShape: [3], activation: 'softmax' })], { seed: 1 });
+      m.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
+      await m.fit({ data: new Float32Array(12), shape: [4, 3] }, Int32Array.from([0, 1, 2, 3]), { epochs: 1 });
+      return s.getThreads();
+    });
+    expect(threads).toBe(1);
+    expect(lines.filter((l) => l.includes('Cross-Origin-Opener-Policy'))).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('on a page that is not isolated: one thread, one console line naming the two headers, the same bits', async () => {
     const { page, problems, lines, workers } = await open(servers[1]);
     const result = await trainIn(page, [2]);

@@ -39,11 +39,12 @@ const state: State = ((globalThis as { [key: symbol]: State })[Symbol.for('scrat
 });
 
 /** threads are possible here (workers and shared memory, and workers that start); on a page that is not
- *  cross-origin isolated this says once on the console which two headers would enable them */
+ *  cross-origin isolated this says once on the console which two headers would enable them (not after
+ *  setThreads(1): one thread was asked for) */
 export function threadsAvailable(): boolean {
   if (state.cannotStart !== undefined) return false;
   const reason = threadsUnavailableReason();
-  if (reason !== undefined && !state.noticeShown && reason.includes('Cross-Origin')) {
+  if (reason !== undefined && !state.noticeShown && state.requested !== 1 && reason.includes('Cross-Origin')) {
     state.noticeShown = true;
     console.info(`scratchnet: running on one thread: ${reason}`);
   }
