@@ -17,7 +17,8 @@ export const MAX_ARENA_BYTES = 4 * 1024 * 1024 * 1024;
 
 /**
  * An arena with no live block keeps its memory up to this size (making it anew and growing it again costs more than
- * it gives back); a larger one is replaced by a fresh memory when the last model is freed. See Arena.startOver.
+ * it gives back); a larger one is replaced by a fresh memory when the last model is freed, unless it is a threaded
+ * backend's shared memory, which is always kept. See Arena.startOver.
  */
 export const KEEP_ARENA_BYTES = 64 * 1024 * 1024;
 
@@ -68,8 +69,9 @@ export abstract class Arena {
   /**
    * Start over when nothing lives in the arena (no model holds a block): the next block goes to the bottom again, and
    * a memory that spans more than KEEP_ARENA_BYTES is replaced by a fresh small one, so that the process can give
-   * the old one back once it is garbage-collected (WebAssembly memory can grow but never shrink). Does nothing while
-   * a block is live.
+   * the old one back once it is garbage-collected (WebAssembly memory can grow but never shrink). A threaded
+   * backend's shared memory is kept (renew does nothing there: wasm/instance.ts says why). Does nothing while a block
+   * is live.
    */
   startOver(): void {
     if (this.allocator.bytesInUse !== 0) return;
@@ -77,7 +79,7 @@ export abstract class Arena {
     if (this.capacity > KEEP_ARENA_BYTES) this.renew();
   }
 
-  /** Replace the memory with a fresh, small one (nothing lives in it). */
+  /** Replace the memory with a fresh, small one (nothing lives in it), where the backend can give the old one back. */
   protected abstract renew(): void;
 
   /** bytes the arena's memory spans now (including the part below the first block) */
@@ -126,7 +128,8 @@ export function outOfMemoryError(
     ? `the arena needs ${neededBytes} bytes (${gib(neededBytes, limit)} GiB) with this model, but ${stops}, and ` +
       `${others.count} other ${others.count === 1 ? 'model' : 'models'} alive on this backend hold ${others.bytes} bytes ` +
       `(${gib(others.bytes)} GiB) of it. Call dispose() on the models you no longer need (a model you only drop is ` +
-      `freed when it is garbage-collected, which may be late), or use smaller layers or a smaller batch size.`
+      `freed when it is garbage-collected, which may be late or never: the collector does not see the memory it ` +
+      `holds), or use smaller layers or a smaller batch size.`
     : `the model needs ${neededBytes} bytes (${gib(neededBytes, limit)} GiB) of arena memory, but ${stops}. ` +
       `Use smaller layers or a smaller batch size.`;
   const error = scratchnetError(message, 'out_of_memory');

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { Dense, ScratchnetError, Sequential, getThreads, setThreads } from '../../src/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
+import { KEEP_ARENA_BYTES } from '../../src/backends/backend.js';
 import { RELEASE_WASM_BASE64, decodeBase64 } from '../../src/backends/wasm/bytes.generated.js';
 import { withSharedMemory } from '../../src/backends/wasm/threads/shared-module.js';
 import { GATHER_AHEAD, STEPS_NOT_LEARNT, adaptive, bounds, steps } from '../../src/backends/wasm/threads/split.js';
@@ -590,7 +591,10 @@ describe('the pool', () => {
 });
 
 describe('a threaded arena that starts over (Arena.startOver)', () => {
-  it("keeps the pool's blocks out of its live bytes, and restarts the workers on the fresh memory with the same bits", async () => {
+  // A dropped shared memory is not collected in time (V8 does not count it as heap pressure: twenty dropped 200 MiB
+  // shared memories left Node at 4 GB resident), so a threaded arena keeps its memory and its workers, and starts
+  // again from the bottom of the same memory.
+  it("keeps the pool's blocks out of its live bytes, and keeps its shared memory and workers, with the same bits", async () => {
     await setThreads(2);
     const backend = createWasmBackend({ threads: true });
     const { arena } = backend;
@@ -601,7 +605,7 @@ describe('a threaded arena that starts over (Arena.startOver)', () => {
     const m = 64,
       k = 256,
       n = 256;
-    /** a split matmul on fresh blocks, its output and the split calls it made */
+    /** a split matmul on fresh blocks, its output, the split calls it made and where its first block lay */
     const product = () => {
       const x = arena.alloc(m * k),
         w = arena.alloc(k * n),
@@ -612,21 +616,22 @@ describe('a threaded arena that starts over (Arena.startOver)', () => {
       backend.kernels.matmul(x, w, y, m, k, n);
       const out = arena.read(y, m * n);
       for (const p of [x, w, y]) arena.free(p);
-      return { out, split: pool.splitCalls - before };
+      return { out, split: pool.splitCalls - before, first: x };
     };
-    const big = arena.alloc(17 * 2 ** 20, false); // past the 64 MiB an empty arena keeps
+    const big = arena.alloc(17 * 2 ** 20, false); // past the 64 MiB an empty arena of one thread gives back
     const first = product();
     expect(first.split).toBe(1);
     arena.free(big);
     const old = (arena as unknown as { memory: WebAssembly.Memory }).memory;
+    const reserved = arena.capacity;
+    expect(reserved).toBeGreaterThan(KEEP_ARENA_BYTES);
     arena.startOver();
-    expect((arena as unknown as { memory: WebAssembly.Memory }).memory).not.toBe(old);
-    expect(arena.capacity).toBe(65536); // nothing of the pool's kept it from starting small
-    expect(pool.size).toBe(0); // the workers on the old memory are stopped, so it can be collected
-    expect(pool.ready()).toBe(0); // the first call after starts them on the fresh memory
-    await pool.whenReady();
+    expect((arena as unknown as { memory: WebAssembly.Memory }).memory).toBe(old);
+    expect(arena.capacity).toBe(reserved);
+    expect(pool.size).toBe(1); // the workers stay on the memory they share
     expect(pool.ready()).toBe(1);
     const again = product();
+    expect(again.first).toBeLessThan(first.first); // from the bottom again: the 68 MB block lay below the first one
     expect(again.split).toBe(1);
     expect(Array.from(again.out)).toEqual(Array.from(first.out));
     expect((pool as unknown as { failures(): string[] }).failures()).toEqual([]);

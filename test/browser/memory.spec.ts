@@ -1,7 +1,7 @@
 // Memory that frees itself, on a page's main thread in Chromium: an arena left with no model starts over with a fresh
 // WebAssembly.Memory (the kernels instantiated anew on it, synchronously), and the next model computes as before. On a
-// cross-origin-isolated page the backend is threaded: the pool's blocks lie below the arena, so it starts over the
-// same way, and the workers start again on the fresh memory.
+// cross-origin-isolated page the backend is threaded and its memory shared, which the arena keeps (a dropped shared
+// memory is not collected in time: src/backends/wasm/instance.ts): it starts over from the bottom of the same memory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe.each(['plain', 'isolated'])('the arena in Chromium (%s page)', (page) => {
-  it('starts over with a fresh memory when the last model is disposed, and the next model predicts the same', async () => {
+  it('starts over when the last model is disposed (a fresh memory, or the shared one kept), and the next model predicts the same', async () => {
     const server = servers[page];
     const p = await browser.newPage();
     const problems = collectProblems(p);
@@ -56,7 +56,8 @@ describe.each(['plain', 'isolated'])('the arena in Chromium (%s page)', (page) =
     if (page === 'isolated') expect(seen.threads).toBeGreaterThan(1);
     else expect(seen.threads).toBe(1);
     expect(seen.reservedWhileAlive).toBeGreaterThan(64 * 2 ** 20);
-    expect(seen.afterDispose).toEqual({ backend: 'wasm', bytesInUse: 0, bytesReserved: 65536 });
+    const reserved = page === 'isolated' ? seen.reservedWhileAlive : 65536;
+    expect(seen.afterDispose).toEqual({ backend: 'wasm', bytesInUse: 0, bytesReserved: reserved });
     expect(seen.after).toEqual(seen.before);
     expect(problems).toEqual([]);
     await p.close();

@@ -2,9 +2,9 @@
  * A pool of N − 1 workers that run kernels on the caller's shared wasm memory, so that one kernel call uses N threads.
  *
  * Each worker instantiates the same kernels module over the same `WebAssembly.Memory` (shared) and has a slot in the
- * control block (layout.ts) and a matmul scratch block, both in the region below the arena (region.ts). When the arena
- * starts over with a fresh memory (Arena.startOver), `renew()` stops the workers on the old one and the pool starts
- * them again on the new one at its next call. A call writes the chunks' arguments, tags
+ * control block (layout.ts) and a matmul scratch block, both in the region below the arena (region.ts). The memory is
+ * the pool's for its whole life: a threaded arena never replaces it (instance.ts says why). A call writes the chunks'
+ * arguments, tags
  * CLAIM, bumps SEQ and notifies; then the caller claims and runs chunks like any worker, and waits until every chunk
  * has finished. It blocks with Atomics.wait where the thread may (Node, workers) and spins on Atomics.load on a
  * browser's main thread, where it may not.
@@ -111,18 +111,16 @@ const BLOB_REFUSED =
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
   /** slot numbers not in use */
-  private freeSlots: number[] = [];
+  private readonly freeSlots: number[];
   private readonly control: number;
-  private memory!: WebAssembly.Memory;
-  private head!: Int32Array;
-  private args!: Float64Array;
-  private progressWord!: Int32Array;
+  private readonly memory: WebAssembly.Memory;
+  private readonly head: Int32Array;
+  private readonly args: Float64Array;
+  private readonly progressWord: Int32Array;
   /** the byte address of the int32 through which a chained call's stages hand on their work (split.ts) */
   readonly progress: number;
   /** this (the calling) thread's block for SCRATCH_ARG */
   private readonly ownExtra: number;
-  /** the arena has a fresh memory (renew): the workers start on it at the next call, this many of them */
-  private stale: number | undefined;
   private seq = 0;
   /** performance.now() when the last call ended */
   private lastEnd = -Infinity;
@@ -147,7 +145,7 @@ export class WorkerPool {
 
   constructor(
     private readonly module: WebAssembly.Module,
-    /** the arena over the pool's memory (its memory is read from it: a fresh one after startOver) */
+    /** the arena over the pool's memory */
     private readonly arena: WasmArena,
     /** export names the workers resolve, indexed by KERNEL */
     readonly names: readonly string[],
@@ -165,44 +163,15 @@ export class WorkerPool {
     this.control = region.control;
     this.progress = region.control + progressByte(maxWorkers);
     this.ownExtra = region.ownExtra;
-    this.attach();
-  }
-
-  /** Views of the control block in the arena's memory (now), with every slot free. */
-  private attach(): void {
-    this.memory = this.arena.memory;
-    this.arena.span(this.region.end); // the region must lie in memory before a worker writes there
-    const buffer = this.memory.buffer; // shared memory: this view stays valid as the memory grows
+    // views of the control block, with every slot free
+    this.memory = arena.memory;
+    arena.span(region.end); // the region must lie in memory before a worker writes there
+    const buffer = this.memory.buffer; // shared memory: these views stay valid as the memory grows
     this.head = new Int32Array(buffer, this.control, HEADER_BYTES / 4);
     this.head.fill(0);
-    this.args = new Float64Array(
-      buffer,
-      this.control + HEADER_BYTES + this.maxWorkers * SLOT_BYTES,
-      MAX_CHUNKS * MAX_ARGS,
-    );
+    this.args = new Float64Array(buffer, this.control + HEADER_BYTES + maxWorkers * SLOT_BYTES, MAX_CHUNKS * MAX_ARGS);
     this.progressWord = new Int32Array(buffer, this.progress, 1);
-    this.freeSlots = Array.from({ length: this.maxWorkers }, (_, i) => this.maxWorkers - 1 - i);
-    this.seq = 0;
-    this.stale = undefined;
-  }
-
-  /**
-   * The arena has swapped in a fresh memory (Arena.startOver): stop the workers on the old one now, so that it can be
-   * garbage-collected, and start as many on the new one at the next call (ready or resize).
-   */
-  renew(): void {
-    if (this.posted) this.join(); // (a fit keeps the arena alive, so no call is handed over here in practice)
-    this.deferred = undefined;
-    const count = this.stale ?? this.workers.length;
-    while (this.workers.length > 0) this.stop(this.workers.pop()!);
-    this.stale = count;
-  }
-
-  /** after renew: the views and the workers on the fresh memory */
-  private restart(): void {
-    const count = this.stale!;
-    this.attach();
-    this.resize(count);
+    this.freeSlots = Array.from({ length: maxWorkers }, (_, i) => maxWorkers - 1 - i);
   }
 
   /** whether the workers have stopped polling since the last call (the next call pays for waking them) */
@@ -244,7 +213,6 @@ export class WorkerPool {
    * (setThreads starts a replacement).
    */
   ready(): number {
-    if (this.stale !== undefined) this.restart();
     this.dropUnstarted();
     let n = 0;
     for (let i = 0; i < this.workers.length; i++) {
@@ -303,10 +271,6 @@ export class WorkerPool {
   resize(count: number): void {
     this.settle(); // a call handed over by defer may be running on the workers this stops
     count = Math.min(count, this.maxWorkers);
-    if (this.stale !== undefined) {
-      if (count === 0) return void (this.stale = 0);
-      this.attach();
-    }
     while (this.workers.length > count) this.stop(this.workers.pop()!);
     while (this.workers.length < count) this.workers.push(this.start());
   }

@@ -1,7 +1,7 @@
 /**
  * Where a threaded backend's pool keeps its blocks: a region between the module's own data (heapBase) and the arena,
- * as the default matmul scratch is, so that they never count as live arena blocks. An arena with no model left can
- * then start over (Arena.startOver) with a fresh memory, and the pool restarts on it at the same addresses.
+ * as the default matmul scratch is, so that they never count as live arena blocks: an arena with no model left can
+ * then start over (Arena.startOver) from its bottom.
  *
  * The region holds the control block (layout.ts, slots for every worker the pool may hold), the calling thread's
  * block for SCRATCH_ARG, and the matmul scratch and SCRATCH_ARG block of the first `workers` workers. A pool asked
