@@ -105,6 +105,6 @@ async function readIfExists(path: string): Promise<Uint8Array | undefined> {
     return await readFile(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    fail(`loadMnist: could not read ${path}: ${(e as Error).message}`, 'io_failed', e);
   }
 }

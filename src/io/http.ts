@@ -23,9 +23,14 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
     try {
       response = await f(u, options.requestInit);
     } catch (e) {
-      fail(`could not fetch ${u}: ${(e as Error).message}`);
+      fail(`could not fetch ${u}: ${(e as Error).message}`, 'io_failed', e);
     }
-    if (!response.ok) fail(`fetching ${u} failed with HTTP ${response.status} ${response.statusText}`);
+    // 404: nothing at that address (the caller's URL, as a path with no model); any other status: the server failed
+    if (!response.ok)
+      fail(
+        `fetching ${u} failed with HTTP ${response.status} ${response.statusText}`,
+        response.status === 404 ? 'bad_input' : 'io_failed',
+      );
     return response;
   };
   return {

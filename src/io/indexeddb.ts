@@ -95,6 +95,6 @@ function storeError(name: string, action: string, cause: unknown): Error {
     cause instanceof Error || (cause && typeof cause === 'object' && 'message' in cause)
       ? (cause as Error).message
       : String(cause ?? 'unknown error');
-  // as a file system's failures (node-files.ts): the storage refused, not scratchnet
-  return scratchnetError(`indexeddb://${name}: could not ${action} the model: ${message}`, 'bad_input', cause);
+  // as a file system's failures (node-files.ts): the storage refused (its quota, a blocked database)
+  return scratchnetError(`indexeddb://${name}: could not ${action} the model: ${message}`, 'io_failed', cause);
 }

@@ -3,14 +3,19 @@
  * `model.save('file://dir')`, `model.save('dir')`, `loadModel('file://dir/model.json')`.
  *
  * Saves are atomic, with model.json as the single commit point (docs/TESTING.md): the weights go to a new, uniquely
- * named file, which is flushed; then model.json.tmp is written and flushed and renamed over model.json; only then is
- * the previous weights file removed. A crash at any moment leaves either the old model or the complete new one.
- * Saves to one model.json from this process run one after another, in the order they were started, so saves that
- * overlap (not awaited) all complete and the last one started is the model on disk. Writers in several processes at
- * once are not supported: one may remove another's unfinished weights.
+ * named file, which is flushed; then a uniquely named model.json.….tmp is written and flushed and renamed over
+ * model.json; only then is the previous weights file removed. A crash at any moment leaves either the old model or
+ * the complete new one. Saves to one model.json from this process run one after another, in the order they were
+ * started, so saves that overlap (not awaited) all complete and the last one started is the model on disk.
+ *
+ * Processes may save to one folder at once (replicas writing one checkpoint): each writes only files of its own and
+ * removes only the weights the model.json it replaced named, so the model on disk is always one writer's complete
+ * save (the last to commit). Files a save left when its process died (weights never committed, a .tmp) are removed
+ * by a later save: their names carry the writer's host and process id, and a file whose writer is gone is an orphan.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeightBytes } from './bytes.js';
@@ -26,32 +31,55 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
   const jsonPath = path.endsWith('.json') ? path : join(path, 'model.json');
   const dir = dirname(jsonPath);
   const stem = basename(jsonPath, '.json');
-  /** our weight files for this model.json: <stem>.weights.<unique id>.bin */
-  const ours = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.weights\\.[0-9a-z]+-[0-9a-f]+\\.bin$`);
+  const files = savedFiles(stem);
 
   async function save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const bytes = new WeightBytes(artifacts.weightData ?? new ArrayBuffer(0));
-    const weightsName = `${stem}.weights.${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.bin`;
+    const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.${WRITER}`;
+    const weightsName = `${stem}.weights.${id}.bin`;
     const weightsPath = join(dir, weightsName);
-    const tmpPath = `${jsonPath}.tmp`;
+    const tmpPath = join(dir, `${stem}.json.${id}.tmp`);
+    writing.add(weightsPath).add(tmpPath);
     try {
       await mkdir(dir, { recursive: true });
-      const previous = await previousWeights(jsonPath);
       await writeDurably(weightsPath, bytes.parts, 'wx');
-      await writeDurably(tmpPath, [new TextEncoder().encode(JSON.stringify(toModelJson(artifacts, weightsName)))], 'w');
+      await writeDurably(
+        tmpPath,
+        [new TextEncoder().encode(JSON.stringify(toModelJson(artifacts, weightsName)))],
+        'wx',
+      );
+      const previous = await previousWeights(jsonPath); // read last, so that a save committed meanwhile is seen
       await rename(tmpPath, jsonPath); // the commit point
       await syncDir(dir);
-      // The new model is complete and current; the old weights (and any left by an interrupted save) can go.
+      // The new model is complete and current: the weights of the one it replaced can go, and so can files that
+      // saves whose process died left (never those of a save still running, here or in another process).
       for (const name of previous) if (name !== weightsName) await removeQuietly(join(dir, name));
-      for (const name of await readdir(dir))
-        if (ours.test(name) && name !== weightsName) await removeQuietly(join(dir, name));
+      const named = await previousWeights(jsonPath);
+      for (const name of await readdir(dir)) {
+        const path = join(dir, name);
+        if (files.orphan(name) && !named.includes(name) && !writing.has(path)) await removeQuietly(path);
+      }
     } catch (e) {
       await removeQuietly(tmpPath);
       if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
       if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EEXIST' || code === 'ENOTDIR' ? `; ${FILE_IN_THE_WAY}` : '';
-      fail(`could not save the model to ${jsonPath}: ${(e as Error).message}${why}`, 'bad_input', e);
+      // a file where the path needs a folder is the path's fault; anything else the system refused (disk full, access)
+      const why =
+        code === 'EEXIST' || code === 'ENOTDIR'
+          ? `; ${FILE_IN_THE_WAY}`
+          : code === 'EISDIR'
+            ? `; a folder stands where the model's .json file should be`
+            : '';
+      const inTheWay = why !== '';
+      fail(
+        `could not save the model to ${jsonPath}: ${(e as Error).message}${why}`,
+        inTheWay ? 'bad_input' : 'io_failed',
+        e,
+      );
+    } finally {
+      writing.delete(weightsPath);
+      writing.delete(tmpPath);
     }
     return { modelArtifactsInfo: artifactsInfo(artifacts, bytes.byteLength) };
   }
@@ -59,8 +87,9 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
   return {
     save: (artifacts: ModelArtifacts) => oneAtATime(resolve(jsonPath), () => save(artifacts)),
     async load(): Promise<ModelArtifacts> {
-      // A save that commits while we read may remove the weights we were about to read: read model.json again.
-      for (let attempt = 0; ; attempt++) {
+      // A save that commits while we read may remove the weights we were about to read: read model.json again, for as
+      // long as it keeps changing (saves in a loop) and at most LOAD_ATTEMPTS times.
+      for (let attempt = 1, seen = ''; ; attempt++) {
         let text: string;
         try {
           text = await readFile(jsonPath, 'utf8');
@@ -68,7 +97,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') fail(`there is no model at ${jsonPath} (file not found)`);
           if (code === 'ENOTDIR') fail(`there is no model at ${jsonPath}: ${FILE_IN_THE_WAY}`);
-          fail(`could not read ${jsonPath}: ${(e as Error).message}`);
+          fail(`could not read ${jsonPath}: ${(e as Error).message}`, 'io_failed', e);
         }
         const json = parseJson(text, jsonPath);
         const { specs, paths } = readManifest(json, jsonPath);
@@ -77,12 +106,16 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
           return artifactsFromModelJson(json, specs, data);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT' && attempt === 0) continue;
+          const changed = text !== seen;
+          seen = text;
+          if (code === 'ENOENT' && (attempt === 1 || changed) && attempt < LOAD_ATTEMPTS) continue;
           if (code === 'ENOENT')
             fail(
               `${jsonPath} names the weights file ${(e as NodeJS.ErrnoException).path ?? ''}, which does not exist`,
               'corrupt_file', // the saved model is incomplete, as a truncated weights file is
             );
+          if (code !== undefined)
+            fail(`could not read the weights of ${jsonPath}: ${(e as Error).message}`, 'io_failed', e);
           throw e;
         }
       }
@@ -94,6 +127,48 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
 const FILE_IN_THE_WAY =
   'a file stands where a folder of that path should be (a model is a folder holding model.json and its weights: ' +
   'give the folder, or the path of its .json file)';
+
+/** times a load reads model.json again when the weights it names vanish under it (a save committed meanwhile) */
+const LOAD_ATTEMPTS = 20;
+
+/** This process on this host, in the names of the files its saves write: `<host hash>-<pid in base 36>`. */
+const WRITER = `${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}-${process.pid.toString(36)}`;
+
+/** the files this process's saves are writing now (absolute paths): never orphans */
+const writing = new Set<string>();
+
+/**
+ * The files saves of `<stem>.json` write — `<stem>.weights.<time>-<random>.<writer>.bin` and
+ * `<stem>.json.<time>-<random>.<writer>.tmp` — and whether one is an orphan: left by a save whose process is gone
+ * (its pid on this host no longer runs), or written by an earlier version (no writer in the name). A file of another
+ * host's writer is never taken for one: its process cannot be asked.
+ */
+function savedFiles(stem: string): { orphan(name: string): boolean } {
+  const s = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(
+    `^${s}\\.(?:weights\\.[0-9a-z]+-[0-9a-f]+(?:\\.([0-9a-f]{8})-([0-9a-z]+))?\\.bin|json(?:\\.[0-9a-z]+-[0-9a-f]+\\.([0-9a-f]{8})-([0-9a-z]+))?\\.tmp)$`,
+  );
+  return {
+    orphan(name) {
+      const m = pattern.exec(name);
+      if (!m) return false;
+      const host = m[1] ?? m[3];
+      const pid = m[2] ?? m[4];
+      if (host === undefined) return true;
+      return `${host}-${pid}` === WRITER || (host === WRITER.slice(0, 8) && !running(parseInt(pid, 36)));
+    },
+  };
+}
+
+/** whether a process with this id runs on this host (EPERM: it does, as another user) */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** the last save started for each model.json (absolute path) in this process */
 const saving = new Map<string, Promise<unknown>>();

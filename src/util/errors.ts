@@ -5,6 +5,9 @@
  * - 'out_of_memory': the arena cannot grow to what the model and its batch need
  * - 'corrupt_file': a saved model's files are truncated, malformed or do not match their manifest
  * - 'disposed': the model was disposed
+ * - 'diverged': training's loss, outputs or weights became NaN or infinite
+ * - 'worker_failed': a training worker or a kernel worker thread failed, stopped or did not answer
+ * - 'io_failed': the system refused to read or write (a full disk, no access, a failed fetch, a storage quota)
  * - 'internal': a bug in scratchnet (please report it)
  */
 export type ErrorCode =
@@ -15,6 +18,7 @@ export type ErrorCode =
   | 'disposed'
   | 'diverged'
   | 'worker_failed'
+  | 'io_failed'
   | 'internal';
 
 /** The mark every ScratchnetError carries, the same in every copy of this module (see Symbol.hasInstance below). */

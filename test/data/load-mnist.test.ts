@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -115,6 +115,17 @@ describe('loadMnist from a folder', () => {
         '`dir` must hold the four MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, ' +
         't10k-images-idx3-ubyte, t10k-labels-idx1-ubyte)',
     );
+  });
+
+  it("says 'io_failed', with the system's words, for a file it cannot read (a folder in its place)", async () => {
+    const path = join(dir, 't10k-labels-idx1-ubyte');
+    await rm(path, { force: true });
+    await mkdir(path);
+    await expect(loadMnist({ dir })).rejects.toMatchObject({
+      code: 'io_failed',
+      message: expect.stringMatching(new RegExp(`^scratchnet: loadMnist: could not read ${path}: EISDIR`)),
+    });
+    await rm(path, { recursive: true });
   });
 
   it('names a corrupt .gz file', async () => {

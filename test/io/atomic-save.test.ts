@@ -13,6 +13,8 @@ import { Random } from '../../src/util/random.js';
 
 const CHILD = fileURLToPath(new URL('./save-loop-child.ts', import.meta.url));
 const KILLS = 10;
+/** a save's weights file: model.weights.<time>-<random>.<host hash>-<pid>.bin */
+const WEIGHTS_NAME = /^model\.weights\.[0-9a-z]+-[0-9a-f]+\.[0-9a-f]{8}-[0-9a-z]+\.bin$/;
 let dir = '';
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -83,8 +85,73 @@ it(`a model saved in a loop survives ${KILLS} SIGKILLs at random moments: the ol
   const files = (await readdir(folder)).sort();
   expect(files).toHaveLength(2);
   expect(files[0]).toBe('model.json');
-  expect(files[1]).toMatch(/^model\.weights\.[0-9a-z]+-[0-9a-f]+\.bin$/);
+  expect(files[1]).toMatch(WEIGHTS_NAME);
   console.log(
     `atomic saves: ${KILLS} kills, ${leftovers} of them mid-save (left a .tmp or a second weights file), every one loaded`,
   );
+}, 60_000);
+
+/** Start the child saving in a loop; resolves once it has reported its first save, with a way to SIGKILL it that
+ *  resolves once it has ended (rejects if it ended by itself, a save having thrown). */
+function startSaving(folder: string, start: number): Promise<{ saves: () => number; kill: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, folder, String(start)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let killed = false;
+    const ended = new Promise<void>((done, failed) =>
+      child.on('close', (code) => (killed ? done() : failed(new Error(`a saving child ended (code ${code}): ${err}`)))),
+    );
+    ended.catch(reject);
+    child.stdout.on('data', (d: Buffer) => {
+      const first = !out.includes('saved ');
+      out += d;
+      if (first && out.includes('saved '))
+        resolve({
+          saves: () => out.match(/saved /g)?.length ?? 0,
+          kill: () => {
+            killed = true;
+            child.kill('SIGKILL');
+            return ended;
+          },
+        });
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d));
+  });
+}
+
+it('two processes saving to one folder at once, while this one loads it: every load is one complete save, and a clean save afterwards leaves two files', async () => {
+  dir ||= await mkdtemp(join(tmpdir(), 'scratchnet-atomic-'));
+  const folder = join(dir, 'shared');
+  const writers = await Promise.all([startSaving(folder, 1_000_000), startSaving(folder, 2_000_000)]);
+  let loads = 0;
+  const failures: string[] = [];
+  const until = Date.now() + 1500;
+  while (Date.now() < until) {
+    try {
+      const model = await loadModel(fileHandler(folder), { backend: 'js' });
+      const values = new Set(model.getWeights().flatMap((w) => [...new Set(w)]));
+      model.dispose();
+      if (values.size !== 1) failures.push(`a load mixed saves: ${[...values].slice(0, 4)}`);
+      loads++;
+    } catch (e) {
+      failures.push((e as Error).message);
+    }
+  }
+  const saves = writers.map((w) => w.saves());
+  await Promise.all(writers.map((w) => w.kill())); // throws if a save of either failed
+  expect(failures).toEqual([]);
+  expect(loads).toBeGreaterThan(10);
+  expect(Math.min(...saves)).toBeGreaterThan(5); // both wrote all along
+  // the killed writers' unfinished files (their processes are gone) go with the next save
+  const model = await loadModel(fileHandler(folder), { backend: 'js' });
+  await model.save(fileHandler(folder));
+  model.dispose();
+  const files = (await readdir(folder)).sort();
+  expect(files).toHaveLength(2);
+  expect(files[0]).toBe('model.json');
+  expect(files[1]).toMatch(WEIGHTS_NAME);
+  console.log(`two writers: ${saves.join(' and ')} saves, ${loads} loads, none failed`);
 }, 60_000);

@@ -86,9 +86,10 @@ describe('indexeddb://', () => {
     );
     other.predict(x);
     idb.failPuts = true;
-    await expect(other.save(handler)).rejects.toThrow(
-      /^scratchnet: indexeddb:\/\/m: could not save the model: QuotaExceededError/,
-    );
+    await expect(other.save(handler)).rejects.toMatchObject({
+      code: 'io_failed', // the storage refused, as a full disk does
+      message: expect.stringMatching(/^scratchnet: indexeddb:\/\/m: could not save the model: QuotaExceededError/),
+    });
     idb.failPuts = false;
     const back = await loadModel(handler, { backend: 'js' });
     expect(back.getWeights()).toEqual(before);
@@ -211,11 +212,29 @@ describe('https://', () => {
     }
   });
 
-  it('HTTP errors name the URL and status; saving over HTTP is refused', async () => {
+  it("HTTP errors name the URL and status ('bad_input' for 404, nothing there; 'io_failed' for the rest and for a fetch that fails); saving over HTTP is refused", async () => {
     const fetch = server({});
     await expect(
       loadModel(httpHandler('https://example.org/nope/model.json', { fetch: fetch as never })),
-    ).rejects.toThrow(/^scratchnet: fetching https:\/\/example\.org\/nope\/model\.json failed with HTTP 404 Not Found/);
+    ).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(
+        /^scratchnet: fetching https:\/\/example\.org\/nope\/model\.json failed with HTTP 404 Not Found/,
+      ),
+    });
+    const failing = vi.fn(async () => new Response('busy', { status: 503, statusText: 'Service Unavailable' }));
+    await expect(
+      loadModel(httpHandler('https://example.org/m/model.json', { fetch: failing as never })),
+    ).rejects.toMatchObject({ code: 'io_failed', message: expect.stringContaining('HTTP 503 Service Unavailable') });
+    const offline = vi.fn(async () => {
+      throw new TypeError('fetch failed');
+    });
+    await expect(
+      loadModel(httpHandler('https://example.org/m/model.json', { fetch: offline as never })),
+    ).rejects.toMatchObject({
+      code: 'io_failed',
+      message: 'scratchnet: could not fetch https://example.org/m/model.json: fetch failed',
+    });
     await expect(model.save('https://example.org/upload')).rejects.toThrow(
       /^scratchnet: saving to https:\/\/example\.org\/upload is not supported/,
     );

@@ -1,5 +1,6 @@
 // Models in files (scratchnet/node): the forms of target, the files a save leaves, the Keras converter's shards, and
 // the errors for missing or broken files.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ describe('targets', () => {
     await model.save(join(dir, 'classifier.json'));
     const files = (await readdir(dir)).sort();
     expect(files[0]).toMatch(/^classifier\.json$/);
-    expect(files[1]).toMatch(/^classifier\.weights\.[0-9a-z]+-[0-9a-f]+\.bin$/);
+    expect(files[1]).toMatch(/^classifier\.weights\.[0-9a-z]+-[0-9a-f]+\.[0-9a-f]{8}-[0-9a-z]+\.bin$/);
     const json = JSON.parse(await readFile(join(dir, 'classifier.json'), 'utf8'));
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual([files[1]]);
@@ -120,19 +121,31 @@ describe('the files a save leaves', () => {
     m.dispose();
   });
 
-  it('weights left by an interrupted save are removed by the next save; other files are not touched', async () => {
+  it("files left by a save whose process is gone are removed by the next save; a running writer's, another host's and other files are not touched", async () => {
     const dir = join(root, 'orphans');
     await model.save(dir);
-    await writeFile(join(dir, 'model.weights.zzz1-00ff.bin'), 'half a save');
-    await writeFile(join(dir, 'model.json.tmp'), '{"half');
-    await writeFile(join(dir, 'notes.txt'), 'mine');
-    await writeFile(join(dir, 'other.weights.abc-12.bin'), 'another model');
+    const [own] = await weightFiles(dir);
+    const host = own.split('.')[3].split('-')[0]; // model.weights.<time>-<random>.<host>-<pid>.bin
+    const gone = await exitedPid();
+    const orphans = [
+      `model.weights.zzz1-00ff.${host}-${gone.toString(36)}.bin`, // its writer's process has exited
+      `model.json.zzz1-00ff.${host}-${gone.toString(36)}.tmp`,
+      'model.weights.zzz2-00ff.bin', // an earlier version's names, which carry no writer
+      'model.json.tmp',
+    ];
+    const kept = [
+      `model.weights.zzz3-00ff.${host}-${process.ppid.toString(36)}.bin`, // its writer runs: a save in progress
+      `model.json.zzz3-00ff.${host}-${process.ppid.toString(36)}.tmp`,
+      `model.weights.zzz4-00ff.0badc0de-${gone.toString(36)}.bin`, // another host's: its process cannot be asked
+      'notes.txt',
+      'other.weights.abc-12.bin', // another model's
+    ];
+    for (const name of [...orphans, ...kept]) await writeFile(join(dir, name), 'half a save');
     await model.save(dir);
     const files = await readdir(dir);
-    expect(files).not.toContain('model.weights.zzz1-00ff.bin');
-    expect(files).toContain('notes.txt');
-    expect(files).toContain('other.weights.abc-12.bin');
-    expect(await weightFiles(dir)).toHaveLength(2); // ours and other.weights…
+    for (const name of orphans) expect(files).not.toContain(name);
+    for (const name of kept) expect(files).toContain(name);
+    expect(files).not.toContain(own); // the weights the replaced model.json named
     (await loadModel(dir, { backend: 'js' })).dispose();
   });
 
@@ -226,5 +239,34 @@ describe('loading', () => {
       /^scratchnet: there is no model at .*a-file\/model\.json: a file stands where a folder/,
     );
     expect(await readFile(file, 'utf8')).toBe('not a folder');
+    // a folder where model.json should be: the path's fault too, and the saved weights do not stay behind
+    const folderInTheWay = join(root, 'json-is-a-folder');
+    await mkdir(join(folderInTheWay, 'model.json', 'inside'), { recursive: true });
+    await expect(model.save(folderInTheWay)).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/: EISDIR: .*; a folder stands where the model's \.json file should be$/),
+    });
+    expect(await readdir(folderInTheWay)).toEqual(['model.json']);
+  });
+
+  it("what the system refuses to read is 'io_failed', with its words (a weights file that is a folder)", async () => {
+    const dir = join(root, 'weights-a-folder');
+    await model.save(dir);
+    const [weights] = await weightFiles(dir);
+    await rm(join(dir, weights));
+    await mkdir(join(dir, weights));
+    await expect(loadModel(dir)).rejects.toMatchObject({
+      code: 'io_failed',
+      message: expect.stringMatching(/^scratchnet: could not read the weights of .*model\.json: EISDIR/),
+    });
   });
 });
+
+/** the process id of a child that has exited (and been reaped): no process runs with it now */
+function exitedPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    child.on('error', reject);
+    child.on('close', () => resolve(child.pid!));
+  });
+}
