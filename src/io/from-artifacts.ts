@@ -47,7 +47,7 @@ export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): Lo
   const data = own(artifacts, 'weightData');
   if (data === undefined || data === null) fail('the artifacts have no weightData; a model needs its weights to load');
   const bytes = new WeightBytes(data as ArrayBuffer);
-  const located = locateWeights(own(artifacts, 'weightSpecs'), bytes);
+  const located = locateWeights(own(artifacts, 'weightSpecs'));
   const { inputShape, weights } = readModelWeights(topology, located, bytes);
   const plan: LoadPlan = { topology, inputShape, weights };
 

@@ -22,8 +22,8 @@ export interface LocatedWeight {
   offset: number;
 }
 
-/** Check every entry and lay them out one after another; the bytes must end exactly where the last one ends. */
-export function locateWeights(specs: unknown, bytes: WeightBytes): LocatedWeight[] {
+/** Check every entry and lay them out one after another (checkWeightBytes then checks them against the bytes). */
+export function locateWeights(specs: unknown): LocatedWeight[] {
   if (!Array.isArray(specs)) fail(`weightSpecs must be a list of { name, shape, dtype }, got ${describe(specs)}`);
   const out: LocatedWeight[] = [];
   let offset = 0;
@@ -48,17 +48,30 @@ export function locateWeights(specs: unknown, bytes: WeightBytes): LocatedWeight
       fail(`${what} has dtype ${short(dtype)}; scratchnet loads float32 weights only`);
     }
     const size = shapeSize(own(raw, 'shape'), what);
-    const byteCount = size * 4;
-    if (offset + byteCount > bytes.byteLength) {
+    out.push({ name, shape: own(raw, 'shape') as number[], dtype: dtype as 'float32' | 'int32', group, size, offset });
+    offset += size * 4;
+  });
+  return out;
+}
+
+/**
+ * Every located weight lies inside the bytes, and the bytes end exactly where the last one ends. Checked after the
+ * shapes are matched with the layers (readModelWeights), so that a manifest whose shape differs from its layer's is
+ * told so, rather than blaming a later weight for the bytes the wrong shape took.
+ */
+function checkWeightBytes(located: LocatedWeight[], bytes: WeightBytes): void {
+  for (const w of located) {
+    const byteCount = w.size * 4;
+    if (w.offset + byteCount > bytes.byteLength) {
       fail(
-        `${what} (shape ${short(own(raw, 'shape'))}, ${dtype}) needs ${byteCount} bytes at byte ${offset}, but the weight data has ` +
-          `only ${Math.max(0, bytes.byteLength - offset)} bytes left (${bytes.byteLength} in all): the weights file is truncated or belongs to another model`,
+        `weight '${w.name}' (shape ${short(w.shape)}, ${w.dtype}) needs ${byteCount} bytes at byte ${w.offset}, but the weight data has ` +
+          `only ${Math.max(0, bytes.byteLength - w.offset)} bytes left (${bytes.byteLength} in all): the weights file is truncated or belongs to another model`,
         'corrupt_file',
       );
     }
-    out.push({ name, shape: own(raw, 'shape') as number[], dtype: dtype as 'float32' | 'int32', group, size, offset });
-    offset += byteCount;
-  });
+  }
+  const last = located.at(-1);
+  const offset = last ? last.offset + last.size * 4 : 0;
   if (offset !== bytes.byteLength) {
     fail(
       `the weight data has ${bytes.byteLength} bytes but the manifest's weights take ${offset}: ` +
@@ -66,7 +79,6 @@ export function locateWeights(specs: unknown, bytes: WeightBytes): LocatedWeight
       'corrupt_file',
     );
   }
-  return out;
 }
 
 /** 'sequential/dense_1/kernel:0' → { scope: ['sequential', 'dense_1'], param: 'kernel' }: Keras 2/3 and TF.js names. */
@@ -77,7 +89,7 @@ export function splitWeightName(name: string): string[] {
 /**
  * The model's weights in Keras order (each layer's arrays as its paramShapes lists them: a Dense's kernel
  * [in, units], then its bias), matched by name (`<layer>/<kernel|bias>`, with any scope before it and any `:0` after
- * it ignored), checked and decoded. Returns them with the model's input shape (when the topology declares none: what
+ * it ignored), their shapes checked against the layers', then every weight's bytes (checkWeightBytes), then decoded. Returns them with the model's input shape (when the topology declares none: what
  * the first layer with weights implies, e.g. [inputs] from a Dense kernel).
  */
 export function readModelWeights(
@@ -98,7 +110,7 @@ export function readModelWeights(
 
   const inputShape = plan.inputShape ?? inferInputShape(plan, byKey);
   const shapes = chainShapes(plan.layers, inputShape);
-  const weights: Float32Array[] = [];
+  const matched: { w: LocatedWeight; shape: readonly number[] }[] = [];
   const used = new Set<LocatedWeight>();
   plan.layers.forEach((layer, i) => {
     for (const { name: param, shape } of layer.paramShapes(shapes[i])) {
@@ -115,9 +127,7 @@ export function readModelWeights(
           'corrupt_file',
         );
       }
-      const values = bytes.float32(w.offset, w.size);
-      checkFinite(values, w.name, shape);
-      weights.push(values);
+      matched.push({ w, shape });
       used.add(w);
     }
   });
@@ -128,6 +138,12 @@ export function readModelWeights(
         'corrupt_file',
       );
   }
+  checkWeightBytes(located, bytes);
+  const weights = matched.map(({ w, shape }) => {
+    const values = bytes.float32(w.offset, w.size);
+    checkFinite(values, w.name, shape);
+    return values;
+  });
   return { inputShape, weights };
 }
 

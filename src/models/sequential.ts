@@ -518,6 +518,7 @@ export class Sequential {
   }
 
   private requireCompiled(what: string): Compiled {
+    this.engine.checkNotDisposed(); // a disposed model says so first, compiled or not
     if (this.engine.layers.length === 0) fail(`${what}() needs layers; add() some to the model first`);
     if (!this.compiled) fail(`${what}() needs a compiled model: call compile({ optimizer, loss, metrics }) first`);
     return this.compiled;

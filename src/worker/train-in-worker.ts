@@ -89,6 +89,8 @@ export interface TrainInWorkerResult {
 }
 
 let nextId = 1;
+/** workers that have answered a request: they run serveTraining, so a later failure is not their script's */
+const served = new WeakSet<object>();
 
 /** The error `fail` makes, to reject with rather than throw (the failures below happen in event handlers). */
 function errorOf(message: string, code: ErrorCode = 'bad_input'): Error {
@@ -159,6 +161,7 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
     }, startTimeout);
     const accept = () => {
       accepted = true;
+      served.add(worker);
       clearTimeout(timer);
     };
     cleanups.push(() => clearTimeout(timer));
@@ -214,10 +217,11 @@ export function trainInWorker(worker: MessageEndpoint, options: TrainInWorkerOpt
       };
     if (typeof worker.on === 'function') {
       const onError = failed('failed');
+      // a worker that has answered (this request, or one before) serves: its script is not what went wrong
       const onExit = (code: number) =>
         failed('exited')(
-          accepted
-            ? `exit code ${code}`
+          accepted || served.has(worker)
+            ? `exit code ${code}${code === 1 ? ' (worker.terminate() ends a worker with this code)' : ''}`
             : `exit code ${code}, before answering. Does its script call serveTraining(parentPort)?`,
         );
       worker.on('error', onError);

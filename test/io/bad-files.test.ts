@@ -86,6 +86,15 @@ describe('a manifest that does not match the layers', () => {
     );
   });
 
+  it('a manifest shape that takes more bytes than its layer needs names that weight, not the one its bytes push out', async () => {
+    const s = specs(good);
+    s[0].shape = [3, 5]; // 60 bytes where the file holds 48: dense_1's weights no longer fit
+    await refuses(
+      { ...good, weightSpecs: s },
+      /^scratchnet: weight 'dense\/kernel' has shape \[3, 5\] \(60 bytes\), but layer 'dense' needs \[3, 4\] \(48 bytes\)$/,
+    );
+  });
+
   it('a layer of a different width than its weights', async () => {
     const t = topology(good);
     t.config.layers[1].config.units = 3;

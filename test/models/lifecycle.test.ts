@@ -46,6 +46,18 @@ describe.each(BACKENDS)('after dispose() (%s)', (backend) => {
     expect(() => m.dispose()).not.toThrow();
   });
 
+  it('a model disposed before it was compiled (or given a loss) says it was disposed, not that it needs one', async () => {
+    const disposed = /the model was disposed/;
+    const m = new Sequential([new Dense(2, { inputShape: [2] })], { backend });
+    m.dispose();
+    expect(() => m.evaluate(x, y)).toThrow(disposed);
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(disposed);
+    const n = new Network({ backend });
+    n.add(new FCLayer(2, 1));
+    n.dispose();
+    await expect(n.fit(x, y, { epochs: 1, learningRate: 0.1, verbose: false })).rejects.toThrow(disposed);
+  });
+
   it('Network: predict, fit, weights and save are errors', async () => {
     const n = network(backend);
     n.predict(x);

@@ -121,4 +121,15 @@ describe('training in a worker_threads Worker', () => {
       await worker.terminate();
     }
   });
+
+  it('a worker that has served and is then terminated says so, without doubting its script', async () => {
+    const worker = new Worker(script);
+    await trainInWorker(worker, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 1 } });
+    const next = trainInWorker(worker, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions: { epochs: 1000 } });
+    void worker.terminate(); // before it answers this request
+    await expect(next).rejects.toMatchObject({
+      code: 'worker_failed',
+      message: 'scratchnet: the training worker exited: exit code 1 (worker.terminate() ends a worker with this code)',
+    });
+  });
 });
