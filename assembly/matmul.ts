@@ -355,26 +355,111 @@ function direct4x4(
   v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
 }
 
-/** C[4, 1] (+)= A(4, len) · B[len, 1]: four lanes, one per row, with the arithmetic of direct4x4 */
-function direct4x1(
+/** store the last `cols` (1–3) lanes of `v` at c + (4 − cols)·4 … c + 12: the columns of a block right of the others */
+// @ts-ignore: decorator
+@inline
+function storeLast(c: usize, v: v128, cols: i32): void {
+  if (cols == 3) store<f32>(c, f32x4.extract_lane(v, 1), 4);
+  if (cols >= 2) store<f32>(c, f32x4.extract_lane(v, 2), 8);
+  store<f32>(c, f32x4.extract_lane(v, 3), 12);
+}
+
+/**
+ * The last cols < 4 columns of C[4, N ≥ 4], as a 4×4 block over the last four columns whose other lanes (columns
+ * the blocks before it have written) are computed again and dropped: for rows of A that lie apart (matmul), where
+ * gathering A's four values into one vector (direct4xTail) costs more than the lanes it wastes. With `accumulate`,
+ * the dropped lanes start from values this pass has already updated, which does not matter since they are dropped.
+ */
+function direct4x4Last(
   a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+  cols: i32,
 ): void {
-  let acc = zero();
+  let c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero();
   if (accumulate) {
-    acc = f32x4.replace_lane(acc, 0, load<f32>(c)); acc = f32x4.replace_lane(acc, 1, load<f32>(c + cRow));
-    acc = f32x4.replace_lane(acc, 2, load<f32>(c + 2 * cRow)); acc = f32x4.replace_lane(acc, 3, load<f32>(c + 3 * cRow));
+    c0 = v128.load(c); c1 = v128.load(c + cRow); c2 = v128.load(c + 2 * cRow); c3 = v128.load(c + 3 * cRow);
   }
   let a0 = a, a1 = a + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
   for (let p = 0; p < len; p++) {
-    let av = v128.load32_splat(a0);
-    av = f32x4.replace_lane(av, 1, load<f32>(a1));
-    av = f32x4.replace_lane(av, 2, load<f32>(a2));
-    av = f32x4.replace_lane(av, 3, load<f32>(a3));
-    acc = madd(av, v128.load32_splat(b), acc);
+    const b0 = v128.load(b);
+    c0 = madd(v128.load32_splat(a0), b0, c0);
+    c1 = madd(v128.load32_splat(a1), b0, c1);
+    c2 = madd(v128.load32_splat(a2), b0, c2);
+    c3 = madd(v128.load32_splat(a3), b0, c3);
     a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bRow;
   }
-  store<f32>(c, f32x4.extract_lane(acc, 0)); store<f32>(c + cRow, f32x4.extract_lane(acc, 1));
-  store<f32>(c + 2 * cRow, f32x4.extract_lane(acc, 2)); store<f32>(c + 3 * cRow, f32x4.extract_lane(acc, 3));
+  storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
+}
+
+/** the four rows of A at one step as the lanes of a vector: one load where the rows are adjacent floats
+ *  (matmulTransA: A(i, p) = x[p, i]), four where they are rows apart */
+// @ts-ignore: decorator
+@inline
+function rows4(a0: usize, aRow: usize): v128 {
+  if (aRow == 4) return v128.load(a0);
+  let av = v128.load32_splat(a0);
+  av = f32x4.replace_lane(av, 1, load<f32>(a0 + aRow));
+  av = f32x4.replace_lane(av, 2, load<f32>(a0 + 2 * aRow));
+  return f32x4.replace_lane(av, 3, load<f32>(a0 + 3 * aRow));
+}
+
+/** the column C[0..4, 0] as the lanes of a vector */
+// @ts-ignore: decorator
+@inline
+function column4(c: usize, cRow: usize): v128 {
+  let v = v128.load32_splat(c);
+  v = f32x4.replace_lane(v, 1, load<f32>(c + cRow));
+  v = f32x4.replace_lane(v, 2, load<f32>(c + 2 * cRow));
+  return f32x4.replace_lane(v, 3, load<f32>(c + 3 * cRow));
+}
+
+/** store the lanes of `v` down the column C[0..4, 0] */
+// @ts-ignore: decorator
+@inline
+function storeColumn4(c: usize, cRow: usize, v: v128): void {
+  store<f32>(c, f32x4.extract_lane(v, 0)); store<f32>(c + cRow, f32x4.extract_lane(v, 1));
+  store<f32>(c + 2 * cRow, f32x4.extract_lane(v, 2)); store<f32>(c + 3 * cRow, f32x4.extract_lane(v, 3));
+}
+
+/**
+ * C[4, cols] (+)= A(4, len) · B[len, cols] for the cols < 4 columns right of the 4- and 8-wide blocks: a vector per
+ * column whose lanes are the four rows, so each step reads the four values of A once for all the columns (per column
+ * they cost four loads, three times over for three columns). Each lane does the arithmetic of direct4x4's lane for
+ * that element, so the bits are the same whichever kernel computes it.
+ */
+function direct4xTail(
+  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+  cols: i32,
+): void {
+  let acc0 = zero(), acc1 = zero(), acc2 = zero();
+  if (accumulate) {
+    acc0 = column4(c, cRow);
+    if (cols > 1) acc1 = column4(c + 4, cRow);
+    if (cols > 2) acc2 = column4(c + 8, cRow);
+  }
+  if (cols == 1) {
+    for (let p = 0; p < len; p++) {
+      acc0 = madd(rows4(a, aRow), v128.load32_splat(b), acc0);
+      a += aStep; b += bRow;
+    }
+  } else if (cols == 2) {
+    for (let p = 0; p < len; p++) {
+      const av = rows4(a, aRow);
+      acc0 = madd(av, v128.load32_splat(b), acc0);
+      acc1 = madd(av, v128.load32_splat(b, 4), acc1);
+      a += aStep; b += bRow;
+    }
+  } else {
+    for (let p = 0; p < len; p++) {
+      const av = rows4(a, aRow);
+      acc0 = madd(av, v128.load32_splat(b), acc0);
+      acc1 = madd(av, v128.load32_splat(b, 4), acc1);
+      acc2 = madd(av, v128.load32_splat(b, 8), acc2);
+      a += aStep; b += bRow;
+    }
+  }
+  storeColumn4(c, cRow, acc0);
+  if (cols > 1) storeColumn4(c + 4, cRow, acc1);
+  if (cols > 2) storeColumn4(c + 8, cRow, acc2);
 }
 
 /** C[M, N] (+)= A(M, K) · B[K, N] in 4-row blocks read in place (B rows contiguous), blocked over K by KC */
@@ -391,7 +476,12 @@ function gemmDirect(
       let j = 0;
       for (; j + 8 <= N; j += 8) direct4x8(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate);
       for (; j + 4 <= N; j += 4) direct4x4(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate);
-      for (; j < N; j++) direct4x1(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate);
+      if (j < N) {
+        if (aRow != 4 && N >= 4) {
+          const o = <usize>(N - 4) << 2;
+          direct4x4Last(ai, aRow, aStep, bp + o, bRow, ci + o, cRow, len, accumulate, N - j);
+        } else direct4xTail(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate, N - j);
+      }
     }
   }
   // the M % 4 rows left: whole rows

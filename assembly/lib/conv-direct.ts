@@ -103,6 +103,89 @@ function forward4x4(x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32
   v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
 }
 
+/** store the last `cols` (1–3) lanes of `v` at c + (4 − cols)·4 … c + 12 */
+// @ts-ignore: decorator
+@inline
+function storeLast(c: usize, v: v128, cols: i32): void {
+  if (cols == 3) store<f32>(c, f32x4.extract_lane(v, 1), 4);
+  if (cols >= 2) store<f32>(c, f32x4.extract_lane(v, 2), 8);
+  store<f32>(c, f32x4.extract_lane(v, 3), 12);
+}
+
+/** store the lanes of `v` down a column, `cRow` bytes apart */
+// @ts-ignore: decorator
+@inline
+function storeColumn4(c: usize, cRow: usize, v: v128): void {
+  store<f32>(c, f32x4.extract_lane(v, 0)); store<f32>(c + cRow, f32x4.extract_lane(v, 1));
+  store<f32>(c + 2 * cRow, f32x4.extract_lane(v, 2)); store<f32>(c + 3 * cRow, f32x4.extract_lane(v, 3));
+}
+
+/** the column c, c + cRow, c + 2·cRow, c + 3·cRow as the lanes of a vector */
+// @ts-ignore: decorator
+@inline
+function column4(c: usize, cRow: usize): v128 {
+  return gather4(c, c + cRow, c + 2 * cRow, c + 3 * cRow);
+}
+
+/** the floats at four addresses as the lanes of a vector */
+// @ts-ignore: decorator
+@inline
+function gather4(p0: usize, p1: usize, p2: usize, p3: usize): v128 {
+  let v = v128.load32_splat(p0);
+  v = f32x4.replace_lane(v, 1, load<f32>(p1));
+  v = f32x4.replace_lane(v, 2, load<f32>(p2));
+  return f32x4.replace_lane(v, 3, load<f32>(p3));
+}
+
+/** The last cols < 4 columns of y[4 rows, outC ≥ 4]: forward4x4 over the last four columns (w and c point at them),
+ *  storing only the last `cols` lanes; the others, which the blocks before it wrote, are computed again and dropped */
+function forward4x4Last(
+  x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32, run: i32, line: usize, wRow: usize, cols: i32,
+): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  const a0 = x + <usize>load<i32>(t), a1 = x + <usize>load<i32>(t, 4);
+  const a2 = x + <usize>load<i32>(t, 8), a3 = x + <usize>load<i32>(t, 12);
+  let b = w;
+  for (let ky = 0; ky < kh; ky++) {
+    const o = <usize>ky * line;
+    let p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
+    for (let q = 0; q < run; q++) {
+      const b0 = v128.load(b);
+      c0 = madd(v128.load32_splat(p0), b0, c0);
+      c1 = madd(v128.load32_splat(p1), b0, c1);
+      c2 = madd(v128.load32_splat(p2), b0, c2);
+      c3 = madd(v128.load32_splat(p3), b0, c3);
+      p0 += 4; p1 += 4; p2 += 4; p3 += 4; b += wRow;
+    }
+  }
+  storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
+}
+
+/** y[4 rows, cols ≤ 3] for a layer of fewer than 4 filters: a vector per column whose lanes are the four rows, so a
+ *  step reads the four rows' input once for every column (forward1x1's arithmetic in each lane) */
+function forward4xTail(
+  x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32, run: i32, line: usize, wRow: usize, cols: i32,
+): void {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0;
+  const a0 = x + <usize>load<i32>(t), a1 = x + <usize>load<i32>(t, 4);
+  const a2 = x + <usize>load<i32>(t, 8), a3 = x + <usize>load<i32>(t, 12);
+  let b = w;
+  for (let ky = 0; ky < kh; ky++) {
+    const o = <usize>ky * line;
+    let p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
+    for (let q = 0; q < run; q++) {
+      const av = gather4(p0, p1, p2, p3);
+      s0 = madd(av, v128.load32_splat(b), s0);
+      if (cols > 1) s1 = madd(av, v128.load32_splat(b, 4), s1);
+      if (cols > 2) s2 = madd(av, v128.load32_splat(b, 8), s2);
+      p0 += 4; p1 += 4; p2 += 4; p3 += 4; b += wRow;
+    }
+  }
+  storeColumn4(c, cRow, s0);
+  if (cols > 1) storeColumn4(c + 4, cRow, s1);
+  if (cols > 2) storeColumn4(c + 8, cRow, s2);
+}
+
 /** y[1 row, 4] = A(the row at corner t[0]) · w[K, 4] */
 function forward1x4(x: usize, t: usize, w: usize, c: usize, kh: i32, run: i32, line: usize, wRow: usize): void {
   let c0 = f32x4.splat(0);
@@ -158,10 +241,19 @@ export function forwardDirect(
         forward4x4(x, table + (<usize>i << 2), wj, yc + <usize>i * cRow + (<usize>j << 2), cRow, kh, run, line, wRow);
       }
     }
-    for (let i = 0; i < count; i++) {
+    if (j < outC) {
+      // the last outC % 4 columns of the 4-row blocks
+      const cols = outC - j, last = outC >= 4 ? outC - 4 : j, wl = w + (<usize>last << 2);
+      for (let i = 0; i < count4; i += 4) {
+        const t = table + (<usize>i << 2), yl = yc + <usize>i * cRow + (<usize>last << 2);
+        if (outC >= 4) forward4x4Last(x, t, wl, yl, cRow, kh, run, line, wRow, cols);
+        else forward4xTail(x, t, wl, yl, cRow, kh, run, line, wRow, cols);
+      }
+    }
+    for (let i = count4; i < count; i++) {
       const t = table + (<usize>i << 2), yi = yc + <usize>i * cRow;
-      let jj = i < count4 ? j : 0; // rows of the 4-row blocks have their first j columns
-      if (i >= count4) for (; jj + 4 <= outC; jj += 4) forward1x4(x, t, w + (<usize>jj << 2), yi + (<usize>jj << 2), kh, run, line, wRow);
+      let jj = 0;
+      for (; jj + 4 <= outC; jj += 4) forward1x4(x, t, w + (<usize>jj << 2), yi + (<usize>jj << 2), kh, run, line, wRow);
       for (; jj < outC; jj++) forward1x1(x, t, w + (<usize>jj << 2), yi + (<usize>jj << 2), kh, run, line, wRow);
     }
   }
@@ -212,6 +304,50 @@ function filter4x4(
     d += dyRow;
   }
   v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
+}
+
+/** The last cols < 4 columns of dw[4 taps, j0 .. j1) with j1 − j0 ≥ 4: filter4x4 over its last four columns (dy and
+ *  c point at them), storing only the last `cols` lanes; the dropped lanes start from values this pass has already
+ *  updated, which does not matter since they are dropped */
+function filter4x4Last(
+  x: usize, t: usize, count: i32, o0: usize, o1: usize, o2: usize, o3: usize, dy: usize, dyRow: usize, c: usize, cRow: usize,
+  cols: i32,
+): void {
+  let c0 = v128.load(c), c1 = v128.load(c + cRow), c2 = v128.load(c + 2 * cRow), c3 = v128.load(c + 3 * cRow);
+  let d = dy;
+  for (let k = 0; k < count; k++) {
+    const a = x + <usize>load<i32>(t + (<usize>k << 2));
+    const b0 = v128.load(d);
+    c0 = madd(v128.load32_splat(a + o0), b0, c0);
+    c1 = madd(v128.load32_splat(a + o1), b0, c1);
+    c2 = madd(v128.load32_splat(a + o2), b0, c2);
+    c3 = madd(v128.load32_splat(a + o3), b0, c3);
+    d += dyRow;
+  }
+  storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
+}
+
+/** dw[4 taps, cols ≤ 3] += … for a block of fewer than 4 columns: a vector per column whose lanes are the four taps,
+ *  so a row's four input values are read once for every column (filter1x1's arithmetic in each lane) */
+function filter4xTail(
+  x: usize, t: usize, count: i32, o0: usize, o1: usize, o2: usize, o3: usize, dy: usize, dyRow: usize, c: usize, cRow: usize,
+  cols: i32,
+): void {
+  let s0 = column4(c, cRow), s1 = s0, s2 = s0;
+  if (cols > 1) s1 = column4(c + 4, cRow);
+  if (cols > 2) s2 = column4(c + 8, cRow);
+  let d = dy;
+  for (let k = 0; k < count; k++) {
+    const a = x + <usize>load<i32>(t + (<usize>k << 2));
+    const av = gather4(a + o0, a + o1, a + o2, a + o3);
+    s0 = madd(av, v128.load32_splat(d), s0);
+    if (cols > 1) s1 = madd(av, v128.load32_splat(d, 4), s1);
+    if (cols > 2) s2 = madd(av, v128.load32_splat(d, 8), s2);
+    d += dyRow;
+  }
+  storeColumn4(c, cRow, s0);
+  if (cols > 1) storeColumn4(c + 4, cRow, s1);
+  if (cols > 2) storeColumn4(c + 8, cRow, s2);
 }
 
 /** dw[1 tap, 8] += Σ over `count` rows of A(r, the tap at o) · dy[r, 8] */
@@ -318,12 +454,13 @@ export function filterDirect(
       let j = j0;
       for (; j + 8 <= j1; j += 8) filter4x8(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow);
       for (; j + 4 <= j1; j += 4) filter4x4(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow);
-      for (; j < j1; j++) {
-        const dj = d0 + (<usize>j << 2), cj = cp + (<usize>j << 2);
-        filter1x1(x, table, count, o0, dj, dyRow, cj);
-        filter1x1(x, table, count, o1, dj, dyRow, cj + cRow);
-        filter1x1(x, table, count, o2, dj, dyRow, cj + 2 * cRow);
-        filter1x1(x, table, count, o3, dj, dyRow, cj + 3 * cRow);
+      if (j < j1) {
+        // the last (j1 − j0) % 4 columns: again over the block's last four, or as taps in lanes in a narrower block
+        const cols = j1 - j;
+        if (j1 - j0 >= 4) {
+          const o = <usize>(j1 - 4) << 2;
+          filter4x4Last(x, table, count, o0, o1, o2, o3, d0 + o, dyRow, cp + o, cRow, cols);
+        } else filter4xTail(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow, cols);
       }
     }
     for (; p < p1; p++) {

@@ -135,6 +135,15 @@ const ORDERED: [number, number, number][] = [
   [5, 9, 1030],
   [1, 784, 100],
   [16, 9, 17],
+  // narrow outputs read in place, whose last n % 4 columns take the tail kernels (n < 4: a vector per column;
+  // n ≥ 4: matmul's last four columns again, transA's a vector per column), with k or m past KC so they accumulate
+  [8, 300, 1],
+  [8, 300, 2],
+  [12, 300, 3],
+  [64, 300, 7],
+  [9, 260, 10],
+  [300, 20, 6],
+  [260, 64, 11],
 ];
 
 describe('wasm backend: every output is the sequential float32 sum, whatever the path', () => {
