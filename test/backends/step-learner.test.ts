@@ -14,13 +14,20 @@ const quiet = (split: boolean, i: number) => (rand(i, 1) < 1 / 50 ? 4 : split ? 
 const busy = (split: boolean, i: number) => (split ? (rand(i, 2) < 1 / 5 ? 3 + 5 * rand(i, 3) : 0.45) : 0.52);
 const noisy = (split: boolean, i: number) => (split ? (rand(i, 4) < 1 / 10 ? 2.5 : 0.4) : 0.52);
 
-/** run `n` steps of `model`, each taking what `time(split, step)` says (ms); returns the ways taken, S or W */
-function run(learner: StepLearner, model: object, n: number, time: (split: boolean, step: number) => number): string {
+/** run `n` steps of `model`, each taking what `time(split, step)` says (ms) and splitting `calls` calls when it
+ *  splits (the MNIST MLP's step splits several); returns the ways taken, S or W */
+function run(
+  learner: StepLearner,
+  model: object,
+  n: number,
+  time: (split: boolean, step: number) => number,
+  calls = 3,
+): string {
   let ways = '';
   for (let step = 0; step < n; step++) {
     const split = learner.begin(model, 64);
     ways += split ? 'S' : 'W';
-    learner.end(time(split, step));
+    learner.end(time(split, step), split ? calls : 0);
   }
   return ways;
 }
@@ -68,16 +75,30 @@ describe('the step learner', () => {
     expect(after.slice(back), 'split from there on, but for tries of a whole step').toMatch(/^S+(WS+)*W?$/);
   });
 
+  it('leaves a step with nothing to split alone (it splits, with no whole tries, whatever its times), until one of its calls splits', () => {
+    const learner = new StepLearner(() => true);
+    const model = {};
+    // the tutorial's per-sample step: no call is large enough to split, and timing it was 5% of its training
+    expect(run(learner, model, 4000, busy, 0)).toBe('S'.repeat(4000));
+    expect(learner.summary(), 'learnt for 4 steps, then left alone').toMatchObject([{ steps: 4, wholeSteps: 0 }]);
+    // a later step of the same model and size that splits a call (a denser batch for a zero-skipping product) wakes
+    // the learning: on a busy machine it turns to whole steps again
+    expect(learner.begin(model, 64)).toBe(true);
+    learner.end(0.45, 1);
+    const after = run(learner, model, 3000, busy);
+    expect(after.endsWith('W'.repeat(8)), after.slice(-40)).toBe(true);
+  });
+
   it('learns per model and batch size, and splits every step when learning is off', () => {
     const learner = new StepLearner(() => true);
     const [a, b] = [{}, {}];
     run(learner, a, 3000, busy);
     expect(learner.begin(a, 64), 'model a runs whole').toBe(false);
-    learner.end(0.52);
+    learner.end(0.52, 0);
     expect(learner.begin(b, 64), 'model b starts split').toBe(true);
-    learner.end(0.33);
+    learner.end(0.33, 3);
     expect(learner.begin(a, 32), 'model a at another batch size starts split').toBe(true);
-    learner.end(0.33);
+    learner.end(0.33, 3);
     const off = new StepLearner(() => false);
     expect(run(off, a, 100, busy)).toBe('S'.repeat(100));
     expect(off.summary()).toEqual([]);

@@ -141,6 +141,8 @@ export class WorkerPool {
   private stepLearnt = false;
   /** calls that ran as chunks open to the workers, in all and by kernel (tests check that a split happened) */
   splitCalls = 0;
+  /** splitCalls when the training step running began */
+  private splitsBeforeStep = 0;
   readonly splitsByKernel: Record<string, number> = {};
 
   constructor(
@@ -186,12 +188,13 @@ export class WorkerPool {
   beginStep(owner: object, rows: number): void {
     this.stepWhole = false;
     this.stepLearnt = activeThreads() >= 2 && this.workers.length > 0;
+    this.splitsBeforeStep = this.splitCalls;
     if (this.stepLearnt) this.stepWhole = !this.steps.begin(owner, rows);
   }
 
   /** The step has ended, in `ms` milliseconds of its own work (undefined: not a typical step, not counted). */
   endStep(ms: number | undefined): void {
-    if (this.stepLearnt && ms !== undefined) this.steps.end(ms);
+    if (this.stepLearnt && ms !== undefined) this.steps.end(ms, this.splitCalls - this.splitsBeforeStep);
     this.stepLearnt = false;
     this.stepWhole = false;
   }
