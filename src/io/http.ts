@@ -16,7 +16,8 @@ export interface HttpOptions {
 
 /** A handler that loads a model over HTTP(S) with fetch, as TF.js's `http` handler (it does not save). */
 export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
-  const get = async (u: string): Promise<Response> => {
+  /** `weights`: a file the model's manifest names, whose absence makes the saved model incomplete (as a file's) */
+  const get = async (u: string, weights = false): Promise<Response> => {
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') fail(`${url}: this environment has no fetch`);
     let response: Response;
@@ -25,11 +26,13 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
     } catch (e) {
       fail(`could not fetch ${u}: ${(e as Error).message}`, 'io_failed', e);
     }
-    // 404: nothing at that address (the caller's URL, as a path with no model); any other status: the server failed
+    // 404: nothing at that address (the caller's URL, as a path with no model; a weights file the manifest names, as
+    // a missing file's); any other status: the server failed
     if (!response.ok)
       fail(
-        `fetching ${u} failed with HTTP ${response.status} ${response.statusText}`,
-        response.status === 404 ? 'bad_input' : 'io_failed',
+        `fetching ${u} failed with HTTP ${response.status} ${response.statusText}` +
+          (weights && response.status === 404 ? `: ${url} names a weights file the server does not have` : ''),
+        response.status !== 404 ? 'io_failed' : weights ? 'corrupt_file' : 'bad_input',
       );
     return response;
   };
@@ -48,7 +51,7 @@ export function httpHandler(url: string, options: HttpOptions = {}): IOHandler {
       const json = parseJson(await (await get(base.href)).text(), url);
       const { specs, paths } = readManifest(json, url);
       const data = await Promise.all(
-        paths.map(async (p) => new Uint8Array(await (await get(new URL(p, base).href)).arrayBuffer())),
+        paths.map(async (p) => new Uint8Array(await (await get(new URL(p, base).href, true)).arrayBuffer())),
       );
       return artifactsFromModelJson(json, specs, data);
     },

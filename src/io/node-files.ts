@@ -8,14 +8,15 @@
  * the complete new one. Saves to one model.json from this process run one after another, in the order they were
  * started, so saves that overlap (not awaited) all complete and the last one started is the model on disk.
  *
- * Processes may save to one folder at once (replicas writing one checkpoint): each writes only files of its own and
- * removes only the weights the model.json it replaced named, so the model on disk is always one writer's complete
- * save (the last to commit). Files a save left when its process died (weights never committed, a .tmp) are removed
- * by a later save: their names carry the writer's host and process id, and a file whose writer is gone is an orphan.
+ * Processes and worker threads may save to one folder at once (replicas writing one checkpoint): each save writes
+ * only files of its own, uniquely named, and removes only the weights the model.json it replaced named, so the model
+ * on disk is always one writer's complete save (the last to commit). Files no model.json names — left by a save
+ * whose process died, or the weights of a save another writer's commit replaced at once — are removed by a later
+ * save once nothing has written them for ORPHAN_AGE_MS: a save writes its files within seconds of committing them,
+ * and whether another writer (another thread, process, container or host) still runs cannot be asked reliably.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeightBytes } from './bytes.js';
@@ -23,7 +24,7 @@ import { artifactsFromModelJson, artifactsInfo, readManifest, toModelJson } from
 import { PATH_SCHEME, registerScheme } from './router.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
 import { parseJson } from './validate.js';
-import { fail } from '../util/errors.js';
+import { fail, ScratchnetError } from '../util/errors.js';
 
 /** A directory (model.json inside it) or a path ending in .json; `file://` URLs (strings or URL objects) too. */
 export function fileHandler(target: string | URL): Required<IOHandler> {
@@ -35,7 +36,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
 
   async function save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const bytes = new WeightBytes(artifacts.weightData ?? new ArrayBuffer(0));
-    const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.${WRITER}`;
+    const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const weightsName = `${stem}.weights.${id}.bin`;
     const weightsPath = join(dir, weightsName);
     const tmpPath = join(dir, `${stem}.json.${id}.tmp`);
@@ -51,13 +52,14 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       const previous = await previousWeights(jsonPath); // read last, so that a save committed meanwhile is seen
       await rename(tmpPath, jsonPath); // the commit point
       await syncDir(dir);
-      // The new model is complete and current: the weights of the one it replaced can go, and so can files that
-      // saves whose process died left (never those of a save still running, here or in another process).
+      // The new model is complete and current: the weights of the one it replaced can go, and so can files that no
+      // model.json names and nothing has written for a while (never those of a save still running, here or elsewhere).
       for (const name of previous) if (name !== weightsName) await removeQuietly(join(dir, name));
       const named = await previousWeights(jsonPath);
       for (const name of await readdir(dir)) {
         const path = join(dir, name);
-        if (files.orphan(name) && !named.includes(name) && !writing.has(path)) await removeQuietly(path);
+        if (files.ours(name) && !named.includes(name) && !writing.has(path) && (await orphaned(path)))
+          await removeQuietly(path);
       }
     } catch (e) {
       await removeQuietly(tmpPath);
@@ -69,7 +71,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
         code === 'EEXIST' || code === 'ENOTDIR'
           ? `; ${FILE_IN_THE_WAY}`
           : code === 'EISDIR'
-            ? `; a folder stands where the model's .json file should be`
+            ? `; ${FOLDER_IN_THE_WAY}`
             : '';
       const inTheWay = why !== '';
       fail(
@@ -97,6 +99,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') fail(`there is no model at ${jsonPath} (file not found)`);
           if (code === 'ENOTDIR') fail(`there is no model at ${jsonPath}: ${FILE_IN_THE_WAY}`);
+          if (code === 'EISDIR') fail(`there is no model at ${jsonPath}: ${FOLDER_IN_THE_WAY}`);
           fail(`could not read ${jsonPath}: ${(e as Error).message}`, 'io_failed', e);
         }
         const json = parseJson(text, jsonPath);
@@ -114,14 +117,16 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
               `${jsonPath} names the weights file ${(e as NodeJS.ErrnoException).path ?? ''}, which does not exist`,
               'corrupt_file', // the saved model is incomplete, as a truncated weights file is
             );
-          if (code !== undefined)
-            fail(`could not read the weights of ${jsonPath}: ${(e as Error).message}`, 'io_failed', e);
-          throw e;
+          if (e instanceof ScratchnetError || code === undefined) throw e; // a check of ours (a path outside the folder)
+          fail(`could not read the weights of ${jsonPath}: ${(e as Error).message}`, 'io_failed', e);
         }
       }
     },
   };
 }
+
+/** what EISDIR means for a model's path: its .json file is a folder */
+const FOLDER_IN_THE_WAY = "a folder stands where the model's .json file should be";
 
 /** what EEXIST and ENOTDIR mean for a model's path: a part of it that should be a folder is a file */
 const FILE_IN_THE_WAY =
@@ -131,42 +136,30 @@ const FILE_IN_THE_WAY =
 /** times a load reads model.json again when the weights it names vanish under it (a save committed meanwhile) */
 const LOAD_ATTEMPTS = 20;
 
-/** This process on this host, in the names of the files its saves write: `<host hash>-<pid in base 36>`. */
-const WRITER = `${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}-${process.pid.toString(36)}`;
+/**
+ * How long nothing must have written a file that no model.json names before a save takes it for an orphan. A save
+ * writes its weights, then its model.json.….tmp, then commits within seconds; a writer stopped for longer between the
+ * two (a process paused in a debugger) could lose its weights to another writer's clean-up.
+ */
+export const ORPHAN_AGE_MS = 10 * 60 * 1000;
 
-/** the files this process's saves are writing now (absolute paths): never orphans */
+/** the files this isolate's saves are writing now (absolute paths) */
 const writing = new Set<string>();
 
-/**
- * The files saves of `<stem>.json` write — `<stem>.weights.<time>-<random>.<writer>.bin` and
- * `<stem>.json.<time>-<random>.<writer>.tmp` — and whether one is an orphan: left by a save whose process is gone
- * (its pid on this host no longer runs), or written by an earlier version (no writer in the name). A file of another
- * host's writer is never taken for one: its process cannot be asked.
- */
-function savedFiles(stem: string): { orphan(name: string): boolean } {
+/** The files saves of `<stem>.json` write: `<stem>.weights.<time>-<random>.bin` and `<stem>.json.<time>-<random>.tmp`
+ *  (and the `<stem>.json.tmp` of earlier versions). */
+function savedFiles(stem: string): { ours(name: string): boolean } {
   const s = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(
-    `^${s}\\.(?:weights\\.[0-9a-z]+-[0-9a-f]+(?:\\.([0-9a-f]{8})-([0-9a-z]+))?\\.bin|json(?:\\.[0-9a-z]+-[0-9a-f]+\\.([0-9a-f]{8})-([0-9a-z]+))?\\.tmp)$`,
-  );
-  return {
-    orphan(name) {
-      const m = pattern.exec(name);
-      if (!m) return false;
-      const host = m[1] ?? m[3];
-      const pid = m[2] ?? m[4];
-      if (host === undefined) return true;
-      return `${host}-${pid}` === WRITER || (host === WRITER.slice(0, 8) && !running(parseInt(pid, 36)));
-    },
-  };
+  const pattern = new RegExp(`^${s}\\.(?:weights\\.[0-9a-z]+-[0-9a-f]+\\.bin|json(?:\\.[0-9a-z]+-[0-9a-f]+)?\\.tmp)$`);
+  return { ours: (name) => pattern.test(name) };
 }
 
-/** whether a process with this id runs on this host (EPERM: it does, as another user) */
-function running(pid: number): boolean {
+/** whether nothing has written the file for ORPHAN_AGE_MS (false if it is gone or cannot be read) */
+async function orphaned(path: string): Promise<boolean> {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return Date.now() - (await stat(path)).mtimeMs > ORPHAN_AGE_MS;
+  } catch {
+    return false;
   }
 }
 

@@ -2,19 +2,28 @@
 // (from a seeded generator). After every kill the folder must load, and hold either the model of the last save the
 // child reported or the one it was writing — never a mix, never nothing.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import { afterAll, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/load-model.js';
-import { fileHandler } from '../../src/io/node-files.js';
+import { ORPHAN_AGE_MS, fileHandler } from '../../src/io/node-files.js';
 import { Random } from '../../src/util/random.js';
 
 const CHILD = fileURLToPath(new URL('./save-loop-child.ts', import.meta.url));
 const KILLS = 10;
-/** a save's weights file: model.weights.<time>-<random>.<host hash>-<pid>.bin */
-const WEIGHTS_NAME = /^model\.weights\.[0-9a-z]+-[0-9a-f]+\.[0-9a-f]{8}-[0-9a-z]+\.bin$/;
+/** a save's weights file: model.weights.<time>-<random>.bin */
+const WEIGHTS_NAME = /^model\.weights\.[0-9a-z]+-[0-9a-f]+\.bin$/;
+
+/** Make every file in `folder` look as if nothing had written it since before ORPHAN_AGE_MS: a later save may then
+ *  take those no model.json names for what killed writers left (node-files.ts). */
+async function ageFiles(folder: string): Promise<void> {
+  const then = new Date(Date.now() - ORPHAN_AGE_MS - 60_000);
+  for (const name of await readdir(folder)) await utimes(join(folder, name), then, then);
+}
 let dir = '';
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -78,7 +87,8 @@ it(`a model saved in a loop survives ${KILLS} SIGKILLs at random moments: the ol
     current = value;
   }
   expect(current).toBeDefined();
-  // A clean save afterwards leaves exactly one model.json and one weights file.
+  // A clean save afterwards, once what the kills left has aged, leaves exactly one model.json and one weights file.
+  await ageFiles(folder);
   const model = await loadModel(fileHandler(folder), { backend: 'js' });
   await model.save(fileHandler(folder));
   model.dispose();
@@ -122,7 +132,7 @@ function startSaving(folder: string, start: number): Promise<{ saves: () => numb
   });
 }
 
-it('two processes saving to one folder at once, while this one loads it: every load is one complete save, and a clean save afterwards leaves two files', async () => {
+it('two processes saving to one folder at once, while this one loads it: every load is one complete save, and a later save leaves two files', async () => {
   dir ||= await mkdtemp(join(tmpdir(), 'scratchnet-atomic-'));
   const folder = join(dir, 'shared');
   const writers = await Promise.all([startSaving(folder, 1_000_000), startSaving(folder, 2_000_000)]);
@@ -145,7 +155,8 @@ it('two processes saving to one folder at once, while this one loads it: every l
   expect(failures).toEqual([]);
   expect(loads).toBeGreaterThan(10);
   expect(Math.min(...saves)).toBeGreaterThan(5); // both wrote all along
-  // the killed writers' unfinished files (their processes are gone) go with the next save
+  // what the killed writers left (and the weights of saves another's commit replaced) goes with a save once aged
+  await ageFiles(folder);
   const model = await loadModel(fileHandler(folder), { backend: 'js' });
   await model.save(fileHandler(folder));
   model.dispose();
@@ -154,4 +165,47 @@ it('two processes saving to one folder at once, while this one loads it: every l
   expect(files[0]).toBe('model.json');
   expect(files[1]).toMatch(WEIGHTS_NAME);
   console.log(`two writers: ${saves.join(' and ')} saves, ${loads} loads, none failed`);
+}, 60_000);
+
+it('two worker threads of this process saving to one folder, while this thread loads it: no save fails, every load is one complete save', async () => {
+  dir ||= await mkdtemp(join(tmpdir(), 'scratchnet-atomic-'));
+  const folder = join(dir, 'threads');
+  const script = join(dir, 'save-loop-worker.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./save-loop-worker.ts', import.meta.url))],
+    outfile: script,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'silent',
+  });
+  const count = 60;
+  const done = [1_000_000, 2_000_000].map(
+    (start) =>
+      new Promise<string[]>((resolve, reject) => {
+        const worker = new Worker(script, { workerData: { dir: folder, start, count } });
+        worker.once('message', (failures: string[]) => void worker.terminate().then(() => resolve(failures)));
+        worker.once('error', reject);
+      }),
+  );
+  let finished = false;
+  const all = Promise.all(done).finally(() => (finished = true));
+  let loads = 0;
+  const failures: string[] = [];
+  while (!finished) {
+    try {
+      const model = await loadModel(fileHandler(folder), { backend: 'js' });
+      const values = new Set(model.getWeights().flatMap((w) => [...new Set(w)]));
+      model.dispose();
+      if (values.size !== 1) failures.push(`a load mixed saves: ${[...values].slice(0, 4)}`);
+      loads++;
+    } catch (e) {
+      // before the first save there is no model yet
+      if (!/there is no model at/.test((e as Error).message)) failures.push((e as Error).message);
+    }
+  }
+  expect(await all).toEqual([[], []]);
+  expect(failures).toEqual([]);
+  expect(loads).toBeGreaterThan(5);
+  console.log(`two writer threads: ${2 * count} saves, ${loads} loads, none failed`);
 }, 60_000);

@@ -212,7 +212,7 @@ describe('https://', () => {
     }
   });
 
-  it("HTTP errors name the URL and status ('bad_input' for 404, nothing there; 'io_failed' for the rest and for a fetch that fails); saving over HTTP is refused", async () => {
+  it("HTTP errors name the URL and status ('bad_input' for a model.json not found, 'corrupt_file' for a weights file not found, 'io_failed' for other statuses and a fetch that fails); saving over HTTP is refused", async () => {
     const fetch = server({});
     await expect(
       loadModel(httpHandler('https://example.org/nope/model.json', { fetch: fetch as never })),
@@ -221,6 +221,23 @@ describe('https://', () => {
       message: expect.stringMatching(
         /^scratchnet: fetching https:\/\/example\.org\/nope\/model\.json failed with HTTP 404 Not Found/,
       ),
+    });
+    // model.json there, but not a weights file it names: the saved model is incomplete, as a missing file's
+    const h = memoryHandler();
+    await model.save(h);
+    const half = server({
+      'https://example.org/half/model.json': JSON.stringify({
+        modelTopology: h.artifacts!.modelTopology,
+        weightsManifest: [{ paths: ['gone.bin'], weights: h.artifacts!.weightSpecs }],
+      }),
+    });
+    await expect(
+      loadModel(httpHandler('https://example.org/half/model.json', { fetch: half as never })),
+    ).rejects.toMatchObject({
+      code: 'corrupt_file',
+      message:
+        'scratchnet: fetching https://example.org/half/gone.bin failed with HTTP 404 Not Found: ' +
+        'https://example.org/half/model.json names a weights file the server does not have',
     });
     const failing = vi.fn(async () => new Response('busy', { status: 503, statusText: 'Service Unavailable' }));
     await expect(

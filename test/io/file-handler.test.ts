@@ -1,7 +1,6 @@
 // Models in files (scratchnet/node): the forms of target, the files a save leaves, the Keras converter's shards, and
 // the errors for missing or broken files.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +10,7 @@ import { loadModel } from '../../src/io/load-model.js';
 import { memoryHandler } from '../../src/io/memory-handler.js';
 import type { ModelArtifacts } from '../../src/io/types.js';
 import { fileHandler } from '../../src/node.js';
+import { ORPHAN_AGE_MS } from '../../src/io/node-files.js';
 
 let root = '';
 let model: Sequential;
@@ -74,7 +74,7 @@ describe('targets', () => {
     await model.save(join(dir, 'classifier.json'));
     const files = (await readdir(dir)).sort();
     expect(files[0]).toMatch(/^classifier\.json$/);
-    expect(files[1]).toMatch(/^classifier\.weights\.[0-9a-z]+-[0-9a-f]+\.[0-9a-f]{8}-[0-9a-z]+\.bin$/);
+    expect(files[1]).toMatch(/^classifier\.weights\.[0-9a-z]+-[0-9a-f]+\.bin$/);
     const json = JSON.parse(await readFile(join(dir, 'classifier.json'), 'utf8'));
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual([files[1]]);
@@ -121,31 +121,29 @@ describe('the files a save leaves', () => {
     m.dispose();
   });
 
-  it("files left by a save whose process is gone are removed by the next save; a running writer's, another host's and other files are not touched", async () => {
+  it('files of saves that no model.json names are removed by a later save once nothing has written them for ten minutes; newer ones and other files are not touched', async () => {
     const dir = join(root, 'orphans');
     await model.save(dir);
     const [own] = await weightFiles(dir);
-    const host = own.split('.')[3].split('-')[0]; // model.weights.<time>-<random>.<host>-<pid>.bin
-    const gone = await exitedPid();
-    const orphans = [
-      `model.weights.zzz1-00ff.${host}-${gone.toString(36)}.bin`, // its writer's process has exited
-      `model.json.zzz1-00ff.${host}-${gone.toString(36)}.tmp`,
-      'model.weights.zzz2-00ff.bin', // an earlier version's names, which carry no writer
-      'model.json.tmp',
+    const old = new Date(Date.now() - ORPHAN_AGE_MS - 60_000);
+    const aged = [
+      'model.weights.zzz1-00ff.bin', // a save killed before it committed, or whose commit another writer replaced
+      'model.json.zzz1-00ff.tmp',
+      'model.json.tmp', // an earlier version's temporary name
     ];
     const kept = [
-      `model.weights.zzz3-00ff.${host}-${process.ppid.toString(36)}.bin`, // its writer runs: a save in progress
-      `model.json.zzz3-00ff.${host}-${process.ppid.toString(36)}.tmp`,
-      `model.weights.zzz4-00ff.0badc0de-${gone.toString(36)}.bin`, // another host's: its process cannot be asked
+      'model.weights.zzz2-00ff.bin', // written just now: a save in progress, here or in another thread or process
+      'model.json.zzz2-00ff.tmp',
       'notes.txt',
       'other.weights.abc-12.bin', // another model's
     ];
-    for (const name of [...orphans, ...kept]) await writeFile(join(dir, name), 'half a save');
+    for (const name of [...aged, ...kept]) await writeFile(join(dir, name), 'half a save');
+    for (const name of [...aged, 'notes.txt', 'other.weights.abc-12.bin']) await utimes(join(dir, name), old, old);
     await model.save(dir);
     const files = await readdir(dir);
-    for (const name of orphans) expect(files).not.toContain(name);
+    for (const name of aged) expect(files).not.toContain(name);
     for (const name of kept) expect(files).toContain(name);
-    expect(files).not.toContain(own); // the weights the replaced model.json named
+    expect(files).not.toContain(own); // the weights the replaced model.json named, at once
     (await loadModel(dir, { backend: 'js' })).dispose();
   });
 
@@ -218,9 +216,12 @@ describe('loading', () => {
       join(dir, 'model.json'),
       JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] }),
     );
-    await expect(loadModel(dir)).rejects.toThrow(
-      /^scratchnet: .*names the weights file '\.\.\/\.\.\/etc\/passwd', outside its folder/,
-    );
+    await expect(loadModel(dir)).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(
+        /^scratchnet: [^:]*names the weights file '\.\.\/\.\.\/etc\/passwd', outside its folder/,
+      ),
+    });
     await writeFile(join(dir, 'model.json'), JSON.stringify({ modelTopology: {} }));
     await expect(loadModel(dir)).rejects.toThrow(/^scratchnet: .*has no weightsManifest list/);
   });
@@ -247,6 +248,10 @@ describe('loading', () => {
       message: expect.stringMatching(/: EISDIR: .*; a folder stands where the model's \.json file should be$/),
     });
     expect(await readdir(folderInTheWay)).toEqual(['model.json']);
+    await expect(loadModel(folderInTheWay)).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/: a folder stands where the model's \.json file should be$/),
+    });
   });
 
   it("what the system refuses to read is 'io_failed', with its words (a weights file that is a folder)", async () => {
@@ -261,12 +266,3 @@ describe('loading', () => {
     });
   });
 });
-
-/** the process id of a child that has exited (and been reaped): no process runs with it now */
-function exitedPid(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', '0']);
-    child.on('error', reject);
-    child.on('close', () => resolve(child.pid!));
-  });
-}
