@@ -10,10 +10,11 @@
  *
  * Processes and worker threads may save to one folder at once (replicas writing one checkpoint): each save writes
  * only files of its own, uniquely named, and removes only the weights the model.json it replaced named, so the model
- * on disk is always one writer's complete save (the last to commit). Files no model.json names — left by a save
- * whose process died, or the weights of a save another writer's commit replaced at once — are removed by a later
- * save once nothing has written them for ORPHAN_AGE_MS: a save writes its files within seconds of committing them,
- * and whether another writer (another thread, process, container or host) still runs cannot be asked reliably.
+ * on disk is always one writer's complete save (the last to commit). A writer's own weights that another writer's
+ * commit replaced at once go at its next save; other files no model.json names (left by a save whose process died)
+ * are removed by a later save once nothing has written them for ORPHAN_AGE_MS: a save writes its files within
+ * seconds of committing them, and whether another writer (another thread, process, container or host) still runs
+ * cannot be asked reliably.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
@@ -41,6 +42,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
     const weightsPath = join(dir, weightsName);
     const tmpPath = join(dir, `${stem}.json.${id}.tmp`);
     writing.add(weightsPath).add(tmpPath);
+    written.add(resolve(weightsPath));
     try {
       await mkdir(dir, { recursive: true });
       await writeDurably(weightsPath, bytes.parts, 'wx');
@@ -58,8 +60,9 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       const named = await previousWeights(jsonPath);
       for (const name of await readdir(dir)) {
         const path = join(dir, name);
-        if (files.ours(name) && !named.includes(name) && !writing.has(path) && (await orphaned(path)))
-          await removeQuietly(path);
+        if (!files.ours(name) || named.includes(name) || writing.has(path)) continue;
+        // this isolate's own weights, which another writer's commit replaced at once, need not wait
+        if (written.has(resolve(path)) || (await orphaned(path))) await removeQuietly(path);
       }
     } catch (e) {
       await removeQuietly(tmpPath);
@@ -145,6 +148,9 @@ export const ORPHAN_AGE_MS = 10 * 60 * 1000;
 
 /** the files this isolate's saves are writing now (absolute paths) */
 const writing = new Set<string>();
+/** the weights files this isolate's saves have written and not removed (absolute paths): once no model.json names
+ *  one and no save of ours is writing it, it is left over, whatever its age */
+const written = new Set<string>();
 
 /** The files saves of `<stem>.json` write: `<stem>.weights.<time>-<random>.bin` and `<stem>.json.<time>-<random>.tmp`
  *  (and the `<stem>.json.tmp` of earlier versions). */
@@ -238,6 +244,7 @@ async function references(jsonPath: string, name: string): Promise<boolean> {
 }
 
 async function removeQuietly(path: string): Promise<void> {
+  written.delete(resolve(path));
   try {
     await unlink(path);
   } catch {
