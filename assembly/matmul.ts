@@ -335,9 +335,15 @@ function direct4x8(
   v128.store(c3, c30); v128.store(c3, c31, 16);
 }
 
-/** C[4, 4] (+)= A(4, len) · B[len, 4] */
+/**
+ * C[4, 4] (+)= A(4, len) · B[len, 4]. With `cols` < 4, only the last `cols` columns are stored: the last columns of a
+ * C at least 4 wide, right of its other blocks, computed again over its last four columns (for rows of A that lie
+ * apart, as matmul's, where gathering A's four values into one vector, direct4xTail, costs more than the lanes it
+ * wastes). With `accumulate`, the dropped lanes start from values this pass has already updated; they are dropped.
+ */
 function direct4x4(
   a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
+  cols: i32 = 4,
 ): void {
   let c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero();
   if (accumulate) {
@@ -352,7 +358,11 @@ function direct4x4(
     c3 = madd(v128.load32_splat(a3), b0, c3);
     a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bRow;
   }
-  v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
+  if (cols == 4) {
+    v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
+  } else {
+    storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
+  }
 }
 
 /** store the last `cols` (1–3) lanes of `v` at c + (4 − cols)·4 … c + 12: the columns of a block right of the others */
@@ -362,32 +372,6 @@ function storeLast(c: usize, v: v128, cols: i32): void {
   if (cols == 3) store<f32>(c, f32x4.extract_lane(v, 1), 4);
   if (cols >= 2) store<f32>(c, f32x4.extract_lane(v, 2), 8);
   store<f32>(c, f32x4.extract_lane(v, 3), 12);
-}
-
-/**
- * The last cols < 4 columns of C[4, N ≥ 4], as a 4×4 block over the last four columns whose other lanes (columns
- * the blocks before it have written) are computed again and dropped: for rows of A that lie apart (matmul), where
- * gathering A's four values into one vector (direct4xTail) costs more than the lanes it wastes. With `accumulate`,
- * the dropped lanes start from values this pass has already updated, which does not matter since they are dropped.
- */
-function direct4x4Last(
-  a: usize, aRow: usize, aStep: usize, b: usize, bRow: usize, c: usize, cRow: usize, len: i32, accumulate: bool,
-  cols: i32,
-): void {
-  let c0 = zero(), c1 = zero(), c2 = zero(), c3 = zero();
-  if (accumulate) {
-    c0 = v128.load(c); c1 = v128.load(c + cRow); c2 = v128.load(c + 2 * cRow); c3 = v128.load(c + 3 * cRow);
-  }
-  let a0 = a, a1 = a + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
-  for (let p = 0; p < len; p++) {
-    const b0 = v128.load(b);
-    c0 = madd(v128.load32_splat(a0), b0, c0);
-    c1 = madd(v128.load32_splat(a1), b0, c1);
-    c2 = madd(v128.load32_splat(a2), b0, c2);
-    c3 = madd(v128.load32_splat(a3), b0, c3);
-    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bRow;
-  }
-  storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
 }
 
 /** the four rows of A at one step as the lanes of a vector: one load where the rows are adjacent floats
@@ -479,7 +463,7 @@ function gemmDirect(
       if (j < N) {
         if (aRow != 4 && N >= 4) {
           const o = <usize>(N - 4) << 2;
-          direct4x4Last(ai, aRow, aStep, bp + o, bRow, ci + o, cRow, len, accumulate, N - j);
+          direct4x4(ai, aRow, aStep, bp + o, bRow, ci + o, cRow, len, accumulate, N - j);
         } else direct4xTail(ai, aRow, aStep, bp + (<usize>j << 2), bRow, ci + (<usize>j << 2), cRow, len, accumulate, N - j);
       }
     }

@@ -1,8 +1,8 @@
 // Layers whose width is not a multiple of 4: a Dense(1024 → u) and a Conv2D(f, 3) training step, one thread, at
 // neighbouring widths, so that a width that costs far more per output than its neighbours shows (the kernels work in
 // blocks of 4 and 8 output columns, and the columns right of them take tail kernels: assembly/matmul.ts
-// `direct4xTail` and `direct4x4Last`, assembly/lib/conv-direct.ts `forward4xTail`, `filter4xTail` and the `…Last`
-// kernels). Each width is timed in rounds that alternate, medians of the rounds; the last column is the time per
+// `direct4xTail`, assembly/lib/conv-direct.ts `forward4xTail` and `filter4xTail`, or the 4×4 kernels again over the
+// last four columns, storing only the last few). Each width is timed in rounds that alternate, medians of the rounds; the last column is the time per
 // output column relative to the multiple of 4 at or above it.
 //
 //   npx tsx bench/widths.ts [rounds=5]

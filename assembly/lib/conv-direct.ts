@@ -82,8 +82,11 @@ function forward4x8(x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32
   v128.store(r3, c30); v128.store(r3, c31, 16);
 }
 
-/** y[4 rows, 4] = A(4 rows at the corners t[0..4]) · w[K, 4] */
-function forward4x4(x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32, run: i32, line: usize, wRow: usize): void {
+/** y[4 rows, 4] = A(4 rows at the corners t[0..4]) · w[K, 4]; with `cols` < 4 only the last `cols` columns are
+ *  stored (the last columns of a y at least 4 wide, computed again over its last four: the others are dropped) */
+function forward4x4(
+  x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32, run: i32, line: usize, wRow: usize, cols: i32 = 4,
+): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   const a0 = x + <usize>load<i32>(t), a1 = x + <usize>load<i32>(t, 4);
   const a2 = x + <usize>load<i32>(t, 8), a3 = x + <usize>load<i32>(t, 12);
@@ -100,7 +103,7 @@ function forward4x4(x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32
       p0 += 4; p1 += 4; p2 += 4; p3 += 4; b += wRow;
     }
   }
-  v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
+  storeRows4(c, cRow, c0, c1, c2, c3, cols);
 }
 
 /** store the last `cols` (1–3) lanes of `v` at c + (4 − cols)·4 … c + 12 */
@@ -110,6 +113,17 @@ function storeLast(c: usize, v: v128, cols: i32): void {
   if (cols == 3) store<f32>(c, f32x4.extract_lane(v, 1), 4);
   if (cols >= 2) store<f32>(c, f32x4.extract_lane(v, 2), 8);
   store<f32>(c, f32x4.extract_lane(v, 3), 12);
+}
+
+/** four rows of a 4×4 block, `cRow` bytes apart: all four columns, or (cols < 4) only the last `cols` */
+// @ts-ignore: decorator
+@inline
+function storeRows4(c: usize, cRow: usize, c0: v128, c1: v128, c2: v128, c3: v128, cols: i32): void {
+  if (cols == 4) {
+    v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
+  } else {
+    storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
+  }
 }
 
 /** store the lanes of `v` down a column, `cRow` bytes apart */
@@ -135,30 +149,6 @@ function gather4(p0: usize, p1: usize, p2: usize, p3: usize): v128 {
   v = f32x4.replace_lane(v, 1, load<f32>(p1));
   v = f32x4.replace_lane(v, 2, load<f32>(p2));
   return f32x4.replace_lane(v, 3, load<f32>(p3));
-}
-
-/** The last cols < 4 columns of y[4 rows, outC ≥ 4]: forward4x4 over the last four columns (w and c point at them),
- *  storing only the last `cols` lanes; the others, which the blocks before it wrote, are computed again and dropped */
-function forward4x4Last(
-  x: usize, t: usize, w: usize, c: usize, cRow: usize, kh: i32, run: i32, line: usize, wRow: usize, cols: i32,
-): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
-  const a0 = x + <usize>load<i32>(t), a1 = x + <usize>load<i32>(t, 4);
-  const a2 = x + <usize>load<i32>(t, 8), a3 = x + <usize>load<i32>(t, 12);
-  let b = w;
-  for (let ky = 0; ky < kh; ky++) {
-    const o = <usize>ky * line;
-    let p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
-    for (let q = 0; q < run; q++) {
-      const b0 = v128.load(b);
-      c0 = madd(v128.load32_splat(p0), b0, c0);
-      c1 = madd(v128.load32_splat(p1), b0, c1);
-      c2 = madd(v128.load32_splat(p2), b0, c2);
-      c3 = madd(v128.load32_splat(p3), b0, c3);
-      p0 += 4; p1 += 4; p2 += 4; p3 += 4; b += wRow;
-    }
-  }
-  storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
 }
 
 /** y[4 rows, cols ≤ 3] for a layer of fewer than 4 filters: a vector per column whose lanes are the four rows, so a
@@ -246,7 +236,7 @@ export function forwardDirect(
       const cols = outC - j, last = outC >= 4 ? outC - 4 : j, wl = w + (<usize>last << 2);
       for (let i = 0; i < count4; i += 4) {
         const t = table + (<usize>i << 2), yl = yc + <usize>i * cRow + (<usize>last << 2);
-        if (outC >= 4) forward4x4Last(x, t, wl, yl, cRow, kh, run, line, wRow, cols);
+        if (outC >= 4) forward4x4(x, t, wl, yl, cRow, kh, run, line, wRow, cols);
         else forward4xTail(x, t, wl, yl, cRow, kh, run, line, wRow, cols);
       }
     }
@@ -288,9 +278,12 @@ function filter4x8(
   v128.store(r3, c30); v128.store(r3, c31, 16);
 }
 
-/** dw[4 taps, 4] += Σ over `count` rows of A(r, taps at o0…o3) · dy[r, 4] */
+/** dw[4 taps, 4] += Σ over `count` rows of A(r, taps at o0…o3) · dy[r, 4]; with `cols` < 4 only the last `cols`
+ *  columns are stored (the last columns of a block at least 4 wide: the dropped lanes start from values this pass has
+ *  already updated, which does not matter since they are dropped) */
 function filter4x4(
   x: usize, t: usize, count: i32, o0: usize, o1: usize, o2: usize, o3: usize, dy: usize, dyRow: usize, c: usize, cRow: usize,
+  cols: i32 = 4,
 ): void {
   let c0 = v128.load(c), c1 = v128.load(c + cRow), c2 = v128.load(c + 2 * cRow), c3 = v128.load(c + 3 * cRow);
   let d = dy;
@@ -303,28 +296,7 @@ function filter4x4(
     c3 = madd(v128.load32_splat(a + o3), b0, c3);
     d += dyRow;
   }
-  v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
-}
-
-/** The last cols < 4 columns of dw[4 taps, j0 .. j1) with j1 − j0 ≥ 4: filter4x4 over its last four columns (dy and
- *  c point at them), storing only the last `cols` lanes; the dropped lanes start from values this pass has already
- *  updated, which does not matter since they are dropped */
-function filter4x4Last(
-  x: usize, t: usize, count: i32, o0: usize, o1: usize, o2: usize, o3: usize, dy: usize, dyRow: usize, c: usize, cRow: usize,
-  cols: i32,
-): void {
-  let c0 = v128.load(c), c1 = v128.load(c + cRow), c2 = v128.load(c + 2 * cRow), c3 = v128.load(c + 3 * cRow);
-  let d = dy;
-  for (let k = 0; k < count; k++) {
-    const a = x + <usize>load<i32>(t + (<usize>k << 2));
-    const b0 = v128.load(d);
-    c0 = madd(v128.load32_splat(a + o0), b0, c0);
-    c1 = madd(v128.load32_splat(a + o1), b0, c1);
-    c2 = madd(v128.load32_splat(a + o2), b0, c2);
-    c3 = madd(v128.load32_splat(a + o3), b0, c3);
-    d += dyRow;
-  }
-  storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
+  storeRows4(c, cRow, c0, c1, c2, c3, cols);
 }
 
 /** dw[4 taps, cols ≤ 3] += … for a block of fewer than 4 columns: a vector per column whose lanes are the four taps,
@@ -459,7 +431,7 @@ export function filterDirect(
         const cols = j1 - j;
         if (j1 - j0 >= 4) {
           const o = <usize>(j1 - 4) << 2;
-          filter4x4Last(x, table, count, o0, o1, o2, o3, d0 + o, dyRow, cp + o, cRow, cols);
+          filter4x4(x, table, count, o0, o1, o2, o3, d0 + o, dyRow, cp + o, cRow, cols);
         } else filter4xTail(x, table, count, o0, o1, o2, o3, d0 + (<usize>j << 2), dyRow, cp + (<usize>j << 2), cRow, cols);
       }
     }
