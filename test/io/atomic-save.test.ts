@@ -101,6 +101,25 @@ it(`a model saved in a loop survives ${KILLS} SIGKILLs at random moments: the ol
   );
 }, 60_000);
 
+/** Load the model in `folder` over and over while `going()`: how many loads gave one save's weights, and what went
+ *  wrong in the others (a load before the first save finds no model yet, which is no failure) */
+async function loadWhile(folder: string, going: () => boolean): Promise<{ loads: number; failures: string[] }> {
+  let loads = 0;
+  const failures: string[] = [];
+  while (going()) {
+    try {
+      const model = await loadModel(fileHandler(folder), { backend: 'js' });
+      const values = new Set(model.getWeights().flatMap((w) => [...new Set(w)]));
+      model.dispose();
+      if (values.size !== 1) failures.push(`a load mixed saves: ${[...values].slice(0, 4)}`);
+      loads++;
+    } catch (e) {
+      if (!/there is no model at/.test((e as Error).message)) failures.push((e as Error).message);
+    }
+  }
+  return { loads, failures };
+}
+
 /** Start the child saving in a loop; resolves once it has reported its first save, with a way to SIGKILL it that
  *  resolves once it has ended (rejects if it ended by itself, a save having thrown). */
 function startSaving(folder: string, start: number): Promise<{ saves: () => number; kill: () => Promise<void> }> {
@@ -136,20 +155,8 @@ it('two processes saving to one folder at once, while this one loads it: every l
   dir ||= await mkdtemp(join(tmpdir(), 'scratchnet-atomic-'));
   const folder = join(dir, 'shared');
   const writers = await Promise.all([startSaving(folder, 1_000_000), startSaving(folder, 2_000_000)]);
-  let loads = 0;
-  const failures: string[] = [];
   const until = Date.now() + 1500;
-  while (Date.now() < until) {
-    try {
-      const model = await loadModel(fileHandler(folder), { backend: 'js' });
-      const values = new Set(model.getWeights().flatMap((w) => [...new Set(w)]));
-      model.dispose();
-      if (values.size !== 1) failures.push(`a load mixed saves: ${[...values].slice(0, 4)}`);
-      loads++;
-    } catch (e) {
-      failures.push((e as Error).message);
-    }
-  }
+  const { loads, failures } = await loadWhile(folder, () => Date.now() < until);
   const saves = writers.map((w) => w.saves());
   await Promise.all(writers.map((w) => w.kill())); // throws if a save of either failed
   expect(failures).toEqual([]);
@@ -190,20 +197,7 @@ it('two worker threads of this process saving to one folder, while this thread l
   );
   let finished = false;
   const all = Promise.all(done).finally(() => (finished = true));
-  let loads = 0;
-  const failures: string[] = [];
-  while (!finished) {
-    try {
-      const model = await loadModel(fileHandler(folder), { backend: 'js' });
-      const values = new Set(model.getWeights().flatMap((w) => [...new Set(w)]));
-      model.dispose();
-      if (values.size !== 1) failures.push(`a load mixed saves: ${[...values].slice(0, 4)}`);
-      loads++;
-    } catch (e) {
-      // before the first save there is no model yet
-      if (!/there is no model at/.test((e as Error).message)) failures.push((e as Error).message);
-    }
-  }
+  const { loads, failures } = await loadWhile(folder, () => !finished);
   expect(await all).toEqual([[], []]);
   expect(failures).toEqual([]);
   expect(loads).toBeGreaterThan(5);
