@@ -69,11 +69,13 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       if (!(await references(jsonPath, weightsName))) await removeQuietly(weightsPath);
       if (e instanceof Error && e.message.startsWith('scratchnet:')) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      // a file where the path needs a folder is the path's fault; anything else the system refused (disk full, access)
+      // a file where the path needs a folder, or a folder where model.json goes, is the path's fault; anything else
+      // the system refused (disk full, access). The folder is asked for, not read from the code: renaming over a
+      // folder is EISDIR on Linux and macOS, EPERM on Windows.
       const why =
         code === 'EEXIST' || code === 'ENOTDIR'
           ? `; ${FILE_IN_THE_WAY}`
-          : code === 'EISDIR'
+          : (await isFolder(jsonPath))
             ? `; ${FOLDER_IN_THE_WAY}`
             : '';
       const inTheWay = why !== '';
@@ -158,6 +160,14 @@ function savedFiles(stem: string): { ours(name: string): boolean } {
   const s = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^${s}\\.(?:weights\\.[0-9a-z]+-[0-9a-f]+\\.bin|json(?:\\.[0-9a-z]+-[0-9a-f]+)?\\.tmp)$`);
   return { ours: (name) => pattern.test(name) };
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** whether nothing has written the file for ORPHAN_AGE_MS (false if it is gone or cannot be read) */
