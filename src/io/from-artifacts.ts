@@ -96,7 +96,14 @@ export function readArtifacts(artifacts: unknown, options: ReadOptions = {}): Lo
   }
   plan.training = { loss, metrics, optimizer };
   if (optimizer && options.optimizerState !== false) {
-    const state = readOptimizerState(optimizer, plan, located, bytes);
+    const scale = meta && own(meta, 'velocityScale');
+    const state = readOptimizerState(
+      optimizer,
+      plan,
+      located,
+      bytes,
+      typeof scale === 'number' && scale > 0 ? scale : optimizer.learningRate,
+    );
     if (state) plan.optimizerState = state;
   }
   return plan;
@@ -117,6 +124,8 @@ function readOptimizerState(
   plan: LoadPlan,
   located: LocatedWeight[],
   bytes: WeightBytes,
+  /** what the momentum's velocity was divided by in the file (toTfjsSlot) */
+  velocityScale: number,
 ): OptimizerState | undefined {
   const entries = located.filter((w) => w.group === 'optimizer');
   if (entries.length === 0) return undefined;
@@ -151,7 +160,7 @@ function readOptimizerState(
           `optimizer weight '${w.name}' has ${w.size} ${w.dtype} values (${w.size * 4} bytes), but weight '${key}' has ${n} (${n * 4} bytes)`,
         );
       if (ours < 0) return;
-      const values = fromTfjsSlot(optimizer, bytes.float32(w.offset, w.size));
+      const values = fromTfjsSlot(optimizer, bytes.float32(w.offset, w.size), velocityScale);
       checkFinite(values, w.name, w.shape);
       state.slots[p][ours] = values;
     });

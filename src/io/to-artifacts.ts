@@ -8,7 +8,13 @@ import { fail } from '../util/errors.js';
 import type { Random } from '../util/random.js';
 import { packWeights } from './bytes.js';
 import { writeTopology } from './topology.js';
-import { optimizerSlotNames, toTfjsSlot, writeOptimizerConfig, writeTrainingConfig } from './training-config.js';
+import {
+  optimizerSlotNames,
+  toTfjsSlot,
+  velocityScale,
+  writeOptimizerConfig,
+  writeTrainingConfig,
+} from './training-config.js';
 import type { ModelArtifacts, SaveOptions, WeightsManifestEntry } from './types.js';
 
 /** What a model hands to `toArtifacts`: both Sequential and Network describe themselves this way. */
@@ -36,6 +42,8 @@ export interface ScratchnetMetadata {
   loss?: { name: string; fromLogits: boolean };
   metrics?: string[];
   optimizer?: { class_name: string; config: Record<string, unknown> };
+  /** what the momentum's velocity was divided by in the file when that is not the learning rate (a rate of 0) */
+  velocityScale?: number;
 }
 
 export function toArtifacts(source: SaveSource, options: SaveOptions = {}): ModelArtifacts {
@@ -75,6 +83,8 @@ export function toArtifacts(source: SaveSource, options: SaveOptions = {}): Mode
     if (!slots || !optimizer.getState || !optimizerConfig)
       fail(`includeOptimizer: the optimizer '${optimizer.name}' is not a built-in one, so its state cannot be saved`);
     const state = optimizer.getState();
+    const scale = velocityScale(optimizer);
+    if (scale !== optimizer.learningRate) meta.velocityScale = scale;
     weightSpecs.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
     arrays.push({ int32: state.iterations });
     slots.names.forEach((slotName, s) => {
@@ -82,7 +92,7 @@ export function toArtifacts(source: SaveSource, options: SaveOptions = {}): Mode
         const ours = slots.ours[s];
         const values =
           ours >= 0
-            ? toTfjsSlot(optimizer, state.slots[p][ours])
+            ? toTfjsSlot(optimizer, state.slots[p][ours], scale)
             : new Float32Array(arrays[p] instanceof Float32Array ? (arrays[p] as Float32Array).length : 0);
         weightSpecs.push({
           name: `${name}/${slotName}`,

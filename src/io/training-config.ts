@@ -191,19 +191,23 @@ export function optimizerSlotNames(optimizer: Optimizer): { names: string[]; our
 }
 
 /**
- * Our slot value → TF.js's. Keras's momentum keeps v = μv − lr·g (param += v); TF.js keeps a = μa + g (param −= lr·a),
- * so a = −v / lr. The other slots mean the same on both sides.
+ * The rate by which our momentum slot is written in TF.js's form. Keras's momentum keeps v = μv − lr·g (param += v);
+ * TF.js keeps a = μa + g (param −= lr·a), so a = −v / lr, and the file is TF.js's. With a learning rate of 0 (a
+ * schedule's pause) that form cannot hold the velocity: it is written as −v, and the scale (1) goes in scratchnet's
+ * metadata, so that scratchnet resumes with the velocity (TF.js, which has no such note, reads it as its a).
  */
-export function toTfjsSlot(optimizer: Optimizer, values: Float32Array): Float32Array {
-  if (optimizer instanceof SGD) {
-    // NOTE: with a learning rate of 0 TF.js's form cannot hold the velocity; it is saved as zeros.
-    const lr = optimizer.learningRate;
-    return values.map((x) => (lr > 0 ? -x / lr : 0));
-  }
+export function velocityScale(optimizer: Optimizer): number {
+  return optimizer.learningRate > 0 ? optimizer.learningRate : 1;
+}
+
+/** Our slot value → TF.js's (the momentum's velocity divided by `scale`); the other slots mean the same on both sides. */
+export function toTfjsSlot(optimizer: Optimizer, values: Float32Array, scale: number): Float32Array {
+  if (optimizer instanceof SGD) return values.map((x) => -x / scale);
   return values;
 }
 
-export function fromTfjsSlot(optimizer: Optimizer, values: Float32Array): Float32Array {
-  if (optimizer instanceof SGD) return values.map((x) => -x * optimizer.learningRate);
+/** TF.js's slot value → ours; `scale`: what the file says the velocity was divided by, else the learning rate. */
+export function fromTfjsSlot(optimizer: Optimizer, values: Float32Array, scale: number): Float32Array {
+  if (optimizer instanceof SGD) return values.map((x) => -x * scale);
   return values;
 }

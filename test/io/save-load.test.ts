@@ -95,6 +95,26 @@ describe.each(BACKENDS)('Sequential on %s', (backend) => {
     back.dispose();
   });
 
+  it('with momentum and a learning rate of 0 at the save (a schedule’s pause), the velocity comes back exactly (scratchnet’s note of the scale)', async () => {
+    const model = classifier(backend, optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }));
+    await model.fit(x, labels, { epochs: 2, batchSize: 5, verbose: 0 });
+    model.internals.optimizer!.learningRate = 0;
+    const artifacts = await saved(model, true);
+    expect(artifacts.userDefinedMetadata).toMatchObject({ scratchnet: { velocityScale: 1 } });
+    const back = await loadModel(artifacts, { backend });
+    const a = model.internals.optimizer!.getState!(),
+      b = back.internals.optimizer!.getState!();
+    expect(a.slots[0][0].some((v) => v !== 0)).toBe(true);
+    expect(b.slots).toEqual(a.slots); // −(−v / 1) · 1 = v: no rounding
+    // training on at a rate again moves both the same way (with zeros for the velocity, the loaded one lagged)
+    for (const m of [model, back]) m.internals.optimizer!.learningRate = 0.05;
+    await model.fit(x, labels, { epochs: 1, batchSize: 5, verbose: 0, shuffle: false });
+    await back.fit(x, labels, { epochs: 1, batchSize: 5, verbose: 0, shuffle: false });
+    expect(back.getWeights()).toEqual(model.getWeights());
+    model.dispose();
+    back.dispose();
+  });
+
   it('without includeOptimizer the optimizer starts fresh; a loss on logits comes back through scratchnet’s metadata', async () => {
     const model = new Sequential([new Dense(3, { inputShape: [4] })], { seed: 1, backend });
     model.compile({ optimizer: 'sgd', loss: losses.create('sparse_categorical_crossentropy', { fromLogits: true }) });
