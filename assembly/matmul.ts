@@ -1,5 +1,5 @@
 import { check, checkRange, DEBUG } from './lib/check';
-import { hsum, hsum4, madd } from './lib/simd';
+import { column4, gather4, hsum, hsum4, madd, storeColumn4, storeRows4 } from './lib/simd';
 import { aPack, bPack, edgeTile, KC, LIST_CAPACITY, MC, MR, NC, NR } from './lib/scratch';
 
 // The three matmul forms share one packed core, `gemm`:  C[M, N] = A(M, K) · B(K, N), C row-major and contiguous,
@@ -358,20 +358,7 @@ function direct4x4(
     c3 = madd(v128.load32_splat(a3), b0, c3);
     a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep; b += bRow;
   }
-  if (cols == 4) {
-    v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
-  } else {
-    storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
-  }
-}
-
-/** store the last `cols` (1–3) lanes of `v` at c + (4 − cols)·4 … c + 12: the columns of a block right of the others */
-// @ts-ignore: decorator
-@inline
-function storeLast(c: usize, v: v128, cols: i32): void {
-  if (cols == 3) store<f32>(c, f32x4.extract_lane(v, 1), 4);
-  if (cols >= 2) store<f32>(c, f32x4.extract_lane(v, 2), 8);
-  store<f32>(c, f32x4.extract_lane(v, 3), 12);
+  storeRows4(c, cRow, c0, c1, c2, c3, cols);
 }
 
 /** the four rows of A at one step as the lanes of a vector: one load where the rows are adjacent floats
@@ -379,29 +366,7 @@ function storeLast(c: usize, v: v128, cols: i32): void {
 // @ts-ignore: decorator
 @inline
 function rows4(a0: usize, aRow: usize): v128 {
-  if (aRow == 4) return v128.load(a0);
-  let av = v128.load32_splat(a0);
-  av = f32x4.replace_lane(av, 1, load<f32>(a0 + aRow));
-  av = f32x4.replace_lane(av, 2, load<f32>(a0 + 2 * aRow));
-  return f32x4.replace_lane(av, 3, load<f32>(a0 + 3 * aRow));
-}
-
-/** the column C[0..4, 0] as the lanes of a vector */
-// @ts-ignore: decorator
-@inline
-function column4(c: usize, cRow: usize): v128 {
-  let v = v128.load32_splat(c);
-  v = f32x4.replace_lane(v, 1, load<f32>(c + cRow));
-  v = f32x4.replace_lane(v, 2, load<f32>(c + 2 * cRow));
-  return f32x4.replace_lane(v, 3, load<f32>(c + 3 * cRow));
-}
-
-/** store the lanes of `v` down the column C[0..4, 0] */
-// @ts-ignore: decorator
-@inline
-function storeColumn4(c: usize, cRow: usize, v: v128): void {
-  store<f32>(c, f32x4.extract_lane(v, 0)); store<f32>(c + cRow, f32x4.extract_lane(v, 1));
-  store<f32>(c + 2 * cRow, f32x4.extract_lane(v, 2)); store<f32>(c + 3 * cRow, f32x4.extract_lane(v, 3));
+  return aRow == 4 ? v128.load(a0) : gather4(a0, a0 + aRow, a0 + 2 * aRow, a0 + 3 * aRow);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { madd } from './simd';
+import { column4, gather4, madd, storeColumn4, storeRows4 } from './simd';
 
 // The forward pass and the filter gradient of assembly/conv.ts without building the patch matrix, for geometries in
 // which every window lies wholly inside the image (no pad is ever read: 'valid', or a 1×1 kernel). Row r = (b, oy, ox)
@@ -104,51 +104,6 @@ function forward4x4(
     }
   }
   storeRows4(c, cRow, c0, c1, c2, c3, cols);
-}
-
-/** store the last `cols` (1–3) lanes of `v` at c + (4 − cols)·4 … c + 12 */
-// @ts-ignore: decorator
-@inline
-function storeLast(c: usize, v: v128, cols: i32): void {
-  if (cols == 3) store<f32>(c, f32x4.extract_lane(v, 1), 4);
-  if (cols >= 2) store<f32>(c, f32x4.extract_lane(v, 2), 8);
-  store<f32>(c, f32x4.extract_lane(v, 3), 12);
-}
-
-/** four rows of a 4×4 block, `cRow` bytes apart: all four columns, or (cols < 4) only the last `cols` */
-// @ts-ignore: decorator
-@inline
-function storeRows4(c: usize, cRow: usize, c0: v128, c1: v128, c2: v128, c3: v128, cols: i32): void {
-  if (cols == 4) {
-    v128.store(c, c0); v128.store(c + cRow, c1); v128.store(c + 2 * cRow, c2); v128.store(c + 3 * cRow, c3);
-  } else {
-    storeLast(c, c0, cols); storeLast(c + cRow, c1, cols); storeLast(c + 2 * cRow, c2, cols); storeLast(c + 3 * cRow, c3, cols);
-  }
-}
-
-/** store the lanes of `v` down a column, `cRow` bytes apart */
-// @ts-ignore: decorator
-@inline
-function storeColumn4(c: usize, cRow: usize, v: v128): void {
-  store<f32>(c, f32x4.extract_lane(v, 0)); store<f32>(c + cRow, f32x4.extract_lane(v, 1));
-  store<f32>(c + 2 * cRow, f32x4.extract_lane(v, 2)); store<f32>(c + 3 * cRow, f32x4.extract_lane(v, 3));
-}
-
-/** the column c, c + cRow, c + 2·cRow, c + 3·cRow as the lanes of a vector */
-// @ts-ignore: decorator
-@inline
-function column4(c: usize, cRow: usize): v128 {
-  return gather4(c, c + cRow, c + 2 * cRow, c + 3 * cRow);
-}
-
-/** the floats at four addresses as the lanes of a vector */
-// @ts-ignore: decorator
-@inline
-function gather4(p0: usize, p1: usize, p2: usize, p3: usize): v128 {
-  let v = v128.load32_splat(p0);
-  v = f32x4.replace_lane(v, 1, load<f32>(p1));
-  v = f32x4.replace_lane(v, 2, load<f32>(p2));
-  return f32x4.replace_lane(v, 3, load<f32>(p3));
 }
 
 /** y[4 rows, cols ≤ 3] for a layer of fewer than 4 filters: a vector per column whose lanes are the four rows, so a

@@ -18,11 +18,18 @@ const KILLS = 10;
 /** a save's weights file: model.weights.<time>-<random>.bin */
 const WEIGHTS_NAME = /^model\.weights\.[0-9a-z]+-[0-9a-f]+\.bin$/;
 
-/** Make every file in `folder` look as if nothing had written it since before ORPHAN_AGE_MS: a later save may then
- *  take those no model.json names for what killed writers left (node-files.ts). */
-async function ageFiles(folder: string): Promise<void> {
+/** A save once what killed writers left has aged past ORPHAN_AGE_MS (every file in `folder` made to look as if
+ *  nothing had written it since) leaves exactly one model.json and one weights file (node-files.ts). */
+async function expectCleanSave(folder: string): Promise<void> {
   const then = new Date(Date.now() - ORPHAN_AGE_MS - 60_000);
   for (const name of await readdir(folder)) await utimes(join(folder, name), then, then);
+  const model = await loadModel(fileHandler(folder), { backend: 'js' });
+  await model.save(fileHandler(folder));
+  model.dispose();
+  const files = (await readdir(folder)).sort();
+  expect(files).toHaveLength(2);
+  expect(files[0]).toBe('model.json');
+  expect(files[1]).toMatch(WEIGHTS_NAME);
 }
 let dir = '';
 afterAll(async () => {
@@ -87,15 +94,7 @@ it(`a model saved in a loop survives ${KILLS} SIGKILLs at random moments: the ol
     current = value;
   }
   expect(current).toBeDefined();
-  // A clean save afterwards, once what the kills left has aged, leaves exactly one model.json and one weights file.
-  await ageFiles(folder);
-  const model = await loadModel(fileHandler(folder), { backend: 'js' });
-  await model.save(fileHandler(folder));
-  model.dispose();
-  const files = (await readdir(folder)).sort();
-  expect(files).toHaveLength(2);
-  expect(files[0]).toBe('model.json');
-  expect(files[1]).toMatch(WEIGHTS_NAME);
+  await expectCleanSave(folder);
   console.log(
     `atomic saves: ${KILLS} kills, ${leftovers} of them mid-save (left a .tmp or a second weights file), every one loaded`,
   );
@@ -162,15 +161,7 @@ it('two processes saving to one folder at once, while this one loads it: every l
   expect(failures).toEqual([]);
   expect(loads).toBeGreaterThan(10);
   expect(Math.min(...saves)).toBeGreaterThan(5); // both wrote all along
-  // what the killed writers left (and the weights of saves another's commit replaced) goes with a save once aged
-  await ageFiles(folder);
-  const model = await loadModel(fileHandler(folder), { backend: 'js' });
-  await model.save(fileHandler(folder));
-  model.dispose();
-  const files = (await readdir(folder)).sort();
-  expect(files).toHaveLength(2);
-  expect(files[0]).toBe('model.json');
-  expect(files[1]).toMatch(WEIGHTS_NAME);
+  await expectCleanSave(folder);
   console.log(`two writers: ${saves.join(' and ')} saves, ${loads} loads, none failed`);
 }, 60_000);
 
