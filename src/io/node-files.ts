@@ -41,8 +41,6 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
     const weightsName = `${stem}.weights.${id}.bin`;
     const weightsPath = join(dir, weightsName);
     const tmpPath = join(dir, `${stem}.json.${id}.tmp`);
-    writing.add(weightsPath).add(tmpPath);
-    written.add(resolve(weightsPath));
     try {
       await mkdir(dir, { recursive: true });
       await writeDurably(weightsPath, bytes.parts, 'wx');
@@ -53,6 +51,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       );
       const previous = await previousWeights(jsonPath); // read last, so that a save committed meanwhile is seen
       await rename(tmpPath, jsonPath); // the commit point
+      written.add(resolve(weightsPath));
       await syncDir(dir);
       // The new model is complete and current: the weights of the one it replaced can go, and so can files that no
       // model.json names and nothing has written for a while (never those of a save still running, here or elsewhere).
@@ -60,8 +59,9 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       const named = await previousWeights(jsonPath);
       for (const name of await readdir(dir)) {
         const path = join(dir, name);
-        if (!files.ours(name) || named.includes(name) || writing.has(path)) continue;
-        // this isolate's own weights, which another writer's commit replaced at once, need not wait
+        if (!files.ours(name) || named.includes(name)) continue;
+        // this isolate's own committed weights, which another writer's commit replaced at once, need not wait (no
+        // other save of this model runs here meanwhile: oneAtATime)
         if (written.has(resolve(path)) || (await orphaned(path))) await removeQuietly(path);
       }
     } catch (e) {
@@ -84,9 +84,6 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
         inTheWay ? 'bad_input' : 'io_failed',
         e,
       );
-    } finally {
-      writing.delete(weightsPath);
-      writing.delete(tmpPath);
     }
     return { modelArtifactsInfo: artifactsInfo(artifacts, bytes.byteLength) };
   }
@@ -148,10 +145,8 @@ const LOAD_ATTEMPTS = 20;
  */
 export const ORPHAN_AGE_MS = 10 * 60 * 1000;
 
-/** the files this isolate's saves are writing now (absolute paths) */
-const writing = new Set<string>();
-/** the weights files this isolate's saves have written and not removed (absolute paths): once no model.json names
- *  one and no save of ours is writing it, it is left over, whatever its age */
+/** the weights files this isolate's saves have committed and not removed (absolute paths): once no model.json names
+ *  one, it is left over, whatever its age */
 const written = new Set<string>();
 
 /** The files saves of `<stem>.json` write: `<stem>.weights.<time>-<random>.bin` and `<stem>.json.<time>-<random>.tmp`
@@ -162,6 +157,7 @@ function savedFiles(stem: string): { ours(name: string): boolean } {
   return { ours: (name) => pattern.test(name) };
 }
 
+/** whether `path` is a folder (false if it is not there) */
 async function isFolder(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
