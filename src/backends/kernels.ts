@@ -86,29 +86,33 @@ export interface Kernels {
   softmaxBackward(y: Ptr, dy: Ptr, dx: Ptr, rows: number, cols: number): void;
 
   // ---- losses: return the loss, and write dy = ∂loss/∂(first argument) -------------------------------------------
-  /** loss = Σ (p − t)² / n ; dy = 2 (p − t) / n */
-  mse(p: Ptr, t: Ptr, dy: Ptr, n: number): number;
-  /** loss = Σ |p − t| / n ; dy = sign(p − t) / n  (sign(0) = 0) */
-  mae(p: Ptr, t: Ptr, dy: Ptr, n: number): number;
-  /** pc = clamp(p, eps, 1 − eps); loss = −Σ [t·ln pc + (1 − t)·ln(1 − pc)] / n ;
-   *  dy = eps ≤ p ≤ 1 − eps ? (pc − t) / (pc (1 − pc)) / n : 0  (the clip passes no gradient, as in Keras) */
-  binaryCrossentropy(p: Ptr, t: Ptr, dy: Ptr, n: number, eps: number): number;
-  /** on logits z: loss = Σ [max(z,0) − z·t + ln(1 + e^(−|z|))] / n ; dy = (σ(z) − t) / n */
-  binaryCrossentropyFromLogits(z: Ptr, t: Ptr, dy: Ptr, n: number): number;
+  // `w`: per-row weights ([rows]; 0: none, every row 1), Keras's sample weights. Row i's loss and gradient are
+  // multiplied by w[i] and the sum is still divided by the rows, not by Σ w (Keras's sum over batch size); a weight of
+  // 1 changes no bit. The elementwise losses average over n = rows · cols values.
+  /** loss = Σ w·(p − t)² / n ; dy = 2 (p − t)·w / n */
+  mse(p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, w: Ptr): number;
+  /** loss = Σ w·|p − t| / n ; dy = sign(p − t)·w / n  (sign(0) = 0) */
+  mae(p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, w: Ptr): number;
+  /** pc = clamp(p, eps, 1 − eps); loss = −Σ w·[t·ln pc + (1 − t)·ln(1 − pc)] / n ;
+   *  dy = eps ≤ p ≤ 1 − eps ? (pc − t) / (pc (1 − pc))·w / n : 0  (the clip passes no gradient, as in Keras) */
+  binaryCrossentropy(p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, eps: number, w: Ptr): number;
+  /** on logits z: loss = Σ w·[max(z,0) − z·t + ln(1 + e^(−|z|))] / n ; dy = (σ(z) − t)·w / n */
+  binaryCrossentropyFromLogits(z: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, w: Ptr): number;
   /** probabilities p, targets t [rows,cols], per row as Keras and TF.js: s = Σ_j p_j; q = p / s;
-   *  qc = clamp(q, eps, 1 − eps); loss = −Σ t·ln qc / rows ; g_j = eps ≤ q_j ≤ 1 − eps ? −t_j / q_j : 0 ;
-   *  dy_j = (g_j − Σ_l g_l·q_l) / s / rows  (the gradient through the normalisation; the clip passes none) */
-  categoricalCrossentropy(p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number;
+   *  qc = clamp(q, eps, 1 − eps); loss = −Σ w·t·ln qc / rows ; g_j = eps ≤ q_j ≤ 1 − eps ? −t_j / q_j : 0 ;
+   *  dy_j = (g_j − Σ_l g_l·q_l) / s·w / rows  (the gradient through the normalisation; the clip passes none) */
+  categoricalCrossentropy(p: Ptr, t: Ptr, dy: Ptr, rows: number, cols: number, eps: number, w: Ptr): number;
   /** labels (float32 class indices) [rows], per row as Keras: pc = clamp(p, eps, 1 − eps); S = Σ_j pc_j;
-   *  loss = Σ_i (ln S − ln pc[label_i]) / rows ; dy_j = eps ≤ p_j ≤ 1 − eps ? (1 / S − [j == label] / pc_j) / rows : 0
+   *  loss = Σ_i w_i·(ln S − ln pc[label_i]) / rows ;
+   *  dy_j = eps ≤ p_j ≤ 1 − eps ? (1 / S − [j == label] / pc_j)·w / rows : 0
    *  (Keras clips, then normalises through log-softmax; TF.js clips once more after normalising) */
-  sparseCategoricalCrossentropy(p: Ptr, labels: Ptr, dy: Ptr, rows: number, cols: number, eps: number): number;
+  sparseCategoricalCrossentropy(p: Ptr, labels: Ptr, dy: Ptr, rows: number, cols: number, eps: number, w: Ptr): number;
   /** fused softmax + categorical cross-entropy on logits z: probs = softmax(z) (written);
-   *  loss = Σ_i Σ_j t[i,j]·(lse_i − z[i,j]) / rows ; dz[i,j] = (probs[i,j]·Σ_l t[i,l] − t[i,j]) / rows */
-  softmaxCrossentropy(z: Ptr, t: Ptr, probs: Ptr, dz: Ptr, rows: number, cols: number): number;
+   *  loss = Σ_i w_i·Σ_j t[i,j]·(lse_i − z[i,j]) / rows ; dz[i,j] = (probs[i,j]·Σ_l t[i,l] − t[i,j])·w_i / rows */
+  softmaxCrossentropy(z: Ptr, t: Ptr, probs: Ptr, dz: Ptr, rows: number, cols: number, w: Ptr): number;
   /** fused softmax + sparse categorical cross-entropy on logits z with float32 labels:
-   *  probs = softmax(z) (written); loss = Σ_i (lse_i − z[i,label_i]) / rows ; dz = (probs − onehot(label)) / rows */
-  sparseSoftmaxCrossentropy(z: Ptr, labels: Ptr, probs: Ptr, dz: Ptr, rows: number, cols: number): number;
+   *  probs = softmax(z) (written); loss = Σ_i w_i·(lse_i − z[i,label_i]) / rows ; dz = (probs − onehot(label))·w_i / rows */
+  sparseSoftmaxCrossentropy(z: Ptr, labels: Ptr, probs: Ptr, dz: Ptr, rows: number, cols: number, w: Ptr): number;
 
   // ---- metrics: counts of correct rows ---------------------------------------------------------------------------
   /** number of rows i with argmax_j p[i,j] == labels[i] (labels float32; ties: the first maximum wins) */

@@ -60,6 +60,7 @@ function onOneSample(loss: Loss, t: ArrayLike<number>, p: ArrayLike<number>): { 
     n,
     false,
     2 * n * 4,
+    0,
   );
   return { value, grad: Float32Array.from(f.subarray(n, 2 * n)) };
 }
@@ -118,7 +119,8 @@ export function getLoss(loss: LossInput | Loss['fn'], fnPrime?: Loss['fnPrime'])
 /**
  * Compute the mean loss over `rows` rows of predictions `p` ([rows, cols]) against targets `t` ([rows, cols], or
  * [rows] class indices for sparse losses) and write ∂loss/∂p into `dp`. With `logits`, `p` holds logits and the
- * probabilities go to `probs`.
+ * probabilities go to `probs`. `w`: the rows' sample weights ([rows]), or 0 for none; each row's loss is multiplied
+ * by its weight and the sum divided by the rows, as Keras does (a custom loss takes no weights: fit refuses them).
  */
 export function computeLoss(
   k: Kernels,
@@ -131,8 +133,10 @@ export function computeLoss(
   cols: number,
   logits: boolean,
   probs: Ptr,
+  w: Ptr = 0,
 ): number {
   if (!loss.builtin) {
+    if (w) fail(`internal error: sample weights with the custom loss '${loss.name}'`, 'internal');
     // Copies at the arena's own precision (float64 on the JS backend's double variant, for gradient checks).
     const yPred = arena.f32(p, rows * cols).slice() as Float32Array;
     const yTrue = arena.f32(t, rows * cols).slice() as Float32Array;
@@ -143,7 +147,7 @@ export function computeLoss(
     arena.write(dp, grad);
     return value;
   }
-  return lossKernel(k, loss, p, t, dp, rows, cols, logits, probs);
+  return lossKernel(k, loss, p, t, dp, rows, cols, logits, probs, w);
 }
 
 /** The kernel call of a built-in loss: on probabilities, or on logits (`logits`: the output activation is fused). */
@@ -157,24 +161,26 @@ function lossKernel(
   cols: number,
   logits: boolean,
   probs: Ptr,
+  w: Ptr,
 ): number {
-  const n = rows * cols;
   const fromLogits = logits || loss.fromLogits;
   switch (loss.name as BuiltinLossName) {
     case 'mse':
-      return k.mse(p, t, dp, n);
+      return k.mse(p, t, dp, rows, cols, w);
     case 'mae':
-      return k.mae(p, t, dp, n);
+      return k.mae(p, t, dp, rows, cols, w);
     case 'binary_crossentropy':
-      return fromLogits ? k.binaryCrossentropyFromLogits(p, t, dp, n) : k.binaryCrossentropy(p, t, dp, n, EPSILON);
+      return fromLogits
+        ? k.binaryCrossentropyFromLogits(p, t, dp, rows, cols, w)
+        : k.binaryCrossentropy(p, t, dp, rows, cols, EPSILON, w);
     case 'categorical_crossentropy':
       return fromLogits
-        ? k.softmaxCrossentropy(p, t, probs, dp, rows, cols)
-        : k.categoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
+        ? k.softmaxCrossentropy(p, t, probs, dp, rows, cols, w)
+        : k.categoricalCrossentropy(p, t, dp, rows, cols, EPSILON, w);
     case 'sparse_categorical_crossentropy':
       return fromLogits
-        ? k.sparseSoftmaxCrossentropy(p, t, probs, dp, rows, cols)
-        : k.sparseCategoricalCrossentropy(p, t, dp, rows, cols, EPSILON);
+        ? k.sparseSoftmaxCrossentropy(p, t, probs, dp, rows, cols, w)
+        : k.sparseCategoricalCrossentropy(p, t, dp, rows, cols, EPSILON, w);
   }
   fail(`internal error: no kernel for loss '${loss.name}'`, 'internal');
 }

@@ -86,9 +86,9 @@ export function metricSum(
       return k.categoricalTopKCount(out, t, rows, cols, TOP_K);
     // Keras's mean over each row's outputs, summed over rows: the kernels' mean over rows·cols, times rows
     case 'mae':
-      return k.mae(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows * cols) * rows;
+      return k.mae(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows, cols, 0) * rows;
     case 'mse':
-      return k.mse(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows * cols) * rows;
+      return k.mse(outputs(engine, fused, out, probs, rows, cols), t, scratch, rows, cols, 0) * rows;
     case 'binary':
       // Binary accuracy is a mean over every output value (Keras); divide by cols so it adds up like a row count.
       // It thresholds probabilities at 0.5, as computed in float32 (σ(z) of a tiny z > 0 is 0.5 there, not above it).

@@ -21,12 +21,17 @@ export const TOL = FLOAT32_TOL;
 /** What a parity scenario returns: every named output with the tolerance it is compared with. */
 export type Outputs = Record<string, { values: number[]; tol: Tolerance }>;
 
-/** One loss kernel on seeded inputs: its value, its gradient and (fused losses) the probabilities it writes. */
-export function lossOutputs(mem: Mem, loss: Loss, seed: number, m: number, n: number): Outputs {
-  const { p, t } = loss.inputs(seededRandom(seed), m, n);
+/**
+ * One loss kernel on seeded inputs: its value, its gradient and (fused losses) the probabilities it writes; with
+ * `weighted`, seeded sample weights in [0, 3) for the rows.
+ */
+export function lossOutputs(mem: Mem, loss: Loss, seed: number, m: number, n: number, weighted = false): Outputs {
+  const rand = seededRandom(seed);
+  const { p, t } = loss.inputs(rand, m, n);
   const dy = mem.zeros(m * n),
     probs = mem.zeros(m * n);
-  const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, m, n);
+  const w = weighted ? mem.put(Array.from({ length: m }, () => Math.fround(3 * rand()))) : 0;
+  const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, m, n, w);
   return {
     loss: { values: [value], tol: TOL.reduction },
     dy: { values: mem.get(dy, m * n), tol: TOL.compound },

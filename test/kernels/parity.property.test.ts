@@ -162,6 +162,7 @@ describe.skipIf(!createWasm)(`wasm and js agree on random shapes${skipReason}`, 
       fc.property(shape, ({ m, n, seed }: Shape) => {
         for (const loss of LOSSES) {
           expectParity(`${loss.name} rows=${m} cols=${n}`, (mem) => lossOutputs(mem, loss, seed, m, n));
+          expectParity(`${loss.name} weighted rows=${m} cols=${n}`, (mem) => lossOutputs(mem, loss, seed, m, n, true));
         }
         expectParity(`accuracy rows=${m} cols=${n}`, (mem) => {
           const rand = seededRandom(seed);

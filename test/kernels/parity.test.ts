@@ -88,6 +88,7 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
 
   it.each(LOSSES.map((l) => [l.name, l] as const))('%s: loss, gradient and probabilities', (_name, loss) => {
     expectParity((mem) => lossOutputs(mem, loss, 3, m, n));
+    expectParity((mem) => lossOutputs(mem, loss, 3, m, n, true)); // with sample weights
   });
 
   it.each(['sgdStep', 'adamStep'])('%s: three steps', (name) => {
@@ -220,7 +221,7 @@ describe.skipIf(!createWasm)(`wasm and js agree${skipReason}`, () => {
       mem.k.matmul(x, w, z, 1, cols, 3);
       out.matmul = { values: mem.get(z, 3), tol: TOL.reduction };
       const dy = mem.zeros(cols);
-      out['mse loss'] = { values: [mem.k.mse(x, plain, dy, cols)], tol: TOL.reduction };
+      out['mse loss'] = { values: [mem.k.mse(x, plain, dy, 1, cols, 0)], tol: TOL.reduction };
       out['mse dy'] = { values: mem.get(dy, cols), tol: TOL.compound };
       return out;
     });

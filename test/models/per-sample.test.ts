@@ -49,7 +49,7 @@ describe.each(BACKENDS)('one sample at a time on the %s backend', (backend) => {
         [fused, 0.25],
         [plain, undefined],
       ] as const) {
-        b.kernels.mse(engine.forward(px, 1, mode), pt, dOut, 5);
+        b.kernels.mse(engine.forward(px, 1, mode), pt, dOut, 1, 5, 0);
         engine.backward(dOut, 1, mode, rate);
       }
       optimizer.step();

@@ -100,16 +100,18 @@ export function gradientCases(ctx: SuiteContext): void {
     });
 
     for (const loss of LOSSES) {
-      it(`${loss.name} gradient`, () => {
+      // unweighted, and with sample weights (one row left out by a weight of 0)
+      it.each([undefined, [0.5, 0, 2.25]])(`${loss.name} gradient, weights %o`, (weights) => {
         const mem = ctx.mem(),
           { p, t } = loss.inputs(seededRandom(loss.name.length), rows, cols);
         const pp = mem.put(p),
           pt = mem.put(t),
           dy = mem.zeros(n),
-          probs = mem.zeros(n);
+          probs = mem.zeros(n),
+          w = weights ? mem.put(weights.slice(0, rows)) : 0;
         const F = (x: number[]) => {
           mem.set(pp, x);
-          return loss.run(mem.k, pp, pt, dy, probs, rows, cols);
+          return loss.run(mem.k, pp, pt, dy, probs, rows, cols, w);
         };
         F(p);
         const analytic = mem.get(dy, n);

@@ -11,8 +11,8 @@ export interface Loss {
   name: string;
   /** predictions (or logits) p and targets (or float labels) t for a rows×cols batch, away from every kink */
   inputs(rand: () => number, rows: number, cols: number): { p: number[]; t: number[] };
-  /** calls the kernel and returns the loss; `probs` is written by the fused losses only */
-  run(k: Kernels, p: Ptr, t: Ptr, dy: Ptr, probs: Ptr, rows: number, cols: number): number;
+  /** calls the kernel and returns the loss; `probs` is written by the fused losses only; `w`: row weights, 0 none */
+  run(k: Kernels, p: Ptr, t: Ptr, dy: Ptr, probs: Ptr, rows: number, cols: number, w: Ptr): number;
   ref(p: number[], t: number[], rows: number, cols: number): { loss: number; dy: number[]; probs?: number[] };
 }
 
@@ -31,7 +31,7 @@ export const LOSSES: Loss[] = [
   {
     name: 'mse',
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, -2, 2), t: uniform(rand, r * c, -2, 2) }),
-    run: (k, p, t, dy, _probs, r, c) => k.mse(p, t, dy, r * c),
+    run: (k, p, t, dy, _probs, r, c, w) => k.mse(p, t, dy, r, c, w),
     ref: (p, t) => ref.mse(p, t),
   },
   {
@@ -40,55 +40,64 @@ export const LOSSES: Loss[] = [
       const t = uniform(rand, r * c, -2, 2);
       return { p: awayFromZero(rand, r * c, 0.01).map((d, i) => Math.fround(t[i] + d)), t };
     },
-    run: (k, p, t, dy, _probs, r, c) => k.mae(p, t, dy, r * c),
+    run: (k, p, t, dy, _probs, r, c, w) => k.mae(p, t, dy, r, c, w),
     ref: (p, t) => ref.mae(p, t),
   },
   {
     name: 'binaryCrossentropy',
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, 0.05, 0.95), t: binaryTargets(rand, r * c) }),
-    run: (k, p, t, dy, _probs, r, c) => k.binaryCrossentropy(p, t, dy, r * c, EPS),
+    run: (k, p, t, dy, _probs, r, c, w) => k.binaryCrossentropy(p, t, dy, r, c, EPS, w),
     ref: (p, t) => ref.binaryCrossentropy(p, t, EPS),
   },
   {
     name: 'binaryCrossentropyFromLogits',
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, -4, 4), t: uniform(rand, r * c, 0, 1) }),
-    run: (k, z, t, dy, _probs, r, c) => k.binaryCrossentropyFromLogits(z, t, dy, r * c),
+    run: (k, z, t, dy, _probs, r, c, w) => k.binaryCrossentropyFromLogits(z, t, dy, r, c, w),
     ref: (z, t) => ref.binaryCrossentropyFromLogits(z, t),
   },
   {
     name: 'categoricalCrossentropy',
     // rows that do not sum to 1 (sigmoid-like outputs): the kernel normalises them
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, 0.05, 1), t: softTargets(rand, r, c) }),
-    run: (k, p, t, dy, _probs, r, c) => k.categoricalCrossentropy(p, t, dy, r, c, EPS),
+    run: (k, p, t, dy, _probs, r, c, w) => k.categoricalCrossentropy(p, t, dy, r, c, EPS, w),
     ref: (p, t, r) => ref.categoricalCrossentropy(p, t, r, EPS),
   },
   {
     name: 'sparseCategoricalCrossentropy',
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, 0.05, 1), t: randomLabels(rand, r, c) }),
-    run: (k, p, labels, dy, _probs, r, c) => k.sparseCategoricalCrossentropy(p, labels, dy, r, c, EPS),
+    run: (k, p, labels, dy, _probs, r, c, w) => k.sparseCategoricalCrossentropy(p, labels, dy, r, c, EPS, w),
     ref: (p, labels, _r, c) => ref.sparseCategoricalCrossentropy(p, labels, c, EPS),
   },
   {
     name: 'softmaxCrossentropy',
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, -4, 4), t: softTargets(rand, r, c) }),
-    run: (k, z, t, dz, probs, r, c) => k.softmaxCrossentropy(z, t, probs, dz, r, c),
+    run: (k, z, t, dz, probs, r, c, w) => k.softmaxCrossentropy(z, t, probs, dz, r, c, w),
     ref: (z, t, _r, c) => ref.softmaxCrossentropy(z, t, c),
   },
   {
     name: 'sparseSoftmaxCrossentropy',
     inputs: (rand, r, c) => ({ p: uniform(rand, r * c, -4, 4), t: randomLabels(rand, r, c) }),
-    run: (k, z, labels, dz, probs, r, c) => k.sparseSoftmaxCrossentropy(z, labels, probs, dz, r, c),
+    run: (k, z, labels, dz, probs, r, c, w) => k.sparseSoftmaxCrossentropy(z, labels, probs, dz, r, c, w),
     ref: (z, labels, _r, c) => ref.sparseSoftmaxCrossentropy(z, labels, c),
   },
 ];
 
-/** Runs a loss kernel on fresh memory: the loss, dy and (for the fused losses) probs. */
-export function runLoss(ctx: SuiteContext, loss: Loss, p: number[], t: number[], rows: number, cols: number) {
+/** Runs a loss kernel on fresh memory: the loss, dy and (for the fused losses) probs; `weights`: one per row. */
+export function runLoss(
+  ctx: SuiteContext,
+  loss: Loss,
+  p: number[],
+  t: number[],
+  rows: number,
+  cols: number,
+  weights?: number[],
+) {
   const mem = ctx.mem(),
     n = rows * cols;
   const dy = mem.out(n),
     probs = mem.out(n);
-  const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, rows, cols);
+  const w = weights ? mem.put(weights) : 0;
+  const value = loss.run(mem.k, mem.put(p), mem.put(t), dy, probs, rows, cols, w);
   mem.expectUntouchedAfter(dy, n, `${loss.name} dy`);
   return { loss: value, dy: mem.get(dy, n), probs: mem.get(probs, n) };
 }
@@ -107,6 +116,41 @@ export function lossCases(ctx: SuiteContext): void {
         if (want.probs) expectClose(got.probs, roundAll(ctx, want.probs), ctx.tol.transcendental, `${loss.name} probs`);
       });
     }
+
+    it.each(MATRICES)(
+      'sample weights on %i×%i: each row counts w times, the sum still over the rows (Keras)',
+      (rows, cols) => {
+        const rand = seededRandom(rows * 17 + cols);
+        // weights of every kind Keras allows: 0 (a row left out), fractions, above 1
+        const weights = Array.from({ length: rows }, (_, i) => (i % 5 === 0 ? 0 : Math.fround(rand() * 3)));
+        for (const loss of LOSSES) {
+          const { p, t } = loss.inputs(rand, rows, cols);
+          const got = runLoss(ctx, loss, p, t, rows, cols, weights);
+          // the reference: each row alone (rows = 1), weighted, summed and divided by the rows
+          const tCols = t.length / rows;
+          let want = 0;
+          const dy: number[] = [];
+          for (let i = 0; i < rows; i++) {
+            const row = loss.ref(p.slice(i * cols, (i + 1) * cols), t.slice(i * tCols, (i + 1) * tCols), 1, cols);
+            want += (weights[i] * row.loss) / rows;
+            dy.push(...row.dy.map((d) => (weights[i] * d) / rows));
+          }
+          expectCloseTo(got.loss, want, ctx.tol.reduction, `${loss.name} weighted loss`);
+          expectClose(got.dy, roundAll(ctx, dy), ctx.tol.compound, `${loss.name} weighted dy`);
+        }
+      },
+    );
+
+    it('weights of 1 change no bit of the loss or its gradient', () => {
+      const [rows, cols] = [7, 5];
+      for (const loss of LOSSES) {
+        const { p, t } = loss.inputs(seededRandom(99), rows, cols);
+        const plain = runLoss(ctx, loss, p, t, rows, cols);
+        const ones = runLoss(ctx, loss, p, t, rows, cols, new Array(rows).fill(1));
+        expect(ones.loss, loss.name).toBe(plain.loss);
+        expect(ones.dy, loss.name).toEqual(plain.dy);
+      }
+    });
 
     const hand = (name: string, p: number[], t: number[], rows: number, cols: number, loss: number, dy: number[]) => {
       const got = runLoss(ctx, lossByName(name), p, t, rows, cols);

@@ -102,7 +102,7 @@ export function nonFiniteCases(ctx: SuiteContext): void {
         t = [0, 1, 1, 0, 1];
       for (const name of ['mse', 'mae'] as const) {
         const dy = mem.zeros(5);
-        const loss = mem.k[name](mem.put(p), mem.put(t), dy, 5);
+        const loss = mem.k[name](mem.put(p), mem.put(t), dy, 1, 5, 0);
         expect(loss, name).toBeNaN();
         expectClose(mem.get(dy, 5), roundAll(ctx, ref[name](p, t).dy), ctx.tol.compound, `${name} dy`);
       }
@@ -110,7 +110,7 @@ export function nonFiniteCases(ctx: SuiteContext): void {
       const pb = [0.5, NaN, 0.25, -Infinity, 0.75],
         tb = [0, 1, 1, 1, 1],
         dy = mem.zeros(5);
-      expect(mem.k.binaryCrossentropy(mem.put(pb), mem.put(tb), dy, 5, 1e-7)).toBeNaN();
+      expect(mem.k.binaryCrossentropy(mem.put(pb), mem.put(tb), dy, 1, 5, 1e-7, 0)).toBeNaN();
       expectClose(mem.get(dy, 5), roundAll(ctx, ref.binaryCrossentropy(pb, tb, 1e-7).dy), ctx.tol.compound, 'bce dy');
     });
 
