@@ -7,7 +7,7 @@
 //    dist/index.js exports has its own name (`Network`, not the `_Network` esbuild gives a class that names itself
 //    in its body: docs/adding-a-layer.md);
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 100 KB (100,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 102 KB (102,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -87,8 +87,11 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // kernels of the output columns right of the blocks of 4 (assembly/matmul.ts, assembly/lib/conv-direct.ts: the release
 // wasm 43,825 → 45,809 bytes raw), which made a Conv2D of 3 filters train 3.4× faster and the 10-unit head 1.4×, and
 // the 'io_failed' code and the step learner's rule for steps with nothing to split (the pool lost its renew code).
+// Then 102 KB: 99,634 → 101,102 bytes (minified 268,584 → 273,318) for Keras's sample and class weights in fit,
+// evaluate and fitDataset: the weights in every loss kernel (release wasm 45,809 → 46,230 bytes raw), their checks
+// and messages (data/sample-weights.ts, 888 bytes gzipped on its own), and their staging with the batches.
 // A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 100_000;
+const BUDGET_GZIP_BYTES = 102_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 

@@ -7,9 +7,11 @@ export type {
   CompileOptions,
   FitOptions,
   InferenceOptions,
+  EvaluateOptions,
   Callbacks,
   EvaluateResult,
 } from './models/sequential.js';
+export type { SampleWeightInput, ClassWeightInput } from './data/sample-weights.js';
 export type { MetricName } from './models/metrics.js';
 export type { History, Logs } from './models/fit-loop.js';
 export { Layer } from './layers/layer.js';

@@ -1,16 +1,19 @@
 // The arena room one batch needs beyond the layers' own, shared by training and evaluation.
 import type { Ptr } from '../backends/kernels.js';
 import type { Engine } from './engine.js';
-import { checkCopied } from './staging.js';
+import { checkCopied, type Targets } from './staging.js';
 
 /**
- * Room for one batch of up to `rows` rows: its inputs and targets (when they are copied or gathered in), the output
- * gradient, softmax probabilities and metric scratch. Planned once for the largest batch; `ensure` makes more room
- * only when a larger batch arrives, so a run of batches no larger than the first never allocates.
+ * Room for one batch of up to `rows` rows: its inputs and targets (when they are copied or gathered in), the samples'
+ * weights (from the first batch that has them), the output gradient, softmax probabilities and metric scratch.
+ * Planned once for the largest batch; `ensure` makes more room only when a larger batch arrives, so a run of batches
+ * no larger than the first never allocates.
  */
 export class BatchBuffers {
   x: Ptr = 0;
   y: Ptr = 0;
+  /** the rows' weights, once a batch with weights was staged or `weighted` was given (0 before) */
+  w: Ptr = 0;
   dOut: Ptr = 0;
   probs: Ptr = 0;
   scratch: Ptr = 0;
@@ -25,6 +28,7 @@ export class BatchBuffers {
     rows: number,
     private readonly inCols: number,
     private readonly tCols: number,
+    private weighted = false,
   ) {
     this.ensure(rows);
   }
@@ -44,6 +48,7 @@ export class BatchBuffers {
     try {
       this.x = alloc(rows * this.inCols);
       this.y = alloc(rows * this.tCols);
+      if (this.weighted) this.w = alloc(rows);
       this.dOut = alloc(rows * outCols);
       this.probs = alloc(rows * outCols);
       this.scratch = alloc(rows * outCols);
@@ -55,21 +60,32 @@ export class BatchBuffers {
   }
 
   /**
-   * Copy `rows` rows of x and their targets into `x` and `y`, making room first if needed; when `checkX` names x,
-   * check it for NaN and ±Inf with the allFinite kernel (errors count rows from `firstRow`).
+   * Copy `rows` rows of x and their targets (and weights, on weighted buffers) into `x`, `y` and `w`, making room
+   * first if needed; when `checkX` names x, check it for NaN and ±Inf with the allFinite kernel (errors count rows
+   * from `firstRow`). Returns the weights' place, or 0 when `y` has none.
    */
-  stage(x: Float32Array, y: Float32Array, rows: number, checkX?: string, firstRow = 0): void {
+  stage(x: Float32Array, y: Targets, rows: number, checkX?: string, firstRow = 0): Ptr {
     this.ensure(rows);
     const arena = this.engine.backend.arena;
     arena.write(this.x, x);
     if (checkX !== undefined) checkCopied(this.engine, this.x, x, this.inCols, checkX, firstRow);
-    arena.write(this.y, y);
+    arena.write(this.y, y.data);
     this.rowsStaged = rows;
+    if (!y.weights) return 0;
+    if (!this.weighted) {
+      // validation with weights after training without: room for them once, for every batch after
+      this.w = this.engine.guard(() => arena.alloc(this.rows));
+      this.ptrs.push(this.w);
+      this.weighted = true;
+    }
+    arena.write(this.w, y.weights);
+    return this.w;
   }
 
   free(): void {
     for (const p of this.ptrs) this.engine.backend.arena.free(p);
     this.ptrs.length = 0;
     this.rows = 0;
+    this.w = 0;
   }
 }

@@ -44,15 +44,16 @@ export class BatchMeasure {
   }
 
   /**
-   * Forward `rows` rows from `x`, compute the loss against `y` (its gradient to `b.dOut`) and the metrics, and add
-   * them to the sums. Returns the batch's mean loss (the caller decides what a non-finite one means).
+   * Forward `rows` rows from `x`, compute the loss against `y` (its gradient to `b.dOut`), weighting the rows by `w`
+   * when given (Keras's sample weights: the metrics are not weighted, as Keras's `metrics` are not), and the metrics,
+   * and add them to the sums. Returns the batch's mean loss (the caller decides what a non-finite one means).
    */
-  measure(b: BatchBuffers, x: Ptr, y: Ptr, rows: number): number {
+  measure(b: BatchBuffers, x: Ptr, y: Ptr, rows: number, w: Ptr = 0): number {
     const { engine, loss } = this;
     const { kernels: k, arena } = engine.backend;
     const cols = engine.outputSize;
     const out = engine.forward(x, rows, this.mode);
-    const value = computeLoss(k, arena, loss, out, y, b.dOut, rows, cols, this.mode.logits, b.probs);
+    const value = computeLoss(k, arena, loss, out, y, b.dOut, rows, cols, this.mode.logits, b.probs, w);
     for (let i = 0; i < this.kinds.length; i++)
       this.sums[i] += metricSum(engine, this.kinds[i], loss, this.fused, out, b.probs, b.scratch, y, rows, cols);
     this.lossSum += value * rows;

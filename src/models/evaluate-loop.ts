@@ -6,7 +6,7 @@ import { BatchBuffers } from './batch-buffers.js';
 import { BatchMeasure, type Means } from './batch-measure.js';
 import type { Engine } from './engine.js';
 import type { MetricKind } from './metrics.js';
-import { checkCopied, type Targets } from './staging.js';
+import { checkCopied, targetRows, type Targets } from './staging.js';
 import { Turns } from './turns.js';
 import { checkOutputsFinite } from './checks.js';
 
@@ -71,14 +71,14 @@ function* evaluateSteps(
 ): Generator<void, Means> {
   const [n, cols] = x.shape;
   const rows = Math.min(chunk, n);
-  const buffers = shared ?? new BatchBuffers(engine, rows, cols, y.cols);
+  const buffers = shared ?? new BatchBuffers(engine, rows, cols, y.cols, y.weights !== undefined);
   try {
     const measure = new BatchMeasure(engine, loss, metrics, false);
     for (let start = 0; start < n; start += rows) {
       const r = Math.min(rows, n - start);
       const xs = x.data.subarray(start * cols, (start + r) * cols);
-      buffers.stage(xs, y.data.subarray(start * y.cols, (start + r) * y.cols), r, checkX, start);
-      measure.measure(buffers, buffers.x, buffers.y, r);
+      const w = buffers.stage(xs, targetRows(y, start, start + r), r, checkX, start);
+      measure.measure(buffers, buffers.x, buffers.y, r, w);
       yield;
     }
     return measure.means();

@@ -20,6 +20,7 @@ import type { Metric } from './metrics.js';
 import { kerasReporter } from './progress.js';
 import type { Callbacks, EvaluateResult, Sequential } from './sequential.js';
 import type { Targets } from './staging.js';
+import { classWeightsOf, classWeightTable, type ClassWeightInput } from '../data/sample-weights.js';
 import { evaluateStream, StreamFeed, type ParseBatch } from './stream-feed.js';
 
 /** Options of `Sequential.fitDataset`, with TF.js's names. */
@@ -38,6 +39,9 @@ export interface FitDatasetOptions {
   callbacks?: Callbacks | Callbacks[];
   /** give the event loop a turn at least this often, in ms (default 50) */
   yieldEvery?: number;
+  /** a weight ≥ 0 per class, `{ 0: 1, 1: 5 }` (TF.js's classWeight, Keras's class_weight): each training sample
+   *  weighs its class's (1 for a class left out); not applied to validation */
+  classWeight?: ClassWeightInput;
 }
 
 /** Options of `Sequential.evaluateDataset`. */
@@ -59,6 +63,8 @@ export interface DatasetModel {
   build(sampleShape: number[]): void;
   /** targets checked against the loss and the model's outputs */
   targets(y: unknown, what: string): Targets;
+  /** fail unless the loss can weight its samples (a built-in one) */
+  checkWeightedLoss(what: string): void;
   validationPair(pair: unknown): { x: Matrix; y: Targets };
 }
 
@@ -70,27 +76,39 @@ const FIT_DATASET_OPTIONS = [
   'callbacks',
   'yieldEvery',
   'initialEpoch',
+  'classWeight',
 ] as const;
 
 /** Train `m` on the batches of `dataset` (see Sequential.fitDataset). */
 export async function fitDataset(m: DatasetModel, dataset: BatchSource, options: FitDatasetOptions): Promise<History> {
   checkOptions(options, 'fitDataset(dataset, options): options', FIT_DATASET_OPTIONS);
-  const { epochs = 1, batchesPerEpoch, initialEpoch = 0 } = options;
+  const { epochs = 1, batchesPerEpoch, initialEpoch = 0, classWeight } = options;
   if (!Number.isSafeInteger(epochs) || epochs < 1) fail(`epochs must be a positive integer, got ${shown(epochs)}`);
   const runs = checkInitialEpoch(initialEpoch, epochs);
   if (batchesPerEpoch !== undefined && (!Number.isSafeInteger(batchesPerEpoch) || batchesPerEpoch < 1))
     fail(`batchesPerEpoch must be a positive integer, got ${shown(batchesPerEpoch)}`);
   const { verbose, yieldEvery, callbacks } = checkTrainOptions(options);
   const { engine, loss } = m;
+  if (classWeight !== undefined) m.checkWeightedLoss('classWeight');
+  const byClass = classWeight === undefined ? undefined : classWeightTable(classWeight, engine.outputSize);
   const stream = new BatchStream(dataset, 'fitDataset(dataset)', batchesPerEpoch);
   stream.checkRereadable(runs);
   try {
     const parse = parser(m);
+    const parseTraining = byClass ? weighted(parse, byClass) : parse;
     // The first batch builds the model when its input shape was not given, and plans the batch buffers.
     const sampleShape = await firstSampleShape(stream);
     m.build(sampleShape.shape);
     const tCols = loss.sparse ? 1 : engine.outputSize;
-    const feed = new StreamFeed(stream, parse, sampleShape.rows, engine.inputSize, tCols, batchesPerEpoch);
+    const feed = new StreamFeed(
+      stream,
+      parseTraining,
+      sampleShape.rows,
+      engine.inputSize,
+      tCols,
+      batchesPerEpoch,
+      byClass !== undefined,
+    );
     const validate = validation(m, options.validationData, parse, tCols, feed.rows, yieldEvery, runs);
     return await withCallbacks(m.model, engine, loss.name, callbacks, (hooks) =>
       trainLoop(
@@ -161,6 +179,15 @@ function parser(m: DatasetModel): ParseBatch {
     const y = m.targets(batch.ys, `${where} ys`);
     checkSampleCounts(matrix, y, `${where}: `, ['xs', 'ys']);
     return { x: matrix, y };
+  };
+}
+
+/** `parse`, with each batch's samples weighted by their classes' weights (`classWeightTable`) */
+function weighted(parse: ParseBatch, byClass: Float64Array): ParseBatch {
+  return (batch, where) => {
+    const parsed = parse(batch, where);
+    parsed.y.weights = classWeightsOf(byClass, parsed.y);
+    return parsed;
   };
 }
 

@@ -105,17 +105,22 @@ export interface History {
 }
 
 /**
- * Where the training loop takes its batches from. `next` puts the next batch in the arena (its rows at `x` and its
- * targets at `y`, copied into `buffers` when they must be) and returns its rows, or 0 when the epoch is over.
+ * Where the training loop takes its batches from. `next` puts the next batch in the arena (its rows at `x`, its
+ * targets at `y` and its sample weights at `w`, copied into `buffers` when they must be) and returns its rows, or 0
+ * when the epoch is over.
  */
 export interface BatchFeed {
   /** values per row of the inputs and of the targets */
   readonly inCols: number;
   readonly tCols: number;
+  /** the batches have sample weights: the loop's buffers hold room for them */
+  readonly weighted: boolean;
   /** rows of the largest batch known before training: the buffers are planned for it */
   readonly rows: number;
   x: Ptr;
   y: Ptr;
+  /** the batch's sample weights, 0 for none */
+  w: Ptr;
   /** true once the feed can give no more batches (training then ends after the epoch) */
   readonly ended: boolean;
   /** the batches of epoch `epoch`, when known before it runs */
@@ -157,7 +162,7 @@ export async function trainLoop(
     history: { loss: [] },
     params: { epochs: c.epochs, steps: feed.batchesIn(0) ?? null, verbose: c.verbose ?? 0 },
   };
-  const buffers = new BatchBuffers(engine, feed.rows, feed.inCols, feed.tCols);
+  const buffers = new BatchBuffers(engine, feed.rows, feed.inCols, feed.tCols, feed.weighted);
   try {
     const measure = new BatchMeasure(
       engine,
@@ -201,7 +206,7 @@ export async function trainLoop(
           if (pool) pool.training = true;
         }
         started = performance.now();
-        const value = measure.measure(buffers, feed.x, feed.y, rows);
+        const value = measure.measure(buffers, feed.x, feed.y, rows, feed.w);
         if (!Number.isFinite(value)) {
           const weights = engine.firstNonFiniteLayer();
           const output = weights ? undefined : engine.firstNonFiniteOutput(feed.x, rows);
@@ -267,6 +272,13 @@ function logsOf(means: Means, metrics: readonly Metric[]): Logs {
   return logs;
 }
 
+/** Where a batch's rows are gathered to: x, y, and the weights (0 without) */
+interface Gathered {
+  x: Ptr;
+  y: Ptr;
+  w: Ptr;
+}
+
 /**
  * fit's batches: the whole data set staged in the arena once, each epoch's batches gathered from it in a shuffled
  * order (or, in order, slices of it: no copy). On a threaded backend each batch's rows are gathered ahead, into a
@@ -278,15 +290,17 @@ class StagedFeed implements BatchFeed {
   readonly tCols: number;
   readonly rows: number;
   readonly ended = false;
+  readonly weighted: boolean;
   x: Ptr = 0;
   y: Ptr = 0;
+  w: Ptr = 0;
   private readonly staged: Staged;
   private readonly order: Ptr;
   private readonly indices: Int32Array;
   private readonly n: number;
   private start = 0;
-  /** the second pair of batch buffers, when batches are gathered ahead */
-  private readonly spare: { x: Ptr; y: Ptr } | undefined;
+  /** the second set of batch buffers, when batches are gathered ahead */
+  private readonly spare: Gathered | undefined;
   /** the batch starting at `aheadAt` is being gathered into the spare pair (when `inSpare`) or the loop's */
   private aheadAt = -1;
   private inSpare = false;
@@ -296,6 +310,7 @@ class StagedFeed implements BatchFeed {
     this.n = x.shape[0];
     this.inCols = x.shape[1];
     this.tCols = y.cols;
+    this.weighted = y.weights !== undefined;
     this.rows = Math.min(c.batchSize, this.n);
     this.staged = new Staged(engine, x, y);
     const arena = engine.backend.arena;
@@ -304,9 +319,16 @@ class StagedFeed implements BatchFeed {
       this.order = engine.guard(() => arena.alloc(this.n));
       allocated.push(this.order);
       if (c.shuffle && engine.backend.pool?.settle && this.n > this.rows) {
-        const spareX = engine.guard(() => arena.alloc(this.rows * this.inCols));
-        allocated.push(spareX);
-        this.spare = { x: spareX, y: engine.guard(() => arena.alloc(this.rows * this.tCols)) };
+        const alloc = (floats: number) => {
+          const p = engine.guard(() => arena.alloc(floats));
+          allocated.push(p);
+          return p;
+        };
+        this.spare = {
+          x: alloc(this.rows * this.inCols),
+          y: alloc(this.rows * this.tCols),
+          w: this.weighted ? alloc(this.rows) : 0,
+        };
       }
     } catch (e) {
       for (const p of allocated) arena.free(p);
@@ -349,8 +371,10 @@ class StagedFeed implements BatchFeed {
       } else {
         this.gather(start, rows, buffers);
       }
-      this.x = inSpare ? this.spare!.x : buffers.x;
-      this.y = inSpare ? this.spare!.y : buffers.y;
+      const into = inSpare ? this.spare! : buffers;
+      this.x = into.x;
+      this.y = into.y;
+      this.w = into.w;
       const after = start + rows;
       if (this.spare && after < this.n) {
         // the next batch into the other pair, on the workers while this step runs
@@ -368,16 +392,18 @@ class StagedFeed implements BatchFeed {
       // In order, a batch is a slice of the staged data: no copy.
       this.x = staged.x + start * this.inCols * 4;
       this.y = staged.y + start * this.tCols * 4;
+      this.w = staged.w && staged.w + start * 4;
     }
     this.start += rows;
     return rows;
   }
 
-  /** rows `from`… of this epoch's order, gathered into `into`'s x and y */
-  private gather(from: number, rows: number, into: { x: Ptr; y: Ptr }): void {
+  /** rows `from`… of this epoch's order, gathered into `into`'s x, y and (when weighted) w */
+  private gather(from: number, rows: number, into: Gathered): void {
     const k = this.c.engine.backend.kernels;
     k.gatherRows(this.staged.x, this.order + from * 4, into.x, rows, this.inCols);
     k.gatherRows(this.staged.y, this.order + from * 4, into.y, rows, this.tCols);
+    if (this.weighted) k.gatherRows(this.staged.w, this.order + from * 4, into.w, rows, 1);
   }
 
   /** wait for the gather ahead, if any (it writes a batch's buffers and reads the order) */
@@ -392,6 +418,7 @@ class StagedFeed implements BatchFeed {
     if (this.spare) {
       arena.free(this.spare.x);
       arena.free(this.spare.y);
+      if (this.spare.w) arena.free(this.spare.w);
     }
     this.staged.free();
   }

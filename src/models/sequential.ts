@@ -25,7 +25,14 @@ import {
 import { checkOutputRank, outputMismatch } from '../losses/output-activation.js';
 import { evaluateLoop, predictLoop } from './evaluate-loop.js';
 import { fitLoop, type History, type Logs } from './fit-loop.js';
-import type { Targets } from './staging.js';
+import { targetRows, type Targets } from './staging.js';
+import {
+  classWeightsOf,
+  classWeightTable,
+  toSampleWeights,
+  type ClassWeightInput,
+  type SampleWeightInput,
+} from '../data/sample-weights.js';
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
@@ -92,6 +99,12 @@ export interface InferenceOptions {
   verbose?: 0 | 1 | 2;
 }
 
+/** Options of evaluate: predict's, and Keras's sample weights. */
+export interface EvaluateOptions extends InferenceOptions {
+  /** a weight ≥ 0 per sample (Keras's sample_weight): the loss is weighted as in fit; the metrics are not */
+  sampleWeight?: SampleWeightInput;
+}
+
 const FIT_OPTIONS = [
   'epochs',
   'batchSize',
@@ -102,6 +115,8 @@ const FIT_OPTIONS = [
   'callbacks',
   'yieldEvery',
   'initialEpoch',
+  'sampleWeight',
+  'classWeight',
 ] as const;
 
 /** Options of `Sequential.fit`, with Keras's names and defaults. */
@@ -114,7 +129,15 @@ export interface FitOptions {
   batchSize?: number;
   /** the fraction of samples, taken from the end before shuffling (as Keras does), held out for validation */
   validationSplit?: number;
-  validationData?: [DataInput, LabelInput | DataInput];
+  /** [x, y], or [x, y, sampleWeight] (as Keras's validation_data): the validation loss is weighted only by the
+   *  third, never by classWeight */
+  validationData?: [DataInput, LabelInput | DataInput] | [DataInput, LabelInput | DataInput, SampleWeightInput];
+  /** a weight ≥ 0 per sample (Keras's sample_weight): each sample's loss counts that many times, the batch's sum still
+   *  divided by its samples; metrics are not weighted (as Keras's `metrics`). validationSplit splits them too */
+  sampleWeight?: SampleWeightInput;
+  /** a weight ≥ 0 per class, `{ 0: 1, 1: 5 }` (Keras's class_weight): each training sample weighs its class's (1 for
+   *  a class left out). Not with sampleWeight; not applied to validation */
+  classWeight?: ClassWeightInput;
   shuffle?: boolean;
   /** 0 silent, 1 progress bar, 2 one line per epoch; default 1 in Node, 0 in browsers (as TF.js) */
   verbose?: 0 | 1 | 2;
@@ -299,6 +322,8 @@ export class Sequential {
     this.engine.checkInputShape(parsed.sampleShape, 'x', parsed.matrix.shape[0]);
     let ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
+    const weights = this.trainingWeights(options, ys, c.loss);
+    if (weights) ys.weights = weights;
 
     let validation: { x: Matrix; y: Targets } | undefined;
     if (options.validationData !== undefined) {
@@ -310,12 +335,12 @@ export class Sequential {
         fail(`validationSplit ${validationSplit} of ${n} samples leaves no training or no validation samples`);
       const cols = xs.shape[1];
       checkFinite(xs.data.subarray(keep * cols), cols, 'x', keep);
-      validation = {
-        x: { data: xs.data.subarray(keep * cols), shape: [n - keep, cols] },
-        y: { data: ys.data.subarray(keep * ys.cols), cols: ys.cols },
-      };
+      // Keras splits sampleWeight with the samples; class weights are for training only
+      const vy = targetRows(ys, keep, n);
+      if (options.classWeight !== undefined) delete vy.weights;
+      validation = { x: { data: xs.data.subarray(keep * cols), shape: [n - keep, cols] }, y: vy };
       xs = { data: xs.data.subarray(0, keep * cols), shape: [keep, cols] };
-      ys = { data: ys.data.subarray(0, keep * ys.cols), cols: ys.cols };
+      ys = targetRows(ys, 0, keep);
     }
 
     return withCallbacks(this, this.engine, c.loss.name, callbacks, (hooks) =>
@@ -374,24 +399,51 @@ export class Sequential {
       metrics: this.metrics(c),
       build: (shape) => this.build(shape),
       targets: (y, name) => this.targets(y, name),
+      checkWeightedLoss: (what) => this.checkWeightedLoss(what),
       validationPair: (pair) => this.validationPair(pair),
     };
   }
 
-  /** validationData given as [x, y], checked against the model. */
+  /** validationData given as [x, y] or [x, y, sampleWeight], checked against the model. */
   private validationPair(pair: unknown): { x: Matrix; y: Targets } {
-    if (!Array.isArray(pair) || pair.length !== 2) fail('validationData must be a pair [x, y]');
-    const [vx, vy] = pair;
+    if (!Array.isArray(pair) || pair.length < 2 || pair.length > 3)
+      fail('validationData must be a pair [x, y], or [x, y, sampleWeight]');
+    const [vx, vy, vw] = pair as unknown[];
     const { matrix: vxs, sampleShape } = toMatrix(vx, 'validationData x');
     this.engine.checkInputShape(sampleShape, 'validationData x', vxs.shape[0]);
     const vys = this.targets(vy, 'validationData y');
     checkSampleCounts(vxs, vys, 'validationData ');
+    if (vw !== undefined) {
+      this.checkWeightedLoss('validationData sampleWeight');
+      vys.weights = toSampleWeights(vw, vxs.shape[0], 'validationData sampleWeight');
+    }
     return { x: vxs, y: vys };
   }
 
+  /** fit's sampleWeight or classWeight as a weight per sample of `y`, checked; undefined when neither is given. */
+  private trainingWeights(options: FitOptions, y: Targets, loss: Loss): Float32Array | undefined {
+    const { sampleWeight, classWeight } = options;
+    if (sampleWeight === undefined && classWeight === undefined) return undefined;
+    if (sampleWeight !== undefined && classWeight !== undefined)
+      fail('fit takes sampleWeight or classWeight, not both (as Keras): fold the class weights into sampleWeight');
+    this.checkWeightedLoss(sampleWeight !== undefined ? 'sampleWeight' : 'classWeight', loss);
+    return sampleWeight !== undefined
+      ? toSampleWeights(sampleWeight, y.data.length / y.cols)
+      : classWeightsOf(classWeightTable(classWeight, this.engine.outputSize), y);
+  }
+
+  /** Weights multiply each sample's loss, which the built-in losses compute; a custom loss gives one number a batch. */
+  private checkWeightedLoss(what: string, loss = this.compiled!.loss): void {
+    if (!loss.builtin)
+      fail(
+        `${what} needs a built-in loss: the custom loss '${loss.name}' returns one number for the whole batch, ` +
+          'so its samples cannot be weighted',
+      );
+  }
+
   /** The mean loss and metrics (each under the name compile was given) over a data set, in inference mode. */
-  evaluate(x: DataInput, y: LabelInput | DataInput, options: InferenceOptions = {}): EvaluateResult {
-    checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose']);
+  evaluate(x: DataInput, y: LabelInput | DataInput, options: EvaluateOptions = {}): EvaluateResult {
+    checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose', 'sampleWeight']);
     const given = checkBatchSize(options.batchSize, 0);
     const c = this.requireCompiled('evaluate');
     this.engine.noteInference('evaluate()');
@@ -401,6 +453,10 @@ export class Sequential {
     const batchSize = given || this.engine.inferenceRows();
     const ys = this.targets(y, 'y');
     checkSampleCounts(xs, ys);
+    if (options.sampleWeight !== undefined) {
+      this.checkWeightedLoss('sampleWeight');
+      ys.weights = toSampleWeights(options.sampleWeight, xs.shape[0]);
+    }
     const metrics = this.metrics(c);
     const result = evaluateLoop(
       this.engine,

@@ -5,10 +5,21 @@ import type { Matrix } from '../data/matrix.js';
 import type { Engine } from './engine.js';
 import { Turns } from './turns.js';
 
-/** Targets as the kernels take them: [rows, cols] values, or [rows] class indices (cols = 1) for sparse losses. */
+/**
+ * Targets as the kernels take them: [rows, cols] values, or [rows] class indices (cols = 1) for sparse losses; and
+ * the samples' weights in the loss, when given (fit's sampleWeight or classWeight, evaluate's sampleWeight).
+ */
 export interface Targets {
   data: Float32Array;
   cols: number;
+  weights?: Float32Array;
+}
+
+/** Rows `from` … `to` − 1 of `y`, its weights with them (no copy). */
+export function targetRows(y: Targets, from: number, to: number): Targets {
+  const rows: Targets = { data: y.data.subarray(from * y.cols, to * y.cols), cols: y.cols };
+  if (y.weights) rows.weights = y.weights.subarray(from, to);
+  return rows;
 }
 
 /** Fail, naming the first NaN or ±Inf, if the rows of x just copied to `at` hold one (the allFinite kernel looks first). */
@@ -30,6 +41,8 @@ const STAGE_SLICE = 1 << 20;
 export class Staged {
   readonly x: Ptr;
   readonly y: Ptr;
+  /** the samples' weights, or 0 without */
+  readonly w: Ptr = 0;
   /** Room for the data; `write` or `writeYielding` fills it. */
   constructor(
     private readonly engine: Engine,
@@ -37,12 +50,19 @@ export class Staged {
     readonly ym: Targets,
   ) {
     const arena = engine.backend.arena;
+    const made: Ptr[] = [];
     // out of memory: the error says what the other live models hold
-    this.x = engine.guard(() => arena.alloc(xm.data.length, false));
+    const alloc = (floats: number) => {
+      const p = engine.guard(() => arena.alloc(floats, false));
+      made.push(p);
+      return p;
+    };
     try {
-      this.y = engine.guard(() => arena.alloc(ym.data.length, false));
+      this.x = alloc(xm.data.length);
+      this.y = alloc(ym.data.length);
+      if (ym.weights) this.w = alloc(ym.weights.length);
     } catch (e) {
-      arena.free(this.x);
+      for (const p of made) arena.free(p);
       throw e;
     }
   }
@@ -52,7 +72,7 @@ export class Staged {
     const arena = this.engine.backend.arena;
     arena.write(this.x, this.xm.data);
     if (checkX !== undefined) checkCopied(this.engine, this.x, this.xm.data, this.xm.shape[1], checkX);
-    arena.write(this.y, this.ym.data);
+    this.writeTargets();
   }
 
   /**
@@ -71,11 +91,18 @@ export class Staged {
       if (checkX !== undefined) checkCopied(this.engine, at, slice, cols, checkX, r);
       await turns.maybe();
     }
+    this.writeTargets();
+  }
+
+  private writeTargets(): void {
+    const arena = this.engine.backend.arena;
     arena.write(this.y, this.ym.data);
+    if (this.ym.weights) arena.write(this.w, this.ym.weights);
   }
 
   free(): void {
     this.engine.backend.arena.free(this.x);
     this.engine.backend.arena.free(this.y);
+    if (this.w) this.engine.backend.arena.free(this.w);
   }
 }

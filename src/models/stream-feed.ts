@@ -22,6 +22,7 @@ export type ParseBatch = (batch: Batch, where: string) => { x: Matrix; y: Target
 export class StreamFeed implements BatchFeed {
   x: Ptr = 0;
   y: Ptr = 0;
+  w: Ptr = 0;
   private empty = false;
   /** batches in the last epoch run: the next epoch's count for the progress bar */
   private last: number | undefined;
@@ -35,6 +36,8 @@ export class StreamFeed implements BatchFeed {
     readonly inCols: number,
     readonly tCols: number,
     private readonly batchesPerEpoch?: number,
+    /** the parsed batches have sample weights (fitDataset's classWeight) */
+    readonly weighted = false,
   ) {}
 
   get ended(): boolean {
@@ -56,7 +59,7 @@ export class StreamFeed implements BatchFeed {
   async next(buffers: BatchBuffers): Promise<number> {
     const batch = await this.stream.next();
     if (batch === undefined) return 0;
-    stageBatch(this.stream, this.parse, batch, buffers);
+    this.w = stageBatch(this.stream, this.parse, batch, buffers);
     this.x = buffers.x;
     this.y = buffers.y;
     this.count++;
@@ -67,11 +70,14 @@ export class StreamFeed implements BatchFeed {
   free(): void {}
 }
 
-/** Parse and check one batch of `stream`, and copy it into `buffers` (making room for it if it is the largest yet). */
-function stageBatch(stream: BatchStream, parse: ParseBatch, batch: Batch, buffers: BatchBuffers): void {
+/**
+ * Parse and check one batch of `stream`, and copy it into `buffers` (making room for it if it is the largest yet).
+ * Returns where its weights went (0: it has none).
+ */
+function stageBatch(stream: BatchStream, parse: ParseBatch, batch: Batch, buffers: BatchBuffers): Ptr {
   const where = `${stream.what}: ${stream.where()}`;
   const { x, y } = parse(batch, where);
-  buffers.stage(x.data, y.data, x.shape[0], `${where} xs`);
+  return buffers.stage(x.data, y, x.shape[0], `${where} xs`);
 }
 
 /**
@@ -95,8 +101,8 @@ export async function evaluateStream(
     const turns = new Turns(yieldEvery);
     stream.beginEpoch(epoch);
     for (let batch = await stream.next(); batch !== undefined; batch = await stream.next()) {
-      stageBatch(stream, parse, batch, buffers);
-      measure.measure(buffers, buffers.x, buffers.y, buffers.rowsStaged);
+      const w = stageBatch(stream, parse, batch, buffers);
+      measure.measure(buffers, buffers.x, buffers.y, buffers.rowsStaged, w);
       await turns.maybe();
     }
     return measure.means();

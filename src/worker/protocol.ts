@@ -7,6 +7,7 @@ import type { ErrorCode } from '../util/errors.js';
 import type { BackendLabel } from '../backends/backend.js';
 import type { DataInput } from '../data/inputs.js';
 import type { LabelInput } from '../data/targets.js';
+import type { FitOptions } from '../models/sequential.js';
 import type { History, Logs } from '../models/fit-loop.js';
 import type { ModelSpec } from './spec.js';
 import type { EarlyStoppingOptions } from '../callbacks/early-stopping.js';
@@ -25,6 +26,8 @@ export const WORKER_FIT_OPTIONS = [
   'verbose',
   'earlyStopping',
   'reduceLROnPlateau',
+  'sampleWeight',
+  'classWeight',
 ] as const;
 
 /**
@@ -38,7 +41,11 @@ export interface WorkerFitOptions {
   batchSize?: number;
   shuffle?: boolean;
   validationSplit?: number;
-  validationData?: [DataInput, LabelInput | DataInput];
+  validationData?: FitOptions['validationData'];
+  /** fit's sampleWeight: a weight ≥ 0 per sample */
+  sampleWeight?: FitOptions['sampleWeight'];
+  /** fit's classWeight: `{ 0: 1, 1: 5 }` */
+  classWeight?: FitOptions['classWeight'];
   /** how often the worker's fit yields, and so reads a stop message, in ms (default 50, as fit's) */
   yieldEvery?: number;
   /** fit's printing, done by the worker on its own console: 0 (the default here: progress comes back through

@@ -102,6 +102,8 @@ async function train(
       shuffle: fitOptions.shuffle,
       validationSplit: fitOptions.validationSplit,
       validationData: fitOptions.validationData,
+      sampleWeight: fitOptions.sampleWeight,
+      classWeight: fitOptions.classWeight,
       // a stop message is read when fit yields: every 50 ms by default
       yieldEvery: fitOptions.yieldEvery,
       verbose: fitOptions.verbose ?? 0,

@@ -12,6 +12,7 @@ import {
   optimizers,
   setThreads,
   type Backend,
+  type FitOptions,
 } from '../../src/index.js';
 import { createWasmBackend } from '../../src/backends/wasm/index.js';
 import { adaptive } from '../../src/backends/wasm/threads/split.js';
@@ -49,6 +50,7 @@ async function trained(
   x: { data: Float32Array; shape: number[] },
   y: Int32Array,
   batchSize: number,
+  fitOptions: FitOptions = {},
 ): Promise<{ weights: Float32Array[]; split: number; kernels: Record<string, number> }> {
   await setThreads(threads);
   expect((backend.pool as unknown as { failures(): string[] }).failures()).toEqual([]);
@@ -57,7 +59,7 @@ async function trained(
   const byKernel = { ...backend.pool!.splitsByKernel };
   const model = build();
   model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy' });
-  await model.fit(x, y, { epochs: 2, batchSize, shuffle: true, verbose: 0 });
+  await model.fit(x, y, { epochs: 2, batchSize, shuffle: true, verbose: 0, ...fitOptions });
   const weights = model.getWeights().map((w) => Float32Array.from(w));
   model.dispose();
   const kernels = Object.fromEntries(
@@ -135,6 +137,24 @@ describe('weights after training are bit-identical for 1, 2, 3 and 4 threads', (
         // each epoch, which follows an Adam step on one thread (the first ever, or the batch of 8's, too small to split)
         expect(many.kernels.matmulSkipZerosStage, 'pipelined products').toBe(10);
       } else expect(many.kernels.matmulSkipZerosStage ?? 0, 'not pipelined on three threads').toBe(0);
+      expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
+    }
+  });
+
+  it("an MLP 784-128-10 with class weights, whose batches' weights are gathered ahead on the workers, batch 48", async () => {
+    const { x, y } = data(296, 784, 10);
+    const build = () =>
+      new Sequential(
+        [new Dense(128, { inputShape: [784], activation: 'relu' }), new Dense(10, { activation: 'softmax' })],
+        { seed: 7, backend },
+      );
+    const classWeight = { 0: 0.5, 3: 4, 7: 2.25 };
+    const one = await trained(1, build, { data: x, shape: [296, 784] }, y, 48, { classWeight });
+    const plain = await trained(1, build, { data: x, shape: [296, 784] }, y, 48);
+    expect(bitsEqual(one.weights, plain.weights), 'the weights change training').toBeDefined();
+    for (const threads of [2, 3]) {
+      const many = await trained(threads, build, { data: x, shape: [296, 784] }, y, 48, { classWeight });
+      expect(many.kernels.gatherRows, `gathers split over ${threads} threads`).toBeGreaterThan(0);
       expect(bitsEqual(one.weights, many.weights), `${threads} threads`).toBeUndefined();
     }
   });

@@ -84,6 +84,22 @@ describe('trainInWorker ⇄ serveTraining', () => {
     local.dispose();
   });
 
+  it("passes fit's sample and class weights on: the same weights as fit with them here", async () => {
+    for (const weighting of [{ classWeight: { 0: 3, 1: 0.5 } }, { sampleWeight: new Float32Array([1, 0, 2.5, 1]) }]) {
+      const { main } = channel();
+      const fitOptions = { epochs: 20, batchSize: 2, ...weighting };
+      const result = await trainInWorker(main, { model: XOR_SPEC, x: XOR_X, y: XOR_Y, fitOptions });
+      const local = modelFromSpec(XOR_SPEC);
+      await local.fit(XOR_X, XOR_Y, { ...fitOptions, verbose: 0 });
+      expect(result.weights).toEqual(local.getWeights());
+      const unweighted = modelFromSpec(XOR_SPEC);
+      await unweighted.fit(XOR_X, XOR_Y, { epochs: 20, batchSize: 2, verbose: 0 });
+      expect(result.weights).not.toEqual(unweighted.getWeights());
+      local.dispose();
+      unweighted.dispose();
+    }
+  });
+
   it('runs earlyStopping and reduceLROnPlateau given by their options in fitOptions, as fit with them would here', async () => {
     // minDelta so large that no epoch after the first improves: earlyStopping (patience 3) stops at epoch 4, and
     // reduceLROnPlateau (patience 1) lowers the rate after epochs 1, 2 and 3
