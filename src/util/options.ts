@@ -35,6 +35,7 @@ const KERAS_OPTIONS_WE_LACK = new Map<string, string>([
   ['biasConstraint', 'scratchnet has no constraints'],
   ['trainable', 'every layer of a scratchnet model trains'],
   ['dilationRate', "scratchnet's convolutions are not dilated"],
+  ['weightedMetrics', "scratchnet's metrics are not weighted: sampleWeight and classWeight weight the loss"],
 ]);
 
 /** The name of `names` that `key` most likely meant: its camelCase form (Keras's snake_case), or the nearest spelling. */

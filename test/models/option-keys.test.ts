@@ -117,6 +117,12 @@ describe('unknown option keys are refused, with the likely one', () => {
     expect(() => new Dense(3, { kernelRegularizer: 'l2' } as never)).toThrow(
       /'kernelRegularizer' \(scratchnet has no regularizers\)/,
     );
+    // Keras 3's weighted_metrics: the sample weights weight the loss only
+    const weighted = new Sequential([new Dense(2, { inputShape: [3] })], { backend: 'js' });
+    expect(() => weighted.compile({ optimizer: 'sgd', loss: 'mse', weighted_metrics: ['mae'] } as never)).toThrow(
+      /has no option 'weighted_metrics' \(scratchnet's metrics are not weighted: sampleWeight and classWeight weight the loss\)/,
+    );
+    weighted.dispose();
     expect(() => new Activation('relu', { inputshape: [4] } as never)).toThrow(
       /Activation\(activation, options\): options has no option 'inputshape'/,
     );
