@@ -89,7 +89,9 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // the 'io_failed' code and the step learner's rule for steps with nothing to split (the pool lost its renew code).
 // Then 102 KB: 99,634 → 101,102 bytes (minified 268,584 → 273,318) for Keras's sample and class weights in fit,
 // evaluate and fitDataset: the weights in every loss kernel (release wasm 45,809 → 46,230 bytes raw), their checks
-// and messages (data/sample-weights.ts, 888 bytes gzipped on its own), and their staging with the batches.
+// and messages (data/sample-weights.ts, 888 bytes gzipped on its own), and their staging with the batches; then
+// 101,812 bytes for what a fuzzing pass found (inputs' depth, holes and size; messages that never throw; layer names;
+// custom layers' results; verbose everywhere).
 // A larger rise should come with a look at what grew.
 const BUDGET_GZIP_BYTES = 102_000;
 const problems = [];

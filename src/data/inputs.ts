@@ -1,4 +1,4 @@
-import { fail, notNumber } from '../util/errors.js';
+import { fail, notNumber, short, text } from '../util/errors.js';
 import type { Matrix } from './matrix.js';
 
 /**
@@ -38,17 +38,19 @@ export function toMatrix(input: unknown, what: string, options: { finite?: boole
   if (typeof input === 'object' && 'data' in input && 'shape' in input) {
     const { data, shape } = input as { data: ArrayLike<number>; shape: readonly number[] };
     if (!Array.isArray(shape) || shape.length < 1 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      fail(`${what}.shape must be [samples, features] of non-negative integers, got ${JSON.stringify(shape)}`);
+      fail(`${what}.shape must be [samples, features] of non-negative integers, got ${short(shape)}`);
     }
     const rows = shape[0];
     const cols = shape.slice(1).reduce((a, b) => a * b, 1);
     if (rows === 0 || cols === 0)
-      fail(`${what} is empty (shape ${JSON.stringify(shape)}); expected at least one sample with at least one feature`);
-    if (!data || typeof data.length !== 'number') fail(`${what}.data must be a Float32Array or an array of numbers`);
+      fail(`${what} is empty (shape ${short(shape)}); expected at least one sample with at least one feature`);
+    checkSize(rows, cols, what);
+    if (!data || typeof data.length !== 'number' || data instanceof BigInt64Array || data instanceof BigUint64Array)
+      fail(`${what}.data must be a Float32Array or an array of numbers, got ${describeRow(data)}`);
     if (data.length !== rows * cols) {
-      fail(`${what}.data has ${data.length} values but its shape ${JSON.stringify(shape)} needs ${rows * cols}`);
+      fail(`${what}.data has ${data.length} values but its shape ${short(shape)} needs ${rows * cols}`);
     }
-    const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
+    const f32 = data instanceof Float32Array ? data : toFloat32(data, what);
     if (options.finite !== false) checkFinite(f32, cols, what);
     return {
       matrix: { data: f32, shape: [rows, cols] },
@@ -59,6 +61,32 @@ export function toMatrix(input: unknown, what: string, options: { finite?: boole
   fail(
     `${what} must be number[][], [samples][1][features], [samples][h][w][c] or { data, shape }; got ${described(input, what)}`,
   );
+}
+
+/**
+ * The most values one input may hold: as many float32 as wasm's 4 GiB memory, where it is copied. A larger one fails
+ * here, naming its size, rather than as a RangeError from a typed array that cannot be made.
+ */
+const MAX_INPUT_VALUES = 2 ** 30;
+
+function checkSize(samples: number, cols: number, what: string): void {
+  if (samples * cols > MAX_INPUT_VALUES)
+    fail(
+      `${what} has ${samples} samples of ${cols} values, ${samples * cols} in all: more than the ${MAX_INPUT_VALUES} ` +
+        'float32 values that fit in WebAssembly memory (4 GiB); train on it in batches (fitDataset)',
+    );
+}
+
+/** `data` of `{ data, shape }` as float32: a typed array converts as it is; a list must hold numbers only. */
+function toFloat32(data: ArrayLike<unknown>, what: string): Float32Array {
+  if (ArrayBuffer.isView(data)) return Float32Array.from(data as ArrayLike<number>);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v !== 'number') fail(`${what}.data[${i}] is ${notNumber(v)}; expected a number`);
+    out[i] = v;
+  }
+  return out;
 }
 
 /** what an input that is none of the accepted forms is, with the form that would take it */
@@ -94,6 +122,7 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
   };
   const cols = rowOf(0).length;
   if (cols === 0) fail(`${what}[0] has no features; expected at least one`);
+  checkSize(samples.length, cols, what);
   const data = new Float32Array(samples.length * cols);
   // One pass: each value is checked as it is copied (a number, finite as float32), no second scan.
   for (let i = 0; i < samples.length; i++) {
@@ -114,16 +143,27 @@ function fromArrays(samples: unknown[], what: string): ParsedInput {
   return { matrix: { data, shape: [samples.length, cols] }, form: nested ? 'nested' : 'rows', sampleShape: [cols] };
 }
 
-/** Samples as nested arrays, [samples][h][w][c] (or any depth): the shape is the first sample's; every one must match. */
+/** the most dimensions one sample may have (an image has 3) */
+const MAX_SAMPLE_DIMS = 8;
+
+/** Samples as nested arrays, [samples][h][w][c] (or deeper, up to MAX_SAMPLE_DIMS): the shape is the first sample's;
+ *  every one must match. */
 function fromNested(samples: unknown[], what: string): ParsedInput {
   const sampleShape: number[] = [];
   for (let v: unknown = samples[0]; Array.isArray(v) || isNumberRow(v); v = (v as ArrayLike<unknown>)[0]) {
+    // an array that holds itself would nest forever: no sample has more than a few dimensions
+    if (sampleShape.length === MAX_SAMPLE_DIMS)
+      fail(
+        `${what}[0] is nested more than ${MAX_SAMPLE_DIMS} levels deep; a sample is [features] or an image ` +
+          '[h][w][c] (does an array contain itself?)',
+      );
     sampleShape.push((v as ArrayLike<unknown>).length);
     if (ArrayBuffer.isView(v)) break;
   }
   if (sampleShape.some((d) => d === 0))
     fail(`${what}[0] has shape [${sampleShape.join(', ')}]; every dimension needs at least one value`);
   const cols = sampleShape.reduce((a, b) => a * b, 1);
+  checkSize(samples.length, cols, what);
   const data = new Float32Array(samples.length * cols);
   let at = 0;
   // the indices of the value being copied (sample first): its path is spelt out only for an error message
@@ -135,10 +175,14 @@ function fromNested(samples: unknown[], what: string): ParsedInput {
       .join('');
   const last = sampleShape.length - 1;
   const fill = (v: unknown, depth: number): void => {
-    if (!(Array.isArray(v) || isNumberRow(v)) || (v as ArrayLike<unknown>).length !== sampleShape[depth]) {
-      const got = Array.isArray(v) || isNumberRow(v) ? `${(v as ArrayLike<unknown>).length} entries` : describeRow(v);
+    if (!(Array.isArray(v) || isNumberRow(v)))
       fail(
-        `${what}${path(depth)} has ${got} but should have ${sampleShape[depth]}: every sample must have the shape of ${what}[0], [${sampleShape.join(', ')}]`,
+        `${what}${path(depth)} is ${describeRow(v)}; expected ${sampleShape[depth]} entries: every sample must have ` +
+          `the shape of ${what}[0], [${sampleShape.join(', ')}]`,
+      );
+    if (v.length !== sampleShape[depth]) {
+      fail(
+        `${what}${path(depth)} has ${v.length} entries but should have ${sampleShape[depth]}: every sample must have the shape of ${what}[0], [${sampleShape.join(', ')}]`,
       );
     }
     const items = v as ArrayLike<unknown>;
@@ -167,10 +211,11 @@ function fromNested(samples: unknown[], what: string): ParsedInput {
       at++;
     }
   };
-  samples.forEach((s, i) => {
+  // an indexed loop, not forEach: forEach skips the holes of a sparse array, and every sample after one would move up
+  for (let i = 0; i < samples.length; i++) {
     index[0] = i;
-    fill(s, 0);
-  });
+    fill(samples[i], 0);
+  }
   return { matrix: { data, shape: [samples.length, cols] }, form: 'tensor', sampleShape };
 }
 
@@ -188,7 +233,7 @@ function isNumberRow(s: unknown): s is ArrayLike<number> {
 function describeRow(s: unknown): string {
   if (s === null || s === undefined) return String(s);
   if (ArrayBuffer.isView(s)) return `a ${s.constructor.name} (64-bit integers are not taken; convert to numbers)`;
-  return `${typeof s === 'object' ? 'an object' : `a ${typeof s}`} (${String(s).slice(0, 40)})`;
+  return `${typeof s === 'object' ? 'an object' : `a ${typeof s}`} (${text(s)})`;
 }
 
 /**

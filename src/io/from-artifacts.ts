@@ -9,7 +9,14 @@ import { fail } from '../util/errors.js';
 import { describe, WeightBytes } from './bytes.js';
 import { shapeSize, type Shape } from '../layers/shape.js';
 import { chainShapes, readTopology, type TopologyPlan } from './topology.js';
-import { fromTfjsSlot, optimizerSlotNames, readLoss, readMetrics, readOptimizer } from './training-config.js';
+import {
+  fromTfjsSlot,
+  MEAN_SQUARE_SLOTS,
+  optimizerSlotNames,
+  readLoss,
+  readMetrics,
+  readOptimizer,
+} from './training-config.js';
 import { isObject, own, type JsonObject } from './validate.js';
 import { checkFinite, locateWeights, readModelWeights, splitWeightName, type LocatedWeight } from './weights.js';
 
@@ -162,6 +169,15 @@ function readOptimizerState(
       if (ours < 0) return;
       const values = fromTfjsSlot(optimizer, bytes.float32(w.offset, w.size), velocityScale);
       checkFinite(values, w.name, w.shape);
+      if (MEAN_SQUARE_SLOTS.includes(slotName)) {
+        const at = values.findIndex((v) => v < 0);
+        if (at >= 0)
+          fail(
+            `optimizer weight '${w.name}' holds ${values[at]} at index ${at}, but it is a mean of squared gradients ` +
+              'and cannot be negative: the file is corrupted (load it with { compile: false } to keep the model without its optimizer state)',
+            'corrupt_file',
+          );
+      }
       state.slots[p][ours] = values;
     });
   });

@@ -17,10 +17,12 @@
  * cannot be asked reliably.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeightBytes } from './bytes.js';
+import { locateWeights } from './weights.js';
+import { MAX_ARENA_BYTES } from '../backends/backend.js';
 import { artifactsFromModelJson, artifactsInfo, readManifest, toModelJson } from './model-json.js';
 import { PATH_SCHEME, registerScheme } from './router.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
@@ -96,8 +98,9 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       for (let attempt = 1, seen = ''; ; attempt++) {
         let text: string;
         try {
-          text = await readFile(jsonPath, 'utf8');
+          text = (await readBounded(jsonPath, MAX_MODEL_JSON_BYTES, 'a model.json')).toString('utf8');
         } catch (e) {
+          if (e instanceof ScratchnetError) throw e;
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') fail(`there is no model at ${jsonPath} (file not found)`);
           if (code === 'ENOTDIR') fail(`there is no model at ${jsonPath}: ${FILE_IN_THE_WAY}`);
@@ -107,7 +110,11 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
         const json = parseJson(text, jsonPath);
         const { specs, paths } = readManifest(json, jsonPath);
         try {
-          const data = await Promise.all(paths.map((p) => readFile(join(dir, safeRelative(p, jsonPath)))));
+          const files = paths.map((p) => join(dir, safeRelative(p, jsonPath)));
+          // no weights file is larger than all the weights the manifest names: a file that is (or a device, such as a
+          // link to /dev/zero) fails before it is read into memory
+          const most = manifestBytes(specs);
+          const data = await Promise.all(files.map((f) => readBounded(f, most, `the weights of ${jsonPath}`)));
           return artifactsFromModelJson(json, specs, data);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
@@ -125,6 +132,45 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
       }
     },
   };
+}
+
+/** the largest model.json a load reads: its topology and manifest take kilobytes; the weights are in other files */
+const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The bytes of the file at `path`, refusing (as 'corrupt_file') one that is not a regular file or is larger than
+ * `limit`, before reading it: `what` names it. Node's errors (ENOENT, EISDIR, …) pass through for the caller.
+ */
+async function readBounded(path: string, limit: number, what: string): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const info = await file.stat();
+    if (info.isDirectory()) {
+      const e: NodeJS.ErrnoException = new Error(`EISDIR: ${path} is a folder`);
+      e.code = 'EISDIR';
+      throw e;
+    }
+    if (!info.isFile())
+      fail(`${path} is not a regular file (a device or a pipe), so it cannot be ${what}`, 'corrupt_file');
+    if (info.size > limit)
+      fail(
+        `${path} is ${info.size} bytes, more than ${what} can be (${limit} bytes): it belongs to another model or is corrupted`,
+        'corrupt_file',
+      );
+    return await file.readFile();
+  } finally {
+    await file.close();
+  }
+}
+
+/** the bytes of every weight the manifest names (4 each), or the most a file may hold when its specs are malformed
+ *  (readModelWeights then names what is wrong with them) */
+function manifestBytes(specs: unknown): number {
+  try {
+    return locateWeights(specs).reduce((sum, w) => sum + w.size * 4, 0);
+  } catch {
+    return MAX_ARENA_BYTES;
+  }
 }
 
 /** what EISDIR means for a model's path: its .json file is a folder */
@@ -195,7 +241,10 @@ function toPath(target: string | URL): string {
     fail(`fileHandler takes a path or a file:// URL, got ${target === '' ? 'an empty string' : typeof target}`);
   if (target.startsWith('file:///')) return fileURLToPath(target);
   // 'file://models/x' (as TensorFlow.js writes it): a relative path after the scheme.
-  return target.startsWith('file://') ? target.slice('file://'.length) : target;
+  if (!target.startsWith('file://')) return target;
+  const path = target.slice('file://'.length);
+  if (path === '') fail("fileHandler takes a path after 'file://' (file://models/mnist), got none");
+  return path;
 }
 
 /** A weight path from a manifest: relative, inside the model's folder. */
@@ -236,7 +285,7 @@ async function syncDir(dir: string): Promise<void> {
 /** The weight files the current model.json names (plain names in its folder only). */
 async function previousWeights(jsonPath: string): Promise<string[]> {
   try {
-    const json = JSON.parse(await readFile(jsonPath, 'utf8'));
+    const json = JSON.parse((await readBounded(jsonPath, MAX_MODEL_JSON_BYTES, 'a model.json')).toString('utf8'));
     return readManifest(json, jsonPath)
       .paths.map((p) => normalize(p))
       .filter((p) => !isAbsolute(p) && !p.includes(sep) && !p.includes('/') && p !== '..');

@@ -180,6 +180,10 @@ export function readOptimizer(v: unknown): Optimizer {
   );
 }
 
+/** The slots that hold running means of squared gradients (Adam's v, RMSprop's rms): never negative, or the step's
+ *  square root is NaN. */
+export const MEAN_SQUARE_SLOTS: readonly string[] = ['v', 'rms'];
+
 /** The slot names TensorFlow.js gives an optimizer's weights, in its order, and how our slots map onto them. */
 export function optimizerSlotNames(optimizer: Optimizer): { names: string[]; ours: number[] } | undefined {
   if (optimizer instanceof Adam) return { names: ['m', 'v'], ours: [0, 1] };

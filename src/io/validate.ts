@@ -1,5 +1,5 @@
 import { MAX_ARENA_BYTES } from '../backends/backend.js';
-import { fail } from '../util/errors.js';
+import { fail, short } from '../util/errors.js';
 import { describe } from './bytes.js';
 
 /** The most float32 values one weight array may have: all of wasm's 4 GiB. */
@@ -46,16 +46,8 @@ export function shapeSize(shape: unknown, what: string): number {
   return size;
 }
 
-/** A short rendering of a value for an error message. */
-export function short(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
+/** A short rendering of a value for an error message (util/errors.ts). */
+export { short };
 
 /** Parse JSON text, with a scratchnet error naming the source. */
 export function parseJson(text: string, what: string): unknown {

@@ -1,4 +1,4 @@
-import { fail, notNumber } from '../util/errors.js';
+import { fail, notNumber, short } from '../util/errors.js';
 import { ActivationLayer } from './activation-layer.js';
 import { Conv2D } from './conv2d.js';
 import type { KernelLayer } from './kernel-layer.js';
@@ -25,7 +25,7 @@ export class ConvLayer extends Conv2D {
     options: { name?: string } = {},
   ) {
     if (!Array.isArray(inputShape) || inputShape.length !== 3)
-      fail(`ConvLayer inputShape must be [height, width, depth], got ${JSON.stringify(inputShape)}`);
+      fail(`ConvLayer inputShape must be [height, width, depth], got ${short(inputShape)}`);
     if (!Array.isArray(kernelShape) || kernelShape.length !== 2)
       fail(`ConvLayer kernelShape must be [m, n], got ${JSON.stringify(kernelShape)}`);
     if (!Number.isInteger(depth) || depth < 1)

@@ -130,7 +130,7 @@ export class Conv2D extends KernelLayer {
     this.kernelInitializer = getInitializer(this.initializerInputs[0]);
     this.biasInitializer = getInitializer(this.initializerInputs[1]);
     if (options.inputShape !== undefined && (!Array.isArray(options.inputShape) || options.inputShape.length !== 3)) {
-      fail(`Conv2D inputShape must be [height, width, channels], got ${JSON.stringify(options.inputShape)}`);
+      fail(`Conv2D inputShape must be [height, width, channels], got ${short(options.inputShape)}`);
     }
     this.declareInputShape(options.inputShape, 'Conv2D');
   }

@@ -13,7 +13,7 @@ import {
   type InitializerInput,
   type InitializerName,
 } from '../initializers/index.js';
-import { fail, notNumber } from '../util/errors.js';
+import { fail, notNumber, short } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import type { Random } from '../util/random.js';
 import {
@@ -97,7 +97,7 @@ export class Dense extends KernelLayer {
       (!Array.isArray(shape) || shape.length !== 1 || !Number.isInteger(shape[0]) || shape[0] < 1)
     ) {
       fail(
-        `Dense inputShape must be [features] with a positive integer, got ${JSON.stringify(shape)} (for images, put a Flatten({ inputShape }) first)`,
+        `Dense inputShape must be [features] with a positive integer, got ${short(shape)} (for images, put a Flatten({ inputShape }) first)`,
       );
     }
     const dim = options.inputDim ?? shape?.[0];

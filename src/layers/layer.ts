@@ -1,4 +1,4 @@
-import { fail, givenArrays } from '../util/errors.js';
+import { fail, givenArrays, shown } from '../util/errors.js';
 
 /**
  * The tutorial's abstract layer. Subclass it with `forwardPropagation(input)` and
@@ -14,6 +14,13 @@ export abstract class Layer {
   name: string;
 
   constructor(name?: string) {
+    const given: unknown = name;
+    // saved weights are named '<layer>/<weight>' (TF.js's and Keras's format): a '/' in the layer's own name would
+    // save a file whose weights cannot be found again. Keras 3 refuses it too.
+    if (given !== undefined && (typeof given !== 'string' || given.includes('/')))
+      fail(
+        `a layer name must be a string without '/' (saved weights are named '<layer>/<weight>'), got ${shown(given)}`,
+      );
     this.name = name ?? '';
   }
 

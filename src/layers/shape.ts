@@ -3,7 +3,7 @@
  * image (channels-last, as in Keras and TensorFlow.js). In the arena every sample is one contiguous row of
  * prod(shape) values in row-major (NHWC) order, so a batch is always a [rows, prod(shape)] block whatever its shape.
  */
-import { fail } from '../util/errors.js';
+import { fail, short } from '../util/errors.js';
 
 /** The shape of one sample: `[features]`, or `[h, w, c]` for images (channels last). */
 export type Shape = readonly number[];
@@ -32,7 +32,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 /** A shape given by the user (`inputShape`, a Reshape's target): a non-empty list of positive integers, copied. */
 export function checkShape(shape: unknown, what: string): number[] {
   if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
-    fail(`${what} must be a non-empty list of positive integers like [28, 28, 1], got ${JSON.stringify(shape)}`);
+    fail(`${what} must be a non-empty list of positive integers like [28, 28, 1], got ${short(shape)}`);
   }
   return [...shape];
 }

@@ -4,7 +4,7 @@ import { fail, shown } from '../util/errors.js';
 export function checkBatchSize(batchSize: unknown, fallback: number): number {
   if (batchSize === undefined) return fallback;
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1)
-    fail(`batchSize must be a positive integer, got ${batchSize}`);
+    fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
   return batchSize;
 }
 
@@ -51,4 +51,10 @@ export function checkEpochsAndBatchSize(epochs: unknown, batchSize: unknown): vo
     fail(`epochs must be a positive integer, got ${shown(epochs)}`);
   if (!Number.isInteger(batchSize) || (batchSize as number) < 1)
     fail(`batchSize must be a positive integer, got ${shown(batchSize)}`);
+}
+
+/** Keras's verbose: 0 silent, 1 a progress bar, 2 a line per epoch (predict and evaluate take it and print nothing). */
+export function checkVerbose(verbose: unknown): asserts verbose is 0 | 1 | 2 | undefined {
+  if (verbose !== undefined && verbose !== 0 && verbose !== 1 && verbose !== 2)
+    fail(`verbose must be 0, 1 or 2, got ${shown(verbose)}`);
 }

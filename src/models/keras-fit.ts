@@ -1,6 +1,7 @@
 // What Sequential's fit and fitDataset share around the training loop: their common options, checked, and Keras's
 // callbacks wired to the loop's hooks.
-import { fail } from '../util/errors.js';
+import { fail, shown } from '../util/errors.js';
+import { checkVerbose } from './checks.js';
 import { likelyName } from '../util/options.js';
 import type { Engine } from './engine.js';
 import type { History, Logs, TrainConfig } from './fit-loop.js';
@@ -21,9 +22,9 @@ export function checkTrainOptions(options: {
   callbacks?: Callbacks | Callbacks[];
 }): TrainOptions {
   const { verbose = defaultVerbose(), yieldEvery = 50 } = options;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) fail(`verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  checkVerbose(verbose);
   if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0))
-    fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${String(yieldEvery)}`);
+    fail(`yieldEvery must be a number of milliseconds ≥ 0, got ${shown(yieldEvery)}`);
   const callbacks =
     options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   callbacks.forEach((cb, i) => {
@@ -37,7 +38,7 @@ export function checkTrainOptions(options: {
     }
     checkHookNames(cb, i);
   });
-  return { verbose, yieldEvery, callbacks };
+  return { verbose: verbose as 0 | 1 | 2, yieldEvery, callbacks };
 }
 
 /** the hooks fit calls on a callback object */

@@ -173,6 +173,10 @@ export class Network {
     } = opts;
     if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function')
       fail(`onEpochEnd must be a function, got ${typeof onEpochEnd}`);
+    // true or false; Keras's 0, 1 and 2 are taken too (0 silent, else a line per epoch)
+    const given: unknown = verbose;
+    if (typeof given !== 'boolean' && given !== 0 && given !== 1 && given !== 2)
+      fail(`verbose must be true or false, got ${shown(given)}`);
     this.requireLayers('fit');
     if (!this.loss) fail("no loss is set; call use('mse') (or another loss) before fit");
     if (epochs === undefined || lr === undefined)
@@ -374,7 +378,11 @@ export class Network {
           fail(`y has ${outCols} values per sample but the network outputs ${output.length}`, 'shape_mismatch');
         err += loss.fn(target, output);
         let error = loss.fnPrime(target, output);
-        for (let l = this.layers.length - 1; l >= 0; l--) error = this.layers[l].backwardPropagation(error, lr);
+        for (let l = this.layers.length - 1; l >= 0; l--) {
+          const layer = this.layers[l];
+          error = layer.backwardPropagation(error, lr);
+          if (!(layer instanceof KernelLayer)) error = customResult(layer, error, 'backwardPropagation');
+        }
         if (this.stopTraining) break;
       }
       err /= n;
@@ -408,9 +416,10 @@ export class Network {
         this.engine.guard(() => layer.build(this.engine.backend, given, this.rng));
       }
       output =
-        layer instanceof KernelLayer ? layer.forwardPropagation(output, training) : layer.forwardPropagation(output);
+        layer instanceof KernelLayer
+          ? layer.forwardPropagation(output, training)
+          : customResult(layer, layer.forwardPropagation(output), 'forwardPropagation');
       shape = layer instanceof KernelLayer ? layer.outputShape : [output.length];
-      if (!(output instanceof Float32Array)) output = Float32Array.from(output as ArrayLike<number>);
     }
     return output;
   }
@@ -425,6 +434,19 @@ export class Network {
     rows.forEach((r, i) => data.set(r, i * width));
     return { data, shape: [n, width] };
   }
+}
+
+/** What a custom layer's forward or backward pass returned, as a Float32Array; anything but numbers fails naming it. */
+function customResult(layer: Layer, result: unknown, method: string): Float32Array {
+  if (result instanceof Float32Array) return result;
+  const list = Array.isArray(result) || (ArrayBuffer.isView(result) && !(result instanceof DataView));
+  if (!list || !Array.from(result as ArrayLike<unknown>).every((v) => typeof v === 'number'))
+    fail(
+      `layer '${layer.name || layer.constructor.name}': ${method} returned ${describe(result)}; it must return a ` +
+        'Float32Array (or an array of numbers), one value per ' +
+        (method === 'forwardPropagation' ? 'output' : 'input (dE/dX)'),
+    );
+  return Float32Array.from(result as ArrayLike<number>);
 }
 
 /** `new Network(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */

@@ -36,7 +36,7 @@ import {
 import { toArtifacts } from '../io/to-artifacts.js';
 import { writeTarget, type SaveTarget } from '../io/source.js';
 import type { SaveOptions, SaveResult } from '../io/types.js';
-import { checkBatchSize, checkEpochsAndBatchSize, checkInitialEpoch, checkShuffle } from './checks.js';
+import { checkBatchSize, checkEpochsAndBatchSize, checkInitialEpoch, checkShuffle, checkVerbose } from './checks.js';
 import { checkOptions } from '../util/options.js';
 import type { BatchSource } from '../data/batch-source.js';
 import { checkTrainOptions, withCallbacks } from './keras-fit.js';
@@ -190,7 +190,7 @@ export class Sequential {
   constructor(layers: KernelLayer[] = [], options: SequentialOptions = {}) {
     checkOptions(options, 'new Sequential(layers, options): options', ['seed', 'backend', 'name']);
     if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
-      fail(`a model name must be a non-empty string, got ${options.name}`);
+      fail(`a model name must be a non-empty string, got ${shown(options.name)}`);
     this.name = options.name ?? 'sequential';
     this.rng = new Random(options.seed);
     this.engine = new Engine(resolveBackend(options.backend), this.rng);
@@ -313,7 +313,7 @@ export class Sequential {
     checkInitialEpoch(initialEpoch, epochs);
     checkShuffle(shuffle);
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1))
-      fail(`validationSplit must be in [0, 1), got ${validationSplit}`);
+      fail(`validationSplit must be in [0, 1), got ${shown(validationSplit)}`);
     const { verbose, yieldEvery, callbacks } = checkTrainOptions(options);
     // x's values are checked for NaN and ±Inf as fit copies them into the arena (the validation split here first)
     const parsed = toMatrix(x, 'x', { finite: false });
@@ -444,6 +444,7 @@ export class Sequential {
   /** The mean loss and metrics (each under the name compile was given) over a data set, in inference mode. */
   evaluate(x: DataInput, y: LabelInput | DataInput, options: EvaluateOptions = {}): EvaluateResult {
     checkOptions(options, 'evaluate(x, y, options): options', ['batchSize', 'verbose', 'sampleWeight']);
+    checkVerbose(options.verbose);
     const given = checkBatchSize(options.batchSize, 0);
     const c = this.requireCompiled('evaluate');
     this.engine.noteInference('evaluate()');
@@ -485,6 +486,7 @@ export class Sequential {
   predict(x: DataInput, options?: InferenceOptions): number[][] | number[][][] | Matrix;
   predict(x: DataInput, options: InferenceOptions = {}): number[][] | number[][][] | Matrix {
     checkOptions(options, 'predict(x, options): options', ['batchSize', 'verbose']);
+    checkVerbose(options.verbose);
     const given = checkBatchSize(options.batchSize, 0);
     if (this.engine.layers.length === 0) fail('predict() needs layers; add() some to the model first');
     this.engine.noteInference('predict()');

@@ -66,9 +66,36 @@ export function warn(message: string): void {
   console.warn(`scratchnet: warning: ${message}`);
 }
 
+/**
+ * `String(value)` for an error message, never throwing and at most `max` characters: String() throws on an object
+ * without a prototype (Object.create(null)), on one whose toString throws, and on an array nested thousands deep or
+ * containing itself; an error about bad input must not fail in its own message.
+ */
+export function text(value: unknown, max = 40): string {
+  try {
+    return String(value).slice(0, max);
+  } catch {
+    return Array.isArray(value) ? 'an array that cannot be printed (nested too deep?)' : 'an unprintable object';
+  }
+}
+
+/**
+ * A short rendering of a value (JSON where it can: a shape, a config entry) for an error message, never throwing:
+ * BigInts print as `3n`, and a value JSON cannot hold (a cycle, thousands of levels) falls back to `text`.
+ */
+export function short(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? text(v, 80);
+  } catch {
+    s = text(v, 80);
+  }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
 /** A value as an error message shows it: a string in quotes, so that '3' is not mistaken for 3. */
 export function shown(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : text(value, 80);
 }
 
 /**
@@ -80,7 +107,7 @@ export function notNumber(value: unknown): string {
   if (typeof value === 'string')
     return `the string ${JSON.stringify(value.slice(0, 40))} (convert text with Number() first)`;
   if (value === null || value === undefined) return String(value);
-  return `${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`} (${String(value).slice(0, 40)})`;
+  return `${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`} (${text(value)})`;
 }
 
 /** "2 were given", "1 was given", "none were given", "no list was given": the tail of a setWeights count error */

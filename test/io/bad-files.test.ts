@@ -312,3 +312,30 @@ it('after all those refusals, the good artifacts load and nothing was leaked', a
   model.dispose();
   expect(memory('wasm').bytesInUse).toBe(before);
 });
+
+describe('optimizer state that cannot be', () => {
+  it("a negative mean of squared gradients (Adam's v) is refused at load, not left to make the first step NaN", async () => {
+    const model = new Sequential([new Dense(2, { inputShape: [3] })], { seed: 2, backend: 'wasm' });
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    await model.fit([[1, 2, 3]], [[0, 1]], { verbose: 0 });
+    const h = memoryHandler();
+    await model.save(h, { includeOptimizer: true });
+    model.dispose();
+    const a = h.artifacts!;
+    const located = a.weightSpecs!;
+    let offset = 0;
+    const data = new Float32Array((a.weightData as ArrayBuffer).slice(0));
+    for (const spec of located) {
+      const size = spec.shape.reduce((p, d) => p * d, 1);
+      if (spec.name === 'dense/kernel/v') data[offset / 4 + 1] = -1;
+      offset += size * 4;
+    }
+    await refuses(
+      { ...a, weightData: data.buffer },
+      /optimizer weight 'dense\/kernel\/v' holds -1 at index 1, but it is a mean of squared gradients and cannot be negative/,
+    );
+    // without its optimizer state the model still loads
+    const plain = await loadModel({ ...a, weightData: data.buffer }, { backend: 'wasm', compile: false });
+    plain.dispose();
+  });
+});

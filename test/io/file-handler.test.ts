@@ -1,6 +1,6 @@
 // Models in files (scratchnet/node): the forms of target, the files a save leaves, the Keras converter's shards, and
 // the errors for missing or broken files.
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, truncate, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -252,6 +252,34 @@ describe('loading', () => {
       code: 'bad_input',
       message: expect.stringMatching(/: a folder stands where the model's \.json file should be$/),
     });
+  });
+
+  it('a weights file larger than all the weights its manifest names, or a device, is refused before it is read', async () => {
+    const dir = join(root, 'oversized');
+    await model.save(dir);
+    const [weights] = await weightFiles(dir);
+    const path = join(dir, weights);
+    // a sparse 1.5 GB file: read whole, it would take 1.5 GB of memory before the byte check
+    await truncate(path, 1_500_000_000);
+    await expect(loadModel(dir)).rejects.toMatchObject({
+      code: 'corrupt_file',
+      message: expect.stringMatching(
+        /weights\.[0-9a-z-]+\.bin is 1500000000 bytes, more than the weights of .* can be \(\d+ bytes\)/,
+      ),
+    });
+    await rm(path);
+    await symlink('/dev/zero', path);
+    await expect(loadModel(dir)).rejects.toMatchObject({
+      code: 'corrupt_file',
+      message: expect.stringMatching(/is not a regular file \(a device or a pipe\)/),
+    });
+    await rm(join(dir, 'model.json'));
+    await symlink('/dev/zero', join(dir, 'model.json'));
+    await expect(loadModel(dir)).rejects.toMatchObject({ code: 'corrupt_file' });
+  });
+
+  it("'file://' with no path after it is refused, not taken for the working directory", async () => {
+    await expect(model.save('file://')).rejects.toThrow("fileHandler takes a path after 'file://'");
   });
 
   it("what the system refuses to read is 'io_failed', with its words (a weights file that is a folder)", async () => {

@@ -286,3 +286,77 @@ describe('numbers given as text, and labels given as class names, are named as s
     },
   );
 });
+
+describe('custom layers and options the tutorial Network checks', () => {
+  class Returns extends Layer {
+    constructor(
+      private readonly forward: (input: Float32Array) => unknown,
+      private readonly backward: (error: Float32Array) => unknown,
+    ) {
+      super('returns');
+    }
+    forwardPropagation(input: Float32Array): Float32Array {
+      return this.forward(input) as Float32Array;
+    }
+    backwardPropagation(error: Float32Array): Float32Array {
+      return this.backward(error) as Float32Array;
+    }
+  }
+  const train = (layer: Layer) => {
+    const net = new Network({ seed: 1, backend: 'js' });
+    net.add(new FCLayer(2, 2));
+    net.add(layer);
+    net.add(new FCLayer(2, 1));
+    net.use('mse');
+    return net.fit([[0, 1]], [[1]], { epochs: 1, learningRate: 0.1, verbose: false });
+  };
+
+  it("a custom layer's pass that returns no numbers is named, not met as a TypeError in the next layer", async () => {
+    await expect(
+      train(
+        new Returns(
+          (x) => x,
+          () => null,
+        ),
+      ),
+    ).rejects.toThrow(
+      "layer 'returns': backwardPropagation returned null; it must return a Float32Array (or an array of numbers), one value per input (dE/dX)",
+    );
+    await expect(
+      train(
+        new Returns(
+          () => 'a string',
+          (e) => e,
+        ),
+      ),
+    ).rejects.toThrow("layer 'returns': forwardPropagation returned string");
+    // plain arrays of numbers are taken, as before
+    await expect(
+      train(
+        new Returns(
+          (x) => Array.from(x),
+          (e) => Array.from(e),
+        ),
+      ),
+    ).resolves.toHaveLength(1);
+  });
+
+  it("verbose takes true or false (and Keras's 0, 1, 2), nothing else", async () => {
+    const net = new Network({ seed: 1, backend: 'js' });
+    net.add(new FCLayer(2, 1));
+    net.use('mse');
+    await expect(net.fit([[0, 1]], [[1]], { epochs: 1, learningRate: 0.1, verbose: 'loud' as never })).rejects.toThrow(
+      'verbose must be true or false, got "loud"',
+    );
+    await expect(net.fit([[0, 1]], [[1]], { epochs: 1, learningRate: 0.1, verbose: 0 as never })).resolves.toHaveLength(
+      1,
+    );
+  });
+
+  it("a layer name must be a string without '/' (saved weights are '<layer>/<weight>'), as in Keras 3", () => {
+    expect(() => new Dense(2, { name: 'a/b' })).toThrow(
+      `a layer name must be a string without '/' (saved weights are named '<layer>/<weight>'), got "a/b"`,
+    );
+    expect(() => new Dense(2, { name: 5 as never })).toThrow('a layer name must be a string');
+  });
+});
