@@ -7,7 +7,7 @@
 //    dist/index.js exports has its own name (`Network`, not the `_Network` esbuild gives a class that names itself
 //    in its body: docs/adding-a-layer.md);
 //  - what a browser downloads once a bundler minifies dist/index.js (build/index.min.js, the release wasm inside)
-//    stays under 102 KB (102,000 bytes) gzipped, and the debug wasm is in neither;
+//    stays under 103 KB (103,000 bytes) gzipped, and the debug wasm is in neither;
 //  - the .d.ts files declare the embedded wasm as `string`, not as a string-literal type holding the base64;
 //  - package.json has no install-time script (preinstall, install, postinstall, prepare).
 // (publint, run once with `npx publint`, reported "All good!" for this package too.)
@@ -91,9 +91,10 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 // evaluate and fitDataset: the weights in every loss kernel (release wasm 45,809 → 46,230 bytes raw), their checks
 // and messages (data/sample-weights.ts, 888 bytes gzipped on its own), and their staging with the batches; then
 // 101,812 bytes for what a fuzzing pass found (inputs' depth, holes and size; messages that never throw; layer names;
-// custom layers' results; verbose everywhere).
+// custom layers' results; verbose everywhere), and 101,948 with custom initializers' results checked. 103 KB leaves
+// room for the next fix, not for a feature: a feature's rise comes with its own note.
 // A larger rise should come with a look at what grew.
-const BUDGET_GZIP_BYTES = 102_000;
+const BUDGET_GZIP_BYTES = 103_000;
 const problems = [];
 const exists = async (path) => Boolean(await stat(join(root, path)).catch(() => null));
 

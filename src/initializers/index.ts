@@ -3,12 +3,16 @@ import type { Ptr } from '../backends/kernels.js';
 import { randomUniform, truncatedNormal } from '../backends/js/random.js';
 import type { JsHeap } from '../backends/js/arena.js';
 import type { Random } from '../util/random.js';
-import { fail, resolveName } from '../util/errors.js';
+import { fail, resolveName, shown } from '../util/errors.js';
 import type { KerasName } from '../util/names.js';
 
 /** Fills a weight array of the given shape ([fanIn, fanOut] for a dense kernel, [kh, kw, inC, outC] for a conv kernel,
- * [n] for a bias) from the seeded generator. */
-export type Initializer = (out: Float32Array | Float64Array, shape: readonly number[], rng: Random) => void;
+ * [n] for a bias) from the seeded generator, or returns the values (an array of as many finite numbers). */
+export type Initializer = (
+  out: Float32Array | Float64Array,
+  shape: readonly number[],
+  rng: Random,
+) => void | ArrayLike<number>;
 
 /** How a built-in initializer fills a weight array: one kernel call, on the backend that holds the array. */
 type Draw =
@@ -109,7 +113,28 @@ export function initialize(init: Initializer, backend: Backend, ptr: Ptr, shape:
   const size = shape.reduce((a, b) => a * b, 1);
   const draw = draws.get(init);
   if (!draw) {
-    init(backend.arena.f32(ptr, size), shape, rng);
+    const out = backend.arena.f32(ptr, size);
+    // a function fills the array it is given; one that returns its values instead (as TF.js's initializers return a
+    // tensor) has them written in, rather than leaving the weights at zero in silence
+    const returned: unknown = init(out, shape, rng);
+    if (returned !== undefined && returned !== out) {
+      if (!ArrayBuffer.isView(returned) && !Array.isArray(returned))
+        fail(
+          `a custom initializer fills the array it is given (or returns ${size} numbers); it returned ${shown(returned)}`,
+        );
+      const values = returned as ArrayLike<number>;
+      if (values.length !== size)
+        fail(
+          `a custom initializer returned ${values.length} values for a weight of shape [${shape.join(', ')}] (${size} values)`,
+        );
+      backend.arena.write(ptr, values);
+    }
+    const view = backend.arena.f32(ptr, size); // the arena may have grown meanwhile
+    for (let i = 0; i < size; i++)
+      if (!Number.isFinite(view[i]))
+        fail(
+          `a custom initializer left ${view[i]} at index ${i} of a weight of shape [${shape.join(', ')}]; initial weights must be finite`,
+        );
     return;
   }
   const k = backend.kernels;

@@ -139,3 +139,29 @@ describe("Keras's fans for conv kernels", () => {
     expect(max).toBeGreaterThan(limit * 0.99); // the old fans ([3, 3]) would have given limit √(6/6) = 1
   });
 });
+
+describe('custom initializer functions', () => {
+  const build = (kernelInitializer: (out: Float32Array | Float64Array) => unknown) => {
+    const m = new Sequential([new Dense(2, { inputShape: [3], kernelInitializer: kernelInitializer as never })], {
+      backend: 'js',
+    });
+    m.build();
+    return m;
+  };
+
+  it('one that returns its values (as a TF.js initializer returns a tensor) has them written, not zeros', () => {
+    const m = build((out) => new Float32Array(out.length).fill(0.25));
+    expect([...m.getWeights()[0]]).toEqual(new Array(6).fill(0.25));
+    m.dispose();
+  });
+
+  it('one that leaves NaN, returns the wrong count or returns something else is named at once', () => {
+    expect(() => build((out) => out.fill(NaN))).toThrow(
+      'a custom initializer left NaN at index 0 of a weight of shape [3, 2]; initial weights must be finite',
+    );
+    expect(() => build(() => [1, 2])).toThrow(
+      'a custom initializer returned 2 values for a weight of shape [3, 2] (6 values)',
+    );
+    expect(() => build(() => 'ones')).toThrow('it returned "ones"');
+  });
+});
