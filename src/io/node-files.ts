@@ -44,7 +44,7 @@ export function fileHandler(target: string | URL): Required<IOHandler> {
     const weightsPath = join(dir, weightsName);
     const tmpPath = join(dir, `${stem}.json.${id}.tmp`);
     try {
-      await mkdir(dir, { recursive: true });
+      await makeFolder(resolve(dir));
       await writeDurably(weightsPath, bytes.parts, 'wx');
       await writeDurably(
         tmpPath,
@@ -201,6 +201,28 @@ function savedFiles(stem: string): { ours(name: string): boolean } {
   const s = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^${s}\\.(?:weights\\.[0-9a-z]+-[0-9a-f]+\\.bin|json(?:\\.[0-9a-z]+-[0-9a-f]+)?\\.tmp)$`);
   return { ours: (name) => pattern.test(name) };
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdir(dir, { recursive: true })` never settles (it spins a core) where a
+ * file system answers ENOENT for a folder it will not create (/proc/x on Linux); here that ENOENT comes back after one
+ * retry, once the parent is known to exist.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return; // a file there is met by the write into it, with its own error
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw e;
+    await makeFolder(parent);
+    try {
+      await mkdir(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again; // another save made it meanwhile
+    }
+  }
 }
 
 /** whether `path` is a folder (false if it is not there) */

@@ -3,6 +3,7 @@
 import { mkdtemp, readdir, readFile, rm, symlink, truncate, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dense, Sequential } from '../../src/index.js';
@@ -277,6 +278,16 @@ describe('loading', () => {
     await symlink('/dev/zero', join(dir, 'model.json'));
     await expect(loadModel(dir)).rejects.toMatchObject({ code: 'corrupt_file' });
   });
+
+  it.runIf(existsSync('/proc/self'))(
+    "a folder the file system will not make (/proc/x: Node's recursive mkdir spins there) fails at once",
+    async () => {
+      await expect(model.save('file:///proc/scratchnet-x/inside')).rejects.toMatchObject({
+        code: 'io_failed',
+        message: expect.stringMatching(/could not save the model to \/proc\/scratchnet-x\/inside\/model\.json: ENOENT/),
+      });
+    },
+  );
 
   it("'file://' with no path after it is refused, not taken for the working directory", async () => {
     await expect(model.save('file://')).rejects.toThrow("fileHandler takes a path after 'file://'");
