@@ -67,7 +67,7 @@ export interface CompileOptions {
   /** metric names, one or a list: 'accuracy' (or 'acc'), 'binary_accuracy', 'categorical_accuracy',
    *  'sparse_categorical_accuracy', 'top_k_categorical_accuracy', 'sparse_top_k_categorical_accuracy' (k = 5),
    *  'mae', 'mse'; each is reported under the name given */
-  metrics?: MetricName | MetricName[];
+  metrics?: MetricName | readonly MetricName[];
 }
 
 /**

@@ -24,7 +24,7 @@ export interface DenseSpec {
   /** a built-in name: 'relu', 'sigmoid', 'tanh', 'softmax', 'leaky_relu', 'linear' (default) */
   activation?: ActivationName;
   /** [features]; needed on the first layer unless the data's shape decides it */
-  inputShape?: [number];
+  inputShape?: readonly [number];
   useBias?: boolean;
   /** 'glorot_uniform' (default), 'he_normal', … */
   kernelInitializer?: InitializerName;
@@ -36,7 +36,7 @@ export interface DenseSpec {
 export interface DropoutSpec {
   type: 'dropout';
   rate: number;
-  inputShape?: number[];
+  inputShape?: readonly number[];
   name?: string;
 }
 
@@ -44,7 +44,7 @@ export interface DropoutSpec {
 export interface ActivationSpec {
   type: 'activation';
   activation: ActivationName;
-  inputShape?: number[];
+  inputShape?: readonly number[];
   name?: string;
 }
 
@@ -52,15 +52,15 @@ export interface ActivationSpec {
 export interface FlattenSpec {
   type: 'flatten';
   /** e.g. [28, 28, 1] on the first layer */
-  inputShape?: number[];
+  inputShape?: readonly number[];
   name?: string;
 }
 
 /** `new Reshape(targetShape)` as JSON. */
 export interface ReshapeSpec {
   type: 'reshape';
-  targetShape: number[];
-  inputShape?: number[];
+  targetShape: readonly number[];
+  inputShape?: readonly number[];
   name?: string;
 }
 
@@ -69,9 +69,9 @@ export interface Conv2DSpec {
   type: 'conv2d';
   filters: number;
   /** a number or [h, w] */
-  kernelSize: number | [number, number];
+  kernelSize: number | readonly [number, number];
   /** a number or [h, w]; default 1 */
-  strides?: number | [number, number];
+  strides?: number | readonly [number, number];
   /** 'valid' (default) or 'same' */
   padding?: Padding;
   /** a built-in name; default linear */
@@ -80,7 +80,7 @@ export interface Conv2DSpec {
   kernelInitializer?: InitializerName;
   biasInitializer?: InitializerName;
   /** [height, width, channels] on the first layer */
-  inputShape?: [number, number, number];
+  inputShape?: readonly [number, number, number];
   name?: string;
 }
 
@@ -88,12 +88,12 @@ export interface Conv2DSpec {
 export interface Pooling2DSpec {
   type: 'max_pooling2d' | 'average_pooling2d';
   /** a number or [h, w]; default 2 */
-  poolSize?: number | [number, number];
+  poolSize?: number | readonly [number, number];
   /** a number or [h, w]; default the pool size */
-  strides?: number | [number, number];
+  strides?: number | readonly [number, number];
   /** 'valid' (default) or 'same' */
   padding?: Padding;
-  inputShape?: [number, number, number];
+  inputShape?: readonly [number, number, number];
   name?: string;
 }
 
@@ -102,7 +102,7 @@ export interface GlobalAveragePooling2DSpec {
   type: 'global_average_pooling2d';
   /** keep the output as [1, 1, c] instead of [c]; default false */
   keepdims?: boolean;
-  inputShape?: [number, number, number];
+  inputShape?: readonly [number, number, number];
   name?: string;
 }
 
@@ -127,9 +127,9 @@ export type OptimizerSpec = OptimizerName | OptimizerSettings;
 
 /** A Sequential model as plain, structured-cloneable JSON. */
 export interface ModelSpec {
-  layers: LayerSpec[];
+  layers: readonly LayerSpec[];
   /** what `model.compile` takes, with the optimizer as a name or `{ name, learningRate, … }` */
-  compile: { optimizer?: OptimizerSpec; loss: LossName; metrics?: MetricName | MetricName[] };
+  compile: { optimizer?: OptimizerSpec; loss: LossName; metrics?: MetricName | readonly MetricName[] };
   /** the same seed gives bit-identical initial weights, shuffles and dropout masks */
   seed?: number;
   /** 'wasm' or 'js'; default: the engine's default (wasm where SIMD exists) */

@@ -84,6 +84,23 @@ describe('trainInWorker ⇄ serveTraining', () => {
     local.dispose();
   });
 
+  it('takes a spec written `as const` (readonly arrays all through; a type check as much as a run)', async () => {
+    const spec = {
+      layers: [
+        { type: 'conv2d', filters: 2, kernelSize: [3, 3], strides: [1, 1], inputShape: [4, 4, 1], activation: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 1, activation: 'sigmoid' },
+      ],
+      compile: { optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['accuracy'] },
+      seed: 2,
+    } as const;
+    const typed: ModelSpec = spec; // the point: readonly arrays are taken where a ModelSpec is expected
+    const { main } = channel();
+    const x = { data: new Float32Array(32).map((_, i) => (i % 3) / 3), shape: [2, 4, 4, 1] };
+    const result = await trainInWorker(main, { model: typed, x, y: [[0], [1]], fitOptions: { epochs: 2 } });
+    expect(result.history.epoch).toEqual([0, 1]);
+  });
+
   it("passes fit's sample and class weights on: the same weights as fit with them here", async () => {
     for (const weighting of [{ classWeight: { 0: 3, 1: 0.5 } }, { sampleWeight: new Float32Array([1, 0, 2.5, 1]) }]) {
       const { main } = channel();
