@@ -440,13 +440,22 @@ export class Network {
 function customResult(layer: Layer, result: unknown, method: string): Float32Array {
   if (result instanceof Float32Array) return result;
   const list = Array.isArray(result) || (ArrayBuffer.isView(result) && !(result instanceof DataView));
-  if (!list || !Array.from(result as ArrayLike<unknown>).every((v) => typeof v === 'number'))
+  const values = list ? (result as ArrayLike<unknown>) : [];
+  // one copy, checked on the way (this runs per sample, for every custom layer)
+  const out = new Float32Array(values.length);
+  let numbers = list;
+  for (let i = 0; numbers && i < values.length; i++) {
+    const v = values[i];
+    numbers = typeof v === 'number';
+    if (numbers) out[i] = v as number;
+  }
+  if (!numbers)
     fail(
       `layer '${layer.name || layer.constructor.name}': ${method} returned ${describe(result)}; it must return a ` +
         'Float32Array (or an array of numbers), one value per ' +
         (method === 'forwardPropagation' ? 'output' : 'input (dE/dX)'),
     );
-  return Float32Array.from(result as ArrayLike<number>);
+  return out;
 }
 
 /** `new Network(…)` for the class's own methods (docs/adding-a-layer.md, "The class's name") */
